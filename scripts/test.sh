@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Sets everything up (including test tools), then runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/setup.sh --test
+exec .venv/bin/python -m pytest "$@"
