@@ -43,8 +43,8 @@ class Reader:
         self.doc = doc
         self.problems = problems
 
-    def report(self, at: tuple, message: str) -> None:
-        self.problems.append(self.doc.problem(at, message))
+    def report(self, at: tuple, message: str, *, at_key: bool = False) -> None:
+        self.problems.append(self.doc.problem(at, message, at_key=at_key))
 
     def record(self, at: tuple, allowed: set[str], required: set[str]) -> dict | None:
         value = self.value(at)
@@ -53,7 +53,8 @@ class Reader:
             return None
         for key in value:
             if key not in allowed:
-                self.report((*at, key), f"unknown field {key!r}; expected one of {', '.join(sorted(allowed))}")
+                self.report((*at, key), f"unknown field {key!r}; expected one of {', '.join(sorted(allowed))}",
+                            at_key=True)
         for key in sorted(required - value.keys()):
             self.report(at, f"missing required field {key!r}")
         return value
@@ -210,9 +211,9 @@ def load_pack(folder: str | Path) -> Pack:
     collected = _Collected([], [], [])
     for doc in docs:
         _collect_records(doc, root, problems, collected)
-    _check_unique("source", [(s.id, s.origin) for s, _, _ in collected.sources], problems)
-    _check_unique("entity", [(e.id, e.origin) for e, _, _ in collected.entities], problems)
-    _check_unique("fact", [(f.id, f.origin) for f, _, _ in collected.facts], problems)
+    _check_unique("source", collected.sources, problems)
+    _check_unique("entity", collected.entities, problems)
+    _check_unique("fact", collected.facts, problems)
     sources = {s.id: s for s, _, _ in collected.sources}
     entities = {e.id: e for e, _, _ in collected.entities}
     _check_entity_links(collected, entities, sources, problems)
@@ -288,7 +289,7 @@ def _collect_records(doc: Located, root: Path, problems: list[Problem], out: _Co
     }
     for key, items in doc.data.items():
         if key not in readers:
-            r.report((key,), f"unknown section {key!r}; expected sources, entities or facts")
+            r.report((key,), f"unknown section {key!r}; expected sources, entities or facts", at_key=True)
             continue
         if not isinstance(items, list):
             r.report((key,), f"found {describe(items)}; expected a list")
@@ -417,15 +418,14 @@ def _check_fact_shape(r: Reader, at: tuple, fact: Fact) -> None:
         r.report(at, "kind is 'number' but the fact has no 'number' field")
 
 
-def _check_unique(what: str, ids: list[tuple[str, Origin]], problems: list[Problem]) -> None:
+def _check_unique(what: str, records: list[tuple], problems: list[Problem]) -> None:
     first_seen: dict[str, Origin] = {}
-    for item_id, origin in ids:
-        if item_id in first_seen:
-            first = first_seen[item_id]
-            problems.append(Problem(origin.file, origin.line, origin.column, "id",
-                                    f"duplicate {what} id {item_id!r}; first defined at {first}"))
+    for item, at, r in records:
+        if item.id in first_seen:
+            problems.append(r.doc.problem((*at, "id"), f"duplicate {what} id {item.id!r}; "
+                                                       f"first defined at {first_seen[item.id]}"))
         else:
-            first_seen[item_id] = origin
+            first_seen[item.id] = r.doc.origin((*at, "id"))
 
 
 def _check_entity_links(collected: _Collected, entities: dict[str, Entity], sources: dict[str, Source],

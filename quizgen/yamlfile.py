@@ -47,6 +47,7 @@ class Located:
     path: Path
     data: Any
     origins: dict[tuple, Origin]
+    key_origins: dict[tuple, Origin]
 
     def origin(self, at: tuple) -> Origin:
         """The origin of the value at `at`, or of its nearest written parent."""
@@ -54,8 +55,10 @@ class Located:
             at = at[:-1]
         return self.origins.get(at, Origin(display_path(self.path), 1, 1))
 
-    def problem(self, at: tuple, message: str) -> Problem:
-        o = self.origin(at)
+    def problem(self, at: tuple, message: str, *, at_key: bool = False) -> Problem:
+        """A problem at the value (or, with at_key, at the key naming it) found at path `at`."""
+        o = self.key_origins.get(at) if at_key else None
+        o = o or self.origin(at)
         return Problem(o.file, o.line, o.column, field_path(at), message)
 
 
@@ -87,7 +90,7 @@ def read_yaml(path: Path) -> Located:
         raise QuizgenError.at(path, "file is empty; expected a YAML mapping", line=1, column=1)
     converter = _Converter(shown)
     data = converter.convert(node, ())
-    return Located(path, data, converter.origins)
+    return Located(path, data, converter.origins, converter.key_origins)
 
 
 def _read_bytes(path: Path, shown: str) -> bytes:
@@ -119,6 +122,7 @@ class _Converter:
     def __init__(self, shown: str):
         self.shown = shown
         self.origins: dict[tuple, Origin] = {}
+        self.key_origins: dict[tuple, Origin] = {}
         self.seen: set[int] = set()
         self.count = 0
         self.constructor = yaml.constructor.SafeConstructor()
@@ -153,5 +157,7 @@ class _Converter:
             if key in result:
                 first = self.origins[(*at, key)]
                 raise self.fail(key_node, (*at, key), f"duplicate key {key!r} (first written at line {first.line})")
+            mark = key_node.start_mark
+            self.key_origins[(*at, key)] = Origin(self.shown, mark.line + 1, mark.column + 1)
             result[key] = self.convert(value_node, (*at, key))
         return result

@@ -1,0 +1,231 @@
+"""The pack loader: typed values from YAML, and exact file:line:column messages for broken packs."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from quizgen.cli import main
+from quizgen.content import load_pack, normalise_space, parse_date
+from quizgen.errors import QuizgenError
+
+from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
+
+
+def broken(tmp_path: Path, **replacements: str) -> Path:
+    """The minimal pack with some files replaced; `facts_yaml=` means facts.yaml."""
+    files = dict(MINIMAL_PACK)
+    for key, text in replacements.items():
+        files[key.replace("_yaml", ".yaml")] = text
+    return write_pack(tmp_path / "pack", files)
+
+
+def messages(folder: Path) -> list[str]:
+    with pytest.raises(QuizgenError) as caught:
+        load_pack(folder)
+    return [str(p) for p in caught.value.problems]
+
+
+def test_minimal_pack_loads_into_typed_values(minimal_pack: Path):
+    pack = load_pack(minimal_pack)
+    assert pack.id == "rivers"
+    rhine, danube = pack.entities
+    assert danube.aliases == ("Donau",)
+    length = pack.facts[0].number
+    assert (length.value, length.unit, length.approximate, length.tolerance) == (1230, "km", True, 123.0)
+    assert pack.facts[0].origin.line == 2 and pack.facts[0].origin.file.endswith("facts.yaml")
+    assert pack.source("S1").text.startswith("The Rhine")
+
+
+def test_dates_of_every_precision_and_ranges():
+    day = parse_date("2014-04-10")
+    assert day.is_exact_day and day.human() == "10 April 2014"
+    assert parse_date("2014-06").human() == "June 2014"
+    assert parse_date("2013").human() == "2013"
+    window = parse_date("2014-04-30/2014-06-10")
+    assert window.is_range and window.human() == "30 April – 10 June 2014"
+    assert window.end.isoformat() == "2014-06-10"
+    with pytest.raises(ValueError):
+        parse_date("2014-13-01")
+    with pytest.raises(ValueError, match="ends before it starts"):
+        parse_date("2014-06-10/2014-04-30")
+
+
+FACT_HEAD = """
+    facts:
+      - id: F1
+        statement: The Rhine is about 1,230 km long.
+        kind: number
+        sources: [S1]
+        evidence: "about 1,230 km long"
+"""
+
+
+@pytest.mark.parametrize(
+    "files, expected",
+    [
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        date: 2014-13-01\n"},
+            "facts.yaml:8:11: facts[0].date: '2014-13-01' is not a valid date (YYYY-MM-DD)",
+            id="invalid-date",
+        ),
+        pytest.param(
+            {"facts_yaml": "facts:\n  - id: F1\n    statement: [unclosed\n"},
+            "facts.yaml:4:1: YAML syntax error: while parsing a flow sequence, expected ',' or ']', but got '<stream end>'",
+            id="yaml-syntax",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        colour: blue\n"},
+            "facts.yaml:8:5: facts[0].colour: unknown field 'colour'; expected one of answer, ask, confidence, "
+            "date, dispute, evidence, id, kind, label, number, object, place, role, sources, statement, subject, tags",
+            id="unknown-field",
+        ),
+        pytest.param(
+            {"facts_yaml": "facts:\n  - id: F1\n    kind: event\n    sources: [S1]\n    evidence: about 1,230 km long\n"},
+            "facts.yaml:2:5: facts[0]: missing required field 'statement'",
+            id="missing-field",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: many, unit: km, measure: km}\n"},
+            "facts.yaml:7:21: facts[0].number.value: found the text 'many'; expected a number",
+            id="wrong-type",
+        ),
+        pytest.param(
+            {"entities_yaml": "entities:\n  - id: rhine\n    name: Rhine\n    category: place\n    description: A.\n"
+                              "  - id: rhine\n    name: Rhine again\n    category: place\n    description: B.\n"
+                              "  - id: danube\n    name: Danube\n    category: place\n    description: C.\n"},
+            "entities.yaml:6:9: entities[1].id: duplicate entity id 'rhine'; first defined at ",
+            id="duplicate-id",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        subject: rhein\n"},
+            "facts.yaml:8:14: facts[0].subject: unknown entity id 'rhein'; expected one of the 2 entity ids defined "
+            "in the pack (did you mean 'rhine'?)",
+            id="unknown-entity",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD.replace("[S1]", "[S9]") + "        number: {value: 1230, unit: km, measure: km}\n"},
+            "facts.yaml:5:15: facts[0].sources[0]: unknown source id 'S9'; expected one of the 2 source ids "
+            "defined in the pack",
+            id="unknown-source",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD.replace('"about 1,230 km long"', '"about 1,300 km long"')
+             + "        number: {value: 1230, unit: km, measure: km}\n"},
+            "facts.yaml:6:15: facts[0].evidence: 'about 1,300 km long' was not found in the text of source S1; "
+            "expected an exact quotation",
+            id="evidence-not-in-source",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        date: 1750-01-01\n"},
+            "facts.yaml:8:11: facts[0].date: '1750-01-01' is outside the pack period 1800-01-01/2030-12-31",
+            id="date-out-of-range",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD.replace("sources: [S1]", "sources: []")
+             + "        number: {value: 1230, unit: km, measure: km}\n"},
+            "facts.yaml:5:14: facts[0].sources: is empty; every fact needs at least one source id",
+            id="fact-without-sources",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        kind: event\n"},
+            "facts.yaml:8:5: facts[0].kind: duplicate key 'kind' (first written at line 4)",
+            id="duplicate-key",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        kind2: !!python/object:os.system x\n"},
+            "facts.yaml:8:12: facts[0].kind2: tag 'tag:yaml.org,2002:python/object:os.system' is not allowed; "
+            "only plain YAML values are",
+            id="custom-tag",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD + "        number: {value: 1230, unit: km, measure: km}\n        label: !!binary aGk=\n"},
+            "facts.yaml:8:12: facts[0].label: tag 'tag:yaml.org,2002:binary' is not allowed; only plain YAML values are",
+            id="binary-tag",
+        ),
+        pytest.param(
+            {"facts_yaml": FACT_HEAD.replace("kind: number", "kind: rumour") + "        number: {value: 1, unit: km, measure: km}\n"},
+            "facts.yaml:4:11: facts[0].kind: 'rumour' is not allowed; expected one of event, date, number, "
+            "person-role, place, group, cause-effect, definition",
+            id="bad-choice",
+        ),
+    ],
+)
+def test_broken_pack_reports_exact_location(tmp_path: Path, files: dict, expected: str):
+    found = messages(broken(tmp_path, **files))
+    assert any(line.endswith(expected) or expected in line for line in found), found
+    assert all(re.match(r"^[^:]+:\d+:\d+: ", line) for line in found), found
+
+
+def test_all_problems_are_listed_sorted_by_file_and_line(tmp_path: Path):
+    folder = broken(
+        tmp_path,
+        facts_yaml=FACT_HEAD + "        number: {value: x, unit: km, measure: km}\n        date: 2014-02-30\n",
+        entities_yaml="entities:\n  - id: Bad Id\n    name: X\n    category: planet\n    description: y\n",
+    )
+    found = messages(folder)
+    assert len(found) >= 4
+    files_and_lines = [(line.split(":")[0], int(line.split(":")[1])) for line in found]
+    assert files_and_lines == sorted(files_and_lines)
+
+
+def test_check_command_exit_codes_and_output(tmp_path: Path, minimal_pack: Path, capsys):
+    assert main(["check", str(minimal_pack)]) == 0
+    assert "2 facts, 2 entities, 2 sources — ok" in capsys.readouterr().out
+    bad = broken(tmp_path, facts_yaml=FACT_HEAD + "        number: {value: 1, unit: km, measure: km}\n        date: 2014-13-01\n")
+    assert main(["check", str(bad)]) == 1
+    err = capsys.readouterr().err
+    assert "facts[0].date: '2014-13-01' is not a valid date (YYYY-MM-DD)" in err
+    assert "Traceback" not in err
+
+
+def test_stats_and_list_commands(minimal_pack: Path, capsys):
+    assert main(["stats", str(minimal_pack)]) == 0
+    out = capsys.readouterr().out
+    assert re.search(r"number\s+1", out) and re.search(r"S1\s+1", out)
+    assert main(["list", str(minimal_pack), "entities"]) == 0
+    assert "danube" in capsys.readouterr().out
+
+
+def test_missing_pack_folder_is_a_clean_error(tmp_path: Path, capsys):
+    assert main(["check", str(tmp_path / "nowhere")]) == 1
+    assert "is not a folder; expected a content pack folder containing pack.yaml" in capsys.readouterr().err
+
+
+# ---- the real pack --------------------------------------------------------------------
+
+requires_default_pack = pytest.mark.skipif(not (DEFAULT_PACK / "pack.yaml").exists(), reason="default pack absent")
+
+
+@requires_default_pack
+def test_default_pack_is_clean_and_large_enough():
+    pack = load_pack(DEFAULT_PACK)
+    assert len(pack.facts) >= 90
+    assert len(pack.entities) >= 60
+    kinds = {f.kind for f in pack.facts}
+    assert kinds >= {"event", "date", "number", "person-role", "place", "group", "cause-effect", "definition"}
+
+
+@requires_default_pack
+def test_every_seed_backed_evidence_phrase_is_verbatim_in_the_seed():
+    pack = load_pack(DEFAULT_PACK)
+    seed = next(s for s in pack.sources if s.file and "seed" in s.file)
+    seed_text = normalise_space(seed.text)
+    seed_facts = [f for f in pack.facts if seed.id in f.sources]
+    assert len(seed_facts) >= 40
+    missing = [f.id for f in seed_facts if normalise_space(f.evidence) not in seed_text]
+    assert missing == []
+
+
+@requires_default_pack
+def test_seed_commanders_are_all_there_with_roles_and_killed_marks():
+    pack = load_pack(DEFAULT_PACK)
+    people = {e.name: e for e in pack.entities if e.category == "person"}
+    marked = {"Adnan Bakour", "Abu Hussein al-Dik", "Abu Khaled al-Suri"}
+    for name in ["Abdul-Ilah al-Bashir", "Jamal Maarouf", "Abu Mohammad al-Julani", "Zahran Alloush",
+                 "Ahmed Abu Issa", *marked, "Abu Bakr al-Baghdadi", "Abu Omar al-Shishani"]:
+        assert name in people, name
+        assert people[name].affiliation, name
+        assert people[name].killed == (name in marked), name
