@@ -1,0 +1,85 @@
+"""Invariants every generated question set must hold; a violation stops generation with the template and fact named."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+from ..errors import Problem, QuizgenError
+from ..model import Pack, Question, Version
+from ..text import contains_phrase, normalise
+from .templates import QuestionTemplate
+
+SINGLE_ANSWER_TYPES = ("multiple-choice", "true-false")
+
+
+def alias_index(pack: Pack) -> dict[str, str]:
+    """Normalised name or alias → entity id, so two spellings of one name count as the same option."""
+    return {normalise(name): e.id for e in pack.entities for name in e.names}
+
+
+def question_problems(question: Question, aliases: dict[str, str]) -> list[str]:
+    problems = []
+    if not question.prompt.strip():
+        problems.append("the prompt is empty")
+    if not question.answer.strip():
+        problems.append("the answer is empty")
+    if question.type in SINGLE_ANSWER_TYPES:
+        correct = len(question.correct_options)
+        if correct != 1:
+            problems.append(f"has {correct} correct options; a {question.type} question needs exactly one")
+        keys = [aliases.get(normalise(o.text), normalise(o.text)) for o in question.options]
+        repeated = sorted({o.text for o, k in zip(question.options, keys) if keys.count(k) > 1})
+        if repeated:
+            problems.append(f"options are not distinct: {', '.join(repr(r) for r in repeated)} "
+                            "(same text after ignoring case, spacing, punctuation and aliases)")
+    if reveals_answer(question):
+        problems.append(f"the prompt gives away the answer {question.answer!r} (or one of its accepted forms)")
+    if question.type == "matching" and sorted(p.right for p in question.pairs) != sorted(question.choices):
+        problems.append("the matching choices are not the right-hand sides of the pairs")
+    if question.type == "ordering" and sorted(question.items) != sorted(question.sequence):
+        problems.append("the ordering items are not the sequence's items")
+    return problems
+
+
+def reveals_answer(question: Question) -> bool:
+    """Whether the prompt contains the answer or an accepted form of it (true/false claims excepted)."""
+    if question.type in ("true-false", "matching", "ordering"):
+        return False
+    return any(text and contains_phrase(question.prompt, text) for text in (question.answer, *question.accepted))
+
+
+def check_question(question: Question, template: QuestionTemplate, aliases: dict[str, str]) -> None:
+    problems = question_problems(question, aliases)
+    if problems:
+        where = ", ".join(question.fact_ids)
+        raise QuizgenError([Problem(template.file, 1, 1, f"question from fact {where}", p) for p in problems])
+
+
+def version_problems(version: Version) -> list[str]:
+    problems = []
+    asked = Counter((q.fact_ids, q.type) for q in version.questions)
+    for (fact_ids, qtype), n in asked.items():
+        if n > 1:
+            problems.append(f"version {version.code}: facts {', '.join(fact_ids)} asked {n} times as {qtype}")
+    for size, positions in correct_positions(version).items():
+        counts = Counter(positions)
+        spread = [counts.get(i, 0) for i in range(size)]
+        if len(positions) >= size and max(spread) - min(spread) > 1:
+            problems.append(f"version {version.code}: correct answers of {size}-option questions are unbalanced "
+                            f"across positions {spread}")
+    return problems
+
+
+def correct_positions(version: Version) -> dict[int, list[int]]:
+    """Index of the correct option of each multiple-choice question, grouped by option count."""
+    found: dict[int, list[int]] = {}
+    for q in version.questions:
+        if q.type == "multiple-choice":
+            found.setdefault(len(q.options), []).append(next(i for i, o in enumerate(q.options) if o.correct))
+    return found
+
+
+def check_version(version: Version) -> None:
+    problems = version_problems(version)
+    if problems:
+        raise QuizgenError([Problem("<generated>", 0, 0, "", p) for p in problems])

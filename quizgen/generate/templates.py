@@ -1,0 +1,386 @@
+"""Question templates: YAML files with Jinja2 strings, loaded from the built-ins and user folders, run sandboxed."""
+
+from __future__ import annotations
+
+import re
+import signal
+import threading
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterator
+
+from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
+from jinja2.sandbox import SandboxedEnvironment
+
+from ..errors import Problem, QuizgenError, display_path
+from ..model import ANSWER_FIELDS, FACT_KINDS, QUESTION_TYPES
+from ..yamlfile import Located, read_yaml
+
+BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "questions"
+RENDER_SECONDS = 2.0
+MAX_OUTPUT_CHARS = 10_000
+MAX_RANGE = 10_000
+TEMPLATE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+# Which text fields each type needs, beyond the shared ones.
+TEXT_FIELDS = ("prompt", "explanation", "claim", "text", "left", "right", "item", "front", "back")
+FIELDS = {"id", "type", "description", "difficulty", "tags", "select", "answer", "distractors", "group_size",
+          *TEXT_FIELDS}
+REQUIRED_BY_TYPE = {
+    "multiple-choice": {"prompt", "answer"},
+    "true-false": {"claim", "answer"},
+    "cloze": {"text", "answer"},
+    "short-answer": {"prompt", "answer"},
+    "numeric": {"prompt"},
+    "matching": {"prompt", "left", "right"},
+    "ordering": {"prompt", "item"},
+}
+SELECT_FIELDS = {"kinds", "tags", "exclude_tags", "requires", "answer_category", "answer_type"}
+REQUIRABLE = {"subject", "object", "place", "role", "date", "exact_date", "number", "label", "ask", "answer",
+              "dispute"}
+TEMPLATE_ANSWERS = (*ANSWER_FIELDS, "fact")
+
+
+@dataclass(frozen=True)
+class Selection:
+    kinds: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    exclude_tags: tuple[str, ...] = ()
+    requires: tuple[str, ...] = ()
+    answer_category: tuple[str, ...] = ()
+    answer_type: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class TemplateText:
+    """One Jinja2 string of a template, compiled, with where it was written."""
+
+    name: str
+    source: str
+    file: str
+    line: int
+    column: int
+    compiled: Any
+
+
+@dataclass(frozen=True)
+class QuestionTemplate:
+    id: str
+    type: str
+    file: str
+    description: str
+    difficulty: int
+    tags: tuple[str, ...]
+    select: Selection
+    answer: str | None
+    distractors: int
+    group_size: int
+    texts: dict[str, TemplateText]
+
+    def has(self, name: str) -> bool:
+        return name in self.texts
+
+
+def limited_range(*args: int) -> range:
+    """range() with a small cap: no question text needs thousands of items."""
+    result = range(*args)
+    if len(result) > MAX_RANGE:
+        raise SecurityError(f"range() is limited to {MAX_RANGE:,} items in question templates")
+    return result
+
+
+def make_environment() -> SandboxedEnvironment:
+    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    # Globals that have been used to escape sandboxes; templates need none of them.
+    for name in ("cycler", "joiner", "namespace", "lipsum", "dict"):
+        env.globals.pop(name, None)
+    env.globals["range"] = limited_range
+    return env
+
+
+def load_templates(user_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, QuestionTemplate]:
+    """Built-in templates, then each user folder in order; a later file with the same id replaces the earlier."""
+    env = make_environment()
+    found: dict[str, QuestionTemplate] = {}
+    problems: list[Problem] = []
+    for folder in (BUILTIN_DIR, *user_dirs):
+        folder = Path(folder)
+        if not folder.is_dir():
+            problems.append(Problem(display_path(folder), 0, 0, "", "is not a folder; expected a folder of "
+                                    "question templates (*.yaml)"))
+            continue
+        for path in sorted(folder.glob("*.yaml")):
+            try:
+                template = read_template(path, env)
+            except QuizgenError as exc:
+                problems.extend(exc.problems)
+                continue
+            found[template.id] = template
+    if problems:
+        raise QuizgenError(problems)
+    return found
+
+
+def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
+    doc = read_yaml(path)
+    problems: list[Problem] = []
+    data = doc.data
+    if not isinstance(data, dict):
+        raise QuizgenError(doc.problem((), "expected a mapping with id, type and the template's texts"))
+    for key in data:
+        if key not in FIELDS:
+            problems.append(doc.problem((key,), f"unknown field {key!r}; expected one of {', '.join(sorted(FIELDS))}",
+                                        at_key=True))
+    qtype = data.get("type")
+    if qtype not in QUESTION_TYPES:
+        problems.append(doc.problem(("type",), f"{qtype!r} is not a question type; expected one of "
+                                    f"{', '.join(QUESTION_TYPES)}"))
+        raise QuizgenError(problems)
+    template_id = data.get("id")
+    if not isinstance(template_id, str) or not TEMPLATE_ID.match(template_id):
+        problems.append(doc.problem(("id",), f"{template_id!r} is not a valid template id; expected a slug "
+                                    "such as mc-who-led"))
+    for key in sorted({"id", "type"} | REQUIRED_BY_TYPE[qtype]):
+        if key not in data:
+            problems.append(doc.problem((), f"missing required field {key!r} for a {qtype} template"))
+    answer = data.get("answer")
+    if answer is not None and answer not in TEMPLATE_ANSWERS:
+        problems.append(doc.problem(("answer",), f"{answer!r} is not allowed; expected one of "
+                                    f"{', '.join(TEMPLATE_ANSWERS)}"))
+    difficulty = data.get("difficulty", 2)
+    if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 3:
+        problems.append(doc.problem(("difficulty",), f"{difficulty!r} is not allowed; expected 1, 2 or 3"))
+    distractors = _small_int(doc, data, "distractors", 3, 1, 5, problems)
+    group_size = _small_int(doc, data, "group_size", 4, 3, 8, problems)
+    select = _read_selection(doc, data.get("select", {}), problems)
+    texts = {}
+    for name in TEXT_FIELDS:
+        if name in data:
+            text = _compile(doc, env, name, data[name], problems)
+            if text:
+                texts[name] = text
+    if problems:
+        raise QuizgenError(problems)
+    return QuestionTemplate(
+        id=template_id, type=qtype, file=display_path(path), description=str(data.get("description", "")),
+        difficulty=difficulty, tags=tuple(str(t) for t in data.get("tags", []) or []), select=select,
+        answer=answer, distractors=distractors, group_size=group_size, texts=texts,
+    )
+
+
+def _small_int(doc: Located, data: dict, key: str, default: int, low: int, high: int,
+               problems: list[Problem]) -> int:
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+        problems.append(doc.problem((key,), f"{value!r} is not allowed; expected a whole number from {low} to {high}"))
+        return default
+    return value
+
+
+def _read_selection(doc: Located, data: Any, problems: list[Problem]) -> Selection:
+    if not isinstance(data, dict):
+        problems.append(doc.problem(("select",), "expected a mapping (kinds, tags, exclude_tags, requires, "
+                                    "answer_category, answer_type)"))
+        return Selection()
+    values: dict[str, tuple[str, ...]] = {}
+    for key, value in data.items():
+        if key not in SELECT_FIELDS:
+            problems.append(doc.problem(("select", key), f"unknown field {key!r}; expected one of "
+                                        f"{', '.join(sorted(SELECT_FIELDS))}", at_key=True))
+            continue
+        items = value if isinstance(value, list) else [value]
+        if not all(isinstance(v, str) for v in items):
+            problems.append(doc.problem(("select", key), "expected a list of text"))
+            continue
+        values[key] = tuple(items)
+    for kind in values.get("kinds", ()):
+        if kind not in FACT_KINDS:
+            problems.append(doc.problem(("select", "kinds"), f"{kind!r} is not a fact kind; expected one of "
+                                        f"{', '.join(FACT_KINDS)}"))
+    for field in values.get("requires", ()):
+        if field not in REQUIRABLE:
+            problems.append(doc.problem(("select", "requires"), f"{field!r} cannot be required; expected one of "
+                                        f"{', '.join(sorted(REQUIRABLE))}"))
+    return Selection(**values)
+
+
+def _compile(doc: Located, env: SandboxedEnvironment, name: str, source: Any,
+             problems: list[Problem]) -> TemplateText | None:
+    origin = doc.origin((name,))
+    if not isinstance(source, str) or not source.strip():
+        problems.append(doc.problem((name,), f"found {source!r}; expected a Jinja2 text"))
+        return None
+    try:
+        compiled = env.from_string(source)
+    except TemplateSyntaxError as exc:
+        line = origin.line + max((exc.lineno or 1) - 1, 0)
+        problems.append(Problem(origin.file, line, origin.column, name, f"Jinja2 syntax error: {exc.message}"))
+        return None
+    return TemplateText(name, source, origin.file, origin.line, origin.column, compiled)
+
+
+# ---- rendering ------------------------------------------------------------------------
+
+
+class RenderTimeout(Exception):
+    pass
+
+
+@contextmanager
+def time_limit(seconds: float) -> Iterator[None]:
+    """Interrupt a runaway template; only possible on the main thread (signals), elsewhere the range cap holds."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def expire(signum: int, frame: Any) -> None:
+        raise RenderTimeout()
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+
+
+def render_text(template: QuestionTemplate, name: str, context: dict[str, Any]) -> str:
+    """Render one of the template's texts; every failure becomes a QuizgenError at the template's line."""
+    text = template.texts[name]
+    try:
+        with time_limit(RENDER_SECONDS):
+            result = text.compiled.render(context)
+    except RenderTimeout:
+        raise _template_error(text, f"took longer than {RENDER_SECONDS:g} s to render; "
+                                    "expected a simple text (check loops and recursion)") from None
+    except UndefinedError as exc:
+        raise _template_error(text, f"{exc.message}; check the field name against the fields the "
+                                    "template context provides (docs/templates.md)") from None
+    except SecurityError as exc:
+        raise _template_error(text, f"not allowed in a question template: {exc}") from None
+    except RecursionError:
+        raise _template_error(text, "recursion too deep; expected a simple text") from None
+    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+        raise _template_error(text, f"failed to render: {exc}") from None
+    except MemoryError:
+        raise _template_error(text, "used too much memory; expected a simple text") from None
+    if len(result) > MAX_OUTPUT_CHARS:
+        raise _template_error(text, f"produced {len(result):,} characters; a question text is limited to "
+                                    f"{MAX_OUTPUT_CHARS:,}")
+    return " ".join(result.split())
+
+
+def _template_error(text: TemplateText, message: str) -> QuizgenError:
+    return QuizgenError(Problem(text.file, text.line, text.column, text.name, message))
+
+
+STARTERS = {
+    "multiple-choice": '''\
+# A multiple-choice question template. Facts are selected by `select`; the correct answer
+# is the fact field named by `answer`; wrong options come from the pack (same category).
+id: {name}
+type: multiple-choice
+description: Who held a role in a group
+difficulty: 1            # 1 easy, 2 medium, 3 hard
+tags: [people]
+select:
+  kinds: [person-role]   # fact kinds this template applies to
+  requires: [subject, object, role]   # facts without these fields are skipped
+answer: subject          # subject, object, place, date, number, or fact (the fact's own `answer`)
+distractors: 3           # how many wrong options
+# Jinja2 text. Available: fact, subject, object, place (entities or none), source, sources,
+# date (e.g. "10 April 2014"), number (e.g. "about 70,000 people"), pack.
+prompt: "Who is listed as {{{{ fact.role }}}} of {{{{ object.name }}}}?"
+explanation: "{{{{ fact.statement }}}}"
+''',
+    "true-false": '''\
+# A true/false template. `claim` is rendered twice: with the real fact (true) and with the
+# `answer` field swapped for another value of the same category (false).
+id: {name}
+type: true-false
+difficulty: 1
+select:
+  kinds: [event]
+  requires: [place, label]
+answer: place
+claim: "{{{{ fact.label }}}} took place in {{{{ place.name }}}}."
+explanation: "{{{{ fact.statement }}}}"
+''',
+    "cloze": '''\
+# A fill-the-blank template: the answer's text is blanked out of `text`.
+id: {name}
+type: cloze
+difficulty: 2
+select:
+  requires: [object]
+answer: object
+text: "{{{{ fact.statement }}}}"
+explanation: "{{{{ fact.statement }}}}"
+''',
+    "short-answer": '''\
+# A short-answer template: the answer's aliases are accepted too.
+id: {name}
+type: short-answer
+difficulty: 2
+select:
+  requires: [ask, answer]
+answer: fact
+prompt: "{{{{ fact.ask }}}}"
+explanation: "{{{{ fact.statement }}}}"
+''',
+    "numeric": '''\
+# A numeric template: the fact's number, with its tolerance, is the answer.
+id: {name}
+type: numeric
+difficulty: 2
+select:
+  kinds: [number]
+  requires: [number]
+prompt: "According to {{{{ source.publisher }}}}, how many {{{{ fact.number.measure }}}}?"
+explanation: "{{{{ fact.statement }}}}"
+''',
+    "matching": '''\
+# A matching template: `group_size` facts; each `left` text is matched with its `right` text.
+id: {name}
+type: matching
+difficulty: 2
+group_size: 4
+select:
+  kinds: [person-role]
+  requires: [subject, object]
+prompt: "Match each person with the group they are listed with."
+left: "{{{{ subject.name }}}}"
+right: "{{{{ object.name }}}}"
+explanation: "{{{{ subject.name }}}}: {{{{ fact.statement }}}}"
+''',
+    "ordering": '''\
+# An ordering template: `group_size` facts with exact dates, to be put in time order.
+id: {name}
+type: ordering
+difficulty: 3
+group_size: 4
+select:
+  requires: [exact_date, label]
+prompt: "Put these events in the order they happened, earliest first."
+item: "{{{{ fact.label }}}}"
+explanation: "{{{{ date }}}}: {{{{ fact.label }}}}"
+''',
+}
+
+
+def write_starter_template(folder: Path, name: str, qtype: str) -> Path:
+    """Write a commented starting template `<folder>/<name>.yaml`; never overwrite a user's file."""
+    if not TEMPLATE_ID.match(name):
+        raise QuizgenError.at(folder, f"{name!r} is not a valid template name; expected a slug such as my-template")
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    try:
+        with open(path, "x", encoding="utf-8") as stream:
+            stream.write(STARTERS[qtype].format(name=name))
+    except FileExistsError:
+        raise QuizgenError.at(path, "already exists; choose another name or edit that file") from None
+    return path

@@ -1,0 +1,69 @@
+"""Shuffled versions A, B, C…: each its own question order and option order, correct answers spread evenly."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+
+from ..model import Question, Version, option_letter, stable_id
+
+
+def version_codes(count: int) -> list[str]:
+    """A…Z, then AA, AB…"""
+    codes = []
+    for n in range(count):
+        code = ""
+        n += 1
+        while n:
+            n, rest = divmod(n - 1, 26)
+            code = option_letter(rest) + code
+        codes.append(code)
+    return codes
+
+
+def make_versions(questions: tuple[Question, ...], count: int, seed: int) -> tuple[Version, ...]:
+    return tuple(make_version(questions, code, seed) for code in version_codes(count))
+
+
+def make_version(questions: tuple[Question, ...], code: str, seed: int) -> Version:
+    rng = random.Random(stable_id(str(seed), "version", code, length=16))
+    order = list(questions)
+    rng.shuffle(order)
+    targets = _balanced_targets(order, rng)
+    return Version(code=code, questions=tuple(_reorder(q, targets.get(q.id), rng) for q in order))
+
+
+def _balanced_targets(order: list[Question], rng: random.Random) -> dict[str, int]:
+    """A correct position for each multiple-choice question, dealt round-robin from shuffled decks."""
+    targets: dict[str, int] = {}
+    decks: dict[int, list[int]] = {}
+    for q in order:
+        if q.type != "multiple-choice":
+            continue
+        size = len(q.options)
+        if not decks.get(size):
+            deck = list(range(size))
+            rng.shuffle(deck)
+            decks[size] = deck
+        targets[q.id] = decks[size].pop()
+    return targets
+
+
+def _reorder(question: Question, target: int | None, rng: random.Random) -> Question:
+    if question.type == "multiple-choice" and target is not None:
+        wrong = [o for o in question.options if not o.correct]
+        rng.shuffle(wrong)
+        right = [o for o in question.options if o.correct]
+        return replace(question, options=tuple(wrong[:target] + right + wrong[target:]))
+    if question.type == "matching":
+        choices = list(question.choices)
+        rng.shuffle(choices)
+        return replace(question, choices=tuple(choices))
+    if question.type == "ordering":
+        items = list(question.items)
+        while True:
+            rng.shuffle(items)
+            if tuple(items) != question.sequence:
+                break
+        return replace(question, items=tuple(items))
+    return question
