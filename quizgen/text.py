@@ -21,6 +21,9 @@ def normalise(text: str) -> str:
 
 def contains_phrase(haystack: str, needle: str) -> bool:
     """True when the normalised needle appears in the normalised haystack as whole words."""
+    if needle.isupper() and len(needle) <= 4:
+        # Acronyms such as IS or IF would match ordinary words once case is folded.
+        return re.search(rf"(?<!\w){re.escape(needle)}(?!\w)", haystack) is not None
     small = normalise(needle)
     if not small:
         return False

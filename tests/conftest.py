@@ -138,3 +138,75 @@ def make_sample_set(versions: int = 2) -> QuestionSet:
 @pytest.fixture
 def sample_set() -> QuestionSet:
     return make_sample_set()
+
+
+# A second, unrelated pack (chemistry discoveries) rich enough for every question type.
+_DISCOVERIES = [
+    # id, person, element, year-month-day of announcement, label
+    ("F10", "marie-curie", "polonium", "1898-07-18", "Polonium's discovery is announced"),
+    ("F11", "marie-curie", "radium", "1898-12-26", "Radium's discovery is announced"),
+    ("F12", "william-ramsay", "neon", "1898-06-01", "Neon is first isolated"),
+    ("F13", "humphry-davy", "sodium", "1807-10-06", "Sodium is first isolated"),
+    ("F14", "carl-scheele", "chlorine", "1774-06-15", "Chlorine is first prepared"),
+    ("F15", "henry-cavendish", "hydrogen", "1766-05-20", "Hydrogen is described as a substance"),
+]
+_PEOPLE = {"marie-curie": "Marie Curie", "william-ramsay": "William Ramsay", "humphry-davy": "Humphry Davy",
+           "carl-scheele": "Carl Scheele", "henry-cavendish": "Henry Cavendish", "antoine-lavoisier": "Antoine Lavoisier"}
+_LABS = {"marie-curie": "sorbonne", "william-ramsay": "ucl", "humphry-davy": "royal-institution",
+         "carl-scheele": "uppsala", "henry-cavendish": "royal-society"}
+_PLACES = {"sorbonne": "Sorbonne", "ucl": "University College London", "royal-institution": "Royal Institution",
+           "uppsala": "Uppsala University", "royal-society": "Royal Society", "paris": "Paris", "london": "London",
+           "stockholm": "Stockholm"}
+
+
+def science_pack_files() -> dict[str, str]:
+    notes = []
+    entities = ["entities:"]
+    for pid, name in _PEOPLE.items():
+        entities.append(f"  - {{id: {pid}, name: {name}, category: person, type: chemist, description: A chemist.}}")
+    for eid in {e for _, _, e, _, _ in _DISCOVERIES} | {"oxygen", "argon"}:
+        entities.append(f"  - {{id: {eid}, name: {eid.capitalize()}, category: group, type: element, "
+                        f"description: A chemical element.}}")
+    for pid, name in _PLACES.items():
+        kind = "city" if pid in ("paris", "london", "stockholm") else "institution"
+        entities.append(f"  - {{id: {pid}, name: {name}, category: place, type: {kind}, description: A place.}}")
+    facts = ["facts:"]
+    for fid, person, element, day, label in _DISCOVERIES:
+        sentence = f"{_PEOPLE[person]} discovered {element.capitalize()}."
+        notes.append(sentence)
+        facts += [f"  - id: {fid}", f"    statement: {sentence}", "    kind: event", f"    subject: {person}",
+                  f"    object: {element}", f"    date: {day}", f"    label: {label}", "    sources: [S1]",
+                  f'    evidence: "{sentence}"', "    tags: [discoveries]"]
+    for n, (person, lab) in enumerate(_LABS.items(), 20):
+        sentence = f"{_PEOPLE[person]} worked at the {_PLACES[lab]}."
+        notes.append(sentence)
+        facts += [f"  - id: F{n}", f"    statement: {sentence}", "    kind: person-role", f"    subject: {person}",
+                  f"    object: {lab}", "    role: researcher", "    sources: [S1]", f'    evidence: "{sentence}"',
+                  f"    ask: Which chemist worked at the {_PLACES[lab]}?", "    answer: subject"]
+    for n, (element, number) in enumerate([("hydrogen", 1), ("oxygen", 8), ("neon", 10), ("sodium", 11),
+                                            ("chlorine", 17), ("argon", 18)], 30):
+        sentence = f"{element.capitalize()} has atomic number {number}."
+        notes.append(sentence)
+        facts += [f"  - id: F{n}", f"    statement: {sentence}", "    kind: number", f"    subject: {element}",
+                  f"    number: {{value: {number}, unit: protons, measure: protons does a {element} atom have}}",
+                  "    sources: [S1]", f'    evidence: "{sentence}"']
+    for n, (person, city) in enumerate([("marie-curie", "paris"), ("humphry-davy", "london"),
+                                        ("carl-scheele", "stockholm")], 40):
+        sentence = f"{_PEOPLE[person]} lectured in {_PLACES[city]}."
+        notes.append(sentence)
+        facts += [f"  - id: F{n}", f"    statement: {sentence}", "    kind: place", f"    subject: {person}",
+                  f"    place: {city}", "    sources: [S1]", f'    evidence: "{sentence}"',
+                  f"    ask: In which city did {_PEOPLE[person]} lecture?", "    answer: place"]
+    return {
+        "pack.yaml": "id: chemistry\ntitle: Discoveries in chemistry\nlanguage: en\nlicence: CC0\n"
+                     "description: Test pack about chemical elements.\nperiod: {start: 1700-01-01, end: 1950-12-31}\n",
+        "sources.yaml": "sources:\n  - id: S1\n    title: Notes\n    publisher: Test\n    file: notes.txt\n",
+        "notes.txt": " ".join(notes) + "\n",
+        "entities.yaml": "\n".join(entities) + "\n",
+        "facts.yaml": "\n".join(facts) + "\n",
+    }
+
+
+@pytest.fixture
+def science_pack(tmp_path: Path) -> Path:
+    return write_pack(tmp_path / "chemistry", science_pack_files())

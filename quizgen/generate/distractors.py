@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from ..model import DateValue, Entity, Fact, Number, Pack, format_number
-from ..text import normalise
+from ..text import contains_phrase, normalise
 
 ENTITY_FIELDS = ("subject", "object", "place")
 
@@ -48,29 +48,35 @@ def number_option(number: Number) -> str:
     return f"{shown}%" if number.unit == "percent" else f"{shown} {number.unit}"
 
 
-def distractors_for(fact: Fact, answer: AnswerValue, pack: Pack, rng: random.Random, count: int) -> list[str] | None:
-    """`count` wrong options for this fact's question, or None when the pack cannot supply enough sound ones."""
+def distractors_for(fact: Fact, answer: AnswerValue, pack: Pack, rng: random.Random, count: int,
+                    minimum: int | None = None, prompt: str = "") -> list[str] | None:
+    """Up to `count` wrong options for this fact's question (at least `minimum`), or None when the pack
+    cannot supply enough sound ones."""
     if answer.entity:
-        found = entity_distractors(fact, answer, pack, rng, count)
+        found = entity_distractors(fact, answer, pack, rng, count, prompt)
     elif answer.date:
         found = date_distractors(fact, answer.date, pack, rng, count)
     else:
         found = number_distractors(fact, answer.number, pack, rng, count)
-    return found if len(found) >= count else None
+    return found if len(found) >= (count if minimum is None else minimum) else None
 
 
-def entity_distractors(fact: Fact, answer: AnswerValue, pack: Pack, rng: random.Random, count: int) -> list[str]:
+def entity_distractors(fact: Fact, answer: AnswerValue, pack: Pack, rng: random.Random, count: int,
+                       prompt: str = "") -> list[str]:
     target = answer.entity
     taken = {normalise(n) for n in target.names}
-    true_elsewhere = entities_made_true(fact, answer.field, pack)
+    true_elsewhere = entities_made_true(fact, answer.field, pack) | entities_linked_to_named(prompt, target, pack)
     ranked = []
     for candidate in pack.entities:
         if candidate.id == target.id or candidate.category != target.category or candidate.id in true_elsewhere:
             continue
+        if target.type and candidate.type != target.type:
+            continue  # a town is not a plausible wrong answer for an oil field
         if any(normalise(n) in taken for n in candidate.names):
             continue
-        score = 4 * (candidate.type == target.type and target.type is not None) + 2 * (candidate.side == target.side
-                                                                                          and target.side is not None)
+        if prompt and any(contains_phrase(prompt, n) for n in candidate.names):
+            continue  # an option the question itself names is no real option
+        score = 2 * (candidate.side == target.side and target.side is not None)
         score += 1 * bool(candidate.role or candidate.affiliation)
         ranked.append((-score, rng.random(), candidate))
     ranked.sort(key=lambda item: (item[0], item[1]))
@@ -103,6 +109,22 @@ def entities_made_true(fact: Fact, field: str, pack: Pack) -> set[str]:
         true.update(e.id for e in pack.entities if e.affiliation == fact.object and e.category == "person"
                     and fact.role and e.role and normalise(e.role) == normalise(fact.role))
     return true
+
+
+def entities_linked_to_named(prompt: str, target: Entity, pack: Pack) -> set[str]:
+    """Entities that some fact links to an entity the question names: offering them invites a fair dispute."""
+    if not prompt:
+        return set()
+    named = {e.id for e in pack.entities if e.id != target.id and any(contains_phrase(prompt, n) for n in e.names)}
+    linked: set[str] = set()
+    for other in pack.facts:
+        ids = {getattr(other, f) for f in ENTITY_FIELDS} - {None}
+        if ids & named:
+            linked |= ids - named
+    members = named | {e.id for e in pack.entities if e.affiliation in named}
+    # members of the named group, and members of its member groups (a brigade's leader within a coalition)
+    linked |= {e.id for e in pack.entities if e.affiliation in members}
+    return linked | (members - named)
 
 
 def date_distractors(fact: Fact, answer: DateValue, pack: Pack, rng: random.Random, count: int) -> list[str]:

@@ -117,11 +117,12 @@ def _options(qid: str, correct: str, wrong: list[str], rng: random.Random) -> tu
 def build_multiple_choice(template: QuestionTemplate, pack: Pack, fact: Fact, seed: int) -> Question | None:
     answer = answer_of(fact, template.answer, pack)
     rng = _rng(seed, template.id, fact.id)
-    wrong = distractors_for(fact, answer, pack, rng, template.distractors)
-    if wrong is None:
-        return None
     context = fact_context(fact, pack)
     prompt = render_text(template, "prompt", context)
+    wrong = distractors_for(fact, answer, pack, rng, template.distractors, minimum=min(2, template.distractors),
+                            prompt=prompt)
+    if wrong is None:
+        return None
     qid = stable_id(template.id, fact.id)
     return _base(template, [fact], context, pack, prompt=prompt, answer=answer.text,
                  accepted=_aliases(answer), options=_options(qid, answer.text, wrong, rng),

@@ -1,0 +1,188 @@
+"""Question templates: loading, user overrides, the sandbox, and the errors an author sees."""
+
+from __future__ import annotations
+
+import textwrap
+from pathlib import Path
+
+import pytest
+from conftest import DEFAULT_PACK
+
+from quizgen.cli import main
+from quizgen.content import load_pack
+from quizgen.errors import QuizgenError
+from quizgen.generate import generate_question_set
+from quizgen.generate.templates import BUILTIN_DIR, load_templates, write_starter_template
+from quizgen.model import QUESTION_TYPES
+
+
+def write_template(folder: Path, name: str, text: str) -> Path:
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / f"{name}.yaml"
+    path.write_text(textwrap.dedent(text).lstrip("\n"), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def pack():
+    return load_pack(DEFAULT_PACK)
+
+
+def test_builtins_cover_every_type_at_least_twice():
+    templates = load_templates()
+    for qtype in QUESTION_TYPES:
+        assert sum(t.type == qtype for t in templates.values()) >= 2, qtype
+
+
+def test_user_folder_overrides_a_builtin_and_adds_a_new_template(tmp_path: Path, pack):
+    mine = tmp_path / "mine"
+    write_template(mine, "any-name", """
+        id: mc-person-role
+        type: multiple-choice
+        select: {kinds: [person-role], requires: [subject, object, role], answer_category: [person]}
+        answer: subject
+        prompt: "OVERRIDDEN: who held the post “{{ fact.role }}” in {{ object.name }}?"
+    """)
+    write_template(mine, "where-was-it", """
+        id: mc-where-was-it
+        type: multiple-choice
+        select: {kinds: [event], requires: [place, label]}
+        answer: place
+        prompt: "NEW: where did this take place: {{ fact.label }}?"
+    """)
+    templates = load_templates([mine])
+    assert templates["mc-person-role"].texts["prompt"].source.startswith("OVERRIDDEN")
+    qs = generate_question_set(pack, template_dirs=[mine], types=["multiple-choice"], count=60, seed=4)
+    prompts = [q.prompt for q in qs.questions]
+    assert any(p.startswith("OVERRIDDEN: who held the post") for p in prompts)
+    assert any(p.startswith("NEW: where did this take place") for p in prompts)
+    assert not any(p.startswith("Which person is listed with the role") for p in prompts)
+
+
+def test_missing_field_names_the_template_file_line_and_field(tmp_path: Path, pack, capsys):
+    mine = tmp_path / "mine"
+    path = write_template(mine, "typo", """
+        id: mc-typo
+        type: multiple-choice
+        select: {kinds: [person-role], requires: [subject, object, role]}
+        answer: subject
+        prompt: "Who held the role {{ fact.rol }}?"
+    """)
+    code = main(["generate", str(DEFAULT_PACK), "--templates", str(mine), "--types", "multiple-choice"])
+    assert code == 1
+    err = capsys.readouterr().err
+    assert f"{path}:5:9: prompt: 'quizgen.model.Fact object' has no attribute 'rol'; check the field name" in err
+    assert "Traceback" not in err
+
+
+@pytest.mark.parametrize("expression, expected", [
+    ("{{ fact.__class__ }}", "access to attribute '__class__' of 'Fact' object is unsafe"),
+    ("{{ ().__class__.__base__.__subclasses__() }}", "access to attribute '__class__' of 'tuple' object is unsafe"),
+    ("{{ cycler.__init__.__globals__ }}", "access to attribute '__init__' of 'StrictUndefined' object is unsafe"),
+    ("{{ lipsum.__globals__ }}", "'lipsum' is undefined"),
+    ("{{ joiner }}", "'joiner' is undefined"),
+    ("{{ self._TemplateReference__context }}", "access to attribute '_TemplateReference__context'"),
+    ("{{ fact.statement.format.__globals__ }}", "not allowed in a question template"),
+    ("{{ source.text.__class__.__mro__ }}", "access to attribute '__class__' of 'str' object is unsafe"),
+    ("{{ '{0.__class__}'.format(fact) }}", "not allowed in a question template"),
+])
+def test_sandbox_escapes_are_clean_errors(tmp_path: Path, pack, expression: str, expected: str):
+    mine = tmp_path / "mine"
+    write_template(mine, "escape", f"""
+        id: mc-escape
+        type: short-answer
+        select: {{kinds: [person-role], requires: [subject]}}
+        answer: subject
+        prompt: "{expression}"
+    """)
+    with pytest.raises(QuizgenError) as caught:
+        generate_question_set(pack, template_dirs=[mine], types=["short-answer"])
+    message = str(caught.value)
+    assert "escape.yaml:5:9: prompt:" in message
+    assert expected in message
+
+
+def test_runaway_loop_is_stopped_with_a_clear_message(tmp_path: Path, pack):
+    mine = tmp_path / "mine"
+    write_template(mine, "slow", """
+        id: mc-slow
+        type: short-answer
+        select: {kinds: [person-role], requires: [subject]}
+        answer: subject
+        prompt: "{% for a in range(9000) %}{% for b in range(9000) %}{% endfor %}{% endfor %}Who?"
+    """)
+    with pytest.raises(QuizgenError, match=r"slow.yaml:5:9: prompt: took longer than 2 s to render"):
+        generate_question_set(pack, template_dirs=[mine], types=["short-answer"])
+
+
+def test_huge_range_and_huge_output_are_refused(tmp_path: Path, pack):
+    mine = tmp_path / "mine"
+    write_template(mine, "range", """
+        id: mc-range
+        type: short-answer
+        select: {kinds: [person-role], requires: [subject]}
+        answer: subject
+        prompt: "{{ range(10**9) | list | length }}"
+    """)
+    with pytest.raises(QuizgenError, match="range\\(\\) is limited to 10,000 items"):
+        generate_question_set(pack, template_dirs=[mine], types=["short-answer"])
+    write_template(mine, "range", """
+        id: mc-range
+        type: short-answer
+        select: {kinds: [person-role], requires: [subject]}
+        answer: subject
+        prompt: "{{ 'x' * 20000 }}"
+    """)
+    with pytest.raises(QuizgenError, match="produced 20,000 characters; a question text is limited to 10,000"):
+        generate_question_set(pack, template_dirs=[mine], types=["short-answer"])
+
+
+def test_template_field_errors_point_at_the_yaml(tmp_path: Path):
+    mine = tmp_path / "mine"
+    write_template(mine, "bad", """
+        id: Bad Id
+        type: multiple-choice
+        select: {kinds: [rumour], requires: [colour]}
+        answer: subject
+        difficulty: 7
+        promt: "x"
+    """)
+    with pytest.raises(QuizgenError) as caught:
+        load_templates([mine])
+    lines = [str(p) for p in caught.value.problems]
+    assert any(line.endswith("bad.yaml:1:5: id: 'Bad Id' is not a valid template id; expected a slug such as "
+                             "mc-who-led") for line in lines), lines
+    assert any("bad.yaml:6:1: promt: unknown field 'promt'" in line for line in lines), lines
+    assert any("select.kinds: 'rumour' is not a fact kind" in line for line in lines), lines
+    assert any("difficulty: 7 is not allowed; expected 1, 2 or 3" in line for line in lines), lines
+    assert any("missing required field 'prompt' for a multiple-choice template" in line for line in lines), lines
+
+
+def test_jinja_syntax_error_is_located(tmp_path: Path):
+    mine = tmp_path / "mine"
+    write_template(mine, "syntax", """
+        id: mc-syntax
+        type: short-answer
+        answer: subject
+        prompt: "{{ fact.label "
+    """)
+    with pytest.raises(QuizgenError, match=r"syntax.yaml:4:9: prompt: Jinja2 syntax error"):
+        load_templates([mine])
+
+
+@pytest.mark.parametrize("qtype", QUESTION_TYPES)
+def test_new_template_writes_a_working_starter(tmp_path: Path, pack, qtype: str, capsys):
+    folder = tmp_path / "mine"
+    assert main(["new-template", f"my-{qtype}", "--type", qtype, "--dir", str(folder)]) == 0
+    path = folder / f"my-{qtype}.yaml"
+    assert path.read_text(encoding="utf-8").startswith("#")
+    templates = load_templates([folder])
+    assert templates[f"my-{qtype}"].type == qtype
+    # refuses to overwrite the user's file
+    assert main(["new-template", f"my-{qtype}", "--type", qtype, "--dir", str(folder)]) == 1
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_builtin_folder_is_the_repository_templates_folder():
+    assert BUILTIN_DIR.name == "questions" and any(BUILTIN_DIR.glob("*.yaml"))
+    assert write_starter_template  # the CLI's new-template relies on it
