@@ -70,12 +70,16 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--count", type=positive_int, default=20)
     build.add_argument("--seed", type=int, default=1)
     build.add_argument("--paper", choices=("a4", "letter"), default="a4")
-    build.add_argument("--cards", default="2x4", help="cards per sheet, COLSxROWS (2x4 or 3x3)")
+    build.add_argument("--cards", default="2x4",
+                       help="cards per sheet as COLUMNSxROWS: 2x4 (default), 3x3, or a grid sized in cards.yaml")
     build.add_argument("--flip", choices=("long", "short"), default="long", help="duplex flip edge")
     build.add_argument("--fold", action="store_true", help="flashcards as fold-over pages (no duplex)")
-    build.add_argument("--back-offset", default="0,0", help="shift back pages by X,Y millimetres")
+    build.add_argument("--back-offset", default="0,0",
+                       help="shift back pages by X,Y millimetres, as read from the calibration sheet")
     build.add_argument("--calibration", action="store_true", help="also write a duplex calibration sheet")
-    build.add_argument("--only", action="append", default=[], help="build only these outputs (repeatable)")
+    build.add_argument("--only", action="append", default=[],
+                       help="build only these outputs (repeatable or comma-separated): questions, worksheets, "
+                       "keys, flashcards, calibration, exports")
     build.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", "-q", action="store_true")
     build.set_defaults(handler=cmd_build)

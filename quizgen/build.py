@@ -1,0 +1,435 @@
+"""What `quizgen build` makes — questions.json, worksheets, keys, flashcards, exports, a manifest —
+written only once all of it has been made."""
+
+from __future__ import annotations
+
+import argparse
+import concurrent.futures
+import hashlib
+import json
+import multiprocessing
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import Callable
+
+from . import __version__
+from .errors import Problem, QuizgenError, display_path
+from .files import write_atomically
+from .model import QuestionSet, Version
+from .render import cards as geometry
+from .render.cards import Flip, Grid, Offset
+from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
+                          worksheet_document)
+from .render.pdf import RenderedPdf, render_pdfs
+
+OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports")
+MANIFEST = "manifest.json"
+PROGRESS_AFTER = 1.0  # seconds: quicker builds finish before a progress bar would be worth drawing
+
+
+@dataclass(frozen=True)
+class BuildOptions:
+    pack: Path
+    out: Path = Path("build")
+    templates: tuple[Path, ...] = ()
+    layouts: tuple[Path, ...] = ()
+    versions: int = 1
+    count: int = 20
+    seed: int = 1
+    paper: str = "a4"
+    cards: Grid = Grid(2, 4)
+    flip: Flip = "long"
+    fold: bool = False
+    back_offset: Offset = Offset()
+    calibration: bool = False
+    only: tuple[str, ...] = ()
+    jobs: int | None = None
+    quiet: bool = False
+
+    @classmethod
+    def from_args(cls, args: argparse.Namespace) -> BuildOptions:
+        """Options from the parsed command line; malformed --cards, --back-offset or --only → QuizgenError."""
+        problems = []
+        grid, offset = Grid(2, 4), Offset()
+        try:
+            grid = geometry.parse_grid(args.cards)
+        except ValueError as exc:
+            problems.append(_option_problem("--cards", str(exc)))
+        try:
+            offset = geometry.parse_offset(args.back_offset)
+        except ValueError as exc:
+            problems.append(_option_problem("--back-offset", str(exc)))
+        only = tuple(part.strip() for value in args.only for part in value.split(",") if part.strip())
+        for kind in only:
+            if kind not in OUTPUT_KINDS:
+                problems.append(_option_problem("--only", f"{kind!r} is not an output; expected one of "
+                                                + ", ".join(OUTPUT_KINDS)))
+        if problems:
+            raise QuizgenError(problems)
+        return cls(pack=Path(args.pack), out=Path(args.out), templates=tuple(args.templates),
+                   layouts=tuple(args.layouts), versions=args.versions, count=args.count, seed=args.seed,
+                   paper=args.paper, cards=grid, flip=args.flip, fold=args.fold, back_offset=offset,
+                   calibration=args.calibration, only=only, jobs=args.jobs, quiet=args.quiet)
+
+    def wants(self, kind: str) -> bool:
+        if self.only:
+            return kind in self.only
+        if kind == "calibration":
+            return self.calibration
+        return True
+
+    def manifest_options(self) -> dict:
+        """The options that decide the files' content, recorded in the manifest (no paths, no timing)."""
+        return {"versions": self.versions, "count": self.count, "seed": self.seed, "paper": self.paper,
+                "cards": str(self.cards), "flip": self.flip, "fold": self.fold,
+                "back_offset": [self.back_offset.x, self.back_offset.y], "calibration": self.calibration,
+                "only": list(self.only)}
+
+
+def _option_problem(option: str, message: str) -> Problem:
+    return Problem("command line", 0, 0, option, message)
+
+
+@dataclass(frozen=True)
+class BuiltFile:
+    """One output file, made in memory; nothing is written until every file of the build exists."""
+
+    name: str
+    data: bytes
+    pages: int | None = None
+    seconds: float = 0.0
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    folder: Path
+    files: tuple[BuiltFile, ...]
+    seconds: float
+
+
+# ---- the command ----------------------------------------------------------------------------
+
+
+def run_build(options: BuildOptions) -> int:
+    """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
+    from .content import load_pack
+    from .generate import generate_question_set
+
+    started = time.perf_counter()
+    pack = load_pack(options.pack)
+    question_set = generate_question_set(pack, template_dirs=list(options.templates), types=None, tags=None,
+                                         count=options.count, seed=options.seed, versions=options.versions)
+    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
+    display = Display(enabled=not options.quiet and sys.stderr.isatty())
+    try:
+        result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
+                            display=display)
+    finally:
+        display.close()
+    if not options.quiet:
+        print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
+    return 0
+
+
+def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,
+               content_folders: tuple[Path, ...] = (), display: Display | None = None) -> BuildResult:
+    """Make every output in memory, then write them all and the manifest into `folder`."""
+    started = time.perf_counter()
+    files = make_files(question_set, options, content_folders=content_folders, display=display or Display())
+    write_build(folder, files, question_set, options)
+    return BuildResult(folder, files, time.perf_counter() - started)
+
+
+def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
+               display: Display) -> tuple[BuiltFile, ...]:
+    layouts = Layouts.with_user_folders(options.layouts)
+    documents = plan_documents(question_set, options, layouts, content_folders)
+    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
+    files: list[BuiltFile] = []
+    with Renderer(documents, jobs=options.jobs or os.cpu_count() or 1) as renderer:
+        # this process makes the other files while the workers lay out pages
+        if options.wants("questions"):
+            files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
+            display.advance("questions.json")
+        if options.wants("exports"):
+            files.extend(export_files(question_set))
+            display.advance("exports")
+        rendered = renderer.results(on_done=display.advance)
+    files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
+    return tuple(_in_output_order(files))
+
+
+def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
+    """questions.json, worksheets, keys, flashcards, calibration, then exports: the order a reader looks for."""
+    prefixes = ("questions.json", "worksheet-", "answer-key-", "flashcards", "calibration")
+
+    def rank(f: BuiltFile) -> tuple[int, str]:
+        return (next((i for i, p in enumerate(prefixes) if f.name.startswith(p)), len(prefixes)), f.name)
+
+    return sorted(files, key=rank)
+
+
+def questions_json(question_set: QuestionSet) -> str:
+    from .generate.serialise import question_set_json
+
+    return question_set_json(question_set)
+
+
+def export_files(question_set: QuestionSet) -> list[BuiltFile]:
+    """Every export format, made in a scratch folder and read back; skipped when no export module exists."""
+    try:
+        from .export import build_exports
+    except ImportError:
+        return []
+    with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
+        started = time.perf_counter()
+        paths = build_exports(question_set, Path(scratch))
+        seconds = (time.perf_counter() - started) / max(len(paths), 1)
+        return [BuiltFile(Path(p).relative_to(scratch).as_posix(), Path(p).read_bytes(), None, seconds)
+                for p in sorted(paths)]
+
+
+# ---- documents and rendering ------------------------------------------------------------------
+
+
+def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
+                   content_folders: tuple[Path, ...] = ()) -> list[Document]:
+    """The HTML documents of this build, largest first; versions are split into one chunk per job."""
+    paper = geometry.PAPERS[options.paper]
+    chunks = version_chunks(question_set.versions, options.jobs or os.cpu_count() or 1)
+    documents: list[Document] = []
+    if options.wants("worksheets"):
+        documents += [worksheet_document(question_set, c, layouts, paper, content_folders) for c in chunks]
+    if options.wants("keys"):
+        documents += [answer_key_document(question_set, c, layouts, paper, content_folders) for c in chunks]
+    if options.wants("flashcards"):
+        documents.append(flashcards_document(question_set, layouts, paper, options.cards, options.flip,
+                                             options.back_offset, content_folders=content_folders))
+        if options.fold:
+            documents.append(flashcards_document(question_set, layouts, paper, options.cards, options.flip,
+                                                 options.back_offset, fold=True, content_folders=content_folders))
+    if options.wants("calibration"):
+        documents.append(calibration_document(layouts, paper, options.flip, options.back_offset))
+    return documents
+
+
+def version_chunks(versions: tuple[Version, ...], pieces: int) -> list[tuple[Version, ...]]:
+    """Versions cut into at most `pieces` runs of neighbours; each run is laid out as one document.
+
+    A version's PDF is the same bytes whichever run it is in, so the job count never changes output.
+    """
+    pieces = max(1, min(pieces, len(versions)))
+    size, extra = divmod(len(versions), pieces)
+    chunks, start = [], 0
+    for i in range(pieces):
+        end = start + size + (i < extra)
+        chunks.append(versions[start:end])
+        start = end
+    return [c for c in chunks if c]
+
+
+class Renderer:
+    """Renders documents in worker processes (in this one for a single job) while the caller does other work.
+
+    The largest documents go first, so the workers finish at about the same time.
+    """
+
+    def __init__(self, documents: list[Document], *, jobs: int):
+        self.documents = documents
+        self.jobs = min(jobs, len(documents))
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+        self._futures: dict[concurrent.futures.Future, int] = {}
+
+    def __enter__(self) -> Renderer:
+        if self.jobs > 1:
+            context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
+            largest_first = sorted(range(len(self.documents)), key=lambda i: -len(self.documents[i].html))
+            self._futures = {self._pool.submit(_render_reporting_problems, self.documents[i]): i
+                             for i in largest_first}
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def results(self, *, on_done: Callable[[str], None] = lambda name: None) -> list[tuple[RenderedPdf, ...]]:
+        """Every document's PDFs, in the order the documents were given."""
+        if self._pool is None:
+            results = []
+            for document in self.documents:
+                results.append(render_pdfs(document))
+                on_done(_document_name(document))
+            return results
+        outcomes: dict[int, tuple] = {}
+        pending = set(self._futures)
+        while pending:
+            done, pending = concurrent.futures.wait(pending, timeout=0.2,
+                                                    return_when=concurrent.futures.FIRST_COMPLETED)
+            for future in done:
+                index = self._futures[future]
+                outcomes[index] = future.result()
+                on_done(_document_name(self.documents[index]))
+            on_done("")
+        problems = [p for outcome in outcomes.values() if outcome[0] == "problems" for p in outcome[1]]
+        if problems:
+            raise QuizgenError(problems)
+        return [outcomes[i][1] for i in range(len(self.documents))]
+
+
+def _render_reporting_problems(document: Document) -> tuple[str, tuple]:
+    """Runs in a worker: a QuizgenError is returned as its problems, which cross process boundaries intact."""
+    try:
+        return ("pdfs", render_pdfs(document))
+    except QuizgenError as exc:
+        return ("problems", exc.problems)
+
+
+def _document_name(document: Document) -> str:
+    names = [p.file_name for p in document.parts]
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
+
+
+# ---- writing ------------------------------------------------------------------------------------
+
+
+def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: QuestionSet,
+                options: BuildOptions) -> Path:
+    """Write each file atomically, then the manifest; files of the previous full build that this one
+    no longer makes are removed. A build limited by --only keeps the other files and their entries."""
+    previous = read_manifest(folder)
+    entries = [manifest_entry(f.name, f.data, f.pages) for f in files]
+    made = {f.name for f in files}
+    if options.only:
+        entries += [e for e in previous if e["path"] not in made and _still_there(folder, e)]
+    for built in files:
+        write_atomically(folder / built.name, built.data)
+    manifest = manifest_json(question_set, options, entries)
+    write_atomically(folder / MANIFEST, manifest.encode("utf-8"))
+    if not options.only:
+        for entry in previous:
+            if entry["path"] not in made:
+                _remove_output(folder, entry["path"])
+    return folder / MANIFEST
+
+
+def manifest_entry(name: str, data: bytes, pages: int | None) -> dict:
+    entry = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+    if pages is not None:
+        entry["pages"] = pages
+    return entry
+
+
+def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: list[dict]) -> str:
+    order = {name: i for i, name in enumerate(e["path"] for e in entries)}
+    manifest = {
+        "pack": question_set.pack_id,
+        "title": question_set.pack_title,
+        "generator": f"quizgen {__version__}",
+        "options": options.manifest_options(),
+        "files": sorted(entries, key=lambda e: order[e["path"]]),
+    }
+    return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
+
+
+def read_manifest(folder: Path) -> list[dict]:
+    """The file entries of the manifest already in `folder`; an unreadable one counts as none."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return [e for e in data.get("files", []) if isinstance(e, dict) and isinstance(e.get("path"), str)]
+    except (OSError, ValueError, AttributeError):
+        return []
+
+
+def _still_there(folder: Path, entry: dict) -> bool:
+    path = _inside(folder, entry["path"])
+    if path is None or not path.is_file():
+        return False
+    data = path.read_bytes()
+    entry.update(manifest_entry(entry["path"], data, entry.get("pages")))
+    return True
+
+
+def _remove_output(folder: Path, name: str) -> None:
+    path = _inside(folder, name)
+    if path is not None and path.is_file():
+        path.unlink()
+
+
+def _inside(folder: Path, name: str) -> Path | None:
+    """`folder/name` when it stays inside `folder` (a hand-edited manifest must not delete anything else)."""
+    path = (folder / name).resolve()
+    return path if path.is_relative_to(folder.resolve()) and path != folder.resolve() else None
+
+
+# ---- what the user sees --------------------------------------------------------------------------
+
+
+@dataclass
+class Display:
+    """A rich progress bar on a terminal, shown only once a build has run for more than a second."""
+
+    enabled: bool = False
+    started: float = field(default_factory=time.perf_counter)
+    total: int = 0
+    done: int = 0
+    _progress: object | None = None
+    _task: object | None = None
+
+    def expect(self, total: int) -> None:
+        self.total = total
+
+    def advance(self, name: str) -> None:
+        if name:
+            self.done += 1
+        if not self.enabled:
+            return
+        if self._progress is None and time.perf_counter() - self.started > PROGRESS_AFTER:
+            self._start()
+        if self._progress is not None and name:
+            self._progress.update(self._task, completed=self.done, description=name)
+
+    def _start(self) -> None:
+        from rich.console import Console
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+        self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
+                                  TextColumn("{task.description}"), TimeElapsedColumn(),
+                                  console=Console(stderr=True), transient=True)
+        self._task = self._progress.add_task("", total=self.total, completed=self.done)
+        self._progress.start()
+
+    def close(self) -> None:
+        if self._progress is not None:
+            self._progress.stop()
+            self._progress = None
+
+
+def print_summary(result: BuildResult, *, tty: bool) -> None:
+    """A table of files on a terminal (for builds over a second), plain lines otherwise."""
+    where = display_path(result.folder)
+    if tty and result.seconds > PROGRESS_AFTER:
+        from rich.console import Console
+        from rich.table import Table
+
+        table = Table(title=f"{where}  ({len(result.files)} files, {result.seconds:.1f} s)", title_justify="left")
+        for column, justify in (("file", "left"), ("pages", "right"), ("size", "right"), ("time", "right")):
+            table.add_column(column, justify=justify)
+        for f in result.files:
+            table.add_row(f.name, str(f.pages) if f.pages is not None else "", human_size(len(f.data)),
+                          f"{f.seconds:.2f} s" if f.seconds else "")
+        Console().print(table)
+        return
+    print(f"built {len(result.files)} files into {where} in {result.seconds:.1f} s (see {MANIFEST})")
+
+
+def human_size(size: int) -> str:
+    for unit in ("B", "kB", "MB"):
+        if size < 1000 or unit == "MB":
+            return f"{size:.0f} {unit}" if unit == "B" else f"{size:.1f} {unit}"
+        size /= 1000
+    return f"{size} B"

@@ -1,0 +1,1 @@
+"""Rendering: layouts → HTML (html.py), HTML → PDF (pdf.py), card imposition geometry (cards.py)."""

@@ -1,0 +1,154 @@
+"""HTML → PDF with WeasyPrint, fetching only files inside the layout and content folders, never the network."""
+
+from __future__ import annotations
+
+import base64
+import mimetypes
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from urllib.parse import unquote_to_bytes, urlsplit
+from urllib.request import url2pathname
+
+from ..errors import QuizgenError, display_path
+from .html import Document
+
+MAX_DATA_URL_BYTES = 1024 * 1024
+
+
+@dataclass(frozen=True)
+class RenderedPdf:
+    file_name: str
+    data: bytes
+    pages: int
+    seconds: float
+
+
+class RefusedResource(Exception):
+    """A layout asked for something it may not have; carries the message shown to the user."""
+
+
+def _fatal_error_class() -> type[BaseException]:
+    from weasyprint.urls import FatalURLFetchingError
+
+    class RefusedFetch(FatalURLFetchingError):
+        """Raised inside WeasyPrint's fetch so that rendering stops instead of warning and going on."""
+
+    return RefusedFetch
+
+
+def resolve_resource(url: str, layout_folders: tuple[Path, ...], content_folders: tuple[Path, ...]) -> Path | bytes:
+    """The local file (or data: bytes) that `url` may read; RefusedResource when it may not.
+
+    A file URL inside any layout folder is looked up by its name relative to that folder
+    through the whole chain, so a user's folder overrides a built-in stylesheet or image.
+    """
+    parts = urlsplit(url)
+    scheme = parts.scheme.lower()
+    if scheme == "data":
+        return _data_url_bytes(url)
+    if scheme != "file" or parts.netloc not in ("", "localhost"):
+        raise RefusedResource(f"refused to fetch {url!r}: layouts may not use the network; "
+                              "put the file in a layout folder and refer to it by name")
+    path = Path(url2pathname(parts.path))  # url2pathname also undoes %-escapes
+    if ".." in path.parts:
+        raise RefusedResource(f"refused to read {url!r}: '..' may not leave the layout or content folders")
+    for folder in layout_folders:
+        if path.is_relative_to(folder):
+            relative = path.relative_to(folder)
+            for candidate_folder in layout_folders:
+                candidate = (candidate_folder / relative).resolve()
+                if candidate.is_file() and candidate.is_relative_to(candidate_folder):
+                    return candidate
+                if (candidate_folder / relative).exists() and not candidate.is_relative_to(candidate_folder):
+                    raise RefusedResource(f"refused to read {url!r}: it leads outside the layout folders")
+            raise RefusedResource(f"layout file {str(relative)!r} not found in "
+                                  + ", ".join(display_path(f) for f in layout_folders))
+    resolved = path.resolve()
+    for folder in content_folders:
+        if resolved.is_relative_to(folder.resolve()) and path.is_relative_to(folder):
+            if not resolved.is_file():
+                raise RefusedResource(f"file {display_path(resolved)!r} not found")
+            return resolved
+    raise RefusedResource(f"refused to read {url!r}: layouts may only read files inside the layout folders "
+                          "and the pack folder")
+
+
+def _data_url_bytes(url: str) -> bytes:
+    header, _, payload = url.partition(",")
+    if len(payload) > MAX_DATA_URL_BYTES * 4 // 3 + 4:
+        raise RefusedResource(f"refused a data: URL of {len(payload):,} characters; "
+                              f"expected at most {MAX_DATA_URL_BYTES:,} bytes")
+    if header.lower().endswith(";base64"):
+        return base64.b64decode(payload)
+    return unquote_to_bytes(payload)
+
+
+def _data_url_type(url: str) -> str:
+    media = url[5:].partition(",")[0].split(";")[0]
+    return media or "text/plain"
+
+
+def make_url_fetcher(document: Document, refusals: list[str]):
+    """A WeasyPrint URL fetcher limited to the document's layout and content folders."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    fatal = _fatal_error_class()
+    layout_folders = tuple(f.resolve() for f in document.layout_folders)
+    content_folders = tuple(f.resolve() for f in document.content_folders)
+
+    class RestrictedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            try:
+                found = resolve_resource(url, layout_folders, content_folders)
+            except RefusedResource as exc:
+                refusals.append(str(exc))
+                raise fatal(str(exc)) from None
+            if isinstance(found, bytes):
+                return URLFetcherResponse(url, found, {"Content-Type": _data_url_type(url)})
+            media = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            return URLFetcherResponse(found.as_uri(), found.read_bytes(), {"Content-Type": media})
+
+    return RestrictedFetcher()
+
+
+def render_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
+    """Lay the document out once and write one PDF per part; pure: HTML in, PDF bytes out."""
+    from weasyprint import HTML
+
+    started = time.perf_counter()
+    refusals: list[str] = []
+    fetcher = make_url_fetcher(document, refusals)
+    base_url = document.layout_folders[-1].resolve().as_uri() + "/"
+    try:
+        rendered = HTML(string=document.html, base_url=base_url, url_fetcher=fetcher).render()
+    except BaseException:
+        if refusals:
+            raise QuizgenError.at(document.layout, refusals[0], field="layout") from None
+        raise
+    if refusals:
+        raise QuizgenError.at(document.layout, refusals[0], field="layout")
+    page_groups = split_pages(rendered.pages, document)
+    elapsed = time.perf_counter() - started
+    results = []
+    for part, pages in zip(document.parts, page_groups):
+        started = time.perf_counter()
+        data = rendered.copy(pages).write_pdf()
+        results.append(RenderedPdf(part.file_name, data, len(pages),
+                                   elapsed / len(document.parts) + time.perf_counter() - started))
+    return tuple(results)
+
+
+def split_pages(pages: list, document: Document) -> list[list]:
+    """The pages of each part: a part starts on the page holding its anchor and runs to the next part."""
+    if len(document.parts) == 1 and not document.parts[0].anchor:
+        return [list(pages)]
+    starts = []
+    for part in document.parts:
+        index = next((i for i, page in enumerate(pages) if part.anchor in page.anchors), None)
+        if index is None:
+            raise QuizgenError.at(document.layout, f"the layout has no element with id {part.anchor!r}; "
+                                  f"each version must start with one", field="layout")
+        starts.append(index)
+    bounds = starts[1:] + [len(pages)]
+    return [list(pages[start:end]) for start, end in zip(starts, bounds)]

@@ -1,0 +1,225 @@
+"""`quizgen build`: every file in OUT/<pack-id>/, a manifest that matches them, identical rebuilds,
+and no damage on failure."""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.util
+import io
+import json
+import re
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import MINIMAL_PACK, make_sample_set, write_pack
+from quizgen import cli
+from quizgen.build import BuildOptions, build_into, read_manifest
+from quizgen.errors import QuizgenError
+from quizgen.render.cards import Grid, Offset
+
+pytestmark = pytest.mark.slow
+
+PDFS = ("worksheets", "keys", "flashcards", "calibration")
+has_engine = importlib.util.find_spec("quizgen.generate.serialise") is not None
+needs_engine = pytest.mark.skipif(not has_engine, reason="the question engine (quizgen.generate) is not installed")
+
+
+def options(**changes) -> BuildOptions:
+    values = dict(pack=Path("unused"), only=PDFS, jobs=1, calibration=True)
+    values.update(changes)
+    return BuildOptions(**values)
+
+
+def folder_state(folder: Path) -> dict[str, tuple[bytes, int]]:
+    return {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in sorted(folder.iterdir())}
+
+
+def pdf_text(path: Path) -> str:
+    return " ".join(re.sub(r"\s+", " ", p.extract_text()) for p in PdfReader(io.BytesIO(path.read_bytes())).pages)
+
+
+@pytest.fixture(scope="module")
+def built(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("out") / "rivers"
+    build_into(folder, make_sample_set(), options())
+    return folder
+
+
+# ---- from a question set ---------------------------------------------------------------------------
+
+
+def test_build_writes_each_version_and_the_cards(built):
+    names = sorted(p.name for p in built.iterdir())
+    assert names == ["answer-key-A.pdf", "answer-key-B.pdf", "calibration.pdf", "flashcards.pdf",
+                     "manifest.json", "worksheet-A.pdf", "worksheet-B.pdf"]
+    sample = make_sample_set()
+    worksheet_b = pdf_text(built / "worksheet-B.pdf")
+    assert worksheet_b.index("1. How many kilometres") < worksheet_b.index("7. Which river rises")  # B is reversed
+    assert "Answer: B — Danube" in pdf_text(built / "answer-key-A.pdf")
+    assert all(q.explanation in pdf_text(built / "answer-key-B.pdf") for q in sample.questions)
+
+
+def test_manifest_lists_every_file_with_its_sha256_and_size(built):
+    manifest = json.loads((built / "manifest.json").read_text(encoding="utf-8"))
+    assert manifest["pack"] == "rivers" and manifest["options"]["cards"] == "2x4"
+    listed = {e["path"]: e for e in manifest["files"]}
+    on_disk = {p.name for p in built.iterdir()} - {"manifest.json"}
+    assert set(listed) == on_disk
+    for name, entry in listed.items():
+        data = (built / name).read_bytes()
+        assert entry["sha256"] == hashlib.sha256(data).hexdigest()
+        assert entry["bytes"] == len(data)
+        assert entry["pages"] == len(PdfReader(io.BytesIO(data)).pages)
+
+
+def test_rebuild_gives_identical_bytes_whatever_the_job_count(built, tmp_path):
+    again = tmp_path / "rivers"
+    build_into(again, make_sample_set(), options(jobs=2))
+    assert folder_state_bytes(again) == folder_state_bytes(built)
+
+
+def folder_state_bytes(folder: Path) -> dict[str, bytes]:
+    return {name: data for name, (data, _) in folder_state(folder).items()}
+
+
+def test_failed_layout_leaves_the_previous_build_untouched(tmp_path):
+    folder = tmp_path / "out" / "rivers"
+    build_into(folder, make_sample_set(), options())
+    before = folder_state(folder)
+    broken = tmp_path / "broken"
+    broken.mkdir()
+    (broken / "flashcards.html").write_text("{% extends 'base.html' %}{% block body %}{{ cards }}{% endblock %}",
+                                            encoding="utf-8")
+    with pytest.raises(QuizgenError, match="'cards' is undefined"):
+        build_into(folder, make_sample_set(versions=1), options(layouts=(broken,)))
+    assert folder_state(folder) == before  # same bytes, same modification times, nothing added
+
+
+def test_failure_inside_a_render_worker_leaves_the_previous_build_untouched(tmp_path):
+    folder = tmp_path / "out" / "rivers"
+    build_into(folder, make_sample_set(), options())
+    before = folder_state(folder)
+    hostile = tmp_path / "hostile"
+    hostile.mkdir()
+    (hostile / "answer-key.css").write_text("body { background: url(file:///etc/passwd) }", encoding="utf-8")
+    with pytest.raises(QuizgenError, match="refused to read 'file:///etc/passwd'"):
+        build_into(folder, make_sample_set(versions=1), options(layouts=(hostile,), jobs=2))
+    assert folder_state(folder) == before
+
+
+def test_exports_are_built_and_listed(tmp_path):
+    if importlib.util.find_spec("quizgen.export") is None:
+        pytest.skip("no export formats are installed")
+    folder = tmp_path / "rivers"
+    build_into(folder, make_sample_set(), options(only=("exports",)))
+    listed = {e["path"] for e in read_manifest(folder)}
+    assert "gift.txt" in listed and listed == {p.name for p in folder.iterdir()} - {"manifest.json"}
+
+
+def test_a_build_limited_with_only_keeps_the_other_files_listed(built, tmp_path):
+    folder = tmp_path / "rivers"
+    build_into(folder, make_sample_set(), options())
+    build_into(folder, make_sample_set(), options(only=("flashcards",), cards=Grid(3, 3)))
+    listed = {e["path"]: e["sha256"] for e in read_manifest(folder)}
+    assert set(listed) == {p.name for p in folder.iterdir()} - {"manifest.json"}
+    assert listed["worksheet-A.pdf"] == hashlib.sha256((built / "worksheet-A.pdf").read_bytes()).hexdigest()
+    assert listed["flashcards.pdf"] != hashlib.sha256((built / "flashcards.pdf").read_bytes()).hexdigest()
+
+
+# ---- options -----------------------------------------------------------------------------------------
+
+
+def parse(*argv: str) -> BuildOptions:
+    return BuildOptions.from_args(cli.build_parser().parse_args(["build", "pack", *argv]))
+
+
+def test_options_are_parsed_into_typed_values():
+    chosen = parse("--cards", "3x3", "--back-offset=-1.5,0.5", "--flip", "short", "--only", "worksheets,keys",
+                   "--versions", "4", "--paper", "letter", "--fold")
+    assert (chosen.cards, chosen.back_offset, chosen.flip, chosen.only) == (Grid(3, 3), Offset(-1.5, 0.5), "short",
+                                                                            ("worksheets", "keys"))
+    assert (chosen.versions, chosen.paper, chosen.fold) == (4, "letter", True)
+
+
+def test_malformed_options_are_reported_together():
+    with pytest.raises(QuizgenError) as caught:
+        parse("--cards", "2by4", "--back-offset", "1.5;2", "--only", "posters")
+    assert str(caught.value).splitlines() == [
+        "command line: --back-offset: '1.5;2' is not an offset; expected X,Y in millimetres such as 1.5,-0.5",
+        "command line: --cards: '2by4' is not a card grid; expected COLUMNSxROWS such as 2x4 or 3x3",
+        "command line: --only: 'posters' is not an output; expected one of questions, worksheets, keys, "
+        "flashcards, calibration, exports",
+    ]
+
+
+def test_the_command_exits_1_on_a_bad_option(tmp_path, capsys):
+    code = cli.main(["build", str(tmp_path), "--out", str(tmp_path / "out"), "--back-offset", "1.5;2"])
+    assert code == 1
+    assert "--back-offset: '1.5;2' is not an offset" in capsys.readouterr().err
+    assert not (tmp_path / "out").exists()
+
+
+# ---- the whole command, on a pack --------------------------------------------------------------------
+
+
+@needs_engine
+def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    out = tmp_path / "build"
+    code = cli.main(["build", str(pack), "--out", str(out), "--versions", "2", "--count", "2", "--jobs", "1",
+                     "--fold", "--calibration", "--quiet"])
+    assert code == 0
+    assert capsys.readouterr().out == ""
+    folder = out / "rivers"
+    names = {p.name for p in folder.iterdir()}
+    assert {"questions.json", "worksheet-A.pdf", "worksheet-B.pdf", "answer-key-A.pdf", "answer-key-B.pdf",
+            "flashcards.pdf", "flashcards-fold.pdf", "calibration.pdf", "manifest.json"} <= names
+    assert {e["path"] for e in read_manifest(folder)} == names - {"manifest.json"}
+
+    from quizgen.content import load_pack
+    from quizgen.generate import generate_question_set
+    from quizgen.generate.serialise import question_set_json
+
+    question_set = generate_question_set(load_pack(pack), template_dirs=[], types=None, tags=None, count=2, seed=1,
+                                         versions=2)
+    assert (folder / "questions.json").read_text(encoding="utf-8") == question_set_json(question_set)
+    for version in question_set.versions:
+        text = pdf_text(folder / f"worksheet-{version.code}.pdf")
+        key = pdf_text(folder / f"answer-key-{version.code}.pdf")
+        for number, q in enumerate(version.questions, 1):
+            assert re.sub(r"\s+", " ", f"{number}. {q.prompt}").replace("_____", "________________") in text
+            assert q.explanation in key
+
+    # the PDFs and the question set come out byte for byte the same (exports answer for their own bytes)
+    ours = ("questions.json",) + tuple(n for n in names if n.endswith(".pdf"))
+    before = {name: (folder / name).read_bytes() for name in ours}
+    assert cli.main(["build", str(pack), "--out", str(out), "--versions", "2", "--count", "2", "--jobs", "2",
+                     "--fold", "--calibration", "--quiet"]) == 0
+    assert {name: (folder / name).read_bytes() for name in ours} == before
+
+
+@needs_engine
+def test_fewer_versions_remove_the_files_of_the_old_ones(tmp_path, capsys):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    out = tmp_path / "build"
+    base = ["build", str(pack), "--out", str(out), "--count", "2", "--jobs", "1", "--only", "worksheets"]
+    assert cli.main([*base, "--versions", "2"]) == 0
+    assert cli.main(["build", str(pack), "--out", str(out), "--count", "2", "--jobs", "1", "--versions", "1"]) == 0
+    folder = out / "rivers"
+    assert not (folder / "worksheet-B.pdf").exists()
+    assert "worksheet-B.pdf" not in {e["path"] for e in read_manifest(folder)}
+    printed = capsys.readouterr().out
+    last_line = printed.splitlines(True)[-1]
+    assert re.fullmatch(r"built \d+ files into .*rivers in \d+\.\d s \(see manifest.json\)\n", last_line)
+    assert "\x1b" not in printed  # not a terminal: no colours, no progress bar
+
+
+@needs_engine
+def test_a_broken_pack_fails_without_writing_anything(tmp_path, capsys):
+    pack = write_pack(tmp_path / "rivers", {**MINIMAL_PACK, "pack.yaml": "id: rivers\n"})
+    out = tmp_path / "build"
+    assert cli.main(["build", str(pack), "--out", str(out)]) == 1
+    assert "pack.yaml" in capsys.readouterr().err
+    assert not out.exists()
