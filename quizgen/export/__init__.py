@@ -1,0 +1,130 @@
+"""Export formats: a registry of name → module, and the two ways the CLI writes them (one format, or all).
+
+Every format module has `write(question_set, path) -> list[str]`: it writes the file atomically and
+returns warnings (questions the format cannot hold, and why). Modules are imported only when used.
+"""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import QuizgenError
+from ..files import write_atomically
+from ..model import QuestionSet
+
+Writer = Callable[[QuestionSet, Path], list[str]]
+
+
+@dataclass(frozen=True)
+class ExportFormat:
+    name: str
+    module: str
+    default_file: str
+    description: str
+    function: str = "write"
+
+    def writer(self) -> Writer:
+        return getattr(importlib.import_module(self.module), self.function)
+
+
+@dataclass(frozen=True)
+class ExportResult:
+    format: str
+    path: Path
+    warnings: tuple[str, ...]
+    written: bool = True
+
+
+FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
+    ExportFormat("anki", "quizgen.export.anki", "anki.apkg", "Anki deck (Basic and Cloze notes)"),
+    ExportFormat("moodle", "quizgen.export.moodle", "moodle.xml", "Moodle XML question bank"),
+    ExportFormat("gift", "quizgen.export.gift", "gift.txt", "GIFT text for Moodle and GIFT-aware tools"),
+    ExportFormat("qti", "quizgen.export.qti", "canvas-qti.zip", "QTI 1.2 zip for Canvas"),
+    ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import"),
+    ExportFormat("csv", "quizgen.export.tabular", "questions.csv", "every question and field as CSV",
+                 function="write_csv"),
+    ExportFormat("tsv", "quizgen.export.tabular", "quizlet.tsv", "term TAB definition for Quizlet-style import",
+                 function="write_tsv"),
+    ExportFormat("html", "quizgen.export.selftest", "selftest.html", "offline self-test page"),
+)}
+
+
+def export_format(name: str) -> ExportFormat:
+    try:
+        return FORMATS[name]
+    except KeyError:
+        raise QuizgenError.at("--format", f"unknown export format {name!r}; expected one of "
+                              f"{', '.join(FORMATS)}") from None
+
+
+def default_output_name(question_set: QuestionSet, fmt: str) -> str:
+    """`<pack-id>-<default file name>`, the file `quizgen export` writes when no -o is given."""
+    return f"{question_set.pack_id}-{export_format(fmt).default_file}"
+
+
+def export_to(question_set: QuestionSet, fmt: str, path: Path) -> ExportResult:
+    """Write one format to `path`; warnings are returned, not printed."""
+    chosen = export_format(fmt)
+    try:
+        write = chosen.writer()
+    except ModuleNotFoundError as exc:
+        if exc.name != chosen.module:
+            raise
+        raise QuizgenError.at("--format", f"the {chosen.name} export is not available in this installation "
+                              f"({chosen.module} is missing)") from None
+    warnings = write(question_set, Path(path))
+    return ExportResult(chosen.name, Path(path), tuple(warnings))
+
+
+def write_export(question_set: QuestionSet, fmt: str, output: Path | None) -> Path:
+    """`quizgen export`: one format to `output` (default ./<pack-id>-<file>); warnings go to stderr."""
+    target = Path(output) if output is not None else Path(default_output_name(question_set, fmt))
+    result = export_to(question_set, fmt, target)
+    print_warnings(result.warnings)
+    return result.path
+
+
+def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = None) -> list[ExportResult]:
+    """Every format into `folder` under its default file name; a format whose module is absent is skipped.
+
+    `previous` is the folder of the last build when `folder` is a fresh one: each format then finds
+    its earlier file at its own path, as it would when writing over it (the Anki deck keeps the
+    modification times of unchanged notes from it, so Anki updates only the notes that changed).
+    """
+    results = []
+    for chosen in FORMATS.values():
+        path = Path(folder) / chosen.default_file
+        try:
+            write = chosen.writer()
+        except ModuleNotFoundError as exc:
+            if exc.name != chosen.module:
+                raise
+            results.append(ExportResult(chosen.name, path, (f"{chosen.name}: not written: {chosen.module} "
+                                                            "is not available",), written=False))
+            continue
+        if previous is not None:
+            carry_over(Path(previous) / chosen.default_file, path)
+        results.append(ExportResult(chosen.name, path, tuple(write(question_set, path))))
+    return results
+
+
+def carry_over(earlier: Path, path: Path) -> None:
+    if earlier.is_file() and not path.exists() and earlier.resolve() != path.resolve():
+        write_atomically(path, earlier.read_bytes())
+
+
+def build_exports(question_set: QuestionSet, folder: Path, previous: Path | None = None) -> list[Path]:
+    """`quizgen build`: every format into `folder`; returns the files written and prints warnings to stderr."""
+    results = export_all(question_set, folder, previous)
+    for result in results:
+        print_warnings(result.warnings)
+    return [r.path for r in results if r.written]
+
+
+def print_warnings(warnings: tuple[str, ...] | list[str]) -> None:
+    for warning in warnings:
+        print(f"warning: {warning}", file=sys.stderr)

@@ -1,0 +1,232 @@
+"""Anki `.apkg` decks via genanki: a Basic note type (front, back, explanation, source) and a Cloze one.
+
+The deck is named after the pack; note and deck ids derive from the pack id and note GUIDs from the
+question id, so importing an updated deck updates notes instead of adding copies. Anki only updates
+a note whose modification time is newer than its own copy: a note keeps the time it has in the file
+already at the output path when its content is unchanged, and a changed or new note gets the build
+time (`SOURCE_DATE_EPOCH` when set, else now). Rebuilding an unchanged set over its last output
+therefore gives identical bytes, and importing an edited build updates exactly the notes that changed.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import sqlite3
+import tempfile
+import time
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+
+import genanki
+
+from ..errors import QuizgenError
+from ..files import write_atomically
+from ..model import BLANK, Question, QuestionSet, stable_id
+from . import common
+
+CARD_CSS = """\
+.card { font-family: "Noto Sans", "DejaVu Sans", "Noto Naskh Arabic", Arial, sans-serif; font-size: 20px;
+        line-height: 1.4; text-align: center; color: #1d1d1d; background: #ffffff; }
+.prompt { margin: 0.5em 0; }
+.answer { font-weight: bold; margin: 0.5em 0; }
+.explanation { font-size: 17px; margin-top: 1em; }
+.source { font-size: 13px; color: #555555; margin-top: 1.2em; text-align: left; }
+.cloze { font-weight: bold; color: #1a5fb4; }
+.nightMode .card, .night_mode .card { color: #eeeeee; background: #202020; }
+.nightMode .source, .night_mode .source { color: #bbbbbb; }
+"""
+
+BASIC_FIELDS = ("Front", "Back", "Explanation", "Source")
+CLOZE_FIELDS = ("Text", "Extra", "Source")
+EXTRA_AND_SOURCE = ('{{#Extra}}<div class="explanation" dir="auto">{{Extra}}</div>{{/Extra}}'
+                    '{{#Source}}<div class="source" dir="auto">Source: {{Source}}</div>{{/Source}}')
+
+
+@dataclass(frozen=True)
+class StoredNote:
+    """A note as the previous build of this file holds it."""
+
+    model_id: int
+    fields: str
+    tags: frozenset[str]
+    modified: int
+
+
+def write(question_set: QuestionSet, path: Path) -> list[str]:
+    data = apkg_bytes(question_set, previous_notes(Path(path)), build_time())
+    write_atomically(path, data)
+    return []
+
+
+def build_time() -> int:
+    """Seconds since 1970 for new and changed notes: `SOURCE_DATE_EPOCH` if set, else the clock."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch is None or epoch == "":
+        return int(time.time())
+    if not epoch.isdigit():
+        raise QuizgenError.at("SOURCE_DATE_EPOCH", f"{epoch!r} is not a whole number of seconds since 1970",
+                              field="environment")
+    return int(epoch)
+
+
+def apkg_bytes(question_set: QuestionSet, previous: dict[str, StoredNote], now: int) -> bytes:
+    deck = deck_for(question_set)
+    modified = modification_times(deck.notes, previous, now)
+    newest = max(modified.values(), default=now)
+    with tempfile.TemporaryDirectory(prefix="quizgen-anki-") as folder:
+        database = Path(folder) / "collection.anki2"
+        connection = sqlite3.connect(database)
+        try:
+            cursor = connection.cursor()
+            # ids count up from the newest modification time, as Anki's own ids are millisecond times
+            genanki.Package(deck).write_to_db(cursor, newest, itertools.count(newest * 1000))
+            for guid, seconds in modified.items():
+                cursor.execute("UPDATE notes SET mod = ? WHERE guid = ?", (seconds, guid))
+                cursor.execute("UPDATE cards SET mod = ? WHERE nid IN (SELECT id FROM notes WHERE guid = ?)",
+                               (seconds, guid))
+            connection.commit()
+        finally:
+            connection.close()
+        collection = database.read_bytes()
+    return common.zip_archive([("collection.anki2", collection), ("media", b"{}")])
+
+
+def modification_times(notes: list[genanki.Note], previous: dict[str, StoredNote], now: int) -> dict[str, int]:
+    """Unchanged notes keep their old time; changed and new ones get a time newer than any before."""
+    newer = max([now, *(stored.modified + 1 for stored in previous.values())])
+    times = {}
+    for note in notes:
+        stored = previous.get(note.guid)
+        unchanged = (stored is not None and stored.model_id == note.model.model_id
+                     and stored.fields == "\x1f".join(note.fields) and stored.tags == frozenset(note.tags))
+        times[note.guid] = stored.modified if unchanged and stored else newer
+    return times
+
+
+def previous_notes(path: Path) -> dict[str, StoredNote]:
+    """The notes in the .apkg already at `path`, by GUID; empty when there is none or it is unreadable."""
+    try:
+        with zipfile.ZipFile(path) as archive:
+            collection = archive.read("collection.anki2")
+    except (OSError, KeyError, zipfile.BadZipFile):
+        return {}
+    with tempfile.TemporaryDirectory(prefix="quizgen-anki-") as folder:
+        database = Path(folder) / "previous.anki2"
+        database.write_bytes(collection)
+        try:
+            connection = sqlite3.connect(database)
+            try:
+                rows = connection.execute("SELECT guid, mid, flds, tags, mod FROM notes").fetchall()
+            finally:
+                connection.close()
+        except sqlite3.Error:
+            return {}
+    return {guid: StoredNote(mid, fields, frozenset(tags.split()), mod) for guid, mid, fields, tags, mod in rows}
+
+
+# ---- deck, note types and notes ------------------------------------------------------
+
+
+def anki_id(pack_id: str, kind: str) -> int:
+    """A stable id in the range genanki recommends for decks and note types: [2**30, 2**31)."""
+    return (1 << 30) + int(stable_id("quizgen", pack_id, kind), 16) % (1 << 30)
+
+
+def basic_model(question_set: QuestionSet) -> genanki.Model:
+    return genanki.Model(
+        anki_id(question_set.pack_id, "basic-model"),
+        f"quizgen Basic ({question_set.pack_id})",
+        fields=[{"name": name} for name in BASIC_FIELDS],
+        templates=[{
+            "name": "Card 1",
+            "qfmt": '<div class="prompt" dir="auto">{{Front}}</div>',
+            "afmt": ('{{FrontSide}}<hr id="answer"><div class="answer" dir="auto">{{Back}}</div>'
+                     '{{#Explanation}}<div class="explanation" dir="auto">{{Explanation}}</div>{{/Explanation}}'
+                     '{{#Source}}<div class="source" dir="auto">Source: {{Source}}</div>{{/Source}}'),
+        }],
+        css=CARD_CSS,
+    )
+
+
+def cloze_model(question_set: QuestionSet) -> genanki.Model:
+    return genanki.Model(
+        anki_id(question_set.pack_id, "cloze-model"),
+        f"quizgen Cloze ({question_set.pack_id})",
+        fields=[{"name": name} for name in CLOZE_FIELDS],
+        templates=[{
+            "name": "Cloze",
+            "qfmt": '<div class="prompt" dir="auto">{{cloze:Text}}</div>',
+            "afmt": '<div class="prompt" dir="auto">{{cloze:Text}}</div>' + EXTRA_AND_SOURCE,
+        }],
+        css=CARD_CSS,
+        model_type=genanki.Model.CLOZE,
+    )
+
+
+def deck_for(question_set: QuestionSet) -> genanki.Deck:
+    licence = f" Licence: {common.html_text(question_set.licence)}." if question_set.licence else ""
+    deck = genanki.Deck(anki_id(question_set.pack_id, "deck"), deck_name(question_set.pack_title),
+                        description=f"{len(question_set.questions)} cards from "
+                                    f"“{common.html_text(question_set.pack_title)}”.{licence}")
+    basic, cloze = basic_model(question_set), cloze_model(question_set)
+    for question in question_set.questions:
+        if question.type == "cloze" and BLANK in question.prompt:
+            deck.add_note(cloze_note(question_set, question, cloze))
+        else:
+            deck.add_note(basic_note(question_set, question, basic))
+    return deck
+
+
+def deck_name(title: str) -> str:
+    # '::' separates a parent deck from a sub-deck in Anki deck names
+    return " ".join(title.split()).replace("::", ":")
+
+
+def note_guid(question_set: QuestionSet, question: Question) -> str:
+    return genanki.guid_for("quizgen", question_set.pack_id, question.id)
+
+
+def basic_note(question_set: QuestionSet, question: Question, model: genanki.Model) -> genanki.Note:
+    fields = [common.html_text(common.card_front(question)), common.html_text(common.card_back(question)),
+              explanation_html(question), source_html(question)]
+    return genanki.Note(model=model, fields=fields, tags=anki_tags(question), guid=note_guid(question_set, question))
+
+
+def cloze_note(question_set: QuestionSet, question: Question, model: genanki.Model) -> genanki.Note:
+    fields = [cloze_text(question), explanation_html(question), source_html(question)]
+    return genanki.Note(model=model, fields=fields, tags=anki_tags(question), guid=note_guid(question_set, question))
+
+
+def cloze_text(question: Question) -> str:
+    """The prompt with its first blank as `{{c1::answer}}`."""
+    before, _, after = question.prompt.partition(BLANK)
+    return f"{outside_cloze(before)}{{{{c1::{inside_cloze(question.answer)}}}}}{outside_cloze(after)}"
+
+
+def inside_cloze(text: str) -> str:
+    # ':' and braces as entities: '::' would start a hint and '}}' would end the deletion early
+    return common.html_text(text).replace(":", "&#58;").replace("{", "&#123;").replace("}", "&#125;")
+
+
+def outside_cloze(text: str) -> str:
+    # braces as entities, so text around the deletion cannot open another one
+    return common.html_text(text).replace("{", "&#123;").replace("}", "&#125;")
+
+
+def explanation_html(question: Question) -> str:
+    parts = [common.html_text(question.explanation)] if question.explanation else []
+    also = [a for a in dict.fromkeys(question.accepted) if a != question.answer]
+    if also and question.type in ("cloze", "short-answer"):
+        parts.append("Also accepted: " + ", ".join(common.html_text(a) for a in also))
+    return "<br>".join(parts)
+
+
+def source_html(question: Question) -> str:
+    return "<br>".join(common.citation_html(c) for c in common.unique_citations(question))
+
+
+def anki_tags(question: Question) -> list[str]:
+    # Anki tags are separated by spaces, so a space inside a tag becomes '_'
+    return list(dict.fromkeys("_".join(tag.split()) for tag in question.tags if tag.strip()))

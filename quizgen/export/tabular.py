@@ -1,0 +1,89 @@
+"""Plain tables: `quizlet.tsv` (term TAB definition, for Quizlet-style flashcard import) and `questions.csv`.
+
+The TSV has one card a row and no header, as Quizlet's import box expects; tabs and line breaks inside
+a field become spaces so a row stays one card. The CSV holds every question with all its fields
+(RFC 4180 quoting, UTF-8 with a byte-order mark so spreadsheet programs read Arabic correctly);
+fields with several values (options, accepted answers, sources, tags) put one value on each line.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Iterable
+from pathlib import Path
+
+from ..files import write_atomically
+from ..model import Question, QuestionSet
+from . import common
+
+CSV_COLUMNS = ("id", "type", "prompt", "options", "answer", "accepted", "explanation", "source", "tags")
+
+
+def write_tsv(question_set: QuestionSet, path: Path) -> list[str]:
+    write_atomically(path, quizlet_tsv(question_set).encode("utf-8"))
+    return []
+
+
+def write_csv(question_set: QuestionSet, path: Path) -> list[str]:
+    write_atomically(path, questions_csv(question_set).encode("utf-8-sig"))
+    return []
+
+
+def quizlet_tsv(question_set: QuestionSet) -> str:
+    return "".join(f"{one_line(common.card_front(q))}\t{one_line(common.card_back(q))}\n"
+                   for q in question_set.questions)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def questions_csv(question_set: QuestionSet) -> str:
+    buffer = io.StringIO(newline="")
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    for question in question_set.questions:
+        writer.writerow(csv_row(question))
+    return buffer.getvalue()
+
+
+def csv_row(question: Question) -> tuple[str, ...]:
+    return (question.id, question.type, question.prompt, lines(csv_options(question)), csv_answer(question),
+            lines(csv_accepted(question)), question.explanation, common.source_text(question),
+            lines(question.tags))
+
+
+def csv_options(question: Question) -> tuple[str, ...]:
+    """What a learner chooses from: options, the right-hand column of a matching, the items to order."""
+    if question.type in ("multiple-choice", "true-false"):
+        return tuple(o.text for o in question.options)
+    if question.type == "matching":
+        return question.choices
+    if question.type == "ordering":
+        return question.items
+    return ()
+
+
+def csv_answer(question: Question) -> str:
+    if question.type in ("multiple-choice", "true-false"):
+        return lines(common.correct_option_texts(question))
+    if question.type == "matching":
+        return lines(f"{p.left} → {p.right}" for p in question.pairs)
+    if question.type == "ordering":
+        return lines(question.sequence)
+    if question.type == "numeric" and question.numeric:
+        return common.number_text(question.numeric.value)
+    return question.answer
+
+
+def csv_accepted(question: Question) -> tuple[str, ...]:
+    if question.type == "numeric" and question.numeric:
+        numeric = question.numeric
+        unit = f" {numeric.unit}" if numeric.unit else ""
+        return (f"{common.number_text(numeric.low)} to {common.number_text(numeric.high)}{unit}",)
+    return question.accepted
+
+
+def lines(values: Iterable[str]) -> str:
+    return "\n".join(values)

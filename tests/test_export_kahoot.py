@@ -1,0 +1,90 @@
+"""Kahoot spreadsheet export, read back with openpyxl."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import zipfile
+
+import openpyxl
+import pytest
+from conftest import make_sample_set
+
+from quizgen.export import kahoot
+from quizgen.model import Option, QuestionSet
+
+HEADER = ("Question - max 120 characters", "Answer 1 - max 75 characters", "Answer 2 - max 75 characters",
+          "Answer 3 - max 75 characters", "Answer 4 - max 75 characters",
+          "Time limit (sec) – 5, 10, 20, 30, 60, 90, 120, or 240 secs", "Correct answer(s) - choose at least one")
+
+
+def read_rows(path) -> list[tuple]:
+    sheet = openpyxl.load_workbook(path).active
+    assert tuple(c.value for c in sheet[8][1:8]) == HEADER
+    return [row for row in sheet.iter_rows(min_row=9, values_only=True) if any(v is not None for v in row)]
+
+
+def with_questions(*questions) -> QuestionSet:
+    return dataclasses.replace(make_sample_set(versions=1), questions=tuple(questions), versions=())
+
+
+def test_multiple_choice_and_true_false_rows_follow_the_template(tmp_path):
+    path = tmp_path / "kahoot.xlsx"
+    warnings = kahoot.write(make_sample_set(), path)
+    rows = read_rows(path)
+    assert rows == [
+        (1, "Which river rises in the Black Forest?", "Rhine", "Danube", "Elbe & Oder", "Seine {Paris}", 20, "2"),
+        (2, "True or false: the Rhine is about 1,230 km long.", "True", "False", None, None, 20, "1"),
+    ]
+    assert warnings == ["kahoot: left out 5 questions of types Kahoot quizzes do not have (cloze, short-answer, "
+                        "matching, ordering, numeric): q-cloze, q-short, q-match, q-order, q-num"]
+
+
+def test_questions_that_do_not_fit_are_left_out_and_named_never_shortened(tmp_path):
+    base = make_sample_set(versions=1).questions[0]
+    fits = dataclasses.replace(base, id="fits", prompt="Q" * 120, options=(
+        Option("a", "A" * 75, True), Option("b", "دير الزور", False)))
+    long_question = dataclasses.replace(base, id="long-q", prompt="Q" * 121)
+    long_answer = dataclasses.replace(base, id="long-a", options=(Option("a", "A" * 76, True), Option("b", "B", False)))
+    five = dataclasses.replace(base, id="five", options=tuple(Option(str(n), f"O{n}", n == 0) for n in range(5)))
+    astral = dataclasses.replace(base, id="astral", prompt="𝒳" * 61)  # 61 characters, 122 UTF-16 units
+    path = tmp_path / "kahoot.xlsx"
+    warnings = kahoot.write(with_questions(fits, long_question, long_answer, five, astral), path)
+    rows = read_rows(path)
+    assert rows == [(1, "Q" * 120, "A" * 75, "دير الزور", None, None, 30, "1")]
+    assert warnings == [
+        "kahoot: left out long-q (multiple-choice): the question is 121 characters; Kahoot allows 120",
+        "kahoot: left out long-a (multiple-choice): answer 1 is 76 characters; Kahoot allows 75",
+        "kahoot: left out five (multiple-choice): it has 5 answers; Kahoot takes 2 to 4",
+        "kahoot: left out astral (multiple-choice): the question is 122 characters; Kahoot allows 120",
+    ]
+
+
+def test_several_correct_answers_and_text_that_looks_like_a_formula(tmp_path):
+    base = make_sample_set(versions=1).questions[0]
+    question = dataclasses.replace(base, prompt="=SUM(A1:A2) is not a formula here", options=(
+        Option("a", "=1+1", True), Option("b", "+2", False), Option("c", "@three", True)))
+    path = tmp_path / "kahoot.xlsx"
+    kahoot.write(with_questions(question), path)
+    sheet = openpyxl.load_workbook(path).active
+    assert [sheet.cell(9, c).data_type for c in range(2, 6)] == ["s", "s", "s", "s"]
+    assert read_rows(path) == [(1, "=SUM(A1:A2) is not a formula here", "=1+1", "+2", "@three", None, 20, "1,3")]
+
+
+@pytest.mark.parametrize("length, expected", [(20, 20), (200, 30), (400, 60), (600, 60), (1000, 120)])
+def test_time_limit_grows_with_reading_length_and_is_one_kahoot_allows(length, expected):
+    base = make_sample_set(versions=1).questions[0]
+    question = dataclasses.replace(base, prompt="x" * (length // 2),
+                                   options=(Option("a", "y" * (length - length // 2), True), Option("b", "", False)))
+    limit = kahoot.time_limit_for(question)
+    assert limit in kahoot.TIME_LIMITS and limit == expected
+
+
+def test_same_set_gives_identical_bytes_with_fixed_dates(tmp_path):
+    kahoot.write(make_sample_set(), tmp_path / "a.xlsx")
+    kahoot.write(make_sample_set(), tmp_path / "b.xlsx")
+    data = (tmp_path / "a.xlsx").read_bytes()
+    assert data == (tmp_path / "b.xlsx").read_bytes()
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+        assert b"2000-01-01T00:00:00Z" in archive.read("docProps/core.xml")

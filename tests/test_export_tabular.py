@@ -1,0 +1,83 @@
+"""Quizlet-style TSV and the full CSV, read back with the csv module."""
+
+from __future__ import annotations
+
+import csv
+import dataclasses
+import io
+
+from conftest import make_sample_set
+
+from quizgen.export import tabular
+
+
+def read_csv(path) -> list[dict[str, str]]:
+    with open(path, encoding="utf-8-sig", newline="") as stream:
+        return list(csv.DictReader(stream))
+
+
+def test_tsv_has_one_term_and_definition_per_question(tmp_path):
+    path = tmp_path / "quizlet.tsv"
+    assert tabular.write_tsv(make_sample_set(), path) == []
+    data = path.read_bytes()
+    assert not data.startswith(b"\xef\xbb\xbf")  # pasted into an import box: no byte-order mark
+    rows = [line.split("\t") for line in data.decode("utf-8").splitlines()]
+    assert rows == [
+        ["Which river rises in the Black Forest?", "Danube"],
+        ["The Rhine is about 1,230 km long.", "True"],
+        ["The _____ rises in the Black Forest.", "Danube"],
+        ["دير الزور", "Deir ez-Zor"],
+        ["Match rivers and countries", "Rhine → Switzerland; Danube → Germany"],
+        ["Order the events", "First → Second → Third"],
+        ["Length of the Rhine (km)?", "about 1,230 km"],
+    ]
+
+
+def test_tabs_and_line_breaks_inside_fields_keep_a_card_on_one_row(tmp_path):
+    base = make_sample_set(versions=1)
+    question = dataclasses.replace(base.questions[0], front="term\twith tab\nand line", back="two\r\nlines\tand tab")
+    path = tmp_path / "quizlet.tsv"
+    tabular.write_tsv(dataclasses.replace(base, questions=(question,), versions=()), path)
+    assert path.read_text(encoding="utf-8") == "term with tab and line\ttwo lines and tab\n"
+
+
+def test_csv_round_trips_every_field(tmp_path):
+    question_set = make_sample_set()
+    path = tmp_path / "questions.csv"
+    assert tabular.write_csv(question_set, path) == []
+    assert path.read_bytes().startswith(b"\xef\xbb\xbf")
+    rows = read_csv(path)
+    assert list(rows[0]) == list(tabular.CSV_COLUMNS)
+    assert [r["id"] for r in rows] == [q.id for q in question_set.questions]
+    by_id = {r["id"]: r for r in rows}
+    assert by_id["q-mc"]["options"].split("\n") == ["Rhine", "Danube", "Elbe & Oder", "Seine {Paris}"]
+    assert by_id["q-mc"]["answer"] == "Danube"
+    assert by_id["q-mc"]["tags"] == "rivers"
+    assert by_id["q-short"]["prompt"] == "Which city is called دير الزور in Arabic? (use “quotes” & 'apostrophes')"
+    assert by_id["q-short"]["accepted"].split("\n") == ["Deir al-Zor", "Deir Ezzor"]
+    assert by_id["q-short"]["explanation"] == "Transliterations vary: a = b ~ c # d: e."
+    assert by_id["q-match"]["answer"].split("\n") == ["Rhine → Switzerland", "Danube → Germany"]
+    assert by_id["q-order"]["options"].split("\n") == ["Second", "Third", "First"]
+    assert by_id["q-order"]["answer"].split("\n") == ["First", "Second", "Third"]
+    assert (by_id["q-num"]["answer"], by_id["q-num"]["accepted"]) == ("1230", "1107 to 1353 km")
+    assert by_id["q-tf"]["source"] == ("Test Press, “Notes on rivers & lakes”: “about 1,230 km long” "
+                                       "https://example.org/notes?a=1&b=2")
+
+
+def test_csv_quotes_commas_quotes_and_newlines(tmp_path):
+    base = make_sample_set(versions=1)
+    text = 'He said "stop", then\nleft; ok, \'fine\' – دير الزور'
+    question = dataclasses.replace(base.questions[3], prompt=text, answer=text, explanation=text)
+    path = tmp_path / "questions.csv"
+    tabular.write_csv(dataclasses.replace(base, questions=(question,), versions=()), path)
+    row = read_csv(path)[0]
+    assert row["prompt"] == row["answer"] == row["explanation"] == text
+    # RFC 4180: CRLF between records, a doubled quote inside a quoted field
+    raw = path.read_bytes().decode("utf-8-sig")
+    assert raw.count("\r\n") == 2 and '""stop""' in raw
+
+
+def test_same_set_gives_identical_bytes():
+    question_set = make_sample_set()
+    assert tabular.questions_csv(question_set) == tabular.questions_csv(make_sample_set())
+    assert list(csv.reader(io.StringIO(tabular.questions_csv(question_set))))[0] == list(tabular.CSV_COLUMNS)
