@@ -209,6 +209,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 def cmd_drill(args: argparse.Namespace) -> int:
     from .drill import run_drill
 
+    args.count = max(args.count, 500)  # the drill schedules the whole pack, not a worksheet's worth
     pack, question_set = load_questions(args)
     return run_drill(question_set, state_path=args.deck, limit=args.limit)
 

@@ -1,0 +1,134 @@
+"""Self-testing in the terminal with Leitner boxes; the state file is rewritten atomically after every answer."""
+
+from __future__ import annotations
+
+import json
+import sys
+from dataclasses import dataclass, replace
+from datetime import date, timedelta
+from pathlib import Path
+from typing import TextIO
+
+from .answers import is_correct
+from .errors import QuizgenError
+from .files import write_atomically
+from .model import Question, QuestionSet, option_letter
+
+STATE_VERSION = 1
+INTERVAL_DAYS = (0, 1, 3, 7, 14)  # box 1 … box 5
+
+
+@dataclass(frozen=True)
+class Card:
+    box: int = 1
+    due: str = ""  # ISO date; empty for a card never seen
+    seen: int = 0
+    correct: int = 0
+
+
+def default_state_path(pack_id: str) -> Path:
+    return Path(f".quizgen-drill-{pack_id}.json")
+
+
+def load_state(path: Path, pack_id: str) -> dict[str, Card]:
+    """The saved boxes; a damaged file is moved aside and reported, never silently replaced."""
+    if not path.exists():
+        return {}
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        if data.get("version") != STATE_VERSION or data.get("pack_id") != pack_id:
+            raise ValueError(f"it belongs to pack {data.get('pack_id')!r}, version {data.get('version')!r}")
+        return {qid: Card(**fields) for qid, fields in data["cards"].items()}
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+        backup = _backup_path(path)
+        path.rename(backup)
+        raise QuizgenError.at(path, f"drill state is damaged ({exc}); it was moved to {backup.name} and "
+                                    "nothing was reset; run again to start a new state file") from None
+
+
+def _backup_path(path: Path) -> Path:
+    n = 1
+    while (candidate := path.with_name(f"{path.name}.corrupt-{n}")).exists():
+        n += 1
+    return candidate
+
+
+def save_state(path: Path, pack_id: str, cards: dict[str, Card]) -> None:
+    data = {"version": STATE_VERSION, "pack_id": pack_id,
+            "cards": {qid: vars(card) for qid, card in sorted(cards.items())}}
+    write_atomically(path, (json.dumps(data, indent=1, sort_keys=True) + "\n").encode("utf-8"))
+
+
+def after_answer(card: Card, correct: bool, today: date) -> Card:
+    """Right: up one box (at most 5). Wrong: back to box 1. The next review follows the box's interval."""
+    box = min(card.box + 1, len(INTERVAL_DAYS)) if correct else 1
+    due = today + timedelta(days=INTERVAL_DAYS[box - 1])
+    return replace(card, box=box, due=due.isoformat(), seen=card.seen + 1, correct=card.correct + correct)
+
+
+def session_questions(questions: tuple[Question, ...], cards: dict[str, Card], today: date,
+                      limit: int) -> list[Question]:
+    """Cards due today (lowest box first), then cards never seen, up to `limit`."""
+    due = [q for q in questions if q.id in cards and cards[q.id].due <= today.isoformat()]
+    due.sort(key=lambda q: (cards[q.id].box, cards[q.id].due))
+    new = [q for q in questions if q.id not in cards]
+    return (due + new)[:limit]
+
+
+def question_text(number: int, question: Question) -> str:
+    lines = [f"{number}. {question.prompt}"]
+    if question.type in ("multiple-choice", "true-false"):
+        lines += [f"   {option_letter(i)}) {o.text}" for i, o in enumerate(question.options)]
+        lines.append("   (answer with a letter)")
+    elif question.type == "matching":
+        lines += [f"   {i}. {p.left}" for i, p in enumerate(question.pairs, 1)]
+        lines += [f"   {option_letter(i)}) {c}" for i, c in enumerate(question.choices)]
+        lines.append("   (answer like 1-B 2-A …, or the letters in order)")
+    elif question.type == "ordering":
+        lines += [f"   {i}. {item}" for i, item in enumerate(question.items, 1)]
+        lines.append("   (answer with the numbers in time order, e.g. 3 1 2 4)")
+    elif question.type == "numeric" and question.numeric:
+        lines.append(f"   (a number, in {question.numeric.unit})")
+    return "\n".join(lines)
+
+
+def feedback_text(question: Question, correct: bool) -> str:
+    verdict = "Correct." if correct else "Not quite."
+    lines = [verdict, f"   Answer: {question.key_text()}" + (f" — {question.answer}" if question.key_text()
+                                                             != question.answer else ""),
+             f"   {question.explanation}"]
+    for citation in question.citations[:2]:
+        quote = f" — “{citation.evidence}”" if citation.evidence else ""
+        lines.append(f"   Source: {citation.text}{quote}")
+    return "\n".join(lines)
+
+
+def run_drill(question_set: QuestionSet, *, state_path: Path | None, limit: int, input_stream: TextIO = sys.stdin,
+              output_stream: TextIO = sys.stdout, today: date | None = None) -> int:
+    """Ask due and new questions, one per input line; EOF ends the session with a summary."""
+    today = today or date.today()
+    path = Path(state_path) if state_path else default_state_path(question_set.pack_id)
+    cards = load_state(path, question_set.pack_id)
+    queue = session_questions(question_set.questions, cards, today, limit)
+    out = output_stream
+    if not queue:
+        print("Nothing is due today. Come back tomorrow, or raise --limit.", file=out)
+        return 0
+    print(f"{question_set.pack_title}: {len(queue)} questions (state in {path})\n", file=out)
+    asked = right = 0
+    for number, question in enumerate(queue, 1):
+        print(question_text(number, question), file=out)
+        print("> ", end="", file=out, flush=True)
+        response = input_stream.readline()
+        if not response:
+            print("", file=out)
+            break
+        correct = is_correct(question, response.strip())
+        cards[question.id] = after_answer(cards.get(question.id, Card()), correct, today)
+        save_state(path, question_set.pack_id, cards)
+        asked += 1
+        right += correct
+        print(feedback_text(question, correct) + "\n", file=out)
+    boxes = [sum(1 for c in cards.values() if c.box == b) for b in range(1, len(INTERVAL_DAYS) + 1)]
+    print(f"{right} of {asked} correct. Cards per box (1–5): {' '.join(map(str, boxes))}", file=out)
+    return 0

@@ -1,0 +1,135 @@
+"""The offline self-test page: strict HTML, nothing external, and answering in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+import shutil
+import tempfile
+from dataclasses import replace
+from pathlib import Path
+
+import html5lib
+import pytest
+from conftest import make_sample_set
+
+from quizgen.export.selftest import page_html, write
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
+
+
+def test_page_is_strict_html_with_nothing_external(tmp_path: Path):
+    path = tmp_path / "selftest.html"
+    assert write(make_sample_set(), path) == []
+    text = path.read_text(encoding="utf-8")
+    html5lib.HTMLParser(strict=True).parse(text)  # raises on any parse error
+    document = html5lib.parse(text, namespaceHTMLElements=False)
+    for element in document.iter():
+        for attribute in ("src", "href", "action", "data"):
+            assert attribute not in element.attrib, (element.tag, element.attrib)
+    assert not re.search(r"https?://|@import|url\(", text.split('id="questions">')[0])
+
+
+def test_question_text_cannot_break_out_of_the_data_element():
+    sample = make_sample_set()
+    hostile = replace(sample.questions[0], prompt="</script><script>alert(1)</script><!-- ")
+    text = page_html(replace(sample, questions=(hostile, *sample.questions[1:])))
+    data = text.split('<script type="application/json" id="questions">')[1].split("</script>")[0]
+    assert "</script" not in data and "<!--" not in data
+    assert json.loads(data)[0]["prompt"] == "</script><script>alert(1)</script><!-- "
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
+        pytest.skip("chromium and chromedriver are not installed (scripts/setup.sh --test installs them)")
+    from selenium import webdriver
+    from selenium.webdriver.chrome.service import Service
+
+    options = webdriver.ChromeOptions()
+    options.binary_location = CHROMIUM
+    profile = tempfile.mkdtemp()
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
+                 "--window-size=1000,900"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
+    yield driver
+    driver.quit()
+    shutil.rmtree(profile, ignore_errors=True)
+
+
+def answer_current(driver, response: str | None, key: str | None = None) -> str:
+    """Answer the question on screen (type text, pick a radio by letter key), press Check, return the verdict."""
+    from selenium.webdriver.common.by import By
+
+    section = driver.find_element(By.CSS_SELECTOR, ".question")
+    if key is not None:
+        section.find_element(By.CSS_SELECTOR, "input[type=radio]").send_keys(key)
+    elif response is not None:
+        section.find_element(By.CSS_SELECTOR, "input[type=text], input[type=number]").send_keys(response)
+    section.find_element(By.CSS_SELECTOR, "button.check").click()
+    return section.find_element(By.CSS_SELECTOR, ".feedback .verdict").text
+
+
+def test_answering_scoring_and_retrying_in_chromium(browser, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import Select
+
+    sample = make_sample_set()
+    path = tmp_path / "selftest.html"
+    write(sample, path)
+    browser.get(path.as_uri())
+    verdicts = []
+    for question in sample.questions:
+        section = browser.find_element(By.CSS_SELECTOR, ".question")
+        assert question.prompt.split()[0] in section.text
+        if question.type == "multiple-choice":
+            verdicts.append(answer_current(browser, None, key="b"))  # Danube, by keyboard
+        elif question.type == "true-false":
+            verdicts.append(answer_current(browser, None, key="b"))  # False: wrong
+        elif question.type == "cloze":
+            verdicts.append(answer_current(browser, "donau"))  # an alias
+        elif question.type == "short-answer":
+            verdicts.append(answer_current(browser, "Dier ez-Zor"))  # a typo
+        elif question.type == "numeric":
+            verdicts.append(answer_current(browser, "2000"))  # out of tolerance: wrong
+        elif question.type == "matching":
+            selects = section.find_elements(By.CSS_SELECTOR, "select")
+            for select, pair in zip(selects, question.pairs):
+                Select(select).select_by_visible_text(pair.right)
+            verdicts.append(answer_current(browser, None))
+        elif question.type == "ordering":
+            selects = section.find_elements(By.CSS_SELECTOR, "select")
+            for select, item in zip(selects, question.sequence):
+                Select(select).select_by_visible_text(item)
+            verdicts.append(answer_current(browser, None))
+        feedback = browser.find_element(By.CSS_SELECTOR, ".feedback").text
+        assert question.explanation.split()[0] in feedback and "Source: Test Press" in feedback
+        browser.find_element(By.CSS_SELECTOR, "button.check").click()  # Next / See result
+    assert verdicts == ["Correct", "Not quite", "Correct", "Correct", "Correct", "Correct", "Not quite"]
+    assert browser.find_element(By.ID, "score").text == "5 of 7 correct"
+    browser.save_screenshot(str(tmp_path / "result.png"))
+    browser.find_element(By.ID, "retry").click()
+    retried = browser.find_element(By.CSS_SELECTOR, ".question")
+    assert "Question 1 of 2" in retried.text and "True or false" in retried.text
+    assert answer_current(browser, None, key="a") == "Correct"
+    browser.find_element(By.CSS_SELECTOR, "button.check").click()
+    assert answer_current(browser, "1230") == "Correct"
+    browser.find_element(By.CSS_SELECTOR, "button.check").click()
+    assert browser.find_element(By.ID, "score").text == "2 of 2 correct"
+
+
+def test_whole_set_view_shows_every_question(browser, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "selftest.html"
+    write(make_sample_set(), path)
+    browser.get(path.as_uri())
+    browser.find_element(By.ID, "mode-all").click()
+    assert len(browser.find_elements(By.CSS_SELECTOR, ".question")) == 7
+    browser.set_window_size(375, 800)
+    browser.save_screenshot(str(tmp_path / "narrow.png"))
+    width = browser.execute_script("return document.documentElement.scrollWidth")
+    assert width <= 375
