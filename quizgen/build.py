@@ -18,7 +18,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import Problem, QuizgenError, display_path
-from .files import write_atomically
+from .files import replace_all
 from .model import QuestionSet, Version
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
@@ -70,7 +70,7 @@ class BuildOptions:
                                                 + ", ".join(OUTPUT_KINDS)))
         if problems:
             raise QuizgenError(problems)
-        return cls(pack=Path(args.pack), out=Path(args.out), templates=tuple(args.templates),
+        return cls(pack=Path(args.pack), out=Path(os.path.normpath(args.out)), templates=tuple(args.templates),
                    layouts=tuple(args.layouts), versions=args.versions, count=args.count, seed=args.seed,
                    paper=args.paper, cards=grid, flip=args.flip, fold=args.fold, back_offset=offset,
                    calibration=args.calibration, only=only, jobs=args.jobs, quiet=args.quiet)
@@ -306,10 +306,9 @@ def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: Questi
     made = {f.name for f in files}
     if options.only:
         entries += [e for e in previous if e["path"] not in made and _still_there(folder, e)]
-    for built in files:
-        write_atomically(folder / built.name, built.data)
     manifest = manifest_json(question_set, options, entries)
-    write_atomically(folder / MANIFEST, manifest.encode("utf-8"))
+    # the manifest is renamed last, so it only ever describes files that are in place
+    replace_all(folder, {**{built.name: built.data for built in files}, MANIFEST: manifest.encode("utf-8")})
     if not options.only:
         for entry in previous:
             if entry["path"] not in made:

@@ -204,7 +204,7 @@ def load_pack(folder: str | Path) -> Pack:
         raise QuizgenError.at(root, "is not a folder; expected a content pack folder containing pack.yaml")
     if not (root / PACK_FILE).is_file():
         raise QuizgenError.at(root, f"no {PACK_FILE} found; a content pack folder needs one")
-    problems: list[Problem] = []
+    problems: list[Problem] = case_collisions([*content_files(root), root / PACK_FILE])
     pack_doc = _read_or_collect(root / PACK_FILE, problems)
     docs = [d for d in (_read_or_collect(p, problems) for p in content_files(root)) if d is not None]
     header = _pack_header(pack_doc, problems) if pack_doc else None
@@ -231,6 +231,20 @@ def load_pack(folder: str | Path) -> Pack:
 
 def content_files(root: Path) -> list[Path]:
     return sorted(p for p in root.glob("*.yaml") if p.name != PACK_FILE and p.is_file())
+
+
+def case_collisions(paths: list[Path]) -> list[Problem]:
+    """Files whose names differ only in case: one of them would vanish on Windows or macOS."""
+    seen: dict[str, Path] = {}
+    problems = []
+    for path in sorted(paths):
+        key = path.name.casefold()
+        if key in seen:
+            problems.append(Problem(display_path(path), 1, 1, "", f"differs only in case from "
+                                    f"{seen[key].name}; the two would be one file on case-insensitive file systems"))
+        else:
+            seen[key] = path
+    return problems
 
 
 def _read_or_collect(path: Path, problems: list[Problem]) -> Located | None:

@@ -160,6 +160,10 @@ def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
     except jinja2.TemplateNotFound as exc:
         raise QuizgenError.at(layouts.path_of(name), f"layout {exc.name!r} not found in "
                               + ", ".join(display_path(f) for f in layouts.folders), field="layout") from None
+    except RecursionError as exc:
+        path, _ = _template_position(exc, layouts, name)
+        raise QuizgenError.at(path, "recursion too deep; a layout must not call itself without end",
+                              field="layout") from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
         path, line = _template_position(exc, layouts, name)
         raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
