@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc'`´]")
 _NOT_WORD = re.compile(r"[^\w]+")
 _LEADING_ARTICLES = {"the", "al", "el", "a", "an"}
 
 
+@lru_cache(maxsize=65536)
 def normalise(text: str) -> str:
     """Case, accents, apostrophes, punctuation and spacing folded away: 'Al-Qa’im ' → 'qaim'."""
     decomposed = unicodedata.normalize("NFKD", text.casefold())
@@ -19,6 +21,7 @@ def normalise(text: str) -> str:
                                                            or w == "al" and len(words) > 1))
 
 
+@lru_cache(maxsize=65536)
 def contains_phrase(haystack: str, needle: str) -> bool:
     """True when the normalised needle appears in the normalised haystack as whole words."""
     if needle.isupper() and len(needle) <= 4:
