@@ -49,6 +49,7 @@ class BuildOptions:
     only: tuple[str, ...] = ()
     jobs: int | None = None
     quiet: bool = False
+    inputs: str = ""  # fingerprint of everything the outputs depend on, recorded in the manifest
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> BuildOptions:
@@ -120,6 +121,12 @@ def run_build(options: BuildOptions) -> int:
     from .generate import generate_question_set
 
     started = time.perf_counter()
+    options = replace(options, inputs=input_fingerprint(options))
+    folder = previous_output_folder(options)
+    if folder is not None and up_to_date(folder, options.inputs):
+        if not options.quiet:
+            print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
+        return 0
     pack = load_pack(options.pack)
     question_set = generate_question_set(pack, template_dirs=list(options.templates), types=None, tags=None,
                                          count=options.count, seed=options.seed, versions=options.versions)
@@ -133,6 +140,46 @@ def run_build(options: BuildOptions) -> int:
     if not options.quiet:
         print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
     return 0
+
+
+def input_fingerprint(options: BuildOptions) -> str:
+    """A hash of everything a build's bytes depend on: pack, templates, layouts, options, quizgen itself."""
+    from .generate.templates import BUILTIN_DIR as BUILTIN_TEMPLATES
+    from .render.html import BUILTIN_LAYOUTS
+
+    digest = hashlib.sha256()
+    digest.update(json.dumps(options.manifest_options(), sort_keys=True).encode())
+    digest.update(__version__.encode())
+    folders = [options.pack, BUILTIN_TEMPLATES, *options.templates, BUILTIN_LAYOUTS, *options.layouts,
+               Path(__file__).parent]
+    for number, folder in enumerate(folders):
+        for path in sorted(Path(folder).rglob("*")) if Path(folder).is_dir() else ():
+            if path.is_file() and "__pycache__" not in path.parts:
+                digest.update(f"{number}:{path.relative_to(folder)}:".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def previous_output_folder(options: BuildOptions) -> Path | None:
+    """OUT/<pack-id> as named by the pack file, without loading the whole pack."""
+    from .yamlfile import read_yaml
+
+    try:
+        pack_id = read_yaml(Path(options.pack) / "pack.yaml").data.get("id")
+    except (QuizgenError, AttributeError):
+        return None
+    return options.out / pack_id if isinstance(pack_id, str) and pack_id else None
+
+
+def up_to_date(folder: Path, inputs: str) -> bool:
+    """The last build there came from the same inputs and every file it lists is still as written."""
+    try:
+        manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+        return manifest.get("inputs") == inputs and all(
+            hashlib.sha256((folder / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
+            for entry in manifest["files"])
+    except (OSError, ValueError, KeyError, TypeError, AttributeError):
+        return False
 
 
 def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,
@@ -330,6 +377,7 @@ def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: lis
         "title": question_set.pack_title,
         "generator": f"quizgen {__version__}",
         "options": options.manifest_options(),
+        "inputs": options.inputs,
         "files": sorted(entries, key=lambda e: order[e["path"]]),
     }
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"

@@ -1,0 +1,80 @@
+"""Incremental builds: nothing changed → nothing rebuilt; any input changed → rebuilt, same bytes as a clean build."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_PACK, science_pack_files, write_pack
+
+from quizgen.cli import main
+
+ONLY = ["--only", "questions,worksheets,keys,exports", "--count", "6"]
+
+
+def digests(folder: Path) -> dict[str, str]:
+    return {p.name: hashlib.sha256(p.read_bytes()).hexdigest() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def pack(tmp_path: Path, monkeypatch) -> Path:
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")  # the Anki deck's note times
+    return write_pack(tmp_path / "chemistry", science_pack_files())
+
+
+def test_an_unchanged_rebuild_does_nothing(pack: Path, tmp_path: Path, capsys):
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
+    folder = out / "chemistry"
+    before = {p.name: p.stat().st_mtime_ns for p in folder.iterdir()}
+    capsys.readouterr()
+    assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
+    assert "is up to date (nothing changed since the last build)" in capsys.readouterr().out
+    assert {p.name: p.stat().st_mtime_ns for p in folder.iterdir()} == before
+
+
+@pytest.mark.parametrize("change", ["fact", "option", "damaged-output", "template"])
+def test_any_changed_input_rebuilds_to_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path, capsys, change):
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
+    folder = out / "chemistry"
+    extra: list[str] = []
+    if change == "fact":
+        facts = pack / "facts.yaml"
+        facts.write_text(facts.read_text().replace("statement: Marie Curie discovered Polonium.",
+                                                   "statement: \"Marie Curie discovered Polonium, with Pierre Curie.\""))
+        (pack / "notes.txt").write_text((pack / "notes.txt").read_text())
+    elif change == "option":
+        extra = ["--seed", "9"]
+    elif change == "damaged-output":
+        (folder / "worksheet-A.pdf").write_bytes(b"damaged")
+    else:
+        mine = tmp_path / "templates"
+        mine.mkdir()
+        (mine / "extra.yaml").write_text("id: extra\ntype: short-answer\nanswer: subject\n"
+                                         "select: {requires: [subject]}\nprompt: 'Who or what: {{ fact.label }}?'\n")
+        extra = ["--templates", str(mine)]
+    capsys.readouterr()
+    assert main(["build", str(pack), "--out", str(out), *ONLY, *extra]) == 0
+    assert "up to date" not in capsys.readouterr().out
+    clean = tmp_path / "clean"
+    shutil.copytree(folder, clean / "chemistry")  # the Anki deck reads its previous copy, as a rebuild would
+    for name in ("worksheet-A.pdf", "answer-key-A.pdf", "questions.json"):
+        (clean / "chemistry" / name).unlink()
+    assert main(["build", str(pack), "--out", str(clean), *ONLY, *extra]) == 0
+    assert digests(folder) == digests(clean / "chemistry")
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert len(manifest["inputs"]) == 64
+
+
+def test_the_fingerprint_covers_every_file_of_the_pack(tmp_path: Path):
+    from quizgen.build import BuildOptions, input_fingerprint
+
+    folder = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    options = BuildOptions(pack=folder)
+    first = input_fingerprint(options)
+    (folder / "sources" / "notes.txt").write_text("changed\n")
+    assert input_fingerprint(options) != first
