@@ -1,0 +1,119 @@
+"""Benchmark quizgen on the default pack: prints a table, then one JSON line of medians (seconds, MB).
+
+    .venv/bin/python benchmarks/run.py [--runs 3]
+
+Every figure is a new `quizgen` process on a temporary copy of the pack and a temporary output
+folder (never the repository's build/), so start-up and imports count, as they do for a user.
+Compare ratios measured in one run: the machines this runs on are shared and noisy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+PACK = ROOT / "content" / "deir-ez-zor-2014"
+QUIZGEN = [sys.executable, "-m", "quizgen"]
+CLASS_SET = ["--versions", "40", "--count", "20", "--only", "worksheets,keys"]
+RSS_PROBE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
+             "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def timed(args: list[str], cwd: Path) -> float:
+    started = time.perf_counter()
+    subprocess.run(args, cwd=cwd, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def median_of(runs: int, setup, args: list[str], cwd: Path) -> float:
+    times = []
+    for _ in range(runs):
+        setup()
+        times.append(timed(args, cwd))
+    return statistics.median(times)
+
+
+def edit_one_fact(pack: Path, round_number: int) -> None:
+    """Change one fact's wording (a different word each round, so every round really rebuilds)."""
+    facts = pack / "facts-3-places-timeline.yaml"
+    text = facts.read_text(encoding="utf-8")
+    marker = "ISIS took full control of Abu Kamal"
+    replacement = f"ISIS took full control of Abu Kamal (edit {round_number})"
+    facts.write_text(text.replace(marker, replacement, 1) if marker in text else text, encoding="utf-8")
+
+
+def raw_weasyprint_seconds(work: Path) -> float:
+    """WeasyPrint alone on the final HTML of the class set's worksheets and keys, in this process."""
+    sys.path.insert(0, str(ROOT))
+    from weasyprint import HTML
+
+    from quizgen.content import load_pack
+    from quizgen.generate import generate_question_set
+    from quizgen.render.cards import PAPERS
+    from quizgen.render.html import Layouts, answer_key_document, worksheet_document
+
+    question_set = generate_question_set(load_pack(work / "pack"), count=20, seed=1, versions=40)
+    layouts = Layouts.with_user_folders()
+    documents = [worksheet_document(question_set, question_set.versions, layouts, PAPERS["a4"]),
+                 answer_key_document(question_set, question_set.versions, layouts, PAPERS["a4"])]
+    HTML(string="<p>warm-up</p>").write_pdf()  # fonts and imports are not what is measured
+    started = time.perf_counter()
+    for document in documents:
+        base = document.layout_folders[-1].as_uri() + "/"
+        HTML(string=document.html, base_url=base).write_pdf()
+    return time.perf_counter() - started
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=3)
+    runs = parser.parse_args().runs
+    work = Path(tempfile.mkdtemp(prefix="quizgen-bench-"))
+    pack = work / "pack"
+    shutil.copytree(PACK, pack)
+    out = work / "out"
+    build = [*QUIZGEN, "build", str(pack), "--out", str(out), "--quiet"]
+
+    def clean() -> None:
+        shutil.rmtree(out, ignore_errors=True)
+
+    rounds = iter(range(1, 1000))
+    figures: dict[str, float] = {}
+    try:
+        figures["check_s"] = median_of(runs, lambda: None, [*QUIZGEN, "check", str(pack)], work)
+        figures["generate_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(pack), "--count", "40",
+                                                               "--format", "json"], work)
+        figures["cold_build_s"] = median_of(runs, clean, build, work)
+        figures["noop_rebuild_s"] = median_of(runs, lambda: None, build, work)
+        figures["one_fact_rebuild_s"] = median_of(runs, lambda: edit_one_fact(pack, next(rounds)), build, work)
+        figures["class_set_40_s"] = median_of(runs, clean, [*build, *CLASS_SET], work)
+        clean()
+        probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *build, *CLASS_SET], cwd=work, check=True,
+                               capture_output=True, text=True)
+        figures["peak_rss_mb"] = int(probe.stdout.strip()) / 1024
+        figures["raw_weasyprint_s"] = statistics.median(raw_weasyprint_seconds(work) for _ in range(runs))
+        figures["overhead_ratio"] = figures["class_set_40_s"] / figures["raw_weasyprint_s"]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+    print(f"quizgen benchmark — {os.cpu_count()} cores, Python {platform.python_version()}, medians of {runs} runs")
+    print(f"{'figure':<22}{'value':>10}")
+    for name, value in figures.items():
+        unit = "" if name == "overhead_ratio" else (" MB" if name.endswith("_mb") else " s")
+        print(f"{name:<22}{value:>10.2f}{unit}")
+    print(json.dumps({k: round(v, 3) for k, v in figures.items()}, sort_keys=True))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
