@@ -186,13 +186,16 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
                content_folders: tuple[Path, ...] = (), display: Display | None = None) -> BuildResult:
     """Make every output in memory, then write them all and the manifest into `folder`."""
     started = time.perf_counter()
-    files = make_files(question_set, options, content_folders=content_folders, display=display or Display())
+    files = make_files(question_set, options, content_folders=content_folders, display=display or Display(),
+                       previous=folder)
     write_build(folder, files, question_set, options)
     return BuildResult(folder, files, time.perf_counter() - started)
 
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
-               display: Display) -> tuple[BuiltFile, ...]:
+               display: Display, previous: Path | None = None) -> tuple[BuiltFile, ...]:
+    """Every output in memory; `previous` is the last build's folder, which the Anki deck reads its note
+    times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
     documents = plan_documents(question_set, options, layouts, content_folders)
     display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
@@ -203,7 +206,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
             files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
             display.advance("questions.json")
         if options.wants("exports"):
-            files.extend(export_files(question_set))
+            files.extend(export_files(question_set, previous))
             display.advance("exports")
         rendered = renderer.results(on_done=display.advance)
     files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
@@ -226,7 +229,7 @@ def questions_json(question_set: QuestionSet) -> str:
     return question_set_json(question_set)
 
 
-def export_files(question_set: QuestionSet) -> list[BuiltFile]:
+def export_files(question_set: QuestionSet, previous: Path | None = None) -> list[BuiltFile]:
     """Every export format, made in a scratch folder and read back; skipped when no export module exists."""
     try:
         from .export import build_exports
@@ -234,7 +237,7 @@ def export_files(question_set: QuestionSet) -> list[BuiltFile]:
         return []
     with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
         started = time.perf_counter()
-        paths = build_exports(question_set, Path(scratch))
+        paths = build_exports(question_set, Path(scratch), previous=previous)
         seconds = (time.perf_counter() - started) / max(len(paths), 1)
         return [BuiltFile(Path(p).relative_to(scratch).as_posix(), Path(p).read_bytes(), None, seconds)
                 for p in sorted(paths)]
