@@ -50,8 +50,12 @@ extras=""
 stamp=".venv/.quizgen-installed$extras"
 fingerprint=$(cat pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f "$stamp" ] || [ "$(cat "$stamp")" != "$fingerprint" ]; then
-  .venv/bin/python -m pip install -q --disable-pip-version-check --upgrade pip
-  .venv/bin/python -m pip install -q --disable-pip-version-check -e ".$extras"
+  echo "installing quizgen$extras into .venv (log: .venv/pip.log)" >&2
+  if ! { .venv/bin/python -m pip install --disable-pip-version-check --upgrade pip &&
+         .venv/bin/python -m pip install --disable-pip-version-check -e ".$extras"; } > .venv/pip.log 2>&1; then
+    cat .venv/pip.log >&2
+    exit 1
+  fi
   echo "$fingerprint" > "$stamp"
 fi
 
