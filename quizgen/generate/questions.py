@@ -97,14 +97,21 @@ def _rng(seed: int, *parts: str) -> random.Random:
 def _base(template: QuestionTemplate, facts: list[Fact], context: dict[str, Any], pack: Pack, *,
           variant: str = "", **fields: Any) -> Question:
     qid = stable_id(template.id, *(f.id for f in facts), variant)
-    citations = tuple(c for f in facts for c in citations_for(f, pack))
-    tags = tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)]))
-    question = Question(id=qid, type=template.type, template_id=template.id, difficulty=template.difficulty,
-                        fact_ids=tuple(f.id for f in facts), citations=citations, tags=tags,
-                        explanation=explanation_for(template, facts, context), **fields)
+    question = Question(id=qid, explanation=explanation_for(template, facts, context),
+                        **provenance(template, facts, pack), **fields)
     front = render_text(template, "front", context) if template.has("front") else question.front
     back = render_text(template, "back", context) if template.has("back") else question.back
     return replace(question, front=front or question.prompt, back=back or question.answer)
+
+
+def provenance(template: QuestionTemplate, facts: list[Fact], pack: Pack) -> dict[str, Any]:
+    """What every question carries about where it came from: template, facts, their sources and tags."""
+    return {
+        "type": template.type, "template_id": template.id, "difficulty": template.difficulty,
+        "fact_ids": tuple(f.id for f in facts),
+        "citations": tuple(c for f in facts for c in citations_for(f, pack)),
+        "tags": tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)])),
+    }
 
 
 def _options(qid: str, correct: str, wrong: list[str], rng: random.Random) -> tuple[Option, ...]:
@@ -293,12 +300,9 @@ def build_matching(template: QuestionTemplate, pack: Pack, group: list[Fact], rn
                            else f.statement for f, c in zip(group, contexts))
     answer = "; ".join(f"{p.left} → {p.right}" for p in pairs)
     qid = stable_id(template.id, *(f.id for f in group))
-    question = Question(id=qid, type="matching", template_id=template.id, prompt=prompt, answer=answer,
-                        explanation=explanation, difficulty=template.difficulty, fact_ids=tuple(f.id for f in group),
-                        citations=tuple(c for f in group for c in citations_for(f, pack)),
-                        tags=tuple(dict.fromkeys([*template.tags, *(t for f in group for t in f.tags)])),
-                        pairs=pairs, choices=tuple(choices), front=prompt, back=answer)
-    return question
+    return Question(id=qid, prompt=prompt, answer=answer, explanation=explanation,
+                    **provenance(template, group, pack), pairs=pairs, choices=tuple(choices), front=prompt,
+                    back=answer)
 
 
 def _ambiguous_matching(template: QuestionTemplate, pack: Pack, pairs: tuple[Pair, ...]) -> bool:
@@ -329,8 +333,6 @@ def build_ordering(template: QuestionTemplate, pack: Pack, group: list[Fact], rn
                             else f"{f.date.human()}: {f.statement}" for f in ordered)
     answer = " → ".join(sequence)
     qid = stable_id(template.id, *(f.id for f in ordered))
-    return Question(id=qid, type="ordering", template_id=template.id, prompt=prompt, answer=answer,
-                    explanation=explanation, difficulty=template.difficulty, fact_ids=tuple(f.id for f in ordered),
-                    citations=tuple(c for f in ordered for c in citations_for(f, pack)),
-                    tags=tuple(dict.fromkeys([*template.tags, *(t for f in ordered for t in f.tags)])),
-                    items=tuple(items), sequence=sequence, front=prompt, back=answer)
+    return Question(id=qid, prompt=prompt, answer=answer, explanation=explanation,
+                    **provenance(template, ordered, pack), items=tuple(items), sequence=sequence, front=prompt,
+                    back=answer)
