@@ -151,3 +151,26 @@ def test_an_unrelated_pack_gets_every_type_from_the_same_templates(science_pack:
     assert sum(counts.values()) == 30
     text = " ".join(q.prompt + q.answer for q in qs.questions)
     assert "Deir" not in text and "ISIL" not in text
+
+
+def test_wrong_dates_are_at_least_three_days_from_the_right_one(pack):
+    from datetime import date
+
+    qs = generate_question_set(pack, count=300, seed=4, types=["multiple-choice", "true-false"])
+    facts = {f.id: f for f in pack.facts}
+    months = {m: i for i, m in enumerate(["January", "February", "March", "April", "May", "June", "July", "August",
+                                          "September", "October", "November", "December"], 1)}
+
+    def parse(text: str) -> date:
+        day, month, year = text.split()
+        return date(int(year), months[month], int(day))
+
+    checked = 0
+    for q in qs.questions:
+        if q.template_id == "mc-event-date":
+            right = facts[q.fact_ids[0]].date.start
+            for option in q.options:
+                if not option.correct:
+                    assert abs((parse(option.text) - right).days) >= 3, (q.prompt, option.text)
+                    checked += 1
+    assert checked

@@ -135,7 +135,8 @@ def date_distractors(fact: Fact, answer: DateValue, pack: Pack, rng: random.Rand
     pool = {f.date.human(): f.date for f in pack.facts
             if f.date and not f.date.is_range and f.date.precision == answer.precision}
     near = sorted(((abs((d.start - answer.start).days), rng.random(), text) for text, d in pool.items()
-                   if text not in taken | also_true and not _overlaps(d, answer)), key=lambda t: (t[0], t[1]))
+                   if text not in taken | also_true and not _overlaps(d, answer) and _far_enough(d, answer)),
+                  key=lambda t: (t[0], t[1]))
     chosen = [text for _, _, text in near[: count * 2]]
     rng.shuffle(chosen)
     chosen = chosen[:count]
@@ -147,6 +148,13 @@ def date_distractors(fact: Fact, answer: DateValue, pack: Pack, rng: random.Rand
         if text not in taken | also_true and text not in chosen:
             chosen.append(text)
     return chosen
+
+
+MIN_DAYS_APART = 3  # a day either side could be argued: fighting that began on the 10th went on on the 11th
+
+
+def _far_enough(a: DateValue, b: DateValue) -> bool:
+    return a.precision != "day" or abs((a.start - b.start).days) >= MIN_DAYS_APART
 
 
 def _overlaps(a: DateValue, b: DateValue) -> bool:
