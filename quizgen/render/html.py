@@ -296,6 +296,11 @@ def card_for(question: Question, number: int) -> Card:
     back = question.back or question.answer
     front = question.front or question.prompt
     explanation = question.explanation
+    if question.type == "ordering":
+        # the explanation is the sequence again with its dates: show that instead of the bare sequence
+        back, explanation = question.explanation, ""
+    elif question.type == "matching":
+        explanation = ""  # the pairs are the answer; the facts behind them would not fit on a card
     source = short_citation("; ".join(dict.fromkeys(c.text for c in question.citations)), CITATION_ON_CARD)
     length = len(back) + len(explanation) + len(source)
     size = "normal" if length <= 190 else "long" if length <= 300 else "very-long"
