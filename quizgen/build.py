@@ -18,7 +18,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import Problem, QuizgenError, display_path
-from .files import replace_all
+from .files import replace_all, write_atomically
 from .model import QuestionSet, Version
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
@@ -186,21 +186,30 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
                content_folders: tuple[Path, ...] = (), display: Display | None = None) -> BuildResult:
     """Make every output in memory, then write them all and the manifest into `folder`."""
     started = time.perf_counter()
+    cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
+                        content_folders=content_folders)
     files = make_files(question_set, options, content_folders=content_folders, display=display or Display(),
-                       previous=folder)
+                       previous=folder, cache=cache)
     write_build(folder, files, question_set, options)
+    cache.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started)
 
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
-               display: Display, previous: Path | None = None) -> tuple[BuiltFile, ...]:
+               display: Display, previous: Path | None = None,
+               cache: RenderCache | None = None) -> tuple[BuiltFile, ...]:
     """Every output in memory; `previous` is the last build's folder, which the Anki deck reads its note
     times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
     documents = plan_documents(question_set, options, layouts, content_folders)
     display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
     files: list[BuiltFile] = []
-    with Renderer(documents, jobs=options.jobs or os.cpu_count() or 1) as renderer:
+    cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
+    for document, found in zip(documents, cached.values()):
+        if found is not None:
+            display.advance(_document_name(document))
+    to_render = [d for i, d in enumerate(documents) if cached.get(i) is None]
+    with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
         # this process makes the other files while the workers lay out pages
         if options.wants("questions"):
             files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
@@ -208,7 +217,13 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
         if options.wants("exports"):
             files.extend(export_files(question_set, previous))
             display.advance("exports")
-        rendered = renderer.results(on_done=display.advance)
+        fresh = iter(renderer.results(on_done=display.advance))
+    rendered = []
+    for i, document in enumerate(documents):
+        group = cached.get(i) or next(fresh)
+        if cache and cached.get(i) is None:
+            cache.put(document, group)
+        rendered.append(group)
     files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
     return tuple(_in_output_order(files))
 
@@ -280,6 +295,60 @@ def version_chunks(versions: tuple[Version, ...], pieces: int) -> list[tuple[Ver
         chunks.append(versions[start:end])
         start = end
     return [c for c in chunks if c]
+
+
+CACHE_FOLDER = ".quizgen-cache"
+
+
+class RenderCache:
+    """Rendered PDFs by a hash of their document's HTML and of every file it can load, beside the outputs.
+
+    A rebuild after a small edit renders only the documents whose HTML changed (the versions and
+    keys that contain the edited fact); the others are the bytes the same HTML gave last time.
+    Entries the latest build did not use are removed, so the cache never outgrows one build.
+    """
+
+    def __init__(self, folder: Path, *, layout_folders: tuple[Path, ...], content_folders: tuple[Path, ...]):
+        self.folder = folder
+        self.used: set[str] = set()
+        digest = hashlib.sha256(__version__.encode())
+        for number, root in enumerate((*layout_folders, *content_folders)):
+            for path in sorted(Path(root).rglob("*")) if Path(root).is_dir() else ():
+                if path.is_file() and path.suffix != ".yaml":  # the YAML is already in the HTML
+                    digest.update(f"{number}:{path.relative_to(root)}:".encode() + path.read_bytes())
+        self.resources = digest.hexdigest()
+
+    def key(self, document: Document) -> str:
+        parts = json.dumps([[p.file_name, p.anchor] for p in document.parts])
+        return hashlib.sha256(f"{self.resources}\n{parts}\n{document.html}".encode()).hexdigest()[:32]
+
+    def get(self, document: Document) -> tuple[RenderedPdf, ...] | None:
+        key = self.key(document)
+        try:
+            index = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            found = tuple(RenderedPdf(entry["name"], (self.folder / f"{key}-{n}.pdf").read_bytes(), entry["pages"], 0.0)
+                          for n, entry in enumerate(index))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.add(key)
+        return found
+
+    def put(self, document: Document, pdfs: tuple[RenderedPdf, ...]) -> None:
+        key = self.key(document)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for n, pdf in enumerate(pdfs):
+                write_atomically(self.folder / f"{key}-{n}.pdf", pdf.data)
+            index = [{"name": pdf.file_name, "pages": pdf.pages} for pdf in pdfs]
+            write_atomically(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
+            self.used.add(key)
+        except QuizgenError:
+            pass  # a cache that cannot be written only costs time
+
+    def keep_only_used(self) -> None:
+        for path in self.folder.glob("*") if self.folder.is_dir() else ():
+            if path.name.split("-")[0].split(".")[0] not in self.used:
+                path.unlink(missing_ok=True)
 
 
 class Renderer:

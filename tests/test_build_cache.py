@@ -78,3 +78,21 @@ def test_the_fingerprint_covers_every_file_of_the_pack(tmp_path: Path):
     first = input_fingerprint(options)
     (folder / "sources" / "notes.txt").write_text("changed\n")
     assert input_fingerprint(options) != first
+
+
+def test_unchanged_documents_come_from_the_render_cache_and_stale_entries_go(pack: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
+    cache = out / ".quizgen-cache"
+    entries = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    assert len([n for n in entries if n.endswith(".json")]) == 2  # the worksheets and the keys
+    before = digests(out / "chemistry")
+    # the pack's description is in no page: every document is taken from the cache, unchanged
+    (pack / "pack.yaml").write_text((pack / "pack.yaml").read_text().replace("Test pack", "A test pack"))
+    assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == entries
+    assert digests(out / "chemistry") == {**before, "manifest.json": digests(out / "chemistry")["manifest.json"]}
+    # another seed makes other documents: the old entries are dropped, so the cache holds one build
+    assert main(["build", str(pack), "--out", str(out), *ONLY, "--seed", "5"]) == 0
+    assert not set(entries) & {p.name for p in cache.iterdir()}
+    assert len([p for p in cache.iterdir() if p.suffix == ".json"]) == 2
