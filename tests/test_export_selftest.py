@@ -133,3 +133,25 @@ def test_whole_set_view_shows_every_question(browser, tmp_path: Path):
     browser.save_screenshot(str(tmp_path / "narrow.png"))
     width = browser.execute_script("return document.documentElement.scrollWidth")
     assert width <= 375
+
+
+def test_a_page_from_the_real_pack_shows_every_question_with_its_source(browser, tmp_path: Path):
+    from conftest import DEFAULT_PACK
+    from selenium.webdriver.common.by import By
+
+    from quizgen.content import load_pack
+    from quizgen.generate import generate_question_set
+
+    question_set = generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1)
+    path = tmp_path / "selftest.html"
+    write(question_set, path)
+    html5lib.HTMLParser(strict=True).parse(path.read_text(encoding="utf-8"))
+    browser.set_window_size(1000, 900)
+    browser.get(path.as_uri())
+    browser.find_element(By.ID, "mode-all").click()
+    sections = browser.find_elements(By.CSS_SELECTOR, ".question")
+    assert len(sections) == len(question_set.questions)
+    first = question_set.questions[0]
+    sections[0].find_element(By.CSS_SELECTOR, "button.check").click()  # nothing chosen: not quite
+    feedback = sections[0].find_element(By.CSS_SELECTOR, ".feedback").text
+    assert "Not quite" in feedback and first.citations[0].text.split(",")[0] in feedback
