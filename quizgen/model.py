@@ -13,10 +13,11 @@ ENTITY_CATEGORIES = ("person", "group", "place", "event", "organisation")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
 ANSWER_FIELDS = ("subject", "object", "place", "date", "number")
 QUESTION_TYPES = ("multiple-choice", "true-false", "cloze", "short-answer", "matching", "ordering", "numeric")
+OPTION_TYPES = ("multiple-choice", "multiple-response", "true-false")  # answered by ticking options
 NO_QUIZ_TAG = "no-quiz"
 BLANK = "_____"
 
-QuestionType = Literal["multiple-choice", "true-false", "cloze", "short-answer", "matching", "ordering", "numeric"]
+QuestionType = Literal["multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching", "ordering", "numeric"]
 
 
 def stable_id(*parts: str, length: int = 12) -> str:
@@ -287,6 +288,7 @@ class Question:
     numeric: NumericAnswer | None = None
     front: str = ""  # short card front (term or question)
     back: str = ""  # short card back (answer)
+    topic: str = ""  # the pack's topic the question belongs to, shown on study cards
 
     @property
     def correct_options(self) -> tuple[Option, ...]:
@@ -294,7 +296,7 @@ class Question:
 
     def key_text(self) -> str:
         """The answer as a marker reads it on a key: 'B', 'False', '1-C 2-A', '3 1 2', '414'."""
-        if self.type == "multiple-choice":
+        if self.type in ("multiple-choice", "multiple-response"):
             return ", ".join(option_letter(i) for i, o in enumerate(self.options) if o.correct)
         if self.type == "true-false":
             return self.answer
@@ -328,3 +330,8 @@ class QuestionSet:
     questions: tuple[Question, ...]
     versions: tuple[Version, ...]
     licence: str = ""
+    deck: tuple[Question, ...] = ()  # the study deck: at least one card per quizzable fact
+
+    def study_deck(self) -> tuple[Question, ...]:
+        """The cards for flashcards, Anki, Quizlet and the self-test page: the deck, or the questions without one."""
+        return self.deck or self.questions
