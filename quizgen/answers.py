@@ -79,6 +79,10 @@ def is_correct(question: Question, response: str) -> bool:
         if picked is None and question.type == "true-false" and response.strip()[:1].upper() in ("T", "F"):
             picked = texts.index("True" if response.strip()[:1].upper() == "T" else "False")
         return picked is not None and question.options[picked].correct
+    if question.type == "multiple-response":
+        letters = {option_letter(i) for i, _ in enumerate(question.options)}
+        picked = {token for token in letters_in(response) if token in letters}
+        return bool(picked) and picked == {option_letter(i) for i, o in enumerate(question.options) if o.correct}
     if question.type in ("cloze", "short-answer"):
         return text_matches(response, (question.answer, *question.accepted))
     if question.type == "numeric":

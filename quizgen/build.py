@@ -118,7 +118,7 @@ class BuildResult:
 def run_build(options: BuildOptions) -> int:
     """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
     from .content import load_pack
-    from .generate import generate_question_set
+    from .generate import generate_question_set, shortfall_warning
 
     started = time.perf_counter()
     options = replace(options, inputs=input_fingerprint(options))
@@ -130,6 +130,8 @@ def run_build(options: BuildOptions) -> int:
     pack = load_pack(options.pack)
     question_set = generate_question_set(pack, template_dirs=list(options.templates), types=None, tags=None,
                                          count=options.count, seed=options.seed, versions=options.versions)
+    if not options.quiet and shortfall_warning(question_set, options.count):
+        print(shortfall_warning(question_set, options.count), file=sys.stderr)
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = Display(enabled=not options.quiet and sys.stderr.isatty())
     try:

@@ -49,6 +49,27 @@ def build_parser() -> argparse.ArgumentParser:
     listing.add_argument("what", nargs="?", choices=("facts", "entities", "sources"), default="facts")
     listing.set_defaults(handler=cmd_list)
 
+    lint = sub.add_parser("lint", help="check the whole question pool against item-writing rules")
+    lint.add_argument("pack", type=Path, help="content pack folder")
+    lint.add_argument("--templates", type=Path, action="append", default=[],
+                      help="folder of question templates that override or add to the built-ins")
+    lint.add_argument("--warnings", action="store_true", help="list warnings too, not only errors")
+    lint.set_defaults(handler=cmd_lint)
+
+    review = sub.add_parser("review", help="review the whole question pool and leave questions out")
+    review.add_argument("pack", type=Path, help="content pack folder")
+    review.add_argument("--templates", type=Path, action="append", default=[],
+                        help="folder of question templates that override or add to the built-ins")
+    review.add_argument("--out", type=Path, default=None,
+                        help="write the review sheet here (default: review.html in the current folder)")
+    review.add_argument("--text", action="store_true", help="print the pool as students see it instead")
+    review.add_argument("--exclude", nargs="+", default=[], metavar="QUESTION_ID",
+                        help="leave these questions out (recorded in the pack's review.yaml)")
+    review.add_argument("--include", nargs="+", default=[], metavar="QUESTION_ID",
+                        help="take these questions back in")
+    review.add_argument("--reason", default="", help="why the --exclude questions are left out")
+    review.set_defaults(handler=cmd_review)
+
     generate = sub.add_parser("generate", help="generate a question set (JSON or text)")
     add_generation_options(generate)
     generate.add_argument("--format", choices=("json", "text"), default="text")
@@ -129,14 +150,20 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 def cmd_stats(args: argparse.Namespace) -> int:
     from .content import load_pack
+    from .generate import question_pool
 
     pack = load_pack(args.pack)
+    pool = question_pool(pack)
+    asked = pool.asked_facts()
+    quizzable = pack.quizzable_facts()
     print(f"{pack.title} ({pack.id})")
-    print(f"  facts {len(pack.facts)}, entities {len(pack.entities)}, sources {len(pack.sources)}, "
-          f"quizzable facts {len(pack.quizzable_facts())}")
+    print(f"  facts {len(pack.facts)}, entities {len(pack.entities)}, sources {len(pack.sources)}")
+    print(f"  quizzable facts {len(quizzable)}, asked by at least one question {len(asked & {f.id for f in quizzable})}"
+          f", questions in the pool {len(pool.questions)}")
     sections = {
-        "facts by kind": Counter(f.kind for f in pack.facts),
-        "facts by tag": Counter(t for f in pack.facts for t in f.tags),
+        "facts by topic": Counter(pack.topic_title(f.topic) for f in pack.facts),
+        "facts by relation": Counter(f.relation for f in pack.facts),
+        "questions by type": Counter(q.type for q in pool.questions),
         "facts by source": Counter(s for f in pack.facts for s in f.sources),
         "facts by confidence": Counter(f.confidence for f in pack.facts),
         "entities by category": Counter(e.category for e in pack.entities),
@@ -144,7 +171,7 @@ def cmd_stats(args: argparse.Namespace) -> int:
     for title, counts in sections.items():
         print(f"\n{title}:")
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
-            print(f"  {name:<28} {n:>4}")
+            print(f"  {name:<40} {n:>4}")
     return 0
 
 
@@ -154,14 +181,56 @@ def cmd_list(args: argparse.Namespace) -> int:
     pack = load_pack(args.pack)
     if args.what == "facts":
         for f in pack.facts:
-            when = f" [{f.date.text}]" if f.date else ""
-            print(f"{f.id:<6} {f.kind:<12}{when} {f.statement}")
+            when = f" [{f.when.text}]" if f.when else ""
+            print(f"{f.id:<6} {f.relation:<20}{when} {f.statement}")
     elif args.what == "entities":
         for e in pack.entities:
             print(f"{e.id:<32} {e.category:<12} {e.name}")
     else:
         for s in pack.sources:
             print(f"{s.id:<5} {s.citation()}")
+    return 0
+
+
+def cmd_lint(args: argparse.Namespace) -> int:
+    from .content import load_pack
+    from .generate import question_pool
+    from .generate.lint import ERROR, lint_pool, summary
+
+    pack = load_pack(args.pack)
+    pool = question_pool(pack, template_dirs=args.templates)
+    findings = lint_pool(pool, pack)
+    for finding in findings:
+        if finding.severity == ERROR or args.warnings:
+            print(finding)
+    print(f"{pack.id}: {len(pool.questions)} questions from {len(pack.quizzable_facts())} quizzable facts")
+    print(summary(findings))
+    return 1 if any(f.severity == ERROR for f in findings) else 0
+
+
+def cmd_review(args: argparse.Namespace) -> int:
+    from .content import load_pack
+    from .files import write_atomically
+    from .generate import question_pool
+    from .review import pool_text, review_page, set_exclusions
+
+    pack = load_pack(args.pack)
+    if args.exclude or args.include:
+        pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
+        known = {q.id for q in pool.questions}
+        unknown = [qid for qid in [*args.exclude, *args.include] if qid not in known]
+        if unknown:
+            raise QuizgenError.at(args.pack, f"no question with id {', '.join(unknown)} in the pool; expected ids "
+                                  "as listed by `quizgen review --text`")
+        path = set_exclusions(pack, {qid: args.reason for qid in args.exclude}, set(args.include))
+        print(f"wrote {path}")
+        return 0
+    pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
+    if args.text:
+        sys.stdout.write(pool_text(pool, pack) + "\n")
+        return 0
+    target = write_atomically(args.out or Path("review.html"), review_page(pool, pack).encode("utf-8"))
+    print(f"wrote {target}: {len(pool.questions)} questions; open it in a browser")
     return 0
 
 
@@ -178,6 +247,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     from .generate.serialise import question_set_json, question_set_text
 
     _, question_set = load_questions(args, versions=args.versions)
+    from .generate import shortfall_warning
+    if shortfall_warning(question_set, args.count):
+        print(shortfall_warning(question_set, args.count), file=sys.stderr)
     output = question_set_json(question_set) if args.format == "json" else question_set_text(question_set)
     sys.stdout.write(output)
     return 0

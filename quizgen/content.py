@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import difflib
 import re
+from functools import lru_cache
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
@@ -12,21 +13,27 @@ from typing import Any
 
 from .errors import Problem, QuizgenError, display_path
 from .model import (
-    ANSWER_FIELDS,
     CONFIDENCE_LEVELS,
-    ENTITY_CATEGORIES,
-    FACT_KINDS,
+    SLOTS,
+    VALUE_TYPES,
     DateValue,
     Entity,
     Fact,
     Number,
     Origin,
     Pack,
+    Relation,
     Source,
+    Topic,
+    Value,
 )
+from .relations import RELATIONS_FILE, read_vocabulary, realise
+from .text import contains_phrase
 from .yamlfile import Located, read_yaml
 
 PACK_FILE = "pack.yaml"
+REVIEW_FILE = "review.yaml"
+SPECIAL_FILES = {PACK_FILE, RELATIONS_FILE, REVIEW_FILE}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DATE_POINT = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
@@ -194,7 +201,7 @@ def _parse_point(text: str) -> tuple[date, date, str]:
 class _Collected:
     sources: list[tuple[Source, tuple, Reader]]
     entities: list[tuple[Entity, tuple, Reader]]
-    facts: list[tuple[Fact, tuple, Reader]]
+    facts: list[tuple[dict, tuple, Reader]]  # raw records: reading a fact needs the relations and entities
 
 
 def load_pack(folder: str | Path) -> Pack:
@@ -204,33 +211,44 @@ def load_pack(folder: str | Path) -> Pack:
         raise QuizgenError.at(root, "is not a folder; expected a content pack folder containing pack.yaml")
     if not (root / PACK_FILE).is_file():
         raise QuizgenError.at(root, f"no {PACK_FILE} found; a content pack folder needs one")
-    problems: list[Problem] = case_collisions([*content_files(root), root / PACK_FILE])
+    problems: list[Problem] = case_collisions([*content_files(root), *(root / f for f in SPECIAL_FILES)])
     pack_doc = _read_or_collect(root / PACK_FILE, problems)
+    vocabulary_doc = _read_or_collect(root / RELATIONS_FILE, problems) if (root / RELATIONS_FILE).is_file() else None
+    if vocabulary_doc is None and (root / RELATIONS_FILE).is_file() is False:
+        problems.append(Problem(display_path(root), 0, 0, "", f"no {RELATIONS_FILE} found; a pack declares its "
+                                "categories and relations there (docs/content-format.md)"))
     docs = [d for d in (_read_or_collect(p, problems) for p in content_files(root)) if d is not None]
     header = _pack_header(pack_doc, problems) if pack_doc else None
+    categories, relations = read_vocabulary(vocabulary_doc, problems) if vocabulary_doc else ((), ())
     collected = _Collected([], [], [])
     for doc in docs:
         _collect_records(doc, root, problems, collected)
     _check_unique("source", collected.sources, problems)
     _check_unique("entity", collected.entities, problems)
-    _check_unique("fact", collected.facts, problems)
     sources = {s.id: s for s, _, _ in collected.sources}
     entities = {e.id: e for e, _, _ in collected.entities}
-    _check_entity_links(collected, entities, sources, problems)
-    _check_fact_links(collected, entities, sources, problems, header)
+    _check_entity_links(collected, entities, sources, {c.id for c in categories}, problems)
+    context = _FactContext(header, {r.id: r for r in relations}, entities, sources, problems)
+    facts = [f for f in (_read_fact(context, record, at, r) for record, at, r in collected.facts) if f is not None]
+    _check_unique_fact_ids(collected.facts, problems)
+    excluded = _read_review(root, problems)
     if problems or header is None:
         raise QuizgenError(problems or [Problem(display_path(root / PACK_FILE), 1, 1, "", "pack file is invalid")])
-    return Pack(
-        **header,
-        root=root,
-        sources=tuple(s for s, _, _ in collected.sources),
-        entities=tuple(e for e, _, _ in collected.entities),
-        facts=tuple(f for f, _, _ in collected.facts),
-    )
+    pack = Pack(**header, root=root, sources=tuple(sources.values()), entities=tuple(entities.values()),
+                facts=(), relations=relations, categories=categories, excluded=excluded)
+    return _with_statements(pack, facts)
+
+
+def _with_statements(pack: Pack, facts: list[Fact]) -> Pack:
+    """Facts without a written statement say the relation's sentence, realised with the pack's names."""
+    from dataclasses import replace
+    done = tuple(f if f.statement else replace(f, statement=realise(pack.relation(f.relation).sentence, f, pack))
+                 for f in facts)
+    return replace(pack, facts=done, _entity_index={}, _source_index={}, _relation_index={})
 
 
 def content_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("*.yaml") if p.name != PACK_FILE and p.is_file())
+    return sorted(p for p in root.glob("*.yaml") if p.name not in SPECIAL_FILES and p.is_file())
 
 
 def case_collisions(paths: list[Path]) -> list[Problem]:
@@ -257,7 +275,7 @@ def _read_or_collect(path: Path, problems: list[Problem]) -> Located | None:
 
 def _pack_header(doc: Located, problems: list[Problem]) -> dict | None:
     r = Reader(doc, problems)
-    allowed = {"id", "title", "language", "licence", "description", "period", "authors"}
+    allowed = {"id", "title", "language", "licence", "description", "period", "authors", "topics"}
     record = r.record((), allowed, allowed - {"authors"})
     if record is None:
         return None
@@ -280,17 +298,36 @@ def _pack_header(doc: Located, problems: list[Problem]) -> dict | None:
             header["period_start"], header["period_end"] = start.start, end.end
             if end.end < start.start:
                 r.report(("period", "end"), "ends before period.start; expected a later date")
+    header["topics"] = _read_topics(r, record)
     if len(problems) > before or None in header.values():
         return None
     return header
 
 
+def _read_topics(r: Reader, record: dict) -> tuple[Topic, ...]:
+    items = record.get("topics")
+    if not isinstance(items, list) or not items:
+        r.report(("topics",), "expected a list of topics, each {id: slug, title: text}")
+        return ()
+    topics = []
+    for i in range(len(items)):
+        at = ("topics", i)
+        spec = r.record(at, {"id", "title"}, {"id", "title"})
+        if spec is None:
+            continue
+        tid = r.text(spec, at, "id", pattern=SLUG, hint="a slug such as background")
+        title = r.text(spec, at, "title", required=True)
+        if tid and title:
+            topics.append(Topic(tid, title))
+    return tuple(topics)
+
+
 SOURCE_FIELDS = {"id", "title", "publisher", "date", "url", "file", "excerpts", "reliability"}
-ENTITY_FIELDS = {"id", "name", "aliases", "category", "type", "description", "role", "affiliation", "side",
-                 "killed", "native_name", "sources"}
-FACT_FIELDS = {"id", "statement", "kind", "label", "subject", "object", "place", "role", "date", "number", "ask",
-               "answer", "sources", "evidence", "confidence", "tags", "dispute"}
-NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance", "measure"}
+ENTITY_FIELDS = {"id", "name", "article", "aliases", "category", "attributes", "description", "distractor",
+                 "native_name", "sources"}
+FACT_FIELDS = {"id", "relation", "subject", "object", "date", "according_to", "statement", "topic", "sources",
+               "evidence", "ask", "distractors", "confidence", "tags", "dispute"}
+NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance"}
 
 
 def _collect_records(doc: Located, root: Path, problems: list[Problem], out: _Collected) -> None:
@@ -299,7 +336,7 @@ def _collect_records(doc: Located, root: Path, problems: list[Problem], out: _Co
         r.report((), f"found {describe(doc.data)}; expected a mapping with keys sources, entities or facts")
         return
     readers: dict[str, Callable[[Reader, tuple, Path, _Collected], None]] = {
-        "sources": _read_source, "entities": _read_entity, "facts": _read_fact,
+        "sources": _read_source, "entities": _read_entity, "facts": _collect_fact,
     }
     for key, items in doc.data.items():
         if key not in readers:
@@ -357,49 +394,170 @@ def _read_entity(r: Reader, at: tuple, root: Path, out: _Collected) -> None:
     eid = r.text(record, at, "id", pattern=SLUG, hint="a slug of lower-case letters, digits and hyphens")
     entity = Entity(
         id=eid or "", name=r.text(record, at, "name", required=True) or "",
-        category=r.choice(record, at, "category", ENTITY_CATEGORIES) or "",
+        category=r.text(record, at, "category", pattern=SLUG, hint="a category of relations.yaml") or "",
         description=r.text(record, at, "description", required=True) or "", origin=r.origin(at),
-        aliases=r.text_list(record, at, "aliases"),
-        type=r.text(record, at, "type", pattern=SLUG, hint="a slug such as town or armed-group"),
-        role=r.text(record, at, "role"), affiliation=r.text(record, at, "affiliation"),
-        side=r.text(record, at, "side", pattern=SLUG, hint="a slug such as rebels"),
-        killed=r.boolean(record, at, "killed"), native_name=r.text(record, at, "native_name"),
-        sources=r.text_list(record, at, "sources"),
+        article=r.text(record, at, "article"), aliases=r.text_list(record, at, "aliases"),
+        attributes=_read_attributes(r, record, at),
+        distractor=r.boolean(record, at, "distractor") if "distractor" in record else True,
+        native_name=r.text(record, at, "native_name"), sources=r.text_list(record, at, "sources"),
     )
     if eid:
         out.entities.append((entity, at, r))
 
 
-def _read_fact(r: Reader, at: tuple, root: Path, out: _Collected) -> None:
-    record = r.record(at, FACT_FIELDS, {"id", "statement", "kind", "sources", "evidence"})
-    if record is None:
-        return
+def _read_attributes(r: Reader, record: dict, at: tuple) -> tuple[tuple[str, str], ...]:
+    spec = record.get("attributes")
+    if spec is None:
+        return ()
+    if not isinstance(spec, dict):
+        r.report((*at, "attributes"), f"found {describe(spec)}; expected a mapping of attribute: value")
+        return ()
+    found = []
+    for key in spec:
+        value = r.text(spec, (*at, "attributes"), key, pattern=SLUG, hint="a slug such as syria")
+        if not SLUG.match(str(key)):
+            r.report((*at, "attributes", key), f"{key!r} is not a valid attribute name; expected a slug", at_key=True)
+        elif value:
+            found.append((str(key), value))
+    return tuple(sorted(found))
+
+
+def _collect_fact(r: Reader, at: tuple, root: Path, out: _Collected) -> None:
+    record = r.record(at, FACT_FIELDS, {"id", "relation", "subject", "object", "topic", "sources", "evidence"})
+    if record is not None:
+        out.facts.append((record, at, r))
+
+
+@dataclass
+class _FactContext:
+    header: dict | None
+    relations: dict[str, Relation]
+    entities: dict[str, Entity]
+    sources: dict[str, Source]
+    problems: list[Problem]
+
+
+def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | None:
+    before = len(c.problems)
     fid = r.text(record, at, "id", pattern=SOURCE_ID, hint="letters, digits, '-', '_' or '.'")
+    relation = _known(r, record, at, "relation", c.relations, "relation")
     sources = r.text_list(record, at, "sources")
     if "sources" in record and not sources:
         r.report((*at, "sources"), "is empty; every fact needs at least one source id")
+    for i, sid in enumerate(sources):
+        if sid not in c.sources:
+            c.problems.append(_unknown(r, (*at, "sources", i), sid, "source", c.sources))
+    topics = {t.id for t in c.header["topics"]} if c.header else set()
+    topic = r.text(record, at, "topic", pattern=SLUG, hint="a topic id of pack.yaml")
+    if topic and topics and topic not in topics:
+        r.report((*at, "topic"), f"unknown topic {topic!r}; expected one of {', '.join(sorted(topics))}")
+    according_to = _known(r, record, at, "according_to", c.entities, "entity") if "according_to" in record else None
+    subject = object_ = None
+    if relation:
+        subject = _read_slot(r, record, at, "subject", relation.subject, c)
+        object_ = _read_slot(r, record, at, "object", relation.object, c)
+    evidence = _read_evidence(r, record, at)
+    ask = _read_ask(r, record, at, relation)
+    pin, forbid = _read_distractor_rules(r, record, at, c.entities)
+    date_value = r.date_value(record, at, "date")
     fact = Fact(
-        id=fid or "", statement=r.text(record, at, "statement", required=True) or "",
-        kind=r.choice(record, at, "kind", FACT_KINDS) or "", sources=sources,
-        evidence=r.text(record, at, "evidence", required=True) or "", origin=r.origin(at),
-        label=r.text(record, at, "label"), subject=r.text(record, at, "subject"),
-        object=r.text(record, at, "object"), place=r.text(record, at, "place"), role=r.text(record, at, "role"),
-        date=r.date_value(record, at, "date"), number=_read_number(r, record, at),
-        ask=r.text(record, at, "ask"), answer=r.choice(record, at, "answer", ANSWER_FIELDS),
+        id=fid or "", relation=relation.id if relation else "", subject=subject or "", object=object_ or "",
+        statement=r.text(record, at, "statement") or "", topic=topic or "", sources=sources, evidence=evidence,
+        origin=r.origin(at), date=date_value, according_to=according_to, ask=ask, pin=pin, forbid=forbid,
         confidence=r.choice(record, at, "confidence", CONFIDENCE_LEVELS) or "medium",
         tags=r.text_list(record, at, "tags", pattern=SLUG, hint="a slug such as timeline"),
         dispute=r.text(record, at, "dispute"),
     )
-    _check_fact_shape(r, at, fact)
-    if fid:
-        out.facts.append((fact, at, r))
-
-
-def _read_number(r: Reader, record: dict, at: tuple) -> Number | None:
-    if "number" not in record:
+    if len(c.problems) > before or relation is None or subject is None or object_ is None:
         return None
-    where = (*at, "number")
-    spec = r.record(where, NUMBER_FIELDS, {"value", "unit", "measure"})
+    _check_dates_in_period(r, at, fact, c.header)
+    _check_evidence(r, at, fact, relation, c)
+    return fact if len(c.problems) == before else None
+
+
+def _known(r: Reader, record: dict, at: tuple, key: str, known: dict, what: str):
+    value = r.text(record, at, key)
+    if value is None:
+        return None
+    if value not in known:
+        r.problems.append(_unknown(r, (*at, key), value, what, known))
+        return None
+    return known[value] if what == "relation" else value
+
+
+def _read_slot(r: Reader, record: dict, at: tuple, slot: str, slot_type: str, c: _FactContext) -> Value | None:
+    """A slot's value by the relation's slot type: an entity of its category, text, a date or a number."""
+    if slot_type == "number":
+        return _read_number(r, record, at, slot)
+    if slot_type == "date":
+        return r.date_value(record, at, slot)
+    value = r.text(record, at, slot, required=True)
+    if value is None or slot_type == "text":
+        return value
+    if value not in c.entities:
+        r.problems.append(_unknown(r, (*at, slot), value, "entity", c.entities))
+        return None
+    category = c.entities[value].category
+    if category != slot_type:
+        r.report((*at, slot), f"{value!r} is a {category}; relation {record.get('relation')!r} expects a "
+                              f"{slot_type} as its {slot}")
+        return None
+    return value
+
+
+def _read_evidence(r: Reader, record: dict, at: tuple) -> tuple[tuple[str, str], ...]:
+    spec = record.get("evidence")
+    if isinstance(spec, dict):
+        found = []
+        for key in spec:
+            if key not in (*SLOTS, "fact"):
+                r.report((*at, "evidence", key), f"unknown key {key!r}; expected subject, object or fact", at_key=True)
+                continue
+            quote = r.text(spec, (*at, "evidence"), key, required=True)
+            if quote:
+                found.append((key, quote))
+        if not found:
+            r.report((*at, "evidence"), "is empty; expected a quotation for subject, object or fact")
+        return tuple(found)
+    quote = r.text(record, at, "evidence", required=True)
+    return (("fact", quote),) if quote else ()
+
+
+def _read_ask(r: Reader, record: dict, at: tuple, relation: Relation | None) -> tuple[str, ...]:
+    askable = tuple(s for s in SLOTS if relation and relation.question(s)) if relation else ()
+    if "ask" not in record:
+        return askable
+    wanted = r.text_list(record, at, "ask")
+    for slot in wanted:
+        if slot not in SLOTS:
+            r.report((*at, "ask"), f"{slot!r} is not a slot; expected subject or object")
+        elif relation and slot not in askable:
+            r.report((*at, "ask"), f"relation {relation.id!r} has no ask_{slot} phrasing, so its {slot} cannot be "
+                                   "asked")
+    return tuple(s for s in SLOTS if s in wanted and s in askable)
+
+
+def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -> tuple[tuple, tuple]:
+    spec = record.get("distractors")
+    if spec is None:
+        return (), ()
+    where = (*at, "distractors")
+    rules = r.record(where, {"pin", "forbid"}, set())
+    if rules is None:
+        return (), ()
+    found = []
+    for key in ("pin", "forbid"):
+        ids = r.text_list(rules, where, key)
+        for i, eid in enumerate(ids):
+            if eid not in entities:
+                r.problems.append(_unknown(r, (*where, key, i), eid, "entity", entities))
+        found.append(tuple(ids))
+    return found[0], found[1]
+
+
+def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
+    where = (*at, key)
+    spec = r.record(where, NUMBER_FIELDS, {"value", "unit"})
     if spec is None:
         return None
     value = r.number(spec, where, "value")
@@ -407,29 +565,15 @@ def _read_number(r: Reader, record: dict, at: tuple) -> Number | None:
     tolerance = r.number(spec, where, "tolerance")
     approximate = r.boolean(spec, where, "approximate")
     unit = r.text(spec, where, "unit", required=True)
-    measure = r.text(spec, where, "measure", required=True)
     if tolerance is not None and tolerance < 0:
         r.report((*where, "tolerance"), f"{tolerance} is negative; expected 0 or more")
     if value is not None and maximum is not None and maximum < value:
         r.report((*where, "max"), f"{maximum} is below value {value}; expected the upper end of the range")
-    if value is None or unit is None or measure is None:
+    if value is None or unit is None:
         return None
     if tolerance is None:
         tolerance = abs(value) / 10 if approximate else 0
-    return Number(value=value, unit=unit, measure=measure, max=maximum, approximate=approximate,
-                  tolerance=tolerance)
-
-
-def _check_fact_shape(r: Reader, at: tuple, fact: Fact) -> None:
-    if fact.ask and not fact.ask.endswith("?"):
-        r.report((*at, "ask"), f"{fact.ask!r} does not end with '?'; expected a question")
-    if fact.ask and not fact.answer:
-        r.report((*at, "answer"), "is missing; a fact with 'ask' names the field that answers it "
-                                  f"({', '.join(ANSWER_FIELDS)})")
-    if fact.answer and getattr(fact, fact.answer) is None:
-        r.report((*at, "answer"), f"names {fact.answer!r}, but the fact has no {fact.answer!r} field")
-    if fact.kind == "number" and fact.number is None and "number" not in r.value(at):
-        r.report(at, "kind is 'number' but the fact has no 'number' field")
+    return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance)
 
 
 def _check_unique(what: str, records: list[tuple], problems: list[Problem]) -> None:
@@ -442,35 +586,92 @@ def _check_unique(what: str, records: list[tuple], problems: list[Problem]) -> N
             first_seen[item.id] = r.doc.origin((*at, "id"))
 
 
+def _check_unique_fact_ids(records: list[tuple[dict, tuple, Reader]], problems: list[Problem]) -> None:
+    first_seen: dict[str, Origin] = {}
+    for record, at, r in records:
+        fid = str(record.get("id", ""))
+        if fid in first_seen:
+            problems.append(r.doc.problem((*at, "id"), f"duplicate fact id {fid!r}; first defined at "
+                                                       f"{first_seen[fid]}"))
+        elif fid:
+            first_seen[fid] = r.doc.origin((*at, "id"))
+
+
 def _check_entity_links(collected: _Collected, entities: dict[str, Entity], sources: dict[str, Source],
-                        problems: list[Problem]) -> None:
+                        categories: set[str], problems: list[Problem]) -> None:
     for entity, at, r in collected.entities:
-        if entity.affiliation and entity.affiliation not in entities:
-            problems.append(_unknown(r, (*at, "affiliation"), entity.affiliation, "entity", entities))
+        if categories and entity.category and entity.category not in categories:
+            problems.append(r.doc.problem((*at, "category"), f"{entity.category!r} is not a category of "
+                                          f"{RELATIONS_FILE}; expected one of {', '.join(sorted(categories))}"))
         for i, sid in enumerate(entity.sources):
             if sid not in sources:
                 problems.append(_unknown(r, (*at, "sources", i), sid, "source", sources))
 
 
-def _check_fact_links(collected: _Collected, entities: dict[str, Entity], sources: dict[str, Source],
-                      problems: list[Problem], header: dict | None) -> None:
-    for fact, at, r in collected.facts:
-        for key in ("subject", "object", "place"):
-            value = getattr(fact, key)
-            if value and value not in entities:
-                problems.append(_unknown(r, (*at, key), value, "entity", entities))
-        for i, sid in enumerate(fact.sources):
-            if sid not in sources:
-                problems.append(_unknown(r, (*at, "sources", i), sid, "source", sources))
-        known = [sources[s] for s in fact.sources if s in sources]
-        checked = [s.id for s in known if s.text or s.excerpts]
-        if checked and fact.evidence and not any(evidence_in_source(fact.evidence, s) for s in known):
-            problems.append(r.doc.problem((*at, "evidence"), f"{_short(fact.evidence)!r} was not found in the text of "
-                                          f"source {' or '.join(checked)}; expected an exact quotation"))
-        if header and fact.date and "period_start" in header:
-            if fact.date.start < header["period_start"] or fact.date.end > header["period_end"]:
-                problems.append(r.doc.problem((*at, "date"), f"{fact.date.text!r} is outside the pack period "
-                                              f"{header['period_start']}/{header['period_end']}"))
+def _check_dates_in_period(r: Reader, at: tuple, fact: Fact, header: dict | None) -> None:
+    if not header or "period_start" not in header:
+        return
+    for key, value in (("date", fact.date), ("object", fact.object)):
+        if isinstance(value, DateValue) and (value.start < header["period_start"] or value.end > header["period_end"]):
+            r.report((*at, key), f"{value.text!r} is outside the pack period "
+                                 f"{header['period_start']}/{header['period_end']}")
+
+
+def _check_evidence(r: Reader, at: tuple, fact: Fact, relation: Relation, c: _FactContext) -> None:
+    """Every quotation is verbatim in a source, and the quotation for each asked slot contains its value."""
+    known = [c.sources[s] for s in fact.sources if s in c.sources]
+    checked = [s.id for s in known if s.text or s.excerpts]
+    where = {quote: (*at, "evidence", slot) if slot != "fact" or isinstance(r.value(at).get("evidence"), dict)
+             else (*at, "evidence") for slot, quote in fact.evidence}
+    for quote in fact.quotes:
+        if checked and not any(evidence_in_source(quote, s) for s in known):
+            r.report(where[quote], f"{_short(quote)!r} was not found in the text of source {' or '.join(checked)}; "
+                                   "expected an exact quotation")
+    for slot in fact.ask:
+        quote = fact.evidence_for(slot)
+        forms = written_forms(fact.value(slot), relation.slot_type(slot), c.entities)
+        if not any(_quote_contains(quote, form) for form in forms):
+            r.report(where[quote], f"{_short(quote)!r} does not contain the {slot} it is asked for "
+                                   f"({forms[0]!r}); expected a quotation that names it, or leave {slot} out of "
+                                   "'ask'")
+
+
+def written_forms(value: Value, slot_type: str, entities: dict[str, Entity]) -> tuple[str, ...]:
+    """The ways a quotation may state a slot's value."""
+    if isinstance(value, (DateValue, Number)):
+        return value.written_forms()
+    if slot_type in VALUE_TYPES:
+        return (value,)
+    return entities[value].names
+
+
+def _quote_contains(quote: str, form: str) -> bool:
+    return contains_phrase(quote, form) or form in quote
+
+
+def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:
+    """Question ids the author left out with `quizgen review` (review.yaml), in file order."""
+    path = root / REVIEW_FILE
+    if not path.is_file():
+        return ()
+    doc = _read_or_collect(path, problems)
+    if doc is None:
+        return ()
+    r = Reader(doc, problems)
+    record = r.record((), {"exclude"}, set())
+    if record is None:
+        return ()
+    items = record.get("exclude") or []
+    if not isinstance(items, list):
+        r.report(("exclude",), f"found {describe(items)}; expected a list of {{id, reason}}")
+        return ()
+    ids = []
+    for i in range(len(items)):
+        spec = r.record(("exclude", i), {"id", "reason", "prompt"}, {"id"})
+        qid = r.text(spec, ("exclude", i), "id") if spec else None
+        if qid:
+            ids.append(qid)
+    return tuple(ids)
 
 
 def _unknown(r: Reader, at: tuple, value: str, what: str, known: dict) -> Problem:
@@ -487,10 +688,12 @@ def _short(text: str, limit: int = 60) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
+@lru_cache(maxsize=4096)
 def normalise_space(text: str) -> str:
     return " ".join(text.split())
 
 
+@lru_cache(maxsize=65536)
 def evidence_in_source(evidence: str, source: Source) -> bool:
     """True when the evidence is a verbatim quotation (whitespace runs aside) of the source's text or excerpts."""
     needle = normalise_space(evidence)

@@ -8,16 +8,17 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-FACT_KINDS = ("event", "date", "number", "person-role", "place", "group", "cause-effect", "definition")
-ENTITY_CATEGORIES = ("person", "group", "place", "event", "organisation")
 CONFIDENCE_LEVELS = ("high", "medium", "low")
-ANSWER_FIELDS = ("subject", "object", "place", "date", "number")
-QUESTION_TYPES = ("multiple-choice", "true-false", "cloze", "short-answer", "matching", "ordering", "numeric")
+VALUE_TYPES = ("date", "number", "text")  # a relation slot holds an entity of a category, or one of these
+SLOTS = ("subject", "object")
+QUESTION_TYPES = ("multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching", "ordering",
+                  "numeric")
 OPTION_TYPES = ("multiple-choice", "multiple-response", "true-false")  # answered by ticking options
 NO_QUIZ_TAG = "no-quiz"
 BLANK = "_____"
 
-QuestionType = Literal["multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching", "ordering", "numeric"]
+QuestionType = Literal["multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching",
+                       "ordering", "numeric"]
 
 
 def stable_id(*parts: str, length: int = 12) -> str:
@@ -69,7 +70,32 @@ class DateValue:
         right = _human_point(date.fromisoformat(_first_day(end_text)), end_precision)
         if start_precision == "day" and end_precision == "day" and self.start.year == self.end.year:
             left = left.rsplit(" ", 1)[0]
+            if self.start.month == self.end.month:
+                left = left.split(" ", 1)[0]
+                return f"{left}–{right}"
+        elif start_precision == end_precision == "month" and self.start.year == self.end.year:
+            left = left.rsplit(" ", 1)[0]
         return f"{left} – {right}"
+
+    def when(self) -> str:
+        """The date as running text says it: 'on 10 April 2014', 'in June 2014', 'between April and July 2014'."""
+        if not self.is_range:
+            return ("on " if self.precision == "day" else "in ") + self.human()
+        left, right = (part.strip() for part in self.human().replace("–", " – ", 1).split(" – ", 1))
+        return f"between {left} and {right}"
+
+    def written_forms(self) -> tuple[str, ...]:
+        """Ways a source may write this date: '10 April 2014', '10 April', 'April 10', 'April 2014', '2014'…"""
+        forms = {self.text, self.human()}
+        for day, precision in ((self.start, self.precision), (self.end, self.precision)):
+            month = MONTHS[day.month - 1]
+            if precision == "day":
+                forms |= {f"{day.day} {month}", f"{month} {day.day}", f"{day.day} {month} {day.year}",
+                          f"{month} {day.day}, {day.year}", day.isoformat()}
+            if precision in ("day", "month"):
+                forms |= {f"{month} {day.year}"}
+            forms.add(str(day.year))
+        return tuple(sorted(forms))
 
 
 def _precision_of(text: str) -> Literal["day", "month", "year"]:
@@ -95,7 +121,6 @@ def _human_point(day: date, precision: str) -> str:
 class Number:
     value: float
     unit: str
-    measure: str
     max: float | None = None
     approximate: bool = False
     tolerance: float = 0.0
@@ -111,13 +136,23 @@ class Number:
     def accepts(self, guess: float) -> bool:
         return self.low <= guess <= self.high
 
-    def human(self) -> str:
+    def figure(self) -> str:
+        """The figure alone, as written in running text: '414', '70,000', '30–40'."""
         shown = format_number(self.value)
-        if self.max is not None:
-            shown = f"{shown}–{format_number(self.max)}"
-        unit = "%" if self.unit == "percent" else f" {self.unit}"
+        return f"{shown}–{format_number(self.max)}" if self.max is not None else shown
+
+    def human(self) -> str:
+        """The figure with its unit in words: 'about 70,000 people', '45 per cent'."""
+        unit = " per cent" if self.unit == "percent" else f" {self.unit}" if self.unit else ""
         prefix = "about " if self.approximate else ""
-        return f"{prefix}{shown}{unit}"
+        return f"{prefix}{self.figure()}{unit}"
+
+    def written_forms(self) -> tuple[str, ...]:
+        values = [self.value] + ([self.max] if self.max is not None else [])
+        forms = set()
+        for value in values:
+            forms |= {format_number(value), format_number(value).replace(",", ""), format_number(value).replace(",", " ")}
+        return tuple(sorted(forms))
 
 
 def format_number(value: float) -> str:
@@ -147,18 +182,59 @@ class Source:
 
 
 @dataclass(frozen=True)
+class Topic:
+    id: str
+    title: str
+
+
+@dataclass(frozen=True)
+class Category:
+    """A pack's kind of entity, with the attributes that make a wrong option plausible, most telling first."""
+
+    id: str
+    rank_by: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Relation:
+    """One kind of statement of a pack, what its slots hold, how many values each side has, and its words."""
+
+    id: str
+    subject: str  # an entity category or a value type (VALUE_TYPES)
+    object: str
+    origin: Origin
+    sentence: str
+    subjects: Literal["one", "many"] = "many"  # how many subjects one object may have
+    objects: Literal["one", "many"] = "many"  # how many objects one subject may have
+    ask_subject: str | None = None
+    ask_object: str | None = None
+    claim: str | None = None
+    match: str | None = None  # the instruction of a matching question over this relation
+    item: str | None = None  # how an ordering question lists one fact ("{Subject} captures {object}")
+
+    def slot_type(self, slot: str) -> str:
+        return self.subject if slot == "subject" else self.object
+
+    def question(self, slot: str) -> str | None:
+        """The phrasing that asks for `slot`, or None when the relation is never asked that way."""
+        return self.ask_subject if slot == "subject" else self.ask_object
+
+    def holds_for_many(self, slot: str) -> bool:
+        """Whether several values may fill `slot` for one value of the other slot."""
+        return (self.subjects if slot == "subject" else self.objects) == "many"
+
+
+@dataclass(frozen=True)
 class Entity:
     id: str
     name: str
     category: str
     description: str
     origin: Origin
+    article: str | None = None
     aliases: tuple[str, ...] = ()
-    type: str | None = None
-    role: str | None = None
-    affiliation: str | None = None
-    side: str | None = None
-    killed: bool = False
+    attributes: tuple[tuple[str, str], ...] = ()
+    distractor: bool = True  # may be offered as a wrong option
     native_name: str | None = None
     sources: tuple[str, ...] = ()
 
@@ -166,31 +242,60 @@ class Entity:
     def names(self) -> tuple[str, ...]:
         return (self.name, *self.aliases)
 
+    @property
+    def running_name(self) -> str:
+        """The name as running text says it: 'the Free Syrian Army', 'ISIL'."""
+        return f"{self.article} {self.name}" if self.article else self.name
+
+    def attribute(self, name: str) -> str | None:
+        return dict(self.attributes).get(name)
+
+
+Value = str | DateValue | Number  # an entity id or text, a date, or a number
+
 
 @dataclass(frozen=True)
 class Fact:
+    """One relation between a subject and an object, with the quotations that support each slot."""
+
     id: str
+    relation: str
+    subject: Value
+    object: Value
     statement: str
-    kind: str
+    topic: str
     sources: tuple[str, ...]
-    evidence: str
+    evidence: tuple[tuple[str, str], ...]  # (slot or "fact", quotation)
     origin: Origin
-    label: str | None = None
-    subject: str | None = None
-    object: str | None = None
-    place: str | None = None
-    role: str | None = None
     date: DateValue | None = None
-    number: Number | None = None
-    ask: str | None = None
-    answer: str | None = None
+    according_to: str | None = None
+    ask: tuple[str, ...] = ()  # the slots that may be asked
+    pin: tuple[str, ...] = ()  # wrong options to prefer
+    forbid: tuple[str, ...] = ()  # wrong options never to use
     confidence: str = "medium"
     tags: tuple[str, ...] = ()
     dispute: str | None = None
 
     @property
     def quizzable(self) -> bool:
-        return NO_QUIZ_TAG not in self.tags
+        return NO_QUIZ_TAG not in self.tags and bool(self.ask)
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(quote for _, quote in self.evidence))
+
+    def evidence_for(self, slot: str) -> str:
+        """The quotation that supports `slot`, falling back to the fact's own."""
+        found = dict(self.evidence)
+        return found.get(slot) or found.get("fact") or self.quotes[0]
+
+    def value(self, slot: str) -> Value:
+        return self.subject if slot == "subject" else self.object
+
+    @property
+    def when(self) -> DateValue | None:
+        """The date the fact is about: its object when that is a date, else its `date`."""
+        return self.object if isinstance(self.object, DateValue) else self.date
 
 
 @dataclass(frozen=True)
@@ -207,19 +312,34 @@ class Pack:
     sources: tuple[Source, ...] = ()
     entities: tuple[Entity, ...] = ()
     facts: tuple[Fact, ...] = ()
+    relations: tuple[Relation, ...] = ()
+    categories: tuple[Category, ...] = ()
+    topics: tuple[Topic, ...] = ()
     authors: tuple[str, ...] = ()
+    excluded: tuple[str, ...] = ()  # question ids the author left out in review
     _entity_index: dict[str, Entity] = field(default_factory=dict, compare=False, repr=False)
     _source_index: dict[str, Source] = field(default_factory=dict, compare=False, repr=False)
+    _relation_index: dict[str, Relation] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
         self._entity_index.update({e.id: e for e in self.entities})
         self._source_index.update({s.id: s for s in self.sources})
+        self._relation_index.update({r.id: r for r in self.relations})
 
     def entity(self, entity_id: str) -> Entity:
         return self._entity_index[entity_id]
 
     def source(self, source_id: str) -> Source:
         return self._source_index[source_id]
+
+    def relation(self, relation_id: str) -> Relation:
+        return self._relation_index[relation_id]
+
+    def category(self, category_id: str) -> Category:
+        return next((c for c in self.categories if c.id == category_id), Category(category_id))
+
+    def topic_title(self, topic_id: str) -> str:
+        return next((t.title for t in self.topics if t.id == topic_id), topic_id)
 
     def quizzable_facts(self) -> tuple[Fact, ...]:
         return tuple(f for f in self.facts if f.quizzable)
@@ -295,7 +415,8 @@ class Question:
         return tuple(o for o in self.options if o.correct)
 
     def key_text(self) -> str:
-        """The answer as a marker reads it on a key: 'B', 'False', '1-C 2-A', '3 1 2', '414'."""
+        """The answer as a marker reads it on a key: 'B', 'A, C', 'False', '1-C 2-A', '3 1 2' (the rank of each
+        ordering item as listed), '414'."""
         if self.type in ("multiple-choice", "multiple-response"):
             return ", ".join(option_letter(i) for i, o in enumerate(self.options) if o.correct)
         if self.type == "true-false":
@@ -304,8 +425,9 @@ class Question:
             right_letters = {text: option_letter(i) for i, text in enumerate(self.choices)}
             return " ".join(f"{n}-{right_letters[p.right]}" for n, p in enumerate(self.pairs, 1))
         if self.type == "ordering":
-            positions = {text: str(i) for i, text in enumerate(self.items, 1)}
-            return " ".join(positions[text] for text in self.sequence)
+            # The worksheet asks for each listed item's place in time, so the key lists ranks in shown order.
+            ranks = {text: str(i) for i, text in enumerate(self.sequence, 1)}
+            return " ".join(ranks[text] for text in self.items)
         return self.answer
 
 
@@ -331,6 +453,7 @@ class QuestionSet:
     versions: tuple[Version, ...]
     licence: str = ""
     deck: tuple[Question, ...] = ()  # the study deck: at least one card per quizzable fact
+    pool_size: int = 0  # how many questions the pack and templates could make before choosing `count`
 
     def study_deck(self) -> tuple[Question, ...]:
         """The cards for flashcards, Anki, Quizlet and the self-test page: the deck, or the questions without one."""

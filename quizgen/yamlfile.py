@@ -61,7 +61,8 @@ class Located:
         """The origin of the value at `at`, or of its nearest written parent."""
         while at not in self.origins and at:
             at = at[:-1]
-        return self.origins.get(at, Origin(display_path(self.path), 1, 1))
+        found = self.origins.get(at)
+        return found if found is not None else Origin(display_path(self.path), 1, 1)
 
     def problem(self, at: tuple, message: str, *, at_key: bool = False) -> Problem:
         """A problem at the value (or, with at_key, at the key naming it) found at path `at`."""

@@ -1,86 +1,171 @@
-"""Question generation: templates × facts → checked questions → a question set with shuffled versions."""
+"""Question generation: templates × facts → a checked pool → a fair question set with shuffled versions and a
+study deck that covers every quizzable fact."""
 
 from __future__ import annotations
 
 import random
+from collections import Counter
 from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import QuizgenError
 from ..model import Pack, Question, QuestionSet, stable_id
-from .checks import alias_index, check_question, check_version, reveals_answer
-from .questions import questions_from
+from ..text import contains_phrase, normalise
+from .checks import alias_index, check_question, check_version
+from .questions import Maker, Skip, questions_from
 from .templates import QuestionTemplate, load_templates
+from .truth import Truth
 from .versions import make_versions
+
+MAX_SAME_ANSWER = 2  # one answer keyed more often than this in a set teaches test-taking, not history
+CARD_PREFERENCE = ("short-answer", "cloze", "multiple-choice", "multiple-response", "numeric", "true-false",
+                   "matching", "ordering")
+
+
+@dataclass(frozen=True)
+class Pool:
+    """Every question the templates make from a pack, and why each fact and template made none."""
+
+    questions: tuple[Question, ...]
+    skipped: tuple[Skip, ...]
+    templates: dict[str, QuestionTemplate]
+
+    def asked_facts(self) -> set[str]:
+        return {fid for q in self.questions for fid in q.fact_ids}
+
+
+def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,
+                  tags: list[str] | None = None, seed: int = 1, with_excluded: bool = False) -> Pool:
+    """Every checked question the pack and templates can make, minus those the author left out in review
+    (unless `with_excluded`, for the review sheet itself)."""
+    templates = {t.id: t for t in load_templates(tuple(template_dirs)).values() if not types or t.type in types}
+    if not templates:
+        raise QuizgenError.at("templates", f"no question template of type {', '.join(types or [])}")
+    facts = tuple(f for f in pack.quizzable_facts() if not tags or set(tags) & set(f.tags))
+    if not facts:
+        raise QuizgenError.at(pack.root, f"no quizzable fact has any of the tags {', '.join(tags or [])}")
+    maker = Maker(pack, Truth.of(pack), seed)
+    aliases = alias_index(pack)
+    excluded = set() if with_excluded else set(pack.excluded)
+    made: list[Question] = []
+    skipped: list[Skip] = []
+    for template in sorted(templates.values(), key=lambda t: t.id):
+        for result in questions_from(template, maker, facts):
+            if isinstance(result, Skip):
+                skipped.append(result)
+            elif result.id not in excluded:
+                check_question(result, template, aliases)
+                made.append(result)
+    return Pool(tuple(made), tuple(skipped), templates)
 
 
 def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,
                           tags: list[str] | None = None, count: int = 20, seed: int = 1,
                           versions: int = 1) -> QuestionSet:
     """A deterministic question set: same pack, templates, options and seed → the same questions and order."""
-    templates = [t for t in load_templates(tuple(template_dirs)).values() if not types or t.type in types]
-    if not templates:
-        raise QuizgenError.at("templates", f"no question template of type {', '.join(types or [])}")
-    facts = tuple(f for f in pack.quizzable_facts() if not tags or set(tags) & set(f.tags))
-    if not facts:
-        raise QuizgenError.at(pack.root, f"no quizzable fact has any of the tags {', '.join(tags or [])}")
-    candidates = candidate_questions(templates, pack, facts, seed)
-    chosen = choose_questions(candidates, count, seed)
+    pool = question_pool(pack, template_dirs=template_dirs, types=types, tags=tags, seed=seed)
+    chosen = choose_questions(pool.questions, count, seed, pack)
     made = make_versions(chosen, versions, seed)
     for version in made:
         check_version(version)
     return QuestionSet(pack_id=pack.id, pack_title=pack.title, language=pack.language, seed=seed,
-                       questions=chosen, versions=made, licence=pack.licence)
+                       questions=chosen, versions=made, licence=pack.licence, deck=study_deck(pool, pack),
+                       pool_size=len(pool.questions))
 
 
-def candidate_questions(templates: list[QuestionTemplate], pack: Pack, facts: tuple, seed: int
-                        ) -> dict[str, list[Question]]:
-    """Every question every template can make, checked, grouped by type."""
-    aliases = alias_index(pack)
-    by_type: dict[str, list[Question]] = {}
-    for template in sorted(templates, key=lambda t: t.id):
-        for question in questions_from(template, pack, facts, seed):
-            if reveals_answer(question):
-                continue  # this template does not suit this fact: its wording names the answer
-            check_question(question, template, aliases)
-            by_type.setdefault(question.type, []).append(question)
-    return by_type
+def shortfall_warning(question_set: QuestionSet, count: int) -> str | None:
+    """What to tell the user when the pool cannot fill `count`, instead of silently returning fewer questions."""
+    if len(question_set.questions) >= count:
+        return None
+    return (f"warning: asked for {count} questions; the pool holds {question_set.pool_size} and a fair set of "
+            f"{len(question_set.questions)} could be made from it (each fact once, no answer given away)")
 
 
-def choose_questions(by_type: dict[str, list[Question]], count: int, seed: int) -> tuple[Question, ...]:
-    """Deal questions type by type, preferring facts not yet asked, so every type appears before any repeats."""
+def choose_questions(pool: tuple[Question, ...], count: int, seed: int, pack: Pack) -> tuple[Question, ...]:
+    """Deal questions topic by topic and type by type, so that the set is fair as a whole: each fact asked once,
+    no answer keyed more than twice, and no question whose words give away another's answer."""
     rng = random.Random(stable_id(str(seed), "choose", length=16))
-    queues = {}
-    for qtype in sorted(by_type):
-        pool = sorted(by_type[qtype], key=lambda q: q.id)
-        rng.shuffle(pool)
-        queues[qtype] = pool
-    type_order = sorted(queues)
-    rng.shuffle(type_order)
+    queues: dict[str, dict[str, list[Question]]] = {}
+    for question in sorted(pool, key=lambda q: q.id):
+        queues.setdefault(question.topic, {}).setdefault(question.type, []).append(question)
+    for by_type in queues.values():
+        for queue in by_type.values():
+            rng.shuffle(queue)
+    topics = sorted(queues)
+    rng.shuffle(topics)
+    type_turn = {topic: 0 for topic in topics}
     chosen: list[Question] = []
-    used_facts: set[str] = set()
-    asked: set[tuple] = set()
-    while len(chosen) < count and any(queues.values()):
-        for qtype in type_order:
+    while len(chosen) < count and any(q for by_type in queues.values() for q in by_type.values()):
+        for topic in topics:
             if len(chosen) == count:
                 break
-            question = _next_question(queues[qtype], used_facts, asked)
-            if question is None:
-                continue
-            chosen.append(question)
-            used_facts.update(question.fact_ids)
-            asked.add((question.fact_ids, question.type))
+            question = next_fair_question(queues[topic], type_turn[topic], chosen, rng)
+            type_turn[topic] += 1
+            if question is not None:
+                chosen.append(question)
     return tuple(chosen)
 
 
-def _next_question(queue: list[Question], used_facts: set[str], asked: set[tuple]) -> Question | None:
-    """The first question on fresh facts; failing that, the first that does not repeat a fact and type."""
-    for fresh_only in (True, False):
-        for i, question in enumerate(queue):
-            if (question.fact_ids, question.type) in asked:
-                continue
-            if fresh_only and used_facts & set(question.fact_ids):
-                continue
-            return queue.pop(i)
-    queue.clear()
+def next_fair_question(by_type: dict[str, list[Question]], turn: int, chosen: list[Question],
+                       rng: random.Random) -> Question | None:
+    """The next question of this topic, types taken in turn, that keeps the set fair; unfit ones are dropped."""
+    types = sorted(t for t, queue in by_type.items() if queue)
+    for offset in range(len(types)):
+        queue = by_type[types[(turn + offset) % len(types)]]
+        while queue:
+            question = queue.pop(0)
+            if fits_set(question, chosen):
+                return question
     return None
+
+
+def fits_set(question: Question, chosen: list[Question]) -> bool:
+    used_facts = {fid for q in chosen for fid in q.fact_ids}
+    if used_facts & set(question.fact_ids):
+        return False
+    keys = Counter(k for q in chosen for k in answer_keys(q))
+    if any(keys[k] >= MAX_SAME_ANSWER for k in answer_keys(question)):
+        return False
+    return not any(gives_away(question, q) or gives_away(q, question) for q in chosen)
+
+
+def answer_keys(question: Question) -> tuple[str, ...]:
+    """The answers a question keys, normalised: the right options, or the written answer."""
+    if question.type in ("matching", "ordering", "true-false"):
+        return ()
+    if question.options:
+        return tuple(normalise(o.text) for o in question.options if o.correct)
+    return (normalise(question.answer),)
+
+
+def gives_away(asker: Question, other: Question) -> bool:
+    """Whether `asker`'s words (stem or options) contain `other`'s answer."""
+    if other.type in ("matching", "ordering", "true-false"):
+        return False
+    words = " ".join([asker.prompt, *(o.text for o in asker.options if asker.type != "true-false"),
+                      *(p.left for p in asker.pairs), *asker.items])
+    answers = [o.text for o in other.options if o.correct] if other.options else [other.answer, *other.accepted]
+    return any(text and contains_phrase(words, text) for text in answers)
+
+
+def study_deck(pool: Pool, pack: Pack) -> tuple[Question, ...]:
+    """One card per quizzable fact (the most recall-like question made from it), in topic order."""
+    best: dict[str, Question] = {}
+    for question in pool.questions:
+        if len(question.fact_ids) != 1:
+            continue
+        fid = question.fact_ids[0]
+        if fid not in best or card_rank(question) < card_rank(best[fid]):
+            best[fid] = question
+    topic_order = {t.id: i for i, t in enumerate(pack.topics)}
+    fact_order = {f.id: i for i, f in enumerate(pack.facts)}
+    return tuple(sorted(best.values(), key=lambda q: (topic_order.get(q.topic, len(topic_order)),
+                                                      fact_order.get(q.fact_ids[0], 0))))
+
+
+def card_rank(question: Question) -> tuple[int, str]:
+    rank = CARD_PREFERENCE.index(question.type)
+    if question.type == "true-false" and question.answer == "False":
+        rank += 1  # a true claim is better to learn from than a corrected false one
+    return rank, question.id

@@ -10,6 +10,7 @@ from ..text import contains_phrase, normalise
 from .templates import QuestionTemplate
 
 SINGLE_ANSWER_TYPES = ("multiple-choice", "true-false")
+OPTION_QUESTION_TYPES = (*SINGLE_ANSWER_TYPES, "multiple-response")
 
 
 def alias_index(pack: Pack) -> dict[str, str]:
@@ -23,10 +24,13 @@ def question_problems(question: Question, aliases: dict[str, str]) -> list[str]:
         problems.append("the prompt is empty")
     if not question.answer.strip():
         problems.append("the answer is empty")
-    if question.type in SINGLE_ANSWER_TYPES:
+    if question.type in OPTION_QUESTION_TYPES:
         correct = len(question.correct_options)
-        if correct != 1:
+        if question.type in SINGLE_ANSWER_TYPES and correct != 1:
             problems.append(f"has {correct} correct options; a {question.type} question needs exactly one")
+        if question.type == "multiple-response" and not 2 <= correct < len(question.options):
+            problems.append(f"has {correct} correct options of {len(question.options)}; a multiple-response "
+                            "question needs at least two right and one wrong")
         keys = [aliases.get(normalise(o.text), normalise(o.text)) for o in question.options]
         repeated = sorted({o.text for o, k in zip(question.options, keys) if keys.count(k) > 1})
         if repeated:
@@ -43,7 +47,7 @@ def question_problems(question: Question, aliases: dict[str, str]) -> list[str]:
 
 def reveals_answer(question: Question) -> bool:
     """Whether the prompt contains the answer or an accepted form of it (true/false claims excepted)."""
-    if question.type in ("true-false", "matching", "ordering"):
+    if question.type in ("true-false", "matching", "ordering", "multiple-response"):
         return False
     return any(text and contains_phrase(question.prompt, text) for text in (question.answer, *question.accepted))
 
@@ -57,10 +61,10 @@ def check_question(question: Question, template: QuestionTemplate, aliases: dict
 
 def version_problems(version: Version) -> list[str]:
     problems = []
-    asked = Counter((q.fact_ids, q.type) for q in version.questions)
-    for (fact_ids, qtype), n in asked.items():
+    asked = Counter(fid for q in version.questions for fid in q.fact_ids)
+    for fact_id, n in sorted(asked.items()):
         if n > 1:
-            problems.append(f"version {version.code}: facts {', '.join(fact_ids)} asked {n} times as {qtype}")
+            problems.append(f"version {version.code}: fact {fact_id} is asked {n} times")
     for size, positions in correct_positions(version).items():
         counts = Counter(positions)
         spread = [counts.get(i, 0) for i in range(size)]

@@ -1,244 +1,287 @@
-"""Turn one template and the facts it selects into questions of its type."""
+"""Turn one template and the facts it selects into questions of its type, asking one slot of a relation.
+
+Every builder returns a question or the reason it could not make one; the reasons feed `stats` and `lint`.
+"""
 
 from __future__ import annotations
 
 import random
-import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass
 from typing import Any
 
 from ..content import evidence_in_source
-from ..model import BLANK, Citation, Fact, NumericAnswer, Option, Pack, Pair, Question, format_number, stable_id
-from ..text import normalise
-from .distractors import AnswerValue, answer_of, distractors_for
+from ..model import (BLANK, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack, Pair,
+                     Question, Value, stable_id)
+from ..relations import answer_text, capitalise, realise
+from ..text import contains_phrase, normalise
+from .distractors import distractors_for, names_of
 from .templates import QuestionTemplate, render_text
+from .truth import Truth, fact_key
 
-MAX_GROUPS = 3
+MAX_GROUPS = 4
+MIN_DAYS_BETWEEN_ITEMS = 2  # ordering items closer than this invite a fair dispute about which came first
+MR_OPTIONS = 5
 
 
-def fact_context(fact: Fact, pack: Pack) -> dict[str, Any]:
-    def entity(entity_id: str | None):
-        return pack.entity(entity_id) if entity_id else None
+@dataclass(frozen=True)
+class Skip:
+    """Why a template made no question from a fact."""
 
-    sources = [pack.source(s) for s in fact.sources]
-    return {
-        "fact": fact,
-        "subject": entity(fact.subject),
-        "object": entity(fact.object),
-        "place": entity(fact.place),
-        "source": sources[0],
-        "sources": sources,
-        "date": fact.date.human() if fact.date else None,
-        "number": fact.number.human() if fact.number else None,
-        "pack_title": pack.title,
-    }
+    fact_id: str
+    template_id: str
+    reason: str
+
+
+@dataclass
+class Maker:
+    """What every builder needs: the pack, the truth index and the seed."""
+
+    pack: Pack
+    truth: Truth
+    seed: int
+
+    def rng(self, *parts: str) -> random.Random:
+        return random.Random(stable_id(str(self.seed), *parts, length=16))
+
+
+def value_kind(slot_type: str) -> str:
+    return slot_type if slot_type in VALUE_TYPES else "entity"
 
 
 def selects(template: QuestionTemplate, fact: Fact, pack: Pack) -> bool:
-    """Whether the template applies to the fact (kind, tags, required fields, answer category)."""
+    """Whether the template applies to the fact: relation, kind of asked value, topic, tags."""
     s = template.select
-    if s.kinds and fact.kind not in s.kinds:
+    relation = pack.relation(fact.relation)
+    if s.relations and fact.relation not in s.relations:
+        return False
+    if template.type not in ("matching", "ordering"):
+        if template.ask not in fact.ask:
+            return False
+        if s.values and value_kind(relation.slot_type(template.ask)) not in s.values:
+            return False
+    if s.topics and fact.topic not in s.topics:
         return False
     if s.tags and not set(s.tags) & set(fact.tags):
         return False
-    if set(s.exclude_tags) & set(fact.tags):
-        return False
-    for field in s.requires:
-        if field == "exact_date":
-            if not (fact.date and fact.date.is_exact_day):
-                return False
-        elif getattr(fact, field) in (None, "", ()):
-            return False
-    if template.answer:
-        answer = answer_of(fact, template.answer, pack)
-        if answer is None:
-            return False
-        if s.answer_category and not (answer.entity and answer.entity.category in s.answer_category):
-            return False
-        if s.answer_type and not (answer.entity and answer.entity.type in s.answer_type):
-            return False
-    return True
+    return not set(s.exclude_tags) & set(fact.tags)
 
 
-def citations_for(fact: Fact, pack: Pack) -> tuple[Citation, ...]:
-    citations = []
-    for source_id in fact.sources:
-        source = pack.source(source_id)
-        supports = evidence_in_source(fact.evidence, source) or not (source.text or source.excerpts)
-        citations.append(Citation(fact_id=fact.id, source_id=source.id, text=source.citation(),
-                                  evidence=fact.evidence if supports else "", url=source.url))
-    return tuple(citations)
+def context_for(fact: Fact, slot: str, pack: Pack, template: QuestionTemplate) -> dict[str, Any]:
+    relation = pack.relation(fact.relation)
 
+    def slot_value(name: str) -> Any:
+        value = fact.value(name)
+        return value if relation.slot_type(name) in VALUE_TYPES else pack.entity(value)
 
-def explanation_for(template: QuestionTemplate, facts: list[Fact], context: dict[str, Any]) -> str:
-    text = render_text(template, "explanation", context) if template.has("explanation") else facts[0].statement
-    disputes = [f.dispute for f in facts if f.dispute]
-    return " ".join([text, *(f"Note: {d}" for d in disputes)])
-
-
-def questions_from(template: QuestionTemplate, pack: Pack, facts: tuple[Fact, ...], seed: int) -> Iterator[Question]:
-    """Every question this template makes from the given facts."""
-    eligible = [f for f in facts if selects(template, f, pack)]
-    if template.type in ("matching", "ordering"):
-        yield from group_questions(template, pack, eligible, seed)
-        return
-    builder = SINGLE_FACT_BUILDERS[template.type]
-    for fact in eligible:
-        question = builder(template, pack, fact, seed)
-        if question is not None:
-            yield question
-
-
-def _rng(seed: int, *parts: str) -> random.Random:
-    return random.Random(stable_id(str(seed), *parts, length=16))
-
-
-def _base(template: QuestionTemplate, facts: list[Fact], context: dict[str, Any], pack: Pack, *,
-          variant: str = "", **fields: Any) -> Question:
-    qid = stable_id(template.id, *(f.id for f in facts), variant)
-    question = Question(id=qid, explanation=explanation_for(template, facts, context),
-                        **provenance(template, facts, pack), **fields)
-    front = render_text(template, "front", context) if template.has("front") else question.front
-    back = render_text(template, "back", context) if template.has("back") else question.back
-    return replace(question, front=front or question.prompt, back=back or question.answer)
-
-
-def provenance(template: QuestionTemplate, facts: list[Fact], pack: Pack) -> dict[str, Any]:
-    """What every question carries about where it came from: template, facts, their sources and tags."""
+    question = relation.question(slot)
     return {
-        "type": template.type, "template_id": template.id, "difficulty": template.difficulty,
-        "fact_ids": tuple(f.id for f in facts),
-        "citations": tuple(c for f in facts for c in citations_for(f, pack)),
-        "tags": tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)])),
+        "fact": fact, "relation": relation, "subject": slot_value("subject"), "object": slot_value("object"),
+        "question": realise(question, fact, pack) if question else "",
+        "statement": fact.statement,
+        "claim": realise(relation.claim or relation.sentence, fact, pack),
+        "cloze": realise(relation.sentence, fact, pack, blank=slot),
+        "answer": answer_text(fact.value(slot), relation.slot_type(slot), pack),
+        "topic": pack.topic_title(fact.topic), "source": pack.source(fact.sources[0]),
     }
 
 
-def _options(qid: str, correct: str, wrong: list[str], rng: random.Random) -> tuple[Option, ...]:
-    options = [Option(stable_id(qid, correct, length=8), correct, True)]
+def citations_for(fact: Fact, slot: str, pack: Pack) -> tuple[Citation, ...]:
+    """The sources of a fact with the quotation that supports the slot asked."""
+    quote = fact.evidence_for(slot)
+    citations = []
+    for source_id in fact.sources:
+        source = pack.source(source_id)
+        supports = evidence_in_source(quote, source)
+        if supports or not (source.text or source.excerpts):
+            citations.append(Citation(fact_id=fact.id, source_id=source.id, text=source.citation(), evidence=quote,
+                                      url=source.url))
+    return tuple(citations) or tuple(Citation(fact_id=fact.id, source_id=s, text=pack.source(s).citation(),
+                                              evidence="", url=pack.source(s).url) for s in fact.sources)
+
+
+def explanation_for(facts: list[Fact]) -> str:
+    parts = [f.statement for f in facts]
+    parts += [f"Note: {f.dispute}" for f in facts if f.dispute]
+    return " ".join(parts)
+
+
+def base_question(template: QuestionTemplate, facts: list[Fact], slot: str, pack: Pack, *, variant: str = "",
+                  **fields: Any) -> Question:
+    qid = stable_id(template.id, *(f.id for f in facts), slot, variant)
+    fields.setdefault("front", fields.get("prompt", ""))
+    fields.setdefault("back", fields.get("answer", ""))
+    return Question(
+        id=qid, type=template.type, template_id=template.id, difficulty=template.difficulty,
+        explanation=explanation_for(facts), fact_ids=tuple(f.id for f in facts),
+        citations=tuple(c for f in facts for c in citations_for(f, slot, pack)),
+        tags=tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)])),
+        topic=facts[0].topic, **fields)
+
+
+def options_for(qid: str, right: list[str], wrong: list[str], rng: random.Random) -> tuple[Option, ...]:
+    options = [Option(stable_id(qid, text, length=8), text, True) for text in right]
     options += [Option(stable_id(qid, text, length=8), text, False) for text in wrong]
     rng.shuffle(options)
     return tuple(options)
 
 
-def build_multiple_choice(template: QuestionTemplate, pack: Pack, fact: Fact, seed: int) -> Question | None:
-    answer = answer_of(fact, template.answer, pack)
-    rng = _rng(seed, template.id, fact.id)
-    context = fact_context(fact, pack)
+def accepted_names(values: dict[str, Value], slot_type: str, pack: Pack, shown: str) -> tuple[str, ...]:
+    names = [n for value in values.values() for n in names_of(value, slot_type, pack)]
+    return tuple(n for n in dict.fromkeys(names) if n != shown)
+
+
+def questions_from(template: QuestionTemplate, maker: Maker, facts: tuple[Fact, ...]
+                   ) -> Iterator[Question | Skip]:
+    """Every question this template makes from the given facts, and a Skip for each fact it could not use."""
+    eligible = [f for f in facts if selects(template, f, maker.pack)]
+    if template.type == "matching":
+        yield from matching_questions(template, maker, eligible)
+        return
+    if template.type == "ordering":
+        yield from ordering_questions(template, maker, eligible)
+        return
+    builder = SINGLE_FACT_BUILDERS[template.type]
+    for fact in eligible:
+        made = builder(template, maker, fact)
+        yield made if isinstance(made, Question) else Skip(fact.id, template.id, made)
+
+
+def build_multiple_choice(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    pack, slot = maker.pack, template.ask
+    truths = maker.truth.true_values(fact, slot)
+    if len(truths) > 1:
+        return f"{len(truths)} values are true for its {slot}; asked as multiple-response instead"
+    context = context_for(fact, slot, pack, template)
     prompt = render_text(template, "prompt", context)
-    wrong = distractors_for(fact, answer, pack, rng, template.distractors, minimum=min(2, template.distractors),
-                            prompt=prompt)
-    if wrong is None:
-        return None
-    qid = stable_id(template.id, fact.id)
-    return _base(template, [fact], context, pack, prompt=prompt, answer=answer.text,
-                 accepted=_aliases(answer), options=_options(qid, answer.text, wrong, rng),
-                 front=prompt, back=answer.text)
+    rng = maker.rng(template.id, fact.id)
+    wrong = distractors_for(fact, slot, pack, maker.truth, rng, template.distractors, stem=prompt)
+    if len(wrong) < template.distractors:
+        return f"only {len(wrong)} sound wrong options for its {slot}; the template needs {template.distractors}"
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    answer = context["answer"]
+    qid = stable_id(template.id, fact.id, slot, "")
+    return base_question(template, [fact], slot, pack, prompt=prompt, answer=answer,
+                         accepted=accepted_names(truths, slot_type, pack, answer),
+                         options=options_for(qid, [answer], [answer_text(w, slot_type, pack) for w in wrong], rng),
+                         back=f"{answer}. {fact.statement}")
 
 
-def build_true_false(template: QuestionTemplate, pack: Pack, fact: Fact, seed: int) -> Question | None:
-    """True: the claim about the real fact. False: the same claim with the answer field swapped."""
-    answer = answer_of(fact, template.answer, pack)
-    rng = _rng(seed, template.id, fact.id)
-    context = fact_context(fact, pack)
+def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    pack, slot = maker.pack, template.ask
+    truths = maker.truth.true_values(fact, slot)
+    if len(truths) < 2:
+        return f"only one value is true for its {slot}; asked as multiple-choice instead"
+    own = fact_key(fact, slot, pack)
+    if own != min(truths):
+        return "the same question is made from the fact with the first of its true values"
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    context = context_for(fact, slot, pack, template)
+    prompt = render_text(template, "prompt", context)
+    rng = maker.rng(template.id, fact.id)
+    right_values = sorted(truths.items())[: MR_OPTIONS - template.distractors]
+    wrong = distractors_for(fact, slot, pack, maker.truth, rng, MR_OPTIONS - len(right_values), stem=prompt)
+    if len(wrong) < template.distractors:
+        return f"only {len(wrong)} sound wrong options for its {slot}; the template needs {template.distractors}"
+    right = [answer_text(v, slot_type, pack) for _, v in right_values]
+    if any(contains_phrase(prompt, r) for r in right):
+        return "the question names one of its own answers"
+    qid = stable_id(template.id, fact.id, slot, "")
+    given = fact_key(fact, other_slot(slot), pack)
+    shown_keys = {key for key, _ in right_values}
+    sources = [f for f in maker.truth.facts_about(given) if f.relation == fact.relation
+               and fact_key(f, other_slot(slot), pack) == given and fact_key(f, slot, pack) in shown_keys]
+    facts = [fact, *sorted({f.id: f for f in sources if f.id != fact.id}.values(), key=lambda f: f.id)]
+    return base_question(template, facts, slot, pack, prompt=prompt, answer="; ".join(right),
+                         options=options_for(qid, right, [answer_text(w, slot_type, pack) for w in wrong], rng),
+                         back="; ".join(right) + ". " + " ".join(f.statement for f in facts))
+
+
+def other_slot(slot: str) -> str:
+    return "object" if slot == "subject" else "subject"
+
+
+def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    """True: the claim as the fact says it. False: the asked slot swapped for a value the pack makes false."""
+    pack, slot = maker.pack, template.ask
+    relation = pack.relation(fact.relation)
+    rng = maker.rng(template.id, fact.id)
+    context = context_for(fact, slot, pack, template)
     true_claim = render_text(template, "claim", context)
     make_false = rng.random() < 0.5
-    claim, correction = true_claim, ""
+    claim = true_claim
     if make_false:
-        swapped = distractors_for(fact, answer, pack, rng, 1)
-        if swapped is None:
-            make_false = False
-        else:
-            false_context = dict(context)
-            false_context.update(_swapped_context(answer, swapped[0], pack, context))
-            claim = render_text(template, "claim", false_context)
-            correction = true_claim
-            if normalise(claim) == normalise(true_claim):
-                return None
+        swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1)
+        if not swapped:
+            return f"no sound wrong value for its {slot} to make a false claim"
+        false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
+                                                    values={slot: swapped[0]}))
+        claim = render_text(template, "claim", false_context)
+        if normalise(claim) == normalise(true_claim):
+            return "the template's claim does not change when the slot is swapped"
     verdict = "False" if make_false else "True"
-    qid = stable_id(template.id, fact.id, verdict)
+    qid = stable_id(template.id, fact.id, slot, verdict)
     options = (Option(stable_id(qid, "True", length=8), "True", not make_false),
                Option(stable_id(qid, "False", length=8), "False", make_false))
-    prompt = f"True or false: {claim}"
-    question = _base(template, [fact], context, pack, variant=verdict, prompt=prompt, answer=verdict,
-                     options=options, front=claim, back=verdict if not make_false else f"False. {correction}")
-    if make_false:
-        question = replace(question, explanation=f"False. {correction} {question.explanation}")
+    question = base_question(template, [fact], slot, pack, variant=verdict, prompt=claim, answer=verdict,
+                             options=options, front=f"True or false? {claim}",
+                             back=f"{verdict}. {fact.statement}")
     return question
 
 
-def _swapped_context(answer: AnswerValue, replacement: str, pack: Pack, context: dict[str, Any]) -> dict[str, Any]:
-    """The context with the answer field replaced by a wrong value of the same kind."""
-    if answer.entity:
-        entity = next(e for e in pack.entities if e.name == replacement)
-        return {answer.field: entity}
-    if answer.date:
-        return {"date": replacement}
-    return {"number": replacement}
-
-
-def build_cloze(template: QuestionTemplate, pack: Pack, fact: Fact, seed: int) -> Question | None:
-    answer = answer_of(fact, template.answer, pack)
-    context = fact_context(fact, pack)
+def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    pack, slot = maker.pack, template.ask
+    truths = maker.truth.true_values(fact, slot)
+    if len(truths) > 1:
+        return f"{len(truths)} values fit the blank for its {slot}"
+    context = context_for(fact, slot, pack, template)
     text = render_text(template, "text", context)
-    blanked, used = blank_out(text, answer.names)
-    if used is None:
-        return None
-    return _base(template, [fact], context, pack, prompt=blanked, answer=used,
-                 accepted=tuple(n for n in answer.names if n != used), front=blanked, back=used)
+    if text.count(BLANK) != 1:
+        return f"the sentence has {text.count(BLANK)} blanks; a cloze item needs exactly one"
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    answer = context["answer"]
+    accepted = accepted_names(truths, slot_type, pack, answer)
+    if any(contains_phrase(text, name) for name in (answer, *accepted)):
+        return "the sentence names its own answer"
+    return base_question(template, [fact], slot, pack, prompt=text, answer=answer, accepted=accepted,
+                         back=f"{answer}. {fact.statement}")
 
 
-def blank_out(text: str, names: tuple[str, ...]) -> tuple[str, str | None]:
-    """Replace every occurrence of the longest name found in the text with the blank."""
-    for name in sorted(names, key=len, reverse=True):
-        pattern = re.compile(rf"(?<!\w){re.escape(name)}(?!\w)", re.IGNORECASE)
-        match = pattern.search(text)
-        if match:
-            others = [n for n in names if n != name]
-            blanked = pattern.sub(BLANK, text)
-            if any(re.search(rf"(?<!\w){re.escape(o)}(?!\w)", blanked, re.IGNORECASE) for o in others):
-                blanked = re.sub("|".join(rf"(?<!\w){re.escape(o)}(?!\w)" for o in others), BLANK, blanked,
-                                 flags=re.IGNORECASE)
-            return blanked, match.group(0)
-    return text, None
-
-
-def build_short_answer(template: QuestionTemplate, pack: Pack, fact: Fact, seed: int) -> Question | None:
-    answer = answer_of(fact, template.answer, pack)
-    if answer.number:
-        return None  # numbers are asked by numeric templates, with their tolerance
-    context = fact_context(fact, pack)
+def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    pack, slot = maker.pack, template.ask
+    truths = maker.truth.true_values(fact, slot)
+    context = context_for(fact, slot, pack, template)
     prompt = render_text(template, "prompt", context)
-    return _base(template, [fact], context, pack, prompt=prompt, answer=answer.text,
-                 accepted=_aliases(answer), front=prompt, back=answer.text)
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    answer = context["answer"]
+    if len(truths) > 1 and fact_key(fact, slot, pack) != min(truths):
+        return "the same question is made from the fact with the first of its true values"
+    accepted = accepted_names(truths, slot_type, pack, answer)
+    if any(contains_phrase(prompt, name) for name in (answer, *accepted)):
+        return "the question names its own answer"
+    shown = answer if len(truths) == 1 else " or ".join(answer_text(v, slot_type, pack) for v in truths.values())
+    return base_question(template, [fact], slot, pack, prompt=prompt, answer=shown if len(truths) == 1 else answer,
+                         accepted=accepted, back=f"{shown}. {fact.statement}")
 
 
-def build_numeric(template: QuestionTemplate, pack: Pack, fact: Fact, seed: int) -> Question | None:
-    """A figure with its tolerance, or (with `answer: date`) the year of the fact's date."""
-    context = fact_context(fact, pack)
-    if template.answer == "date":
-        if fact.date is None or fact.date.start.year != fact.date.end.year:
-            return None
-        year = fact.date.start.year
-        numeric, shown, back = NumericAnswer(value=year, low=year, high=year, unit="year"), str(year), str(year)
-    elif fact.number is not None:
-        number = fact.number
-        shown = format_number(number.value) + (f"–{format_number(number.max)}" if number.max is not None else "")
-        numeric = NumericAnswer(value=number.value, low=number.low, high=number.high, unit=number.unit)
-        back = number.human()
-    else:
-        return None
+def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    pack, slot = maker.pack, template.ask
+    number = fact.value(slot)
+    if not isinstance(number, Number):
+        return "its asked value is not a number"
+    truths = maker.truth.true_values(fact, slot)
+    if len(truths) > 1:
+        return f"{len(truths)} figures are recorded for the same thing; a numeric item needs one"
+    context = context_for(fact, slot, pack, template)
     prompt = render_text(template, "prompt", context)
-    return _base(template, [fact], context, pack, prompt=prompt, answer=shown, numeric=numeric,
-                 front=prompt, back=back)
-
-
-def _aliases(answer: AnswerValue) -> tuple[str, ...]:
-    return tuple(n for n in answer.names if n != answer.text)
+    numeric = NumericAnswer(value=number.value, low=number.low, high=number.high, unit=number.unit)
+    return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
+                         back=f"{number.human()}. {fact.statement}")
 
 
 SINGLE_FACT_BUILDERS = {
     "multiple-choice": build_multiple_choice,
+    "multiple-response": build_multiple_response,
     "true-false": build_true_false,
     "cloze": build_cloze,
     "short-answer": build_short_answer,
@@ -246,93 +289,111 @@ SINGLE_FACT_BUILDERS = {
 }
 
 
-def group_questions(template: QuestionTemplate, pack: Pack, eligible: list[Fact], seed: int) -> Iterator[Question]:
-    """Up to MAX_GROUPS matching or ordering questions, each from `group_size` facts with distinct texts."""
-    rng = _rng(seed, template.id, "groups")
-    remaining = list(eligible)
-    rng.shuffle(remaining)
-    for _ in range(MAX_GROUPS):
-        group = _pick_group(template, pack, remaining, rng)
-        if group is None:
-            return
-        remaining = [f for f in remaining if f not in group]
-        question = (build_matching if template.type == "matching" else build_ordering)(template, pack, group, rng)
-        if question is not None:
-            yield question
+# ---- questions over groups of facts -------------------------------------------------------
 
 
-def _pick_group(template: QuestionTemplate, pack: Pack, pool: list[Fact], rng: random.Random) -> list[Fact] | None:
-    group: list[Fact] = []
-    seen_left: set[str] = set()
-    seen_right: set[str] = set()
-    for fact in pool:
-        context = fact_context(fact, pack)
-        if template.type == "matching":
-            left = normalise(render_text(template, "left", context))
-            right = normalise(render_text(template, "right", context))
-            if left in seen_left or right in seen_right:
-                continue
-            seen_left.add(left)
-            seen_right.add(right)
-        else:
-            day = fact.date.start
-            if any(f.date.start == day for f in group):
-                continue
-            label = normalise(render_text(template, "item", context))
-            if label in seen_left:
-                continue
-            seen_left.add(label)
-        group.append(fact)
-        if len(group) == template.group_size:
-            return group
-    return None
+def matching_questions(template: QuestionTemplate, maker: Maker, facts: list[Fact]) -> Iterator[Question | Skip]:
+    """Groups of facts of one relation where each subject fits exactly one of the objects shown."""
+    pack = maker.pack
+    by_relation: dict[str, list[Fact]] = {}
+    for fact in facts:
+        relation = pack.relation(fact.relation)
+        if relation.match and "object" in fact.ask and relation.object != "number":
+            by_relation.setdefault(fact.relation, []).append(fact)
+    for relation_id, members in sorted(by_relation.items()):
+        rng = maker.rng(template.id, relation_id)
+        for group in unambiguous_groups(members, template.group_size, maker, rng, matching_fits):
+            relation = pack.relation(relation_id)
+            pairs = tuple(Pair(capitalise(answer_text(f.subject, relation.subject, pack)),
+                               answer_text(f.object, relation.object, pack)) for f in group)
+            choices = [p.right for p in pairs]
+            rng.shuffle(choices)
+            answer = "; ".join(f"{p.left} → {p.right}" for p in pairs)
+            yield base_question(template, list(group), "object", pack, prompt=relation.match, answer=answer,
+                                pairs=pairs, choices=tuple(choices), front=matching_front(relation.match, pairs,
+                                                                                          choices),
+                                back=answer)
 
 
-def build_matching(template: QuestionTemplate, pack: Pack, group: list[Fact], rng: random.Random) -> Question | None:
-    contexts = [fact_context(f, pack) for f in group]
-    pairs = tuple(Pair(render_text(template, "left", c), render_text(template, "right", c)) for c in contexts)
-    if _ambiguous_matching(template, pack, pairs):
-        return None
-    choices = [p.right for p in pairs]
-    rng.shuffle(choices)
-    prompt = render_text(template, "prompt", contexts[0])
-    explanation = " ".join(render_text(template, "explanation", c) if template.has("explanation")
-                           else f.statement for f, c in zip(group, contexts))
-    answer = "; ".join(f"{p.left} → {p.right}" for p in pairs)
-    qid = stable_id(template.id, *(f.id for f in group))
-    return Question(id=qid, prompt=prompt, answer=answer, explanation=explanation,
-                    **provenance(template, group, pack), pairs=pairs, choices=tuple(choices), front=prompt,
-                    back=answer)
+def matching_fits(group: tuple[Fact, ...], candidate: Fact, maker: Maker) -> bool:
+    """A candidate joins a matching group when no subject shown fits another object shown, either way round."""
+    pack = maker.pack
+    for member in group:
+        if fact_key(member, "subject", pack) == fact_key(candidate, "subject", pack):
+            return False
+        if fact_key(member, "object", pack) == fact_key(candidate, "object", pack):
+            return False
+        if maker.truth.holds(member.relation, member.subject, candidate.object):
+            return False
+        if maker.truth.holds(member.relation, candidate.subject, member.object):
+            return False
+        for a, b in ((member, candidate), (candidate, member)):
+            if isinstance(a.object, DateValue) and isinstance(b.object, DateValue) and not far_apart(a.object,
+                                                                                                     b.object):
+                return False
+    return True
 
 
-def _ambiguous_matching(template: QuestionTemplate, pack: Pack, pairs: tuple[Pair, ...]) -> bool:
-    """True when another fact in the pack links a left text to a different right text of the same question."""
-    chosen = {(normalise(p.left), normalise(p.right)) for p in pairs}
-    lefts = {normalise(p.left) for p in pairs}
-    rights = {normalise(p.right) for p in pairs}
-    for fact in pack.facts:
-        if not selects(template, fact, pack):
+def matching_front(instruction: str, pairs: tuple[Pair, ...], choices: list[str]) -> str:
+    lefts = " · ".join(f"{n}. {p.left}" for n, p in enumerate(pairs, 1))
+    rights = " · ".join(f"{chr(65 + i)}. {c}" for i, c in enumerate(choices))
+    return f"{instruction} {lefts} | {rights}"
+
+
+def ordering_questions(template: QuestionTemplate, maker: Maker, facts: list[Fact]) -> Iterator[Question | Skip]:
+    """Groups of dated facts whose dates do not overlap and lie far enough apart to order without dispute."""
+    pack = maker.pack
+    dated = [f for f in facts if pack.relation(f.relation).item and f.when is not None]
+    rng = maker.rng(template.id, "order")
+    for group in unambiguous_groups(dated, template.group_size, maker, rng, ordering_fits):
+        in_order = sorted(group, key=lambda f: f.when.start)
+        sequence = tuple(ordering_item(f, pack) for f in in_order)
+        if len(set(map(normalise, sequence))) < len(sequence):
             continue
-        context = fact_context(fact, pack)
-        left = normalise(render_text(template, "left", context))
-        right = normalise(render_text(template, "right", context))
-        if left in lefts and right in rights and (left, right) not in chosen:
-            return True
-    return False
+        items = list(sequence)
+        while tuple(items) == sequence:
+            rng.shuffle(items)
+        answer = "; ".join(f"{f.when.human()}: {item}" for f, item in zip(in_order, sequence))
+        yield base_question(template, in_order, "object", pack, prompt=render_text(template, "prompt", {}),
+                            answer=answer, items=tuple(items), sequence=sequence,
+                            front=render_text(template, "prompt", {}) + " " + " · ".join(items),
+                            back=" → ".join(sequence))
 
 
-def build_ordering(template: QuestionTemplate, pack: Pack, group: list[Fact], rng: random.Random) -> Question | None:
-    ordered = sorted(group, key=lambda f: f.date.start)
-    contexts = {f.id: fact_context(f, pack) for f in ordered}
-    sequence = tuple(render_text(template, "item", contexts[f.id]) for f in ordered)
-    items = list(sequence)
-    while tuple(items) == sequence:
-        rng.shuffle(items)
-    prompt = render_text(template, "prompt", contexts[ordered[0].id])
-    explanation = "; ".join(render_text(template, "explanation", contexts[f.id]) if template.has("explanation")
-                            else f"{f.date.human()}: {f.statement}" for f in ordered)
-    answer = " → ".join(sequence)
-    qid = stable_id(template.id, *(f.id for f in ordered))
-    return Question(id=qid, prompt=prompt, answer=answer, explanation=explanation,
-                    **provenance(template, ordered, pack), items=tuple(items), sequence=sequence, front=prompt,
-                    back=answer)
+def ordering_item(fact: Fact, pack: Pack) -> str:
+    return realise(pack.relation(fact.relation).item, fact, pack)
+
+
+def ordering_fits(group: tuple[Fact, ...], candidate: Fact, maker: Maker) -> bool:
+    return all(far_apart(member.when, candidate.when) for member in group)
+
+
+def far_apart(a: DateValue, b: DateValue) -> bool:
+    """No overlap, and at least MIN_DAYS_BETWEEN_ITEMS between the end of one and the start of the other."""
+    first, second = (a, b) if a.start <= b.start else (b, a)
+    return (second.start - first.end).days >= MIN_DAYS_BETWEEN_ITEMS
+
+
+def unambiguous_groups(facts: list[Fact], size: int, maker: Maker, rng: random.Random, fits) -> list[tuple[Fact, ...]]:
+    """Up to MAX_GROUPS groups of `size` facts, greedily built from a seeded shuffle, each fact in one group."""
+    pool = sorted(facts, key=lambda f: f.id)
+    rng.shuffle(pool)
+    groups: list[tuple[Fact, ...]] = []
+    used: set[str] = set()
+    for start in pool:
+        if start.id in used or len(groups) == MAX_GROUPS:
+            continue
+        group: tuple[Fact, ...] = (start,)
+        for candidate in pool:
+            if len(group) == size:
+                break
+            if candidate.id in used or candidate in group:
+                continue
+            if fits(group, candidate, maker):
+                group = (*group, candidate)
+        if len(group) == size:
+            groups.append(group)
+            used.update(f.id for f in group)
+    return groups
+
+

@@ -16,7 +16,9 @@ def question_set_data(qs: QuestionSet) -> dict[str, Any]:
         "$schema": SCHEMA_ID,
         "pack": {"id": qs.pack_id, "title": qs.pack_title, "language": qs.language, "licence": qs.licence},
         "seed": qs.seed,
+        "pool_size": qs.pool_size,
         "questions": [question_data(q) for q in qs.questions],
+        "deck": [question_data(q) for q in qs.deck],
         "versions": [
             {
                 "code": v.code,
@@ -51,7 +53,8 @@ def question_set_text(qs: QuestionSet) -> str:
 
 def question_lines(number: int, q: Question) -> list[str]:
     lines = [f"{number}. [{q.type}] {q.prompt}"]
-    lines += [f"   {option_letter(i)}) {o.text}" for i, o in enumerate(q.options) if q.type == "multiple-choice"]
+    lines += [f"   {option_letter(i)}) {o.text}" for i, o in enumerate(q.options)
+              if q.type in ("multiple-choice", "multiple-response")]
     if q.type == "matching":
         lines += [f"   {i}. {p.left}" for i, p in enumerate(q.pairs, 1)]
         lines += [f"   {option_letter(i)}) {c}" for i, c in enumerate(q.choices)]

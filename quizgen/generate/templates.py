@@ -15,7 +15,7 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, QuizgenError, display_path
-from ..model import ANSWER_FIELDS, FACT_KINDS, QUESTION_TYPES
+from ..model import QUESTION_TYPES, SLOTS
 from ..yamlfile import Located, read_yaml
 
 BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "questions"
@@ -24,33 +24,32 @@ MAX_OUTPUT_CHARS = 10_000
 MAX_RANGE = 10_000
 TEMPLATE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
-# Which text fields each type needs, beyond the shared ones.
 TEXT_FIELDS = ("prompt", "explanation", "claim", "text", "left", "right", "item", "front", "back")
-FIELDS = {"id", "type", "description", "difficulty", "tags", "select", "answer", "distractors", "group_size",
+FIELDS = {"id", "type", "description", "difficulty", "tags", "select", "ask", "distractors", "group_size",
           *TEXT_FIELDS}
 REQUIRED_BY_TYPE = {
-    "multiple-choice": {"prompt", "answer"},
-    "true-false": {"claim", "answer"},
-    "cloze": {"text", "answer"},
-    "short-answer": {"prompt", "answer"},
+    "multiple-choice": {"prompt", "ask"},
+    "multiple-response": {"prompt", "ask"},
+    "true-false": {"claim", "ask"},
+    "cloze": {"text", "ask"},
+    "short-answer": {"prompt", "ask"},
     "numeric": {"prompt"},
-    "matching": {"prompt", "left", "right"},
-    "ordering": {"prompt", "item"},
+    "matching": {"prompt"},
+    "ordering": {"prompt"},
 }
-SELECT_FIELDS = {"kinds", "tags", "exclude_tags", "requires", "answer_category", "answer_type"}
-REQUIRABLE = {"subject", "object", "place", "role", "date", "exact_date", "number", "label", "ask", "answer",
-              "dispute"}
-TEMPLATE_ANSWERS = (*ANSWER_FIELDS, "fact")
+SELECT_FIELDS = {"relations", "values", "topics", "tags", "exclude_tags"}
+VALUE_KINDS = ("entity", "text", "date", "number")
 
 
 @dataclass(frozen=True)
 class Selection:
-    kinds: tuple[str, ...] = ()
+    """Which facts a template applies to: by relation, by the kind of value asked, by topic and tag."""
+
+    relations: tuple[str, ...] = ()
+    values: tuple[str, ...] = ()  # kinds of the asked value: entity, text, date, number
+    topics: tuple[str, ...] = ()
     tags: tuple[str, ...] = ()
     exclude_tags: tuple[str, ...] = ()
-    requires: tuple[str, ...] = ()
-    answer_category: tuple[str, ...] = ()
-    answer_type: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -74,7 +73,7 @@ class QuestionTemplate:
     difficulty: int
     tags: tuple[str, ...]
     select: Selection
-    answer: str | None
+    ask: str  # the slot asked: subject or object
     distractors: int
     group_size: int
     texts: dict[str, TemplateText]
@@ -145,10 +144,9 @@ def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     for key in sorted({"id", "type"} | REQUIRED_BY_TYPE[qtype]):
         if key not in data:
             problems.append(doc.problem((), f"missing required field {key!r} for a {qtype} template"))
-    answer = data.get("answer")
-    if answer is not None and answer not in TEMPLATE_ANSWERS:
-        problems.append(doc.problem(("answer",), f"{answer!r} is not allowed; expected one of "
-                                    f"{', '.join(TEMPLATE_ANSWERS)}"))
+    ask = data.get("ask", "object")
+    if ask not in SLOTS:
+        problems.append(doc.problem(("ask",), f"{ask!r} is not allowed; expected subject or object"))
     difficulty = data.get("difficulty", 2)
     if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 3:
         problems.append(doc.problem(("difficulty",), f"{difficulty!r} is not allowed; expected 1, 2 or 3"))
@@ -166,7 +164,7 @@ def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     return QuestionTemplate(
         id=template_id, type=qtype, file=display_path(path), description=str(data.get("description", "")),
         difficulty=difficulty, tags=tuple(str(t) for t in data.get("tags", []) or []), select=select,
-        answer=answer, distractors=distractors, group_size=group_size, texts=texts,
+        ask=ask, distractors=distractors, group_size=group_size, texts=texts,
     )
 
 
@@ -181,8 +179,8 @@ def _small_int(doc: Located, data: dict, key: str, default: int, low: int, high:
 
 def _read_selection(doc: Located, data: Any, problems: list[Problem]) -> Selection:
     if not isinstance(data, dict):
-        problems.append(doc.problem(("select",), "expected a mapping (kinds, tags, exclude_tags, requires, "
-                                    "answer_category, answer_type)"))
+        problems.append(doc.problem(("select",), "expected a mapping (relations, values, topics, tags, "
+                                    "exclude_tags)"))
         return Selection()
     values: dict[str, tuple[str, ...]] = {}
     for key, value in data.items():
@@ -195,14 +193,10 @@ def _read_selection(doc: Located, data: Any, problems: list[Problem]) -> Selecti
             problems.append(doc.problem(("select", key), "expected a list of text"))
             continue
         values[key] = tuple(items)
-    for kind in values.get("kinds", ()):
-        if kind not in FACT_KINDS:
-            problems.append(doc.problem(("select", "kinds"), f"{kind!r} is not a fact kind; expected one of "
-                                        f"{', '.join(FACT_KINDS)}"))
-    for field in values.get("requires", ()):
-        if field not in REQUIRABLE:
-            problems.append(doc.problem(("select", "requires"), f"{field!r} cannot be required; expected one of "
-                                        f"{', '.join(sorted(REQUIRABLE))}"))
+    for kind in values.get("values", ()):
+        if kind not in VALUE_KINDS:
+            problems.append(doc.problem(("select", "values"), f"{kind!r} is not a kind of value; expected one of "
+                                        f"{', '.join(VALUE_KINDS)}"))
     return Selection(**values)
 
 
@@ -277,96 +271,90 @@ def _template_error(text: TemplateText, message: str) -> QuizgenError:
     return QuizgenError(Problem(text.file, text.line, text.column, text.name, message))
 
 
+_CONTEXT_NOTE = """\
+# Jinja2 context: question (the relation's question for the asked slot), statement (the fact's learner
+# sentence), claim (the true/false claim), cloze (the sentence with its blank), fact, relation, subject, object,
+# answer (as shown), topic (its title), source. Wording belongs to the pack's relations.yaml, not here.
+"""
+
 STARTERS = {
-    "multiple-choice": '''\
-# A multiple-choice question template. Facts are selected by `select`; the correct answer
-# is the fact field named by `answer`; wrong options come from the pack (same category).
+    "multiple-choice": _CONTEXT_NOTE + '''\
 id: {name}
 type: multiple-choice
-description: Who held a role in a group
+description: One right answer among wrong ones from the pack
 difficulty: 1            # 1 easy, 2 medium, 3 hard
-tags: [people]
+ask: object              # the slot asked: subject or object
 select:
-  kinds: [person-role]   # fact kinds this template applies to
-  requires: [subject, object, role]   # facts without these fields are skipped
-answer: subject          # subject, object, place, date, number, or fact (the fact's own `answer`)
-distractors: 3           # how many wrong options
-# Jinja2 text. Available: fact, subject, object, place (entities or none), source, sources,
-# date (e.g. "10 April 2014"), number (e.g. "about 70,000 people"), pack.
-prompt: "Who is listed as {{{{ fact.role }}}} of {{{{ object.name }}}}?"
-explanation: "{{{{ fact.statement }}}}"
+  values: [entity]       # kinds of asked value: entity, text, date, number
+distractors: 3           # wrong options; a fact that cannot get them all gets no question
+prompt: "{{{{ question }}}}"
 ''',
-    "true-false": '''\
-# A true/false template. `claim` is rendered twice: with the real fact (true) and with the
-# `answer` field swapped for another value of the same category (false).
+    "multiple-response": _CONTEXT_NOTE + '''\
+id: {name}
+type: multiple-response
+description: Several right answers; the student ticks all of them
+difficulty: 2
+ask: object
+select:
+  values: [entity]
+distractors: 2
+prompt: "{{{{ question }}}} Tick every correct answer."
+''',
+    "true-false": _CONTEXT_NOTE + '''\
 id: {name}
 type: true-false
+description: A true claim, or the same claim with the asked slot swapped for a wrong value
 difficulty: 1
-select:
-  kinds: [event]
-  requires: [place, label]
-answer: place
-claim: "{{{{ fact.label }}}} took place in {{{{ place.name }}}}."
-explanation: "{{{{ fact.statement }}}}"
+ask: object
+claim: "{{{{ claim }}}}"
 ''',
-    "cloze": '''\
-# A fill-the-blank template: the answer's text is blanked out of `text`.
+    "cloze": _CONTEXT_NOTE + '''\
 id: {name}
 type: cloze
+description: The learner sentence with the asked slot blanked
 difficulty: 2
+ask: object
 select:
-  requires: [object]
-answer: object
-text: "{{{{ fact.statement }}}}"
-explanation: "{{{{ fact.statement }}}}"
+  values: [entity]
+text: "{{{{ cloze }}}}"
 ''',
-    "short-answer": '''\
-# A short-answer template: the answer's aliases are accepted too.
+    "short-answer": _CONTEXT_NOTE + '''\
 id: {name}
 type: short-answer
-difficulty: 2
+description: The question answered in writing; every true value and its aliases count
+difficulty: 3
+ask: object
 select:
-  requires: [ask, answer]
-answer: fact
-prompt: "{{{{ fact.ask }}}}"
-explanation: "{{{{ fact.statement }}}}"
+  values: [entity]
+prompt: "{{{{ question }}}}"
 ''',
-    "numeric": '''\
-# A numeric template: the fact's number, with its tolerance, is the answer.
+    "numeric": _CONTEXT_NOTE + '''\
 id: {name}
 type: numeric
+description: A figure, answered within its tolerance
 difficulty: 2
+ask: object
 select:
-  kinds: [number]
-  requires: [number]
-prompt: "According to {{{{ source.publisher }}}}, how many {{{{ fact.number.measure }}}}?"
-explanation: "{{{{ fact.statement }}}}"
+  values: [number]
+prompt: "{{{{ question }}}}"
 ''',
-    "matching": '''\
-# A matching template: `group_size` facts; each `left` text is matched with its `right` text.
+    "matching": _CONTEXT_NOTE + '''\
+# `group_size` facts of one relation that has `match` phrasing; each subject is matched with its object.
 id: {name}
 type: matching
+description: Match subjects with their objects
 difficulty: 2
 group_size: 4
-select:
-  kinds: [person-role]
-  requires: [subject, object]
-prompt: "Match each person with the group they are listed with."
-left: "{{{{ subject.name }}}}"
-right: "{{{{ object.name }}}}"
-explanation: "{{{{ subject.name }}}}: {{{{ fact.statement }}}}"
+prompt: "{{{{ question }}}}"
 ''',
-    "ordering": '''\
-# An ordering template: `group_size` facts with exact dates, to be put in time order.
+    "ordering": _CONTEXT_NOTE + '''\
+# `group_size` dated events that do not overlap, to be put in time order.
 id: {name}
 type: ordering
+description: Put events in time order
 difficulty: 3
 group_size: 4
-select:
-  requires: [exact_date, label]
 prompt: "Put these events in the order they happened, earliest first."
-item: "{{{{ fact.label }}}}"
-explanation: "{{{{ date }}}}: {{{{ fact.label }}}}"
 ''',
 }
 

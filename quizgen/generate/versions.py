@@ -55,6 +55,10 @@ def _reorder(question: Question, target: int | None, rng: random.Random) -> Ques
         rng.shuffle(wrong)
         right = [o for o in question.options if o.correct]
         return replace(question, options=tuple(wrong[:target] + right + wrong[target:]))
+    if question.type == "multiple-response":
+        options = list(question.options)
+        rng.shuffle(options)
+        return replace(question, options=tuple(options))
     if question.type == "matching":
         choices = list(question.choices)
         rng.shuffle(choices)

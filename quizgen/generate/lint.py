@@ -1,0 +1,246 @@
+"""Item-writing rules from assessment practice, run over a pack's whole question pool.
+
+The rules follow the common checklists of multiple-choice item-writing flaws (unclear or incomplete stems,
+negative stems, implausible or overlapping options, "all/none of the above", the key as the longest option,
+grammatical and word-repeat cues, absolute and vague terms, more than one right answer), plus what a sourced pack
+needs: no internal ids or author notes in what students read, evidence that states the answer, every fact asked.
+Each finding names the fact's and the template's file and line.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass
+
+from ..model import VALUE_TYPES, Pack, Question
+from ..relations import answer_text
+from ..text import contains_phrase, normalise
+from . import Pool
+from .truth import Truth
+
+ERROR, WARNING = "error", "warning"
+AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia revision)\b|\(derived\)",
+                         re.IGNORECASE)
+INTERNAL_ID = re.compile(r"\b(?:F\d{2,}|S\d{2}[a-z]?)\b|\b[a-z]+(?:-[a-z0-9]+){2,}\b|\.(?:ya?ml|txt|json)\b")
+NEGATIVE = re.compile(r"\b(not|never|except|least|false)\b", re.IGNORECASE)
+ABSOLUTE = re.compile(r"\b(always|never|all|none|only|every)\b", re.IGNORECASE)
+VAGUE = re.compile(r"\b(usually|often|sometimes|frequently|generally|rarely|may)\b", re.IGNORECASE)
+ABOVE = re.compile(r"\b(all|none|both) of the (above|these)\b", re.IGNORECASE)
+LONG_STEM_WORDS = 45
+LONGEST_KEY_SHARE = 0.5
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    severity: str
+    where: str  # file:line:col of the fact (or template)
+    question_id: str
+    message: str
+
+    def __str__(self) -> str:
+        return f"{self.where}: {self.severity}: {self.rule}: {self.message} [{self.question_id}]"
+
+
+def lint_pool(pool: Pool, pack: Pack) -> list[Finding]:
+    """Every finding over the pool, sorted by place, then rule."""
+    truth = Truth.of(pack)
+    facts = {f.id: f for f in pack.facts}
+    findings: list[Finding] = []
+    for question in pool.questions:
+        where = _where(question, facts, pool)
+        for rule, severity, message in question_findings(question, pool, pack, truth):
+            findings.append(Finding(rule, severity, where, question.id, message))
+    findings += pool_findings(pool, pack, facts)
+    return sorted(findings, key=lambda f: (_place_key(f.where), f.rule, f.question_id))
+
+
+def _place_key(where: str) -> tuple:
+    file, _, rest = where.partition(":")
+    line = rest.split(":")[0]
+    return file, int(line) if line.isdigit() else 0
+
+
+def _where(question: Question, facts: dict, pool: Pool) -> str:
+    fact = facts.get(question.fact_ids[0])
+    template = pool.templates.get(question.template_id)
+    place = str(fact.origin) if fact else (template.file if template else "<pool>")
+    return f"{place}: {','.join(question.fact_ids)} from {template.file if template else question.template_id}"
+
+
+def student_texts(question: Question) -> list[str]:
+    """Everything a student reads on the worksheet for this question, and the explanation on the key."""
+    return [question.prompt, question.explanation, *(o.text for o in question.options),
+            *(p.left for p in question.pairs), *question.choices, *question.items]
+
+
+def question_findings(question: Question, pool: Pool, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
+    found: list[tuple[str, str, str]] = []
+    found += stem_rules(question)
+    found += text_rules(question, pack)
+    if question.options and question.type != "true-false":
+        found += option_rules(question)
+    found += truth_rules(question, pool, pack, truth)
+    found += evidence_rules(question, pool, pack)
+    return found
+
+
+def stem_rules(question: Question) -> list[tuple[str, str, str]]:
+    stem = question.prompt.strip()
+    found = []
+    if question.type == "cloze":
+        if stem.count("_____") != 1:
+            found.append(("one-blank", ERROR, f"a cloze item needs exactly one blank; found {stem.count('_____')}"))
+    elif not stem.endswith(("?", ".", ":")):
+        found.append(("complete-stem", ERROR, f"the stem {stem!r} is not a complete question or statement"))
+    if question.type != "true-false" and NEGATIVE.search(stem):
+        found.append(("negative-stem", WARNING, f"the stem uses {NEGATIVE.search(stem).group(0)!r}; ask in the "
+                                                "positive, or set the negative word in bold"))
+    if question.type == "true-false" and ABSOLUTE.search(stem):
+        found.append(("absolute-terms", WARNING, f"the claim uses {ABSOLUTE.search(stem).group(0)!r}, which cues "
+                                                 "'false'"))
+    if VAGUE.search(stem):
+        found.append(("vague-terms", WARNING, f"the stem uses {VAGUE.search(stem).group(0)!r}; say how often or "
+                                              "how much"))
+    if len(stem.split()) > LONG_STEM_WORDS:
+        found.append(("window-dressing", WARNING, f"the stem has {len(stem.split())} words; keep only what the "
+                                                  "question needs"))
+    return found
+
+
+def text_rules(question: Question, pack: Pack) -> list[tuple[str, str, str]]:
+    found = []
+    for text in student_texts(question):
+        talk = AUTHOR_TALK.search(text)
+        if talk:
+            found.append(("author-notes", ERROR, f"{talk.group(0)!r} in {text[:60]!r}: students read this"))
+        internal = INTERNAL_ID.search(text)
+        if internal and not any(internal.group(0) in n for e in pack.entities for n in e.names):
+            found.append(("internal-ids", ERROR, f"{internal.group(0)!r} in {text[:60]!r} looks like an id or a "
+                                                 "file name"))
+        if any(ord(ch) < 32 and ch not in "\t\n" for ch in text):
+            found.append(("control-characters", ERROR, f"a control character in {text[:40]!r}"))
+    return found
+
+
+def option_rules(question: Question) -> list[tuple[str, str, str]]:
+    texts = [o.text for o in question.options]
+    found = []
+    if any(ABOVE.search(t) for t in texts):
+        found.append(("all-none-of-the-above", ERROR, "an option is 'all/none of the above'"))
+    if question.type == "multiple-choice" and len(texts) < 3:
+        found.append(("enough-distractors", ERROR, f"{len(texts) - 1} wrong option(s); expected at least two"))
+    kinds = {_kind(t) for t in texts}
+    if len(kinds) > 1:
+        found.append(("options-of-one-kind", WARNING, f"options mix {', '.join(sorted(kinds))}: {texts}"))
+    lengths = sorted(len(t) for t in texts)
+    if lengths[0] and lengths[-1] / lengths[0] > 4 and lengths[-1] > 25:
+        found.append(("similar-length", WARNING, f"options range from {lengths[0]} to {lengths[-1]} characters"))
+    key = [o.text for o in question.options if o.correct]
+    if question.type == "multiple-choice" and len(key[0]) > 1.5 * max(len(o.text) for o in question.options
+                                                                        if not o.correct):
+        found.append(("longest-key", WARNING, f"the key {key[0]!r} is much longer than every wrong option"))
+    stem_words = {w for w in normalise(question.prompt).split() if len(w) > 4}
+    for text in key:
+        if question.type == "multiple-choice" and stem_words & set(normalise(text).split()) and not any(
+                stem_words & set(normalise(o.text).split()) for o in question.options if not o.correct):
+            found.append(("word-repeat-cue", WARNING, f"only the key {text!r} repeats a word of the stem"))
+    return found
+
+
+def _kind(text: str) -> str:
+    if re.fullmatch(r"[\d,.–\- ]+(%| per cent| [a-z]+)?", text.strip()):
+        return "figures"
+    if re.search(r"\b\d{4}\b", text) and re.search(r"[A-Z][a-z]+", text) or re.fullmatch(r"\d{4}", text):
+        return "dates"
+    return "names"
+
+
+def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
+    """Re-check against the closed world: every right option true, every wrong one false, one answer where one is
+    asked, every true value accepted where answers are written."""
+    template = pool.templates.get(question.template_id)
+    if template is None or question.type in ("matching", "ordering") or len(question.fact_ids) < 1:
+        return []
+    fact = next(f for f in pack.facts if f.id == question.fact_ids[0])
+    slot = template.ask
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    true_texts = {normalise(t) for v in truth.true_values(fact, slot).values()
+                  for t in _value_names(v, slot_type, pack)}
+    found = []
+    if question.type in ("multiple-choice", "multiple-response"):
+        for option in question.options:
+            is_true = normalise(option.text) in true_texts
+            if option.correct and not is_true:
+                found.append(("wrong-key", ERROR, f"the keyed option {option.text!r} is not what the facts say"))
+            if not option.correct and is_true:
+                found.append(("true-distractor", ERROR, f"the wrong option {option.text!r} is true by another fact"))
+    if question.type in ("cloze", "short-answer"):
+        accepted = {normalise(t) for t in (question.answer, *question.accepted)}
+        missing = sorted(t for t in true_texts if t not in accepted)
+        if missing:
+            found.append(("one-fitting-answer", ERROR, f"true answers not accepted: {', '.join(missing)}"))
+    if question.type == "multiple-choice" and len(truth.true_values(fact, slot)) > 1:
+        found.append(("two-answers", ERROR, f"{len(truth.true_values(fact, slot))} values are true for this stem"))
+    return found
+
+
+def _value_names(value, slot_type: str, pack: Pack) -> tuple[str, ...]:
+    if slot_type in VALUE_TYPES:
+        return (answer_text(value, slot_type, pack),)
+    return pack.entity(value).names
+
+
+def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
+    if question.type not in ("multiple-choice", "cloze", "short-answer", "numeric"):
+        return []
+    template = pool.templates.get(question.template_id)
+    fact = next(f for f in pack.facts if f.id == question.fact_ids[0])
+    quotes = [c.evidence for c in question.citations if c.evidence]
+    if not quotes:
+        return [("evidence-shown", ERROR, "no quotation is shown with this question")]
+    slot = template.ask if template else "object"
+    from ..content import written_forms
+    forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot),
+                          {e.id: e for e in pack.entities})
+    if not any(contains_phrase(q, form) or form in q for q in quotes for form in forms):
+        return [("evidence-supports-answer", ERROR, f"the quotation {quotes[0]!r} does not state the answer "
+                                                    f"{question.answer!r}")]
+    return []
+
+
+def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
+    """Rules over the pool as a whole: duplicates, a key that is systematically the longest, unasked facts."""
+    found: list[Finding] = []
+    by_prompt: dict[tuple[str, str], list[Question]] = defaultdict(list)
+    for question in pool.questions:
+        by_prompt[(question.type, normalise(question.prompt))].append(question)
+    for (qtype, _), same in sorted(by_prompt.items()):
+        if len(same) > 1 and qtype != "true-false":
+            keys = {q.key_text() if q.type != "multiple-choice" else q.answer for q in same}
+            found.append(Finding("duplicate-items", ERROR, _where(same[0], facts, pool), same[0].id,
+                                 f"{len(same)} {qtype} items share the stem {same[0].prompt!r}"
+                                 + (f" with different keys {sorted(keys)}" if len(keys) > 1 else "")))
+    mc = [q for q in pool.questions if q.type == "multiple-choice"]
+    longest = [q for q in mc if max(q.options, key=lambda o: len(o.text)).correct]
+    if mc and len(longest) / len(mc) > LONGEST_KEY_SHARE:
+        found.append(Finding("longest-key", WARNING, f"{pack.root}/relations.yaml:1:1", "-",
+                             f"the key is the longest option in {len(longest)} of {len(mc)} multiple-choice items"))
+    asked = pool.asked_facts()
+    reasons: dict[str, list[str]] = defaultdict(list)
+    for skip in pool.skipped:
+        reasons[skip.fact_id].append(f"{skip.template_id}: {skip.reason}")
+    for fact in pack.quizzable_facts():
+        if fact.id not in asked:
+            why = "; ".join(sorted(set(reasons[fact.id]))[:4]) or "no template selects it"
+            found.append(Finding("coverage", ERROR, str(fact.origin), fact.id, f"fact {fact.id} is never asked ({why})"))
+    return found
+
+
+def summary(findings: list[Finding]) -> str:
+    counts = Counter((f.severity, f.rule) for f in findings)
+    lines = [f"  {severity:<7} {rule:<28} {n:>4}" for (severity, rule), n in sorted(counts.items())]
+    errors = sum(n for (severity, _), n in counts.items() if severity == ERROR)
+    warnings = sum(n for (severity, _), n in counts.items() if severity == WARNING)
+    return "\n".join([*lines, f"{errors} errors, {warnings} warnings"])

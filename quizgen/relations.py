@@ -1,0 +1,190 @@
+"""A pack's relation vocabulary (relations.yaml): categories, relations, and their phrasing realised per fact."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+
+from .errors import Problem
+from .model import BLANK, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value
+from .yamlfile import Located
+
+RELATIONS_FILE = "relations.yaml"
+RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object", "claim",
+                   "match", "item"}
+PHRASINGS = ("sentence", "ask_subject", "ask_object", "claim", "match", "item")
+PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according"}
+SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+
+
+def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Category, ...], tuple[Relation, ...]]:
+    """Categories and relations from relations.yaml; every problem is recorded with its place."""
+    data = doc.data
+    if not isinstance(data, dict):
+        problems.append(doc.problem((), "expected a mapping with keys categories and relations"))
+        return (), ()
+    for key in data:
+        if key not in ("categories", "relations"):
+            problems.append(doc.problem((key,), f"unknown section {key!r}; expected categories or relations",
+                                        at_key=True))
+    categories = _read_categories(doc, data.get("categories"), problems)
+    known = {c.id for c in categories} | set(VALUE_TYPES)
+    relations = []
+    items = data.get("relations")
+    if not isinstance(items, list) or not items:
+        problems.append(doc.problem(("relations",) if "relations" in data else (),
+                                    "expected a list of relations (id, subject, object, sentence, …)"))
+        items = []
+    seen: set[str] = set()
+    for i in range(len(items)):
+        relation = _read_relation(doc, ("relations", i), known, problems)
+        if relation is None:
+            continue
+        if relation.id in seen:
+            problems.append(doc.problem(("relations", i, "id"), f"duplicate relation id {relation.id!r}"))
+            continue
+        seen.add(relation.id)
+        relations.append(relation)
+    return categories, tuple(relations)
+
+
+def _read_categories(doc: Located, data: object, problems: list[Problem]) -> tuple[Category, ...]:
+    if not isinstance(data, dict) or not data:
+        problems.append(doc.problem(("categories",) if data is not None else (),
+                                    "expected a mapping of entity categories, e.g. person: {rank_by: [side]}"))
+        return ()
+    categories = []
+    for name, spec in data.items():
+        if not isinstance(name, str) or not SLUG.match(name) or name in VALUE_TYPES:
+            problems.append(doc.problem(("categories", name), f"{name!r} is not a valid category; expected a slug "
+                                        f"other than {', '.join(VALUE_TYPES)}", at_key=True))
+            continue
+        spec = spec or {}
+        if not isinstance(spec, dict) or set(spec) - {"rank_by"}:
+            problems.append(doc.problem(("categories", name), "expected a mapping with only rank_by (a list of "
+                                        "attribute names)"))
+            continue
+        rank_by = spec.get("rank_by", [])
+        if not isinstance(rank_by, list) or not all(isinstance(a, str) and SLUG.match(a) for a in rank_by):
+            problems.append(doc.problem(("categories", name, "rank_by"), "expected a list of attribute slugs"))
+            rank_by = []
+        categories.append(Category(name, tuple(rank_by)))
+    return tuple(categories)
+
+
+def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Problem]) -> Relation | None:
+    record = doc.data["relations"][at[1]]
+    if not isinstance(record, dict):
+        problems.append(doc.problem(at, "expected a mapping with id, subject, object and sentence"))
+        return None
+    before = len(problems)
+    for key in record:
+        if key not in RELATION_FIELDS:
+            problems.append(doc.problem((*at, key), f"unknown field {key!r}; expected one of "
+                                        f"{', '.join(sorted(RELATION_FIELDS))}", at_key=True))
+    for key in ("id", "subject", "object", "sentence"):
+        if not isinstance(record.get(key), str) or not record[key].strip():
+            problems.append(doc.problem(at if key not in record else (*at, key), f"missing or empty {key!r}; expected "
+                                        "text"))
+    if len(problems) > before:
+        return None
+    if not SLUG.match(record["id"]):
+        problems.append(doc.problem((*at, "id"), f"{record['id']!r} is not a valid relation id; expected a slug"))
+    for slot in ("subject", "object"):
+        if record[slot] not in known:
+            problems.append(doc.problem((*at, slot), f"{record[slot]!r} is not a category or value type; expected one "
+                                        f"of {', '.join(sorted(known))}"))
+    if record["subject"] in ("date", "number"):
+        problems.append(doc.problem((*at, "subject"), "a subject is an entity or text; dates and numbers are objects"))
+    for key in ("subjects", "objects"):
+        if record.get(key, "many") not in ("one", "many"):
+            problems.append(doc.problem((*at, key), f"{record[key]!r} is not allowed; expected one or many"))
+    for key in PHRASINGS:
+        if key in record:
+            _check_phrasing(doc, (*at, key), record[key], key, problems)
+    if len(problems) > before:
+        return None
+    return Relation(id=record["id"], subject=record["subject"], object=record["object"], origin=doc.origin(at),
+                    sentence=record["sentence"].strip(), subjects=record.get("subjects", "many"),
+                    objects=record.get("objects", "many"), ask_subject=_optional(record, "ask_subject"),
+                    ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
+                    match=_optional(record, "match"), item=_optional(record, "item"))
+
+
+def _optional(record: dict, key: str) -> str | None:
+    value = record.get(key)
+    return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def _check_phrasing(doc: Located, at: tuple, text: object, key: str, problems: list[Problem]) -> None:
+    if not isinstance(text, str) or not text.strip():
+        problems.append(doc.problem(at, "expected text"))
+        return
+    for name in PLACEHOLDER.findall(text):
+        if name not in PLACEHOLDERS:
+            problems.append(doc.problem(at, f"unknown placeholder {{{name}}}; expected one of "
+                                        + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))))
+    if key == "match" and PLACEHOLDER.search(text):
+        problems.append(doc.problem(at, "names a placeholder; expected an instruction for the whole group, such as "
+                                    "'Match each person with the group they led.'"))
+    asked = {"ask_subject": "subject", "ask_object": "object"}.get(key)
+    if asked and asked in {n.lower() for n in PLACEHOLDER.findall(text)}:
+        problems.append(doc.problem(at, f"names {{{asked}}}, the value it asks for; expected a question about it"))
+    if asked and not text.rstrip().endswith("?"):
+        problems.append(doc.problem(at, f"{text!r} does not end with '?'; expected a question"))
+
+
+# ---- realising phrasing for one fact ------------------------------------------------------
+
+
+def value_text(value: Value, slot_type: str, pack: Pack) -> str:
+    """A slot's value as running text: an entity's running name, a date, a figure, or the text itself."""
+    if isinstance(value, DateValue):
+        return value.human()
+    if isinstance(value, Number):
+        return f"about {value.figure()}" if value.approximate else value.figure()
+    if slot_type in VALUE_TYPES:
+        return value
+    return pack.entity(value).running_name
+
+
+def answer_text(value: Value, slot_type: str, pack: Pack) -> str:
+    """A slot's value as an option or answer shows it: an entity's bare name, a date, a figure with its unit."""
+    if isinstance(value, DateValue):
+        return value.human()
+    if isinstance(value, Number):
+        return value.human()
+    if slot_type in VALUE_TYPES:
+        return capitalise(value)
+    return pack.entity(value).name
+
+
+def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
+            values: Mapping[str, Value] | None = None) -> str:
+    """The pattern with the fact's words in place; `blank` names a slot to leave as a blank, `values` swaps a slot."""
+    relation = pack.relation(fact.relation)
+    slots = {"subject": fact.subject, "object": fact.object, **(values or {})}
+
+    def fill(match: re.Match) -> str:
+        name = match.group(1)
+        slot = name.lower()
+        if slot in ("subject", "object"):
+            if slot == blank:
+                return BLANK
+            text = value_text(slots[slot], relation.slot_type(slot), pack)
+            return capitalise(text) if name[0].isupper() else text
+        if name == "when":
+            when = slots["object"] if isinstance(slots["object"], DateValue) else fact.date
+            return when.when() if when else ""
+        if name == "according":
+            return f", according to {pack.entity(fact.according_to).running_name}" if fact.according_to else ""
+        return match.group(0)
+
+    text = PLACEHOLDER.sub(fill, pattern)
+    text = re.sub(r"\s+([,.?!;:])", r"\1", " ".join(text.split()))
+    return capitalise(text)
+
+
+def capitalise(text: str) -> str:
+    return text[:1].upper() + text[1:] if text and not text.startswith(BLANK) else text

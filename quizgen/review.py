@@ -1,0 +1,127 @@
+"""The author's review of a whole question pool: a text listing as students see it, an offline HTML sheet where
+items are marked to leave out, and review.yaml, where those decisions live in the pack by stable question id."""
+
+from __future__ import annotations
+
+import html
+import json
+from pathlib import Path
+
+import yaml
+
+from .content import REVIEW_FILE
+from .files import write_atomically
+from .generate import Pool
+from .model import Pack, Question, option_letter
+from .yamlfile import read_yaml
+
+
+
+def student_lines(number: int, question: Question) -> list[str]:
+    """A question as a student reads it on a worksheet, then the key and where it comes from."""
+    lines = [f"{number}. {question.prompt}"]
+    if question.type in ("multiple-choice", "multiple-response"):
+        lines += [f"   {option_letter(i)}) {o.text}" for i, o in enumerate(question.options)]
+    if question.type == "true-false":
+        lines.append("   True / False")
+    if question.type == "matching":
+        lines += [f"   {i}. {p.left}" for i, p in enumerate(question.pairs, 1)]
+        lines += [f"   {option_letter(i)}) {c}" for i, c in enumerate(question.choices)]
+    if question.type == "ordering":
+        lines += [f"   [ ] {item}" for item in question.items]
+    accepted = f" (also accepted: {', '.join(question.accepted)})" if question.accepted else ""
+    lines.append(f"   KEY {question.key_text()}" + (f" = {question.answer}" if question.options and
+                                                      question.type != "true-false" else "") + accepted)
+    lines.append(f"   WHY {question.explanation}")
+    lines += [f"   SOURCE {c.text}: “{c.evidence}”" for c in question.citations]
+    lines.append(f"   [{question.type} · {question.template_id} · {', '.join(question.fact_ids)} · {question.id}]")
+    return lines
+
+
+def pool_text(pool: Pool, pack: Pack) -> str:
+    excluded = set(pack.excluded)
+    lines = [f"{pack.title}: {len(pool.questions)} questions", ""]
+    for n, question in enumerate(sorted(pool.questions, key=lambda q: (q.topic, q.fact_ids, q.type, q.id)), 1):
+        lines += student_lines(n, question)
+        if question.id in excluded:
+            lines.append("   (left out in review.yaml)")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def review_page(pool: Pool, pack: Pack) -> str:
+    """An offline page listing every question with a 'leave out' box; it builds review.yaml for download."""
+    excluded = set(pack.excluded)
+    items = []
+    for question in sorted(pool.questions, key=lambda q: (q.topic, q.fact_ids, q.type, q.id)):
+        body = "\n".join(html.escape(line) for line in student_lines(0, question)[1:])
+        checked = " checked" if question.id in excluded else ""
+        items.append(
+            f'<article data-id="{question.id}" data-prompt="{html.escape(question.prompt[:80])}">'
+            f'<label><input type="checkbox" class="leave-out"{checked}> leave out</label>'
+            f'<h2 dir="auto">{html.escape(question.prompt)}</h2><pre dir="auto">{body}</pre>'
+            f'<input class="reason" placeholder="why (optional)"></article>')
+    return REVIEW_PAGE.format(title=html.escape(pack.title), count=len(pool.questions), items="\n".join(items),
+                              pack_id=json.dumps(pack.id))
+
+
+def set_exclusions(pack: Pack, add: dict[str, str], remove: set[str]) -> Path:
+    """Record decisions in the pack's review.yaml, keeping earlier ones; written in one step."""
+    path = pack.root / REVIEW_FILE
+    current: list[dict] = []
+    if path.is_file():
+        data = read_yaml(path).data or {}
+        current = [dict(item) for item in data.get("exclude") or [] if isinstance(item, dict)]
+    kept = [item for item in current if item.get("id") not in remove and item.get("id") not in add]
+    kept += [{"id": qid, "reason": reason} if reason else {"id": qid} for qid, reason in sorted(add.items())]
+    text = "# Questions left out of every worksheet, deck and export (written by `quizgen review`).\n"
+    text += yaml.safe_dump({"exclude": kept}, allow_unicode=True, sort_keys=False)
+    return write_atomically(path, text.encode("utf-8"))
+
+
+REVIEW_PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Review: {title}</title>
+<style>
+body {{ font: 15px/1.45 system-ui, sans-serif; margin: 2rem auto; max-width: 60rem; padding: 0 1rem; }}
+header {{ position: sticky; top: 0; background: #fff; padding: .5rem 0; border-bottom: 1px solid #ccc; }}
+article {{ border: 1px solid #ddd; border-radius: 6px; padding: .6rem 1rem; margin: .8rem 0; }}
+article.out {{ opacity: .45; }}
+h2 {{ font-size: 1rem; margin: .3rem 0; }}
+pre {{ white-space: pre-wrap; font: inherit; margin: 0; color: #333; }}
+.reason {{ width: 100%; margin-top: .4rem; }}
+</style></head>
+<body>
+<header><strong>{title}</strong>: {count} questions. Tick <em>leave out</em> for each question to drop, then
+<button id="save">Download review.yaml</button> and put the file in the pack folder.
+<span id="status"></span></header>
+{items}
+<script>
+const pack = {pack_id};
+function decisions() {{
+  return [...document.querySelectorAll("article")].filter(a => a.querySelector(".leave-out").checked);
+}}
+function refresh() {{
+  document.querySelectorAll("article").forEach(a => a.classList.toggle("out", a.querySelector(".leave-out").checked));
+  document.getElementById("status").textContent = decisions().length + " left out";
+}}
+function yamlText() {{
+  const lines = ["# Questions left out of every worksheet, deck and export (written by quizgen review).", "exclude:"];
+  for (const a of decisions()) {{
+    lines.push("- id: " + JSON.stringify(a.dataset.id));
+    const reason = a.querySelector(".reason").value.trim();
+    if (reason) lines.push("  reason: " + JSON.stringify(reason));
+  }}
+  if (lines.length === 2) lines[1] = "exclude: []";
+  return lines.join("\\n") + "\\n";
+}}
+document.addEventListener("change", refresh);
+document.getElementById("save").addEventListener("click", () => {{
+  const link = document.createElement("a");
+  link.href = URL.createObjectURL(new Blob([yamlText()], {{type: "text/yaml"}}));
+  link.download = "review.yaml";
+  link.click();
+}});
+refresh();
+</script>
+</body></html>
+"""
