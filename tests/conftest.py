@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from quizgen.content import parse_date
 from quizgen.model import Citation, NumericAnswer, Option, Pair, Question, QuestionSet, Version
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -31,6 +32,37 @@ MINIMAL_PACK = {
         licence: CC BY-SA 4.0
         description: A tiny pack used by the tests.
         period: {start: 1800-01-01, end: 2030-12-31}
+        topics:
+          - {id: lengths, title: Lengths and sources}
+          - {id: courses, title: Where rivers flow}
+    """,
+    "relations.yaml": """
+        categories:
+          river: {rank_by: [region]}
+          country: {rank_by: [region]}
+          place: {}
+        relations:
+          - id: length
+            subject: river
+            object: number
+            objects: one
+            sentence: "{Subject} is {object} km long."
+            ask_object: "How long is {subject}, in kilometres?"
+          - id: rises-in
+            subject: river
+            object: place
+            objects: one
+            sentence: "{Subject} rises in {object}."
+            ask_subject: "Which river rises in {object}?"
+            ask_object: "Where does {subject} rise?"
+            match: "Match each river with the place where it rises."
+          - id: flows-through
+            subject: river
+            object: country
+            sentence: "{Subject} flows through {object}."
+            ask_subject: "Which river flows through {object}?"
+            ask_object: "Which country does {subject} flow through?"
+            match: "Match each river with a country it flows through."
     """,
     "sources.yaml": """
         sources:
@@ -43,38 +75,58 @@ MINIMAL_PACK = {
             publisher: Atlas
             url: https://example.org/atlas
             excerpts:
-              - "The Danube flows through ten countries."
+              - "The Danube flows through ten countries, among them Austria and Hungary."
     """,
     "sources/notes.txt": "The Rhine is about 1,230 km long. The Danube rises in the Black Forest.\n",
     "entities.yaml": """
         entities:
           - id: rhine
             name: Rhine
-            category: place
-            type: river
+            article: the
+            category: river
+            attributes: {region: western-europe}
             description: A river in western Europe.
           - id: danube
             name: Danube
+            article: the
             aliases: [Donau]
-            category: place
-            type: river
+            category: river
+            attributes: {region: central-europe}
             description: A river in central Europe.
+          - id: black-forest
+            name: Black Forest
+            article: the
+            category: place
+            description: A wooded mountain range in south-west Germany.
+          - id: austria
+            name: Austria
+            category: country
+            attributes: {region: central-europe}
+            description: A country in central Europe.
     """,
     "facts.yaml": """
         facts:
           - id: F1
-            statement: The Rhine is about 1,230 km long.
-            kind: number
+            relation: length
             subject: rhine
-            number: {value: 1230, unit: km, approximate: true, measure: kilometres long is the Rhine}
+            object: {value: 1230, unit: km, approximate: true}
+            topic: lengths
             sources: [S1]
             evidence: "about 1,230 km long"
           - id: F2
-            statement: The Danube flows through ten countries.
-            kind: place
+            relation: rises-in
             subject: danube
+            object: black-forest
+            topic: lengths
+            sources: [S1]
+            evidence: "The Danube rises in the Black Forest."
+          - id: F3
+            relation: flows-through
+            subject: danube
+            object: austria
+            topic: courses
             sources: [S2]
-            evidence: "flows through ten countries"
+            evidence: "The Danube flows through ten countries, among them Austria"
     """,
 }
 
@@ -122,6 +174,13 @@ def make_sample_set(versions: int = 2) -> QuestionSet:
                  answer="First; Second; Third", explanation="By date.", difficulty=3, fact_ids=("F1", "F2"),
                  citations=_cite("F1"), items=("Second", "Third", "First"), sequence=("First", "Second", "Third"),
                  front="Order the events", back="First → Second → Third"),
+        Question(id="q-mr", type="multiple-response", template_id="mr-test",
+                 prompt="Which countries does the Danube flow through? Tick all that apply.",
+                 answer="Austria; Hungary", explanation="The Danube flows through ten countries, among them Austria "
+                 "and Hungary.", difficulty=2, fact_ids=("F3", "F4"), citations=_cite("F3"),
+                 options=(Option("m1", "Austria", True), Option("m2", "Spain & Portugal", False),
+                          Option("m3", "Hungary", True), Option("m4", "France <Alsace>", False)),
+                 front="Which countries does the Danube flow through? Tick all that apply.", back="Austria; Hungary"),
         Question(id="q-num", type="numeric", template_id="num-test", prompt="How many kilometres long is the Rhine?",
                  answer="1,230", explanation="About 1,230 km.", difficulty=2, fact_ids=("F1",),
                  citations=_cite("F1"), numeric=NumericAnswer(value=1230, low=1107, high=1353, unit="km"),
@@ -142,64 +201,132 @@ def sample_set() -> QuestionSet:
 
 # A second, unrelated pack (chemistry discoveries) rich enough for every question type.
 _DISCOVERIES = [
-    # id, person, element, year-month-day of announcement, label
-    ("F10", "marie-curie", "polonium", "1898-07-18", "Polonium's discovery is announced"),
-    ("F11", "marie-curie", "radium", "1898-12-26", "Radium's discovery is announced"),
-    ("F12", "william-ramsay", "neon", "1898-06-01", "Neon is first isolated"),
-    ("F13", "humphry-davy", "sodium", "1807-10-06", "Sodium is first isolated"),
-    ("F14", "carl-scheele", "chlorine", "1774-06-15", "Chlorine is first prepared"),
-    ("F15", "henry-cavendish", "hydrogen", "1766-05-20", "Hydrogen is described as a substance"),
+    # id, person, element, when it was found; announced: the day the discovery was made public (one per element)
+    ("F10", "marie-curie", "polonium", "1898-07-18", True),
+    ("F11", "marie-curie", "radium", "1898-12-26", True),
+    ("F12", "william-ramsay", "neon", "1898-06-01", True),
+    ("F13", "humphry-davy", "sodium", "1807-10-06", True),
+    ("F14", "carl-scheele", "chlorine", "1774-06-15", True),
+    ("F15", "henry-cavendish", "hydrogen", "1766-05-20", True),
+    ("F16", "william-ramsay", "argon", "1894-08-13", True),
+    ("F17", "lord-rayleigh", "argon", "1894-08-13", False),
+    ("F18", "joseph-priestley", "oxygen", "1774-08-01", True),
+    ("F19", "carl-scheele", "oxygen", "1771", False),
 ]
 _PEOPLE = {"marie-curie": "Marie Curie", "william-ramsay": "William Ramsay", "humphry-davy": "Humphry Davy",
-           "carl-scheele": "Carl Scheele", "henry-cavendish": "Henry Cavendish", "antoine-lavoisier": "Antoine Lavoisier"}
+           "carl-scheele": "Carl Scheele", "henry-cavendish": "Henry Cavendish", "antoine-lavoisier": "Antoine Lavoisier",
+           "lord-rayleigh": "Lord Rayleigh", "joseph-priestley": "Joseph Priestley"}
+_NATIONS = {"marie-curie": "france", "william-ramsay": "britain", "humphry-davy": "britain", "carl-scheele": "sweden",
+            "henry-cavendish": "britain", "antoine-lavoisier": "france", "lord-rayleigh": "britain",
+            "joseph-priestley": "britain"}
 _LABS = {"marie-curie": "sorbonne", "william-ramsay": "ucl", "humphry-davy": "royal-institution",
-         "carl-scheele": "uppsala", "henry-cavendish": "royal-society"}
-_PLACES = {"sorbonne": "Sorbonne", "ucl": "University College London", "royal-institution": "Royal Institution",
-           "uppsala": "Uppsala University", "royal-society": "Royal Society", "paris": "Paris", "london": "London",
-           "stockholm": "Stockholm"}
+         "carl-scheele": "uppsala", "henry-cavendish": "royal-society", "lord-rayleigh": "royal-institution"}
+_INSTITUTIONS = {"sorbonne": ("the", "Sorbonne"), "ucl": (None, "University College London"),
+                 "royal-institution": ("the", "Royal Institution"), "uppsala": (None, "Uppsala University"),
+                 "royal-society": ("the", "Royal Society")}
+_CITIES = {"paris": "Paris", "london": "London", "stockholm": "Stockholm", "edinburgh": "Edinburgh"}
+_ELEMENTS = ["polonium", "radium", "neon", "sodium", "chlorine", "hydrogen", "oxygen", "argon", "helium"]
+_ATOMIC_NUMBERS = [("hydrogen", 1), ("oxygen", 8), ("neon", 10), ("sodium", 11), ("chlorine", 17), ("argon", 18),
+                   ("polonium", 84), ("radium", 88)]
+_LECTURES = [("marie-curie", "paris"), ("humphry-davy", "london"), ("carl-scheele", "stockholm"),
+             ("humphry-davy", "paris"), ("joseph-priestley", "london")]
+
+SCIENCE_RELATIONS = """\
+categories:
+  person: {rank_by: [nation]}
+  element: {rank_by: [state]}
+  institution: {rank_by: [nation]}
+  city: {rank_by: [nation]}
+relations:
+  - id: discovered
+    subject: person
+    object: element
+    sentence: "{Subject} discovered {object} {when}."
+    ask_subject: "Who discovered {object}?"
+    ask_object: "Which element did {subject} discover?"
+    claim: "{Subject} discovered {object}."
+    match: "Match each chemist with an element they discovered."
+    item: "{Subject} discovers {object}"
+  - id: announced-on
+    subject: element
+    object: date
+    objects: one
+    sentence: "The discovery of {subject} was announced {when}."
+    ask_object: "When was the discovery of {subject} announced?"
+    match: "Match each element with the day its discovery was announced."
+  - id: worked-at
+    subject: person
+    object: institution
+    objects: one
+    sentence: "{Subject} worked at {object}."
+    ask_subject: "Who worked at {object}?"
+    ask_object: "Where did {subject} work?"
+    match: "Match each chemist with the institution where they worked."
+  - id: atomic-number
+    subject: element
+    object: number
+    objects: one
+    subjects: one
+    sentence: "{Subject} has atomic number {object}."
+    ask_object: "What is the atomic number of {subject}?"
+  - id: lectured-in
+    subject: person
+    object: city
+    sentence: "{Subject} lectured in {object}."
+    ask_subject: "Who lectured in {object}?"
+    ask_object: "In which city did {subject} lecture?"
+"""
 
 
 def science_pack_files() -> dict[str, str]:
+    """Chemistry discoveries: people, elements, institutions, cities, days of announcement, atomic numbers."""
     notes = []
     entities = ["entities:"]
     for pid, name in _PEOPLE.items():
-        entities.append(f"  - {{id: {pid}, name: {name}, category: person, type: chemist, description: A chemist.}}")
-    for eid in {e for _, _, e, _, _ in _DISCOVERIES} | {"oxygen", "argon"}:
-        entities.append(f"  - {{id: {eid}, name: {eid.capitalize()}, category: group, type: element, "
-                        f"description: A chemical element.}}")
-    for pid, name in _PLACES.items():
-        kind = "city" if pid in ("paris", "london", "stockholm") else "institution"
-        entities.append(f"  - {{id: {pid}, name: {name}, category: place, type: {kind}, description: A place.}}")
+        entities.append(f"  - {{id: {pid}, name: {name}, category: person, attributes: {{nation: {_NATIONS[pid]}}}, "
+                        "description: A chemist.}")
+    for eid in _ELEMENTS:
+        state = "gas" if eid in ("neon", "chlorine", "hydrogen", "oxygen", "argon") else "solid"
+        entities.append(f"  - {{id: {eid}, name: {eid.capitalize()}, category: element, attributes: {{state: {state}}}, "
+                        "description: A chemical element.}")
+    for iid, (article, name) in _INSTITUTIONS.items():
+        article_field = f"article: {article}, " if article else ""
+        entities.append(f"  - {{id: {iid}, name: {name}, {article_field}category: institution, "
+                        "description: A place of research.}")
+    for cid, name in _CITIES.items():
+        entities.append(f"  - {{id: {cid}, name: {name}, category: city, description: A city.}}")
     facts = ["facts:"]
-    for fid, person, element, day, label in _DISCOVERIES:
+
+    def fact(fid: str, relation: str, subject: str, object_: str, sentence: str, topic: str, *extra: str) -> None:
+        notes.append(sentence)
+        facts.extend([f"  - id: {fid}", f"    relation: {relation}", f"    subject: {subject}",
+                      f"    object: {object_}", f"    topic: {topic}", "    sources: [S1]",
+                      f'    evidence: "{sentence}"', *extra])
+
+    for fid, person, element, day, _ in _DISCOVERIES:
         sentence = f"{_PEOPLE[person]} discovered {element.capitalize()}."
-        notes.append(sentence)
-        facts += [f"  - id: {fid}", f"    statement: {sentence}", "    kind: event", f"    subject: {person}",
-                  f"    object: {element}", f"    date: {day}", f"    label: {label}", "    sources: [S1]",
-                  f'    evidence: "{sentence}"', "    tags: [discoveries]"]
+        fact(fid, "discovered", person, element, sentence, "discoveries", f"    date: {day}",
+             "    tags: [discoveries]")
+    announced = [(element, day) for _, _, element, day, public in _DISCOVERIES if public]
+    for n, (element, day) in enumerate(announced, 50):
+        sentence = f"The discovery of {element.capitalize()} was announced on {parse_date(day).human()}."
+        fact(f"F{n}", "announced-on", element, day, sentence, "discoveries", "    tags: [discoveries]")
     for n, (person, lab) in enumerate(_LABS.items(), 20):
-        sentence = f"{_PEOPLE[person]} worked at the {_PLACES[lab]}."
-        notes.append(sentence)
-        facts += [f"  - id: F{n}", f"    statement: {sentence}", "    kind: person-role", f"    subject: {person}",
-                  f"    object: {lab}", "    role: researcher", "    sources: [S1]", f'    evidence: "{sentence}"',
-                  f"    ask: Which chemist worked at the {_PLACES[lab]}?", "    answer: subject"]
-    for n, (element, number) in enumerate([("hydrogen", 1), ("oxygen", 8), ("neon", 10), ("sodium", 11),
-                                            ("chlorine", 17), ("argon", 18)], 30):
+        article, name = _INSTITUTIONS[lab]
+        sentence = f"{_PEOPLE[person]} worked at {article + ' ' if article else ''}{name}."
+        fact(f"F{n}", "worked-at", person, lab, sentence, "institutions")
+    for n, (element, number) in enumerate(_ATOMIC_NUMBERS, 30):
         sentence = f"{element.capitalize()} has atomic number {number}."
-        notes.append(sentence)
-        facts += [f"  - id: F{n}", f"    statement: {sentence}", "    kind: number", f"    subject: {element}",
-                  f"    number: {{value: {number}, unit: protons, measure: protons does a {element} atom have}}",
-                  "    sources: [S1]", f'    evidence: "{sentence}"']
-    for n, (person, city) in enumerate([("marie-curie", "paris"), ("humphry-davy", "london"),
-                                        ("carl-scheele", "stockholm")], 40):
-        sentence = f"{_PEOPLE[person]} lectured in {_PLACES[city]}."
-        notes.append(sentence)
-        facts += [f"  - id: F{n}", f"    statement: {sentence}", "    kind: place", f"    subject: {person}",
-                  f"    place: {city}", "    sources: [S1]", f'    evidence: "{sentence}"',
-                  f"    ask: In which city did {_PEOPLE[person]} lecture?", "    answer: place"]
+        fact(f"F{n}", "atomic-number", element, f"{{value: {number}, unit: protons}}", sentence, "elements")
+    for n, (person, city) in enumerate(_LECTURES, 40):
+        sentence = f"{_PEOPLE[person]} lectured in {_CITIES[city]}."
+        fact(f"F{n}", "lectured-in", person, city, sentence, "travels")
     return {
         "pack.yaml": "id: chemistry\ntitle: Discoveries in chemistry\nlanguage: en\nlicence: CC0\n"
-                     "description: Test pack about chemical elements.\nperiod: {start: 1700-01-01, end: 1950-12-31}\n",
+                     "description: Test pack about chemical elements.\nperiod: {start: 1700-01-01, end: 1950-12-31}\n"
+                     "topics:\n  - {id: discoveries, title: Discoveries}\n  - {id: institutions, title: Institutions}\n"
+                     "  - {id: elements, title: Elements}\n  - {id: travels, title: Lectures abroad}\n",
+        "relations.yaml": SCIENCE_RELATIONS,
         "sources.yaml": "sources:\n  - id: S1\n    title: Notes\n    publisher: Test\n    file: notes.txt\n",
         "notes.txt": " ".join(notes) + "\n",
         "entities.yaml": "\n".join(entities) + "\n",

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 from ..content import evidence_in_source
@@ -40,9 +40,17 @@ class Maker:
     pack: Pack
     truth: Truth
     seed: int
+    _contexts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
 
     def rng(self, *parts: str) -> random.Random:
         return random.Random(stable_id(str(self.seed), *parts, length=16))
+
+    def context(self, fact: Fact, slot: str) -> dict[str, Any]:
+        """The Jinja2 context for asking `slot` of `fact`, made once for all templates."""
+        key = (fact.id, slot)
+        if key not in self._contexts:
+            self._contexts[key] = context_for(fact, slot, self.pack)
+        return self._contexts[key]
 
 
 def value_kind(slot_type: str) -> str:
@@ -67,7 +75,7 @@ def selects(template: QuestionTemplate, fact: Fact, pack: Pack) -> bool:
     return not set(s.exclude_tags) & set(fact.tags)
 
 
-def context_for(fact: Fact, slot: str, pack: Pack, template: QuestionTemplate) -> dict[str, Any]:
+def context_for(fact: Fact, slot: str, pack: Pack) -> dict[str, Any]:
     relation = pack.relation(fact.relation)
 
     def slot_value(name: str) -> Any:
@@ -152,7 +160,7 @@ def build_multiple_choice(template: QuestionTemplate, maker: Maker, fact: Fact) 
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} values are true for its {slot}; asked as multiple-response instead"
-    context = context_for(fact, slot, pack, template)
+    context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     rng = maker.rng(template.id, fact.id)
     wrong = distractors_for(fact, slot, pack, maker.truth, rng, template.distractors, stem=prompt)
@@ -176,7 +184,7 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     if own != min(truths):
         return "the same question is made from the fact with the first of its true values"
     slot_type = pack.relation(fact.relation).slot_type(slot)
-    context = context_for(fact, slot, pack, template)
+    context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     rng = maker.rng(template.id, fact.id)
     right_values = sorted(truths.items())[: MR_OPTIONS - template.distractors]
@@ -206,7 +214,7 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact) -> Qu
     pack, slot = maker.pack, template.ask
     relation = pack.relation(fact.relation)
     rng = maker.rng(template.id, fact.id)
-    context = context_for(fact, slot, pack, template)
+    context = maker.context(fact, slot)
     true_claim = render_text(template, "claim", context)
     make_false = rng.random() < 0.5
     claim = true_claim
@@ -234,7 +242,7 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} values fit the blank for its {slot}"
-    context = context_for(fact, slot, pack, template)
+    context = maker.context(fact, slot)
     text = render_text(template, "text", context)
     if text.count(BLANK) != 1:
         return f"the sentence has {text.count(BLANK)} blanks; a cloze item needs exactly one"
@@ -250,7 +258,7 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
 def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
     truths = maker.truth.true_values(fact, slot)
-    context = context_for(fact, slot, pack, template)
+    context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     slot_type = pack.relation(fact.relation).slot_type(slot)
     answer = context["answer"]
@@ -272,7 +280,7 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} figures are recorded for the same thing; a numeric item needs one"
-    context = context_for(fact, slot, pack, template)
+    context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     numeric = NumericAnswer(value=number.value, low=number.low, high=number.high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
