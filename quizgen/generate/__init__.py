@@ -150,12 +150,12 @@ def gives_away(asker: Question, other: Question) -> bool:
 
 
 def study_deck(pool: Pool, pack: Pack) -> tuple[Question, ...]:
-    """One card per quizzable fact (the most recall-like question made from it), in topic order."""
+    """One card per quizzable fact (the most recall-like question asked about it), in topic order."""
     best: dict[str, Question] = {}
     for question in pool.questions:
-        if len(question.fact_ids) != 1:
+        if question.type in ("matching", "ordering"):
             continue
-        fid = question.fact_ids[0]
+        fid = question.fact_ids[0]  # the fact the question is asked about; others give its other true answers
         if fid not in best or card_rank(question) < card_rank(best[fid]):
             best[fid] = question
     topic_order = {t.id: i for i, t in enumerate(pack.topics)}

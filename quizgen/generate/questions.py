@@ -195,11 +195,7 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     if any(contains_phrase(prompt, r) for r in right):
         return "the question names one of its own answers"
     qid = stable_id(template.id, fact.id, slot, "")
-    given = fact_key(fact, other_slot(slot), pack)
-    shown_keys = {key for key, _ in right_values}
-    sources = [f for f in maker.truth.facts_about(given) if f.relation == fact.relation
-               and fact_key(f, other_slot(slot), pack) == given and fact_key(f, slot, pack) in shown_keys]
-    facts = [fact, *sorted({f.id: f for f in sources if f.id != fact.id}.values(), key=lambda f: f.id)]
+    facts = [fact, *facts_sharing_slot(fact, slot, {key for key, _ in right_values}, maker)]
     return base_question(template, facts, slot, pack, prompt=prompt, answer="; ".join(right),
                          options=options_for(qid, right, [answer_text(w, slot_type, pack) for w in wrong], rng),
                          back="; ".join(right) + ". " + " ".join(f.statement for f in facts))
@@ -267,9 +263,18 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     accepted = accepted_names(truths, slot_type, pack, answer)
     if any(contains_phrase(prompt, name) for name in (answer, *accepted)):
         return "the question names its own answer"
-    shown = answer if len(truths) == 1 else " or ".join(answer_text(v, slot_type, pack) for v in truths.values())
-    return base_question(template, [fact], slot, pack, prompt=prompt, answer=shown if len(truths) == 1 else answer,
-                         accepted=accepted, back=f"{shown}. {fact.statement}")
+    facts = [fact, *facts_sharing_slot(fact, slot, set(truths), maker)]
+    return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
+                         back=" / ".join([answer, *accepted[:3]]) + ". " + " ".join(f.statement for f in facts))
+
+
+def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> list[Fact]:
+    """The other facts that give a true value for `slot` alongside this one (the same question, another answer)."""
+    pack = maker.pack
+    given = fact_key(fact, other_slot(slot), pack)
+    found = {f.id: f for f in maker.truth.facts_about(given) if f.relation == fact.relation and f.id != fact.id
+             and fact_key(f, other_slot(slot), pack) == given and fact_key(f, slot, pack) in keys}
+    return [found[k] for k in sorted(found)]
 
 
 def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
