@@ -77,16 +77,17 @@ def session_questions(questions: tuple[Question, ...], cards: dict[str, Card], t
 
 def question_text(number: int, question: Question) -> str:
     lines = [f"{number}. {question.prompt}"]
-    if question.type in ("multiple-choice", "true-false"):
+    if question.type in ("multiple-choice", "multiple-response", "true-false"):
         lines += [f"   {option_letter(i)}) {o.text}" for i, o in enumerate(question.options)]
-        lines.append("   (answer with a letter)")
+        lines.append("   (answer with every right letter, e.g. A C)" if question.type == "multiple-response"
+                     else "   (answer with a letter)")
     elif question.type == "matching":
         lines += [f"   {i}. {p.left}" for i, p in enumerate(question.pairs, 1)]
         lines += [f"   {option_letter(i)}) {c}" for i, c in enumerate(question.choices)]
         lines.append("   (answer like 1-B 2-A …, or the letters in order)")
     elif question.type == "ordering":
         lines += [f"   {i}. {item}" for i, item in enumerate(question.items, 1)]
-        lines.append("   (answer with the numbers in time order, e.g. 3 1 2 4)")
+        lines.append("   (for each item as listed, type its place in time, 1 = earliest, e.g. 3 1 2 4)")
     elif question.type == "numeric" and question.numeric:
         lines.append(f"   (a number, in {question.numeric.unit})")
     return "\n".join(lines)

@@ -69,7 +69,7 @@ def question_element(question: Question) -> ET.Element:
 def moodle_type(question: Question) -> str:
     if question.type == "true-false":
         return "truefalse" if common.has_true_false_options(question) else "multichoice"
-    return {"multiple-choice": "multichoice", "short-answer": "shortanswer", "numeric": "numerical",
+    return {"multiple-choice": "multichoice", "multiple-response": "multichoice", "short-answer": "shortanswer", "numeric": "numerical",
             "matching": "matching", "ordering": "ordering"}[question.type]
 
 
@@ -195,7 +195,8 @@ def cloze_answer(answer: str) -> str:
 
 def prompt_html(question: Question) -> str:
     prompt = common.html_text(question.prompt)
-    if question.type == "multiple-choice" and len(question.correct_options) > 1:
+    if question.type in ("multiple-choice", "multiple-response") and len(question.correct_options) > 1 \
+            and "all that apply" not in prompt:
         prompt += " (Choose every correct answer.)"
     return f"<p>{prompt}</p>"
 

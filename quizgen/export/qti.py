@@ -139,7 +139,7 @@ def item_element(question: Question) -> ET.Element:
 
 
 def canvas_type(question: Question) -> str:
-    if question.type in ("multiple-choice", "true-false"):
+    if question.type in ("multiple-choice", "multiple-response", "true-false"):
         if len(question.correct_options) > 1:
             return "multiple_answers_question"
         return "true_false_question" if question.type == "true-false" else "multiple_choice_question"
