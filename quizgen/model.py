@@ -148,11 +148,18 @@ class Number:
         return f"{prefix}{self.figure()}{unit}"
 
     def written_forms(self) -> tuple[str, ...]:
+        """Ways a source may write the figure: '70,000', '70000', '70 000', and small numbers in words."""
         values = [self.value] + ([self.max] if self.max is not None else [])
         forms = set()
         for value in values:
             forms |= {format_number(value), format_number(value).replace(",", ""), format_number(value).replace(",", " ")}
+            if float(value).is_integer() and 0 <= value < len(NUMBER_WORDS):
+                forms |= {NUMBER_WORDS[int(value)], NUMBER_WORDS[int(value)].capitalize()}
         return tuple(sorted(forms))
+
+
+NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+                "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 
 
 def format_number(value: float) -> str:
