@@ -9,8 +9,9 @@ from datetime import date, timedelta
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
 from ..relations import answer_text
 from ..text import contains_phrase, normalise
-from .truth import Truth, fact_key, other, value_key
+from .truth import Truth, bucket_score, fact_key, other, value_key
 
+NEAR_DAYS = {"day": 180, "month": 540, "year": 3660}  # how far another fact's date may lie to be a fair option
 MIN_DAYS_APART = 3  # a day either side could be argued: fighting that began on the 10th went on on the 11th
 
 
@@ -49,23 +50,51 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     for eid in fact.pin:
         if consider(eid, eid):
             return chosen
-    for key, value in truth.values_from(fact.relation, slot, rng):
+    for key, value in ranked_candidates(fact, slot, slot_type, pack, truth, rng):
         if consider(key, value):
             return chosen
-    if slot_type not in VALUE_TYPES:
-        answer = pack.entity(fact.value(slot))
-        rank_by = pack.category(slot_type).rank_by
-        for _, eid in truth.entities_like(slot_type, dict(answer.attributes), rank_by, rng):
-            if consider(eid, eid):
-                return chosen
     return chosen
+
+
+CANDIDATES_FROM_CATEGORY = 64  # enough to rank well; few enough that a huge pack costs no more per question
+
+
+def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: Truth, rng: random.Random
+                      ) -> list[tuple[str, Value]]:
+    """Candidates best first: shared attributes decide (a town for a town, a Syrian town for a Syrian town); among
+    equals, a value that fills the same relation slot elsewhere comes before one that does not."""
+    same_slot = dict(truth.values_from(fact.relation, slot, rng))
+    if slot_type in VALUE_TYPES:
+        return list(same_slot.items())
+    answer = pack.entity(fact.value(slot))
+    rank_by = pack.category(slot_type).rank_by
+    attributes = dict(answer.attributes)
+    found: dict[str, float] = {}
+    for score, eid in truth.entities_like(slot_type, attributes, rank_by, rng):
+        found[eid] = score
+        if len(found) >= CANDIDATES_FROM_CATEGORY:
+            break
+    for key in same_slot:
+        if key not in found and key in {e.id for e in (pack.entity(key),) if e.category == slot_type}:
+            found[key] = truth_score(pack.entity(key).attributes, attributes, rank_by)
+    order = sorted(found, key=lambda eid: (-found[eid], eid not in same_slot, rng.random()))
+    return [(eid, eid) for eid in order]
+
+
+def truth_score(candidate: tuple[tuple[str, str], ...], attributes: dict[str, str], rank_by: tuple[str, ...]) -> float:
+    return bucket_score(tuple(dict(candidate).get(a) for a in rank_by), attributes, rank_by)
 
 
 def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     """Values that must never be offered as wrong: every true value, everything some fact links to the value the
     question gives, and the author's forbidden ones."""
     given = fact_key(fact, other(slot), pack)
-    return set(truth.true_values(fact, slot)) | truth.linked(given) | set(fact.forbid)
+    refused = set(truth.true_values(fact, slot)) | truth.linked(given) | set(fact.forbid)
+    relation = pack.relation(fact.relation)
+    if relation.subject == relation.object:
+        # A chain of causes (A led to B, B led to C) makes A a fair answer for what led to C.
+        refused |= truth.reachable(fact.relation, given, towards=slot)
+    return refused
 
 
 def offerable(value: Value, slot_type: str, pack: Pack) -> bool:
@@ -96,6 +125,8 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
 
     near: list[DateValue] = []
     for candidate in truth.dates_near(answer.start):
+        if abs((candidate.start - answer.start).days) > NEAR_DAYS[answer.precision]:
+            break  # a date years away from the others gives the answer away; shifted dates do better
         if acceptable(candidate) and candidate.human() not in {d.human() for d in near}:
             near.append(candidate)
             if len(near) == count * 2:

@@ -215,7 +215,8 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
     found: list[Finding] = []
     by_prompt: dict[tuple[str, str], list[Question]] = defaultdict(list)
     for question in pool.questions:
-        by_prompt[(question.type, normalise(question.prompt))].append(question)
+        items = "|".join(sorted(normalise(t) for t in [*(p.left for p in question.pairs), *question.items]))
+        by_prompt[(question.type, normalise(question.prompt) + items)].append(question)
     for (qtype, _), same in sorted(by_prompt.items()):
         if len(same) > 1 and qtype != "true-false":
             keys = {q.key_text() if q.type != "multiple-choice" else q.answer for q in same}

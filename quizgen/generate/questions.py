@@ -212,10 +212,12 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact) -> Qu
     rng = maker.rng(template.id, fact.id)
     context = maker.context(fact, slot)
     true_claim = render_text(template, "claim", context)
-    make_false = rng.random() < 0.5
+    # Swapping one free-text phrase for another can make a claim that is arguably true; only names, dates and
+    # figures are swapped.
+    make_false = rng.random() < 0.5 and relation.slot_type(slot) != "text"
     claim = true_claim
     if make_false:
-        swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1)
+        swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim)
         if not swapped:
             return f"no sound wrong value for its {slot} to make a false claim"
         false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,

@@ -82,6 +82,19 @@ class Truth:
         given = fact_key(fact, other(slot), self.pack)
         return self._fills.get((fact.relation, other(slot), given), {})
 
+    def reachable(self, relation: str, start: str, towards: str) -> set[str]:
+        """Keys reached from `start` by following the relation through any number of facts, towards `towards`
+        (the subject side: what leads to `start`; the object side: what `start` leads to)."""
+        seen: set[str] = set()
+        frontier = [start]
+        while frontier:
+            key = frontier.pop()
+            for found in self._fills.get((relation, other(towards), key), {}):
+                if found not in seen:
+                    seen.add(found)
+                    frontier.append(found)
+        return seen
+
     def holds(self, relation: str, subject: Value, object_: Value) -> bool:
         kind = self.pack.relation(relation)
         subject_key, object_key = value_key(subject, kind.subject), value_key(object_, kind.object)
