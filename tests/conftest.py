@@ -330,3 +330,165 @@ def science_pack_files() -> dict[str, str]:
 @pytest.fixture
 def science_pack(tmp_path: Path) -> Path:
     return write_pack(tmp_path / "chemistry", science_pack_files())
+
+
+# A third pack, about one family of scientists, FULL of relations that hold for several values: two children of
+# one parent, three people sharing one prize, a man who led two organisations, a city where many were born.
+FAMILY_RELATIONS = """\
+categories:
+  person: {rank_by: [field]}
+  award: {rank_by: [field]}
+  organisation: {}
+  city: {rank_by: [country]}
+relations:
+  - id: child-of
+    subject: person
+    object: person
+    sentence: "{Subject} is a child of {object}."
+    ask_subject: "Who is a child of {object}?"
+    ask_object: "Who is a parent of {subject}?"
+    match: "Match each person with one of their parents."
+  - id: won
+    subject: person
+    object: award
+    sentence: "{Subject} won {object}."
+    ask_subject: "Who won {object}?"
+    ask_object: "Which award did {subject} win?"
+    match: "Match each scientist with an award they won."
+  - id: led
+    subject: person
+    object: organisation
+    sentence: "{Subject} led {object}."
+    ask_subject: "Who led {object}?"
+    ask_object: "Which organisation did {subject} lead?"
+    match: "Match each scientist with an organisation they led."
+  - id: born-in
+    subject: person
+    object: city
+    objects: one
+    sentence: "{Subject} was born in {object}."
+    ask_subject: "Who was born in {object}?"
+    ask_object: "Where was {subject} born?"
+    match: "Match each scientist with the city where they were born."
+  - id: born-on
+    subject: person
+    object: date
+    objects: one
+    sentence: "{Subject} was born {when}."
+    ask_object: "When was {subject} born?"
+    item: "{Subject} is born"
+    match: "Match each scientist with the year they were born."
+  - id: children
+    subject: person
+    object: number
+    objects: one
+    sentence: "{Subject} had {object} children."
+    ask_object: "How many children did {subject} have?"
+"""
+_FAMILY = {
+    # id: (name, aliases, field, city, year of birth)
+    "marie-curie": ("Marie Curie", ["Maria Skłodowska"], "physics", "warsaw", 1867),
+    "pierre-curie": ("Pierre Curie", [], "physics", "paris", 1859),
+    "irene-joliot-curie": ("Irène Joliot-Curie", ["Irène Curie"], "chemistry", "paris", 1897),
+    "eve-curie": ("Ève Curie", ["Eve Curie"], "writing", "paris", 1904),
+    "frederic-joliot-curie": ("Frédéric Joliot-Curie", [], "chemistry", "paris", 1900),
+    "helene-langevin-joliot": ("Hélène Langevin-Joliot", [], "physics", "paris", 1927),
+    "pierre-joliot": ("Pierre Joliot", [], "biology", "paris", 1932),
+    "henri-becquerel": ("Henri Becquerel", [], "physics", "paris", 1852),
+    "ernest-rutherford": ("Ernest Rutherford", [], "physics", "brightwater", 1871),
+    "lise-meitner": ("Lise Meitner", [], "physics", "vienna", 1878),
+}
+_CITIES_OF_BIRTH = {"warsaw": ("Warsaw", "poland"), "paris": ("Paris", "france"), "vienna": ("Vienna", "austria"),
+                    "brightwater": ("Brightwater", "new-zealand"), "lyon": ("Lyon", "france")}
+_AWARDS = {"nobel-physics-1903": ("1903 Nobel Prize in Physics", "physics"),
+           "nobel-chemistry-1911": ("1911 Nobel Prize in Chemistry", "chemistry"),
+           "nobel-chemistry-1935": ("1935 Nobel Prize in Chemistry", "chemistry"),
+           "nobel-chemistry-1908": ("1908 Nobel Prize in Chemistry", "chemistry"),
+           "davy-medal-1903": ("1903 Davy Medal", "chemistry"),
+           "nobel-peace-1935": ("1935 Nobel Peace Prize", "peace")}
+_ORGANISATIONS = {"radium-institute": "Radium Institute", "cea": "French Atomic Energy Commission",
+                  "world-peace-council": "World Peace Council", "cavendish-laboratory": "Cavendish Laboratory",
+                  "pasteur-institute": "Pasteur Institute"}
+_PARENTS = [("irene-joliot-curie", "marie-curie"), ("irene-joliot-curie", "pierre-curie"),
+            ("eve-curie", "marie-curie"), ("eve-curie", "pierre-curie"),
+            ("helene-langevin-joliot", "irene-joliot-curie"), ("helene-langevin-joliot", "frederic-joliot-curie"),
+            ("pierre-joliot", "irene-joliot-curie"), ("pierre-joliot", "frederic-joliot-curie")]
+_WINNERS = [("marie-curie", "nobel-physics-1903"), ("pierre-curie", "nobel-physics-1903"),
+            ("henri-becquerel", "nobel-physics-1903"), ("marie-curie", "nobel-chemistry-1911"),
+            ("irene-joliot-curie", "nobel-chemistry-1935"), ("frederic-joliot-curie", "nobel-chemistry-1935"),
+            ("ernest-rutherford", "nobel-chemistry-1908"), ("marie-curie", "davy-medal-1903"),
+            ("pierre-curie", "davy-medal-1903")]
+_LEADERS = [("marie-curie", "radium-institute"), ("irene-joliot-curie", "radium-institute"),
+            ("frederic-joliot-curie", "cea"), ("frederic-joliot-curie", "world-peace-council"),
+            ("ernest-rutherford", "cavendish-laboratory")]
+_CHILDREN = [("marie-curie", 2), ("pierre-curie", 2), ("irene-joliot-curie", 2), ("frederic-joliot-curie", 2)]
+
+
+def family_pack_files() -> dict[str, str]:
+    """The Curie family and their colleagues: every relation but one holds for several values on some side."""
+    name = {pid: spec[0] for pid, spec in _FAMILY.items()}
+    award = {aid: spec[0] for aid, spec in _AWARDS.items()}
+    notes: list[str] = []
+    facts = ["facts:"]
+
+    def fact(fid: str, relation: str, subject: str, object_: str, topic: str, evidence: str, *extra: str) -> None:
+        facts.extend([f"  - id: {fid}", f"    relation: {relation}", f"    subject: {subject}",
+                      f"    object: {object_}", f"    topic: {topic}", "    sources: [N1]", f"    evidence: {evidence}",
+                      *extra])
+
+    def said(sentence: str) -> str:
+        notes.append(sentence)
+        return f'"{sentence}"'
+
+    for n, (child, parent) in enumerate(_PARENTS, 1):
+        if child == "helene-langevin-joliot" and parent == "frederic-joliot-curie":
+            notes.append("Hélène Langevin-Joliot is a nuclear physicist.")
+            evidence = ('{subject: "Hélène Langevin-Joliot is a nuclear physicist.", '
+                        '"object": "Frédéric Joliot-Curie was the father of Hélène"}')
+            notes.append("Frédéric Joliot-Curie was the father of Hélène and Pierre.")
+        else:
+            evidence = said(f"{name[child]} was a child of {name[parent]}.")
+        fact(f"C{n}", "child-of", child, parent, "family", evidence)
+    for n, (person, prize) in enumerate(_WINNERS, 1):
+        fact(f"W{n}", "won", person, prize, "awards", said(f"{name[person]} won the {award[prize]}."))
+    for n, (person, organisation) in enumerate(_LEADERS, 1):
+        fact(f"L{n}", "led", person, organisation, "work",
+             said(f"{name[person]} led the {_ORGANISATIONS[organisation]}."))
+    for n, (pid, (person, _, _, city, year)) in enumerate(_FAMILY.items(), 1):
+        evidence = said(f"{person} was born in {_CITIES_OF_BIRTH[city][0]} in {year}.")
+        fact(f"B{n}", "born-in", pid, city, "lives", evidence)
+        fact(f"Y{n}", "born-on", pid, str(year), "lives", evidence)
+    for n, (person, count) in enumerate(_CHILDREN, 1):
+        fact(f"K{n}", "children", person, f"{{value: {count}, unit: children}}", "family",
+             said(f"{name[person]} had {count} children."))
+    entities = ["entities:"]
+    for pid, (person, aliases, field, _, _) in _FAMILY.items():
+        entities.append(f"  - {{id: {pid}, name: {person}, aliases: [{', '.join(aliases)}], category: person, "
+                        f"attributes: {{field: {field}}}, description: A scientist or a writer.}}")
+    for cid, (city, country) in _CITIES_OF_BIRTH.items():
+        entities.append(f"  - {{id: {cid}, name: {city}, category: city, attributes: {{country: {country}}}, "
+                        "description: A city.}")
+    for aid, (prize, field) in _AWARDS.items():
+        entities.append(f"  - {{id: {aid}, name: {prize}, article: the, category: award, "
+                        f"attributes: {{field: {field}}}, description: A prize for science or peace.}}")
+    for oid, organisation in _ORGANISATIONS.items():
+        entities.append(f"  - {{id: {oid}, name: {organisation}, article: the, category: organisation, "
+                        "description: A research institution or an association.}")
+    return {
+        "pack.yaml": "id: curie-family\ntitle: The Curie family\nlanguage: en\nlicence: CC0\n"
+                     "description: A family of scientists, their prizes and institutions.\n"
+                     "period: {start: 1800-01-01, end: 2000-12-31}\n"
+                     "topics:\n  - {id: family, title: Parents and children}\n  - {id: awards, title: Prizes}\n"
+                     "  - {id: work, title: Institutions}\n  - {id: lives, title: Births}\n",
+        "relations.yaml": FAMILY_RELATIONS,
+        "sources.yaml": "sources:\n  - id: N1\n    title: Notes on the Curie family\n    publisher: Test\n"
+                        "    file: notes.txt\n",
+        "notes.txt": " ".join(notes) + "\n",
+        "entities.yaml": "\n".join(entities) + "\n",
+        "facts.yaml": "\n".join(facts) + "\n",
+    }
+
+
+@pytest.fixture
+def family_pack(tmp_path: Path) -> Path:
+    return write_pack(tmp_path / "curie-family", family_pack_files())

@@ -50,12 +50,21 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
     excluded = set() if with_excluded else set(pack.excluded)
     made: list[Question] = []
     skipped: list[Skip] = []
+    stems: dict[tuple[str, str], str] = {}
     for template in sorted(templates.values(), key=lambda t: t.id):
         for result in questions_from(template, maker, facts):
             if isinstance(result, Skip):
                 skipped.append(result)
+                continue
+            stem = (result.type, normalise(result.prompt) + "|".join(result.items) + "|".join(p.left for p in
+                                                                                           result.pairs))
+            if stem in stems and result.type == "true-false":
+                # two facts can yield the same claim (the same false swap): one item is enough
+                skipped.append(Skip(result.fact_ids[0], template.id, f"makes the same claim as question "
+                                                                     f"{stems[stem]}"))
             elif result.id not in excluded:
                 check_question(result, template, aliases)
+                stems.setdefault(stem, result.id)
                 made.append(result)
     return Pool(tuple(made), tuple(skipped), templates)
 
@@ -123,6 +132,8 @@ def next_fair_question(by_type: dict[str, list[Question]], turn: int, chosen: li
 def fits_set(question: Question, chosen: list[Question]) -> bool:
     used_facts = {fid for q in chosen for fid in q.fact_ids}
     if used_facts & set(question.fact_ids):
+        return False
+    if any(normalise(q.prompt) == normalise(question.prompt) and not (q.items or q.pairs) for q in chosen):
         return False
     keys = Counter(k for q in chosen for k in answer_keys(q))
     if any(keys[k] >= MAX_SAME_ANSWER for k in answer_keys(question)):
