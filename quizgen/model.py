@@ -216,6 +216,8 @@ class Relation:
     ask_subject: str | None = None
     ask_object: str | None = None
     claim: str | None = None
+    ask_subjects: str | None = None  # the question when several subjects are true ("Which groups founded …?")
+    ask_objects: str | None = None
     match: str | None = None  # the instruction of a matching question over this relation
     item: str | None = None  # how an ordering question lists one fact ("{Subject} captures {object}")
 
@@ -225,6 +227,14 @@ class Relation:
     def question(self, slot: str) -> str | None:
         """The phrasing that asks for `slot`, or None when the relation is never asked that way."""
         return self.ask_subject if slot == "subject" else self.ask_object
+
+    def question_for_all(self, slot: str) -> str | None:
+        """The phrasing that asks for every true value of `slot` (plural), falling back to the single question."""
+        return (self.ask_subjects if slot == "subject" else self.ask_objects) or self.question(slot)
+
+    def dated(self, slot: str) -> bool:
+        """Whether asking `slot` names the fact's date, so only facts of that date answer it."""
+        return "{when}" in " ".join(filter(None, (self.question(slot), self.question_for_all(slot))))
 
     def holds_for_many(self, slot: str) -> bool:
         """Whether several values may fill `slot` for one value of the other slot."""

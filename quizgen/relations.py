@@ -10,9 +10,9 @@ from .model import BLANK, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, 
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
-RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object", "claim",
-                   "match", "item"}
-PHRASINGS = ("sentence", "ask_subject", "ask_object", "claim", "match", "item")
+RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
+                   "ask_subjects", "ask_objects", "claim", "match", "item"}
+PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according"}
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -109,6 +109,7 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     sentence=record["sentence"].strip(), subjects=record.get("subjects", "many"),
                     objects=record.get("objects", "many"), ask_subject=_optional(record, "ask_subject"),
                     ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
+                    ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
                     match=_optional(record, "match"), item=_optional(record, "item"))
 
 
@@ -128,7 +129,8 @@ def _check_phrasing(doc: Located, at: tuple, text: object, key: str, problems: l
     if key == "match" and PLACEHOLDER.search(text):
         problems.append(doc.problem(at, "names a placeholder; expected an instruction for the whole group, such as "
                                     "'Match each person with the group they led.'"))
-    asked = {"ask_subject": "subject", "ask_object": "object"}.get(key)
+    asked = {"ask_subject": "subject", "ask_object": "object", "ask_subjects": "subject",
+             "ask_objects": "object"}.get(key)
     if asked and asked in {n.lower() for n in PLACEHOLDER.findall(text)}:
         problems.append(doc.problem(at, f"names {{{asked}}}, the value it asks for; expected a question about it"))
     if asked and not text.rstrip().endswith("?"):

@@ -89,7 +89,7 @@ def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     """Values that must never be offered as wrong: every true value, everything some fact links to the value the
     question gives, and the author's forbidden ones."""
     given = fact_key(fact, other(slot), pack)
-    refused = set(truth.true_values(fact, slot)) | truth.linked(given) | set(fact.forbid)
+    refused = set(truth.ever_true(fact, slot)) | truth.linked(given) | set(fact.forbid)
     relation = pack.relation(fact.relation)
     if relation.subject == relation.object:
         # A chain of causes (A led to B, B led to C) makes A a fair answer for what led to C.
@@ -115,7 +115,7 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
     """Other dates of the pack at the same precision, nearest first, never overlapping or next to a true one; then
     dates shifted by weeks, months or years."""
     answer: DateValue = fact.value(slot)
-    true_dates = [v for v in truth.true_values(fact, slot).values() if isinstance(v, DateValue)] or [answer]
+    true_dates = [v for v in truth.ever_true(fact, slot).values() if isinstance(v, DateValue)] or [answer]
     shown = {answer.human()}
 
     def acceptable(candidate: DateValue) -> bool:
@@ -178,7 +178,7 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
     """Round multiples of the answer, outside its tolerance and every other true figure's. Other reports' figures
     are never used: a toll for another date window is true of that window, and invites a fair dispute."""
     answer: Number = fact.value(slot)
-    true_values = [v for v in truth.true_values(fact, slot).values() if isinstance(v, Number)] or [answer]
+    true_values = [v for v in truth.ever_true(fact, slot).values() if isinstance(v, Number)] or [answer]
     values: list[float] = []
     for factor in _factors(rng):
         if len(values) >= count:

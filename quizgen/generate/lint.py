@@ -168,13 +168,14 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
     slot_type = pack.relation(fact.relation).slot_type(slot)
     true_texts = {normalise(t) for v in truth.true_values(fact, slot).values()
                   for t in _value_names(v, slot_type, pack)}
+    ever_texts = {normalise(t) for v in truth.ever_true(fact, slot).values() for t in _value_names(v, slot_type, pack)}
     found = []
     if question.type in ("multiple-choice", "multiple-response"):
         for option in question.options:
             is_true = normalise(option.text) in true_texts
             if option.correct and not is_true:
                 found.append(("wrong-key", ERROR, f"the keyed option {option.text!r} is not what the facts say"))
-            if not option.correct and is_true:
+            if not option.correct and normalise(option.text) in ever_texts:
                 found.append(("true-distractor", ERROR, f"the wrong option {option.text!r} is true by another fact"))
     if question.type in ("cloze", "short-answer"):
         accepted = {normalise(t) for t in (question.answer, *question.accepted)}

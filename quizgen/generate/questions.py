@@ -83,9 +83,11 @@ def context_for(fact: Fact, slot: str, pack: Pack) -> dict[str, Any]:
         return value if relation.slot_type(name) in VALUE_TYPES else pack.entity(value)
 
     question = relation.question(slot)
+    question_all = relation.question_for_all(slot)
     return {
         "fact": fact, "relation": relation, "subject": slot_value("subject"), "object": slot_value("object"),
         "question": realise(question, fact, pack) if question else "",
+        "question_all": realise(question_all, fact, pack) if question_all else "",
         "statement": fact.statement,
         "claim": realise(relation.claim or relation.sentence, fact, pack),
         "cloze": realise(relation.sentence, fact, pack, blank=slot),
@@ -274,8 +276,10 @@ def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> l
     """The other facts that give a true value for `slot` alongside this one (the same question, another answer)."""
     pack = maker.pack
     given = fact_key(fact, other_slot(slot), pack)
+    dated = pack.relation(fact.relation).dated(slot)
     found = {f.id: f for f in maker.truth.facts_about(given) if f.relation == fact.relation and f.id != fact.id
-             and fact_key(f, other_slot(slot), pack) == given and fact_key(f, slot, pack) in keys}
+             and fact_key(f, other_slot(slot), pack) == given and fact_key(f, slot, pack) in keys
+             and (not dated or f.date == fact.date)}
     return [found[k] for k in sorted(found)]
 
 

@@ -28,6 +28,10 @@ def fact_key(fact: Fact, slot: str, pack: Pack) -> str:
     return value_key(fact.value(slot), pack.relation(fact.relation).slot_type(slot))
 
 
+def date_key(fact: Fact) -> str:
+    return value_key(fact.date) if fact.date else "undated"
+
+
 def other(slot: str) -> str:
     return "object" if slot == "subject" else "subject"
 
@@ -58,6 +62,7 @@ class Truth:
             keys = {slot: fact_key(fact, slot, pack) for slot in ("subject", "object")}
             for slot in ("subject", "object"):
                 fills[(fact.relation, other(slot), keys[other(slot)])][keys[slot]] = fact.value(slot)
+                fills[(fact.relation, other(slot), keys[other(slot)], date_key(fact))][keys[slot]] = fact.value(slot)
                 values[(fact.relation, slot)][keys[slot]] = fact.value(slot)
                 facts_of[keys[slot]].append(fact)
             linked[keys["subject"]].add(keys["object"])
@@ -78,9 +83,16 @@ class Truth:
         return truth
 
     def true_values(self, fact: Fact, slot: str) -> dict[str, Value]:
-        """Every value that makes `slot` true when the other slot holds this fact's value."""
+        """Every value that makes `slot` true when the other slot holds this fact's value (and, when the question
+        names the fact's date, on that date)."""
         given = fact_key(fact, other(slot), self.pack)
+        if self.pack.relation(fact.relation).dated(slot):
+            return self._fills.get((fact.relation, other(slot), given, date_key(fact)), {})
         return self._fills.get((fact.relation, other(slot), given), {})
+
+    def ever_true(self, fact: Fact, slot: str) -> dict[str, Value]:
+        """Every value that makes `slot` true at any date: what a wrong option must never be."""
+        return self._fills.get((fact.relation, other(slot), fact_key(fact, other(slot), self.pack)), {})
 
     def reachable(self, relation: str, start: str, towards: str) -> set[str]:
         """Keys reached from `start` by following the relation through any number of facts, towards `towards`
