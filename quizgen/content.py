@@ -549,7 +549,7 @@ def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -
     for key in ("pin", "forbid"):
         ids = r.text_list(rules, where, key)
         for i, eid in enumerate(ids):
-            if eid not in entities:
+            if eid not in entities and key == "pin":  # forbid may also name a text option, word for word
                 r.problems.append(_unknown(r, (*where, key, i), eid, "entity", entities))
         found.append(tuple(ids))
     return found[0], found[1]

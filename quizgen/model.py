@@ -346,6 +346,9 @@ class Pack:
     def entity(self, entity_id: str) -> Entity:
         return self._entity_index[entity_id]
 
+    def has_entity(self, entity_id: str) -> bool:
+        return entity_id in self._entity_index
+
     def source(self, source_id: str) -> Source:
         return self._source_index[source_id]
 

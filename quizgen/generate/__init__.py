@@ -103,25 +103,36 @@ def choose_questions(pool: tuple[Question, ...], count: int, seed: int, pack: Pa
             rng.shuffle(queue)
     topics = sorted(queues)
     rng.shuffle(topics)
-    type_turn = {topic: 0 for topic in topics}
     chosen: list[Question] = []
+    all_types = sorted({q.type for q in pool})
+    rng.shuffle(all_types)
+    for qtype in all_types:  # first one question of every type, each from the topic with fewest so far
+        if len(chosen) == count:
+            break
+        per_topic = Counter(q.topic for q in chosen)
+        for topic in sorted(topics, key=lambda t: (per_topic[t], topics.index(t))):
+            question = next_fair_question({qtype: queues[topic].get(qtype, [])}, chosen, rng)
+            if question is not None:
+                chosen.append(question)
+                break
     while len(chosen) < count and any(q for by_type in queues.values() for q in by_type.values()):
         for topic in topics:
             if len(chosen) == count:
                 break
-            question = next_fair_question(queues[topic], type_turn[topic], chosen, rng)
-            type_turn[topic] += 1
+            question = next_fair_question(queues[topic], chosen, rng)
             if question is not None:
                 chosen.append(question)
     return tuple(chosen)
 
 
-def next_fair_question(by_type: dict[str, list[Question]], turn: int, chosen: list[Question],
+def next_fair_question(by_type: dict[str, list[Question]], chosen: list[Question],
                        rng: random.Random) -> Question | None:
-    """The next question of this topic, types taken in turn, that keeps the set fair; unfit ones are dropped."""
-    types = sorted(t for t, queue in by_type.items() if queue)
-    for offset in range(len(types)):
-        queue = by_type[types[(turn + offset) % len(types)]]
+    """The next question of this topic that keeps the set fair, of the type the set has least of so far (so every
+    type appears before any repeats); unfit questions are dropped."""
+    used = Counter(q.type for q in chosen)
+    types = sorted((t for t, queue in by_type.items() if queue), key=lambda t: (used[t], rng.random()))
+    for qtype in types:
+        queue = by_type[qtype]
         while queue:
             question = queue.pop(0)
             if fits_set(question, chosen):

@@ -89,7 +89,8 @@ def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     """Values that must never be offered as wrong: every true value, everything some fact links to the value the
     question gives, and the author's forbidden ones."""
     given = fact_key(fact, other(slot), pack)
-    refused = set(truth.ever_true(fact, slot)) | truth.linked(given) | set(fact.forbid)
+    forbidden = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
+    refused = set(truth.ever_true(fact, slot)) | truth.linked(given) | forbidden
     relation = pack.relation(fact.relation)
     if relation.subject == relation.object:
         # A chain of causes (A led to B, B led to C) makes A a fair answer for what led to C.
@@ -184,6 +185,8 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         if len(values) >= count:
             break
         value = _round_like(answer.value * factor, answer.value)
+        if answer.value >= 2 and value < 2:
+            continue  # "1 fighters": a figure of one needs a singular the sentence does not have
         if value > 0 and not any(t.accepts(value) for t in true_values) and value not in values:
             values.append(value)
     chosen: list[Number] = []

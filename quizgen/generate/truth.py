@@ -63,7 +63,8 @@ class Truth:
             for slot in ("subject", "object"):
                 fills[(fact.relation, other(slot), keys[other(slot)])][keys[slot]] = fact.value(slot)
                 fills[(fact.relation, other(slot), keys[other(slot)], date_key(fact))][keys[slot]] = fact.value(slot)
-                values[(fact.relation, slot)][keys[slot]] = fact.value(slot)
+                if fact.quizzable:  # a fact kept out of questions lends none of its words to wrong options either
+                    values[(fact.relation, slot)][keys[slot]] = fact.value(slot)
                 facts_of[keys[slot]].append(fact)
             linked[keys["subject"]].add(keys["object"])
             linked[keys["object"]].add(keys["subject"])
