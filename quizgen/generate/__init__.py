@@ -13,7 +13,7 @@ from ..errors import QuizgenError
 from ..model import Pack, Question, QuestionSet, stable_id
 from ..text import contains_phrase, normalise
 from .checks import alias_index, check_question, check_version
-from .questions import Maker, Skip, questions_from
+from .questions import Maker, Skip, build_true_false, questions_from
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions
@@ -59,10 +59,16 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
             stem = (result.type, normalise(result.prompt) + "|".join(result.items) + "|".join(p.left for p in
                                                                                            result.pairs))
             if stem in stems and result.type == "true-false":
-                # two facts can yield the same claim (the same false swap): one item is enough
-                skipped.append(Skip(result.fact_ids[0], template.id, f"makes the same claim as question "
-                                                                     f"{stems[stem]}"))
-            elif result.id not in excluded:
+                # two facts can yield the same false claim (the same swap): ask this fact's claim as it is
+                fact = next(f for f in facts if f.id == result.fact_ids[0])
+                retried = build_true_false(template, maker, fact, force_true=True)
+                stem = (retried.type, normalise(retried.prompt)) if isinstance(retried, Question) else stem
+                if stem in stems or not isinstance(retried, Question):
+                    skipped.append(Skip(result.fact_ids[0], template.id, f"makes the same claim as question "
+                                                                         f"{stems[stem]}"))
+                    continue
+                result = retried
+            if result.id not in excluded:
                 check_question(result, template, aliases)
                 stems.setdefault(stem, result.id)
                 made.append(result)
@@ -172,7 +178,8 @@ def gives_away(asker: Question, other: Question) -> bool:
 
 
 def study_deck(pool: Pool, pack: Pack) -> tuple[Question, ...]:
-    """One card per quizzable fact (the most recall-like question asked about it), in topic order."""
+    """A card for every quizzable fact the pool asks: the most recall-like question asked about it, or, for a fact
+    asked only beside others (a matching or ordering group), a question that holds it; in topic order."""
     best: dict[str, Question] = {}
     for question in pool.questions:
         if question.type in ("matching", "ordering"):
@@ -180,10 +187,20 @@ def study_deck(pool: Pool, pack: Pack) -> tuple[Question, ...]:
         fid = question.fact_ids[0]  # the fact the question is asked about; others give its other true answers
         if fid not in best or card_rank(question) < card_rank(best[fid]):
             best[fid] = question
+    in_deck = {q.id for q in best.values()}
+    for fact in pack.quizzable_facts():
+        if fact.id in best:
+            continue
+        holding = sorted((q for q in pool.questions if fact.id in q.fact_ids), key=card_rank)
+        fresh = [q for q in holding if q.id not in in_deck]
+        if fresh or holding:
+            best[fact.id] = (fresh or holding)[0]
+            in_deck.add(best[fact.id].id)
     topic_order = {t.id: i for i, t in enumerate(pack.topics)}
     fact_order = {f.id: i for i, f in enumerate(pack.facts)}
-    return tuple(sorted(best.values(), key=lambda q: (topic_order.get(q.topic, len(topic_order)),
-                                                      fact_order.get(q.fact_ids[0], 0))))
+    cards = {q.id: q for q in best.values()}.values()
+    return tuple(sorted(cards, key=lambda q: (topic_order.get(q.topic, len(topic_order)),
+                                              fact_order.get(q.fact_ids[0], 0), q.id)))
 
 
 def card_rank(question: Question) -> tuple[int, str]:

@@ -207,7 +207,8 @@ def other_slot(slot: str) -> str:
     return "object" if slot == "subject" else "subject"
 
 
-def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, force_true: bool = False
+                     ) -> Question | str:
     """True: the claim as the fact says it. False: the asked slot swapped for a value the pack makes false."""
     pack, slot = maker.pack, template.ask
     relation = pack.relation(fact.relation)
@@ -216,12 +217,11 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact) -> Qu
     true_claim = render_text(template, "claim", context)
     # Swapping one free-text phrase for another can make a claim that is arguably true; only names, dates and
     # figures are swapped.
-    make_false = rng.random() < 0.5 and relation.slot_type(slot) != "text"
+    make_false = rng.random() < 0.5 and relation.slot_type(slot) != "text" and not force_true
+    swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim) if make_false else []
+    make_false = bool(swapped)  # with no sound wrong value, the claim is asked as it is: true
     claim = true_claim
     if make_false:
-        swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim)
-        if not swapped:
-            return f"no sound wrong value for its {slot} to make a false claim"
         false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
                                                     values={slot: swapped[0]}))
         claim = render_text(template, "claim", false_context)
@@ -268,8 +268,11 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     if any(contains_phrase(prompt, name) for name in (answer, *accepted)):
         return "the question names its own answer"
     facts = [fact, *facts_sharing_slot(fact, slot, set(truths), maker)]
+    every = [answer, *(answer_text(v, slot_type, pack) for k, v in sorted(truths.items())
+                       if k != fact_key(fact, slot, pack))]
+    shown = every[0] if len(every) == 1 else ", ".join(every[:-1]) + " or " + every[-1]
     return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
-                         back=" / ".join([answer, *accepted[:3]]) + ". " + " ".join(f.statement for f in facts))
+                         back=f"{shown}. {fact.statement}")
 
 
 def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> list[Fact]:
