@@ -20,8 +20,8 @@ from . import Pool
 from .truth import Truth
 
 ERROR, WARNING = "error", "warning"
-AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia revision)\b|\(derived\)",
-                         re.IGNORECASE)
+AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia revision|excerpts?|is asked|are asked|"
+                         r"the pack|this pack)\b|\(derived\)", re.IGNORECASE)
 INTERNAL_ID = re.compile(r"\b(?:F\d{2,}|S\d{2}[a-z]?)\b|\b[a-z]+(?:-[a-z0-9]+){2,}\b|\.(?:ya?ml|txt|json)\b")
 NEGATIVE = re.compile(r"\b(not|never|except|least|false)\b", re.IGNORECASE)
 ABSOLUTE = re.compile(r"\b(always|never|all|none|only|every)\b", re.IGNORECASE)

@@ -10,7 +10,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..content import evidence_in_source
+from ..content import evidence_in_source, written_forms
 from ..model import (BLANK, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack, Pair,
                      Question, Value, stable_id)
 from ..relations import answer_text, capitalise, realise
@@ -96,9 +96,20 @@ def context_for(fact: Fact, slot: str, pack: Pack) -> dict[str, Any]:
     }
 
 
+def quotation_for(fact: Fact, slot: str, pack: Pack) -> str:
+    """The quotation shown with a question: the fact's own when it states the asked value (it says more), else the
+    one recorded for the slot."""
+    own = dict(fact.evidence).get("fact")
+    if own and own != fact.evidence_for(slot):
+        forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot), pack._entity_index)
+        if any(contains_phrase(own, form) or form in own for form in forms):
+            return own
+    return fact.evidence_for(slot)
+
+
 def citations_for(fact: Fact, slot: str, pack: Pack) -> tuple[Citation, ...]:
     """The sources of a fact with the quotation that supports the slot asked."""
-    quote = fact.evidence_for(slot)
+    quote = quotation_for(fact, slot, pack)
     citations = []
     for source_id in fact.sources:
         source = pack.source(source_id)
