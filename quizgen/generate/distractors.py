@@ -91,6 +91,7 @@ def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     given = fact_key(fact, other(slot), pack)
     forbidden = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
     refused = set(truth.ever_true(fact, slot)) | truth.linked(given) | forbidden
+    refused |= truth.belonging(fact_key(fact, slot, pack))  # a town inside the province asked for is not wrong
     relation = pack.relation(fact.relation)
     if relation.subject == relation.object:
         # A chain of causes (A led to B, B led to C) makes A a fair answer for what led to C.

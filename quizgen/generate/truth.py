@@ -50,6 +50,7 @@ class Truth:
     _date_starts: list = field(default_factory=list)
     _figures: dict[str, list[float]] = field(default_factory=dict)
     _value_lists: dict[tuple[str, str], list[tuple[str, Value]]] = field(default_factory=dict)
+    _belongs: dict[str, set[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
@@ -73,6 +74,13 @@ class Truth:
         truth._fills, truth._values, truth._facts_of, truth._linked = dict(fills), dict(values), dict(facts_of), \
             dict(linked)
         truth._buckets = entity_buckets(pack)
+        belongs: dict = defaultdict(set)
+        for entity in pack.entities:
+            for _, value in entity.attributes:
+                if pack.has_entity(value):  # "province: deir-ez-zor-governorate": the two belong together
+                    belongs[entity.id].add(value)
+                    belongs[value].add(entity.id)
+        truth._belongs = dict(belongs)
         truth._dates = sorted({(f.when.start, f.when.end, f.when.text): f.when for f in pack.facts
                                if f.when is not None}.items())
         truth._date_starts = [key[0] for key, _ in truth._dates]
@@ -116,6 +124,10 @@ class Truth:
     def slot_values(self, relation: str, slot: str) -> dict[str, Value]:
         """Every value that fills `slot` of `relation` in some fact."""
         return self._values.get((relation, slot), {})
+
+    def belonging(self, key: str) -> set[str]:
+        """Entities tied to this one by an attribute naming the other (a town and its province), both ways."""
+        return self._belongs.get(key, set())
 
     def linked(self, key: str) -> set[str]:
         """Keys of every value some fact puts beside the value with this key (in either slot)."""
