@@ -13,7 +13,7 @@ from typing import Any
 from ..content import evidence_in_source, written_forms
 from ..model import (BLANK, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack, Pair,
                      Question, Value, stable_id)
-from ..relations import answer_text, capitalise, realise
+from ..relations import answer_text, capitalise, realise, value_text
 from ..text import contains_phrase, normalise
 from .distractors import distractors_for, names_of
 from .templates import QuestionTemplate, render_text
@@ -123,8 +123,17 @@ def citations_for(fact: Fact, slot: str, pack: Pack) -> tuple[Citation, ...]:
 
 def explanation_for(facts: list[Fact]) -> str:
     parts = [f.statement for f in facts]
-    parts += [f"Note: {f.dispute}" for f in facts if f.dispute]
+    parts += [f"Note: {d}" for d in dict.fromkeys(f.dispute for f in facts if f.dispute)]
     return " ".join(parts)
+
+
+def shared_explanation(fact: Fact, facts: list[Fact], others: list[str]) -> str:
+    """For a question with several true answers: the asked fact's sentence, then the other answers named once."""
+    if not others:
+        return explanation_for(facts)
+    also = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    disputes = [f"Note: {d}" for d in dict.fromkeys(f.dispute for f in facts if f.dispute)]
+    return " ".join([fact.statement, f"The same is true of {also}.", *disputes])
 
 
 def base_question(template: QuestionTemplate, facts: list[Fact], slot: str, pack: Pack, *, variant: str = "",
@@ -132,10 +141,11 @@ def base_question(template: QuestionTemplate, facts: list[Fact], slot: str, pack
     qid = stable_id(template.id, *(f.id for f in facts), slot, variant)
     fields.setdefault("front", fields.get("prompt", ""))
     fields.setdefault("back", fields.get("answer", ""))
+    fields.setdefault("explanation", explanation_for(facts))
     return Question(
         id=qid, type=template.type, template_id=template.id, difficulty=template.difficulty,
-        explanation=explanation_for(facts), fact_ids=tuple(f.id for f in facts),
-        citations=tuple(c for f in facts for c in citations_for(f, slot, pack)),
+        fact_ids=tuple(f.id for f in facts),
+        citations=tuple({(c.source_id, c.evidence): c for f in facts for c in citations_for(f, slot, pack)}.values()),
         tags=tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)])),
         topic=facts[0].topic, **fields)
 
@@ -185,7 +195,7 @@ def build_multiple_choice(template: QuestionTemplate, maker: Maker, fact: Fact) 
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=answer,
                          accepted=accepted_names(truths, slot_type, pack, answer),
                          options=options_for(qid, [answer], [answer_text(w, slot_type, pack) for w in wrong], rng),
-                         back=f"{answer}. {fact.statement}")
+                         back=answer)
 
 
 def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
@@ -211,7 +221,9 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     facts = [fact, *facts_sharing_slot(fact, slot, {key for key, _ in right_values}, maker)]
     return base_question(template, facts, slot, pack, prompt=prompt, answer="; ".join(right),
                          options=options_for(qid, right, [answer_text(w, slot_type, pack) for w in wrong], rng),
-                         back="; ".join(right) + ". " + " ".join(f.statement for f in facts))
+                         back="; ".join(right),
+                         explanation=shared_explanation(fact, facts, [value_text(v, slot_type, pack) for _, v in right_values
+                                                                      if _ != fact_key(fact, slot, pack)]))
 
 
 def other_slot(slot: str) -> str:
@@ -244,7 +256,7 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
                Option(stable_id(qid, "False", length=8), "False", make_false))
     question = base_question(template, [fact], slot, pack, variant=verdict, prompt=claim, answer=verdict,
                              options=options, front=f"True or false? {claim}",
-                             back=f"{verdict}. {fact.statement}")
+                             back=verdict)
     return question
 
 
@@ -263,7 +275,7 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     if any(contains_phrase(text, name) for name in (answer, *accepted)):
         return "the sentence names its own answer"
     return base_question(template, [fact], slot, pack, prompt=text, answer=answer, accepted=accepted,
-                         back=f"{answer}. {fact.statement}")
+                         back=answer)
 
 
 def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
@@ -283,7 +295,9 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
                        if k != fact_key(fact, slot, pack))]
     shown = every[0] if len(every) == 1 else ", ".join(every[:-1]) + " or " + every[-1]
     return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
-                         back=f"{shown}. {fact.statement}")
+                         back=shown,
+                         explanation=shared_explanation(fact, facts, [value_text(v, slot_type, pack) for k, v in
+                                                                      sorted(truths.items()) if k != fact_key(fact, slot, pack)]))
 
 
 def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> list[Fact]:
@@ -309,7 +323,7 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     prompt = render_text(template, "prompt", context)
     numeric = NumericAnswer(value=number.value, low=number.low, high=number.high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
-                         back=f"{number.human()}. {fact.statement}")
+                         back=number.human())
 
 
 SINGLE_FACT_BUILDERS = {
