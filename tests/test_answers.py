@@ -51,8 +51,10 @@ def test_matching_and_ordering_in_several_notations():
     matching, ordering = QUESTIONS["matching"], QUESTIONS["ordering"]
     assert matching.key_text() == "1-B 2-A"
     assert is_correct(matching, "1-B 2-A") and is_correct(matching, "b a") and not is_correct(matching, "AB")
-    assert ordering.key_text() == "3 1 2"
-    assert is_correct(ordering, "3 1 2") and is_correct(ordering, "3,1,2") and not is_correct(ordering, "1 2 3")
+    # items as shown: Second, Third, First; the worksheet asks for each one's place in time
+    assert ordering.key_text() == "2 3 1"
+    assert is_correct(ordering, "2 3 1") and is_correct(ordering, "2,3,1") and not is_correct(ordering, "1 2 3")
+    assert not is_correct(ordering, "3 1 2")  # the items' positions in time order: not what the worksheet asks
 
 
 def test_edit_distance_counts_transpositions_once():

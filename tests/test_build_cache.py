@@ -44,8 +44,8 @@ def test_any_changed_input_rebuilds_to_the_bytes_of_a_clean_build(pack: Path, tm
     extra: list[str] = []
     if change == "fact":
         facts = pack / "facts.yaml"
-        facts.write_text(facts.read_text().replace("statement: Marie Curie discovered Polonium.",
-                                                   "statement: \"Marie Curie discovered Polonium, with Pierre Curie.\""))
+        facts.write_text(facts.read_text().replace(
+            "  - id: F10\n", '  - id: F10\n    statement: "Marie Curie discovered Polonium, with Pierre Curie."\n'))
         (pack / "notes.txt").write_text((pack / "notes.txt").read_text())
     elif change == "option":
         extra = ["--seed", "9"]
@@ -54,8 +54,8 @@ def test_any_changed_input_rebuilds_to_the_bytes_of_a_clean_build(pack: Path, tm
     else:
         mine = tmp_path / "templates"
         mine.mkdir()
-        (mine / "extra.yaml").write_text("id: extra\ntype: short-answer\nanswer: subject\n"
-                                         "select: {requires: [subject]}\nprompt: 'Who or what: {{ fact.label }}?'\n")
+        (mine / "extra.yaml").write_text("id: extra\ntype: short-answer\nask: subject\n"
+                                         "select: {values: [entity]}\nprompt: 'In a word: {{ question }}'\n")
         extra = ["--templates", str(mine)]
     capsys.readouterr()
     assert main(["build", str(pack), "--out", str(out), *ONLY, *extra]) == 0

@@ -1,18 +1,21 @@
-"""Generated questions: every type, sound distractors, truly false true/false variants, any subject."""
+"""Generated questions: every type, sound distractors, truly false true/false variants, evidence for the value asked,
+any subject."""
 
 from __future__ import annotations
 
 from collections import Counter
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK
+from closed_world import ClosedWorld
+from conftest import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen.content import load_pack
-from quizgen.generate import generate_question_set
+from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.checks import alias_index, question_problems
-from quizgen.model import BLANK, QUESTION_TYPES
-from quizgen.text import normalise
+from quizgen.model import BLANK, MONTHS, QUESTION_TYPES, DateValue, Number
+from quizgen.text import contains_phrase, normalise
 
 
 @pytest.fixture(scope="module")
@@ -25,152 +28,264 @@ def big_set(pack):
     return generate_question_set(pack, count=400, seed=7)
 
 
+@pytest.fixture(scope="module")
+def small_packs(tmp_path_factory):
+    root = tmp_path_factory.mktemp("packs")
+    return {"science": load_pack(write_pack(root / "science", science_pack_files())),
+            "family": load_pack(write_pack(root / "family", family_pack_files()))}
+
+
 def test_forty_questions_use_every_type(pack):
     qs = generate_question_set(pack, count=40, seed=1)
     assert len(qs.questions) == 40
     assert {q.type for q in qs.questions} == set(QUESTION_TYPES)
 
 
-def test_every_question_carries_sources_with_evidence_and_facts(big_set, pack):
+def citations_are_sound(questions, pack) -> None:
     facts = {f.id: f for f in pack.facts}
-    for q in big_set.questions:
+    for q in questions:
         assert q.fact_ids and all(facts[f].quizzable for f in q.fact_ids)
         assert q.citations and all(c.text for c in q.citations)
-        assert all(c.evidence == facts[c.fact_id].evidence for c in q.citations if c.evidence)
+        assert all(c.evidence in facts[c.fact_id].quotes for c in q.citations if c.evidence)
         assert q.explanation and q.front and q.back
 
 
-def test_no_question_fails_the_invariants(big_set, pack):
+def test_every_question_carries_sources_with_evidence_and_facts(big_set, pack):
+    citations_are_sound(big_set.questions, pack)
+
+
+def test_small_packs_carry_sources_with_evidence_and_facts(small_packs):
+    for pack in small_packs.values():
+        citations_are_sound(question_pool(pack, seed=3).questions, pack)
+
+
+def evidence_names_the_answer(questions, pack) -> list[tuple[str, str, str]]:
+    """Single-fact items whose cited quotation does not contain the value asked, in any of its written forms."""
+    world = ClosedWorld(pack)
+    missing = []
+    for q in questions:
+        if q.type in ("matching", "ordering") or len(q.fact_ids) != 1:
+            continue
+        fact, slot = world.asked(q)
+        value = fact.value(slot)
+        if isinstance(value, (DateValue, Number)):
+            written = value.written_forms()
+        elif pack.relation(fact.relation).slot_type(slot) == "text":
+            written = (value,)
+        else:
+            written = pack.entity(value).names
+        for c in q.citations:
+            if c.evidence and not any(contains_phrase(c.evidence, w) or w in c.evidence for w in written):
+                missing.append((q.prompt, written[0], c.evidence))
+    return missing
+
+
+def test_the_cited_evidence_supports_the_value_asked(small_packs, pack):
+    for name, small in small_packs.items():
+        assert evidence_names_the_answer(question_pool(small, seed=1).questions, small) == [], name
+    assert evidence_names_the_answer(question_pool(pack, seed=1).questions, pack) == []
+
+
+def test_evidence_per_slot_is_the_one_cited(small_packs):
+    """C6 (Hélène Langevin-Joliot is a child of Frédéric Joliot-Curie) has one quotation for each slot."""
+    family = small_packs["family"]
+    by_prompt = {q.prompt: q for q in question_pool(family, seed=1).questions if q.fact_ids == ("C6",)}
+    asking_subject = [q for q in by_prompt.values() if q.template_id in ("tf-subject",)]
+    asking_object = [q for q in by_prompt.values() if q.template_id in ("tf-object",)]
+    assert asking_subject and asking_object
+    assert {c.evidence for q in asking_subject for c in q.citations} == \
+        {"Hélène Langevin-Joliot is a nuclear physicist."}
+    assert {c.evidence for q in asking_object for c in q.citations} == \
+        {"Frédéric Joliot-Curie was the father of Hélène"}
+
+
+def test_no_question_fails_the_invariants(big_set, pack, small_packs):
     aliases = alias_index(pack)
     assert {q.id: question_problems(q, aliases) for q in big_set.questions if question_problems(q, aliases)} == {}
+    for small in small_packs.values():
+        aliases = alias_index(small)
+        questions = question_pool(small, seed=2).questions
+        assert {q.id: question_problems(q, aliases) for q in questions if question_problems(q, aliases)} == {}
 
 
-def test_distractors_are_never_the_answer_or_its_aliases_and_share_its_category(big_set, pack):
-    by_name = {normalise(n): e for e in pack.entities for n in e.names}
+def distractors_share_the_category(questions, pack) -> int:
+    by_name: dict[str, list] = {}
+    for e in pack.entities:
+        for n in e.names:
+            by_name.setdefault(normalise(n), []).append(e)
     checked = 0
-    for q in big_set.questions:
-        if q.type != "multiple-choice":
+    for q in questions:
+        if q.type not in ("multiple-choice", "multiple-response"):
             continue
-        correct = q.correct_options[0].text
-        answer_entity = by_name.get(normalise(correct))
+        answers = [e for o in q.correct_options for e in by_name.get(normalise(o.text), [])]
         for option in q.options:
             if option.correct:
                 continue
             assert normalise(option.text) not in {normalise(a) for a in (q.answer, *q.accepted)}
-            if answer_entity:
-                other = by_name[normalise(option.text)]
-                assert other.category == answer_entity.category and other.type == answer_entity.type
-                assert other.id != answer_entity.id
+            if answers:
+                others = by_name[normalise(option.text)]
+                assert {e.category for e in others} & {e.category for e in answers}, (q.prompt, option.text)
+                assert not {e.id for e in others} & {e.id for e in answers}, (q.prompt, option.text)
                 checked += 1
-    assert checked > 20
+    return checked
+
+
+def test_distractors_are_never_the_answer_or_its_aliases_and_share_its_category(big_set, pack, small_packs):
+    assert distractors_share_the_category(question_pool(pack, seed=7).questions, pack) > 20
+    for small in small_packs.values():
+        assert distractors_share_the_category(question_pool(small, seed=5).questions, small) > 20
 
 
 def test_distractor_never_made_true_by_another_fact(pack):
-    """Ahmed Abu Issa heads Suqour al-Sham (F048) and Abu Hussein al-Dik is listed as its leader (F037):
-    neither may be offered as a wrong answer to a question whose answer is the other."""
+    """Ahmed Abu Issa and Abu Hussein al-Dik are both recorded as leaders of the Suqour al-Sham Brigade: where
+    both are shown for that question, both are keyed, and neither is a wrong option when the other is the key."""
     rivals = {"Ahmed Abu Issa", "Abu Hussein al-Dik"}
     asked = 0
     for seed in range(1, 6):
-        qs = generate_question_set(pack, count=400, seed=seed, types=["multiple-choice"])
-        for q in qs.questions:
-            if q.correct_options[0].text in rivals:
+        pool = question_pool(pack, seed=seed, types=["multiple-choice", "multiple-response"])
+        for q in pool.questions:
+            if "Suqour al-Sham" not in q.prompt:
+                continue
+            shown = [o for o in q.options if o.text in rivals]
+            if shown:
                 asked += 1
-                assert not rivals <= {o.text for o in q.options}, q.prompt
-            if "Suqour al-Sham" in q.prompt:
-                assert not rivals <= {o.text for o in q.options}, q.prompt
+                assert all(o.correct for o in shown), (q.prompt, [(o.text, o.correct) for o in q.options])
     assert asked
 
 
-def test_true_false_false_variants_are_really_false(big_set, pack):
-    facts = {f.id: f for f in pack.facts}
-    false_ones = [q for q in big_set.questions if q.type == "true-false" and q.answer == "False"]
-    true_ones = [q for q in big_set.questions if q.type == "true-false" and q.answer == "True"]
-    assert false_ones and true_ones
-    for q in false_ones:
-        fact = facts[q.fact_ids[0]]
-        claim = q.prompt.removeprefix("True or false: ")
-        if fact.object and q.template_id == "tf-person-role":
-            named = [e for e in pack.entities if e.category == "group" and e.name in claim]
-            # the swapped group is not linked to this person by any fact of the pack
-            linked = {f.object for f in pack.facts if f.subject == fact.subject}
-            assert named and not {e.id for e in named} & linked, claim
-        if q.template_id == "tf-event-date":
-            assert fact.date.human() not in claim
-            same_label = [f for f in pack.facts if f.label == fact.label and f.date and f.date.human() in claim]
-            assert same_label == []
+def test_true_false_false_variants_are_really_false(big_set, pack, small_packs):
+    for questions, source in [(big_set.questions, pack),
+                              *((question_pool(p, seed=4).questions, p) for p in small_packs.values())]:
+        world = ClosedWorld(source)
+        false_ones = [q for q in questions if q.type == "true-false" and q.answer == "False"]
+        true_ones = [q for q in questions if q.type == "true-false" and q.answer == "True"]
+        assert false_ones and true_ones
+        assert [q.prompt for q in false_ones if world.claim_is_true(q)] == []
+        assert [q.prompt for q in true_ones if not world.claim_is_true(q)] == []
 
 
-def test_cloze_blanks_the_answer_out(big_set):
-    for q in big_set.questions:
+def test_cloze_blanks_the_answer_out(big_set, small_packs):
+    questions = [*big_set.questions, *(q for p in small_packs.values() for q in question_pool(p, seed=1).questions)]
+    assert any(q.type == "cloze" for q in questions)
+    for q in questions:
         if q.type == "cloze":
-            assert BLANK in q.prompt
+            assert q.prompt.count(BLANK) == 1
             assert normalise(q.answer) not in normalise(q.prompt.replace(BLANK, " "))
 
 
-def test_numeric_tolerance_follows_the_fact(pack):
-    qs = generate_question_set(pack, count=200, seed=3, types=["numeric"])
-    by_fact = {q.fact_ids[0]: q for q in qs.questions if q.template_id == "numeric-measure"}
-    exact = by_fact["F093"].numeric  # 414 killed: exact figure
-    assert (exact.low, exact.high) == (414, 414)
-    approximate = by_fact["F103"].numeric  # "more than 130,000": approximate, a tenth either side
-    assert approximate.low == pytest.approx(117000) and approximate.high == pytest.approx(143000)
-    ranged = by_fact["F106"].numeric  # 95–98 %
-    assert (ranged.low, ranged.high) == (95, 98)
+def test_numeric_tolerance_follows_the_fact(tmp_path: Path, small_packs):
+    approximate = generate_question_set(load_pack(write_pack(tmp_path / "rivers", MINIMAL_PACK)), count=5,
+                                        types=["numeric"]).questions[0].numeric
+    assert approximate.low == pytest.approx(1107) and approximate.high == pytest.approx(1353)  # a tenth either side
+    exact = {q.fact_ids[0]: q.numeric for q in question_pool(small_packs["science"], types=["numeric"]).questions}
+    assert (exact["F30"].low, exact["F30"].high) == (1, 1)  # hydrogen's atomic number
+    files = dict(MINIMAL_PACK, **{"sources/notes.txt": "The Rhine is 1,200 to 1,250 km long.\n"})
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].replace("{value: 1230, unit: km, approximate: true}",
+                                                             "{value: 1200, max: 1250, unit: km}").replace(
+        '"about 1,230 km long"', '"1,200 to 1,250 km long"').replace(
+        '"The Danube rises in the Black Forest."', '"The Rhine is"\n            ask: []')
+    ranged = question_pool(load_pack(write_pack(tmp_path / "ranged", files)), types=["numeric"]).questions
+    assert [(q.numeric.low, q.numeric.high) for q in ranged] == [(1200, 1250)]
 
 
-def test_matching_and_ordering_are_consistent(big_set, pack):
+def test_numeric_keys_are_the_facts_figures(big_set, pack):
     facts = {f.id: f for f in pack.facts}
-    for q in big_set.questions:
+    numeric = [q for q in big_set.questions if q.type == "numeric"]
+    assert numeric
+    for q in numeric:
+        figure = facts[q.fact_ids[0]].object
+        assert isinstance(figure, Number) and (q.numeric.low, q.numeric.high) == (figure.low, figure.high)
+
+
+def groups_are_consistent(questions, pack) -> None:
+    facts = {f.id: f for f in pack.facts}
+    for q in questions:
         if q.type == "matching":
             assert sorted(p.right for p in q.pairs) == sorted(q.choices)
             assert len({p.left for p in q.pairs}) == len(q.pairs) == len({p.right for p in q.pairs})
         if q.type == "ordering":
-            dates = [facts[f].date.start for f in q.fact_ids]
-            assert dates == sorted(dates) and len(set(dates)) == len(dates)
+            dates = [facts[f].when for f in q.fact_ids]
+            assert [d.start for d in dates] == sorted(d.start for d in dates)
+            assert all(a.end < b.start for a, b in zip(dates, dates[1:]))
             assert list(q.items) != list(q.sequence) and sorted(q.items) == sorted(q.sequence)
 
 
-def test_no_quiz_facts_never_become_questions(big_set, pack):
+def test_matching_and_ordering_are_consistent(big_set, pack, small_packs):
+    groups_are_consistent(big_set.questions, pack)
+    for small in small_packs.values():
+        questions = question_pool(small, seed=6).questions
+        assert {"matching", "ordering"} <= {q.type for q in questions}
+        groups_are_consistent(questions, small)
+
+
+def test_no_quiz_facts_never_become_questions(big_set, pack, tmp_path: Path):
     excluded = {f.id for f in pack.facts if "no-quiz" in f.tags}
     assert excluded
     assert not any(set(q.fact_ids) & excluded for q in big_set.questions)
+    files = dict(MINIMAL_PACK)
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].replace("            topic: courses\n",
+                                                             "            topic: courses\n            tags: [no-quiz]\n")
+    rivers = load_pack(write_pack(tmp_path / "rivers", files))
+    pool = question_pool(rivers)
+    assert pool.questions and not any("F3" in q.fact_ids for q in pool.questions)
 
 
-def test_tags_and_types_filter_the_set(pack):
-    qs = generate_question_set(pack, count=15, seed=2, tags=["commanders"], types=["multiple-choice", "true-false"])
-    assert {q.type for q in qs.questions} <= {"multiple-choice", "true-false"}
-    facts = {f.id: f for f in pack.facts}
-    assert all("commanders" in facts[f].tags for q in qs.questions for f in q.fact_ids)
+def test_tags_and_types_filter_the_set(small_packs):
+    science = small_packs["science"]
+    qs = generate_question_set(science, count=15, seed=2, tags=["discoveries"],
+                               types=["multiple-choice", "true-false"])
+    assert qs.questions and {q.type for q in qs.questions} <= {"multiple-choice", "true-false"}
+    facts = {f.id: f for f in science.facts}
+    assert all("discoveries" in facts[f].tags for q in qs.questions for f in q.fact_ids)
 
 
-def test_an_unrelated_pack_gets_every_type_from_the_same_templates(science_pack: Path):
-    pack = load_pack(science_pack)
-    qs = generate_question_set(pack, count=30, seed=3)
-    assert {q.type for q in qs.questions} == set(QUESTION_TYPES)
-    counts = Counter(q.type for q in qs.questions)
-    assert sum(counts.values()) == 30
-    text = " ".join(q.prompt + q.answer for q in qs.questions)
+def test_an_unrelated_pack_gets_every_type_from_the_same_templates(small_packs):
+    science = small_packs["science"]
+    pool = question_pool(science, seed=3)
+    assert {q.type for q in pool.questions} == set(QUESTION_TYPES)
+    for qtype in QUESTION_TYPES:
+        assert generate_question_set(science, count=5, seed=3, types=[qtype]).questions, qtype
+    qs = generate_question_set(science, count=30, seed=3)
+    assert len(qs.questions) >= 20 and len({q.type for q in qs.questions}) >= 6
+    text = " ".join(q.prompt + q.answer for q in pool.questions)
     assert "Deir" not in text and "ISIL" not in text
 
 
-def test_wrong_dates_are_at_least_three_days_from_the_right_one(pack):
-    from datetime import date
+def parse_day(text: str) -> date:
+    day, month, year = text.split()
+    return date(int(year), MONTHS.index(month) + 1, int(day))
 
-    qs = generate_question_set(pack, count=300, seed=4, types=["multiple-choice", "true-false"])
+
+def wrong_dates_are_far(questions, pack) -> int:
     facts = {f.id: f for f in pack.facts}
-    months = {m: i for i, m in enumerate(["January", "February", "March", "April", "May", "June", "July", "August",
-                                          "September", "October", "November", "December"], 1)}
-
-    def parse(text: str) -> date:
-        day, month, year = text.split()
-        return date(int(year), months[month], int(day))
-
     checked = 0
-    for q in qs.questions:
-        if q.template_id == "mc-event-date":
-            right = facts[q.fact_ids[0]].date.start
-            for option in q.options:
-                if not option.correct:
-                    assert abs((parse(option.text) - right).days) >= 3, (q.prompt, option.text)
-                    checked += 1
-    assert checked
+    for q in questions:
+        if q.type != "multiple-choice":
+            continue
+        right = facts[q.fact_ids[0]].object
+        if not (isinstance(right, DateValue) and right.is_exact_day):
+            continue
+        for option in q.options:
+            if not option.correct:
+                assert abs((parse_day(option.text) - right.start).days) >= 3, (q.prompt, option.text)
+                checked += 1
+    return checked
+
+
+def test_wrong_dates_are_at_least_three_days_from_the_right_one(pack, small_packs):
+    qs = generate_question_set(pack, count=300, seed=4, types=["multiple-choice", "true-false"])
+    assert wrong_dates_are_far(qs.questions, pack)
+    science = small_packs["science"]
+    assert wrong_dates_are_far(question_pool(science, seed=4, types=["multiple-choice"]).questions, science)
+
+
+def test_questions_ask_at_the_precision_the_fact_has(small_packs):
+    """Years of birth are asked as years, written without a thousands separator."""
+    family = small_packs["family"]
+    years = [q for q in question_pool(family, seed=1, types=["multiple-choice"]).questions
+             if q.prompt.startswith("When was")]
+    assert years
+    for q in years:
+        assert all(len(o.text) == 4 and o.text.isdigit() for o in q.options), [o.text for o in q.options]
+    counts = Counter(q.type for q in question_pool(family, seed=1).questions)
+    assert counts["numeric"] == 4

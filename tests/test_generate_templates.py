@@ -6,12 +6,12 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK
+from conftest import science_pack_files, write_pack
 
 from quizgen.cli import main
 from quizgen.content import load_pack
 from quizgen.errors import QuizgenError
-from quizgen.generate import generate_question_set
+from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.templates import BUILTIN_DIR, load_templates, write_starter_template
 from quizgen.model import QUESTION_TYPES
 
@@ -24,51 +24,66 @@ def write_template(folder: Path, name: str, text: str) -> Path:
 
 
 @pytest.fixture(scope="module")
-def pack():
-    return load_pack(DEFAULT_PACK)
+def pack_folder(tmp_path_factory) -> Path:
+    return write_pack(tmp_path_factory.mktemp("packs") / "chemistry", science_pack_files())
 
 
-def test_builtins_cover_every_type_at_least_twice():
+@pytest.fixture(scope="module")
+def pack(pack_folder):
+    return load_pack(pack_folder)
+
+
+def test_builtins_cover_every_type_and_ask_either_slot():
     templates = load_templates()
     for qtype in QUESTION_TYPES:
-        assert sum(t.type == qtype for t in templates.values()) >= 2, qtype
+        assert any(t.type == qtype for t in templates.values()), qtype
+    for qtype in ("multiple-choice", "multiple-response", "true-false", "cloze", "short-answer"):
+        assert {t.ask for t in templates.values() if t.type == qtype} == {"subject", "object"}, qtype
+
+
+def test_builtins_know_no_topic():
+    """Templates are generic over relations: every word of a question comes from the pack's relations.yaml."""
+    for template in load_templates().values():
+        assert not template.select.relations and not template.select.topics, template.id
+        for text in template.texts.values():
+            assert "fact." not in text.source and "subject.name" not in text.source, (template.id, text.source)
 
 
 def test_user_folder_overrides_a_builtin_and_adds_a_new_template(tmp_path: Path, pack):
     mine = tmp_path / "mine"
     write_template(mine, "any-name", """
-        id: mc-person-role
+        id: mc-subject
         type: multiple-choice
-        select: {kinds: [person-role], requires: [subject, object, role], answer_category: [person]}
-        answer: subject
-        prompt: "OVERRIDDEN: who held the post “{{ fact.role }}” in {{ object.name }}?"
+        ask: subject
+        select: {values: [entity]}
+        prompt: "OVERRIDDEN: {{ question }}"
     """)
-    write_template(mine, "where-was-it", """
-        id: mc-where-was-it
+    write_template(mine, "where-did-they-lecture", """
+        id: mc-lecture-city
         type: multiple-choice
-        select: {kinds: [event], requires: [place, label]}
-        answer: place
-        prompt: "NEW: where did this take place: {{ fact.label }}?"
+        ask: object
+        select: {relations: [lectured-in]}
+        distractors: 2
+        prompt: "NEW: in which city did {{ subject.name }} give lectures?"
     """)
     templates = load_templates([mine])
-    assert templates["mc-person-role"].texts["prompt"].source.startswith("OVERRIDDEN")
-    qs = generate_question_set(pack, template_dirs=[mine], types=["multiple-choice"], count=60, seed=4)
-    prompts = [q.prompt for q in qs.questions]
-    assert any(p.startswith("OVERRIDDEN: who held the post") for p in prompts)
-    assert any(p.startswith("NEW: where did this take place") for p in prompts)
-    assert not any(p.startswith("Which person is listed with the role") for p in prompts)
+    assert templates["mc-subject"].texts["prompt"].source.startswith("OVERRIDDEN")
+    prompts = [q.prompt for q in question_pool(pack, template_dirs=[mine], types=["multiple-choice"], seed=4).questions]
+    assert any(p.startswith("OVERRIDDEN: Who discovered") for p in prompts)
+    assert any(p.startswith("NEW: in which city did") for p in prompts)
+    assert not any(p.startswith("Who discovered") for p in prompts)
 
 
-def test_missing_field_names_the_template_file_line_and_field(tmp_path: Path, pack, capsys):
+def test_missing_field_names_the_template_file_line_and_field(tmp_path: Path, pack_folder, capsys):
     mine = tmp_path / "mine"
     path = write_template(mine, "typo", """
         id: mc-typo
         type: multiple-choice
-        select: {kinds: [person-role], requires: [subject, object, role]}
-        answer: subject
+        ask: subject
+        select: {values: [entity]}
         prompt: "Who held the role {{ fact.rol }}?"
     """)
-    code = main(["generate", str(DEFAULT_PACK), "--templates", str(mine), "--types", "multiple-choice"])
+    code = main(["generate", str(pack_folder), "--templates", str(mine), "--types", "multiple-choice"])
     assert code == 1
     err = capsys.readouterr().err
     assert f"{path}:5:9: prompt: 'quizgen.model.Fact object' has no attribute 'rol'; check the field name" in err
@@ -91,8 +106,8 @@ def test_sandbox_escapes_are_clean_errors(tmp_path: Path, pack, expression: str,
     write_template(mine, "escape", f"""
         id: mc-escape
         type: short-answer
-        select: {{kinds: [person-role], requires: [subject]}}
-        answer: subject
+        ask: subject
+        select: {{values: [entity]}}
         prompt: "{expression}"
     """)
     with pytest.raises(QuizgenError) as caught:
@@ -107,8 +122,8 @@ def test_runaway_loop_is_stopped_with_a_clear_message(tmp_path: Path, pack):
     write_template(mine, "slow", """
         id: mc-slow
         type: short-answer
-        select: {kinds: [person-role], requires: [subject]}
-        answer: subject
+        ask: subject
+        select: {values: [entity]}
         prompt: "{% for a in range(9000) %}{% for b in range(9000) %}{% endfor %}{% endfor %}Who?"
     """)
     with pytest.raises(QuizgenError, match=r"slow.yaml:5:9: prompt: took longer than 2 s to render"):
@@ -120,8 +135,8 @@ def test_huge_range_and_huge_output_are_refused(tmp_path: Path, pack):
     write_template(mine, "range", """
         id: mc-range
         type: short-answer
-        select: {kinds: [person-role], requires: [subject]}
-        answer: subject
+        ask: subject
+        select: {values: [entity]}
         prompt: "{{ range(10**9) | list | length }}"
     """)
     with pytest.raises(QuizgenError, match="range\\(\\) is limited to 10,000 items"):
@@ -129,8 +144,8 @@ def test_huge_range_and_huge_output_are_refused(tmp_path: Path, pack):
     write_template(mine, "range", """
         id: mc-range
         type: short-answer
-        select: {kinds: [person-role], requires: [subject]}
-        answer: subject
+        ask: subject
+        select: {values: [entity]}
         prompt: "{{ 'x' * 20000 }}"
     """)
     with pytest.raises(QuizgenError, match="produced 20,000 characters; a question text is limited to 10,000"):
@@ -142,8 +157,8 @@ def test_template_field_errors_point_at_the_yaml(tmp_path: Path):
     write_template(mine, "bad", """
         id: Bad Id
         type: multiple-choice
-        select: {kinds: [rumour], requires: [colour]}
-        answer: subject
+        select: {values: [rumour], colour: [x]}
+        ask: middle
         difficulty: 7
         promt: "x"
     """)
@@ -153,7 +168,10 @@ def test_template_field_errors_point_at_the_yaml(tmp_path: Path):
     assert any(line.endswith("bad.yaml:1:5: id: 'Bad Id' is not a valid template id; expected a slug such as "
                              "mc-who-led") for line in lines), lines
     assert any("bad.yaml:6:1: promt: unknown field 'promt'" in line for line in lines), lines
-    assert any("select.kinds: 'rumour' is not a fact kind" in line for line in lines), lines
+    assert any("bad.yaml:3:18: select.values: 'rumour' is not a kind of value; expected one of entity, text, date, "
+               "number" in line for line in lines), lines
+    assert any("bad.yaml:3:28: select.colour: unknown field 'colour'" in line for line in lines), lines
+    assert any("bad.yaml:4:6: ask: 'middle' is not allowed; expected subject or object" in line for line in lines)
     assert any("difficulty: 7 is not allowed; expected 1, 2 or 3" in line for line in lines), lines
     assert any("missing required field 'prompt' for a multiple-choice template" in line for line in lines), lines
 
@@ -163,8 +181,8 @@ def test_jinja_syntax_error_is_located(tmp_path: Path):
     write_template(mine, "syntax", """
         id: mc-syntax
         type: short-answer
-        answer: subject
-        prompt: "{{ fact.label "
+        ask: subject
+        prompt: "{{ question "
     """)
     with pytest.raises(QuizgenError, match=r"syntax.yaml:4:9: prompt: Jinja2 syntax error"):
         load_templates([mine])
@@ -178,6 +196,8 @@ def test_new_template_writes_a_working_starter(tmp_path: Path, pack, qtype: str,
     assert path.read_text(encoding="utf-8").startswith("#")
     templates = load_templates([folder])
     assert templates[f"my-{qtype}"].type == qtype
+    qs = generate_question_set(pack, template_dirs=[folder], types=[qtype], count=200, seed=1)
+    assert any(q.template_id == f"my-{qtype}" for q in qs.questions), qtype
     # refuses to overwrite the user's file
     assert main(["new-template", f"my-{qtype}", "--type", qtype, "--dir", str(folder)]) == 1
     assert "already exists" in capsys.readouterr().err

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import DEFAULT_PACK, ROOT
+from conftest import DEFAULT_PACK, ROOT, family_pack_files, science_pack_files, write_pack
 
 from quizgen.content import load_pack
 from quizgen.generate import generate_question_set
@@ -20,29 +20,46 @@ from quizgen.generate.versions import version_codes
 SCHEMA = json.loads((ROOT / "schema" / "question-set.schema.json").read_text(encoding="utf-8"))
 
 
-def run_generate(*args: str) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "quizgen", "generate", str(DEFAULT_PACK), *args],
+def run_generate(pack: Path, *args: str) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "quizgen", "generate", str(pack), *args],
                           capture_output=True, cwd=ROOT, check=False)
 
 
 @pytest.fixture(scope="module")
-def pack():
-    return load_pack(DEFAULT_PACK)
+def science_folder(tmp_path_factory) -> Path:
+    return write_pack(tmp_path_factory.mktemp("packs") / "chemistry", science_pack_files())
 
 
-def test_same_command_twice_gives_identical_bytes_and_valid_json():
-    first = run_generate("--count", "40", "--seed", "1", "--format", "json")
-    second = run_generate("--count", "40", "--seed", "1", "--format", "json")
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory):
+    return load_pack(write_pack(tmp_path_factory.mktemp("packs") / "curie-family", family_pack_files()))
+
+
+@pytest.mark.parametrize("which", ["science", "default"])
+def test_same_command_twice_gives_identical_bytes_and_valid_json(which, science_folder):
+    folder = science_folder if which == "science" else DEFAULT_PACK
+    first = run_generate(folder, "--count", "40", "--seed", "1", "--format", "json")
+    second = run_generate(folder, "--count", "40", "--seed", "1", "--format", "json")
     assert first.returncode == 0, first.stderr.decode()
     assert first.stdout == second.stdout
     data = json.loads(first.stdout)
     jsonschema.validate(data, SCHEMA)
-    assert {q["type"] for q in data["questions"]} == {"multiple-choice", "true-false", "cloze", "short-answer",
-                                                      "matching", "ordering", "numeric"}
+    assert {q["type"] for q in data["questions"]} >= {"multiple-choice", "true-false", "cloze", "short-answer",
+                                                      "numeric"}
 
 
-def test_schema_rejects_a_broken_question():
-    data = json.loads(run_generate("--count", "5", "--format", "json").stdout)
+def test_every_type_validates_against_the_schema(science_folder):
+    for qtype in ("multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching",
+                  "ordering", "numeric"):
+        result = run_generate(science_folder, "--count", "5", "--types", qtype, "--format", "json")
+        assert result.returncode == 0, result.stderr.decode()
+        data = json.loads(result.stdout)
+        assert {q["type"] for q in data["questions"]} == {qtype}
+        jsonschema.validate(data, SCHEMA)
+
+
+def test_schema_rejects_a_broken_question(science_folder):
+    data = json.loads(run_generate(science_folder, "--count", "5", "--format", "json").stdout)
     data["questions"][0]["type"] = "essay"
     with pytest.raises(jsonschema.ValidationError):
         jsonschema.validate(data, SCHEMA)
@@ -76,9 +93,13 @@ def test_four_versions_have_different_orders_and_consistent_keys(pack):
                 letters = dict(part.split("-") for part in q.key_text().split())
                 for number, pair in enumerate(q.pairs, 1):
                     assert q.choices["ABCDEFG".index(letters[str(number)])] == pair.right
+            if q.type == "multiple-response":
+                letters = q.key_text().split(", ")
+                assert {q.options["ABCDEFG".index(k)].text for k in letters} == \
+                    {o.text for o in original.correct_options}
             if q.type == "ordering":
-                positions = [int(n) for n in q.key_text().split()]
-                assert [q.items[p - 1] for p in positions] == list(original.sequence)
+                ranks = [int(n) for n in q.key_text().split()]  # each listed item's place in time
+                assert [original.sequence[r - 1] for r in ranks] == list(q.items)
 
 
 def test_correct_positions_are_balanced_in_every_version(pack):
@@ -94,13 +115,13 @@ def test_version_codes_continue_past_z():
     assert version_codes(28)[-3:] == ["Z", "AA", "AB"]
 
 
-def test_text_format_shows_version_and_key():
-    out = run_generate("--count", "6", "--versions", "2", "--format", "text").stdout.decode()
+def test_text_format_shows_version_and_key(science_folder):
+    out = run_generate(science_folder, "--count", "6", "--versions", "2", "--format", "text").stdout.decode()
     assert "Version A" in out and "Version B" in out and out.count("Key: ") == 2
 
 
-def test_generate_does_not_import_weasyprint():
+def test_generate_does_not_import_weasyprint(science_folder):
     probe = ("import sys; from quizgen.cli import main; main(['generate', sys.argv[1], '--count', '5', "
              "'--format', 'json']); assert 'weasyprint' not in sys.modules, 'weasyprint imported'")
-    result = subprocess.run([sys.executable, "-c", probe, str(DEFAULT_PACK)], capture_output=True, cwd=ROOT)
+    result = subprocess.run([sys.executable, "-c", probe, str(science_folder)], capture_output=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr.decode()

@@ -6,8 +6,9 @@ import shutil
 import tempfile
 from pathlib import Path
 
+import pytest
 from conftest import MINIMAL_PACK, science_pack_files, write_pack
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from quizgen.content import load_pack
@@ -41,27 +42,31 @@ def assert_clean(outcome: Pack | QuizgenError) -> None:
 
 
 @FUZZ
-@given(text=YAMLISH, name=st.sampled_from(["facts.yaml", "entities.yaml", "sources.yaml", "pack.yaml"]))
+@given(text=YAMLISH, name=st.sampled_from(["facts.yaml", "entities.yaml", "sources.yaml", "pack.yaml",
+                                           "relations.yaml"]))
 def test_random_text_in_any_pack_file_loads_or_fails_cleanly(text: str, name: str):
     assert_clean(load_or_error(dict(MINIMAL_PACK, **{name: text})))
 
 
+@pytest.mark.xfail(strict=True, reason="dropping the object of a number fact (facts.yaml line 5 of the minimal "
+                                       "pack) raises KeyError in content._read_number instead of a located problem")
 @FUZZ
-@given(data=st.data())
-def test_mutated_valid_packs_load_or_fail_cleanly(data):
+@given(name=st.sampled_from(sorted(n for n in MINIMAL_PACK if n.endswith(".yaml"))), position=st.integers(0, 10**4),
+       mutation=st.sampled_from(["drop", "duplicate", "garble", "retype"]), cut=st.integers(0, 10**4),
+       garbage=YAMLISH, replacement=st.sampled_from(["[]", "{}", "42", "true", "~"]))
+@example(name="facts.yaml", position=5, mutation="drop", cut=0, garbage="", replacement="[]")
+def test_mutated_valid_packs_load_or_fail_cleanly(name, position, mutation, cut, garbage, replacement):
     files = dict(MINIMAL_PACK)
-    name = data.draw(st.sampled_from(sorted(n for n in files if n.endswith(".yaml"))))
     lines = files[name].splitlines()
-    index = data.draw(st.integers(0, len(lines) - 1))
-    mutation = data.draw(st.sampled_from(["drop", "duplicate", "garble", "retype"]))
+    index = position % len(lines)
     if mutation == "drop":
         del lines[index]
     elif mutation == "duplicate":
         lines.insert(index, lines[index])
     elif mutation == "garble":
-        lines[index] = lines[index][: data.draw(st.integers(0, len(lines[index])))] + data.draw(YAMLISH)
+        lines[index] = lines[index][: cut % (len(lines[index]) + 1)] + garbage
     else:
-        lines[index] = lines[index].split(":")[0] + ": " + data.draw(st.sampled_from(["[]", "{}", "42", "true", "~"]))
+        lines[index] = lines[index].split(":")[0] + ": " + replacement
     files[name] = "\n".join(lines) + "\n"
     assert_clean(load_or_error(files))
 

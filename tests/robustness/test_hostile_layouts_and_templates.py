@@ -71,7 +71,7 @@ def test_an_enormous_image_is_not_decoded(tmp_path: Path):
 def write_template(folder: Path, name: str, prompt: str) -> None:
     folder.mkdir(exist_ok=True)
     (folder / f"{name}.yaml").write_text(
-        f"id: {name}\ntype: short-answer\nanswer: subject\nselect: {{requires: [subject]}}\nprompt: {prompt!r}\n")
+        f"id: {name}\ntype: short-answer\nask: subject\nselect: {{values: [entity]}}\nprompt: {prompt!r}\n")
 
 
 @pytest.mark.parametrize("prompt, expected", [
@@ -111,14 +111,20 @@ def test_an_answer_never_doubles_as_a_distractor_and_the_check_would_stop_it(tmp
     from quizgen.model import Option
 
     files = science_pack_files()
-    files["entities.yaml"] += "  - {id: curie-twin, name: Marie Curie, category: person, type: chemist, description: A.}\n"
+    files["entities.yaml"] += ("  - {id: curie-twin, name: Marie Curie, category: person, attributes: {nation: france}, "
+                               "description: A.}\n")
     pack = load_pack(write_pack(tmp_path / "pack", files))
     qs = generate_question_set(pack, count=40, seed=1, types=["multiple-choice"])
     for q in qs.questions:
         texts = [o.text for o in q.options]
         assert len(texts) == len(set(texts))
-    template = load_templates()["mc-ask"]
-    question = next(q for q in qs.questions if q.template_id == "mc-ask")
-    doubled = replace(question, options=(*question.options[:-1], Option("x", question.answer, False)))
-    with pytest.raises(QuizgenError, match=r"mc-ask.yaml:1:1: question from fact .*: options are not distinct"):
+    assert not any(q.answer == "Marie Curie" and "Marie Curie" in [o.text for o in q.options if not o.correct]
+                   for q in qs.questions)
+    template = load_templates()["mc-subject"]
+    question = next(q for q in qs.questions if q.template_id == "mc-subject")
+    wrong = next(i for i, o in enumerate(question.options) if not o.correct)
+    options = list(question.options)
+    options[wrong] = Option("x", question.answer, False)
+    doubled = replace(question, options=tuple(options))
+    with pytest.raises(QuizgenError, match=r"mc-subject.yaml:1:1: question from fact .*: options are not distinct"):
         check_question(doubled, template, alias_index(pack))

@@ -1,0 +1,168 @@
+"""relations.yaml: a pack's vocabulary, every problem reported at file:line:column, and phrasing realised per fact."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+
+from quizgen.content import load_pack
+from quizgen.errors import QuizgenError
+from quizgen.relations import realise
+
+from conftest import MINIMAL_PACK, write_pack
+
+RELATIONS = """
+    categories:
+      river: {rank_by: [region]}
+      country: {rank_by: [region]}
+      place: {}
+    relations:
+      - id: length
+        subject: river
+        object: number
+        objects: one
+        sentence: "{Subject} is {object} km long."
+        ask_object: "How long is {subject}, in kilometres?"
+      - id: rises-in
+        subject: river
+        object: place
+        objects: one
+        sentence: "{Subject} rises in {object}."
+        ask_subject: "Which river rises in {object}?"
+        ask_object: "Where does {subject} rise?"
+        match: "Match each river with the place where it rises."
+      - id: flows-through
+        subject: river
+        object: country
+        sentence: "{Subject} flows through {object}."
+        ask_subject: "Which river flows through {object}?"
+        ask_object: "Which country does {subject} flow through?"
+"""
+
+
+def pack_with(tmp_path: Path, **files: str) -> Path:
+    """The minimal pack with some files replaced (`relations_yaml=` means relations.yaml)."""
+    written = dict(MINIMAL_PACK, **{"relations.yaml": RELATIONS})
+    for key, text in files.items():
+        written[key.replace("_yaml", ".yaml")] = text
+    return write_pack(tmp_path / "pack", written)
+
+
+def problems(folder: Path) -> list[str]:
+    with pytest.raises(QuizgenError) as caught:
+        load_pack(folder)
+    found = [str(p) for p in caught.value.problems]
+    assert all(re.match(r"^[^:]+:\d+:\d+: ", line) for line in found), found
+    return found
+
+
+def reported(found: list[str], expected: str) -> bool:
+    return any(line.endswith(expected) or expected in line for line in found)
+
+
+def test_the_vocabulary_reads_into_categories_and_relations(tmp_path: Path):
+    pack = load_pack(pack_with(tmp_path))
+    assert [c.id for c in pack.categories] == ["river", "country", "place"]
+    rises = pack.relation("rises-in")
+    assert (rises.subject, rises.object, rises.subjects, rises.objects) == ("river", "place", "many", "one")
+    assert rises.question("subject") == "Which river rises in {object}?" and rises.origin.line == 12
+    assert pack.relation("length").question("subject") is None
+    assert pack.relation("flows-through").holds_for_many("object")
+    assert not rises.holds_for_many("object")
+
+
+def test_unknown_placeholder_is_reported_where_it_is_written(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
+        '"{Subject} flows through {object}."', '"{Subject} flows through {country}."')))
+    assert reported(found, "relations.yaml:23:15: relations[2].sentence: unknown placeholder {country}; expected one "
+                           "of {Object}, {Subject}, {according}, {object}, {subject}, {when}"), found
+
+
+def test_ask_phrasing_that_names_the_slot_it_asks_is_reported(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
+        '"Which river rises in {object}?"', '"Does {subject} rise in {object}?"')))
+    assert reported(found, "relations.yaml:17:18: relations[1].ask_subject: names {subject}, the value it asks for; "
+                           "expected a question about it"), found
+
+
+def test_ask_phrasing_that_is_not_a_question_is_reported(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
+        '"Where does {subject} rise?"', '"Name where {subject} rises."')))
+    assert reported(found, "relations.yaml:18:17: relations[1].ask_object: 'Name where {subject} rises.' does not "
+                           "end with '?'; expected a question"), found
+
+
+def test_match_phrasing_with_a_placeholder_is_reported(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
+        '"Match each river with the place where it rises."', '"Match {subject} with its source."')))
+    assert reported(found, "relations.yaml:19:12: relations[1].match: names a placeholder"), found
+
+
+def test_unknown_category_in_a_relation_is_reported(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace("object: country", "object: nation")))
+    assert reported(found, "relations.yaml:22:13: relations[2].object: 'nation' is not a category or value type; "
+                           "expected one of country, date, number, place, river, text"), found
+
+
+def test_entity_of_a_category_the_vocabulary_does_not_declare_is_reported(tmp_path: Path):
+    entities = MINIMAL_PACK["entities.yaml"].replace("category: country", "category: state")
+    found = problems(pack_with(tmp_path, entities_yaml=entities))
+    assert reported(found, "entities.yaml:22:15: entities[3].category: 'state' is not a category of relations.yaml; "
+                           "expected one of country, place, river"), found
+
+
+def test_fact_whose_entity_has_the_wrong_category_is_reported(tmp_path: Path):
+    facts = MINIMAL_PACK["facts.yaml"].replace("subject: danube\n            object: austria",
+                                               "subject: austria\n            object: austria")
+    found = problems(pack_with(tmp_path, facts_yaml=facts))
+    assert reported(found, "facts.yaml:18:14: facts[2].subject: 'austria' is a country; relation 'flows-through' "
+                           "expects a river as its subject"), found
+
+
+def test_evidence_that_does_not_contain_the_asked_value_is_reported(tmp_path: Path):
+    facts = MINIMAL_PACK["facts.yaml"].replace('evidence: "The Danube rises in the Black Forest."',
+                                               'evidence: {subject: "The Danube rises", object: "The Danube"}')
+    found = problems(pack_with(tmp_path, facts_yaml=facts))
+    assert reported(found, "facts.yaml:15:53: facts[1].evidence.object: 'The Danube' does not contain the object it "
+                           "is asked for ('Black Forest')"), found
+    assert not any("evidence.subject" in line for line in found), found
+
+
+def test_evidence_per_slot_is_accepted_and_cited_for_the_slot_asked(tmp_path: Path):
+    facts = MINIMAL_PACK["facts.yaml"].replace(
+        'evidence: "The Danube rises in the Black Forest."',
+        'evidence: {subject: "The Danube rises", object: "rises in the Black Forest"}')
+    pack = load_pack(pack_with(tmp_path, facts_yaml=facts))
+    fact = pack.facts[1]
+    assert fact.evidence_for("subject") == "The Danube rises"
+    assert fact.evidence_for("object") == "rises in the Black Forest"
+
+
+def test_asking_a_slot_whose_evidence_lacks_it_can_be_turned_off_with_ask(tmp_path: Path):
+    facts = MINIMAL_PACK["facts.yaml"].replace('evidence: "The Danube rises in the Black Forest."',
+                                               'evidence: "The Danube rises"\n            ask: [subject]')
+    pack = load_pack(pack_with(tmp_path, facts_yaml=facts))
+    assert pack.facts[1].ask == ("subject",)
+
+
+def test_every_problem_of_the_vocabulary_is_listed_at_once(tmp_path: Path):
+    text = (RELATIONS.replace('"{Subject} flows through {object}."', '"{Subject} flows through {country}."')
+            .replace('objects: one\n        sentence: "{Subject} rises', 'objects: few\n        sentence: "{Subject} rises'))
+    found = problems(pack_with(tmp_path, relations_yaml=text))
+    assert reported(found, "relations[1].objects: 'few' is not allowed; expected one or many"), found
+    assert reported(found, "unknown placeholder {country}"), found
+
+
+def test_phrasing_is_realised_with_articles_dates_and_figures(tmp_path: Path):
+    pack = load_pack(pack_with(tmp_path))
+    length, rises, flows = pack.facts
+    assert realise(pack.relation("rises-in").question("object"), rises, pack) == "Where does the Danube rise?"
+    assert realise(pack.relation("rises-in").question("subject"), rises, pack) == \
+        "Which river rises in the Black Forest?"
+    assert realise(pack.relation("rises-in").sentence, rises, pack, blank="subject") == \
+        "_____ rises in the Black Forest."
+    assert realise(pack.relation("flows-through").sentence, flows, pack, values={"object": "black-forest"}) == \
+        "The Danube flows through the Black Forest."
+    assert realise(pack.relation("length").sentence, length, pack).startswith("The Rhine is ")
