@@ -557,6 +557,8 @@ def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -
 
 def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
     where = (*at, key)
+    if key not in record:
+        return None  # reported as a missing required field already
     spec = r.record(where, NUMBER_FIELDS, {"value", "unit"})
     if spec is None:
         return None

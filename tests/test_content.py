@@ -99,8 +99,6 @@ FACT_FIELDS = ("according_to, ask, confidence, date, dispute, distractors, evide
             {"facts_yaml": FACT_HEAD},
             "facts.yaml:2:5: facts[0]: missing required field 'object'",
             id="missing-number-object",
-            marks=pytest.mark.xfail(reason="a fact of a number relation without `object` raises KeyError in "
-                                           "content._read_number instead of being reported", strict=True),
         ),
         pytest.param(
             {"facts_yaml": FACT_HEAD + "        object: {value: many, unit: km}\n"},

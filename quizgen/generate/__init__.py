@@ -110,8 +110,8 @@ def choose_questions(pool: tuple[Question, ...], count: int, seed: int, pack: Pa
     topics = sorted(queues)
     rng.shuffle(topics)
     chosen: list[Question] = []
-    all_types = sorted({q.type for q in pool})
-    rng.shuffle(all_types)
+    available = Counter(q.type for q in pool)
+    all_types = sorted(available, key=lambda t: (available[t], t))  # the scarcest first: groups clash most
     for qtype in all_types:  # first one question of every type, each from the topic with fewest so far
         if len(chosen) == count:
             break

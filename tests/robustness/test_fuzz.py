@@ -48,8 +48,6 @@ def test_random_text_in_any_pack_file_loads_or_fails_cleanly(text: str, name: st
     assert_clean(load_or_error(dict(MINIMAL_PACK, **{name: text})))
 
 
-@pytest.mark.xfail(strict=True, reason="dropping the object of a number fact (facts.yaml line 5 of the minimal "
-                                       "pack) raises KeyError in content._read_number instead of a located problem")
 @FUZZ
 @given(name=st.sampled_from(sorted(n for n in MINIMAL_PACK if n.endswith(".yaml"))), position=st.integers(0, 10**4),
        mutation=st.sampled_from(["drop", "duplicate", "garble", "retype"]), cut=st.integers(0, 10**4),
