@@ -14,11 +14,12 @@ from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
 from ..model import BLANK, Question, QuestionSet, Version, option_letter
+from ..resources import builtin_layouts_folder
 from ..yamlfile import read_yaml
 from . import cards as geometry
 from .cards import Box, CardSize, Flip, Grid, Line, Offset, Paper
 
-BUILTIN_LAYOUTS = Path(__file__).resolve().parents[2] / "templates" / "layouts"
+BUILTIN_LAYOUTS = builtin_layouts_folder()
 CARD_SIZES_FILE = "cards.yaml"
 CITATION_ON_CARD = 130  # characters of a citation that fit under a card's explanation
 
