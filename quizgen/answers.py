@@ -71,6 +71,17 @@ def letters_in(response: str) -> list[str]:
     return [t.upper() for t in tokens]
 
 
+def chosen_letters(response: str, question: Question) -> set[str]:
+    """'A, C', 'a c', 'AC' or '1 3' → {'A', 'C'}: the options a multiple-response answer ticks."""
+    picked = set()
+    for token in letters_in(response):
+        if token.isdigit() and 1 <= int(token) <= len(question.options):
+            picked.add(option_letter(int(token) - 1))
+        else:
+            picked.add(token)
+    return picked
+
+
 def is_correct(question: Question, response: str) -> bool:
     """Whether a typed response answers the question, for every question type."""
     if question.type in ("multiple-choice", "true-false"):
@@ -79,6 +90,9 @@ def is_correct(question: Question, response: str) -> bool:
         if picked is None and question.type == "true-false" and response.strip()[:1].upper() in ("T", "F"):
             picked = texts.index("True" if response.strip()[:1].upper() == "T" else "False")
         return picked is not None and question.options[picked].correct
+    if question.type == "multiple-response":
+        return chosen_letters(response, question) == {option_letter(i) for i, o in enumerate(question.options)
+                                                      if o.correct}
     if question.type in ("cloze", "short-answer"):
         return text_matches(response, (question.answer, *question.accepted))
     if question.type == "numeric":

@@ -97,7 +97,8 @@ def cloze_block(question: Question, header: str, title: str, feedback: str) -> s
     before, blank, after = question.prompt.partition(BLANK)
     if blank and before.strip() and after.strip() and BLANK not in after:
         # Moodle's missing-word form: the answer block stands where the blank is
-        return f"{header}\n{title}[plain]{escape(before.rstrip())} {{{answers}{feedback}}} {escape(after.lstrip())}"
+        # the text's own spacing, so "in _____." stays "in _____." and not "in _____ ."
+        return f"{header}\n{title}[plain]{escape(before)}{{{answers}{feedback}}}{escape(after)}"
     # a blank at the very start or end (or several) stays visible in the text, answers follow it
     return f"{header}\n{title}[plain]{escape(question.prompt)}{{{answers}{feedback}}}"
 
