@@ -206,7 +206,8 @@ def load_pack(folder: str | Path) -> Pack:
         raise QuizgenError.at(root, f"no {PACK_FILE} found; a content pack folder needs one")
     problems: list[Problem] = case_collisions([*content_files(root), root / PACK_FILE])
     pack_doc = _read_or_collect(root / PACK_FILE, problems)
-    docs = [d for d in (_read_or_collect(p, problems) for p in content_files(root)) if d is not None]
+    files = content_files(root)
+    docs = [d for d in (_read_or_collect(p, problems) for p in files) if d is not None]
     header = _pack_header(pack_doc, problems) if pack_doc else None
     collected = _Collected([], [], [])
     for doc in docs:
@@ -216,8 +217,11 @@ def load_pack(folder: str | Path) -> Pack:
     _check_unique("fact", collected.facts, problems)
     sources = {s.id: s for s, _, _ in collected.sources}
     entities = {e.id: e for e, _, _ in collected.entities}
-    _check_entity_links(collected, entities, sources, problems)
-    _check_fact_links(collected, entities, sources, problems, header)
+    links: list[Problem] = []
+    _check_entity_links(collected, entities, sources, links)
+    _check_fact_links(collected, entities, sources, links, header)
+    unread = [f for f in files if f not in {d.path for d in docs}]
+    problems.extend(without_knock_on_problems(links, unread, root))
     if problems or header is None:
         raise QuizgenError(problems or [Problem(display_path(root / PACK_FILE), 1, 1, "", "pack file is invalid")])
     return Pack(
@@ -227,6 +231,20 @@ def load_pack(folder: str | Path) -> Pack:
         entities=tuple(e for e, _, _ in collected.entities),
         facts=tuple(f for f, _, _ in collected.facts),
     )
+
+
+def without_knock_on_problems(links: list[Problem], unread: list[Path], root: Path) -> list[Problem]:
+    """Link problems, less the unknown ids that a file which could not be read may define; one line says how
+    many were skipped, so a single tab does not bury its own error under hundreds of others."""
+    if not unread:
+        return links
+    kept = [p for p in links if not p.message.startswith(UNKNOWN_ID)]
+    skipped = len(links) - len(kept)
+    if skipped:
+        names = ", ".join(path.name for path in unread)
+        kept.append(Problem(display_path(root), 0, 0, "", f"{skipped} unknown-id problems skipped: the ids may be "
+                            f"defined in {names}, which could not be read; check again once it reads"))
+    return kept
 
 
 def content_files(root: Path) -> list[Path]:
@@ -471,6 +489,9 @@ def _check_fact_links(collected: _Collected, entities: dict[str, Entity], source
             if fact.date.start < header["period_start"] or fact.date.end > header["period_end"]:
                 problems.append(r.doc.problem((*at, "date"), f"{fact.date.text!r} is outside the pack period "
                                               f"{header['period_start']}/{header['period_end']}"))
+
+
+UNKNOWN_ID = ("unknown entity id", "unknown source id")  # how the messages of _unknown start
 
 
 def _unknown(r: Reader, at: tuple, value: str, what: str, known: dict) -> Problem:
