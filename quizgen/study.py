@@ -72,7 +72,7 @@ def answer_hint(question: Question) -> str:
         letters = [option_letter(i) for i in range(len(question.choices))]
         example = [letters[i ^ 1] if (i ^ 1) < len(letters) else letters[i] for i in range(len(question.pairs))]
         return (f"type the letter for each numbered item, in order, e.g. {' '.join(example)} "
-                f"(or {' '.join(f'{n}-{x}' for n, x in enumerate(example, 1))})")
+                f"or {' '.join(f'{n}-{x}' for n, x in enumerate(example, 1))}")
     if question.type == "multiple-response":
         return "type every right letter, e.g. A C"
     if question.type == "true-false":
