@@ -62,17 +62,34 @@ def true_or_false(claim: str) -> str:
     return f"{TRUE_OR_FALSE} {claim}"
 
 
+def orderings(count: int) -> list[list[str]]:
+    """Example answers to an ordering of `count` items: rotated, then reversed."""
+    numbers = [str(n) for n in range(1, count + 1)]
+    return [numbers[1:] + numbers[:1], numbers[::-1], numbers]
+
+
+def letterings(pairs: int, choices: int) -> list[list[str]]:
+    """Example answers to a matching: neighbours swapped, then the choices in reverse, then in order."""
+    letters = [option_letter(i) for i in range(choices)]
+    swapped = [letters[i ^ 1] if (i ^ 1) < choices else letters[i] for i in range(pairs)]
+    return [swapped, letters[::-1][:pairs], letters[:pairs]]
+
+
+def not_the_answer(examples: list[list[str]], answer: list[str]) -> list[str]:
+    """The first example that is not the right answer, so a hint never gives the answer away."""
+    return next((e for e in examples if e != answer), examples[0])
+
+
 def answer_hint(question: Question) -> str:
     """How to type an answer to `question`, with an example where the form is not obvious."""
     if question.type == "ordering":
-        count = len(question.items)
-        example = " ".join(str(n) for n in (*range(2, count + 1), 1))
+        example = " ".join(not_the_answer(orderings(len(question.items)), question.key_text().split()))
         return f"type the numbers in order, first to last, e.g. {example}"
     if question.type == "matching":
-        letters = [option_letter(i) for i in range(len(question.choices))]
-        example = [letters[i ^ 1] if (i ^ 1) < len(letters) else letters[i] for i in range(len(question.pairs))]
-        return (f"type the letter for each numbered item, in order, e.g. {' '.join(example)} "
-                f"or {' '.join(f'{n}-{x}' for n, x in enumerate(example, 1))}")
+        right = question.key_text().replace("-", " ").split()[1::2]
+        letters = not_the_answer(letterings(len(question.pairs), len(question.choices)), right)
+        return (f"type the letter for each numbered item, in order, e.g. {' '.join(letters)} "
+                f"or {' '.join(f'{n}-{x}' for n, x in enumerate(letters, 1))}")
     if question.type == "multiple-response":
         return "type every right letter, e.g. A C"
     if question.type == "true-false":

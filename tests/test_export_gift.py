@@ -210,3 +210,14 @@ def test_a_cloze_blank_keeps_the_spacing_of_its_text(tmp_path, prompt):
     (read,) = questions_only(parse_with_gift_pegjs(path))
     assert read["hasEmbeddedAnswers"] is True
     assert [c["text"]["text"] for c in read["choices"]] == ["Danube", "Donau"]
+
+
+def test_a_multiple_response_question_shares_the_weight_between_its_right_answers(tmp_path):
+    base = make_sample_set(versions=1)
+    several = dataclasses.replace(base.questions[0], id="mr", type="multiple-response", options=(
+        Option("a", "A", True), Option("b", "B", False), Option("c", "C", True), Option("d", "D", False)))
+    path = tmp_path / "mr.txt"
+    assert gift.write(dataclasses.replace(base, questions=(several,), versions=()), path) == []
+    (read,) = questions_only(parse_with_gift_pegjs(path))
+    assert read["type"] == "MC"
+    assert [(c["text"]["text"], c["weight"]) for c in read["choices"]] == [("A", 50), ("B", -50), ("C", 50), ("D", -50)]

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from .. import study
-from ..model import Citation, Pair, Question, QuestionSet
+from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet
 
 # Zip entries carry a date; a fixed one keeps archives byte-identical between builds.
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -74,6 +74,11 @@ def correct_option_texts(question: Question) -> tuple[str, ...]:
 def accepted_answers(question: Question) -> tuple[str, ...]:
     """The answer, then every other accepted spelling, without repeats."""
     return tuple(dict.fromkeys((question.answer, *question.accepted)))
+
+
+def takes_several_answers(question: Question) -> bool:
+    """A multiple-response question, or a multiple choice with more than one right option: ticked as a set."""
+    return question.type == "multiple-response" or (question.type in OPTION_TYPES and len(question.correct_options) > 1)
 
 
 def has_true_false_options(question: Question) -> bool:

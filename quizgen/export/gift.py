@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..files import write_atomically
-from ..model import BLANK, Pair, Question, QuestionSet
+from ..model import BLANK, OPTION_TYPES, Pair, Question, QuestionSet
 from . import common
 
 SPECIAL_CHARACTERS = "~=#{}:"
@@ -72,7 +72,7 @@ def question_block(question: Question) -> str:
 
 def answer_lines(question: Question) -> list[str]:
     """The lines inside the braces, one answer (or pair) each."""
-    if question.type in ("multiple-choice", "true-false"):
+    if question.type in OPTION_TYPES:
         return choice_lines(question)
     if question.type == "short-answer":
         return [f"={escape(shortanswer_text(a))}" for a in common.accepted_answers(question)]
@@ -85,7 +85,7 @@ def answer_lines(question: Question) -> list[str]:
 
 def choice_lines(question: Question) -> list[str]:
     correct_count = len(question.correct_options)
-    if correct_count == 1:
+    if not common.takes_several_answers(question):
         return [f"{'=' if o.correct else '~'}{escape(o.text)}" for o in question.options]
     # several right answers: Moodle's multiple-response form, weights sharing 100%
     share = common.number_text(round(100 / correct_count, 5))

@@ -69,7 +69,7 @@ def question_element(question: Question) -> ET.Element:
 def moodle_type(question: Question) -> str:
     if question.type == "true-false":
         return "truefalse" if common.has_true_false_options(question) else "multichoice"
-    return {"multiple-choice": "multichoice", "short-answer": "shortanswer", "numeric": "numerical",
+    return {"multiple-choice": "multichoice", "multiple-response": "multichoice", "short-answer": "shortanswer", "numeric": "numerical",
             "matching": "matching", "ordering": "ordering"}[question.type]
 
 
@@ -85,14 +85,15 @@ def add_headers(element: ET.Element, question: Question, text_html: str) -> None
 
 def add_multichoice(element: ET.Element, question: Question) -> None:
     correct_count = len(question.correct_options)
-    add_value(element, "single", "true" if correct_count == 1 else "false")
+    several = common.takes_several_answers(question)
+    add_value(element, "single", "false" if several else "true")
     add_value(element, "shuffleanswers", "true")
     add_value(element, "answernumbering", "abc")
     add_value(element, "showstandardinstruction", "0")
     add_combined_feedback(element)
     share = common.number_text(round(100 / correct_count, 5))
     for option in question.options:
-        if correct_count == 1:
+        if not several:
             fraction = "100" if option.correct else "0"
         else:
             fraction = share if option.correct else f"-{share}"
@@ -195,7 +196,7 @@ def cloze_answer(answer: str) -> str:
 
 def prompt_html(question: Question) -> str:
     prompt = common.html_text(question.prompt)
-    if question.type == "multiple-choice" and len(question.correct_options) > 1:
+    if common.takes_several_answers(question):
         prompt += " (Choose every correct answer.)"
     return f"<p>{prompt}</p>"
 
