@@ -245,7 +245,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     layouts = Layouts.with_user_folders(options.layouts)
     documents = plan_documents(question_set, options, layouts, content_folders)
     if not options.quiet:
-        print(f"writing {planned_file_count(documents, options)} files", file=sys.stderr, flush=True)
+        print(f"writing {planned_file_count(documents, options)} files into "
+              f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
     display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
     files: list[BuiltFile] = []
     warnings: tuple[Notice, ...] = ()
@@ -275,11 +276,11 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
 
 
 def planned_file_count(documents: list[Document], options: BuildOptions) -> int:
-    """The files a build writes: each document's PDFs, questions.json, the exports and the manifest."""
+    """The files a build writes besides its manifest: each document's PDFs, questions.json, the exports."""
     from .export import FORMATS
 
     exports = len(FORMATS) if options.wants("exports") else 0
-    return sum(len(d.parts) for d in documents) + options.wants("questions") + exports + 1
+    return sum(len(d.parts) for d in documents) + options.wants("questions") + exports
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
