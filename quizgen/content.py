@@ -221,7 +221,7 @@ def load_pack(folder: str | Path) -> Pack:
     _check_entity_links(collected, entities, sources, links)
     _check_fact_links(collected, entities, sources, links, header)
     unread = [f for f in files if f not in {d.path for d in docs}]
-    problems.extend(without_knock_on_problems(links, unread, root))
+    problems.extend(without_knock_on_problems(links, unread))
     if problems or header is None:
         raise QuizgenError(problems or [Problem(display_path(root / PACK_FILE), 1, 1, "", "pack file is invalid")])
     return Pack(
@@ -233,7 +233,7 @@ def load_pack(folder: str | Path) -> Pack:
     )
 
 
-def without_knock_on_problems(links: list[Problem], unread: list[Path], root: Path) -> list[Problem]:
+def without_knock_on_problems(links: list[Problem], unread: list[Path]) -> list[Problem]:
     """Link problems, less the unknown ids that a file which could not be read may define; one line says how
     many were skipped, so a single tab does not bury its own error under hundreds of others."""
     if not unread:
@@ -241,9 +241,9 @@ def without_knock_on_problems(links: list[Problem], unread: list[Path], root: Pa
     kept = [p for p in links if not p.message.startswith(UNKNOWN_ID)]
     skipped = len(links) - len(kept)
     if skipped:
-        names = ", ".join(path.name for path in unread)
-        kept.append(Problem(display_path(root), 0, 0, "", f"{skipped} unknown-id problems skipped: the ids may be "
-                            f"defined in {names}, which could not be read; check again once it reads"))
+        also = f" (or in {', '.join(path.name for path in unread[1:])})" if len(unread) > 1 else ""
+        kept.append(Problem(display_path(unread[0]), 1, 1, "", f"{skipped} unknown-id problems in other files were "
+                            f"skipped: the ids may be defined in this file{also}, which could not be read"))
     return kept
 
 

@@ -240,8 +240,8 @@ def test_a_file_that_fails_to_parse_does_not_bury_its_error_under_unknown_ids(tm
     assert main(["check", str(pack)]) == 1
     lines = capsys.readouterr().err.splitlines()
     assert len(lines) == 4, lines
-    assert lines[0] == (f"{pack}: 2 unknown-id problems skipped: the ids may be defined in entities.yaml, which "
-                        "could not be read; check again once it reads")
+    assert lines[0] == (f"{pack}/entities.yaml:1:1: 2 unknown-id problems in other files were skipped: the ids "
+                        "may be defined in this file, which could not be read")
     assert lines[1].startswith(f"{pack}/entities.yaml:2:1: YAML syntax error") and "'\\t'" in lines[1]
     assert lines[2].startswith(f"{pack}/facts.yaml:") and "'2014-13-01' is not a valid date" in lines[2]
     assert lines[3] == "3 problems found"

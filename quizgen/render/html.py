@@ -304,8 +304,10 @@ def flashcards_for(question_set: QuestionSet) -> tuple[Card, ...]:
     """A card per study-deck question, grouped by topic (topics in order of first appearance, cards in
     deck order within each): front = question or term, back = answer, why, source."""
     deck = question_set.study_deck()
-    order = {topic: i for i, topic in reversed(list(enumerate(card_topic(q) for q in deck)))}
-    grouped = sorted(deck, key=lambda q: order[card_topic(q)])  # sorted() is stable: deck order stays
+    first_seen: dict[str, int] = {}
+    for question in deck:
+        first_seen.setdefault(card_topic(question), len(first_seen))
+    grouped = sorted(deck, key=lambda q: first_seen[card_topic(q)])  # sorted() is stable: deck order stays
     return tuple(card_for(q, n) for n, q in enumerate(grouped, 1))
 
 
