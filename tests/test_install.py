@@ -83,3 +83,10 @@ def test_the_installed_command_works_outside_the_repository(installed, tmp_path)
     exported = run([quizgen, "export", str(DEFAULT_PACK), "--format", "gift", "-o", "quiz.gift"], cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert "::" in (tmp_path / "quiz.gift").read_text(encoding="utf-8")
+
+    calibration = run([quizgen, "calibration", "-o", "sheet.pdf"], cwd=tmp_path)  # a layout from the package data
+    assert calibration.returncode == 0 and (tmp_path / "sheet.pdf").read_bytes().startswith(b"%PDF"), calibration.stderr
+
+    drill = subprocess.run([quizgen, "drill", str(DEFAULT_PACK), "--limit", "1"], cwd=tmp_path, input="",
+                           capture_output=True, text=True, timeout=120)
+    assert drill.returncode == 0 and "1. " in drill.stdout, drill.stderr
