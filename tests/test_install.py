@@ -90,3 +90,11 @@ def test_the_installed_command_works_outside_the_repository(installed, tmp_path)
     drill = subprocess.run([quizgen, "drill", str(DEFAULT_PACK), "--limit", "1"], cwd=tmp_path, input="",
                            capture_output=True, text=True, timeout=120)
     assert drill.returncode == 0 and "1. " in drill.stdout, drill.stderr
+
+
+def test_a_checkout_reads_the_repository_templates_so_edits_show_at_once():
+    from quizgen.resources import builtin_layouts_folder, builtin_templates_folder, schema_file
+
+    assert builtin_templates_folder() == ROOT / "templates" / "questions"
+    assert builtin_layouts_folder() == ROOT / "templates" / "layouts"
+    assert schema_file() == ROOT / "schema" / "question-set.schema.json"
