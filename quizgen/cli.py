@@ -128,7 +128,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=cmd_export)
 
     drill = command("drill", "self-test in the terminal with Leitner boxes")
-    add_generation_options(drill)
+    add_generation_options(drill, count=DRILL_COUNT,
+                           count_help=f"questions generated to schedule from, {DRILL_COUNT} at least, so the "
+                           "drill covers the whole pack")
     drill.add_argument("--deck", type=Path, help="state file (default: .quizgen-drill-<pack-id>.json)")
     drill.add_argument("--limit", type=positive_int, default=10, help="questions per session")
     drill.set_defaults(handler=cmd_drill)
@@ -141,13 +143,16 @@ COUNT_HELP = "questions to generate"
 SEED_HELP = "random seed: the same seed gives the same questions and order"
 
 
-def add_generation_options(parser: argparse.ArgumentParser) -> None:
+DRILL_COUNT = 500  # the drill schedules the whole pack, not a worksheet's worth
+
+
+def add_generation_options(parser: argparse.ArgumentParser, *, count: int = 20, count_help: str = COUNT_HELP) -> None:
     parser.add_argument("pack", type=Path, help=PACK_HELP)
     parser.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
     parser.add_argument("--types", nargs="+", choices=QUESTION_TYPES, default=None,
                         help="only these question types (default: all)")
     parser.add_argument("--tags", nargs="+", default=None, help="only facts with one of these tags (default: all)")
-    parser.add_argument("--count", type=positive_int, default=20, help=COUNT_HELP)
+    parser.add_argument("--count", type=positive_int, default=count, help=count_help)
     parser.add_argument("--seed", type=int, default=1, help=SEED_HELP)
 
 
@@ -261,7 +266,7 @@ def cmd_calibration(args: argparse.Namespace) -> int:
 def cmd_drill(args: argparse.Namespace) -> int:
     from .drill import run_drill
 
-    args.count = max(args.count, 500)  # the drill schedules the whole pack, not a worksheet's worth
+    args.count = max(args.count, DRILL_COUNT)
     pack, question_set = load_questions(args)
     return run_drill(question_set, state_path=args.deck, limit=args.limit)
 
