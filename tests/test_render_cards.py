@@ -17,8 +17,8 @@ from quizgen.model import QuestionSet
 from quizgen.render import cards as geometry
 from quizgen.render.cards import Box, CardSize, Grid, Offset
 from quizgen.model import Question
-from quizgen.render.html import (Layouts, card_id, card_settings, cut_at_word, flashcards_document, flashcards_for,
-                                 note_box, duplex_sheets, short_citation)
+from quizgen.render.html import (Layouts, card_id, card_settings, cut_at_word, duplex_sheets, flashcards_document,
+                                 flashcards_for, note_box, short_citation)
 from quizgen.render.pdf import render_pdfs
 
 A4, LETTER = geometry.PAPERS["a4"], geometry.PAPERS["letter"]
