@@ -78,6 +78,17 @@ def letters_in(response: str) -> list[str]:
     return [t.upper() for t in tokens]
 
 
+def chosen_letters(response: str, question: Question) -> set[str]:
+    """'A, C', 'a c', 'AC' or '1 3' → {'A', 'C'}: the options a multiple-response answer ticks."""
+    picked = set()
+    for token in letters_in(response):
+        if token.isdigit() and 1 <= int(token) <= len(question.options):
+            picked.add(option_letter(int(token) - 1))
+        else:
+            picked.add(token)
+    return picked
+
+
 def is_correct(question: Question, response: str) -> bool:
     """Whether a typed response answers the question, for every question type."""
     if question.type in ("multiple-choice", "true-false"):
@@ -87,9 +98,8 @@ def is_correct(question: Question, response: str) -> bool:
             picked = texts.index("True" if response.strip()[:1].upper() == "T" else "False")
         return picked is not None and question.options[picked].correct
     if question.type == "multiple-response":
-        letters = {option_letter(i) for i, _ in enumerate(question.options)}
-        picked = {token for token in letters_in(response) if token in letters}
-        return bool(picked) and picked == {option_letter(i) for i, o in enumerate(question.options) if o.correct}
+        return chosen_letters(response, question) == {option_letter(i) for i, o in enumerate(question.options)
+                                                      if o.correct}
     if question.type in ("cloze", "short-answer"):
         return text_matches(response, (question.answer, *question.accepted))
     if question.type == "numeric":

@@ -18,6 +18,8 @@ from typing import Callable
 
 from . import __version__
 from .errors import Problem, QuizgenError, display_path
+from .export import print_warnings
+from .export.common import Notice
 from .files import replace_all, write_atomically
 from .model import QuestionSet, Version
 from .render import cards as geometry
@@ -49,6 +51,7 @@ class BuildOptions:
     only: tuple[str, ...] = ()
     jobs: int | None = None
     quiet: bool = False
+    verbose: bool = False
     inputs: str = ""  # fingerprint of everything the outputs depend on, recorded in the manifest
 
     @classmethod
@@ -74,7 +77,8 @@ class BuildOptions:
         return cls(pack=Path(args.pack), out=Path(os.path.normpath(args.out)), templates=tuple(args.templates),
                    layouts=tuple(args.layouts), versions=args.versions, count=args.count, seed=args.seed,
                    paper=args.paper, cards=grid, flip=args.flip, fold=args.fold, back_offset=offset,
-                   calibration=args.calibration, only=only, jobs=args.jobs, quiet=args.quiet)
+                   calibration=args.calibration, only=only, jobs=args.jobs, quiet=args.quiet,
+                   verbose=getattr(args, "verbose", False))
 
     def wants(self, kind: str) -> bool:
         if self.only:
@@ -110,6 +114,7 @@ class BuildResult:
     folder: Path
     files: tuple[BuiltFile, ...]
     seconds: float
+    warnings: tuple[Notice, ...] = ()
 
 
 # ---- the command ----------------------------------------------------------------------------
@@ -121,6 +126,7 @@ def run_build(options: BuildOptions) -> int:
     from .generate import generate_question_set, shortfall_warning
 
     started = time.perf_counter()
+    check_output_folder(options.out)
     options = replace(options, inputs=input_fingerprint(options))
     folder = previous_output_folder(options)
     if folder is not None and up_to_date(folder, options.inputs):
@@ -140,8 +146,44 @@ def run_build(options: BuildOptions) -> int:
     finally:
         display.close()
     if not options.quiet:
+        print_warnings(result.warnings, verbose=options.verbose, where=f"listed in {MANIFEST}; --verbose prints them")
         print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
     return 0
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an --out that is not a folder or cannot be written, before any work is done.
+
+    The check makes and removes a scratch folder in the nearest existing folder, so it proves
+    writing works (a read-only mount or /proc refuses it) without leaving anything behind.
+    """
+    def refuse(message: str) -> QuizgenError:
+        return QuizgenError([_option_problem("--out", f"{display_path(out)}: {message}")])
+
+    if out.exists() and not out.is_dir():
+        raise refuse("is a file; expected a folder to build into (it is made when missing)")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise refuse(f"{display_path(existing)} is a file, so no folder can be made inside it; expected a folder")
+    try:
+        Path(tempfile.mkdtemp(prefix=".quizgen-check-", dir=existing)).rmdir()
+    except OSError as exc:
+        raise refuse(f"cannot write in {display_path(existing)} ({exc.strerror or exc}); "
+                     "expected a folder you can write to") from None
+
+
+def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
+                      layouts: list[Path] | tuple[Path, ...] = ()) -> Path:
+    """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it."""
+    try:
+        offset = geometry.parse_offset(back_offset)
+    except ValueError as exc:
+        raise QuizgenError([_option_problem("--back-offset", str(exc))]) from None
+    document = calibration_document(Layouts.with_user_folders(layouts), geometry.PAPERS[paper], flip, offset)
+    (pdf,) = render_pdfs(document)
+    return write_atomically(Path(output), pdf.data)
 
 
 def input_fingerprint(options: BuildOptions) -> str:
@@ -190,22 +232,26 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     started = time.perf_counter()
     cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
                         content_folders=content_folders)
-    files = make_files(question_set, options, content_folders=content_folders, display=display or Display(),
-                       previous=folder, cache=cache)
-    write_build(folder, files, question_set, options)
+    files, warnings = make_files(question_set, options, content_folders=content_folders,
+                                 display=display or Display(), previous=folder, cache=cache)
+    write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
-    return BuildResult(folder, files, time.perf_counter() - started)
+    return BuildResult(folder, files, time.perf_counter() - started, warnings)
 
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
                display: Display, previous: Path | None = None,
-               cache: RenderCache | None = None) -> tuple[BuiltFile, ...]:
-    """Every output in memory; `previous` is the last build's folder, which the Anki deck reads its note
-    times from so that unchanged notes keep them."""
+               cache: RenderCache | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
+    """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
+    Anki deck reads its note times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
     documents = plan_documents(question_set, options, layouts, content_folders)
+    if not options.quiet:
+        print(f"writing {planned_file_count(documents, options)} files into "
+              f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
     display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
     files: list[BuiltFile] = []
+    warnings: tuple[Notice, ...] = ()
     cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
     for document, found in zip(documents, cached.values()):
         if found is not None:
@@ -217,7 +263,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
             files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
             display.advance("questions.json")
         if options.wants("exports"):
-            files.extend(export_files(question_set, previous))
+            exported, warnings = export_files(question_set, previous)
+            files.extend(exported)
             display.advance("exports")
         fresh = iter(renderer.results(on_done=display.advance))
     rendered = []
@@ -227,7 +274,15 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
             cache.put(document, group)
         rendered.append(group)
     files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
-    return tuple(_in_output_order(files))
+    return tuple(_in_output_order(files)), warnings
+
+
+def planned_file_count(documents: list[Document], options: BuildOptions) -> int:
+    """The files a build writes besides its manifest: each document's PDFs, questions.json, the exports."""
+    from .export import FORMATS
+
+    exports = len(FORMATS) if options.wants("exports") else 0
+    return sum(len(d.parts) for d in documents) + options.wants("questions") + exports
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -246,18 +301,17 @@ def questions_json(question_set: QuestionSet) -> str:
     return question_set_json(question_set)
 
 
-def export_files(question_set: QuestionSet, previous: Path | None = None) -> list[BuiltFile]:
-    """Every export format, made in a scratch folder and read back; skipped when no export module exists."""
-    try:
-        from .export import build_exports
-    except ImportError:
-        return []
+def export_files(question_set: QuestionSet,
+                 previous: Path | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+    """Every export format, made in a scratch folder and read back, and the formats' warnings."""
+    from .export import build_exports
+
     with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
         started = time.perf_counter()
-        paths = build_exports(question_set, Path(scratch), previous=previous)
+        paths, warnings = build_exports(question_set, Path(scratch), previous=previous)
         seconds = (time.perf_counter() - started) / max(len(paths), 1)
         return [BuiltFile(Path(p).relative_to(scratch).as_posix(), Path(p).read_bytes(), None, seconds)
-                for p in sorted(paths)]
+                for p in sorted(paths)], warnings
 
 
 # ---- documents and rendering ------------------------------------------------------------------
@@ -419,7 +473,7 @@ def _document_name(document: Document) -> str:
 
 
 def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: QuestionSet,
-                options: BuildOptions) -> Path:
+                options: BuildOptions, warnings: tuple[Notice, ...] = ()) -> Path:
     """Write each file atomically, then the manifest; files of the previous full build that this one
     no longer makes are removed. A build limited by --only keeps the other files and their entries."""
     previous = read_manifest(folder)
@@ -427,7 +481,7 @@ def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: Questi
     made = {f.name for f in files}
     if options.only:
         entries += [e for e in previous if e["path"] not in made and _still_there(folder, e)]
-    manifest = manifest_json(question_set, options, entries)
+    manifest = manifest_json(question_set, options, entries, warnings)
     # the manifest is renamed last, so it only ever describes files that are in place
     replace_all(folder, {**{built.name: built.data for built in files}, MANIFEST: manifest.encode("utf-8")})
     if not options.only:
@@ -444,7 +498,8 @@ def manifest_entry(name: str, data: bytes, pages: int | None) -> dict:
     return entry
 
 
-def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: list[dict]) -> str:
+def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: list[dict],
+                  warnings: tuple[Notice, ...] = ()) -> str:
     order = {name: i for i, name in enumerate(e["path"] for e in entries)}
     manifest = {
         "pack": question_set.pack_id,
@@ -454,6 +509,8 @@ def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: lis
         "inputs": options.inputs,
         "files": sorted(entries, key=lambda e: order[e["path"]]),
     }
+    if warnings:
+        manifest["warnings"] = [{"warning": w.text, "questions": list(w.details)} for w in warnings]
     return json.dumps(manifest, ensure_ascii=False, indent=2) + "\n"
 
 

@@ -30,33 +30,49 @@ def main(argv: list[str] | None = None) -> int:
         return 0
 
 
+class HelpWithDefaults(argparse.HelpFormatter):
+    """Adds '(default: X)' to each option's help, unless the help names its default already or there is none."""
+
+    def _get_help_string(self, action: argparse.Action) -> str:
+        text = action.help or ""
+        if "default" in text or action.default in (None, False, argparse.SUPPRESS) or action.default == []:
+            return text
+        if not action.option_strings and action.nargs != "?":
+            return text
+        return f"{text} (default: %(default)s)"
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="quizgen", description="Sourced facts in; question sets, keys, "
                                      "printable flashcards and quiz exports out.")
     parser.add_argument("--version", action="version", version=f"quizgen {__version__}")
     sub = parser.add_subparsers(metavar="COMMAND")
 
-    check = sub.add_parser("check", help="validate a content pack and list every problem")
-    check.add_argument("pack", type=Path)
+    def command(name: str, text: str) -> argparse.ArgumentParser:
+        return sub.add_parser(name, help=text, description=text, formatter_class=HelpWithDefaults)
+
+    check = command("check", "validate a content pack and list every problem")
+    check.add_argument("pack", type=Path, help=PACK_HELP)
     check.set_defaults(handler=cmd_check)
 
-    stats = sub.add_parser("stats", help="count a pack's facts by kind, tag and source")
-    stats.add_argument("pack", type=Path)
+    stats = command("stats", "count a pack's facts by kind, tag and source")
+    stats.add_argument("pack", type=Path, help=PACK_HELP)
     stats.set_defaults(handler=cmd_stats)
 
-    listing = sub.add_parser("list", help="list a pack's facts, entities or sources")
-    listing.add_argument("pack", type=Path)
-    listing.add_argument("what", nargs="?", choices=("facts", "entities", "sources"), default="facts")
+    listing = command("list", "list a pack's facts, entities or sources")
+    listing.add_argument("pack", type=Path, help=PACK_HELP)
+    listing.add_argument("what", nargs="?", choices=("facts", "entities", "sources"), default="facts",
+                         help="what to list")
     listing.set_defaults(handler=cmd_list)
 
-    lint = sub.add_parser("lint", help="check the whole question pool against item-writing rules")
+    lint = command("lint", "check the whole question pool against item-writing rules")
     lint.add_argument("pack", type=Path, help="content pack folder")
     lint.add_argument("--templates", type=Path, action="append", default=[],
                       help="folder of question templates that override or add to the built-ins")
     lint.add_argument("--warnings", action="store_true", help="list warnings too, not only errors")
     lint.set_defaults(handler=cmd_lint)
 
-    review = sub.add_parser("review", help="review the whole question pool and leave questions out")
+    review = command("review", "review the whole question pool and leave questions out")
     review.add_argument("pack", type=Path, help="content pack folder")
     review.add_argument("--templates", type=Path, action="append", default=[],
                         help="folder of question templates that override or add to the built-ins")
@@ -70,64 +86,95 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--reason", default="", help="why the --exclude questions are left out")
     review.set_defaults(handler=cmd_review)
 
-    generate = sub.add_parser("generate", help="generate a question set (JSON or text)")
+    generate = command("generate", "generate a question set (JSON or text) on standard output")
     add_generation_options(generate)
-    generate.add_argument("--format", choices=("json", "text"), default="text")
-    generate.add_argument("--versions", type=positive_int, default=1)
+    generate.add_argument("--format", choices=("json", "text"), default="text", help="output format")
+    generate.add_argument("--versions", type=positive_int, default=1,
+                          help="shuffled versions of the set, each with its own key")
     generate.set_defaults(handler=cmd_generate)
 
-    new_template = sub.add_parser("new-template", help="write a commented starting question template")
-    new_template.add_argument("name")
-    new_template.add_argument("--type", required=True, choices=QUESTION_TYPES)
-    new_template.add_argument("--dir", type=Path, default=Path("my-templates"))
+    new_template = command("new-template", "write a commented starting question template")
+    new_template.add_argument("name", help="the template's id and file name (my-question → my-question.yaml)")
+    new_template.add_argument("--type", required=True, choices=QUESTION_TYPES, help="question type (required)")
+    new_template.add_argument("--dir", type=Path, default=Path("my-templates"), help="folder to write it into")
     new_template.set_defaults(handler=cmd_new_template)
 
-    build = sub.add_parser("build", help="build worksheets, keys, flashcards and exports into build/")
-    build.add_argument("pack", type=Path, nargs="?", default=Path("content/deir-ez-zor-2014"))
-    build.add_argument("--out", type=Path, default=Path("build"))
-    build.add_argument("--templates", type=Path, action="append", default=[])
-    build.add_argument("--layouts", type=Path, action="append", default=[])
-    build.add_argument("--versions", type=positive_int, default=1)
-    build.add_argument("--count", type=positive_int, default=20)
-    build.add_argument("--seed", type=int, default=1)
-    build.add_argument("--paper", choices=("a4", "letter"), default="a4")
+    build = command("build", "build worksheets, keys, flashcards and exports into OUT/<pack-id>/")
+    build.add_argument("pack", type=Path, nargs="?", default=Path("content/deir-ez-zor-2014"), help=PACK_HELP)
+    build.add_argument("--out", type=Path, default=Path("build"),
+                       help="folder to build into; the files go into its subfolder named after the pack")
+    build.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
+    build.add_argument("--layouts", type=Path, action="append", default=[],
+                       help="folder of page layouts that replace built-ins by file name (repeatable)")
+    build.add_argument("--versions", type=positive_int, default=1,
+                       help="shuffled worksheet versions, each with its answer key")
+    build.add_argument("--count", type=positive_int, default=20, help=COUNT_HELP)
+    build.add_argument("--seed", type=int, default=1, help=SEED_HELP)
+    build.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size")
     build.add_argument("--cards", default="2x4",
                        help="cards per sheet as COLUMNSxROWS: 2x4 (default), 3x3, or a grid sized in cards.yaml")
     build.add_argument("--flip", choices=("long", "short"), default="long", help="duplex flip edge")
-    build.add_argument("--fold", action="store_true", help="flashcards as fold-over pages (no duplex)")
+    build.add_argument("--fold", action="store_true", help="also flashcards-fold.pdf: fold-over pages, no duplex")
     build.add_argument("--back-offset", default="0,0",
-                       help="shift back pages by X,Y millimetres, as read from the calibration sheet")
-    build.add_argument("--calibration", action="store_true", help="also write a duplex calibration sheet")
+                       help="shift back pages by X,Y millimetres, as read from `quizgen calibration`")
+    build.add_argument("--calibration", action="store_true", help="also write calibration.pdf into the build")
     build.add_argument("--only", action="append", default=[],
                        help="build only these outputs (repeatable or comma-separated): questions, worksheets, "
-                       "keys, flashcards, calibration, exports")
+                       "keys, flashcards, calibration, exports; default: all")
     build.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
-    build.add_argument("--quiet", "-q", action="store_true")
+    build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    build.add_argument("--verbose", "-v", action="store_true",
+                       help="also list each question an export left out, and why")
     build.set_defaults(handler=cmd_build)
 
-    export = sub.add_parser("export", help="write one export format")
+    calibration = command("calibration", "write a duplex calibration sheet to measure --back-offset")
+    calibration.add_argument("-o", "--output", type=Path, default=Path("calibration.pdf"), help="PDF to write")
+    calibration.add_argument("--paper", choices=("a4", "letter"), default="a4", help="paper size")
+    calibration.add_argument("--flip", choices=("long", "short"), default="long", help="duplex flip edge")
+    calibration.add_argument("--back-offset", default="0,0",
+                             help="the offset in use, X,Y mm: print again with it to check the correction")
+    calibration.add_argument("--layouts", type=Path, action="append", default=[],
+                             help="folder of page layouts that replace built-ins by file name (repeatable)")
+    calibration.set_defaults(handler=cmd_calibration)
+
+    export = command("export", "write one export format")
     add_generation_options(export)
     export.add_argument("--format", required=True,
-                        choices=("anki", "moodle", "gift", "qti", "kahoot", "csv", "tsv", "html"))
-    export.add_argument("-o", "--output", type=Path)
+                        choices=("anki", "moodle", "gift", "qti", "kahoot", "csv", "tsv", "html"),
+                        help="export format (required)")
+    export.add_argument("-o", "--output", type=Path, help="file to write (default: ./<pack-id>-<format file name>)")
+    export.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    export.add_argument("--verbose", "-v", action="store_true",
+                        help="also list each question the format left out, and why")
     export.set_defaults(handler=cmd_export)
 
-    drill = sub.add_parser("drill", help="self-test in the terminal with Leitner boxes")
-    add_generation_options(drill)
-    drill.add_argument("--deck", type=Path, help="state file (default: .quizgen-drill-<pack>.json)")
+    drill = command("drill", "self-test in the terminal with Leitner boxes")
+    add_generation_options(drill, count=DRILL_COUNT,
+                           count_help=f"questions generated to schedule from, {DRILL_COUNT} at least, so the "
+                           "drill covers the whole pack")
+    drill.add_argument("--deck", type=Path, help="state file (default: .quizgen-drill-<pack-id>.json)")
     drill.add_argument("--limit", type=positive_int, default=10, help="questions per session")
     drill.set_defaults(handler=cmd_drill)
     return parser
 
 
-def add_generation_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("pack", type=Path)
-    parser.add_argument("--templates", type=Path, action="append", default=[],
-                        help="folder of question templates that override or add to the built-ins")
-    parser.add_argument("--types", nargs="+", choices=QUESTION_TYPES, default=None)
-    parser.add_argument("--tags", nargs="+", default=None)
-    parser.add_argument("--count", type=positive_int, default=20)
-    parser.add_argument("--seed", type=int, default=1)
+PACK_HELP = "content pack folder (holding pack.yaml)"
+TEMPLATES_HELP = "folder of question templates that override or add to the built-ins (repeatable)"
+COUNT_HELP = "questions to generate"
+SEED_HELP = "random seed: the same seed gives the same questions and order"
+
+
+DRILL_COUNT = 500  # the drill schedules the whole pack, not a worksheet's worth
+
+
+def add_generation_options(parser: argparse.ArgumentParser, *, count: int = 20, count_help: str = COUNT_HELP) -> None:
+    parser.add_argument("pack", type=Path, help=PACK_HELP)
+    parser.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
+    parser.add_argument("--types", nargs="+", choices=QUESTION_TYPES, default=None,
+                        help="only these question types (default: all)")
+    parser.add_argument("--tags", nargs="+", default=None, help="only facts with one of these tags (default: all)")
+    parser.add_argument("--count", type=positive_int, default=count, help=count_help)
+    parser.add_argument("--seed", type=int, default=1, help=SEED_HELP)
 
 
 def positive_int(text: str) -> int:
@@ -273,15 +320,25 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import write_export
 
     pack, question_set = load_questions(args)
-    target = write_export(question_set, args.format, args.output)
-    print(f"wrote {target}")
+    target = write_export(question_set, args.format, args.output, verbose=args.verbose, quiet=args.quiet)
+    if not args.quiet:
+        print(f"wrote {target}")
+    return 0
+
+
+def cmd_calibration(args: argparse.Namespace) -> int:
+    from .build import write_calibration
+
+    target = write_calibration(args.output, paper=args.paper, flip=args.flip, back_offset=args.back_offset,
+                               layouts=args.layouts)
+    print(f"wrote {target}: print it on both sides, then read the offset on the back (docs/layouts.md)")
     return 0
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
     from .drill import run_drill
 
-    args.count = max(args.count, 500)  # the drill schedules the whole pack, not a worksheet's worth
+    args.count = max(args.count, DRILL_COUNT)
     pack, question_set = load_questions(args)
     return run_drill(question_set, state_path=args.deck, limit=args.limit)
 

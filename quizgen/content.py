@@ -214,10 +214,11 @@ def load_pack(folder: str | Path) -> Pack:
     problems: list[Problem] = case_collisions([*content_files(root), *(root / f for f in SPECIAL_FILES)])
     pack_doc = _read_or_collect(root / PACK_FILE, problems)
     vocabulary_doc = _read_or_collect(root / RELATIONS_FILE, problems) if (root / RELATIONS_FILE).is_file() else None
-    if vocabulary_doc is None and (root / RELATIONS_FILE).is_file() is False:
+    if not (root / RELATIONS_FILE).is_file():
         problems.append(Problem(display_path(root), 0, 0, "", f"no {RELATIONS_FILE} found; a pack declares its "
                                 "categories and relations there (docs/content-format.md)"))
-    docs = [d for d in (_read_or_collect(p, problems) for p in content_files(root)) if d is not None]
+    files = content_files(root)
+    docs = [d for d in (_read_or_collect(p, problems) for p in files) if d is not None]
     header = _pack_header(pack_doc, problems) if pack_doc else None
     categories, relations = read_vocabulary(vocabulary_doc, problems) if vocabulary_doc else ((), ())
     collected = _Collected([], [], [])
@@ -231,6 +232,8 @@ def load_pack(folder: str | Path) -> Pack:
     context = _FactContext(header, {r.id: r for r in relations}, entities, sources, problems)
     facts = [f for f in (_read_fact(context, record, at, r) for record, at, r in collected.facts) if f is not None]
     _check_unique_fact_ids(collected.facts, problems)
+    unread = [f for f in files if f not in {d.path for d in docs}]
+    problems[:] = without_knock_on_problems(problems, unread)
     excluded = _read_review(root, problems)
     if problems or header is None:
         raise QuizgenError(problems or [Problem(display_path(root / PACK_FILE), 1, 1, "", "pack file is invalid")])
@@ -245,6 +248,20 @@ def _with_statements(pack: Pack, facts: list[Fact]) -> Pack:
     done = tuple(f if f.statement else replace(f, statement=realise(pack.relation(f.relation).sentence, f, pack))
                  for f in facts)
     return replace(pack, facts=done, _entity_index={}, _source_index={}, _relation_index={})
+
+
+def without_knock_on_problems(links: list[Problem], unread: list[Path]) -> list[Problem]:
+    """The problems, less the unknown ids that a file which could not be read may define; one line says how
+    many were skipped, so a single tab does not bury its own error under hundreds of others."""
+    if not unread:
+        return links
+    kept = [p for p in links if not p.message.startswith(UNKNOWN_ID)]
+    skipped = len(links) - len(kept)
+    if skipped:
+        also = f" (or in {', '.join(path.name for path in unread[1:])})" if len(unread) > 1 else ""
+        kept.append(Problem(display_path(unread[0]), 1, 1, "", f"{skipped} unknown-id problems in other files were "
+                            f"skipped: the ids may be defined in this file{also}, which could not be read"))
+    return kept
 
 
 def content_files(root: Path) -> list[Path]:
@@ -674,6 +691,9 @@ def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:
         if qid:
             ids.append(qid)
     return tuple(ids)
+
+
+UNKNOWN_ID = ("unknown entity id", "unknown source id")  # how the messages of _unknown start
 
 
 def _unknown(r: Reader, at: tuple, value: str, what: str, known: dict) -> Problem:

@@ -12,7 +12,8 @@ from typing import TextIO
 from .answers import is_correct
 from .errors import QuizgenError
 from .files import write_atomically
-from .model import Question, QuestionSet, option_letter
+from .model import OPTION_TYPES, Question, QuestionSet, option_letter
+from .study import answer_hint
 
 STATE_VERSION = 1
 INTERVAL_DAYS = (0, 1, 3, 7, 14)  # box 1 … box 5
@@ -77,19 +78,16 @@ def session_questions(questions: tuple[Question, ...], cards: dict[str, Card], t
 
 def question_text(number: int, question: Question) -> str:
     lines = [f"{number}. {question.prompt}"]
-    if question.type in ("multiple-choice", "multiple-response", "true-false"):
+    if question.type in OPTION_TYPES:
         lines += [f"   {option_letter(i)}) {o.text}" for i, o in enumerate(question.options)]
-        lines.append("   (answer with every right letter, e.g. A C)" if question.type == "multiple-response"
-                     else "   (answer with a letter)")
     elif question.type == "matching":
         lines += [f"   {i}. {p.left}" for i, p in enumerate(question.pairs, 1)]
         lines += [f"   {option_letter(i)}) {c}" for i, c in enumerate(question.choices)]
-        lines.append("   (answer like 1-B 2-A …, or the letters in order)")
     elif question.type == "ordering":
         lines += [f"   {i}. {item}" for i, item in enumerate(question.items, 1)]
-        lines.append("   (for each item as listed, type its place in time, 1 = earliest, e.g. 3 1 2 4)")
-    elif question.type == "numeric" and question.numeric:
-        lines.append(f"   (a number, in {question.numeric.unit})")
+    hint = answer_hint(question)
+    if hint:
+        lines.append(f"   ({hint})")
     return "\n".join(lines)
 
 

@@ -9,7 +9,7 @@ out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 .venv/bin/quizgen build "$pack" --out "$out" --only worksheets,flashcards --quiet
-built=$(find "$out" -mindepth 1 -maxdepth 1 -type d | head -n 1)
+built=$(find "$out" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | head -n 1)  # not the render cache
 mkdir -p docs/images
 pdftoppm -png -r 72 -f 1 -l 1 -singlefile "$built/worksheet-A.pdf" docs/images/worksheet
 pdftoppm -png -r 72 -f 1 -l 1 -singlefile "$built/flashcards.pdf" docs/images/flashcards

@@ -184,3 +184,48 @@ def test_a_bad_source_date_epoch_is_reported(tmp_path, monkeypatch):
         anki_export.write(make_sample_set(), tmp_path / "deck.apkg")
     assert "SOURCE_DATE_EPOCH" in str(caught.value) and "'yesterday'" in str(caught.value)
     assert not (tmp_path / "deck.apkg").exists()
+
+
+def test_two_fresh_decks_without_source_date_epoch_are_identical_and_dated_from_a_fixed_day(tmp_path, monkeypatch,
+                                                                                            collection):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    anki_export.write(make_sample_set(), tmp_path / "a.apkg")
+    anki_export.write(make_sample_set(), tmp_path / "b.apkg")
+    assert (tmp_path / "a.apkg").read_bytes() == (tmp_path / "b.apkg").read_bytes()
+    import_package(collection, tmp_path / "a.apkg")
+    notes = [collection.get_note(n) for n in collection.find_notes("")]
+    assert {n.mod for n in notes} == {anki_export.FIXED_BUILD_TIME}
+
+
+def test_note_and_card_ids_come_from_the_guids_so_a_new_question_renumbers_nothing(tmp_path, epoch, collection):
+    base = make_sample_set(versions=1)
+    extra = dataclasses.replace(base.questions[0], id="q-new", front="A question added first")
+    anki_export.write(base, tmp_path / "before.apkg")
+    anki_export.write(dataclasses.replace(base, questions=(extra, *base.questions)), tmp_path / "after.apkg")
+    ids = {}
+    for name in ("before", "after"):
+        other = Collection(str(tmp_path / f"{name}.anki2"))
+        import_package(other, tmp_path / f"{name}.apkg")
+        ids[name] = {other.get_note(n).guid: (n, other.get_note(n).cards()[0].id) for n in other.find_notes("")}
+        other.close()
+    assert len(ids["after"]) == len(ids["before"]) + 1
+    assert all(ids["after"][guid] == pair for guid, pair in ids["before"].items())
+    assert all(note_id > 1_700_000_000_000 for note_id, _ in ids["before"].values())  # milliseconds after the epoch
+
+
+def test_card_fronts_list_what_to_order_or_match_and_ask_true_or_false(tmp_path, collection, epoch):
+    path = tmp_path / "deck.apkg"
+    anki_export.write(make_sample_set(), path)
+    import_package(collection, path)
+    fronts = {visible_text(collection.get_note(n).cards()[0].question()) for n in collection.find_notes("")}
+    assert "Order the events 1. Second 2. Third 3. First" in fronts
+    assert "Match rivers and countries 1. Rhine 2. Danube A. Germany B. Switzerland" in fronts
+    assert "True or false? The Rhine is about 1,230 km long." in fronts
+
+
+def test_the_deck_holds_the_study_deck(tmp_path, collection, epoch):
+    base = make_sample_set(versions=1)
+    question_set = dataclasses.replace(base, questions=base.questions[:1], deck=base.questions[1:4])
+    anki_export.write(question_set, tmp_path / "deck.apkg")
+    import_package(collection, tmp_path / "deck.apkg")
+    assert collection.note_count() == 3

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
 import shutil
 import subprocess
 from pathlib import Path
@@ -192,3 +193,31 @@ def test_same_set_gives_identical_bytes(tmp_path):
     gift.write(question_set, tmp_path / "a.txt")
     gift.write(question_set, tmp_path / "b.txt")
     assert (tmp_path / "a.txt").read_bytes() == (tmp_path / "b.txt").read_bytes()
+
+
+@pytest.mark.parametrize("prompt", ["Fighting spread to _____.", "The _____ rises in the Black Forest.",
+                                    "Its name (_____) is German.", "Rivers: _____, then the Rhine."])
+def test_a_cloze_blank_keeps_the_spacing_of_its_text(tmp_path, prompt):
+    base = make_sample_set(versions=1)
+    cloze = dataclasses.replace(base.questions[2], id="spacing", prompt=prompt)
+    path = tmp_path / "spacing.txt"
+    gift.write(dataclasses.replace(base, questions=(cloze,), versions=()), path)
+    text = path.read_text(encoding="utf-8")
+    question_text = text[text.index("[plain]") + len("[plain]"):].rstrip("\n")
+    # Moodle's missing-word rule: the answer block, braces and all, becomes the blank, nothing else changes
+    shown = re.sub(r"\{(?:\\.|[^\\}])*\}", "_____", question_text, flags=re.S)
+    assert re.sub(r"\\(.)", r"\1", shown) == prompt  # GIFT's backslash escapes read back
+    (read,) = questions_only(parse_with_gift_pegjs(path))
+    assert read["hasEmbeddedAnswers"] is True
+    assert [c["text"]["text"] for c in read["choices"]] == ["Danube", "Donau"]
+
+
+def test_a_multiple_response_question_shares_the_weight_between_its_right_answers(tmp_path):
+    base = make_sample_set(versions=1)
+    several = dataclasses.replace(base.questions[0], id="mr", type="multiple-response", options=(
+        Option("a", "A", True), Option("b", "B", False), Option("c", "C", True), Option("d", "D", False)))
+    path = tmp_path / "mr.txt"
+    assert gift.write(dataclasses.replace(base, questions=(several,), versions=()), path) == []
+    (read,) = questions_only(parse_with_gift_pegjs(path))
+    assert read["type"] == "MC"
+    assert [(c["text"]["text"], c["weight"]) for c in read["choices"]] == [("A", 50), ("B", -50), ("C", 50), ("D", -50)]

@@ -36,8 +36,10 @@ def test_multiple_choice_and_true_false_rows_follow_the_template(tmp_path):
         (1, "Which river rises in the Black Forest?", "Rhine", "Danube", "Elbe & Oder", "Seine {Paris}", 20, "2"),
         (2, "True or false: the Rhine is about 1,230 km long.", "True", "False", None, None, 20, "1"),
     ]
-    assert warnings == ["kahoot: left out 5 questions of types Kahoot quizzes do not have (cloze, short-answer, "
-                        "matching, ordering, numeric): q-cloze, q-short, q-match, q-order, q-num"]
+    assert [w.text for w in warnings] == ["kahoot: left out 5 of 7 questions: 5 of types Kahoot quizzes do not have "
+                                          "(cloze, short-answer, matching, ordering, numeric)"]
+    assert [d.split(" ")[0] for d in warnings[0].details] == ["q-cloze", "q-short", "q-match", "q-order", "q-num"]
+    assert warnings[0].details[0] == "q-cloze (cloze): Kahoot quizzes have no cloze questions"
 
 
 def test_questions_that_do_not_fit_are_left_out_and_named_never_shortened(tmp_path):
@@ -52,12 +54,13 @@ def test_questions_that_do_not_fit_are_left_out_and_named_never_shortened(tmp_pa
     warnings = kahoot.write(with_questions(fits, long_question, long_answer, five, astral), path)
     rows = read_rows(path)
     assert rows == [(1, "Q" * 120, "A" * 75, "دير الزور", None, None, 30, "1")]
-    assert warnings == [
-        "kahoot: left out long-q (multiple-choice): the question is 121 characters; Kahoot allows 120",
-        "kahoot: left out long-a (multiple-choice): answer 1 is 76 characters; Kahoot allows 75",
-        "kahoot: left out five (multiple-choice): it has 5 answers; Kahoot takes 2 to 4",
-        "kahoot: left out astral (multiple-choice): the question is 122 characters; Kahoot allows 120",
-    ]
+    assert [w.text for w in warnings] == ["kahoot: left out 4 of 5 questions: 4 beyond Kahoot's limits"]
+    assert warnings[0].details == (
+        "long-q (multiple-choice): the question is 121 characters; Kahoot allows 120",
+        "long-a (multiple-choice): answer 1 is 76 characters; Kahoot allows 75",
+        "five (multiple-choice): it has 5 answers; Kahoot takes 2 to 4",
+        "astral (multiple-choice): the question is 122 characters; Kahoot allows 120",
+    )
 
 
 def test_several_correct_answers_and_text_that_looks_like_a_formula(tmp_path):
@@ -69,6 +72,34 @@ def test_several_correct_answers_and_text_that_looks_like_a_formula(tmp_path):
     sheet = openpyxl.load_workbook(path).active
     assert [sheet.cell(9, c).data_type for c in range(2, 6)] == ["s", "s", "s", "s"]
     assert read_rows(path) == [(1, "=SUM(A1:A2) is not a formula here", "=1+1", "+2", "@three", None, 20, "1,3")]
+    # Excel's mark for text typed after an apostrophe: editing the cell cannot turn it into a formula
+    assert [sheet.cell(9, c).quotePrefix for c in range(2, 6)] == [True, True, True, True]
+    assert sheet.cell(9, 6).value is None
+
+
+def test_no_cell_of_a_sheet_from_formula_like_text_reads_back_as_a_formula(tmp_path):
+    base = make_sample_set(versions=1).questions[0]
+    starts = ("=1+1", "+A1", "-A1*2", "@SUM(A1)", "\tTAB", "\rCR")
+    questions = [dataclasses.replace(base, id=f"q{n}", prompt=text, options=(
+        Option("a", text, True), Option("b", "plain", False))) for n, text in enumerate(starts)]
+    path = tmp_path / "kahoot.xlsx"
+    kahoot.write(with_questions(*questions), path)
+    sheet = openpyxl.load_workbook(path).active
+    cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
+    risky = [sheet.cell(row, column) for row in range(9, 9 + len(starts)) for column in (2, 3)]
+    assert [c.value[:1] for c in risky[::2]] == ["=", "+", "-", "@", "\t", "\n"]  # XML reads CR back as LF
+    assert all(c.quotePrefix and c.data_type == "s" for c in risky)
+    assert not sheet.cell(9, 4).quotePrefix  # "plain" needs no mark
+
+
+def test_multiple_response_questions_go_in_with_every_correct_number(tmp_path):
+    base = make_sample_set(versions=1).questions[0]
+    several = dataclasses.replace(base, type="multiple-response", options=(
+        Option("a", "Rhine", True), Option("b", "Danube", False), Option("c", "Elbe", True)))
+    path = tmp_path / "kahoot.xlsx"
+    assert kahoot.write(with_questions(several), path) == []
+    assert read_rows(path)[0][-1] == "1,3"
 
 
 @pytest.mark.parametrize("length, expected", [(20, 20), (200, 30), (400, 60), (600, 60), (1000, 120)])

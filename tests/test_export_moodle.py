@@ -257,3 +257,16 @@ def test_matching_with_html_characters_keeps_them_visible():
 
 def test_same_set_gives_identical_bytes():
     assert moodle.moodle_xml(make_sample_set()) == moodle.moodle_xml(make_sample_set())
+
+
+def test_a_multiple_response_question_is_a_multichoice_with_several_answers_even_with_one_right():
+    base = make_sample_set(versions=1)
+    several = dataclasses.replace(base.questions[0], type="multiple-response", options=(
+        Option("a", "A", True), Option("b", "B", False), Option("c", "C", True)))
+    one_right = dataclasses.replace(several, id="one", options=(Option("a", "A", True), Option("b", "B", False)))
+    root = ET.fromstring(moodle.moodle_xml(dataclasses.replace(base, questions=(several, one_right), versions=())))
+    first, second = root.findall("question[@type='multichoice']")
+    assert text_of(first, "single") == text_of(second, "single") == "false"  # check boxes, not radio buttons
+    assert [a.get("fraction") for a in first.findall("answer")] == ["50", "-50", "50"]
+    assert [a.get("fraction") for a in second.findall("answer")] == ["100", "-100"]
+    assert "(Choose every correct answer.)" in html_of(first, "questiontext/text")

@@ -238,3 +238,14 @@ def test_write_creates_the_file(tmp_path):
     path = tmp_path / "out" / "canvas.zip"
     assert qti.write(make_sample_set(), path) == []
     assert zipfile.is_zipfile(path)
+
+
+def test_a_multiple_response_question_is_a_canvas_multiple_answers_question():
+    base = make_sample_set(versions=1)
+    several = dataclasses.replace(base.questions[0], id="mr", type="multiple-response", options=(
+        Option("a", "A", True), Option("b", "B", False), Option("c", "C", True)))
+    (item,) = assessment_items(qti.qti_zip(dataclasses.replace(base, questions=(several,), versions=())))
+    fields = {f.findtext(f"{NS}fieldlabel"): f.findtext(f"{NS}fieldentry")
+              for f in item.iter(f"{NS}qtimetadatafield")}
+    assert fields["question_type"] == "multiple_answers_question"
+    assert item.find(f"{NS}presentation/{NS}response_lid").get("rcardinality") == "Multiple"

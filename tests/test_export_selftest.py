@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import re
 import shutil
@@ -14,6 +15,7 @@ import pytest
 from conftest import make_sample_set
 
 from quizgen.export.selftest import page_html, write
+from quizgen.model import Option
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
@@ -155,3 +157,31 @@ def test_a_page_from_the_real_pack_shows_every_question_with_its_source(browser,
     sections[0].find_element(By.CSS_SELECTOR, "button.check").click()  # nothing chosen: not quite
     feedback = sections[0].find_element(By.CSS_SELECTOR, ".feedback").text
     assert "Not quite" in feedback and first.citations[0].text.split(",")[0] in feedback
+
+
+def multiple_response_set():
+    base = make_sample_set(versions=1)
+    several = dataclasses.replace(base.questions[0], id="q-mr", type="multiple-response",
+                                  prompt="Which rivers flow through Germany?", answer="Rhine, Danube",
+                                  options=(Option("a", "Rhine", True), Option("b", "Seine", False),
+                                           Option("c", "Danube", True), Option("d", "Loire", False)))
+    again = dataclasses.replace(several, id="q-mr-2")
+    return dataclasses.replace(base, questions=(several,), versions=(), deck=(several, again))
+
+
+def test_multiple_response_is_ticked_as_a_set_in_chromium(browser, tmp_path: Path):
+    from selenium.webdriver.common.by import By
+
+    path = tmp_path / "selftest.html"
+    write(multiple_response_set(), path)
+    browser.get(path.as_uri())
+    section = browser.find_element(By.CSS_SELECTOR, ".question")
+    boxes = section.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")
+    assert len(boxes) == 4 and "Tick every correct answer" in section.text
+    boxes[0].click()  # Rhine only: not enough
+    assert answer_current(browser, None) == "Not quite"
+    browser.find_element(By.CSS_SELECTOR, "button.check").click()
+    section = browser.find_element(By.CSS_SELECTOR, ".question")
+    section.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")[0].send_keys("c")  # the keyboard ticks C
+    section.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")[0].click()  # and a click ticks A
+    assert answer_current(browser, None) == "Correct"

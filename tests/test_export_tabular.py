@@ -9,6 +9,9 @@ import io
 from conftest import make_sample_set
 
 from quizgen.export import tabular
+from quizgen.model import NumericAnswer, Option
+
+FORMULAS = ("=HYPERLINK(\"http://x\",\"a\")", "+1+1", "-2+3", "@SUM(A1)", "\tindented", "\rcarriage")
 
 
 def read_csv(path) -> list[dict[str, str]]:
@@ -24,11 +27,12 @@ def test_tsv_has_one_term_and_definition_per_question(tmp_path):
     rows = [line.split("\t") for line in data.decode("utf-8").splitlines()]
     assert rows == [
         ["Which river rises in the Black Forest?", "Danube"],
-        ["The Rhine is about 1,230 km long.", "True"],
+        ["True or false? The Rhine is about 1,230 km long.", "True"],
         ["The _____ rises in the Black Forest.", "Danube"],
         ["دير الزور", "Deir ez-Zor"],
-        ["Match rivers and countries", "Rhine → Switzerland; Danube → Germany"],
-        ["Order the events", "First → Second → Third"],
+        ["Match rivers and countries 1. Rhine; 2. Danube — A. Germany; B. Switzerland",
+         "Rhine → Switzerland; Danube → Germany"],
+        ["Order the events 1. Second; 2. Third; 3. First", "First → Second → Third"],
         ["Length of the Rhine (km)?", "about 1,230 km"],
     ]
 
@@ -81,3 +85,36 @@ def test_same_set_gives_identical_bytes():
     question_set = make_sample_set()
     assert tabular.questions_csv(question_set) == tabular.questions_csv(make_sample_set())
     assert list(csv.reader(io.StringIO(tabular.questions_csv(question_set))))[0] == list(tabular.CSV_COLUMNS)
+
+
+def formula_set():
+    """Every field a learner or teacher sees starts like a formula; one numeric answer is negative."""
+    base = make_sample_set(versions=1)
+    mc = dataclasses.replace(base.questions[0], prompt=FORMULAS[0], front=FORMULAS[1], back=FORMULAS[2],
+                             explanation=FORMULAS[3], answer=FORMULAS[4],
+                             options=tuple(Option(str(n), text, n == 0) for n, text in enumerate(FORMULAS[:4])))
+    numeric = dataclasses.replace(base.questions[6], prompt=FORMULAS[5], front="-40 is how cold?", back="-40",
+                                  numeric=NumericAnswer(value=-40, low=-42, high=-38, unit="°C"))
+    return dataclasses.replace(base, questions=(mc, numeric), versions=())
+
+
+def test_csv_cells_never_start_like_a_formula_but_negative_numbers_stay_numbers(tmp_path):
+    path = tmp_path / "questions.csv"
+    tabular.write_csv(formula_set(), path)
+    rows = read_csv(path)
+    cells = [value for row in rows for value in row.values()]
+    assert not [c for c in cells if c[:1] in ("=", "+", "@", "\t", "\r") or (c.startswith("-") and c != "-40")]
+    mc, numeric = rows
+    assert mc["prompt"] == "'" + FORMULAS[0] and mc["explanation"] == "'@SUM(A1)"
+    assert mc["options"].startswith("'=HYPERLINK") and mc["answer"] == "'" + FORMULAS[0]  # the correct option
+    assert numeric["prompt"] == "'\rcarriage"
+    assert numeric["answer"] == "-40" and float(numeric["answer"]) == -40  # a number a spreadsheet can use
+    assert numeric["accepted"] == "'-42 to -38 °C"
+
+
+def test_tsv_fields_never_start_like_a_formula(tmp_path):
+    path = tmp_path / "quizlet.tsv"
+    tabular.write_tsv(formula_set(), path)
+    with open(path, encoding="utf-8", newline="") as stream:
+        rows = list(csv.reader(stream, delimiter="\t", quoting=csv.QUOTE_NONE))
+    assert rows == [["'+1+1", "'-2+3"], ["'-40 is how cold?", "-40"]]

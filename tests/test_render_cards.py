@@ -16,7 +16,9 @@ from quizgen.errors import QuizgenError
 from quizgen.model import QuestionSet
 from quizgen.render import cards as geometry
 from quizgen.render.cards import Box, CardSize, Grid, Offset
-from quizgen.render.html import Layouts, card_id, flashcards_document
+from quizgen.model import Question
+from quizgen.render.html import (Layouts, card_id, card_settings, cut_at_word, duplex_sheets, flashcards_document,
+                                 flashcards_for, note_box, short_citation)
 from quizgen.render.pdf import render_pdfs
 
 A4, LETTER = geometry.PAPERS["a4"], geometry.PAPERS["letter"]
@@ -205,7 +207,7 @@ def test_every_back_is_printed_behind_its_front(rendered, card_set, paper, flip,
     insets = set()
     for sheet in range(len(pages) // 2):
         front_page, back_page = pages[2 * sheet], pages[2 * sheet + 1]
-        chunk = [card_id(q) for q in card_set.questions[sheet * per_sheet:(sheet + 1) * per_sheet]]
+        chunk = [card.id for card in flashcards_for(card_set)[sheet * per_sheet:(sheet + 1) * per_sheet]]
         assert set(front_page) == set(back_page) == set(chunk)
         for slot, cid in enumerate(chunk):
             fx, fy = front_page[cid]
@@ -285,8 +287,9 @@ def test_card_sides_carry_the_question_and_its_answer(rendered, card_set):
     assert "Source: Test Press, “Notes on rivers & lakes”" in flat(back_text)
     assert "Rivers & Lakes of Europe" not in flat(back_text)
     # what to match or to put in order is on the front, or the card could not be answered
-    assert "Match rivers and countries Rhine Danube" in flat(front_text)
-    assert "Order the events Second Third First" in flat(front_text)
+    assert "Match rivers and countries 1. Rhine 2. Danube A. Germany B. Switzerland" in flat(front_text)
+    assert "Order the events 1. Second 2. Third 3. First" in flat(front_text)
+    assert "True or false? The Rhine is about 1,230 km long." in flat(front_text)
 
 
 @pytest.mark.slow
@@ -352,3 +355,89 @@ def test_calibration_sheet_is_a_duplex_pair_with_its_offset_and_flip_written_on_
     left, top = float(corner[1]) + 2, float(corner[2]) + 2
     expected = (LETTER.width - 25 + 0.5, 15 - 1.0) if flip == "long" else (15 + 0.5, LETTER.height - 25 - 1.0)
     assert (left, top) == (pytest.approx(expected[0]), pytest.approx(expected[1]))
+
+
+# ---- what a card carries ------------------------------------------------------------------------------
+
+
+def with_topic(question: Question, topic: str, tags: tuple[str, ...] = ()) -> Question:
+    return dataclasses.replace(question, topic=topic, tags=tags)
+
+
+def test_cards_come_from_the_study_deck_grouped_by_topic_in_order_of_first_appearance():
+    base = make_sample_set(versions=1)
+    mc, tf, cloze, short, match, order, num = base.questions
+    deck = (with_topic(mc, "sources"), with_topic(tf, "", ("lengths",)), with_topic(cloze, "sources"),
+            with_topic(short, "names"), with_topic(num, "", ("lengths", "numbers")))
+    question_set = dataclasses.replace(base, questions=(match, order), deck=deck)
+    cards = flashcards_for(question_set)
+    assert [(c.id, c.topic) for c in cards] == [("q-mc", "sources"), ("q-cloze", "sources"),
+                                                 ("q-tf", "lengths"), ("q-num", "lengths"), ("q-short", "names")]
+    assert [c.number for c in cards] == [1, 2, 3, 4, 5]
+
+
+def test_a_card_front_shows_its_topic_and_a_row_of_tick_boxes():
+    base = make_sample_set(versions=1)
+    question_set = dataclasses.replace(base, questions=(with_topic(base.questions[0], "Sources of rivers"),))
+    doc = flashcards_document(question_set, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset())
+    front = doc.html.split('class="card back')[0]
+    assert '<span class="card-topic" dir="auto">Sources of rivers</span>' in front
+    assert front.count('<span class="tick"></span>') == 5
+    text = " ".join(page.extract_text() for page in PdfReader(io.BytesIO(render_pdfs(doc)[0].data)).pages)
+    assert "SOURCES OF RIVERS" in text  # set in capitals by the stylesheet
+
+
+@pytest.mark.parametrize("text, limit, expected", [
+    ("Islamic State seizes oil field from rivals", 20, "Islamic State…"),
+    ("Islamic State seizes oil field from rivals", 21, "Islamic State seizes…"),
+    ("Islamic State, seizes", 16, "Islamic State…"),
+    ("Supercalifragilistic", 10, "Supercali…"),  # one word longer than the room: cut, but marked
+    ("short", 10, "short"),
+])
+def test_text_is_cut_between_words_with_an_ellipsis(text, limit, expected):
+    assert cut_at_word(text, limit) == expected
+    assert len(cut_at_word(text, limit)) <= limit
+
+
+def test_a_long_citation_loses_whole_words_of_its_title_and_keeps_publisher_and_date():
+    citation = ("Hürriyet Daily News / AFP, “Al-Qaeda merges with ISIL at Syria-Iraq border town: NGO”, "
+                "25 June 2014; The Daily Star (Lebanon) / AP, “Senior Al-Qaeda figure killed by ISIS”")
+    short = short_citation(citation, 130)
+    assert len(short) <= 130 and "…" in short and short.endswith("killed by ISIS”")
+    words = set(re.findall(r"[\w-]+", citation))
+    assert all(word in words for word in re.findall(r"[\w-]+", short))  # no word is cut in two
+    one = short_citation("Reuters, “Islamic State seizes an oil field in eastern Syria from rival rebels”, 3 July 2014",
+                         70)
+    assert one == "Reuters, “Islamic State seizes an oil field in eastern…”, 3 July 2014"
+
+
+@pytest.mark.parametrize("paper, grid", [("a4", "2x4"), ("a4", "3x3"), ("letter", "2x4"), ("letter", "3x3")])
+def test_every_paper_and_grid_prints_the_printing_hint_inside_the_page(paper, grid):
+    size = card_settings(Layouts.with_user_folders()).size_for(geometry.parse_grid(grid), geometry.PAPERS[paper])
+    sheets = duplex_sheets(flashcards_for(eleven_card_set()), geometry.PAPERS[paper],
+                           geometry.parse_grid(grid), size, "long", Offset())
+    note = note_box(geometry.PAPERS[paper], sheets)
+    assert note is not None
+    assert note.bottom <= geometry.PAPERS[paper].height - 4.0  # clear of the edge a printer leaves blank
+    cards = [p.box for p in sheets[0].cards]
+    assert all(note.y >= b.bottom or note.bottom <= b.y for b in cards)  # never over a card
+    doc = flashcards_document(eleven_card_set(), Layouts.with_user_folders(), geometry.PAPERS[paper],
+                              geometry.parse_grid(grid), "long", Offset())
+    reader = PdfReader(io.BytesIO(render_pdfs(doc)[0].data))
+    assert "Print on both sides, flipping on the long edge; cut along the marks." in \
+        re.sub(r"\s+", " ", reader.pages[0].extract_text())
+
+
+def test_a_grid_whose_cards_are_too_small_for_the_text_is_refused():
+    with pytest.raises(QuizgenError) as caught:
+        flashcards_document(eleven_card_set(), Layouts.with_user_folders(), A4, Grid(5, 5), "long", Offset())
+    assert str(caught.value) == ("command line: --cards: 5x5 gives cards of 38.8×56.2 mm on a4; the flashcard text "
+                                 "needs at least 60×50 mm (min_card in cards.yaml); expected fewer columns or rows, "
+                                 "such as 2x4 or 3x3")
+
+
+def test_min_card_in_a_layout_folder_lets_a_smaller_layout_through(tmp_path):
+    (tmp_path / "cards.yaml").write_text("min_card: {width: 30, height: 40}\n", encoding="utf-8")
+    doc = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(5, 5), "long",
+                              Offset())
+    assert doc.html.count('class="card front') == 11

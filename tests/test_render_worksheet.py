@@ -245,3 +245,22 @@ def test_nothing_runs_into_the_right_margin(worksheets, keys, tmp_path):
     for name, pdf in {**worksheets, **keys}.items():
         for page, right, width, word in word_boxes(pdf, tmp_path):
             assert right <= width - 17, f"{name} page {page}: {word!r} ends {width - right:.1f} mm from the edge"
+
+
+def test_a_multiple_response_question_shows_its_options_and_every_right_letter_on_the_key():
+    from quizgen.model import Option
+
+    base = make_sample_set(versions=1)
+    several = dataclasses.replace(base.questions[0], id="q-mr", type="multiple-response",
+                                  prompt="Which rivers flow through Germany?", options=(
+                                      Option("a", "Rhine", True), Option("b", "Seine", False),
+                                      Option("c", "Danube", True), Option("d", "Loire", False)))
+    question_set = dataclasses.replace(base, questions=(several,), versions=(Version("A", (several,)),))
+    layouts, paper = Layouts.with_user_folders(), PAPERS["a4"]
+    sheet = flat(" ".join(page_texts(render_pdfs(worksheet_document(question_set, question_set.versions, layouts,
+                                                                     paper))[0].data)))
+    key = flat(" ".join(page_texts(render_pdfs(answer_key_document(question_set, question_set.versions, layouts,
+                                                                   paper))[0].data)))
+    assert "Tick every correct answer." in sheet
+    assert all(f"{letter} {text}" in sheet for letter, text in zip("ABCD", ("Rhine", "Seine", "Danube", "Loire")))
+    assert "Answer: A — Rhine; C — Danube" in key

@@ -1,7 +1,7 @@
 """Export formats: a registry of name → module, and the two ways the CLI writes them (one format, or all).
 
-Every format module has `write(question_set, path) -> list[str]`: it writes the file atomically and
-returns warnings (questions the format cannot hold, and why). Modules are imported only when used.
+Every format module has `write(question_set, path) -> list[str | Notice]`: it writes the file atomically
+and returns warnings (questions the format cannot hold, and why). Modules are imported only when used.
 """
 
 from __future__ import annotations
@@ -15,8 +15,9 @@ from pathlib import Path
 from ..errors import QuizgenError
 from ..files import write_atomically
 from ..model import QuestionSet
+from .common import Notice
 
-Writer = Callable[[QuestionSet, Path], list[str]]
+Writer = Callable[[QuestionSet, Path], list[str | Notice]]
 
 
 @dataclass(frozen=True)
@@ -35,7 +36,7 @@ class ExportFormat:
 class ExportResult:
     format: str
     path: Path
-    warnings: tuple[str, ...]
+    warnings: tuple[Notice, ...]
     written: bool = True
 
 
@@ -76,15 +77,20 @@ def export_to(question_set: QuestionSet, fmt: str, path: Path) -> ExportResult:
             raise
         raise QuizgenError.at("--format", f"the {chosen.name} export is not available in this installation "
                               f"({chosen.module} is missing)") from None
-    warnings = write(question_set, Path(path))
-    return ExportResult(chosen.name, Path(path), tuple(warnings))
+    return ExportResult(chosen.name, Path(path), notices(write(question_set, Path(path))))
 
 
-def write_export(question_set: QuestionSet, fmt: str, output: Path | None) -> Path:
+def notices(warnings: list[str | Notice]) -> tuple[Notice, ...]:
+    return tuple(w if isinstance(w, Notice) else Notice(w) for w in warnings)
+
+
+def write_export(question_set: QuestionSet, fmt: str, output: Path | None, *, verbose: bool = False,
+                 quiet: bool = False) -> Path:
     """`quizgen export`: one format to `output` (default ./<pack-id>-<file>); warnings go to stderr."""
     target = Path(output) if output is not None else Path(default_output_name(question_set, fmt))
     result = export_to(question_set, fmt, target)
-    print_warnings(result.warnings)
+    if not quiet:
+        print_warnings(result.warnings, verbose=verbose, where="run with --verbose to list them")
     return result.path
 
 
@@ -103,12 +109,12 @@ def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = 
         except ModuleNotFoundError as exc:
             if exc.name != chosen.module:
                 raise
-            results.append(ExportResult(chosen.name, path, (f"{chosen.name}: not written: {chosen.module} "
-                                                            "is not available",), written=False))
+            results.append(ExportResult(chosen.name, path, (Notice(f"{chosen.name}: not written: {chosen.module} "
+                                                                   "is not available"),), written=False))
             continue
         if previous is not None:
             carry_over(Path(previous) / chosen.default_file, path)
-        results.append(ExportResult(chosen.name, path, tuple(write(question_set, path))))
+        results.append(ExportResult(chosen.name, path, notices(write(question_set, path))))
     return results
 
 
@@ -117,14 +123,18 @@ def carry_over(earlier: Path, path: Path) -> None:
         write_atomically(path, earlier.read_bytes())
 
 
-def build_exports(question_set: QuestionSet, folder: Path, previous: Path | None = None) -> list[Path]:
-    """`quizgen build`: every format into `folder`; returns the files written and prints warnings to stderr."""
+def build_exports(question_set: QuestionSet, folder: Path,
+                  previous: Path | None = None) -> tuple[list[Path], tuple[Notice, ...]]:
+    """`quizgen build`: every format into `folder`; returns the files written and the warnings."""
     results = export_all(question_set, folder, previous)
-    for result in results:
-        print_warnings(result.warnings)
-    return [r.path for r in results if r.written]
+    return [r.path for r in results if r.written], tuple(n for r in results for n in r.warnings)
 
 
-def print_warnings(warnings: tuple[str, ...] | list[str]) -> None:
+def print_warnings(warnings: tuple[Notice, ...], *, verbose: bool = False, where: str = "") -> None:
+    """One line per warning; its per-question details only with `verbose`, else a pointer to them."""
     for warning in warnings:
-        print(f"warning: {warning}", file=sys.stderr)
+        pointer = f" ({where})" if warning.details and where and not verbose else ""
+        print(f"warning: {warning.text}{pointer}", file=sys.stderr)
+        if verbose:
+            for detail in warning.details:
+                print(f"  {detail}", file=sys.stderr)

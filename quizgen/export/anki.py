@@ -1,11 +1,13 @@
 """Anki `.apkg` decks via genanki: a Basic note type (front, back, explanation, source) and a Cloze one.
 
 The deck is named after the pack; note and deck ids derive from the pack id and note GUIDs from the
-question id, so importing an updated deck updates notes instead of adding copies. Anki only updates
-a note whose modification time is newer than its own copy: a note keeps the time it has in the file
-already at the output path when its content is unchanged, and a changed or new note gets the build
-time (`SOURCE_DATE_EPOCH` when set, else now). Rebuilding an unchanged set over its last output
-therefore gives identical bytes, and importing an edited build updates exactly the notes that changed.
+question id, so importing an updated deck updates notes instead of adding copies; note and card ids
+derive from the GUIDs too, so adding a question renumbers nothing. Anki only updates a note whose
+modification time is newer than its own copy: a note keeps the time it has in the file already at
+the output path when its content is unchanged, and a changed or new note gets a time newer than any
+in that file, starting from the build time (`SOURCE_DATE_EPOCH` when set, else a fixed date; never the
+clock). Two builds of the same inputs therefore give identical bytes, and importing an edited build
+updates exactly the notes that changed.
 """
 
 from __future__ import annotations
@@ -14,8 +16,8 @@ import itertools
 import os
 import sqlite3
 import tempfile
-import time
 import zipfile
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -24,6 +26,7 @@ import genanki
 from ..errors import QuizgenError
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet, stable_id
+from ..study import card_front
 from . import common
 
 CARD_CSS = """\
@@ -60,11 +63,15 @@ def write(question_set: QuestionSet, path: Path) -> list[str]:
     return []
 
 
+FIXED_BUILD_TIME = 1704067200  # 2024-01-01 00:00 UTC: the time of new notes when SOURCE_DATE_EPOCH is unset
+
+
 def build_time() -> int:
-    """Seconds since 1970 for new and changed notes: `SOURCE_DATE_EPOCH` if set, else the clock."""
+    """Seconds since 1970 for new notes: `SOURCE_DATE_EPOCH` if set, else a fixed date, so bytes never
+    depend on when the build ran."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch is None or epoch == "":
-        return int(time.time())
+        return FIXED_BUILD_TIME
     if not epoch.isdigit():
         raise QuizgenError.at("SOURCE_DATE_EPOCH", f"{epoch!r} is not a whole number of seconds since 1970",
                               field="environment")
@@ -81,16 +88,35 @@ def apkg_bytes(question_set: QuestionSet, previous: dict[str, StoredNote], now: 
         try:
             cursor = connection.cursor()
             # ids count up from the newest modification time, as Anki's own ids are millisecond times
-            genanki.Package(deck).write_to_db(cursor, newest, itertools.count(newest * 1000))
-            for guid, seconds in modified.items():
-                cursor.execute("UPDATE notes SET mod = ? WHERE guid = ?", (seconds, guid))
-                cursor.execute("UPDATE cards SET mod = ? WHERE nid IN (SELECT id FROM notes WHERE guid = ?)",
-                               (seconds, guid))
+            genanki.Package(deck).write_to_db(cursor, newest, itertools.count(1))
+            # genanki numbers notes and cards in order; ids from the GUID keep them when questions come and go
+            for guid, note_id in note_ids(modified, newest).items():
+                seconds = modified[guid]
+                cursor.execute("UPDATE cards SET id = ? + ord, nid = ?, mod = ? "
+                               "WHERE nid = (SELECT id FROM notes WHERE guid = ?)", (note_id, note_id, seconds, guid))
+                cursor.execute("UPDATE notes SET id = ?, mod = ? WHERE guid = ?", (note_id, seconds, guid))
             connection.commit()
         finally:
             connection.close()
         collection = database.read_bytes()
     return common.zip_archive([("collection.anki2", collection), ("media", b"{}")])
+
+
+ID_SPREAD = 10 ** 9  # note ids fall within about eleven days of milliseconds after the build time
+ID_STEP = 100  # room between note ids for the ids of a note's cards (id + card ordinal)
+
+
+def note_ids(guids: Iterable[str], newest: int) -> dict[str, int]:
+    """A note id per GUID from a hash of the GUID, as Anki's millisecond ids after the build time; unique."""
+    ids: dict[str, int] = {}
+    taken: set[int] = set()
+    for guid in sorted(guids):
+        candidate = newest * 1000 + ID_STEP * (int(stable_id("anki-note", guid), 16) % (ID_SPREAD // ID_STEP))
+        while candidate in taken:
+            candidate += ID_STEP
+        taken.add(candidate)
+        ids[guid] = candidate
+    return ids
 
 
 def modification_times(notes: list[genanki.Note], previous: dict[str, StoredNote], now: int) -> dict[str, int]:
@@ -168,10 +194,10 @@ def cloze_model(question_set: QuestionSet) -> genanki.Model:
 def deck_for(question_set: QuestionSet) -> genanki.Deck:
     licence = f" Licence: {common.html_text(question_set.licence)}." if question_set.licence else ""
     deck = genanki.Deck(anki_id(question_set.pack_id, "deck"), deck_name(question_set.pack_title),
-                        description=f"{len(question_set.questions)} cards from "
+                        description=f"{len(question_set.study_deck())} cards from "
                                     f"“{common.html_text(question_set.pack_title)}”.{licence}")
     basic, cloze = basic_model(question_set), cloze_model(question_set)
-    for question in question_set.questions:
+    for question in question_set.study_deck():
         if question.type == "cloze" and BLANK in question.prompt:
             deck.add_note(cloze_note(question_set, question, cloze))
         else:
@@ -189,9 +215,14 @@ def note_guid(question_set: QuestionSet, question: Question) -> str:
 
 
 def basic_note(question_set: QuestionSet, question: Question, model: genanki.Model) -> genanki.Note:
-    fields = [common.html_text(common.card_front(question)), common.html_text(common.card_back(question)),
+    fields = [front_html(question), common.html_text(common.card_back(question)),
               explanation_html(question), source_html(question)]
     return genanki.Note(model=model, fields=fields, tags=anki_tags(question), guid=note_guid(question_set, question))
+
+
+def front_html(question: Question) -> str:
+    """The card front as HTML lines: the question, then the numbered items and lettered choices, if any."""
+    return "<br>".join(common.html_text(line) for line in card_front(question).lines())
 
 
 def cloze_note(question_set: QuestionSet, question: Question, model: genanki.Model) -> genanki.Note:

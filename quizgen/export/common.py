@@ -11,11 +11,26 @@ import io
 import re
 import zipfile
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from ..model import Citation, Pair, Question, QuestionSet
+from .. import study
+from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet
 
 # Zip entries carry a date; a fixed one keeps archives byte-identical between builds.
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A warning from an export: one line to print, and a line per question concerned (for --verbose
+    and the build manifest)."""
+
+    text: str
+    details: tuple[str, ...] = ()
+
+    def __str__(self) -> str:
+        return self.text
+
 
 CORRECT_FEEDBACK = "Correct."
 PARTLY_CORRECT_FEEDBACK = "Partly correct."
@@ -24,8 +39,8 @@ ORDERING_AS_MATCHING_NOTE = "Match each item with its place in the order (1 = fi
 
 
 def card_front(question: Question) -> str:
-    """The prompt side of a flashcard: the question's short card front, or its full prompt."""
-    return question.front or question.prompt
+    """The prompt side of a flashcard on one line, with the items to order or match (quizgen.study)."""
+    return study.card_front(question).one_line()
 
 
 def card_back(question: Question) -> str:
@@ -59,6 +74,11 @@ def correct_option_texts(question: Question) -> tuple[str, ...]:
 def accepted_answers(question: Question) -> tuple[str, ...]:
     """The answer, then every other accepted spelling, without repeats."""
     return tuple(dict.fromkeys((question.answer, *question.accepted)))
+
+
+def takes_several_answers(question: Question) -> bool:
+    """A multiple-response question, or a multiple choice with more than one right option: ticked as a set."""
+    return question.type == "multiple-response" or (question.type in OPTION_TYPES and len(question.correct_options) > 1)
 
 
 def has_true_false_options(question: Question) -> bool:
@@ -106,6 +126,23 @@ def short_title(text: str, limit: int = 80) -> str:
         return one_line
     cut = one_line[:limit - 1].rsplit(" ", 1)[0] or one_line[:limit - 1]
     return cut.rstrip(" ,;:") + "…"
+
+
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+_PLAIN_NUMBER = re.compile(r"-?\d+(?:\.\d+)?")
+
+
+def starts_like_formula(text: str) -> bool:
+    """Whether a spreadsheet would read `text` as a formula (OWASP's list); a plain number such as '-3' is not one."""
+    return text.startswith(FORMULA_STARTS) and not _PLAIN_NUMBER.fullmatch(text)
+
+
+def spreadsheet_text(text: str) -> str:
+    """A CSV or TSV field that a spreadsheet shows as text: a formula-like start gets a leading single quote.
+
+    A negative number stays as it is, so a numeric answer column keeps numbers a spreadsheet can sum.
+    """
+    return "'" + text if starts_like_formula(text) else text
 
 
 def html_text(text: str) -> str:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ..files import write_atomically
-from ..model import BLANK, Pair, Question, QuestionSet
+from ..model import BLANK, OPTION_TYPES, Pair, Question, QuestionSet
 from . import common
 
 SPECIAL_CHARACTERS = "~=#{}:"
@@ -72,7 +72,7 @@ def question_block(question: Question) -> str:
 
 def answer_lines(question: Question) -> list[str]:
     """The lines inside the braces, one answer (or pair) each."""
-    if question.type in ("multiple-choice", "true-false"):
+    if question.type in OPTION_TYPES:
         return choice_lines(question)
     if question.type == "short-answer":
         return [f"={escape(shortanswer_text(a))}" for a in common.accepted_answers(question)]
@@ -85,7 +85,7 @@ def answer_lines(question: Question) -> list[str]:
 
 def choice_lines(question: Question) -> list[str]:
     correct_count = len(question.correct_options)
-    if correct_count == 1:
+    if not common.takes_several_answers(question):
         return [f"{'=' if o.correct else '~'}{escape(o.text)}" for o in question.options]
     # several right answers: Moodle's multiple-response form, weights sharing 100%
     share = common.number_text(round(100 / correct_count, 5))
@@ -97,7 +97,8 @@ def cloze_block(question: Question, header: str, title: str, feedback: str) -> s
     before, blank, after = question.prompt.partition(BLANK)
     if blank and before.strip() and after.strip() and BLANK not in after:
         # Moodle's missing-word form: the answer block stands where the blank is
-        return f"{header}\n{title}[plain]{escape(before.rstrip())} {{{answers}{feedback}}} {escape(after.lstrip())}"
+        # the text's own spacing, so "in _____." stays "in _____." and not "in _____ ."
+        return f"{header}\n{title}[plain]{escape(before)}{{{answers}{feedback}}}{escape(after)}"
     # a blank at the very start or end (or several) stays visible in the text, answers follow it
     return f"{header}\n{title}[plain]{escape(question.prompt)}{{{answers}{feedback}}}"
 

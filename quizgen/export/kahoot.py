@@ -2,8 +2,9 @@
 
 Kahoot quizzes take questions of at most 120 characters with two to four answers of at most 75
 characters each, a time limit from a fixed list, and the numbers of the correct answers. Multiple
-choice and true/false questions that fit are written; every other question is left out and named
-in a warning with the reason. Nothing is shortened.
+choice, multiple response and true/false questions that fit are written; every other question is
+left out, counted in one warning and named with its reason in the warning's details. Nothing is
+shortened.
 """
 
 from __future__ import annotations
@@ -21,7 +22,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from openpyxl.writer.excel import ExcelWriter
 
 from ..files import write_atomically
-from ..model import Question, QuestionSet
+from ..model import OPTION_TYPES, Question, QuestionSet
 from . import common
 
 MAX_QUESTION = 120
@@ -44,30 +45,36 @@ class KahootRow:
     correct: tuple[int, ...]  # answer numbers, 1 to 4
 
 
-def write(question_set: QuestionSet, path: Path) -> list[str]:
+def write(question_set: QuestionSet, path: Path) -> list[common.Notice]:
     rows, warnings = kahoot_rows(question_set)
     write_atomically(path, workbook_bytes(question_set, rows))
     return warnings
 
 
-def kahoot_rows(question_set: QuestionSet) -> tuple[list[KahootRow], list[str]]:
-    rows, warnings, other_types = [], [], []
+def kahoot_rows(question_set: QuestionSet) -> tuple[list[KahootRow], list[common.Notice]]:
+    """The rows Kahoot can take, and one notice naming every question left out and why."""
+    rows, left_out, other_types = [], [], []
     for question in question_set.questions:
-        if question.type not in ("multiple-choice", "true-false"):
-            other_types.append(question)
+        if question.type not in OPTION_TYPES:
+            other_types.append(question.type)
+            left_out.append(f"{question.id} ({question.type}): Kahoot quizzes have no {question.type} questions")
             continue
         problem = why_left_out(question)
         if problem:
-            warnings.append(f"kahoot: left out {question.id} ({question.type}): {problem}")
+            left_out.append(f"{question.id} ({question.type}): {problem}")
             continue
         answers = tuple(o.text for o in question.options)
         correct = tuple(n for n, o in enumerate(question.options, 1) if o.correct)
         rows.append(KahootRow(question.prompt, answers, time_limit_for(question), correct))
+    if not left_out:
+        return rows, []
+    reasons = []
     if other_types:
-        kinds = ", ".join(dict.fromkeys(q.type for q in other_types))
-        warnings.append(f"kahoot: left out {len(other_types)} questions of types Kahoot quizzes do not have "
-                        f"({kinds}): {', '.join(q.id for q in other_types)}")
-    return rows, warnings
+        reasons.append(f"{len(other_types)} of types Kahoot quizzes do not have ({', '.join(dict.fromkeys(other_types))})")
+    if len(left_out) > len(other_types):
+        reasons.append(f"{len(left_out) - len(other_types)} beyond Kahoot's limits")
+    summary = f"kahoot: left out {len(left_out)} of {len(question_set.questions)} questions: {'; '.join(reasons)}"
+    return rows, [common.Notice(summary, tuple(left_out))]
 
 
 def why_left_out(question: Question) -> str | None:
@@ -128,6 +135,9 @@ def text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
     cell.value = text
     # openpyxl would store text starting with '=' as a formula; an answer is always text
     cell.data_type = "s"
+    # and Excel's own mark for "typed with a leading apostrophe": the cell stays text when edited,
+    # while Kahoot's import reads the text unchanged (OWASP's advice against formula injection)
+    cell.quotePrefix = common.starts_like_formula(text)
     cell.alignment = Alignment(wrap_text=True, vertical="top")
     return cell
 

@@ -85,14 +85,15 @@ def add_headers(element: ET.Element, question: Question, text_html: str) -> None
 
 def add_multichoice(element: ET.Element, question: Question) -> None:
     correct_count = len(question.correct_options)
-    add_value(element, "single", "true" if correct_count == 1 else "false")
+    several = common.takes_several_answers(question)
+    add_value(element, "single", "false" if several else "true")
     add_value(element, "shuffleanswers", "true")
     add_value(element, "answernumbering", "abc")
     add_value(element, "showstandardinstruction", "0")
     add_combined_feedback(element)
     share = common.number_text(round(100 / correct_count, 5))
     for option in question.options:
-        if correct_count == 1:
+        if not several:
             fraction = "100" if option.correct else "0"
         else:
             fraction = share if option.correct else f"-{share}"
@@ -195,8 +196,7 @@ def cloze_answer(answer: str) -> str:
 
 def prompt_html(question: Question) -> str:
     prompt = common.html_text(question.prompt)
-    if question.type in ("multiple-choice", "multiple-response") and len(question.correct_options) > 1 \
-            and "all that apply" not in prompt:
+    if common.takes_several_answers(question):
         prompt += " (Choose every correct answer.)"
     return f"<p>{prompt}</p>"
 

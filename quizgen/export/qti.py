@@ -13,7 +13,7 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 
 from ..files import write_atomically
-from ..model import Question, QuestionSet, stable_id
+from ..model import OPTION_TYPES, Question, QuestionSet, stable_id
 from . import common
 
 QTI_NAMESPACE = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -139,8 +139,8 @@ def item_element(question: Question) -> ET.Element:
 
 
 def canvas_type(question: Question) -> str:
-    if question.type in ("multiple-choice", "multiple-response", "true-false"):
-        if len(question.correct_options) > 1:
+    if question.type in OPTION_TYPES:
+        if common.takes_several_answers(question):
             return "multiple_answers_question"
         return "true_false_question" if question.type == "true-false" else "multiple_choice_question"
     return {"cloze": "short_answer_question", "short-answer": "short_answer_question",

@@ -29,8 +29,8 @@ def page_html(question_set: QuestionSet, layouts: Layouts | None = None) -> str:
         "title": question_set.pack_title,
         "language": question_set.language,
         "licence": question_set.licence,
-        "count": len(question_set.questions),
-        "questions_json": embedded_json([question_data(q) for q in question_set.questions]),
+        "count": len(question_set.study_deck()),
+        "questions_json": embedded_json([question_data(q) for q in question_set.study_deck()]),
         "stylesheet": Markup(_asset(layouts, STYLESHEET).replace("</", "<\\/")),
         "script": Markup(_asset(layouts, SCRIPT).replace("</", "<\\/")),
     }

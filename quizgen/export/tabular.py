@@ -1,7 +1,10 @@
 """Plain tables: `quizlet.tsv` (term TAB definition, for Quizlet-style flashcard import) and `questions.csv`.
 
 The TSV has one card a row and no header, as Quizlet's import box expects; tabs and line breaks inside
-a field become spaces so a row stays one card. The CSV holds every question with all its fields
+a field become spaces so a row stays one card.
+In both, a field that a spreadsheet would read as a formula (it starts with = + - @, a tab or a
+carriage return; a plain negative number excepted) starts with a single quote, as OWASP advises
+against CSV injection: a shared pack cannot put a live formula into a teacher's spreadsheet. The CSV holds every question with all its fields
 (RFC 4180 quoting, UTF-8 with a byte-order mark so spreadsheet programs read Arabic correctly);
 fields with several values (options, accepted answers, sources, tags) put one value on each line.
 """
@@ -14,7 +17,7 @@ from collections.abc import Iterable
 from pathlib import Path
 
 from ..files import write_atomically
-from ..model import Question, QuestionSet
+from ..model import OPTION_TYPES, Question, QuestionSet
 from . import common
 
 CSV_COLUMNS = ("id", "type", "prompt", "options", "answer", "accepted", "explanation", "source", "tags")
@@ -31,8 +34,9 @@ def write_csv(question_set: QuestionSet, path: Path) -> list[str]:
 
 
 def quizlet_tsv(question_set: QuestionSet) -> str:
-    return "".join(f"{one_line(common.card_front(q))}\t{one_line(common.card_back(q))}\n"
-                   for q in question_set.questions)
+    return "".join(f"{common.spreadsheet_text(one_line(common.card_front(q)))}\t"
+                   f"{common.spreadsheet_text(one_line(common.card_back(q)))}\n"
+                   for q in question_set.study_deck())
 
 
 def one_line(text: str) -> str:
@@ -44,7 +48,7 @@ def questions_csv(question_set: QuestionSet) -> str:
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     for question in question_set.questions:
-        writer.writerow(csv_row(question))
+        writer.writerow(tuple(common.spreadsheet_text(field) for field in csv_row(question)))
     return buffer.getvalue()
 
 
@@ -56,7 +60,7 @@ def csv_row(question: Question) -> tuple[str, ...]:
 
 def csv_options(question: Question) -> tuple[str, ...]:
     """What a learner chooses from: options, the right-hand column of a matching, the items to order."""
-    if question.type in ("multiple-choice", "true-false"):
+    if question.type in OPTION_TYPES:
         return tuple(o.text for o in question.options)
     if question.type == "matching":
         return question.choices
@@ -66,7 +70,7 @@ def csv_options(question: Question) -> tuple[str, ...]:
 
 
 def csv_answer(question: Question) -> str:
-    if question.type in ("multiple-choice", "true-false"):
+    if question.type in OPTION_TYPES:
         return lines(common.correct_option_texts(question))
     if question.type == "matching":
         return lines(f"{p.left} → {p.right}" for p in question.pairs)

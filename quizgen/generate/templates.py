@@ -16,9 +16,10 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, QuizgenError, display_path
 from ..model import QUESTION_TYPES, SLOTS
+from ..resources import builtin_templates_folder
 from ..yamlfile import Located, read_yaml
 
-BUILTIN_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "questions"
+BUILTIN_DIR = builtin_templates_folder()
 RENDER_SECONDS = 2.0
 MAX_OUTPUT_CHARS = 10_000
 MAX_RANGE = 10_000

@@ -12,13 +12,15 @@ import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
-from ..errors import QuizgenError, display_path
+from ..errors import Problem, QuizgenError, display_path
 from ..model import BLANK, Question, QuestionSet, Version, option_letter
+from ..resources import builtin_layouts_folder
+from ..study import card_front
 from ..yamlfile import read_yaml
 from . import cards as geometry
 from .cards import Box, CardSize, Flip, Grid, Line, Offset, Paper
 
-BUILTIN_LAYOUTS = Path(__file__).resolve().parents[2] / "templates" / "layouts"
+BUILTIN_LAYOUTS = builtin_layouts_folder()
 CARD_SIZES_FILE = "cards.yaml"
 CITATION_ON_CARD = 130  # characters of a citation that fit under a card's explanation
 
@@ -83,7 +85,9 @@ class Card:
     source: str
     size: str  # "normal", "long" or "very-long": how much text the back carries
     front_size: str  # the same for the front
-    front_items: tuple[str, ...] = ()  # what to order or match, listed under the front text
+    front_items: tuple[str, ...] = ()  # what to order or match, numbered under the front text
+    front_choices: tuple[str, ...] = ()  # what to match them with (or pick from), lettered
+    topic: str = ""  # shown on the front; cards of a topic are printed together
 
 
 @dataclass(frozen=True)
@@ -108,6 +112,7 @@ class CardSettings:
 
     sizes: dict[str, CardSize]
     gap: float
+    smallest: CardSize = CardSize(60.0, 50.0)  # below this the layout's text no longer fits a card
 
     def size_for(self, grid: Grid, paper: Paper) -> CardSize:
         if str(grid) in self.sizes:
@@ -277,14 +282,38 @@ def card_settings(layouts: Layouts) -> CardSettings:
                                         "{width: MM, height: MM} with each from 10 to 300"))
             continue
         sizes[str(grid)] = CardSize(float(width), float(height))
+    smallest = CardSettings.smallest
+    if "min_card" in data:
+        value = data["min_card"]
+        size = value if isinstance(value, dict) else {}
+        width, height = size.get("width"), size.get("height")
+        if all(isinstance(v, (int, float)) and not isinstance(v, bool) and 10 <= v <= 300 for v in (width, height)):
+            smallest = CardSize(float(width), float(height))
+        else:
+            problems.append(doc.problem(("min_card",), f"{value!r} is not a card size; expected "
+                                        "{width: MM, height: MM} with each from 10 to 300"))
     if problems:
         raise QuizgenError(problems)
-    return CardSettings(sizes, float(gap))
+    return CardSettings(sizes, float(gap), smallest)
+
+
+LEITNER_BOXES = 5  # tick boxes on a card front: one tick per right answer, as the drill's five boxes
 
 
 def flashcards_for(question_set: QuestionSet) -> tuple[Card, ...]:
-    """A card per question, in the set's own order: front = question or term, back = answer, why, source."""
-    return tuple(card_for(q, n) for n, q in enumerate(question_set.questions, 1))
+    """A card per study-deck question, grouped by topic (topics in order of first appearance, cards in
+    deck order within each): front = question or term, back = answer, why, source."""
+    deck = question_set.study_deck()
+    first_seen: dict[str, int] = {}
+    for question in deck:
+        first_seen.setdefault(card_topic(question), len(first_seen))
+    grouped = sorted(deck, key=lambda q: first_seen[card_topic(q)])  # sorted() is stable: deck order stays
+    return tuple(card_for(q, n) for n, q in enumerate(grouped, 1))
+
+
+def card_topic(question: Question) -> str:
+    """The question's topic, or its first tag when it has none."""
+    return question.topic or (question.tags[0] if question.tags else "")
 
 
 def card_id(question: Question) -> str:
@@ -294,7 +323,8 @@ def card_id(question: Question) -> str:
 
 def card_for(question: Question, number: int) -> Card:
     back = question.back or question.answer
-    front = question.front or question.prompt
+    sides = card_front(question)
+    front = sides.text
     explanation = question.explanation
     if question.type == "ordering":
         # the explanation is the sequence again with its dates: show that instead of the bare sequence
@@ -304,29 +334,35 @@ def card_for(question: Question, number: int) -> Card:
     source = short_citation("; ".join(dict.fromkeys(c.text for c in question.citations)), CITATION_ON_CARD)
     length = len(back) + len(explanation) + len(source)
     size = "normal" if length <= 190 else "long" if length <= 300 else "very-long"
-    items = front_items(question)
-    front_size = "normal" if len(front) <= 100 and not items else "long" if len(front) <= 170 else "very-long"
-    return Card(card_id(question), number, front, back, explanation, source, size, front_size, items)
-
-
-def front_items(question: Question) -> tuple[str, ...]:
-    """A card front must show what to put in order or to match, or it cannot be answered."""
-    if question.type == "ordering":
-        return question.items
-    if question.type == "matching":
-        return tuple(p.left for p in question.pairs)
-    return ()
+    # a front must show what to put in order or to match, or it cannot be answered
+    listed = len(sides.items) + len(sides.choices)
+    front_length = len(front) + sum(len(t) for t in (*sides.items, *sides.choices))
+    front_size = ("normal" if front_length <= 100 and not listed else "long" if front_length <= 170 and listed <= 4
+                  else "very-long")
+    return Card(card_id(question), number, front, back, explanation, source, size, front_size, sides.items,
+                sides.choices, card_topic(question))
 
 
 def short_citation(text: str, limit: int) -> str:
-    """A citation cut to `limit` characters by shortening its quoted title first, so publisher and date stay."""
+    """A citation cut to `limit` characters by shortening its quoted title first, so publisher and date stay;
+    every cut falls between words and is marked with '…'."""
     if len(text) <= limit:
         return text
     match = re.fullmatch(r"(.*?“)(.*?)(”.*)", text)
     if match and len(match[1]) + len(match[3]) + 12 <= limit:
-        room = limit - len(match[1]) - len(match[3]) - 1
-        return f"{match[1]}{match[2][:room].rstrip()}…{match[3]}"
-    return text[:limit - 1].rstrip() + "…"
+        room = limit - len(match[1]) - len(match[3])
+        return f"{match[1]}{cut_at_word(match[2], room)}{match[3]}"
+    return cut_at_word(text, limit)
+
+
+def cut_at_word(text: str, limit: int) -> str:
+    """`text` in at most `limit` characters: cut at the last space that fits, with '…'; never mid-word."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit - 1]  # one character is left for the ellipsis
+    if not text[limit - 1].isspace() and " " in kept:
+        kept = kept.rsplit(" ", 1)[0]  # the cut fell inside a word: leave that word out
+    return kept.rstrip(" ,;:.–—-") + "…"
 
 
 def duplex_sheets(cards: tuple[Card, ...], paper: Paper, grid: Grid, size: CardSize, flip: Flip,
@@ -359,11 +395,40 @@ def fold_sheets(cards: tuple[Card, ...], paper: Paper, rows: int, size: CardSize
     return tuple(sheets)
 
 
-def _note_top(paper: Paper, sheets: tuple[Sheet, ...]) -> float | None:
-    """Where the printing hint goes under the cut marks, or None when the page edge is too close."""
-    bottom = max((p.box.bottom for s in sheets for p in s.cards), default=paper.height / 2)
+NOTE_HEIGHT = 3.0  # mm: one line of 7 pt
+PRINTABLE_EDGE = 4.0  # mm at the paper's edge that most printers leave blank
+
+
+def note_box(paper: Paper, sheets: tuple[Sheet, ...]) -> Box | None:
+    """Where the printing hint goes: under the cut marks when there is room, else between two of the bottom
+    cut marks (Letter leaves only a few millimetres under a 3x3 grid); None when neither fits."""
+    boxes = [p.box for s in sheets for p in s.cards]
+    if not boxes:
+        return None
+    bottom = max(b.bottom for b in boxes)
     top = bottom + geometry.MIN_MARGIN + 1.0
-    return top if paper.height - top >= 7.0 else None
+    if paper.height - top - PRINTABLE_EDGE >= NOTE_HEIGHT:
+        return Box(10.0, top, paper.width - 20.0, NOTE_HEIGHT)
+    band_top = bottom + geometry.CUT_MARK_DISTANCE
+    if paper.height - band_top - PRINTABLE_EDGE < geometry.CUT_MARK_LENGTH:
+        return None
+    edges = sorted({round(v, 3) for b in boxes for v in (b.x, b.right)})
+    spans = list(zip(edges, edges[1:]))
+    # the widest span between two marks; of equal ones, the one nearest the middle of the page
+    left, right = max(spans, key=lambda s: (round(s[1] - s[0], 1), -abs((s[0] + s[1]) / 2 - paper.width / 2)),
+                      default=(0.0, 0.0))
+    if right - left < 40.0:
+        return None
+    return Box(left + 2.0, band_top, right - left - 4.0, geometry.CUT_MARK_LENGTH)
+
+
+def card_too_small(grid: Grid, size: CardSize, smallest: CardSize, paper: Paper) -> str | None:
+    """Why cards of `size` cannot hold the layout's text (smaller than min_card in cards.yaml), or None."""
+    if size.width >= smallest.width and size.height >= smallest.height:
+        return None
+    return (f"{grid} gives cards of {size.width:g}×{size.height:g} mm on {paper.name}; the flashcard text needs "
+            f"at least {smallest.width:g}×{smallest.height:g} mm (min_card in cards.yaml); "
+            "expected fewer columns or rows, such as 2x4 or 3x3")
 
 
 def flashcards_document(question_set: QuestionSet, layouts: Layouts, paper: Paper, grid: Grid, flip: Flip,
@@ -375,9 +440,13 @@ def flashcards_document(question_set: QuestionSet, layouts: Layouts, paper: Pape
                else geometry.grid_fit_problem(paper, grid, size, settings.gap))
     if problem:
         raise QuizgenError.at(layouts.path_of(CARD_SIZES_FILE), problem, field=f"grids.{grid}")
+    too_small = card_too_small(grid, size, settings.smallest, paper)
+    if too_small:
+        raise QuizgenError([Problem("command line", 0, 0, "--cards", too_small)])
     cards = flashcards_for(question_set)
     sheets = (fold_sheets(cards, paper, grid.rows, size) if fold
               else duplex_sheets(cards, paper, grid, size, flip, offset, settings.gap))
+    note = note_box(paper, sheets)
     context = {
         "set": question_set,
         "title": question_set.pack_title,
@@ -391,7 +460,10 @@ def flashcards_document(question_set: QuestionSet, layouts: Layouts, paper: Pape
         "fold": fold,
         "sheets": sheets,
         "card_count": len(cards),
-        "note_top": _note_top(paper, sheets),
+        "note": note,
+        "note_top": note.y if note else None,
+        "note_between_marks": note is not None and note.height == geometry.CUT_MARK_LENGTH,
+        "leitner_boxes": LEITNER_BOXES,
     }
     name = "flashcards-fold.pdf" if fold else "flashcards.pdf"
     html = render_layout(layouts, "flashcards.html", context)

@@ -2,6 +2,7 @@
 // Answer rules mirror quizgen/answers.py and quizgen/text.py.
 const ALL = JSON.parse(document.getElementById("questions").textContent);
 const LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ";
+const OPTION_TYPES = ["multiple-choice", "multiple-response", "true-false"];  // quizgen.model.OPTION_TYPES
 let queue = ALL.slice(), position = 0, results = {}, mode = "one";
 
 function normalise(text) {
@@ -35,10 +36,12 @@ function el(tag, props = {}, ...children) {
 function inputsFor(q, n) {
   const box = el("div", {class: "answer"});
   const name = "q" + n;
-  if (q.type === "multiple-choice" || q.type === "true-false") {
-    const group = el("div", {class: "options", role: "radiogroup"});
+  if (OPTION_TYPES.includes(q.type)) {
+    const several = q.type === "multiple-response";
+    const group = el("div", {class: "options", role: several ? "group" : "radiogroup"});
+    if (several) box.append(el("p", {class: "progress", text: "Tick every correct answer:"}));
     q.options.forEach((o, i) => {
-      const input = el("input", {type: "radio", name, value: String(i), id: `${name}-${i}`});
+      const input = el("input", {type: several ? "checkbox" : "radio", name, value: String(i), id: `${name}-${i}`});
       group.append(el("label", {for: `${name}-${i}`, dir: "auto"}, input, `${LETTERS[i]}) ${o.text}`));
     });
     box.append(group);
@@ -70,6 +73,9 @@ function inputsFor(q, n) {
 
 function responseOf(q, node, n) {
   const name = "q" + n;
+  if (q.type === "multiple-response") {
+    return Array.from(node.querySelectorAll(`input[name="${name}"]:checked`), input => Number(input.value));
+  }
   if (q.type === "multiple-choice" || q.type === "true-false") {
     const picked = node.querySelector(`input[name="${name}"]:checked`);
     return picked ? Number(picked.value) : null;
@@ -85,6 +91,7 @@ function isCorrect(q, r) {
   if (r === null) return false;
   switch (q.type) {
     case "multiple-choice": case "true-false": return q.options[r].correct;
+    case "multiple-response": return q.options.every((o, i) => o.correct === r.includes(i));
     case "matching": return q.pairs.every((p, i) => r[i] === p.right);
     case "ordering": return q.sequence.every((item, i) => r[i] === item);
     case "numeric": {
@@ -167,10 +174,13 @@ document.addEventListener("keydown", event => {
   if (!node) return;
   const q = queue[position];
   const key = event.key.toUpperCase();
-  if ((q.type === "multiple-choice" || q.type === "true-false") && event.target.type !== "text") {
+  if (OPTION_TYPES.includes(q.type) && event.target.type !== "text") {
     const index = /^[1-9]$/.test(key) ? Number(key) - 1 : LETTERS.indexOf(key);
-    const radio = index >= 0 && node.querySelector(`input[value="${index}"]`);
-    if (radio && !radio.disabled) { radio.checked = true; radio.focus(); event.preventDefault(); return; }
+    const input = index >= 0 && node.querySelector(`input[value="${index}"]`);
+    if (input && !input.disabled) {
+      input.checked = input.type === "checkbox" ? !input.checked : true;  // a key ticks or unticks a box
+      input.focus(); event.preventDefault(); return;
+    }
   }
   if (event.key === "Enter" && event.target.tagName !== "BUTTON") { node.querySelector("button.check").click(); event.preventDefault(); }
 });

@@ -1,0 +1,157 @@
+"""The command line a newcomer meets: help for every option, an --out checked before any work, what a
+build says (and keeps quiet about), byte-identical fresh builds, and the calibration sheet command."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+
+import pytest
+from pypdf import PdfReader
+
+from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
+from quizgen import cli
+
+
+def subcommands() -> dict[str, argparse.ArgumentParser]:
+    parser = cli.build_parser()
+    action = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(action.choices)
+
+
+@pytest.mark.parametrize("name", sorted(subcommands()))
+def test_every_option_has_help_and_shows_its_default(name, monkeypatch):
+    monkeypatch.setenv("COLUMNS", "400")  # no line wrapping inside words such as "comma-separated"
+    parser = subcommands()[name]
+    text = " ".join(parser.format_help().split())
+    for action in parser._actions:
+        if isinstance(action, argparse._HelpAction):
+            continue
+        assert action.help, f"{name} {action.dest} has no help"
+        shown = parser._get_formatter()._get_help_string(action) % {"default": action.default}
+        assert " ".join(shown.split()) in text
+        if action.default not in (None, False, [], argparse.SUPPRESS) and (action.option_strings or action.nargs == "?"):
+            assert "default" in shown, f"{name} {action.dest}: {shown!r} does not show its default"
+
+
+def test_build_help_names_the_defaults_a_user_asks_about():
+    text = " ".join(subcommands()["build"].format_help().split())
+    for expected in ("(default: build)", "(default: 20)", "(default: 1)", "(default: a4)",
+                     "(default: content/deir-ez-zor-2014)", "print only errors", "(default: all cores)"):
+        assert expected in text, expected
+    generate = " ".join(subcommands()["generate"].format_help().split())
+    assert "only facts with one of these tags (default: all)" in generate
+    assert "only these question types (default: all)" in generate
+
+
+# ---- --out is checked before any work ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("out, message", [
+    ("README.md", "README.md: is a file; expected a folder to build into (it is made when missing)"),
+    ("README.md/sub", "README.md/sub: README.md is a file, so no folder can be made inside it; expected a folder"),
+    ("/proc", "/proc: cannot write in /proc"),
+    ("/proc/x", "/proc/x: cannot write in /proc"),
+])
+def test_an_output_folder_that_cannot_be_one_is_a_single_error_line(tmp_path, monkeypatch, capsys, out, message):
+    (tmp_path / "README.md").write_text("the user's own file\n", encoding="utf-8")
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["build", str(DEFAULT_PACK), "--out", out]) == 1
+    captured = capsys.readouterr()
+    lines = captured.err.splitlines()
+    assert len(lines) == 1 and lines[0].startswith(f"command line: --out: {message}"), captured.err
+    assert "writing" not in captured.err and captured.out == ""
+    assert (tmp_path / "README.md").read_text(encoding="utf-8") == "the user's own file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["README.md"]
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root may write into a read-only folder")
+def test_a_read_only_output_folder_is_refused(tmp_path, capsys):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o555)
+    assert cli.main(["build", str(DEFAULT_PACK), "--out", str(locked / "out")]) == 1
+    assert "cannot write in" in capsys.readouterr().err
+
+
+# ---- what a build says -------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_a_build_says_up_front_how_many_files_and_summarises_kahoot_once(tmp_path, capsys):
+    out = tmp_path / "out"
+    assert cli.main(["build", str(DEFAULT_PACK), "--out", str(out), "--count", "12", "--versions", "2"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    manifest = json.loads((out / "deir-ez-zor-2014" / "manifest.json").read_text(encoding="utf-8"))
+    assert err[0] == f"writing {len(manifest['files'])} files into {out / 'deir-ez-zor-2014'}"
+    kahoot = [line for line in err if "kahoot" in line]
+    assert len(kahoot) == 1 and kahoot[0].startswith("warning: kahoot: left out ")
+    assert kahoot[0].endswith("(listed in manifest.json; --verbose prints them)")
+    (recorded,) = [w for w in manifest["warnings"] if w["warning"].startswith("kahoot:")]
+    ids = [detail.split(" ")[0] for detail in recorded["questions"]]
+    assert ids and all(len(i) >= 8 for i in ids) and not any(i in kahoot[0] for i in ids)
+
+
+@pytest.mark.slow
+def test_quiet_prints_nothing_and_verbose_lists_the_questions_left_out(tmp_path, capsys):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    common = ["build", str(pack), "--count", "3", "--only", "exports", "--jobs", "1"]
+    assert cli.main([*common, "--out", str(tmp_path / "a"), "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert cli.main([*common, "--out", str(tmp_path / "b"), "--verbose"]) == 0
+    err = capsys.readouterr().err
+    manifest = json.loads((tmp_path / "b" / "rivers" / "manifest.json").read_text(encoding="utf-8"))
+    for warning in manifest.get("warnings", []):
+        for detail in warning["questions"]:
+            assert f"\n  {detail}\n" in err
+
+
+def test_export_quiet_and_verbose(tmp_path, capsys):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    target = tmp_path / "k.xlsx"
+    assert cli.main(["export", str(pack), "--format", "kahoot", "-o", str(target), "--quiet"]) == 0
+    assert capsys.readouterr() == ("", "")
+    assert cli.main(["export", str(pack), "--format", "kahoot", "-o", str(target), "--verbose"]) == 0
+    err = capsys.readouterr().err.splitlines()
+    if err:  # the tiny pack may give only questions Kahoot takes
+        assert err[0].startswith("warning: kahoot: left out") and all(line.startswith("  ") for line in err[1:])
+
+
+# ---- the same inputs, the same bytes -----------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_two_fresh_builds_give_every_file_byte_for_byte(tmp_path, monkeypatch):
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.chdir(tmp_path)
+    folders = []
+    for name in ("first", "second"):
+        assert cli.main(["build", str(DEFAULT_PACK), "--out", name, "--count", "10", "--versions", "2",
+                         "--quiet"]) == 0
+        folders.append(tmp_path / name / "deir-ez-zor-2014")
+    first, second = ({p.name: p.read_bytes() for p in sorted(f.iterdir())} for f in folders)
+    assert sorted(first) == sorted(second) and "anki.apkg" in first and "manifest.json" in first
+    assert [name for name in first if first[name] != second[name]] == []
+
+
+# ---- the calibration sheet, a command of its own ---------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_calibration_command_writes_a_sheet_that_a_later_build_keeps(tmp_path, monkeypatch, capsys):
+    monkeypatch.chdir(tmp_path)
+    assert cli.main(["calibration", "--paper", "letter", "--flip", "short"]) == 0
+    assert "wrote calibration.pdf" in capsys.readouterr().out
+    reader = PdfReader(tmp_path / "calibration.pdf")
+    assert len(reader.pages) == 2
+    assert float(reader.pages[0].mediabox.width) == pytest.approx(215.9 / 25.4 * 72, abs=0.5)
+    sheet = (tmp_path / "calibration.pdf").read_bytes()
+    assert cli.main(["build", str(DEFAULT_PACK), "--count", "4", "--back-offset=1.5,-0.5", "--quiet",
+                     "--only", "flashcards"]) == 0
+    assert (tmp_path / "calibration.pdf").read_bytes() == sheet
+
+
+def test_calibration_command_refuses_a_bad_offset(tmp_path, capsys):
+    assert cli.main(["calibration", "-o", str(tmp_path / "c.pdf"), "--back-offset", "1;2"]) == 1
+    assert capsys.readouterr().err.startswith("command line: --back-offset: '1;2' is not an offset")
+    assert not (tmp_path / "c.pdf").exists()
