@@ -57,7 +57,7 @@ def review_page(pool: Pool, pack: Pack) -> str:
         body = "\n".join(html.escape(line) for line in student_lines(0, question)[1:])
         checked = " checked" if question.id in excluded else ""
         items.append(
-            f'<article data-id="{question.id}" data-prompt="{html.escape(question.prompt[:80])}">'
+            f'<article data-id="{question.id}">'
             f'<label><input type="checkbox" class="leave-out"{checked}> leave out</label>'
             f'<h2 dir="auto">{html.escape(question.prompt)}</h2><pre dir="auto">{body}</pre>'
             f'<input class="reason" placeholder="why (optional)"></article>')

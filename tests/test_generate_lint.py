@@ -1,0 +1,80 @@
+"""`quizgen lint`: item-writing rules over the whole pool, each finding at the fact's file and line."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from conftest import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, write_pack
+
+from quizgen.cli import main
+from quizgen.content import load_pack
+from quizgen.generate import question_pool
+from quizgen.generate.lint import ERROR, lint_pool
+
+
+def findings_of(pack_folder: Path, template_dirs: tuple[Path, ...] = ()) -> list:
+    pack = load_pack(pack_folder)
+    return lint_pool(question_pool(pack, template_dirs=template_dirs), pack)
+
+
+def test_the_default_pack_has_no_lint_errors(capsys):
+    assert main(["lint", str(DEFAULT_PACK)]) == 0
+    out = capsys.readouterr().out
+    assert out.rstrip().splitlines()[-1].startswith("0 errors")
+
+
+def test_a_many_valued_pack_is_clean_and_every_fact_is_asked(tmp_path: Path):
+    findings = findings_of(write_pack(tmp_path / "family", family_pack_files()))
+    assert [f for f in findings if f.severity == ERROR] == []
+
+
+def test_author_notes_in_a_statement_are_an_error_at_the_fact(tmp_path: Path):
+    files = dict(MINIMAL_PACK)
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].replace(
+        "relation: flows-through", "relation: flows-through\n            statement: The infobox says the Danube flows "
+        "through Austria (see F084).", 1)
+    pack = write_pack(tmp_path / "rivers", files)
+    notes = [f for f in findings_of(pack) if f.rule == "author-notes"]
+    assert notes and all(f.severity == ERROR for f in notes)
+    assert notes[0].where.startswith(f"{load_pack(pack).facts[2].origin}")
+    assert "'infobox'" in notes[0].message
+    ids = [f for f in findings_of(pack) if f.rule == "internal-ids"]
+    assert ids and "'F084'" in ids[0].message
+
+
+def test_a_negative_stem_is_a_warning(tmp_path: Path):
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace(
+        'ask_subject: "Which river rises in {object}?"', 'ask_subject: "Which river does not rise outside {object}?"')
+    findings = findings_of(write_pack(tmp_path / "rivers", files))
+    negative = [f for f in findings if f.rule == "negative-stem"]
+    assert negative and all(f.severity == "warning" for f in negative)
+
+
+def test_a_fact_no_template_asks_is_reported_with_the_reasons(tmp_path: Path, capsys):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    only_numbers = tmp_path / "templates"
+    only_numbers.mkdir()
+    for name in ("mc-object", "mc-subject", "mr-object", "mr-subject", "tf-object", "tf-subject", "cloze-object",
+                 "cloze-subject", "short-object", "short-subject", "match-relation", "order-dates"):
+        (only_numbers / f"{name}.yaml").write_text(
+            f"id: {name}\ntype: true-false\nask: object\nselect: {{tags: [never]}}\nclaim: '{{{{ claim }}}}'\n",
+            encoding="utf-8")
+    coverage = [f for f in findings_of(pack, (only_numbers,)) if f.rule == "coverage"]
+    assert {f.question_id for f in coverage} == {"F2", "F3"}
+    assert main(["lint", str(pack), "--templates", str(only_numbers)]) == 1
+    out = capsys.readouterr().out
+    assert "fact F2 is never asked" in out and "error   coverage" in out
+
+
+@pytest.mark.parametrize("flaw, rule", [
+    ("Which river flows through {object}", "complete-stem"),  # no question mark: reported by check, not lint
+])
+def test_relations_refuse_a_question_without_its_mark(tmp_path: Path, capsys, flaw, rule):
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace('"Which river flows through {object}?"',
+                                                                     f'"{flaw}"')
+    pack = write_pack(tmp_path / "rivers", files)
+    assert main(["check", str(pack)]) == 1
+    assert "does not end with '?'; expected a question" in capsys.readouterr().err
