@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -11,6 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, QuizgenError, display_path
+from .files import read_contributed
 from .model import (
     ANSWER_FIELDS,
     CONFIDENCE_LEVELS,
@@ -202,7 +204,7 @@ def load_pack(folder: str | Path) -> Pack:
     root = Path(folder)
     if not root.is_dir():
         raise QuizgenError.at(root, "is not a folder; expected a content pack folder containing pack.yaml")
-    if not (root / PACK_FILE).is_file():
+    if not os.path.lexists(root / PACK_FILE):
         raise QuizgenError.at(root, f"no {PACK_FILE} found; a content pack folder needs one")
     problems: list[Problem] = case_collisions([*content_files(root), root / PACK_FILE])
     pack_doc = _read_or_collect(root / PACK_FILE, problems)
@@ -230,7 +232,8 @@ def load_pack(folder: str | Path) -> Pack:
 
 
 def content_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("*.yaml") if p.name != PACK_FILE and p.is_file())
+    """The pack's YAML files besides pack.yaml; links and special files too, so that reading refuses them."""
+    return sorted(p for p in root.glob("*.yaml") if p.name != PACK_FILE and not p.is_dir())
 
 
 def case_collisions(paths: list[Path]) -> list[Problem]:
@@ -337,14 +340,14 @@ def _read_source_text(r: Reader, at: tuple, root: Path, file: str) -> str | None
     if not target.is_relative_to(root.resolve()):
         r.report((*at, "file"), f"{file!r} points outside the pack folder; expected a path inside it")
         return None
-    if not target.is_file():
+    if not os.path.lexists(root / file):
         r.report((*at, "file"), f"{file!r} does not exist; expected a text file inside the pack folder")
         return None
-    if target.stat().st_size > MAX_SOURCE_TEXT_BYTES:
-        r.report((*at, "file"), f"{file!r} is larger than {MAX_SOURCE_TEXT_BYTES:,} bytes")
-        return None
     try:
-        return target.read_text(encoding="utf-8-sig")
+        return read_contributed(root / file, root, limit=MAX_SOURCE_TEXT_BYTES, what="source text").decode("utf-8-sig")
+    except QuizgenError as exc:
+        r.report((*at, "file"), f"{file!r}: " + exc.problems[0].message)
+        return None
     except UnicodeDecodeError:
         r.report((*at, "file"), f"{file!r} is not UTF-8 text")
         return None

@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from .errors import Problem, QuizgenError, display_path
+from .files import read_contributed
 from .model import Origin
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
@@ -78,10 +79,14 @@ def field_path(at: tuple) -> str:
     return text
 
 
-def read_yaml(path: Path) -> Located:
-    """Read one YAML file strictly; raise QuizgenError naming file, line and column."""
+def read_yaml(path: Path, root: Path | None = None) -> Located:
+    """Read one YAML file strictly; raise QuizgenError naming file, line and column.
+
+    The file must be a regular file inside `root` (its own folder unless given): files.read_contributed.
+    """
     shown = display_path(path)
-    raw = _read_bytes(path, shown)
+    raw = read_contributed(Path(path), Path(root) if root else Path(path).parent, limit=MAX_YAML_BYTES,
+                           what="YAML file")
     text = _decode(raw, shown)
     try:
         node = _compose(text)
@@ -107,18 +112,6 @@ def _compose(text: str) -> yaml.Node | None:
     except yaml.YAMLError:
         # The pure-Python parser words its errors better (it names the character found); errors are rare.
         return yaml.compose(text, Loader=_PlainLoader)
-
-
-def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise QuizgenError.at(
-                path, f"file is {size:,} bytes; content files are limited to {MAX_YAML_BYTES:,} bytes", line=1, column=1
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise QuizgenError.at(path, f"cannot read file: {exc.strerror}") from None
 
 
 def _decode(raw: bytes, shown: str) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
+from ..files import read_contributed
 from ..model import BLANK, Question, QuestionSet, Version, option_letter
 from ..yamlfile import read_yaml
 from . import cards as geometry
@@ -120,19 +122,30 @@ class CardSettings:
 # ---- the Jinja2 environment ---------------------------------------------------------
 
 
+MAX_LAYOUT_BYTES = 1024 * 1024
+
+
 class ConfinedLoader(jinja2.FileSystemLoader):
-    """A folder's templates, refusing a symbolic link that leads out of the folder."""
+    """A folder's templates, each a regular file inside the folder (files.read_contributed)."""
 
     def __init__(self, folder: Path):
         super().__init__(str(folder))
         self.folder = folder.resolve()
 
     def get_source(self, environment: jinja2.Environment, template: str):
-        source, filename, uptodate = super().get_source(environment, template)
-        if not Path(filename).resolve().is_relative_to(self.folder):
-            raise QuizgenError.at(filename, f"refused to read layout {template!r}: it leads outside the layout "
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        if not path.resolve().is_relative_to(self.folder):
+            raise QuizgenError.at(path, f"refused to read layout {template!r}: it leads outside the layout "
                                   "folders", field="layout")
-        return source, filename, uptodate
+        data = read_contributed(path, self.folder, limit=MAX_LAYOUT_BYTES, what="layout")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuizgenError.at(path, "is not UTF-8 text; save the layout as UTF-8", field="layout") from None
+        written = os.stat(path).st_mtime_ns
+        return source, str(path), lambda: os.path.exists(path) and os.stat(path).st_mtime_ns == written
 
 
 @functools.lru_cache(maxsize=8)

@@ -75,7 +75,7 @@ def test_a_50_mb_file_is_refused_without_reading_it(tmp_path: Path):
     result = check(folder)
     peak_kb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     assert result.returncode == 1
-    assert "facts.yaml:1:1: file is 52,428,801 bytes; content files are limited to 5,242,880 bytes" in result.stderr
+    assert "facts.yaml:1:1: this YAML file is 52,428,801 bytes; expected at most 5,242,880" in result.stderr
     assert max(before, peak_kb) < 300 * 1024  # the file was never loaded: well under its size in memory
 
 
