@@ -13,16 +13,16 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
 from . import __version__, sandbox
 from .errors import Problem, QuizgenError, display_path
 from .files import file_sha256, folder_fingerprint, replace_all, write_atomically
-from .model import QuestionSet, Version
+from .model import Pack, QuestionSet, Version
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
-                          worksheet_document)
+                          user_layout_blame, worksheet_document)
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
 
@@ -119,7 +119,6 @@ class BuildResult:
 def run_build(options: BuildOptions) -> int:
     """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
     from .content import load_pack
-    from .generate import generate_question_set
 
     started = time.perf_counter()
     options = replace(options, inputs=input_fingerprint(options))
@@ -129,8 +128,8 @@ def run_build(options: BuildOptions) -> int:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
         return 0
     pack = load_pack(options.pack)
-    question_set = generate_question_set(pack, template_dirs=list(options.templates), types=None, tags=None,
-                                         count=options.count, seed=options.seed, versions=options.versions)
+    question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
+                                    count=options.count, seed=options.seed, versions=options.versions)
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = Display(enabled=not options.quiet and sys.stderr.isatty())
     try:
@@ -144,6 +143,23 @@ def run_build(options: BuildOptions) -> int:
         print(f"{display_path(result.folder / name)}: left alone: an earlier build wrote it, but it was changed "
               "since; remove it yourself if it is not needed", file=sys.stderr)
     return 0
+
+
+def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
+    """generate_question_set, in a bounded worker when the user's templates take part (sandbox.py)."""
+    from .generate import generate_question_set
+
+    folders = options.get("template_dirs") or ()
+    if not folders:
+        return generate_question_set(pack, **options)
+    blame = ", ".join(display_path(f) for f in folders)
+    return run_bounded(Task(_generate, (pack, options), blame, field="template"), sandbox.GENERATE_LIMITS)
+
+
+def _generate(pack: Pack, options: dict) -> QuestionSet:
+    from .generate import generate_question_set
+
+    return generate_question_set(pack, **options)
 
 
 def input_fingerprint(options: BuildOptions) -> str:
@@ -201,7 +217,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     """Every output in memory; `previous` is the last build's folder, which the Anki deck reads its note
     times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
-    blame = ", ".join(display_path(f) for f in layouts.folders[:-1]) or display_path(layouts.folders[-1])
+    blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
                             sandbox.RENDER_LIMITS)
     display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
@@ -364,7 +380,9 @@ class Renderer:
     def __init__(self, documents: list[Document], *, jobs: int):
         self.documents = documents
         self.order = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
-        tasks = [Task(render_pdfs, (documents[i],), layout_blame(documents[i])) for i in self.order]
+        tasks = [Task(render_pdfs, (documents[i],), user_layout_blame(documents[i].layout_folders,
+                                                                      documents[i].layout))
+                 for i in self.order]
         self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs)
 
     def __enter__(self) -> Renderer:
@@ -382,16 +400,6 @@ class Renderer:
         found = self._run.results(on_done=done)
         by_document = {self.order[task]: pdfs for task, pdfs in enumerate(found)}
         return [by_document[i] for i in range(len(self.documents))]
-
-
-def layout_blame(document: Document) -> str:
-    """The files to name when a document breaks a limit: the user's layout files, which are the untrusted
-    part (a built-in layout that includes them is not to blame)."""
-    user_folders = document.layout_folders[:-1]
-    files = sorted(display_path(p) for folder in user_folders for p in Path(folder).glob("*") if p.is_file())
-    if not files:
-        return document.layout
-    return ", ".join(files[:3]) + (f" (and {len(files) - 3} more)" if len(files) > 3 else "")
 
 
 def _document_name(document: Document) -> str:

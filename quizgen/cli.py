@@ -167,11 +167,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def load_questions(args: argparse.Namespace, versions: int = 1):
     from .content import load_pack
-    from .generate import generate_question_set
 
     pack = load_pack(args.pack)
-    return pack, generate_question_set(pack, template_dirs=args.templates, types=args.types, tags=args.tags,
-                                       count=args.count, seed=args.seed, versions=versions)
+    options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
+                   seed=args.seed, versions=versions)
+    from .build import generate_bounded
+
+    return pack, generate_bounded(pack, **options)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:

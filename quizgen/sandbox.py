@@ -6,11 +6,13 @@ from __future__ import annotations
 import multiprocessing
 import multiprocessing.connection
 import os
+import re
 import resource
 import signal
 import sys
 import time
 import traceback
+import warnings
 from dataclasses import dataclass
 from typing import Any, Callable, Sequence
 
@@ -158,6 +160,7 @@ class _Child:
 
 def _work(connection: Any, task: Task, limits: Limits) -> None:
     """In the child: apply the limits, run the task, send back its result or a message; never raise."""
+    warnings.simplefilter("ignore")  # e.g. Pillow's DecompressionBombWarning: the limits decide, on one line
     try:
         _apply_limits(limits)
         outcome: tuple = ("ok", task.function(*task.args))
@@ -187,3 +190,61 @@ def _apply_limits(limits: Limits) -> None:
         soft, hard = resource.getrlimit(kind)
         value = value if hard == resource.RLIM_INFINITY else min(value, hard)
         resource.setrlimit(kind, (value, hard))
+
+
+# ---- Jinja2: arithmetic and repetition bounded, nothing folded before the limits hold ---------------
+
+MAX_INT_BITS = 4096  # about 1,200 digits: no question or layout needs a larger number
+MAX_REPEAT = 100_000  # items or characters one `*` may make
+
+
+def bounded_environment(**options: Any) -> "jinja2.sandbox.SandboxedEnvironment":
+    """A SandboxedEnvironment for untrusted templates and layouts, built without the compile-time optimizer:
+    Jinja2 would otherwise fold `{{ 9**(9**9) }}` while compiling, before any limit or hook applies."""
+    return _bounded_class()(optimized=False, **options)
+
+
+def _bounded_class() -> type:
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from .model import Origin
+
+    class BoundedEnvironment(SandboxedEnvironment):
+        """Refuses `**`, `*` and `%` whose result would be huge, and hides the paths of the user's files."""
+
+        intercepted_binops = frozenset({"**", "*", "%"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            problem = _oversized(operator, left, right)
+            if problem:
+                raise SecurityError(problem)
+            return super().call_binop(context, operator, left, right)
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            # a pack's folder or a fact's file would put the user's absolute paths into question text
+            if isinstance(value, (os.PathLike, Origin)):
+                return False
+            return super().is_safe_attribute(obj, attr, value)
+
+    return BoundedEnvironment
+
+
+def _oversized(operator: str, left: Any, right: Any) -> str:
+    """Why `left operator right` may not be computed, or "" when it is small enough."""
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if operator == "**" and whole(left) and whole(right) and abs(left) > 1 and right > 0:
+        if right * (abs(left).bit_length() - 1) > MAX_INT_BITS:
+            return f"{left} ** {right} is too large; numbers are limited to {MAX_INT_BITS:,} bits"
+    if operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            if isinstance(sequence, (str, list, tuple)) and whole(count) and len(sequence) * count > MAX_REPEAT:
+                return (f"repeating {len(sequence):,} items {count:,} times is too much; "
+                        f"expected at most {MAX_REPEAT:,}")
+        if whole(left) and whole(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            return f"the product is too large; numbers are limited to {MAX_INT_BITS:,} bits"
+    if operator == "%" and isinstance(left, str) and re.search(r"%[-+ #0]*\d{6,}", left):
+        return "a %-format width of a million or more is too much"
+    return ""

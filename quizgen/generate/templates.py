@@ -15,6 +15,7 @@ from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, QuizgenError, display_path
+from ..sandbox import bounded_environment
 from ..model import ANSWER_FIELDS, FACT_KINDS, QUESTION_TYPES
 from ..yamlfile import Located, read_yaml
 
@@ -92,7 +93,7 @@ def limited_range(*args: int) -> range:
 
 
 def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env = bounded_environment(undefined=StrictUndefined, autoescape=False)
     # Globals that have been used to escape sandboxes; templates need none of them.
     for name in ("cycler", "joiner", "namespace", "lipsum", "dict"):
         env.globals.pop(name, None)
@@ -263,7 +264,7 @@ def render_text(template: QuestionTemplate, name: str, context: dict[str, Any]) 
         raise _template_error(text, f"not allowed in a question template: {exc}") from None
     except RecursionError:
         raise _template_error(text, "recursion too deep; expected a simple text") from None
-    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
         raise _template_error(text, f"failed to render: {exc}") from None
     except MemoryError:
         raise _template_error(text, "used too much memory; expected a simple text") from None

@@ -15,6 +15,7 @@ from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
 from ..files import read_contributed
+from ..sandbox import bounded_environment
 from ..model import BLANK, Question, QuestionSet, Version, option_letter
 from ..yamlfile import read_yaml
 from . import cards as geometry
@@ -52,6 +53,16 @@ class Layouts:
     def path_of(self, name: str) -> str:
         found = self.find(name)
         return display_path(found) if found else name
+
+
+def user_layout_blame(folders: tuple[Path, ...], fallback: str) -> str:
+    """What to name when rendering breaks a limit: the user's layouts, the untrusted part (not the built-in
+    layout that includes them); their one file when there is only one, else their folders."""
+    user_folders = folders[:-1]
+    files = [p for folder in user_folders for p in sorted(Path(folder).glob("*")) if p.is_file()]
+    if len(files) == 1:
+        return display_path(files[0])
+    return ", ".join(display_path(f) for f in user_folders) or fallback
 
 
 @dataclass(frozen=True)
@@ -150,7 +161,7 @@ class ConfinedLoader(jinja2.FileSystemLoader):
 
 @functools.lru_cache(maxsize=8)
 def layout_environment(folders: tuple[Path, ...]) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = bounded_environment(
         loader=jinja2.ChoiceLoader([ConfinedLoader(f) for f in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -177,7 +188,12 @@ def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
         path, _ = _template_position(exc, layouts, name)
         raise QuizgenError.at(path, "recursion too deep; a layout must not call itself without end",
                               field="layout") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
+    except MemoryError as exc:
+        path, line = _template_position(exc, layouts, name)
+        raise QuizgenError.at(path, "used too much memory", line=line, column=1 if line else 0,
+                              field="layout") from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError, ArithmeticError,
+            LookupError, AttributeError) as exc:
         path, line = _template_position(exc, layouts, name)
         raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
                               field="layout") from None

@@ -14,10 +14,11 @@ from urllib.request import url2pathname
 
 from ..errors import QuizgenError, display_path
 from ..files import read_contributed
-from .html import Document
+from .html import Document, user_layout_blame
 
 MAX_DATA_URL_BYTES = 1024 * 1024
 MAX_RESOURCE_BYTES = 32 * 1024 * 1024  # an image, font or stylesheet a layout may load
+MAX_FETCHES = 1000  # files one document may load, counting each @import again
 
 
 @dataclass(frozen=True)
@@ -110,10 +111,15 @@ def make_url_fetcher(document: Document, refusals: list[Refusal]):
     fatal = _fatal_error_class()
     layout_folders = tuple(f.resolve() for f in document.layout_folders)
     content_folders = tuple(f.resolve() for f in document.content_folders)
+    fetched: list[str] = []
 
     class RestrictedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
+            fetched.append(url)
             try:
+                if len(fetched) > MAX_FETCHES:
+                    raise RefusedResource(f"refused to load more than {MAX_FETCHES:,} files for one document "
+                                          "(stylesheets importing each other many times?)")
                 found = resolve_resource(url, layout_folders, content_folders)
             except RefusedResource as exc:
                 refusals.append(Refusal(url, str(exc)))
@@ -168,14 +174,15 @@ def refusals_reported(document: Document, refusals: list[Refusal]) -> Iterator[N
     except RecursionError:
         if refusals:
             raise refusal_error(document, refusals[0]) from None
-        raise QuizgenError.at(document.layout, "elements are nested too deeply to lay out; expected at most a "
+        raise QuizgenError.at(user_layout_blame(document.layout_folders, document.layout),
+                              "elements are nested too deeply to lay out; expected at most a "
                               "few hundred levels", field="layout") from None
     except (KeyboardInterrupt, SystemExit, MemoryError):
         raise
     except BaseException as exc:  # WeasyPrint's fatal fetch error is a BaseException
         if refusals:
             raise refusal_error(document, refusals[0]) from None
-        raise QuizgenError.at(document.layout, f"cannot be laid out: {type(exc).__name__}: {exc}"[:400],
+        raise QuizgenError.at(user_layout_blame(document.layout_folders, document.layout), f"cannot be laid out: {type(exc).__name__}: {exc}"[:400],
                               field="layout") from None
     if refusals:
         raise refusal_error(document, refusals[0])

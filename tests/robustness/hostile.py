@@ -34,12 +34,12 @@ def _limit_child(memory: int, cpu: int, file_bytes: int | None):
 
 def run_quizgen(*args: str | Path, cwd: Path = ROOT, timeout: float = 90, stdin: str = "",
                 sandbox_cpu: int = 10, sandbox_memory: int = 2 * 1024 ** 3, sandbox_wall: float = 30,
-                file_bytes: int | None = None) -> subprocess.CompletedProcess:
-    """`quizgen ARGS` in a child limited to MEMORY_BYTES of address space, CPU_SECONDS and `timeout` seconds."""
+                file_bytes: int | None = None, memory: int = MEMORY_BYTES) -> subprocess.CompletedProcess:
+    """`quizgen ARGS` in a child limited to `memory` bytes of address space, CPU_SECONDS and `timeout` seconds."""
     code = RUNNER.format(cpu=sandbox_cpu, memory=sandbox_memory, wall=sandbox_wall)
     return subprocess.run([sys.executable, "-c", code, *map(str, args)], input=stdin, capture_output=True,
                           text=True, cwd=cwd, timeout=timeout,
-                          preexec_fn=_limit_child(MEMORY_BYTES, CPU_SECONDS, file_bytes))
+                          preexec_fn=_limit_child(memory, CPU_SECONDS, file_bytes))
 
 
 def one_error_line(result: subprocess.CompletedProcess) -> str:
