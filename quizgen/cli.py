@@ -10,6 +10,7 @@ from pathlib import Path
 from . import __version__
 from .errors import QuizgenError, format_problems
 from .model import QUESTION_TYPES
+from .text import EscapingWriter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -152,16 +153,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     from .content import load_pack
 
     pack = load_pack(args.pack)
+    out = EscapingWriter(sys.stdout)
     if args.what == "facts":
         for f in pack.facts:
             when = f" [{f.date.text}]" if f.date else ""
-            print(f"{f.id:<6} {f.kind:<12}{when} {f.statement}")
+            print(f"{f.id:<6} {f.kind:<12}{when} {f.statement}", file=out)
     elif args.what == "entities":
         for e in pack.entities:
-            print(f"{e.id:<32} {e.category:<12} {e.name}")
+            print(f"{e.id:<32} {e.category:<12} {e.name}", file=out)
     else:
         for s in pack.sources:
-            print(f"{s.id:<5} {s.citation()}")
+            print(f"{s.id:<5} {s.citation()}", file=out)
     return 0
 
 
@@ -181,7 +183,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
     _, question_set = load_questions(args, versions=args.versions)
     output = question_set_json(question_set) if args.format == "json" else question_set_text(question_set)
-    sys.stdout.write(output)
+    EscapingWriter(sys.stdout).write(output)
     return 0
 
 
@@ -213,7 +215,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     args.count = max(args.count, 500)  # the drill schedules the whole pack, not a worksheet's worth
     pack, question_set = load_questions(args)
-    return run_drill(question_set, state_path=args.deck, limit=args.limit)
+    return run_drill(question_set, state_path=args.deck, limit=args.limit, output_stream=EscapingWriter(sys.stdout))
 
 
 if __name__ == "__main__":

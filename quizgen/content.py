@@ -26,7 +26,7 @@ from .model import (
     Pack,
     Source,
 )
-from .yamlfile import Located, read_yaml
+from .yamlfile import UNSAFE_CHARACTERS, Located, read_yaml, unsafe_character_message
 
 PACK_FILE = "pack.yaml"
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -344,7 +344,14 @@ def _read_source_text(r: Reader, at: tuple, root: Path, file: str) -> str | None
         r.report((*at, "file"), f"{file!r} does not exist; expected a text file inside the pack folder")
         return None
     try:
-        return read_contributed(root / file, root, limit=MAX_SOURCE_TEXT_BYTES, what="source text").decode("utf-8-sig")
+        text = read_contributed(root / file, root, limit=MAX_SOURCE_TEXT_BYTES, what="source text").decode("utf-8-sig")
+        found = UNSAFE_CHARACTERS.search(text)
+        if found:
+            line, column = text.count("\n", 0, found.start()) + 1, found.start() - text.rfind("\n", 0, found.start())
+            r.problems.append(Problem(display_path(root / file), line, column, "",
+                                      unsafe_character_message(found[0]).replace(", at character 1", "")))
+            return None
+        return text
     except QuizgenError as exc:
         r.report((*at, "file"), f"{file!r}: " + exc.problems[0].message)
         return None

@@ -16,6 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from ..errors import Problem, QuizgenError, display_path
 from ..sandbox import bounded_environment
+from ..text import UNSAFE_CHARACTERS
 from ..model import ANSWER_FIELDS, FACT_KINDS, QUESTION_TYPES
 from ..yamlfile import Located, read_yaml
 
@@ -268,6 +269,9 @@ def render_text(template: QuestionTemplate, name: str, context: dict[str, Any]) 
         raise _template_error(text, f"failed to render: {exc}") from None
     except MemoryError:
         raise _template_error(text, "used too much memory; expected a simple text") from None
+    if UNSAFE_CHARACTERS.search(result):
+        raise _template_error(text, f"produced U+{ord(UNSAFE_CHARACTERS.search(result)[0]):04X}, a control "
+                                    "character or lone surrogate; expected plain text")
     if len(result) > MAX_OUTPUT_CHARS:
         raise _template_error(text, f"produced {len(result):,} characters; a question text is limited to "
                                     f"{MAX_OUTPUT_CHARS:,}")
