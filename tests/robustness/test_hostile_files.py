@@ -93,10 +93,13 @@ def test_a_symlinked_source_text_and_layout_image_are_refused(tmp_path: Path):
     assert not (tmp_path / "out" / "rivers").exists()
 
 
-def test_a_huge_stray_file_is_fingerprinted_without_reading_it_whole(tmp_path: Path):
+@pytest.mark.parametrize("where", ["pack", "layouts"])
+def test_a_huge_stray_file_is_fingerprinted_without_reading_it_whole(tmp_path: Path, where: str):
     pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
-    with open(pack / "stray.bin", "wb") as stream:  # sparse: 2 GB on paper, nothing on disk
+    (tmp_path / "layouts").mkdir()
+    with open(tmp_path / where / "stray.bin", "wb") as stream:  # sparse: 2 GB on paper, nothing on disk
         stream.truncate(2 * 1024 ** 3)
-    result = run_quizgen("build", pack, "--out", tmp_path / "out", "--only", "questions", "-q", timeout=60)
+    result = run_quizgen("build", pack, "--out", tmp_path / "out", "--layouts", tmp_path / "layouts",
+                         "--only", "questions,worksheets", "--count", "2", "-q", timeout=60, memory=1536 * 1024 ** 2)
     assert result.returncode == 0, result.stderr
-    assert (tmp_path / "out" / "rivers" / "questions.json").is_file()
+    assert (tmp_path / "out" / "rivers" / "worksheet-A.pdf").is_file()

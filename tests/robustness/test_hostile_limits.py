@@ -96,11 +96,33 @@ def test_a_picture_just_under_pillows_own_limit_is_stopped(tmp_path: Path):
     assert_stopped(tmp_path, line, blamed="")
 
 
-@pytest.mark.parametrize("expression", ["1/0", "'x'.encode('no-such-codec')", "'x' * 10**9",
-                                        "[1, 2] * 10**9", "10**5000"])
-def test_layout_expression_errors_are_one_line(tmp_path: Path, expression: str):
+@pytest.mark.parametrize("expression, expected", [
+    ("1/0", "ZeroDivisionError: division by zero"),
+    ("'x'.encode('no-such-codec')", "LookupError: unknown encoding: no-such-codec"),
+    ("'x' * 10**9", "repeating 1 items 1,000,000,000 times is too much"),
+    ("[1, 2] * 10**9", "repeating 2 items 1,000,000,000 times is too much"),
+    ("10**5000", "10 ** 5000 is too large; numbers are limited to 4,096 bits"),
+    ("'x'|center(3 * 10**9)", "used too much memory"),
+])
+def test_layout_expression_errors_are_one_line_at_the_users_line(tmp_path: Path, expression: str, expected: str):
     line = one_error_line(build_with_layouts(tmp_path, header(f"{{{{ {expression} }}}}")))
     assert_stopped(tmp_path, line)
+    assert line.startswith(f"{tmp_path / 'layouts' / 'worksheet-header.html'}:1:1: layout: ") and expected in line
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_attachment_outside_the_folders_is_one_line(tmp_path: Path, jobs: str):
+    pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
+    folder = tmp_path / "layouts"
+    folder.mkdir()
+    (folder / "worksheet-header.html").write_text(
+        '<header><h1>{{ title }}</h1>\n<a rel="attachment" href="file:///etc/passwd">notes</a></header>\n')
+    result = run_quizgen("build", pack, "--out", tmp_path / "out", "--layouts", folder, "--only", "worksheets,keys",
+                         "--versions", "2", "--jobs", jobs, "--count", "2", "--quiet")
+    line = one_error_line(result)
+    assert line == (f"{folder / 'worksheet-header.html'}:2:39: layout: refused to read 'file:///etc/passwd': "
+                    "layouts may only read files inside the layout folders and the pack folder")
+    assert not (tmp_path / "out" / "rivers").exists()
 
 
 def write_template(folder: Path, prompt: str) -> Path:
