@@ -130,7 +130,6 @@ def run_build(options: BuildOptions) -> int:
     pack = load_pack(options.pack)
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
                                     count=options.count, seed=options.seed, versions=options.versions)
-    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = Display(enabled=not options.quiet and sys.stderr.isatty())
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
@@ -510,7 +509,8 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 @dataclass
 class Display:
-    """A rich progress bar on a terminal, shown only once a build has run for more than a second."""
+    """A rich progress bar on a terminal, shown only once a build has run for more than a second; redrawn
+    from this thread whenever the build advances (the render loop ticks it every 0.2 s)."""
 
     enabled: bool = False
     started: float = field(default_factory=time.perf_counter)
@@ -529,8 +529,10 @@ class Display:
             return
         if self._progress is None and time.perf_counter() - self.started > PROGRESS_AFTER:
             self._start()
-        if self._progress is not None and name:
-            self._progress.update(self._task, completed=self.done, description=name)
+        if self._progress is not None:
+            if name:
+                self._progress.update(self._task, completed=self.done, description=name)
+            self._progress.refresh()
 
     def _start(self) -> None:
         from rich.console import Console
@@ -538,7 +540,10 @@ class Display:
 
         self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
-                                  console=Console(stderr=True), transient=True)
+                                  console=Console(stderr=True), transient=True,
+                                  # no refresh thread: workers are forked while the bar runs, and a fork
+                                  # must not copy a thread that may hold the terminal's lock
+                                  auto_refresh=False)
         self._task = self._progress.add_task("", total=self.total, completed=self.done)
         self._progress.start()
 

@@ -198,7 +198,7 @@ MAX_INT_BITS = 4096  # about 1,200 digits: no question or layout needs a larger 
 MAX_REPEAT = 100_000  # items or characters one `*` may make
 
 
-def bounded_environment(**options: Any) -> "jinja2.sandbox.SandboxedEnvironment":
+def bounded_environment(**options: Any) -> Any:
     """A SandboxedEnvironment for untrusted templates and layouts, built without the compile-time optimizer:
     Jinja2 would otherwise fold `{{ 9**(9**9) }}` while compiling, before any limit or hook applies."""
     return _bounded_class()(optimized=False, **options)

@@ -182,8 +182,8 @@ def refusals_reported(document: Document, refusals: list[Refusal]) -> Iterator[N
     except BaseException as exc:  # WeasyPrint's fatal fetch error is a BaseException
         if refusals:
             raise refusal_error(document, refusals[0]) from None
-        raise QuizgenError.at(user_layout_blame(document.layout_folders, document.layout), f"cannot be laid out: {type(exc).__name__}: {exc}"[:400],
-                              field="layout") from None
+        raise QuizgenError.at(user_layout_blame(document.layout_folders, document.layout),
+                              f"cannot be laid out: {type(exc).__name__}: {exc}"[:400], field="layout") from None
     if refusals:
         raise refusal_error(document, refusals[0])
 

@@ -34,7 +34,7 @@ def test_wrong_field_types_are_one_line_and_the_file_is_kept(tmp_path: Path, car
     path = state_file(tmp_path, {"q1": card})
     damaged = path.read_bytes()
     line = one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", path))
-    assert f"deck.json: drill state is damaged (card 'q1'" in line and message in line, line
+    assert "deck.json: drill state is damaged (card 'q1'" in line and message in line, line
     assert (tmp_path / "deck.json.corrupt-1").read_bytes() == damaged
 
 
