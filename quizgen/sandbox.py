@@ -186,10 +186,14 @@ def _work(connection: Any, task: Task, limits: Limits) -> None:
 
 def _apply_limits(limits: Limits) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills us
-    for kind, value in ((resource.RLIMIT_CPU, limits.cpu_seconds), (resource.RLIMIT_AS, limits.memory_bytes)):
-        soft, hard = resource.getrlimit(kind)
-        value = value if hard == resource.RLIM_INFINITY else min(value, hard)
-        resource.setrlimit(kind, (value, hard))
+    # the hard limits too, so nothing in the worker can raise them again; the CPU's hard limit is a little
+    # higher, so SIGXCPU (reported as such) comes first and SIGKILL only if that is ignored
+    for kind, value, margin in ((resource.RLIMIT_CPU, limits.cpu_seconds, 5),
+                                (resource.RLIMIT_AS, limits.memory_bytes, 0)):
+        _, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value, margin = min(value, hard), min(margin, max(hard - value, 0))
+        resource.setrlimit(kind, (value, value + margin))
 
 
 # ---- Jinja2: arithmetic and repetition bounded, nothing folded before the limits hold ---------------

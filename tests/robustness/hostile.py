@@ -33,7 +33,7 @@ def _limit_child(memory: int, cpu: int, file_bytes: int | None):
 
 
 def run_quizgen(*args: str | Path, cwd: Path = ROOT, timeout: float = 90, stdin: str = "",
-                sandbox_cpu: int = 10, sandbox_memory: int = 2 * 1024 ** 3, sandbox_wall: float = 30,
+                sandbox_cpu: int = 5, sandbox_memory: int = 2 * 1024 ** 3, sandbox_wall: float = 30,
                 file_bytes: int | None = None, memory: int = MEMORY_BYTES) -> subprocess.CompletedProcess:
     """`quizgen ARGS` in a child limited to `memory` bytes of address space, CPU_SECONDS and `timeout` seconds."""
     code = RUNNER.format(cpu=sandbox_cpu, memory=sandbox_memory, wall=sandbox_wall)
