@@ -497,8 +497,8 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         tags=r.text_list(record, at, "tags", pattern=SLUG, hint="a slug such as timeline"),
         dispute=r.text(record, at, "dispute"),
     )
-    if len(c.problems) > before or relation is None or subject is None or object_ is None:
-        return None
+    if len(c.problems) > before or relation is None or subject is None or object_ is None or not evidence:
+        return None  # each missing part is reported already
     _check_dates_in_period(r, at, fact, c.header)
     _check_evidence(r, at, fact, relation, c)
     return fact if len(c.problems) == before else None

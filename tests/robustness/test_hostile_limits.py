@@ -128,7 +128,7 @@ def test_an_attachment_outside_the_folders_is_one_line(tmp_path: Path, jobs: str
 def write_template(folder: Path, prompt: str) -> Path:
     folder.mkdir(exist_ok=True)
     (folder / "hostile.yaml").write_text(
-        f"id: hostile\ntype: short-answer\nanswer: subject\nselect: {{requires: [subject]}}\nprompt: {prompt!r}\n")
+        f"id: hostile\ntype: short-answer\nask: subject\nselect: {{values: [entity]}}\nprompt: {prompt!r}\n")
     return folder
 
 

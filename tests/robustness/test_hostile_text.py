@@ -23,8 +23,8 @@ from quizgen.text import EscapingWriter
 
 def pack_with_statement(tmp_path: Path, written: str) -> Path:
     files = dict(MINIMAL_PACK)
-    files["facts.yaml"] = files["facts.yaml"].replace("statement: The Danube flows through ten countries.",
-                                                      f"statement: {written}")
+    files["facts.yaml"] = files["facts.yaml"].replace("relation: flows-through",
+                                                      f"relation: flows-through\n            statement: {written}")
     return write_pack(tmp_path / "pack", files)
 
 
@@ -35,7 +35,7 @@ def pack_with_statement(tmp_path: Path, written: str) -> Path:
 def test_check_reports_control_characters_and_lone_surrogates_with_their_place(tmp_path: Path, written, code):
     pack = pack_with_statement(tmp_path, written)
     line = one_error_line(run_quizgen("check", pack))
-    assert line.endswith(f"pack/facts.yaml:10:16: facts[1].statement: contains {code}; expected plain text "
+    assert line.endswith(f"pack/facts.yaml:18:16: facts[2].statement: contains {code}; expected plain text "
                          "(tabs and line breaks are fine)")
     for command in (["list", pack], ["generate", pack]):  # no traceback, nothing raw on the terminal
         result = run_quizgen(*command)
@@ -53,7 +53,7 @@ def test_a_template_that_makes_a_control_character_is_refused(tmp_path: Path):
     pack = write_pack(tmp_path / "pack", science_pack_files())
     mine = tmp_path / "mine"
     mine.mkdir()
-    (mine / "ansi.yaml").write_text("id: ansi\ntype: short-answer\nanswer: subject\nselect: {requires: [subject]}\n"
+    (mine / "ansi.yaml").write_text("id: ansi\ntype: short-answer\nask: subject\nselect: {values: [entity]}\n"
                                     "prompt: '{{ \"\\x1b[31m\" }}Who?'\n")
     line = one_error_line(run_quizgen("generate", pack, "--templates", mine, "--types", "short-answer"))
     assert line.endswith("mine/ansi.yaml:5:9: prompt: produced U+001B, a control character or lone surrogate; "
@@ -89,13 +89,13 @@ def test_the_drill_terminal_sees_escapes_not_control_characters(tmp_path: Path):
                                            ("2014-04-10", "2014-04-10")])
 def test_plain_scalars_are_read_as_a_person_means_them(tmp_path: Path, written: str, kept: str):
     files = dict(MINIMAL_PACK)
-    files["facts.yaml"] = re.sub(r"( *)kind: place\n", rf"\g<0>\1label: {written}\n", files["facts.yaml"])
+    files["facts.yaml"] = re.sub(r"( *)relation: rises-in\n", rf"\g<0>\1dispute: {written}\n", files["facts.yaml"])
     pack = write_pack(tmp_path / "pack", files)
     result = run_quizgen("list", pack)
     assert result.returncode == 0, result.stderr
     from quizgen.content import load_pack
 
-    assert next(f for f in load_pack(pack).facts if f.id == "F2").label == kept
+    assert next(f for f in load_pack(pack).facts if f.id == "F2").dispute == kept
 
 
 def test_an_id_with_a_leading_zero_stays_as_written(tmp_path: Path):
