@@ -86,6 +86,20 @@ def raw_weasyprint_seconds(work: Path) -> float:
     return time.perf_counter() - started
 
 
+def bounded_worker_ms(calls: int = 20) -> float:
+    """What one bounded worker (quizgen/sandbox.py) adds: fork, limits, result back, from a process that
+    has loaded WeasyPrint and the build, as a real build's parent has."""
+    import weasyprint  # noqa: F401  (a loaded parent is what gets forked)
+
+    import quizgen.build  # noqa: F401
+    from quizgen.sandbox import Task, run_bounded
+
+    started = time.perf_counter()
+    for _ in range(calls):
+        run_bounded(Task(len, ("worker",), "benchmark"))
+    return (time.perf_counter() - started) / calls * 1000
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -117,13 +131,15 @@ def main() -> int:
         figures["peak_rss_mb"] = int(probe.stdout.strip()) / 1024
         figures["raw_weasyprint_s"] = statistics.median(raw_weasyprint_seconds(work) for _ in range(runs))
         figures["overhead_ratio"] = figures["class_set_40_s"] / figures["raw_weasyprint_s"]
+        figures["bounded_worker_ms"] = statistics.median(bounded_worker_ms() for _ in range(runs))
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"quizgen benchmark — {os.cpu_count()} cores, Python {platform.python_version()}, medians of {runs} runs")
     print(f"{'figure':<22}{'value':>10}")
     for name, value in figures.items():
-        unit = "" if name == "overhead_ratio" else (" MB" if name.endswith("_mb") else " s")
+        unit = "" if name == "overhead_ratio" else (" MB" if name.endswith("_mb") else
+                                                    " ms" if name.endswith("_ms") else " s")
         print(f"{name:<22}{value:>10.2f}{unit}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}, sort_keys=True))
     return 0

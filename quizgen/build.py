@@ -4,29 +4,29 @@ written only once all of it has been made."""
 from __future__ import annotations
 
 import argparse
-import concurrent.futures
 import hashlib
 import json
-import multiprocessing
 import os
+import re
 import sys
 import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Callable
+from typing import Any, Callable
 
-from . import __version__
+from . import __version__, sandbox
 from .errors import Problem, QuizgenError, display_path
 from .export import print_warnings
 from .export.common import Notice
-from .files import replace_all, write_atomically
-from .model import QuestionSet, Version
+from .files import file_sha256, folder_fingerprint, replace_all, write_atomically
+from .model import Pack, QuestionSet, Version
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
-                          worksheet_document)
+                          user_layout_blame, worksheet_document)
 from .render.pdf import RenderedPdf, render_pdfs
+from .sandbox import BoundedRun, Task, run_bounded
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports")
 MANIFEST = "manifest.json"
@@ -115,6 +115,7 @@ class BuildResult:
     files: tuple[BuiltFile, ...]
     seconds: float
     warnings: tuple[Notice, ...] = ()
+    left_alone: tuple[str, ...] = ()  # files of an earlier build that were changed since, so not removed
 
 
 # ---- the command ----------------------------------------------------------------------------
@@ -123,7 +124,7 @@ class BuildResult:
 def run_build(options: BuildOptions) -> int:
     """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
     from .content import load_pack
-    from .generate import generate_question_set, shortfall_warning
+    from .generate import shortfall_warning
 
     started = time.perf_counter()
     check_output_folder(options.out)
@@ -134,11 +135,10 @@ def run_build(options: BuildOptions) -> int:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
         return 0
     pack = load_pack(options.pack)
-    question_set = generate_question_set(pack, template_dirs=list(options.templates), types=None, tags=None,
-                                         count=options.count, seed=options.seed, versions=options.versions)
+    question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
+                                    count=options.count, seed=options.seed, versions=options.versions)
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
-    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = Display(enabled=not options.quiet and sys.stderr.isatty())
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
@@ -148,6 +148,9 @@ def run_build(options: BuildOptions) -> int:
     if not options.quiet:
         print_warnings(result.warnings, verbose=options.verbose, where=f"listed in {MANIFEST}; --verbose prints them")
         print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
+    for name in result.left_alone:
+        print(f"{display_path(result.folder / name)}: left alone: an earlier build wrote it, but it was changed "
+              "since; remove it yourself if it is not needed", file=sys.stderr)
     return 0
 
 
@@ -186,6 +189,23 @@ def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
     return write_atomically(Path(output), pdf.data)
 
 
+def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
+    """generate_question_set, in a bounded worker when the user's templates take part (sandbox.py)."""
+    from .generate import generate_question_set
+
+    folders = options.get("template_dirs") or ()
+    if not folders:
+        return generate_question_set(pack, **options)
+    blame = ", ".join(display_path(f) for f in folders)
+    return run_bounded(Task(_generate, (pack, options), blame, field="template"), sandbox.GENERATE_LIMITS)
+
+
+def _generate(pack: Pack, options: dict) -> QuestionSet:
+    from .generate import generate_question_set
+
+    return generate_question_set(pack, **options)
+
+
 def input_fingerprint(options: BuildOptions) -> str:
     """A hash of everything a build's bytes depend on: pack, templates, layouts, options, quizgen itself."""
     from .generate.templates import BUILTIN_DIR as BUILTIN_TEMPLATES
@@ -197,10 +217,7 @@ def input_fingerprint(options: BuildOptions) -> str:
     folders = [options.pack, BUILTIN_TEMPLATES, *options.templates, BUILTIN_LAYOUTS, *options.layouts,
                Path(__file__).parent]
     for number, folder in enumerate(folders):
-        for path in sorted(Path(folder).rglob("*")) if Path(folder).is_dir() else ():
-            if path.is_file() and "__pycache__" not in path.parts:
-                digest.update(f"{number}:{path.relative_to(folder)}:".encode())
-                digest.update(path.read_bytes())
+        folder_fingerprint(digest, number, Path(folder), lambda path: "__pycache__" not in path.parts)
     return digest.hexdigest()
 
 
@@ -220,8 +237,7 @@ def up_to_date(folder: Path, inputs: str) -> bool:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         return manifest.get("inputs") == inputs and all(
-            hashlib.sha256((folder / entry["path"]).read_bytes()).hexdigest() == entry["sha256"]
-            for entry in manifest["files"])
+            _owned(folder, entry) is not None for entry in manifest["files"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
@@ -234,9 +250,9 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
                         content_folders=content_folders)
     files, warnings = make_files(question_set, options, content_folders=content_folders,
                                  display=display or Display(), previous=folder, cache=cache)
-    write_build(folder, files, question_set, options, warnings)
+    left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
-    return BuildResult(folder, files, time.perf_counter() - started, warnings)
+    return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
 
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
@@ -245,7 +261,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
     Anki deck reads its note times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
-    documents = plan_documents(question_set, options, layouts, content_folders)
+    blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
+    documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
+                            sandbox.RENDER_LIMITS)
     if not options.quiet:
         print(f"writing {planned_file_count(documents, options)} files into "
               f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
@@ -354,6 +372,7 @@ def version_chunks(versions: tuple[Version, ...], pieces: int) -> list[tuple[Ver
 
 
 CACHE_FOLDER = ".quizgen-cache"
+CACHE_ENTRY = re.compile(r"([0-9a-f]{32})(?:-[0-9]+\.pdf|\.json)")
 
 
 class RenderCache:
@@ -369,9 +388,8 @@ class RenderCache:
         self.used: set[str] = set()
         digest = hashlib.sha256(__version__.encode())
         for number, root in enumerate((*layout_folders, *content_folders)):
-            for path in sorted(Path(root).rglob("*")) if Path(root).is_dir() else ():
-                if path.is_file() and path.suffix != ".yaml":  # the YAML is already in the HTML
-                    digest.update(f"{number}:{path.relative_to(root)}:".encode() + path.read_bytes())
+            # the YAML is already in the HTML
+            folder_fingerprint(digest, number, Path(root), lambda path: path.suffix != ".yaml")
         self.resources = digest.hexdigest()
 
     def key(self, document: Document) -> str:
@@ -402,66 +420,42 @@ class RenderCache:
             pass  # a cache that cannot be written only costs time
 
     def keep_only_used(self) -> None:
+        """Remove the cache's own entries that this build did not use; any other file there is left alone."""
         for path in self.folder.glob("*") if self.folder.is_dir() else ():
-            if path.name.split("-")[0].split(".")[0] not in self.used:
+            entry = CACHE_ENTRY.fullmatch(path.name)
+            if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
 
 
 class Renderer:
-    """Renders documents in worker processes (in this one for a single job) while the caller does other work.
+    """Renders documents in bounded worker processes (sandbox.py) while the caller does other work.
 
     The largest documents go first, so the workers finish at about the same time.
     """
 
     def __init__(self, documents: list[Document], *, jobs: int):
         self.documents = documents
-        self.jobs = min(jobs, len(documents))
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-        self._futures: dict[concurrent.futures.Future, int] = {}
+        self.order = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
+        tasks = [Task(render_pdfs, (documents[i],), user_layout_blame(documents[i].layout_folders,
+                                                                      documents[i].layout))
+                 for i in self.order]
+        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs)
 
     def __enter__(self) -> Renderer:
-        if self.jobs > 1:
-            context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.jobs, mp_context=context)
-            largest_first = sorted(range(len(self.documents)), key=lambda i: -len(self.documents[i].html))
-            self._futures = {self._pool.submit(_render_reporting_problems, self.documents[i]): i
-                             for i in largest_first}
+        self._run.__enter__()
         return self
 
     def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
+        self._run.__exit__(*exc)
 
     def results(self, *, on_done: Callable[[str], None] = lambda name: None) -> list[tuple[RenderedPdf, ...]]:
         """Every document's PDFs, in the order the documents were given."""
-        if self._pool is None:
-            results = []
-            for document in self.documents:
-                results.append(render_pdfs(document))
-                on_done(_document_name(document))
-            return results
-        outcomes: dict[int, tuple] = {}
-        pending = set(self._futures)
-        while pending:
-            done, pending = concurrent.futures.wait(pending, timeout=0.2,
-                                                    return_when=concurrent.futures.FIRST_COMPLETED)
-            for future in done:
-                index = self._futures[future]
-                outcomes[index] = future.result()
-                on_done(_document_name(self.documents[index]))
-            on_done("")
-        problems = [p for outcome in outcomes.values() if outcome[0] == "problems" for p in outcome[1]]
-        if problems:
-            raise QuizgenError(problems)
-        return [outcomes[i][1] for i in range(len(self.documents))]
+        def done(task: int) -> None:
+            on_done(_document_name(self.documents[self.order[task]]) if task >= 0 else "")
 
-
-def _render_reporting_problems(document: Document) -> tuple[str, tuple]:
-    """Runs in a worker: a QuizgenError is returned as its problems, which cross process boundaries intact."""
-    try:
-        return ("pdfs", render_pdfs(document))
-    except QuizgenError as exc:
-        return ("problems", exc.problems)
+        found = self._run.results(on_done=done)
+        by_document = {self.order[task]: pdfs for task, pdfs in enumerate(found)}
+        return [by_document[i] for i in range(len(self.documents))]
 
 
 def _document_name(document: Document) -> str:
@@ -473,22 +467,55 @@ def _document_name(document: Document) -> str:
 
 
 def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: QuestionSet,
-                options: BuildOptions, warnings: tuple[Notice, ...] = ()) -> Path:
-    """Write each file atomically, then the manifest; files of the previous full build that this one
-    no longer makes are removed. A build limited by --only keeps the other files and their entries."""
+                options: BuildOptions, warnings: tuple[Notice, ...] = ()) -> list[str]:
+    """Write each file atomically, then the manifest; returns the names of files left alone.
+
+    A build replaces or removes only files it wrote itself and that are unchanged since: the previous
+    manifest lists them with a hash their bytes still match. When a file this build makes is already
+    there and is not such a file (a user's own worksheet-A.pdf, or one edited since), the folder is
+    refused and nothing is written. Files of the previous build that this one no longer makes are
+    removed when unchanged and left alone (and named) when not. A build limited by --only keeps the
+    other unchanged files and their entries.
+    """
     previous = read_manifest(folder)
+    owned = {e["path"]: path for e in previous if (path := _owned(folder, e)) is not None}
+    refuse_foreign_files(folder, [f.name for f in files], owned, manifest_is_ours(folder))
     entries = [manifest_entry(f.name, f.data, f.pages) for f in files]
     made = {f.name for f in files}
+    left_alone = [e["path"] for e in previous if e["path"] not in made and e["path"] not in owned
+                  and _inside(folder, e["path"]) is not None and os.path.lexists(folder / e["path"])]
     if options.only:
-        entries += [e for e in previous if e["path"] not in made and _still_there(folder, e)]
+        entries += [e for e in previous if e["path"] not in made and e["path"] in owned]
     manifest = manifest_json(question_set, options, entries, warnings)
     # the manifest is renamed last, so it only ever describes files that are in place
     replace_all(folder, {**{built.name: built.data for built in files}, MANIFEST: manifest.encode("utf-8")})
     if not options.only:
-        for entry in previous:
-            if entry["path"] not in made:
-                _remove_output(folder, entry["path"])
-    return folder / MANIFEST
+        for name, path in owned.items():
+            if name not in made:
+                path.unlink(missing_ok=True)
+    return left_alone
+
+
+def refuse_foreign_files(folder: Path, names: list[str], owned: dict[str, Path], manifest_ours: bool) -> None:
+    """QuizgenError naming every file this build would replace although an earlier build did not write it."""
+    foreign = [name for name in names if os.path.lexists(folder / name) and name not in owned]
+    if os.path.lexists(folder / MANIFEST) and not manifest_ours:
+        foreign.append(MANIFEST)
+    if foreign:
+        raise QuizgenError([Problem(display_path(folder / name), 0, 0, "--out",
+                                    "already exists and was not written by an earlier build (or was changed "
+                                    "since); nothing was written: move it away or choose another --out")
+                            for name in foreign])
+
+
+def manifest_is_ours(folder: Path) -> bool:
+    """The folder's manifest.json was written by quizgen (it names the generator and lists files)."""
+    try:
+        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (isinstance(data, dict) and str(data.get("generator", "")).startswith("quizgen ")
+            and isinstance(data.get("files"), list))
 
 
 def manifest_entry(name: str, data: bytes, pages: int | None) -> dict:
@@ -515,33 +542,26 @@ def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: lis
 
 
 def read_manifest(folder: Path) -> list[dict]:
-    """The file entries of the manifest already in `folder`; an unreadable one counts as none."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-        return [e for e in data.get("files", []) if isinstance(e, dict) and isinstance(e.get("path"), str)]
-    except (OSError, ValueError, AttributeError):
+    """The file entries of quizgen's manifest in `folder`; an unreadable or foreign one counts as none."""
+    if not manifest_is_ours(folder):
         return []
+    data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
+    return [e for e in data["files"] if isinstance(e, dict) and isinstance(e.get("path"), str)
+            and isinstance(e.get("sha256"), str)]
 
 
-def _still_there(folder: Path, entry: dict) -> bool:
+def _owned(folder: Path, entry: dict) -> Path | None:
+    """The entry's file when it is a regular file inside `folder` whose bytes still match the recorded hash."""
     path = _inside(folder, entry["path"])
-    if path is None or not path.is_file():
-        return False
-    data = path.read_bytes()
-    entry.update(manifest_entry(entry["path"], data, entry.get("pages")))
-    return True
-
-
-def _remove_output(folder: Path, name: str) -> None:
-    path = _inside(folder, name)
-    if path is not None and path.is_file():
-        path.unlink()
+    if path is None or path.is_symlink():
+        return None
+    return path if file_sha256(path) == entry["sha256"] else None
 
 
 def _inside(folder: Path, name: str) -> Path | None:
-    """`folder/name` when it stays inside `folder` (a hand-edited manifest must not delete anything else)."""
+    """`folder/name` when it stays inside `folder` (a hand-edited manifest must not reach anything else)."""
     path = (folder / name).resolve()
-    return path if path.is_relative_to(folder.resolve()) and path != folder.resolve() else None
+    return folder / name if path.is_relative_to(folder.resolve()) and path != folder.resolve() else None
 
 
 # ---- what the user sees --------------------------------------------------------------------------
@@ -549,7 +569,8 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 @dataclass
 class Display:
-    """A rich progress bar on a terminal, shown only once a build has run for more than a second."""
+    """A rich progress bar on a terminal, shown only once a build has run for more than a second; redrawn
+    from this thread whenever the build advances (the render loop ticks it every 0.2 s)."""
 
     enabled: bool = False
     started: float = field(default_factory=time.perf_counter)
@@ -568,8 +589,10 @@ class Display:
             return
         if self._progress is None and time.perf_counter() - self.started > PROGRESS_AFTER:
             self._start()
-        if self._progress is not None and name:
-            self._progress.update(self._task, completed=self.done, description=name)
+        if self._progress is not None:
+            if name:
+                self._progress.update(self._task, completed=self.done, description=name)
+            self._progress.refresh()
 
     def _start(self) -> None:
         from rich.console import Console
@@ -577,7 +600,10 @@ class Display:
 
         self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
-                                  console=Console(stderr=True), transient=True)
+                                  console=Console(stderr=True), transient=True,
+                                  # no refresh thread: workers are forked while the bar runs, and a fork
+                                  # must not copy a thread that may hold the terminal's lock
+                                  auto_refresh=False)
         self._task = self._progress.add_task("", total=self.total, completed=self.done)
         self._progress.start()
 

@@ -10,6 +10,7 @@ from pathlib import Path
 from . import __version__
 from .errors import QuizgenError, format_problems
 from .model import QUESTION_TYPES
+from .text import EscapingWriter
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -226,16 +227,17 @@ def cmd_list(args: argparse.Namespace) -> int:
     from .content import load_pack
 
     pack = load_pack(args.pack)
+    out = EscapingWriter(sys.stdout)
     if args.what == "facts":
         for f in pack.facts:
             when = f" [{f.when.text}]" if f.when else ""
-            print(f"{f.id:<6} {f.relation:<20}{when} {f.statement}")
+            print(f"{f.id:<6} {f.relation:<20}{when} {f.statement}", file=out)
     elif args.what == "entities":
         for e in pack.entities:
-            print(f"{e.id:<32} {e.category:<12} {e.name}")
+            print(f"{e.id:<32} {e.category:<12} {e.name}", file=out)
     else:
         for s in pack.sources:
-            print(f"{s.id:<5} {s.citation()}")
+            print(f"{s.id:<5} {s.citation()}", file=out)
     return 0
 
 
@@ -283,11 +285,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 def load_questions(args: argparse.Namespace, versions: int = 1):
     from .content import load_pack
-    from .generate import generate_question_set
 
     pack = load_pack(args.pack)
-    return pack, generate_question_set(pack, template_dirs=args.templates, types=args.types, tags=args.tags,
-                                       count=args.count, seed=args.seed, versions=versions)
+    options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
+                   seed=args.seed, versions=versions)
+    from .build import generate_bounded
+
+    return pack, generate_bounded(pack, **options)
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
@@ -298,7 +302,7 @@ def cmd_generate(args: argparse.Namespace) -> int:
     if shortfall_warning(question_set, args.count):
         print(shortfall_warning(question_set, args.count), file=sys.stderr)
     output = question_set_json(question_set) if args.format == "json" else question_set_text(question_set)
-    sys.stdout.write(output)
+    EscapingWriter(sys.stdout).write(output)
     return 0
 
 
@@ -340,7 +344,7 @@ def cmd_drill(args: argparse.Namespace) -> int:
 
     args.count = max(args.count, DRILL_COUNT)
     pack, question_set = load_questions(args)
-    return run_drill(question_set, state_path=args.deck, limit=args.limit)
+    return run_drill(question_set, state_path=args.deck, limit=args.limit, output_stream=EscapingWriter(sys.stdout))
 
 
 if __name__ == "__main__":

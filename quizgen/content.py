@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import os
 import re
 from functools import lru_cache
 from collections.abc import Callable
@@ -12,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from .errors import Problem, QuizgenError, display_path
+from .files import read_contributed
 from .model import (
     CONFIDENCE_LEVELS,
     SLOTS,
@@ -29,7 +31,7 @@ from .model import (
 )
 from .relations import RELATIONS_FILE, read_vocabulary, realise
 from .text import contains_phrase
-from .yamlfile import Located, read_yaml
+from .yamlfile import UNSAFE_CHARACTERS, Located, read_yaml, unsafe_character_message
 
 PACK_FILE = "pack.yaml"
 REVIEW_FILE = "review.yaml"
@@ -209,12 +211,14 @@ def load_pack(folder: str | Path) -> Pack:
     root = Path(folder)
     if not root.is_dir():
         raise QuizgenError.at(root, "is not a folder; expected a content pack folder containing pack.yaml")
-    if not (root / PACK_FILE).is_file():
+    if not os.path.lexists(root / PACK_FILE):
         raise QuizgenError.at(root, f"no {PACK_FILE} found; a content pack folder needs one")
     problems: list[Problem] = case_collisions([*content_files(root), *(root / f for f in SPECIAL_FILES)])
     pack_doc = _read_or_collect(root / PACK_FILE, problems)
-    vocabulary_doc = _read_or_collect(root / RELATIONS_FILE, problems) if (root / RELATIONS_FILE).is_file() else None
-    if not (root / RELATIONS_FILE).is_file():
+    vocabulary_path = root / RELATIONS_FILE
+    present = vocabulary_path.exists() or vocabulary_path.is_symlink()  # a link or a FIFO is refused by read_yaml
+    vocabulary_doc = _read_or_collect(vocabulary_path, problems) if present else None
+    if not present:
         problems.append(Problem(display_path(root), 0, 0, "", f"no {RELATIONS_FILE} found; a pack declares its "
                                 "categories and relations there (docs/content-format.md)"))
     files = content_files(root)
@@ -265,7 +269,8 @@ def without_knock_on_problems(links: list[Problem], unread: list[Path]) -> list[
 
 
 def content_files(root: Path) -> list[Path]:
-    return sorted(p for p in root.glob("*.yaml") if p.name not in SPECIAL_FILES and p.is_file())
+    """The pack's YAML files besides the special ones; links and special files too, so that reading refuses them."""
+    return sorted(p for p in root.glob("*.yaml") if p.name not in SPECIAL_FILES and not p.is_dir())
 
 
 def case_collisions(paths: list[Path]) -> list[Problem]:
@@ -391,14 +396,21 @@ def _read_source_text(r: Reader, at: tuple, root: Path, file: str) -> str | None
     if not target.is_relative_to(root.resolve()):
         r.report((*at, "file"), f"{file!r} points outside the pack folder; expected a path inside it")
         return None
-    if not target.is_file():
+    if not os.path.lexists(root / file):
         r.report((*at, "file"), f"{file!r} does not exist; expected a text file inside the pack folder")
         return None
-    if target.stat().st_size > MAX_SOURCE_TEXT_BYTES:
-        r.report((*at, "file"), f"{file!r} is larger than {MAX_SOURCE_TEXT_BYTES:,} bytes")
-        return None
     try:
-        return target.read_text(encoding="utf-8-sig")
+        text = read_contributed(root / file, root, limit=MAX_SOURCE_TEXT_BYTES, what="source text").decode("utf-8-sig")
+        found = UNSAFE_CHARACTERS.search(text)
+        if found:
+            line, column = text.count("\n", 0, found.start()) + 1, found.start() - text.rfind("\n", 0, found.start())
+            r.problems.append(Problem(display_path(root / file), line, column, "",
+                                      unsafe_character_message(found[0]).replace(", at character 1", "")))
+            return None
+        return text
+    except QuizgenError as exc:
+        r.report((*at, "file"), f"{file!r}: " + exc.problems[0].message)
+        return None
     except UnicodeDecodeError:
         r.report((*at, "file"), f"{file!r} is not UTF-8 text")
         return None
@@ -485,8 +497,8 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         tags=r.text_list(record, at, "tags", pattern=SLUG, hint="a slug such as timeline"),
         dispute=r.text(record, at, "dispute"),
     )
-    if len(c.problems) > before or relation is None or subject is None or object_ is None:
-        return None
+    if len(c.problems) > before or relation is None or subject is None or object_ is None or not evidence:
+        return None  # each missing part is reported already
     _check_dates_in_period(r, at, fact, c.header)
     _check_evidence(r, at, fact, relation, c)
     return fact if len(c.problems) == before else None
@@ -671,7 +683,7 @@ def _quote_contains(quote: str, form: str) -> bool:
 def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     """Question ids the author left out with `quizgen review` (review.yaml), in file order."""
     path = root / REVIEW_FILE
-    if not path.is_file():
+    if not (path.exists() or path.is_symlink()):
         return ()
     doc = _read_or_collect(path, problems)
     if doc is None:

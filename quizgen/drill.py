@@ -1,13 +1,21 @@
-"""Self-testing in the terminal with Leitner boxes; the state file is rewritten atomically after every answer."""
+"""Self-testing in the terminal with Leitner boxes; the state file is rewritten atomically after every answer,
+under a lock, so that two drills on one state file both keep their answers."""
 
 from __future__ import annotations
 
 import json
+import os
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from pathlib import Path
-from typing import TextIO
+from typing import Iterator, TextIO
+
+try:
+    import fcntl
+except ImportError:  # Windows: no advisory locks; two drills at once may then lose an answer
+    fcntl = None  # type: ignore[assignment]
 
 from .answers import is_correct
 from .errors import QuizgenError
@@ -37,14 +45,49 @@ def load_state(path: Path, pack_id: str) -> dict[str, Card]:
         return {}
     try:
         data = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(data, dict):
+            raise ValueError(f"found {type(data).__name__}; expected an object")
         if data.get("version") != STATE_VERSION or data.get("pack_id") != pack_id:
             raise ValueError(f"it belongs to pack {data.get('pack_id')!r}, version {data.get('version')!r}")
-        return {qid: Card(**fields) for qid, fields in data["cards"].items()}
+        if not isinstance(data.get("cards"), dict):
+            raise ValueError("'cards' is not an object")
+        return {qid: card_from(qid, fields) for qid, fields in data["cards"].items()}
+    except OSError as exc:
+        raise QuizgenError.at(path, f"cannot read the drill state: {exc.strerror or exc}") from None
     except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
         backup = _backup_path(path)
-        path.rename(backup)
+        try:
+            path.rename(backup)
+        except OSError as move:
+            raise QuizgenError.at(path, f"drill state is damaged ({exc}); it could not be moved aside "
+                                        f"({move.strerror or move}) and was left as it is; repair or remove it, "
+                                        "or choose another --deck") from None
         raise QuizgenError.at(path, f"drill state is damaged ({exc}); it was moved to {backup.name} and "
                                     "nothing was reset; run again to start a new state file") from None
+
+
+def card_from(qid: str, fields: object) -> Card:
+    """One saved card, its fields checked: ValueError naming the card and field that is wrong."""
+    if not isinstance(fields, dict) or set(fields) - set(Card.__dataclass_fields__):
+        raise ValueError(f"card {qid!r} is not an object with box, due, seen and correct")
+    card = Card(**fields)
+    for name in ("box", "seen", "correct"):
+        value = getattr(card, name)
+        if not isinstance(value, int) or isinstance(value, bool) or value < 0:
+            raise ValueError(f"card {qid!r}: {name} is {value!r}; expected a whole number")
+    if not 1 <= card.box <= len(INTERVAL_DAYS):
+        raise ValueError(f"card {qid!r}: box is {card.box!r}; expected 1 to {len(INTERVAL_DAYS)}")
+    if not isinstance(card.due, str) or card.due and not _is_iso_date(card.due):
+        raise ValueError(f"card {qid!r}: due is {card.due!r}; expected a date such as 2026-01-31")
+    return card
+
+
+def _is_iso_date(text: str) -> bool:
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _backup_path(path: Path) -> Path:
@@ -52,6 +95,33 @@ def _backup_path(path: Path) -> Path:
     while (candidate := path.with_name(f"{path.name}.corrupt-{n}")).exists():
         n += 1
     return candidate
+
+
+@contextmanager
+def state_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on `<state>.lock` while the state is read, changed and rewritten, so that two
+    drills on one state file both keep their answers (the state file itself is replaced on every save, so
+    it cannot carry the lock). Held only for that moment, never while waiting for an answer."""
+    lock_path = path.with_name(path.name + ".lock")
+    try:
+        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:
+        raise QuizgenError.at(lock_path, f"cannot lock the drill state: {exc.strerror or exc}") from None
+    try:
+        if fcntl is not None:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(descriptor)  # closing releases the lock
+
+
+def record_answer(path: Path, pack_id: str, question_id: str, correct: bool, today: date) -> dict[str, Card]:
+    """Apply one answer to the state as it is on disk now (another drill may have saved since) and save it."""
+    with state_lock(path):
+        cards = load_state(path, pack_id)
+        cards[question_id] = after_answer(cards.get(question_id, Card()), correct, today)
+        save_state(path, pack_id, cards)
+    return cards
 
 
 def save_state(path: Path, pack_id: str, cards: dict[str, Card]) -> None:
@@ -123,8 +193,7 @@ def run_drill(question_set: QuestionSet, *, state_path: Path | None, limit: int,
             print("", file=out)
             break
         correct = is_correct(question, response.strip())
-        cards[question.id] = after_answer(cards.get(question.id, Card()), correct, today)
-        save_state(path, question_set.pack_id, cards)
+        cards = record_answer(path, question_set.pack_id, question.id, correct, today)
         asked += 1
         right += correct
         print(feedback_text(question, correct) + "\n", file=out)

@@ -1,12 +1,16 @@
-"""Writing output files safely: a reader never sees a half-written file, and a failed write leaves the old one."""
+"""Files in and out: outputs written so a reader never sees half a file, and a stranger's folder read so that
+nothing outside it, no special file and no huge file gets in."""
 
 from __future__ import annotations
 
+import hashlib
 import os
+import stat
 import tempfile
 from pathlib import Path
+from typing import BinaryIO, Callable
 
-from .errors import QuizgenError
+from .errors import QuizgenError, display_path
 
 
 def write_atomically(path: Path, data: bytes) -> Path:
@@ -56,11 +60,11 @@ def replace_all(folder: Path, files: dict[str, bytes]) -> None:
     clears the stale staging folder.
     """
     folder = Path(folder)
-    folder.mkdir(parents=True, exist_ok=True)
-    remove_stale_staging(folder)
     staging = folder.parent / f".{folder.name}.staging-{os.getpid()}"
-    staging.mkdir(exist_ok=True)
     try:
+        folder.mkdir(parents=True, exist_ok=True)
+        remove_stale_staging(folder)
+        staging.mkdir(exist_ok=True)
         for name, data in files.items():
             with open(staging / name, "wb") as stream:
                 stream.write(data)
@@ -97,3 +101,92 @@ def _remove_tree_quietly(path: Path) -> None:
     import shutil
 
     shutil.rmtree(path, ignore_errors=True)
+
+
+# ---- reading what a stranger's folder contributes ----------------------------------------------
+
+CHUNK_BYTES = 1024 * 1024
+MAX_FINGERPRINT_BYTES = 64 * 1024 * 1024  # larger files are fingerprinted by size and time, not content
+
+
+def read_contributed(path: Path, root: Path, *, limit: int, what: str = "file") -> bytes:
+    """The bytes of `path`, a file that the folder `root` (a pack, template or layout folder) contributes.
+
+    Refused with one QuizgenError: a path that resolves outside `root` (a symbolic link out of it), anything
+    but a regular file (a FIFO would block for ever, a device would never end), a file with other hard
+    links (one of them may sit outside the folder and the file system cannot say where), and a file over
+    `limit` bytes. The file is opened without blocking and read in chunks, so none of these can hang or
+    fill memory, even when the file changes between the check and the read.
+    """
+    path, root = Path(path), Path(root)
+    resolved = path.resolve()
+    if not resolved.is_relative_to(root.resolve()):
+        raise QuizgenError.at(path, f"this {what} leads outside its folder {display_path(root)} "
+                                    "(a symbolic link?); expected a file inside it", line=1, column=1)
+    try:
+        descriptor = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError as exc:
+        raise QuizgenError.at(path, f"cannot read this {what}: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode):
+            raise QuizgenError.at(path, f"this {what} is not a regular file (a FIFO, socket or device); "
+                                        "expected a plain file", line=1, column=1)
+        if info.st_nlink > 1:
+            raise QuizgenError.at(path, f"this {what} has {info.st_nlink} hard links; a hard link may lead to "
+                                        "a file outside the folder, so expected a plain copy", line=1, column=1)
+        if info.st_size > limit:
+            raise QuizgenError.at(path, f"this {what} is {info.st_size:,} bytes; expected at most {limit:,}",
+                                  line=1, column=1)
+        data = _read_at_most(stream, limit)
+    if data is None:
+        raise QuizgenError.at(path, f"this {what} grew past {limit:,} bytes while being read", line=1, column=1)
+    return data
+
+
+def _read_at_most(stream: BinaryIO, limit: int) -> bytes | None:
+    chunks, total = [], 0
+    while chunk := stream.read(min(CHUNK_BYTES, limit + 1 - total)):
+        chunks.append(chunk)
+        total += len(chunk)
+        if total > limit:
+            return None
+    return b"".join(chunks)
+
+
+def file_sha256(path: Path) -> str | None:
+    """The hash of a regular file (not a symbolic link), read in chunks; None when it is anything else."""
+    try:
+        descriptor = os.open(path, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    digest = hashlib.sha256()
+    with os.fdopen(descriptor, "rb") as stream:
+        if not stat.S_ISREG(os.fstat(stream.fileno()).st_mode):
+            return None
+        while chunk := stream.read(CHUNK_BYTES):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def folder_fingerprint(digest: "hashlib._Hash", number: int, folder: Path, keep: Callable[[Path], bool]) -> None:
+    """Feed every regular file under `folder` (symbolic links and special files skipped) into `digest`.
+
+    Contents are read in chunks; a file over MAX_FINGERPRINT_BYTES (a stray video, say) is represented by its
+    size and modification time, so a huge file costs no memory and little time.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        return
+    for path in sorted(folder.rglob("*")):
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode) or not keep(path):
+            continue
+        digest.update(f"{number}:{path.relative_to(folder)}:{info.st_size}:".encode())
+        if info.st_size > MAX_FINGERPRINT_BYTES:
+            digest.update(f"{info.st_mtime_ns}".encode())
+        else:
+            digest.update((file_sha256(path) or "").encode())

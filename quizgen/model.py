@@ -304,7 +304,7 @@ class Fact:
     def evidence_for(self, slot: str) -> str:
         """The quotation that supports `slot`, falling back to the fact's own."""
         found = dict(self.evidence)
-        return found.get(slot) or found.get("fact") or self.quotes[0]
+        return found.get(slot) or found.get("fact") or next(iter(self.quotes), "")
 
     def value(self, slot: str) -> Value:
         return self.subject if slot == "subject" else self.object

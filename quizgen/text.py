@@ -1,11 +1,16 @@
-"""Text normalisation shared by answer checking and the generator's distinctness checks."""
+"""Text normalisation shared by answer checking and the generator's distinctness checks, and the escaping of
+characters that must not reach a terminal or an output file raw."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 from functools import lru_cache
+from typing import TextIO
 
+# C0 and C1 controls other than tab, line feed and carriage return, and lone surrogates ("\ud800"): they
+# would move a terminal's cursor or colour it, end a C string, or crash a UTF-8 encoder
+UNSAFE_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
 _APOSTROPHES = re.compile(r"[\u2018\u2019\u02bc'`´]")
 _NOT_WORD = re.compile(r"[^\w]+")
 _LEADING_ARTICLES = {"the", "al", "el", "a", "an"}
@@ -31,3 +36,21 @@ def contains_phrase(haystack: str, needle: str) -> bool:
     if not small:
         return False
     return f" {small} " in f" {normalise(haystack)} "
+
+
+def escape_unsafe(text: str) -> str:
+    """`text` with every control character and lone surrogate written as a visible escape: ESC → \\x1b."""
+    return UNSAFE_CHARACTERS.sub(lambda m: m[0].encode("unicode-escape").decode("ascii"), text)
+
+
+class EscapingWriter:
+    """A text stream that escapes control characters before they reach the one it wraps (a terminal)."""
+
+    def __init__(self, stream: TextIO):
+        self.stream = stream
+
+    def write(self, text: str) -> int:
+        return self.stream.write(escape_unsafe(text))
+
+    def flush(self) -> None:
+        self.stream.flush()

@@ -1,12 +1,14 @@
 """Strict YAML reading that remembers where every value was written.
 
 PyYAML's safe loader still allows duplicate keys (last one wins), anchors and aliases
-(the "billion laughs" bomb) and turns dates into `datetime.date`. quizgen composes the
-node tree itself so it can refuse all three and report positions for every value.
+(the "billion laughs" bomb) and reads scalars by YAML 1.1 (`1:20` is 80, `no` is false).
+quizgen composes the node tree itself so it can refuse the first two, read scalars by the
+YAML 1.2 core schema, refuse control characters, and report positions for every value.
 """
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -14,7 +16,9 @@ from typing import Any
 import yaml
 
 from .errors import Problem, QuizgenError, display_path
+from .files import read_contributed
 from .model import Origin
+from .text import UNSAFE_CHARACTERS
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -30,22 +34,52 @@ _STANDARD_TAGS = {
 }
 
 
-_NO_TIMESTAMPS = {
-    first: [(tag, regexp) for tag, regexp in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+def _core_schema_resolvers() -> dict[str | None, list]:
+    """Implicit types by the YAML 1.2 core schema, read the way a person means a plain scalar.
+
+    PyYAML follows YAML 1.1, which silently turns `1:20` into 80 (base 60), `017` into 15 (octal) and
+    `yes`, `no`, `on`, `off` into booleans, and dates into `datetime.date`. Under these rules those stay
+    text, as does any whole number written with a leading zero (`017` is an id, not seventeen).
+    """
+    rules = [
+        ("tag:yaml.org,2002:null", r"^(?:~|null|Null|NULL|)$", "~nN"),
+        ("tag:yaml.org,2002:bool", r"^(?:true|True|TRUE|false|False|FALSE)$", "tTfF"),
+        ("tag:yaml.org,2002:int", r"^(?:[-+]?(?:0|[1-9][0-9]*)|0o[0-7]+|0x[0-9a-fA-F]+)$", "-+0123456789"),
+        ("tag:yaml.org,2002:float", r"^(?:[-+]?(?:\.[0-9]+|(?:0|[1-9][0-9]*)(?:\.[0-9]*)?)(?:[eE][-+]?[0-9]+)?"
+                                    r"|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN))$", "-+.0123456789"),
+        ("tag:yaml.org,2002:merge", r"^<<$", "<"),
+    ]
+    resolvers: dict[str | None, list] = {}
+    for tag, pattern, firsts in rules:
+        for first in firsts:
+            resolvers.setdefault(first, []).append((tag, re.compile(pattern)))
+    resolvers.setdefault(None, []).append(("tag:yaml.org,2002:null", re.compile(r"^$")))
+    return resolvers
+
+
+_CORE_SCHEMA = _core_schema_resolvers()
 
 
 class _PlainLoader(yaml.SafeLoader):
-    """The safe loader without the timestamp resolver: dates stay text for quizgen to parse."""
+    """The safe loader with YAML 1.2 core-schema types."""
 
-    yaml_implicit_resolvers = _NO_TIMESTAMPS
+    yaml_implicit_resolvers = _CORE_SCHEMA
 
 
 class _FastLoader(getattr(yaml, "CSafeLoader", yaml.SafeLoader)):  # type: ignore[misc]
     """The same on libyaml's parser when it is installed: the same nodes, several times faster."""
 
-    yaml_implicit_resolvers = _NO_TIMESTAMPS
+    yaml_implicit_resolvers = _CORE_SCHEMA
+
+
+def unsafe_character_message(text: str) -> str:
+    """Why `text` may not be used as it is, or "" when it has no control character or lone surrogate."""
+    found = UNSAFE_CHARACTERS.search(text)
+    if not found:
+        return ""
+    kind = "a lone surrogate" if 0xD800 <= ord(found[0]) <= 0xDFFF else "a control character"
+    return (f"contains U+{ord(found[0]):04X}, {kind}, at character {found.start() + 1}; "
+            "expected plain text (tabs and line breaks are fine)")
 
 
 @dataclass(frozen=True)
@@ -79,10 +113,14 @@ def field_path(at: tuple) -> str:
     return text
 
 
-def read_yaml(path: Path) -> Located:
-    """Read one YAML file strictly; raise QuizgenError naming file, line and column."""
+def read_yaml(path: Path, root: Path | None = None) -> Located:
+    """Read one YAML file strictly; raise QuizgenError naming file, line and column.
+
+    The file must be a regular file inside `root` (its own folder unless given): files.read_contributed.
+    """
     shown = display_path(path)
-    raw = _read_bytes(path, shown)
+    raw = read_contributed(Path(path), Path(root) if root else Path(path).parent, limit=MAX_YAML_BYTES,
+                           what="YAML file")
     text = _decode(raw, shown)
     try:
         node = _compose(text)
@@ -110,18 +148,6 @@ def _compose(text: str) -> yaml.Node | None:
         return yaml.compose(text, Loader=_PlainLoader)
 
 
-def _read_bytes(path: Path, shown: str) -> bytes:
-    try:
-        size = path.stat().st_size
-        if size > MAX_YAML_BYTES:
-            raise QuizgenError.at(
-                path, f"file is {size:,} bytes; content files are limited to {MAX_YAML_BYTES:,} bytes", line=1, column=1
-            )
-        return path.read_bytes()
-    except OSError as exc:
-        raise QuizgenError.at(path, f"cannot read file: {exc.strerror}") from None
-
-
 def _decode(raw: bytes, shown: str) -> str:
     try:
         text = raw.decode("utf-8-sig")
@@ -142,7 +168,6 @@ class _Converter:
         self.key_origins: dict[tuple, Origin] = {}
         self.seen: set[int] = set()
         self.count = 0
-        self.constructor = yaml.constructor.SafeConstructor()
 
     def fail(self, node: yaml.Node, at: tuple, message: str) -> QuizgenError:
         return QuizgenError(
@@ -163,7 +188,31 @@ class _Converter:
             return self._mapping(node, at)
         if isinstance(node, yaml.SequenceNode):
             return [self.convert(item, (*at, i)) for i, item in enumerate(node.value)]
-        return self.constructor.construct_object(node, deep=True)
+        return self._scalar(node, at)
+
+    def _scalar(self, node: yaml.ScalarNode, at: tuple) -> Any:
+        """A scalar's value by the YAML 1.2 core schema (see _core_schema_resolvers)."""
+        text = node.value
+        tag = node.tag.rsplit(":", 1)[-1]
+        try:
+            if tag == "null":
+                return None
+            if tag == "bool":
+                return {"true": True, "false": False}[text.lower()]
+            if tag == "int":
+                sign = -1 if text.startswith("-") else 1
+                digits = text.lstrip("+-")
+                base = {"0o": 8, "0x": 16}.get(digits[:2].lower(), 10)
+                return sign * int(digits[2:] if base != 10 else digits, base)
+            if tag == "float":
+                return float(text.replace(".inf", "inf").replace(".Inf", "inf").replace(".INF", "inf")
+                             .replace(".nan", "nan").replace(".NaN", "nan").replace(".NAN", "nan"))
+        except (KeyError, ValueError):
+            raise self.fail(node, at, f"{text!r} is not a valid !!{tag}") from None
+        problem = unsafe_character_message(text)
+        if problem:
+            raise self.fail(node, at, problem)
+        return text
 
     def _mapping(self, node: yaml.MappingNode, at: tuple) -> dict:
         result: dict = {}

@@ -53,6 +53,14 @@ def pdf_text(pdf: bytes) -> str:
 
 
 LAYOUT = f"{display_path(BUILTIN_LAYOUTS / 'worksheet.html')}: layout: "
+
+
+def at_mention(folder: Path, name: str, needle: str) -> str:
+    """A refusal is reported at the user's layout line that names the refused file, not at the built-in."""
+    text = (folder / name).read_text(encoding="utf-8")
+    index = text.index(needle)
+    line, column = text.count("\n", 0, index) + 1, index - (text.rfind("\n", 0, index) + 1) + 1
+    return f"{display_path(folder / name)}:{line}:{column}: layout: "
 OUTSIDE = "layouts may only read files inside the layout folders and the pack folder"
 NETWORK = "layouts may not use the network; put the file in a layout folder and refer to it by name"
 
@@ -62,43 +70,49 @@ NETWORK = "layouts may not use the network; put the file in a layout folder and 
 
 def test_stylesheet_reading_etc_passwd_is_refused(tmp_path):
     folder = layout_folder(tmp_path, {"quizgen.css": "@import url(file:///etc/passwd);\nbody { color: black }\n"})
-    assert refusal(folder) == f"{LAYOUT}refused to read 'file:///etc/passwd': {OUTSIDE}"
+    assert refusal(folder) == (f"{at_mention(folder, 'quizgen.css', 'passwd')}"
+                               f"refused to read 'file:///etc/passwd': {OUTSIDE}")
 
 
 def test_stylesheet_background_outside_the_folders_is_refused(tmp_path):
     folder = layout_folder(tmp_path, {"worksheet.css": "body { background: url(file:///etc/passwd) }\n"})
-    assert refusal(folder) == f"{LAYOUT}refused to read 'file:///etc/passwd': {OUTSIDE}"
+    assert refusal(folder) == (f"{at_mention(folder, 'worksheet.css', 'passwd')}"
+                               f"refused to read 'file:///etc/passwd': {OUTSIDE}")
 
 
 def test_image_reading_etc_passwd_is_refused(tmp_path):
     header = BUILT_IN_HEADER.replace("</header>", '<img src="file:///etc/passwd"></header>')
     folder = layout_folder(tmp_path, {"worksheet-header.html": header})
-    assert refusal(folder) == f"{LAYOUT}refused to read 'file:///etc/passwd': {OUTSIDE}"
+    assert refusal(folder) == (f"{at_mention(folder, 'worksheet-header.html', 'passwd')}"
+                               f"refused to read 'file:///etc/passwd': {OUTSIDE}")
 
 
 def test_image_from_the_network_is_refused(tmp_path):
     header = BUILT_IN_HEADER.replace("</header>", '<img src="http://example.com/x.png"></header>')
     folder = layout_folder(tmp_path, {"worksheet-header.html": header})
-    assert refusal(folder) == f"{LAYOUT}refused to fetch 'http://example.com/x.png': {NETWORK}"
+    assert refusal(folder) == (f"{at_mention(folder, 'worksheet-header.html', 'x.png')}"
+                               f"refused to fetch 'http://example.com/x.png': {NETWORK}")
 
 
 def test_stylesheet_from_the_network_is_refused(tmp_path):
     folder = layout_folder(tmp_path, {"quizgen.css": "@import url(https://example.com/x.css);\n"})
-    assert refusal(folder) == f"{LAYOUT}refused to fetch 'https://example.com/x.css': {NETWORK}"
+    assert refusal(folder) == (f"{at_mention(folder, 'quizgen.css', 'x.css')}"
+                               f"refused to fetch 'https://example.com/x.css': {NETWORK}")
 
 
 def test_relative_path_climbing_out_of_the_layouts_is_refused(tmp_path):
     header = BUILT_IN_HEADER.replace("</header>", '<img src="../../../../../../../../etc/passwd"></header>')
     folder = layout_folder(tmp_path, {"worksheet-header.html": header})
-    assert refusal(folder) == f"{LAYOUT}refused to read 'file:///etc/passwd': {OUTSIDE}"
+    assert refusal(folder) == (f"{at_mention(folder, 'worksheet-header.html', 'passwd')}"
+                               f"refused to read 'file:///etc/passwd': {OUTSIDE}")
 
 
 def test_symlink_out_of_a_layout_folder_is_refused(tmp_path):
     folder = layout_folder(tmp_path, {"worksheet.css": "body { background: url(secret.png) }\n"})
     os.symlink("/etc/passwd", folder / "secret.png")
     # the stylesheet came from the user's folder, so its relative URL points there
-    assert refusal(folder) == (f"{LAYOUT}refused to read '{(folder.resolve() / 'secret.png').as_uri()}': "
-                               "it leads outside the layout folders")
+    assert refusal(folder) == (f"{at_mention(folder, 'worksheet.css', 'secret.png')}"
+                               "refused to read 'secret.png': it leads outside the layout folders")
 
 
 def test_symlinked_template_out_of_a_layout_folder_is_refused(tmp_path):
@@ -111,7 +125,8 @@ def test_symlinked_template_out_of_a_layout_folder_is_refused(tmp_path):
 def test_missing_layout_file_is_named(tmp_path):
     folder = layout_folder(tmp_path, {"worksheet.css": "body { background: url(missing.png) }\n"})
     message = refusal(folder)
-    assert message.startswith(f"{LAYOUT}layout file 'missing.png' not found in {display_path(folder)}, ")
+    assert message.startswith(f"{at_mention(folder, 'worksheet.css', 'missing.png')}"
+                              f"layout file 'missing.png' not found in {display_path(folder)}, ")
 
 
 def test_data_urls_are_allowed_up_to_a_limit():

@@ -133,14 +133,10 @@ def modification_times(notes: list[genanki.Note], previous: dict[str, StoredNote
 
 def previous_notes(path: Path) -> dict[str, StoredNote]:
     """The notes in the .apkg already at `path`, by GUID; empty when there is none or it is unreadable."""
-    try:
-        with zipfile.ZipFile(path) as archive:
-            collection = archive.read("collection.anki2")
-    except (OSError, KeyError, zipfile.BadZipFile):
-        return {}
     with tempfile.TemporaryDirectory(prefix="quizgen-anki-") as folder:
         database = Path(folder) / "previous.anki2"
-        database.write_bytes(collection)
+        if not _extract_collection(path, database):
+            return {}
         try:
             connection = sqlite3.connect(database)
             try:
@@ -150,6 +146,31 @@ def previous_notes(path: Path) -> dict[str, StoredNote]:
         except sqlite3.Error:
             return {}
     return {guid: StoredNote(mid, fields, frozenset(tags.split()), mod) for guid, mid, fields, tags, mod in rows}
+
+
+MAX_PREVIOUS_COLLECTION_BYTES = 256 * 1024 * 1024  # far above any deck quizgen writes
+
+
+def _extract_collection(path: Path, target: Path) -> bool:
+    """Copy the collection out of the .apkg at `path` in chunks; False when there is none, or it is damaged
+    or larger than any deck quizgen writes (a zip bomb left at the output path is not unpacked)."""
+    try:
+        if not path.is_file() or path.is_symlink():
+            return False
+        with zipfile.ZipFile(path) as archive:
+            info = archive.getinfo("collection.anki2")
+            if info.file_size > MAX_PREVIOUS_COLLECTION_BYTES:
+                return False
+            with archive.open(info) as source, open(target, "wb") as copy:
+                copied = 0
+                while chunk := source.read(1024 * 1024):
+                    copied += len(chunk)
+                    if copied > MAX_PREVIOUS_COLLECTION_BYTES:
+                        return False
+                    copy.write(chunk)
+    except (OSError, KeyError, zipfile.BadZipFile, EOFError, NotImplementedError, RuntimeError):
+        return False
+    return True
 
 
 # ---- deck, note types and notes ------------------------------------------------------

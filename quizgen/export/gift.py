@@ -12,6 +12,7 @@ from pathlib import Path
 
 from ..files import write_atomically
 from ..model import BLANK, OPTION_TYPES, Pair, Question, QuestionSet
+from ..text import escape_unsafe
 from . import common
 
 SPECIAL_CHARACTERS = "~=#{}:"
@@ -146,12 +147,13 @@ def category_path(names: tuple[str, ...]) -> str:
 
 
 def escape(text: str) -> str:
-    """Text as GIFT reads it back: backslash-escaped specials, line breaks as \\n."""
-    text = text.replace("\\", "\\\\")
+    """Text as GIFT reads it back: control characters as visible escapes, backslash-escaped specials, line
+    breaks as \\n."""
+    text = escape_unsafe(text).replace("\\", "\\\\")
     for character in SPECIAL_CHARACTERS:
         text = text.replace(character, "\\" + character)
     return text.replace("\r\n", "\n").replace("\r", "\n").replace("\n", "\\n")
 
 
 def escape_comment(text: str) -> str:
-    return " ".join(text.split())
+    return " ".join(escape_unsafe(text).split())

@@ -18,6 +18,7 @@ from pathlib import Path
 
 from ..files import write_atomically
 from ..model import OPTION_TYPES, Question, QuestionSet
+from ..text import escape_unsafe
 from . import common
 
 CSV_COLUMNS = ("id", "type", "prompt", "options", "answer", "accepted", "explanation", "source", "tags")
@@ -53,6 +54,11 @@ def questions_csv(question_set: QuestionSet) -> str:
 
 
 def csv_row(question: Question) -> tuple[str, ...]:
+    """One question's cells; control characters are written as visible escapes (\\x1b), never raw."""
+    return tuple(escape_unsafe(cell) for cell in _csv_cells(question))
+
+
+def _csv_cells(question: Question) -> tuple[str, ...]:
     return (question.id, question.type, question.prompt, lines(csv_options(question)), csv_answer(question),
             lines(csv_accepted(question)), question.explanation, common.source_text(question),
             lines(question.tags))

@@ -17,6 +17,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from ..errors import Problem, QuizgenError, display_path
 from ..model import QUESTION_TYPES, SLOTS
 from ..resources import builtin_templates_folder
+from ..sandbox import bounded_environment
+from ..text import UNSAFE_CHARACTERS
 from ..yamlfile import Located, read_yaml
 
 BUILTIN_DIR = builtin_templates_folder()
@@ -92,7 +94,7 @@ def limited_range(*args: int) -> range:
 
 
 def make_environment() -> SandboxedEnvironment:
-    env = SandboxedEnvironment(undefined=StrictUndefined, autoescape=False)
+    env = bounded_environment(undefined=StrictUndefined, autoescape=False)
     # Globals that have been used to escape sandboxes; templates need none of them.
     for name in ("cycler", "joiner", "namespace", "lipsum", "dict"):
         env.globals.pop(name, None)
@@ -258,10 +260,13 @@ def render_text(template: QuestionTemplate, name: str, context: dict[str, Any]) 
         raise _template_error(text, f"not allowed in a question template: {exc}") from None
     except RecursionError:
         raise _template_error(text, "recursion too deep; expected a simple text") from None
-    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, KeyError, IndexError) as exc:
+    except (TemplateError, TypeError, ValueError, ArithmeticError, AttributeError, LookupError) as exc:
         raise _template_error(text, f"failed to render: {exc}") from None
     except MemoryError:
         raise _template_error(text, "used too much memory; expected a simple text") from None
+    if UNSAFE_CHARACTERS.search(result):
+        raise _template_error(text, f"produced U+{ord(UNSAFE_CHARACTERS.search(result)[0]):04X}, a control "
+                                    "character or lone surrogate; expected plain text")
     if len(result) > MAX_OUTPUT_CHARS:
         raise _template_error(text, f"produced {len(result):,} characters; a question text is limited to "
                                     f"{MAX_OUTPUT_CHARS:,}")

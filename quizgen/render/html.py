@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import Problem, QuizgenError, display_path
+from ..files import read_contributed
+from ..sandbox import bounded_environment
 from ..model import BLANK, Question, QuestionSet, Version, option_letter
 from ..resources import builtin_layouts_folder
 from ..study import card_front
@@ -52,6 +55,16 @@ class Layouts:
     def path_of(self, name: str) -> str:
         found = self.find(name)
         return display_path(found) if found else name
+
+
+def user_layout_blame(folders: tuple[Path, ...], fallback: str) -> str:
+    """What to name when rendering breaks a limit: the user's layouts, the untrusted part (not the built-in
+    layout that includes them); their one file when there is only one, else their folders."""
+    user_folders = folders[:-1]
+    files = [p for folder in user_folders for p in sorted(Path(folder).glob("*")) if p.is_file()]
+    if len(files) == 1:
+        return display_path(files[0])
+    return ", ".join(display_path(f) for f in user_folders) or fallback
 
 
 @dataclass(frozen=True)
@@ -125,24 +138,35 @@ class CardSettings:
 # ---- the Jinja2 environment ---------------------------------------------------------
 
 
+MAX_LAYOUT_BYTES = 1024 * 1024
+
+
 class ConfinedLoader(jinja2.FileSystemLoader):
-    """A folder's templates, refusing a symbolic link that leads out of the folder."""
+    """A folder's templates, each a regular file inside the folder (files.read_contributed)."""
 
     def __init__(self, folder: Path):
         super().__init__(str(folder))
         self.folder = folder.resolve()
 
     def get_source(self, environment: jinja2.Environment, template: str):
-        source, filename, uptodate = super().get_source(environment, template)
-        if not Path(filename).resolve().is_relative_to(self.folder):
-            raise QuizgenError.at(filename, f"refused to read layout {template!r}: it leads outside the layout "
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        if not path.resolve().is_relative_to(self.folder):
+            raise QuizgenError.at(path, f"refused to read layout {template!r}: it leads outside the layout "
                                   "folders", field="layout")
-        return source, filename, uptodate
+        data = read_contributed(path, self.folder, limit=MAX_LAYOUT_BYTES, what="layout")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuizgenError.at(path, "is not UTF-8 text; save the layout as UTF-8", field="layout") from None
+        written = os.stat(path).st_mtime_ns
+        return source, str(path), lambda: os.path.exists(path) and os.stat(path).st_mtime_ns == written
 
 
 @functools.lru_cache(maxsize=8)
 def layout_environment(folders: tuple[Path, ...]) -> SandboxedEnvironment:
-    env = SandboxedEnvironment(
+    env = bounded_environment(
         loader=jinja2.ChoiceLoader([ConfinedLoader(f) for f in folders]),
         autoescape=True,
         undefined=jinja2.StrictUndefined,
@@ -169,7 +193,12 @@ def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
         path, _ = _template_position(exc, layouts, name)
         raise QuizgenError.at(path, "recursion too deep; a layout must not call itself without end",
                               field="layout") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError) as exc:
+    except MemoryError as exc:
+        path, line = _template_position(exc, layouts, name)
+        raise QuizgenError.at(path, "used too much memory", line=line, column=1 if line else 0,
+                              field="layout") from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError, ArithmeticError,
+            LookupError, AttributeError) as exc:
         path, line = _template_position(exc, layouts, name)
         raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
                               field="layout") from None

@@ -5,15 +5,20 @@ from __future__ import annotations
 import base64
 import mimetypes
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from urllib.parse import unquote_to_bytes, urlsplit
+from typing import Iterator
+from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from ..errors import QuizgenError, display_path
-from .html import Document
+from ..files import read_contributed
+from .html import Document, user_layout_blame
 
 MAX_DATA_URL_BYTES = 1024 * 1024
+MAX_RESOURCE_BYTES = 32 * 1024 * 1024  # an image, font or stylesheet a layout may load
+MAX_FETCHES = 1000  # files one document may load, counting each @import again
 
 
 @dataclass(frozen=True)
@@ -61,7 +66,7 @@ def resolve_resource(url: str, layout_folders: tuple[Path, ...], content_folders
                 if candidate.is_file() and candidate.is_relative_to(candidate_folder):
                     return candidate
                 if (candidate_folder / relative).exists() and not candidate.is_relative_to(candidate_folder):
-                    raise RefusedResource(f"refused to read {url!r}: it leads outside the layout folders")
+                    raise RefusedResource(f"refused to read {str(relative)!r}: it leads outside the layout folders")
             raise RefusedResource(f"layout file {str(relative)!r} not found in "
                                   + ", ".join(display_path(f) for f in layout_folders))
     resolved = path.resolve()
@@ -72,6 +77,10 @@ def resolve_resource(url: str, layout_folders: tuple[Path, ...], content_folders
             return resolved
     raise RefusedResource(f"refused to read {url!r}: layouts may only read files inside the layout folders "
                           "and the pack folder")
+
+
+def _folder_of(path: Path, folders: tuple[Path, ...]) -> Path:
+    return next(f for f in folders if path.is_relative_to(f))
 
 
 def _data_url_bytes(url: str) -> bytes:
@@ -89,54 +98,109 @@ def _data_url_type(url: str) -> str:
     return media or "text/plain"
 
 
-def make_url_fetcher(document: Document, refusals: list[str]):
+@dataclass(frozen=True)
+class Refusal:
+    url: str
+    message: str
+
+
+def make_url_fetcher(document: Document, refusals: list[Refusal]):
     """A WeasyPrint URL fetcher limited to the document's layout and content folders."""
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     fatal = _fatal_error_class()
     layout_folders = tuple(f.resolve() for f in document.layout_folders)
     content_folders = tuple(f.resolve() for f in document.content_folders)
+    fetched: list[str] = []
 
     class RestrictedFetcher(URLFetcher):
         def fetch(self, url, headers=None):
+            fetched.append(url)
             try:
+                if len(fetched) > MAX_FETCHES:
+                    raise RefusedResource(f"refused to load more than {MAX_FETCHES:,} files for one document "
+                                          "(stylesheets importing each other many times?)")
                 found = resolve_resource(url, layout_folders, content_folders)
             except RefusedResource as exc:
-                refusals.append(str(exc))
+                refusals.append(Refusal(url, str(exc)))
                 raise fatal(str(exc)) from None
             if isinstance(found, bytes):
                 return URLFetcherResponse(url, found, {"Content-Type": _data_url_type(url)})
             media = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
-            return URLFetcherResponse(found.as_uri(), found.read_bytes(), {"Content-Type": media})
+            try:
+                data = read_contributed(found, _folder_of(found, (*layout_folders, *content_folders)),
+                                        limit=MAX_RESOURCE_BYTES, what="layout resource")
+            except QuizgenError as exc:
+                refusals.append(Refusal(url, f"refused to read {found.name!r}: {exc.problems[0].message}"))
+                raise fatal(refusals[-1].message) from None
+            return URLFetcherResponse(found.as_uri(), data, {"Content-Type": media})
 
     return RestrictedFetcher()
 
 
 def render_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
-    """Lay the document out once and write one PDF per part; pure: HTML in, PDF bytes out."""
+    """Lay the document out once and write one PDF per part; pure: HTML in, PDF bytes out.
+
+    Run it in a bounded worker (sandbox.py): a stranger's layout can ask WeasyPrint for any amount of work.
+    """
     from weasyprint import HTML
 
     started = time.perf_counter()
-    refusals: list[str] = []
+    refusals: list[Refusal] = []
     fetcher = make_url_fetcher(document, refusals)
     base_url = document.layout_folders[-1].resolve().as_uri() + "/"
-    try:
+    with refusals_reported(document, refusals):
         rendered = HTML(string=document.html, base_url=base_url, url_fetcher=fetcher).render()
-    except BaseException:
-        if refusals:
-            raise QuizgenError.at(document.layout, refusals[0], field="layout") from None
-        raise
-    if refusals:
-        raise QuizgenError.at(document.layout, refusals[0], field="layout")
     page_groups = split_pages(rendered.pages, document)
     elapsed = time.perf_counter() - started
     results = []
     for part, pages in zip(document.parts, page_groups):
         started = time.perf_counter()
-        data = rendered.copy(pages).write_pdf()
+        with refusals_reported(document, refusals):  # attachments are fetched only now
+            data = rendered.copy(pages).write_pdf()
         results.append(RenderedPdf(part.file_name, data, len(pages),
                                    elapsed / len(document.parts) + time.perf_counter() - started))
     return tuple(results)
+
+
+@contextmanager
+def refusals_reported(document: Document, refusals: list[Refusal]) -> Iterator[None]:
+    """A refused fetch, and what WeasyPrint raises because of it or of a layout it cannot lay out, as one
+    QuizgenError at the user's layout line that asked for it."""
+    try:
+        yield
+    except QuizgenError:
+        raise
+    except RecursionError:
+        if refusals:
+            raise refusal_error(document, refusals[0]) from None
+        raise QuizgenError.at(user_layout_blame(document.layout_folders, document.layout),
+                              "elements are nested too deeply to lay out; expected at most a "
+                              "few hundred levels", field="layout") from None
+    except (KeyboardInterrupt, SystemExit, MemoryError):
+        raise
+    except BaseException as exc:  # WeasyPrint's fatal fetch error is a BaseException
+        if refusals:
+            raise refusal_error(document, refusals[0]) from None
+        raise QuizgenError.at(user_layout_blame(document.layout_folders, document.layout),
+                              f"cannot be laid out: {type(exc).__name__}: {exc}"[:400], field="layout") from None
+    if refusals:
+        raise refusal_error(document, refusals[0])
+
+
+def refusal_error(document: Document, refusal: Refusal) -> QuizgenError:
+    """The refusal at the first line of the user's layouts that names the refused file, else at the layout."""
+    name = unquote(urlsplit(refusal.url).path.rsplit("/", 1)[-1]) if not refusal.url.startswith("data:") else ""
+    for folder in document.layout_folders[:-1]:
+        for path in sorted(Path(folder).glob("*")):
+            if name and path.suffix in (".html", ".css", ".svg") and path.is_file() and not path.is_symlink():
+                text = path.read_text(encoding="utf-8", errors="replace")[:MAX_DATA_URL_BYTES]
+                at = text.find(name)
+                if at >= 0:
+                    line = text.count("\n", 0, at) + 1
+                    column = at - (text.rfind("\n", 0, at) + 1) + 1
+                    return QuizgenError.at(path, refusal.message, line=line, column=column, field="layout")
+    return QuizgenError.at(document.layout, refusal.message, field="layout")
 
 
 def split_pages(pages: list, document: Document) -> list[list]:

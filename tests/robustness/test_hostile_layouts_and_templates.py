@@ -78,7 +78,8 @@ def write_template(folder: Path, name: str, prompt: str) -> None:
     ("{% macro down(n) %}{{ down(n + 1) }}{% endmacro %}{{ down(0) }}", "recursion too deep; expected a simple text"),
     ("{% include '/etc/passwd' %}", "failed to render: no loader for this environment specified"),
     ("{% import 'other.yaml' as x %}", "failed to render: no loader for this environment specified"),
-    ("{{ fact.statement * 100000 }}", "a question text is limited to 10,000"),
+    ("{{ fact.statement * 100000 }}", "not allowed in a question template: repeating"),
+    ("{{ (fact.statement * 300) ~ (fact.statement * 300) }}", "a question text is limited to 10,000"),
     ("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", "took longer than 2 s"),
     ("   ", "expected a Jinja2 text"),
 ])

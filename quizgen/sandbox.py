@@ -1,0 +1,254 @@
+"""Bounded workers for untrusted layouts and templates: a forked child with CPU-time and address-space limits
+and a wall clock in the parent; a breach kills the child and becomes one error line naming the user's file."""
+
+from __future__ import annotations
+
+import multiprocessing
+import multiprocessing.connection
+import os
+import re
+import resource
+import signal
+import sys
+import time
+import traceback
+import warnings
+from dataclasses import dataclass
+from typing import Any, Callable, Sequence
+
+from .errors import Problem, QuizgenError
+
+
+@dataclass(frozen=True)
+class Limits:
+    cpu_seconds: int
+    memory_bytes: int  # address space of the worker, which starts as a copy of this process
+    wall_seconds: float
+
+
+# Generous for any real layout (the whole default pack in one document takes a few seconds and ~300 MB),
+# small enough that a hostile one is stopped before it takes the machine.
+RENDER_LIMITS = Limits(cpu_seconds=120, memory_bytes=2 * 1024 ** 3, wall_seconds=300)
+GENERATE_LIMITS = Limits(cpu_seconds=60, memory_bytes=2 * 1024 ** 3, wall_seconds=120)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One call to run bounded, and the user's file to blame when it breaks a limit."""
+
+    function: Callable[..., Any]
+    args: tuple
+    blame: str  # a path as shown to the user, e.g. "my-layouts/worksheet-header.html"
+    field: str = "layout"
+
+
+def run_bounded(task: Task, limits: Limits | None = None) -> Any:
+    """The task's result, computed in a bounded child; QuizgenError when it fails or breaks a limit."""
+    return run_all_bounded([task], limits, jobs=1)[0]
+
+
+def run_all_bounded(tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1,
+                    on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
+    """Every task's result in order, at most `jobs` children at a time; the first breach stops them all."""
+    with BoundedRun(tasks, limits, jobs=jobs) as run:
+        return run.results(on_done=on_done)
+
+
+class BoundedRun:
+    """Tasks in bounded children, `jobs` at a time; the first ones start on entry, so the caller can work
+    while they run, and `results()` collects them all (starting the rest as children finish)."""
+
+    def __init__(self, tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1):
+        self.tasks = list(tasks)
+        self.limits = limits or RENDER_LIMITS
+        self.jobs = max(jobs, 1)
+        self.waiting = list(range(len(self.tasks)))
+        self.running: dict[Any, _Child] = {}
+
+    def __enter__(self) -> BoundedRun:
+        self._start_more()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for child in self.running.values():
+            child.kill()
+        self.running.clear()
+
+    def _start_more(self) -> None:
+        while self.waiting and len(self.running) < self.jobs:
+            index = self.waiting.pop(0)
+            child = _Child.start(index, self.tasks[index], self.limits)
+            self.running[child.connection] = child
+
+    def results(self, *, on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
+        results: dict[int, Any] = {}
+        problems: list[Problem] = []
+        while self.running:
+            deadline = min(child.deadline for child in self.running.values())
+            ready = multiprocessing.connection.wait(list(self.running),
+                                                    timeout=min(0.2, max(0.0, deadline - time.monotonic())))
+            for connection in ready:
+                child = self.running.pop(connection)
+                outcome = child.finish()
+                if outcome[0] == "ok":
+                    results[child.index] = outcome[1]
+                    on_done(child.index)
+                else:
+                    problems.extend(outcome[1])
+            for connection, child in list(self.running.items()):
+                if time.monotonic() >= child.deadline:
+                    self.running.pop(connection)
+                    child.kill()
+                    problems.append(child.problem(f"took longer than {self.limits.wall_seconds:g} s; stopped"))
+            if problems:
+                raise QuizgenError(problems)
+            on_done(-1)
+            self._start_more()
+        return [results[i] for i in range(len(self.tasks))]
+
+
+@dataclass
+class _Child:
+    index: int
+    task: Task
+    limits: Limits
+    process: Any
+    connection: Any
+    deadline: float
+
+    @classmethod
+    def start(cls, index: int, task: Task, limits: Limits) -> _Child:
+        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+        reader, writer = context.Pipe(duplex=False)
+        process = context.Process(target=_work, args=(writer, task, limits), daemon=True)
+        process.start()
+        writer.close()
+        return cls(index, task, limits, process, reader, time.monotonic() + limits.wall_seconds)
+
+    def finish(self) -> tuple[str, Any]:
+        """("ok", result) or ("problems", [Problem, …]) once the child has answered or died."""
+        try:
+            outcome = self.connection.recv()
+        except (EOFError, OSError):
+            outcome = None
+        self.process.join(timeout=5)
+        if self.process.is_alive():
+            self.kill()
+        self.connection.close()
+        if outcome is None:
+            return ("problems", [self.problem(self._death())])
+        if outcome[0] == "failed":
+            return ("problems", [self.problem(outcome[1])])
+        return outcome
+
+    def _death(self) -> str:
+        code = self.process.exitcode
+        if code == -signal.SIGXCPU or code == -signal.SIGKILL:
+            return f"used more than {self.limits.cpu_seconds} s of processor time; stopped"
+        return (f"stopped without a result (exit {code}); it probably needed more than "
+                f"{self.limits.memory_bytes // 1024 ** 2:,} MB of memory")
+
+    def problem(self, message: str) -> Problem:
+        return Problem(self.task.blame, 0, 0, self.task.field, message)
+
+    def kill(self) -> None:
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+        self.connection.close()
+
+
+def _work(connection: Any, task: Task, limits: Limits) -> None:
+    """In the child: apply the limits, run the task, send back its result or a message; never raise."""
+    warnings.simplefilter("ignore")  # e.g. Pillow's DecompressionBombWarning: the limits decide, on one line
+    try:
+        _apply_limits(limits)
+        outcome: tuple = ("ok", task.function(*task.args))
+    except QuizgenError as exc:
+        outcome = ("problems", list(exc.problems))
+    except MemoryError:
+        outcome = ("failed", f"needed more than {limits.memory_bytes // 1024 ** 2:,} MB of memory; stopped")
+    except RecursionError:
+        outcome = ("failed", "nesting or recursion too deep; stopped")
+    except BaseException as exc:  # anything else is reported on one line, never as a traceback
+        where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        outcome = ("failed", f"failed: {type(exc).__name__}: {exc}"[:500]
+                   + (f" (in {os.path.basename(where[0].filename)})" if where else ""))
+    try:
+        connection.send(outcome)
+    except MemoryError:
+        connection.send(("failed", "the result needed more memory than allowed; stopped"))
+    except Exception as exc:  # an unpicklable value: say so rather than die silently
+        connection.send(("failed", f"could not return its result: {type(exc).__name__}: {exc}"[:500]))
+    connection.close()
+    os._exit(0)  # skip the parent's atexit handlers and buffered output, inherited by the fork
+
+
+def _apply_limits(limits: Limits) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills us
+    # the hard limits too, so nothing in the worker can raise them again; the CPU's hard limit is a little
+    # higher, so SIGXCPU (reported as such) comes first and SIGKILL only if that is ignored
+    for kind, value, margin in ((resource.RLIMIT_CPU, limits.cpu_seconds, 5),
+                                (resource.RLIMIT_AS, limits.memory_bytes, 0)):
+        _, hard = resource.getrlimit(kind)
+        if hard != resource.RLIM_INFINITY:
+            value, margin = min(value, hard), min(margin, max(hard - value, 0))
+        resource.setrlimit(kind, (value, value + margin))
+
+
+# ---- Jinja2: arithmetic and repetition bounded, nothing folded before the limits hold ---------------
+
+MAX_INT_BITS = 4096  # about 1,200 digits: no question or layout needs a larger number
+MAX_REPEAT = 100_000  # items or characters one `*` may make
+
+
+def bounded_environment(**options: Any) -> Any:
+    """A SandboxedEnvironment for untrusted templates and layouts, built without the compile-time optimizer:
+    Jinja2 would otherwise fold `{{ 9**(9**9) }}` while compiling, before any limit or hook applies."""
+    return _bounded_class()(optimized=False, **options)
+
+
+def _bounded_class() -> type:
+    from jinja2.exceptions import SecurityError
+    from jinja2.sandbox import SandboxedEnvironment
+
+    from .model import Origin
+
+    class BoundedEnvironment(SandboxedEnvironment):
+        """Refuses `**`, `*` and `%` whose result would be huge, and hides the paths of the user's files."""
+
+        intercepted_binops = frozenset({"**", "*", "%"})
+
+        def call_binop(self, context: Any, operator: str, left: Any, right: Any) -> Any:
+            problem = _oversized(operator, left, right)
+            if problem:
+                raise SecurityError(problem)
+            return super().call_binop(context, operator, left, right)
+
+        def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
+            # a pack's folder or a fact's file would put the user's absolute paths into question text
+            if isinstance(value, (os.PathLike, Origin)):
+                return False
+            return super().is_safe_attribute(obj, attr, value)
+
+    return BoundedEnvironment
+
+
+def _oversized(operator: str, left: Any, right: Any) -> str:
+    """Why `left operator right` may not be computed, or "" when it is small enough."""
+    def whole(value: Any) -> bool:
+        return isinstance(value, int) and not isinstance(value, bool)
+
+    if operator == "**" and whole(left) and whole(right) and abs(left) > 1 and right > 0:
+        if right * (abs(left).bit_length() - 1) > MAX_INT_BITS:
+            return f"{left} ** {right} is too large; numbers are limited to {MAX_INT_BITS:,} bits"
+    if operator == "*":
+        for sequence, count in ((left, right), (right, left)):
+            if isinstance(sequence, (str, list, tuple)) and whole(count) and len(sequence) * count > MAX_REPEAT:
+                return (f"repeating {len(sequence):,} items {count:,} times is too much; "
+                        f"expected at most {MAX_REPEAT:,}")
+        if whole(left) and whole(right) and left.bit_length() + right.bit_length() > MAX_INT_BITS:
+            return f"the product is too large; numbers are limited to {MAX_INT_BITS:,} bits"
+    if operator == "%" and isinstance(left, str) and re.search(r"%[-+ #0]*\d{6,}", left):
+        return "a %-format width of a million or more is too much"
+    return ""

@@ -1,0 +1,59 @@
+"""Bounded workers: results come back, and a breach of time or memory, or any failure, is one located problem."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+from quizgen.errors import QuizgenError
+from quizgen.sandbox import Limits, Task, _oversized, run_all_bounded, run_bounded
+
+SMALL = Limits(cpu_seconds=1, memory_bytes=1024 ** 3, wall_seconds=5)
+
+
+def spin() -> None:
+    while True:
+        pass
+
+
+def hoard() -> bytes:
+    return b"x" * (4 * 1024 ** 3)
+
+
+def fail_located() -> None:
+    raise QuizgenError.at("mine/t.yaml", "bad", line=3, column=2, field="prompt")
+
+
+def test_results_come_back_in_order():
+    tasks = [Task(pow, (2, n), "x") for n in range(5)]
+    assert run_all_bounded(tasks, SMALL, jobs=2) == [1, 2, 4, 8, 16]
+
+
+@pytest.mark.parametrize("function, message", [
+    (spin, "my-layouts/page.html: layout: used more than 1 s of processor time; stopped"),
+    (hoard, "my-layouts/page.html: layout: needed more than 1,024 MB of memory; stopped"),
+    (lambda: time.sleep(60), "my-layouts/page.html: layout: took longer than 2 s; stopped"),
+    (lambda: {}["missing"], "my-layouts/page.html: layout: failed: KeyError: 'missing'"),
+])
+def test_a_breach_is_one_problem_naming_the_users_file(function, message):
+    started = time.monotonic()
+    with pytest.raises(QuizgenError) as caught:
+        run_bounded(Task(function, (), "my-layouts/page.html"), Limits(1, 1024 ** 3, 2))
+    assert str(caught.value).startswith(message)
+    assert time.monotonic() - started < 30
+
+
+def test_problems_raised_in_the_worker_arrive_intact():
+    with pytest.raises(QuizgenError) as caught:
+        run_bounded(Task(fail_located, (), "mine"), SMALL)
+    assert str(caught.value) == "mine/t.yaml:3:2: prompt: bad"
+
+
+@pytest.mark.parametrize("operator, left, right, refused", [
+    ("**", 9, 9 ** 9, True), ("**", 10, 5000, True), ("**", 2, 100, False), ("**", 1, 10 ** 9, False),
+    ("*", "a", 10 ** 9, True), ("*", 10 ** 9, [1], True), ("*", "ab", 1000, False),
+    ("%", "%0999999999d", 1, True), ("%", "%05d", 1, False),
+])
+def test_operator_bounds(operator, left, right, refused):
+    assert bool(_oversized(operator, left, right)) is refused
