@@ -70,9 +70,10 @@ def test_anki_import_has_a_note_per_question(exports, tmp_path):
     col = Collection(str(tmp_path / "collection.anki2"))
     try:
         log = import_package(col, folder / "anki.apkg")
-        assert len(log.new) == col.note_count() == len(question_set.questions)
+        deck = question_set.study_deck()  # the deck covers every quizzable fact, whatever the worksheet's count
+        assert len(log.new) == col.note_count() == len(deck)
         assert {col.get_note(n).guid for n in col.find_notes("")} == {
-            anki_export.note_guid(question_set, q) for q in question_set.questions}
+            anki_export.note_guid(question_set, q) for q in deck}
     finally:
         col.close()
 
@@ -125,7 +126,7 @@ def test_csv_and_tsv_have_a_row_per_question(exports):
     with open(folder / "questions.csv", encoding="utf-8-sig", newline="") as stream:
         assert [r["id"] for r in csv.DictReader(stream)] == [q.id for q in question_set.questions]
     lines = (folder / "quizlet.tsv").read_text(encoding="utf-8").splitlines()
-    assert len(lines) == len(question_set.questions) and all(line.count("\t") == 1 for line in lines)
+    assert len(lines) == len(question_set.study_deck()) and all(line.count("\t") == 1 for line in lines)
 
 
 @pytest.mark.parametrize("fmt", sorted(set(FORMATS) - {"html"}))
@@ -145,10 +146,11 @@ def test_anki_update_after_editing_one_question(exports, tmp_path, monkeypatch):
     col = Collection(str(tmp_path / "collection.anki2"))
     try:
         import_package(col, path)
-        edited = dataclasses.replace(question_set.questions[-1], explanation="An edited explanation.")
+        deck = question_set.study_deck()
+        edited = dataclasses.replace(deck[-1], explanation="An edited explanation.")
         monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000500")
-        anki_export.write(dataclasses.replace(question_set, questions=(*question_set.questions[:-1], edited)), path)
+        anki_export.write(dataclasses.replace(question_set, deck=(*deck[:-1], edited)), path)
         log = import_package(col, path)
-        assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 1, len(question_set.questions) - 1)
+        assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 1, len(deck) - 1)
     finally:
         col.close()

@@ -64,8 +64,11 @@ def text2qti_source(questions: list[Question]) -> str:
                     lines.append(f"{'*' if option.correct else ''}{letter}) {markdown(option.text)}")
         elif question.type == "numeric":
             numeric = question.numeric
-            margin = common.number_text(numeric.high - numeric.value)
-            lines.append(f"=   {common.number_text(numeric.value)} +- {margin}")
+            margin = numeric.high - numeric.value
+            if abs((numeric.value - numeric.low) - margin) < 1e-9:
+                lines.append(f"=   {common.number_text(numeric.value)} +- {common.number_text(margin)}")
+            else:  # a reported range, 95–98: text2qti's own range form
+                lines.append(f"=   [{common.number_text(numeric.low)}, {common.number_text(numeric.high)}]")
         else:
             # text2qti takes short answers as plain text, not Markdown
             lines.extend(f"*   {a}" for a in dict.fromkeys((question.answer, *question.accepted)))

@@ -152,8 +152,8 @@ def test_a_page_from_the_real_pack_shows_every_question_with_its_source(browser,
     browser.get(path.as_uri())
     browser.find_element(By.ID, "mode-all").click()
     sections = browser.find_elements(By.CSS_SELECTOR, ".question")
-    assert len(sections) == len(question_set.questions)
-    first = question_set.questions[0]
+    assert len(sections) == len(question_set.study_deck())
+    first = question_set.study_deck()[0]
     sections[0].find_element(By.CSS_SELECTOR, "button.check").click()  # nothing chosen: not quite
     feedback = sections[0].find_element(By.CSS_SELECTOR, ".feedback").text
     assert "Not quite" in feedback and first.citations[0].text.split(",")[0] in feedback

@@ -30,16 +30,17 @@ def test_fronts_of_every_type():
 
 
 def test_hints_show_the_form_an_answer_takes_and_their_examples_are_read_as_answers():
-    assert answer_hint(ORDER) == "type the numbers in order, first to last, e.g. 2 3 1"
+    assert answer_hint(ORDER) == "for each item as listed, type its place in time (1 = earliest), e.g. 3 2 1"
     # B A would be the right answer here: a hint never gives it away
     assert answer_hint(MATCH) == "type the letter for each numbered item, in order, e.g. A B or 1-A 2-B"
     assert answer_hint(SEVERAL) == "type every right letter, e.g. A C"
     assert answer_hint(NUM) == "type a number, in km"
     assert answer_hint(CLOZE) == ""
     assert is_correct(MATCH, "B A") and is_correct(MATCH, "1-B 2-A") and not is_correct(MATCH, "A B")
-    assert is_correct(ORDER, "3 1 2") and not is_correct(ORDER, "2 3 1")
-    rotated_is_right = dataclasses.replace(ORDER, items=("Third", "First", "Second"))  # key 2 3 1
-    assert answer_hint(rotated_is_right).endswith("e.g. 3 2 1")
+    # each item's place in time, as listed: Second is 2nd, Third 3rd, First 1st
+    assert is_correct(ORDER, "2 3 1") and not is_correct(ORDER, "3 1 2")
+    reversed_is_right = dataclasses.replace(ORDER, items=("Third", "Second", "First"))  # key 3 2 1
+    assert answer_hint(reversed_is_right).endswith("e.g. 2 3 1")
 
 
 def test_multiple_response_is_right_only_with_every_right_letter():
@@ -48,7 +49,8 @@ def test_multiple_response_is_right_only_with_every_right_letter():
 
 
 def test_the_drill_prints_the_hint_under_each_question():
-    assert question_text(1, ORDER).splitlines()[-1] == "   (type the numbers in order, first to last, e.g. 2 3 1)"
+    assert question_text(1, ORDER).splitlines()[-1] == ("   (for each item as listed, type its place in time "
+                                                       "(1 = earliest), e.g. 3 2 1)")
     text = question_text(2, SEVERAL)
     assert "   C) Danube" in text and text.endswith("(type every right letter, e.g. A C)")
 
