@@ -82,7 +82,20 @@ def build_parser() -> argparse.ArgumentParser:
                        "keys, flashcards, calibration, exports")
     build.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", "-q", action="store_true")
+    build.add_argument("--answer-sheets", action="store_true",
+                       help="also write answer sheets to tick and scan for `quizgen grade`")
+    build.add_argument("--students", type=Path, default=None,
+                       help="class list CSV (number,name): one named answer sheet per student")
     build.set_defaults(handler=cmd_build)
+
+    grade = sub.add_parser("grade", help="mark scanned answer sheets: marks.csv, annotated PDFs, item analysis")
+    grade.add_argument("build_folder", type=Path, help="the build folder holding answer-sheets.json")
+    grade.add_argument("scans", type=Path, nargs="+", help="scanned PDFs, images, or folders of them")
+    grade.add_argument("--out", type=Path, default=None, help="output folder (default: BUILD_FOLDER/grading)")
+    grade.add_argument("--dpi", type=positive_int, default=200, help="resolution PDF scans are read at")
+    grade.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
+    grade.add_argument("--quiet", "-q", action="store_true")
+    grade.set_defaults(handler=cmd_grade)
 
     export = sub.add_parser("export", help="write one export format")
     add_generation_options(export)
@@ -195,6 +208,12 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, run_build
 
     return run_build(BuildOptions.from_args(args))
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grade.run import GradeOptions, run_grade
+
+    return run_grade(GradeOptions(args.build_folder, tuple(args.scans), args.out, args.jobs, args.dpi, args.quiet))
 
 
 def cmd_export(args: argparse.Namespace) -> int:
