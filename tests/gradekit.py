@@ -139,10 +139,16 @@ class FilledPage:
 def fill_page(paper: str, page_index: int, dpi: int, rng: random.Random, *, number: str | None = None,
               choices: dict[int, tuple[int, ...]] | None = None, smudges: int = 1, strays: int = 2,
               styles: tuple[str, ...] = TICK_STYLES) -> FilledPage:
-    """A page as a student (and, in the score boxes, a teacher) filled it in: each item gets ticks in
-    the given boxes (or random ones), a few strays and faint smudges land on boxes left empty."""
-    image = np.array(rasterised(paper, page_index, dpi), copy=True)
-    page = rendered_sheets(paper).sheets.pages[page_index]
+    """A page of the shared test sheets as a student (and, in the score boxes, a teacher) filled it in."""
+    return fill(np.array(rasterised(paper, page_index, dpi), copy=True), rendered_sheets(paper).sheets.pages[page_index],
+                dpi, rng, number=number, choices=choices, smudges=smudges, strays=strays, styles=styles)
+
+
+def fill(image: np.ndarray, page: SheetPage, dpi: int, rng: random.Random, *, number: str | None = None,
+         choices: dict[int, tuple[int, ...]] | None = None, smudges: int = 1, strays: int = 2,
+         styles: tuple[str, ...] = TICK_STYLES) -> FilledPage:
+    """Ticks in the given boxes of each item (random ones otherwise), then a few strays and faint
+    smudges on boxes left empty; `image` is the page rasterised at `dpi`, drawn on in place."""
     marks: dict[tuple[str, int, int], str] = {}
     number = number if number is not None else "".join(rng.choice("0123456789") for _ in range(6))
     for column, digit in enumerate(number):

@@ -112,15 +112,16 @@ def locate_page(image: np.ndarray, paper: Paper) -> Located:
     shrink = min(1.0, SEARCH_PX_PER_MM / guess)
     small = cv2.resize(grey, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA) if shrink < 1 else grey
     small_marks = corner_marks(mark_candidates(small, guess * shrink))
-    found = mapped_order(tuple((x / shrink, y / shrink) for x, y in small_marks), paper)
+    # pixel indices name pixel centres: (i + 0.5) is where a pixel's centre sits in a resized copy's units
+    found = mapped_order(tuple(((x + 0.5) / shrink - 0.5, (y + 0.5) / shrink - 0.5) for x, y in small_marks), paper)
     scale = (_distance(found[0], found[1]) + _distance(found[3], found[2])) / 2 / (
         mark_centres(paper)[1][0] - mark_centres(paper)[0][0])
     source, points = grey, np.array(found, dtype=np.float32)
     if scale > 1.4 * PX_PER_MM:  # shrink with area averaging first, so thin strokes keep their darkness
         factor = PX_PER_MM / scale
         source = cv2.resize(grey, None, fx=factor, fy=factor, interpolation=cv2.INTER_AREA)
-        points = points * factor
-    target = np.array([(x * PX_PER_MM, y * PX_PER_MM) for x, y in mark_centres(paper)], dtype=np.float32)
+        points = (points + 0.5) * factor - 0.5
+    target = np.array([(x * PX_PER_MM - 0.5, y * PX_PER_MM - 0.5) for x, y in mark_centres(paper)], dtype=np.float32)
     homography = cv2.getPerspectiveTransform(points, target)
     size = (round(paper.width * PX_PER_MM), round(paper.height * PX_PER_MM))
     canonical = cv2.warpPerspective(source, homography, size, flags=cv2.INTER_LINEAR,
