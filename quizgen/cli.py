@@ -94,6 +94,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("--out", type=Path, default=None, help="output folder (default: BUILD_FOLDER/grading)")
     grade.add_argument("--dpi", type=positive_int, default=200, help="resolution PDF scans are read at")
     grade.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
+    grade.add_argument("--layouts", type=Path, action="append", default=[],
+                       help="folder whose grading-report.html replaces the built-in report page")
     grade.add_argument("--quiet", "-q", action="store_true")
     grade.set_defaults(handler=cmd_grade)
 
@@ -213,7 +215,8 @@ def cmd_build(args: argparse.Namespace) -> int:
 def cmd_grade(args: argparse.Namespace) -> int:
     from .grade.run import GradeOptions, run_grade
 
-    return run_grade(GradeOptions(args.build_folder, tuple(args.scans), args.out, args.jobs, args.dpi, args.quiet))
+    return run_grade(GradeOptions(args.build_folder, tuple(args.scans), args.out, args.jobs, args.dpi, args.quiet,
+                                  tuple(args.layouts)))
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 
 import gradekit as gk
@@ -54,3 +55,11 @@ def test_noise_and_blur_do_not_stop_the_code_being_read():
     sheets = gk.rendered_sheets("a4").sheets
     image = gk.noisy(gk.blurred(gk.rasterised("a4", 0, 150), 1.0), 12, random.Random(4))
     assert identify_page(locate_page(image, sheets.paper), sheets.pages[0].code, sheets.paper).version == "A"
+
+
+@pytest.mark.parametrize("quarter_turns", [1, 3])
+def test_a_page_lying_sideways_is_identified_either_way_round(quarter_turns):
+    sheets = gk.rendered_sheets("a4").sheets
+    image = np.ascontiguousarray(np.rot90(gk.rasterised("a4", 1, 150), quarter_turns))
+    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code, sheets.paper)
+    assert identity.version == "B" and identity.page == 1

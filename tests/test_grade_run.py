@@ -170,3 +170,15 @@ def test_a_file_grade_did_not_write_is_never_replaced(class_scans, tmp_path, cap
     fresh = tmp_path / "fresh"
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(fresh), "-q"]) == 0
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(fresh), "-q"]) == 0
+
+
+def test_a_user_layout_replaces_the_report_page(class_scans, tmp_path):
+    mine = tmp_path / "layouts"
+    mine.mkdir()
+    (mine / "grading-report.html").write_text("<p>Our class: {{ students }} students, {{ stats|length }} questions</p>",
+                                              encoding="utf-8")
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out), "--layouts", str(mine),
+                 "-q"]) == 0
+    assert (out / "report.html").read_text(encoding="utf-8") == \
+        f"<p>Our class: {STUDENTS} students, {len(class_scans.questions['versions'][0]['questions'])} questions</p>"

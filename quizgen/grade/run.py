@@ -38,6 +38,7 @@ class GradeOptions:
     jobs: int | None = None
     dpi: int = RASTER_DPI
     quiet: bool = False
+    layouts: tuple[Path, ...] = ()  # folders whose grading-report.html replaces the built-in one
 
     @property
     def out_folder(self) -> Path:
@@ -150,7 +151,7 @@ def grade(options: GradeOptions) -> Grading:
     results, grouping_problems = students_from(pages, sheets)
     problems.extend(grouping_problems)
     stats = report.item_analysis(results, sheets)
-    layouts = Layouts.with_user_folders()
+    layouts = Layouts.with_user_folders(options.layouts)
     out: dict[str, bytes] = {
         "marks.csv": report.marks_csv(results).encode("utf-8"),
         "item-analysis.csv": report.item_analysis_csv(stats).encode("utf-8"),
