@@ -79,7 +79,7 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--calibration", action="store_true", help="also write a duplex calibration sheet")
     build.add_argument("--only", action="append", default=[],
                        help="build only these outputs (repeatable or comma-separated): questions, worksheets, "
-                       "keys, flashcards, calibration, exports")
+                       "keys, flashcards, calibration, exports, answer-sheets")
     build.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", "-q", action="store_true")
     build.add_argument("--answer-sheets", action="store_true",

@@ -17,7 +17,7 @@ from quizgen.grade.locate import UnreadablePage, locate_page
 def test_every_page_says_which_version_and_page_it_is(dpi, index):
     sheets = gk.rendered_sheets("a4").sheets
     image = gk.jpeg(gk.rasterised("a4", index, dpi), 50)
-    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code, sheets.paper)
+    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code)
     assert (identity.build, identity.version, identity.page, identity.student_row) == \
         (sheets.build, sheets.pages[index].version, 1, 0)
     assert not identity.turned
@@ -26,10 +26,10 @@ def test_every_page_says_which_version_and_page_it_is(dpi, index):
 def test_an_upside_down_page_is_turned_back():
     sheets = gk.rendered_sheets("letter").sheets
     image = gk.upside_down(gk.rotated(gk.rasterised("letter", 1, 200), -2.5))
-    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code, sheets.paper)
+    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code)
     assert identity.turned and identity.version == "B"
     # turned back, the code sits in the top-right corner again, where the sheet prints it
-    upright = identify_page(locate_page(identity.image, sheets.paper), sheets.pages[0].code, sheets.paper)
+    upright = identify_page(locate_page(identity.image, sheets.paper), sheets.pages[0].code)
     assert not upright.turned
 
 
@@ -40,7 +40,7 @@ def test_a_page_whose_code_is_gone_is_refused():
     scale = 200 / 25.4
     image[round(code.y * scale):round(code.bottom * scale), round(code.x * scale):round(code.right * scale)] = 255
     with pytest.raises(UnreadablePage, match="code could not be read"):
-        identify_page(locate_page(image, sheets.paper), code, sheets.paper)
+        identify_page(locate_page(image, sheets.paper), code)
 
 
 def test_codes_are_parsed_strictly():
@@ -54,12 +54,12 @@ def test_codes_are_parsed_strictly():
 def test_noise_and_blur_do_not_stop_the_code_being_read():
     sheets = gk.rendered_sheets("a4").sheets
     image = gk.noisy(gk.blurred(gk.rasterised("a4", 0, 150), 1.0), 12, random.Random(4))
-    assert identify_page(locate_page(image, sheets.paper), sheets.pages[0].code, sheets.paper).version == "A"
+    assert identify_page(locate_page(image, sheets.paper), sheets.pages[0].code).version == "A"
 
 
 @pytest.mark.parametrize("quarter_turns", [1, 3])
 def test_a_page_lying_sideways_is_identified_either_way_round(quarter_turns):
     sheets = gk.rendered_sheets("a4").sheets
     image = np.ascontiguousarray(np.rot90(gk.rasterised("a4", 1, 150), quarter_turns))
-    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code, sheets.paper)
+    identity = identify_page(locate_page(image, sheets.paper), sheets.pages[0].code)
     assert identity.version == "B" and identity.page == 1

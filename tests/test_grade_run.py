@@ -13,13 +13,21 @@ from pathlib import Path
 
 import numpy as np
 import pypdf
+import pypdfium2 as pdfium
 import pytest
 from PIL import Image
 
 import gradekit as gk
 from conftest import science_pack_files, write_pack
 from quizgen.cli import main
-from quizgen.render.answer_sheets import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
+from quizgen.grade.run import grade_image
+from quizgen.grade.score import students_from
+from quizgen.model import Option, Question, QuestionSet, Version
+from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, answer_sheets_document, read_answer_sheets,
+                                          sheet_layout)
+from quizgen.render.cards import PAPERS
+from quizgen.render.html import Layouts
+from quizgen.render.pdf import render_pdfs
 
 DPI = 150
 STUDENTS = 9
@@ -61,8 +69,6 @@ def class_scans(tmp_path_factory) -> ClassScans:
     sheets = read_answer_sheets(folder / SHEETS_JSON)
     questions = json.loads((folder / "questions.json").read_text(encoding="utf-8"))
     by_version = {v["code"]: v["questions"] for v in questions["versions"]}
-    import pypdfium2 as pdfium
-
     document = pdfium.PdfDocument(str(folder / SHEETS_PDF))
     rng = random.Random(40)
     images, expected = [], {}
@@ -182,3 +188,26 @@ def test_a_user_layout_replaces_the_report_page(class_scans, tmp_path):
                  "-q"]) == 0
     assert (out / "report.html").read_text(encoding="utf-8") == \
         f"<p>Our class: {STUDENTS} students, {len(class_scans.questions['versions'][0]['questions'])} questions</p>"
+
+
+def test_a_two_page_sheet_is_read_back_as_one_student():
+    questions = tuple(Question(id=f"q{n}", type="multiple-choice", template_id="t", prompt=f"Q{n}?", answer="a",
+                               explanation="", difficulty=1, fact_ids=(), citations=(),
+                               options=tuple(Option(f"o{k}", f"o{k}", k == n % 3) for k in range(3)))
+                      for n in range(1, 51))
+    question_set = QuestionSet("p", "Long test", "en", 1, questions, (Version("A", questions),))
+    sheets = sheet_layout(question_set, PAPERS["a4"])
+    pdf, = render_pdfs(answer_sheets_document(sheets, Layouts.with_user_folders()))
+    document = pdfium.PdfDocument(pdf.data)
+    rng = random.Random(5)
+    choices = {n: (n % 3,) for n in range(1, 51)}  # every answer right
+    graded = []
+    for index in (1, 0):  # scanned back to front
+        image = np.array(document[index].render(scale=150 / 72, grayscale=True).to_numpy(), copy=True)
+        filled = gk.fill(image, sheets.pages[index], 150, rng, number="4711", choices=choices, smudges=0, strays=0)
+        graded.append(grade_image(filled.image, sheets, "scan.pdf", 2 - index))
+    document.close()
+    (result,), problems = students_from(graded, sheets)
+    assert problems == () and result.key == "4711" and result.flags == ()
+    assert result.complete and result.questions == 50 and result.total == 50
+    assert [s.number for s in result.scores] == list(range(1, 51))

@@ -3,7 +3,6 @@ scores, student numbers, and gathering a student's pages with duplicates and mis
 
 from __future__ import annotations
 
-import numpy as np
 import pytest
 
 from quizgen.grade.read import BoxReading, Cuts, ItemReading, Levels, PageReading
@@ -105,7 +104,7 @@ def graded(sheets: AnswerSheets, page: int, number: str, states: str, scan_page:
     page_reading = PageReading(sheet, (reading(sheet.items[0], states),), (), Cuts(0, 0.03, 0.09), Levels(250, 10))
     scores, _ = score_page(page_reading)
     return GradedPage("scan.pdf", scan_page, "A", page, 0, False, page_reading, scores, StudentNumber(number),
-                      np.zeros((1, 1), np.uint8))
+                      b"")
 
 
 def test_pages_are_gathered_by_student_with_duplicates_and_gaps_flagged():

@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 
 from ..render.answer_sheets import CODE_PREFIX
-from ..render.cards import Box, Paper
+from ..render.cards import Box
 from .locate import PX_PER_MM, Located, UnreadablePage
 
 CODE_MARGIN = 4.0  # mm of the page around the code that the decoder sees: its quiet zone
@@ -58,7 +58,7 @@ def parse_code(text: str) -> tuple[str, str, int, int]:
     return parts[1], parts[2], int(parts[3]), int(parts[4] or 0)
 
 
-def identify_page(located: Located, code: Box, paper: Paper) -> Identity:
+def identify_page(located: Located, code: Box) -> Identity:
     """Decode the code where the sheet puts it; if it is not there, the page is upside down, so look again turned."""
     for turned in (False, True):
         image = located.image[::-1, ::-1] if turned else located.image

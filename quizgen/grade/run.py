@@ -12,6 +12,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..errors import QuizgenError, display_path
@@ -27,6 +28,7 @@ from .score import GradedPage, StudentResult, score_page, students_from
 
 OUT_FOLDER = "grading"
 RECORD = "grading.json"  # the files the last grading wrote here: those, and only those, may be replaced
+PICTURE_QUALITY = 85
 BLANK_INK_SHARE = 0.002  # a page with less dark area than this is an empty back side, not a failed read
 
 
@@ -62,7 +64,7 @@ def is_blank(image: np.ndarray) -> bool:
 def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: int) -> GradedPage:
     """One scanned page, located, identified, read and scored; UnreadablePage says why it cannot be."""
     located = locate_page(image, sheets.paper)
-    identity = identify_page(located, sheets.pages[0].code, sheets.paper)
+    identity = identify_page(located, sheets.pages[0].code)
     if identity.build != sheets.build:
         raise UnreadablePage(f"this sheet is from another build ({identity.build}); the build graded made "
                              f"sheets {sheets.build}")
@@ -71,8 +73,10 @@ def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: i
         raise UnreadablePage(f"version {identity.version} page {identity.page} is not in this build's sheets")
     reading = read_page(identity.image, sheet)
     scores, number = score_page(reading)
+    # kept as JPEG: a class's worth of raw pages would hold gigabytes until the annotated copies are made
+    _, picture = cv2.imencode(".jpg", identity.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
     return GradedPage(file, scan_page, identity.version, identity.page, identity.student_row, identity.turned,
-                      reading, scores, number, identity.image)
+                      reading, scores, number, picture.tobytes())
 
 
 # ---- pages, in worker processes -------------------------------------------------------------------------

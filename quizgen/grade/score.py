@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import cv2
 import numpy as np
 
 from ..render.answer_sheets import SCORE_VALUES, AnswerSheets, SheetItem
@@ -48,11 +49,15 @@ class GradedPage:
     reading: PageReading
     scores: tuple[QuestionScore, ...]
     number: StudentNumber
-    image: np.ndarray = field(compare=False, repr=False)  # the upright canonical page, for the annotated copy
+    picture: bytes = field(compare=False, repr=False)  # the upright canonical page as JPEG, for the annotated copy
 
     @property
     def where(self) -> str:
         return f"{self.file}: page {self.scan_page}"
+
+    @property
+    def image(self) -> np.ndarray:
+        return cv2.imdecode(np.frombuffer(self.picture, np.uint8), cv2.IMREAD_GRAYSCALE)
 
 
 @dataclass(frozen=True)
