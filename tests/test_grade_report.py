@@ -105,3 +105,17 @@ def test_annotated_pages_frame_the_key_and_circle_the_ticks(graded_class):
             assert _colour_near(image, box.box, report.GREEN, 0.9) == item.correct[k], (item.number, k)
     pdf = report.annotated_pdf(result)
     assert len(pypdf.PdfReader(io.BytesIO(pdf)).pages) == 1
+
+
+def test_a_faint_mark_leaves_its_question_unscored_and_flagged():
+    rng = random.Random(8)
+    sheets = gk.rendered_sheets("a4").sheets
+    filled = gk.fill_page("a4", 0, 200, rng, number="31", smudges=1, strays=0)
+    (key,) = [k for k, style in filled.styles.items() if style == gk.UNCLEAR_STYLE]
+    _, number, box = key
+    item = next(i for i in filled.page.items if i.number == number)
+    (result,), _ = students_from([grade_image(filled.image, sheets, "scan.png", 1)], sheets)
+    row = next(csv.DictReader(io.StringIO(report.marks_csv((result,)))))
+    assert row[f"q{number}"] == "?" and row["complete"] == "no"
+    assert f"q{number}: box {item.labels[box]} unclear" in row["flags"]
+    assert float(row["total"]) == pytest.approx(sum(s.score for s in result.scores if s.score is not None))

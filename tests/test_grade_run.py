@@ -211,3 +211,11 @@ def test_a_two_page_sheet_is_read_back_as_one_student():
     assert problems == () and result.key == "4711" and result.flags == ()
     assert result.complete and result.questions == 50 and result.total == 50
     assert [s.number for s in result.scores] == list(range(1, 51))
+
+
+def test_an_out_path_that_is_a_file_is_one_line(class_scans, tmp_path, capsys):
+    taken = tmp_path / "marks"
+    taken.write_text("a file\n", encoding="utf-8")
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(taken), "-q"]) == 1
+    assert capsys.readouterr().err.strip() == f"{taken}: --out: is a file; --out needs a folder"
+    assert taken.read_text(encoding="utf-8") == "a file\n"

@@ -174,6 +174,8 @@ def annotated_name(key: str) -> str:
 
 def write_grading(folder: Path, files: dict[str, bytes]) -> None:
     """Write the files (and the record of them); refuse to replace a file an earlier grading did not write."""
+    if folder.exists() and not folder.is_dir():
+        raise QuizgenError.at(folder, "is a file; --out needs a folder", field="--out")
     previous = _recorded(folder)
     clashes = [name for name in files if (folder / name).exists() and name not in previous]
     if clashes:
