@@ -128,16 +128,30 @@ def page_tasks(files: list[Path], dpi: int) -> list[tuple[str, int, int]]:
     return tasks
 
 
-def grade_pages(sheets: AnswerSheets, tasks: list[tuple[str, int, int]], jobs: int) -> list:
-    """Each task's outcome, in task order; several worker processes when there are pages enough."""
-    jobs = max(1, min(jobs, len(tasks)))
-    if jobs == 1:
-        _start_worker(sheets)
-        return [_grade_task(t) for t in tasks]
-    context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-    with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=context, initializer=_start_worker,
-                                                initargs=(sheets,)) as pool:
-        return list(pool.map(_grade_task, tasks, chunksize=4))
+class Workers:
+    """Worker processes holding the sheets (or this process alone for one job): pages, then annotated copies."""
+
+    def __init__(self, sheets: AnswerSheets, jobs: int):
+        self.sheets, self.jobs = sheets, jobs
+        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
+
+    def __enter__(self) -> Workers:
+        if self.jobs > 1:
+            context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
+            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
+                                                                initializer=_start_worker, initargs=(self.sheets,))
+        else:
+            _start_worker(self.sheets)
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+
+    def map(self, function, items: list) -> list:
+        if self._pool is None:
+            return [function(item) for item in items]
+        return list(self._pool.map(function, items, chunksize=max(1, min(4, len(items) // (2 * self.jobs)))))
 
 
 # ---- the command ---------------------------------------------------------------------------------------
@@ -147,7 +161,13 @@ def grade(options: GradeOptions) -> Grading:
     """Everything `quizgen grade` makes, in memory."""
     sheets = read_answer_sheets(Path(options.build) / SHEETS_JSON)
     files = check_scan_files(list(options.scans))
-    outcomes = grade_pages(sheets, page_tasks(files, options.dpi), options.jobs or os.cpu_count() or 1)
+    tasks = page_tasks(files, options.dpi)
+    with Workers(sheets, max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))) as workers:
+        outcomes = workers.map(_grade_task, tasks)
+        return _reports(sheets, outcomes, workers, options)
+
+
+def _reports(sheets: AnswerSheets, outcomes: list, workers: Workers, options: GradeOptions) -> Grading:
     pages = [o for o in outcomes if isinstance(o, GradedPage)]
     unreadable = [o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "problem"]
     problems = list(unreadable)
@@ -162,9 +182,9 @@ def grade(options: GradeOptions) -> Grading:
         "report.html": report.report_html(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
         "problems.txt": "".join(f"{line}\n" for line in problems + notes).encode("utf-8"),
     }
-    for result in results:
-        if result.pages:
-            out[annotated_name(result.key)] = report.annotated_pdf(result)
+    scanned = [r for r in results if r.pages]
+    for result, pdf in zip(scanned, workers.map(report.annotated_pdf, scanned)):
+        out[annotated_name(result.key)] = pdf
     return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out)
 
 
