@@ -219,3 +219,13 @@ def upside_down(image: np.ndarray) -> np.ndarray:
 def greyed(image: np.ndarray, paper: int, ink: int) -> np.ndarray:
     """A dull scan: paper not white, ink not black."""
     return (ink + image.astype(np.float32) * (paper - ink) / 255).astype(np.uint8)
+
+
+def on_desk(image: np.ndarray, rng: random.Random, desk: int = 70) -> np.ndarray:
+    """A phone photo of the page lying on a dark desk: background all round, a slight perspective."""
+    pad = round(max(image.shape) * 0.08)
+    framed = cv2.copyMakeBorder(image, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=desk)
+    h, w = framed.shape
+    corners = np.float32([(0, 0), (w, 0), (w, h), (0, h)])
+    moved = corners + np.float32([(rng.uniform(-0.02, 0.02) * w, rng.uniform(-0.02, 0.02) * h) for _ in range(4)])
+    return cv2.warpPerspective(framed, cv2.getPerspectiveTransform(corners, moved), (w, h), borderValue=desk)

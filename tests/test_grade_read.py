@@ -28,6 +28,8 @@ CASES = [
     ("letter", 1, 150, "perspective, noise"),
     ("letter", 0, 300, "upside down, scale 97%"),
     ("letter", 1, 200, "blur, rotate +4.5"),
+    ("a4", 1, 200, "photo on a desk, jpeg 50"),
+    ("letter", 0, 150, "photo on a desk, noise"),
 ]
 
 
@@ -49,6 +51,8 @@ def degraded(image: np.ndarray, how: str, rng: random.Random) -> np.ndarray:
             image = gk.jpeg(image, 50)
         elif step == "upside down":
             image = gk.upside_down(image)
+        elif step == "photo on a desk":
+            image = gk.on_desk(image, rng)
         elif step == "grey scan":
             image = gk.greyed(image, 222, 55)
         else:

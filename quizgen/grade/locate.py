@@ -45,7 +45,8 @@ def grey_image(image: np.ndarray) -> np.ndarray:
 def mark_candidates(grey: np.ndarray, px_per_mm: float) -> list[tuple[float, float, float]]:
     """Centres and sides (px) of solid dark squares about the size of a registration mark."""
     _, ink = cv2.threshold(cv2.GaussianBlur(grey, (3, 3), 0), 0, 255, cv2.THRESH_BINARY_INV + cv2.THRESH_OTSU)
-    contours, _ = cv2.findContours(ink, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+    # every contour, nested ones too: on a photo the page is a hole in a dark desk, and its marks sit inside it
+    contours, _ = cv2.findContours(ink, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
     expected = MARK_SIZE * px_per_mm
     height, width = grey.shape
     found = []
