@@ -13,7 +13,7 @@ import pytest
 
 import gradekit as gk
 from quizgen.grade import report
-from quizgen.grade.run import grade_image
+from quizgen.grade.run import grade_image, problems_text
 from quizgen.grade.score import students_from
 from quizgen.render.html import Layouts
 from quizgen.grade.locate import PX_PER_MM
@@ -117,5 +117,18 @@ def test_a_faint_mark_leaves_its_question_unscored_and_flagged():
     (result,), _ = students_from([grade_image(filled.image, sheets, "scan.png", 1)], sheets)
     row = next(csv.DictReader(io.StringIO(report.marks_csv((result,)))))
     assert row[f"q{number}"] == "?" and row["complete"] == "no"
-    assert f"q{number}: box {item.labels[box]} unclear" in row["flags"]
+    assert f"scan.png: page 1: q{number}: box {item.labels[box]} unclear" in row["flags"]
     assert float(row["total"]) == pytest.approx(sum(s.score for s in result.scores if s.score is not None))
+
+
+def test_a_double_tick_scores_0_and_is_listed_with_its_page():
+    sheets = gk.rendered_sheets("a4").sheets
+    page = sheets.pages[0]
+    mc = next(i for i in page.items if i.type == "multiple-choice")
+    filled = gk.fill_page("a4", 0, 200, random.Random(4), number="52", choices={mc.number: (0, 2)}, smudges=0,
+                          strays=0)
+    (result,), _ = students_from([grade_image(filled.image, sheets, "pile.pdf", 7)], sheets)
+    score = next(s for s in result.scores if s.number == mc.number)
+    assert score.score == 0 and score.ticked == (0, 2)
+    line = f"52: pile.pdf: page 7: q{mc.number}: several boxes ticked ({mc.labels[0]}, {mc.labels[2]})"
+    assert line in problems_text([], [], (result,)).splitlines()

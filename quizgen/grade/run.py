@@ -180,12 +180,18 @@ def _reports(sheets: AnswerSheets, outcomes: list, workers: Workers, options: Gr
         "marks.csv": report.marks_csv(results).encode("utf-8"),
         "item-analysis.csv": report.item_analysis_csv(stats).encode("utf-8"),
         "report.html": report.report_html(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
-        "problems.txt": "".join(f"{line}\n" for line in problems + notes).encode("utf-8"),
+        "problems.txt": problems_text(problems, notes, results).encode("utf-8"),
     }
     scanned = [r for r in results if r.pages]
     for result, pdf in zip(scanned, workers.map(report.annotated_pdf, scanned)):
         out[annotated_name(result.key)] = pdf
     return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out)
+
+
+def problems_text(problems: list[str], notes: list[str], results: tuple[StudentResult, ...]) -> str:
+    """Pages that could not be used, pages skipped, then every student's flags: one list to work through."""
+    lines = [*problems, *notes, *(f"{r.key}: {flag}" for r in results for flag in r.flags)]
+    return "".join(f"{line}\n" for line in lines)
 
 
 def annotated_name(key: str) -> str:

@@ -197,5 +197,5 @@ def _student_result(key: str, name: str, group: list[GradedPage], sheets: Answer
         flags.append(f"page {missing} of {total_pages} (version {version}) was not scanned")
     scores = tuple(s for p in chosen for s in p.scores)
     questions = sum({s.page: len(s.items) for s in sheets.pages if s.version == version}.values())
-    flags.extend(flag for s in scores for flag in s.flags)
+    flags.extend(f"{page.where}: {flag}" for page in chosen for s in page.scores for flag in s.flags)
     return StudentResult(key, name, version, scores, questions, tuple(chosen), tuple(flags))
