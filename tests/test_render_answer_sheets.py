@@ -148,3 +148,20 @@ def test_the_geometry_reads_back_as_written_and_damage_is_one_line(tmp_path):
     path.write_text(json.dumps(data), encoding="utf-8")
     with pytest.raises(QuizgenError, match="damaged answer-sheet geometry .*build the answer sheets again"):
         read_answer_sheets(path)
+
+
+def test_the_sheet_code_follows_what_the_sheets_show_not_unrelated_options(tmp_path):
+    pack = write_pack(tmp_path / "chemistry", science_pack_files())
+
+    def sheets_of(name: str, *options: str):
+        assert main(["build", str(pack), "--out", str(tmp_path / name), "--count", "6", "--answer-sheets",
+                     "--only", "answer-sheets", "-q", *options]) == 0
+        folder = tmp_path / name / "chemistry"
+        return read_answer_sheets(folder / SHEETS_JSON), (folder / SHEETS_PDF).read_bytes()
+
+    plain, plain_pdf = sheets_of("plain")
+    cards, cards_pdf = sheets_of("cards", "--cards", "3x3")
+    reseeded, _ = sheets_of("seed", "--seed", "2")
+    assert plain.inputs != cards.inputs  # a different build …
+    assert plain.build == cards.build and plain_pdf == cards_pdf  # … with the very same sheets
+    assert reseeded.build != plain.build

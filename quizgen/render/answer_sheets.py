@@ -182,9 +182,11 @@ def sheet_layout(question_set: QuestionSet, paper: Paper, students: tuple[Studen
     assignments: list[tuple[Version, Student | None]] = (
         [(versions[i % len(versions)], s) for i, s in enumerate(students)] if students else [(v, None) for v in versions])
     laid_out = {v.code: version_pages(v, paper) for v in versions}
-    build = stable_id(inputs, question_set.pack_id, json.dumps(
+    # derived from what the sheets show and score (questions, keys, positions, students), not from the
+    # build's inputs: a rebuild that changes nothing on the sheets keeps their code, and their render cache
+    build = stable_id(question_set.pack_id, json.dumps(
         {code: [[asdict(item) for item in page] for page in pages] for code, pages in laid_out.items()},
-        ensure_ascii=False, sort_keys=True), paper.name, length=10)
+        ensure_ascii=False, sort_keys=True), json.dumps([asdict(s) for s in students]), paper.name, length=10)
     pages = []
     for version, student in assignments:
         count = len(laid_out[version.code])
