@@ -27,6 +27,7 @@ from .scans import RASTER_DPI, ScanPage, check_scan_files, image_page, pdf_pages
 from .score import GradedPage, StudentResult, score_page, students_from
 
 OUT_FOLDER = "grading"
+FIXED_OUTPUTS = ("marks.csv", "item-analysis.csv", "report.html", "problems.txt")
 RECORD = "grading.json"  # the files the last grading wrote here: those, and only those, may be replaced
 PICTURE_QUALITY = 85
 BLANK_INK_SHARE = 0.002  # a page with less dark area than this is an empty back side, not a failed read
@@ -161,13 +162,15 @@ def grade(options: GradeOptions) -> Grading:
     """Everything `quizgen grade` makes, in memory."""
     sheets = read_answer_sheets(Path(options.build) / SHEETS_JSON)
     files = check_scan_files(list(options.scans))
+    layouts = Layouts.with_user_folders(options.layouts)
+    check_writable(options.out_folder, FIXED_OUTPUTS)  # before the work, not after it
     tasks = page_tasks(files, options.dpi)
     with Workers(sheets, max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))) as workers:
         outcomes = workers.map(_grade_task, tasks)
-        return _reports(sheets, outcomes, workers, options)
+        return _reports(sheets, outcomes, workers, layouts)
 
 
-def _reports(sheets: AnswerSheets, outcomes: list, workers: Workers, options: GradeOptions) -> Grading:
+def _reports(sheets: AnswerSheets, outcomes: list, workers: Workers, layouts: Layouts) -> Grading:
     pages = [o for o in outcomes if isinstance(o, GradedPage)]
     unreadable = [o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "problem"]
     problems = list(unreadable)
@@ -175,8 +178,7 @@ def _reports(sheets: AnswerSheets, outcomes: list, workers: Workers, options: Gr
     results, grouping_problems = students_from(pages, sheets)
     problems.extend(grouping_problems)
     stats = report.item_analysis(results, sheets)
-    layouts = Layouts.with_user_folders(options.layouts)
-    out: dict[str, bytes] = {
+    out: dict[str, bytes] = {  # the names of FIXED_OUTPUTS, then the annotated copies
         "marks.csv": report.marks_csv(results).encode("utf-8"),
         "item-analysis.csv": report.item_analysis_csv(stats).encode("utf-8"),
         "report.html": report.report_html(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
@@ -198,15 +200,21 @@ def annotated_name(key: str) -> str:
     return "annotated-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("_") + ".pdf"
 
 
-def write_grading(folder: Path, files: dict[str, bytes]) -> None:
-    """Write the files (and the record of them); refuse to replace a file an earlier grading did not write."""
+def check_writable(folder: Path, names) -> None:
+    """The folder can take these files without replacing one that an earlier grading did not write."""
     if folder.exists() and not folder.is_dir():
         raise QuizgenError.at(folder, "is a file; --out needs a folder", field="--out")
     previous = _recorded(folder)
-    clashes = [name for name in files if (folder / name).exists() and name not in previous]
+    clashes = [name for name in names if (folder / name).exists() and name not in previous]
     if clashes:
         raise QuizgenError.at(folder / clashes[0], "exists and was not written by `quizgen grade`; "
                               "choose another --out folder", field="--out")
+
+
+def write_grading(folder: Path, files: dict[str, bytes]) -> None:
+    """Write the files (and the record of them); refuse to replace a file an earlier grading did not write."""
+    check_writable(folder, files)
+    previous = _recorded(folder)
     record = json.dumps({"files": sorted(files)}, indent=1).encode("utf-8")
     replace_all(folder, {**files, RECORD: record})
     for stale in previous - set(files):
