@@ -7,7 +7,7 @@ import pytest
 
 from quizgen.grade.read import BoxReading, Cuts, ItemReading, Levels, PageReading
 from quizgen.grade.score import GradedPage, StudentNumber, score_item, score_page, student_number, students_from
-from quizgen.render.answer_sheets import AnswerSheets, SheetItem, SheetPage
+from quizgen.render.answer_sheets import AnswerSheets, SheetItem, SheetPage, Student
 from quizgen.render.cards import PAPERS, Box
 
 BOX = Box(0, 0, 4.5, 4.5)
@@ -119,3 +119,25 @@ def test_pages_are_gathered_by_student_with_duplicates_and_gaps_flagged():
     assert any("repeats scan.pdf: page 3" in f for f in nine.flags)
     assert any("page 2 of 2 (version A) was not scanned" in f for f in nine.flags)
     assert not nine.complete and problems == ()
+
+
+def test_a_page_without_a_readable_number_is_kept_apart_under_its_scan():
+    sheets = two_page_sheets()
+    page = graded(sheets, 1, "", "te", 5)
+    page = GradedPage(page.file, page.scan_page, page.version, page.page, 0, False, page.reading, page.scores,
+                      StudentNumber("", "no student number ticked"), b"")
+    (result,), _ = students_from([page], sheets)
+    assert result.key == "unidentified (scan.pdf page 5)" and result.total == 1
+
+
+def test_with_a_class_list_the_printed_student_wins_and_a_different_ticked_number_is_reported():
+    base = two_page_sheets()
+    student = Student("1234", "Amina", 1)
+    sheets = AnswerSheets(base.build, "", "p", "T", base.paper,
+                          tuple(SheetPage(p.version, p.page, p.pages, p.code_text, student, p.marks, p.code, p.digits,
+                                          p.items) for p in base.pages))
+    page = graded(sheets, 1, "4321", "te", 2)
+    page = GradedPage(page.file, page.scan_page, "A", 1, 1, False, page.reading, page.scores, StudentNumber("4321"), b"")
+    results, problems = students_from([page], sheets)
+    assert [r.key for r in results] == ["1234"] and results[0].name == "Amina"
+    assert problems == ("scan.pdf: page 2: printed for 1234 but 4321 is ticked; counted for 1234",)
