@@ -12,6 +12,7 @@ import numpy as np
 from ..errors import QuizgenError, display_path
 
 RASTER_DPI = 200  # a PDF page's images are redrawn at this resolution; a 200 dpi scan loses nothing
+MAX_PIXELS = 100_000_000  # an A3 page at 600 dpi is 70 million; more is a mistake or a decompression bomb
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
 
@@ -58,7 +59,25 @@ def scan_pages(paths: list[Path], dpi: int = RASTER_DPI) -> Iterator[ScanPage]:
             yield image_page(path)
 
 
+def too_large(width: float, height: float) -> str:
+    if width * height <= MAX_PIXELS:
+        return ""
+    return (f"{width:.0f} × {height:.0f} pixels is far more than an answer sheet needs; "
+            "scan at 200–300 dpi")
+
+
 def image_page(path: Path) -> ScanPage:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as header:  # reads the size only, so a huge image is refused before decoding
+            problem = too_large(*header.size)
+    except Image.DecompressionBombError:
+        problem = "the image is too large to be a scan of an answer sheet"
+    except (OSError, ValueError):
+        problem = ""  # not a format Pillow knows; OpenCV may still read it
+    if problem:
+        return ScanPage(display_path(path), 1, None, problem)
     data = np.fromfile(str(path), dtype=np.uint8)
     image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
     if image is None:
@@ -80,6 +99,12 @@ def pdf_pages(path: Path, dpi: int, only: int | None = None) -> Iterator[ScanPag
         for index in (range(len(document)) if only is None else (only,)):
             try:
                 page = document[index]
+                width, height = page.get_size()
+                problem = too_large(width / 72 * dpi, height / 72 * dpi)
+                if problem:
+                    yield ScanPage(shown, index + 1, None, f"the page is {width / 72 * 25.4:.0f} × "
+                                   f"{height / 72 * 25.4:.0f} mm: {problem}")
+                    continue
                 image = embedded_scan(page)
                 if image is None:
                     image = np.array(page.render(scale=dpi / 72, grayscale=True).to_numpy(), copy=True)
@@ -105,7 +130,7 @@ def embedded_scan(page) -> np.ndarray | None:
             return None
         a, b, c, d, _, _ = objects[0].get_matrix().get()
         width, height = page.get_size()
-        if b or c or a < 0.9 * width or d < 0.9 * height:
+        if b or c or a < 0.9 * width or d < 0.9 * height or too_large(*objects[0].get_px_size()):
             return None
         return np.array(objects[0].get_bitmap(render=False).to_numpy(), copy=True)
     except (pdfium.PdfiumError, ValueError, TypeError):
