@@ -92,7 +92,8 @@ def build_parser() -> argparse.ArgumentParser:
     grade.add_argument("build_folder", type=Path, help="the build folder holding answer-sheets.json")
     grade.add_argument("scans", type=Path, nargs="+", help="scanned PDFs, images, or folders of them")
     grade.add_argument("--out", type=Path, default=None, help="output folder (default: BUILD_FOLDER/grading)")
-    grade.add_argument("--dpi", type=positive_int, default=200, help="resolution PDF scans are read at")
+    grade.add_argument("--dpi", type=positive_int, default=200,
+                       help="resolution for PDF pages that are not one scanned picture (default 200)")
     grade.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     grade.add_argument("--layouts", type=Path, action="append", default=[],
                        help="folder whose grading-report.html replaces the built-in report page")
