@@ -211,6 +211,13 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
         last = reading.boxes[-1].box
         colour = ORANGE if score.score is None else GREEN if score.score == 1 else RED if score.score == 0 else BLUE
         _text(image, score_text(score), last.right + 1.8, last.bottom - 0.6, colour, 0.55)
+    for column in page.reading.digits:
+        for digit in column:
+            if digit.state != "empty":
+                _circle(image, digit.box, BLUE if digit.state == "ticked" else ORANGE)
+    below = page.reading.page.digits[0][-1]
+    read_as = page.number.flag or f"number read: {page.number.digits}"
+    _text(image, read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5)
     who = f"{result.key} {result.name}".strip()
     _text(image, f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
                  f"total {number_text(result.total)}/{result.questions}"
