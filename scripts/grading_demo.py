@@ -105,7 +105,8 @@ def main() -> int:
                     "--window-size=1200,1600", (out / "report.html").as_uri()], check=True, capture_output=True)
     Image.open(shot).crop((0, 0, 1200, 960)).resize((900, 720), Image.LANCZOS).save(
         images_dir / "grading-report.png", optimize=True)
-    print(f"wrote docs/images/answer-sheet.png, annotated-sheet.png, grading-report.png (work: {work})")
+    print("wrote docs/images/answer-sheet.png, annotated-sheet.png, grading-report.png"
+          + (f" (work kept in {work})" if args.keep else ""))
     if args.keep is None:
         shutil.rmtree(work, ignore_errors=True)
     return 1 if wrong else 0

@@ -193,8 +193,9 @@ def _text(image: np.ndarray, text: str, x_mm: float, y_mm: float, colour, scale:
 
 
 def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
-    """The upright scan with ticks circled (green right, red wrong, blue a teacher's score), the key's
-    boxes framed in green, unclear boxes framed in orange, and each question's score beside it."""
+    """The upright scan with ticks circled (green right, red wrong, blue a teacher's score or a digit),
+    the key's boxes framed in green, unclear boxes framed in orange, each question's score beside it,
+    and the student number as read."""
     image = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
     scores = {s.number: s for s in page.scores}
     for reading in page.reading.items:
