@@ -6,8 +6,10 @@ Rendering is shared by every test in the process (functools.cache), so the suite
 
 from __future__ import annotations
 
+import atexit
 import functools
 import random
+import shutil
 import tempfile
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -62,6 +64,7 @@ def rendered_sheets(paper: str = "a4") -> RenderedSheets:
     sheets = sheet_layout(question_set, PAPERS[paper], inputs=f"test-{paper}")
     pdf, = render_pdfs(answer_sheets_document(sheets, Layouts.with_user_folders()))
     folder = Path(tempfile.mkdtemp(prefix=f"quizgen-sheets-{paper}-"))
+    atexit.register(shutil.rmtree, folder, True)
     (folder / SHEETS_PDF).write_bytes(pdf.data)
     (folder / SHEETS_JSON).write_text(answer_sheets_json(sheets), encoding="utf-8")
     return RenderedSheets(sheets, pdf.data, folder)
