@@ -100,6 +100,42 @@ def bounded_worker_ms(calls: int = 20) -> float:
     return (time.perf_counter() - started) / calls * 1000
 
 
+def grade_100_pages_seconds(work: Path, runs: int) -> float:
+    """`quizgen grade` on 100 scanned pages at 200 dpi: a class of 100 named sheets, one tick per question
+    drawn on each, saved as one PDF of JPEG pages the way a scanner's PDF holds them."""
+    import cv2
+    import numpy as np
+    import pypdfium2 as pdfium
+    from PIL import Image
+
+    from quizgen.render.answer_sheets import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
+
+    dpi, folder = 200, work / "grade"
+    folder.mkdir()
+    roster = folder / "class.csv"
+    roster.write_text("number,name\n" + "".join(f"{5000 + n},Student {n}\n" for n in range(100)), encoding="utf-8")
+    subprocess.run([*QUIZGEN, "build", str(PACK), "--out", str(folder / "build"), "--versions", "4", "--answer-sheets",
+                    "--students", str(roster), "--only", "answer-sheets", "--quiet"], check=True)
+    build = next(p for p in (folder / "build").iterdir() if not p.name.startswith("."))
+    sheets = read_answer_sheets(build / SHEETS_JSON)
+    document = pdfium.PdfDocument(str(build / SHEETS_PDF))
+    pictures = []
+    for index, page in enumerate(sheets.pages):
+        image = np.array(document[index].render(scale=dpi / 72, grayscale=True).to_numpy(), copy=True)
+        for n, item in enumerate(page.items):
+            box = item.boxes[(index + n) % len(item.boxes)]
+            points = [(box.x + 0.8, box.y + 2.5), (box.x + 2.0, box.y + 3.8), (box.x + 4.6, box.y - 0.5)]
+            pixels = np.array([(x * dpi / 25.4, y * dpi / 25.4) for x, y in points], dtype=np.int32)
+            cv2.polylines(image, [pixels], False, 30, 4, cv2.LINE_AA)
+        pictures.append(Image.fromarray(image))
+    document.close()
+    scans = folder / "scans.pdf"
+    pictures[0].save(scans, "PDF", resolution=dpi, save_all=True, append_images=pictures[1:], quality=75)
+    out = folder / "marks"
+    return median_of(runs, lambda: shutil.rmtree(out, ignore_errors=True),
+                     [*QUIZGEN, "grade", str(build), str(scans), "--out", str(out), "--quiet"], work)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
@@ -132,6 +168,7 @@ def main() -> int:
         figures["raw_weasyprint_s"] = statistics.median(raw_weasyprint_seconds(work) for _ in range(runs))
         figures["overhead_ratio"] = figures["class_set_40_s"] / figures["raw_weasyprint_s"]
         figures["bounded_worker_ms"] = statistics.median(bounded_worker_ms() for _ in range(runs))
+        figures["grade_100_pages_s"] = grade_100_pages_seconds(work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -28,7 +28,7 @@ from .render.html import (Document, Layouts, answer_key_document, calibration_do
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
 
-OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports")
+OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
 PROGRESS_AFTER = 1.0  # seconds: quicker builds finish before a progress bar would be worth drawing
 
@@ -52,6 +52,8 @@ class BuildOptions:
     jobs: int | None = None
     quiet: bool = False
     verbose: bool = False
+    answer_sheets: bool = False  # also answer sheets to scan, and their geometry for `quizgen grade`
+    students: Path | None = None  # a class list: one named answer sheet per student
     inputs: str = ""  # fingerprint of everything the outputs depend on, recorded in the manifest
 
     @classmethod
@@ -78,13 +80,17 @@ class BuildOptions:
                    layouts=tuple(args.layouts), versions=args.versions, count=args.count, seed=args.seed,
                    paper=args.paper, cards=grid, flip=args.flip, fold=args.fold, back_offset=offset,
                    calibration=args.calibration, only=only, jobs=args.jobs, quiet=args.quiet,
-                   verbose=getattr(args, "verbose", False))
+                   verbose=getattr(args, "verbose", False),
+                   answer_sheets=getattr(args, "answer_sheets", False) or getattr(args, "students", None) is not None,
+                   students=getattr(args, "students", None))
 
     def wants(self, kind: str) -> bool:
         if self.only:
             return kind in self.only
         if kind == "calibration":
             return self.calibration
+        if kind == "answer-sheets":
+            return self.answer_sheets
         return True
 
     def manifest_options(self) -> dict:
@@ -92,7 +98,14 @@ class BuildOptions:
         return {"versions": self.versions, "count": self.count, "seed": self.seed, "paper": self.paper,
                 "cards": str(self.cards), "flip": self.flip, "fold": self.fold,
                 "back_offset": [self.back_offset.x, self.back_offset.y], "calibration": self.calibration,
-                "only": list(self.only)}
+                "only": list(self.only), **self._answer_sheet_options()}
+
+    def _answer_sheet_options(self) -> dict:
+        from .render.answer_sheets import students_fingerprint
+
+        if not self.answer_sheets:
+            return {}
+        return {"answer_sheets": True, "students": students_fingerprint(self.students)}
 
 
 def _option_problem(option: str, message: str) -> Problem:
@@ -284,6 +297,11 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
             exported, warnings = export_files(question_set, previous)
             files.extend(exported)
             display.advance("exports")
+        if options.wants("answer-sheets"):
+            from .render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
+
+            sheets = build_sheets(question_set, geometry.PAPERS[options.paper], options.students, options.inputs)
+            files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
         fresh = iter(renderer.results(on_done=display.advance))
     rendered = []
     for i, document in enumerate(documents):
@@ -353,6 +371,11 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
                                                  options.back_offset, fold=True, content_folders=content_folders))
     if options.wants("calibration"):
         documents.append(calibration_document(layouts, paper, options.flip, options.back_offset))
+    if options.wants("answer-sheets"):
+        from .render.answer_sheets import answer_sheets_document, build_sheets
+
+        sheets = build_sheets(question_set, paper, options.students, options.inputs)
+        documents.append(answer_sheets_document(sheets, layouts, question_set.language, content_folders))
     return documents
 
 

@@ -56,7 +56,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("pack", type=Path, help=PACK_HELP)
     check.set_defaults(handler=cmd_check)
 
-    stats = command("stats", "count a pack's facts by kind, tag and source")
+    stats = command("stats", "count a pack's facts by topic and relation, its questions by type, and what is asked")
     stats.add_argument("pack", type=Path, help=PACK_HELP)
     stats.set_defaults(handler=cmd_stats)
 
@@ -121,11 +121,15 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--calibration", action="store_true", help="also write calibration.pdf into the build")
     build.add_argument("--only", action="append", default=[],
                        help="build only these outputs (repeatable or comma-separated): questions, worksheets, "
-                       "keys, flashcards, calibration, exports; default: all")
+                       "keys, flashcards, calibration, exports, answer-sheets; default: all")
     build.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
     build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     build.add_argument("--verbose", "-v", action="store_true",
                        help="also list each question an export left out, and why")
+    build.add_argument("--answer-sheets", action="store_true",
+                       help="also write answer sheets to tick and scan for `quizgen grade`")
+    build.add_argument("--students", type=Path, default=None,
+                       help="class list CSV (number,name): one named answer sheet per student")
     build.set_defaults(handler=cmd_build)
 
     calibration = command("calibration", "write a duplex calibration sheet to measure --back-offset")
@@ -137,6 +141,18 @@ def build_parser() -> argparse.ArgumentParser:
     calibration.add_argument("--layouts", type=Path, action="append", default=[],
                              help="folder of page layouts that replace built-ins by file name (repeatable)")
     calibration.set_defaults(handler=cmd_calibration)
+
+    grade = command("grade", "mark scanned answer sheets: marks.csv, annotated PDFs, item analysis")
+    grade.add_argument("build_folder", type=Path, help="the build folder holding answer-sheets.json")
+    grade.add_argument("scans", type=Path, nargs="+", help="scanned PDFs, images, or folders of them")
+    grade.add_argument("--out", type=Path, default=None, help="output folder (default: BUILD_FOLDER/grading)")
+    grade.add_argument("--dpi", type=positive_int, default=200,
+                       help="resolution for PDF pages that are not one scanned picture (default 200)")
+    grade.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
+    grade.add_argument("--layouts", type=Path, action="append", default=[],
+                       help="folder whose grading-report.html replaces the built-in report page")
+    grade.add_argument("--quiet", "-q", action="store_true", help="print only errors")
+    grade.set_defaults(handler=cmd_grade)
 
     export = command("export", "write one export format")
     add_generation_options(export)
@@ -318,6 +334,13 @@ def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, run_build
 
     return run_build(BuildOptions.from_args(args))
+
+
+def cmd_grade(args: argparse.Namespace) -> int:
+    from .grade.run import GradeOptions, run_grade
+
+    return run_grade(GradeOptions(args.build_folder, tuple(args.scans), args.out, args.jobs, args.dpi, args.quiet,
+                                  tuple(args.layouts)))
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -150,7 +150,7 @@ def test_malformed_options_are_reported_together():
         "command line: --back-offset: '1.5;2' is not an offset; expected X,Y in millimetres such as 1.5,-0.5",
         "command line: --cards: '2by4' is not a card grid; expected COLUMNSxROWS such as 2x4 or 3x3",
         "command line: --only: 'posters' is not an output; expected one of questions, worksheets, keys, "
-        "flashcards, calibration, exports",
+        "flashcards, calibration, exports, answer-sheets",
     ]
 
 

@@ -1,0 +1,70 @@
+"""Read a located page's QR code: which build, version, page and (with a class list) student it is."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..render.answer_sheets import CODE_PREFIX
+from ..render.cards import Box
+from .locate import PX_PER_MM, Located, UnreadablePage
+
+CODE_MARGIN = 4.0  # mm of the page around the code that the decoder sees: its quiet zone
+
+
+@dataclass(frozen=True)
+class Identity:
+    build: str
+    version: str
+    page: int
+    student_row: int  # 0 without a class list
+    turned: bool  # the page was scanned upside down
+    image: np.ndarray  # the canonical page, upright
+
+
+def code_crop(image: np.ndarray, code: Box) -> np.ndarray:
+    left, top = round((code.x - CODE_MARGIN) * PX_PER_MM), round((code.y - CODE_MARGIN) * PX_PER_MM)
+    right = round((code.x + code.width + CODE_MARGIN) * PX_PER_MM)
+    bottom = round((code.y + code.height + CODE_MARGIN) * PX_PER_MM)
+    return image[max(top, 0):bottom, max(left, 0):right]
+
+
+def decoded_text(crop: np.ndarray) -> str:
+    """The QR code's text, or '' when there is none; tried once more at twice the size for worn codes."""
+    detector = cv2.QRCodeDetector()
+    for attempt in (crop, cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)):
+        try:
+            text, _, _ = detector.detectAndDecode(attempt)
+        except cv2.error:
+            text = ""
+        if text:
+            return text
+        _, binary = cv2.threshold(attempt, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        try:
+            text, _, _ = detector.detectAndDecode(binary)
+        except cv2.error:
+            text = ""
+        if text:
+            return text
+    return ""
+
+
+def parse_code(text: str) -> tuple[str, str, int, int]:
+    parts = text.split(":")
+    if len(parts) != 5 or parts[0] != CODE_PREFIX or not parts[3].isdigit() or not (parts[4] == "" or parts[4].isdigit()):
+        raise UnreadablePage(f"the code reads {text!r}, which is not a quizgen answer-sheet code")
+    return parts[1], parts[2], int(parts[3]), int(parts[4] or 0)
+
+
+def identify_page(located: Located, code: Box) -> Identity:
+    """Decode the code where the sheet puts it; if it is not there, the page is upside down, so look again turned."""
+    for turned in (False, True):
+        image = located.image[::-1, ::-1] if turned else located.image
+        text = decoded_text(code_crop(image, code))
+        if text:
+            build, version, page, student = parse_code(text)
+            return Identity(build, version, page, student, turned, np.ascontiguousarray(image))
+    raise UnreadablePage("the registration marks were found but the code could not be read; "
+                         "rescan the page at 200 dpi or more")

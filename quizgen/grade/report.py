@@ -1,0 +1,238 @@
+"""What grading writes: marks.csv, an annotated PDF per student, the item analysis (CSV and an
+offline HTML page with a chart), and the list of problems, all as bytes for run.py to write."""
+
+from __future__ import annotations
+
+import csv
+import io
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..render.answer_sheets import AnswerSheets, SheetItem
+from ..render.cards import Box
+from ..render.html import Layouts, render_layout
+from .locate import PX_PER_MM
+from .score import GradedPage, QuestionScore, StudentResult
+
+REPORT_LAYOUT = "grading-report.html"
+GREEN, RED, ORANGE, BLUE, GREY = (40, 150, 40), (30, 30, 210), (0, 140, 255), (200, 110, 20), (90, 90, 90)
+
+
+def score_text(score: QuestionScore | None) -> str:
+    if score is None:
+        return ""
+    if score.score is None:
+        return "?"
+    return f"{score.score:.2f}".rstrip("0").rstrip(".") if score.score % 1 else str(int(score.score))
+
+
+def number_text(value: float) -> str:
+    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else str(int(value))
+
+
+# ---- marks.csv ---------------------------------------------------------------------------------------
+
+
+def marks_csv(results: tuple[StudentResult, ...]) -> str:
+    """One row per student: per-question scores in the order of their sheet, total, out of, flags."""
+    width = max((r.questions for r in results), default=0)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["student", "name", "version", *(f"q{n}" for n in range(1, width + 1)), "total", "out_of",
+                     "complete", "pages", "flags"])
+    for r in results:
+        by_number = {s.number: s for s in r.scores}
+        writer.writerow([r.key, r.name, r.version, *(score_text(by_number.get(n)) for n in range(1, width + 1)),
+                         number_text(r.total), r.questions, "yes" if r.complete else "no",
+                         " ".join(f"{p.file}#{p.scan_page}" for p in r.pages), " | ".join(r.flags)])
+    return out.getvalue()
+
+
+# ---- item analysis -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class OptionCount:
+    text: str
+    correct: bool
+    chosen: int
+
+
+@dataclass(frozen=True)
+class ItemStats:
+    """How one question did across the class: difficulty is the mean score (1 = everyone right);
+    discrimination is the correlation of its score with the rest of the test (item-rest)."""
+
+    question_id: str
+    number: int  # in the first version
+    type: str
+    prompt: str
+    answered: int
+    difficulty: float | None
+    discrimination: float | None
+    options: tuple[OptionCount, ...]
+    blank: int
+    several: int
+
+
+def item_analysis(results: tuple[StudentResult, ...], sheets: AnswerSheets) -> tuple[ItemStats, ...]:
+    first_version = min((p.version for p in sheets.pages), default="")
+    items: dict[str, SheetItem] = {}
+    for page in sheets.pages:
+        if page.version == first_version:
+            for item in page.items:
+                items.setdefault(item.question_id, item)
+    stats = []
+    for question_id, item in sorted(items.items(), key=lambda kv: kv[1].number):
+        pairs, counts, blank, several = [], {t: 0 for t in item.option_texts}, 0, 0
+        for r in results:
+            score = next((s for s in r.scores if s.question_id == question_id), None)
+            if score is None or score.score is None:
+                continue
+            pairs.append((score.score, r.total - score.score))
+            if not item.teacher_scored:
+                texts = _option_texts(r, score)
+                for i in score.ticked:
+                    counts[texts[i]] = counts.get(texts[i], 0) + 1
+                blank += not score.ticked
+                several += len(score.ticked) > 1 and score.type != "multiple-response"
+        correct = dict(zip(item.option_texts, item.correct))
+        stats.append(ItemStats(question_id, item.number, item.type, item.prompt, len(pairs),
+                               sum(p[0] for p in pairs) / len(pairs) if pairs else None, _correlation(pairs),
+                               tuple(OptionCount(t, correct.get(t, False), n) for t, n in counts.items()),
+                               blank, several))
+    return tuple(stats)
+
+
+def _option_texts(result: StudentResult, score: QuestionScore) -> tuple[str, ...]:
+    for page in result.pages:
+        for reading in page.reading.items:
+            if reading.item.number == score.number:
+                return reading.item.option_texts
+    return ()
+
+
+def _correlation(pairs: list[tuple[float, float]]) -> float | None:
+    if len(pairs) < 3:
+        return None
+    values = np.array(pairs, dtype=float)
+    if values[:, 0].std() == 0 or values[:, 1].std() == 0:
+        return None
+    return float(np.corrcoef(values[:, 0], values[:, 1])[0, 1])
+
+
+def item_analysis_csv(stats: tuple[ItemStats, ...]) -> str:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["number", "question_id", "type", "answered", "difficulty", "discrimination", "blank",
+                     "several_ticked", "options", "prompt"])
+    for s in stats:
+        options = "; ".join(f"{'*' if o.correct else ''}{o.text}: {o.chosen}" for o in s.options)
+        writer.writerow([s.number, s.question_id, s.type, s.answered, _rounded(s.difficulty),
+                         _rounded(s.discrimination), s.blank, s.several, options, s.prompt])
+    return out.getvalue()
+
+
+def _rounded(value: float | None) -> str:
+    return "" if value is None else f"{value:.3f}"
+
+
+def score_histogram(results: tuple[StudentResult, ...]) -> tuple[tuple[str, int], ...]:
+    """Students per whole mark of the total, for the report's second chart."""
+    scored = [r for r in results if r.pages]
+    if not scored:
+        return ()
+    top = max(r.questions for r in scored)
+    bins = [0] * (top + 1)
+    for r in scored:
+        bins[min(int(math.floor(r.total)), top)] += 1
+    return tuple((str(n), count) for n, count in enumerate(bins))
+
+
+def report_html(stats: tuple[ItemStats, ...], results: tuple[StudentResult, ...], sheets: AnswerSheets,
+                problems: tuple[str, ...], layouts: Layouts) -> str:
+    scored = [r for r in results if r.pages]
+    totals = [r.total for r in scored]
+    context = {
+        "title": sheets.title,
+        "language": "en",
+        "stats": stats,
+        "students": len(scored),
+        "mean": sum(totals) / len(totals) if totals else None,
+        "out_of": max((r.questions for r in scored), default=0),
+        "histogram": score_histogram(results),
+        "flagged": sum(1 for r in results if r.flags),
+        "problems": problems,
+    }
+    return render_layout(layouts, REPORT_LAYOUT, context)
+
+
+# ---- annotated pages -----------------------------------------------------------------------------------
+
+
+def _px(value: float) -> int:
+    return round(value * PX_PER_MM)
+
+
+def _rectangle(image: np.ndarray, box: Box, colour, grow: float = 0.9, thickness: int = 2) -> None:
+    cv2.rectangle(image, (_px(box.x - grow), _px(box.y - grow)), (_px(box.right + grow), _px(box.bottom + grow)),
+                  colour, thickness, cv2.LINE_AA)
+
+
+def _circle(image: np.ndarray, box: Box, colour) -> None:
+    centre = (_px(box.x + box.width / 2), _px(box.y + box.height / 2))
+    cv2.circle(image, centre, _px(box.width * 0.85), colour, 2, cv2.LINE_AA)
+
+
+def _text(image: np.ndarray, text: str, x_mm: float, y_mm: float, colour, scale: float = 0.6) -> None:
+    cv2.putText(image, text.encode("ascii", "replace").decode(), (_px(x_mm), _px(y_mm)), cv2.FONT_HERSHEY_SIMPLEX,
+                scale, colour, 2, cv2.LINE_AA)
+
+
+def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
+    """The upright scan with ticks circled (green right, red wrong, blue a teacher's score or a digit),
+    the key's boxes framed in green, unclear boxes framed in orange, each question's score beside it,
+    and the student number as read."""
+    image = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
+    scores = {s.number: s for s in page.scores}
+    for reading in page.reading.items:
+        item, score = reading.item, scores[reading.item.number]
+        for index, (box_reading, box) in enumerate(zip(reading.boxes, item.boxes)):
+            where = box_reading.box
+            if not item.teacher_scored and item.correct[index]:
+                _rectangle(image, where, GREEN)
+            if box_reading.state == "unclear":
+                _rectangle(image, where, ORANGE, grow=1.4, thickness=3)
+            elif box_reading.state == "ticked":
+                colour = BLUE if item.teacher_scored else GREEN if item.correct[index] else RED
+                _circle(image, where, colour)
+        last = reading.boxes[-1].box
+        colour = ORANGE if score.score is None else GREEN if score.score == 1 else RED if score.score == 0 else BLUE
+        _text(image, score_text(score), last.right + 1.8, last.bottom - 0.6, colour, 0.55)
+    for column in page.reading.digits:
+        for digit in column:
+            if digit.state != "empty":
+                _circle(image, digit.box, BLUE if digit.state == "ticked" else ORANGE)
+    below = page.reading.page.digits[0][-1]
+    read_as = page.number.flag or f"number read: {page.number.digits}"
+    _text(image, read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5)
+    who = f"{result.key} {result.name}".strip()
+    _text(image, f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
+                 f"total {number_text(result.total)}/{result.questions}"
+                 f"{' - ' + str(len(result.flags)) + ' flag(s), see marks.csv' if result.flags else ''}",
+          20, 7.5, RED if result.flags else GREEN, 0.7)
+    return image
+
+
+def annotated_pdf(result: StudentResult) -> bytes:
+    """The student's pages, annotated, as one PDF of JPEG pages at the canonical resolution."""
+    from PIL import Image
+
+    pictures = [Image.fromarray(cv2.cvtColor(annotated_page(p, result), cv2.COLOR_BGR2RGB)) for p in result.pages]
+    out = io.BytesIO()
+    pictures[0].save(out, "PDF", resolution=PX_PER_MM * 25.4, save_all=True, append_images=pictures[1:],
+                     quality=80)
+    return out.getvalue()

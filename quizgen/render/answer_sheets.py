@@ -1,0 +1,334 @@
+"""Answer sheets: where every registration mark, code and box sits on the page, in mm from the top-left
+corner, computed once from the question set; a layout draws it and the grader reads it back from JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from ..errors import Problem, QuizgenError, display_path
+from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter, stable_id
+from .cards import Box, Line, Paper
+from .html import Document, Layouts, Part, render_layout
+
+SHEETS_PDF = "answer-sheets.pdf"
+SHEETS_JSON = "answer-sheets.json"
+SHEETS_LAYOUT = "answer-sheet.html"
+FORMAT = "quizgen-answer-sheets/1"
+CODE_PREFIX = "QZG1"
+
+MARK_SIZE = 6.0  # solid squares; their centres are the four points the grader maps the scan onto
+MARK_INSET = 9.0  # paper edge to a mark's outer edge: inside what any printer prints
+CODE_SIZE = 20.0  # the QR code, 25 modules of 0.8 mm
+BOX = 4.5
+ROW = 8.0
+OPTION_PITCH = 9.5  # label, box, gap
+TRUE_FALSE_PITCH = 15.0
+MAX_OPTIONS = 8
+DIGITS = 6  # student-number columns
+DIGIT_BOX = 4.0
+DIGIT_PITCH_X = 5.6
+DIGIT_PITCH_Y = 5.2
+ITEMS_TOP = 88.0
+ITEMS_BOTTOM_MARGIN = 20.0
+COLUMN_LEFT = 20.0
+SCORES = ("0", "½", "1")
+SCORE_VALUES = (0.0, 0.5, 1.0)
+
+
+@dataclass(frozen=True)
+class Student:
+    """One row of a class list: the sheet prints the name and the code carries the row."""
+
+    number: str
+    name: str
+    row: int  # 1-based position in the class list, carried by the sheet's code
+
+
+@dataclass(frozen=True)
+class SheetItem:
+    """One question on a sheet: option boxes for the student, or score boxes for the teacher."""
+
+    number: int  # the question's number in its version
+    question_id: str
+    type: str
+    boxes: tuple[Box, ...]
+    labels: tuple[str, ...]  # "A", "B", … / "True", "False" / "0", "½", "1"
+    correct: tuple[bool, ...]  # per box, for option items; empty for teacher-scored items
+    option_texts: tuple[str, ...]  # per box, for the distractor counts of the item analysis
+    label_x: float  # where the question number is printed (its right edge)
+    label_y: float
+    prompt: str = ""  # for the item analysis
+    line: Line | None = None  # the writing line of an open item
+
+    @property
+    def teacher_scored(self) -> bool:
+        return self.type not in OPTION_TYPES
+
+
+@dataclass(frozen=True)
+class SheetPage:
+    version: str
+    page: int  # 1-based within the version's sheet
+    pages: int
+    code_text: str
+    student: Student | None
+    marks: tuple[Box, Box, Box, Box]  # top-left, top-right, bottom-right, bottom-left
+    code: Box
+    digits: tuple[tuple[Box, ...], ...]  # student-number columns, each of ten boxes for 0–9
+    items: tuple[SheetItem, ...]
+
+    @property
+    def key(self) -> tuple[str, int, int]:
+        return (self.version, self.page, self.student.row if self.student else 0)
+
+
+@dataclass(frozen=True)
+class AnswerSheets:
+    """Every page of a build's answer sheets, and what identifies the build they belong to."""
+
+    build: str  # short id in every page's code; a scan from another build is refused
+    inputs: str  # the pack build's fingerprint (manifest "inputs")
+    pack_id: str
+    title: str
+    paper: Paper
+    pages: tuple[SheetPage, ...]
+
+    def page_for(self, version: str, page: int, student_row: int = 0) -> SheetPage | None:
+        return self._index().get((version, page, student_row))
+
+    def _index(self) -> dict[tuple[str, int, int], SheetPage]:
+        return {p.key: p for p in self.pages}
+
+
+# ---- geometry ------------------------------------------------------------------------------------
+
+
+def mark_boxes(paper: Paper) -> tuple[Box, Box, Box, Box]:
+    far_x, far_y = paper.width - MARK_INSET - MARK_SIZE, paper.height - MARK_INSET - MARK_SIZE
+    return (Box(MARK_INSET, MARK_INSET, MARK_SIZE, MARK_SIZE), Box(far_x, MARK_INSET, MARK_SIZE, MARK_SIZE),
+            Box(far_x, far_y, MARK_SIZE, MARK_SIZE), Box(MARK_INSET, far_y, MARK_SIZE, MARK_SIZE))
+
+
+def mark_centres(paper: Paper) -> tuple[tuple[float, float], ...]:
+    return tuple((b.x + b.width / 2, b.y + b.height / 2) for b in mark_boxes(paper))
+
+
+def code_box(paper: Paper) -> Box:
+    return Box(paper.width - 20.0 - CODE_SIZE, 22.0, CODE_SIZE, CODE_SIZE)
+
+
+def digit_grid(paper: Paper) -> tuple[tuple[Box, ...], ...]:
+    left = code_box(paper).x - 14.0 - DIGITS * DIGIT_PITCH_X
+    return tuple(tuple(Box(left + c * DIGIT_PITCH_X, 28.0 + r * DIGIT_PITCH_Y, DIGIT_BOX, DIGIT_BOX)
+                       for r in range(10)) for c in range(DIGITS))
+
+
+def column_lefts(paper: Paper) -> tuple[float, float]:
+    return (COLUMN_LEFT, COLUMN_LEFT + (paper.width - 2 * COLUMN_LEFT) / 2 + 2.0)
+
+
+def rows_per_column(paper: Paper) -> int:
+    return int((paper.height - ITEMS_BOTTOM_MARGIN - ITEMS_TOP) // ROW)
+
+
+def item_layout(question: Question, number: int, x: float, y: float) -> SheetItem:
+    """The boxes of one question whose row starts at (x, y)."""
+    box_y = y + (ROW - BOX) / 2
+    first = x + 9.0
+    if question.type in OPTION_TYPES:
+        options = question.options
+        if len(options) > MAX_OPTIONS:
+            raise QuizgenError(Problem("answer sheet", 0, 0, f"question {number}",
+                                       f"{len(options)} options do not fit on a sheet row; at most {MAX_OPTIONS}"))
+        true_false = question.type == "true-false"
+        pitch, label_width = (TRUE_FALSE_PITCH, 9.5) if true_false else (OPTION_PITCH, 3.5)
+        labels = tuple(o.text if true_false else option_letter(i) for i, o in enumerate(options))
+        boxes = tuple(Box(first + i * pitch + label_width, box_y, BOX, BOX) for i in range(len(options)))
+        return SheetItem(number, question.id, question.type, boxes, labels, tuple(o.correct for o in options),
+                         tuple(o.text for o in options), x + 7.0, y, question.prompt)
+    line = Line(first, y + ROW - 1.5, first + 40.0, y + ROW - 1.5)
+    score_left = first + 44.0
+    boxes = tuple(Box(score_left + i * OPTION_PITCH + 3.5, box_y, BOX, BOX) for i in range(len(SCORES)))
+    return SheetItem(number, question.id, question.type, boxes, SCORES, (), (), x + 7.0, y, question.prompt, line)
+
+
+def version_pages(version: Version, paper: Paper) -> list[list[SheetItem]]:
+    """The items of a version, down the left column then the right one, as many pages as they need."""
+    rows = rows_per_column(paper)
+    per_page = 2 * rows
+    pages: list[list[SheetItem]] = []
+    for start in range(0, max(len(version.questions), 1), per_page):
+        chunk = version.questions[start:start + per_page]
+        items = []
+        for offset, question in enumerate(chunk):
+            column, row = divmod(offset, rows)
+            items.append(item_layout(question, start + offset + 1, column_lefts(paper)[column], ITEMS_TOP + row * ROW))
+        pages.append(items)
+    return pages
+
+
+def code_text(build: str, version: str, page: int, student: Student | None) -> str:
+    return f"{CODE_PREFIX}:{build}:{version}:{page}:{student.row if student else ''}"
+
+
+def sheet_layout(question_set: QuestionSet, paper: Paper, students: tuple[Student, ...] = (),
+                 inputs: str = "") -> AnswerSheets:
+    """Every answer-sheet page: one sheet per version, or one per student (versions dealt in turn)."""
+    versions = question_set.versions
+    assignments: list[tuple[Version, Student | None]] = (
+        [(versions[i % len(versions)], s) for i, s in enumerate(students)] if students else [(v, None) for v in versions])
+    laid_out = {v.code: version_pages(v, paper) for v in versions}
+    # derived from what the sheets show and score (questions, keys, positions, students), not from the
+    # build's inputs: a rebuild that changes nothing on the sheets keeps their code, and their render cache
+    build = stable_id(question_set.pack_id, json.dumps(
+        {code: [[asdict(item) for item in page] for page in pages] for code, pages in laid_out.items()},
+        ensure_ascii=False, sort_keys=True), json.dumps([asdict(s) for s in students]), paper.name, length=10)
+    pages = []
+    for version, student in assignments:
+        count = len(laid_out[version.code])
+        for number, items in enumerate(laid_out[version.code], 1):
+            pages.append(SheetPage(version.code, number, count, code_text(build, version.code, number, student),
+                                   student, mark_boxes(paper), code_box(paper), digit_grid(paper), tuple(items)))
+    return AnswerSheets(build, inputs, question_set.pack_id, question_set.pack_title, paper, tuple(pages))
+
+
+# ---- class lists ---------------------------------------------------------------------------------
+
+
+def read_class_list(path: Path) -> tuple[Student, ...]:
+    """A CSV with a header naming a `number` (or `id`) column and a `name` column; every bad row is reported."""
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise QuizgenError.at(path, f"cannot read the class list: {getattr(exc, 'strerror', None) or exc}",
+                              field="--students") from None
+    rows = list(csv.reader(io.StringIO(text)))
+    where = display_path(path)
+    if not rows:
+        raise QuizgenError(Problem(where, 1, 1, "header", "the class list is empty; expected a header "
+                                   "with 'number' and 'name' columns"))
+    header = [h.strip().lower() for h in rows[0]]
+    number_col = next((header.index(n) for n in ("number", "id", "student") if n in header), None)
+    name_col = header.index("name") if "name" in header else None
+    if number_col is None or name_col is None:
+        raise QuizgenError(Problem(where, 1, 1, "header", f"found columns {', '.join(rows[0]) or 'none'}; "
+                                   "expected 'number' (or 'id') and 'name'"))
+    problems, students, seen = [], [], {}
+    for line, row in enumerate(rows[1:], 2):
+        if not any(cell.strip() for cell in row):
+            continue
+        number = row[number_col].strip() if number_col < len(row) else ""
+        name = row[name_col].strip() if name_col < len(row) else ""
+        if not number.isdigit() or len(number) > DIGITS:
+            problems.append(Problem(where, line, number_col + 1, "number",
+                                    f"{number!r} is not a student number; expected 1 to {DIGITS} digits"))
+        elif number in seen:
+            problems.append(Problem(where, line, number_col + 1, "number",
+                                    f"{number} is already on line {seen[number]}"))
+        else:
+            seen[number] = line
+            students.append(Student(number, name, len(students) + 1))
+    if problems:
+        raise QuizgenError(problems)
+    if not students:
+        raise QuizgenError(Problem(where, 2, 1, "number", "the class list has no students"))
+    return tuple(students)
+
+
+# ---- JSON, both ways -----------------------------------------------------------------------------
+
+
+def answer_sheets_json(sheets: AnswerSheets) -> str:
+    data = {"format": FORMAT, **asdict(sheets)}
+    return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
+
+
+def read_answer_sheets(path: Path) -> AnswerSheets:
+    """The geometry written by `quizgen build --answer-sheets`; a missing or damaged file is one error line."""
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise QuizgenError.at(path, "no answer sheets in this build folder; build them with "
+                              "`quizgen build PACK --answer-sheets`") from None
+    except (OSError, ValueError) as exc:
+        raise QuizgenError.at(path, f"cannot read the answer-sheet geometry: {exc}") from None
+    try:
+        if data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format')!r}; expected {FORMAT!r}")
+        return _sheets_from(data)
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise QuizgenError.at(path, f"damaged answer-sheet geometry ({exc}); build the answer sheets again") from None
+
+
+def _box(values: dict) -> Box:
+    return Box(float(values["x"]), float(values["y"]), float(values["width"]), float(values["height"]))
+
+
+def _sheets_from(data: dict) -> AnswerSheets:
+    pages = []
+    for p in data["pages"]:
+        student = Student(str(p["student"]["number"]), str(p["student"]["name"]), int(p["student"]["row"])) \
+            if p.get("student") else None
+        items = tuple(SheetItem(int(i["number"]), str(i["question_id"]), str(i["type"]),
+                                tuple(_box(b) for b in i["boxes"]), tuple(i["labels"]),
+                                tuple(bool(c) for c in i["correct"]), tuple(i["option_texts"]),
+                                float(i["label_x"]), float(i["label_y"]), str(i.get("prompt", "")),
+                                Line(**{k: float(v) for k, v in i["line"].items()}) if i.get("line") else None)
+                      for i in p["items"])
+        marks = tuple(_box(b) for b in p["marks"])
+        if len(marks) != 4:
+            raise ValueError("a page needs four registration marks")
+        pages.append(SheetPage(str(p["version"]), int(p["page"]), int(p["pages"]), str(p["code_text"]), student,
+                               marks, _box(p["code"]), tuple(tuple(_box(b) for b in c) for c in p["digits"]), items))
+    paper = Paper(str(data["paper"]["name"]), float(data["paper"]["width"]), float(data["paper"]["height"]))
+    return AnswerSheets(str(data["build"]), str(data["inputs"]), str(data["pack_id"]), str(data["title"]), paper,
+                        tuple(pages))
+
+
+# ---- the printable document -----------------------------------------------------------------------
+
+
+def qr_data_uri(text: str) -> str:
+    import segno
+
+    return segno.make(text, error="m", micro=False).svg_data_uri(border=0, dark="#000")
+
+
+def answer_sheets_document(sheets: AnswerSheets, layouts: Layouts, language: str = "en",
+                           content_folders: tuple[Path, ...] = ()) -> Document:
+    """The sheets as one HTML document: every element placed at the position the grader will look for it."""
+    context = {
+        "title": sheets.title,
+        "pack_id": sheets.pack_id,
+        "language": language,
+        "paper": sheets.paper,
+        "pages": sheets.pages,
+        "codes": {p.code_text: qr_data_uri(p.code_text) for p in sheets.pages},
+        "option_types": OPTION_TYPES,
+        "digits": DIGITS,
+    }
+    html = render_layout(layouts, SHEETS_LAYOUT, context)
+    return Document(html, layouts.path_of(SHEETS_LAYOUT), layouts.folders, content_folders, (Part(SHEETS_PDF, ""),))
+
+
+# ---- what `quizgen build --answer-sheets` adds ----------------------------------------------------------
+
+
+def students_fingerprint(students_file: Path | None) -> str:
+    """A hash of the class list, so a changed list rebuilds the sheets."""
+    import hashlib
+
+    if students_file is None:
+        return ""
+    try:
+        return hashlib.sha256(Path(students_file).read_bytes()).hexdigest()
+    except OSError:
+        return "unreadable"  # read_class_list reports it when the sheets are made
+
+
+def build_sheets(question_set: QuestionSet, paper: Paper, students_file: Path | None, inputs: str) -> AnswerSheets:
+    return sheet_layout(question_set, paper, read_class_list(students_file) if students_file else (), inputs)

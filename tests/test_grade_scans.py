@@ -1,0 +1,47 @@
+"""Reading scans: PDF pages (a scanner's embedded picture, or drawn), images, and input too large to be a scan."""
+
+from __future__ import annotations
+
+import numpy as np
+import pypdf
+import pytest
+from PIL import Image
+
+import gradekit as gk
+from quizgen.errors import QuizgenError
+from quizgen.grade.scans import check_scan_files, image_page, pdf_pages
+
+
+def test_a_scanners_pdf_gives_back_its_own_pixels(tmp_path):
+    page = gk.jpeg(gk.rasterised("a4", 0, 150), 90)
+    Image.fromarray(page).save(tmp_path / "scan.pdf", "PDF", resolution=150)
+    (read,) = list(pdf_pages(tmp_path / "scan.pdf", 300))
+    assert read.image.shape == page.shape  # its own 150 dpi, not redrawn at 300
+    assert np.abs(read.image.astype(int) - page.astype(int)).mean() < 2
+
+
+def test_a_drawn_pdf_is_rasterised_at_the_asked_resolution():
+    (first, second) = list(pdf_pages(gk.rendered_sheets("a4").folder / "answer-sheets.pdf", 100))
+    assert first.image.shape[0] == pytest.approx(297 / 25.4 * 100, abs=1.5) and second.number == 2
+    assert first.image.shape[1] == pytest.approx(210 / 25.4 * 100, abs=1.5)
+
+
+def test_input_too_large_to_be_a_scan_is_refused_before_it_is_decoded(tmp_path):
+    Image.new("1", (16000, 16000), 1).save(tmp_path / "huge.png")
+    assert "too large" in image_page(tmp_path / "huge.png").problem
+    writer = pypdf.PdfWriter()
+    writer.add_blank_page(width=14400, height=14400)  # 5 m square
+    writer.write(tmp_path / "poster.pdf")
+    (page,) = list(pdf_pages(tmp_path / "poster.pdf", 200))
+    assert page.image is None and page.problem.startswith("the page is 5080 × 5080 mm:")
+
+
+def test_folders_are_read_for_scans_and_other_files_refused(tmp_path):
+    (tmp_path / "pile").mkdir()
+    Image.new("L", (10, 10), 255).save(tmp_path / "pile" / "b.png")
+    Image.new("L", (10, 10), 255).save(tmp_path / "pile" / "a.jpg")
+    (tmp_path / "pile" / "notes.txt").write_text("x", encoding="utf-8")
+    assert [p.name for p in check_scan_files([tmp_path / "pile"])] == ["a.jpg", "b.png"]
+    (tmp_path / "empty").mkdir()
+    with pytest.raises(QuizgenError, match="no PDF or image files in this folder"):
+        check_scan_files([tmp_path / "empty"])
