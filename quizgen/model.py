@@ -87,14 +87,16 @@ class DateValue:
     def written_forms(self) -> tuple[str, ...]:
         """Ways a source may write this date: '10 April 2014', '10 April', 'April 10', 'April 2014', '2014'…"""
         forms = {self.text, self.human()}
-        for day, precision in ((self.start, self.precision), (self.end, self.precision)):
+        for day in (self.start, self.end):
             month = MONTHS[day.month - 1]
-            if precision == "day":
+            # a form names the date at its own precision: "2014" does not state 10 April 2014
+            if self.precision == "day":
                 forms |= {f"{day.day} {month}", f"{month} {day.day}", f"{day.day} {month} {day.year}",
                           f"{month} {day.day}, {day.year}", day.isoformat()}
-            if precision in ("day", "month"):
-                forms |= {f"{month} {day.year}"}
-            forms.add(str(day.year))
+            elif self.precision == "month":
+                forms |= {f"{month} {day.year}", f"{month}"}
+            else:
+                forms.add(str(day.year))
         return tuple(sorted(forms))
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import csv
 import dataclasses
 import importlib
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -154,3 +155,23 @@ def test_anki_update_after_editing_one_question(exports, tmp_path, monkeypatch):
         assert (len(log.new), len(log.updated), len(log.duplicate)) == (0, 1, len(deck) - 1)
     finally:
         col.close()
+
+
+def test_the_default_deck_in_anki_has_a_card_for_every_quizzable_fact(default_pack_exports, tmp_path):
+    """A learner's deck covers the whole pack, not the worksheet's 20 questions: Anki itself counts the notes."""
+    question_set, folder = default_pack_exports
+    pack = load_pack(DEFAULT_PACK)
+    quizzable = {f.id for f in pack.quizzable_facts()}
+    deck = question_set.study_deck()
+    assert {q.fact_ids[0] for q in deck} == quizzable and len(question_set.questions) == 20
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, folder / "anki.apkg")
+        assert col.note_count() == len(deck) >= len(quizzable)
+        fronts = [col.get_note(n).fields[0] for n in col.find_notes("")]
+    finally:
+        col.close()
+    for front in fronts:
+        text = re.sub(r"<[^>]+>", " ", front)
+        assert "?" in text or text.strip().startswith(("True or false?", "Put these", "Match")) or "_____" in text, \
+            front

@@ -65,3 +65,12 @@ def test_the_drill_example_scores_what_the_readme_says(fresh_folder):
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().splitlines()[-1] == promised
     assert "type its place in time" in done.stdout and "type the letter for each numbered item" in done.stdout
+
+
+def test_the_question_examples_are_what_the_pack_makes():
+    """The README's examples are printed by scripts/readme_examples.py from the real pool; a pack or engine
+    change that alters them must update the page too."""
+    shown = README.split("<!-- examples: begin -->\n")[1].split("\n<!-- examples: end -->")[0]
+    made = subprocess.run([sys.executable, str(ROOT / "scripts" / "readme_examples.py")], capture_output=True,
+                          text=True, check=True).stdout.rstrip()
+    assert shown == made

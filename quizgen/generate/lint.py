@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..model import VALUE_TYPES, Pack, Question
 from ..relations import answer_text
+from ..content import written_forms
 from ..text import contains_phrase, normalise
 from . import Pool
 from .truth import Truth
@@ -194,21 +195,26 @@ def _value_names(value, slot_type: str, pack: Pack) -> tuple[str, ...]:
 
 
 def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
-    if question.type not in ("multiple-choice", "cloze", "short-answer", "numeric"):
+    """The quotation shown for each fact a question asks states the value asked (each item's, in a group)."""
+    if question.type in ("true-false", "multiple-response"):
         return []
     template = pool.templates.get(question.template_id)
-    fact = next(f for f in pack.facts if f.id == question.fact_ids[0])
-    quotes = [c.evidence for c in question.citations if c.evidence]
-    if not quotes:
-        return [("evidence-shown", ERROR, "no quotation is shown with this question")]
-    slot = template.ask if template else "object"
-    from ..content import written_forms
-    forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot),
-                          {e.id: e for e in pack.entities})
-    if not any(contains_phrase(q, form) or form in q for q in quotes for form in forms):
-        return [("evidence-supports-answer", ERROR, f"the quotation {quotes[0]!r} does not state the answer "
-                                                    f"{question.answer!r}")]
-    return []
+    slot = "object" if question.type in ("matching", "ordering") or template is None else template.ask
+    asked = question.fact_ids if question.type in ("matching", "ordering") else question.fact_ids[:1]
+    facts = {f.id: f for f in pack.facts}
+    entities = {e.id: e for e in pack.entities}
+    found = []
+    for fact_id in asked:
+        fact = facts[fact_id]
+        quotes = [c.evidence for c in question.citations if c.fact_id == fact_id and c.evidence]
+        if not quotes:
+            found.append(("evidence-shown", ERROR, f"no quotation is shown for fact {fact_id}"))
+            continue
+        forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot), entities)
+        if not any(contains_phrase(q, form) or form in q for q in quotes for form in forms):
+            found.append(("evidence-supports-answer", ERROR, f"the quotation {quotes[0]!r} for fact {fact_id} "
+                                                             f"does not state {forms[0]!r}"))
+    return found
 
 
 def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:

@@ -136,6 +136,14 @@ def shared_explanation(fact: Fact, facts: list[Fact], others: list[str]) -> str:
     return " ".join([fact.statement, f"The same is true of {also}.", *disputes])
 
 
+def unique_citations(citations: list[Citation]) -> tuple[Citation, ...]:
+    """Each source and quotation once, credited to the first fact that cites it (the fact asked about)."""
+    first: dict[tuple[str, str], Citation] = {}
+    for citation in citations:
+        first.setdefault((citation.source_id, citation.evidence), citation)
+    return tuple(first.values())
+
+
 def base_question(template: QuestionTemplate, facts: list[Fact], slot: str, pack: Pack, *, variant: str = "",
                   **fields: Any) -> Question:
     qid = stable_id(template.id, *(f.id for f in facts), slot, variant)
@@ -145,7 +153,7 @@ def base_question(template: QuestionTemplate, facts: list[Fact], slot: str, pack
     return Question(
         id=qid, type=template.type, template_id=template.id, difficulty=template.difficulty,
         fact_ids=tuple(f.id for f in facts),
-        citations=tuple({(c.source_id, c.evidence): c for f in facts for c in citations_for(f, slot, pack)}.values()),
+        citations=unique_citations([c for f in facts for c in citations_for(f, slot, pack)]),
         tags=tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)])),
         topic=facts[0].topic, **fields)
 
