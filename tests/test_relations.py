@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -13,33 +14,8 @@ from quizgen.relations import realise
 
 from conftest import MINIMAL_PACK, write_pack
 
-RELATIONS = """
-    categories:
-      river: {rank_by: [region]}
-      country: {rank_by: [region]}
-      place: {}
-    relations:
-      - id: length
-        subject: river
-        object: number
-        objects: one
-        sentence: "{Subject} is {object} km long."
-        ask_object: "How long is {subject}, in kilometres?"
-      - id: rises-in
-        subject: river
-        object: place
-        objects: one
-        sentence: "{Subject} rises in {object}."
-        ask_subject: "Which river rises in {object}?"
-        ask_object: "Where does {subject} rise?"
-        match: "Match each river with the place where it rises."
-      - id: flows-through
-        subject: river
-        object: country
-        sentence: "{Subject} flows through {object}."
-        ask_subject: "Which river flows through {object}?"
-        ask_object: "Which country does {subject} flow through?"
-"""
+# the rivers vocabulary, indented as the tests below write their replacements
+RELATIONS = textwrap.indent(textwrap.dedent(MINIMAL_PACK["relations.yaml"]), "    ")
 
 
 def pack_with(tmp_path: Path, **files: str) -> Path:
