@@ -24,6 +24,7 @@ from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
                           worksheet_document)
+from .render.compose import ComposedDocument, NotComposable, composable, composed_document
 from .render.pdf import RenderedPdf, render_pdfs
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports")
@@ -266,11 +267,11 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
     """The HTML documents of this build, largest first; versions are split into one chunk per job."""
     paper = geometry.PAPERS[options.paper]
     chunks = version_chunks(question_set.versions, options.jobs or os.cpu_count() or 1)
-    documents: list[Document] = []
-    if options.wants("worksheets"):
-        documents += [worksheet_document(question_set, c, layouts, paper, content_folders) for c in chunks]
-    if options.wants("keys"):
-        documents += [answer_key_document(question_set, c, layouts, paper, content_folders) for c in chunks]
+    documents: list[Document | ComposedDocument] = []
+    for kind, wanted, full in (("worksheet", "worksheets", worksheet_document),
+                               ("answer-key", "keys", answer_key_document)):
+        if options.wants(wanted):
+            documents += versioned_documents(kind, full, question_set, chunks, layouts, paper, content_folders)
     if options.wants("flashcards"):
         documents.append(flashcards_document(question_set, layouts, paper, options.cards, options.flip,
                                              options.back_offset, content_folders=content_folders))
@@ -280,6 +281,18 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
     if options.wants("calibration"):
         documents.append(calibration_document(layouts, paper, options.flip, options.back_offset))
     return documents
+
+
+def versioned_documents(kind, full, question_set: QuestionSet, chunks: list[tuple[Version, ...]], layouts: Layouts,
+                        paper, content_folders: tuple[Path, ...]) -> list[Document | ComposedDocument]:
+    """One composed document of every version (each question laid out once), or, for layouts the
+    composer cannot reproduce, today's full layout in one document per chunk of versions."""
+    if composable(layouts, kind):
+        try:
+            return [composed_document(kind, question_set, question_set.versions, layouts, paper, content_folders)]
+        except NotComposable:
+            pass
+    return [full(question_set, c, layouts, paper, content_folders) for c in chunks]
 
 
 def version_chunks(versions: tuple[Version, ...], pieces: int) -> list[tuple[Version, ...]]:

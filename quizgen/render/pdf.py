@@ -112,9 +112,17 @@ def make_url_fetcher(document: Document, refusals: list[str]):
     return RestrictedFetcher()
 
 
-def render_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
-    """Lay the document out once and write one PDF per part; pure: HTML in, PDF bytes out."""
+def render_pdfs(document) -> tuple[RenderedPdf, ...]:
+    """Lay the document out once and write one PDF per part; pure: HTML in, PDF bytes out.
+
+    A composed document (render/compose.py) lays out its pieces once and composes every part.
+    """
     from weasyprint import HTML
+
+    from .compose import ComposedDocument, render_composed
+
+    if isinstance(document, ComposedDocument):
+        return render_composed(document)
 
     started = time.perf_counter()
     refusals: list[str] = []
@@ -123,11 +131,9 @@ def render_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
     try:
         rendered = HTML(string=document.html, base_url=base_url, url_fetcher=fetcher).render()
     except BaseException:
-        if refusals:
-            raise QuizgenError.at(document.layout, refusals[0], field="layout") from None
+        raise_refusals(document, refusals)
         raise
-    if refusals:
-        raise QuizgenError.at(document.layout, refusals[0], field="layout")
+    raise_refusals(document, refusals)
     page_groups = split_pages(rendered.pages, document)
     elapsed = time.perf_counter() - started
     results = []
@@ -137,6 +143,12 @@ def render_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
         results.append(RenderedPdf(part.file_name, data, len(pages),
                                    elapsed / len(document.parts) + time.perf_counter() - started))
     return tuple(results)
+
+
+def raise_refusals(document, refusals: list[str]) -> None:
+    """A layout that asked for something it may not have stops the build at the layout."""
+    if refusals:
+        raise QuizgenError.at(document.layout, refusals[0], field="layout") from None
 
 
 def split_pages(pages: list, document: Document) -> list[list]:
