@@ -11,7 +11,8 @@ import io
 import json
 import math
 import time
-from dataclasses import dataclass
+import zlib
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator, Literal
 
@@ -21,7 +22,7 @@ from ..errors import QuizgenError
 from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
 from .cards import Paper
 from .html import Layouts, Part, anchor_for, cloze_text, css_string, layout_environment, mm, render_layout
-from .pieces import PX_TO_PT, Measured, PageFacts, Rect, cut_pieces, measure, page_facts
+from .pieces import PX_TO_PT, Measured, PageFacts, Rect, cut_pieces, measure, page_facts, part_name
 
 Kind = Literal["worksheet", "answer-key"]
 
@@ -334,11 +335,18 @@ def _answer_space(layouts: Layouts, q: Question) -> str:
                            "answer-spaces.html", q=q)
 
 
-def _render_snippet(layouts: Layouts, source: str, name: str, **context) -> str:
+def _render_snippet(layouts: Layouts, source: str, name: str, *, q: Question) -> str:
+    return _rendered_snippet(layouts.folders, source, name, q)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_snippet(folders: tuple[Path, ...], source: str, name: str, q: Question) -> str:
+    """A layout snippet for one question; versions share their questions' text, so each renders once."""
     import jinja2
 
+    layouts = Layouts(folders)
     try:
-        return _snippet(layouts.folders, source).render(**context)
+        return _snippet(layouts.folders, source).render(q=q)
     except (jinja2.TemplateError, TypeError, ValueError) as exc:
         # the same call through render_layout reports the layout's file and line
         raise QuizgenError.at(layouts.path_of(name), f"{type(exc).__name__}: {exc}", field="layout") from None
@@ -449,7 +457,7 @@ class Placement:
     piece: str
     dx: float
     dy: float
-    ink: Rect | None  # where its visible text lands on the page
+    ink: tuple[Rect, ...]  # where its visible text lands on the page
 
 
 @dataclass(frozen=True)
@@ -514,10 +522,9 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
     raise_refusals(document, refusals)
     measured = measure(rendered)
     facts = page_facts(rendered, 0, 1)
-    # a header is cut below the line of its slot, so that text follows in reading order: header line, code, rest
-    splits = {b.piece: measured[b.piece].mark("slot").box.bottom for plan in document.versions[:1]
-              for b in plan.blocks if isinstance(b, HeaderBlock)}
+    splits = piece_splits(document, measured)
     streams = cut_pieces(rendered.write_pdf(), measured, {TITLE_PIECE: 0}, splits)
+    streams = replace(streams, contents={k: deflated(v) for k, v in streams.contents.items()})
     layout_seconds = time.perf_counter() - started
     composer = Composer(document, measured, facts)
     results = []
@@ -528,6 +535,19 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
         results.append(RenderedPdf(plan.file_name, data, len(pages),
                                    layout_seconds / len(document.versions) + time.perf_counter() - began))
     return tuple(results)
+
+
+def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> dict[str, tuple[float, ...]]:
+    """Where blocks are cut so that text comes out in reading order: a header below its code's line,
+    a matching question below each row, before that row's choice."""
+    splits: dict[str, tuple[float, ...]] = {}
+    for plan in document.versions:
+        for block in plan.blocks:
+            if isinstance(block, HeaderBlock):
+                splits[block.piece] = (measured[block.piece].mark("slot").box.bottom,)
+            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0:
+                splits[block.piece] = tuple(m.box.bottom for m in measured[block.piece].marks["right"])
+    return splits
 
 
 class Composer:
@@ -552,7 +572,7 @@ class Composer:
             placements = []
             for block, top in page:
                 y = self.facts.content.y + top
-                placements += [Placement(p.piece, p.dx, p.dy + y, p.ink.moved(0, y) if p.ink else None)
+                placements += [Placement(p.piece, p.dx, p.dy + y, tuple(r.moved(0, y) for r in p.ink))
                                for p in block.placements]
             placements += self.furniture(plan, number, len(laid))
             pages.append(PlannedPage(number, tuple(placements), tuple(b.label for b, _ in page)))
@@ -569,7 +589,7 @@ class Composer:
 
     def at(self, piece_id: str, dx: float, dy: float) -> Placement:
         piece = self.piece(piece_id)
-        return Placement(piece_id, dx, dy, piece.ink.moved(dx, dy) if piece.ink else None)
+        return Placement(piece_id, dx, dy, tuple(r.moved(dx, dy) for r in piece.ink))
 
     def simple(self, piece_id: str, label: str) -> FlowBlock:
         piece = self.piece(piece_id)
@@ -588,7 +608,7 @@ class Composer:
             mark = self.piece(character).mark("slot")
             placements.append(self.at(character, x - mark.text_x, slot.baseline - mark.baseline + top))
             x += (mark.first_line_right or mark.text_x) - mark.text_x
-        placements.append(Placement(block.piece + "+", 0.0, top, None))
+        placements.append(Placement(part_name(block.piece, 1), 0.0, top, ()))
         return FlowBlock(flow.height, flow.margin_top, flow.margin_bottom, tuple(placements), "header")
 
     def question(self, block: QuestionBlock, index: int) -> FlowBlock:
@@ -617,11 +637,12 @@ class Composer:
         """Each choice set on the baseline of the hidden choice in its row; a choice that wraps would
         change the row's height, so it is not composed."""
         placements = []
-        for target, cell_id in zip(piece.marks["right"], block.cells):
+        for row, (target, cell_id) in enumerate(zip(piece.marks["right"], block.cells), 1):
             cell = self.piece(cell_id).mark("cell")
             if cell.lines > 1 or target.lines > 1:
                 raise NotComposable("a matching choice runs over more than one line")
             placements.append(self.at(cell_id, target.text_x - cell.text_x, target.baseline - cell.baseline + top))
+            placements.append(Placement(part_name(block.piece, row), 0.0, top, ()))
         return placements
 
     def option_cells(self, block: QuestionBlock, piece: Measured, top: float) -> list[Placement]:
@@ -689,7 +710,7 @@ class Composer:
             mark = self.piece(piece_id).mark("text")
             right -= (mark.first_line_right or mark.text_x) - mark.text_x
             parts.append(self.at(piece_id, right - mark.text_x, self.facts.header_baseline - mark.baseline))
-        return [Placement(TITLE_PIECE, 0.0, 0.0, None), *reversed(parts)]
+        return [Placement(TITLE_PIECE, 0.0, 0.0, ()), *reversed(parts)]
 
 
 def next_tab_stop(x: float, tab: float | None) -> float:
@@ -722,23 +743,51 @@ def write_version(pages: list[PlannedPage], streams, measured: dict[str, Measure
         content = []
         fonts: set[str] = set()
         for placement in page.placements:
-            source = measured.get(placement.piece.rstrip("+"))
+            source = measured.get(placement.piece.split("+")[0])
             source_height = streams.page_heights[source.page if source else 0]
             tx = placement.dx * PX_TO_PT
             ty = height - source_height - placement.dy * PX_TO_PT
-            content += [f"q 1 0 0 1 {tx:.4f} {ty:.4f} cm\n".encode(), streams.contents[placement.piece], b"\nQ\n"]
+            content += [deflated(f"q 1 0 0 1 {tx:.4f} {ty:.4f} cm\n".encode()), streams.contents[placement.piece],
+                        END_OF_PIECE]
             fonts.update(streams.fonts[placement.piece])
         new_page = pdf.add_blank_page(page_size=(width, height))
         entries = {category: pikepdf.Dictionary({name: resource(category, name) for name in names})
                    for category, names in shared.items()}
         entries["/Font"] = pikepdf.Dictionary({name: resource("/Font", name) for name in sorted(fonts)})
         new_page.obj.Resources = pikepdf.Dictionary(entries)
-        new_page.obj.Contents = pdf.make_stream(b"".join(content))
+        new_page.obj.Contents = pikepdf.Stream(pdf, zlib_stream(content), Filter=pikepdf.Name.FlateDecode)
     pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(Title=title, Producer=producer()))
     out = io.BytesIO()
-    pdf.save(out, deterministic_id=True, compress_streams=True,
+    pdf.save(out, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
              object_stream_mode=pikepdf.ObjectStreamMode.generate)
     return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """Bytes compressed once as a run of raw deflate blocks that ends on a byte boundary: runs
+    joined end to end are one deflate stream, so a page's content is compressed piece by piece,
+    once per build, not once per page."""
+
+    raw: bytes
+    data: bytes
+
+
+def deflated(data: bytes, level: int = 6) -> Deflated:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Deflated(data, compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))
+
+
+END_OF_PIECE = deflated(b"\nQ\n")
+_FINAL_BLOCK = zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+
+
+def zlib_stream(runs: list[Deflated]) -> bytes:
+    """The zlib stream (as /FlateDecode wants) of the runs' bytes one after the other."""
+    checksum = 1
+    for run in runs:
+        checksum = zlib.adler32(run.raw, checksum)
+    return b"\x78\x9c" + b"".join(run.data for run in runs) + _FINAL_BLOCK + checksum.to_bytes(4, "big")
 
 
 @functools.lru_cache(maxsize=1)

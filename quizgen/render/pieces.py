@@ -35,13 +35,6 @@ class Rect:
                 and self.y < other.bottom - tolerance and other.y < self.bottom - tolerance)
 
 
-def union(rects: list[Rect]) -> Rect | None:
-    if not rects:
-        return None
-    x, y = min(r.x for r in rects), min(r.y for r in rects)
-    return Rect(x, y, max(r.right for r in rects) - x, max(r.bottom for r in rects) - y)
-
-
 @dataclass(frozen=True)
 class Mark:
     """An element inside a piece that the composer needs to know about (`data-qg="name"`)."""
@@ -67,7 +60,7 @@ class Measured:
     box: Rect  # border box of the piece's own element
     margin_top: float
     margin_bottom: float
-    ink: Rect | None  # the union of its visible text
+    ink: tuple[Rect, ...]  # the boxes of its visible text
     marks: dict[str, tuple[Mark, ...]] = field(default_factory=dict)
 
     def mark(self, name: str) -> Mark:
@@ -141,7 +134,7 @@ def _measure_piece(page: int, wrapper, children) -> Measured:
     for child in children:
         visit(child, None, ())
     return Measured(page, _border_box(wrapper), _border_box(main), main.margin_top or 0.0,
-                    main.margin_bottom or 0.0, union(ink), {k: tuple(v) for k, v in marks.items()})
+                    main.margin_bottom or 0.0, tuple(ink), {k: tuple(v) for k, v in marks.items()})
 
 
 def _border_box(box) -> Rect:
@@ -229,7 +222,7 @@ class PieceStreams:
     """
 
     pdf: object  # pikepdf.Pdf
-    contents: dict[str, bytes]
+    contents: dict[str, bytes]  # each piece's operators
     fonts: dict[str, tuple[str, ...]]  # the font names each piece uses
     resources: dict[str, dict[str, object]]  # category (/Font, /ExtGState…) → name → indirect object
     page_heights: tuple[float, ...]  # in points, for each page of the pieces document
@@ -240,7 +233,8 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
     """Each piece's operators: what was drawn inside the piece's band of its page.
 
     `whole_pages` names pieces that are all of one page (the running title in a page margin);
-    `splits` cuts a piece in two at a height, the part below named with a "+" after the id.
+    `splits` cuts a piece at heights into parts, named by `part_name`, so that what is set between
+    them (a version code, a matching choice) comes in reading order.
     """
     import pikepdf
 
@@ -248,12 +242,9 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
     heights = tuple(float(p.mediabox[3]) - float(p.mediabox[1]) for p in pdf.pages)
     bands: dict[int, list[tuple[str, float, float]]] = {}
     for piece_id, piece in measured.items():
-        cut = (splits or {}).get(piece_id)
-        if cut is None:
-            bands.setdefault(piece.page, []).append((piece_id, piece.band.y, piece.band.bottom))
-        else:
-            bands.setdefault(piece.page, []).append((piece_id, piece.band.y, cut))
-            bands[piece.page].append((piece_id + "+", cut, piece.band.bottom))
+        edges = [piece.band.y, *(splits or {}).get(piece_id, ()), piece.band.bottom]
+        for number, (top, bottom) in enumerate(zip(edges, edges[1:])):
+            bands.setdefault(piece.page, []).append((part_name(piece_id, number), top, bottom))
     contents: dict[str, bytes] = {}
     fonts: dict[str, tuple[str, ...]] = {}
     resources: dict[str, dict[str, object]] = {}
@@ -268,10 +259,63 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
         pieces += [(name, _filtered(tree, lambda y, top=top, bottom=bottom: top <= y < bottom))
                    for name, top, bottom in bands.get(index, [])]
         for name, kept in pieces:
-            contents[name] = pikepdf.unparse_content_stream(kept)
+            contents[name] = pikepdf.unparse_content_stream(_compact_text(_without_overridden_state(kept)))
             fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept
                                         if str(getattr(i, "operator", "")) == "Tf"}))
     return PieceStreams(pdf, contents, fonts, resources, heights)
+
+
+STATE_OPS = {"rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "scn", "SC", "SCN", "gs", "w", "J", "j", "M", "d",
+             "ri", "i"}
+
+
+def _without_overridden_state(instructions: list) -> list:
+    """The instructions without state changes that a later change of the same kind replaces before
+    anything is drawn (cutting out other pieces' drawing leaves runs of colour changes behind)."""
+    out: list = []
+    pending: dict[str, object] = {}
+    for instruction in instructions:
+        operator = str(getattr(instruction, "operator", ""))
+        if operator in STATE_OPS:
+            pending.pop(operator, None)
+            pending[operator] = instruction
+            continue
+        if operator in ("q", "Q") and operator == "Q":
+            pending.clear()  # whatever was set inside the group ends with it
+        elif pending:
+            out += pending.values()
+            pending.clear()
+        out.append(instruction)
+    return out
+
+
+def _compact_text(instructions: list) -> list:
+    """TJ arrays with their zero adjustments joined away ([<0015> 0 <0016>] → [<00150016>]): the same
+    glyphs at the same places, in a third of the bytes to compress for every page."""
+    import pikepdf
+
+    out = []
+    for instruction in instructions:
+        if str(getattr(instruction, "operator", "")) != "TJ":
+            out.append(instruction)
+            continue
+        items: list = []
+        for item in instruction.operands[0]:
+            if isinstance(item, pikepdf.String):
+                if items and isinstance(items[-1], bytes):
+                    items[-1] += bytes(item)
+                else:
+                    items.append(bytes(item))
+            elif float(item) != 0:
+                items.append(item)
+        array = pikepdf.Array([pikepdf.String(i) if isinstance(i, bytes) else i for i in items])
+        out.append(pikepdf.ContentStreamInstruction([array], pikepdf.Operator("TJ")))
+    return out
+
+
+def part_name(piece_id: str, number: int) -> str:
+    """The id of a piece's part: the first part is the piece itself, then `id+1`, `id+2`…"""
+    return piece_id if number == 0 else f"{piece_id}+{number}"
 
 
 def _gather_resources(pdf, page, resources: dict[str, dict[str, object]]) -> None:
