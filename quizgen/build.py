@@ -128,11 +128,13 @@ def run_build(options: BuildOptions) -> int:
         if not options.quiet:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
         return 0
+    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
+    display = Display(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
     pack = load_pack(options.pack)
+    display.stage(f"loaded {pack.id} ({len(pack.facts)} facts)")
     question_set = generate_question_set(pack, template_dirs=list(options.templates), types=None, tags=None,
                                          count=options.count, seed=options.seed, versions=options.versions)
-    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
-    display = Display(enabled=not options.quiet and sys.stderr.isatty())
+    display.stage(f"generated {len(question_set.questions)} questions in {len(question_set.versions)} versions")
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
                             display=display)
@@ -189,8 +191,10 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     started = time.perf_counter()
     cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
                         content_folders=content_folders)
-    files = make_files(question_set, options, content_folders=content_folders, display=display or Display(),
+    display = display or Display()
+    files = make_files(question_set, options, content_folders=content_folders, display=display,
                        previous=folder, cache=cache)
+    display.stage(f"writing {len(files)} files and manifest.json into {display_path(folder)}")
     write_build(folder, files, question_set, options)
     cache.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started)
@@ -203,7 +207,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
     documents = plan_documents(question_set, options, layouts, content_folders)
-    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
+    display.expect(len(documents) + options.wants("exports") + options.wants("questions"),
+                   files_summary(documents, options))
     files: list[BuiltFile] = []
     cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
     for document, found in zip(documents, cached.values()):
@@ -227,6 +232,28 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
         rendered.append(group)
     files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
     return tuple(_in_output_order(files))
+
+
+def files_summary(documents: list, options: BuildOptions) -> str:
+    """What the build will write, said before it starts: 'building 83 files: 40 worksheets, …'."""
+    counts: dict[str, int] = {}
+    for document in documents:
+        for part in document.parts:
+            kind = ("worksheet" if part.file_name.startswith("worksheet-") else
+                    "answer key" if part.file_name.startswith("answer-key-") else part.file_name)
+            counts[kind] = counts.get(kind, 0) + 1
+    parts = [f"{n} {kind}{'s' if n > 1 else ''}" if kind in ("worksheet", "answer key") else kind
+             for kind, n in counts.items()]
+    total = sum(counts.values())
+    if options.wants("questions"):
+        parts.append("questions.json")
+        total += 1
+    if options.wants("exports"):
+        from .export import FORMATS
+
+        parts.append(f"{len(FORMATS)} exports")
+        total += len(FORMATS)
+    return f"building {total} files: {', '.join(parts)} (and manifest.json)"
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -351,17 +378,25 @@ class RenderCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for n, pdf in enumerate(pdfs):
-                write_atomically(self.folder / f"{key}-{n}.pdf", pdf.data)
+                _write_cache_file(self.folder / f"{key}-{n}.pdf", pdf.data)
             index = [{"name": pdf.file_name, "pages": pdf.pages} for pdf in pdfs]
-            write_atomically(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
+            _write_cache_file(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
             self.used.add(key)
-        except QuizgenError:
+        except OSError:
             pass  # a cache that cannot be written only costs time
 
     def keep_only_used(self) -> None:
         for path in self.folder.glob("*") if self.folder.is_dir() else ():
             if path.name.split("-")[0].split(".")[0] not in self.used:
                 path.unlink(missing_ok=True)
+
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Write and rename, without waiting for the disk: a cache entry lost in a crash only costs time,
+    and a class set writes a thousand of them (the index is written last, so a torn entry is never read)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 class Renderer:
@@ -503,35 +538,67 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 @dataclass
 class Display:
-    """A rich progress bar on a terminal, shown only once a build has run for more than a second."""
+    """What a build says while it runs, once it has run for more than a second: a rich progress bar on a
+    terminal, one line per stage on stderr otherwise (logs, CI), nothing with --quiet. The first thing
+    said is how many files the build will write."""
 
-    enabled: bool = False
+    mode: str = "off"  # "bar", "lines" or "off"
     started: float = field(default_factory=time.perf_counter)
     total: int = 0
     done: int = 0
+    summary: str = ""
+    _waiting: list[tuple[str, float]] = field(default_factory=list)  # lines from before the first second was up
+    _speaking: bool = False
     _progress: object | None = None
     _task: object | None = None
 
-    def expect(self, total: int) -> None:
-        self.total = total
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+    def expect(self, total: int, summary: str = "") -> None:
+        self.total, self.summary = total, summary
+        if summary and self.mode == "lines":
+            self._waiting.insert(0, (summary, time.perf_counter() - self.started))
+        self._maybe_speak()
+
+    def stage(self, line: str) -> None:
+        """One stage done (lines mode), said now or as soon as the build has run for a second."""
+        if self.mode == "lines":
+            self._waiting.append((line, time.perf_counter() - self.started))
+            self._maybe_speak()
 
     def advance(self, name: str) -> None:
         if name:
             self.done += 1
-        if not self.enabled:
+            self.stage(f"[{self.done}/{self.total}] {name}")
+        else:
+            self._maybe_speak()
+        if self.mode != "bar":
             return
         if self._progress is None and time.perf_counter() - self.started > PROGRESS_AFTER:
             self._start()
         if self._progress is not None and name:
             self._progress.update(self._task, completed=self.done, description=name)
 
+    def _maybe_speak(self) -> None:
+        if self.mode != "lines" or (not self._speaking and time.perf_counter() - self.started <= PROGRESS_AFTER):
+            return
+        self._speaking = True
+        for line, at in self._waiting:
+            print(f"quizgen: {line} ({at:.1f} s)", file=sys.stderr, flush=True)
+        self._waiting.clear()
+
     def _start(self) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        console = Console(stderr=True)
+        if self.summary:
+            console.print(self.summary)
         self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
-                                  console=Console(stderr=True), transient=True)
+                                  console=console, transient=True)
         self._task = self._progress.add_task("", total=self.total, completed=self.done)
         self._progress.start()
 
