@@ -214,23 +214,25 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     for document, found in zip(documents, cached.values()):
         if found is not None:
             display.advance(_document_name(document))
-    to_render = [d for i, d in enumerate(documents) if cached.get(i) is None]
-    with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
-        # this process makes the other files while the workers lay out pages
-        if options.wants("questions"):
-            files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
-            display.advance("questions.json")
-        if options.wants("exports"):
-            files.extend(export_files(question_set, previous))
-            display.advance("exports")
-        fresh = iter(renderer.results(on_done=display.advance))
-    rendered = []
-    for i, document in enumerate(documents):
-        group = cached.get(i) or next(fresh)
-        if cache and cached.get(i) is None:
-            cache.put(document, group)
-        rendered.append(group)
-    files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
+    # composed documents write each version to a spool file as soon as it is made, so neither the workers
+    # nor the pipe back hold a class set's PDFs
+    with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
+        to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
+                     for i, d in enumerate(documents) if cached.get(i) is None]
+        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
+            # this process makes the other files while the workers lay out pages
+            if options.wants("questions"):
+                files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
+                display.advance("questions.json")
+            if options.wants("exports"):
+                files.extend(export_files(question_set, previous))
+                display.advance("exports")
+            fresh = iter(renderer.results(on_done=display.advance))
+        for i, document in enumerate(documents):
+            group = cached.get(i) or next(fresh)
+            if cache and cached.get(i) is None:
+                cache.put(document, group)
+            files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
     return tuple(_in_output_order(files))
 
 

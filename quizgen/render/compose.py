@@ -6,6 +6,7 @@ the laid-out pieces as PDF form XObjects, so a version costs composition, not la
 from __future__ import annotations
 
 import functools
+import gc
 import hashlib
 import io
 import json
@@ -72,6 +73,7 @@ class ComposedDocument:
     furniture: tuple[tuple[str, str], ...]  # (text, piece id) of the running header's parts
     question_set: QuestionSet  # for laying the versions out in full when composing fails
     source_versions: tuple[Version, ...]
+    spool: Path | None = None  # where to write each version as it is made, instead of keeping it in memory
 
     def full_document(self):
         """Today's document of the same versions: every version laid out in full."""
@@ -508,7 +510,7 @@ def render_composed(document: ComposedDocument) -> tuple:
 def _composed_pdfs(document: ComposedDocument) -> tuple:
     from weasyprint import HTML
 
-    from .pdf import RenderedPdf, make_url_fetcher, raise_refusals
+    from .pdf import RenderedPdf, SpooledPdf, make_url_fetcher, raise_refusals
 
     started = time.perf_counter()
     refusals: list[str] = []
@@ -523,7 +525,10 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
     measured = measure(rendered)
     facts = page_facts(rendered, 0, 1)
     splits = piece_splits(document, measured)
-    streams = cut_pieces(rendered.write_pdf(), measured, {TITLE_PIECE: 0}, splits)
+    pdf_bytes = rendered.write_pdf()
+    del rendered  # the box tree is the largest thing held; composing needs only the measurements
+    gc.collect()
+    streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
     streams = replace(streams, contents={k: deflated(v) for k, v in streams.contents.items()})
     layout_seconds = time.perf_counter() - started
     composer = Composer(document, measured, facts)
@@ -532,8 +537,13 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
         began = time.perf_counter()
         pages = composer.pages(plan)
         data = write_version(pages, streams, measured, facts, f"{document.title} · {TITLES[document.kind]}")
-        results.append(RenderedPdf(plan.file_name, data, len(pages),
-                                   layout_seconds / len(document.versions) + time.perf_counter() - began))
+        seconds = layout_seconds / len(document.versions) + time.perf_counter() - began
+        if document.spool is None:
+            results.append(RenderedPdf(plan.file_name, data, len(pages), seconds))
+        else:
+            path = document.spool / plan.file_name
+            path.write_bytes(data)
+            results.append(SpooledPdf(plan.file_name, path, len(pages), seconds))
     return tuple(results)
 
 

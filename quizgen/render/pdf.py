@@ -24,6 +24,20 @@ class RenderedPdf:
     seconds: float
 
 
+@dataclass(frozen=True)
+class SpooledPdf:
+    """A rendered PDF that a worker wrote to a spool file; its bytes are read when the build takes them."""
+
+    file_name: str
+    path: Path
+    pages: int
+    seconds: float
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
+
+
 class RefusedResource(Exception):
     """A layout asked for something it may not have; carries the message shown to the user."""
 
