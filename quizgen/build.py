@@ -18,7 +18,7 @@ from typing import Callable
 
 from . import __version__
 from .errors import Problem, QuizgenError, display_path
-from .files import replace_all, write_atomically
+from .files import replace_all
 from .model import QuestionSet, Version
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset

@@ -233,3 +233,13 @@ def test_a_choice_too_long_for_one_line_falls_back_to_the_full_layout():
         compose._composed_pdfs(document)
     (result,) = render_composed(document)
     assert flat(long_choice) in " ".join(page_texts(result.data))
+
+
+def test_a_mistake_in_a_users_key_layout_is_one_located_error(tmp_path, question_set):
+    from quizgen.errors import QuizgenError
+
+    (tmp_path / "answer-key-answer.html").write_text("Answer:\n{{ q.anwser }}\n", encoding="utf-8")
+    with pytest.raises(QuizgenError) as caught:
+        composed_document("answer-key", question_set, question_set.versions, Layouts.with_user_folders([tmp_path]), A4)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'answer-key-answer.html'}:2:1: layout: UndefinedError")

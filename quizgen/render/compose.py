@@ -15,14 +15,15 @@ import time
 import zlib
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Iterator, Literal
+from typing import Literal
 
 from markupsafe import Markup, escape
 
 from ..errors import QuizgenError
 from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
 from .cards import Paper
-from .html import Layouts, Part, anchor_for, cloze_text, css_string, layout_environment, mm, render_layout
+from .html import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
+                   render_layout)
 from .pieces import PX_TO_PT, Measured, PageFacts, Rect, cut_pieces, measure, page_facts, part_name
 
 Kind = Literal["worksheet", "answer-key"]
@@ -333,37 +334,39 @@ def _option_text(index: int, text: str, per_line: int) -> str:
 
 
 def _answer_space(layouts: Layouts, q: Question) -> str:
-    return _render_snippet(layouts, '{% from "answer-spaces.html" import answer_space %}{{ answer_space(q) }}',
-                           "answer-spaces.html", q=q)
-
-
-def _render_snippet(layouts: Layouts, source: str, name: str, *, q: Question) -> str:
-    return _rendered_snippet(layouts.folders, source, name, q)
+    return _answer_space_html(layouts.folders, q)
 
 
 @functools.lru_cache(maxsize=4096)
-def _rendered_snippet(folders: tuple[Path, ...], source: str, name: str, q: Question) -> str:
-    """A layout snippet for one question; versions share their questions' text, so each renders once."""
+def _answer_space_html(folders: tuple[Path, ...], q: Question) -> str:
+    """answer-spaces.html's `answer_space(q)`; versions share their questions, so each renders once."""
     import jinja2
 
     layouts = Layouts(folders)
+    source = '{% from "answer-spaces.html" import answer_space %}{{ answer_space(q) }}'
     try:
-        return _snippet(layouts.folders, source).render(q=q)
+        return layout_environment(folders).from_string(source).render(q=q)
     except (jinja2.TemplateError, TypeError, ValueError) as exc:
-        # the same call through render_layout reports the layout's file and line
-        raise QuizgenError.at(layouts.path_of(name), f"{type(exc).__name__}: {exc}", field="layout") from None
+        path, line = _template_position(exc, layouts, "answer-spaces.html")
+        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
+                              field="layout") from None
 
 
-@functools.lru_cache(maxsize=32)
-def _snippet(folders: tuple[Path, ...], source: str):
-    return layout_environment(folders).from_string(source)
+def _render_snippet(layouts: Layouts, name: str, q: Question) -> str:
+    return _rendered_snippet(layouts.folders, name, q)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_snippet(folders: tuple[Path, ...], name: str, q: Question) -> str:
+    """A layout about one question (answer-key-answer.html…), rendered once per question and wording."""
+    return render_layout(Layouts(folders), name, {"q": q})
 
 
 def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A key's answer item: the same for every version but its answer line (letters, order), so it is
     two pieces once per question, above and below that line, and the line a piece per wording."""
-    answer = _render_snippet(layouts, '{% include "answer-key-answer.html" %}', "answer-key-answer.html", q=q)
-    source = _render_snippet(layouts, '{% include "answer-key-source.html" %}', "answer-key-source.html", q=q)
+    answer = _render_snippet(layouts, "answer-key-answer.html", q)
+    source = _render_snippet(layouts, "answer-key-source.html", q)
     explanation = f'<p class="explanation" dir="auto">{escape(q.explanation)}</p>' if q.explanation else ""
 
     def item(part: str) -> str:
@@ -381,11 +384,12 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
 
 
 def _grid_cell_html(cell: str, text: str) -> str:
-    """A number or an entry of the marking grid, in the first column of a row of the grid's table."""
-    empty = '<td class="no"></td><td class="key"></td>' * (GRID_COLUMNS - 1)
-    number, entry = (f'<td class="no" data-qg="cell">{escape(text)}</td>', '<td class="key"></td>') if cell == "no" \
-        else ('<td class="no"></td>', f'<td class="key" dir="auto" data-qg="cell">{escape(text)}</td>')
-    return f'<table class="grid qg-bare"><tr data-qg="row">{number}{entry}{empty}</tr></table>'
+    """A number or an entry of the marking grid, alone in a one-cell table as wide as its column
+    (the grid's fixed layout gives its columns 5 % and 20 %): a fraction of the cost of a whole row."""
+    width = "5%" if cell == "no" else "20%"
+    direction = "" if cell == "no" else ' dir="auto"'
+    return (f'<table class="grid qg-bare" style="width: {width}"><tr data-qg="row">'
+            f'<td class="{cell}"{direction} data-qg="cell">{escape(text)}</td></tr></table>')
 
 
 def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
