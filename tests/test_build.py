@@ -266,3 +266,15 @@ def test_the_build_says_how_many_files_it_will_write(tmp_path):
     documents = plan_documents(question_set, options, Layouts.with_user_folders())
     assert files_summary(documents, options) == (f"building {2 * n + 1} files: {n} worksheets, {n} answer keys, "
                                                  "questions.json (and manifest.json)")
+
+
+def test_versions_are_composed_and_a_single_version_is_laid_out_in_full(tmp_path):
+    from quizgen.build import BuildOptions, plan_documents
+    from quizgen.render.compose import ComposedDocument
+    from quizgen.render.html import Document, Layouts
+
+    several = make_sample_set(versions=3)
+    one = make_sample_set(versions=1)
+    options = BuildOptions(pack=tmp_path, only=("worksheets", "keys"))
+    assert [type(d) for d in plan_documents(several, options, Layouts.with_user_folders())] == [ComposedDocument] * 2
+    assert {type(d) for d in plan_documents(one, options, Layouts.with_user_folders())} == {Document}
