@@ -304,7 +304,7 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
                                  f'dir="auto">☐\t{escape(item)}</p></div>') for item in q.items)
         return QuestionBlock(block, number_piece, cells, 1)
     if q.type == "matching" and len(q.choices) == len(q.pairs):
-        block = pieces.add(f"question {q.id}", open_block + _matching_table(q, hidden=True) + "</div>")
+        block = pieces.add(f"question {q.id}", open_block + _matching_table(q) + "</div>")
         cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr><td class="right" dir="auto" data-qg="cell">'
                                  f'{option_letter(i)}.\t{escape(choice)}</td></tr></table>')
                       for i, choice in enumerate(q.choices))
@@ -312,7 +312,7 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
     return QuestionBlock(pieces.add(open_block + _answer_space(layouts, q) + "</div>"), number_piece)
 
 
-def _matching_table(q: Question, *, hidden: bool) -> str:
+def _matching_table(q: Question) -> str:
     """The matching table of answer-spaces.html, its right-hand column laid out hidden in a fixed
     order: every version's choices are set over it, row by row."""
     rows = ['<p class="hint">Write the letter of the matching item in each box.</p>\n<table class="matching">']
