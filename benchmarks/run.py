@@ -21,12 +21,55 @@ import tempfile
 import time
 from pathlib import Path
 
+import amc  # benchmarks/amc.py: auto-multiple-choice side by side, when it is installed
+
 ROOT = Path(__file__).resolve().parent.parent
 PACK = ROOT / "content" / "deir-ez-zor-2014"
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 CLASS_SET = ["--versions", "40", "--count", "20", "--only", "worksheets,keys"]
+SCHOOL_SET = ["--versions", "500", "--count", "20", "--only", "worksheets,keys"]
 RSS_PROBE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
+
+
+def tree_peak_rss_mb(args: list[str], cwd: Path) -> float:
+    """The largest memory of a command and all its descendants together, sampled every 20 ms: the sum
+    of their proportional set sizes (PSS), so that pages forked workers share with the parent count
+    once; plain RSS where the kernel does not report PSS."""
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    peak = 0
+    while process.poll() is None:
+        peak = max(peak, sum(_memory_kb(pid) for pid in _tree(process.pid)))
+        time.sleep(0.02)
+    if process.returncode:
+        raise SystemExit(f"{' '.join(args)} failed")
+    return peak / 1024
+
+
+def _tree(root: int) -> list[int]:
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            parents[int(stat.parent.name)] = int(fields[1])
+        except (OSError, IndexError, ValueError):
+            continue
+    found, frontier = [root], [root]
+    while frontier:
+        frontier = [pid for pid, parent in parents.items() if parent in frontier]
+        found += frontier
+    return found
+
+
+def _memory_kb(pid: int) -> int:
+    for file, key in ((f"/proc/{pid}/smaps_rollup", "Pss:"), (f"/proc/{pid}/status", "VmRSS:")):
+        try:
+            for line in Path(file).read_text().splitlines():
+                if line.startswith(key):
+                    return int(line.split()[1])
+        except OSError:
+            continue
+    return 0
 
 
 def timed(args: list[str], cwd: Path) -> float:
@@ -62,6 +105,15 @@ def edit_one_fact(pack: Path, fact_id: str, round_number: int) -> None:
                 path.write_text("".join(lines), encoding="utf-8")
                 return
     raise SystemExit(f"fact {fact_id} not found in {pack}")
+
+
+def class_set_questions(pack: Path):
+    """The class set's question set, as the build makes it (AMC gets the same questions)."""
+    sys.path.insert(0, str(ROOT))
+    from quizgen.content import load_pack
+    from quizgen.generate import generate_question_set
+
+    return generate_question_set(load_pack(pack), count=20, seed=1, versions=1)
 
 
 def raw_weasyprint_seconds(work: Path) -> float:
@@ -165,6 +217,15 @@ def main() -> int:
         probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *build, *CLASS_SET], cwd=work, check=True,
                                capture_output=True, text=True)
         figures["peak_rss_mb"] = int(probe.stdout.strip()) / 1024
+        if amc.available():
+            class_set = class_set_questions(pack)
+            figures["amc_class_set_40_s"] = statistics.median(amc.prepare_seconds(class_set, 40, work)
+                                                              for _ in range(runs))
+            figures["class_set_vs_amc"] = figures["class_set_40_s"] / figures["amc_class_set_40_s"]
+        figures["school_set_500_s"] = median_of(runs, clean, [*build, *SCHOOL_SET], work)
+        clean()
+        figures["school_set_500_rss_mb"] = tree_peak_rss_mb([*build, *SCHOOL_SET], work)
+        figures["per_version_ms"] = (figures["school_set_500_s"] - figures["class_set_40_s"]) / 460 * 1000
         figures["raw_weasyprint_s"] = statistics.median(raw_weasyprint_seconds(work) for _ in range(runs))
         figures["overhead_ratio"] = figures["class_set_40_s"] / figures["raw_weasyprint_s"]
         figures["bounded_worker_ms"] = statistics.median(bounded_worker_ms() for _ in range(runs))
@@ -172,11 +233,12 @@ def main() -> int:
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
-    print(f"quizgen benchmark — {os.cpu_count()} cores, Python {platform.python_version()}, medians of {runs} runs")
+    print(f"quizgen benchmark — {os.cpu_count()} cores, Python {platform.python_version()}, medians of {runs} runs"
+          + ("" if amc.available() else " (auto-multiple-choice not installed: benchmarks/install-amc.sh)"))
     print(f"{'figure':<22}{'value':>10}")
     for name, value in figures.items():
-        unit = "" if name == "overhead_ratio" else (" MB" if name.endswith("_mb") else
-                                                    " ms" if name.endswith("_ms") else " s")
+        unit = ("" if name in ("overhead_ratio", "class_set_vs_amc") else " MB" if name.endswith("_mb")
+                else " ms" if name.endswith("_ms") else " s")
         print(f"{name:<22}{value:>10.2f}{unit}")
     print(json.dumps({k: round(v, 3) for k, v in figures.items()}, sort_keys=True))
     return 0

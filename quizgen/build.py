@@ -25,6 +25,7 @@ from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
                           user_layout_blame, worksheet_document)
+from .render.compose import ComposedDocument, NotComposable, composable, composed_document
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
 
@@ -147,12 +148,15 @@ def run_build(options: BuildOptions) -> int:
         if not options.quiet:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
         return 0
+    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
+    display = Display(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
     pack = load_pack(options.pack)
+    display.stage(f"loaded {pack.id} ({len(pack.facts)} facts)")
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
                                     count=options.count, seed=options.seed, versions=options.versions)
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
-    display = Display(enabled=not options.quiet and sys.stderr.isatty())
+    display.stage(f"generated {len(question_set.questions)} questions in {len(question_set.versions)} versions")
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
                             display=display)
@@ -261,8 +265,10 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     started = time.perf_counter()
     cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
                         content_folders=content_folders)
-    files, warnings = make_files(question_set, options, content_folders=content_folders,
-                                 display=display or Display(), previous=folder, cache=cache)
+    display = display or Display()
+    files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
+                                 previous=folder, cache=cache)
+    display.stage(f"writing {len(files)} files and manifest.json into {display_path(folder)}")
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
@@ -280,36 +286,40 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     if not options.quiet:
         print(f"writing {planned_file_count(documents, options)} files into "
               f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
-    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
+    display.expect(len(documents) + options.wants("exports") + options.wants("questions"),
+                   files_summary(documents, options))
     files: list[BuiltFile] = []
     warnings: tuple[Notice, ...] = ()
     cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
     for document, found in zip(documents, cached.values()):
         if found is not None:
             display.advance(_document_name(document))
-    to_render = [d for i, d in enumerate(documents) if cached.get(i) is None]
-    with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
-        # this process makes the other files while the workers lay out pages
-        if options.wants("questions"):
-            files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
-            display.advance("questions.json")
-        if options.wants("exports"):
-            exported, warnings = export_files(question_set, previous)
-            files.extend(exported)
-            display.advance("exports")
-        if options.wants("answer-sheets"):
-            from .render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
+    # composed documents write each version to a spool file as soon as it is made, so neither the workers
+    # nor the pipe back hold a class set's PDFs
+    with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
+        to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
+                     for i, d in enumerate(documents) if cached.get(i) is None]
+        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
+            # this process makes the other files while the workers lay out pages
+            if options.wants("questions"):
+                files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
+                display.advance("questions.json")
+            if options.wants("exports"):
+                exported, warnings = export_files(question_set, previous)
+                files.extend(exported)
+                display.advance("exports")
+            if options.wants("answer-sheets"):
+                from .render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
 
-            sheets = build_sheets(question_set, geometry.PAPERS[options.paper], options.students, options.inputs)
-            files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
-        fresh = iter(renderer.results(on_done=display.advance))
-    rendered = []
-    for i, document in enumerate(documents):
-        group = cached.get(i) or next(fresh)
-        if cache and cached.get(i) is None:
-            cache.put(document, group)
-        rendered.append(group)
-    files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for group in rendered for r in group)
+                sheets = build_sheets(question_set, geometry.PAPERS[options.paper], options.students,
+                                      options.inputs)
+                files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
+            fresh = iter(renderer.results(on_done=display.advance))
+        for i, document in enumerate(documents):
+            group = cached.get(i) or next(fresh)
+            if cache and cached.get(i) is None:
+                cache.put(document, group)
+            files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
     return tuple(_in_output_order(files)), warnings
 
 
@@ -319,6 +329,28 @@ def planned_file_count(documents: list[Document], options: BuildOptions) -> int:
 
     exports = len(FORMATS) if options.wants("exports") else 0
     return sum(len(d.parts) for d in documents) + options.wants("questions") + exports
+
+
+def files_summary(documents: list, options: BuildOptions) -> str:
+    """What the build will write, said before it starts: 'building 83 files: 40 worksheets, …'."""
+    counts: dict[str, int] = {}
+    for document in documents:
+        for part in document.parts:
+            kind = ("worksheet" if part.file_name.startswith("worksheet-") else
+                    "answer key" if part.file_name.startswith("answer-key-") else part.file_name)
+            counts[kind] = counts.get(kind, 0) + 1
+    parts = [f"{n} {kind}{'s' if n > 1 else ''}" if kind in ("worksheet", "answer key") else kind
+             for kind, n in counts.items()]
+    total = sum(counts.values())
+    if options.wants("questions"):
+        parts.append("questions.json")
+        total += 1
+    if options.wants("exports"):
+        from .export import FORMATS
+
+        parts.append(f"{len(FORMATS)} exports")
+        total += len(FORMATS)
+    return f"building {total} files: {', '.join(parts)} (and manifest.json)"
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -358,11 +390,11 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
     """The HTML documents of this build, largest first; versions are split into one chunk per job."""
     paper = geometry.PAPERS[options.paper]
     chunks = version_chunks(question_set.versions, options.jobs or os.cpu_count() or 1)
-    documents: list[Document] = []
-    if options.wants("worksheets"):
-        documents += [worksheet_document(question_set, c, layouts, paper, content_folders) for c in chunks]
-    if options.wants("keys"):
-        documents += [answer_key_document(question_set, c, layouts, paper, content_folders) for c in chunks]
+    documents: list[Document | ComposedDocument] = []
+    for kind, wanted, full in (("worksheet", "worksheets", worksheet_document),
+                               ("answer-key", "keys", answer_key_document)):
+        if options.wants(wanted):
+            documents += versioned_documents(kind, full, question_set, chunks, layouts, paper, content_folders)
     if options.wants("flashcards"):
         documents.append(flashcards_document(question_set, layouts, paper, options.cards, options.flip,
                                              options.back_offset, content_folders=content_folders))
@@ -377,6 +409,19 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
         sheets = build_sheets(question_set, paper, options.students, options.inputs)
         documents.append(answer_sheets_document(sheets, layouts, question_set.language, content_folders))
     return documents
+
+
+def versioned_documents(kind, full, question_set: QuestionSet, chunks: list[tuple[Version, ...]], layouts: Layouts,
+                        paper, content_folders: tuple[Path, ...]) -> list[Document | ComposedDocument]:
+    """One composed document of every version (each question laid out once), or today's full layout in
+    one document per chunk of versions: for a single version (composing pays off only when versions
+    share their pieces) and for layouts the composer cannot reproduce."""
+    if len(question_set.versions) > 1 and composable(layouts, kind):
+        try:
+            return [composed_document(kind, question_set, question_set.versions, layouts, paper, content_folders)]
+        except NotComposable:
+            pass
+    return [full(question_set, c, layouts, paper, content_folders) for c in chunks]
 
 
 def version_chunks(versions: tuple[Version, ...], pieces: int) -> list[tuple[Version, ...]]:
@@ -435,11 +480,11 @@ class RenderCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for n, pdf in enumerate(pdfs):
-                write_atomically(self.folder / f"{key}-{n}.pdf", pdf.data)
+                _write_cache_file(self.folder / f"{key}-{n}.pdf", pdf.data)
             index = [{"name": pdf.file_name, "pages": pdf.pages} for pdf in pdfs]
-            write_atomically(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
+            _write_cache_file(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
             self.used.add(key)
-        except QuizgenError:
+        except OSError:
             pass  # a cache that cannot be written only costs time
 
     def keep_only_used(self) -> None:
@@ -448,6 +493,14 @@ class RenderCache:
             entry = CACHE_ENTRY.fullmatch(path.name)
             if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
+
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Write and rename, without waiting for the disk: a cache entry lost in a crash only costs time,
+    and a class set writes a thousand of them (the index is written last, so a torn entry is never read)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)
 
 
 class Renderer:
@@ -592,23 +645,43 @@ def _inside(folder: Path, name: str) -> Path | None:
 
 @dataclass
 class Display:
-    """A rich progress bar on a terminal, shown only once a build has run for more than a second; redrawn
-    from this thread whenever the build advances (the render loop ticks it every 0.2 s)."""
+    """What a build says while it runs, once it has run for more than a second: a rich progress bar on a
+    terminal, one line per stage on stderr otherwise (logs, CI), nothing with --quiet. The first thing
+    said is how many files the build will write."""
 
-    enabled: bool = False
+    mode: str = "off"  # "bar", "lines" or "off"
     started: float = field(default_factory=time.perf_counter)
     total: int = 0
     done: int = 0
+    summary: str = ""
+    _waiting: list[tuple[str, float]] = field(default_factory=list)  # lines from before the first second was up
+    _speaking: bool = False
     _progress: object | None = None
     _task: object | None = None
 
-    def expect(self, total: int) -> None:
-        self.total = total
+    @property
+    def enabled(self) -> bool:
+        return self.mode != "off"
+
+    def expect(self, total: int, summary: str = "") -> None:
+        self.total, self.summary = total, summary
+        if summary and self.mode == "lines":
+            self._waiting.insert(0, (summary, time.perf_counter() - self.started))
+        self._maybe_speak()
+
+    def stage(self, line: str) -> None:
+        """One stage done (lines mode), said now or as soon as the build has run for a second."""
+        if self.mode == "lines":
+            self._waiting.append((line, time.perf_counter() - self.started))
+            self._maybe_speak()
 
     def advance(self, name: str) -> None:
         if name:
             self.done += 1
-        if not self.enabled:
+            self.stage(f"[{self.done}/{self.total}] {name}")
+        else:
+            self._maybe_speak()
+        if self.mode != "bar":
             return
         if self._progress is None and time.perf_counter() - self.started > PROGRESS_AFTER:
             self._start()
@@ -617,13 +690,24 @@ class Display:
                 self._progress.update(self._task, completed=self.done, description=name)
             self._progress.refresh()
 
+    def _maybe_speak(self) -> None:
+        if self.mode != "lines" or (not self._speaking and time.perf_counter() - self.started <= PROGRESS_AFTER):
+            return
+        self._speaking = True
+        for line, at in self._waiting:
+            print(f"quizgen: {line} ({at:.1f} s)", file=sys.stderr, flush=True)
+        self._waiting.clear()
+
     def _start(self) -> None:
         from rich.console import Console
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
+        console = Console(stderr=True)
+        if self.summary:
+            console.print(self.summary)
         self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
-                                  console=Console(stderr=True), transient=True,
+                                  console=console, transient=True,
                                   # no refresh thread: workers are forked while the bar runs, and a fork
                                   # must not copy a thread that may hold the terminal's lock
                                   auto_refresh=False)

@@ -223,3 +223,58 @@ def test_a_broken_pack_fails_without_writing_anything(tmp_path, capsys):
     assert cli.main(["build", str(pack), "--out", str(out)]) == 1
     assert "pack.yaml" in capsys.readouterr().err
     assert not out.exists()
+
+
+# ---- what a build says while it runs ----------------------------------------------------------
+
+
+def test_a_long_build_off_a_terminal_says_a_line_per_stage_starting_with_the_file_count(capsys):
+    import time
+
+    from quizgen.build import Display
+
+    display = Display(mode="lines", started=time.perf_counter() - 2.0)
+    display.expect(2, "building 3 files: 1 worksheet, 1 answer key, questions.json (and manifest.json)")
+    display.advance("worksheet-A.pdf")
+    display.stage("writing 3 files and manifest.json into out")
+    lines = capsys.readouterr().err.splitlines()
+    assert [line.split(" (")[0] for line in lines] == [
+        "quizgen: building 3 files: 1 worksheet, 1 answer key, questions.json", "quizgen: [1/2] worksheet-A.pdf",
+        "quizgen: writing 3 files and manifest.json into out"]
+
+
+def test_a_build_under_a_second_or_a_quiet_one_says_nothing(capsys):
+    from quizgen.build import Display
+
+    quick = Display(mode="lines")
+    quick.expect(1, "building 1 file")
+    quick.advance("worksheet-A.pdf")
+    quiet = Display(mode="off", started=0.0)
+    quiet.expect(1, "building 1 file")
+    quiet.advance("worksheet-A.pdf")
+    assert capsys.readouterr().err == ""
+
+
+def test_the_build_says_how_many_files_it_will_write(tmp_path):
+    from quizgen.build import BuildOptions, files_summary, plan_documents
+    from quizgen.render.html import Layouts
+
+    question_set = make_sample_set(versions=3)
+    n = len(question_set.versions)
+    assert n > 1
+    options = BuildOptions(pack=tmp_path, versions=n, only=("worksheets", "keys", "questions"))
+    documents = plan_documents(question_set, options, Layouts.with_user_folders())
+    assert files_summary(documents, options) == (f"building {2 * n + 1} files: {n} worksheets, {n} answer keys, "
+                                                 "questions.json (and manifest.json)")
+
+
+def test_versions_are_composed_and_a_single_version_is_laid_out_in_full(tmp_path):
+    from quizgen.build import BuildOptions, plan_documents
+    from quizgen.render.compose import ComposedDocument
+    from quizgen.render.html import Document, Layouts
+
+    several = make_sample_set(versions=3)
+    one = make_sample_set(versions=1)
+    options = BuildOptions(pack=tmp_path, only=("worksheets", "keys"))
+    assert [type(d) for d in plan_documents(several, options, Layouts.with_user_folders())] == [ComposedDocument] * 2
+    assert {type(d) for d in plan_documents(one, options, Layouts.with_user_folders())} == {Document}

@@ -29,6 +29,20 @@ class RenderedPdf:
     seconds: float
 
 
+@dataclass(frozen=True)
+class SpooledPdf:
+    """A rendered PDF that a worker wrote to a spool file; its bytes are read when the build takes them."""
+
+    file_name: str
+    path: Path
+    pages: int
+    seconds: float
+
+    @property
+    def data(self) -> bytes:
+        return self.path.read_bytes()
+
+
 class RefusedResource(Exception):
     """A layout asked for something it may not have; carries the message shown to the user."""
 
@@ -138,12 +152,18 @@ def make_url_fetcher(document: Document, refusals: list[Refusal]):
     return RestrictedFetcher()
 
 
-def render_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
+def render_pdfs(document) -> tuple[RenderedPdf, ...]:
     """Lay the document out once and write one PDF per part; pure: HTML in, PDF bytes out.
 
-    Run it in a bounded worker (sandbox.py): a stranger's layout can ask WeasyPrint for any amount of work.
+    A composed document (render/compose.py) lays out its pieces once and composes every part. Run it in a
+    bounded worker (sandbox.py): a stranger's layout can ask WeasyPrint for any amount of work.
     """
     from weasyprint import HTML
+
+    from .compose import ComposedDocument, render_composed
+
+    if isinstance(document, ComposedDocument):
+        return render_composed(document)
 
     started = time.perf_counter()
     refusals: list[Refusal] = []

@@ -1,0 +1,808 @@
+"""Worksheets and answer keys composed from pieces: every distinct block (a question's stem, each
+option, each key entry, numbers, letters, version codes, page furniture) is laid out once with
+WeasyPrint; versions are paginated in plain Python over the measured boxes and their pages place
+the laid-out pieces as PDF form XObjects, so a version costs composition, not layout."""
+
+from __future__ import annotations
+
+import functools
+import gc
+import hashlib
+import io
+import json
+import math
+import time
+import zlib
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import Literal
+
+from markupsafe import Markup, escape
+
+from ..errors import QuizgenError
+from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
+from .cards import Paper
+from .html import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
+                   render_layout)
+from .pieces import PX_TO_PT, Measured, PageFacts, Rect, cut_pieces, measure, page_facts, part_name
+
+Kind = Literal["worksheet", "answer-key"]
+
+# Files whose structure the composer reproduces itself; a user folder replacing one of them gets
+# today's full layout instead (see docs/layouts.md).
+STRUCTURE_FILES = {"worksheet": ("worksheet.html", "answer-spaces.html"), "answer-key": ("answer-key.html",)}
+STYLESHEETS = {"worksheet": ("quizgen.css", "sheet.css", "worksheet.css"),
+               "answer-key": ("quizgen.css", "sheet.css", "answer-key.css")}
+TITLES = {"worksheet": "worksheet", "answer-key": "answer key"}
+HEADER_PREFIX = {"worksheet": "Version ", "answer-key": "Answer key · Version "}
+PIECES_PAGE_HEIGHT = 2000.0  # mm: a tall page holds many pieces, and a page costs WeasyPrint time
+GRID_COLUMNS = 4
+GRID_LINES = (1, 2, 3)  # key grid rows are made for entries of up to this many lines
+TITLE_PIECE = "title"  # the running title: all of the pieces document's first page
+SLOT = Markup('<span data-qg="slot"></span>')
+COMPOSED_CSS = """
+.qg-piece { page: qg-pieces; padding: 3mm 0; margin: 0; break-inside: avoid; }
+.qg-hide { visibility: hidden !important; }
+.qg-bare, .qg-bare * { border-color: transparent !important; background: transparent !important;
+  box-shadow: none !important; outline: none !important; }
+.qg-sheet { page: qg-sheet; height: 1px; }
+.qg-furniture { page: qg-furniture; height: 1px; }
+"""
+
+
+class NotComposable(Exception):
+    """The layouts do something the composer cannot reproduce; the document is laid out in full."""
+
+
+@dataclass(frozen=True)
+class ComposedDocument:
+    """Worksheets or answer keys of several versions, to be composed from pieces.
+
+    `html` is the pieces document plus the version plans: what the render cache hashes.
+    """
+
+    kind: Kind
+    html: str
+    layout: str
+    layout_folders: tuple[Path, ...]
+    content_folders: tuple[Path, ...]
+    parts: tuple[Part, ...]
+    paper: Paper
+    title: str
+    versions: tuple[VersionPlan, ...]
+    grid_frames: tuple[str, ...]  # piece ids of the key grid's frames, by row, then by lines
+    furniture: tuple[tuple[str, str], ...]  # (text, piece id) of the running header's parts
+    question_set: QuestionSet  # for laying the versions out in full when composing fails
+    source_versions: tuple[Version, ...]
+    spool: Path | None = None  # where to write each version as it is made, instead of keeping it in memory
+
+    def full_document(self):
+        """Today's document of the same versions: every version laid out in full."""
+        from .html import answer_key_document, worksheet_document
+
+        make = worksheet_document if self.kind == "worksheet" else answer_key_document
+        return make(self.question_set, self.source_versions, Layouts(self.layout_folders), self.paper,
+                    self.content_folders)
+
+
+# ---- what each version is made of --------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QuestionBlock:
+    """A question (or a key's answer item): its block, its number, and its options in this version's order."""
+
+    piece: str
+    number: str  # piece id of the number
+    cells: tuple[str, ...] = ()  # piece ids of the options, in the order shown
+    per_line: int = 1  # options in a row; 0 for a matching question's choices
+    answer: str = ""  # a key's answer line, set where the block's hidden one is
+    rest: str = ""  # what follows the answer line, moved down as far as the line is taller
+
+
+@dataclass(frozen=True)
+class GridBlock:
+    """The key's marking grid: one entry piece per question, in question order."""
+
+    entries: tuple[str, ...]
+    numbers: tuple[str, ...]  # piece ids of the numbers 1, 2, … in their cells
+    rows: int
+
+
+@dataclass(frozen=True)
+class SimpleBlock:
+    piece: str
+
+
+@dataclass(frozen=True)
+class HeaderBlock:
+    piece: str
+    code: tuple[str, ...]  # piece ids of the version code's characters, set one after the other at the slot
+
+
+Block = QuestionBlock | GridBlock | SimpleBlock | HeaderBlock
+
+
+@dataclass(frozen=True)
+class VersionPlan:
+    code: str
+    file_name: str
+    blocks: tuple[Block, ...]
+
+
+# ---- building the pieces document --------------------------------------------------------------
+
+
+class PieceSet:
+    """Distinct pieces by key, in first-seen order; each becomes one wrapper in the pieces document."""
+
+    def __init__(self) -> None:
+        self.html: dict[str, str] = {}
+        self.ids: dict[str, str] = {}
+
+    def add(self, key: str, html: str | None = None) -> str:
+        """The id of the piece `key`, adding it (with `html`, default the key itself) when new."""
+        if key not in self.ids:
+            piece_id = f"qg-{len(self.ids)}"
+            self.ids[key] = piece_id
+            self.html[piece_id] = key if html is None else html
+        return self.ids[key]
+
+
+def composable(layouts: Layouts, kind: Kind) -> bool:
+    """True unless a user folder replaces a file whose structure the composer reproduces."""
+    builtin = layouts.folders[-1]
+    return all(layouts.find(name) == (builtin / name).resolve() for name in STRUCTURE_FILES[kind])
+
+
+def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Version, ...], layouts: Layouts,
+                      paper: Paper, content_folders: tuple[Path, ...] = ()) -> ComposedDocument:
+    """The pieces and version plans of `kind` for `versions`; NotComposable when the header cannot be."""
+    pieces = PieceSet()
+    plans = tuple(_plan_version(kind, question_set, v, layouts, pieces) for v in versions)
+    title = question_set.pack_title
+    grid = ()
+    if kind == "answer-key":
+        rows = max((math.ceil(len(v.questions) / GRID_COLUMNS) for v in versions), default=0)
+        count = max((len(v.questions) for v in versions), default=0)
+        grid = tuple(pieces.add(_grid_frame_html(row, rows, count, lines))
+                     for row in range(rows) for lines in GRID_LINES)
+    furniture = tuple((text, pieces.add(_furniture_html(text))) for text in _furniture_texts(kind, versions))
+    html = pieces_document(kind, question_set, layouts, paper, pieces)
+    fingerprint = json.dumps([[p.code, p.file_name, [repr(b) for b in p.blocks]] for p in plans])
+    layout_name = "worksheet.html" if kind == "worksheet" else "answer-key.html"
+    parts = tuple(Part(p.file_name, anchor_for(kind, p.code)) for p in plans)
+    return ComposedDocument(kind, html + "\n<!-- " + hashlib.sha256(fingerprint.encode()).hexdigest() + " -->",
+                            layouts.path_of(layout_name), layouts.folders, content_folders, parts, paper, title,
+                            plans, grid, furniture, question_set, versions)
+
+
+def _furniture_texts(kind: Kind, versions: tuple[Version, ...]) -> list[str]:
+    """The running header's pieces: its fixed words, and each character of codes and page numbers."""
+    characters = sorted({c for v in versions for c in v.code} | set("0123456789"))
+    return [HEADER_PREFIX[kind], " · page ", " of ", *characters]
+
+
+def _furniture_html(text: str) -> str:
+    return f'<p class="qg-top-right" data-qg="text">{escape(text)}</p>'
+
+
+def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layouts: Layouts,
+                  pieces: PieceSet) -> VersionPlan:
+    header, header_code = _header(kind, question_set, version, layouts, pieces)
+    blocks: list[Block] = [HeaderBlock(header, header_code)]
+    if kind == "worksheet":
+        blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
+        licence = f" · {question_set.licence}" if question_set.licence else ""
+        note = (f'<p class="end-note muted">{len(version.questions)} questions · {escape(question_set.pack_id)}'
+                f'{escape(licence)}</p>')
+        blocks.append(SimpleBlock(pieces.add(note)))
+    else:
+        rows = math.ceil(len(version.questions) / GRID_COLUMNS)
+        entries = tuple(pieces.add(_grid_cell_html("key", q.key_text())) for q in version.questions)
+        numbers = tuple(pieces.add(_grid_cell_html("no", str(n))) for n in range(1, len(version.questions) + 1))
+        blocks.append(GridBlock(entries, numbers, rows))
+        blocks += [_answer_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
+    return VersionPlan(version.code, f"{anchor_for(kind, version.code)}.pdf", tuple(blocks))
+
+
+def _header(kind: Kind, question_set: QuestionSet, version: Version, layouts: Layouts,
+            pieces: PieceSet) -> tuple[str, tuple[str, ...]]:
+    """The header laid out once with an empty slot where the version code goes, and a piece per
+    character of the code, set in the slot's own elements (so in the slot's type)."""
+    if kind == "worksheet":
+        def header(code):
+            v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
+            return render_layout(layouts, "worksheet-header.html",
+                                 {"title": question_set.pack_title, "pack_id": question_set.pack_id, "v": v,
+                                  "language": question_set.language})
+    else:
+        def header(code):
+            return ('<header class="key-head">\n  <p class="kicker">Answer key · Version ' + str(escape(code))
+                    + f'</p>\n  <h1 dir="auto">{escape(question_set.pack_title)}</h1>\n</header>')
+    with_slot = header(SLOT)
+    if with_slot.count(str(SLOT)) != 1 or with_slot.replace(str(SLOT), str(escape(version.code))) \
+            != header(version.code):
+        raise NotComposable("the header must show the version code once, as it is")
+    chain = _ancestors_of_slot(with_slot)
+    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}">'
+                      for i, (tag, cls, d) in enumerate(chain))
+    closing = "".join(f"</{tag}>" for tag, _, _ in reversed(chain))
+    characters = tuple(pieces.add(f'{opening}<span data-qg="slot">{escape(c)}</span>{closing}') for c in version.code)
+    return pieces.add(with_slot), characters
+
+
+def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
+    """(tag, class, dir) of the elements that hold the slot, outermost first, read from the header HTML."""
+    from html.parser import HTMLParser
+
+    void = {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}
+
+    class Finder(HTMLParser):
+        def __init__(self):
+            super().__init__()
+            self.stack: list[tuple[str, str, str]] = []
+            self.found: list[tuple[str, str, str]] | None = None
+
+        def handle_starttag(self, tag, attrs):
+            values = dict(attrs)
+            if values.get("data-qg") == "slot" and self.found is None:
+                self.found = list(self.stack)
+            elif tag not in void:
+                self.stack.append((tag, values.get("class") or "", values.get("dir") or ""))
+
+        def handle_endtag(self, tag):
+            for i in range(len(self.stack) - 1, -1, -1):
+                if self.stack[i][0] == tag:
+                    del self.stack[i:]
+                    break
+
+    finder = Finder()
+    finder.feed(html)
+    if not finder.found:
+        raise NotComposable("the version code must sit inside an element of the header")
+    return finder.found
+
+
+def _number_span(number: str, hidden: bool) -> str:
+    """The question number in a span the composer can find; in a block it is hidden, and its own
+    piece is drawn there (its tab keeps the text at the same place whatever the number)."""
+    return f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>'
+
+
+# the word joiner keeps WeasyPrint from breaking the line between the hidden number and the text
+HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
+
+
+def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
+    """A worksheet question: its block once per question, whatever the order of its options, items or
+    choices in this version (those are pieces of their own, set where the block's hidden ones are).
+    The HTML mirrors the built-in answer-spaces.html, which `composable` requires."""
+    prompt = cloze_text(q.prompt) if q.type == "cloze" else q.prompt
+    stem = f'<p class="prompt" dir="auto">{HIDDEN_NUMBER}{escape(prompt)}</p>'
+    number_piece = pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="prompt" dir="auto">'
+                              f'{_number_span(f"{number}.", False)}</p></div>')
+    open_block = f'<div class="question type-{q.type}">\n{stem}\n'
+    if q.type in OPTION_TYPES:
+        per_line = options_per_line(q)
+        rows = []
+        for start in range(0, len(q.options), per_line):
+            row = q.options[start:start + per_line]
+            text = "\t".join(_option_text(start + i, o.text, per_line) for i, o in enumerate(row))
+            rows.append(f'<p class="opt per-line-{per_line} qg-hide" data-qg="row" dir="auto">{escape(text)}</p>')
+        block = pieces.add(f"question {q.id}", open_block + "\n".join(rows) + "\n</div>")
+        cells = tuple(pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="opt per-line-{per_line}" '
+                                 f'data-qg="cell" dir="auto">{escape(_option_text(i, o.text, per_line))}</p></div>')
+                      for i, o in enumerate(q.options))
+        return QuestionBlock(block, number_piece, cells, per_line)
+    if q.type == "ordering":
+        hint = f'<p class="hint">Number the items from 1 to {len(q.items)} in the boxes.</p>'
+        rows = "\n".join(f'<p class="opt qg-hide" data-qg="row" dir="auto">☐\t{escape(item)}</p>'
+                         for item in sorted(q.items))
+        block = pieces.add(f"question {q.id}", f"{open_block}{hint}\n{rows}\n</div>")
+        cells = tuple(pieces.add(f'<div class="question type-ordering qg-bare"><p class="opt" data-qg="cell" '
+                                 f'dir="auto">☐\t{escape(item)}</p></div>') for item in q.items)
+        return QuestionBlock(block, number_piece, cells, 1)
+    if q.type == "matching" and len(q.choices) == len(q.pairs):
+        block = pieces.add(f"question {q.id}", open_block + _matching_table(q) + "</div>")
+        cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr><td class="right" dir="auto" data-qg="cell">'
+                                 f'{option_letter(i)}.\t{escape(choice)}</td></tr></table>')
+                      for i, choice in enumerate(q.choices))
+        return QuestionBlock(block, number_piece, cells, 0)
+    return QuestionBlock(pieces.add(open_block + _answer_space(layouts, q) + "</div>"), number_piece)
+
+
+def _matching_table(q: Question) -> str:
+    """The matching table of answer-spaces.html, its right-hand column laid out hidden in a fixed
+    order: every version's choices are set over it, row by row."""
+    rows = ['<p class="hint">Write the letter of the matching item in each box.</p>\n<table class="matching">']
+    for i, pair in enumerate(q.pairs):
+        right = f"{option_letter(i)}.\t{escape(sorted(q.choices)[i])}"
+        rows.append(f'<tr>\n<td class="left" dir="auto">{i + 1}.\t{escape(pair.left)}</td><td class="slot">☐</td>\n'
+                    f'<td class="right" dir="auto" data-qg="right"><span class="qg-hide">{right}</span></td>\n</tr>')
+    return "\n".join(rows) + "\n</table>\n"
+
+
+def options_per_line(q: Question) -> int:
+    """As answer-spaces.html: short options share a line in tab-stop columns."""
+    longest = max((len(o.text) for o in q.options), default=0)
+    return 4 if longest <= 12 else 2 if longest <= 30 else 1
+
+
+def _option_text(index: int, text: str, per_line: int) -> str:
+    return f"☐ {option_letter(index)}{chr(9) if per_line == 1 else ' '}{text}"
+
+
+def _answer_space(layouts: Layouts, q: Question) -> str:
+    return _answer_space_html(layouts.folders, q)
+
+
+@functools.lru_cache(maxsize=4096)
+def _answer_space_html(folders: tuple[Path, ...], q: Question) -> str:
+    """answer-spaces.html's `answer_space(q)`; versions share their questions, so each renders once."""
+    import jinja2
+
+    layouts = Layouts(folders)
+    source = '{% from "answer-spaces.html" import answer_space %}{{ answer_space(q) }}'
+    try:
+        return layout_environment(folders).from_string(source).render(q=q)
+    except (jinja2.TemplateError, TypeError, ValueError) as exc:
+        path, line = _template_position(exc, layouts, "answer-spaces.html")
+        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
+                              field="layout") from None
+
+
+def _render_snippet(layouts: Layouts, name: str, q: Question) -> str:
+    return _rendered_snippet(layouts.folders, name, q)
+
+
+@functools.lru_cache(maxsize=4096)
+def _rendered_snippet(folders: tuple[Path, ...], name: str, q: Question) -> str:
+    """A layout about one question (answer-key-answer.html…), rendered once per question and wording."""
+    return render_layout(Layouts(folders), name, {"q": q})
+
+
+def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
+    """A key's answer item: the same for every version but its answer line (letters, order), so it is
+    two pieces once per question, above and below that line, and the line a piece per wording."""
+    answer = _render_snippet(layouts, "answer-key-answer.html", q)
+    source = _render_snippet(layouts, "answer-key-source.html", q)
+    explanation = f'<p class="explanation" dir="auto">{escape(q.explanation)}</p>' if q.explanation else ""
+
+    def item(part: str) -> str:
+        top = part == "top"
+        return (f'<div class="answer-item{"" if top else " qg-bare"}">\n'
+                f'<p class="prompt{"" if top else " qg-hide"}" dir="auto">{HIDDEN_NUMBER}{escape(q.prompt)}</p>\n'
+                f'<p class="answer qg-hide" dir="auto" data-qg="answer">{answer}</p>\n'
+                f'<div{" class=qg-hide" if top else ""} data-qg="rest">{explanation}\n{source}</div></div>')
+
+    number_piece = pieces.add(f'<div class="answer-item qg-bare"><p class="prompt" dir="auto">'
+                              f'{_number_span(f"{number}.", False)}</p></div>')
+    line = pieces.add(f'<div class="answer-item qg-bare"><p class="answer" dir="auto" data-qg="answer">{answer}</p></div>')
+    return QuestionBlock(pieces.add(f"answer top {q.id}", item("top")), number_piece, answer=line,
+                         rest=pieces.add(f"answer rest {q.id}", item("rest")))
+
+
+def _grid_cell_html(cell: str, text: str) -> str:
+    """A number or an entry of the marking grid, alone in a one-cell table as wide as its column
+    (the grid's fixed layout gives its columns 5 % and 20 %): a fraction of the cost of a whole row."""
+    width = "5%" if cell == "no" else "20%"
+    direction = "" if cell == "no" else ' dir="auto"'
+    return (f'<table class="grid qg-bare" style="width: {width}"><tr data-qg="row">'
+            f'<td class="{cell}"{direction} data-qg="cell">{escape(text)}</td></tr></table>')
+
+
+def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
+    """One row of the marking grid: its borders and shading, tall enough for entries of `lines` lines
+    (numbers and entries are pieces of their own, set in its cells in reading order)."""
+    cells = []
+    for column in range(GRID_COLUMNS):
+        index = column * rows + row
+        number = f'<span class="qg-hide">{index + 1}</span>' if index < count else ""
+        filler = f'<span class="qg-hide">{"<br>".join(["0"] * lines)}</span>' if column == 0 else ""
+        cells.append(f'<td class="no" data-qg="num">{number}</td><td class="key" data-qg="cell">{filler}</td>')
+    return f'<table class="grid"><tr data-qg="row">{"".join(cells)}</tr></table>'
+
+
+def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, paper: Paper,
+                    pieces: PieceSet) -> str:
+    """One HTML document: a page with the running title, a page with the running header's look,
+    then every piece once, each in its own wrapper."""
+    links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLESHEETS[kind])
+    title = question_set.pack_title
+    page_rules = (f"@page qg-pieces {{ size: {mm(paper.width)} {mm(PIECES_PAGE_HEIGHT)}; }}\n"
+                  f"@page qg-sheet {{ size: {mm(paper.width)} {mm(paper.height)}; "
+                  f"@top-left {{ content: {css_string(title)}; }} }}\n"
+                  f"@page qg-furniture {{ size: {mm(paper.width)} {mm(paper.height)}; "
+                  f"@top-right {{ content: {css_string(HEADER_PREFIX[kind] + 'A · page 1 of 1')}; }} }}\n"
+                  f".qg-top-right {{ {top_right_declarations(layouts, kind)} white-space: pre; margin: 0; "
+                  "padding: 0; border: 0; }\n")
+    body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.html.items())
+    return (f'<!DOCTYPE html>\n<html lang="{escape(question_set.language)}">\n<head>\n<meta charset="utf-8">\n'
+            f"<title>{escape(title)} · {TITLES[kind]}</title>\n{links}\n<style>\n{page_rules}{COMPOSED_CSS}"
+            f'</style>\n</head>\n<body>\n<section class="version">\n<div class="qg-sheet"></div>\n'
+            f'<div class="qg-furniture"></div>\n{body}\n</section>\n</body>\n</html>\n')
+
+
+@functools.lru_cache(maxsize=16)
+def _css_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8")
+
+
+def top_right_declarations(layouts: Layouts, kind: Kind) -> str:
+    """The declarations of `@page { @top-right { … } }` in the layout's stylesheets, in cascade order,
+    without those that place the box: the running header's parts are set in the same type."""
+    import tinycss2
+
+    placing = ("width", "height", "vertical-align", "padding", "margin", "content", "text-align", "border")
+    declarations = []
+    for name in STYLESHEETS[kind]:
+        path = layouts.find(name)
+        if path is None:
+            continue
+        for rule in tinycss2.parse_stylesheet(_css_text(path), skip_whitespace=True, skip_comments=True):
+            if rule.type != "at-rule" or rule.lower_at_keyword != "page" or tinycss2.serialize(rule.prelude).strip():
+                continue
+            for inner in tinycss2.parse_blocks_contents(rule.content or [], skip_whitespace=True, skip_comments=True):
+                if inner.type == "at-rule" and inner.lower_at_keyword == "top-right":
+                    for item in tinycss2.parse_blocks_contents(inner.content or [], skip_whitespace=True,
+                                                              skip_comments=True):
+                        if item.type == "declaration" and not item.lower_name.startswith(placing):
+                            declarations.append(f"{item.lower_name}: {tinycss2.serialize(item.value).strip()}"
+                                                f"{' !important' if item.important else ''};")
+    return " ".join(declarations)
+
+
+# ---- rendering -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Placement:
+    """A piece drawn on a page, moved by (dx, dy) CSS pixels from where it was laid out."""
+
+    piece: str
+    dx: float
+    dy: float
+    ink: tuple[Rect, ...]  # where its visible text lands on the page
+
+
+@dataclass(frozen=True)
+class FlowBlock:
+    """A measured block of a version's flow: never split across pages."""
+
+    height: float
+    margin_top: float
+    margin_bottom: float
+    placements: tuple[Placement, ...]  # relative to the block's top at y = 0
+    label: str
+
+
+@dataclass(frozen=True)
+class PlannedPage:
+    number: int
+    placements: tuple[Placement, ...]
+    blocks: tuple[str, ...]  # labels of the blocks on the page, for tests and messages
+
+
+def paginate(blocks: list[FlowBlock], page_height: float) -> list[list[tuple[FlowBlock, float]]]:
+    """Blocks stacked down pages, a block that does not fit starting the next page; adjoining
+    margins collapse to the larger one and a page's first block loses its top margin, as in CSS."""
+    pages: list[list[tuple[FlowBlock, float]]] = [[]]
+    y, previous_margin = 0.0, 0.0
+    for block in blocks:
+        top = y + max(previous_margin, block.margin_top) if pages[-1] else 0.0
+        if pages[-1] and top + block.height > page_height + 0.01:
+            pages.append([])
+            top = 0.0
+        pages[-1].append((block, top))
+        y, previous_margin = top + block.height, block.margin_bottom
+    return pages
+
+
+def render_composed(document: ComposedDocument) -> tuple:
+    """Lay out the pieces once, then compose and write every version; returns RenderedPdf per version.
+    Layouts that turn out not to compose (a choice that wraps, a block taller than a page) are laid
+    out in full, as before."""
+    from .pdf import render_pdfs
+
+    try:
+        return _composed_pdfs(document)
+    except NotComposable:
+        return render_pdfs(document.full_document())
+
+
+def _composed_pdfs(document: ComposedDocument) -> tuple:
+    from weasyprint import HTML
+
+    from .pdf import RenderedPdf, SpooledPdf, make_url_fetcher, refusals_reported
+
+    started = time.perf_counter()
+    refusals: list = []
+    base_url = document.layout_folders[-1].resolve().as_uri() + "/"
+    with refusals_reported(document, refusals):
+        rendered = HTML(string=document.html, base_url=base_url,
+                        url_fetcher=make_url_fetcher(document, refusals)).render()
+    measured = measure(rendered)
+    facts = page_facts(rendered, 0, 1)
+    splits = piece_splits(document, measured)
+    with refusals_reported(document, refusals):  # attachments are fetched only now
+        pdf_bytes = rendered.write_pdf()
+    del rendered  # the box tree is the largest thing held; composing needs only the measurements
+    gc.collect()
+    streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
+    streams = replace(streams, contents={k: deflated(v) for k, v in streams.contents.items()})
+    layout_seconds = time.perf_counter() - started
+    composer = Composer(document, measured, facts)
+    results = []
+    for plan in document.versions:
+        began = time.perf_counter()
+        pages = composer.pages(plan)
+        data = write_version(pages, streams, measured, facts, f"{document.title} · {TITLES[document.kind]}")
+        seconds = layout_seconds / len(document.versions) + time.perf_counter() - began
+        if document.spool is None:
+            results.append(RenderedPdf(plan.file_name, data, len(pages), seconds))
+        else:
+            path = document.spool / plan.file_name
+            path.write_bytes(data)
+            results.append(SpooledPdf(plan.file_name, path, len(pages), seconds))
+    return tuple(results)
+
+
+def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> dict[str, tuple[float, ...]]:
+    """Where blocks are cut so that text comes out in reading order: a header below its code's line,
+    a matching question below each row, before that row's choice."""
+    splits: dict[str, tuple[float, ...]] = {}
+    for plan in document.versions:
+        for block in plan.blocks:
+            if isinstance(block, HeaderBlock):
+                splits[block.piece] = (measured[block.piece].mark("slot").box.bottom,)
+            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0:
+                splits[block.piece] = tuple(m.box.bottom for m in measured[block.piece].marks["right"])
+    return splits
+
+
+class Composer:
+    """Turns version plans into pages of placed pieces, from the measured pieces alone."""
+
+    def __init__(self, document: ComposedDocument, measured: dict[str, Measured], facts: PageFacts):
+        self.document = document
+        self.measured = measured
+        self.facts = facts
+
+    def piece(self, piece_id: str) -> Measured:
+        return self.measured[piece_id]
+
+    def pages(self, plan: VersionPlan) -> list[PlannedPage]:
+        blocks = [self.flow_block(b, i) for i, b in enumerate(plan.blocks)]
+        tallest = max(blocks, key=lambda b: b.height)
+        if tallest.height > self.facts.content.height:
+            raise NotComposable(f"{tallest.label} is taller than a page")
+        laid = paginate(blocks, self.facts.content.height)
+        pages = []
+        for number, page in enumerate(laid, 1):
+            placements = []
+            for block, top in page:
+                y = self.facts.content.y + top
+                placements += [Placement(p.piece, p.dx, p.dy + y, tuple(r.moved(0, y) for r in p.ink))
+                               for p in block.placements]
+            placements += self.furniture(plan, number, len(laid))
+            pages.append(PlannedPage(number, tuple(placements), tuple(b.label for b, _ in page)))
+        return pages
+
+    def flow_block(self, block: Block, index: int) -> FlowBlock:
+        if isinstance(block, QuestionBlock):
+            return self.question(block, index)
+        if isinstance(block, GridBlock):
+            return self.grid(block)
+        if isinstance(block, HeaderBlock):
+            return self.header(block)
+        return self.simple(block.piece, f"block {index}")
+
+    def at(self, piece_id: str, dx: float, dy: float) -> Placement:
+        piece = self.piece(piece_id)
+        return Placement(piece_id, dx, dy, tuple(r.moved(dx, dy) for r in piece.ink))
+
+    def simple(self, piece_id: str, label: str) -> FlowBlock:
+        piece = self.piece(piece_id)
+        return FlowBlock(piece.box.height, piece.margin_top, piece.margin_bottom,
+                         (self.at(piece_id, 0.0, -piece.box.y),), label)
+
+    def header(self, block: HeaderBlock) -> FlowBlock:
+        flow = self.simple(block.piece, "header")
+        slot = self.piece(block.piece).mark("slot")
+        if not slot.last_on_line:
+            raise NotComposable("the version code must end its line in the header")
+        top = -self.piece(block.piece).box.y
+        x = slot.text_x
+        placements = list(flow.placements)
+        for character in block.code:
+            mark = self.piece(character).mark("slot")
+            placements.append(self.at(character, x - mark.text_x, slot.baseline - mark.baseline + top))
+            x += (mark.first_line_right or mark.text_x) - mark.text_x
+        placements.append(Placement(part_name(block.piece, 1), 0.0, top, ()))
+        return FlowBlock(flow.height, flow.margin_top, flow.margin_bottom, tuple(placements), "header")
+
+    def question(self, block: QuestionBlock, index: int) -> FlowBlock:
+        label = f"question {index}"
+        flow = self.simple(block.piece, label)
+        piece = self.piece(block.piece)
+        top = -piece.box.y
+        slot = piece.mark("num")
+        number = self.piece(block.number).mark("num")
+        placements = [self.at(block.number, slot.text_x - number.text_x, slot.baseline - number.baseline + top),
+                      *flow.placements]
+        height = flow.height
+        if block.answer:
+            hidden = piece.mark("answer").box
+            line = self.piece(block.answer).mark("answer").box
+            placements.append(self.at(block.answer, hidden.x - line.x, hidden.y - line.y + top))
+            placements.append(self.at(block.rest, 0.0, -self.piece(block.rest).box.y + line.height - hidden.height))
+            height += line.height - hidden.height
+        if block.cells and block.per_line == 0:
+            placements += self.matching_cells(block, piece, top)
+        elif block.cells:
+            placements += self.option_cells(block, piece, top)
+        return FlowBlock(height, flow.margin_top, flow.margin_bottom, tuple(placements), label)
+
+    def matching_cells(self, block: QuestionBlock, piece: Measured, top: float) -> list[Placement]:
+        """Each choice set on the baseline of the hidden choice in its row; a choice that wraps would
+        change the row's height, so it is not composed."""
+        placements = []
+        for row, (target, cell_id) in enumerate(zip(piece.marks["right"], block.cells), 1):
+            cell = self.piece(cell_id).mark("cell")
+            if cell.lines > 1 or target.lines > 1:
+                raise NotComposable("a matching choice runs over more than one line")
+            placements.append(self.at(cell_id, target.text_x - cell.text_x, target.baseline - cell.baseline + top))
+            placements.append(Placement(part_name(block.piece, row), 0.0, top, ()))
+        return placements
+
+    def option_cells(self, block: QuestionBlock, piece: Measured, top: float) -> list[Placement]:
+        """Options in this version's order, row by row as the hidden rows of the block were laid out;
+        short options share a row in tab-stop columns, as Pango sets them."""
+        rows = piece.marks["row"]
+        gap = rows[1].box.y - rows[0].box.bottom if len(rows) > 1 else 0.0
+        y = rows[0].box.y
+        placements = []
+        for start in range(0, len(block.cells), block.per_line):
+            row_cells = block.cells[start:start + block.per_line]
+            x = 0.0
+            height = 0.0
+            for column, cell_id in enumerate(row_cells):
+                cell = self.piece(cell_id).mark("cell")
+                if column:
+                    x = next_tab_stop(x, rows[0].tab_size)
+                placements.append(self.at(cell_id, rows[0].content_x + x - cell.content_x, y - cell.box.y + top))
+                x += (cell.first_line_right or cell.content_x) - cell.content_x
+                height = max(height, cell.box.height)
+            y += height + gap
+        return placements
+
+    def grid(self, block: GridBlock) -> FlowBlock:
+        """Frames row by row, each as tall as its longest entry, and the entries set in their cells."""
+        frames = self.document.grid_frames
+        first = self.piece(frames[0])
+        row_top = first.mark("row").box.y - first.box.y  # the half of the top border above row 0
+        outer = first.box.height - first.mark("row").box.height
+        placements: list[Placement] = []
+        y = row_top
+        for row in range(block.rows):
+            cells = [(column, column * block.rows + row) for column in range(GRID_COLUMNS)
+                     if column * block.rows + row < len(block.entries)]
+            needed = max(self.piece(block.entries[i]).mark("row").box.height for _, i in cells)
+            candidates = frames[row * len(GRID_LINES):(row + 1) * len(GRID_LINES)]
+            frame_id = next((f for f in candidates if self.piece(f).mark("row").box.height >= needed - 0.01), None)
+            if frame_id is None:
+                raise NotComposable("a key grid entry is longer than the grid's tallest row")
+            frame = self.piece(frame_id)
+            frame_row = frame.mark("row").box
+            frame_dy = y - frame_row.y
+            placements.append(self.at(frame_id, 0.0, frame_dy))
+            for column, index in cells:
+                for piece_id, targets in ((block.numbers[index], frame.marks["num"]),
+                                          (block.entries[index], frame.marks["cell"])):
+                    piece = self.piece(piece_id)
+                    target, source = targets[column].box, piece.mark("cell")
+                    shift = 0.0
+                    if source.vertical_align == "middle":
+                        shift = (frame_row.height - piece.mark("row").box.height) / 2
+                    placements.append(self.at(piece_id, target.x - source.box.x,
+                                              target.y + frame_dy - source.box.y + shift))
+            y += frame_row.height
+        return FlowBlock(outer + y - row_top, first.margin_top, first.margin_bottom, tuple(placements), "grid")
+
+    def furniture(self, plan: VersionPlan, number: int, total: int) -> list[Placement]:
+        """The running title, and "Version A · page 1 of 3" set right to left from the margin box's edge."""
+        texts = [HEADER_PREFIX[self.document.kind], *plan.code, " · page ", *str(number), " of ", *str(total)]
+        furniture = dict(self.document.furniture)
+        right = self.facts.header_right
+        parts = []
+        for text in reversed(texts):
+            piece_id = furniture[text]
+            mark = self.piece(piece_id).mark("text")
+            right -= (mark.first_line_right or mark.text_x) - mark.text_x
+            parts.append(self.at(piece_id, right - mark.text_x, self.facts.header_baseline - mark.baseline))
+        return [Placement(TITLE_PIECE, 0.0, 0.0, ()), *reversed(parts)]
+
+
+def next_tab_stop(x: float, tab: float | None) -> float:
+    """Where text after a tab starts: the next multiple of the tab size (Pango's left-aligned stops)."""
+    if not tab:
+        raise NotComposable("tab-size must be a length for options to be composed")
+    return (math.floor(x / tab + 1e-6) + 1) * tab
+
+
+# ---- writing --------------------------------------------------------------------------------------
+
+
+def write_version(pages: list[PlannedPage], streams, measured: dict[str, Measured], facts: PageFacts,
+                  title: str) -> bytes:
+    """One version's PDF: each page draws its pieces moved into place; the fonts they use and the
+    shared graphics states are copied once per file."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    copied: dict[tuple[str, str], object] = {}
+
+    def resource(category: str, name: str):
+        if (category, name) not in copied:
+            copied[(category, name)] = pdf.copy_foreign(streams.resources[category][name])
+        return copied[(category, name)]
+
+    width, height = facts.width * PX_TO_PT, facts.height * PX_TO_PT
+    shared = {category: names for category, names in streams.resources.items() if category != "/Font"}
+    for page in pages:
+        content = []
+        fonts: set[str] = set()
+        for placement in page.placements:
+            source = measured.get(placement.piece.split("+")[0])
+            source_height = streams.page_heights[source.page if source else 0]
+            tx = placement.dx * PX_TO_PT
+            ty = height - source_height - placement.dy * PX_TO_PT
+            content += [deflated(f"q 1 0 0 1 {tx:.4f} {ty:.4f} cm\n".encode()), streams.contents[placement.piece],
+                        END_OF_PIECE]
+            fonts.update(streams.fonts[placement.piece])
+        new_page = pdf.add_blank_page(page_size=(width, height))
+        entries = {category: pikepdf.Dictionary({name: resource(category, name) for name in names})
+                   for category, names in shared.items()}
+        entries["/Font"] = pikepdf.Dictionary({name: resource("/Font", name) for name in sorted(fonts)})
+        new_page.obj.Resources = pikepdf.Dictionary(entries)
+        new_page.obj.Contents = pikepdf.Stream(pdf, zlib_stream(content), Filter=pikepdf.Name.FlateDecode)
+    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(Title=title, Producer=producer()))
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """Bytes compressed once as a run of raw deflate blocks that ends on a byte boundary: runs
+    joined end to end are one deflate stream, so a page's content is compressed piece by piece,
+    once per build, not once per page."""
+
+    raw: bytes
+    data: bytes
+
+
+def deflated(data: bytes, level: int = 6) -> Deflated:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Deflated(data, compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))
+
+
+END_OF_PIECE = deflated(b"\nQ\n")
+_FINAL_BLOCK = zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+
+
+def zlib_stream(runs: list[Deflated]) -> bytes:
+    """The zlib stream (as /FlateDecode wants) of the runs' bytes one after the other."""
+    checksum = 1
+    for run in runs:
+        checksum = zlib.adler32(run.raw, checksum)
+    return b"\x78\x9c" + b"".join(run.data for run in runs) + _FINAL_BLOCK + checksum.to_bytes(4, "big")
+
+
+@functools.lru_cache(maxsize=1)
+def producer() -> str:
+    import weasyprint
+
+    return f"WeasyPrint {weasyprint.__version__}, composed by quizgen"

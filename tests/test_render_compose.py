@@ -1,0 +1,245 @@
+"""Composed worksheets and keys (render/compose.py) against today's full layout (render/pdf.py), which
+stays the reference: the same text on every page, no overlapping pieces, no question split."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+
+import pikepdf
+import pytest
+from pypdf import PdfReader
+
+from conftest import DEFAULT_PACK, make_sample_set
+from quizgen.model import Version
+from quizgen.render import compose
+from quizgen.render.cards import PAPERS
+from quizgen.render.compose import FlowBlock, Placement, composable, composed_document, paginate, render_composed
+from quizgen.render.html import Layouts, answer_key_document, worksheet_document
+from quizgen.render.pdf import render_pdfs
+from quizgen.render.pieces import Rect
+# the behaviour tests of today's renderer, run here against the composed PDFs (fixtures below)
+from test_render_worksheet import (flat, page_texts, test_answer_key_gives_each_answer_explanation_and_source,  # noqa: F401
+                                   test_answer_key_grid_comes_first_with_every_key,
+                                   test_arabic_is_set_in_an_arabic_font_and_every_font_is_embedded,
+                                   test_every_question_and_answer_space_is_in_its_version_in_order,
+                                   test_name_class_and_date_fields_only_on_the_first_page,
+                                   test_no_question_is_split_across_pages, test_nothing_runs_into_the_right_margin,
+                                   test_one_pdf_per_version, test_other_versions_questions_are_not_in_the_file,
+                                   test_text_that_needs_escaping_comes_out_as_written,
+                                   test_version_code_and_page_x_of_y_on_every_page, three_version_set)
+
+pytestmark = pytest.mark.slow
+A4 = PAPERS["a4"]
+
+
+def composed(kind, question_set, layouts=None) -> dict[str, bytes]:
+    layouts = layouts or Layouts.with_user_folders()
+    document = composed_document(kind, question_set, question_set.versions, layouts, A4)
+    return {r.file_name: r.data for r in compose._composed_pdfs(document)}
+
+
+def reference(kind, question_set, layouts=None) -> dict[str, bytes]:
+    layouts = layouts or Layouts.with_user_folders()
+    make = worksheet_document if kind == "worksheet" else answer_key_document
+    return {r.file_name: r.data for r in render_pdfs(make(question_set, question_set.versions, layouts, A4))}
+
+
+@pytest.fixture(scope="module")
+def question_set():
+    return three_version_set()
+
+
+@pytest.fixture(scope="module")
+def worksheets(question_set):
+    return composed("worksheet", question_set)
+
+
+@pytest.fixture(scope="module")
+def keys(question_set):
+    return composed("answer-key", question_set)
+
+
+@pytest.fixture(scope="module")
+def pack_set():
+    """Four versions of 20 questions from the real pack: every question type, two-line grid rows."""
+    from quizgen.content import load_pack
+    from quizgen.generate import generate_question_set
+
+    return generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1, versions=4)
+
+
+@pytest.fixture(scope="module")
+def pack_pdfs(pack_set):
+    return {kind: (composed(kind, pack_set), reference(kind, pack_set)) for kind in ("worksheet", "answer-key")}
+
+
+@pytest.mark.parametrize("kind", ["worksheet", "answer-key"])
+def test_composed_pages_hold_the_same_text_as_the_full_layout(kind, pack_pdfs, question_set, worksheets, keys):
+    own = worksheets if kind == "worksheet" else keys
+    for new, old in (pack_pdfs[kind], (own, reference(kind, question_set))):
+        assert sorted(new) == sorted(old)
+        for name in old:
+            new_pages, old_pages = page_texts(new[name]), page_texts(old[name])
+            assert abs(len(new_pages) - len(old_pages)) <= 1, name
+            if len(new_pages) == len(old_pages):
+                for number, (a, b) in enumerate(zip(new_pages, old_pages), 1):
+                    assert a == b, f"{name} page {number}"
+            else:
+                assert " ".join(new_pages) == " ".join(old_pages), name
+
+
+def test_text_comes_out_in_reading_order(pack_set, pack_pdfs):
+    worksheets, _ = pack_pdfs["worksheet"]
+    version = pack_set.versions[1]
+    text = page_texts(worksheets[f"worksheet-{version.code}.pdf"])[0]
+    assert text.startswith(f"WORKSHEET · VERSION {version.code} {pack_set.pack_title}")
+    first = version.questions[0]
+    assert f"1. {flat(first.prompt)}" in text
+    choice = next(q for q in version.questions if q.type == "multiple-choice")
+    letters = [text.find(f"☐ {letter} {o.text}") for letter, o in zip("ABCD", choice.options)]
+    assert -1 not in letters and letters == sorted(letters)
+
+
+def test_composed_output_is_byte_for_byte_the_same_each_time(question_set, worksheets):
+    assert composed("worksheet", question_set) == worksheets
+
+
+def planned_pages(kind, question_set):
+    layouts = Layouts.with_user_folders()
+    document = composed_document(kind, question_set, question_set.versions, layouts, A4)
+    from weasyprint import HTML
+
+    from quizgen.render.pieces import measure, page_facts
+
+    rendered = HTML(string=document.html, base_url=layouts.folders[-1].as_uri() + "/").render()
+    composer = compose.Composer(document, measure(rendered), page_facts(rendered, 0, 1))
+    return {plan.code: composer.pages(plan) for plan in document.versions}
+
+
+@pytest.mark.parametrize("kind", ["worksheet", "answer-key"])
+def test_no_two_pieces_of_text_overlap_and_no_block_is_split(kind, pack_set):
+    for code, pages in planned_pages(kind, pack_set).items():
+        labels = [label for page in pages for label in page.blocks]
+        assert len(labels) == len(set(labels)), f"{code}: a block on two pages"
+        assert len([label for label in labels if label.startswith("question")]) == 20
+        for page in pages:
+            inks = [(n, rect) for n, p in enumerate(page.placements) for rect in p.ink]
+            assert len(inks) > 20
+            for i, (n, a) in enumerate(inks):
+                for m, b in inks[i + 1:]:
+                    assert n == m or not a.overlaps(b), f"{kind} {code} page {page.number}: {a} overlaps {b}"
+
+
+def test_every_page_draws_where_the_plan_put_its_pieces(pack_set, pack_pdfs):
+    """The plan's pieces are what the file draws: one `cm` move per placement, in order."""
+    pages = planned_pages("worksheet", pack_set)["A"]
+    pdf = pikepdf.open(io.BytesIO(pack_pdfs["worksheet"][0]["worksheet-A.pdf"]))
+    assert len(pdf.pages) == len(pages)
+    for page, plan in zip(pdf.pages, pages):
+        moves = [i for i in pikepdf.parse_content_stream(page)
+                 if str(i.operator) == "cm" and [float(v) for v in i.operands[:4]] == [1, 0, 0, 1]]
+        assert len(moves) == len(plan.placements)
+        xs = [round(float(m.operands[4]), 2) for m in moves]
+        assert xs == [round(p.dx * 0.75, 2) for p in plan.placements]
+
+
+def test_fonts_are_embedded_and_only_those_used(pack_pdfs):
+    for name, data in pack_pdfs["answer-key"][0].items():
+        for page in PdfReader(io.BytesIO(data)).pages:
+            for font in page["/Resources"]["/Font"].values():
+                descriptor = font.get_object()["/DescendantFonts"][0].get_object()["/FontDescriptor"]
+                assert "/FontFile2" in descriptor or "/FontFile3" in descriptor, name
+
+
+def test_the_key_quotes_the_evidence_beside_each_citation(pack_set, pack_pdfs):
+    keys, _ = pack_pdfs["answer-key"]
+    version = pack_set.versions[0]
+    text = " ".join(page_texts(keys[f"answer-key-{version.code}.pdf"])).replace("- ", "-")  # lines break at hyphens
+    for q in version.questions:
+        for citation in q.citations:
+            assert flat(f"{citation.text}: “{citation.evidence}”").replace("- ", "-") in text
+
+
+# ---- pagination: plain Python over measured boxes -------------------------------------------------
+
+
+def block(height: float, top: float = 0.0, bottom: float = 0.0, label: str = "") -> FlowBlock:
+    return FlowBlock(height, top, bottom, (Placement("p", 0.0, 0.0, (Rect(0, 0, 10, height),)),), label)
+
+
+def test_blocks_that_fit_share_a_page_and_the_next_starts_a_new_one():
+    pages = paginate([block(40, label="a"), block(50, label="b"), block(20, label="c")], page_height=100)
+    assert [[(b.label, top) for b, top in page] for page in pages] == [[("a", 0), ("b", 40)], [("c", 0)]]
+
+
+def test_a_block_that_exactly_fits_stays_and_margins_collapse_to_the_larger():
+    pages = paginate([block(30, bottom=10), block(40, top=4), block(20, top=5)], page_height=100)
+    assert [[top for _, top in page] for page in pages] == [[0, 40], [0]]
+    exact = paginate([block(60, bottom=10), block(30, top=4)], page_height=100)
+    assert [[top for _, top in page] for page in exact] == [[0, 70]]
+
+
+def test_a_new_page_drops_the_top_margin_of_its_first_block():
+    pages = paginate([block(90), block(20, top=15)], page_height=100)
+    assert [[top for _, top in page] for page in pages] == [[0], [0]]
+
+
+# ---- user layouts ------------------------------------------------------------------------------------
+
+
+def test_a_users_header_and_stylesheet_are_composed(tmp_path, question_set):
+    (tmp_path / "worksheet-header.html").write_text(
+        '<header class="sheet-head">\n  <p class="kicker">Year 10 history · Version {{ v.code }}</p>\n'
+        '  <h1 dir="auto">{{ title }}</h1>\n</header>\n', encoding="utf-8")
+    (tmp_path / "worksheet.css").write_text(
+        (compose.Path(Layouts.with_user_folders().find("worksheet.css")).read_text(encoding="utf-8")
+         + "\n.prompt { font-size: 14pt; }\n"), encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    assert composable(layouts, "worksheet")
+    new, old = composed("worksheet", question_set, layouts), reference("worksheet", question_set, layouts)
+    for name in old:
+        assert " ".join(page_texts(new[name])) == " ".join(page_texts(old[name]))
+    assert page_texts(new["worksheet-B.pdf"])[0].startswith("YEAR 10 HISTORY · VERSION B")
+
+
+def test_a_users_worksheet_structure_is_laid_out_in_full(tmp_path, question_set):
+    source = compose.Path(Layouts.with_user_folders().find("worksheet.html")).read_text(encoding="utf-8")
+    (tmp_path / "worksheet.html").write_text(source.replace('<p class="end-note', '<p>Hand in at the end.</p>'
+                                                            '<p class="end-note'), encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    assert not composable(layouts, "worksheet")
+    assert composable(layouts, "answer-key")
+
+
+def test_a_header_that_changes_the_code_is_not_composed(tmp_path, question_set):
+    (tmp_path / "worksheet-header.html").write_text('<p class="kicker">Version {{ v.code|lower }}</p>',
+                                                    encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    with pytest.raises(compose.NotComposable):
+        composed_document("worksheet", question_set, question_set.versions, layouts, A4)
+
+
+def test_a_choice_too_long_for_one_line_falls_back_to_the_full_layout():
+    base = make_sample_set(versions=1)
+    matching = next(q for q in base.questions if q.type == "matching")
+    long_choice = "a choice long enough to run over the end of its column and onto a second line of the table " * 2
+    pairs = tuple(dataclasses.replace(p, right=long_choice if i == 0 else p.right) for i, p in enumerate(matching.pairs))
+    choices = tuple(long_choice if c == matching.pairs[0].right else c for c in matching.choices)
+    q = dataclasses.replace(matching, pairs=pairs, choices=choices)
+    one = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)),))
+    document = composed_document("worksheet", one, one.versions, Layouts.with_user_folders(), A4)
+    with pytest.raises(compose.NotComposable):
+        compose._composed_pdfs(document)
+    (result,) = render_composed(document)
+    assert flat(long_choice) in " ".join(page_texts(result.data))
+
+
+def test_a_mistake_in_a_users_key_layout_is_one_located_error(tmp_path, question_set):
+    from quizgen.errors import QuizgenError
+
+    (tmp_path / "answer-key-answer.html").write_text("Answer:\n{{ q.anwser }}\n", encoding="utf-8")
+    with pytest.raises(QuizgenError) as caught:
+        composed_document("answer-key", question_set, question_set.versions, Layouts.with_user_folders([tmp_path]), A4)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'answer-key-answer.html'}:2:1: layout: UndefinedError")
