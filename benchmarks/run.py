@@ -95,15 +95,22 @@ def asked_fact(pack: Path) -> str:
 
 
 def edit_one_fact(pack: Path, fact_id: str, round_number: int) -> None:
-    """Change the wording of one fact's statement (differently each round, so every round rebuilds)."""
+    """Change the wording of one fact's learner statement (differently each round, so every round rebuilds);
+    a fact that takes its statement from its relation gets one of its own."""
     for path in sorted(pack.glob("facts*.yaml")):
         lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
         for i, line in enumerate(lines):
-            if line.strip() == f"- id: {fact_id}":
-                j = next(k for k in range(i + 1, len(lines)) if lines[k].lstrip().startswith("statement:"))
-                lines[j] = lines[j].rstrip("\n").rstrip('"') + f' (edit {round_number})"\n'
-                path.write_text("".join(lines), encoding="utf-8")
-                return
+            if line.strip() != f"- id: {fact_id}":
+                continue
+            end = next((k for k in range(i + 1, len(lines)) if lines[k].lstrip().startswith("- id:")), len(lines))
+            found = next((k for k in range(i + 1, end) if lines[k].lstrip().startswith("statement:")), None)
+            if found is not None:
+                lines[found] = lines[found].rstrip("\n").rstrip('"') + f' (edit {round_number})"\n'
+            else:
+                indent = line[: len(line) - len(line.lstrip())] + "  "
+                lines.insert(i + 1, f'{indent}statement: "An edited statement, round {round_number}."\n')
+            path.write_text("".join(lines), encoding="utf-8")
+            return
     raise SystemExit(f"fact {fact_id} not found in {pack}")
 
 

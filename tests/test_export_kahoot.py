@@ -88,7 +88,7 @@ def test_no_cell_of_a_sheet_from_formula_like_text_reads_back_as_a_formula(tmp_p
     cells = [cell for row in sheet.iter_rows() for cell in row if cell.value is not None]
     assert not [c.coordinate for c in cells if c.data_type == "f"]
     risky = [sheet.cell(row, column) for row in range(9, 9 + len(starts)) for column in (2, 3)]
-    assert [c.value[:1] for c in risky[::2]] == ["=", "+", "-", "@", "\t", "\n"]  # XML reads CR back as LF
+    assert [c.value[:1] for c in risky[::2]] == ["=", "+", "-", "@", "\t", "\r"]  # CR is kept, escaped as _x000D_
     assert all(c.quotePrefix and c.data_type == "s" for c in risky)
     assert not sheet.cell(9, 4).quotePrefix  # "plain" needs no mark
 

@@ -125,7 +125,7 @@ def test_no_two_pieces_of_text_overlap_and_no_block_is_split(kind, pack_set):
         assert len([label for label in labels if label.startswith("question")]) == 20
         for page in pages:
             inks = [(n, rect) for n, p in enumerate(page.placements) for rect in p.ink]
-            assert len(inks) > 20
+            assert len(inks) >= len(page.blocks) > 0  # every block placed leaves ink
             for i, (n, a) in enumerate(inks):
                 for m, b in inks[i + 1:]:
                     assert n == m or not a.overlaps(b), f"{kind} {code} page {page.number}: {a} overlaps {b}"

@@ -290,7 +290,8 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
             row = q.options[start:start + per_line]
             text = "\t".join(_option_text(start + i, o.text, per_line) for i, o in enumerate(row))
             rows.append(f'<p class="opt per-line-{per_line} qg-hide" data-qg="row" dir="auto">{escape(text)}</p>')
-        block = pieces.add(f"question {q.id}", open_block + "\n".join(rows) + "\n</div>")
+        hint = '<p class="hint">Tick every correct answer.</p>\n' if q.type == "multiple-response" else ""
+        block = pieces.add(f"question {q.id}", open_block + hint + "\n".join(rows) + "\n</div>")
         cells = tuple(pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="opt per-line-{per_line}" '
                                  f'data-qg="cell" dir="auto">{escape(_option_text(i, o.text, per_line))}</p></div>')
                       for i, o in enumerate(q.options))
