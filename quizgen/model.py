@@ -220,6 +220,7 @@ class Relation:
     claim: str | None = None
     ask_subjects: str | None = None  # the question when several subjects are true ("Which groups founded …?")
     ask_objects: str | None = None
+    implies: tuple[str, ...] = ()  # relations this one makes true too ("military chief of" → "leader of")
     match: str | None = None  # the instruction of a matching question over this relation
     item: str | None = None  # how an ordering question lists one fact ("{Subject} captures {object}")
 

@@ -11,7 +11,7 @@ from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
-                   "ask_subjects", "ask_objects", "claim", "match", "item"}
+                   "ask_subjects", "ask_objects", "claim", "match", "item", "implies"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according"}
@@ -46,6 +46,7 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
             continue
         seen.add(relation.id)
         relations.append(relation)
+    check_implications(doc, tuple(relations), problems)
     return categories, tuple(relations)
 
 
@@ -110,7 +111,31 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     objects=record.get("objects", "many"), ask_subject=_optional(record, "ask_subject"),
                     ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
                     ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
-                    match=_optional(record, "match"), item=_optional(record, "item"))
+                    match=_optional(record, "match"), item=_optional(record, "item"),
+                    implies=tuple(_implied(doc, at, record, problems)))
+
+
+def _implied(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> list[str]:
+    value = record.get("implies", [])
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not all(isinstance(i, str) and SLUG.match(i) for i in items):
+        problems.append(doc.problem((*at, "implies"), "expected a relation id or a list of them"))
+        return []
+    return items
+
+
+def check_implications(doc: Located, relations: tuple[Relation, ...], problems: list[Problem]) -> None:
+    """An implied relation exists and holds the same kinds of value in both slots."""
+    known = {r.id: r for r in relations}
+    for i, relation in enumerate(relations):
+        for implied in relation.implies:
+            other = known.get(implied)
+            if other is None:
+                problems.append(doc.problem(("relations", i, "implies"), f"unknown relation {implied!r}; expected "
+                                            "one of the relations of this file"))
+            elif (other.subject, other.object) != (relation.subject, relation.object):
+                problems.append(doc.problem(("relations", i, "implies"), f"{implied!r} holds a {other.subject} and "
+                                            f"a {other.object}; expected the same slots as {relation.id!r}"))
 
 
 def _optional(record: dict, key: str) -> str | None:

@@ -38,6 +38,10 @@ class ClosedWorld:
 
     # ---- values and the words that name them -------------------------------------------------------
 
+    def holds_for(self, fact: Fact, relation: str) -> bool:
+        """A fact speaks for its own relation and for each relation its relation declares it implies."""
+        return fact.relation == relation or relation in self.pack.relation(fact.relation).implies
+
     def names(self, value: Value, relation: str, slot: str) -> set[str]:
         """Every normalised way an answer may name the value: an entity's name and aliases, a date, a figure."""
         if isinstance(value, DateValue):
@@ -52,7 +56,7 @@ class ClosedWorld:
         """Every value of `slot` that some fact of `relation` pairs with `given` in the other slot."""
         found: list[Value] = []
         for f in self.pack.facts:
-            if f.relation == relation and same_value(f.value(other(slot)), given):
+            if self.holds_for(f, relation) and same_value(f.value(other(slot)), given):
                 if not any(same_value(f.value(slot), v) for v in found):
                     found.append(f.value(slot))
         return found
@@ -62,7 +66,7 @@ class ClosedWorld:
 
     def holds_by_text(self, relation: str, subject_text: str, object_text: str) -> bool:
         """Whether some fact of the relation has a subject and an object with these names."""
-        return any(f.relation == relation and normalise(subject_text) in self.names(f.subject, relation, "subject")
+        return any(self.holds_for(f, relation) and normalise(subject_text) in self.names(f.subject, relation, "subject")
                    and normalise(object_text) in self.names(f.object, relation, "object") for f in self.pack.facts)
 
     # ---- what a question asks ------------------------------------------------------------------------

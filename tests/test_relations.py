@@ -142,3 +142,36 @@ def test_phrasing_is_realised_with_articles_dates_and_figures(tmp_path: Path):
     assert realise(pack.relation("flows-through").sentence, flows, pack, values={"object": "black-forest"}) == \
         "The Danube flows through the Black Forest."
     assert realise(pack.relation("length").sentence, length, pack).startswith("The Rhine is ")
+
+
+def test_an_implied_relation_counts_in_the_closed_world(tmp_path: Path):
+    """`implies`: a river that rises in a place also 'lies beside' it, so no item keys one without the other."""
+    text = RELATIONS.replace('''      - id: rises-in
+        subject: river
+        object: place''', '''      - id: rises-in
+        subject: river
+        object: place
+        implies: lies-beside''') + '''      - id: lies-beside
+        subject: river
+        object: place
+        sentence: "{Subject} lies beside {object}."
+        ask_subject: "Which river lies beside {object}?"
+'''
+    from quizgen.generate.truth import Truth
+
+    pack = load_pack(pack_with(tmp_path, relations_yaml=text))
+    truth = Truth.of(pack)
+    assert truth.holds("lies-beside", "danube", "black-forest") and not truth.holds("lies-beside", "rhine",
+                                                                                      "black-forest")
+    assert pack.relation("rises-in").implies == ("lies-beside",)
+
+
+def test_an_unknown_or_mismatched_implied_relation_is_reported(tmp_path: Path):
+    unknown = RELATIONS.replace("objects: one\n        sentence: \"{Subject} rises",
+                                "objects: one\n        implies: flows-from\n        sentence: \"{Subject} rises")
+    assert reported(problems(pack_with(tmp_path / "a", relations_yaml=unknown)),
+                    "relations[1].implies: unknown relation 'flows-from'")
+    mismatched = RELATIONS.replace("objects: one\n        sentence: \"{Subject} rises",
+                                   "objects: one\n        implies: flows-through\n        sentence: \"{Subject} rises")
+    assert reported(problems(pack_with(tmp_path / "b", relations_yaml=mismatched)),
+                    "'flows-through' holds a river and a country; expected the same slots as 'rises-in'")

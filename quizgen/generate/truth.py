@@ -61,9 +61,11 @@ class Truth:
         linked: dict = defaultdict(set)
         for fact in pack.facts:
             keys = {slot: fact_key(fact, slot, pack) for slot in ("subject", "object")}
+            holds = (fact.relation, *pack.relation(fact.relation).implies)  # a military chief is a leader too
             for slot in ("subject", "object"):
-                fills[(fact.relation, other(slot), keys[other(slot)])][keys[slot]] = fact.value(slot)
-                fills[(fact.relation, other(slot), keys[other(slot)], date_key(fact))][keys[slot]] = fact.value(slot)
+                for relation in holds:
+                    fills[(relation, other(slot), keys[other(slot)])][keys[slot]] = fact.value(slot)
+                    fills[(relation, other(slot), keys[other(slot)], date_key(fact))][keys[slot]] = fact.value(slot)
                 if fact.quizzable:  # a fact kept out of questions lends none of its words to wrong options either
                     values[(fact.relation, slot)][keys[slot]] = fact.value(slot)
                 facts_of[keys[slot]].append(fact)
