@@ -26,6 +26,7 @@ from .cards import Box, CardSize, Flip, Grid, Line, Offset, Paper
 BUILTIN_LAYOUTS = builtin_layouts_folder()
 CARD_SIZES_FILE = "cards.yaml"
 CITATION_ON_CARD = 130  # characters of a citation that fit under a card's explanation
+QUOTE_ON_CARD = 110  # characters of its quotation shown after it
 
 
 @dataclass(frozen=True)
@@ -361,6 +362,9 @@ def card_for(question: Question, number: int) -> Card:
     elif question.type == "matching":
         explanation = ""  # the pairs are the answer; the facts behind them would not fit on a card
     source = short_citation("; ".join(dict.fromkeys(c.text for c in question.citations)), CITATION_ON_CARD)
+    quoted = next((c.evidence for c in question.citations if c.evidence), "")
+    if quoted and question.type not in ("matching", "ordering"):
+        source += f": “{cut_at_word(quoted, QUOTE_ON_CARD)}”"  # the source's own words, so a card settles a doubt
     length = len(back) + len(explanation) + len(source)
     size = "normal" if length <= 190 else "long" if length <= 300 else "very-long"
     # a front must show what to put in order or to match, or it cannot be answered
