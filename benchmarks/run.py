@@ -24,6 +24,8 @@ from pathlib import Path
 import amc  # benchmarks/amc.py: auto-multiple-choice side by side, when it is installed
 
 ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from large_pack import write_large_pack  # noqa: E402
 PACK = ROOT / "content" / "deir-ez-zor-2014"
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 CLASS_SET = ["--versions", "40", "--count", "20", "--only", "worksheets,keys"]
@@ -211,6 +213,9 @@ def main() -> int:
     rounds = iter(range(1, 1000))
     figures: dict[str, float] = {}
     try:
+        large = write_large_pack(work / "large", 10_000)
+        figures["generate_10k_facts_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(large), "--count",
+                                                                       "40"], work)
         figures["check_s"] = median_of(runs, lambda: None, [*QUIZGEN, "check", str(pack)], work)
         figures["generate_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(pack), "--count", "40",
                                                                "--format", "json"], work)

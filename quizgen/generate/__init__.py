@@ -51,6 +51,7 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
     made: list[Question] = []
     skipped: list[Skip] = []
     stems: dict[tuple[str, str], str] = {}
+    facts_by_id = {f.id: f for f in facts}
     for template in sorted(templates.values(), key=lambda t: t.id):
         for result in questions_from(template, maker, facts):
             if isinstance(result, Skip):
@@ -60,7 +61,7 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
                                                                                            result.pairs))
             if stem in stems and result.type == "true-false":
                 # two facts can yield the same false claim (the same swap): ask this fact's claim as it is
-                fact = next(f for f in facts if f.id == result.fact_ids[0])
+                fact = facts_by_id[result.fact_ids[0]]
                 retried = build_true_false(template, maker, fact, force_true=True)
                 stem = (retried.type, normalise(retried.prompt)) if isinstance(retried, Question) else stem
                 if stem in stems or not isinstance(retried, Question):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import random
 from datetime import date, timedelta
+from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
 from ..relations import answer_text
@@ -62,8 +63,9 @@ CANDIDATES_FROM_CATEGORY = 64  # enough to rank well; few enough that a huge pac
 def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: Truth, rng: random.Random
                       ) -> list[tuple[str, Value]]:
     """Candidates best first: shared attributes decide (a town for a town, a Syrian town for a Syrian town); among
-    equals, a value that fills the same relation slot elsewhere comes before one that does not."""
-    same_slot = dict(truth.values_from(fact.relation, slot, rng))
+    equals, a value that fills the same relation slot elsewhere comes before one that does not. A bounded number
+    of each is looked at, from a seeded starting point, so a question costs the same however large the pack."""
+    same_slot = dict(islice(truth.values_from(fact.relation, slot, rng), CANDIDATES_FROM_CATEGORY))
     if slot_type in VALUE_TYPES:
         return list(same_slot.items())
     answer = pack.entity(fact.value(slot))
@@ -75,14 +77,10 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
         if len(found) >= CANDIDATES_FROM_CATEGORY:
             break
     for key in same_slot:
-        if key not in found and key in {e.id for e in (pack.entity(key),) if e.category == slot_type}:
-            found[key] = truth_score(pack.entity(key).attributes, attributes, rank_by)
+        if key not in found and pack.has_entity(key) and pack.entity(key).category == slot_type:
+            found[key] = bucket_score(truth.attribute_key(key, rank_by), attributes, rank_by)
     order = sorted(found, key=lambda eid: (-found[eid], eid not in same_slot, rng.random()))
     return [(eid, eid) for eid in order]
-
-
-def truth_score(candidate: tuple[tuple[str, str], ...], attributes: dict[str, str], rank_by: tuple[str, ...]) -> float:
-    return bucket_score(tuple(dict(candidate).get(a) for a in rank_by), attributes, rank_by)
 
 
 def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:

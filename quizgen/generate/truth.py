@@ -51,6 +51,7 @@ class Truth:
     _figures: dict[str, list[float]] = field(default_factory=dict)
     _value_lists: dict[tuple[str, str], list[tuple[str, Value]]] = field(default_factory=dict)
     _belongs: dict[str, set[str]] = field(default_factory=dict)
+    _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
@@ -149,6 +150,14 @@ class Truth:
             start = rng.randrange(len(members))
             for i in range(len(members)):
                 yield -score, members[(start + i) % len(members)]
+
+    def attribute_key(self, entity_id: str, rank_by: tuple[str, ...]) -> tuple:
+        """An entity's values of the ranking attributes, as its bucket is keyed."""
+        cached = self._attribute_keys.get((entity_id, rank_by))
+        if cached is None:
+            entity = self.pack.entity(entity_id)
+            cached = self._attribute_keys[(entity_id, rank_by)] = tuple(entity.attribute(a) for a in rank_by)
+        return cached
 
     def values_from(self, relation: str, slot: str, rng: random.Random) -> Iterator[tuple[str, Value]]:
         """The values of a relation slot, from a random starting point."""
