@@ -660,24 +660,25 @@ def _check_evidence(r: Reader, at: tuple, fact: Fact, relation: Relation, c: _Fa
                                    "expected an exact quotation")
     for slot in fact.ask:
         quote = fact.evidence_for(slot)
-        forms = written_forms(fact.value(slot), relation.slot_type(slot), c.entities)
-        if not any(_quote_contains(quote, form) for form in forms):
+        forms = written_forms(fact.value(slot), relation.slot_type(slot), c.entities.__getitem__)
+        if not states_any(quote, forms):
             r.report(where[quote], f"{_short(quote)!r} does not contain the {slot} it is asked for "
                                    f"({forms[0]!r}); expected a quotation that names it, or leave {slot} out of "
                                    "'ask'")
 
 
-def written_forms(value: Value, slot_type: str, entities: dict[str, Entity]) -> tuple[str, ...]:
-    """The ways a quotation may state a slot's value."""
+def written_forms(value: Value, slot_type: str, entity: Callable[[str], Entity]) -> tuple[str, ...]:
+    """The ways a quotation may state a slot's value (`entity` finds an entity by id)."""
     if isinstance(value, (DateValue, Number)):
         return value.written_forms()
     if slot_type in VALUE_TYPES:
         return (value,)
-    return entities[value].names
+    return entity(value).names
 
 
-def _quote_contains(quote: str, form: str) -> bool:
-    return contains_phrase(quote, form) or form in quote
+def states_any(quote: str, forms: tuple[str, ...]) -> bool:
+    """Whether the quotation states one of the forms, as whole words or (for figures and dates) verbatim."""
+    return any(contains_phrase(quote, form) or form in quote for form in forms)
 
 
 def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:

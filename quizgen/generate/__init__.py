@@ -57,13 +57,12 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
             if isinstance(result, Skip):
                 skipped.append(result)
                 continue
-            stem = (result.type, normalise(result.prompt) + "|".join(result.items) + "|".join(p.left for p in
-                                                                                           result.pairs))
+            stem = stem_key(result)
             if stem in stems and result.type == "true-false":
                 # two facts can yield the same false claim (the same swap): ask this fact's claim as it is
                 fact = facts_by_id[result.fact_ids[0]]
                 retried = build_true_false(template, maker, fact, force_true=True)
-                stem = (retried.type, normalise(retried.prompt)) if isinstance(retried, Question) else stem
+                stem = stem_key(retried) if isinstance(retried, Question) else stem
                 if stem in stems or not isinstance(retried, Question):
                     skipped.append(Skip(result.fact_ids[0], template.id, f"makes the same claim as question "
                                                                          f"{stems[stem]}"))
@@ -147,11 +146,17 @@ def next_fair_question(by_type: dict[str, list[Question]], chosen: list[Question
     return None
 
 
+def stem_key(question: Question) -> tuple[str, str]:
+    """What a student reads as the same question: the type, the stem, and the items or pairs in any order."""
+    shown = sorted(normalise(text) for text in (*(p.left for p in question.pairs), *question.items))
+    return question.type, normalise(question.prompt) + "|" + "|".join(shown)
+
+
 def fits_set(question: Question, chosen: list[Question]) -> bool:
     used_facts = {fid for q in chosen for fid in q.fact_ids}
     if used_facts & set(question.fact_ids):
         return False
-    if any(normalise(q.prompt) == normalise(question.prompt) and not (q.items or q.pairs) for q in chosen):
+    if any(stem_key(q) == stem_key(question) for q in chosen):
         return False
     keys = Counter(k for q in chosen for k in answer_keys(q))
     if any(keys[k] >= MAX_SAME_ANSWER for k in answer_keys(question)):

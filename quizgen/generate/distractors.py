@@ -212,6 +212,3 @@ def _round_like(value: float, reference: float) -> float:
     rounded = round(value / unit) * unit
     return float(rounded) if not float(rounded).is_integer() else int(rounded)
 
-
-def key_of(value: Value, slot_type: str) -> str:
-    return value_key(value, slot_type)

@@ -13,11 +13,11 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..model import VALUE_TYPES, Pack, Question
-from ..relations import answer_text
-from ..content import written_forms
-from ..text import contains_phrase, normalise
-from . import Pool
+from ..model import Pack, Question
+from ..content import states_any, written_forms
+from ..text import normalise
+from . import Pool, stem_key
+from .distractors import names_of
 from .truth import Truth
 
 ERROR, WARNING = "error", "warning"
@@ -168,8 +168,8 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
     slot = template.ask
     slot_type = pack.relation(fact.relation).slot_type(slot)
     true_texts = {normalise(t) for v in truth.true_values(fact, slot).values()
-                  for t in _value_names(v, slot_type, pack)}
-    ever_texts = {normalise(t) for v in truth.ever_true(fact, slot).values() for t in _value_names(v, slot_type, pack)}
+                  for t in names_of(v, slot_type, pack)}
+    ever_texts = {normalise(t) for v in truth.ever_true(fact, slot).values() for t in names_of(v, slot_type, pack)}
     found = []
     if question.type in ("multiple-choice", "multiple-response"):
         for option in question.options:
@@ -188,12 +188,6 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
     return found
 
 
-def _value_names(value, slot_type: str, pack: Pack) -> tuple[str, ...]:
-    if slot_type in VALUE_TYPES:
-        return (answer_text(value, slot_type, pack),)
-    return pack.entity(value).names
-
-
 def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
     """The quotation shown for each fact a question asks states the value asked (each item's, in a group)."""
     if question.type in ("true-false", "multiple-response"):
@@ -202,7 +196,6 @@ def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str
     slot = "object" if question.type in ("matching", "ordering") or template is None else template.ask
     asked = question.fact_ids if question.type in ("matching", "ordering") else question.fact_ids[:1]
     facts = {f.id: f for f in pack.facts}
-    entities = {e.id: e for e in pack.entities}
     found = []
     for fact_id in asked:
         fact = facts[fact_id]
@@ -210,8 +203,8 @@ def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str
         if not quotes:
             found.append(("evidence-shown", ERROR, f"no quotation is shown for fact {fact_id}"))
             continue
-        forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot), entities)
-        if not any(contains_phrase(q, form) or form in q for q in quotes for form in forms):
+        forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot), pack.entity)
+        if not any(states_any(q, forms) for q in quotes):
             found.append(("evidence-supports-answer", ERROR, f"the quotation {quotes[0]!r} for fact {fact_id} "
                                                              f"does not state {forms[0]!r}"))
     return found
@@ -222,8 +215,7 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
     found: list[Finding] = []
     by_prompt: dict[tuple[str, str], list[Question]] = defaultdict(list)
     for question in pool.questions:
-        items = "|".join(sorted(normalise(t) for t in [*(p.left for p in question.pairs), *question.items]))
-        by_prompt[(question.type, normalise(question.prompt) + items)].append(question)
+        by_prompt[stem_key(question)].append(question)
     for (qtype, _), same in sorted(by_prompt.items()):
         if len(same) > 1 and qtype != "true-false":
             keys = {q.key_text() if q.type != "multiple-choice" else q.answer for q in same}

@@ -10,14 +10,14 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from ..content import evidence_in_source, written_forms
+from ..content import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack, Pair,
                      Question, Value, stable_id)
 from ..relations import answer_text, capitalise, realise, value_text
 from ..text import contains_phrase, normalise
 from .distractors import distractors_for, names_of
 from .templates import QuestionTemplate, render_text
-from .truth import Truth, fact_key
+from .truth import Truth, fact_key, other
 
 MAX_GROUPS = 4
 MIN_DAYS_BETWEEN_ITEMS = 2  # ordering items closer than this invite a fair dispute about which came first
@@ -101,8 +101,8 @@ def quotation_for(fact: Fact, slot: str, pack: Pack) -> str:
     one recorded for the slot."""
     own = dict(fact.evidence).get("fact")
     if own and own != fact.evidence_for(slot):
-        forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot), pack._entity_index)
-        if any(contains_phrase(own, form) or form in own for form in forms):
+        forms = written_forms(fact.value(slot), pack.relation(fact.relation).slot_type(slot), pack.entity)
+        if states_any(own, forms):
             return own
     return fact.evidence_for(slot)
 
@@ -234,10 +234,6 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
                                                                       if _ != fact_key(fact, slot, pack)]))
 
 
-def other_slot(slot: str) -> str:
-    return "object" if slot == "subject" else "subject"
-
-
 def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, force_true: bool = False
                      ) -> Question | str:
     """True: the claim as the fact says it. False: the asked slot swapped for a value the pack makes false."""
@@ -311,10 +307,10 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
 def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> list[Fact]:
     """The other facts that give a true value for `slot` alongside this one (the same question, another answer)."""
     pack = maker.pack
-    given = fact_key(fact, other_slot(slot), pack)
+    given = fact_key(fact, other(slot), pack)
     dated = pack.relation(fact.relation).dated(slot)
     found = {f.id: f for f in maker.truth.facts_about(given) if f.relation == fact.relation and f.id != fact.id
-             and fact_key(f, other_slot(slot), pack) == given and fact_key(f, slot, pack) in keys
+             and fact_key(f, other(slot), pack) == given and fact_key(f, slot, pack) in keys
              and (not dated or f.date == fact.date)}
     return [found[k] for k in sorted(found)]
 
