@@ -233,6 +233,7 @@ def load_pack(folder: str | Path) -> Pack:
     sources = {s.id: s for s, _, _ in collected.sources}
     entities = {e.id: e for e, _, _ in collected.entities}
     _check_entity_links(collected, entities, sources, {c.id for c in categories}, problems)
+    _check_complete_lists(relations, entities, sources, problems)
     context = _FactContext(header, {r.id: r for r in relations}, entities, sources, problems)
     facts = [f for f in (_read_fact(context, record, at, r) for record, at, r in collected.facts) if f is not None]
     _check_unique_fact_ids(collected.facts, problems)
@@ -346,7 +347,7 @@ def _read_topics(r: Reader, record: dict) -> tuple[Topic, ...]:
 
 SOURCE_FIELDS = {"id", "title", "publisher", "date", "url", "file", "excerpts", "reliability"}
 ENTITY_FIELDS = {"id", "name", "article", "aliases", "category", "attributes", "description", "distractor",
-                 "native_name", "sources"}
+                 "native_name", "sources", "period"}
 FACT_FIELDS = {"id", "relation", "subject", "object", "date", "according_to", "statement", "topic", "sources",
                "evidence", "ask", "distractors", "confidence", "tags", "dispute"}
 NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance"}
@@ -429,6 +430,7 @@ def _read_entity(r: Reader, at: tuple, root: Path, out: _Collected) -> None:
         attributes=_read_attributes(r, record, at),
         distractor=r.boolean(record, at, "distractor") if "distractor" in record else True,
         native_name=r.text(record, at, "native_name"), sources=r.text_list(record, at, "sources"),
+        period=r.date_value(record, at, "period"),
     )
     if eid:
         out.entities.append((entity, at, r))
@@ -637,6 +639,23 @@ def _check_entity_links(collected: _Collected, entities: dict[str, Entity], sour
         for i, sid in enumerate(entity.sources):
             if sid not in sources:
                 problems.append(_unknown(r, (*at, "sources", i), sid, "source", sources))
+
+
+def _check_complete_lists(relations: tuple[Relation, ...], entities: dict[str, Entity], sources: dict[str, Source],
+                          problems: list[Problem]) -> None:
+    """A list declared complete names a value of the relation and the source that gives the full list."""
+    for relation in relations:
+        entity_slots = [t for t in (relation.subject, relation.object) if t not in VALUE_TYPES]
+        for value, source in relation.complete_for:
+            where = relation.origin
+            if source not in sources:
+                problems.append(Problem(where.file, where.line, where.column, f"{relation.id}.complete_for",
+                                        f"unknown source {source!r}; expected the id of the source that lists "
+                                        f"every partner of {value!r}"))
+            if "text" not in (relation.subject, relation.object) and entity_slots and value not in entities:
+                problems.append(Problem(where.file, where.line, where.column, f"{relation.id}.complete_for",
+                                        f"unknown entity {value!r}; expected an entity of category "
+                                        f"{' or '.join(sorted(set(entity_slots)))}"))
 
 
 def _check_dates_in_period(r: Reader, at: tuple, fact: Fact, header: dict | None) -> None:

@@ -143,9 +143,13 @@ class Number:
         shown = format_number(self.value)
         return f"{shown}–{format_number(self.max)}" if self.max is not None else shown
 
+    def unit_words(self) -> str:
+        """The unit as running text writes it: 'people', 'km', 'per cent'."""
+        return "per cent" if self.unit == "percent" else self.unit
+
     def human(self) -> str:
         """The figure with its unit in words: 'about 70,000 people', '45 per cent'."""
-        unit = " per cent" if self.unit == "percent" else f" {self.unit}" if self.unit else ""
+        unit = f" {self.unit_words()}" if self.unit else ""
         prefix = "about " if self.approximate else ""
         return f"{prefix}{self.figure()}{unit}"
 
@@ -202,6 +206,8 @@ class Category:
 
     id: str
     rank_by: tuple[str, ...] = ()
+    match: tuple[str, ...] = ()  # attributes a wrong option must share with the answer, where the answer has them
+    within: tuple[str, ...] = ()  # attributes naming the entity that contains this one (a city's country)
 
 
 @dataclass(frozen=True)
@@ -223,6 +229,9 @@ class Relation:
     implies: tuple[str, ...] = ()  # relations this one makes true too ("military chief of" → "leader of")
     match: str | None = None  # the instruction of a matching question over this relation
     item: str | None = None  # how an ordering question lists one fact ("{Subject} captures {object}")
+    inverse: str | None = None  # the relation that says the same the other way round (itself when symmetric)
+    complete: bool = False  # the pack lists every value of both slots: what it does not list is false
+    complete_for: tuple[tuple[str, str], ...] = ()  # (value, source): a value whose partners a source lists in full
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object
@@ -257,6 +266,7 @@ class Entity:
     distractor: bool = True  # may be offered as a wrong option
     native_name: str | None = None
     sources: tuple[str, ...] = ()
+    period: DateValue | None = None  # when the entity existed or was active: a wrong option must fit the stem's date
 
     @property
     def names(self) -> tuple[str, ...]:

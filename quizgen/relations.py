@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from .errors import Problem
-from .model import BLANK, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value
+from .model import BLANK, NUMBER_WORDS, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
-                   "ask_subjects", "ask_objects", "claim", "match", "item", "implies"}
+                   "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
+                   "complete_for"}
+CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
-PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according"}
+PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according", "According"}
+FIGURE_MARK = "\x00{}\x00"  # where a figure goes, filled once the words around it are known
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 
@@ -62,16 +65,21 @@ def _read_categories(doc: Located, data: object, problems: list[Problem]) -> tup
                                         f"other than {', '.join(VALUE_TYPES)}", at_key=True))
             continue
         spec = spec or {}
-        if not isinstance(spec, dict) or set(spec) - {"rank_by"}:
-            problems.append(doc.problem(("categories", name), "expected a mapping with only rank_by (a list of "
-                                        "attribute names)"))
+        if not isinstance(spec, dict) or set(spec) - CATEGORY_FIELDS:
+            problems.append(doc.problem(("categories", name), "expected a mapping with rank_by, match and within "
+                                        "(each a list of attribute names)"))
             continue
-        rank_by = spec.get("rank_by", [])
-        if not isinstance(rank_by, list) or not all(isinstance(a, str) and SLUG.match(a) for a in rank_by):
-            problems.append(doc.problem(("categories", name, "rank_by"), "expected a list of attribute slugs"))
-            rank_by = []
-        categories.append(Category(name, tuple(rank_by)))
+        lists = {key: _attribute_names(doc, ("categories", name, key), spec.get(key, []), problems)
+                 for key in sorted(CATEGORY_FIELDS)}
+        categories.append(Category(name, lists["rank_by"], match=lists["match"], within=lists["within"]))
     return tuple(categories)
+
+
+def _attribute_names(doc: Located, at: tuple, value: object, problems: list[Problem]) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(a, str) and SLUG.match(a) for a in value):
+        problems.append(doc.problem(at, "expected a list of attribute slugs"))
+        return ()
+    return tuple(value)
 
 
 def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Problem]) -> Relation | None:
@@ -99,7 +107,7 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
     if record["subject"] in ("date", "number"):
         problems.append(doc.problem((*at, "subject"), "a subject is an entity or text; dates and numbers are objects"))
     for key in ("subjects", "objects"):
-        if record.get(key, "many") not in ("one", "many"):
+        if record.get(key, _default_count(record, key)) not in ("one", "many"):
             problems.append(doc.problem((*at, key), f"{record[key]!r} is not allowed; expected one or many"))
     for key in PHRASINGS:
         if key in record:
@@ -108,11 +116,52 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
         return None
     return Relation(id=record["id"], subject=record["subject"], object=record["object"], origin=doc.origin(at),
                     sentence=record["sentence"].strip(), subjects=record.get("subjects", "many"),
-                    objects=record.get("objects", "many"), ask_subject=_optional(record, "ask_subject"),
+                    objects=record.get("objects", _default_count(record, "objects")),
+                    ask_subject=_optional(record, "ask_subject"),
                     ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
                     ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
                     match=_optional(record, "match"), item=_optional(record, "item"),
-                    implies=tuple(_implied(doc, at, record, problems)))
+                    implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
+                    complete=_complete(doc, at, record, problems), complete_for=_complete_for(doc, at, record, problems))
+
+
+def _default_count(record: dict, key: str) -> str:
+    """A date or a figure is one value at a time (a birth date, a length); anything else may have several."""
+    return "one" if key == "objects" and record.get("object") in ("date", "number") else "many"
+
+
+def _inverse(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
+    value = record.get("inverse")
+    if value is not None and not (isinstance(value, str) and SLUG.match(value)):
+        problems.append(doc.problem((*at, "inverse"), "expected the id of a relation that says the same the other "
+                                    "way round (the relation's own id when it is symmetric)"))
+        return None
+    return value
+
+
+def _complete(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> bool:
+    value = record.get("complete", False)
+    if not isinstance(value, bool):
+        problems.append(doc.problem((*at, "complete"), f"found {value!r}; expected true (the pack lists every value, "
+                                    "so what it does not list is false) or false"))
+        return False
+    return value
+
+
+def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+    items = record.get("complete_for", [])
+    expected = "expected a list of {value, source}: a value whose partners the source lists in full"
+    if not isinstance(items, list):
+        problems.append(doc.problem((*at, "complete_for"), expected))
+        return ()
+    found = []
+    for i, item in enumerate(items):
+        if (not isinstance(item, dict) or set(item) != {"value", "source"}
+                or not all(isinstance(v, str) and v.strip() for v in item.values())):
+            problems.append(doc.problem((*at, "complete_for", i), expected))
+            continue
+        found.append((item["value"].strip(), item["source"].strip()))
+    return tuple(found)
 
 
 def _implied(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> list[str]:
@@ -125,9 +174,17 @@ def _implied(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> 
 
 
 def check_implications(doc: Located, relations: tuple[Relation, ...], problems: list[Problem]) -> None:
-    """An implied relation exists and holds the same kinds of value in both slots."""
+    """An implied relation exists and holds the same kinds of value in both slots; an inverse holds them the other
+    way round."""
     known = {r.id: r for r in relations}
     for i, relation in enumerate(relations):
+        inverse = known.get(relation.inverse) if relation.inverse else None
+        if relation.inverse and inverse is None:
+            problems.append(doc.problem(("relations", i, "inverse"), f"unknown relation {relation.inverse!r}; "
+                                        "expected one of the relations of this file"))
+        elif inverse and (inverse.subject, inverse.object) != (relation.object, relation.subject):
+            problems.append(doc.problem(("relations", i, "inverse"), f"{inverse.id!r} holds a {inverse.subject} and "
+                                        f"a {inverse.object}; expected a {relation.object} and a {relation.subject}"))
         for implied in relation.implies:
             other = known.get(implied)
             if other is None:
@@ -166,14 +223,31 @@ def _check_phrasing(doc: Located, at: tuple, text: object, key: str, problems: l
 
 
 def value_text(value: Value, slot_type: str, pack: Pack) -> str:
-    """A slot's value as running text: an entity's running name, a date, a figure, or the text itself."""
+    """A slot's value as running text: an entity's running name, a date, a figure with its unit, or the text."""
     if isinstance(value, DateValue):
         return value.human()
     if isinstance(value, Number):
-        return f"about {value.figure()}" if value.approximate else value.figure()
+        return value.human()
     if slot_type in VALUE_TYPES:
         return value
     return pack.entity(value).running_name
+
+
+QUALIFIERS = re.compile(r"\b(about|around|some|approximately|roughly|nearly|almost|over|more than|at least)\s*$",
+                        re.IGNORECASE)
+
+
+def number_in_sentence(number: Number, before: str, after: str) -> str:
+    """A figure as a sentence needs it: its unit unless the next few words write it ("267 ISIL fighters"), and
+    'about' unless the sentence qualifies it already."""
+    text = number.figure()
+    unit = number.unit_words()
+    head = unit.split()[0] if unit else ""
+    if unit and not re.match(rf"(\s*\S+){{0,3}}?\s*{re.escape(head)}\b", after, re.IGNORECASE):
+        text = f"{text} {unit}"
+    if number.approximate and not QUALIFIERS.search(before):
+        text = f"about {text}"
+    return text
 
 
 def answer_text(value: Value, slot_type: str, pack: Pack) -> str:
@@ -188,10 +262,12 @@ def answer_text(value: Value, slot_type: str, pack: Pack) -> str:
 
 
 def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
-            values: Mapping[str, Value] | None = None) -> str:
-    """The pattern with the fact's words in place; `blank` names a slot to leave as a blank, `values` swaps a slot."""
+            values: Mapping[str, Value] | None = None, shown: Mapping[str, Callable[[str], str]] | None = None) -> str:
+    """The pattern with the fact's words in place; `blank` names a slot to leave as a blank, `values` swaps a slot,
+    `shown` rewrites the words of a slot or of {when} (a correction: "Saturn" → "Saturn (not Mars)")."""
     relation = pack.relation(fact.relation)
     slots = {"subject": fact.subject, "object": fact.object, **(values or {})}
+    shown = shown or {}
 
     def fill(match: re.Match) -> str:
         name = match.group(1)
@@ -199,18 +275,42 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
         if slot in ("subject", "object"):
             if slot == blank:
                 return BLANK
-            text = value_text(slots[slot], relation.slot_type(slot), pack)
+            value = slots[slot]
+            if isinstance(value, Number):
+                return FIGURE_MARK.format(name)
+            text = shown.get(slot, str)(value_text(value, relation.slot_type(slot), pack))
             return capitalise(text) if name[0].isupper() else text
         if name == "when":
             when = slots["object"] if isinstance(slots["object"], DateValue) else fact.date
-            return when.when() if when else ""
+            return shown.get("when", str)(when.when()) if when else ""
         if name == "according":
             return f", according to {pack.entity(fact.according_to).running_name}" if fact.according_to else ""
+        if name == "According":
+            return f"According to {pack.entity(fact.according_to).running_name}," if fact.according_to else ""
         return match.group(0)
 
+    def fill_figure(text: str, name: str) -> str:
+        at = text.find(FIGURE_MARK.format(name))
+        if at < 0:
+            return text
+        words = number_in_sentence(slots[name.lower()], text[:at], text[at + len(FIGURE_MARK.format(name)):])
+        words = shown.get(name.lower(), str)(words)
+        return text[:at] + (capitalise(words) if name[0].isupper() else words) + text[at + len(FIGURE_MARK.format(name)):]
+
     text = PLACEHOLDER.sub(fill, pattern)
+    for name in ("subject", "Subject", "object", "Object"):
+        text = fill_figure(text, name)
     text = re.sub(r"\s+([,.?!;:])", r"\1", " ".join(text.split()))
-    return capitalise(text)
+    return capitalise(spell_leading_figure(text))
+
+
+def spell_leading_figure(text: str) -> str:
+    """No sentence starts with a numeral: a small count is written in words ('Fourteen brigades…'); a larger one
+    is left for the author to recast (lint names the relation)."""
+    found = re.match(r"(\d+)\b(?![.,]\d)", text)
+    if found and int(found.group(1)) < len(NUMBER_WORDS):
+        return NUMBER_WORDS[int(found.group(1))].capitalize() + text[found.end():]
+    return text
 
 
 def capitalise(text: str) -> str:

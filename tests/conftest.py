@@ -234,6 +234,7 @@ relations:
   - id: discovered
     subject: person
     object: element
+    complete: true
     sentence: "{Subject} discovered {object} {when}."
     ask_subject: "Who discovered {object}?"
     ask_object: "Which element did {subject} discover?"
@@ -260,11 +261,12 @@ relations:
     object: number
     objects: one
     subjects: one
-    sentence: "{Subject} has atomic number {object}."
+    sentence: "{Subject} has {object} in each nucleus."
     ask_object: "What is the atomic number of {subject}?"
   - id: lectured-in
     subject: person
     object: city
+    complete: true
     sentence: "{Subject} lectured in {object}."
     ask_subject: "Who lectured in {object}?"
     ask_object: "In which city did {subject} lecture?"
@@ -342,6 +344,7 @@ categories:
   city: {rank_by: [country]}
 relations:
   - id: child-of
+    complete: true
     subject: person
     object: person
     sentence: "{Subject} is a child of {object}."
@@ -349,6 +352,7 @@ relations:
     ask_object: "Who is a parent of {subject}?"
     match: "Match each person with one of their parents."
   - id: won
+    complete: true
     subject: person
     object: award
     sentence: "{Subject} won {object}."
@@ -356,6 +360,7 @@ relations:
     ask_object: "Which award did {subject} win?"
     match: "Match each scientist with an award they won."
   - id: led
+    complete: true
     subject: person
     object: organisation
     sentence: "{Subject} led {object}."

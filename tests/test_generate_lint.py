@@ -46,7 +46,7 @@ def test_author_notes_in_a_statement_are_an_error_at_the_fact(tmp_path: Path):
 def test_a_negative_stem_is_a_warning(tmp_path: Path):
     files = dict(MINIMAL_PACK)
     files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace(
-        'ask_subject: "Which river rises in {object}?"', 'ask_subject: "Which river does not rise outside {object}?"')
+        'ask_object: "Where does {subject} rise?"', 'ask_object: "Where does {subject} not rise outside?"')
     findings = findings_of(write_pack(tmp_path / "rivers", files))
     negative = [f for f in findings if f.rule == "negative-stem"]
     assert negative and all(f.severity == "warning" for f in negative)

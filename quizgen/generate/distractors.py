@@ -1,10 +1,10 @@
-"""Wrong options that are plausible and wrong: values of the same slot elsewhere in the pack first, then entities
-of the same category ranked by the attributes the pack declares; never a value the closed world makes true."""
+"""Wrong options that are plausible and known to be wrong: values of the same slot elsewhere in the pack first, then
+entities of the same category ranked by the attributes the pack declares; only values the truth index refutes, and
+only ones a student could believe (same kind, existing at the stem's date)."""
 
 from __future__ import annotations
 
 import random
-from datetime import date, timedelta
 from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
@@ -12,7 +12,6 @@ from ..relations import answer_text
 from ..text import contains_phrase, normalise
 from .truth import Truth, bucket_score, fact_key, other, value_key
 
-NEAR_DAYS = {"day": 180, "month": 540, "year": 3660}  # how far another fact's date may lie to be a fair option
 MIN_DAYS_APART = 3  # a day either side could be argued: fighting that began on the 10th went on on the 11th
 
 
@@ -30,7 +29,8 @@ def distractors_for(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: random
 def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: random.Random, count: int,
                       stem: str) -> list[Value]:
     """Entities or texts: pinned ones, then other values of the same relation slot, then (for entities) the
-    category's other members ranked by shared attributes."""
+    category's other members ranked by shared attributes; each one the pack knows to be false and that a student
+    could believe."""
     slot_type = pack.relation(fact.relation).slot_type(slot)
     refused = refused_keys(fact, slot, pack, truth)
     taken = {normalise(n) for n in names_of(fact.value(slot), slot_type, pack)}
@@ -38,10 +38,12 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
 
     def consider(key: str, value: Value) -> bool:
         """Take the candidate if it is sound; True once enough are chosen."""
-        if key in refused or not offerable(value, slot_type, pack):
+        if key in refused or not offerable(value, slot_type, pack) or not plausible(fact, slot, value, pack):
             return False
         names = names_of(value, slot_type, pack)
         if any(normalise(n) in taken for n in names) or any(stem and contains_phrase(stem, n) for n in names):
+            return False
+        if truth.refutation(fact, slot, key) is None:
             return False
         taken.update(normalise(n) for n in names)
         refused.add(key)
@@ -84,17 +86,36 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
 
 
 def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
-    """Values that must never be offered as wrong: every true value, everything some fact links to the value the
-    question gives, and the author's forbidden ones."""
+    """Values never offered as wrong whatever the index says: the author's forbidden ones, and the causes up a chain
+    (A led to B, B led to C: A is a fair answer for what led to C)."""
     given = fact_key(fact, other(slot), pack)
-    forbidden = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
-    refused = set(truth.ever_true(fact, slot)) | truth.linked(given) | forbidden
-    refused |= truth.belonging(fact_key(fact, slot, pack))  # a town inside the province asked for is not wrong
+    refused = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
     relation = pack.relation(fact.relation)
     if relation.subject == relation.object:
-        # A chain of causes (A led to B, B led to C) makes A a fair answer for what led to C.
         refused |= truth.reachable(fact.relation, given, towards=slot)
     return refused
+
+
+def plausible(fact: Fact, slot: str, value: Value, pack: Pack) -> bool:
+    """A wrong entity a student could believe: it shares the answer's `match` attributes (a city for a city, a woman
+    for a daughter) and existed at the date the stem speaks of (nobody born after the event, or dead before it)."""
+    relation = pack.relation(fact.relation)
+    if relation.slot_type(slot) in VALUE_TYPES:
+        return True
+    answer, candidate = pack.entity(fact.value(slot)), pack.entity(value)
+    for name in pack.category(answer.category).match:
+        if answer.attribute(name) is not None and candidate.attribute(name) != answer.attribute(name):
+            return False
+    when = stem_date(fact, pack)
+    return candidate.period is None or (candidate.period.start <= when.end and when.start <= candidate.period.end)
+
+
+def stem_date(fact: Fact, pack: Pack) -> DateValue:
+    """The time a question about this fact speaks of: the fact's date, its other entity's period, or the pack's."""
+    if fact.when is not None:
+        return fact.when
+    return DateValue(f"{pack.period_start.isoformat()}/{pack.period_end.isoformat()}", pack.period_start,
+                     pack.period_end, "day", True)
 
 
 def offerable(value: Value, slot_type: str, pack: Pack) -> bool:
@@ -112,37 +133,26 @@ def names_of(value: Value, slot_type: str, pack: Pack) -> tuple[str, ...]:
 
 def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: random.Random, count: int
                      ) -> list[DateValue]:
-    """Other dates of the pack at the same precision, nearest first, never overlapping or next to a true one; then
-    dates shifted by weeks, months or years."""
+    """Other dates of the pack at the same precision, the nearest few, never overlapping or next to a true one. No
+    date is invented: a shifted date is a guess a student cannot weigh, and a real one of the pack is a fair test."""
     answer: DateValue = fact.value(slot)
-    true_dates = [v for v in truth.ever_true(fact, slot).values() if isinstance(v, DateValue)] or [answer]
+    true_dates = [v for v in truth.possibly_true(fact, slot).values() if isinstance(v, DateValue)] or [answer]
     shown = {answer.human()}
 
     def acceptable(candidate: DateValue) -> bool:
         return (candidate.precision == answer.precision and candidate.is_range == answer.is_range
                 and candidate.human() not in shown
-                and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates))
+                and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
+                and truth.refutation(fact, slot, value_key(candidate)) is not None)
 
     near: list[DateValue] = []
     for candidate in truth.dates_near(answer.start):
-        if abs((candidate.start - answer.start).days) > NEAR_DAYS[answer.precision]:
-            break  # a date years away from the others gives the answer away; shifted dates do better
         if acceptable(candidate) and candidate.human() not in {d.human() for d in near}:
             near.append(candidate)
             if len(near) == count * 2:
                 break
-    chosen = near
-    rng.shuffle(chosen)
-    chosen = chosen[:count]
-    shown.update(d.human() for d in chosen)
-    step = 0
-    while len(chosen) < count and step < 24 and not answer.is_range:
-        step += 1
-        shifted = _shift(answer, step if step % 2 else -step)
-        if acceptable(shifted) and inside_period(shifted, pack):
-            chosen.append(shifted)
-            shown.add(shifted.human())
-    return chosen
+    rng.shuffle(near)
+    return near[:count]
 
 
 def inside_period(value: DateValue, pack: Pack) -> bool:
@@ -157,19 +167,6 @@ def _overlaps(a: DateValue, b: DateValue) -> bool:
     return a.start <= b.end and b.start <= a.end
 
 
-def _shift(value: DateValue, amount: int) -> DateValue:
-    if value.precision == "day":
-        day = value.start + timedelta(days=7 * amount)
-        return DateValue(day.isoformat(), day, day, "day", False)
-    if value.precision == "month":
-        month_index = value.start.year * 12 + value.start.month - 1 + amount
-        first = date(month_index // 12, month_index % 12 + 1, 1)
-        following = date(first.year + (first.month == 12), first.month % 12 + 1, 1)
-        return DateValue(first.isoformat()[:7], first, following - timedelta(days=1), "month", False)
-    year = value.start.year + amount
-    return DateValue(str(year), date(year, 1, 1), date(year, 12, 31), "year", False)
-
-
 # ---- numbers --------------------------------------------------------------------------------
 
 
@@ -178,7 +175,9 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
     """Round multiples of the answer, outside its tolerance and every other true figure's. Other reports' figures
     are never used: a toll for another date window is true of that window, and invites a fair dispute."""
     answer: Number = fact.value(slot)
-    true_values = [v for v in truth.ever_true(fact, slot).values() if isinstance(v, Number)] or [answer]
+    if not truth.closed(fact, slot):
+        return []  # the pack does not know every figure here: any other figure might be true
+    true_values = [v for v in truth.possibly_true(fact, slot).values() if isinstance(v, Number)] or [answer]
     values: list[float] = []
     for factor in _factors(rng):
         if len(values) >= count:

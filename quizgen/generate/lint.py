@@ -13,7 +13,7 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..model import Pack, Question
+from ..model import Number, Pack, Question
 from ..content import states_any, written_forms
 from ..text import normalise
 from . import Pool, stem_key
@@ -28,6 +28,10 @@ NEGATIVE = re.compile(r"\b(not|never|except|least|false)\b", re.IGNORECASE)
 ABSOLUTE = re.compile(r"\b(always|never|all|none|only|every)\b", re.IGNORECASE)
 VAGUE = re.compile(r"\b(usually|often|sometimes|frequently|generally|rarely|may)\b")
 ABOVE = re.compile(r"\b(all|none|both) of the (above|these)\b", re.IGNORECASE)
+DOUBLED_QUALIFIER = re.compile(r"\b(about|around|some|approximately|roughly|nearly)\s+(about|around|some|approximately|"
+                               r"roughly|nearly)\b", re.IGNORECASE)
+NOMINALISED = re.compile(r"^When (?:did|was|were) (?:.+'s |the \w+(?:ion|al|ure|ment|ing|ance|ence) of ).+ "
+                         r"(?:take place|happen|occur|begin|start)\b", re.IGNORECASE)
 LONG_STEM_WORDS = 45
 LONGEST_KEY_SHARE = 0.5
 
@@ -84,6 +88,10 @@ def question_findings(question: Question, pool: Pool, pack: Pack, truth: Truth) 
         found += option_rules(question)
     found += truth_rules(question, pool, pack, truth)
     found += evidence_rules(question, pool, pack)
+    found += sentence_rules(question)
+    found += false_claim_rules(question, pool, pack, truth)
+    found += plausibility_rules(question, pool, pack)
+    found += giveaway_rules(question, pack)
     return found
 
 
@@ -169,14 +177,15 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
     slot_type = pack.relation(fact.relation).slot_type(slot)
     true_texts = {normalise(t) for v in truth.true_values(fact, slot).values()
                   for t in names_of(v, slot_type, pack)}
-    ever_texts = {normalise(t) for v in truth.ever_true(fact, slot).values() for t in names_of(v, slot_type, pack)}
+    possible_texts = {normalise(t) for v in truth.possibly_true(fact, slot).values()
+                      for t in names_of(v, slot_type, pack)}
     found = []
     if question.type in ("multiple-choice", "multiple-response"):
         for option in question.options:
             is_true = normalise(option.text) in true_texts
             if option.correct and not is_true:
                 found.append(("wrong-key", ERROR, f"the keyed option {option.text!r} is not what the facts say"))
-            if not option.correct and normalise(option.text) in ever_texts:
+            if not option.correct and normalise(option.text) in possible_texts:
                 found.append(("true-distractor", ERROR, f"the wrong option {option.text!r} is true by another fact"))
     if question.type in ("cloze", "short-answer"):
         accepted = {normalise(t) for t in (question.answer, *question.accepted)}
@@ -186,6 +195,93 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
     if question.type == "multiple-choice" and len(truth.true_values(fact, slot)) > 1:
         found.append(("two-answers", ERROR, f"{len(truth.true_values(fact, slot))} values are true for this stem"))
     return found
+
+
+def sentence_rules(question: Question) -> list[tuple[str, str, str]]:
+    """What a student reads is a sentence a teacher would write: no figure first, no "about about", no nominalised
+    "When did X's Y take place?"."""
+    found = []
+    for text in (question.prompt, question.front, question.explanation, *question.items):
+        if re.match(r"\d", text):
+            found.append(("numeral-first", ERROR, f"{text[:50]!r} starts with a figure; start the relation's "
+                                                  "sentence otherwise ({According} {object} {subject}.)"))
+        if DOUBLED_QUALIFIER.search(text):
+            found.append(("doubled-qualifier", ERROR, f"{DOUBLED_QUALIFIER.search(text).group(0)!r} in {text[:50]!r}: "
+                                                      "an approximate figure says 'about' itself; leave it out of "
+                                                      "the relation's sentence"))
+    if NOMINALISED.search(question.prompt):
+        found.append(("nominalised-event", ERROR, f"{question.prompt!r} asks when a noun phrase took place; ask "
+                                                  "with the verb ('When did ISIS capture …?')"))
+    return sorted(set(found))
+
+
+def false_claim_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
+    """A false claim is false by what the pack knows, and its explanation names the value it swapped in."""
+    if question.type != "true-false" or question.answer != "False":
+        return []
+    fact = _fact(pack, question.fact_ids[0])
+    shown_here = set(normalise(question.prompt).split()) - set(normalise(fact.statement).split())
+    if shown_here and not shown_here & set(normalise(question.explanation).split()):
+        return [("refuting-explanation", ERROR, f"the explanation {question.explanation[:60]!r} does not name what "
+                                                f"the claim gets wrong ({' '.join(sorted(shown_here))})")]
+    return []
+
+
+def plausibility_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
+    """Every wrong option existed at the date the stem speaks of."""
+    if question.type not in ("multiple-choice", "multiple-response"):
+        return []
+    from .distractors import stem_date
+    when = stem_date(_fact(pack, question.fact_ids[0]), pack)
+    found = []
+    by_name = _entities_by_name(pack)
+    for option in question.options:
+        entity = by_name.get(normalise(option.text))
+        if entity is not None and not option.correct and entity.period is not None and not (
+                entity.period.start <= when.end and when.start <= entity.period.end):
+            found.append(("anachronism", ERROR, f"the wrong option {option.text!r} did not exist at "
+                                                f"{when.human()} ({entity.period.human()})"))
+    return found
+
+
+def giveaway_rules(question: Question, pack: Pack) -> list[tuple[str, str, str]]:
+    """The worksheet's title is printed on every page: an answer it names is given away."""
+    if question.type in ("matching", "ordering", "true-false"):
+        return []
+    keys = [o.text for o in question.options if o.correct] if question.options else [question.answer]
+    return [("title-giveaway", ERROR, f"the answer {key!r} is printed in the title {pack.title!r}")
+            for key in keys if title_gives_away(key, pack)]
+
+
+def title_gives_away(answer: str, pack: Pack) -> bool:
+    """Whether the pack's title, printed on every page, names this answer and nothing else of its kind: a title
+    naming two rivers leaves a question about which of them open."""
+    title = normalise(pack.title).split()
+
+    def named(text: str) -> bool:
+        words = [w for w in normalise(text).split() if w not in GENERIC_WORDS]
+        return bool(words) and all(w in title for w in words)
+
+    if not named(answer):
+        return False
+    entity = _entities_by_name(pack).get(normalise(answer))
+    if entity is None:
+        return True
+    rivals = [e for e in pack.entities if e.category == entity.category and e.id != entity.id and any(
+        named(n) for n in e.names)]
+    return not rivals
+
+
+GENERIC_WORDS = {"governorate", "province", "city", "town", "river", "group", "front", "army", "brigade", "state",
+                 "the", "of", "and", "in", "on", "al", "el", "a", "an"}
+
+
+def _fact(pack: Pack, fact_id: str):
+    return next(f for f in pack.facts if f.id == fact_id)
+
+
+def _entities_by_name(pack: Pack) -> dict:
+    return {normalise(n): e for e in pack.entities for n in e.names}
 
 
 def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
@@ -235,7 +331,39 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
         if fact.id not in asked:
             why = "; ".join(sorted(set(reasons[fact.id]))[:4]) or "no template selects it"
             found.append(Finding("coverage", ERROR, str(fact.origin), fact.id, f"fact {fact.id} is never asked ({why})"))
+        elif any(r.split(": ", 1)[-1].startswith(OPEN_LIST) for r in reasons[fact.id]):
+            found.append(Finding("open-list", WARNING, str(fact.origin), fact.id,
+                                 f"fact {fact.id} is asked only where the pack need not know every value of "
+                                 f"{fact.relation!r}; declare the list complete if a source gives it in full"))
+    found += number_findings(pack)
     return found
+
+
+OPEN_LIST = "the pack may not list every"
+
+
+def number_findings(pack: Pack) -> list[Finding]:
+    """A figure carries its unit in words, and the relation's sentence does not write a unit of its own."""
+    found = []
+    for fact in pack.quizzable_facts():
+        number = fact.object
+        if not isinstance(number, Number):
+            continue
+        if not number.unit:
+            found.append(Finding("unitless-number", ERROR, str(fact.origin), fact.id,
+                                 f"the figure {number.figure()} has no unit; write unit: (people, km, per cent…)"))
+        relation = pack.relation(fact.relation)
+        after = re.search(r"\{[Oo]bject\}\s+([a-z]+)", relation.sentence)
+        if after and number.unit and after.group(1) not in number.unit_words().split() and \
+                after.group(1) in UNIT_WORDS:
+            found.append(Finding("unit-in-sentence", ERROR, str(relation.origin), fact.id,
+                                 f"the sentence of {relation.id!r} writes {after.group(1)!r} after the figure, which "
+                                 f"already says {number.unit_words()!r}; leave the unit to the number"))
+    return found
+
+
+UNIT_WORDS = {"kilometres", "kilometers", "km", "metres", "meters", "miles", "per", "percent", "people", "days",
+              "years", "months", "hours", "minutes", "kg", "tonnes", "degrees", "au", "barrels"}
 
 
 def summary(findings: list[Finding]) -> str:

@@ -6,7 +6,7 @@ Every builder returns a question or the reason it could not make one; the reason
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,7 +17,7 @@ from ..relations import answer_text, capitalise, realise, value_text
 from ..text import contains_phrase, normalise
 from .distractors import distractors_for, names_of
 from .templates import QuestionTemplate, render_text
-from .truth import Truth, fact_key, other
+from .truth import Refutation, Truth, fact_key, other, value_key
 
 MAX_GROUPS = 4
 MIN_DAYS_BETWEEN_ITEMS = 2  # ordering items closer than this invite a fair dispute about which came first
@@ -128,12 +128,50 @@ def explanation_for(facts: list[Fact]) -> str:
 
 
 def shared_explanation(fact: Fact, facts: list[Fact], others: list[str]) -> str:
-    """For a question with several true answers: the asked fact's sentence, then the other answers named once."""
-    if not others:
-        return explanation_for(facts)
-    also = others[0] if len(others) == 1 else ", ".join(others[:-1]) + " and " + others[-1]
+    """For a question with several true answers: the asked fact's sentence, then the other answers it does not
+    already name, once."""
+    others = [o for o in others if not contains_phrase(fact.statement, o)]
+    also = [f"The same is true of {join_and(others)}."] if others else []
     disputes = [f"Note: {d}" for d in dict.fromkeys(f.dispute for f in facts if f.dispute)]
-    return " ".join([fact.statement, f"The same is true of {also}.", *disputes])
+    return " ".join([fact.statement, *also, *disputes])
+
+
+def join_and(names: list[str]) -> str:
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " and " + names[-1]
+
+
+def refuting_explanation(fact: Fact, slot: str, wrong: Value, refutation: Refutation, pack: Pack) -> str:
+    """Why a false claim is false, said of the claim's own words: the true value with the swapped one refuted
+    ("Titan is a moon of Saturn (not Mars).")."""
+    relation = pack.relation(fact.relation)
+    if refutation.reason == "own" and refutation.own is not None:
+        own = refutation.own
+        if own.fact.relation == own.relation and fact_key(own.fact, slot, pack) == own.key(slot):
+            given = fact.value(other(slot))
+            corrected = correction(own.fact, other(slot), given, pack)
+            return realise(relation.sentence, own.fact, pack, shown=corrected)
+        return own.fact.statement
+    return " ".join([realise(relation.sentence, fact, pack, shown=correction(fact, slot, wrong, pack)),
+                     *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+
+
+def correction(fact: Fact, slot: str, wrong: Value, pack: Pack) -> dict[str, Callable[[str], str]]:
+    """How to show a slot's true value beside the wrong one, for the slot and for {when} when it is a date."""
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    wrong_text = wrong.figure() if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
+    shown: dict[str, Callable[[str], str]] = {slot: lambda words: f"{words} (not {wrong_text})"}
+    if isinstance(wrong, DateValue):
+        shown["when"] = lambda words: f"{words} (not {wrong.when()})"
+    return shown
+
+
+def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str:
+    """A true claim's explanation adds what the source says rather than repeating the claim word for word."""
+    if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
+        return explanation_for([fact])
+    quote = quotation_for(fact, slot, pack)
+    said = f"In the source's words: “{quote}”" if quote else fact.statement
+    return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
 
 
 def unique_citations(citations: list[Citation]) -> tuple[Citation, ...]:
@@ -246,26 +284,61 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
     # figures are swapped.
     make_false = rng.random() < 0.5 and relation.slot_type(slot) != "text" and not force_true
     swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim) if make_false else []
-    make_false = bool(swapped)  # with no sound wrong value, the claim is asked as it is: true
+    make_false = bool(swapped)  # with no value the pack knows to be false, the claim is asked as it is: true
     claim = true_claim
+    explanation = true_claim_explanation(fact, true_claim, pack, slot)
     if make_false:
         false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
                                                     values={slot: swapped[0]}))
         claim = render_text(template, "claim", false_context)
         if normalise(claim) == normalise(true_claim):
             return "the template's claim does not change when the slot is swapped"
+        refutation = maker.truth.refutation(fact, slot, value_key(swapped[0], relation.slot_type(slot)))
+        explanation = refuting_explanation(fact, slot, swapped[0], refutation, pack)
     verdict = "False" if make_false else "True"
     qid = stable_id(template.id, fact.id, slot, verdict)
     options = (Option(stable_id(qid, "True", length=8), "True", not make_false),
                Option(stable_id(qid, "False", length=8), "False", make_false))
     question = base_question(template, [fact], slot, pack, variant=verdict, prompt=claim, answer=verdict,
-                             options=options, front=f"True or false? {claim}",
-                             back=verdict)
+                             options=options, front=f"True or false? {claim}", back=verdict,
+                             explanation=explanation)
     return question
+
+
+def open_list_reason(fact: Fact, slot: str, pack: Pack) -> str:
+    relation = pack.relation(fact.relation)
+    return (f"the pack may not list every {slot} of {relation.id!r} here, so a written answer it does not list could "
+            f"be right; declare the list complete (complete or complete_for in relations.yaml) if a source gives it "
+            f"in full")
+
+
+def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[str, Value]:
+    """Every value a written answer may give: the true ones, ones that may hold at the stem's date, and the places
+    around them unless the stem names the kind of place it wants ("In which city…")."""
+    truth, pack = maker.truth, maker.pack
+    found = dict(truth.possibly_true(fact, slot))
+    for key, value in truth.coarser_values(fact, slot).items():
+        if not names_kind(prompt, value, pack):
+            found[key] = value
+    return found
+
+
+def names_kind(prompt: str, value: Value, pack: Pack) -> bool:
+    """Whether the stem asks for the kind of thing the value is not: 'In which city…' for a country."""
+    if not pack.has_entity(value):
+        return False
+    entity = pack.entity(value)
+    kind = (entity.attribute("kind") or entity.category).replace("-", " ")
+    stem_words = normalise(prompt)
+    return not contains_phrase(stem_words, kind) and any(
+        contains_phrase(stem_words, (e.attribute("kind") or e.category).replace("-", " "))
+        for e in pack.entities if e.category == entity.category and e.id != entity.id)
 
 
 def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
+    if not maker.truth.closed(fact, slot):
+        return open_list_reason(fact, slot, pack)
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} values fit the blank for its {slot}"
@@ -275,7 +348,7 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
         return f"the sentence has {text.count(BLANK)} blanks; a cloze item needs exactly one"
     slot_type = pack.relation(fact.relation).slot_type(slot)
     answer = context["answer"]
-    accepted = accepted_names(truths, slot_type, pack, answer)
+    accepted = accepted_names(written_answers(fact, slot, maker, text), slot_type, pack, answer)
     if any(contains_phrase(text, name) for name in (answer, *accepted)):
         return "the sentence names its own answer"
     return base_question(template, [fact], slot, pack, prompt=text, answer=answer, accepted=accepted,
@@ -284,6 +357,8 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
 
 def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
+    if not maker.truth.closed(fact, slot):
+        return open_list_reason(fact, slot, pack)
     truths = maker.truth.true_values(fact, slot)
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
@@ -291,15 +366,15 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     answer = context["answer"]
     if len(truths) > 1 and fact_key(fact, slot, pack) != min(truths):
         return "the same question is made from the fact with the first of its true values"
-    accepted = accepted_names(truths, slot_type, pack, answer)
+    accepted = accepted_names(written_answers(fact, slot, maker, prompt), slot_type, pack, answer)
     if any(contains_phrase(prompt, name) for name in (answer, *accepted)):
         return "the question names its own answer"
     facts = [fact, *facts_sharing_slot(fact, slot, set(truths), maker)]
     every = [answer, *(answer_text(v, slot_type, pack) for k, v in sorted(truths.items())
                        if k != fact_key(fact, slot, pack))]
-    shown = every[0] if len(every) == 1 else ", ".join(every[:-1]) + " or " + every[-1]
+    plural = context["question_all"] if len(every) > 1 else prompt  # a card teaches every true value, not one
     return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
-                         back=shown,
+                         front=plural, back=join_and(every),
                          explanation=shared_explanation(fact, facts, [value_text(v, slot_type, pack) for k, v in
                                                                       sorted(truths.items()) if k != fact_key(fact, slot, pack)]))
 
@@ -374,9 +449,10 @@ def matching_fits(group: tuple[Fact, ...], candidate: Fact, maker: Maker) -> boo
             return False
         if fact_key(member, "object", pack) == fact_key(candidate, "object", pack):
             return False
-        if maker.truth.holds(member.relation, member.subject, candidate.object):
+        # every pair not meant to be matched must be one the pack knows to be false, either way round
+        if maker.truth.refutation(member, "object", fact_key(candidate, "object", pack)) is None:
             return False
-        if maker.truth.holds(member.relation, candidate.subject, member.object):
+        if maker.truth.refutation(candidate, "object", fact_key(member, "object", pack)) is None:
             return False
         for a, b in ((member, candidate), (candidate, member)):
             if isinstance(a.object, DateValue) and isinstance(b.object, DateValue) and not far_apart(a.object,

@@ -1,6 +1,11 @@
-"""Closed-world truth: for every relation slot, the values the pack's facts make true, computed once.
+"""One truth index across relations, time and places: which values a pack's facts make true for a slot, and which
+it makes false.
 
-Distractors, accepted answers, two-answer detection and lint all ask this index; none re-derives it.
+Truth is read from the facts, through every relation a fact's relation implies (transitively) or inverts, at the
+question's date, and up through the places that contain a place. Falsehood is earned, never assumed: a value is
+false for a slot only when the slot holds one value at a time and another is known, when the pack declares the
+list complete, or when the value's own one-valued statement puts it elsewhere. Distractors, accepted answers,
+two-answer detection and lint all ask this index; none re-derives it.
 """
 
 from __future__ import annotations
@@ -10,6 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from typing import Literal
 
 from ..model import DateValue, Fact, Number, Pack, Value
 from ..text import normalise
@@ -28,83 +34,181 @@ def fact_key(fact: Fact, slot: str, pack: Pack) -> str:
     return value_key(fact.value(slot), pack.relation(fact.relation).slot_type(slot))
 
 
-def date_key(fact: Fact) -> str:
-    return value_key(fact.date) if fact.date else "undated"
-
-
 def other(slot: str) -> str:
     return "object" if slot == "subject" else "subject"
 
 
+def overlaps(a: DateValue, b: DateValue) -> bool:
+    return a.start <= b.end and b.start <= a.end
+
+
+def holds_throughout(a: DateValue, b: DateValue) -> bool:
+    """Whether a statement dated `a` is known to hold at `b`: an event inside `b`, or a state lasting over `b`."""
+    return (b.start <= a.start and a.end <= b.end) or (a.start <= b.start and b.end <= a.end)
+
+
+@dataclass(frozen=True)
+class Assertion:
+    """One statement the pack makes true: a relation between two values, when, and from which fact."""
+
+    relation: str
+    keys: tuple[str, str]  # subject key, object key
+    values: tuple[Value, Value]
+    when: DateValue | None
+    fact: Fact
+    coarser: bool = False  # true through a place containing the fact's own (born in Warsaw → born in Poland)
+
+    def key(self, slot: str) -> str:
+        return self.keys[0] if slot == "subject" else self.keys[1]
+
+    def value(self, slot: str) -> Value:
+        return self.values[0] if slot == "subject" else self.values[1]
+
+
+@dataclass(frozen=True)
+class Refutation:
+    """Why a value is false for a slot: the slot's true values are known in full (`only`: one value at a time;
+    `complete`: the pack lists them all), or the value's own one-valued statement puts it elsewhere (`own`)."""
+
+    reason: Literal["only", "complete", "own"]
+    true: tuple[Value, ...] = ()
+    own: Assertion | None = None
+
+
 @dataclass
 class Truth:
-    """Which values fill which slot, for which value of the other slot, across the whole pack."""
+    """Which values fill which slot, for which value of the other slot, at which date, across the whole pack."""
 
     pack: Pack
-    _fills: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
+    _by_given: dict[tuple[str, str, str], list[Assertion]] = field(default_factory=dict)
     _values: dict[tuple[str, str], dict[str, Value]] = field(default_factory=dict)
     _facts_of: dict[str, list[Fact]] = field(default_factory=dict)
-    _linked: dict[str, set[str]] = field(default_factory=dict)
+    _containers: dict[str, frozenset[str]] = field(default_factory=dict)
     _buckets: dict[str, dict[tuple, list[str]]] = field(default_factory=dict)
     _dates: list[tuple] = field(default_factory=list)
     _date_starts: list = field(default_factory=list)
-    _figures: dict[str, list[float]] = field(default_factory=dict)
     _value_lists: dict[tuple[str, str], list[tuple[str, Value]]] = field(default_factory=dict)
-    _belongs: dict[str, set[str]] = field(default_factory=dict)
     _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
         truth = cls(pack)
-        fills: dict = defaultdict(dict)
+        truth._containers = containers_of(pack)
+        entailed = {r.id: entailed_relations(pack, r.id) for r in pack.relations}
+        by_given: dict = defaultdict(list)
         values: dict = defaultdict(dict)
         facts_of: dict = defaultdict(list)
-        linked: dict = defaultdict(set)
         for fact in pack.facts:
-            keys = {slot: fact_key(fact, slot, pack) for slot in ("subject", "object")}
-            holds = (fact.relation, *pack.relation(fact.relation).implies)  # a military chief is a leader too
-            for slot in ("subject", "object"):
-                for relation in holds:
-                    fills[(relation, other(slot), keys[other(slot)])][keys[slot]] = fact.value(slot)
-                    fills[(relation, other(slot), keys[other(slot)], date_key(fact))][keys[slot]] = fact.value(slot)
+            keys = (fact_key(fact, "subject", pack), fact_key(fact, "object", pack))
+            for relation, swapped in entailed[fact.relation]:
+                pair = (fact.object, fact.subject) if swapped else (fact.subject, fact.object)
+                pair_keys = keys[::-1] if swapped else keys
+                for assertion in truth._with_containers(Assertion(relation, pair_keys, pair, fact.date, fact)):
+                    by_given[(relation, "subject", assertion.keys[1])].append(assertion)
+                    by_given[(relation, "object", assertion.keys[0])].append(assertion)
+            for slot, key in zip(("subject", "object"), keys):
                 if fact.quizzable:  # a fact kept out of questions lends none of its words to wrong options either
-                    values[(fact.relation, slot)][keys[slot]] = fact.value(slot)
-                facts_of[keys[slot]].append(fact)
-            linked[keys["subject"]].add(keys["object"])
-            linked[keys["object"]].add(keys["subject"])
-            if fact.according_to:
-                linked[keys["subject"]].add(fact.according_to)
-        truth._fills, truth._values, truth._facts_of, truth._linked = dict(fills), dict(values), dict(facts_of), \
-            dict(linked)
+                    values[(fact.relation, slot)][key] = fact.value(slot)
+                facts_of[key].append(fact)
+        truth._by_given, truth._values, truth._facts_of = dict(by_given), dict(values), dict(facts_of)
         truth._buckets = entity_buckets(pack)
-        belongs: dict = defaultdict(set)
-        for entity in pack.entities:
-            for _, value in entity.attributes:
-                if pack.has_entity(value):  # "province: deir-ez-zor-governorate": the two belong together
-                    belongs[entity.id].add(value)
-                    belongs[value].add(entity.id)
-        truth._belongs = dict(belongs)
         truth._dates = sorted({(f.when.start, f.when.end, f.when.text): f.when for f in pack.facts
                                if f.when is not None}.items())
         truth._date_starts = [key[0] for key, _ in truth._dates]
-        figures: dict = defaultdict(set)
-        for f in pack.facts:
-            if isinstance(f.object, Number):
-                figures[f.object.unit].add(f.object.value)
-        truth._figures = {unit: sorted(values) for unit, values in figures.items()}
         return truth
 
-    def true_values(self, fact: Fact, slot: str) -> dict[str, Value]:
-        """Every value that makes `slot` true when the other slot holds this fact's value (and, when the question
-        names the fact's date, on that date)."""
-        given = fact_key(fact, other(slot), self.pack)
-        if self.pack.relation(fact.relation).dated(slot):
-            return self._fills.get((fact.relation, other(slot), given, date_key(fact)), {})
-        return self._fills.get((fact.relation, other(slot), given), {})
+    def _with_containers(self, assertion: Assertion) -> list[Assertion]:
+        """The assertion, and the coarser ones it makes true through places that contain either value."""
+        found = [assertion]
+        for index in (0, 1):
+            for container in sorted(self._containers.get(assertion.keys[index], ())):
+                keys = list(assertion.keys)
+                values = list(assertion.values)
+                keys[index] = values[index] = container
+                found.append(Assertion(assertion.relation, (keys[0], keys[1]), (values[0], values[1]), assertion.when,
+                                       assertion.fact, coarser=True))
+        return found
 
-    def ever_true(self, fact: Fact, slot: str) -> dict[str, Value]:
-        """Every value that makes `slot` true at any date: what a wrong option must never be."""
-        return self._fills.get((fact.relation, other(slot), fact_key(fact, other(slot), self.pack)), {})
+    # ---- what the pack says of one slot ---------------------------------------------------------
+
+    def _about(self, fact: Fact, slot: str) -> tuple[list[Assertion], DateValue | None]:
+        """Every statement of the fact's relation sharing its other slot, and the date the question names."""
+        given = fact_key(fact, other(slot), self.pack)
+        when = fact.date if self.pack.relation(fact.relation).dated(slot) else None
+        return self._by_given.get((fact.relation, slot, given), []), when
+
+    def true_values(self, fact: Fact, slot: str) -> dict[str, Value]:
+        """Every value known to make `slot` true when the other slot holds this fact's value (and, when the question
+        names the fact's date, at that date): the answers a key gives."""
+        assertions, when = self._about(fact, slot)
+        found = {a.key(slot): a.value(slot) for a in assertions
+                 if not a.coarser and (when is None or (a.when is not None and holds_throughout(a.when, when)))}
+        found.setdefault(fact_key(fact, slot, self.pack), fact.value(slot))
+        return found
+
+    def possibly_true(self, fact: Fact, slot: str, *, coarser: bool = True) -> dict[str, Value]:
+        """Every value that may make `slot` true at the question's date: the known ones, undated ones, ones whose
+        period overlaps it, and (with `coarser`) the places that contain them. None is ever offered as wrong."""
+        assertions, when = self._about(fact, slot)
+        found = {a.key(slot): a.value(slot) for a in assertions if (coarser or not a.coarser)
+                 and (when is None or a.when is None or overlaps(a.when, when))}
+        found.setdefault(fact_key(fact, slot, self.pack), fact.value(slot))
+        return found
+
+    def coarser_values(self, fact: Fact, slot: str) -> dict[str, Value]:
+        """Places that contain a true value (the country of the city asked for): right, but less precise."""
+        true = self.true_values(fact, slot)
+        return {c: c for key in true for c in sorted(self._containers.get(key, ())) if c not in true}
+
+    def closed(self, fact: Fact, slot: str) -> bool:
+        """Whether the pack knows every value of `slot` here: one value at a time, or a list declared complete."""
+        relation = self.pack.relation(fact.relation)
+        if not relation.holds_for_many(slot):
+            return True
+        return relation.complete or self.declared_complete(fact.relation, fact_key(fact, other(slot), self.pack))
+
+    def declared_complete(self, relation_id: str, given: str) -> bool:
+        """Whether a source lists every partner of the value with key `given` (an entity id, or a text)."""
+        return any(given in (value, value_key(value, "text")) for value, _ in self.pack.relation(relation_id).complete_for)
+
+    def refutation(self, fact: Fact, slot: str, key: str) -> Refutation | None:
+        """Why the value with `key` is false for `slot` of this fact's question, or None when the pack does not
+        know it to be false (it may be true, or the pack is silent)."""
+        if key in self.possibly_true(fact, slot) or self.nested(key, self.possibly_true(fact, slot, coarser=False)):
+            return None
+        relation = self.pack.relation(fact.relation)
+        true = self.true_values(fact, slot)
+        if not relation.holds_for_many(slot):
+            return Refutation("only", tuple(true.values()))
+        if self.closed(fact, slot):
+            return Refutation("complete", tuple(true.values()))
+        if not relation.holds_for_many(other(slot)):
+            return self._own_refutation(fact, slot, key)
+        return None
+
+    def _own_refutation(self, fact: Fact, slot: str, key: str) -> Refutation | None:
+        """The candidate's own one-valued statement places it elsewhere (the Danube rises in Germany, so it does not
+        rise in Switzerland)."""
+        given = fact_key(fact, other(slot), self.pack)
+        _, when = self._about(fact, slot)
+        own = [a for a in self._by_given.get((fact.relation, other(slot), key), [])
+               if when is None or a.when is None or overlaps(a.when, when)]
+        known = [a for a in own if not a.coarser]
+        if not known or any(a.key(other(slot)) == given or self.nested(given, {a.key(other(slot)): None})
+                            for a in own):
+            return None
+        return Refutation("own", own=known[0])
+
+    def nested(self, key: str, keys: dict[str, object]) -> bool:
+        """Whether the value lies inside or around one of `keys` (a city inside a true country, or its country)."""
+        containers = self._containers.get(key, frozenset())
+        return any(k in containers or key in self._containers.get(k, frozenset()) for k in keys)
+
+    def holds(self, relation: str, subject: Value, object_: Value) -> bool:
+        kind = self.pack.relation(relation)
+        subject_key, object_key = value_key(subject, kind.subject), value_key(object_, kind.object)
+        return any(a.keys[1] == object_key and not a.coarser
+                   for a in self._by_given.get((relation, "object", subject_key), []))
 
     def reachable(self, relation: str, start: str, towards: str) -> set[str]:
         """Keys reached from `start` by following the relation through any number of facts, towards `towards`
@@ -113,31 +217,25 @@ class Truth:
         frontier = [start]
         while frontier:
             key = frontier.pop()
-            for found in self._fills.get((relation, other(towards), key), {}):
+            for assertion in self._by_given.get((relation, towards, key), []):
+                found = assertion.key(towards)
                 if found not in seen:
                     seen.add(found)
                     frontier.append(found)
         return seen
 
-    def holds(self, relation: str, subject: Value, object_: Value) -> bool:
-        kind = self.pack.relation(relation)
-        subject_key, object_key = value_key(subject, kind.subject), value_key(object_, kind.object)
-        return object_key in self._fills.get((relation, "subject", subject_key), {})
-
     def slot_values(self, relation: str, slot: str) -> dict[str, Value]:
-        """Every value that fills `slot` of `relation` in some fact."""
+        """Every value that fills `slot` of `relation` in some quizzable fact."""
         return self._values.get((relation, slot), {})
 
-    def belonging(self, key: str) -> set[str]:
-        """Entities tied to this one by an attribute naming the other (a town and its province), both ways."""
-        return self._belongs.get(key, set())
-
-    def linked(self, key: str) -> set[str]:
-        """Keys of every value some fact puts beside the value with this key (in either slot)."""
-        return self._linked.get(key, set())
+    def containers(self, key: str) -> frozenset[str]:
+        """The places that contain this one, nearest and further out."""
+        return self._containers.get(key, frozenset())
 
     def facts_about(self, key: str) -> list[Fact]:
         return self._facts_of.get(key, [])
+
+    # ---- candidates for wrong options -----------------------------------------------------------
 
     def entities_like(self, category: str, attributes: dict[str, str], rank_by: tuple[str, ...],
                       rng: random.Random) -> Iterator[tuple[float, str]]:
@@ -185,9 +283,43 @@ class Truth:
                 yield self._dates[left][1]
                 left -= 1
 
-    def figures(self, unit: str, low: float, high: float) -> list[float]:
-        values = self._figures.get(unit, [])
-        return values[bisect.bisect_left(values, low): bisect.bisect_right(values, high)]
+
+def entailed_relations(pack: Pack, relation_id: str) -> list[tuple[str, bool]]:
+    """Every relation a fact of this relation makes true, and whether its slots are swapped: the relation itself,
+    what it implies (through any number of steps) and the inverse of each (its own inverse when symmetric)."""
+    seen: list[tuple[str, bool]] = []
+    frontier = [(relation_id, False)]
+    known = {r.id for r in pack.relations}
+    while frontier:
+        node = frontier.pop(0)
+        if node in seen or node[0] not in known:
+            continue
+        seen.append(node)
+        relation = pack.relation(node[0])
+        frontier += [(implied, node[1]) for implied in relation.implies]
+        if relation.inverse:
+            frontier.append((relation.inverse, not node[1]))
+    return seen
+
+
+def containers_of(pack: Pack) -> dict[str, frozenset[str]]:
+    """For each entity, every entity that contains it through its category's `within` attributes, transitively."""
+    parents: dict[str, list[str]] = {}
+    for entity in pack.entities:
+        within = pack.category(entity.category).within
+        parents[entity.id] = [value for name in within if (value := entity.attribute(name)) and pack.has_entity(value)]
+    found: dict[str, frozenset[str]] = {}
+    for eid in parents:
+        seen: set[str] = set()
+        frontier = list(parents[eid])
+        while frontier:
+            parent = frontier.pop()
+            if parent not in seen and parent != eid:
+                seen.add(parent)
+                frontier += parents.get(parent, [])
+        if seen:
+            found[eid] = frozenset(seen)
+    return found
 
 
 def entity_buckets(pack: Pack) -> dict[str, dict[tuple, list[str]]]:

@@ -1,0 +1,390 @@
+"""Say only what the pack knows: falsehood is earned (one value at a time, a list declared complete, or the value's own
+statement), truth is read across relations, time and places, wrong options are believable, explanations refute, and
+figures read as sentences. Each test builds a small pack about moons and the astronomers who found them."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from conftest import MINIMAL_PACK, write_pack
+
+from quizgen.content import load_pack
+from quizgen.generate import question_pool
+from quizgen.generate.lint import ERROR, lint_pool
+from quizgen.generate.truth import Truth
+from quizgen.text import normalise
+
+RELATIONS = """\
+categories:
+  moon: {rank_by: [planet]}
+  planet: {}
+  person: {rank_by: [century], match: [sex]}
+  place: {rank_by: [kind, country], match: [kind], within: [country]}
+  observatory: {}
+relations:
+  - id: orbits
+    subject: moon
+    object: planet
+    objects: one
+    sentence: "{Subject} orbits {object}."
+    ask_subject: "Which moon orbits {object}?"
+    ask_subjects: "Which moons orbit {object}?"
+    ask_object: "Which planet does {subject} orbit?"
+  - id: discovered
+    subject: person
+    object: moon
+    subjects: one
+    inverse: discovered-by
+    sentence: "{Subject} discovered {object} {when}."
+    claim: "{Subject} discovered {object}."
+    ask_subject: "Who discovered {object}?"
+    ask_object: "Which moon did {subject} discover?"
+    ask_objects: "Which moons did {subject} discover?"
+  - id: discovered-by
+    subject: moon
+    object: person
+    sentence: "{Subject} was discovered by {object}."
+  - id: observed
+    subject: person
+    object: planet
+    sentence: "{Subject} observed {object}."
+    ask_subject: "Who observed {object}?"
+    ask_object: "Which planet did {subject} observe?"
+  - id: born-in
+    subject: person
+    object: place
+    objects: one
+    sentence: "{Subject} was born in {object}."
+    ask_subject: "Who was born in {object}?"
+    ask_object: "Where was {subject} born?"
+  - id: radius
+    subject: moon
+    object: number
+    sentence: "{Subject} has a mean radius of {object}."
+    ask_object: "What is the mean radius of {subject}?"
+  - id: directed
+    subject: person
+    object: observatory
+    subjects: one
+    implies: worked-at
+    sentence: "{Subject} directed {object} {when}."
+    ask_subject: "Who directed {object} {when}?"
+  - id: worked-at
+    subject: person
+    object: observatory
+    implies: affiliated-with
+    sentence: "{Subject} worked at {object}."
+  - id: affiliated-with
+    subject: person
+    object: observatory
+    sentence: "{Subject} was affiliated with {object}."
+"""
+
+PEOPLE = {  # id: name, sex, century of birth, place of birth, lifetime
+    "galileo": ("Galileo Galilei", "man", "16th", "pisa", "1564-02-15/1642-01-08"),
+    "huygens": ("Christiaan Huygens", "man", "17th", "the-hague", "1629-04-14/1695-07-08"),
+    "cassini": ("Giovanni Domenico Cassini", "man", "17th", "perinaldo", "1625-06-08/1712-09-14"),
+    "jacques-cassini": ("Jacques Cassini", "man", "17th", "paris", "1677-02-18/1756-04-16"),
+    "herschel": ("William Herschel", "man", "18th", "hanover", "1738-11-15/1822-08-25"),
+    "hall": ("Asaph Hall", "man", "19th", "goshen", "1829-10-15/1907-11-22"),
+    "kuiper": ("Gerard Kuiper", "man", "20th", "tuitjenhorn", "1905-12-07/1973-12-24"),
+    "lassell": ("William Lassell", "man", "18th", "bolton", "1799-06-18/1880-10-05"),
+    "barnard": ("Edward Emerson Barnard", "man", "19th", "nashville", "1857-12-16/1923-02-06"),
+    "pickering": ("William Henry Pickering", "man", "19th", "boston", "1858-02-15/1938-01-16"),
+}
+PLACES = {"pisa": ("Pisa", "italy"), "perinaldo": ("Perinaldo", "italy"), "the-hague": ("The Hague", "netherlands"),
+          "tuitjenhorn": ("Tuitjenhorn", "netherlands"), "hanover": ("Hanover", "germany"),
+          "goshen": ("Goshen", "united-states"), "paris": ("Paris", "france"), "bolton": ("Bolton", "united-kingdom"),
+          "nashville": ("Nashville", "united-states"), "boston": ("Boston", "united-states")}
+COUNTRIES = {"italy": "Italy", "netherlands": "Netherlands", "germany": "Germany", "united-states": "United States",
+             "france": "France", "united-kingdom": "United Kingdom"}
+MOONS = {  # id: name, planet, discoverer, year
+    "io": ("Io", "jupiter", "galileo", "1610"), "europa": ("Europa", "jupiter", "galileo", "1610"),
+    "titan": ("Titan", "saturn", "huygens", "1655"), "iapetus": ("Iapetus", "saturn", "cassini", "1671"),
+    "titania": ("Titania", "uranus", "herschel", "1787"), "oberon": ("Oberon", "uranus", "herschel", "1787"),
+    "miranda": ("Miranda", "uranus", "kuiper", "1948"), "phobos": ("Phobos", "mars", "hall", "1877"),
+    "deimos": ("Deimos", "mars", "hall", "1877"), "triton": ("Triton", "neptune", "lassell", "1846"),
+    "amalthea": ("Amalthea", "jupiter", "barnard", "1892"), "phoebe": ("Phoebe", "saturn", "pickering", "1899"),
+}
+PLANETS = ("Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
+
+
+def moons_pack(tmp_path: Path, *, relations: str = RELATIONS, extra_facts: str = "", title: str = "Moons",
+               extra_notes: str = "") -> Path:
+    notes: list[str] = [extra_notes] if extra_notes else []
+    facts = ["facts:"]
+
+    def fact(fid: str, relation: str, subject: str, object_: str, sentence: str, *extra: str) -> None:
+        notes.append(sentence)
+        facts.extend([f"  - id: {fid}", f"    relation: {relation}", f"    subject: {subject}",
+                      f"    object: {object_}", "    topic: moons", "    sources: [N1]",
+                      f'    evidence: "{sentence}"', *extra])
+
+    for mid, (name, planet, person, year) in MOONS.items():
+        fact(f"O-{mid}", "orbits", mid, planet, f"{name} orbits {planet.capitalize()}.")
+        fact(f"D-{mid}", "discovered", person, mid, f"{PEOPLE[person][0]} discovered {name} in {year}.",
+             f"    date: '{year}'")
+    for pid, (name, _, _, place, _) in PEOPLE.items():
+        fact(f"B-{pid}", "born-in", pid, place, f"{name} was born in {PLACES[place][0]}.")
+    fact("V1", "observed", "galileo", "jupiter", "Galileo Galilei observed Jupiter.")
+    fact("V2", "observed", "herschel", "uranus", "William Herschel observed Uranus.")
+    fact("R1", "radius", "titan", "{value: 2575, unit: km, approximate: true}", "Titan has a mean radius of 2,575 km.")
+    fact("R2", "radius", "io", "{value: 1822, unit: km, approximate: true}", "Io has a mean radius of 1,822 km.")
+    fact("P1", "directed", "cassini", "paris-observatory", "Giovanni Domenico Cassini directed the Paris "
+         "Observatory from 1671 to 1712.", "    date: 1671/1712")
+    fact("P2", "directed", "jacques-cassini", "paris-observatory", "Jacques Cassini directed the Paris Observatory "
+         "from 1712 to 1756.", "    date: 1712/1756")
+    entities = ["entities:"]
+    for mid, (name, planet, _, _) in MOONS.items():
+        entities.append(f"  - {{id: {mid}, name: {name}, category: moon, attributes: {{planet: {planet}}}, "
+                        "description: A moon.}")
+    for planet in PLANETS:
+        entities.append(f"  - {{id: {planet.lower()}, name: {planet}, category: planet, description: A planet.}}")
+    for pid, (name, sex, century, _, life) in PEOPLE.items():
+        entities.append(f"  - {{id: {pid}, name: {name}, category: person, period: {life}, "
+                        f"attributes: {{sex: {sex}, century: {century}}}, description: An astronomer.}}")
+    for cid, (name, country) in PLACES.items():
+        entities.append(f"  - {{id: {cid}, name: {name}, category: place, attributes: {{kind: city, "
+                        f"country: {country}}}, description: A city.}}")
+    for cid, name in COUNTRIES.items():
+        entities.append(f"  - {{id: {cid}, name: {name}, category: place, attributes: {{kind: country}}, "
+                        "description: A country.}")
+    entities.append("  - {id: paris-observatory, name: Paris Observatory, article: the, category: observatory, "
+                    "description: An observatory.}")
+    return write_pack(tmp_path / "moons", {
+        "pack.yaml": f"id: moons\ntitle: {title}\nlanguage: en\nlicence: CC0\ndescription: Moons and their "
+                     "finders.\nperiod: {start: 1500-01-01, end: 2000-12-31}\ntopics:\n  - {id: moons, title: Moons}\n",
+        "relations.yaml": relations,
+        "sources.yaml": "sources:\n  - id: N1\n    title: Notes\n    publisher: Test\n    file: notes.txt\n",
+        "notes.txt": " ".join(notes) + "\n",
+        "entities.yaml": "\n".join(entities) + "\n",
+        "facts.yaml": "\n".join(facts) + "\n" + extra_facts,
+    })
+
+
+@pytest.fixture
+def moons(tmp_path: Path):
+    pack = load_pack(moons_pack(tmp_path))
+    return pack, question_pool(pack, seed=1)
+
+
+def of_fact(pool, fact_id: str, qtype: str | None = None) -> list:
+    return [q for q in pool.questions if q.fact_ids[0] == fact_id and (qtype is None or q.type == qtype)]
+
+
+def names_on(question) -> set[str]:
+    return {normalise(o.text) for o in question.options}
+
+
+# ---- 1. false only where the pack knows it ----------------------------------------------------------------
+
+
+def test_an_open_relation_gives_no_false_claim_no_wrong_option_and_no_written_answer(moons):
+    pack, pool = moons
+    observed = [q for q in pool.questions if q.fact_ids[0] in ("V1", "V2")]
+    assert observed, "a true claim is still asked"
+    assert all(q.type == "true-false" and q.answer == "True" for q in observed), [(q.type, q.prompt) for q in observed]
+    lint = lint_pool(pool, pack)
+    assert {f.question_id for f in lint if f.rule == "open-list"} >= {"V1", "V2"}
+
+
+def test_a_list_declared_complete_earns_false_claims_and_written_answers(tmp_path: Path):
+    relations = RELATIONS.replace('    ask_object: "Which planet did {subject} observe?"\n',
+                                  '    ask_object: "Which planet did {subject} observe?"\n'
+                                  '    complete_for: [{value: galileo, source: N1}]\n')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    pool = question_pool(pack, seed=1)
+    assert of_fact(pool, "V1", "short-answer") and not of_fact(pool, "V2", "short-answer")
+
+
+def test_a_value_placed_elsewhere_by_its_own_one_valued_fact_is_false_and_the_why_says_where(moons):
+    pack, pool = moons
+    false_orbits = [q for q in pool.questions if q.type == "true-false" and q.answer == "False"
+                    and pack.relation(next(f for f in pack.facts if f.id == q.fact_ids[0]).relation).id == "orbits"]
+    assert false_orbits
+    for q in false_orbits:
+        # "Titan orbits Jupiter." is refuted by what is true of Titan: "Titan orbits Saturn (not Jupiter)."
+        swapped = re.match(r"(\w+) orbits (\w+)\.", q.prompt)
+        assert swapped, q.prompt
+        moon, planet = swapped.groups()
+        truth = {MOONS[m][0]: MOONS[m][1].capitalize() for m in MOONS}
+        assert truth.get(moon) != planet or moon not in truth
+        assert f"(not {planet})" in q.explanation or f"(not {moon})" in q.explanation, q.explanation
+
+
+# ---- 2. truth across relations and time ------------------------------------------------------------------
+
+
+def test_implies_reaches_through_every_step_and_inverse_states_the_same(moons):
+    pack, _ = moons
+    truth = Truth.of(pack)
+    assert truth.holds("worked-at", "jacques-cassini", "paris-observatory")
+    assert truth.holds("affiliated-with", "jacques-cassini", "paris-observatory")  # directed → worked-at → affiliated
+    assert truth.holds("discovered-by", "titan", "huygens")
+    assert not truth.holds("discovered-by", "titan", "galileo")
+
+
+def test_a_role_that_overlaps_the_asked_period_is_accepted_and_never_offered_as_wrong(moons):
+    pack, pool = moons
+    asked = of_fact(pool, "P2")
+    assert asked
+    for q in asked:
+        if q.type in ("short-answer", "cloze"):
+            assert "Giovanni Domenico Cassini" in q.accepted  # he directed it until 1712, inside "1712–1756"
+        assert "giovanni domenico cassini" not in {normalise(o.text) for o in q.options if not o.correct}
+
+
+# ---- 3. places inside places ------------------------------------------------------------------------------
+
+
+def test_a_place_inside_the_answer_place_is_right_and_other_cities_are_fair_wrong_options(moons):
+    pack, pool = moons
+    short = of_fact(pool, "B-galileo", "short-answer")
+    assert short and "Italy" in short[0].accepted  # born in Pisa, and Pisa lies in Italy
+    choices = [q for f in PEOPLE for q in of_fact(pool, f"B-{f}", "multiple-choice") if q.template_id == "mc-object"]
+    assert choices
+    countries = {normalise(n) for n in COUNTRIES.values()}
+    for q in choices:
+        assert not names_on(q) & countries, q.options  # never a country among cities, never the answer's own
+    # a city of the answer's own country is a fair wrong option now that it is refuted, not excluded as "linked"
+    country_of = {normalise(name): country for name, country in PLACES.values()}
+    same_country = [q for q in choices for o in q.options if not o.correct
+                    and country_of[normalise(o.text)] == country_of[normalise(q.answer)]]
+    assert same_country
+
+
+# ---- 4. plausible wrong options ---------------------------------------------------------------------------
+
+
+def test_no_wrong_option_was_born_after_or_dead_before_the_date_the_stem_speaks_of(moons):
+    pack, pool = moons
+    lifetimes = {normalise(name): life for name, _, _, _, life in PEOPLE.values()}
+    checked = 0
+    for q in pool.questions:
+        fact = next(f for f in pack.facts if f.id == q.fact_ids[0])
+        if q.template_id != "mc-subject" or fact.relation != "discovered":
+            continue
+        for option in q.options:
+            start, end = lifetimes[normalise(option.text)].split("/")
+            assert int(start[:4]) <= fact.date.end.year and fact.date.start.year <= int(end[:4]), (q.prompt, option)
+            checked += 1
+    assert checked
+    assert not [f for f in lint_pool(pool, pack) if f.rule == "anachronism"]
+
+
+# ---- 5 and 6. explanations that teach, figures as sentences ----------------------------------------------
+
+
+def test_a_true_claim_is_explained_by_more_than_its_own_words(moons):
+    _, pool = moons
+    trues = [q for q in pool.questions if q.type == "true-false" and q.answer == "True"]
+    assert trues
+    assert all(normalise(q.explanation) != normalise(q.prompt) for q in trues)
+
+
+def test_figures_carry_their_unit_and_one_about(moons):
+    pack, pool = moons
+    claims = [q.prompt for q in of_fact(pool, "R1", "true-false")]
+    assert claims
+    assert all(re.search(r"of about [\d,]+ km\.", c) for c in claims), claims
+    assert not [f for f in lint_pool(pool, pack) if f.rule in ("doubled-qualifier", "numeral-first")]
+
+
+def test_a_small_count_that_would_start_a_sentence_is_written_in_words(tmp_path: Path):
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"] + """
+          - id: bridges
+            subject: river
+            object: number
+            sentence: "{Object} cross {subject} in the city."
+            ask_object: "How many bridges cross {subject} in the city?"
+    """
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"] + """
+          - id: F4
+            relation: bridges
+            subject: rhine
+            object: {value: 8, unit: bridges}
+            topic: courses
+            sources: [S1]
+            evidence: "The Rhine is about"
+            ask: []
+    """
+    pack = load_pack(write_pack(tmp_path / "rivers", files))
+    assert next(f for f in pack.facts if f.id == "F4").statement == "Eight bridges cross the Rhine in the city."
+
+
+def test_lint_names_a_relation_whose_sentences_start_with_a_large_figure(tmp_path: Path):
+    relations = RELATIONS.replace('sentence: "{Subject} has a mean radius of {object}."',
+                                  'sentence: "{Object} is the mean radius of {subject}."')
+    exact = """\
+  - id: R3
+    relation: radius
+    subject: europa
+    object: {value: 1561, unit: km}
+    topic: moons
+    sources: [N1]
+    evidence: "Europa has a mean radius of 1,561 km."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=exact,
+                                extra_notes="Europa has a mean radius of 1,561 km."))
+    assert next(f for f in pack.facts if f.id == "R3").statement.startswith("1,561 km")
+    found = [f for f in lint_pool(question_pool(pack), pack) if f.rule == "numeral-first"]
+    assert found and all(f.severity == ERROR for f in found)
+
+
+# ---- 7. plural forms ---------------------------------------------------------------------------------------
+
+
+def test_a_card_for_a_many_valued_answer_asks_in_the_plural_and_gives_every_value(tmp_path: Path):
+    relations = RELATIONS.replace('    ask_objects: "Which moons did {subject} discover?"\n',
+                                  '    ask_objects: "Which moons did {subject} discover?"\n    complete: true\n')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    pool = question_pool(pack, seed=1)
+    cards = [q for q in pool.questions if q.type == "short-answer" and q.fact_ids[0] in ("D-io", "D-europa")]
+    assert cards
+    assert cards[0].front == "Which moons did Galileo Galilei discover?"
+    assert cards[0].back in ("Io and Europa", "Europa and Io")
+
+
+# ---- lint sees what a teacher sees ------------------------------------------------------------------------
+
+
+def test_an_answer_printed_in_the_title_is_a_lint_error(tmp_path: Path):
+    pack = load_pack(moons_pack(tmp_path, title="Titan and other moons"))
+    found = [f for f in lint_pool(question_pool(pack), pack) if f.rule == "title-giveaway"]
+    assert found and all("Titan" in f.message for f in found)
+    two = load_pack(moons_pack(tmp_path / "two", title="Titan and Io"))
+    assert not [f for f in lint_pool(question_pool(two), two) if f.rule == "title-giveaway"], \
+        "a title naming two moons gives neither away"
+
+
+def test_a_unit_written_in_the_sentence_is_a_lint_error(tmp_path: Path):
+    relations = RELATIONS.replace('sentence: "{Subject} has a mean radius of {object}."',
+                                  'sentence: "{Subject} has a mean radius of {object} kilometres."')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    found = [f for f in lint_pool(question_pool(pack), pack) if f.rule == "unit-in-sentence"]
+    assert found and "relations.yaml" in found[0].where
+
+
+def test_a_nominalised_event_question_is_a_lint_error(tmp_path: Path):
+    relations = RELATIONS + """\
+  - id: happened-on
+    subject: text
+    object: date
+    sentence: "{Subject} took place {when}."
+    ask_object: "When did {subject} take place?"
+"""
+    extra = """\
+  - id: E1
+    relation: happened-on
+    subject: "Huygens's discovery of Titan"
+    object: '1655'
+    topic: moons
+    sources: [N1]
+    evidence: "Christiaan Huygens discovered Titan in 1655."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra))
+    found = [f for f in lint_pool(question_pool(pack), pack) if f.rule == "nominalised-event"]
+    assert found and all(f.severity == ERROR for f in found)
