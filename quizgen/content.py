@@ -696,8 +696,21 @@ def written_forms(value: Value, slot_type: str, entity: Callable[[str], Entity])
 
 
 def states_any(quote: str, forms: tuple[str, ...]) -> bool:
-    """Whether the quotation states one of the forms, as whole words or (for figures and dates) verbatim."""
-    return any(contains_phrase(quote, form) or form in quote for form in forms)
+    """Whether the quotation states one of the forms, as whole words or (for figures and dates) verbatim; a figure
+    counts only with its own sign and digits (108 is not stated by "−108" or "1080")."""
+    return any(states_figure(quote, form) if FIGURE.match(form) else contains_phrase(quote, form) or form in quote
+               for form in forms)
+
+
+FIGURE = re.compile(r"^[-−–]?\d")
+
+
+def states_figure(quote: str, form: str) -> bool:
+    unsigned = form.lstrip("-−–")
+    sign = "[-−–]" if unsigned != form else ""
+    no_sign = r"(?<!(?<!\w)[-−–])"  # "−108" is negative; "mid-2013" is not
+    pattern = rf"(?<![\d.,]){'' if sign else no_sign}{sign}{re.escape(unsigned)}(?![\d]|[.,]\d)"
+    return re.search(pattern, quote) is not None
 
 
 def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:

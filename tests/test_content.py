@@ -284,3 +284,11 @@ def test_unknown_ids_are_still_reported_when_every_file_reads(tmp_path: Path):
     with pytest.raises(QuizgenError) as caught:
         load_pack(write_pack(tmp_path / "rivers", files))
     assert len(caught.value.problems) == 1 and "unknown entity id 'volga'" in str(caught.value)
+
+
+def test_a_figure_is_stated_only_with_its_own_sign_and_digits():
+    from quizgen.content import states_any
+    assert not states_any("a mean temperature of −108 °C", ("108",))
+    assert states_any("a mean temperature of −108 °C", ("-108", "−108"))
+    assert not states_any("about 12,300 people", ("2,300",))
+    assert states_any("until almost complete domination in mid-2013.", ("2013",))

@@ -78,3 +78,13 @@ def test_relations_refuse_a_question_without_its_mark(tmp_path: Path, capsys, fl
     pack = write_pack(tmp_path / "rivers", files)
     assert main(["check", str(pack)]) == 1
     assert "does not end with '?'; expected a question" in capsys.readouterr().err
+
+
+def test_a_question_that_names_its_own_answer_is_skipped_and_named_at_the_fact(tmp_path: Path):
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace(
+        'ask_object: "Where does {subject} rise?"', 'ask_object: "Where in the Black Forest does {subject} rise?"')
+    pack_folder = write_pack(tmp_path / "rivers", files)
+    pool = question_pool(load_pack(pack_folder))
+    assert any("names its own answer" in s.reason for s in pool.skipped if s.fact_id == "F2")
+    assert not any(q.fact_ids == ("F2",) and "Black Forest does" in q.prompt for q in pool.questions)

@@ -12,7 +12,7 @@ from pathlib import Path
 from ..errors import QuizgenError
 from ..model import Pack, Question, QuestionSet, stable_id
 from ..text import contains_phrase, normalise
-from .checks import alias_index, check_question, check_version
+from .checks import alias_index, check_question, check_version, reveals_answer
 from .questions import Maker, Skip, build_true_false, questions_from
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
@@ -68,6 +68,10 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
                                                                          f"{stems[stem]}"))
                     continue
                 result = retried
+            if reveals_answer(result):  # the pack's words, not the engine, name the answer: skip it, lint says where
+                skipped.append(Skip(result.fact_ids[0], template.id, f"the question names its own answer "
+                                                                     f"{result.answer!r}"))
+                continue
             if result.id not in excluded:
                 check_question(result, template, aliases)
                 stems.setdefault(stem, result.id)
