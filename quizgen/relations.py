@@ -16,7 +16,7 @@ RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence",
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
-PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according", "According"}
+PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according", "According", "kind"}
 FIGURE_MARK = "\x00{}\x00"  # where a figure goes, filled once the words around it are known
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
@@ -261,10 +261,20 @@ def answer_text(value: Value, slot_type: str, pack: Pack) -> str:
     return pack.entity(value).name
 
 
+def kind_of(value: Value, slot_type: str, pack: Pack) -> str:
+    """What kind of thing a value is, in words: an entity's `kind` attribute or its category ("city", "oil field")."""
+    if slot_type in VALUE_TYPES:
+        return {"date": "date", "number": "figure"}.get(slot_type, "answer")
+    entity = pack.entity(value)
+    return (entity.attribute("kind") or entity.category).replace("-", " ")
+
+
 def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
-            values: Mapping[str, Value] | None = None, shown: Mapping[str, Callable[[str], str]] | None = None) -> str:
+            values: Mapping[str, Value] | None = None, shown: Mapping[str, Callable[[str], str]] | None = None,
+            asked: str = "object") -> str:
     """The pattern with the fact's words in place; `blank` names a slot to leave as a blank, `values` swaps a slot,
-    `shown` rewrites the words of a slot or of {when} (a correction: "Saturn" → "Saturn (not Mars)")."""
+    `shown` rewrites the words of a slot or of {when} (a correction: "Saturn" → "Saturn (not Mars)"); {kind} names
+    the kind of the `asked` slot's value ("In which {kind} was she born?")."""
     relation = pack.relation(fact.relation)
     slots = {"subject": fact.subject, "object": fact.object, **(values or {})}
     shown = shown or {}
@@ -285,6 +295,8 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
             return shown.get("when", str)(when.when()) if when else ""
         if name == "according":
             return f", according to {pack.entity(fact.according_to).running_name}" if fact.according_to else ""
+        if name == "kind":
+            return kind_of(slots[asked], relation.slot_type(asked), pack)
         if name == "According":
             return f"According to {pack.entity(fact.according_to).running_name}," if fact.according_to else ""
         return match.group(0)

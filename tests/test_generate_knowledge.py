@@ -388,3 +388,20 @@ def test_a_nominalised_event_question_is_a_lint_error(tmp_path: Path):
     pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra))
     found = [f for f in lint_pool(question_pool(pack), pack) if f.rule == "nominalised-event"]
     assert found and all(f.severity == ERROR for f in found)
+
+
+def test_a_one_at_a_time_role_asked_without_its_time_is_a_lint_error(tmp_path: Path):
+    relations = RELATIONS.replace('ask_subject: "Who directed {object} {when}?"', 'ask_subject: "Who directed {object}?"')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    found = [f for f in lint_pool(question_pool(pack), pack) if f.rule == "answer-changes-over-time"]
+    assert found and all(f.severity == ERROR for f in found)
+    dated = load_pack(moons_pack(tmp_path / "dated"))
+    assert not [f for f in lint_pool(question_pool(dated), dated) if f.rule == "answer-changes-over-time"]
+
+
+def test_a_question_that_names_the_kind_it_wants_accepts_only_that_kind(tmp_path: Path):
+    relations = RELATIONS.replace('ask_object: "Where was {subject} born?"', 'ask_object: "In which {kind} was {subject} born?"')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    short = of_fact(question_pool(pack, seed=1), "B-galileo", "short-answer")
+    assert short and short[0].prompt == "In which city was Galileo Galilei born?"
+    assert "Italy" not in short[0].accepted

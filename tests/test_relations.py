@@ -53,7 +53,7 @@ def test_unknown_placeholder_is_reported_where_it_is_written(tmp_path: Path):
     found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
         '"{Subject} flows through {object}."', '"{Subject} flows through {country}."')))
     assert reported(found, "relations.yaml:23:15: relations[2].sentence: unknown placeholder {country}; expected one "
-                           "of {According}, {Object}, {Subject}, {according}, {object}, {subject}, {when}"), found
+                           "of {According}, {Object}, {Subject}, {according}, {kind}, {object}, {subject}, {when}"), found
 
 
 def test_ask_phrasing_that_names_the_slot_it_asks_is_reported(tmp_path: Path):

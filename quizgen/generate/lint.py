@@ -18,7 +18,7 @@ from ..content import states_any, written_forms
 from ..text import normalise
 from . import Pool, stem_key
 from .distractors import names_of
-from .truth import Truth
+from .truth import Truth, fact_key, other
 
 ERROR, WARNING = "error", "warning"
 AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia revision|excerpts?|is asked|are asked|"
@@ -194,7 +194,19 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
             found.append(("one-fitting-answer", ERROR, f"true answers not accepted: {', '.join(missing)}"))
     if question.type == "multiple-choice" and len(truth.true_values(fact, slot)) > 1:
         found.append(("two-answers", ERROR, f"{len(truth.true_values(fact, slot))} values are true for this stem"))
+    relation = pack.relation(fact.relation)
+    dates = {f.date for f in facts_of_values(truth, fact, slot)}
+    if not relation.holds_for_many(slot) and not relation.dated(slot) and len(dates) > 1:
+        found.append(("answer-changes-over-time", ERROR, f"{relation.id!r} holds one {slot} at a time and the pack "
+                                                         f"records {len(dates)} over time; name the time in the "
+                                                         "question with {when}"))
     return found
+
+
+def facts_of_values(truth: Truth, fact, slot: str) -> list:
+    """The facts of the same relation and other slot, one per true value: where each answer comes from."""
+    return [f for f in truth.facts_about(fact_key(fact, other(slot), truth.pack)) if f.relation == fact.relation
+            and fact_key(f, other(slot), truth.pack) == fact_key(fact, other(slot), truth.pack)]
 
 
 def sentence_rules(question: Question) -> list[tuple[str, str, str]]:

@@ -13,7 +13,7 @@ from typing import Any
 from ..content import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack, Pair,
                      Question, Value, stable_id)
-from ..relations import answer_text, capitalise, realise, value_text
+from ..relations import answer_text, capitalise, kind_of, realise, value_text
 from ..text import contains_phrase, normalise
 from .distractors import distractors_for, names_of
 from .templates import QuestionTemplate, render_text
@@ -86,8 +86,8 @@ def context_for(fact: Fact, slot: str, pack: Pack) -> dict[str, Any]:
     question_all = relation.question_for_all(slot)
     return {
         "fact": fact, "relation": relation, "subject": slot_value("subject"), "object": slot_value("object"),
-        "question": realise(question, fact, pack) if question else "",
-        "question_all": realise(question_all, fact, pack) if question_all else "",
+        "question": realise(question, fact, pack, asked=slot) if question else "",
+        "question_all": realise(question_all, fact, pack, asked=slot) if question_all else "",
         "statement": fact.statement,
         "claim": realise(relation.claim or relation.sentence, fact, pack),
         "cloze": realise(relation.sentence, fact, pack, blank=slot),
@@ -316,7 +316,7 @@ def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[st
     """Every value a written answer may give: the true ones, ones that may hold at the stem's date, and the places
     around them unless the stem names the kind of place it wants ("In which city…")."""
     truth, pack = maker.truth, maker.pack
-    found = dict(truth.possibly_true(fact, slot))
+    found = dict(truth.possibly_true(fact, slot, coarser=False))
     for key, value in truth.coarser_values(fact, slot).items():
         if not names_kind(prompt, value, pack):
             found[key] = value
@@ -328,10 +328,9 @@ def names_kind(prompt: str, value: Value, pack: Pack) -> bool:
     if not pack.has_entity(value):
         return False
     entity = pack.entity(value)
-    kind = (entity.attribute("kind") or entity.category).replace("-", " ")
     stem_words = normalise(prompt)
-    return not contains_phrase(stem_words, kind) and any(
-        contains_phrase(stem_words, (e.attribute("kind") or e.category).replace("-", " "))
+    return not contains_phrase(stem_words, kind_of(value, entity.category, pack)) and any(
+        contains_phrase(stem_words, kind_of(e.id, e.category, pack))
         for e in pack.entities if e.category == entity.category and e.id != entity.id)
 
 
