@@ -1,0 +1,100 @@
+"""The grading folder belongs to the teacher: `quizgen grade` replaces or removes only files it wrote itself and
+that are unchanged since (the build's rule), writes nothing when it graded nothing, and puts no live formula
+from a class list, a question or a scan's file name into its spreadsheets."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+from pathlib import Path
+
+import numpy as np
+import pypdfium2 as pdfium
+import pytest
+from PIL import Image
+
+import gradekit as gk
+from quizgen.cli import main
+from quizgen.export.common import starts_like_formula
+from quizgen.model import Option, Question, QuestionSet, Version
+from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, Student, answer_sheets_document,
+                                          answer_sheets_json, sheet_layout)
+from quizgen.render.cards import PAPERS
+from quizgen.render.html import Layouts
+from quizgen.render.pdf import render_pdfs
+
+DPI = 150
+FORMULAS = ('=HYPERLINK("http://example.invalid","x")', "+A1", "@SUM(A1)", "-A1+1")
+STUDENTS = (Student("100201", '=HYPERLINK("http://example.invalid","class list")', 1),
+            Student("100202", "@SUM(1+1)", 2))
+
+
+def hostile_set() -> QuestionSet:
+    """Questions whose prompts and options start like spreadsheet formulas (entity names can)."""
+    questions = tuple(
+        Question(id=f"q{n}", type="multiple-choice", template_id="t", prompt=f"{FORMULAS[n % 4]} is question {n}",
+                 answer=FORMULAS[(n + 1) % 4], explanation="", difficulty=1, fact_ids=("F1",), citations=(),
+                 options=tuple(Option(f"o{n}-{k}", FORMULAS[(n + k) % 4], k == 1) for k in range(4)))
+        for n in range(4))
+    return QuestionSet("p", "Hostile names", "en", 1, questions, (Version("A", questions),))
+
+
+@pytest.fixture(scope="module")
+def sheets_and_scans(tmp_path_factory) -> tuple[Path, Path]:
+    """A build folder with named answer sheets, and a folder of one filled scan per student, named like formulas."""
+    root = tmp_path_factory.mktemp("hostile-grading")
+    sheets = sheet_layout(hostile_set(), PAPERS["a4"], STUDENTS, inputs="test")
+    pdf, = render_pdfs(answer_sheets_document(sheets, Layouts.with_user_folders()))
+    build = root / "build"
+    build.mkdir()
+    (build / SHEETS_PDF).write_bytes(pdf.data)
+    (build / SHEETS_JSON).write_text(answer_sheets_json(sheets), encoding="utf-8")
+    scans = root / "scans"
+    scans.mkdir()
+    document = pdfium.PdfDocument(pdf.data)
+    rng = random.Random(3)
+    for index, (page, name) in enumerate(zip(sheets.pages, ("=1+2.png", "@cmd.png"))):
+        image = np.array(document[index].render(scale=DPI / 72, grayscale=True).to_numpy(), copy=True)
+        filled = gk.fill(image, page, DPI, rng, number=page.student.number, smudges=1, strays=0)
+        Image.fromarray(filled.image).save(scans / name)
+    document.close()
+    return build, scans
+
+
+def grade(build: Path, *scans: Path | str, out: Path) -> int:
+    return main(["grade", str(build), *map(str, scans), "--out", str(out), "--jobs", "1", "-q"])
+
+
+def contents(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.iterdir())}
+
+
+@pytest.fixture
+def graded(sheets_and_scans, tmp_path, capsys) -> Path:
+    """Both students graded once into tmp_path/grading."""
+    build, scans = sheets_and_scans
+    out = tmp_path / "grading"
+    assert grade(build, scans / "=1+2.png", scans / "@cmd.png", out=out) == 0
+    assert {"annotated-100201.pdf", "annotated-100202.pdf", "marks.csv", "grading.json"} <= set(contents(out))
+    capsys.readouterr()
+    return out
+
+
+def error_lines(capsys) -> list[str]:
+    err = capsys.readouterr().err
+    assert "Traceback" not in err
+    return err.strip().splitlines()
+
+
+def test_a_student_whose_sheet_was_not_scanned_is_not_complete(sheets_and_scans, tmp_path):
+    build, scans = sheets_and_scans
+    out = tmp_path / "grading"
+    assert grade(build, scans / "=1+2.png", out=out) == 0
+    rows = {r["student"]: r for r in csv.DictReader(io.StringIO((out / "marks.csv").read_text(encoding="utf-8")))}
+    absent = rows["100202"]
+    assert absent["complete"] == "no" and absent["out_of"] == "4" and absent["pages"] == ""
+    assert absent["flags"] == "no page of this student's sheet was scanned"
+
+
