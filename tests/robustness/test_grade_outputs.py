@@ -98,3 +98,18 @@ def test_a_student_whose_sheet_was_not_scanned_is_not_complete(sheets_and_scans,
     assert absent["flags"] == "no page of this student's sheet was scanned"
 
 
+def test_no_cell_of_the_grading_spreadsheets_is_a_formula(sheets_and_scans, tmp_path, monkeypatch):
+    build, scans = sheets_and_scans
+    monkeypatch.chdir(scans)  # the scans are then shown, and written, by their bare names
+    out = tmp_path / "grading"
+    assert grade(build, "=1+2.png", "@cmd.png", out=out) == 0
+    marks = list(csv.reader(io.StringIO((out / "marks.csv").read_text(encoding="utf-8"))))
+    analysis = list(csv.reader(io.StringIO((out / "item-analysis.csv").read_text(encoding="utf-8"))))
+    cells = [cell for row in marks + analysis for cell in row]
+    assert [cell for cell in cells if starts_like_formula(cell)] == []
+    by_student = {row[0]: row for row in marks[1:]}
+    assert by_student["100201"][1] == "'" + STUDENTS[0].name and by_student["100202"][1] == "'@SUM(1+1)"
+    assert "'=1+2.png#1" in by_student["100201"] and "'@cmd.png#1" in by_student["100202"]
+    assert any(cell.startswith("'=1+2.png: page 1: q") for cell in by_student["100201"])  # its flags
+    prompts = [row[-1] for row in analysis[1:]]
+    assert "'" + FORMULAS[0] + " is question 0" in prompts and "'+A1 is question 1" in prompts
