@@ -21,7 +21,7 @@ from .export import print_warnings
 from .export.common import Notice
 from .files import folder_fingerprint, write_atomically
 from .model import Pack, QuestionSet, Version
-from .ownership import GENERATOR, OutputFolder, owned_file, read_record, record_entry
+from .ownership import GENERATOR, OutputFolder, left_alone_line, owned_file, read_record, record_entry
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
@@ -32,6 +32,7 @@ from .sandbox import BoundedRun, Task, run_bounded
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
+BUILD_WRITER = "an earlier build"  # who wrote the files the manifest owns, as messages name it
 PROGRESS_AFTER = 1.0  # seconds: quicker builds finish before a progress bar would be worth drawing
 
 
@@ -167,7 +168,7 @@ def run_build(options: BuildOptions) -> int:
         print_warnings(result.warnings, verbose=options.verbose, where=f"listed in {MANIFEST}; --verbose prints them")
         print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
     for name in result.left_alone:
-        print(build_folder(result.folder).left_alone_line(name), file=sys.stderr)
+        print(left_alone_line(result.folder, name, BUILD_WRITER), file=sys.stderr)
     return 0
 
 
@@ -563,7 +564,7 @@ def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: Questi
 
 
 def build_folder(folder: Path) -> OutputFolder:
-    return OutputFolder.read(folder, MANIFEST, writer="an earlier build", option="--out")
+    return OutputFolder.read(folder, MANIFEST, writer=BUILD_WRITER, option="--out")
 
 
 def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: list[dict],

@@ -63,6 +63,12 @@ def inside(folder: Path, name: str) -> Path | None:
     return folder / name if path.is_relative_to(folder.resolve()) and path != folder.resolve() else None
 
 
+def left_alone_line(folder: Path, name: str, writer: str) -> str:
+    """What is said of a file the record lists that was changed since, so is neither replaced nor removed."""
+    return (f"{display_path(Path(folder) / name)}: left alone: {writer} wrote it, but it was changed since; "
+            "remove it yourself if it is not needed")
+
+
 @dataclass(frozen=True)
 class OutputFolder:
     """A folder quizgen writes into, as its record found it."""
@@ -97,10 +103,6 @@ class OutputFolder:
         """Files the record lists that this run does not make and that were changed since: never removed."""
         return [e["path"] for e in self.previous if e["path"] not in made and e["path"] not in self.owned
                 and inside(self.folder, e["path"]) is not None and os.path.lexists(self.folder / e["path"])]
-
-    def left_alone_line(self, name: str) -> str:
-        return (f"{display_path(self.folder / name)}: left alone: {self.writer} wrote it, but it was changed since; "
-                "remove it yourself if it is not needed")
 
     def kept_entries(self, made) -> list[dict]:
         """The entries of owned files this run does not make, for a run that keeps them (build --only)."""

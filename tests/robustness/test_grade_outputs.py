@@ -88,6 +88,83 @@ def error_lines(capsys) -> list[str]:
     return err.strip().splitlines()
 
 
+def test_an_edited_marks_csv_stops_the_regrade_before_anything_is_written(sheets_and_scans, graded, capsys):
+    build, scans = sheets_and_scans
+    edited = (graded / "marks.csv").read_text(encoding="utf-8").replace("no,", "yes,") + "checked by hand\n"
+    (graded / "marks.csv").write_text(edited, encoding="utf-8")
+    before = contents(graded)
+    assert grade(build, scans / "=1+2.png", scans / "@cmd.png", out=graded) == 1
+    assert error_lines(capsys) == [
+        f"{graded / 'marks.csv'}: --out: already exists and was not written by an earlier grading (or was changed "
+        "since); nothing was written: move it away or choose another --out"]
+    assert contents(graded) == before
+
+
+def test_an_edited_annotated_copy_is_neither_replaced_nor_removed(sheets_and_scans, graded, capsys):
+    build, scans = sheets_and_scans
+    (graded / "annotated-100201.pdf").write_bytes(b"%PDF-1.4 with the teacher's notes")
+    (graded / "annotated-100202.pdf").write_bytes(b"%PDF-1.4 with more notes")
+    before = contents(graded)
+    # grading the first student again would replace their edited copy: refused, nothing written
+    assert grade(build, scans / "=1+2.png", out=graded) == 1
+    assert error_lines(capsys) == [
+        f"{graded / 'annotated-100201.pdf'}: --out: already exists and was not written by an earlier grading (or "
+        "was changed since); nothing was written: move it away or choose another --out"]
+    assert contents(graded) == before
+    # grading only the first student once their copy is moved away: the second's edited copy is left alone
+    (graded / "annotated-100201.pdf").rename(graded.parent / "kept.pdf")
+    assert grade(build, scans / "=1+2.png", out=graded) == 0
+    assert error_lines(capsys) == [f"{graded / 'annotated-100202.pdf'}: left alone: an earlier grading wrote it, "
+                                   "but it was changed since; remove it yourself if it is not needed"]
+    assert (graded / "annotated-100202.pdf").read_bytes() == b"%PDF-1.4 with more notes"
+    listed = [e["path"] for e in json.loads((graded / "grading.json").read_text(encoding="utf-8"))["files"]]
+    assert "annotated-100201.pdf" in listed and "annotated-100202.pdf" not in listed
+
+
+def test_an_unchanged_annotated_copy_of_a_student_not_graded_again_is_removed(sheets_and_scans, graded):
+    build, scans = sheets_and_scans
+    assert grade(build, scans / "=1+2.png", out=graded) == 0
+    assert "annotated-100202.pdf" not in contents(graded)
+
+
+@pytest.mark.parametrize("record", [
+    {"files": ["thesis.docx"]},
+    {"generator": "quizgen 0.1.0", "files": [{"path": "thesis.docx", "sha256": "0" * 64}]},
+])
+def test_a_planted_record_never_deletes_a_users_file(sheets_and_scans, tmp_path, capsys, record):
+    build, scans = sheets_and_scans
+    out = tmp_path / "grading"
+    out.mkdir()
+    (out / "thesis.docx").write_text("my thesis", encoding="utf-8")
+    (out / "grading.json").write_text(json.dumps(record), encoding="utf-8")
+    code = grade(build, scans / "=1+2.png", scans / "@cmd.png", out=out)
+    lines = error_lines(capsys)
+    assert (out / "thesis.docx").read_text(encoding="utf-8") == "my thesis"
+    if "generator" not in record:  # not a record quizgen wrote: the folder is refused
+        assert code == 1 and lines == [f"{out / 'grading.json'}: --out: already exists and was not written by an "
+                                       "earlier grading (or was changed since); nothing was written: move it away "
+                                       "or choose another --out"]
+        assert sorted(contents(out)) == ["grading.json", "thesis.docx"]
+    else:  # quizgen's record, but the hash does not match: the file is named and left alone
+        assert code == 0 and lines == [f"{out / 'thesis.docx'}: left alone: an earlier grading wrote it, but it was "
+                                       "changed since; remove it yourself if it is not needed"]
+
+
+def test_a_run_that_grades_nothing_changes_nothing(sheets_and_scans, graded, tmp_path, capsys):
+    build, _ = sheets_and_scans
+    before = contents(graded)
+    stranger = tmp_path / "stranger.png"
+    Image.fromarray(gk.rasterised("a4", 0, DPI)).save(stranger)  # a sheet of another build
+    broken = tmp_path / "broken.jpg"
+    broken.write_bytes(b"not a jpeg")
+    assert grade(build, stranger, broken, out=graded) == 1
+    lines = error_lines(capsys)
+    assert lines[0].startswith(f"{stranger}: page 1: this sheet is from another build")
+    assert lines[1:] == [f"{broken}: page 1: cannot decode this image",
+                         f"no page could be graded, so nothing was written into {graded}"]
+    assert contents(graded) == before
+
+
 def test_a_student_whose_sheet_was_not_scanned_is_not_complete(sheets_and_scans, tmp_path):
     build, scans = sheets_and_scans
     out = tmp_path / "grading"
