@@ -19,9 +19,10 @@ from . import __version__, sandbox
 from .errors import Problem, QuizgenError, display_path
 from .export import print_warnings
 from .export.common import Notice
-from .files import folder_fingerprint, write_atomically
+from .files import folder_fingerprint
 from .model import Pack, QuestionSet, Version
-from .ownership import GENERATOR, OutputFolder, left_alone_line, owned_file, read_record, record_entry
+from .ownership import (GENERATOR, OutputFolder, claim_loose_file, left_alone_line, owned_file, read_record,
+                        record_entry, write_loose_file)
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
@@ -197,14 +198,16 @@ def check_output_folder(out: Path) -> None:
 
 def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
                       layouts: list[Path] | tuple[Path, ...] = ()) -> Path:
-    """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it."""
+    """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it;
+    like every loose output (ownership.py), never over a file quizgen did not write there."""
     try:
         offset = geometry.parse_offset(back_offset)
     except ValueError as exc:
         raise QuizgenError([_option_problem("--back-offset", str(exc))]) from None
+    claim_loose_file(Path(output), option="--output")
     document = calibration_document(Layouts.with_user_folders(layouts), geometry.PAPERS[paper], flip, offset)
     (pdf,) = render_pdfs(document)
-    return write_atomically(Path(output), pdf.data)
+    return write_loose_file(Path(output), pdf.data, option="--output")
 
 
 def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
