@@ -19,8 +19,10 @@ from . import __version__, sandbox
 from .errors import Problem, QuizgenError, display_path
 from .export import print_warnings
 from .export.common import Notice
-from .files import file_sha256, folder_fingerprint, replace_all, write_atomically
+from .files import folder_fingerprint
 from .model import Pack, QuestionSet, Version
+from .ownership import (GENERATOR, OutputFolder, claim_loose_file, left_alone_line, owned_file, read_record,
+                        record_entry, write_loose_file)
 from .render import cards as geometry
 from .render.cards import Flip, Grid, Offset
 from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
@@ -31,6 +33,7 @@ from .sandbox import BoundedRun, Task, run_bounded
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
+BUILD_WRITER = "an earlier build"  # who wrote the files the manifest owns, as messages name it
 PROGRESS_AFTER = 1.0  # seconds: quicker builds finish before a progress bar would be worth drawing
 
 
@@ -166,8 +169,7 @@ def run_build(options: BuildOptions) -> int:
         print_warnings(result.warnings, verbose=options.verbose, where=f"listed in {MANIFEST}; --verbose prints them")
         print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
     for name in result.left_alone:
-        print(f"{display_path(result.folder / name)}: left alone: an earlier build wrote it, but it was changed "
-              "since; remove it yourself if it is not needed", file=sys.stderr)
+        print(left_alone_line(result.folder, name, BUILD_WRITER), file=sys.stderr)
     return 0
 
 
@@ -196,14 +198,16 @@ def check_output_folder(out: Path) -> None:
 
 def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
                       layouts: list[Path] | tuple[Path, ...] = ()) -> Path:
-    """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it."""
+    """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it;
+    like every loose output (ownership.py), never over a file quizgen did not write there."""
     try:
         offset = geometry.parse_offset(back_offset)
     except ValueError as exc:
         raise QuizgenError([_option_problem("--back-offset", str(exc))]) from None
+    claim_loose_file(Path(output), option="--output")
     document = calibration_document(Layouts.with_user_folders(layouts), geometry.PAPERS[paper], flip, offset)
     (pdf,) = render_pdfs(document)
-    return write_atomically(Path(output), pdf.data)
+    return write_loose_file(Path(output), pdf.data, option="--output")
 
 
 def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
@@ -254,7 +258,7 @@ def up_to_date(folder: Path, inputs: str) -> bool:
     try:
         manifest = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
         return manifest.get("inputs") == inputs and all(
-            _owned(folder, entry) is not None for entry in manifest["files"])
+            owned_file(folder, entry) is not None for entry in manifest["files"])
     except (OSError, ValueError, KeyError, TypeError, AttributeError):
         return False
 
@@ -546,59 +550,24 @@ def write_build(folder: Path, files: tuple[BuiltFile, ...], question_set: Questi
                 options: BuildOptions, warnings: tuple[Notice, ...] = ()) -> list[str]:
     """Write each file atomically, then the manifest; returns the names of files left alone.
 
-    A build replaces or removes only files it wrote itself and that are unchanged since: the previous
-    manifest lists them with a hash their bytes still match. When a file this build makes is already
-    there and is not such a file (a user's own worksheet-A.pdf, or one edited since), the folder is
-    refused and nothing is written. Files of the previous build that this one no longer makes are
-    removed when unchanged and left alone (and named) when not. A build limited by --only keeps the
+    A build replaces or removes only files it wrote itself and that are unchanged since (ownership.py):
+    the previous manifest lists them with a hash their bytes still match. When a file this build makes
+    is already there and is not such a file (a user's own worksheet-A.pdf, or one edited since), the
+    folder is refused and nothing is written. Files of the previous build that this one no longer makes
+    are removed when unchanged and left alone (and named) when not. A build limited by --only keeps the
     other unchanged files and their entries.
     """
-    previous = read_manifest(folder)
-    owned = {e["path"]: path for e in previous if (path := _owned(folder, e)) is not None}
-    refuse_foreign_files(folder, [f.name for f in files], owned, manifest_is_ours(folder))
-    entries = [manifest_entry(f.name, f.data, f.pages) for f in files]
+    outputs = build_folder(folder)
     made = {f.name for f in files}
-    left_alone = [e["path"] for e in previous if e["path"] not in made and e["path"] not in owned
-                  and _inside(folder, e["path"]) is not None and os.path.lexists(folder / e["path"])]
+    entries = [record_entry(f.name, f.data, f.pages) for f in files]
     if options.only:
-        entries += [e for e in previous if e["path"] not in made and e["path"] in owned]
+        entries += outputs.kept_entries(made)
     manifest = manifest_json(question_set, options, entries, warnings)
-    # the manifest is renamed last, so it only ever describes files that are in place
-    replace_all(folder, {**{built.name: built.data for built in files}, MANIFEST: manifest.encode("utf-8")})
-    if not options.only:
-        for name, path in owned.items():
-            if name not in made:
-                path.unlink(missing_ok=True)
-    return left_alone
+    return outputs.write({built.name: built.data for built in files}, manifest, remove_stale=not options.only)
 
 
-def refuse_foreign_files(folder: Path, names: list[str], owned: dict[str, Path], manifest_ours: bool) -> None:
-    """QuizgenError naming every file this build would replace although an earlier build did not write it."""
-    foreign = [name for name in names if os.path.lexists(folder / name) and name not in owned]
-    if os.path.lexists(folder / MANIFEST) and not manifest_ours:
-        foreign.append(MANIFEST)
-    if foreign:
-        raise QuizgenError([Problem(display_path(folder / name), 0, 0, "--out",
-                                    "already exists and was not written by an earlier build (or was changed "
-                                    "since); nothing was written: move it away or choose another --out")
-                            for name in foreign])
-
-
-def manifest_is_ours(folder: Path) -> bool:
-    """The folder's manifest.json was written by quizgen (it names the generator and lists files)."""
-    try:
-        data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return False
-    return (isinstance(data, dict) and str(data.get("generator", "")).startswith("quizgen ")
-            and isinstance(data.get("files"), list))
-
-
-def manifest_entry(name: str, data: bytes, pages: int | None) -> dict:
-    entry = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
-    if pages is not None:
-        entry["pages"] = pages
-    return entry
+def build_folder(folder: Path) -> OutputFolder:
+    return OutputFolder.read(folder, MANIFEST, writer=BUILD_WRITER, option="--out")
 
 
 def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: list[dict],
@@ -607,7 +576,7 @@ def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: lis
     manifest = {
         "pack": question_set.pack_id,
         "title": question_set.pack_title,
-        "generator": f"quizgen {__version__}",
+        "generator": GENERATOR,
         "options": options.manifest_options(),
         "inputs": options.inputs,
         "files": sorted(entries, key=lambda e: order[e["path"]]),
@@ -619,25 +588,7 @@ def manifest_json(question_set: QuestionSet, options: BuildOptions, entries: lis
 
 def read_manifest(folder: Path) -> list[dict]:
     """The file entries of quizgen's manifest in `folder`; an unreadable or foreign one counts as none."""
-    if not manifest_is_ours(folder):
-        return []
-    data = json.loads((folder / MANIFEST).read_text(encoding="utf-8"))
-    return [e for e in data["files"] if isinstance(e, dict) and isinstance(e.get("path"), str)
-            and isinstance(e.get("sha256"), str)]
-
-
-def _owned(folder: Path, entry: dict) -> Path | None:
-    """The entry's file when it is a regular file inside `folder` whose bytes still match the recorded hash."""
-    path = _inside(folder, entry["path"])
-    if path is None or path.is_symlink():
-        return None
-    return path if file_sha256(path) == entry["sha256"] else None
-
-
-def _inside(folder: Path, name: str) -> Path | None:
-    """`folder/name` when it stays inside `folder` (a hand-edited manifest must not reach anything else)."""
-    path = (folder / name).resolve()
-    return folder / name if path.is_relative_to(folder.resolve()) and path != folder.resolve() else None
+    return read_record(folder, MANIFEST)
 
 
 # ---- what the user sees --------------------------------------------------------------------------

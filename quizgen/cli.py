@@ -275,26 +275,31 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def cmd_review(args: argparse.Namespace) -> int:
     from .content import load_pack
-    from .files import write_atomically
     from .generate import question_pool
-    from .review import pool_text, review_page, set_exclusions
+    from .ownership import claim_loose_file, write_loose_file
+    from .review import checked_reason, pool_text, review_page, set_exclusions
 
-    pack = load_pack(args.pack)
     if args.exclude or args.include:
+        reason = checked_reason(args.reason)
+        pack = load_pack(args.pack, review=False)  # review.yaml is rewritten, so a damaged one is repaired
         pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
         known = {q.id for q in pool.questions}
         unknown = [qid for qid in [*args.exclude, *args.include] if qid not in known]
         if unknown:
             raise QuizgenError.at(args.pack, f"no question with id {', '.join(unknown)} in the pool; expected ids "
                                   "as listed by `quizgen review --text`")
-        path = set_exclusions(pack, {qid: args.reason for qid in args.exclude}, set(args.include))
+        path = set_exclusions(pack, {qid: reason for qid in args.exclude}, set(args.include))
         print(f"wrote {path}")
         return 0
+    pack = load_pack(args.pack)
+    target = args.out or Path("review.html")
+    if not args.text:
+        claim_loose_file(target, option="--out", pack=pack.root)
     pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
     if args.text:
         sys.stdout.write(pool_text(pool, pack) + "\n")
         return 0
-    target = write_atomically(args.out or Path("review.html"), review_page(pool, pack).encode("utf-8"))
+    write_loose_file(target, review_page(pool, pack).encode("utf-8"), option="--out", pack=pack.root)
     print(f"wrote {target}: {len(pool.questions)} questions; open it in a browser")
     return 0
 
@@ -347,7 +352,8 @@ def cmd_export(args: argparse.Namespace) -> int:
     from .export import write_export
 
     pack, question_set = load_questions(args)
-    target = write_export(question_set, args.format, args.output, verbose=args.verbose, quiet=args.quiet)
+    target = write_export(question_set, args.format, args.output, verbose=args.verbose, quiet=args.quiet,
+                          pack=pack.root)
     if not args.quiet:
         print(f"wrote {target}")
     return 0

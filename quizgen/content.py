@@ -206,8 +206,11 @@ class _Collected:
     facts: list[tuple[dict, tuple, Reader]]  # raw records: reading a fact needs the relations and entities
 
 
-def load_pack(folder: str | Path) -> Pack:
-    """Load and check a pack folder; raise QuizgenError listing every problem found."""
+def load_pack(folder: str | Path, *, review: bool = True) -> Pack:
+    """Load and check a pack folder; raise QuizgenError listing every problem found.
+
+    Without `review`, review.yaml is not read (no question is left out): `quizgen review` then rewrites
+    it even when it is damaged."""
     root = Path(folder)
     if not root.is_dir():
         raise QuizgenError.at(root, "is not a folder; expected a content pack folder containing pack.yaml")
@@ -239,7 +242,7 @@ def load_pack(folder: str | Path) -> Pack:
     _check_unique_fact_ids(collected.facts, problems)
     unread = [f for f in files if f not in {d.path for d in docs}]
     problems[:] = without_knock_on_problems(problems, unread)
-    excluded = _read_review(root, problems)
+    excluded = _read_review(root, problems) if review else ()
     if problems or header is None:
         raise QuizgenError(problems or [Problem(display_path(root / PACK_FILE), 1, 1, "", "pack file is invalid")])
     pack = Pack(**header, root=root, sources=tuple(sources.values()), entities=tuple(entities.values()),

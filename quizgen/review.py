@@ -13,7 +13,9 @@ from .content import REVIEW_FILE
 from .files import write_atomically
 from .generate import Pool
 from .model import Pack, Question, option_letter
-from .yamlfile import read_yaml
+from .errors import Problem, QuizgenError
+from .text import UNSAFE_CHARACTERS
+from .yamlfile import read_yaml, unsafe_character_message
 
 
 
@@ -65,13 +67,33 @@ def review_page(pool: Pool, pack: Pack) -> str:
                               pack_id=json.dumps(pack.id))
 
 
+def checked_reason(reason: str) -> str:
+    """The --reason as given, or QuizgenError when review.yaml could not hold it as plain text (a control
+    character, or a byte that is not UTF-8, which Python keeps in the command line as a lone surrogate)."""
+    found = UNSAFE_CHARACTERS.search(reason)
+    if not found:
+        return reason
+    code = ord(found[0])
+    message = (f"contains the byte 0x{code - 0xDC00:02x}, which is not UTF-8, at character {found.start() + 1}; "
+               "expected plain text" if 0xDC80 <= code <= 0xDCFF else unsafe_character_message(reason))
+    raise QuizgenError(Problem("command line", 0, 0, "--reason", message))
+
+
 def set_exclusions(pack: Pack, add: dict[str, str], remove: set[str]) -> Path:
-    """Record decisions in the pack's review.yaml, keeping earlier ones; written in one step."""
+    """Record decisions in the pack's review.yaml, keeping earlier ones; written in one step.
+
+    The file is read mending what it cannot hold (yamlfile.read_yaml), so that a review.yaml damaged by a
+    control character in a reason is repaired by writing it again rather than blocking every command.
+    """
     path = pack.root / REVIEW_FILE
     current: list[dict] = []
     if path.is_file():
-        data = read_yaml(path).data or {}
-        current = [dict(item) for item in data.get("exclude") or [] if isinstance(item, dict)]
+        data = read_yaml(path, mending=True).data or {}
+        items = data.get("exclude") if isinstance(data, dict) else None
+        if not isinstance(items, list | None):
+            raise QuizgenError.at(path, "expected 'exclude:' with a list of {id, reason}; correct the file or "
+                                        "remove it", line=1, column=1)
+        current = [dict(item) for item in items or [] if isinstance(item, dict)]
     kept = [item for item in current if item.get("id") not in remove and item.get("id") not in add]
     kept += [{"id": qid, "reason": reason} if reason else {"id": qid} for qid, reason in sorted(add.items())]
     text = "# Questions left out of every worksheet, deck and export (written by `quizgen review`).\n"

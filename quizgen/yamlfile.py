@@ -18,7 +18,7 @@ import yaml
 from .errors import Problem, QuizgenError, display_path
 from .files import read_contributed
 from .model import Origin
-from .text import UNSAFE_CHARACTERS
+from .text import UNSAFE_CHARACTERS, escape_unsafe
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000
@@ -113,15 +113,17 @@ def field_path(at: tuple) -> str:
     return text
 
 
-def read_yaml(path: Path, root: Path | None = None) -> Located:
+def read_yaml(path: Path, root: Path | None = None, *, mending: bool = False) -> Located:
     """Read one YAML file strictly; raise QuizgenError naming file, line and column.
 
     The file must be a regular file inside `root` (its own folder unless given): files.read_contributed.
+    With `mending`, for a file quizgen wrote and is about to write again (review.yaml), bytes that are not
+    UTF-8 and control characters come back as visible escapes (\\xff, \\x1b) instead of refusing the file.
     """
     shown = display_path(path)
     raw = read_contributed(Path(path), Path(root) if root else Path(path).parent, limit=MAX_YAML_BYTES,
                            what="YAML file")
-    text = _decode(raw, shown)
+    text = escape_unsafe(raw.decode("utf-8-sig", errors="backslashreplace")) if mending else _decode(raw, shown)
     try:
         node = _compose(text)
     except yaml.MarkedYAMLError as exc:
@@ -135,7 +137,7 @@ def read_yaml(path: Path, root: Path | None = None) -> Located:
         raise QuizgenError.at(path, f"YAML error: {exc}", line=1, column=1) from None
     if node is None:
         raise QuizgenError.at(path, "file is empty; expected a YAML mapping", line=1, column=1)
-    converter = _Converter(shown)
+    converter = _Converter(shown, mending=mending)
     data = converter.convert(node, ())
     return Located(path, data, converter.origins, converter.key_origins)
 
@@ -162,8 +164,9 @@ def _decode(raw: bytes, shown: str) -> str:
 
 
 class _Converter:
-    def __init__(self, shown: str):
+    def __init__(self, shown: str, *, mending: bool = False):
         self.shown = shown
+        self.mending = mending
         self.origins: dict[tuple, Origin] = {}
         self.key_origins: dict[tuple, Origin] = {}
         self.seen: set[int] = set()
@@ -210,6 +213,8 @@ class _Converter:
         except (KeyError, ValueError):
             raise self.fail(node, at, f"{text!r} is not a valid !!{tag}") from None
         problem = unsafe_character_message(text)
+        if problem and self.mending:
+            return escape_unsafe(text)
         if problem:
             raise self.fail(node, at, problem)
         return text

@@ -162,7 +162,10 @@ def test_an_unreadable_image_is_listed_with_its_file(class_scans, tmp_path, caps
     broken = tmp_path / "broken.jpg"
     broken.write_bytes(b"not a jpeg")
     assert main(["grade", str(class_scans.folder), str(broken), "--out", str(tmp_path / "o")]) == 1
-    assert capsys.readouterr().err.strip() == f"{broken}: page 1: cannot decode this image"
+    assert capsys.readouterr().err.strip().splitlines() == [
+        f"{broken}: page 1: cannot decode this image",
+        f"no page could be graded, so nothing was written into {tmp_path / 'o'}"]
+    assert not (tmp_path / "o").exists()
 
 
 def test_a_file_grade_did_not_write_is_never_replaced(class_scans, tmp_path, capsys):
@@ -171,7 +174,9 @@ def test_a_file_grade_did_not_write_is_never_replaced(class_scans, tmp_path, cap
     (out / "marks.csv").write_text("my own marks\n", encoding="utf-8")
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 1
     assert (out / "marks.csv").read_text(encoding="utf-8") == "my own marks\n"
-    assert "marks.csv: --out: exists and was not written by `quizgen grade`" in capsys.readouterr().err
+    assert capsys.readouterr().err.strip() == (
+        f"{out / 'marks.csv'}: --out: already exists and was not written by an earlier grading (or was changed "
+        "since); nothing was written: move it away or choose another --out")
     # a second grading into its own folder replaces its own files
     fresh = tmp_path / "fresh"
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(fresh), "-q"]) == 0

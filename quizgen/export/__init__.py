@@ -15,6 +15,7 @@ from pathlib import Path
 from ..errors import QuizgenError
 from ..files import write_atomically
 from ..model import QuestionSet
+from ..ownership import claim_loose_file, record_loose_file
 from .common import Notice
 
 Writer = Callable[[QuestionSet, Path], list[str | Notice]]
@@ -85,10 +86,16 @@ def notices(warnings: list[str | Notice]) -> tuple[Notice, ...]:
 
 
 def write_export(question_set: QuestionSet, fmt: str, output: Path | None, *, verbose: bool = False,
-                 quiet: bool = False) -> Path:
-    """`quizgen export`: one format to `output` (default ./<pack-id>-<file>); warnings go to stderr."""
+                 quiet: bool = False, pack: Path | None = None) -> Path:
+    """`quizgen export`: one format to `output` (default ./<pack-id>-<file>); warnings go to stderr.
+
+    Like every loose output (ownership.py), it never replaces a file quizgen did not write there, nor one
+    changed since, and never writes inside the pack folder `pack`.
+    """
     target = Path(output) if output is not None else Path(default_output_name(question_set, fmt))
+    claim_loose_file(target, option="--output", pack=pack)
     result = export_to(question_set, fmt, target)
+    record_loose_file(target)
     if not quiet:
         print_warnings(result.warnings, verbose=verbose, where="run with --verbose to list them")
     return result.path

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
+from ..export.common import spreadsheet_text
 from ..render.answer_sheets import AnswerSheets, SheetItem
 from ..render.cards import Box
 from ..render.html import Layouts, render_layout
@@ -36,6 +37,12 @@ def number_text(value: float) -> str:
 # ---- marks.csv ---------------------------------------------------------------------------------------
 
 
+def spreadsheet_row(cells) -> list[str]:
+    """A CSV row whose cells a spreadsheet shows as text: names from a class list, questions built from a
+    pack's entity names and scan file names may start like a formula, and are quoted as the exports do."""
+    return [spreadsheet_text(str(cell)) for cell in cells]
+
+
 def marks_csv(results: tuple[StudentResult, ...]) -> str:
     """One row per student: per-question scores in the order of their sheet, total, out of, flags."""
     width = max((r.questions for r in results), default=0)
@@ -45,9 +52,10 @@ def marks_csv(results: tuple[StudentResult, ...]) -> str:
                      "complete", "pages", "flags"])
     for r in results:
         by_number = {s.number: s for s in r.scores}
-        writer.writerow([r.key, r.name, r.version, *(score_text(by_number.get(n)) for n in range(1, width + 1)),
-                         number_text(r.total), r.questions, "yes" if r.complete else "no",
-                         " ".join(f"{p.file}#{p.scan_page}" for p in r.pages), " | ".join(r.flags)])
+        writer.writerow(spreadsheet_row([
+            r.key, r.name, r.version, *(score_text(by_number.get(n)) for n in range(1, width + 1)),
+            number_text(r.total), r.questions, "yes" if r.complete else "no",
+            " ".join(f"{p.file}#{p.scan_page}" for p in r.pages), " | ".join(r.flags)]))
     return out.getvalue()
 
 
@@ -131,8 +139,8 @@ def item_analysis_csv(stats: tuple[ItemStats, ...]) -> str:
                      "several_ticked", "options", "prompt"])
     for s in stats:
         options = "; ".join(f"{'*' if o.correct else ''}{o.text}: {o.chosen}" for o in s.options)
-        writer.writerow([s.number, s.question_id, s.type, s.answered, _rounded(s.difficulty),
-                         _rounded(s.discrimination), s.blank, s.several, options, s.prompt])
+        writer.writerow(spreadsheet_row([s.number, s.question_id, s.type, s.answered, _rounded(s.difficulty),
+                                         _rounded(s.discrimination), s.blank, s.several, options, s.prompt]))
     return out.getvalue()
 
 

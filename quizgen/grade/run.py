@@ -16,7 +16,7 @@ import cv2
 import numpy as np
 
 from ..errors import QuizgenError, display_path
-from ..files import replace_all
+from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
 from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
 from ..render.html import Layouts
 from . import report
@@ -28,7 +28,8 @@ from .score import GradedPage, StudentResult, score_page, students_from
 
 OUT_FOLDER = "grading"
 FIXED_OUTPUTS = ("marks.csv", "item-analysis.csv", "report.html", "problems.txt")
-RECORD = "grading.json"  # the files the last grading wrote here: those, and only those, may be replaced
+RECORD = "grading.json"  # the files the last grading wrote here and their hashes (ownership.py)
+GRADING_WRITER = "an earlier grading"
 PICTURE_QUALITY = 85
 BLANK_INK_SHARE = 0.002  # a page with less dark area than this is an empty back side, not a failed read
 
@@ -200,43 +201,46 @@ def annotated_name(key: str) -> str:
     return "annotated-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("_") + ".pdf"
 
 
+def grading_folder(folder: Path) -> OutputFolder:
+    return OutputFolder.read(folder, RECORD, writer=GRADING_WRITER, option="--out")
+
+
 def check_writable(folder: Path, names) -> None:
-    """The folder can take these files without replacing one that an earlier grading did not write."""
+    """The folder can take these files without replacing one that an earlier grading did not write, or wrote
+    and someone changed since (ownership.py: the rule the build follows)."""
+    refuse_a_file(folder)
+    grading_folder(folder).refuse_foreign(names)
+
+
+def refuse_a_file(folder: Path) -> None:
     if folder.exists() and not folder.is_dir():
         raise QuizgenError.at(folder, "is a file; --out needs a folder", field="--out")
-    previous = _recorded(folder)
-    clashes = [name for name in names if (folder / name).exists() and name not in previous]
-    if clashes:
-        raise QuizgenError.at(folder / clashes[0], "exists and was not written by `quizgen grade`; "
-                              "choose another --out folder", field="--out")
 
 
-def write_grading(folder: Path, files: dict[str, bytes]) -> None:
-    """Write the files (and the record of them); refuse to replace a file an earlier grading did not write."""
-    check_writable(folder, files)
-    previous = _recorded(folder)
-    record = json.dumps({"files": sorted(files)}, indent=1).encode("utf-8")
-    replace_all(folder, {**files, RECORD: record})
-    for stale in previous - set(files):
-        path = folder / stale
-        if path.parent == folder and path.is_file():
-            path.unlink()
-
-
-def _recorded(folder: Path) -> set[str]:
-    try:
-        names = json.loads((folder / RECORD).read_text(encoding="utf-8"))["files"]
-        return {n for n in names if isinstance(n, str) and "/" not in n and n not in ("", ".", "..")}
-    except (OSError, ValueError, KeyError, TypeError):
-        return set()
+def write_grading(folder: Path, files: dict[str, bytes]) -> list[str]:
+    """Write the files and the record of their hashes, refusing the folder as check_writable does; earlier
+    outputs this grading does not make are removed when unchanged. Returns the names of earlier outputs left
+    alone because they were changed since."""
+    refuse_a_file(folder)
+    record = {"generator": GENERATOR, "files": [record_entry(name, data) for name, data in files.items()]}
+    return grading_folder(folder).write(files, json.dumps(record, indent=1) + "\n")
 
 
 def run_grade(options: GradeOptions) -> int:
     grading = grade(options)
     folder = options.out_folder
-    write_grading(folder, grading.files)
+    if not grading.pages:
+        for line in grading.problems:
+            print(line, file=sys.stderr)
+        skipped = f" ({len(grading.notes)} blank pages skipped)" if grading.notes else ""
+        print(f"no page could be graded{skipped}, so nothing was written into {display_path(folder)}",
+              file=sys.stderr)
+        return 1
+    left_alone = write_grading(folder, grading.files)
     for line in grading.problems:
         print(line, file=sys.stderr)
+    for name in left_alone:
+        print(left_alone_line(folder, name, GRADING_WRITER), file=sys.stderr)
     if not options.quiet:
         flagged = sum(1 for r in grading.results if r.flags)
         print(f"graded {len(grading.pages)} pages of {sum(1 for r in grading.results if r.pages)} students into "

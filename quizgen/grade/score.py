@@ -76,7 +76,9 @@ class StudentResult:
 
     @property
     def complete(self) -> bool:
-        return len(self.scores) == self.questions and all(s.score is not None for s in self.scores)
+        """Every question scored, from scanned pages: a student none of whose pages was scanned is not complete."""
+        return (bool(self.pages) and len(self.scores) == self.questions
+                and all(s.score is not None for s in self.scores))
 
 
 def ticked_indices(boxes: tuple[BoxReading, ...]) -> tuple[int, ...]:
@@ -156,9 +158,15 @@ def students_from(pages: list[GradedPage], sheets: AnswerSheets) -> tuple[tuple[
     scanned = set(groups)
     for sheet in sheets.pages:
         if sheet.student is not None and sheet.page == 1 and sheet.student.number not in scanned:
-            results.append(StudentResult(sheet.student.number, sheet.student.name, sheet.version, (), 0, (),
+            results.append(StudentResult(sheet.student.number, sheet.student.name, sheet.version, (),
+                                         question_count(sheets, sheet.version), (),
                                          ("no page of this student's sheet was scanned",)))
     return tuple(sorted(results, key=lambda r: (r.key.startswith("unidentified"), r.key))), tuple(problems)
+
+
+def question_count(sheets: AnswerSheets, version: str) -> int:
+    """The questions on one version's sheet, over all its pages."""
+    return sum({s.page: len(s.items) for s in sheets.pages if s.version == version}.values())
 
 
 def _student_key(page: GradedPage, sheets: AnswerSheets, problems: list[str]) -> str:
@@ -196,6 +204,6 @@ def _student_result(key: str, name: str, group: list[GradedPage], sheets: Answer
     for missing in sorted(set(range(1, total_pages + 1)) - {p.page for p in chosen}):
         flags.append(f"page {missing} of {total_pages} (version {version}) was not scanned")
     scores = tuple(s for p in chosen for s in p.scores)
-    questions = sum({s.page: len(s.items) for s in sheets.pages if s.version == version}.values())
+    questions = question_count(sheets, version)
     flags.extend(f"{page.where}: {flag}" for page in chosen for s in page.scores for flag in s.flags)
     return StudentResult(key, name, version, scores, questions, tuple(chosen), tuple(flags))
