@@ -433,10 +433,20 @@ def _read_entity(r: Reader, at: tuple, root: Path, out: _Collected) -> None:
         attributes=_read_attributes(r, record, at),
         distractor=r.boolean(record, at, "distractor") if "distractor" in record else True,
         native_name=r.text(record, at, "native_name"), sources=r.text_list(record, at, "sources"),
-        period=r.date_value(record, at, "period"),
+        period=_read_period(r, record, at),
     )
     if eid:
         out.entities.append((entity, at, r))
+
+
+def _read_period(r: Reader, record: dict, at: tuple) -> DateValue | None:
+    """An entity's period; an open end ("1927-10-17/") means it still exists."""
+    text = record.get("period")
+    if isinstance(text, str) and text.strip().endswith("/"):
+        start = r.date_value({"period": text.strip()[:-1]}, at, "period")
+        return None if start is None else DateValue(f"{start.text}/9999", start.start, date(9999, 12, 31),
+                                                    start.precision, True)
+    return r.date_value(record, at, "period")
 
 
 def _read_attributes(r: Reader, record: dict, at: tuple) -> tuple[tuple[str, str], ...]:
@@ -649,7 +659,7 @@ def _check_complete_lists(relations: tuple[Relation, ...], entities: dict[str, E
     """A list declared complete names a value of the relation and the source that gives the full list."""
     for relation in relations:
         entity_slots = [t for t in (relation.subject, relation.object) if t not in VALUE_TYPES]
-        for value, source in relation.complete_for:
+        for _, value, source in relation.complete_for:
             where = relation.origin
             if source not in sources:
                 problems.append(Problem(where.file, where.line, where.column, f"{relation.id}.complete_for",

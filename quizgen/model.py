@@ -231,7 +231,9 @@ class Relation:
     item: str | None = None  # how an ordering question lists one fact ("{Subject} captures {object}")
     inverse: str | None = None  # the relation that says the same the other way round (itself when symmetric)
     complete: bool = False  # the pack lists every value of both slots: what it does not list is false
-    complete_for: tuple[tuple[str, str], ...] = ()  # (value, source): a value whose partners a source lists in full
+    complete_for: tuple[tuple[str, str, str], ...] = ()  # (side, value, source): a value whose partners a source
+    # lists in full; side is the slot the value fills ("subject", "object"), or "either"
+    widens: bool = False  # a fact holds for the places around its places too (born in Warsaw → born in Poland)
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object

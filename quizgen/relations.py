@@ -12,7 +12,7 @@ from .yamlfile import Located
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
                    "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
-                   "complete_for"}
+                   "complete_for", "widens"}
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -122,7 +122,8 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
                     match=_optional(record, "match"), item=_optional(record, "item"),
                     implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
-                    complete=_complete(doc, at, record, problems), complete_for=_complete_for(doc, at, record, problems))
+                    complete=_flag(doc, at, record, "complete", problems),
+                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems))
 
 
 def _default_count(record: dict, key: str) -> str:
@@ -139,28 +140,35 @@ def _inverse(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> 
     return value
 
 
-def _complete(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> bool:
-    value = record.get("complete", False)
+FLAG_MEANINGS = {"complete": "true (the pack lists every value, so what it does not list is false) or false",
+                 "widens": "true (a fact holds for the places around its places too) or false"}
+
+
+def _flag(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> bool:
+    value = record.get(key, False)
     if not isinstance(value, bool):
-        problems.append(doc.problem((*at, "complete"), f"found {value!r}; expected true (the pack lists every value, "
-                                    "so what it does not list is false) or false"))
+        problems.append(doc.problem((*at, key), f"found {value!r}; expected {FLAG_MEANINGS[key]}"))
         return False
     return value
 
 
-def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> tuple[tuple[str, str], ...]:
+def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]
+                  ) -> tuple[tuple[str, str, str], ...]:
     items = record.get("complete_for", [])
-    expected = "expected a list of {value, source}: a value whose partners the source lists in full"
+    expected = ("expected a list of {subject, source} (every object of that subject is listed), {object, source} "
+                "(every subject of that object), or {value, source} (either way)")
     if not isinstance(items, list):
         problems.append(doc.problem((*at, "complete_for"), expected))
         return ()
     found = []
     for i, item in enumerate(items):
-        if (not isinstance(item, dict) or set(item) != {"value", "source"}
+        sides = [k for k in ("subject", "object", "value") if isinstance(item, dict) and k in item]
+        if (len(sides) != 1 or set(item) != {sides[0], "source"}
                 or not all(isinstance(v, str) and v.strip() for v in item.values())):
             problems.append(doc.problem((*at, "complete_for", i), expected))
             continue
-        found.append((item["value"].strip(), item["source"].strip()))
+        side = {"value": "either"}.get(sides[0], sides[0])
+        found.append((side, item[sides[0]].strip(), item["source"].strip()))
     return tuple(found)
 
 

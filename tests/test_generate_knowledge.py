@@ -56,6 +56,7 @@ relations:
     subject: person
     object: place
     objects: one
+    widens: true
     sentence: "{Subject} was born in {object}."
     ask_subject: "Who was born in {object}?"
     ask_object: "Where was {subject} born?"
@@ -405,3 +406,50 @@ def test_a_question_that_names_the_kind_it_wants_accepts_only_that_kind(tmp_path
     short = of_fact(question_pool(pack, seed=1), "B-galileo", "short-answer")
     assert short and short[0].prompt == "In which city was Galileo Galilei born?"
     assert "Italy" not in short[0].accepted
+
+
+def test_without_widens_the_place_around_the_answer_is_not_accepted_but_never_offered_as_wrong(tmp_path: Path):
+    relations = RELATIONS.replace("    objects: one\n    widens: true\n", "    objects: one\n")
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    pool = question_pool(pack, seed=1)
+    short = of_fact(pool, "B-galileo", "short-answer")
+    assert short and "Italy" not in short[0].accepted
+    assert not any("italy" in names_on(q) for q in of_fact(pool, "B-galileo"))
+
+
+def test_a_list_complete_on_one_side_says_nothing_of_the_other(tmp_path: Path):
+    relations = RELATIONS.replace('    ask_object: "Which planet did {subject} observe?"\n',
+                                  '    ask_object: "Which planet did {subject} observe?"\n'
+                                  '    complete_for: [{object: jupiter, source: N1}]\n')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    truth = Truth.of(pack)
+    galileo_jupiter = next(f for f in pack.facts if f.id == "V1")
+    assert truth.closed(galileo_jupiter, "subject")  # every observer of Jupiter is listed
+    assert not truth.closed(galileo_jupiter, "object")  # but not every planet Galileo observed
+
+
+def test_a_false_claim_about_the_swapped_in_value_cites_what_is_true_of_it(moons):
+    pack, pool = moons
+    claims = [q for q in pool.questions if q.type == "true-false" and q.answer == "False"
+              and q.template_id == "tf-subject" and q.fact_ids[0].startswith("O-")]
+    assert claims
+    for q in claims:
+        moon = q.prompt.split(" orbits ")[0]
+        assert moon in q.citations[0].evidence, (q.prompt, q.citations[0].evidence)
+
+
+def test_a_living_person_has_an_open_period(tmp_path: Path):
+    pack = load_pack(moons_pack(tmp_path))
+    folder = tmp_path / "moons"
+    entities = (folder / "entities.yaml").read_text().replace("period: 1905-12-07/1973-12-24", "period: 1905-12-07/")
+    (folder / "entities.yaml").write_text(entities)
+    kuiper = load_pack(folder).entity("kuiper")
+    assert kuiper.period.start.year == 1905 and kuiper.period.end.year == 9999
+    assert pack.entity("kuiper").period.end.year == 1973
+
+
+def test_wrong_figures_are_other_things_figures_before_multiples(moons):
+    _, pool = moons
+    radius = [q for q in of_fact(pool, "R1", "true-false") if q.answer == "False"]
+    for q in radius:  # Titan's radius is refuted by Io's real one, not by an invented multiple
+        assert "1,822 km" in q.prompt, q.prompt

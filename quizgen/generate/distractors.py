@@ -172,20 +172,29 @@ def _overlaps(a: DateValue, b: DateValue) -> bool:
 
 def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: random.Random, count: int
                        ) -> list[Number]:
-    """Round multiples of the answer, outside its tolerance and every other true figure's. Other reports' figures
-    are never used: a toll for another date window is true of that window, and invites a fair dispute."""
+    """Figures of the same relation for other named things first (another planet's diameter, another person's age),
+    then round multiples of the answer inside the range those figures span; never a figure within a true one's
+    tolerance. Another report's figure for the same thing, or for a thing named in words, is never used: a toll for
+    another date window is true of that window, and invites a fair dispute."""
     answer: Number = fact.value(slot)
     if not truth.closed(fact, slot):
         return []  # the pack does not know every figure here: any other figure might be true
     true_values = [v for v in truth.possibly_true(fact, slot).values() if isinstance(v, Number)] or [answer]
-    values: list[float] = []
+    peers = peer_figures(fact, slot, pack, truth, answer)
+
+    def fits(value: float) -> bool:
+        return value > 0 and not any(t.accepts(value) for t in true_values)
+
+    values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p)][:count]
+    rng.shuffle(values)
+    low, high = (min(peers + [answer.value]) / 2, max(peers + [answer.value]) * 1.5) if peers else (0, float("inf"))
     for factor in _factors(rng):
         if len(values) >= count:
             break
         value = _round_like(answer.value * factor, answer.value)
         if answer.value >= 2 and value < 2:
             continue  # "1 fighters": a figure of one needs a singular the sentence does not have
-        if value > 0 and not any(t.accepts(value) for t in true_values) and value not in values:
+        if fits(value) and low <= value <= high and value not in values:
             values.append(value)
     chosen: list[Number] = []
     for value in values[:count]:
@@ -193,6 +202,17 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         if option.human() != answer.human() and option.human() not in {c.human() for c in chosen}:
             chosen.append(option)
     return chosen
+
+
+def peer_figures(fact: Fact, slot: str, pack: Pack, truth: Truth, answer: Number) -> list[float]:
+    """The same relation's figures, in the same unit, for other named things (not for a thing named in words, whose
+    other figures may be other reports of it)."""
+    if pack.relation(fact.relation).slot_type(other(slot)) in VALUE_TYPES:
+        return []
+    own = fact_key(fact, other(slot), pack)
+    return sorted({f.value(slot).value for f in truth.facts_of_relation(fact.relation)
+                   if isinstance(f.value(slot), Number) and f.value(slot).unit == answer.unit
+                   and f.value(slot).max is None and fact_key(f, other(slot), pack) != own})
 
 
 def _factors(rng: random.Random) -> list[float]:

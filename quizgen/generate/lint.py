@@ -251,8 +251,10 @@ def plausibility_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple
         entity = by_name.get(normalise(option.text))
         if entity is not None and not option.correct and entity.period is not None and not (
                 entity.period.start <= when.end and when.start <= entity.period.end):
+            lived = (f"from {entity.period.start.year}" if entity.period.end.year == 9999
+                     else f"{entity.period.start.year}–{entity.period.end.year}")
             found.append(("anachronism", ERROR, f"the wrong option {option.text!r} did not exist at "
-                                                f"{when.human()} ({entity.period.human()})"))
+                                                f"{when.human()} ({lived})"))
     return found
 
 

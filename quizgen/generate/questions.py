@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..content import evidence_in_source, states_any, written_forms
@@ -41,9 +41,16 @@ class Maker:
     truth: Truth
     seed: int
     _contexts: dict[tuple[str, str], dict[str, Any]] = field(default_factory=dict)
+    _kinds: set[str] | None = None
 
     def rng(self, *parts: str) -> random.Random:
         return random.Random(stable_id(str(self.seed), *parts, length=16))
+
+    def kinds(self) -> set[str]:
+        """Every kind of thing the pack's entities are, in words ("city", "country", "oil field")."""
+        if self._kinds is None:
+            self._kinds = {kind_of(e.id, e.category, self.pack) for e in self.pack.entities}
+        return self._kinds
 
     def context(self, fact: Fact, slot: str) -> dict[str, Any]:
         """The Jinja2 context for asking `slot` of `fact`, made once for all templates."""
@@ -287,6 +294,7 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
     make_false = bool(swapped)  # with no value the pack knows to be false, the claim is asked as it is: true
     claim = true_claim
     explanation = true_claim_explanation(fact, true_claim, pack, slot)
+    refuting: list[Citation] = []
     if make_false:
         false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
                                                     values={slot: swapped[0]}))
@@ -295,6 +303,8 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
             return "the template's claim does not change when the slot is swapped"
         refutation = maker.truth.refutation(fact, slot, value_key(swapped[0], relation.slot_type(slot)))
         explanation = refuting_explanation(fact, slot, swapped[0], refutation, pack)
+        if refutation.own is not None:  # the claim is about the swapped-in value: cite what is true of it first
+            refuting = list(citations_for(refutation.own.fact, other(slot), pack))
     verdict = "False" if make_false else "True"
     qid = stable_id(template.id, fact.id, slot, verdict)
     options = (Option(stable_id(qid, "True", length=8), "True", not make_false),
@@ -302,6 +312,8 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
     question = base_question(template, [fact], slot, pack, variant=verdict, prompt=claim, answer=verdict,
                              options=options, front=f"True or false? {claim}", back=verdict,
                              explanation=explanation)
+    if refuting:
+        question = replace(question, citations=unique_citations([*refuting, *question.citations]))
     return question
 
 
@@ -318,20 +330,19 @@ def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[st
     truth, pack = maker.truth, maker.pack
     found = dict(truth.possibly_true(fact, slot, coarser=False))
     for key, value in truth.coarser_values(fact, slot).items():
-        if not names_kind(prompt, value, pack):
+        if not names_other_kind(prompt, value, maker):
             found[key] = value
     return found
 
 
-def names_kind(prompt: str, value: Value, pack: Pack) -> bool:
-    """Whether the stem asks for the kind of thing the value is not: 'In which city…' for a country."""
+def names_other_kind(prompt: str, value: Value, maker: Maker) -> bool:
+    """Whether the stem asks for a kind of thing the value is not: 'In which city…' for a country."""
+    pack = maker.pack
     if not pack.has_entity(value):
         return False
-    entity = pack.entity(value)
-    stem_words = normalise(prompt)
-    return not contains_phrase(stem_words, kind_of(value, entity.category, pack)) and any(
-        contains_phrase(stem_words, kind_of(e.id, e.category, pack))
-        for e in pack.entities if e.category == entity.category and e.id != entity.id)
+    own = kind_of(value, pack.entity(value).category, pack)
+    return any(contains_phrase(prompt, kind) for kind in maker.kinds() if kind != own) and not contains_phrase(
+        prompt, own)
 
 
 def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:

@@ -89,6 +89,7 @@ class Truth:
     _date_starts: list = field(default_factory=list)
     _value_lists: dict[tuple[str, str], list[tuple[str, Value]]] = field(default_factory=dict)
     _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
+    _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
@@ -103,7 +104,9 @@ class Truth:
             for relation, swapped in entailed[fact.relation]:
                 pair = (fact.object, fact.subject) if swapped else (fact.subject, fact.object)
                 pair_keys = keys[::-1] if swapped else keys
-                for assertion in truth._with_containers(Assertion(relation, pair_keys, pair, fact.date, fact)):
+                assertion = Assertion(relation, pair_keys, pair, fact.date, fact)
+                widened = truth._with_containers(assertion) if pack.relation(relation).widens else [assertion]
+                for assertion in widened:
                     by_given[(relation, "subject", assertion.keys[1])].append(assertion)
                     by_given[(relation, "object", assertion.keys[0])].append(assertion)
             for slot, key in zip(("subject", "object"), keys):
@@ -156,7 +159,10 @@ class Truth:
         return found
 
     def coarser_values(self, fact: Fact, slot: str) -> dict[str, Value]:
-        """Places that contain a true value (the country of the city asked for): right, but less precise."""
+        """Places that contain a true value (the country of the city asked for): right, but less precise, where the
+        relation `widens`."""
+        if not self.pack.relation(fact.relation).widens:
+            return {}
         true = self.true_values(fact, slot)
         return {c: c for key in true for c in sorted(self._containers.get(key, ())) if c not in true}
 
@@ -165,11 +171,14 @@ class Truth:
         relation = self.pack.relation(fact.relation)
         if not relation.holds_for_many(slot):
             return True
-        return relation.complete or self.declared_complete(fact.relation, fact_key(fact, other(slot), self.pack))
+        return relation.complete or self.declared_complete(fact.relation, other(slot),
+                                                           fact_key(fact, other(slot), self.pack))
 
-    def declared_complete(self, relation_id: str, given: str) -> bool:
-        """Whether a source lists every partner of the value with key `given` (an entity id, or a text)."""
-        return any(given in (value, value_key(value, "text")) for value, _ in self.pack.relation(relation_id).complete_for)
+    def declared_complete(self, relation_id: str, side: str, given: str) -> bool:
+        """Whether a source lists every partner of the value with key `given` when it fills `side` (an entity id,
+        or a text)."""
+        return any(given in (value, value_key(value, "text")) and declared in (side, "either")
+                   for declared, value, _ in self.pack.relation(relation_id).complete_for)
 
     def refutation(self, fact: Fact, slot: str, key: str) -> Refutation | None:
         """Why the value with `key` is false for `slot` of this fact's question, or None when the pack does not
@@ -234,6 +243,12 @@ class Truth:
 
     def facts_about(self, key: str) -> list[Fact]:
         return self._facts_of.get(key, [])
+
+    def facts_of_relation(self, relation: str) -> list[Fact]:
+        """The quizzable facts of one relation, in pack order."""
+        if relation not in self._by_relation:
+            self._by_relation[relation] = [f for f in self.pack.facts if f.relation == relation and f.quizzable]
+        return self._by_relation[relation]
 
     # ---- candidates for wrong options -----------------------------------------------------------
 
