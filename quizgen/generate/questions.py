@@ -134,13 +134,29 @@ def explanation_for(facts: list[Fact]) -> str:
     return " ".join(parts)
 
 
-def shared_explanation(fact: Fact, facts: list[Fact], others: list[str]) -> str:
-    """For a question with several true answers: the asked fact's sentence, then the other answers it does not
-    already name, once."""
-    others = [o for o in others if not contains_phrase(fact.statement, o)]
-    also = [f"The same is true of {join_and(others)}."] if others else []
+def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, others: list[str]) -> str:
+    """For a question with several true answers: one sentence per date and source, naming together the objects
+    that share them ("Galileo Galilei discovered Callisto, Europa and Ganymede in 1610."), each fact's own sentence
+    otherwise; then any true value no fact here names (true through another relation), once."""
+    groups: dict[tuple, list[Fact]] = {}
+    for f in facts:
+        key = (f.date, f.according_to) if slot == "object" else (f.id,)  # joined subjects would break agreement
+        groups.setdefault(key, []).append(f)
+    sentences = []
+    relation = pack.relation(fact.relation)
+    for group in groups.values():
+        if len(group) == 1:
+            value = value_text(group[0].value(slot), relation.slot_type(slot), pack)
+            if group[0] is fact or not contains_phrase(" ".join(sentences), value):  # named already: said once
+                sentences.append(group[0].statement)
+            continue
+        names = join_and([value_text(f.value(slot), relation.slot_type(slot), pack) for f in group])
+        sentences.append(realise(relation.sentence, group[0], pack, shown={slot: lambda _: names}))
+    said = " ".join(sentences)
+    rest = [o for o in others if not contains_phrase(said, o)]
+    also = [f"The same is true of {join_and(rest)}."] if rest else []
     disputes = [f"Note: {d}" for d in dict.fromkeys(f.dispute for f in facts if f.dispute)]
-    return " ".join([fact.statement, *also, *disputes])
+    return " ".join([said, *also, *disputes])
 
 
 def join_and(names: list[str]) -> str:
@@ -275,8 +291,8 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     return base_question(template, facts, slot, pack, prompt=prompt, answer="; ".join(right),
                          options=options_for(qid, right, [answer_text(w, slot_type, pack) for w in wrong], rng),
                          back="; ".join(right),
-                         explanation=shared_explanation(fact, facts, [value_text(v, slot_type, pack) for _, v in right_values
-                                                                      if _ != fact_key(fact, slot, pack)]))
+                         explanation=shared_explanation(fact, facts, slot, pack, [
+                             value_text(v, slot_type, pack) for k, v in right_values if k != fact_key(fact, slot, pack)]))
 
 
 def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, force_true: bool = False
@@ -385,8 +401,9 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     plural = context["question_all"] if len(every) > 1 else prompt  # a card teaches every true value, not one
     return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
                          front=plural, back=join_and(every),
-                         explanation=shared_explanation(fact, facts, [value_text(v, slot_type, pack) for k, v in
-                                                                      sorted(truths.items()) if k != fact_key(fact, slot, pack)]))
+                         explanation=shared_explanation(fact, facts, slot, pack, [
+                             value_text(v, slot_type, pack) for k, v in sorted(truths.items())
+                             if k != fact_key(fact, slot, pack)]))
 
 
 def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> list[Fact]:
