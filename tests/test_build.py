@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import MINIMAL_PACK, make_sample_set, write_pack
+from conftest import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
 from quizgen import cli
 from quizgen.build import BuildOptions, build_into, read_manifest
 from quizgen.errors import QuizgenError
@@ -278,3 +278,25 @@ def test_versions_are_composed_and_a_single_version_is_laid_out_in_full(tmp_path
     options = BuildOptions(pack=tmp_path, only=("worksheets", "keys"))
     assert [type(d) for d in plan_documents(several, options, Layouts.with_user_folders())] == [ComposedDocument] * 2
     assert {type(d) for d in plan_documents(one, options, Layouts.with_user_folders())} == {Document}
+
+
+@needs_engine
+def test_the_default_pack_builds_to_the_same_bytes_at_another_time_when_fonttools_subsets(tmp_path, monkeypatch):
+    """Without libharfbuzz-subset WeasyPrint subsets fonts with fontTools, which dates each font by the clock
+    unless SOURCE_DATE_EPOCH is set; two builds years apart must still agree in every file."""
+    import time
+
+    import weasyprint.pdf.fonts
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH", raising=False)
+    monkeypatch.setattr(weasyprint.pdf.fonts, "harfbuzz_subset", None)  # as on a plain pip install
+    folders = {}
+    for clock in (1_700_000_000.0, 1_900_000_000.0):
+        monkeypatch.setattr(time, "time", lambda clock=clock: clock)  # the forked render workers inherit it
+        out = tmp_path / str(int(clock))
+        assert cli.main(["build", str(DEFAULT_PACK), "--out", str(out), "--jobs", "2", "--quiet"]) == 0
+        folders[clock] = out / DEFAULT_PACK.name
+    first, second = (folder_state_bytes(f) for f in folders.values())
+    assert {"worksheet-A.pdf", "answer-key-A.pdf", "flashcards.pdf", "manifest.json"} <= set(first)
+    assert sorted(first) == sorted(second)
+    assert [name for name in first if first[name] != second[name]] == []
