@@ -12,6 +12,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .. import study
 from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet
@@ -79,6 +80,30 @@ def accepted_answers(question: Question) -> tuple[str, ...]:
 def takes_several_answers(question: Question) -> bool:
     """A multiple-response question, or a multiple choice with more than one right option: ticked as a set."""
     return question.type == "multiple-response" or (question.type in OPTION_TYPES and len(question.correct_options) > 1)
+
+
+# The grades Moodle lets an answer carry (question_bank::fraction_options), positive or negative, as it stores them.
+# Its importers match a weight to one of them within 0.00001 and refuse the question when none is that close.
+MOODLE_GRADES = tuple(Decimal(g) for g in ("1", "0.9", "0.8333333", "0.8", "0.75", "0.7", "0.6666667", "0.6", "0.5",
+                                           "0.4", "0.3333333", "0.3", "0.25", "0.2", "0.1666667", "0.1428571",
+                                           "0.125", "0.1111111", "0.1", "0.05"))
+
+
+def several_answer_weights(question: Question) -> tuple[str, ...]:
+    """Each option's weight in percent, in option order, for Moodle's multiple-response grading (XML and GIFT).
+
+    Moodle adds the weights of the ticked options and floors the sum at 0. The right options share 100 %;
+    each wrong one takes the smallest grade Moodle offers with which the wrong ones together weigh at least
+    as much as the right ones, as Moodle stores them (three thirds of 0.3333333 fall short of one, so three
+    wrong options beside two right ones take 40 % each): ticking every box scores exactly 0, and a wrong tick
+    costs no more than that requires.
+    """
+    right = len(question.correct_options)
+    wrong = len(question.options) - right
+    share = number_text(round(100 / right, 5))
+    right_total = right * Decimal(share) / 100
+    penalty = min((g for g in MOODLE_GRADES if wrong * g >= right_total), default=MOODLE_GRADES[0]) if wrong else 0
+    return tuple(share if o.correct else "-" + number_text(float(penalty * 100)) for o in question.options)
 
 
 def has_true_false_options(question: Question) -> bool:

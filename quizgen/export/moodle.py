@@ -84,19 +84,17 @@ def add_headers(element: ET.Element, question: Question, text_html: str) -> None
 
 
 def add_multichoice(element: ET.Element, question: Question) -> None:
-    correct_count = len(question.correct_options)
     several = common.takes_several_answers(question)
     add_value(element, "single", "false" if several else "true")
     add_value(element, "shuffleanswers", "true")
     add_value(element, "answernumbering", "abc")
     add_value(element, "showstandardinstruction", "0")
     add_combined_feedback(element)
-    share = common.number_text(round(100 / correct_count, 5))
-    for option in question.options:
-        if not several:
-            fraction = "100" if option.correct else "0"
-        else:
-            fraction = share if option.correct else f"-{share}"
+    if several:
+        fractions = common.several_answer_weights(question)
+    else:
+        fractions = tuple("100" if option.correct else "0" for option in question.options)
+    for option, fraction in zip(question.options, fractions):
         add_answer(element, fraction, common.html_text(option.text), fmt="html")
 
 
