@@ -316,3 +316,20 @@ def test_ticking_every_box_of_a_multiple_response_item_of_the_default_pack_score
         # no other choice of boxes scores more than ticking exactly the right ones
         for ticked in itertools.product((False, True), repeat=len(answers)):
             assert moodle_multi_score(fractions, ticked) <= moodle_multi_score(fractions, right)
+
+
+def test_a_multiple_response_stem_asks_for_every_answer_once():
+    from quizgen.generate import question_pool
+
+    several = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "multiple-response"]
+    base = make_sample_set(versions=1)
+    unhinted = dataclasses.replace(base.questions[0], type="multiple-response", options=(
+        Option("a", "A", True), Option("b", "B", False), Option("c", "C", True)))
+    question_set = dataclasses.replace(base, questions=(*several, unhinted), versions=())
+    exported = questions_by_id(ET.fromstring(moodle.moodle_xml(question_set)))
+    hint = re.compile(r"all that apply|choose every correct answer", re.IGNORECASE)
+    for question in (*several, unhinted):
+        stem = html_of(exported[question.id], "questiontext/text")
+        assert len(hint.findall(stem)) == 1, stem
+    assert html_of(exported[several[0].id], "questiontext/text").endswith("Tick all that apply.")
+    assert html_of(exported[unhinted.id], "questiontext/text") == f"{unhinted.prompt} (Choose every correct answer.)"
