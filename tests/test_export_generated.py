@@ -175,3 +175,32 @@ def test_the_default_deck_in_anki_has_a_card_for_every_quizzable_fact(default_pa
         text = re.sub(r"<[^>]+>", " ", front)
         assert "?" in text or text.strip().startswith(("True or false?", "Put these", "Match")) or "_____" in text, \
             front
+
+
+def test_the_default_pack_files_its_questions_by_topic_in_moodle_and_gift(default_pack_exports):
+    """A teacher finds the questions under the pack's topics, never under a tag the author keeps for bookkeeping."""
+    question_set, folder = default_pack_exports
+    pack = load_pack(DEFAULT_PACK)
+    topic_paths = {f"{pack.title}/{t.title}" for t in pack.topics}
+    wanted = {q.id: f"{pack.title}/{pack.topic_title(q.topic)}" for q in question_set.questions}
+    fact_tags = {t for f in pack.facts for t in f.tags}
+    assert fact_tags >= {"seed", "no-quiz"}
+
+    root = ET.parse(folder / "moodle.xml").getroot()
+    filed_in, category = {}, None
+    for element in root.findall("question"):
+        if element.get("type") == "category":
+            category = element.findtext("category/text")
+            assert category in topic_paths and category.rsplit("/", 1)[-1] not in fact_tags, category
+        else:
+            filed_in[element.findtext("idnumber")] = category
+    assert filed_in == wanted
+
+    filed_in, category = {}, None
+    for read in parse_with_gift_pegjs(folder / "gift.txt"):
+        if read["type"] == "Category":
+            category = read["title"]
+            assert category in topic_paths, category
+        else:
+            filed_in[read["id"]] = category
+    assert filed_in and filed_in == {i: c for i, c in wanted.items() if i in filed_in}  # GIFT may leave one out

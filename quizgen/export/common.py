@@ -133,7 +133,11 @@ def matching_distractors(question: Question) -> tuple[str, ...]:
 
 
 def category_names(question_set: QuestionSet, question: Question) -> tuple[str, ...]:
-    """Where a question is filed in an LMS question bank: the pack, then the question's first tag."""
+    """Where a question is filed in an LMS question bank: the pack, then the title of the question's topic (its
+    first tag when it has none), as study cards are grouped. A fact's tags are the author's bookkeeping
+    (`seed`, `no-quiz`), not a way through a question bank."""
+    if question.topic:
+        return (question_set.pack_title, question_set.topic_title(question.topic))
     return (question_set.pack_title, question.tags[0]) if question.tags else (question_set.pack_title,)
 
 
