@@ -15,6 +15,7 @@ QUESTION_TYPES = ("multiple-choice", "multiple-response", "true-false", "cloze",
                   "numeric")
 OPTION_TYPES = ("multiple-choice", "multiple-response", "true-false")  # answered by ticking options
 NO_QUIZ_TAG = "no-quiz"
+INTERNAL_TAGS = frozenset({NO_QUIZ_TAG})  # tags quizgen acts on: they steer generation and stay off every output
 BLANK = "_____"
 
 QuestionType = Literal["multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching",

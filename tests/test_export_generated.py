@@ -204,3 +204,18 @@ def test_the_default_pack_files_its_questions_by_topic_in_moodle_and_gift(defaul
         else:
             filed_in[read["id"]] = category
     assert filed_in and filed_in == {i: c for i, c in wanted.items() if i in filed_in}  # GIFT may leave one out
+
+
+def test_no_card_of_the_default_deck_carries_the_no_quiz_tag(default_pack_exports, tmp_path):
+    """`no-quiz` tells quizgen not to ask a fact; a card that also names such a fact (one of several true answers)
+    must not carry it into the learner's Anki collection."""
+    question_set, folder = default_pack_exports
+    no_quiz = {f.id for f in load_pack(DEFAULT_PACK).facts if "no-quiz" in f.tags}
+    assert any(no_quiz & set(q.fact_ids) for q in question_set.study_deck())
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, folder / "anki.apkg")
+        tags = {tag for n in col.find_notes("") for tag in col.get_note(n).tags}
+    finally:
+        col.close()
+    assert tags and "no-quiz" not in tags
