@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import importlib
 import re
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
 from test_export_anki import import_package
 from test_export_gift import parse_with_gift_pegjs, questions_only
 from test_export_moodle import STRUCTURE, child_tags_match, moodle_cloze_answers
-from test_export_qti import TEXT2QTI_TYPES, assessment_items, normalised, text2qti_zip
+from test_export_qti import TEXT2QTI_TYPES, assessment_items, normalised, text2qti_zip, zip_entries
 
 from quizgen.cli import main
 from quizgen.content import load_pack
@@ -219,3 +220,22 @@ def test_no_card_of_the_default_deck_carries_the_no_quiz_tag(default_pack_export
     finally:
         col.close()
     assert tags and "no-quiz" not in tags
+
+
+def test_the_quiz_and_deck_descriptions_end_their_sentences_once(default_pack_exports, tmp_path):
+    """The default pack's licence ends in a full stop; the descriptions around it must not add a second."""
+    question_set, folder = default_pack_exports
+    assert question_set.licence.endswith(".")
+    entries = zip_entries((folder / "canvas-qti.zip").read_bytes())
+    meta = ET.fromstring(next(data for name, data in entries.items() if name.endswith("/assessment_meta.xml")))
+    quiz_html = meta.findtext("{http://canvas.instructure.com/xsd/cccv1p0}description")
+    quiz = html.unescape(re.sub(r"<[^>]+>", "", quiz_html))
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, folder / "anki.apkg")
+        deck = html.unescape(next(d for d in col.decks.all() if d["name"] != "Default")["desc"])
+    finally:
+        col.close()
+    for description in (quiz, deck):
+        assert description.endswith("checked word for word.") and ".." not in description, description
+        assert "Licence: CC BY-SA 4.0." in description

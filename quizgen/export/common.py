@@ -141,6 +141,15 @@ def category_names(question_set: QuestionSet, question: Question) -> tuple[str, 
     return (question_set.pack_title, question.tags[0]) if question.tags else (question_set.pack_title,)
 
 
+def licence_sentence(question_set: QuestionSet) -> str:
+    """' Licence: …' as a sentence to follow another, ending in one full stop whether or not the pack's licence
+    text ends in one; empty without a licence."""
+    licence = question_set.licence.strip()
+    if not licence:
+        return ""
+    return f" Licence: {licence}" + ("" if licence.endswith((".", "!", "?", "…")) else ".")
+
+
 def number_text(value: float) -> str:
     """A number as importers read it: no thousands separators, no trailing '.0' ('1230', '0.25', '-3')."""
     if float(value).is_integer():
