@@ -28,6 +28,7 @@ from .render.html import (Document, Layouts, answer_key_document, calibration_do
 from .render.compose import ComposedDocument, NotComposable, composable, composed_document
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
+from .text import counted
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
@@ -151,12 +152,13 @@ def run_build(options: BuildOptions) -> int:
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = Display(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
     pack = load_pack(options.pack)
-    display.stage(f"loaded {pack.id} ({len(pack.facts)} facts)")
+    display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
                                     count=options.count, seed=options.seed, versions=options.versions)
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
-    display.stage(f"generated {len(question_set.questions)} questions in {len(question_set.versions)} versions")
+    display.stage(f"generated {counted(len(question_set.questions), 'question')} in "
+                  f"{counted(len(question_set.versions), 'version')}")
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
                             display=display)
@@ -284,7 +286,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
                             sandbox.RENDER_LIMITS)
     if not options.quiet:
-        print(f"writing {planned_file_count(documents, options)} files into "
+        print(f"writing {counted(planned_file_count(documents, options), 'file')} into "
               f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
     display.expect(len(documents) + options.wants("exports") + options.wants("questions"),
                    files_summary(documents, options))
@@ -339,8 +341,7 @@ def files_summary(documents: list, options: BuildOptions) -> str:
             kind = ("worksheet" if part.file_name.startswith("worksheet-") else
                     "answer key" if part.file_name.startswith("answer-key-") else part.file_name)
             counts[kind] = counts.get(kind, 0) + 1
-    parts = [f"{n} {kind}{'s' if n > 1 else ''}" if kind in ("worksheet", "answer key") else kind
-             for kind, n in counts.items()]
+    parts = [counted(n, kind) if kind in ("worksheet", "answer key") else kind for kind, n in counts.items()]
     total = sum(counts.values())
     if options.wants("questions"):
         parts.append("questions.json")
@@ -350,7 +351,7 @@ def files_summary(documents: list, options: BuildOptions) -> str:
 
         parts.append(f"{len(FORMATS)} exports")
         total += len(FORMATS)
-    return f"building {total} files: {', '.join(parts)} (and manifest.json)"
+    return f"building {counted(total, 'file')}: {', '.join(parts)} (and manifest.json)"
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -727,7 +728,8 @@ def print_summary(result: BuildResult, *, tty: bool) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"{where}  ({len(result.files)} files, {result.seconds:.1f} s)", title_justify="left")
+        table = Table(title=f"{where}  ({counted(len(result.files), 'file')}, {result.seconds:.1f} s)",
+                      title_justify="left")
         for column, justify in (("file", "left"), ("pages", "right"), ("size", "right"), ("time", "right")):
             table.add_column(column, justify=justify)
         for f in result.files:
@@ -735,7 +737,7 @@ def print_summary(result: BuildResult, *, tty: bool) -> None:
                           f"{f.seconds:.2f} s" if f.seconds else "")
         Console().print(table)
         return
-    print(f"built {len(result.files)} files into {where} in {result.seconds:.1f} s (see {MANIFEST})")
+    print(f"built {counted(len(result.files), 'file')} into {where} in {result.seconds:.1f} s (see {MANIFEST})")
 
 
 def human_size(size: int) -> str:

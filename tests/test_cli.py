@@ -106,6 +106,15 @@ def test_quiet_prints_nothing_and_verbose_lists_the_questions_left_out(tmp_path,
             assert f"\n  {detail}\n" in err
 
 
+def test_counts_of_one_are_singular(tmp_path, capsys):
+    files = dict(MINIMAL_PACK)
+    files["sources.yaml"] = MINIMAL_PACK["sources.yaml"].split("          - id: S2")[0]
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].split("          - id: F3")[0]
+    pack = write_pack(tmp_path / "rivers", files)
+    assert cli.main(["check", str(pack)]) == 0
+    assert capsys.readouterr().out == "rivers: 2 facts, 4 entities, 1 source — ok\n"
+
+
 def test_export_quiet_and_verbose(tmp_path, capsys):
     pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
     target = tmp_path / "k.xlsx"
