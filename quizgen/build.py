@@ -270,7 +270,7 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     display = display or Display()
     files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
                                  previous=folder, cache=cache)
-    display.stage(f"writing {len(files)} files and manifest.json into {display_path(folder)}")
+    display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
@@ -285,11 +285,10 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
                             sandbox.RENDER_LIMITS)
-    if not options.quiet:
-        print(f"writing {counted(planned_file_count(documents, options), 'file')} into "
-              f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
-    display.expect(len(documents) + options.wants("exports") + options.wants("questions"),
-                   files_summary(documents, options))
+    if not options.quiet:  # said once, before any work, however long the build takes
+        print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
+              flush=True)
+    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
     files: list[BuiltFile] = []
     warnings: tuple[Notice, ...] = ()
     cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
@@ -325,16 +324,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     return tuple(_in_output_order(files)), warnings
 
 
-def planned_file_count(documents: list[Document], options: BuildOptions) -> int:
-    """The files a build writes besides its manifest: each document's PDFs, questions.json, the exports."""
-    from .export import FORMATS
-
-    exports = len(FORMATS) if options.wants("exports") else 0
-    return sum(len(d.parts) for d in documents) + options.wants("questions") + exports
-
-
-def files_summary(documents: list, options: BuildOptions) -> str:
-    """What the build will write, said before it starts: 'building 83 files: 40 worksheets, …'."""
+def files_summary(documents: list, options: BuildOptions, folder: Path) -> str:
+    """What the build will write and where, said before it starts: 'building 83 files into out/pack: 40
+    worksheets, …'."""
     counts: dict[str, int] = {}
     for document in documents:
         for part in document.parts:
@@ -351,7 +343,7 @@ def files_summary(documents: list, options: BuildOptions) -> str:
 
         parts.append(f"{len(FORMATS)} exports")
         total += len(FORMATS)
-    return f"building {counted(total, 'file')}: {', '.join(parts)} (and manifest.json)"
+    return f"building {counted(total, 'file')} into {display_path(folder)}: {', '.join(parts)} (and manifest.json)"
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -647,14 +639,13 @@ def _inside(folder: Path, name: str) -> Path | None:
 @dataclass
 class Display:
     """What a build says while it runs, once it has run for more than a second: a rich progress bar on a
-    terminal, one line per stage on stderr otherwise (logs, CI), nothing with --quiet. The first thing
-    said is how many files the build will write."""
+    terminal, one line per stage on stderr otherwise (logs, CI), nothing with --quiet. How many files the
+    build will write is said before, once (make_files)."""
 
     mode: str = "off"  # "bar", "lines" or "off"
     started: float = field(default_factory=time.perf_counter)
     total: int = 0
     done: int = 0
-    summary: str = ""
     _waiting: list[tuple[str, float]] = field(default_factory=list)  # lines from before the first second was up
     _speaking: bool = False
     _progress: object | None = None
@@ -664,10 +655,8 @@ class Display:
     def enabled(self) -> bool:
         return self.mode != "off"
 
-    def expect(self, total: int, summary: str = "") -> None:
-        self.total, self.summary = total, summary
-        if summary and self.mode == "lines":
-            self._waiting.insert(0, (summary, time.perf_counter() - self.started))
+    def expect(self, total: int) -> None:
+        self.total = total
         self._maybe_speak()
 
     def stage(self, line: str) -> None:
@@ -704,8 +693,6 @@ class Display:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         console = Console(stderr=True)
-        if self.summary:
-            console.print(self.summary)
         self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
                                   console=console, transient=True,
