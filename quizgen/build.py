@@ -30,6 +30,7 @@ from .render.html import (Document, Layouts, answer_key_document, calibration_do
 from .render.compose import ComposedDocument, NotComposable, composable, composed_document
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
+from .text import counted
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
@@ -154,12 +155,13 @@ def run_build(options: BuildOptions) -> int:
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = Display(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
     pack = load_pack(options.pack)
-    display.stage(f"loaded {pack.id} ({len(pack.facts)} facts)")
+    display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
                                     count=options.count, seed=options.seed, versions=options.versions)
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
-    display.stage(f"generated {len(question_set.questions)} questions in {len(question_set.versions)} versions")
+    display.stage(f"generated {counted(len(question_set.questions), 'question')} in "
+                  f"{counted(len(question_set.versions), 'version')}")
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
                             display=display)
@@ -272,7 +274,7 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     display = display or Display()
     files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
                                  previous=folder, cache=cache)
-    display.stage(f"writing {len(files)} files and manifest.json into {display_path(folder)}")
+    display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
@@ -287,11 +289,10 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
                             sandbox.RENDER_LIMITS)
-    if not options.quiet:
-        print(f"writing {planned_file_count(documents, options)} files into "
-              f"{display_path(previous or options.out / question_set.pack_id)}", file=sys.stderr, flush=True)
-    display.expect(len(documents) + options.wants("exports") + options.wants("questions"),
-                   files_summary(documents, options))
+    if not options.quiet:  # said once, before any work, however long the build takes
+        print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
+              flush=True)
+    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
     files: list[BuiltFile] = []
     warnings: tuple[Notice, ...] = ()
     cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
@@ -327,24 +328,16 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     return tuple(_in_output_order(files)), warnings
 
 
-def planned_file_count(documents: list[Document], options: BuildOptions) -> int:
-    """The files a build writes besides its manifest: each document's PDFs, questions.json, the exports."""
-    from .export import FORMATS
-
-    exports = len(FORMATS) if options.wants("exports") else 0
-    return sum(len(d.parts) for d in documents) + options.wants("questions") + exports
-
-
-def files_summary(documents: list, options: BuildOptions) -> str:
-    """What the build will write, said before it starts: 'building 83 files: 40 worksheets, …'."""
+def files_summary(documents: list, options: BuildOptions, folder: Path) -> str:
+    """What the build will write and where, said before it starts: 'building 83 files into out/pack: 40
+    worksheets, …'."""
     counts: dict[str, int] = {}
     for document in documents:
         for part in document.parts:
             kind = ("worksheet" if part.file_name.startswith("worksheet-") else
                     "answer key" if part.file_name.startswith("answer-key-") else part.file_name)
             counts[kind] = counts.get(kind, 0) + 1
-    parts = [f"{n} {kind}{'s' if n > 1 else ''}" if kind in ("worksheet", "answer key") else kind
-             for kind, n in counts.items()]
+    parts = [counted(n, kind) if kind in ("worksheet", "answer key") else kind for kind, n in counts.items()]
     total = sum(counts.values())
     if options.wants("questions"):
         parts.append("questions.json")
@@ -354,7 +347,7 @@ def files_summary(documents: list, options: BuildOptions) -> str:
 
         parts.append(f"{len(FORMATS)} exports")
         total += len(FORMATS)
-    return f"building {total} files: {', '.join(parts)} (and manifest.json)"
+    return f"building {counted(total, 'file')} into {display_path(folder)}: {', '.join(parts)} (and manifest.json)"
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -597,14 +590,13 @@ def read_manifest(folder: Path) -> list[dict]:
 @dataclass
 class Display:
     """What a build says while it runs, once it has run for more than a second: a rich progress bar on a
-    terminal, one line per stage on stderr otherwise (logs, CI), nothing with --quiet. The first thing
-    said is how many files the build will write."""
+    terminal, one line per stage on stderr otherwise (logs, CI), nothing with --quiet. How many files the
+    build will write is said before, once (make_files)."""
 
     mode: str = "off"  # "bar", "lines" or "off"
     started: float = field(default_factory=time.perf_counter)
     total: int = 0
     done: int = 0
-    summary: str = ""
     _waiting: list[tuple[str, float]] = field(default_factory=list)  # lines from before the first second was up
     _speaking: bool = False
     _progress: object | None = None
@@ -614,10 +606,8 @@ class Display:
     def enabled(self) -> bool:
         return self.mode != "off"
 
-    def expect(self, total: int, summary: str = "") -> None:
-        self.total, self.summary = total, summary
-        if summary and self.mode == "lines":
-            self._waiting.insert(0, (summary, time.perf_counter() - self.started))
+    def expect(self, total: int) -> None:
+        self.total = total
         self._maybe_speak()
 
     def stage(self, line: str) -> None:
@@ -654,8 +644,6 @@ class Display:
         from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
         console = Console(stderr=True)
-        if self.summary:
-            console.print(self.summary)
         self._progress = Progress(TextColumn("building"), BarColumn(), MofNCompleteColumn(),
                                   TextColumn("{task.description}"), TimeElapsedColumn(),
                                   console=console, transient=True,
@@ -678,7 +666,8 @@ def print_summary(result: BuildResult, *, tty: bool) -> None:
         from rich.console import Console
         from rich.table import Table
 
-        table = Table(title=f"{where}  ({len(result.files)} files, {result.seconds:.1f} s)", title_justify="left")
+        table = Table(title=f"{where}  ({counted(len(result.files), 'file')}, {result.seconds:.1f} s)",
+                      title_justify="left")
         for column, justify in (("file", "left"), ("pages", "right"), ("size", "right"), ("time", "right")):
             table.add_column(column, justify=justify)
         for f in result.files:
@@ -686,7 +675,7 @@ def print_summary(result: BuildResult, *, tty: bool) -> None:
                           f"{f.seconds:.2f} s" if f.seconds else "")
         Console().print(table)
         return
-    print(f"built {len(result.files)} files into {where} in {result.seconds:.1f} s (see {MANIFEST})")
+    print(f"built {counted(len(result.files), 'file')} into {where} in {result.seconds:.1f} s (see {MANIFEST})")
 
 
 def human_size(size: int) -> str:

@@ -10,7 +10,7 @@ from pathlib import Path
 from . import __version__
 from .errors import QuizgenError, format_problems
 from .model import QUESTION_TYPES
-from .text import EscapingWriter
+from .text import EscapingWriter, counted
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -208,7 +208,8 @@ def cmd_check(args: argparse.Namespace) -> int:
     from .content import load_pack
 
     pack = load_pack(args.pack)
-    print(f"{pack.id}: {len(pack.facts)} facts, {len(pack.entities)} entities, {len(pack.sources)} sources — ok")
+    print(f"{pack.id}: {counted(len(pack.facts), 'fact')}, {counted(len(pack.entities), 'entity', 'entities')}, "
+          f"{counted(len(pack.sources), 'source')} — ok")
     return 0
 
 
@@ -268,7 +269,8 @@ def cmd_lint(args: argparse.Namespace) -> int:
     for finding in findings:
         if finding.severity == ERROR or args.warnings:
             print(finding)
-    print(f"{pack.id}: {len(pool.questions)} questions from {len(pack.quizzable_facts())} quizzable facts")
+    print(f"{pack.id}: {counted(len(pool.questions), 'question')} from "
+          f"{counted(len(pack.quizzable_facts()), 'quizzable fact')}")
     print(summary(findings))
     return 1 if any(f.severity == ERROR for f in findings) else 0
 
@@ -300,7 +302,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         sys.stdout.write(pool_text(pool, pack) + "\n")
         return 0
     write_loose_file(target, review_page(pool, pack).encode("utf-8"), option="--out", pack=pack.root)
-    print(f"wrote {target}: {len(pool.questions)} questions; open it in a browser")
+    print(f"wrote {target}: {counted(len(pool.questions), 'question')}; open it in a browser")
     return 0
 
 

@@ -22,6 +22,7 @@ from .errors import QuizgenError
 from .files import write_atomically
 from .model import OPTION_TYPES, Question, QuestionSet, option_letter
 from .study import answer_hint
+from .text import counted
 
 STATE_VERSION = 1
 INTERVAL_DAYS = (0, 1, 3, 7, 14)  # box 1 … box 5
@@ -183,7 +184,7 @@ def run_drill(question_set: QuestionSet, *, state_path: Path | None, limit: int,
     if not queue:
         print("Nothing is due today. Come back tomorrow, or raise --limit.", file=out)
         return 0
-    print(f"{question_set.pack_title}: {len(queue)} questions (state in {path})\n", file=out)
+    print(f"{question_set.pack_title}: {counted(len(queue), 'question')} (state in {path})\n", file=out)
     asked = right = 0
     for number, question in enumerate(queue, 1):
         print(question_text(number, question), file=out)

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from .text import counted
+
 
 @dataclass(frozen=True)
 class Problem:
@@ -51,5 +53,5 @@ def format_problems(error: QuizgenError) -> str:
     count = len(error.problems)
     lines = [str(p) for p in error.problems]
     if count > 1:
-        lines.append(f"{count} problems found")
+        lines.append(f"{counted(count, 'problem')} found")
     return "\n".join(lines)

@@ -15,6 +15,7 @@ QUESTION_TYPES = ("multiple-choice", "multiple-response", "true-false", "cloze",
                   "numeric")
 OPTION_TYPES = ("multiple-choice", "multiple-response", "true-false")  # answered by ticking options
 NO_QUIZ_TAG = "no-quiz"
+INTERNAL_TAGS = frozenset({NO_QUIZ_TAG})  # tags quizgen acts on: they steer generation and stay off every output
 BLANK = "_____"
 
 QuestionType = Literal["multiple-choice", "multiple-response", "true-false", "cloze", "short-answer", "matching",
@@ -489,6 +490,10 @@ class QuestionSet:
     licence: str = ""
     deck: tuple[Question, ...] = ()  # the study deck: at least one card per quizzable fact
     pool_size: int = 0  # how many questions the pack and templates could make before choosing `count`
+    topics: tuple[Topic, ...] = ()  # the pack's topics, so that outputs can name a question's topic
+
+    def topic_title(self, topic_id: str) -> str:
+        return next((t.title for t in self.topics if t.id == topic_id), topic_id)
 
     def study_deck(self) -> tuple[Question, ...]:
         """The cards for flashcards, Anki, Quizlet and the self-test page: the deck, or the questions without one."""

@@ -14,7 +14,7 @@ from .files import write_atomically
 from .generate import Pool
 from .model import Pack, Question, option_letter
 from .errors import Problem, QuizgenError
-from .text import UNSAFE_CHARACTERS
+from .text import UNSAFE_CHARACTERS, counted
 from .yamlfile import read_yaml, unsafe_character_message
 
 
@@ -42,7 +42,7 @@ def student_lines(number: int, question: Question) -> list[str]:
 
 def pool_text(pool: Pool, pack: Pack) -> str:
     excluded = set(pack.excluded)
-    lines = [f"{pack.title}: {len(pool.questions)} questions", ""]
+    lines = [f"{pack.title}: {counted(len(pool.questions), 'question')}", ""]
     for n, question in enumerate(sorted(pool.questions, key=lambda q: (q.topic, q.fact_ids, q.type, q.id)), 1):
         lines += student_lines(n, question)
         if question.id in excluded:

@@ -38,6 +38,11 @@ def contains_phrase(haystack: str, needle: str) -> bool:
     return f" {small} " in f" {normalise(haystack)} "
 
 
+def counted(number: int, noun: str, plural: str = "") -> str:
+    """'1 source', '54 sources', '0 entities' (with `plural` for a noun that does not just take an s)."""
+    return f"{number} {noun if number == 1 else plural or noun + 's'}"
+
+
 def escape_unsafe(text: str) -> str:
     """`text` with every control character and lone surrogate written as a visible escape: ESC → \\x1b."""
     return UNSAFE_CHARACTERS.sub(lambda m: m[0].encode("unicode-escape").decode("ascii"), text)

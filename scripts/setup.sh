@@ -6,8 +6,13 @@
 #   scripts/setup.sh          runtime only
 #   scripts/setup.sh --test   also test tools (poppler-utils, chromium, node packages, test extras)
 # PYTHON picks the interpreter (default python3); QUIZGEN_PIP_OPTIONS adds pip options, e.g.
-# "--no-index --find-links /media/wheels" on a machine without network.
+# "--no-index --find-links /media/wheels" on a machine without network. When another apt-get or dpkg holds
+# the package manager's lock (unattended-upgrades just after boot), apt-get waits for it, at most
+# QUIZGEN_APT_LOCK_TIMEOUT seconds (default 600).
 set -euo pipefail
+
+apt_lock_timeout=${QUIZGEN_APT_LOCK_TIMEOUT:-600}
+apt_lock_poll=${QUIZGEN_APT_LOCK_POLL:-5}  # seconds between tries of a locked `apt-get update`
 
 runtime_debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core)
 test_debs=(poppler-utils chromium chromium-driver nodejs npm)
@@ -20,17 +25,26 @@ missing_debs() {
 }
 
 # apt-get with its chatter (progress, debconf's "delaying package configuration" warnings) kept in a
-# log that is shown only when the command fails
+# log that is shown only when the command fails. A lock held by another apt-get or dpkg is waited for:
+# DPkg::Lock::Timeout makes apt-get wait for dpkg's lock, but `apt-get update` gives up at once on the
+# package lists' lock (apt 2.6 does), so a command that failed on a lock is tried again until the time is up.
 apt_quietly() {
-  local sudo="" log
+  local sudo="" log deadline=$((SECONDS + apt_lock_timeout)) said=0
   [ "$(id -u)" -ne 0 ] && sudo="sudo"
   log=$(mktemp "${TMPDIR:-/tmp}/quizgen-apt.XXXXXX")
-  if ! DEBIAN_FRONTEND=noninteractive $sudo apt-get -q -y "$@" >"$log" 2>&1; then
+  until DEBIAN_FRONTEND=noninteractive $sudo apt-get -q -y -o DPkg::Lock::Timeout="$apt_lock_timeout" "$@" \
+          >"$log" 2>&1; do
+    if grep -q "Could not get lock" "$log" && [ "$SECONDS" -lt "$deadline" ]; then
+      [ "$said" = 1 ] || echo "waiting for another apt-get or dpkg to finish (at most ${apt_lock_timeout} s)" >&2
+      said=1
+      sleep "$apt_lock_poll"
+      continue
+    fi
     cat "$log" >&2
     rm -f "$log"
     echo "apt-get $* failed" >&2
     return 1
-  fi
+  done
   rm -f "$log"
 }
 

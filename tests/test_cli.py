@@ -78,12 +78,16 @@ def test_a_read_only_output_folder_is_refused(tmp_path, capsys):
 
 
 @pytest.mark.slow
-def test_a_build_says_up_front_how_many_files_and_summarises_kahoot_once(tmp_path, capsys):
+def test_a_build_says_up_front_how_many_files_once_and_summarises_kahoot_once(tmp_path, capsys):
     out = tmp_path / "out"
-    assert cli.main(["build", str(DEFAULT_PACK), "--out", str(out), "--count", "12", "--versions", "2"]) == 0
-    err = capsys.readouterr().err.splitlines()
+    assert cli.main(["build", str(DEFAULT_PACK), "--out", str(out), "--count", "12"]) == 0
+    captured = capsys.readouterr()
+    err = captured.err.splitlines()
     manifest = json.loads((out / "deir-ez-zor-2014" / "manifest.json").read_text(encoding="utf-8"))
-    assert err[0] == f"writing {len(manifest['files'])} files into {out / 'deir-ez-zor-2014'}"
+    count = f"{len(manifest['files'])} files"
+    assert err[0].startswith(f"building {count} into {out / 'deir-ez-zor-2014'}: 1 worksheet, 1 answer key, ")
+    assert captured.err.count(count) == 1, captured.err  # the last line on stdout says what was built
+    assert any(line.startswith("quizgen: generated 12 questions in 1 version (") for line in err), captured.err
     kahoot = [line for line in err if "kahoot" in line]
     assert len(kahoot) == 1 and kahoot[0].startswith("warning: kahoot: left out ")
     assert kahoot[0].endswith("(listed in manifest.json; --verbose prints them)")
@@ -104,6 +108,15 @@ def test_quiet_prints_nothing_and_verbose_lists_the_questions_left_out(tmp_path,
     for warning in manifest.get("warnings", []):
         for detail in warning["questions"]:
             assert f"\n  {detail}\n" in err
+
+
+def test_counts_of_one_are_singular(tmp_path, capsys):
+    files = dict(MINIMAL_PACK)
+    files["sources.yaml"] = MINIMAL_PACK["sources.yaml"].split("          - id: S2")[0]
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].split("          - id: F3")[0]
+    pack = write_pack(tmp_path / "rivers", files)
+    assert cli.main(["check", str(pack)]) == 0
+    assert capsys.readouterr().out == "rivers: 2 facts, 4 entities, 1 source — ok\n"
 
 
 def test_export_quiet_and_verbose(tmp_path, capsys):

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import csv
 import dataclasses
+import html
 import importlib
 import re
 import xml.etree.ElementTree as ET
@@ -17,7 +18,7 @@ from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
 from test_export_anki import import_package
 from test_export_gift import parse_with_gift_pegjs, questions_only
 from test_export_moodle import STRUCTURE, child_tags_match, moodle_cloze_answers
-from test_export_qti import TEXT2QTI_TYPES, assessment_items, normalised, text2qti_zip
+from test_export_qti import TEXT2QTI_TYPES, assessment_items, normalised, text2qti_zip, zip_entries
 
 from quizgen.cli import main
 from quizgen.content import load_pack
@@ -175,3 +176,66 @@ def test_the_default_deck_in_anki_has_a_card_for_every_quizzable_fact(default_pa
         text = re.sub(r"<[^>]+>", " ", front)
         assert "?" in text or text.strip().startswith(("True or false?", "Put these", "Match")) or "_____" in text, \
             front
+
+
+def test_the_default_pack_files_its_questions_by_topic_in_moodle_and_gift(default_pack_exports):
+    """A teacher finds the questions under the pack's topics, never under a tag the author keeps for bookkeeping."""
+    question_set, folder = default_pack_exports
+    pack = load_pack(DEFAULT_PACK)
+    topic_paths = {f"{pack.title}/{t.title}" for t in pack.topics}
+    wanted = {q.id: f"{pack.title}/{pack.topic_title(q.topic)}" for q in question_set.questions}
+    fact_tags = {t for f in pack.facts for t in f.tags}
+    assert fact_tags >= {"seed", "no-quiz"}
+
+    root = ET.parse(folder / "moodle.xml").getroot()
+    filed_in, category = {}, None
+    for element in root.findall("question"):
+        if element.get("type") == "category":
+            category = element.findtext("category/text")
+            assert category in topic_paths and category.rsplit("/", 1)[-1] not in fact_tags, category
+        else:
+            filed_in[element.findtext("idnumber")] = category
+    assert filed_in == wanted
+
+    filed_in, category = {}, None
+    for read in parse_with_gift_pegjs(folder / "gift.txt"):
+        if read["type"] == "Category":
+            category = read["title"]
+            assert category in topic_paths, category
+        else:
+            filed_in[read["id"]] = category
+    assert filed_in and filed_in == {i: c for i, c in wanted.items() if i in filed_in}  # GIFT may leave one out
+
+
+def test_no_card_of_the_default_deck_carries_the_no_quiz_tag(default_pack_exports, tmp_path):
+    """`no-quiz` tells quizgen not to ask a fact; a card that also names such a fact (one of several true answers)
+    must not carry it into the learner's Anki collection."""
+    question_set, folder = default_pack_exports
+    no_quiz = {f.id for f in load_pack(DEFAULT_PACK).facts if "no-quiz" in f.tags}
+    assert any(no_quiz & set(q.fact_ids) for q in question_set.study_deck())
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, folder / "anki.apkg")
+        tags = {tag for n in col.find_notes("") for tag in col.get_note(n).tags}
+    finally:
+        col.close()
+    assert tags and "no-quiz" not in tags
+
+
+def test_the_quiz_and_deck_descriptions_end_their_sentences_once(default_pack_exports, tmp_path):
+    """The default pack's licence ends in a full stop; the descriptions around it must not add a second."""
+    question_set, folder = default_pack_exports
+    assert question_set.licence.endswith(".")
+    entries = zip_entries((folder / "canvas-qti.zip").read_bytes())
+    meta = ET.fromstring(next(data for name, data in entries.items() if name.endswith("/assessment_meta.xml")))
+    quiz_html = meta.findtext("{http://canvas.instructure.com/xsd/cccv1p0}description")
+    quiz = html.unescape(re.sub(r"<[^>]+>", "", quiz_html))
+    col = Collection(str(tmp_path / "collection.anki2"))
+    try:
+        import_package(col, folder / "anki.apkg")
+        deck = html.unescape(next(d for d in col.decks.all() if d["name"] != "Default")["desc"])
+    finally:
+        col.close()
+    for description in (quiz, deck):
+        assert description.endswith("checked word for word.") and ".." not in description, description
+        assert "Licence: CC BY-SA 4.0." in description

@@ -7,6 +7,7 @@ import json
 import re
 import shutil
 import subprocess
+from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -185,7 +186,7 @@ def test_several_correct_options_share_the_weight(tmp_path):
     path = tmp_path / "multi.txt"
     gift.write(dataclasses.replace(base, questions=(multi,), versions=()), path)
     parsed = questions_only(parse_with_gift_pegjs(path))[0]
-    assert [(c["text"]["text"], c["weight"]) for c in parsed["choices"]] == [("A", 50), ("B", -50), ("C", 50)]
+    assert [(c["text"]["text"], c["weight"]) for c in parsed["choices"]] == [("A", 50), ("B", -100), ("C", 50)]
 
 
 def test_same_set_gives_identical_bytes(tmp_path):
@@ -221,3 +222,24 @@ def test_a_multiple_response_question_shares_the_weight_between_its_right_answer
     (read,) = questions_only(parse_with_gift_pegjs(path))
     assert read["type"] == "MC"
     assert [(c["text"]["text"], c["weight"]) for c in read["choices"]] == [("A", 50), ("B", -50), ("C", 50), ("D", -50)]
+
+
+def test_ticking_every_box_of_a_multiple_response_item_of_the_default_pack_scores_nothing(tmp_path):
+    from conftest import DEFAULT_PACK
+    from test_export_moodle import moodle_imported_fraction, moodle_multi_score
+
+    from quizgen.content import load_pack
+    from quizgen.generate import question_pool
+
+    several = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "multiple-response"]
+    assert len(several) >= 5
+    path = tmp_path / "mr.txt"
+    assert gift.write(QuestionSet(pack_id="p", pack_title="P", language="en", seed=1, questions=tuple(several),
+                                  versions=()), path) == []
+    read = {q["id"]: q for q in questions_only(parse_with_gift_pegjs(path))}
+    for question in several:
+        choices = read[question.id]["choices"]
+        fractions = [moodle_imported_fraction(str(c["weight"])) for c in choices]
+        right = tuple(c["text"]["text"] in {o.text for o in question.correct_options} for c in choices)
+        assert moodle_multi_score(fractions, (True,) * len(choices)) == 0, (question.prompt, fractions)
+        assert moodle_multi_score(fractions, right) >= Decimal("0.9999999")

@@ -9,12 +9,15 @@ from __future__ import annotations
 
 import dataclasses
 import html
+import itertools
 import re
 import xml.etree.ElementTree as ET
+from decimal import Decimal
 
 import pytest
-from conftest import make_sample_set
+from conftest import DEFAULT_PACK, make_sample_set
 
+from quizgen.content import load_pack
 from quizgen.export import moodle
 from quizgen.model import Option, Pair, QuestionSet
 
@@ -242,7 +245,7 @@ def test_several_correct_options_make_a_multiple_response_question():
     root = ET.fromstring(moodle.moodle_xml(dataclasses.replace(base, questions=(multi,), versions=())))
     element = root.find("question[@type='multichoice']")
     assert text_of(element, "single") == "false"
-    assert [a.get("fraction") for a in element.findall("answer")] == ["50", "-50", "50"]
+    assert [a.get("fraction") for a in element.findall("answer")] == ["50", "-100", "50"]
 
 
 def test_matching_with_html_characters_keeps_them_visible():
@@ -267,6 +270,66 @@ def test_a_multiple_response_question_is_a_multichoice_with_several_answers_even
     root = ET.fromstring(moodle.moodle_xml(dataclasses.replace(base, questions=(several, one_right), versions=())))
     first, second = root.findall("question[@type='multichoice']")
     assert text_of(first, "single") == text_of(second, "single") == "false"  # check boxes, not radio buttons
-    assert [a.get("fraction") for a in first.findall("answer")] == ["50", "-50", "50"]
+    assert [a.get("fraction") for a in first.findall("answer")] == ["50", "-100", "50"]
     assert [a.get("fraction") for a in second.findall("answer")] == ["100", "-100"]
     assert "(Choose every correct answer.)" in html_of(first, "questiontext/text")
+
+
+# The grades Moodle offers (question_bank::fraction_options), as it stores them (7 decimals). Its importer matches
+# each imported fraction to one of them, or its negative, within 0.00001 (match_grade_options) and refuses the rest.
+MOODLE_GRADE_OPTIONS = tuple(Decimal(g) for g in (
+    "1", "0.9", "0.8333333", "0.8", "0.75", "0.7", "0.6666667", "0.6", "0.5", "0.4", "0.3333333", "0.3", "0.25", "0.2",
+    "0.1666667", "0.1428571", "0.125", "0.1111111", "0.1", "0.05"))
+
+
+def moodle_imported_fraction(percent: str) -> Decimal:
+    fraction = Decimal(percent) / 100
+    found = [sign * g for g in MOODLE_GRADE_OPTIONS for sign in (1, -1)
+             if abs(fraction - sign * g) < Decimal("0.00001")]
+    assert fraction == 0 or found, f"Moodle refuses the fraction {percent}"
+    return found[0] if found else Decimal(0)
+
+
+def moodle_multi_score(fractions: list[Decimal], ticked: tuple[bool, ...]) -> Decimal:
+    """qtype_multichoice_multi_question::grade_response: the ticked fractions added, kept between 0 and 1."""
+    return min(max(Decimal(0), sum((f for f, t in zip(fractions, ticked) if t), Decimal(0))), Decimal(1))
+
+
+def test_ticking_every_box_of_a_multiple_response_item_of_the_default_pack_scores_nothing_in_moodle():
+    from quizgen.generate import question_pool
+
+    several = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "multiple-response"]
+    assert len(several) >= 5 and {len(q.options) - len(q.correct_options) for q in several} >= {2, 3}
+    question_set = QuestionSet(pack_id="p", pack_title="P", language="en", seed=1, questions=tuple(several),
+                               versions=())
+    exported = questions_by_id(ET.fromstring(moodle.moodle_xml(question_set)))
+    for question in several:
+        element = exported[question.id]
+        assert text_of(element, "single") == "false"
+        answers = element.findall("answer")
+        fractions = [moodle_imported_fraction(a.get("fraction")) for a in answers]
+        right = tuple(html_of(a, "text") in {o.text for o in question.correct_options} for a in answers)
+        assert sum(right) == len(question.correct_options)
+        assert moodle_multi_score(fractions, (True,) * len(answers)) == 0, (question.prompt, fractions)
+        assert sum(f for f, r in zip(fractions, right) if not r) <= -1
+        assert moodle_multi_score(fractions, right) >= Decimal("0.9999999")  # the right ones: full marks
+        # no other choice of boxes scores more than ticking exactly the right ones
+        for ticked in itertools.product((False, True), repeat=len(answers)):
+            assert moodle_multi_score(fractions, ticked) <= moodle_multi_score(fractions, right)
+
+
+def test_a_multiple_response_stem_asks_for_every_answer_once():
+    from quizgen.generate import question_pool
+
+    several = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "multiple-response"]
+    base = make_sample_set(versions=1)
+    unhinted = dataclasses.replace(base.questions[0], type="multiple-response", options=(
+        Option("a", "A", True), Option("b", "B", False), Option("c", "C", True)))
+    question_set = dataclasses.replace(base, questions=(*several, unhinted), versions=())
+    exported = questions_by_id(ET.fromstring(moodle.moodle_xml(question_set)))
+    hint = re.compile(r"all that apply|choose every correct answer", re.IGNORECASE)
+    for question in (*several, unhinted):
+        stem = html_of(exported[question.id], "questiontext/text")
+        assert len(hint.findall(stem)) == 1, stem
+    assert html_of(exported[several[0].id], "questiontext/text").endswith("Tick all that apply.")
+    assert html_of(exported[unhinted.id], "questiontext/text") == f"{unhinted.prompt} (Choose every correct answer.)"

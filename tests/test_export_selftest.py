@@ -185,3 +185,42 @@ def test_multiple_response_is_ticked_as_a_set_in_chromium(browser, tmp_path: Pat
     section.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")[0].send_keys("c")  # the keyboard ticks C
     section.find_elements(By.CSS_SELECTOR, "input[type=checkbox]")[0].click()  # and a click ticks A
     assert answer_current(browser, None) == "Correct"
+
+
+FOCUS_RING_OVER_LABEL = """
+const found = [];
+for (const input of document.querySelectorAll("input[type=text], input[type=number]")) {
+  input.focus();
+  const style = getComputedStyle(input);
+  const grow = parseFloat(style.outlineWidth) + parseFloat(style.outlineOffset);
+  const box = input.getBoundingClientRect();
+  const ring = {left: box.left - grow, right: box.right + grow, top: box.top - grow, bottom: box.bottom + grow};
+  const label = document.querySelector(`label[for="${input.id}"]`);
+  const range = document.createRange();
+  range.selectNodeContents(label);
+  const covered = Array.from(range.getClientRects()).some(r =>
+    r.left < ring.right && r.right > ring.left && r.top < ring.bottom && r.bottom > ring.top);
+  found.push([label.textContent, style.outlineStyle, grow, covered]);
+}
+return found;
+"""
+
+
+@pytest.mark.parametrize("width", [900, 375])
+def test_the_focus_ring_of_a_typed_answer_leaves_its_label_readable(browser, tmp_path: Path, width):
+    from conftest import DEFAULT_PACK
+    from selenium.webdriver.common.by import By
+
+    from quizgen.content import load_pack
+    from quizgen.generate import generate_question_set
+
+    path = tmp_path / "selftest.html"
+    write(generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1), path)
+    browser.set_window_size(width, 800)
+    browser.get(path.as_uri())
+    browser.find_element(By.ID, "mode-all").click()
+    found = browser.execute_script(FOCUS_RING_OVER_LABEL)
+    assert {label for label, *_ in found} >= {"Your answer", "Your answer (people)"}
+    for label, outline, grow, covered in found:
+        assert outline == "solid" and grow >= 3, (label, outline, grow)  # a ring is drawn
+        assert not covered, f"the focus ring covers the label {label!r} at {width}px"

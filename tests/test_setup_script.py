@@ -17,14 +17,19 @@ from conftest import ROOT
 SCRIPT = ROOT / "scripts" / "setup.sh"
 
 
-def fake_tools(folder: Path, *, apt_fails: bool = False) -> Path:
-    """Stand-ins: nothing is installed, apt-get is noisy (and records what it was asked), python3.11-venv exists."""
+def fake_tools(folder: Path, *, apt_fails: bool = False, locked_for: int = 0) -> Path:
+    """Stand-ins: nothing is installed, apt-get is noisy (and records what it was asked), python3.11-venv exists.
+    With `locked_for`, the first so many apt-get runs find the package lists locked, as apt-get update does while
+    another one runs."""
     bin_dir = folder / "bin"
     bin_dir.mkdir()
+    locked = (f'if [ "$(wc -l < {folder}/apt-calls)" -le {locked_for} ]; then\n'
+              "  echo 'E: Could not get lock /var/lib/apt/lists/lock. It is held by process 812 (apt-get)' >&2\n"
+              "  echo 'E: Unable to lock directory /var/lib/apt/lists/' >&2; exit 100\nfi\n")
     tools = {
         "dpkg-query": "exit 1\n",
         "apt-cache": 'case "$2" in python3.11-venv) exit 0;; *) exit 100;; esac\n',
-        "apt-get": (f'echo "$@" >> {folder}/apt-calls\n'
+        "apt-get": (f'echo "$@" >> {folder}/apt-calls\n' + locked +
                     'echo "Reading package lists..."\n'
                     'echo "debconf: delaying package configuration, since apt-utils is not installed" >&2\n'
                     'case "$*" in *install*python3.11-venv*) touch ' f'{folder}/venv-installed;; esac\n'
@@ -42,7 +47,7 @@ def fake_tools(folder: Path, *, apt_fails: bool = False) -> Path:
 
 
 def run_steps(folder: Path, steps: str, **env) -> subprocess.CompletedProcess:
-    bin_dir = fake_tools(folder, apt_fails=env.pop("apt_fails", False))
+    bin_dir = fake_tools(folder, apt_fails=env.pop("apt_fails", False), locked_for=env.pop("locked_for", 0))
     environment = {**os.environ, "PATH": f"{bin_dir}:{os.environ['PATH']}", "TMPDIR": str(folder), **env}
     return subprocess.run(["bash", "-c", f"set -euo pipefail; source {SCRIPT}; {steps}"], cwd=folder,
                           capture_output=True, text=True, env=environment, timeout=120)
@@ -54,8 +59,31 @@ def test_installing_debian_packages_names_them_and_hides_apt_chatter(tmp_path):
     assert done.stderr == "installing Debian packages: libpango-1.0-0 fonts-noto-core\n"
     assert done.stdout == ""
     assert (tmp_path / "apt-calls").read_text().splitlines() == [
-        "-q -y update", "-q -y install --no-install-recommends libpango-1.0-0 fonts-noto-core"]
+        "-q -y -o DPkg::Lock::Timeout=600 update",
+        "-q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends libpango-1.0-0 fonts-noto-core"]
     assert not list(tmp_path.glob("quizgen-apt.*"))  # the log is removed
+
+
+def test_apt_waits_for_a_lock_another_apt_get_holds(tmp_path):
+    done = run_steps(tmp_path, "install_debs fonts-noto-core", locked_for=3, QUIZGEN_APT_LOCK_POLL="0.1")
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ("installing Debian packages: fonts-noto-core\n"
+                           "waiting for another apt-get or dpkg to finish (at most 600 s)\n")
+    calls = (tmp_path / "apt-calls").read_text().splitlines()
+    assert calls == ["-q -y -o DPkg::Lock::Timeout=600 update"] * 4 + [
+        "-q -y -o DPkg::Lock::Timeout=600 install --no-install-recommends fonts-noto-core"]
+    assert not list(tmp_path.glob("quizgen-apt.*"))
+
+
+def test_a_lock_held_too_long_fails_with_apt_output(tmp_path):
+    done = run_steps(tmp_path, "install_debs fonts-noto-core", locked_for=1000, QUIZGEN_APT_LOCK_TIMEOUT="2",
+                     QUIZGEN_APT_LOCK_POLL="0.2")
+    assert done.returncode != 0
+    assert done.stderr.startswith("installing Debian packages: fonts-noto-core\n"
+                                  "waiting for another apt-get or dpkg to finish (at most 2 s)\n")
+    assert "E: Could not get lock /var/lib/apt/lists/lock" in done.stderr
+    assert done.stderr.endswith("apt-get update failed\n")
+    assert 2 <= len((tmp_path / "apt-calls").read_text().splitlines()) <= 30  # tried again, then gave up
 
 
 def test_a_failing_apt_shows_its_output(tmp_path):

@@ -213,10 +213,10 @@ def cloze_model(question_set: QuestionSet) -> genanki.Model:
 
 
 def deck_for(question_set: QuestionSet) -> genanki.Deck:
-    licence = f" Licence: {common.html_text(question_set.licence)}." if question_set.licence else ""
     deck = genanki.Deck(anki_id(question_set.pack_id, "deck"), deck_name(question_set.pack_title),
                         description=f"{len(question_set.study_deck())} cards from "
-                                    f"“{common.html_text(question_set.pack_title)}”.{licence}")
+                                    f"“{common.html_text(question_set.pack_title)}”."
+                                    + common.html_text(common.licence_sentence(question_set)))
     basic, cloze = basic_model(question_set), cloze_model(question_set)
     for question in question_set.study_deck():
         if question.type == "cloze" and BLANK in question.prompt:

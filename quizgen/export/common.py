@@ -12,6 +12,7 @@ import re
 import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
+from decimal import Decimal
 
 from .. import study
 from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet
@@ -81,6 +82,30 @@ def takes_several_answers(question: Question) -> bool:
     return question.type == "multiple-response" or (question.type in OPTION_TYPES and len(question.correct_options) > 1)
 
 
+# The grades Moodle lets an answer carry (question_bank::fraction_options), positive or negative, as it stores them.
+# Its importers match a weight to one of them within 0.00001 and refuse the question when none is that close.
+MOODLE_GRADES = tuple(Decimal(g) for g in ("1", "0.9", "0.8333333", "0.8", "0.75", "0.7", "0.6666667", "0.6", "0.5",
+                                           "0.4", "0.3333333", "0.3", "0.25", "0.2", "0.1666667", "0.1428571",
+                                           "0.125", "0.1111111", "0.1", "0.05"))
+
+
+def several_answer_weights(question: Question) -> tuple[str, ...]:
+    """Each option's weight in percent, in option order, for Moodle's multiple-response grading (XML and GIFT).
+
+    Moodle adds the weights of the ticked options and floors the sum at 0. The right options share 100 %;
+    each wrong one takes the smallest grade Moodle offers with which the wrong ones together weigh at least
+    as much as the right ones, as Moodle stores them (three thirds of 0.3333333 fall short of one, so three
+    wrong options beside two right ones take 40 % each): ticking every box scores exactly 0, and a wrong tick
+    costs no more than that requires.
+    """
+    right = len(question.correct_options)
+    wrong = len(question.options) - right
+    share = number_text(round(100 / right, 5))
+    right_total = right * Decimal(share) / 100
+    penalty = min((g for g in MOODLE_GRADES if wrong * g >= right_total), default=MOODLE_GRADES[0]) if wrong else 0
+    return tuple(share if o.correct else "-" + number_text(float(penalty * 100)) for o in question.options)
+
+
 def has_true_false_options(question: Question) -> bool:
     """Two options, literally True and False, one of them right: what LMS true/false types can hold."""
     texts = sorted(o.text.strip().lower() for o in question.options)
@@ -108,8 +133,21 @@ def matching_distractors(question: Question) -> tuple[str, ...]:
 
 
 def category_names(question_set: QuestionSet, question: Question) -> tuple[str, ...]:
-    """Where a question is filed in an LMS question bank: the pack, then the question's first tag."""
+    """Where a question is filed in an LMS question bank: the pack, then the title of the question's topic (its
+    first tag when it has none), as study cards are grouped. A fact's tags are the author's bookkeeping
+    (`seed`, `no-quiz`), not a way through a question bank."""
+    if question.topic:
+        return (question_set.pack_title, question_set.topic_title(question.topic))
     return (question_set.pack_title, question.tags[0]) if question.tags else (question_set.pack_title,)
+
+
+def licence_sentence(question_set: QuestionSet) -> str:
+    """' Licence: …' as a sentence to follow another, ending in one full stop whether or not the pack's licence
+    text ends in one; empty without a licence."""
+    licence = question_set.licence.strip()
+    if not licence:
+        return ""
+    return f" Licence: {licence}" + ("" if licence.endswith((".", "!", "?", "…")) else ".")
 
 
 def number_text(value: float) -> str:

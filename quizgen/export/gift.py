@@ -85,12 +85,11 @@ def answer_lines(question: Question) -> list[str]:
 
 
 def choice_lines(question: Question) -> list[str]:
-    correct_count = len(question.correct_options)
     if not common.takes_several_answers(question):
         return [f"{'=' if o.correct else '~'}{escape(o.text)}" for o in question.options]
-    # several right answers: Moodle's multiple-response form, weights sharing 100%
-    share = common.number_text(round(100 / correct_count, 5))
-    return [f"~%{share if o.correct else '-' + share}%{escape(o.text)}" for o in question.options]
+    # several right answers: Moodle's multiple-response form, graded by weights
+    weights = common.several_answer_weights(question)
+    return [f"~%{weight}%{escape(o.text)}" for o, weight in zip(question.options, weights)]
 
 
 def cloze_block(question: Question, header: str, title: str, feedback: str) -> str:

@@ -8,6 +8,7 @@ explanation and the sources. Rich text is HTML escaped once for HTML and once mo
 
 from __future__ import annotations
 
+import re
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
@@ -84,19 +85,17 @@ def add_headers(element: ET.Element, question: Question, text_html: str) -> None
 
 
 def add_multichoice(element: ET.Element, question: Question) -> None:
-    correct_count = len(question.correct_options)
     several = common.takes_several_answers(question)
     add_value(element, "single", "false" if several else "true")
     add_value(element, "shuffleanswers", "true")
     add_value(element, "answernumbering", "abc")
     add_value(element, "showstandardinstruction", "0")
     add_combined_feedback(element)
-    share = common.number_text(round(100 / correct_count, 5))
-    for option in question.options:
-        if not several:
-            fraction = "100" if option.correct else "0"
-        else:
-            fraction = share if option.correct else f"-{share}"
+    if several:
+        fractions = common.several_answer_weights(question)
+    else:
+        fractions = tuple("100" if option.correct else "0" for option in question.options)
+    for option, fraction in zip(question.options, fractions):
         add_answer(element, fraction, common.html_text(option.text), fmt="html")
 
 
@@ -194,9 +193,16 @@ def cloze_answer(answer: str) -> str:
     return "".join(CLOZE_ANSWER_ENTITIES.get(ch, ch) for ch in clean(wildcard_safe))
 
 
+# what a stem says when it already asks for every right option (the built-in templates end "Tick all that apply.")
+ASKS_FOR_EVERY_ANSWER = re.compile(r"\b(all that apply|(tick|select|choose|mark) (all|every)|every (correct|right) "
+                                   r"(answer|option))\b", re.IGNORECASE)
+
+
 def prompt_html(question: Question) -> str:
+    """The stem as HTML; one that takes several answers and does not say so gets a hint (Moodle's own
+    standard instruction stays off, so the stem never carries two)."""
     prompt = common.html_text(question.prompt)
-    if common.takes_several_answers(question):
+    if common.takes_several_answers(question) and not ASKS_FOR_EVERY_ANSWER.search(question.prompt):
         prompt += " (Choose every correct answer.)"
     return f"<p>{prompt}</p>"
 

@@ -103,8 +103,8 @@ def assessment_meta_xml(question_set: QuestionSet, assessment: str) -> bytes:
 
 
 def description(question_set: QuestionSet) -> str:
-    licence = f" Licence: {question_set.licence}." if question_set.licence else ""
-    return f"{len(question_set.questions)} questions from “{question_set.pack_title}”.{licence}"
+    count = len(question_set.questions)
+    return f"{count} questions from “{question_set.pack_title}”." + common.licence_sentence(question_set)
 
 
 # ---- the assessment ------------------------------------------------------------------

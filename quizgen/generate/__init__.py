@@ -90,7 +90,7 @@ def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), typ
         check_version(version)
     return QuestionSet(pack_id=pack.id, pack_title=pack.title, language=pack.language, seed=seed,
                        questions=chosen, versions=made, licence=pack.licence, deck=study_deck(pool, pack),
-                       pool_size=len(pool.questions))
+                       pool_size=len(pool.questions), topics=pack.topics)
 
 
 def shortfall_warning(question_set: QuestionSet, count: int) -> str | None:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 from ..model import Number, Pack, Question
 from ..content import states_any, written_forms
-from ..text import normalise
+from ..text import counted, normalise
 from . import Pool, stem_key
 from .distractors import names_of
 from .truth import Truth, fact_key, other
@@ -385,4 +385,4 @@ def summary(findings: list[Finding]) -> str:
     lines = [f"  {severity:<7} {rule:<28} {n:>4}" for (severity, rule), n in sorted(counts.items())]
     errors = sum(n for (severity, _), n in counts.items() if severity == ERROR)
     warnings = sum(n for (severity, _), n in counts.items() if severity == WARNING)
-    return "\n".join([*lines, f"{errors} errors, {warnings} warnings"])
+    return "\n".join([*lines, f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"])

@@ -11,8 +11,8 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from ..content import evidence_in_source, states_any, written_forms
-from ..model import (BLANK, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack, Pair,
-                     Question, Value, stable_id)
+from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack,
+                     Pair, Question, Value, stable_id)
 from ..relations import answer_text, capitalise, kind_of, realise, value_text
 from ..text import contains_phrase, normalise
 from .distractors import distractors_for, names_of
@@ -215,7 +215,8 @@ def base_question(template: QuestionTemplate, facts: list[Fact], slot: str, pack
         id=qid, type=template.type, template_id=template.id, difficulty=template.difficulty,
         fact_ids=tuple(f.id for f in facts),
         citations=unique_citations([c for f in facts for c in citations_for(f, slot, pack)]),
-        tags=tuple(dict.fromkeys([*template.tags, *(t for f in facts for t in f.tags)])),
+        tags=tuple(dict.fromkeys(t for t in [*template.tags, *(t for f in facts for t in f.tags)]
+                                 if t not in INTERNAL_TAGS)),
         topic=facts[0].topic, **fields)
 
 

@@ -19,6 +19,7 @@ from ..errors import QuizgenError, display_path
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
 from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
 from ..render.html import Layouts
+from ..text import counted
 from . import report
 from .identify import identify_page
 from .locate import UnreadablePage, locate_page
@@ -243,8 +244,9 @@ def run_grade(options: GradeOptions) -> int:
         print(left_alone_line(folder, name, GRADING_WRITER), file=sys.stderr)
     if not options.quiet:
         flagged = sum(1 for r in grading.results if r.flags)
-        print(f"graded {len(grading.pages)} pages of {sum(1 for r in grading.results if r.pages)} students into "
+        students = sum(1 for r in grading.results if r.pages)
+        print(f"graded {counted(len(grading.pages), 'page')} of {counted(students, 'student')} into "
               f"{display_path(folder)} (marks.csv, report.html, item-analysis.csv, annotated PDFs); "
-              f"{flagged} students with flags, {len(grading.problems)} problems"
-              + (f", {len(grading.notes)} blank pages skipped" if grading.notes else ""))
+              f"{counted(flagged, 'student')} with flags, {counted(len(grading.problems), 'problem')}"
+              + (f", {counted(len(grading.notes), 'blank page')} skipped" if grading.notes else ""))
     return 1 if grading.unreadable else 0

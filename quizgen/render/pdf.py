@@ -158,6 +158,11 @@ def render_pdfs(document) -> tuple[RenderedPdf, ...]:
     A composed document (render/compose.py) lays out its pieces once and composes every part. Run it in a
     bounded worker (sandbox.py): a stranger's layout can ask WeasyPrint for any amount of work.
     """
+    with font_dates_kept():
+        return _rendered_pdfs(document)
+
+
+def _rendered_pdfs(document) -> tuple[RenderedPdf, ...]:
     from weasyprint import HTML
 
     from .compose import ComposedDocument, render_composed
@@ -181,6 +186,33 @@ def render_pdfs(document) -> tuple[RenderedPdf, ...]:
         results.append(RenderedPdf(part.file_name, data, len(pages),
                                    elapsed / len(document.parts) + time.perf_counter() - started))
     return tuple(results)
+
+
+@contextmanager
+def font_dates_kept() -> Iterator[None]:
+    """While it lasts, fonts that WeasyPrint rewrites with fontTools keep the dates in their own head table.
+
+    Without libharfbuzz-subset (a plain pip install), WeasyPrint subsets fonts with fontTools, and so it does
+    with variable and colour fonts everywhere; fontTools then stamps the clock into each font's `modified`
+    date unless SOURCE_DATE_EPOCH is set, and the same build gives other bytes a second later. HarfBuzz
+    keeps the font's own date, and so does a TTFont made with recalcTimestamp=False: the one that
+    weasyprint.pdf.fonts makes is swapped for one made so, and put back afterwards, so that neither the
+    environment nor fontTools changes for anything else in the process.
+    """
+    from fontTools.ttLib import TTFont
+    from weasyprint.pdf import fonts
+
+    class FontKeepingItsDates(TTFont):
+        def __init__(self, *args, **kwargs):
+            kwargs["recalcTimestamp"] = False
+            super().__init__(*args, **kwargs)
+
+    previous = fonts.TTFont
+    fonts.TTFont = FontKeepingItsDates
+    try:
+        yield
+    finally:
+        fonts.TTFont = previous
 
 
 @contextmanager
