@@ -344,7 +344,7 @@ def open_list_reason(fact: Fact, slot: str, pack: Pack) -> str:
 def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[str, Value]:
     """Every value a written answer may give: the true ones, ones that may hold at the stem's date, and the places
     around them unless the stem names the kind of place it wants ("In which city…")."""
-    truth, pack = maker.truth, maker.pack
+    truth = maker.truth
     found = dict(truth.possibly_true(fact, slot, coarser=False))
     for key, value in truth.coarser_values(fact, slot).items():
         if not names_other_kind(prompt, value, maker):
