@@ -113,7 +113,7 @@ PLANETS = ("Mars", "Jupiter", "Saturn", "Uranus", "Neptune")
 
 
 def moons_pack(tmp_path: Path, *, relations: str = RELATIONS, extra_facts: str = "", title: str = "Moons",
-               extra_notes: str = "") -> Path:
+               extra_notes: str = "", extra_entities: str = "") -> Path:
     notes: list[str] = [extra_notes] if extra_notes else []
     facts = ["facts:"]
 
@@ -160,7 +160,7 @@ def moons_pack(tmp_path: Path, *, relations: str = RELATIONS, extra_facts: str =
         "relations.yaml": relations,
         "sources.yaml": "sources:\n  - id: N1\n    title: Notes\n    publisher: Test\n    file: notes.txt\n",
         "notes.txt": " ".join(notes) + "\n",
-        "entities.yaml": "\n".join(entities) + "\n",
+        "entities.yaml": "\n".join(entities) + "\n" + extra_entities,
         "facts.yaml": "\n".join(facts) + "\n" + extra_facts,
     })
 
@@ -453,3 +453,73 @@ def test_wrong_figures_are_other_things_figures_before_multiples(moons):
     radius = [q for q in of_fact(pool, "R1", "true-false") if q.answer == "False"]
     for q in radius:  # Titan's radius is refuted by Io's real one, not by an invented multiple
         assert "1,822 km" in q.prompt, q.prompt
+
+
+NEPTUNE = """\
+  - id: N1
+    relation: discovered-planet
+    subject: galle
+    object: neptune
+    date: '1846'
+    topic: moons
+    sources: [N1]
+    evidence: "Johann Galle discovered Neptune in 1846."
+    dispute: "Galle found it where Urbain Le Verrier's calculations put it; credit is often shared."
+  - id: N2
+    relation: discovered-planet
+    subject: herschel
+    object: uranus
+    date: '1781'
+    topic: moons
+    sources: [N1]
+    evidence: "William Herschel discovered Uranus in 1781."
+"""
+NEPTUNE_PEOPLE = """\
+  - {id: galle, name: Johann Galle, category: person, period: 1812-06-09/1910-07-10, attributes: {sex: man}, description: An astronomer.}
+  - {id: le-verrier, name: Urbain Le Verrier, category: person, period: 1811-03-11/1877-09-23, attributes: {sex: man}, description: A mathematician.}
+"""
+PLANET_DISCOVERY = RELATIONS + """\
+  - id: discovered-planet
+    subject: person
+    object: planet
+    subjects: one
+    sentence: "{Subject} discovered {object} {when}."
+    claim: "{Subject} discovered {object}."
+    ask_subject: "Who discovered {object}?"
+"""
+
+
+def test_a_rival_answer_a_dispute_names_is_never_wrong_and_no_written_answer_is_asked(tmp_path: Path):
+    pack = load_pack(moons_pack(tmp_path, relations=PLANET_DISCOVERY, extra_facts=NEPTUNE,
+                                extra_notes="Johann Galle discovered Neptune in 1846. William Herschel discovered "
+                                            "Uranus in 1781.", extra_entities=NEPTUNE_PEOPLE))
+    pool = question_pool(pack, seed=1)
+    neptune = of_fact(pool, "N1")
+    assert neptune and not [q for q in neptune if q.type in ("short-answer", "cloze")]
+    assert all("urbain le verrier" not in names_on(q) and "Le Verrier discovered" not in q.prompt for q in neptune)
+    assert "le-verrier" in Truth.of(pack).possibly_true(next(f for f in pack.facts if f.id == "N1"), "subject")
+
+
+def test_a_wrong_figure_is_plainly_apart_from_the_true_one(moons):
+    _, pool = moons
+    for q in of_fact(pool, "R2", "true-false"):  # Io's 1,822 km: never "about 1,900 km"
+        figure = int(re.search(r"([\d,]+) km", q.prompt).group(1).replace(",", ""))
+        assert q.answer == "True" or abs(figure - 1822) > 0.15 * 1822, q.prompt
+
+
+def test_the_key_of_several_true_values_is_the_one_the_pack_states_first(tmp_path: Path):
+    relations = RELATIONS.replace('    ask_objects: "Which moons did {subject} discover?"\n',
+                                  '    ask_objects: "Which moons did {subject} discover?"\n    complete: true\n')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    short = [q for q in question_pool(pack, seed=1).questions if q.type == "short-answer" and "Galileo" in q.prompt]
+    assert short and short[0].answer == "Io"  # Io is stated before Europa, though Europa comes first alphabetically
+
+
+def test_a_wrong_option_named_in_the_title_goes_beside_an_answer_named_there(tmp_path: Path):
+    pack = load_pack(moons_pack(tmp_path, title="Jupiter and Saturn"))
+    pool = question_pool(pack, seed=1)
+    asked = [q for q in pool.questions if q.template_id == "mc-object" and q.answer in ("Jupiter", "Saturn")]
+    assert asked
+    for q in asked:
+        assert {"jupiter", "saturn"} <= names_on(q), q.options
+    assert not [f for f in lint_pool(pool, pack) if f.rule == "title-giveaway" and "orbit" in f.message]

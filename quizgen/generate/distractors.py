@@ -53,10 +53,25 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     for eid in fact.pin:
         if consider(eid, eid):
             return chosen
-    for key, value in ranked_candidates(fact, slot, slot_type, pack, truth, rng):
+    candidates = ranked_candidates(fact, slot, slot_type, pack, truth, rng)
+    if any(named_in_title(n, pack) for n in names_of(fact.value(slot), slot_type, pack)):
+        # the title names the answer: a wrong option it names too keeps the title from giving the answer away
+        candidates.sort(key=lambda kv: not any(named_in_title(n, pack) for n in names_of(kv[1], slot_type, pack)))
+    for key, value in candidates:
         if consider(key, value):
             return chosen
     return chosen
+
+
+TITLE_FILLER = {"governorate", "province", "city", "town", "river", "group", "front", "army", "brigade", "state",
+                "the", "of", "and", "in", "on", "al", "el", "a", "an"}
+
+
+def named_in_title(text: str, pack: Pack) -> bool:
+    """Whether the pack's title, printed on every page, names this text (all its distinctive words)."""
+    title = normalise(pack.title).split()
+    words = [w for w in normalise(text).split() if w not in TITLE_FILLER]
+    return bool(words) and all(w in title for w in words)
 
 
 CANDIDATES_FROM_CATEGORY = 64  # enough to rank well; few enough that a huge pack costs no more per question
@@ -133,7 +148,8 @@ def names_of(value: Value, slot_type: str, pack: Pack) -> tuple[str, ...]:
 
 def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: random.Random, count: int
                      ) -> list[DateValue]:
-    """Other dates of the pack at the same precision, the nearest few, never overlapping or next to a true one. No
+    """Other dates of the pack at the same precision, the same relation's first (another birthday for a birthday),
+    the nearest few, never overlapping or next to a true one. No
     date is invented: a shifted date is a guess a student cannot weigh, and a real one of the pack is a fair test."""
     answer: DateValue = fact.value(slot)
     true_dates = [v for v in truth.possibly_true(fact, slot).values() if isinstance(v, DateValue)] or [answer]
@@ -145,14 +161,18 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
                 and truth.refutation(fact, slot, value_key(candidate)) is not None)
 
-    near: list[DateValue] = []
+    same_relation = {value_key(f.value(slot)) for f in truth.facts_of_relation(fact.relation)}
+    same: list[DateValue] = []
+    others: list[DateValue] = []
     for candidate in truth.dates_near(answer.start):
-        if acceptable(candidate) and candidate.human() not in {d.human() for d in near}:
-            near.append(candidate)
-            if len(near) == count * 2:
+        if acceptable(candidate) and candidate.human() not in {d.human() for d in same + others}:
+            # another person's birthday is a fair wrong birthday; the day of a wedding or a discovery is not
+            (same if value_key(candidate) in same_relation else others).append(candidate)
+            if len(same) >= count * 2:
                 break
-    rng.shuffle(near)
-    return near[:count]
+    nearest = same[:count * 2] or others[:count * 2]
+    rng.shuffle(nearest)
+    return (nearest + [d for d in same + others if d not in nearest])[:count]
 
 
 def inside_period(value: DateValue, pack: Pack) -> bool:
@@ -183,7 +203,7 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
     peers = peer_figures(fact, slot, pack, truth, answer)
 
     def fits(value: float) -> bool:
-        return value > 0 and not any(t.accepts(value) for t in true_values)
+        return value > 0 and not any(t.accepts(value) or near(value, t) for t in true_values)
 
     values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p)][:count]
     rng.shuffle(values)
@@ -202,6 +222,13 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         if option.human() != answer.human() and option.human() not in {c.human() for c in chosen}:
             chosen.append(option)
     return chosen
+
+
+MIN_RELATIVE_GAP = 0.15  # "about 990 km" against a true 965 km is a fair dispute, not a wrong figure
+
+
+def near(value: float, true: Number) -> bool:
+    return any(abs(value - t) <= MIN_RELATIVE_GAP * abs(t) for t in (true.value, true.max) if t)
 
 
 def peer_figures(fact: Fact, slot: str, pack: Pack, truth: Truth, answer: Number) -> list[float]:

@@ -17,7 +17,7 @@ from ..model import Number, Pack, Question
 from ..content import states_any, written_forms
 from ..text import counted, normalise
 from . import Pool, stem_key
-from .distractors import names_of
+from .distractors import named_in_title, names_of
 from .truth import Truth, fact_key, other
 
 ERROR, WARNING = "error", "warning"
@@ -264,30 +264,21 @@ def giveaway_rules(question: Question, pack: Pack) -> list[tuple[str, str, str]]
         return []
     keys = [o.text for o in question.options if o.correct] if question.options else [question.answer]
     return [("title-giveaway", ERROR, f"the answer {key!r} is printed in the title {pack.title!r}")
-            for key in keys if title_gives_away(key, pack)]
+            for key in keys if title_gives_away(key, pack, question)]
 
 
-def title_gives_away(answer: str, pack: Pack) -> bool:
+def title_gives_away(answer: str, pack: Pack, question: Question | None = None) -> bool:
     """Whether the pack's title, printed on every page, names this answer and nothing else of its kind: a title
-    naming two rivers leaves a question about which of them open."""
-    title = normalise(pack.title).split()
-
-    def named(text: str) -> bool:
-        words = [w for w in normalise(text).split() if w not in GENERIC_WORDS]
-        return bool(words) and all(w in title for w in words)
-
-    if not named(answer):
+    naming two rivers leaves a question about which of them open, unless only one of them is among the options."""
+    if not named_in_title(answer, pack):
         return False
+    if question is not None and question.options:
+        return not any(named_in_title(o.text, pack) for o in question.options if not o.correct)
     entity = _entities_by_name(pack).get(normalise(answer))
     if entity is None:
         return True
-    rivals = [e for e in pack.entities if e.category == entity.category and e.id != entity.id and any(
-        named(n) for n in e.names)]
-    return not rivals
-
-
-GENERIC_WORDS = {"governorate", "province", "city", "town", "river", "group", "front", "army", "brigade", "state",
-                 "the", "of", "and", "in", "on", "al", "el", "a", "an"}
+    return not [e for e in pack.entities if e.category == entity.category and e.id != entity.id
+                and any(named_in_title(n, pack) for n in e.names)]
 
 
 def _fact(pack: Pack, fact_id: str):

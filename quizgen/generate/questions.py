@@ -192,9 +192,28 @@ def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str
     """A true claim's explanation adds what the source says rather than repeating the claim word for word."""
     if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
         return explanation_for([fact])
-    quote = quotation_for(fact, slot, pack)
-    said = f"In the source's words: “{quote}”" if quote else fact.statement
+    quotes = quotes_stating_the_claim(fact, pack)
+    said = ("In the source's words: " + " … ".join(f"“{q}”" for q in quotes)) if quotes else fact.statement
     return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+
+
+def quotes_stating_the_claim(fact: Fact, pack: Pack) -> list[str]:
+    """The fewest of the fact's quotations that together state what the claim says: its subject, its object and
+    its date (a quotation that only names the subject proves nothing about the prize)."""
+    relation = pack.relation(fact.relation)
+    needs = [written_forms(fact.value(s), relation.slot_type(s), pack.entity) for s in ("subject", "object")]
+    if fact.date is not None:
+        needs.append(fact.date.written_forms())
+    chosen: list[str] = []
+    missing = list(range(len(needs)))
+    while missing:
+        best = max(fact.quotes, key=lambda q: (sum(states_any(q, needs[i]) for i in missing), -len(q)), default=None)
+        covered = [i for i in missing if best is not None and states_any(best, needs[i])]
+        if not covered:
+            break
+        chosen.append(best)
+        missing = [i for i in missing if i not in covered]
+    return chosen
 
 
 def unique_citations(citations: list[Citation]) -> tuple[Citation, ...]:
@@ -274,7 +293,7 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     if len(truths) < 2:
         return f"only one value is true for its {slot}; asked as multiple-choice instead"
     own = fact_key(fact, slot, pack)
-    if own != min(truths):
+    if own != maker.truth.first_key(fact, slot, truths):
         return "the same question is made from the fact with the first of its true values"
     slot_type = pack.relation(fact.relation).slot_type(slot)
     context = maker.context(fact, slot)
@@ -346,7 +365,7 @@ def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[st
     around them unless the stem names the kind of place it wants ("In which city…")."""
     truth = maker.truth
     found = dict(truth.possibly_true(fact, slot, coarser=False))
-    for key, value in truth.coarser_values(fact, slot).items():
+    for key, value in {**truth.coarser_values(fact, slot), **truth.places_between(fact, slot)}.items():
         if not names_other_kind(prompt, value, maker):
             found[key] = value
     return found
@@ -362,10 +381,15 @@ def names_other_kind(prompt: str, value: Value, maker: Maker) -> bool:
         prompt, own)
 
 
+DISPUTED = "its sources disagree (dispute), so a written answer the pack does not list could be right"
+
+
 def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
     if not maker.truth.closed(fact, slot):
         return open_list_reason(fact, slot, pack)
+    if fact.dispute and pack.relation(fact.relation).slot_type(slot) not in ("date", "number"):
+        return DISPUTED
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} values fit the blank for its {slot}"
@@ -386,12 +410,14 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     pack, slot = maker.pack, template.ask
     if not maker.truth.closed(fact, slot):
         return open_list_reason(fact, slot, pack)
+    if fact.dispute:
+        return DISPUTED
     truths = maker.truth.true_values(fact, slot)
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     slot_type = pack.relation(fact.relation).slot_type(slot)
     answer = context["answer"]
-    if len(truths) > 1 and fact_key(fact, slot, pack) != min(truths):
+    if len(truths) > 1 and fact_key(fact, slot, pack) != maker.truth.first_key(fact, slot, truths):
         return "the same question is made from the fact with the first of its true values"
     accepted = accepted_names(written_answers(fact, slot, maker, prompt), slot_type, pack, answer)
     if any(contains_phrase(prompt, name) for name in (answer, *accepted)):

@@ -90,6 +90,7 @@ class Truth:
     _value_lists: dict[tuple[str, str], list[tuple[str, Value]]] = field(default_factory=dict)
     _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
     _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
+    _disputed: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
@@ -114,6 +115,7 @@ class Truth:
                     values[(fact.relation, slot)][key] = fact.value(slot)
                 facts_of[key].append(fact)
         truth._by_given, truth._values, truth._facts_of = dict(by_given), dict(values), dict(facts_of)
+        truth._disputed = disputed_values(pack)
         truth._buckets = entity_buckets(pack)
         truth._dates = sorted({(f.when.start, f.when.end, f.when.text): f.when for f in pack.facts
                                if f.when is not None}.items())
@@ -156,6 +158,9 @@ class Truth:
         found = {a.key(slot): a.value(slot) for a in assertions if (coarser or not a.coarser)
                  and (when is None or a.when is None or overlaps(a.when, when))}
         found.setdefault(fact_key(fact, slot, self.pack), fact.value(slot))
+        given = fact_key(fact, other(slot), self.pack)
+        for key, value in self._disputed.get((fact.relation, slot, given), {}).items():
+            found.setdefault(key, value)  # a rival answer a fact's dispute names may be right
         return found
 
     def coarser_values(self, fact: Fact, slot: str) -> dict[str, Value]:
@@ -165,6 +170,24 @@ class Truth:
             return {}
         true = self.true_values(fact, slot)
         return {c: c for key in true for c in sorted(self._containers.get(key, ())) if c not in true}
+
+    def places_between(self, fact: Fact, slot: str) -> dict[str, Value]:
+        """Where the relation `widens`: the places around the other slot's value that lie inside a true answer
+        ("Passau is in ___": Germany, and Lower Bavaria too, which holds Passau and lies in Germany)."""
+        if not self.pack.relation(fact.relation).widens:
+            return {}
+        true = self.true_values(fact, slot)
+        around = self._containers.get(fact_key(fact, other(slot), self.pack), frozenset())
+        return {c: c for c in sorted(around) if c not in true and any(t in self._containers.get(c, ()) for t in true)}
+
+    def first_key(self, fact: Fact, slot: str, keys: dict[str, Value]) -> str:
+        """Of several true values, the one the pack states first: the key a question made once for all of them
+        shows (the discoverer the author lists first, not the first in the alphabet)."""
+        order = {f.id: i for i, f in enumerate(self.pack.facts)}
+        given = fact_key(fact, other(slot), self.pack)
+        stated = {a.key(slot): order.get(a.fact.id, len(order)) for a in self._by_given.get((fact.relation, slot, given), [])
+                  if a.key(slot) in keys and not a.coarser}
+        return min(keys, key=lambda k: (stated.get(k, len(order)), k))
 
     def closed(self, fact: Fact, slot: str) -> bool:
         """Whether the pack knows every value of `slot` here: one value at a time, or a list declared complete."""
@@ -297,6 +320,30 @@ class Truth:
             else:
                 yield self._dates[left][1]
                 left -= 1
+
+
+def disputed_values(pack: Pack) -> dict[tuple[str, str, str], dict[str, Value]]:
+    """Rival answers: an entity a fact's `dispute` names, of a kind that fits one of its slots, may be true there
+    ("some sources call all four giant planets gas giants": Uranus may be a gas giant; "credit is often shared
+    with Le Verrier": Le Verrier may have discovered Neptune)."""
+    found: dict = defaultdict(dict)
+    disputed = [f for f in pack.facts if f.dispute]
+    if not disputed:
+        return {}
+    names = [(e, [normalise(n) for n in e.names]) for e in pack.entities]
+    for fact in disputed:
+        relation = pack.relation(fact.relation)
+        said = f" {normalise(fact.dispute)} "
+        for entity, spelled in names:
+            if not any(f" {n} " in said or f" {n}s " in said for n in spelled if n):
+                continue
+            for slot in ("subject", "object"):
+                if relation.slot_type(slot) == entity.category and entity.id != fact.value(slot):
+                    given = fact_key(fact, other(slot), pack)
+                    found[(fact.relation, slot, given)][entity.id] = entity.id
+                    # and the other way round: the fact's own value may be true of the rival's partner
+                    found[(fact.relation, other(slot), entity.id)][given] = fact.value(other(slot))
+    return dict(found)
 
 
 def entailed_relations(pack: Pack, relation_id: str) -> list[tuple[str, bool]]:
