@@ -241,6 +241,8 @@ def load_pack(folder: str | Path, *, review: bool = True) -> Pack:
     facts = [f for f in (_read_fact(context, record, at, r) for record, at, r in collected.facts) if f is not None]
     _check_unique_fact_ids(collected.facts, problems)
     unread = [f for f in files if f not in {d.path for d in docs}]
+    if present and vocabulary_doc is None:  # every relation id of the pack is unknown: say so once
+        unread.insert(0, vocabulary_path)
     problems[:] = without_knock_on_problems(problems, unread)
     excluded = _read_review(root, problems) if review else ()
     if problems or header is None:
@@ -751,7 +753,7 @@ def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:
     return tuple(ids)
 
 
-UNKNOWN_ID = ("unknown entity id", "unknown source id")  # how the messages of _unknown start
+UNKNOWN_ID = ("unknown entity id", "unknown source id", "unknown relation id")  # how the messages of _unknown start
 
 
 def _unknown(r: Reader, at: tuple, value: str, what: str, known: dict) -> Problem:

@@ -292,3 +292,14 @@ def test_a_figure_is_stated_only_with_its_own_sign_and_digits():
     assert states_any("a mean temperature of −108 °C", ("-108", "−108"))
     assert not states_any("about 12,300 people", ("2,300",))
     assert states_any("until almost complete domination in mid-2013.", ("2013",))
+
+
+def test_an_unreadable_relations_file_is_one_error_not_one_per_fact(tmp_path: Path):
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace("objects: one", "objects: one\n            objects: one", 1)
+    folder = write_pack(tmp_path / "rivers", files)
+    with pytest.raises(QuizgenError) as raised:
+        load_pack(folder)
+    lines = [str(p) for p in raised.value.problems]
+    assert len(lines) == 2, lines
+    assert "duplicate key 'objects'" in lines[1] and "unknown-id problems in other files were skipped" in lines[0]
