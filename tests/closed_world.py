@@ -38,9 +38,29 @@ class ClosedWorld:
 
     # ---- values and the words that name them -------------------------------------------------------
 
+    def speaks_for(self, fact: Fact) -> list[tuple[str, bool]]:
+        """The relations a fact makes true, and whether their slots are swapped: its own, those it implies through
+        any number of steps, and the inverse of each."""
+        seen: list[tuple[str, bool]] = []
+        todo = [(fact.relation, False)]
+        while todo:
+            relation, swapped = todo.pop()
+            if (relation, swapped) in seen:
+                continue
+            seen.append((relation, swapped))
+            declared = self.pack.relation(relation)
+            todo += [(implied, swapped) for implied in declared.implies]
+            if declared.inverse:
+                todo.append((declared.inverse, not swapped))
+        return seen
+
     def holds_for(self, fact: Fact, relation: str) -> bool:
-        """A fact speaks for its own relation and for each relation its relation declares it implies."""
-        return fact.relation == relation or relation in self.pack.relation(fact.relation).implies
+        return (relation, False) in self.speaks_for(fact)
+
+    def said_by(self, fact: Fact, relation: str) -> list[tuple[Value, Value]]:
+        """The (subject, object) pairs a fact makes true of a relation."""
+        return [(fact.object, fact.subject) if swapped else (fact.subject, fact.object)
+                for r, swapped in self.speaks_for(fact) if r == relation]
 
     def names(self, value: Value, relation: str, slot: str) -> set[str]:
         """Every normalised way an answer may name the value: an entity's name and aliases, a date, a figure."""
@@ -52,22 +72,28 @@ class ClosedWorld:
             return {normalise(value)}
         return {normalise(n) for n in self.pack.entity(value).names}
 
-    def true_values(self, relation: str, slot: str, given: Value) -> list[Value]:
-        """Every value of `slot` that some fact of `relation` pairs with `given` in the other slot."""
+    def true_values(self, relation: str, slot: str, given: Value, when: DateValue | None = None) -> list[Value]:
+        """Every value of `slot` that some fact of `relation` pairs with `given` in the other slot (and, given a date,
+        holds throughout it or within it)."""
         found: list[Value] = []
+        index = 0 if slot == "subject" else 1
         for f in self.pack.facts:
-            if self.holds_for(f, relation) and same_value(f.value(other(slot)), given):
-                if not any(same_value(f.value(slot), v) for v in found):
-                    found.append(f.value(slot))
+            if when is not None and (f.date is None or not (when.start <= f.date.start and f.date.end <= when.end
+                                                             or f.date.start <= when.start and when.end <= f.date.end)):
+                continue
+            for pair in self.said_by(f, relation):
+                if same_value(pair[1 - index], given) and not any(same_value(pair[index], v) for v in found):
+                    found.append(pair[index])
         return found
 
     def true_names(self, relation: str, slot: str, given: Value) -> set[str]:
         return {n for v in self.true_values(relation, slot, given) for n in self.names(v, relation, slot)}
 
     def holds_by_text(self, relation: str, subject_text: str, object_text: str) -> bool:
-        """Whether some fact of the relation has a subject and an object with these names."""
-        return any(self.holds_for(f, relation) and normalise(subject_text) in self.names(f.subject, relation, "subject")
-                   and normalise(object_text) in self.names(f.object, relation, "object") for f in self.pack.facts)
+        """Whether some fact makes the relation hold between a subject and an object with these names."""
+        return any(normalise(subject_text) in self.names(s, relation, "subject")
+                   and normalise(object_text) in self.names(o, relation, "object")
+                   for f in self.pack.facts for s, o in self.said_by(f, relation))
 
     # ---- what a question asks ------------------------------------------------------------------------
 
@@ -89,7 +115,9 @@ class ClosedWorld:
 
     def correct_answers(self, question: Question) -> set[str]:
         fact, slot = self.asked(question)
-        return self.true_names(fact.relation, slot, fact.value(other(slot)))
+        when = fact.date if self.pack.relation(fact.relation).dated(slot) else None
+        return {n for v in self.true_values(fact.relation, slot, fact.value(other(slot)), when)
+                for n in self.names(v, fact.relation, slot)}
 
     def claim_is_true(self, question: Question) -> bool:
         """A true/false claim is true when it says what some fact of its relation says, in the relation's words."""
@@ -117,7 +145,8 @@ def student_response(question: Question, world: ClosedWorld) -> str:
         return "True" if world.claim_is_true(question) else "False"
     if question.type in ("cloze", "short-answer"):
         fact, slot = world.asked(question)
-        values = world.true_values(fact.relation, slot, fact.value(other(slot)))
+        when = fact.date if world.pack.relation(fact.relation).dated(slot) else None
+        values = world.true_values(fact.relation, slot, fact.value(other(slot)), when)
         return world.canonical(values[-1], fact.relation, slot)
     if question.type == "numeric":
         fact, slot = world.asked(question)

@@ -74,8 +74,9 @@ def evidence_names_the_answer(questions, pack) -> list[tuple[str, str, str]]:
             written = (value,)
         else:
             written = pack.entity(value).names
-        for c in q.citations:
-            if c.evidence and not any(contains_phrase(c.evidence, w) or w in c.evidence for w in written):
+        for c in q.citations:  # a false claim may also cite what is true of its swapped-in value: that is its own
+            if c.fact_id == fact.id and c.evidence and not any(contains_phrase(c.evidence, w) or w in c.evidence
+                                                              for w in written):
                 missing.append((q.prompt, written[0], c.evidence))
     return missing
 

@@ -202,8 +202,10 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
     true_values = [v for v in truth.possibly_true(fact, slot).values() if isinstance(v, Number)] or [answer]
     peers = peer_figures(fact, slot, pack, truth, answer)
 
+    ceiling = 100 if answer.unit in ("percent", "per cent", "%") else float("inf")
+
     def fits(value: float) -> bool:
-        return value > 0 and not any(t.accepts(value) or near(value, t) for t in true_values)
+        return 0 < value <= ceiling and not any(t.accepts(value) or near(value, t) for t in true_values)
 
     values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p)][:count]
     rng.shuffle(values)

@@ -299,7 +299,8 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     rng = maker.rng(template.id, fact.id)
-    right_values = sorted(truths.items())[: MR_OPTIONS - template.distractors]
+    right_values = [(k, truths[k]) for k in maker.truth.in_stated_order(fact, slot, truths)][
+        : MR_OPTIONS - template.distractors]
     wrong = distractors_for(fact, slot, pack, maker.truth, rng, MR_OPTIONS - len(right_values), stem=prompt)
     if len(wrong) < template.distractors:
         return f"only {len(wrong)} sound wrong options for its {slot}; the template needs {template.distractors}"
@@ -439,7 +440,7 @@ def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> l
     given = fact_key(fact, other(slot), pack)
     dated = pack.relation(fact.relation).dated(slot)
     found = {f.id: f for f in maker.truth.facts_about(given) if f.relation == fact.relation and f.id != fact.id
-             and fact_key(f, other(slot), pack) == given and fact_key(f, slot, pack) in keys
+             and f.quizzable and fact_key(f, other(slot), pack) == given and fact_key(f, slot, pack) in keys
              and (not dated or f.date == fact.date)}
     return [found[k] for k in sorted(found)]
 

@@ -183,11 +183,19 @@ class Truth:
     def first_key(self, fact: Fact, slot: str, keys: dict[str, Value]) -> str:
         """Of several true values, the one the pack states first: the key a question made once for all of them
         shows (the discoverer the author lists first, not the first in the alphabet)."""
+        return self.in_stated_order(fact, slot, keys)[0]
+
+    def in_stated_order(self, fact: Fact, slot: str, keys: dict[str, Value]) -> list[str]:
+        """The keys in the order the pack states them, those a quizzable fact states first (a fact kept out of
+        questions still makes its value true, but lends it no quotation)."""
         order = {f.id: i for i, f in enumerate(self.pack.facts)}
         given = fact_key(fact, other(slot), self.pack)
-        stated = {a.key(slot): order.get(a.fact.id, len(order)) for a in self._by_given.get((fact.relation, slot, given), [])
-                  if a.key(slot) in keys and not a.coarser}
-        return min(keys, key=lambda k: (stated.get(k, len(order)), k))
+        stated: dict[str, tuple[bool, int]] = {}
+        for a in self._by_given.get((fact.relation, slot, given), []):
+            if a.key(slot) in keys and not a.coarser:
+                rank = (not a.fact.quizzable, order.get(a.fact.id, len(order)))
+                stated[a.key(slot)] = min(stated.get(a.key(slot), rank), rank)
+        return sorted(keys, key=lambda k: (stated.get(k, (True, len(order))), k))
 
     def closed(self, fact: Fact, slot: str) -> bool:
         """Whether the pack knows every value of `slot` here: one value at a time, or a list declared complete."""
