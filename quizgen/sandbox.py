@@ -30,6 +30,17 @@ class Limits:
 # small enough that a hostile one is stopped before it takes the machine.
 RENDER_LIMITS = Limits(cpu_seconds=120, memory_bytes=2 * 1024 ** 3, wall_seconds=300)
 GENERATE_LIMITS = Limits(cpu_seconds=60, memory_bytes=2 * 1024 ** 3, wall_seconds=120)
+# One scanned page: a real one decodes and grades in about a second and well under 1 GB, even at 600 dpi;
+# a crafted one (a JPEG 2000 image that decodes far larger than it says, a content stream that inflates to
+# gigabytes, a page of millions of shapes) is stopped here.
+DECODE_LIMITS = Limits(cpu_seconds=20, memory_bytes=2 * 1024 ** 3, wall_seconds=60)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """What a task that failed or broke a limit left, when the run goes on without it (BoundedRun.each)."""
+
+    problems: tuple[Problem, ...]
 
 
 @dataclass(frozen=True)
@@ -81,12 +92,20 @@ class BoundedRun:
             self.running[child.connection] = child
 
     def results(self, *, on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
+        """Every task's result in order; the first failure or breach stops them all (QuizgenError)."""
+        return self._collect(on_done, stop_at_failure=True)
+
+    def each(self, *, on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
+        """Every task's result in order, or Failed where a task failed or broke a limit; the others go on."""
+        return self._collect(on_done, stop_at_failure=False)
+
+    def _collect(self, on_done: Callable[[int], None], *, stop_at_failure: bool) -> list[Any]:
         results: dict[int, Any] = {}
-        problems: list[Problem] = []
         while self.running:
             deadline = min(child.deadline for child in self.running.values())
             ready = multiprocessing.connection.wait(list(self.running),
                                                     timeout=min(0.2, max(0.0, deadline - time.monotonic())))
+            problems: list[Problem] = []
             for connection in ready:
                 child = self.running.pop(connection)
                 outcome = child.finish()
@@ -95,12 +114,15 @@ class BoundedRun:
                     on_done(child.index)
                 else:
                     problems.extend(outcome[1])
+                    results[child.index] = Failed(tuple(outcome[1]))
             for connection, child in list(self.running.items()):
                 if time.monotonic() >= child.deadline:
                     self.running.pop(connection)
                     child.kill()
-                    problems.append(child.problem(f"took longer than {self.limits.wall_seconds:g} s; stopped"))
-            if problems:
+                    problem = child.problem(f"took longer than {self.limits.wall_seconds:g} s; stopped")
+                    problems.append(problem)
+                    results[child.index] = Failed((problem,))
+            if problems and stop_at_failure:
                 raise QuizgenError(problems)
             on_done(-1)
             self._start_more()

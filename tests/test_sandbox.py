@@ -7,7 +7,7 @@ import time
 import pytest
 
 from quizgen.errors import QuizgenError
-from quizgen.sandbox import Limits, Task, _oversized, run_all_bounded, run_bounded
+from quizgen.sandbox import BoundedRun, Failed, Limits, Task, _oversized, run_all_bounded, run_bounded
 
 SMALL = Limits(cpu_seconds=1, memory_bytes=1024 ** 3, wall_seconds=5)
 
@@ -42,6 +42,15 @@ def test_a_breach_is_one_problem_naming_the_users_file(function, message):
         run_bounded(Task(function, (), "my-layouts/page.html"), Limits(1, 1024 ** 3, 2))
     assert str(caught.value).startswith(message)
     assert time.monotonic() - started < 30
+
+
+def test_each_keeps_going_past_a_breach_and_says_which_task_broke_it():
+    tasks = [Task(pow, (2, 3), "a"), Task(spin, (), "b"), Task(hoard, (), "c"), Task(pow, (3, 2), "d")]
+    with BoundedRun(tasks, SMALL, jobs=2) as run:
+        first, spun, hoarded, last = run.each()
+    assert (first, last) == (8, 9)
+    assert isinstance(spun, Failed) and str(spun.problems[0]) == "b: layout: used more than 1 s of processor time; stopped"
+    assert isinstance(hoarded, Failed) and str(hoarded.problems[0]).startswith("c: layout: needed more than 1,024 MB")
 
 
 def test_problems_raised_in_the_worker_arrive_intact():
