@@ -1,5 +1,6 @@
-"""Bounded workers for untrusted layouts and templates: a forked child with CPU-time and address-space limits
-and a wall clock in the parent; a breach kills the child and becomes one error line naming the user's file."""
+"""Bounded workers for untrusted layouts, templates and scans: a forked child with CPU-time and address-space
+limits and a wall clock in the parent; a breach kills the child and becomes one error line naming the user's file.
+A child dies with its parent, however the parent ends."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ import re
 import resource
 import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -142,7 +144,7 @@ class _Child:
     def start(cls, index: int, task: Task, limits: Limits) -> _Child:
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(writer, task, limits), daemon=True)
+        process = context.Process(target=_work, args=(writer, task, limits, os.getpid()), daemon=True)
         process.start()
         writer.close()
         return cls(index, task, limits, process, reader, time.monotonic() + limits.wall_seconds)
@@ -180,8 +182,9 @@ class _Child:
         self.connection.close()
 
 
-def _work(connection: Any, task: Task, limits: Limits) -> None:
+def _work(connection: Any, task: Task, limits: Limits, parent: int) -> None:
     """In the child: apply the limits, run the task, send back its result or a message; never raise."""
+    die_with_parent(parent)
     warnings.simplefilter("ignore")  # e.g. Pillow's DecompressionBombWarning: the limits decide, on one line
     try:
         _apply_limits(limits)
@@ -204,6 +207,36 @@ def _work(connection: Any, task: Task, limits: Limits) -> None:
         connection.send(("failed", f"could not return its result: {type(exc).__name__}: {exc}"[:500]))
     connection.close()
     os._exit(0)  # skip the parent's atexit handlers and buffered output, inherited by the fork
+
+
+def die_with_parent(parent: int) -> None:
+    """End this child when the process that started it ends, even by kill -9, so no worker outlives a run.
+
+    Linux sends the signal asked for with prctl(PR_SET_PDEATHSIG); elsewhere a thread watches the parent.
+    A parent that ended before the request was made is seen at once: this process has a new parent.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler cleans up the parent, not us
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
 
 
 def _apply_limits(limits: Limits) -> None:
