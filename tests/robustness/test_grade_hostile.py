@@ -120,3 +120,86 @@ def test_a_pdf_of_200000_pages_is_refused_by_the_page_cap(build, good_scan, tmp_
     assert only_line(run) == (f"{tmp_path / 'pages.pdf'}: 202,500 pages would make more than 10,000 in one "
                               "grading; not read: grade the scans in smaller batches")
     assert set(marks(out)) == {NUMBER} and run.seconds < 30
+
+
+# ---- 3. special files are refused before they are opened ---------------------------------------------------
+
+
+def test_a_fifo_among_the_scans_is_refused_unopened_and_a_folder_says_what_it_left_out(build, good_scan, tmp_path):
+    folder = tmp_path / "scans"
+    folder.mkdir()
+    os.mkfifo(folder / "pipe.pdf")
+    run = hs.grade_bounded("grade", build, folder, "--out", tmp_path / "out", timeout=30)
+    assert only_line(run) == f"{folder / 'pipe.pdf'}: is a FIFO, not a scan file; expected a PDF or an image file"
+    os.mkfifo(tmp_path / "given.png")
+    run = hs.grade_bounded("grade", build, tmp_path / "given.png", "--out", tmp_path / "out", timeout=30)
+    assert only_line(run).startswith(f"{tmp_path / 'given.png'}: is a FIFO, not a scan file")
+    (folder / "pipe.pdf").unlink()
+    shutil.copy(good_scan, folder / "good.png")
+    (folder / "._good.png").write_bytes(b"\x00\x05\x16\x07" + bytes(200))  # what macOS leaves on other disks
+    (folder / "period-2").mkdir()
+    run = hs.grade_bounded("grade", build, folder, "--out", tmp_path / "out", timeout=30)
+    assert run.returncode == 0 and run.stderr.splitlines() == [
+        f"{folder / 'period-2'}: a folder inside {folder} is not read; name it on the command line to grade its scans"]
+    assert set(marks(tmp_path / "out")) == {NUMBER}
+
+
+@pytest.mark.parametrize("special", ["fifo", "zero"])
+def test_answer_sheets_json_that_is_a_fifo_or_a_device_is_refused_unopened(tmp_path, good_scan, special):
+    folder = tmp_path / "build"
+    folder.mkdir()
+    if special == "fifo":
+        os.mkfifo(folder / SHEETS_JSON)
+    else:
+        (folder / SHEETS_JSON).symlink_to("/dev/zero")
+    run = hs.grade_bounded("grade", folder, good_scan, timeout=30)
+    assert only_line(run) == (f"{folder / SHEETS_JSON}:1:1: this answer-sheet geometry is not a regular file "
+                              "(a FIFO, socket or device); expected a plain file")
+
+
+def test_answer_sheets_json_over_the_size_cap_is_refused_unread(tmp_path, good_scan):
+    folder = tmp_path / "build"
+    folder.mkdir()
+    with open(folder / SHEETS_JSON, "wb") as sparse:  # 200 MB that take no disk
+        sparse.truncate(200 * 1024 ** 2)
+    run = hs.grade_bounded("grade", folder, good_scan, timeout=30)
+    assert only_line(run) == (f"{folder / SHEETS_JSON}:1:1: this answer-sheet geometry is 209,715,200 bytes; "
+                              "expected at most 134,217,728")
+    assert run.peak_bytes < GIGABYTE
+
+
+# ---- 5. damaged geometry, strange codes and names: one line each, never a traceback -------------------------
+
+
+def damage(build: Path, folder: Path, change) -> Path:
+    """A copy of the build folder whose answer-sheets.json `change` (a function of the parsed JSON) damaged."""
+    folder.mkdir()
+    data = json.loads((build / SHEETS_JSON).read_text("utf-8"))
+    change(data)
+    (folder / SHEETS_JSON).write_text(json.dumps(data), encoding="utf-8")
+    return folder
+
+
+def first_item(data: dict) -> dict:
+    return data["pages"][0]["items"][0]
+
+
+@pytest.mark.parametrize("change, why", [
+    (lambda d: first_item(d)["boxes"][0].update(x=float("nan")), "NaN is not a number a sheet can hold"),
+    (lambda d: d["pages"][0]["code"].update(width=float("inf")), "Infinity is not a number a sheet can hold"),
+    (lambda d: d["pages"][0]["digits"][0][0].update(width=-4.0),
+     "page 1 (version A, page 1): the student-number grid: a box at (*, -4.0, 4.0) mm is not on the 210 × 297 mm page"),
+    (lambda d: d["pages"][0].update(digits=[]),
+     "page 1 (version A, page 1): the student-number grid needs 1 to 6 columns of 10 boxes"),
+    (lambda d: first_item(d).update(correct=[]),
+     "page 1 (version A, page 1): q1: the key marks no box correct, or not one entry per box"),
+    (lambda d: first_item(d).update(number=10 ** 3999),
+     "page 1 (version A, page 1): question number 10000000000000000000; expected 1 to 999"),
+    (lambda d: d["pages"].__setitem__(0, [[[]]]), "*"),
+])
+def test_damaged_geometry_is_one_line_before_any_scan_is_read(build, good_scan, tmp_path, change, why):
+    folder = damage(build, tmp_path / "damaged", change)
+    run = hs.grade_bounded("grade", folder, good_scan, timeout=30)
+    line = only_line(run)
+    assert fnmatch.fnmatchcase(line, f"{folder / SHEETS_JSON}: damaged answer-sheet geometry ({why}); build the "
+                                     "answer sheets again"), line
