@@ -203,3 +203,52 @@ def test_damaged_geometry_is_one_line_before_any_scan_is_read(build, good_scan, 
     line = only_line(run)
     assert fnmatch.fnmatchcase(line, f"{folder / SHEETS_JSON}: damaged answer-sheet geometry ({why}); build the "
                                      "answer sheets again"), line
+
+
+def with_code(image: np.ndarray, code: Box, text: str) -> np.ndarray:
+    """The page with another QR code, saying `text`, printed over its own."""
+    matrix = np.array([list(row) for row in segno.make(text, error="m", micro=False, encoding="utf-8").matrix],
+                      dtype=np.uint8)
+    scale = DPI / 25.4
+    left, top, side = round(code.x * scale), round(code.y * scale), round(code.width * scale)
+    changed = np.array(image, copy=True)
+    changed[top:top + side, left:left + side] = cv2.resize(np.where(matrix == 1, 0, 255).astype(np.uint8),
+                                                           (side, side), interpolation=cv2.INTER_NEAREST)
+    return changed
+
+
+@pytest.mark.parametrize("text", ["QZG1:{build}:A:²:", "QZG1:\x1b[2J\x1b[31mEVIL:A:1:"])
+def test_a_code_with_a_unicode_digit_or_control_characters_is_one_escaped_line(build, good_scan, good_page,
+                                                                                tmp_path, text):
+    sheets = gk.rendered_sheets("a4").sheets
+    strange = tmp_path / "strange.png"
+    Image.fromarray(with_code(good_page, sheets.pages[0].code, text.format(build=sheets.build))).save(strange)
+    out = tmp_path / "out"
+    run = hs.grade_bounded("grade", build, good_scan, strange, "--out", out, "-q")
+    line = only_line(run)
+    assert line.startswith(f"{strange}: page 1: the code reads 'QZG1:") and "\x1b" not in line, line
+    assert line.endswith("which is not a quizgen answer-sheet code")
+    assert "\x1b" not in (out / "problems.txt").read_text("utf-8") and set(marks(out)) == {NUMBER}
+
+
+def test_scan_names_that_are_not_utf8_are_escaped_everywhere(build, good_page, tmp_path):
+    folder = os.fsencode(tmp_path)
+    Image.fromarray(good_page).save(os.fsdecode(folder + b"/caf\xe9.png"))
+    with open(folder + b"/bad\xff.jpg", "wb") as broken:
+        broken.write(b"not a picture")
+    out = tmp_path / "out"
+    run = hs.grade_bounded("grade", build, folder + b"/caf\xe9.png", folder + b"/bad\xff.jpg", "--out", out, "-q")
+    assert only_line(run) == f"{tmp_path}/bad\\udcff.jpg: page 1: cannot decode this image"
+    assert f"{tmp_path}/bad\\udcff.jpg" in (out / "problems.txt").read_text("utf-8")
+    assert marks(out)[NUMBER]["pages"] == f"{tmp_path}/caf\\udce9.png#1"
+
+
+def test_grading_into_the_scan_folder_does_not_read_its_own_annotated_copies(build, good_scan, tmp_path):
+    folder = good_scan.parent
+    first = hs.grade_bounded("grade", build, folder, "--out", folder, "-q")
+    assert first.returncode == 0 and (folder / f"annotated-{NUMBER}.pdf").exists(), first.stderr
+    again = hs.grade_bounded("grade", build, folder, "--out", folder)
+    assert again.returncode == 0 and again.stderr.splitlines() == [
+        f"{folder / f'annotated-{NUMBER}.pdf'}: an annotated copy written by `quizgen grade`, not a scan; skipped"]
+    row = marks(folder)[NUMBER]
+    assert row["pages"] == f"{good_scan}#1" and row["flags"] == ""
