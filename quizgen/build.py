@@ -201,9 +201,16 @@ def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
         offset = geometry.parse_offset(back_offset)
     except ValueError as exc:
         raise QuizgenError([_option_problem("--back-offset", str(exc))]) from None
-    document = calibration_document(Layouts.with_user_folders(layouts), geometry.PAPERS[paper], flip, offset)
-    (pdf,) = render_pdfs(document)
+    folders = Layouts.with_user_folders(layouts)
+    blame = user_layout_blame(folders.folders, display_path(folders.folders[-1]))
+    # in a bounded worker, like the build's layouts: a user's calibration.html may ask for anything
+    (pdf,) = run_bounded(Task(_calibration_pdfs, (folders, geometry.PAPERS[paper], flip, offset), blame),
+                         sandbox.RENDER_LIMITS)
     return write_atomically(Path(output), pdf.data)
+
+
+def _calibration_pdfs(layouts: Layouts, paper: geometry.Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
+    return render_pdfs(calibration_document(layouts, paper, flip, offset))
 
 
 def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:

@@ -252,3 +252,27 @@ def test_grading_into_the_scan_folder_does_not_read_its_own_annotated_copies(bui
         f"{folder / f'annotated-{NUMBER}.pdf'}: an annotated copy written by `quizgen grade`, not a scan; skipped"]
     row = marks(folder)[NUMBER]
     assert row["pages"] == f"{good_scan}#1" and row["flags"] == ""
+
+
+# ---- 2. a user's layouts for grading and calibration run bounded, as the build's do -------------------------
+
+SPIN = "{% for i in \"x\" * 100000 %}{% for j in \"x\" * 100000 %}{% endfor %}{% endfor %}"
+
+
+def test_a_report_layout_that_never_ends_is_stopped_and_named(build, good_scan, tmp_path):
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "grading-report.html").write_text(SPIN, encoding="utf-8")
+    run = hs.grade_bounded("grade", build, good_scan, "--out", tmp_path / "out", "--layouts", layouts, "-q",
+                           cpu=2, timeout=40)
+    assert only_line(run) == f"{layouts / 'grading-report.html'}: layout: used more than 2 s of processor time; stopped"
+
+
+def test_a_calibration_layout_that_never_ends_is_stopped_and_named(tmp_path):
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "calibration.html").write_text(SPIN, encoding="utf-8")
+    run = hs.grade_bounded("calibration", "-o", tmp_path / "calibration.pdf", "--layouts", layouts, cpu=2,
+                           timeout=40)
+    assert only_line(run) == f"{layouts / 'calibration.html'}: layout: used more than 2 s of processor time; stopped"
+    assert not (tmp_path / "calibration.pdf").exists()
