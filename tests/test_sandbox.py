@@ -53,6 +53,17 @@ def test_each_keeps_going_past_a_breach_and_says_which_task_broke_it():
     assert isinstance(hoarded, Failed) and str(hoarded.problems[0]).startswith("c: layout: needed more than 1,024 MB")
 
 
+def test_a_batch_gives_each_task_its_own_allowance_and_a_breach_costs_only_its_task():
+    tasks = [Task(pow, (2, 3), "a"), Task(spin, (), "b"), Task(pow, (3, 2), "c"), Task(hoard, (), "d"),
+             Task(pow, (4, 2), "e")]
+    with BoundedRun(tasks, SMALL, jobs=1, batch=5) as run:
+        outcomes = run.each()
+    assert [o if not isinstance(o, Failed) else o.problems[0].path for o in outcomes] == [8, "b", 9, "d", 16]
+    naps = [Task(time.sleep, (1.2,), str(n)) for n in range(3)]  # 3.6 s in all, 1.2 s each: within 2 s each
+    with BoundedRun(naps, Limits(1, 1024 ** 3, 2), jobs=1, batch=3) as run:
+        assert run.each() == [None, None, None]
+
+
 def test_problems_raised_in_the_worker_arrive_intact():
     with pytest.raises(QuizgenError) as caught:
         run_bounded(Task(fail_located, (), "mine"), SMALL)

@@ -22,7 +22,7 @@ from ..errors import QuizgenError, display_path
 from ..files import replace_all
 from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
 from ..render.html import Layouts, user_layout_blame
-from ..sandbox import BoundedRun, Failed, Task, run_all_bounded, run_bounded
+from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from . import report
 from .identify import identify_page
 from .locate import UnreadablePage, locate_page
@@ -36,6 +36,7 @@ FIXED_OUTPUTS = ("marks.csv", "item-analysis.csv", "report.html", "problems.txt"
 RECORD = "grading.json"  # the files the last grading wrote here: those, and only those, may be replaced
 PICTURE_QUALITY = 85
 MAX_PAGES = 10_000  # pages in one grading: a whole school's pile; a file that would pass it is not read
+BATCH = 8  # pages (or students' annotated copies) one worker takes in turn: a fork costs more than a page
 
 
 @dataclass(frozen=True)
@@ -121,7 +122,7 @@ def page_tasks(files: list[Path], dpi: int, jobs: int) -> tuple[list[PageTask], 
     A PDF is opened, to count its pages, in a bounded worker too: its structure alone can be a bomb."""
     pdfs = [path for path in files if path.suffix.lower() == ".pdf"]
     with BoundedRun([Task(pdf_page_count, (path,), shown(path)) for path in pdfs], sandbox.DECODE_LIMITS,
-                    jobs=jobs) as run:
+                    jobs=jobs, batch=BATCH) as run:
         counts = dict(zip(pdfs, run.each()))
     tasks: list[PageTask] = []
     problems: list[str] = []
@@ -145,10 +146,18 @@ def graded_pages(tasks: list[PageTask], sheets: AnswerSheets, jobs: int) -> list
     """Each task's GradedPage or ('problem'|'blank', line), in order; a page that failed or broke a limit
     is a problem line naming its file and page."""
     work = [Task(grade_scan_page, (task, sheets), task.where) for task in tasks]
-    with BoundedRun(work, sandbox.DECODE_LIMITS, jobs=jobs) as run:
+    with BoundedRun(work, sandbox.DECODE_LIMITS, jobs=jobs, batch=BATCH) as run:
         outcomes = run.each()
     return [("problem", f"{task.where}: cannot be read: {_breach(outcome)}; {RESCAN}")
             if isinstance(outcome, Failed) else outcome for task, outcome in zip(tasks, outcomes)]
+
+
+def load_decoders() -> None:
+    """Import PDFium and Pillow's plugins here, once, rather than in every worker forked from this process."""
+    import pypdfium2  # noqa: F401
+    from PIL import Image
+
+    Image.init()
 
 
 def _breach(failed: Failed) -> str:
@@ -166,6 +175,7 @@ def grade(options: GradeOptions) -> Grading:
     layouts = Layouts.with_user_folders(options.layouts)
     check_writable(options.out_folder, FIXED_OUTPUTS)  # before the work, not after it
     jobs = max(1, options.jobs or os.cpu_count() or 1)
+    load_decoders()
     tasks, unopened = page_tasks(scans.files, options.dpi, jobs)
     outcomes = [("problem", line) for line in unopened] + graded_pages(tasks, sheets, jobs)
     return _reports(sheets, outcomes, jobs, layouts, scans.left_out)
@@ -186,8 +196,9 @@ def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, 
         "problems.txt": problems_text(problems, notes, results).encode("utf-8"),
     }
     scanned = [r for r in results if r.pages]
-    annotated = run_all_bounded([Task(report.annotated_pdf, (r,), annotated_name(r.key), field="") for r in scanned],
-                                sandbox.RENDER_LIMITS, jobs=jobs)
+    with BoundedRun([Task(report.annotated_pdf, (r,), annotated_name(r.key), field="") for r in scanned],
+                    sandbox.RENDER_LIMITS, jobs=jobs, batch=BATCH) as run:
+        annotated = run.results()
     for result, pdf in zip(scanned, annotated):
         out[annotated_name(result.key)] = pdf
     return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out, tuple(left_out))
