@@ -207,9 +207,16 @@ def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
     except ValueError as exc:
         raise QuizgenError([_option_problem("--back-offset", str(exc))]) from None
     claim_loose_file(Path(output), option="--output")
-    document = calibration_document(Layouts.with_user_folders(layouts), geometry.PAPERS[paper], flip, offset)
-    (pdf,) = render_pdfs(document)
+    folders = Layouts.with_user_folders(layouts)
+    blame = user_layout_blame(folders.folders, display_path(folders.folders[-1]))
+    # in a bounded worker, like the build's layouts: a user's calibration.html may ask for anything
+    (pdf,) = run_bounded(Task(_calibration_pdfs, (folders, geometry.PAPERS[paper], flip, offset), blame),
+                         sandbox.RENDER_LIMITS)
     return write_loose_file(Path(output), pdf.data, option="--output")
+
+
+def _calibration_pdfs(layouts: Layouts, paper: geometry.Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
+    return render_pdfs(calibration_document(layouts, paper, flip, offset))
 
 
 def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import argparse
+import signal
 import sys
+import threading
 from collections import Counter
 from pathlib import Path
 
@@ -19,6 +21,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    previous = _stop_cleanly_on_sigterm()
     try:
         return args.handler(args) or 0
     except QuizgenError as exc:
@@ -27,8 +30,34 @@ def main(argv: list[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)
         return 130
+    except Terminated:
+        print("terminated", file=sys.stderr)
+        return 128 + signal.SIGTERM
     except BrokenPipeError:
         return 0
+    finally:
+        if previous is not None:
+            signal.signal(signal.SIGTERM, previous)
+
+
+class Terminated(BaseException):
+    """SIGTERM arrived (from `timeout`, CI or a service manager): unwound like Ctrl-C, so that worker
+    processes are stopped and temporary files removed on the way out."""
+
+
+def _raise_terminated(signum: int, frame: object) -> None:
+    raise Terminated()
+
+
+def _stop_cleanly_on_sigterm():
+    """Turn SIGTERM into Terminated while a command runs; the handler it replaces, or None when not replaced."""
+    if threading.current_thread() is not threading.main_thread():
+        return None
+    previous = signal.getsignal(signal.SIGTERM)
+    if previous not in (signal.SIG_DFL, None):
+        return None  # someone embedding quizgen handles SIGTERM already
+    signal.signal(signal.SIGTERM, _raise_terminated)
+    return previous
 
 
 class HelpWithDefaults(argparse.HelpFormatter):

@@ -19,12 +19,13 @@ except ImportError:  # Windows: no advisory locks; two drills at once may then l
 
 from .answers import is_correct
 from .errors import QuizgenError
-from .files import write_atomically
+from .files import read_regular_file, write_atomically
 from .model import OPTION_TYPES, Question, QuestionSet, option_letter
 from .study import answer_hint
 from .text import counted
 
 STATE_VERSION = 1
+MAX_STATE_BYTES = 64 * 1024 ** 2  # a card is about 80 bytes: far more cards than any pack has
 INTERVAL_DAYS = (0, 1, 3, 7, 14)  # box 1 … box 5
 
 
@@ -42,10 +43,12 @@ def default_state_path(pack_id: str) -> Path:
 
 def load_state(path: Path, pack_id: str) -> dict[str, Card]:
     """The saved boxes; a damaged file is moved aside and reported, never silently replaced."""
-    if not path.exists():
+    if not os.path.lexists(path):
         return {}
+    # a regular file of bounded size: a FIFO would wait for ever, a link to /dev/zero never end
+    raw = read_regular_file(path, limit=MAX_STATE_BYTES, what="drill state")
     try:
-        data = json.loads(path.read_text(encoding="utf-8"))
+        data = json.loads(raw.decode("utf-8"))
         if not isinstance(data, dict):
             raise ValueError(f"found {type(data).__name__}; expected an object")
         if data.get("version") != STATE_VERSION or data.get("pack_id") != pack_id:
@@ -55,7 +58,7 @@ def load_state(path: Path, pack_id: str) -> dict[str, Card]:
         return {qid: card_from(qid, fields) for qid, fields in data["cards"].items()}
     except OSError as exc:
         raise QuizgenError.at(path, f"cannot read the drill state: {exc.strerror or exc}") from None
-    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError) as exc:
+    except (ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError, RecursionError) as exc:
         backup = _backup_path(path)
         try:
             path.rename(backup)

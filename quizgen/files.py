@@ -123,8 +123,19 @@ def read_contributed(path: Path, root: Path, *, limit: int, what: str = "file") 
     if not resolved.is_relative_to(root.resolve()):
         raise QuizgenError.at(path, f"this {what} leads outside its folder {display_path(root)} "
                                     "(a symbolic link?); expected a file inside it", line=1, column=1)
+    return read_regular_file(path, limit=limit, what=what, opened=resolved, single_link=True)
+
+
+def read_regular_file(path: Path, *, limit: int, what: str = "file", opened: Path | None = None,
+                      single_link: bool = False) -> bytes:
+    """The bytes of `path` (or of `opened`, what it resolves to), which must be a regular file of at most
+    `limit` bytes: a FIFO would block for ever and a device (a link to /dev/zero) would never end, so both are
+    refused before a byte is read, in one QuizgenError. With `single_link`, a file with other hard links is
+    refused too. A symbolic link is followed, unless `opened` is given (then it must not be one)."""
+    path = Path(path)
+    flags = os.O_RDONLY | os.O_NONBLOCK | (getattr(os, "O_NOFOLLOW", 0) if opened is not None else 0)
     try:
-        descriptor = os.open(resolved, os.O_RDONLY | os.O_NONBLOCK | getattr(os, "O_NOFOLLOW", 0))
+        descriptor = os.open(opened if opened is not None else path, flags)
     except OSError as exc:
         raise QuizgenError.at(path, f"cannot read this {what}: {exc.strerror or exc}") from None
     with os.fdopen(descriptor, "rb") as stream:
@@ -132,7 +143,7 @@ def read_contributed(path: Path, root: Path, *, limit: int, what: str = "file") 
         if not stat.S_ISREG(info.st_mode):
             raise QuizgenError.at(path, f"this {what} is not a regular file (a FIFO, socket or device); "
                                         "expected a plain file", line=1, column=1)
-        if info.st_nlink > 1:
+        if single_link and info.st_nlink > 1:
             raise QuizgenError.at(path, f"this {what} has {info.st_nlink} hard links; a hard link may lead to "
                                         "a file outside the folder, so expected a plain copy", line=1, column=1)
         if info.st_size > limit:
@@ -142,6 +153,20 @@ def read_contributed(path: Path, root: Path, *, limit: int, what: str = "file") 
     if data is None:
         raise QuizgenError.at(path, f"this {what} grew past {limit:,} bytes while being read", line=1, column=1)
     return data
+
+
+def special_file_kind(path: Path) -> str:
+    """'' for a regular file (a symbolic link is followed) or a missing one; else what it is: 'a FIFO', 'a
+    folder', 'a device'… Looked up without opening, which for a FIFO would block until a writer comes."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return ""
+    if stat.S_ISREG(mode):
+        return ""
+    return ("a folder" if stat.S_ISDIR(mode) else "a FIFO" if stat.S_ISFIFO(mode) else
+            "a socket" if stat.S_ISSOCK(mode) else "a device" if stat.S_ISCHR(mode) or stat.S_ISBLK(mode)
+            else "a special file")
 
 
 def _read_at_most(stream: BinaryIO, limit: int) -> bytes | None:

@@ -1,8 +1,10 @@
-"""Bounded workers for untrusted layouts and templates: a forked child with CPU-time and address-space limits
-and a wall clock in the parent; a breach kills the child and becomes one error line naming the user's file."""
+"""Bounded workers for untrusted layouts, templates and scans: a forked child with CPU-time and address-space
+limits and a wall clock in the parent; a breach kills the child and becomes one error line naming the user's file.
+A child dies with its parent, however the parent ends."""
 
 from __future__ import annotations
 
+import math
 import multiprocessing
 import multiprocessing.connection
 import os
@@ -10,6 +12,7 @@ import re
 import resource
 import signal
 import sys
+import threading
 import time
 import traceback
 import warnings
@@ -30,6 +33,17 @@ class Limits:
 # small enough that a hostile one is stopped before it takes the machine.
 RENDER_LIMITS = Limits(cpu_seconds=120, memory_bytes=2 * 1024 ** 3, wall_seconds=300)
 GENERATE_LIMITS = Limits(cpu_seconds=60, memory_bytes=2 * 1024 ** 3, wall_seconds=120)
+# One scanned page: a real one decodes and grades in about a second and well under 1 GB, even at 600 dpi;
+# a crafted one (a JPEG 2000 image that decodes far larger than it says, a content stream that inflates to
+# gigabytes, a page of millions of shapes) is stopped here.
+DECODE_LIMITS = Limits(cpu_seconds=20, memory_bytes=2 * 1024 ** 3, wall_seconds=60)
+
+
+@dataclass(frozen=True)
+class Failed:
+    """What a task that failed or broke a limit left, when the run goes on without it (BoundedRun.each)."""
+
+    problems: tuple[Problem, ...]
 
 
 @dataclass(frozen=True)
@@ -56,12 +70,19 @@ def run_all_bounded(tasks: Sequence[Task], limits: Limits | None = None, *, jobs
 
 class BoundedRun:
     """Tasks in bounded children, `jobs` at a time; the first ones start on entry, so the caller can work
-    while they run, and `results()` collects them all (starting the rest as children finish)."""
+    while they run, and `results()` or `each()` collects them all (starting the rest as children finish).
 
-    def __init__(self, tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1):
+    A child takes up to `batch` tasks and runs them one after another, each with the whole CPU and wall-clock
+    allowance (the address-space limit holds for the child): forking once for several small tasks, such as
+    scanned pages, costs a fraction of forking for each. When a task ends its child (a breach, a crash), the
+    tasks of its batch not yet done go to a new child.
+    """
+
+    def __init__(self, tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1, batch: int = 1):
         self.tasks = list(tasks)
         self.limits = limits or RENDER_LIMITS
         self.jobs = max(jobs, 1)
+        self.batch = max(batch, 1)
         self.waiting = list(range(len(self.tasks)))
         self.running: dict[Any, _Child] = {}
 
@@ -76,70 +97,102 @@ class BoundedRun:
 
     def _start_more(self) -> None:
         while self.waiting and len(self.running) < self.jobs:
-            index = self.waiting.pop(0)
-            child = _Child.start(index, self.tasks[index], self.limits)
+            size = max(1, min(self.batch, -(-len(self.waiting) // self.jobs)))  # every free child gets some
+            indices, self.waiting = self.waiting[:size], self.waiting[size:]
+            child = _Child.start(indices, [self.tasks[i] for i in indices], self.limits)
             self.running[child.connection] = child
 
     def results(self, *, on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
+        """Every task's result in order; the first failure or breach stops them all (QuizgenError)."""
+        return self._collect(on_done, stop_at_failure=True)
+
+    def each(self, *, on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
+        """Every task's result in order, or Failed where a task failed or broke a limit; the others go on."""
+        return self._collect(on_done, stop_at_failure=False)
+
+    def _collect(self, on_done: Callable[[int], None], *, stop_at_failure: bool) -> list[Any]:
         results: dict[int, Any] = {}
-        problems: list[Problem] = []
         while self.running:
             deadline = min(child.deadline for child in self.running.values())
             ready = multiprocessing.connection.wait(list(self.running),
                                                     timeout=min(0.2, max(0.0, deadline - time.monotonic())))
+            problems: list[Problem] = []
             for connection in ready:
-                child = self.running.pop(connection)
-                outcome = child.finish()
+                child = self.running[connection]
+                index, outcome = child.next_outcome()
                 if outcome[0] == "ok":
-                    results[child.index] = outcome[1]
-                    on_done(child.index)
+                    results[index] = outcome[1]
+                    on_done(index)
                 else:
                     problems.extend(outcome[1])
+                    results[index] = Failed(tuple(outcome[1]))
+                self._retire_if_over(child)
             for connection, child in list(self.running.items()):
                 if time.monotonic() >= child.deadline:
-                    self.running.pop(connection)
                     child.kill()
-                    problems.append(child.problem(f"took longer than {self.limits.wall_seconds:g} s; stopped"))
-            if problems:
+                    problem = child.problem(f"took longer than {self.limits.wall_seconds:g} s; stopped")
+                    problems.append(problem)
+                    results[child.current] = Failed((problem,))
+                    child.done += 1
+                    self._retire_if_over(child)
+            if problems and stop_at_failure:
                 raise QuizgenError(problems)
             on_done(-1)
             self._start_more()
         return [results[i] for i in range(len(self.tasks))]
 
+    def _retire_if_over(self, child: _Child) -> None:
+        """Forget a child that has answered for its whole batch, or has died; its unfinished tasks wait again."""
+        if child.done < len(child.indices) and child.alive:
+            return
+        self.running.pop(child.connection, None)
+        child.kill()
+        self.waiting[:0] = child.indices[child.done:]
+
 
 @dataclass
 class _Child:
-    index: int
-    task: Task
+    indices: list[int]  # of the tasks in this child's batch, in the order it runs them
+    tasks: list[Task]
     limits: Limits
     process: Any
     connection: Any
-    deadline: float
+    deadline: float  # for the task running now
+    done: int = 0  # tasks of the batch answered for
+    alive: bool = True
 
     @classmethod
-    def start(cls, index: int, task: Task, limits: Limits) -> _Child:
+    def start(cls, indices: list[int], tasks: list[Task], limits: Limits) -> _Child:
         context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
         reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(writer, task, limits), daemon=True)
+        process = context.Process(target=_work, args=(writer, tasks, limits, os.getpid()), daemon=True)
         process.start()
         writer.close()
-        return cls(index, task, limits, process, reader, time.monotonic() + limits.wall_seconds)
+        return cls(indices, tasks, limits, process, reader, time.monotonic() + limits.wall_seconds)
 
-    def finish(self) -> tuple[str, Any]:
-        """("ok", result) or ("problems", [Problem, …]) once the child has answered or died."""
+    @property
+    def current(self) -> int:
+        return self.indices[self.done]
+
+    def next_outcome(self) -> tuple[int, tuple[str, Any]]:
+        """The running task's index and ("ok", result) or ("problems", [Problem, …]), once the child has
+        answered for it or died."""
+        index, task = self.current, self.tasks[self.done]
         try:
             outcome = self.connection.recv()
         except (EOFError, OSError):
             outcome = None
-        self.process.join(timeout=5)
-        if self.process.is_alive():
-            self.kill()
-        self.connection.close()
+        self.done += 1
+        self.deadline = time.monotonic() + self.limits.wall_seconds
         if outcome is None:
-            return ("problems", [self.problem(self._death())])
+            self.alive = False
+            self.process.join(timeout=5)
+            if self.process.is_alive():
+                self.kill()
+            return index, ("problems", [self.problem(self._death(), task)])
         if outcome[0] == "failed":
-            return ("problems", [self.problem(outcome[1])])
-        return outcome
+            return index, ("problems", [self.problem(outcome[1], task)])
+        return index, outcome
 
     def _death(self) -> str:
         code = self.process.exitcode
@@ -148,52 +201,106 @@ class _Child:
         return (f"stopped without a result (exit {code}); it probably needed more than "
                 f"{self.limits.memory_bytes // 1024 ** 2:,} MB of memory")
 
-    def problem(self, message: str) -> Problem:
-        return Problem(self.task.blame, 0, 0, self.task.field, message)
+    def problem(self, message: str, task: Task | None = None) -> Problem:
+        task = task or self.tasks[self.done]
+        return Problem(task.blame, 0, 0, task.field, message)
 
     def kill(self) -> None:
+        self.alive = False
         if self.process.is_alive():
             self.process.kill()
         self.process.join(timeout=5)
         self.connection.close()
 
 
-def _work(connection: Any, task: Task, limits: Limits) -> None:
-    """In the child: apply the limits, run the task, send back its result or a message; never raise."""
+def _work(connection: Any, tasks: list[Task], limits: Limits, parent: int) -> None:
+    """In the child: apply the limits, run the tasks one by one, send back each result or a message; never
+    raise."""
+    die_with_parent(parent)
     warnings.simplefilter("ignore")  # e.g. Pillow's DecompressionBombWarning: the limits decide, on one line
     try:
-        _apply_limits(limits)
-        outcome: tuple = ("ok", task.function(*task.args))
-    except QuizgenError as exc:
-        outcome = ("problems", list(exc.problems))
-    except MemoryError:
-        outcome = ("failed", f"needed more than {limits.memory_bytes // 1024 ** 2:,} MB of memory; stopped")
-    except RecursionError:
-        outcome = ("failed", "nesting or recursion too deep; stopped")
-    except BaseException as exc:  # anything else is reported on one line, never as a traceback
-        where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        outcome = ("failed", f"failed: {type(exc).__name__}: {exc}"[:500]
-                   + (f" (in {os.path.basename(where[0].filename)})" if where else ""))
-    try:
-        connection.send(outcome)
-    except MemoryError:
-        connection.send(("failed", "the result needed more memory than allowed; stopped"))
-    except Exception as exc:  # an unpicklable value: say so rather than die silently
-        connection.send(("failed", f"could not return its result: {type(exc).__name__}: {exc}"[:500]))
+        _apply_limits(limits, len(tasks))
+    except BaseException as exc:
+        connection.send(("failed", f"could not apply the limits: {type(exc).__name__}: {exc}"[:500]))
+        os._exit(0)
+    for task in tasks:
+        _allow_cpu(limits)
+        outcome = _outcome(task, limits)
+        try:
+            connection.send(outcome)
+        except MemoryError:
+            connection.send(("failed", "the result needed more memory than allowed; stopped"))
+        except Exception as exc:  # an unpicklable value: say so rather than die silently
+            connection.send(("failed", f"could not return its result: {type(exc).__name__}: {exc}"[:500]))
     connection.close()
     os._exit(0)  # skip the parent's atexit handlers and buffered output, inherited by the fork
 
 
-def _apply_limits(limits: Limits) -> None:
+def _outcome(task: Task, limits: Limits) -> tuple:
+    try:
+        return ("ok", task.function(*task.args))
+    except QuizgenError as exc:
+        return ("problems", list(exc.problems))
+    except MemoryError:
+        return ("failed", f"needed more than {limits.memory_bytes // 1024 ** 2:,} MB of memory; stopped")
+    except RecursionError:
+        return ("failed", "nesting or recursion too deep; stopped")
+    except BaseException as exc:  # anything else is reported on one line, never as a traceback
+        where = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        return ("failed", f"failed: {type(exc).__name__}: {exc}"[:500]
+                + (f" (in {os.path.basename(where[0].filename)})" if where else ""))
+
+
+def die_with_parent(parent: int) -> None:
+    """End this child when the process that started it ends, even by kill -9, so no worker outlives a run.
+
+    Linux sends the signal asked for with prctl(PR_SET_PDEATHSIG); elsewhere a thread watches the parent.
+    A parent that ended before the request was made is seen at once: this process has a new parent.
+    """
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)  # the parent's handler cleans up the parent, not us
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            if libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0) == 0:
+                if os.getppid() != parent:
+                    os._exit(1)
+                return
+        except (OSError, AttributeError):
+            pass
+    threading.Thread(target=_watch_parent, args=(parent,), daemon=True).start()
+
+
+PR_SET_PDEATHSIG = 1  # from <linux/prctl.h>
+
+
+def _watch_parent(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.5)
+    os._exit(1)
+
+
+def _apply_limits(limits: Limits, tasks: int = 1) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it kills us
     # the hard limits too, so nothing in the worker can raise them again; the CPU's hard limit is a little
-    # higher, so SIGXCPU (reported as such) comes first and SIGKILL only if that is ignored
-    for kind, value, margin in ((resource.RLIMIT_CPU, limits.cpu_seconds, 5),
+    # higher than the whole batch's allowance, so SIGXCPU (reported as such) comes first and SIGKILL only
+    # if that is ignored; _allow_cpu gives each task its own allowance below it
+    for kind, value, margin in ((resource.RLIMIT_CPU, limits.cpu_seconds * tasks, 5),
                                 (resource.RLIMIT_AS, limits.memory_bytes, 0)):
         _, hard = resource.getrlimit(kind)
         if hard != resource.RLIM_INFINITY:
             value, margin = min(value, hard), min(margin, max(hard - value, 0))
         resource.setrlimit(kind, (value, value + margin))
+
+
+def _allow_cpu(limits: Limits) -> None:
+    """Move the soft CPU limit to `cpu_seconds` past what this process had used when the task began, counted in
+    whole seconds as the limit is (within the hard one)."""
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    wanted = math.floor(used.ru_utime + used.ru_stime) + limits.cpu_seconds
+    resource.setrlimit(resource.RLIMIT_CPU, (wanted if hard == resource.RLIM_INFINITY else min(wanted, hard), hard))
 
 
 # ---- Jinja2: arithmetic and repetition bounded, nothing folded before the limits hold ---------------

@@ -7,7 +7,7 @@ import time
 import pytest
 
 from quizgen.errors import QuizgenError
-from quizgen.sandbox import Limits, Task, _oversized, run_all_bounded, run_bounded
+from quizgen.sandbox import BoundedRun, Failed, Limits, Task, _oversized, run_all_bounded, run_bounded
 
 SMALL = Limits(cpu_seconds=1, memory_bytes=1024 ** 3, wall_seconds=5)
 
@@ -42,6 +42,26 @@ def test_a_breach_is_one_problem_naming_the_users_file(function, message):
         run_bounded(Task(function, (), "my-layouts/page.html"), Limits(1, 1024 ** 3, 2))
     assert str(caught.value).startswith(message)
     assert time.monotonic() - started < 30
+
+
+def test_each_keeps_going_past_a_breach_and_says_which_task_broke_it():
+    tasks = [Task(pow, (2, 3), "a"), Task(spin, (), "b"), Task(hoard, (), "c"), Task(pow, (3, 2), "d")]
+    with BoundedRun(tasks, SMALL, jobs=2) as run:
+        first, spun, hoarded, last = run.each()
+    assert (first, last) == (8, 9)
+    assert isinstance(spun, Failed) and str(spun.problems[0]) == "b: layout: used more than 1 s of processor time; stopped"
+    assert isinstance(hoarded, Failed) and str(hoarded.problems[0]).startswith("c: layout: needed more than 1,024 MB")
+
+
+def test_a_batch_gives_each_task_its_own_allowance_and_a_breach_costs_only_its_task():
+    tasks = [Task(pow, (2, 3), "a"), Task(spin, (), "b"), Task(pow, (3, 2), "c"), Task(hoard, (), "d"),
+             Task(pow, (4, 2), "e")]
+    with BoundedRun(tasks, SMALL, jobs=1, batch=5) as run:
+        outcomes = run.each()
+    assert [o if not isinstance(o, Failed) else o.problems[0].path for o in outcomes] == [8, "b", 9, "d", 16]
+    naps = [Task(time.sleep, (1.2,), str(n)) for n in range(3)]  # 3.6 s in all, 1.2 s each: within 2 s each
+    with BoundedRun(naps, Limits(1, 1024 ** 3, 2), jobs=1, batch=3) as run:
+        assert run.each() == [None, None, None]
 
 
 def test_problems_raised_in_the_worker_arrive_intact():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -9,6 +10,7 @@ import numpy as np
 
 from ..render.answer_sheets import CODE_PREFIX
 from ..render.cards import Box
+from ..text import escape_unsafe
 from .locate import PX_PER_MM, Located, UnreadablePage
 
 CODE_MARGIN = 4.0  # mm of the page around the code that the decoder sees: its quiet zone
@@ -51,11 +53,18 @@ def decoded_text(crop: np.ndarray) -> str:
     return ""
 
 
+# build id, version, page, class-list row: ASCII only, so that '²' is no digit and no control character
+# from a stranger's code reaches a terminal or a report
+CODE = re.compile(rf"{CODE_PREFIX}:([A-Za-z0-9_-]{{1,64}}):([A-Za-z0-9_-]{{1,64}}):([0-9]{{1,2}}):([0-9]{{0,6}})",
+                  re.ASCII)
+
+
 def parse_code(text: str) -> tuple[str, str, int, int]:
-    parts = text.split(":")
-    if len(parts) != 5 or parts[0] != CODE_PREFIX or not parts[3].isdigit() or not (parts[4] == "" or parts[4].isdigit()):
-        raise UnreadablePage(f"the code reads {text!r}, which is not a quizgen answer-sheet code")
-    return parts[1], parts[2], int(parts[3]), int(parts[4] or 0)
+    found = CODE.fullmatch(text)
+    if not found:
+        shown = escape_unsafe(repr(text[:80]) + ("…" if len(text) > 80 else ""))
+        raise UnreadablePage(f"the code reads {shown}, which is not a quizgen answer-sheet code")
+    return found[1], found[2], int(found[3]), int(found[4] or 0)
 
 
 def identify_page(located: Located, code: Box) -> Identity:

@@ -1,11 +1,13 @@
 """`quizgen grade`: every scanned page through locate → identify → read → score, then the reports,
-written into the output folder only once all of them exist."""
+written into the output folder only once all of them exist.
+
+Each file is opened and each page decoded and graded in a bounded worker (sandbox.py): a page that breaks
+a limit, or fails in any way, is one line among the problems, and the other pages are graded as usual.
+"""
 
 from __future__ import annotations
 
-import concurrent.futures
 import json
-import multiprocessing
 import os
 import re
 import sys
@@ -15,16 +17,19 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
 from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
-from ..render.html import Layouts
+from ..render.html import Layouts, user_layout_blame
+from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from ..text import counted
 from . import report
 from .identify import identify_page
 from .locate import UnreadablePage, locate_page
 from .read import read_page
-from .scans import RASTER_DPI, ScanPage, check_scan_files, image_page, pdf_pages
+from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, is_blank, pdf_page_count, pdf_pages,
+                    shown)
 from .score import GradedPage, StudentResult, score_page, students_from
 
 OUT_FOLDER = "grading"
@@ -32,7 +37,8 @@ FIXED_OUTPUTS = ("marks.csv", "item-analysis.csv", "report.html", "problems.txt"
 RECORD = "grading.json"  # the files the last grading wrote here and their hashes (ownership.py)
 GRADING_WRITER = "an earlier grading"
 PICTURE_QUALITY = 85
-BLANK_INK_SHARE = 0.002  # a page with less dark area than this is an empty back side, not a failed read
+MAX_PAGES = 10_000  # pages in one grading: a whole school's pile; a file that would pass it is not read
+BATCH = 8  # pages (or students' annotated copies) one worker takes in turn: a fork costs more than a page
 
 
 @dataclass(frozen=True)
@@ -56,12 +62,9 @@ class Grading:
     pages: tuple[GradedPage, ...]
     unreadable: tuple[str, ...]  # `file: page N: message`: pages that could not be used
     problems: tuple[str, ...]  # those, and pages used with a warning (a student number that disagrees)
-    notes: tuple[str, ...]  # pages skipped on purpose (blank backs)
+    notes: tuple[str, ...]  # pages skipped on purpose (blank backs), files in scan folders left out
     files: dict[str, bytes]
-
-
-def is_blank(image: np.ndarray) -> bool:
-    return float(np.mean(image < 128)) < BLANK_INK_SHARE
+    left_out: tuple[str, ...] = ()  # files in the scan folders that were not read, and why
 
 
 def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: int) -> GradedPage:
@@ -82,27 +85,29 @@ def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: i
                       reading, scores, number, picture.tobytes())
 
 
-# ---- pages, in worker processes -------------------------------------------------------------------------
-
-_worker_sheets: AnswerSheets | None = None
+# ---- pages, in bounded worker processes -----------------------------------------------------------------
 
 
-def _start_worker(sheets: AnswerSheets) -> None:
-    global _worker_sheets
-    _worker_sheets = sheets
+@dataclass(frozen=True)
+class PageTask:
+    path: Path
+    index: int  # 0-based page of the file
+    dpi: int
+
+    @property
+    def where(self) -> str:
+        return f"{shown(self.path)}: page {self.index + 1}"
 
 
-def _grade_task(task: tuple[str, int, int]) -> GradedPage | tuple[str, str]:
-    """A (path, page index, dpi) task: the page's GradedPage, or ('problem'|'blank', message)."""
-    path, index, dpi = task
-    scan = _one_page(Path(path), index, dpi)
+def grade_scan_page(task: PageTask, sheets: AnswerSheets) -> GradedPage | tuple[str, str]:
+    """In a worker: the page's GradedPage, or ('problem'|'blank', message)."""
+    scan = _one_page(task.path, task.index, task.dpi)
     if scan.image is None:
         return ("problem", f"{scan.where}: {scan.problem}")
     if is_blank(scan.image):
         return ("blank", f"{scan.where}: blank page, skipped")
     try:
-        assert _worker_sheets is not None
-        return grade_image(scan.image, _worker_sheets, scan.file, scan.number)
+        return grade_image(scan.image, sheets, scan.file, scan.number)
     except UnreadablePage as exc:
         return ("problem", f"{scan.where}: {exc}")
 
@@ -113,48 +118,53 @@ def _one_page(path: Path, index: int, dpi: int) -> ScanPage:
     return next(pdf_pages(path, dpi, only=index))
 
 
-def page_tasks(files: list[Path], dpi: int) -> list[tuple[str, int, int]]:
-    import pypdfium2 as pdfium
+def page_tasks(files: list[Path], dpi: int, jobs: int) -> tuple[list[PageTask], list[str]]:
+    """A task per page of every file, and a line for each file that cannot be opened or has too many pages.
 
-    tasks = []
+    A PDF is opened, to count its pages, in a bounded worker too: its structure alone can be a bomb."""
+    pdfs = [path for path in files if path.suffix.lower() == ".pdf"]
+    with BoundedRun([Task(pdf_page_count, (path,), shown(path)) for path in pdfs], sandbox.DECODE_LIMITS,
+                    jobs=jobs, batch=BATCH) as run:
+        counts = dict(zip(pdfs, run.each()))
+    tasks: list[PageTask] = []
+    problems: list[str] = []
     for path in files:
-        if path.suffix.lower() != ".pdf":
-            tasks.append((str(path), 0, dpi))
-            continue
-        try:
-            document = pdfium.PdfDocument(str(path))
-            count = len(document)
-            document.close()
-        except (pdfium.PdfiumError, OSError):
-            count = 1  # the task reports the file as unreadable
-        tasks.extend((str(path), i, dpi) for i in range(count))
-    return tasks
-
-
-class Workers:
-    """Worker processes holding the sheets (or this process alone for one job): pages, then annotated copies."""
-
-    def __init__(self, sheets: AnswerSheets, jobs: int):
-        self.sheets, self.jobs = sheets, jobs
-        self._pool: concurrent.futures.ProcessPoolExecutor | None = None
-
-    def __enter__(self) -> Workers:
-        if self.jobs > 1:
-            context = multiprocessing.get_context("fork") if sys.platform.startswith("linux") else None
-            self._pool = concurrent.futures.ProcessPoolExecutor(max_workers=self.jobs, mp_context=context,
-                                                                initializer=_start_worker, initargs=(self.sheets,))
+        count = counts.get(path, 1)
+        if isinstance(count, Failed):
+            problems.append(f"{shown(path)}: cannot be read: {_breach(count)}; {RESCAN}")
+        elif isinstance(count, str):
+            problems.append(f"{shown(path)}: {count}")
+        elif count == 0:
+            problems.append(f"{shown(path)}: the PDF has no pages")
+        elif len(tasks) + count > MAX_PAGES:
+            problems.append(f"{shown(path)}: {count:,} pages would make more than {MAX_PAGES:,} in one grading; "
+                            "not read: grade the scans in smaller batches")
         else:
-            _start_worker(self.sheets)
-        return self
+            tasks.extend(PageTask(path, i, dpi) for i in range(count))
+    return tasks, problems
 
-    def __exit__(self, *exc) -> None:
-        if self._pool is not None:
-            self._pool.shutdown(wait=True, cancel_futures=True)
 
-    def map(self, function, items: list) -> list:
-        if self._pool is None:
-            return [function(item) for item in items]
-        return list(self._pool.map(function, items, chunksize=max(1, min(4, len(items) // (2 * self.jobs)))))
+def graded_pages(tasks: list[PageTask], sheets: AnswerSheets, jobs: int) -> list:
+    """Each task's GradedPage or ('problem'|'blank', line), in order; a page that failed or broke a limit
+    is a problem line naming its file and page."""
+    work = [Task(grade_scan_page, (task, sheets), task.where) for task in tasks]
+    with BoundedRun(work, sandbox.DECODE_LIMITS, jobs=jobs, batch=BATCH) as run:
+        outcomes = run.each()
+    return [("problem", f"{task.where}: cannot be read: {_breach(outcome)}; {RESCAN}")
+            if isinstance(outcome, Failed) else outcome for task, outcome in zip(tasks, outcomes)]
+
+
+def load_decoders() -> None:
+    """Import PDFium and Pillow's plugins here, once, rather than in every worker forked from this process."""
+    import pypdfium2  # noqa: F401
+    from PIL import Image
+
+    Image.init()
+
+
+def _breach(failed: Failed) -> str:
+    """What the worker's limits or failure said, without the name the line starts with already."""
+    return "; ".join(problem.message.removesuffix("; stopped") for problem in failed.problems)
 
 
 # ---- the command ---------------------------------------------------------------------------------------
@@ -163,33 +173,46 @@ class Workers:
 def grade(options: GradeOptions) -> Grading:
     """Everything `quizgen grade` makes, in memory."""
     sheets = read_answer_sheets(Path(options.build) / SHEETS_JSON)
-    files = check_scan_files(list(options.scans))
+    scans = find_scans(list(options.scans), own_folder=options.out_folder)
     layouts = Layouts.with_user_folders(options.layouts)
     check_writable(options.out_folder, FIXED_OUTPUTS)  # before the work, not after it
-    tasks = page_tasks(files, options.dpi)
-    with Workers(sheets, max(1, min(options.jobs or os.cpu_count() or 1, len(tasks)))) as workers:
-        outcomes = workers.map(_grade_task, tasks)
-        return _reports(sheets, outcomes, workers, layouts)
+    jobs = max(1, options.jobs or os.cpu_count() or 1)
+    load_decoders()
+    tasks, unopened = page_tasks(scans.files, options.dpi, jobs)
+    outcomes = [("problem", line) for line in unopened] + graded_pages(tasks, sheets, jobs)
+    return _reports(sheets, outcomes, jobs, layouts, scans.left_out)
 
 
-def _reports(sheets: AnswerSheets, outcomes: list, workers: Workers, layouts: Layouts) -> Grading:
+def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, left_out: list[str]) -> Grading:
     pages = [o for o in outcomes if isinstance(o, GradedPage)]
     unreadable = [o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "problem"]
     problems = list(unreadable)
-    notes = [o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "blank"]
+    notes = [*left_out, *(o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "blank")]
     results, grouping_problems = students_from(pages, sheets)
     problems.extend(grouping_problems)
     stats = report.item_analysis(results, sheets)
     out: dict[str, bytes] = {  # the names of FIXED_OUTPUTS, then the annotated copies
         "marks.csv": report.marks_csv(results).encode("utf-8"),
         "item-analysis.csv": report.item_analysis_csv(stats).encode("utf-8"),
-        "report.html": report.report_html(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
+        "report.html": report_page(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
         "problems.txt": problems_text(problems, notes, results).encode("utf-8"),
     }
     scanned = [r for r in results if r.pages]
-    for result, pdf in zip(scanned, workers.map(report.annotated_pdf, scanned)):
+    with BoundedRun([Task(report.annotated_pdf, (r,), annotated_name(r.key), field="") for r in scanned],
+                    sandbox.RENDER_LIMITS, jobs=jobs, batch=BATCH) as run:
+        annotated = run.results()
+    for result, pdf in zip(scanned, annotated):
         out[annotated_name(result.key)] = pdf
-    return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out)
+    return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out, tuple(left_out))
+
+
+def report_page(stats, results, sheets: AnswerSheets, problems: tuple[str, ...], layouts: Layouts) -> str:
+    """report.html; with a user's layout, rendered in a bounded worker like the build's layouts."""
+    if len(layouts.folders) == 1:
+        return report.report_html(stats, results, sheets, problems, layouts)
+    blame = user_layout_blame(layouts.folders, display_path(layouts.folders[0]))
+    return run_bounded(Task(report.report_html, (stats, results, sheets, problems, layouts), blame),
+                       sandbox.RENDER_LIMITS)
 
 
 def problems_text(problems: list[str], notes: list[str], results: tuple[StudentResult, ...]) -> str:
@@ -231,14 +254,14 @@ def run_grade(options: GradeOptions) -> int:
     grading = grade(options)
     folder = options.out_folder
     if not grading.pages:
-        for line in grading.problems:
+        for line in (*(() if options.quiet else grading.left_out), *grading.problems):
             print(line, file=sys.stderr)
         skipped = f" ({len(grading.notes)} blank pages skipped)" if grading.notes else ""
         print(f"no page could be graded{skipped}, so nothing was written into {display_path(folder)}",
               file=sys.stderr)
         return 1
     left_alone = write_grading(folder, grading.files)
-    for line in grading.problems:
+    for line in (*(() if options.quiet else grading.left_out), *grading.problems):
         print(line, file=sys.stderr)
     for name in left_alone:
         print(left_alone_line(folder, name, GRADING_WRITER), file=sys.stderr)

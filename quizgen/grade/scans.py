@@ -1,7 +1,12 @@
-"""Scanned input: PDFs rasterised page by page with PDFium, PNG/JPEG/TIFF images decoded with OpenCV."""
+"""Scanned input: PDFs rasterised page by page with PDFium, PNG/JPEG/TIFF images decoded with OpenCV.
+
+Decoding a stranger's file can take any amount of memory and time whatever its size on disk, so run.py
+calls these functions in bounded workers (sandbox.py); the caps here refuse what a header already gives away.
+"""
 
 from __future__ import annotations
 
+import io
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -10,10 +15,18 @@ import cv2
 import numpy as np
 
 from ..errors import QuizgenError, display_path
+from ..files import read_regular_file, special_file_kind
+from ..text import escape_unsafe
 
 RASTER_DPI = 200  # a PDF page's images are redrawn at this resolution; a 200 dpi scan loses nothing
 MAX_PIXELS = 100_000_000  # an A3 page at 600 dpi is 70 million; more is a mistake or a decompression bomb
+MAX_IMAGE_BYTES = 512 * 1024 ** 2  # a 600 dpi A3 page as an uncompressed TIFF is 210 MB in colour
+BLANK_INK_SHARE = 0.002  # a page with less dark area than this is an empty back side, not a failed read
+RESCAN = "if it is an answer sheet, scan it again at 200–300 dpi"
 IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
+# what Pillow must recognise in an image file before OpenCV decodes it: OpenCV also reads formats whose
+# size Pillow cannot check first (Radiance HDR, OpenEXR, PFM), whatever the file's suffix
+IMAGE_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "WEBP")  # JPEG covers a phone's MPO files
 
 
 @dataclass(frozen=True)
@@ -28,26 +41,82 @@ class ScanPage:
         return f"{self.file}: page {self.number}"
 
 
-def check_scan_files(paths: list[Path]) -> list[Path]:
-    """Every path exists and is a PDF or an image (folders are read for those); else one error per path."""
-    problems, files = [], []
-    for path in paths:
-        path = Path(path)
+def shown(path: Path) -> str:
+    """A path as it may be printed and written into UTF-8 files: a name that is not UTF-8 (its bytes
+    come back from the file system as lone surrogates) and control characters are escaped."""
+    return escape_unsafe(display_path(path))
+
+
+@dataclass(frozen=True)
+class ScanFiles:
+    files: list[Path]
+    left_out: list[str]  # what the scan folders hold that is not read, and why: one line each
+
+
+def is_blank(image: np.ndarray) -> bool:
+    return float(np.mean(image < 128)) < BLANK_INK_SHARE
+
+
+def find_scans(paths: list[Path], own_folder: Path | None = None) -> ScanFiles:
+    """Every path is a PDF or an image, or a folder of them; else one error per path, before any is opened.
+
+    In a folder: other files are ignored, macOS's `._` companions (metadata, not pictures) skipped, and
+    subfolders and, in `own_folder` (where grading writes), its annotated copies are left out and named.
+    """
+    problems, files, left_out = [], [], []
+    own = own_folder.resolve() if own_folder is not None else None
+    for path in map(Path, paths):
+        kind = special_file_kind(path)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix.lower() in IMAGE_SUFFIXES | {".pdf"})
+            found, skipped = _folder_scans(path, own is not None and path.resolve() == own)
+            left_out.extend(skipped)
+            problems.extend(_not_plain(p, special_file_kind(p)) for p in found if special_file_kind(p))
             if not found:
-                problems.append(QuizgenError.at(path, "no PDF or image files in this folder").problems[0])
-            files.extend(found)
+                problems.append(_problem(path, "no PDF or image files in this folder"))
+            files.extend(p for p in found if not special_file_kind(p))
+        elif kind:
+            problems.append(_not_plain(path, kind))
         elif not path.is_file():
-            problems.append(QuizgenError.at(path, "scan not found").problems[0])
+            problems.append(_problem(path, "scan not found"))
         elif path.suffix.lower() not in IMAGE_SUFFIXES | {".pdf"}:
-            problems.append(QuizgenError.at(path, f"{path.suffix or 'no suffix'} is not a scan; expected a PDF "
-                                            "or an image (" + ", ".join(sorted(IMAGE_SUFFIXES)) + ")").problems[0])
+            problems.append(_problem(path, f"{escape_unsafe(path.suffix) or 'no suffix'} is not a scan; expected a "
+                                     "PDF or an image (" + ", ".join(sorted(IMAGE_SUFFIXES)) + ")"))
         else:
             files.append(path)
     if problems:
         raise QuizgenError(problems)
-    return files
+    return ScanFiles(files, left_out)
+
+
+def check_scan_files(paths: list[Path]) -> list[Path]:
+    return find_scans(paths).files
+
+
+def _folder_scans(folder: Path, is_own: bool) -> tuple[list[Path], list[str]]:
+    found, left_out = [], []
+    for path in sorted(folder.iterdir()):
+        if path.name.startswith("._"):
+            continue
+        if path.is_dir():
+            left_out.append(f"{shown(path)}: a folder inside {shown(folder)} is not read; "
+                            "name it on the command line to grade its scans")
+        elif path.suffix.lower() in IMAGE_SUFFIXES | {".pdf"}:
+            if is_own and path.name.startswith("annotated-") and path.suffix == ".pdf":
+                left_out.append(f"{shown(path)}: an annotated copy written by `quizgen grade`, not a scan; "
+                                "skipped")
+            else:
+                found.append(path)
+    return found, left_out
+
+
+def _problem(path: Path, message: str):
+    from ..errors import Problem
+
+    return Problem(shown(path), 0, 0, "", message)
+
+
+def _not_plain(path: Path, kind: str):
+    return _problem(path, f"is {kind}, not a scan file; expected a PDF or an image file")
 
 
 def scan_pages(paths: list[Path], dpi: int = RASTER_DPI) -> Iterator[ScanPage]:
@@ -67,33 +136,60 @@ def too_large(width: float, height: float) -> str:
 
 
 def image_page(path: Path) -> ScanPage:
-    from PIL import Image
+    from PIL import Image, UnidentifiedImageError
 
+    name = shown(path)
     try:
-        with Image.open(path) as header:  # reads the size only, so a huge image is refused before decoding
+        data = read_regular_file(path, limit=MAX_IMAGE_BYTES, what="scan")
+    except QuizgenError as exc:
+        return ScanPage(name, 1, None, exc.problems[0].message)
+    try:
+        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as header:  # the size only: no decoding yet
             problem = too_large(*header.size)
     except Image.DecompressionBombError:
         problem = "the image is too large to be a scan of an answer sheet"
-    except (OSError, ValueError):
-        problem = ""  # not a format Pillow knows; OpenCV may still read it
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
+        problem = "cannot decode this image"
     if problem:
-        return ScanPage(display_path(path), 1, None, problem)
-    data = np.fromfile(str(path), dtype=np.uint8)
-    image = cv2.imdecode(data, cv2.IMREAD_GRAYSCALE) if data.size else None
+        return ScanPage(name, 1, None, problem)
+    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
     if image is None:
-        return ScanPage(display_path(path), 1, None, "cannot decode this image")
-    return ScanPage(display_path(path), 1, image)
+        return ScanPage(name, 1, None, "cannot decode this image")
+    if too_large(image.shape[1], image.shape[0]):  # the decoder's word, not the header's
+        return ScanPage(name, 1, None, too_large(image.shape[1], image.shape[0]))
+    return ScanPage(name, 1, image)
+
+
+def pdf_page_count(path: Path) -> int | str:
+    """The number of pages of a PDF, or why it cannot be opened."""
+    import pypdfium2 as pdfium
+
+    kind = special_file_kind(path)
+    if kind:
+        return f"is {kind}, not a scan file"
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except (pdfium.PdfiumError, OSError) as exc:
+        return f"cannot open this PDF: {exc}"
+    try:
+        return len(document)
+    finally:
+        document.close()
 
 
 def pdf_pages(path: Path, dpi: int, only: int | None = None) -> Iterator[ScanPage]:
     """Each page (or only page `only`, 0-based) drawn at `dpi`."""
     import pypdfium2 as pdfium
 
-    shown = display_path(path)
+    name = shown(path)
+    kind = special_file_kind(path)  # PDFium would wait for ever on a FIFO
+    if kind:
+        yield ScanPage(name, 1, None, f"is {kind}, not a scan file")
+        return
     try:
         document = pdfium.PdfDocument(str(path))
     except (pdfium.PdfiumError, OSError) as exc:
-        yield ScanPage(shown, 1, None, f"cannot open this PDF: {exc}")
+        yield ScanPage(name, 1, None, f"cannot open this PDF: {exc}")
         return
     try:
         for index in (range(len(document)) if only is None else (only,)):
@@ -102,24 +198,35 @@ def pdf_pages(path: Path, dpi: int, only: int | None = None) -> Iterator[ScanPag
                 width, height = page.get_size()
                 problem = too_large(width / 72 * dpi, height / 72 * dpi)
                 if problem:
-                    yield ScanPage(shown, index + 1, None, f"the page is {width / 72 * 25.4:.0f} × "
+                    yield ScanPage(name, index + 1, None, f"the page is {width / 72 * 25.4:.0f} × "
                                    f"{height / 72 * 25.4:.0f} mm: {problem}")
                     continue
                 image = embedded_scan(page)
-                if image is None:
-                    image = np.array(page.render(scale=dpi / 72, grayscale=True).to_numpy(), copy=True)
-                yield ScanPage(shown, index + 1, grey_of(image))
+                if image is None or image is UNDECODABLE:
+                    drawn = np.array(page.render(scale=dpi / 72, grayscale=True).to_numpy(), copy=True)
+                    if image is UNDECODABLE and is_blank(grey_of(drawn)):  # PDFium left out what it could not decode
+                        yield ScanPage(name, index + 1, None, "the scanned picture on this page cannot be decoded "
+                                       f"(damaged, or far larger than it says); {RESCAN}")
+                        continue
+                    image = drawn
+                problem = too_large(image.shape[1], image.shape[0])  # what was decoded, not what was declared
+                yield ScanPage(name, index + 1, None, problem) if problem else ScanPage(name, index + 1,
+                                                                                        grey_of(image))
             except pdfium.PdfiumError as exc:
-                yield ScanPage(shown, index + 1, None, f"cannot draw this page: {exc}")
+                yield ScanPage(name, index + 1, None, f"cannot draw this page: {exc}")
     finally:
         document.close()
+
+
+UNDECODABLE = np.zeros((0, 0), dtype=np.uint8)  # embedded_scan: a scanner's page whose picture does not decode
 
 
 def embedded_scan(page) -> np.ndarray | None:
     """The page's own picture when the page is one upright image filling it, as a scanner writes it.
 
     Taking the scanned pixels as they are is ten times quicker than drawing the page again, and
-    loses nothing; any other page (vector content, several images, a turned image) is drawn instead.
+    loses nothing; any other page (vector content, several images, a turned image) is drawn instead
+    (None). UNDECODABLE when the picture is there but cannot be decoded, or decodes larger than allowed.
     """
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
@@ -132,9 +239,15 @@ def embedded_scan(page) -> np.ndarray | None:
         width, height = page.get_size()
         if b or c or a < 0.9 * width or d < 0.9 * height or too_large(*objects[0].get_px_size()):
             return None
-        return np.array(objects[0].get_bitmap(render=False).to_numpy(), copy=True)
     except (pdfium.PdfiumError, ValueError, TypeError):
         return None
+    try:
+        image = objects[0].get_bitmap(render=False).to_numpy()
+    except (pdfium.PdfiumError, ValueError, TypeError):
+        return UNDECODABLE
+    if too_large(image.shape[1], image.shape[0]):  # what was decoded, not what the PDF declared
+        return UNDECODABLE
+    return np.array(image, copy=True)
 
 
 def grey_of(image: np.ndarray) -> np.ndarray:

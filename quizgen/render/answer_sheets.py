@@ -6,11 +6,16 @@ from __future__ import annotations
 import csv
 import io
 import json
+import math
+import os
+import re
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from ..errors import Problem, QuizgenError, display_path
-from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter, stable_id
+from ..files import read_regular_file
+from ..model import OPTION_TYPES, QUESTION_TYPES, Question, QuestionSet, Version, option_letter, stable_id
+from ..text import escape_unsafe
 from .cards import Box, Line, Paper
 from .html import Document, Layouts, Part, render_layout
 
@@ -247,21 +252,96 @@ def answer_sheets_json(sheets: AnswerSheets) -> str:
     return json.dumps(data, ensure_ascii=False, indent=1) + "\n"
 
 
+MAX_SHEETS_BYTES = 128 * 1024 ** 2  # about 20 KB a page: 6,000 pages; a class set is a few megabytes
+CODE_PART = re.compile(r"[A-Za-z0-9_-]{1,64}", re.ASCII)  # a build id or a version code, as printed in a code
+
+
 def read_answer_sheets(path: Path) -> AnswerSheets:
-    """The geometry written by `quizgen build --answer-sheets`; a missing or damaged file is one error line."""
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except FileNotFoundError:
+    """The geometry written by `quizgen build --answer-sheets`; a missing or damaged file is one error line.
+
+    Read as a regular file of bounded size (a FIFO or a link to a device is refused unopened), and checked
+    whole: numbers finite, boxes on the paper, a key for every option item, ten boxes a digit column."""
+    if not os.path.lexists(path):
         raise QuizgenError.at(path, "no answer sheets in this build folder; build them with "
-                              "`quizgen build PACK --answer-sheets`") from None
-    except (OSError, ValueError) as exc:
-        raise QuizgenError.at(path, f"cannot read the answer-sheet geometry: {exc}") from None
+                              "`quizgen build PACK --answer-sheets`")
+    raw = read_regular_file(Path(path), limit=MAX_SHEETS_BYTES, what="answer-sheet geometry")
     try:
-        if data.get("format") != FORMAT:
-            raise ValueError(f"format {data.get('format')!r}; expected {FORMAT!r}")
-        return _sheets_from(data)
-    except (KeyError, TypeError, ValueError, AttributeError) as exc:
-        raise QuizgenError.at(path, f"damaged answer-sheet geometry ({exc}); build the answer sheets again") from None
+        data = json.loads(raw.decode("utf-8"), parse_constant=_no_constant)
+        if not isinstance(data, dict) or data.get("format") != FORMAT:
+            raise ValueError(f"format {data.get('format') if isinstance(data, dict) else None!r}; "
+                             f"expected {FORMAT!r}")
+        sheets = _sheets_from(data)
+        check_geometry(sheets)
+        return sheets
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise QuizgenError.at(path, f"cannot read the answer-sheet geometry: {_short(exc)}") from None
+    except (KeyError, TypeError, ValueError, AttributeError, RecursionError) as exc:
+        raise QuizgenError.at(path, f"damaged answer-sheet geometry ({_short(exc)}); build the answer sheets "
+                              "again") from None
+
+
+def _no_constant(name: str) -> float:
+    raise ValueError(f"{name} is not a number a sheet can hold")
+
+
+def _short(exc: BaseException) -> str:
+    text = escape_unsafe(f"{type(exc).__name__}: {exc}" if isinstance(exc, KeyError) else str(exc))
+    return text if len(text) <= 200 else text[:200] + "…"
+
+
+def check_geometry(sheets: AnswerSheets) -> None:
+    """ValueError naming the first page and item whose geometry cannot be graded."""
+    paper = sheets.paper
+    if not all(math.isfinite(v) and 50 <= v <= 2000 for v in (paper.width, paper.height)):
+        raise ValueError(f"paper {paper.width!r} × {paper.height!r} mm")
+    for name, value in (("build", sheets.build), *((f"version of page {n}", p.version)
+                                                   for n, p in enumerate(sheets.pages, 1))):
+        if not CODE_PART.fullmatch(value):
+            raise ValueError(f"{name} {value[:40]!r}; expected letters, digits, - or _")
+    if not sheets.pages:
+        raise ValueError("no pages")
+    for n, page in enumerate(sheets.pages, 1):
+        where = f"page {n} (version {page.version}, page {page.page})"
+        if not 1 <= page.page <= page.pages <= 99:
+            raise ValueError(f"{where}: page {page.page} of {page.pages}")
+        if page.student is not None and not 1 <= page.student.row <= 999_999:
+            raise ValueError(f"{where}: class-list row {page.student.row}")
+        if not 1 <= len(page.digits) <= DIGITS or any(len(column) != 10 for column in page.digits):
+            raise ValueError(f"{where}: the student-number grid needs 1 to {DIGITS} columns of 10 boxes")
+        for what, box in (("a registration mark", page.marks), ("the code", (page.code,)),
+                          ("the student-number grid", [b for column in page.digits for b in column])):
+            _check_boxes(box, paper, f"{where}: {what}")
+        for item in page.items:
+            _check_item(item, paper, f"{where}: q{item.number}" if 1 <= item.number <= 999 else where)
+
+
+def _check_boxes(boxes, paper: Paper, where: str) -> None:
+    for box in boxes:
+        values = (box.x, box.y, box.width, box.height)
+        if not all(math.isfinite(v) for v in values):
+            raise ValueError(f"{where}: a box at {values!r}")
+        if box.width <= 0 or box.height <= 0 or box.x < 0 or box.y < 0 or box.right > paper.width \
+                or box.bottom > paper.height:
+            raise ValueError(f"{where}: a box at {values!r} mm is not on the {paper.width:g} × {paper.height:g} "
+                             "mm page")
+
+
+def _check_item(item: SheetItem, paper: Paper, where: str) -> None:
+    if not 1 <= item.number <= 999:
+        raise ValueError(f"{where}: question number {str(item.number)[:20]}; expected 1 to 999")
+    if item.type not in QUESTION_TYPES:
+        raise ValueError(f"{where}: question type {item.type[:40]!r}")
+    _check_boxes(item.boxes, paper, where)
+    if not all(math.isfinite(v) for v in (item.label_x, item.label_y,
+                                          *(vars(item.line).values() if item.line else ()))):
+        raise ValueError(f"{where}: a label or line position is not a number")
+    if len(item.labels) != len(item.boxes):
+        raise ValueError(f"{where}: {len(item.boxes)} boxes but {len(item.labels)} labels")
+    if item.teacher_scored:
+        if len(item.boxes) != len(SCORE_VALUES) or item.correct:
+            raise ValueError(f"{where}: an open item needs {len(SCORE_VALUES)} score boxes and no key")
+    elif not item.boxes or len(item.correct) != len(item.boxes) or not any(item.correct):
+        raise ValueError(f"{where}: the key marks no box correct, or not one entry per box")
 
 
 def _box(values: dict) -> Box:

@@ -80,3 +80,10 @@ def test_two_drills_on_one_state_file_keep_every_answer(tmp_path: Path):
     cards = load_state(path, question_set.pack_id)
     first_three = [q.id for q in question_set.questions[:3]]
     assert sum(cards[q].seen for q in first_three) == 6  # three answers from each drill, none lost
+
+
+def test_a_fifo_as_the_state_file_is_one_line_not_a_hang(tmp_path: Path):
+    os.mkfifo(tmp_path / "deck.json")
+    line = one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", tmp_path / "deck.json", timeout=60))
+    assert line == (f"{tmp_path / 'deck.json'}:1:1: this drill state is not a regular file (a FIFO, socket or "
+                    "device); expected a plain file")

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import resource
 import struct
 import subprocess
 import sys
@@ -27,14 +26,23 @@ def huge_png(width: int, height: int) -> bytes:
     return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", body) + chunk(b"IEND", b"")
 
 
-def build_with_layouts(tmp_path: Path, layouts: dict[str, str | bytes]) -> subprocess.CompletedProcess:
+# quizgen's run, then the largest resident set of it and its workers on stderr's last line: RUSAGE_CHILDREN
+# in the test's own process would include every earlier child of the session
+MEASURED = ("import resource, sys\nfrom quizgen.cli import main\ncode = main(sys.argv[1:])\n"
+            "print(max(resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, "
+            "resource.RUSAGE_CHILDREN)), file=sys.stderr)\nsys.exit(code)\n")
+
+
+def build_with_layouts(tmp_path: Path, layouts: dict[str, str | bytes], *,
+                       measured: bool = False) -> subprocess.CompletedProcess:
     pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
     folder = tmp_path / "layouts"
     folder.mkdir()
     for name, content in layouts.items():
         data = content if isinstance(content, bytes) else textwrap.dedent(content).encode("utf-8")
         (folder / name).write_bytes(data)
-    return subprocess.run([sys.executable, "-m", "quizgen", "build", str(pack), "--out", str(tmp_path / "out"),
+    start = ["-c", MEASURED] if measured else ["-m", "quizgen"]
+    return subprocess.run([sys.executable, *start, "build", str(pack), "--out", str(tmp_path / "out"),
                            "--layouts", str(folder), "--only", "worksheets", "--count", "2", "--quiet"],
                           capture_output=True, text=True, cwd=ROOT, timeout=120)
 
@@ -56,12 +64,11 @@ def test_an_import_loop_between_stylesheets_ends(tmp_path: Path):
 
 
 def test_an_enormous_image_is_not_decoded(tmp_path: Path):
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     result = build_with_layouts(tmp_path, {
         "huge.png": huge_png(20000, 20000),
         "worksheet-header.html": '<header><h1>{{ title }}</h1><img src="huge.png" style="width: 20mm"></header>\n',
-    })
-    peak_kb = max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)
+    }, measured=True)
+    peak_kb = int(result.stderr.split()[-1])
     assert result.returncode == 0, result.stderr
     pdf = (tmp_path / "out" / "rivers" / "worksheet-A.pdf").read_bytes()
     assert len(pdf) < 100_000  # 400 megapixels were not embedded
