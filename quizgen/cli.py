@@ -346,13 +346,19 @@ def load_questions(args: argparse.Namespace, versions: int = 1):
     return pack, generate_bounded(pack, **options)
 
 
+def print_dealing_warnings(question_set, count: int) -> None:
+    from .generate.deal import shortfall_warning, true_false_warning
+
+    for warning in (shortfall_warning(question_set, count), true_false_warning(question_set)):
+        if warning:
+            print(warning, file=sys.stderr)
+
+
 def cmd_generate(args: argparse.Namespace) -> int:
     from .generate.serialise import question_set_json, question_set_text
 
     _, question_set = load_questions(args, versions=args.versions)
-    from .generate import shortfall_warning
-    if shortfall_warning(question_set, args.count):
-        print(shortfall_warning(question_set, args.count), file=sys.stderr)
+    print_dealing_warnings(question_set, args.count)
     output = question_set_json(question_set) if args.format == "json" else question_set_text(question_set)
     EscapingWriter(sys.stdout).write(output)
     return 0

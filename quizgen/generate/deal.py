@@ -1,0 +1,412 @@
+"""Dealing a fair question set from the pool by what its items mean: the values they key, the names they show and
+the facts they state, so that no item settles another, the sheet's title answers none, and the types stay mixed."""
+
+from __future__ import annotations
+
+import random
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Question, QuestionSet, stable_id
+from ..relations import answer_text
+from ..text import contains_phrase, normalise
+from .checks import alias_index
+from .truth import fact_key, value_key
+
+if TYPE_CHECKING:
+    from . import Pool
+
+MAX_SAME_ANSWER = 2  # one answer keyed more often than this in a set teaches test-taking, not history
+TRUE_FALSE_SHARE = 4  # at most one item in four is true/false: a coin toss answers half of them
+# A name in more than this share of the pool's stems is what the pack is about (the person of a biography): seeing
+# it in one more stem tells a student nothing about which answer is right, so naming it gives nothing away.
+COMMON_NAME_SHARE = 1 / 3
+GROUP_TYPES = ("matching", "ordering")
+TRUE_FALSE = "true-false"
+# Words that carry no meaning of their own in a name ("Army of the Mujahedeen"): the title may share them freely.
+FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "de", "del", "for", "in", "of", "on", "the", "to"})
+
+
+@dataclass(frozen=True)
+class Named:
+    """A value as the dealer compares it: one key (an entity's id, or its normalised text), the names it goes by,
+    and its kind: entity, date, number or text."""
+
+    key: str
+    names: tuple[str, ...]
+    kind: str
+
+
+@dataclass(frozen=True)
+class Part:
+    """A piece of an item a student reads (its stem, an option, an item to order…), with the entities it names;
+    `states` when the piece says something is so (a stem, a claim, an event to order), not when it is only offered."""
+
+    text: str
+    named: frozenset[str]
+    states: bool
+
+
+@dataclass(frozen=True)
+class Item:
+    """A pool question as the dealer weighs it."""
+
+    question: Question
+    keyed: frozenset[str]  # keys of the values it keys (each at most MAX_SAME_ANSWER times a set)
+    answers: tuple[Named, ...]  # every value that answers it: the keyed ones and the accepted ones
+    parts: tuple[Part, ...]
+    ends: tuple[tuple[Named, ...], ...]  # for each of its facts, the values that, named together, state that fact
+    meanings: frozenset[tuple[str, str, str, str]]  # (relation, subject, object, date) of each of its facts
+    groups: frozenset[tuple[str, str]]  # (type, relation) of a matching or ordering item
+    stem: tuple[str, str]
+
+    @property
+    def type(self) -> str:
+        return self.question.type
+
+    def shows(self, value: Named, *, stated: bool = False) -> bool:
+        """Whether its words name the value (with `stated`, the words that say something: stem, claim, events)."""
+        return any(names_in_part(part, value) for part in self.parts if part.states or not stated)
+
+    def offers(self, value: Named) -> bool:
+        """Whether it offers the value itself, as one of its options or in a column to match."""
+        return any(names_in_part(part, value) for part in self.parts if not part.states)
+
+    def states(self, ends: tuple[Named, ...]) -> bool:
+        """Whether one of its statements names every value of a fact together (and so says or settles the fact)."""
+        return any(all(names_in_part(part, end) for end in ends) for part in self.parts if part.states)
+
+
+def names_in_part(part: Part, value: Named) -> bool:
+    if value.kind == "entity":
+        return value.key in part.named
+    return any(contains_phrase(part.text, name) for name in value.names)
+
+
+@dataclass(frozen=True)
+class NameIndex:
+    """Which entities a text names, found as `contains_phrase` finds one name, for every name of the pack at once."""
+
+    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word → (the name's words, entity id)
+    acronyms: tuple[tuple[str, str], ...]  # (short upper-case name, entity id), matched with its case
+
+    @classmethod
+    def of(cls, pack: Pack) -> NameIndex:
+        phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        acronyms = []
+        for entity in pack.entities:
+            for name in entity.names:
+                words = tuple(normalise(name).split())
+                if name.isupper() and len(name) <= 4:
+                    acronyms.append((name, entity.id))  # "IS" must not match the word "is"
+                elif words:
+                    phrases.setdefault(words[0], []).append((words, entity.id))
+        return cls({word: tuple(found) for word, found in phrases.items()}, tuple(acronyms))
+
+    def named_in(self, text: str) -> frozenset[str]:
+        words = normalise(text).split()
+        found = {entity_id for name, entity_id in self.acronyms if contains_phrase(text, name)}
+        for start, word in enumerate(words):
+            for phrase, entity_id in self.phrases.get(word, ()):
+                if tuple(words[start:start + len(phrase)]) == phrase:
+                    found.add(entity_id)
+        return frozenset(found)
+
+
+# ---- what each item means ------------------------------------------------------------------------------------
+
+
+def items_of(pool: Pool, pack: Pack) -> list[Item]:
+    facts = {f.id: f for f in pack.facts}
+    aliases = alias_index(pack)
+    index = NameIndex.of(pack)
+    return [item_of(q, pool.templates[q.template_id].ask if q.template_id in pool.templates else "object",
+                    [facts[fid] for fid in q.fact_ids], aliases, index, pack) for q in pool.questions]
+
+
+def item_of(question: Question, ask: str, facts: list[Fact], aliases: dict[str, str], index: NameIndex,
+            pack: Pack) -> Item:
+    kind = value_kind(pack.relation(facts[0].relation).slot_type(ask))
+    keyed = keyed_texts(question)
+    answers = tuple(dict.fromkeys(named_text(text, kind, aliases, pack) for text in (*keyed, *question.accepted)))
+    ordering = question.type == "ordering"
+    return Item(
+        question=question,
+        keyed=frozenset(named_text(text, kind, aliases, pack).key for text in keyed),
+        answers=answers,
+        parts=tuple(Part(text, index.named_in(text), states) for text, states in shown_parts(question)),
+        ends=tuple(fact_ends(fact, pack, with_date=ordering) for fact in facts),
+        meanings=frozenset(fact_meaning(f, pack) for f in facts),
+        groups=frozenset((question.type, f.relation) for f in facts) if question.type in GROUP_TYPES else frozenset(),
+        stem=stem_key(question),
+    )
+
+
+def fact_meaning(fact: Fact, pack: Pack) -> tuple[str, str, str, str]:
+    """What a fact says, whatever its id: two facts saying the same are asked once a set."""
+    when = value_key(fact.date) if fact.date is not None else ""
+    return fact.relation, fact_key(fact, "subject", pack), fact_key(fact, "object", pack), when
+
+
+def value_kind(slot_type: str) -> str:
+    return slot_type if slot_type in VALUE_TYPES else "entity"
+
+
+def keyed_texts(question: Question) -> tuple[str, ...]:
+    """The answers a question keys, as written: the right options, or the written answer."""
+    if question.type in (*GROUP_TYPES, TRUE_FALSE):
+        return ()
+    if question.options:
+        return tuple(o.text for o in question.correct_options)
+    return (question.answer,)
+
+
+def named_text(text: str, kind: str, aliases: dict[str, str], pack: Pack) -> Named:
+    """An answer as written, read as the entity it names (with all that entity's names) where it names one."""
+    entity_id = aliases.get(normalise(text))
+    if entity_id is not None:
+        entity = pack.entity(entity_id)
+        return Named(entity.id, entity.names, "entity")
+    return Named(f"text:{normalise(text)}", (text,), kind if kind != "entity" else "text")
+
+
+def named_value(value: object, slot_type: str, pack: Pack) -> Named:
+    if slot_type not in VALUE_TYPES:
+        entity = pack.entity(value)
+        return Named(entity.id, entity.names, "entity")
+    text = answer_text(value, slot_type, pack)
+    names = (text, value.figure()) if isinstance(value, Number) else (text,)
+    return Named(f"text:{normalise(text)}", names, slot_type)
+
+
+def fact_ends(fact: Fact, pack: Pack, *, with_date: bool) -> tuple[Named, ...]:
+    """The values a statement must name to say this fact: subject and object, and for putting events in order, the
+    date too."""
+    relation = pack.relation(fact.relation)
+    ends = [named_value(fact.subject, relation.subject, pack), named_value(fact.object, relation.object, pack)]
+    if with_date and fact.date is not None and not isinstance(fact.object, DateValue):
+        ends.append(named_value(fact.date, "date", pack))
+    return tuple(ends)
+
+
+def shown_parts(question: Question) -> list[tuple[str, bool]]:
+    """Every piece of text a student reads, and whether it states something (stems and claims do; the options,
+    the columns to match and the right order are only offered)."""
+    parts = [(question.prompt, True)]
+    if question.type != TRUE_FALSE:
+        parts += [(o.text, False) for o in question.options]
+    parts += [(p.left, False) for p in question.pairs]
+    parts += [(c, False) for c in question.choices]
+    parts += [(i, True) for i in question.items]
+    return parts
+
+
+def common_names(items: list[Item]) -> frozenset[str]:
+    """The entities named in more than COMMON_NAME_SHARE of the pool's stems that could name them: a stem never
+    names its own answer, so the items an entity answers are not counted."""
+    named = Counter(entity_id for item in items for entity_id in item.parts[0].named)
+    answering = Counter(answer.key for item in items for answer in set(item.answers))
+    return frozenset(entity_id for entity_id, n in named.items()
+                     if n > (len(items) - answering[entity_id]) * COMMON_NAME_SHARE)
+
+
+# ---- the rules of a fair set ---------------------------------------------------------------------------------
+
+
+def stem_key(question: Question) -> tuple[str, str]:
+    """What a student reads as the same question: the type, the stem, and the items or pairs in any order."""
+    shown = sorted(normalise(text) for text in (*(p.left for p in question.pairs), *question.items))
+    return question.type, normalise(question.prompt) + "|" + "|".join(shown)
+
+
+def gives_away(asker: Item, other: Item, common: frozenset[str]) -> bool:
+    """Whether `asker`'s words settle `other`: they name a value that answers it (unless the pool's stems name it
+    throughout, or both items only offer it among their options, which tells nothing), or one of its statements
+    names together every value of a fact `other` asks about (a true claim settles the question about the same fact,
+    and a question names the pair a claim is about)."""
+    for answer in other.answers:
+        if answer.key in common:
+            continue
+        if asker.shows(answer, stated=True) or asker.shows(answer) and not other.offers(answer):
+            return True
+    return any(asker.states(ends) for ends in other.ends)
+
+
+def fits_set(item: Item, chosen: list[Item], common: frozenset[str]) -> bool:
+    """Whether the item can join the set for good: a fact, a meaning and a stem asked once, an answer keyed at most
+    MAX_SAME_ANSWER times, one matching and one ordering item per relation, and nothing given away either way."""
+    if any(set(item.question.fact_ids) & set(c.question.fact_ids) or item.meanings & c.meanings
+           or item.groups & c.groups for c in chosen):
+        return False
+    if any(c.stem == item.stem for c in chosen):
+        return False
+    keys = Counter(k for c in chosen for k in c.keyed)
+    if any(keys[k] >= MAX_SAME_ANSWER for k in item.keyed):
+        return False
+    return not any(gives_away(item, c, common) or gives_away(c, item, common) for c in chosen)
+
+
+def keeps_true_false_balance(item: Item, chosen: list[Item]) -> bool:
+    """Whether the set's true and false claims still differ by at most one with this item."""
+    if item.type != TRUE_FALSE:
+        return True
+    verdicts = Counter(c.question.answer for c in chosen if c.type == TRUE_FALSE)
+    verdicts[item.question.answer] += 1
+    return abs(verdicts["True"] - verdicts["False"]) <= 1
+
+
+def header_gives_away(item: Item, header: str) -> bool:
+    """Whether the title printed above the set answers the item: it holds one of the item's answers, or most of
+    the distinctive words of one of its names ("Deir ez-Zor offensive" for "Deir ez-Zor Governorate"). Dates and
+    figures are exempt: a title's dates say what period the whole set is about, which every date in it falls in."""
+    return any(name_in_header(name, header) for answer in item.answers if answer.kind in ("entity", "text")
+               for name in answer.names)
+
+
+def name_in_header(name: str, header: str) -> bool:
+    if contains_phrase(header, name):
+        return True
+    words = [w for w in normalise(name).split() if w not in FUNCTION_WORDS]
+    if len(words) < 2:
+        return False  # one word is in the header whole or not at all
+    header_words = set(normalise(header).split())
+    return 2 * sum(w in header_words for w in words) > len(words)
+
+
+def header_texts(pack: Pack) -> tuple[str, ...]:
+    """What a worksheet prints above its questions: the pack's title."""
+    return (pack.title,)
+
+
+# ---- dealing -------------------------------------------------------------------------------------------------
+
+Queues = dict[str, dict[str, list[Item]]]  # topic → type → items still to deal, in dealing order
+
+
+def true_false_limit(count: int) -> int:
+    return count // TRUE_FALSE_SHARE
+
+
+def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Question, ...]:
+    """Deal topic by topic and type by type: first one item of every type, then round the topics with the type the
+    set has least of, true/false at most a quarter of the set while other types last and balanced between true and
+    false claims throughout; every item fits the set (`fits_set`) and none is answered by the title."""
+    rng = random.Random(stable_id(str(seed), "choose", length=16))
+    items = items_of(pool, pack)
+    common = common_names(items)
+    header = " · ".join(header_texts(pack))
+    queues = shuffled_queues([i for i in items if not header_gives_away(i, header)], rng)
+    topics = sorted(queues)
+    rng.shuffle(topics)
+    chosen, queues = deal_every_type(queues, topics, count, common, rng)
+    deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), common, rng)
+    # the other types ran out before the set was full: true/false items fill it, still balanced
+    deal_round_the_topics(queues, topics, chosen, count, count, common, rng)
+    return tuple(item.question for item in chosen)
+
+
+def shuffled_queues(items: list[Item], rng: random.Random) -> Queues:
+    queues: Queues = {}
+    for item in sorted(items, key=lambda i: i.question.id):
+        queues.setdefault(item.question.topic, {}).setdefault(item.type, []).append(item)
+    for by_type in queues.values():
+        for queue in by_type.values():
+            rng.shuffle(queue)
+    return queues
+
+
+def deal_every_type(queues: Queues, topics: list[str], count: int, common: frozenset[str],
+                    rng: random.Random) -> tuple[list[Item], Queues]:
+    """One item of every type, and the queues left: the scarcest types first (their groups clash most); when a type
+    finds no place beside the others, the deal starts again with the types left out first."""
+    available = Counter(i.type for by_type in queues.values() for queue in by_type.values() for i in queue)
+    order = sorted(available, key=lambda t: (available[t], t))
+    if true_false_limit(count) == 0:
+        order = [t for t in order if t != TRUE_FALSE]
+    best: tuple[list[Item], Queues] = ([], queues)
+    for _ in order:
+        trial = {topic: {t: list(queue) for t, queue in by_type.items()} for topic, by_type in queues.items()}
+        chosen = one_of_each_type(order, trial, topics, count, common, rng)
+        if len({i.type for i in chosen}) > len({i.type for i in best[0]}):
+            best = (chosen, trial)
+        missing = [t for t in order if t not in {i.type for i in chosen}]
+        if not missing or len(chosen) == count:
+            break
+        order = missing + [t for t in order if t not in missing]
+    return best
+
+
+def one_of_each_type(order: list[str], queues: Queues, topics: list[str], count: int, common: frozenset[str],
+                     rng: random.Random) -> list[Item]:
+    """An item of each type in `order`, each from the topic with fewest items so far."""
+    chosen: list[Item] = []
+    for qtype in order:
+        if len(chosen) == count:
+            break
+        per_topic = Counter(i.question.topic for i in chosen)
+        for topic in sorted(topics, key=lambda t: (per_topic[t], topics.index(t))):
+            item = next_fair_item({qtype: queues[topic].get(qtype, [])}, chosen, true_false_limit(count), common, rng)
+            if item is not None:
+                chosen.append(item)
+                break
+    return chosen
+
+
+def deal_round_the_topics(queues: Queues, topics: list[str], chosen: list[Item],
+                          count: int, true_false: int, common: frozenset[str], rng: random.Random) -> None:
+    """An item from each topic in turn until the set is full or a whole round adds nothing."""
+    added = True
+    while len(chosen) < count and added:
+        added = False
+        for topic in topics:
+            if len(chosen) == count:
+                return
+            item = next_fair_item(queues[topic], chosen, true_false, common, rng)
+            if item is not None:
+                chosen.append(item)
+                added = True
+
+
+def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_false: int, common: frozenset[str],
+                   rng: random.Random) -> Item | None:
+    """The next item of this topic that keeps the set fair, of the type the set has least of so far. An item that
+    cannot fit is dropped for good; a true/false item waits while the limit or the balance of verdicts bars it."""
+    used = Counter(i.type for i in chosen)
+    types = sorted((t for t, queue in by_type.items() if queue and (t != TRUE_FALSE or used[t] < true_false)),
+                   key=lambda t: (used[t], rng.random()))
+    for qtype in types:
+        queue = by_type[qtype]
+        for item in list(queue):
+            if not fits_set(item, chosen, common):
+                queue.remove(item)
+            elif keeps_true_false_balance(item, chosen):
+                queue.remove(item)
+                return item
+    return None
+
+
+# ---- what to tell the user -----------------------------------------------------------------------------------
+
+
+def shortfall_warning(question_set: QuestionSet, count: int) -> str | None:
+    """What to tell the user when the pool cannot fill `count`, instead of silently returning fewer questions."""
+    if len(question_set.questions) >= count:
+        return None
+    return (f"warning: asked for {count} questions; the pool holds {question_set.pool_size} and a fair set of "
+            f"{len(question_set.questions)} could be made from it (each fact once, no answer given away)")
+
+
+def true_false_warning(question_set: QuestionSet, types: Sequence[str] = (), holder: str = "") -> str | None:
+    """What to tell the user when true/false items fill more than a quarter of a mixed set: the other types ran out.
+    `types` and `holder` name what the set was limited to (the types an export format holds)."""
+    questions = question_set.questions
+    true_false = sum(q.type == TRUE_FALSE for q in questions)
+    if true_false <= max(true_false_limit(len(questions)), 1) or true_false == len(questions):
+        return None
+    others = [t for t in types if t != TRUE_FALSE]
+    wanting = f"{' and '.join(others)} questions" if others else "questions of other types"
+    limited = f" ({holder} holds only {', '.join(types)})" if holder else ""
+    return (f"warning: {true_false} of {len(questions)} questions are true/false, more than a quarter: the pack has "
+            f"too few {wanting} that fit a fair set of {len(questions)}{limited}")

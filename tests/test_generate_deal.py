@@ -1,0 +1,411 @@
+"""Dealing by meaning, as a strict teacher reads a dealt set: nothing answered by the sheet's title, one matching and
+one ordering item per relation, true/false at most a quarter and balanced, no claim that settles another item, and
+full mixed sets from a one-person pack."""
+
+from __future__ import annotations
+
+import functools
+import tempfile
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from conftest import family_pack_files, science_pack_files, write_pack
+
+from quizgen.content import load_pack, parse_date
+from quizgen.generate import generate_question_set, question_pool
+from quizgen.generate.deal import name_in_header
+from quizgen.model import DateValue, Number, Pack, Question
+from quizgen.relations import answer_text
+from quizgen.text import contains_phrase, normalise
+
+SEEDS = range(1, 6)
+GROUP_TYPES = ("matching", "ordering")
+
+# ---- a one-person pack: Ada Lovelace, named in most stems ----------------------------------------------------
+
+BIOGRAPHY_RELATIONS = """\
+categories:
+  person: {}
+  city: {}
+  work: {}
+relations:
+  - id: born-in
+    complete: true
+    subject: person
+    object: city
+    objects: one
+    sentence: "{Subject} was born in {object}."
+    ask_subject: "Who was born in {object}?"
+    ask_object: "Where was {subject} born?"
+    match: "Match each person with the city where they were born."
+  - id: born-on
+    subject: person
+    object: date
+    objects: one
+    sentence: "{Subject} was born {when}."
+    ask_object: "When was {subject} born?"
+    item: "{Subject} is born"
+  - id: died-on
+    subject: person
+    object: date
+    objects: one
+    sentence: "{Subject} died {when}."
+    ask_object: "When did {subject} die?"
+    item: "{Subject} dies"
+  - id: child-of
+    complete: true
+    subject: person
+    object: person
+    sentence: "{Subject} was a child of {object}."
+    ask_subject: "Who was a child of {object}?"
+    ask_object: "Who was a parent of {subject}?"
+    ask_objects: "Who were the parents of {subject}?"
+  - id: tutored-by
+    complete: true
+    subject: person
+    object: person
+    sentence: "{Subject} was tutored by {object}."
+    ask_subject: "Whom did {object} tutor?"
+    ask_object: "Who tutored {subject}?"
+    ask_objects: "Who were the tutors of {subject}?"
+  - id: married
+    subject: person
+    object: person
+    objects: one
+    subjects: one
+    sentence: "{Subject} married {object} {when}."
+    ask_subject: "Who married {object}?"
+    ask_object: "Whom did {subject} marry?"
+    claim: "{Subject} married {object}."
+    item: "{Subject} marries {object}"
+  - id: met
+    subject: person
+    object: person
+    sentence: "{Subject} met {object} {when}."
+    ask_object: "Whom did {subject} meet {when}?"
+    claim: "{Subject} met {object}."
+    item: "{Subject} meets {object}"
+  - id: wrote
+    complete: true
+    subject: person
+    object: work
+    sentence: "{Subject} wrote {object}."
+    ask_subject: "Who wrote {object}?"
+    ask_object: "Which work did {subject} write?"
+    match: "Match each author with a work they wrote."
+  - id: buried-in
+    complete: true
+    subject: person
+    object: city
+    objects: one
+    sentence: "{Subject} was buried in {object}."
+    ask_subject: "Who was buried in {object}?"
+    ask_object: "Where was {subject} buried?"
+  - id: children
+    subject: person
+    object: number
+    objects: one
+    sentence: "{Subject} had {object} children."
+    ask_object: "How many children did {subject} have?"
+"""
+PEOPLE = {"ada": "Ada Lovelace", "byron": "Lord Byron", "milbanke": "Anne Isabella Milbanke",
+          "somerville": "Mary Somerville", "de-morgan": "Augustus De Morgan", "babbage": "Charles Babbage",
+          "king": "William King", "menabrea": "Luigi Menabrea", "faraday": "Michael Faraday",
+          "dickens": "Charles Dickens"}
+CITIES = {"london": "London", "jedburgh": "Jedburgh", "madurai": "Madurai", "chambery": "Chambéry",
+          "hucknall": "Hucknall", "turin": "Turin", "paris": "Paris", "cambridge": "Cambridge"}
+WORKS = {"notes": "Notes on the Analytical Engine", "sketch": "Sketch of the Analytical Engine",
+         "passages": "Passages from the Life of a Philosopher",
+         "connexion": "On the Connexion of the Physical Sciences",
+         "formal-logic": "Formal Logic", "bleak-house": "Bleak House"}
+BIOGRAPHY = [  # id, relation, subject, object, date of the fact (or ""), the source's sentence
+    ("A1", "born-in", "ada", "london", "", "Ada Lovelace was born in London."),
+    ("A2", "born-on", "ada", "1815-12-10", "", "Ada Lovelace was born on 10 December 1815."),
+    ("A3", "child-of", "ada", "byron", "", "Ada Lovelace was a child of Lord Byron."),
+    ("A4", "child-of", "ada", "milbanke", "", "Ada Lovelace was a child of Anne Isabella Milbanke."),
+    ("A5", "tutored-by", "ada", "somerville", "", "Ada Lovelace was tutored by Mary Somerville."),
+    ("A6", "tutored-by", "ada", "de-morgan", "", "Ada Lovelace was tutored by Augustus De Morgan."),
+    ("A7", "met", "ada", "babbage", "1833-06-05", "Ada Lovelace met Charles Babbage on 5 June 1833."),
+    ("A8", "married", "ada", "king", "1835-07-08", "Ada Lovelace married William King on 8 July 1835."),
+    ("A9", "wrote", "ada", "notes", "", "Ada Lovelace wrote Notes on the Analytical Engine."),
+    ("A10", "died-on", "ada", "1852-11-27", "", "Ada Lovelace died on 27 November 1852."),
+    ("A11", "buried-in", "ada", "hucknall", "", "Ada Lovelace was buried in Hucknall."),
+    ("A12", "children", "ada", "{value: 3, unit: children}", "", "Ada Lovelace had 3 children."),
+    ("A13", "born-in", "somerville", "jedburgh", "", "Mary Somerville was born in Jedburgh."),
+    ("A14", "born-in", "de-morgan", "madurai", "", "Augustus De Morgan was born in Madurai."),
+    ("A15", "born-in", "menabrea", "chambery", "", "Luigi Menabrea was born in Chambéry."),
+    ("A16", "wrote", "menabrea", "sketch", "", "Luigi Menabrea wrote Sketch of the Analytical Engine."),
+    ("A17", "wrote", "babbage", "passages", "", "Charles Babbage wrote Passages from the Life of a Philosopher."),
+    ("A18", "wrote", "somerville", "connexion", "", "Mary Somerville wrote On the Connexion of the Physical Sciences."),
+    ("A19", "born-on", "babbage", "1791-12-26", "", "Charles Babbage was born on 26 December 1791."),
+    ("A20", "died-on", "byron", "1824-04-19", "", "Lord Byron died on 19 April 1824."),
+    ("A21", "born-in", "faraday", "london", "", "Michael Faraday was born in London."),
+]
+
+
+def biography_pack_files(title: str = "A Victorian life in mathematics") -> dict[str, str]:
+    """Twenty-one facts, twelve of them about Ada Lovelace: her name is in most stems that do not ask for her."""
+    entities = ["entities:"]
+    entities += [f"  - {{id: {pid}, name: {name}, category: person, description: A person.}}"
+                 for pid, name in PEOPLE.items()]
+    entities += [f"  - {{id: {cid}, name: {name}, category: city, description: A city.}}"
+                 for cid, name in CITIES.items()]
+    entities += [f'  - {{id: {wid}, name: "{name}", category: work, description: A book.}}'
+                 for wid, name in WORKS.items()]
+    facts = ["facts:"]
+    for fid, relation, subject, object_, day, sentence in BIOGRAPHY:
+        topic = ("family" if relation in ("child-of", "married", "children")
+                 else "work" if relation in ("wrote", "tutored-by", "met") else "life")
+        shown = f"'{object_}'" if object_[0].isdigit() else object_
+        facts += [f"  - id: {fid}", f"    relation: {relation}", f"    subject: {subject}", f"    object: {shown}",
+                  f"    topic: {topic}", "    sources: [N1]", f'    evidence: "{sentence}"']
+        facts += [f"    date: '{day}'"] if day else []
+    return {
+        "pack.yaml": f"id: lovelace\ntitle: {title}\nlanguage: en\nlicence: CC0\n"
+                     "description: Ada Lovelace and the people around her.\n"
+                     "period: {start: 1780-01-01, end: 1900-12-31}\n"
+                     "topics:\n  - {id: life, title: Life and death}\n  - {id: family, title: Family}\n"
+                     "  - {id: work, title: Work and teachers}\n",
+        "relations.yaml": BIOGRAPHY_RELATIONS,
+        "sources.yaml": "sources:\n  - id: N1\n    title: Notes on Ada Lovelace\n    publisher: Test\n"
+                        "    file: notes.txt\n",
+        "notes.txt": " ".join(sentence for *_, sentence in BIOGRAPHY) + "\n",
+        "entities.yaml": "\n".join(entities) + "\n",
+        "facts.yaml": "\n".join(facts) + "\n",
+    }
+
+# ---- a pack saying the same pairs twice: who led and who founded each group, its founding day and its setting up ---
+
+ALLIANCE_RELATIONS = """\
+categories:
+  person: {}
+  group: {}
+relations:
+  - id: led
+    subject: person
+    object: group
+    objects: one
+    subjects: one
+    sentence: "{Subject} led {object}."
+    ask_subject: "Who led {object}?"
+    ask_object: "Which group did {subject} lead?"
+    match: "Match each leader with the group they led."
+  - id: founded
+    subject: person
+    object: group
+    objects: one
+    subjects: one
+    sentence: "{Subject} founded {object}."
+    ask_subject: "Who founded {object}?"
+    ask_object: "Which group did {subject} found?"
+  - id: founded-on
+    subject: group
+    object: date
+    objects: one
+    sentence: "{Subject} was founded {when}."
+    ask_object: "When was {subject} founded?"
+    item: "{Subject} is founded"
+  - id: set-up-on
+    subject: group
+    object: date
+    objects: one
+    sentence: "{Subject} was set up {when}."
+    ask_object: "When was {subject} set up?"
+"""
+GROUPS = [("Amal Haddad", "Northern Front", "1990-03-03"), ("Bassam Nouri", "River Brigade", "1993-06-10"),
+          ("Carim Saleh", "Hill Battalion", "1996-09-21"), ("Dana Khoury", "Coast Union", "1999-12-05"),
+          ("Elias Mansour", "Desert Guard", "2002-02-14"), ("Farid Aziz", "Valley League", "2005-05-30")]
+
+
+def alliance_pack_files() -> dict[str, str]:
+    """Six leaders who each founded and led one group: a claim about the founder or the day a group was set up says
+    what a matching of leaders or an ordering of foundings asks, through another fact."""
+    entities, facts, notes = ["entities:"], ["facts:"], []
+
+    def fact(fid: str, relation: str, subject: str, object_: str, sentence: str) -> None:
+        notes.append(sentence)
+        facts.extend([f"  - id: {fid}", f"    relation: {relation}", f"    subject: {subject}",
+                      f"    object: {object_}", "    topic: groups", "    sources: [N1]",
+                      f'    evidence: "{sentence}"'])
+
+    for n, (person, group, day) in enumerate(GROUPS, 1):
+        entities += [f"  - {{id: p{n}, name: {person}, category: person, description: A leader.}}",
+                     f"  - {{id: g{n}, name: {group}, article: the, category: group, description: A group.}}"]
+        fact(f"L{n}", "led", f"p{n}", f"g{n}", f"{person} led the {group}.")
+        fact(f"F{n}", "founded", f"p{n}", f"g{n}", f"{person} founded the {group}.")
+        fact(f"D{n}", "founded-on", f"g{n}", f"'{day}'", f"The {group} was founded on {parse_date(day).human()}.")
+        fact(f"S{n}", "set-up-on", f"g{n}", f"'{day}'", f"The {group} was set up on {parse_date(day).human()}.")
+    return {
+        "pack.yaml": "id: alliances\ntitle: Six groups and their leaders\nlanguage: en\nlicence: CC0\n"
+                     "description: Leaders, founders and founding days.\nperiod: {start: 1980-01-01, end: 2010-12-31}\n"
+                     "topics:\n  - {id: groups, title: Groups}\n",
+        "relations.yaml": ALLIANCE_RELATIONS,
+        "sources.yaml": "sources:\n  - id: N1\n    title: Notes\n    publisher: Test\n    file: notes.txt\n",
+        "notes.txt": " ".join(notes) + "\n",
+        "entities.yaml": "\n".join(entities) + "\n",
+        "facts.yaml": "\n".join(facts) + "\n",
+    }
+
+
+def retitled(files: dict[str, str], old: str, new: str) -> dict[str, str]:
+    assert f"title: {old}\n" in files["pack.yaml"]
+    return dict(files, **{"pack.yaml": files["pack.yaml"].replace(f"title: {old}\n", f"title: {new}\n", 1)})
+
+
+PACKS = {
+    "family": family_pack_files,
+    "science": science_pack_files,
+    "biography": biography_pack_files,
+    "alliances": alliance_pack_files,
+    # a title holding one answer whole and most of the words of another
+    "titled": lambda: retitled(science_pack_files(), "Discoveries in chemistry",
+                               "Chemists of the Royal Institution and University College"),
+}
+
+
+@functools.cache
+def packs() -> dict[str, Pack]:
+    root = Path(tempfile.mkdtemp(prefix="quizgen-deal-"))
+    return {name: load_pack(write_pack(root / name, files())) for name, files in PACKS.items()}
+
+
+@functools.cache
+def dealt(name: str, count: int, seed: int, versions: int = 1):
+    return generate_question_set(packs()[name], count=count, seed=seed, versions=versions)
+
+
+def keyed_texts(question: Question) -> list[str]:
+    """Everything a question accepts as its answer: right options, the written answer and accepted forms."""
+    if question.type in (*GROUP_TYPES, "true-false"):
+        return []
+    if question.options:
+        return [o.text for o in question.correct_options] + list(question.accepted)
+    return [question.answer, *question.accepted]
+
+
+def value_names(value, slot_type: str, pack: Pack) -> list[str]:
+    if isinstance(value, (DateValue, Number)) or slot_type in ("date", "number", "text"):
+        return [answer_text(value, slot_type, pack)]
+    return list(pack.entity(value).names)
+
+
+def fact_names(pack: Pack, fact_id: str, *, dated: bool = True) -> list[list[str]]:
+    """The names of a fact's subject, of its object, and of its date when it has one beside them."""
+    fact = next(f for f in pack.facts if f.id == fact_id)
+    relation = pack.relation(fact.relation)
+    ends = [value_names(fact.subject, relation.subject, pack), value_names(fact.object, relation.object, pack)]
+    if dated and fact.date is not None and not isinstance(fact.object, DateValue):
+        ends.append([fact.date.human()])
+    return ends
+
+
+# ---- 1. no answer printed in the title ------------------------------------------------------------------------
+
+
+def test_no_question_is_dealt_whose_answer_the_title_prints():
+    pack = packs()["titled"]
+    assert {q.answer for q in question_pool(pack, seed=1).questions} >= {"Royal Institution",
+                                                                         "University College London"}
+    answered_by_title = []
+    for seed in SEEDS:
+        for q in dealt("titled", 30, seed).questions:
+            answered_by_title += [(seed, q.prompt) for text in keyed_texts(q)
+                                  if normalise(text) in (normalise("Royal Institution"),
+                                                         normalise("University College London"))]
+    assert answered_by_title == []
+
+
+@pytest.mark.parametrize("name, title, given_away", [
+    ("Deir ez-Zor Governorate", "Deir ez-Zor offensive (April–July 2014)", True),  # three of its four words
+    ("Deir ez-Zor military airport", "Deir ez-Zor offensive (April–July 2014)", True),
+    ("Abu Kamal", "The fall of Abu Kamal", True),
+    ("ISIL", "ISIL in Syria", True),
+    ("IS", "What is a caliphate?", False),  # an acronym matches by its case, not the word "is"
+    ("Free Syrian Army", "The Syrian civil war", False),  # one word of three
+    ("Army of Mujahedeen", "Army of the Levant", False),  # "of" is not a word of its own
+    ("al-Nusra Front", "Deir ez-Zor offensive (April–July 2014)", False),
+])
+def test_a_title_gives_away_a_name_whose_distinctive_words_it_holds(name, title, given_away):
+    assert name_in_header(name, title) is given_away
+
+
+# ---- 2. one matching and one ordering item per relation ----------------------------------------------------------
+
+
+def test_a_set_has_at_most_one_matching_and_one_ordering_item_per_relation():
+    repeated = {}
+    for name in ("family", "science"):
+        facts = {f.id: f for f in packs()[name].facts}
+        for seed in range(1, 11):
+            groups = Counter((q.type, relation) for q in dealt(name, 40, seed).questions if q.type in GROUP_TYPES
+                             for relation in {facts[fid].relation for fid in q.fact_ids})
+            repeated.update({(name, seed, key): n for key, n in groups.items() if n > 1})
+    assert repeated == {}
+
+
+# ---- 4. true/false at most a quarter, and balanced ---------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["family", "science", "biography"])
+def test_true_false_is_at_most_a_quarter_and_balanced_between_true_and_false(name):
+    found = {}
+    for seed in SEEDS:
+        for count in (8, 12):  # sets the packs fill without running out of other types
+            questions = dealt(name, count, seed).questions
+            verdicts = Counter(q.answer for q in questions if q.type == "true-false")
+            if sum(verdicts.values()) > max(len(questions) // 4, 1) and len(questions) == count:
+                found[(seed, count)] = f"{sum(verdicts.values())} of {len(questions)} are true/false"
+            if abs(verdicts["True"] - verdicts["False"]) > 1:
+                found[(seed, count)] = f"{verdicts['True']} true and {verdicts['False']} false claims"
+    assert found == {}
+
+
+def test_a_set_of_true_false_alone_is_still_dealt_when_asked_for():
+    questions = generate_question_set(packs()["family"], count=10, seed=2, types=["true-false"]).questions
+    verdicts = Counter(q.answer for q in questions)
+    assert len(questions) >= 6 and abs(verdicts["True"] - verdicts["False"]) <= 1
+
+
+# ---- 5. claims and ordered events settle nothing else ------------------------------------------------------------
+
+
+def settles(claim: Question, other: Question, pack: Pack) -> bool:
+    """Whether a true/false claim names a pair that a matching item asks to match, or an event of an ordering item
+    with its date."""
+    for fact_id in other.fact_ids:
+        ends = fact_names(pack, fact_id, dated=other.type == "ordering")
+        if all(any(contains_phrase(claim.prompt, name) for name in names) for names in ends):
+            return True
+    return False
+
+
+def test_no_claim_in_a_set_settles_a_pair_to_match_or_an_event_to_order():
+    settled = []
+    for name in ("alliances", "family", "science", "biography"):
+        pack = packs()[name]
+        for seed, count in ((seed, count) for seed in range(1, 11) for count in (8, 30)):
+            questions = dealt(name, count, seed).questions
+            claims = [q for q in questions if q.type == "true-false"]
+            groups = [q for q in questions if q.type in GROUP_TYPES]
+            settled += [(name, seed, count, c.prompt, g.prompt) for c in claims for g in groups
+                        if settles(c, g, pack)]
+    assert settled == []
+
+
+# ---- 6. a one-person pack deals full mixed sets -------------------------------------------------------------------
+
+
+def test_a_one_person_pack_deals_full_mixed_sets():
+    pack = packs()["biography"]
+    offered = {q.type for q in question_pool(pack, seed=1).questions}
+    assert len(offered) == 8
+    keyed_ada = 0
+    for seed in SEEDS:
+        questions = dealt("biography", 10, seed).questions
+        types = Counter(q.type for q in questions)
+        assert len(questions) == 10, seed
+        assert set(types) == offered, (seed, sorted(offered - set(types)))
+        assert types["true-false"] <= 10 // 4, (seed, types)
+        keyed_ada += sum("Ada Lovelace" in keyed_texts(q) for q in questions)
+    assert keyed_ada >= len(SEEDS)  # "Who…?" items are not barred because every other stem names her
