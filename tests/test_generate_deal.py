@@ -1,6 +1,6 @@
 """Dealing by meaning, as a strict teacher reads a dealt set: nothing answered by the sheet's title, one matching and
-one ordering item per relation, true/false at most a quarter and balanced, no claim that settles another item, and
-full mixed sets from a one-person pack."""
+one ordering item per relation, no neighbours with the same answer, true/false at most a quarter and balanced, no
+claim that settles another item, and full mixed sets from a one-person pack."""
 
 from __future__ import annotations
 
@@ -342,6 +342,32 @@ def test_a_set_has_at_most_one_matching_and_one_ordering_item_per_relation():
                              for relation in {facts[fid].relation for fid in q.fact_ids})
             repeated.update({(name, seed, key): n for key, n in groups.items() if n > 1})
     assert repeated == {}
+
+
+# ---- 3. no neighbours with the same answer ---------------------------------------------------------------------
+
+
+def test_no_two_neighbouring_questions_of_any_version_share_an_answer():
+    neighbours = []
+    for name in ("family", "science"):
+        for seed in range(1, 11):
+            question_set = dealt(name, 40, seed, versions=3)
+            for version in question_set.versions:
+                for a, b in zip(version.questions, version.questions[1:]):
+                    shared = {normalise(t) for t in keyed_texts(a)} & {normalise(t) for t in keyed_texts(b)}
+                    if shared:
+                        neighbours.append((name, seed, version.code, a.prompt, b.prompt))
+    assert neighbours == []
+
+
+def test_versions_stay_a_shuffle_of_the_set_and_the_same_for_the_same_seed():
+    first, again = dealt("family", 40, 3, versions=3), generate_question_set(packs()["family"], count=40, seed=3,
+                                                                            versions=3)
+    assert [[q.id for q in v.questions] for v in first.versions] == [[q.id for q in v.questions]
+                                                                       for v in again.versions]
+    for version in first.versions:
+        assert sorted(q.id for q in version.questions) == sorted(q.id for q in first.questions)
+    assert len({tuple(q.id for q in v.questions) for v in first.versions}) == 3
 
 
 # ---- 4. true/false at most a quarter, and balanced ---------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Shuffled versions A, B, C…: each its own question order and option order, correct answers spread evenly."""
+"""Shuffled versions A, B, C…: each its own question order and option order, correct answers spread evenly, and no
+two neighbouring questions with the same answer."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import random
 from dataclasses import replace
 
 from ..model import Question, Version, option_letter, stable_id
+from ..text import normalise
 
 
 def version_codes(count: int) -> list[str]:
@@ -29,8 +31,44 @@ def make_version(questions: tuple[Question, ...], code: str, seed: int) -> Versi
     rng = random.Random(stable_id(str(seed), "version", code, length=16))
     order = list(questions)
     rng.shuffle(order)
+    order = apart_from_same_answers(order)
     targets = _balanced_targets(order, rng)
     return Version(code=code, questions=tuple(_reorder(q, targets.get(q.id), rng) for q in order))
+
+
+def answers_of(question: Question) -> frozenset[str]:
+    """What a question's answer is called, normalised: its right options, or its written answer and accepted forms
+    (aliases included, so 'ISIL' and 'Islamic State' are one answer). True/false verdicts and the answers of matching
+    and ordering items are letters and ranks, not names."""
+    if question.type in ("true-false", "matching", "ordering"):
+        return frozenset()
+    if question.options:
+        texts = [o.text for o in question.correct_options] + list(question.accepted)
+    else:
+        texts = [question.answer, *question.accepted]
+    return frozenset(normalise(t) for t in texts if t)
+
+
+def same_answer(a: Question, b: Question) -> bool:
+    return bool(answers_of(a) & answers_of(b))
+
+
+def apart_from_same_answers(order: list[Question]) -> list[Question]:
+    """The shuffled order with questions of the same answer moved apart: each place takes the first remaining
+    question that does not share its neighbour's answer; one that can go nowhere else goes where it fits best."""
+    placed: list[Question] = []
+    rest = list(order)
+    while rest:
+        following = next((q for q in rest if not placed or not same_answer(placed[-1], q)), None)
+        if following is not None:
+            rest.remove(following)
+            placed.append(following)
+            continue
+        stuck = rest.pop(0)  # every remaining question shares the last one's answer
+        slot = next((i for i in range(len(placed)) if not same_answer(stuck, placed[i])
+                     and (i == 0 or not same_answer(stuck, placed[i - 1]))), len(placed))
+        placed.insert(slot, stuck)
+    return placed
 
 
 def _balanced_targets(order: list[Question], rng: random.Random) -> dict[str, int]:
