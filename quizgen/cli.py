@@ -8,6 +8,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
+from typing import Any
 
 from . import __version__
 from .errors import QuizgenError, format_problems
@@ -335,21 +336,22 @@ def cmd_review(args: argparse.Namespace) -> int:
     return 0
 
 
-def load_questions(args: argparse.Namespace, versions: int = 1):
+def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
     from .content import load_pack
 
     pack = load_pack(args.pack)
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)
+    options.update(dealing)
     from .build import generate_bounded
 
     return pack, generate_bounded(pack, **options)
 
 
-def print_dealing_warnings(question_set, count: int) -> None:
+def print_dealing_warnings(question_set, count: int, types: list[str] | None = None, holder: str = "") -> None:
     from .generate.deal import shortfall_warning, true_false_warning
 
-    for warning in (shortfall_warning(question_set, count), true_false_warning(question_set)):
+    for warning in (shortfall_warning(question_set, count), true_false_warning(question_set, types or (), holder)):
         if warning:
             print(warning, file=sys.stderr)
 
@@ -386,9 +388,15 @@ def cmd_grade(args: argparse.Namespace) -> int:
 
 
 def cmd_export(args: argparse.Namespace) -> int:
-    from .export import write_export
+    from .export import export_format, write_export
 
-    pack, question_set = load_questions(args)
+    chosen = export_format(args.format)
+    # a format that holds fewer types gets a set dealt from those, not a full set with questions dropped
+    types = chosen.types_to_deal(args.types)
+    pack, question_set = load_questions(args, types=types, takes=chosen.taker())
+    if not args.quiet:
+        holder = "" if chosen.holds_every_type() else chosen.name.capitalize()
+        print_dealing_warnings(question_set, args.count, types, holder)
     target = write_export(question_set, args.format, args.output, verbose=args.verbose, quiet=args.quiet,
                           pack=pack.root)
     if not args.quiet:

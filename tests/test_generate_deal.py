@@ -1,6 +1,7 @@
 """Dealing by meaning, as a strict teacher reads a dealt set: nothing answered by the sheet's title, one matching and
 one ordering item per relation, no neighbours with the same answer, true/false at most a quarter and balanced, no
-claim that settles another item, and full mixed sets from a one-person pack."""
+claim that settles another item, full mixed sets from a one-person pack, and Kahoot sets dealt from what Kahoot
+holds."""
 
 from __future__ import annotations
 
@@ -9,9 +10,11 @@ import tempfile
 from collections import Counter
 from pathlib import Path
 
+import openpyxl
 import pytest
 from conftest import family_pack_files, science_pack_files, write_pack
 
+from quizgen import cli
 from quizgen.content import load_pack, parse_date
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.deal import name_in_header
@@ -435,3 +438,45 @@ def test_a_one_person_pack_deals_full_mixed_sets():
         assert types["true-false"] <= 10 // 4, (seed, types)
         keyed_ada += sum("Ada Lovelace" in keyed_texts(q) for q in questions)
     assert keyed_ada >= len(SEEDS)  # "Who…?" items are not barred because every other stem names her
+
+
+# ---- 7. Kahoot sets are dealt from the types Kahoot holds ---------------------------------------------------------
+
+
+def kahoot_rows(path: Path) -> list[tuple]:
+    sheet = openpyxl.load_workbook(path).active
+    return [row for row in sheet.iter_rows(min_row=9, values_only=True) if any(v is not None for v in row)]
+
+
+def is_true_false_row(row: tuple) -> bool:
+    return row[2:6] == ("True", "False", None, None)
+
+
+def test_a_kahoot_export_is_dealt_from_the_types_kahoot_holds(tmp_path, capsys):
+    pack = write_pack(tmp_path / "curie-family", family_pack_files())
+    target = tmp_path / "kahoot.xlsx"
+    assert cli.main(["export", str(pack), "--format", "kahoot", "--count", "12", "-o", str(target)]) == 0
+    rows = kahoot_rows(target)
+    assert len(rows) == 12
+    assert sum(map(is_true_false_row, rows)) <= 3
+    assert "left out" not in capsys.readouterr().err
+
+
+def test_a_kahoot_export_says_when_its_types_cannot_keep_true_false_to_a_quarter(tmp_path, capsys):
+    pack = write_pack(tmp_path / "curie-family", family_pack_files())
+    target = tmp_path / "kahoot.xlsx"
+    assert cli.main(["export", str(pack), "--format", "kahoot", "--count", "60", "-o", str(target)]) == 0
+    rows = kahoot_rows(target)
+    true_false = sum(map(is_true_false_row, rows))
+    assert true_false > len(rows) // 4
+    err = capsys.readouterr().err
+    assert (f"{true_false} of {len(rows)} questions are true/false, more than a quarter: the pack has too few "
+            "multiple-choice and multiple-response questions") in err
+    assert "Kahoot holds only multiple-choice, multiple-response, true-false" in err
+
+
+def test_an_export_refuses_types_it_cannot_hold(tmp_path, capsys):
+    pack = write_pack(tmp_path / "curie-family", family_pack_files())
+    code = cli.main(["export", str(pack), "--format", "kahoot", "--types", "cloze", "-o", str(tmp_path / "k.xlsx")])
+    assert code == 1
+    assert "kahoot holds only multiple-choice, multiple-response, true-false questions" in capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 Every format module has `write(question_set, path) -> list[str | Notice]`: it writes the file atomically
 and returns warnings (questions the format cannot hold, and why). Modules are imported only when used.
+A format that holds only some question types says which, so `quizgen export` deals its set from those.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from ..errors import QuizgenError
 from ..files import write_atomically
-from ..model import QuestionSet
+from ..model import OPTION_TYPES, QUESTION_TYPES, Question, QuestionSet
 from ..ownership import claim_loose_file, record_loose_file
 from .common import Notice
 
@@ -28,9 +29,27 @@ class ExportFormat:
     default_file: str
     description: str
     function: str = "write"
+    types: tuple[str, ...] = QUESTION_TYPES  # the question types the format holds
+    takes: str = ""  # the module's function saying whether it can hold one question, when types are not enough
 
     def writer(self) -> Writer:
         return getattr(importlib.import_module(self.module), self.function)
+
+    def taker(self) -> Callable[[Question], bool] | None:
+        return getattr(importlib.import_module(self.module), self.takes) if self.takes else None
+
+    def types_to_deal(self, requested: list[str] | None) -> list[str] | None:
+        """The types to deal a set from for this format: the requested ones it holds (None: every type)."""
+        if self.holds_every_type():
+            return requested
+        kept = [t for t in (requested or QUESTION_TYPES) if t in self.types]
+        if not kept:
+            raise QuizgenError.at("--types", f"{self.name} holds only {', '.join(self.types)} questions; "
+                                  f"--types asked for {', '.join(requested or ())}")
+        return kept
+
+    def holds_every_type(self) -> bool:
+        return set(self.types) == set(QUESTION_TYPES)
 
 
 @dataclass(frozen=True)
@@ -46,7 +65,8 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("moodle", "quizgen.export.moodle", "moodle.xml", "Moodle XML question bank"),
     ExportFormat("gift", "quizgen.export.gift", "gift.txt", "GIFT text for Moodle and GIFT-aware tools"),
     ExportFormat("qti", "quizgen.export.qti", "canvas-qti.zip", "QTI 1.2 zip for Canvas"),
-    ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import"),
+    ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import",
+                 types=OPTION_TYPES, takes="takes"),
     ExportFormat("csv", "quizgen.export.tabular", "questions.csv", "every question and field as CSV",
                  function="write_csv"),
     ExportFormat("tsv", "quizgen.export.tabular", "quizlet.tsv", "term TAB definition for Quizlet-style import",

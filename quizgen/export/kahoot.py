@@ -2,9 +2,9 @@
 
 Kahoot quizzes take questions of at most 120 characters with two to four answers of at most 75
 characters each, a time limit from a fixed list, and the numbers of the correct answers. Multiple
-choice, multiple response and true/false questions that fit are written; every other question is
-left out, counted in one warning and named with its reason in the warning's details. Nothing is
-shortened.
+choice, multiple response and true/false questions that fit are written (`takes`; `quizgen export`
+deals its set from those alone); every other question is left out, counted in one warning and named
+with its reason in the warning's details. Nothing is shortened.
 """
 
 from __future__ import annotations
@@ -75,6 +75,11 @@ def kahoot_rows(question_set: QuestionSet) -> tuple[list[KahootRow], list[common
         reasons.append(f"{len(left_out) - len(other_types)} beyond Kahoot's limits")
     summary = f"kahoot: left out {len(left_out)} of {len(question_set.questions)} questions: {'; '.join(reasons)}"
     return rows, [common.Notice(summary, tuple(left_out))]
+
+
+def takes(question: Question) -> bool:
+    """Whether a Kahoot quiz holds the question as it is: a type Kahoot has, within its limits."""
+    return question.type in OPTION_TYPES and why_left_out(question) is None
 
 
 def why_left_out(question: Question) -> str | None:

@@ -3,7 +3,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -78,13 +78,16 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
 
 def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,
                           tags: list[str] | None = None, count: int = 20, seed: int = 1,
-                          versions: int = 1) -> QuestionSet:
-    """A deterministic question set: same pack, templates, options and seed → the same questions and order."""
+                          versions: int = 1, takes: Callable[[Question], bool] | None = None) -> QuestionSet:
+    """A deterministic question set: same pack, templates, options and seed → the same questions and order.
+    `takes` deals only questions an output can hold (an export's limits); the deck still covers the whole pool."""
     pool = question_pool(pack, template_dirs=template_dirs, types=types, tags=tags, seed=seed)
-    chosen = choose_questions(pool, count, seed, pack)
+    dealt_from = pool if takes is None else Pool(tuple(q for q in pool.questions if takes(q)), pool.skipped,
+                                                   pool.templates)
+    chosen = choose_questions(dealt_from, count, seed, pack)
     made = make_versions(chosen, versions, seed)
     for version in made:
         check_version(version)
     return QuestionSet(pack_id=pack.id, pack_title=pack.title, language=pack.language, seed=seed,
                        questions=chosen, versions=made, licence=pack.licence, deck=study_deck(pool, pack),
-                       pool_size=len(pool.questions), topics=pack.topics)
+                       pool_size=len(dealt_from.questions), topics=pack.topics)
