@@ -1,7 +1,7 @@
 """Dealing by meaning, as a strict teacher reads a dealt set: nothing answered by the sheet's title, one matching and
 one ordering item per relation, no neighbours with the same answer, true/false at most a quarter and balanced, no
-claim that settles another item, full mixed sets from a one-person pack, and Kahoot sets dealt from what Kahoot
-holds."""
+claim that settles another item, full mixed sets from a one-person pack, Kahoot sets dealt from what Kahoot holds,
+and study cards that state only true things."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from closed_world import ClosedWorld
 from conftest import family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
@@ -20,6 +21,8 @@ from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.deal import name_in_header
 from quizgen.model import DateValue, Number, Pack, Question
 from quizgen.relations import answer_text
+from quizgen.render.html import flashcards_for
+from quizgen.study import card_front
 from quizgen.text import contains_phrase, normalise
 
 SEEDS = range(1, 6)
@@ -480,3 +483,41 @@ def test_an_export_refuses_types_it_cannot_hold(tmp_path, capsys):
     code = cli.main(["export", str(pack), "--format", "kahoot", "--types", "cloze", "-o", str(tmp_path / "k.xlsx")])
     assert code == 1
     assert "kahoot holds only multiple-choice, multiple-response, true-false questions" in capsys.readouterr().err
+
+
+# ---- 8. study cards state only true things ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", ["family", "science", "biography"])
+def test_the_deck_never_puts_a_false_claim_on_a_card(name):
+    pack = packs()[name]
+    world = ClosedWorld(pack)
+    pool = question_pool(pack, seed=2)
+    assert any(q.type == "true-false" and q.answer == "False" for q in pool.questions)
+    deck = dealt(name, 5, 2).deck
+    false_fronts = [card_front(q).text for q in deck if q.type == "true-false" and not world.claim_is_true(q)]
+    assert false_fronts == []
+    assert {fid for q in pool.questions for fid in q.fact_ids} <= {fid for card in deck for fid in card.fact_ids}
+
+
+def test_a_fact_asked_only_by_a_false_claim_gets_a_card_of_its_true_claim():
+    for name in ("family", "science", "biography"):
+        pack = packs()[name]
+        pool = question_pool(pack, seed=2)
+        asked = {}
+        for q in pool.questions:
+            asked.setdefault(q.fact_ids[0], []).append(q)
+        only_false = [fid for fid, qs in asked.items() if all(q.type == "true-false" and q.answer == "False"
+                                                              for q in qs)]
+        deck = dealt(name, 5, 2).deck
+        for fact_id in only_false:
+            cards = [c for c in deck if fact_id in c.fact_ids]
+            assert cards, fact_id
+            assert all(c.answer == "True" for c in cards if c.type == "true-false"), fact_id
+
+
+def test_cards_name_their_topic_by_its_title():
+    question_set = dealt("family", 5, 1)
+    titles = {t.id: t.title for t in packs()["family"].topics}
+    assert {card.topic for card in flashcards_for(question_set)} <= set(titles.values())
+    assert "Births" in {card.topic for card in flashcards_for(question_set)}

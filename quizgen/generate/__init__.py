@@ -89,5 +89,5 @@ def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), typ
     for version in made:
         check_version(version)
     return QuestionSet(pack_id=pack.id, pack_title=pack.title, language=pack.language, seed=seed,
-                       questions=chosen, versions=made, licence=pack.licence, deck=study_deck(pool, pack),
+                       questions=chosen, versions=made, licence=pack.licence, deck=study_deck(pool, pack, seed),
                        pool_size=len(dealt_from.questions), topics=pack.topics)

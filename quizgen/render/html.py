@@ -338,7 +338,7 @@ def flashcards_for(question_set: QuestionSet) -> tuple[Card, ...]:
     for question in deck:
         first_seen.setdefault(card_topic(question), len(first_seen))
     grouped = sorted(deck, key=lambda q: first_seen[card_topic(q)])  # sorted() is stable: deck order stays
-    return tuple(card_for(q, n) for n, q in enumerate(grouped, 1))
+    return tuple(card_for(q, n, question_set.topic_title(card_topic(q))) for n, q in enumerate(grouped, 1))
 
 
 def card_topic(question: Question) -> str:
@@ -351,7 +351,8 @@ def card_id(question: Question) -> str:
     return question.id[:8]
 
 
-def card_for(question: Question, number: int) -> Card:
+def card_for(question: Question, number: int, topic: str = "") -> Card:
+    """A card for one question; `topic` is what its front names (the topic's title), by default the topic itself."""
     back = question.back or question.answer
     sides = card_front(question)
     front = sides.text
@@ -373,7 +374,7 @@ def card_for(question: Question, number: int) -> Card:
     front_size = ("normal" if front_length <= 100 and not listed else "long" if front_length <= 170 and listed <= 4
                   else "very-long")
     return Card(card_id(question), number, front, back, explanation, source, size, front_size, sides.items,
-                sides.choices, card_topic(question))
+                sides.choices, topic or card_topic(question))
 
 
 def short_citation(text: str, limit: int) -> str:
