@@ -59,3 +59,19 @@ class EscapingWriter:
 
     def flush(self) -> None:
         self.stream.flush()
+
+
+# Words that carry no meaning of their own in a name ("Army of the Mujahedeen"): a title may share them freely.
+FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "de", "del", "for", "in", "of", "on", "the", "to"})
+
+
+def name_in_title(name: str, title: str) -> bool:
+    """Whether a title names this name: whole, or by most of its distinctive words ("Deir ez-Zor offensive" names
+    "Deir ez-Zor Governorate"); a one-word name only whole."""
+    if contains_phrase(title, name):
+        return True
+    words = [w for w in normalise(name).split() if w not in FUNCTION_WORDS]
+    if len(words) < 2:
+        return False
+    title_words = set(normalise(title).split())
+    return 2 * sum(w in title_words for w in words) > len(words)

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import QuizgenError
 from ..model import Pack, Question, QuestionSet
-from .checks import alias_index, check_question, check_version, reveals_answer
+from .checks import alias_index, check_question, check_version, reveals_answer, title_gives_away
 from .deal import choose_questions, shortfall_warning, stem_key, true_false_warning
 from .deck import study_deck
 from .questions import Maker, Skip, build_true_false, questions_from
@@ -67,6 +67,10 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
                 result = retried
             if reveals_answer(result):  # the pack's words, not the engine, name the answer: skip it, lint says where
                 skipped.append(Skip(result.fact_ids[0], template.id, f"the question names its own answer "
+                                                                     f"{result.answer!r}"))
+                continue
+            if title_gives_away(result, pack):  # printed on every page of the worksheet
+                skipped.append(Skip(result.fact_ids[0], template.id, f"the title {pack.title!r} names its answer "
                                                                      f"{result.answer!r}"))
                 continue
             if result.id not in excluded:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 
 from ..errors import Problem, QuizgenError
 from ..model import Pack, Question, Version
-from ..text import contains_phrase, normalise
+from ..text import contains_phrase, name_in_title, normalise
 from .templates import QuestionTemplate
 
 SINGLE_ANSWER_TYPES = ("multiple-choice", "true-false")
@@ -50,6 +51,22 @@ def reveals_answer(question: Question) -> bool:
     if question.type in ("true-false", "matching", "ordering", "multiple-response"):
         return False
     return any(text and contains_phrase(question.prompt, text) for text in (question.answer, *question.accepted))
+
+
+def title_gives_away(question: Question, pack: Pack) -> bool:
+    """Whether the title printed on every page answers the question: it names a keyed answer that a student writes,
+    or ticks among options none of which the title also names (a title naming two rivers leaves "which of them?"
+    open when both are offered). Dates and figures are exempt: a title's dates say what period the set is about."""
+    if question.type in ("true-false", "matching", "ordering", "numeric"):
+        return False
+    keys = [o.text for o in question.options if o.correct] if question.options else [question.answer]
+    if not any(name_in_title(k, pack.title) for k in keys if not DATE_OR_FIGURE.match(k)):
+        return False
+    return not any(name_in_title(o.text, pack.title) for o in question.options if not o.correct)
+
+
+DATE_OR_FIGURE = re.compile(r"^(about |between )?\d|^(January|February|March|April|May|June|July|August|September|"
+                            r"October|November|December) \d")
 
 
 def check_question(question: Question, template: QuestionTemplate, aliases: dict[str, str]) -> None:

@@ -25,8 +25,6 @@ TRUE_FALSE_SHARE = 4  # at most one item in four is true/false: a coin toss answ
 COMMON_NAME_SHARE = 1 / 3
 GROUP_TYPES = ("matching", "ordering")
 TRUE_FALSE = "true-false"
-# Words that carry no meaning of their own in a name ("Army of the Mujahedeen"): the title may share them freely.
-FUNCTION_WORDS = frozenset({"a", "an", "and", "at", "de", "del", "for", "in", "of", "on", "the", "to"})
 
 
 @dataclass(frozen=True)
@@ -257,29 +255,6 @@ def keeps_true_false_balance(item: Item, chosen: list[Item]) -> bool:
     return abs(verdicts["True"] - verdicts["False"]) <= 1
 
 
-def header_gives_away(item: Item, header: str) -> bool:
-    """Whether the title printed above the set answers the item: it holds one of the item's answers, or most of
-    the distinctive words of one of its names ("Deir ez-Zor offensive" for "Deir ez-Zor Governorate"). Dates and
-    figures are exempt: a title's dates say what period the whole set is about, which every date in it falls in."""
-    return any(name_in_header(name, header) for answer in item.answers if answer.kind in ("entity", "text")
-               for name in answer.names)
-
-
-def name_in_header(name: str, header: str) -> bool:
-    if contains_phrase(header, name):
-        return True
-    words = [w for w in normalise(name).split() if w not in FUNCTION_WORDS]
-    if len(words) < 2:
-        return False  # one word is in the header whole or not at all
-    header_words = set(normalise(header).split())
-    return 2 * sum(w in header_words for w in words) > len(words)
-
-
-def header_texts(pack: Pack) -> tuple[str, ...]:
-    """What a worksheet prints above its questions: the pack's title."""
-    return (pack.title,)
-
-
 # ---- dealing -------------------------------------------------------------------------------------------------
 
 Queues = dict[str, dict[str, list[Item]]]  # topic → type → items still to deal, in dealing order
@@ -296,8 +271,7 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
     rng = random.Random(stable_id(str(seed), "choose", length=16))
     items = items_of(pool, pack)
     common = common_names(items)
-    header = " · ".join(header_texts(pack))
-    queues = shuffled_queues([i for i in items if not header_gives_away(i, header)], rng)
+    queues = shuffled_queues(items, rng)
     topics = sorted(queues)
     rng.shuffle(topics)
     chosen, queues = deal_every_type(queues, topics, count, common, rng)

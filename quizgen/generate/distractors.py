@@ -9,7 +9,7 @@ from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
 from ..relations import answer_text
-from ..text import contains_phrase, normalise
+from ..text import contains_phrase, name_in_title, normalise
 from .truth import Truth, bucket_score, fact_key, other, value_key
 
 MIN_DAYS_APART = 3  # a day either side could be argued: fighting that began on the 10th went on on the 11th
@@ -63,15 +63,9 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     return chosen
 
 
-TITLE_FILLER = {"governorate", "province", "city", "town", "river", "group", "front", "army", "brigade", "state",
-                "the", "of", "and", "in", "on", "al", "el", "a", "an"}
-
-
 def named_in_title(text: str, pack: Pack) -> bool:
-    """Whether the pack's title, printed on every page, names this text (all its distinctive words)."""
-    title = normalise(pack.title).split()
-    words = [w for w in normalise(text).split() if w not in TITLE_FILLER]
-    return bool(words) and all(w in title for w in words)
+    """Whether the pack's title, printed on every page, names this text."""
+    return name_in_title(text, pack.title)
 
 
 CANDIDATES_FROM_CATEGORY = 64  # enough to rank well; few enough that a huge pack costs no more per question

@@ -17,7 +17,7 @@ from ..model import Number, Pack, Question
 from ..content import states_any, written_forms
 from ..text import counted, normalise
 from . import Pool, stem_key
-from .distractors import named_in_title, names_of
+from .distractors import names_of
 from .truth import Truth, fact_key, other
 
 ERROR, WARNING = "error", "warning"
@@ -91,7 +91,6 @@ def question_findings(question: Question, pool: Pool, pack: Pack, truth: Truth) 
     found += sentence_rules(question)
     found += false_claim_rules(question, pool, pack, truth)
     found += plausibility_rules(question, pool, pack)
-    found += giveaway_rules(question, pack)
     return found
 
 
@@ -256,29 +255,6 @@ def plausibility_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple
             found.append(("anachronism", ERROR, f"the wrong option {option.text!r} did not exist at "
                                                 f"{when.human()} ({lived})"))
     return found
-
-
-def giveaway_rules(question: Question, pack: Pack) -> list[tuple[str, str, str]]:
-    """The worksheet's title is printed on every page: an answer it names is given away."""
-    if question.type in ("matching", "ordering", "true-false"):
-        return []
-    keys = [o.text for o in question.options if o.correct] if question.options else [question.answer]
-    return [("title-giveaway", ERROR, f"the answer {key!r} is printed in the title {pack.title!r}")
-            for key in keys if title_gives_away(key, pack, question)]
-
-
-def title_gives_away(answer: str, pack: Pack, question: Question | None = None) -> bool:
-    """Whether the pack's title, printed on every page, names this answer and nothing else of its kind: a title
-    naming two rivers leaves a question about which of them open, unless only one of them is among the options."""
-    if not named_in_title(answer, pack):
-        return False
-    if question is not None and question.options:
-        return not any(named_in_title(o.text, pack) for o in question.options if not o.correct)
-    entity = _entities_by_name(pack).get(normalise(answer))
-    if entity is None:
-        return True
-    return not [e for e in pack.entities if e.category == entity.category and e.id != entity.id
-                and any(named_in_title(n, pack) for n in e.names)]
 
 
 def _fact(pack: Pack, fact_id: str):
