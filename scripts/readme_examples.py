@@ -16,14 +16,14 @@ from quizgen.content import load_pack  # noqa: E402
 from quizgen.generate import question_pool  # noqa: E402
 from quizgen.model import option_letter  # noqa: E402
 
-EXAMPLES = {  # question ids, chosen by reading the pool
-    "Multiple choice": ("55b8d9ec9ac7", "23ef32354415"),
-    "Multiple response": ("18737d3b5dcc", "a7860a78abe1"),
-    "True or false": ("0f35b91f37cc", "68b6fcc9b3f5"),
-    "Cloze": ("68562b92a00f", "a55efbc8cc6a"),
-    "Short answer": ("7e0f6266618a", "12224ced2fa6"),
-    "Matching": ("0fdfc685b419", "a9d968e9e729"),
-    "Ordering": ("9e2419e1f20f", "c2607c952bac"),
+EXAMPLES = {  # question ids, chosen by reading the pool (the pack makes one matching item)
+    "Multiple choice": ("b4459b023b6e", "5037a0309fb5"),
+    "Multiple response": ("d65839d68db4", "a7860a78abe1"),
+    "True or false": ("de046946360d", "031a35157c58"),
+    "Cloze": ("89137357fb2f", "9b8b8b20c602"),
+    "Short answer": ("a09f50ebfd61", "78ab35e62652"),
+    "Matching": ("579bf83fd18c",),
+    "Ordering": ("40d214b47093", "f91b47323275"),
     "Numeric": ("226550b1720d", "d66091a53aef"),
 }
 

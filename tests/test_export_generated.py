@@ -164,11 +164,12 @@ def test_the_default_deck_in_anki_has_a_card_for_every_quizzable_fact(default_pa
     pack = load_pack(DEFAULT_PACK)
     quizzable = {f.id for f in pack.quizzable_facts()}
     deck = question_set.study_deck()
-    assert {q.fact_ids[0] for q in deck} == quizzable and len(question_set.questions) == 20
+    # a card may hold several facts (every answer of a many-valued question): each quizzable fact is on one
+    assert {fid for q in deck for fid in q.fact_ids} == quizzable and len(question_set.questions) == 20
     col = Collection(str(tmp_path / "collection.anki2"))
     try:
         import_package(col, folder / "anki.apkg")
-        assert col.note_count() == len(deck) >= len(quizzable)
+        assert col.note_count() == len(deck)
         fronts = [col.get_note(n).fields[0] for n in col.find_notes("")]
     finally:
         col.close()
@@ -208,11 +209,11 @@ def test_the_default_pack_files_its_questions_by_topic_in_moodle_and_gift(defaul
 
 
 def test_no_card_of_the_default_deck_carries_the_no_quiz_tag(default_pack_exports, tmp_path):
-    """`no-quiz` tells quizgen not to ask a fact; a card that also names such a fact (one of several true answers)
-    must not carry it into the learner's Anki collection."""
+    """`no-quiz` tells quizgen not to ask a fact: no card names one (its value may still be one of several true
+    answers), and the tag never reaches the learner's Anki collection."""
     question_set, folder = default_pack_exports
     no_quiz = {f.id for f in load_pack(DEFAULT_PACK).facts if "no-quiz" in f.tags}
-    assert any(no_quiz & set(q.fact_ids) for q in question_set.study_deck())
+    assert no_quiz and not any(no_quiz & set(q.fact_ids) for q in question_set.study_deck())
     col = Collection(str(tmp_path / "collection.anki2"))
     try:
         import_package(col, folder / "anki.apkg")

@@ -224,14 +224,10 @@ def test_a_multiple_response_question_shares_the_weight_between_its_right_answer
     assert [(c["text"]["text"], c["weight"]) for c in read["choices"]] == [("A", 50), ("B", -50), ("C", 50), ("D", -50)]
 
 
-def test_ticking_every_box_of_a_multiple_response_item_of_the_default_pack_scores_nothing(tmp_path):
-    from conftest import DEFAULT_PACK
-    from test_export_moodle import moodle_imported_fraction, moodle_multi_score
+def test_ticking_every_box_of_a_multiple_response_item_of_every_pack_scores_nothing(tmp_path):
+    from test_export_moodle import moodle_imported_fraction, moodle_multi_score, multiple_response_items
 
-    from quizgen.content import load_pack
-    from quizgen.generate import question_pool
-
-    several = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "multiple-response"]
+    several = multiple_response_items()
     assert len(several) >= 5
     path = tmp_path / "mr.txt"
     assert gift.write(QuestionSet(pack_id="p", pack_title="P", language="en", seed=1, questions=tuple(several),

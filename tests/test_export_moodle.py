@@ -295,10 +295,19 @@ def moodle_multi_score(fractions: list[Decimal], ticked: tuple[bool, ...]) -> De
     return min(max(Decimal(0), sum((f for f, t in zip(fractions, ticked) if t), Decimal(0))), Decimal(1))
 
 
-def test_ticking_every_box_of_a_multiple_response_item_of_the_default_pack_scores_nothing_in_moodle():
+def multiple_response_items() -> list:
+    """Every multiple-response item of the default pack and of the packs written for the tests."""
+    from conftest import ROOT
+
     from quizgen.generate import question_pool
 
-    several = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "multiple-response"]
+    folders = [DEFAULT_PACK, *sorted((ROOT / "tests" / "packs").iterdir())]
+    return [q for folder in folders for q in question_pool(load_pack(folder)).questions
+            if q.type == "multiple-response"]
+
+
+def test_ticking_every_box_of_a_multiple_response_item_of_every_pack_scores_nothing_in_moodle():
+    several = multiple_response_items()
     assert len(several) >= 5 and {len(q.options) - len(q.correct_options) for q in several} >= {2, 3}
     question_set = QuestionSet(pack_id="p", pack_title="P", language="en", seed=1, questions=tuple(several),
                                versions=())

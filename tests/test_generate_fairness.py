@@ -46,7 +46,8 @@ def item_problems(question: Question, world: ClosedWorld) -> list[str]:
     if question.type in GROUP_TYPES:
         return group_problems(question, world)
     fact, slot = world.asked(question)
-    truths = world.true_values(fact.relation, slot, fact.value(other(slot)))
+    when = fact.date if world.pack.relation(fact.relation).dated(slot) else None  # a dated stem asks at that date
+    truths = world.true_values(fact.relation, slot, fact.value(other(slot)), when)
     right = world.correct_answers(question)
     if question.type in ("multiple-choice", "multiple-response"):
         for option in question.options:
@@ -67,7 +68,7 @@ def item_problems(question: Question, world: ClosedWorld) -> list[str]:
             found.append(f"{len(truths)} values fit the blank")
         if normalise(question.answer) not in right:
             found.append(f"keyed answer {question.answer!r} is not true")
-        for name in sorted(world.true_names(fact.relation, slot, fact.value(other(slot)))):
+        for name in sorted(n for v in truths for n in world.names(v, fact.relation, slot)):
             if not is_correct(question, name):
                 found.append(f"true answer {name!r} is marked wrong")
     elif question.type == "numeric":

@@ -64,7 +64,7 @@ def test_the_drill_example_scores_what_the_readme_says(fresh_folder):
     done = run(command, fresh_folder)
     assert done.returncode == 0, done.stderr
     assert done.stdout.rstrip().splitlines()[-1] == promised
-    assert "type its place in time" in done.stdout and "type the letter for each numbered item" in done.stdout
+    assert "type every right letter" in done.stdout and "type the letter for each numbered item" in done.stdout
 
 
 def test_the_question_examples_are_what_the_pack_makes():
