@@ -524,3 +524,16 @@ def test_a_wrong_option_named_in_the_title_goes_beside_an_answer_named_there(tmp
     assert asked
     for q in asked:
         assert {"jupiter", "saturn"} <= names_on(q), q.options
+
+
+def test_without_a_period_an_entity_is_dated_by_its_own_facts(tmp_path: Path):
+    folder = moons_pack(tmp_path)
+    entities = folder / "entities.yaml"
+    entities.write_text(re.sub(r" period: [0-9/-]+,", "", entities.read_text()))
+    pack = load_pack(folder)
+    assert all(e.period is None for e in pack.entities)
+    pool = question_pool(pack, seed=1)
+    titan = [q for q in of_fact(pool, "D-titan") if q.type in ("multiple-choice", "true-false")]
+    assert titan
+    for q in titan:  # Titan was found in 1655: Kuiper (1948) and Hall (1877) are no fair guess
+        assert not {"gerard kuiper", "asaph hall"} & names_on(q) and "Kuiper" not in q.prompt and "Hall" not in q.prompt

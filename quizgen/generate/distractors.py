@@ -38,7 +38,7 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
 
     def consider(key: str, value: Value) -> bool:
         """Take the candidate if it is sound; True once enough are chosen."""
-        if key in refused or not offerable(value, slot_type, pack) or not plausible(fact, slot, value, pack):
+        if key in refused or not offerable(value, slot_type, pack) or not plausible(fact, slot, value, pack, truth):
             return False
         names = names_of(value, slot_type, pack)
         if any(normalise(n) in taken for n in names) or any(stem and contains_phrase(stem, n) for n in names):
@@ -105,7 +105,10 @@ def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     return refused
 
 
-def plausible(fact: Fact, slot: str, value: Value, pack: Pack) -> bool:
+ACTIVE_MARGIN_YEARS = 30  # an entity the pack dates only by what it did is believable this long either side
+
+
+def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> bool:
     """A wrong entity a student could believe: it shares the answer's `match` attributes (a city for a city, a woman
     for a daughter) and existed at the date the stem speaks of (nobody born after the event, or dead before it)."""
     relation = pack.relation(fact.relation)
@@ -116,7 +119,11 @@ def plausible(fact: Fact, slot: str, value: Value, pack: Pack) -> bool:
         if answer.attribute(name) is not None and candidate.attribute(name) != answer.attribute(name):
             return False
     when = stem_date(fact, pack)
-    return candidate.period is None or (candidate.period.start <= when.end and when.start <= candidate.period.end)
+    if candidate.period is not None:
+        return candidate.period.start <= when.end and when.start <= candidate.period.end
+    active = truth.active_years(value)  # no period declared: the years its own dated facts speak of
+    return active is None or (active[0] - ACTIVE_MARGIN_YEARS <= when.end.year and
+                              when.start.year <= active[1] + ACTIVE_MARGIN_YEARS)
 
 
 def stem_date(fact: Fact, pack: Pack) -> DateValue:

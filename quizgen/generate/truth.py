@@ -90,6 +90,7 @@ class Truth:
     _value_lists: dict[tuple[str, str], list[tuple[str, Value]]] = field(default_factory=dict)
     _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
     _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
+    _active: dict[str, tuple[int, int] | None] = field(default_factory=dict)
     _disputed: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
 
     @classmethod
@@ -274,6 +275,15 @@ class Truth:
 
     def facts_about(self, key: str) -> list[Fact]:
         return self._facts_of.get(key, [])
+
+    def active_years(self, key: str) -> tuple[int, int] | None:
+        """The first and last year of what the entity did, by the dated facts it is the subject of (Galileo: 1610),
+        or None. A thing something was done to (a moon found in 1610) is not dated by it: it existed before."""
+        if key not in self._active:
+            years = [y for f in self._facts_of.get(key, []) if f.when is not None and f.subject == key
+                     for y in (f.when.start.year, f.when.end.year)]
+            self._active[key] = (min(years), max(years)) if years else None
+        return self._active[key]
 
     def facts_of_relation(self, relation: str) -> list[Fact]:
         """The quizzable facts of one relation, in pack order."""
