@@ -722,10 +722,18 @@ FIGURE = re.compile(r"^[-−–]?\d")
 
 def states_figure(quote: str, form: str) -> bool:
     unsigned = form.lstrip("-−–")
-    sign = "[-−–]" if unsigned != form else ""
-    no_sign = r"(?<!(?<!\w)[-−–])"  # "−108" is negative; "mid-2013" is not
-    pattern = rf"(?<![\d.,]){'' if sign else no_sign}{sign}{re.escape(unsigned)}(?![\d]|[.,]\d)"
-    return re.search(pattern, quote) is not None
+    signed = unsigned != form
+    at = quote.find(unsigned)
+    while at >= 0:
+        before = quote[at - 1] if at else ""
+        after = quote[at + len(unsigned): at + len(unsigned) + 2]
+        minus = before in "-−–" and before != "" and not (at >= 2 and quote[at - 2].isalnum())  # "mid-2013" is not
+        starts = not (before.isdigit() or (before in ".," and before != "")) and (minus if signed else not minus)
+        ends = not (after[:1].isdigit() or (after[:1] in ".," and after[1:2].isdigit()))
+        if starts and ends:
+            return True
+        at = quote.find(unsigned, at + 1)
+    return False
 
 
 def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:

@@ -243,7 +243,8 @@ def test_an_unrelated_pack_gets_every_type_from_the_same_templates(small_packs):
     for qtype in QUESTION_TYPES:
         assert generate_question_set(science, count=5, seed=3, types=[qtype]).questions, qtype
     qs = generate_question_set(science, count=30, seed=3)
-    assert len(qs.questions) >= 20 and len({q.type for q in qs.questions}) >= 6
+    # fewer than 30: wrong options must have lived when the element was found, and a fair set asks each fact once
+    assert len(qs.questions) >= 15 and len({q.type for q in qs.questions}) >= 6
     text = " ".join(q.prompt + q.answer for q in pool.questions)
     assert "Deir" not in text and "ISIL" not in text
 

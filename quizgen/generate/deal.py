@@ -87,12 +87,13 @@ def names_in_part(part: Part, value: Named) -> bool:
 class NameIndex:
     """Which entities a text names, found as `contains_phrase` finds one name, for every name of the pack at once."""
 
-    phrases: dict[str, tuple[tuple[tuple[str, ...], str], ...]]  # first word → (the name's words, entity id)
+    phrases: dict[tuple[str, ...], tuple[str, ...]]  # a name's words → the entities it names
+    lengths: tuple[int, ...]  # how many words the names have, so a text is looked up by slices, not name by name
     acronyms: tuple[tuple[str, str], ...]  # (short upper-case name, entity id), matched with its case
 
     @classmethod
     def of(cls, pack: Pack) -> NameIndex:
-        phrases: dict[str, list[tuple[tuple[str, ...], str]]] = {}
+        phrases: dict[tuple[str, ...], list[str]] = {}
         acronyms = []
         for entity in pack.entities:
             for name in entity.names:
@@ -100,16 +101,16 @@ class NameIndex:
                 if name.isupper() and len(name) <= 4:
                     acronyms.append((name, entity.id))  # "IS" must not match the word "is"
                 elif words:
-                    phrases.setdefault(words[0], []).append((words, entity.id))
-        return cls({word: tuple(found) for word, found in phrases.items()}, tuple(acronyms))
+                    phrases.setdefault(words, []).append(entity.id)
+        return cls({words: tuple(ids) for words, ids in phrases.items()}, tuple(sorted({len(w) for w in phrases})),
+                   tuple(acronyms))
 
     def named_in(self, text: str) -> frozenset[str]:
         words = normalise(text).split()
         found = {entity_id for name, entity_id in self.acronyms if contains_phrase(text, name)}
-        for start, word in enumerate(words):
-            for phrase, entity_id in self.phrases.get(word, ()):
-                if tuple(words[start:start + len(phrase)]) == phrase:
-                    found.add(entity_id)
+        for start in range(len(words)):
+            for length in self.lengths:
+                found.update(self.phrases.get(tuple(words[start:start + length]), ()))
         return frozenset(found)
 
 

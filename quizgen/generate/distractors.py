@@ -32,6 +32,8 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     category's other members ranked by shared attributes; each one the pack knows to be false and that a student
     could believe."""
     slot_type = pack.relation(fact.relation).slot_type(slot)
+    if not truth.can_refute(fact, slot):
+        return []  # an open list, and no value's own fact could place it elsewhere: nothing is known false
     refused = refused_keys(fact, slot, pack, truth)
     taken = {normalise(n) for n in names_of(fact.value(slot), slot_type, pack)}
     chosen: list[Value] = []
@@ -162,7 +164,7 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
                 and truth.refutation(fact, slot, value_key(candidate)) is not None)
 
-    same_relation = {value_key(f.value(slot)) for f in truth.facts_of_relation(fact.relation)}
+    same_relation = truth.slot_keys(fact.relation, slot)
     same: list[DateValue] = []
     others: list[DateValue] = []
     for candidate in truth.dates_near(answer.start):
@@ -239,10 +241,8 @@ def peer_figures(fact: Fact, slot: str, pack: Pack, truth: Truth, answer: Number
     other figures may be other reports of it)."""
     if pack.relation(fact.relation).slot_type(other(slot)) in VALUE_TYPES:
         return []
-    own = fact_key(fact, other(slot), pack)
-    return sorted({f.value(slot).value for f in truth.facts_of_relation(fact.relation)
-                   if isinstance(f.value(slot), Number) and f.value(slot).unit == answer.unit
-                   and f.value(slot).max is None and fact_key(f, other(slot), pack) != own})
+    own = truth.key(fact, other(slot))
+    return sorted({value for value, key in truth.figures_of(fact.relation, slot, answer.unit) if key != own})
 
 
 def _factors(rng: random.Random) -> list[float]:

@@ -482,6 +482,8 @@ def matching_questions(template: QuestionTemplate, maker: Maker, facts: list[Fac
         if relation.match and "object" in fact.ask and relation.object != "number":
             by_relation.setdefault(fact.relation, []).append(fact)
     for relation_id, members in sorted(by_relation.items()):
+        if not maker.truth.can_refute(members[0], "object"):
+            continue  # no pair left unmatched could be known false: a matching item needs every such pair false
         rng = maker.rng(template.id, relation_id)
         for group in unambiguous_groups(members, template.group_size, maker, rng, matching_fits):
             relation = pack.relation(relation_id)

@@ -91,6 +91,11 @@ class Truth:
     _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
     _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
     _active: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    _keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    _order: dict[str, int] = field(default_factory=dict)
+    _slot_keys: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
+    _peers: dict[tuple[str, str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    _possible: dict[tuple[str, str, bool], dict[str, Value]] = field(default_factory=dict)
     _disputed: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
 
     @classmethod
@@ -137,9 +142,16 @@ class Truth:
 
     # ---- what the pack says of one slot ---------------------------------------------------------
 
+    def key(self, fact: Fact, slot: str) -> str:
+        """The fact's value key for `slot`, computed once."""
+        found = self._keys.get((fact.id, slot))
+        if found is None:
+            found = self._keys[(fact.id, slot)] = fact_key(fact, slot, self.pack)
+        return found
+
     def _about(self, fact: Fact, slot: str) -> tuple[list[Assertion], DateValue | None]:
         """Every statement of the fact's relation sharing its other slot, and the date the question names."""
-        given = fact_key(fact, other(slot), self.pack)
+        given = self.key(fact, other(slot))
         when = fact.date if self.pack.relation(fact.relation).dated(slot) else None
         return self._by_given.get((fact.relation, slot, given), []), when
 
@@ -149,19 +161,23 @@ class Truth:
         assertions, when = self._about(fact, slot)
         found = {a.key(slot): a.value(slot) for a in assertions
                  if not a.coarser and (when is None or (a.when is not None and holds_throughout(a.when, when)))}
-        found.setdefault(fact_key(fact, slot, self.pack), fact.value(slot))
+        found.setdefault(self.key(fact, slot), fact.value(slot))
         return found
 
     def possibly_true(self, fact: Fact, slot: str, *, coarser: bool = True) -> dict[str, Value]:
         """Every value that may make `slot` true at the question's date: the known ones, undated ones, ones whose
         period overlaps it, and (with `coarser`) the places that contain them. None is ever offered as wrong."""
+        memo = (fact.id, slot, coarser)
+        if memo in self._possible:
+            return self._possible[memo]
         assertions, when = self._about(fact, slot)
         found = {a.key(slot): a.value(slot) for a in assertions if (coarser or not a.coarser)
                  and (when is None or a.when is None or overlaps(a.when, when))}
-        found.setdefault(fact_key(fact, slot, self.pack), fact.value(slot))
-        given = fact_key(fact, other(slot), self.pack)
+        found.setdefault(self.key(fact, slot), fact.value(slot))
+        given = self.key(fact, other(slot))
         for key, value in self._disputed.get((fact.relation, slot, given), {}).items():
             found.setdefault(key, value)  # a rival answer a fact's dispute names may be right
+        self._possible[memo] = found
         return found
 
     def coarser_values(self, fact: Fact, slot: str) -> dict[str, Value]:
@@ -189,8 +205,8 @@ class Truth:
     def in_stated_order(self, fact: Fact, slot: str, keys: dict[str, Value]) -> list[str]:
         """The keys in the order the pack states them, those a quizzable fact states first (a fact kept out of
         questions still makes its value true, but lends it no quotation)."""
-        order = {f.id: i for i, f in enumerate(self.pack.facts)}
-        given = fact_key(fact, other(slot), self.pack)
+        order = self.fact_order()
+        given = self.key(fact, other(slot))
         stated: dict[str, tuple[bool, int]] = {}
         for a in self._by_given.get((fact.relation, slot, given), []):
             if a.key(slot) in keys and not a.coarser:
@@ -203,8 +219,12 @@ class Truth:
         relation = self.pack.relation(fact.relation)
         if not relation.holds_for_many(slot):
             return True
-        return relation.complete or self.declared_complete(fact.relation, other(slot),
-                                                           fact_key(fact, other(slot), self.pack))
+        return relation.complete or self.declared_complete(fact.relation, other(slot), self.key(fact, other(slot)))
+
+    def can_refute(self, fact: Fact, slot: str) -> bool:
+        """Whether any value could be known false for `slot` here: the list is closed, or a value's own one-valued
+        statement could place it elsewhere. Where neither holds, no candidate needs weighing."""
+        return self.closed(fact, slot) or not self.pack.relation(fact.relation).holds_for_many(other(slot))
 
     def declared_complete(self, relation_id: str, side: str, given: str) -> bool:
         """Whether a source lists every partner of the value with key `given` when it fills `side` (an entity id,
@@ -215,7 +235,8 @@ class Truth:
     def refutation(self, fact: Fact, slot: str, key: str) -> Refutation | None:
         """Why the value with `key` is false for `slot` of this fact's question, or None when the pack does not
         know it to be false (it may be true, or the pack is silent)."""
-        if key in self.possibly_true(fact, slot) or self.nested(key, self.possibly_true(fact, slot, coarser=False)):
+        if not self.can_refute(fact, slot) or key in self.possibly_true(fact, slot) or self.nested(
+                key, self.possibly_true(fact, slot, coarser=False)):
             return None
         relation = self.pack.relation(fact.relation)
         true = self.true_values(fact, slot)
@@ -230,7 +251,7 @@ class Truth:
     def _own_refutation(self, fact: Fact, slot: str, key: str) -> Refutation | None:
         """The candidate's own one-valued statement places it elsewhere (the Danube rises in Germany, so it does not
         rise in Switzerland)."""
-        given = fact_key(fact, other(slot), self.pack)
+        given = self.key(fact, other(slot))
         _, when = self._about(fact, slot)
         own = [a for a in self._by_given.get((fact.relation, other(slot), key), [])
                if when is None or a.when is None or overlaps(a.when, when)]
@@ -276,6 +297,20 @@ class Truth:
     def facts_about(self, key: str) -> list[Fact]:
         return self._facts_of.get(key, [])
 
+    def fact_order(self) -> dict[str, int]:
+        """Each fact's place in the pack, computed once."""
+        if not self._order:
+            self._order.update({f.id: i for i, f in enumerate(self.pack.facts)})
+        return self._order
+
+    def slot_keys(self, relation: str, slot: str) -> frozenset[str]:
+        """The keys of every value the relation's quizzable facts put in `slot`, computed once."""
+        found = self._slot_keys.get((relation, slot))
+        if found is None:
+            found = self._slot_keys[(relation, slot)] = frozenset(self.key(f, slot)
+                                                                  for f in self.facts_of_relation(relation))
+        return found
+
     def active_years(self, key: str) -> tuple[int, int] | None:
         """The first and last year of what the entity did, by the dated facts it is the subject of (Galileo: 1610),
         or None. A thing something was done to (a moon found in 1610) is not dated by it: it existed before."""
@@ -284,6 +319,15 @@ class Truth:
                      for y in (f.when.start.year, f.when.end.year)]
             self._active[key] = (min(years), max(years)) if years else None
         return self._active[key]
+
+    def figures_of(self, relation: str, slot: str, unit: str) -> list[tuple[float, str]]:
+        """The relation's single figures in `unit` with the key of the other slot's value, computed once."""
+        memo = (relation, slot, unit)
+        if memo not in self._peers:
+            self._peers[memo] = [(f.value(slot).value, self.key(f, other(slot))) for f in self.facts_of_relation(relation)
+                                 if isinstance(f.value(slot), Number) and f.value(slot).unit == unit
+                                 and f.value(slot).max is None]
+        return self._peers[memo]
 
     def facts_of_relation(self, relation: str) -> list[Fact]:
         """The quizzable facts of one relation, in pack order."""
