@@ -537,3 +537,38 @@ def test_without_a_period_an_entity_is_dated_by_its_own_facts(tmp_path: Path):
     assert titan
     for q in titan:  # Titan was found in 1655: Kuiper (1948) and Hall (1877) are no fair guess
         assert not {"gerard kuiper", "asaph hall"} & names_on(q) and "Kuiper" not in q.prompt and "Hall" not in q.prompt
+
+
+def test_a_claim_false_by_a_complete_list_of_several_names_the_whole_list(tmp_path: Path):
+    relations = RELATIONS.replace('    ask_object: "Which planet did {subject} observe?"\n',
+                                  '    ask_object: "Which planet did {subject} observe?"\n'
+                                  '    ask_subjects: "Who observed {object}?"\n'
+                                  '    complete_for: [{object: jupiter, source: N1}]\n')
+    extra = """\
+  - id: V3
+    relation: observed
+    subject: cassini
+    object: jupiter
+    topic: moons
+    sources: [N1]
+    evidence: "Giovanni Domenico Cassini observed Jupiter."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra,
+                                extra_notes="Giovanni Domenico Cassini observed Jupiter."))
+    false = [q for seed in range(1, 12) for q in question_pool(pack, seed=seed).questions
+             if q.type == "true-false" and q.answer == "False" and q.fact_ids[0] in ("V1", "V3")]
+    assert false
+    for q in false:  # not "Galileo Galilei (not X) observed Jupiter", which hides the other observer
+        assert q.explanation.startswith("Who observed Jupiter? ") and "Galileo Galilei" in q.explanation \
+            and "Giovanni Domenico Cassini" in q.explanation, q.explanation
+
+
+def test_a_figure_with_decimals_accepts_the_whole_number_a_student_writes(tmp_path: Path):
+    files = dict(MINIMAL_PACK)
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].replace("{value: 1230, unit: km, approximate: true}",
+                                                             "{value: 1230.4, unit: km}")
+    files["sources/notes.txt"] = MINIMAL_PACK["sources/notes.txt"].replace("1,230", "1,230.4")
+    files["facts.yaml"] = files["facts.yaml"].replace('"about 1,230 km long"', '"about 1,230.4 km long"')
+    pack = load_pack(write_pack(tmp_path / "rivers", files))
+    numeric = [q for q in question_pool(pack).questions if q.type == "numeric"]
+    assert numeric and numeric[0].numeric.low <= 1230 <= numeric[0].numeric.high < 1231

@@ -174,8 +174,16 @@ def refuting_explanation(fact: Fact, slot: str, wrong: Value, refutation: Refuta
             corrected = correction(own.fact, other(slot), given, pack)
             return realise(relation.sentence, own.fact, pack, shown=corrected)
         return own.fact.statement
-    return " ".join([realise(relation.sentence, fact, pack, shown=correction(fact, slot, wrong, pack)),
-                     *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+    question_all = relation.question_for_all(slot)
+    if refutation.reason == "complete" and len(refutation.true) > 1 and question_all:
+        # one of several is not enough: "Uranus (not Mercury) has a ring system" would teach that one planet has
+        slot_type = relation.slot_type(slot)
+        every = join_and([value_text(v, slot_type, pack) for v in refutation.true])
+        wrong_text = wrong.figure() if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
+        said = f"{realise(question_all, fact, pack, asked=slot)} {capitalise(every)} (not {wrong_text})."
+    else:
+        said = realise(relation.sentence, fact, pack, shown=correction(fact, slot, wrong, pack))
+    return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
 
 
 def correction(fact: Fact, slot: str, wrong: Value, pack: Pack) -> dict[str, Callable[[str], str]]:
@@ -455,7 +463,10 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
         return f"{len(truths)} figures are recorded for the same thing; a numeric item needs one"
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
-    numeric = NumericAnswer(value=number.value, low=number.low, high=number.high, unit=number.unit)
+    low, high = number.low, number.high
+    if number.tolerance == 0 and number.max is None and not float(number.value).is_integer():
+        low, high = number.value - 0.5, number.value + 0.5  # "84.01 years": a student writes 84
+    numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())
 

@@ -239,13 +239,15 @@ class Truth:
                 key, self.possibly_true(fact, slot, coarser=False)):
             return None
         relation = self.pack.relation(fact.relation)
+        # what is true of the value itself explains best ("Titan orbits Saturn"), then the slot's known values
+        own = self._own_refutation(fact, slot, key) if not relation.holds_for_many(other(slot)) else None
+        if own is not None:
+            return own
         true = self.true_values(fact, slot)
         if not relation.holds_for_many(slot):
             return Refutation("only", tuple(true.values()))
         if self.closed(fact, slot):
             return Refutation("complete", tuple(true.values()))
-        if not relation.holds_for_many(other(slot)):
-            return self._own_refutation(fact, slot, key)
         return None
 
     def _own_refutation(self, fact: Fact, slot: str, key: str) -> Refutation | None:
