@@ -217,8 +217,8 @@ def quotes_stating_the_claim(fact: Fact, pack: Pack) -> list[str]:
     while missing:
         best = max(fact.quotes, key=lambda q: (sum(states_any(q, needs[i]) for i in missing), -len(q)), default=None)
         covered = [i for i in missing if best is not None and states_any(best, needs[i])]
-        if not covered:
-            break
+        if not covered or (chosen and covered == [0]):
+            break  # a second quotation that only names the subject ("she was born in Paris") proves nothing more
         chosen.append(best)
         missing = [i for i in missing if i not in covered]
     return chosen
