@@ -572,3 +572,65 @@ def test_a_figure_with_decimals_accepts_the_whole_number_a_student_writes(tmp_pa
     pack = load_pack(write_pack(tmp_path / "rivers", files))
     numeric = [q for q in question_pool(pack).questions if q.type == "numeric"]
     assert numeric and numeric[0].numeric.low <= 1230 <= numeric[0].numeric.high < 1231
+
+
+def test_a_blank_accepts_what_a_fuller_sentence_of_another_relation_puts_there(tmp_path: Path):
+    relations = RELATIONS + """\
+  - id: born-in-country
+    subject: person
+    object: place
+    objects: one
+    sentence: "{Subject} was born in the country of {object}."
+"""
+    extra = """\
+  - id: BC1
+    relation: born-in-country
+    subject: galileo
+    object: italy
+    topic: moons
+    sources: [N1]
+    evidence: "Galileo Galilei was born in Pisa."
+    ask: []
+"""
+    plain = RELATIONS.replace("    widens: true\n", "")
+    pack = load_pack(moons_pack(tmp_path, relations=plain + relations[len(RELATIONS):], extra_facts=extra))
+    cloze = of_fact(question_pool(pack, seed=1), "B-galileo", "cloze")
+    assert cloze and cloze[0].prompt == "Galileo Galilei was born in _____." and "Italy" in cloze[0].accepted
+
+
+def test_between_two_people_one_tied_to_the_other_otherwise_is_no_wrong_option(tmp_path: Path):
+    relations = RELATIONS + """\
+  - id: son-of
+    subject: person
+    object: person
+    subjects: one
+    sentence: "{Subject} was the son of {object}."
+    ask_subject: "Who was the son of {object}?"
+  - id: colleague-of
+    subject: person
+    object: person
+    sentence: "{Subject} worked with {object}."
+"""
+    extra = """\
+  - id: S1
+    relation: son-of
+    subject: jacques-cassini
+    object: cassini
+    topic: moons
+    sources: [N1]
+    evidence: "Jacques Cassini was the son of Giovanni Domenico Cassini."
+  - id: S2
+    relation: colleague-of
+    subject: huygens
+    object: cassini
+    topic: moons
+    sources: [N1]
+    evidence: "Christiaan Huygens worked with Giovanni Domenico Cassini."
+    ask: []
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra,
+                                extra_notes="Jacques Cassini was the son of Giovanni Domenico Cassini. Christiaan "
+                                            "Huygens worked with Giovanni Domenico Cassini."))
+    for seed in range(1, 6):
+        for q in of_fact(question_pool(pack, seed=seed), "S1"):
+            assert "christiaan huygens" not in names_on(q) and "Huygens" not in q.prompt, q.prompt

@@ -97,13 +97,17 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
 
 
 def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
-    """Values never offered as wrong whatever the index says: the author's forbidden ones, and the causes up a chain
-    (A led to B, B led to C: A is a fair answer for what led to C)."""
+    """Values never offered as wrong whatever the index says: the author's forbidden ones, the causes up a chain
+    (A led to B, B led to C: A is a fair answer for what led to C), and, between two of a kind, the given value's
+    other partners."""
     given = fact_key(fact, other(slot), pack)
     refused = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
     relation = pack.relation(fact.relation)
     if relation.subject == relation.object:
         refused |= truth.reachable(fact.relation, given, towards=slot)
+        # between two of a kind (people), one the pack ties to the given otherwise is no fair guess: a wife is not
+        # a plausible daughter, nor a child a plausible parent
+        refused |= truth.partners(given)
     return refused
 
 

@@ -408,7 +408,8 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
         return f"the sentence has {text.count(BLANK)} blanks; a cloze item needs exactly one"
     slot_type = pack.relation(fact.relation).slot_type(slot)
     answer = context["answer"]
-    accepted = accepted_names(written_answers(fact, slot, maker, text), slot_type, pack, answer)
+    answers = {**written_answers(fact, slot, maker, text), **maker.truth.sibling_values(fact, slot)}
+    accepted = accepted_names(answers, slot_type, pack, answer)
     if any(contains_phrase(text, name) for name in (answer, *accepted)):
         return "the sentence names its own answer"
     return base_question(template, [fact], slot, pack, prompt=text, answer=answer, accepted=accepted,

@@ -92,6 +92,7 @@ class Truth:
     _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
     _active: dict[str, tuple[int, int] | None] = field(default_factory=dict)
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
+    _partners: dict[str, set[str]] = field(default_factory=dict)
     _order: dict[str, int] = field(default_factory=dict)
     _slot_keys: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _peers: dict[tuple[str, str, str], list[tuple[float, str]]] = field(default_factory=dict)
@@ -196,6 +197,27 @@ class Truth:
         true = self.true_values(fact, slot)
         around = self._containers.get(fact_key(fact, other(slot), self.pack), frozenset())
         return {c: c for c in sorted(around) if c not in true and any(t in self._containers.get(c, ()) for t in true)}
+
+    def sibling_values(self, fact: Fact, slot: str) -> dict[str, Value]:
+        """Values that other relations give this slot where their sentence says the same and more: "Cologne is in
+        _____." is true of its region as of its country ("Cologne is in the region of North Rhine-Westphalia")."""
+        relation = self.pack.relation(fact.relation)
+        given = self.key(fact, other(slot))
+        found: dict[str, Value] = {}
+        for sibling in self.pack.relations:
+            if sibling.id != relation.id and reads_as_blank_of(sibling.sentence, relation.sentence, slot) and \
+                    sibling.slot_type(other(slot)) == relation.slot_type(other(slot)):
+                for a in self._by_given.get((sibling.id, slot, given), []):
+                    found.setdefault(a.key(slot), a.value(slot))
+        return found
+
+    def partners(self, key: str) -> set[str]:
+        """Every value some fact puts beside this one, in either slot."""
+        found = self._partners.get(key)
+        if found is None:
+            found = self._partners[key] = {k for f in self._facts_of.get(key, [])
+                                           for k in (self.key(f, "subject"), self.key(f, "object")) if k != key}
+        return found
 
     def first_key(self, fact: Fact, slot: str, keys: dict[str, Value]) -> str:
         """Of several true values, the one the pack states first: the key a question made once for all of them
@@ -384,6 +406,18 @@ class Truth:
             else:
                 yield self._dates[left][1]
                 left -= 1
+
+
+def reads_as_blank_of(sibling: str, sentence: str, slot: str) -> bool:
+    """Whether a sentence's value, put in another sentence's blank, makes it true: the same words around the slot,
+    the sibling's with more words just before it ("{Subject} is in the region of {object}." for "{Subject} is in
+    {object}.")."""
+    mark = "{object}" if slot == "object" else "{subject}"
+    parts, sibling_parts = sentence.lower().split(mark.lower()), sibling.lower().split(mark.lower())
+    if len(parts) != 2 or len(sibling_parts) != 2:
+        return False
+    (before, after), (sibling_before, sibling_after) = parts, sibling_parts
+    return sibling_after == after and sibling_before.startswith(before)
 
 
 def disputed_values(pack: Pack) -> dict[tuple[str, str, str], dict[str, Value]]:
