@@ -775,11 +775,24 @@ def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:
         return ()
     ids = []
     for i in range(len(items)):
-        spec = r.record(("exclude", i), {"id", "reason", "prompt"}, {"id"})
-        qid = r.text(spec, ("exclude", i), "id") if spec else None
+        at = ("exclude", i)
+        spec = r.record(at, set(REVIEW_FIELDS), {"id"})
+        if spec is None:
+            continue
+        for key, expected in REVIEW_FIELDS.items():
+            if key in spec and not isinstance(spec[key], str) and not (key != "id" and spec[key] is None):
+                r.report((*at, key), f"found {describe(spec[key])}; expected {expected}")
+        qid = r.text(spec, at, "id", pattern=QUESTION_ID, hint=REVIEW_FIELDS["id"]) if isinstance(spec.get("id"), str) \
+            else None
         if qid:
             ids.append(qid)
     return tuple(ids)
+
+
+QUESTION_ID = re.compile(r"^[0-9a-f]{12}$")
+REVIEW_FIELDS = {"id": "a question id in quotes, the 12 letters and digits `quizgen review` shows, such as "
+                       "'0a1b2c3d4e5f'",
+                 "reason": "text: why the question is left out", "prompt": "text: the question as it reads"}
 
 
 UNKNOWN_ID = ("unknown entity id", "unknown source id", "unknown relation id")  # how the messages of _unknown start
