@@ -317,7 +317,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                 display.advance("questions.json")
             if options.wants("exports"):
-                exported, warnings = export_files(question_set, previous)
+                exported, warnings = export_files(question_set, previous, made=user_selftest(question_set, options,
+                                                                                             layouts, blame))
                 files.extend(exported)
                 display.advance("exports")
             if options.wants("answer-sheets"):
@@ -373,14 +374,26 @@ def questions_json(question_set: QuestionSet) -> str:
     return question_set_json(question_set)
 
 
-def export_files(question_set: QuestionSet,
-                 previous: Path | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
-    """Every export format, made in a scratch folder and read back, and the formats' warnings."""
+def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str) -> dict[str, bytes]:
+    """The self-test page made with the user's --layouts (selftest.html, .css, .js may be replaced), rendered in a
+    bounded worker like every other layout; without --layouts the export makes it from the built-ins."""
+    if not options.layouts:
+        return {}
+    from .export import selftest
+
+    page = run_bounded(Task(selftest.page_html, (question_set, layouts), blame), sandbox.RENDER_LIMITS)
+    return {"html": page.encode("utf-8")}
+
+
+def export_files(question_set: QuestionSet, previous: Path | None = None,
+                 made: dict[str, bytes] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+    """Every export format, made in a scratch folder and read back, and the formats' warnings; `made` holds
+    formats already made (format name → bytes)."""
     from .export import build_exports
 
     with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
         started = time.perf_counter()
-        paths, warnings = build_exports(question_set, Path(scratch), previous=previous)
+        paths, warnings = build_exports(question_set, Path(scratch), previous=previous, made=made)
         seconds = (time.perf_counter() - started) / max(len(paths), 1)
         return [BuiltFile(Path(p).relative_to(scratch).as_posix(), Path(p).read_bytes(), None, seconds)
                 for p in sorted(paths)], warnings
