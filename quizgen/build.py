@@ -146,8 +146,9 @@ def run_build(options: BuildOptions) -> int:
 
     started = time.perf_counter()
     check_output_folder(options.out)
-    options = replace(options, inputs=input_fingerprint(options))
     folder = previous_output_folder(options)
+    check_outside_pack(options.out, folder, options.pack)
+    options = replace(options, inputs=input_fingerprint(options))
     if folder is not None and up_to_date(folder, options.inputs):
         if not options.quiet:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
@@ -173,6 +174,19 @@ def run_build(options: BuildOptions) -> int:
     for name in result.left_alone:
         print(left_alone_line(result.folder, name, BUILD_WRITER), file=sys.stderr)
     return 0
+
+
+def check_outside_pack(out: Path, folder: Path | None, pack: Path) -> None:
+    """Refuse to build into the pack folder: the outputs would change the pack's fingerprint, so the build would
+    never be up to date, and every file in the pack folder is the author's."""
+    root = Path(pack).resolve()
+    target = Path(folder if folder is not None else out).resolve()
+    if target.is_relative_to(root) or Path(out).resolve().is_relative_to(root):
+        where = "the pack folder" if target == root else "inside the pack folder"
+        raise QuizgenError([_option_problem("--out", f"{display_path(out)}: the build would go into "
+                                            f"{display_path(folder or out)}, {where} {display_path(pack)}; expected "
+                                            "a folder outside the pack (a build there would change the pack it is "
+                                            "made from, so it would never be up to date)")])
 
 
 def check_output_folder(out: Path) -> None:
