@@ -146,8 +146,9 @@ def run_build(options: BuildOptions) -> int:
 
     started = time.perf_counter()
     check_output_folder(options.out)
-    options = replace(options, inputs=input_fingerprint(options))
     folder = previous_output_folder(options)
+    check_outside_pack(options.out, folder, options.pack)
+    options = replace(options, inputs=input_fingerprint(options))
     if folder is not None and up_to_date(folder, options.inputs):
         if not options.quiet:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
@@ -173,6 +174,19 @@ def run_build(options: BuildOptions) -> int:
     for name in result.left_alone:
         print(left_alone_line(result.folder, name, BUILD_WRITER), file=sys.stderr)
     return 0
+
+
+def check_outside_pack(out: Path, folder: Path | None, pack: Path) -> None:
+    """Refuse to build into the pack folder: the outputs would change the pack's fingerprint, so the build would
+    never be up to date, and every file in the pack folder is the author's."""
+    root = Path(pack).resolve()
+    target = Path(folder if folder is not None else out).resolve()
+    if target.is_relative_to(root) or Path(out).resolve().is_relative_to(root):
+        where = "the pack folder" if target == root else "inside the pack folder"
+        raise QuizgenError([_option_problem("--out", f"{display_path(out)}: the build would go into "
+                                            f"{display_path(folder or out)}, {where} {display_path(pack)}; expected "
+                                            "a folder outside the pack (a build there would change the pack it is "
+                                            "made from, so it would never be up to date)")])
 
 
 def check_output_folder(out: Path) -> None:
@@ -317,7 +331,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                 display.advance("questions.json")
             if options.wants("exports"):
-                exported, warnings = export_files(question_set, previous)
+                exported, warnings = export_files(question_set, previous, made=user_selftest(question_set, options,
+                                                                                             layouts, blame))
                 files.extend(exported)
                 display.advance("exports")
             if options.wants("answer-sheets"):
@@ -373,14 +388,26 @@ def questions_json(question_set: QuestionSet) -> str:
     return question_set_json(question_set)
 
 
-def export_files(question_set: QuestionSet,
-                 previous: Path | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
-    """Every export format, made in a scratch folder and read back, and the formats' warnings."""
+def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str) -> dict[str, bytes]:
+    """The self-test page made with the user's --layouts (selftest.html, .css, .js may be replaced), rendered in a
+    bounded worker like every other layout; without --layouts the export makes it from the built-ins."""
+    if not options.layouts:
+        return {}
+    from .export import selftest
+
+    page = run_bounded(Task(selftest.page_html, (question_set, layouts), blame), sandbox.RENDER_LIMITS)
+    return {"html": page.encode("utf-8")}
+
+
+def export_files(question_set: QuestionSet, previous: Path | None = None,
+                 made: dict[str, bytes] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+    """Every export format, made in a scratch folder and read back, and the formats' warnings; `made` holds
+    formats already made (format name → bytes)."""
     from .export import build_exports
 
     with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
         started = time.perf_counter()
-        paths, warnings = build_exports(question_set, Path(scratch), previous=previous)
+        paths, warnings = build_exports(question_set, Path(scratch), previous=previous, made=made)
         seconds = (time.perf_counter() - started) / max(len(paths), 1)
         return [BuiltFile(Path(p).relative_to(scratch).as_posix(), Path(p).read_bytes(), None, seconds)
                 for p in sorted(paths)], warnings

@@ -84,6 +84,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     check = command("check", "validate a content pack and list every problem")
     check.add_argument("pack", type=Path, help=PACK_HELP)
+    check.add_argument("--templates", type=Path, action="append", default=[],
+                       help="folder of question templates whose questions review.yaml may leave out")
     check.set_defaults(handler=cmd_check)
 
     stats = command("stats", "count a pack's facts by topic and relation, its questions by type, and what is asked")
@@ -236,8 +238,11 @@ def positive_int(text: str) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .content import load_pack
+    from .review import unmatched_exclusions
 
     pack = load_pack(args.pack)
+    for warning in unmatched_exclusions(pack, tuple(args.templates)):
+        print(warning, file=sys.stderr)
     print(f"{pack.id}: {counted(len(pack.facts), 'fact')}, {counted(len(pack.entities), 'entity', 'entities')}, "
           f"{counted(len(pack.sources), 'source')} — ok")
     return 0

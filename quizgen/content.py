@@ -40,6 +40,10 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 SOURCE_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]*$")
 DATE_POINT = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 MAX_SOURCE_TEXT_BYTES = 5 * 1024 * 1024
+# Texts that fill a relation's placeholders ({subject}, {object}, a figure's unit): capped so that a phrasing
+# within relations.MAX_PHRASING_CHARS always realises to a question text the templates accept.
+MAX_NAME_CHARS = 200
+MAX_TEXT_VALUE_CHARS = 300
 
 
 # ---- small typed readers: each returns a value or records a problem --------------------
@@ -75,7 +79,7 @@ class Reader:
         return node
 
     def text(self, record: dict, at: tuple, key: str, *, required: bool = False, pattern: re.Pattern | None = None,
-             hint: str = "") -> str | None:
+             hint: str = "", limit: int | None = None, what: str = "") -> str | None:
         if key not in record or record[key] is None:
             if required and key in record:
                 self.report((*at, key), "is empty; expected text")
@@ -87,6 +91,9 @@ class Reader:
         value = str(value).strip()
         if not value:
             self.report((*at, key), "is empty; expected text")
+            return None
+        if limit is not None and len(value) > limit:
+            self.report((*at, key), too_long(value, limit, what))
             return None
         if pattern and not pattern.match(value):
             self.report((*at, key), f"{value!r} is not valid; expected {hint}")
@@ -117,7 +124,7 @@ class Reader:
         return value
 
     def text_list(self, record: dict, at: tuple, key: str, *, pattern: re.Pattern | None = None,
-                  hint: str = "") -> tuple[str, ...]:
+                  hint: str = "", limit: int | None = None, what: str = "") -> tuple[str, ...]:
         if key not in record:
             return ()
         value = record[key]
@@ -132,6 +139,9 @@ class Reader:
                 self.report((*at, key, i), f"found {describe(item)}; expected text")
                 continue
             item = str(item).strip()
+            if limit is not None and len(item) > limit:
+                self.report((*at, key, i), too_long(item, limit, what))
+                continue
             if pattern and not pattern.match(item):
                 self.report((*at, key, i), f"{item!r} is not valid; expected {hint}")
                 continue
@@ -150,6 +160,10 @@ class Reader:
 
     def origin(self, at: tuple) -> Origin:
         return self.doc.origin(at)
+
+
+def too_long(text: str, limit: int, what: str) -> str:
+    return f"is {len(text):,} characters long; expected at most {limit:,}" + (f" ({what})" if what else "")
 
 
 def describe(value: Any) -> str:
@@ -428,17 +442,21 @@ def _read_entity(r: Reader, at: tuple, root: Path, out: _Collected) -> None:
         return
     eid = r.text(record, at, "id", pattern=SLUG, hint="a slug of lower-case letters, digits and hyphens")
     entity = Entity(
-        id=eid or "", name=r.text(record, at, "name", required=True) or "",
+        id=eid or "", name=r.text(record, at, "name", required=True, limit=MAX_NAME_CHARS, what=A_NAME) or "",
         category=r.text(record, at, "category", pattern=SLUG, hint="a category of relations.yaml") or "",
         description=r.text(record, at, "description", required=True) or "", origin=r.origin(at),
-        article=r.text(record, at, "article"), aliases=r.text_list(record, at, "aliases"),
+        article=r.text(record, at, "article", limit=MAX_NAME_CHARS, what=A_NAME),
+        aliases=r.text_list(record, at, "aliases", limit=MAX_NAME_CHARS, what=A_NAME),
         attributes=_read_attributes(r, record, at),
         distractor=r.boolean(record, at, "distractor") if "distractor" in record else True,
-        native_name=r.text(record, at, "native_name"), sources=r.text_list(record, at, "sources"),
+        native_name=r.text(record, at, "native_name", limit=MAX_NAME_CHARS, what=A_NAME), sources=r.text_list(record, at, "sources"),
         period=_read_period(r, record, at),
     )
     if eid:
         out.entities.append((entity, at, r))
+
+
+A_NAME = "a name is set inside question texts"
 
 
 def _read_period(r: Reader, record: dict, at: tuple) -> DateValue | None:
@@ -537,7 +555,9 @@ def _read_slot(r: Reader, record: dict, at: tuple, slot: str, slot_type: str, c:
         return _read_number(r, record, at, slot)
     if slot_type == "date":
         return r.date_value(record, at, slot)
-    value = r.text(record, at, slot, required=True)
+    value = r.text(record, at, slot, required=True, **({"limit": MAX_TEXT_VALUE_CHARS, "what": "a text value is "
+                                                         "set inside question texts and shown as an option"}
+                                                       if slot_type == "text" else {}))
     if value is None or slot_type == "text":
         return value
     if value not in c.entities:
@@ -612,7 +632,8 @@ def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
     maximum = r.number(spec, where, "max")
     tolerance = r.number(spec, where, "tolerance")
     approximate = r.boolean(spec, where, "approximate")
-    unit = r.text(spec, where, "unit", required=True)
+    unit = r.text(spec, where, "unit", required=True, limit=MAX_NAME_CHARS, what="a unit is set inside question "
+                                                                               "texts")
     if tolerance is not None and tolerance < 0:
         r.report((*where, "tolerance"), f"{tolerance} is negative; expected 0 or more")
     if value is not None and maximum is not None and maximum < value:
@@ -754,11 +775,24 @@ def _read_review(root: Path, problems: list[Problem]) -> tuple[str, ...]:
         return ()
     ids = []
     for i in range(len(items)):
-        spec = r.record(("exclude", i), {"id", "reason", "prompt"}, {"id"})
-        qid = r.text(spec, ("exclude", i), "id") if spec else None
+        at = ("exclude", i)
+        spec = r.record(at, set(REVIEW_FIELDS), {"id"})
+        if spec is None:
+            continue
+        for key, expected in REVIEW_FIELDS.items():
+            if key in spec and not isinstance(spec[key], str) and not (key != "id" and spec[key] is None):
+                r.report((*at, key), f"found {describe(spec[key])}; expected {expected}")
+        qid = r.text(spec, at, "id", pattern=QUESTION_ID, hint=REVIEW_FIELDS["id"]) if isinstance(spec.get("id"), str) \
+            else None
         if qid:
             ids.append(qid)
     return tuple(ids)
+
+
+QUESTION_ID = re.compile(r"^[0-9a-f]{12}$")
+REVIEW_FIELDS = {"id": "a question id in quotes, the 12 letters and digits `quizgen review` shows, such as "
+                       "'0a1b2c3d4e5f'",
+                 "reason": "text: why the question is left out", "prompt": "text: the question as it reads"}
 
 
 UNKNOWN_ID = ("unknown entity id", "unknown source id", "unknown relation id")  # how the messages of _unknown start

@@ -19,6 +19,11 @@ PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
 PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according", "According", "kind"}
 FIGURE_MARK = "\x00{}\x00"  # where a figure goes, filled once the words around it are known
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+# A phrasing is realised into question texts, which a template may make at most 10,000 characters long
+# (generate/templates.py): with every placeholder filled by the longest name or text value check allows
+# (content.py), a phrasing within these caps always fits, so an over-long one is refused here, at its own line.
+MAX_PHRASING_CHARS = 500
+MAX_PHRASING_PLACEHOLDERS = 8
 
 
 def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Category, ...], tuple[Relation, ...]]:
@@ -109,11 +114,13 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
     for key in ("subjects", "objects"):
         if record.get(key, _default_count(record, key)) not in ("one", "many"):
             problems.append(doc.problem((*at, key), f"{record[key]!r} is not allowed; expected one or many"))
+    oversized = [p for key in PHRASINGS if key in record for p in oversized_phrasing(doc, (*at, key), record[key])]
     for key in PHRASINGS:
-        if key in record:
+        if key in record and not oversized:
             _check_phrasing(doc, (*at, key), record[key], key, problems)
     if len(problems) > before:
         return None
+    problems.extend(oversized)
     return Relation(id=record["id"], subject=record["subject"], object=record["object"], origin=doc.origin(at),
                     sentence=record["sentence"].strip(), subjects=record.get("subjects", "many"),
                     objects=record.get("objects", _default_count(record, "objects")),
@@ -206,6 +213,20 @@ def check_implications(doc: Located, relations: tuple[Relation, ...], problems: 
 def _optional(record: dict, key: str) -> str | None:
     value = record.get(key)
     return value.strip() if isinstance(value, str) and value.strip() else None
+
+
+def oversized_phrasing(doc: Located, at: tuple, text: object) -> list[Problem]:
+    """A phrasing too long to realise into a question text; the relation is still read, so that the facts naming it
+    are not reported as naming an unknown relation."""
+    if not isinstance(text, str):
+        return []
+    if len(text.strip()) > MAX_PHRASING_CHARS:
+        return [doc.problem(at, f"is {len(text.strip()):,} characters long; expected at most {MAX_PHRASING_CHARS:,} "
+                                "(a phrasing is one sentence or question, realised into question texts)")]
+    if len(PLACEHOLDER.findall(text)) > MAX_PHRASING_PLACEHOLDERS:
+        return [doc.problem(at, f"names {len(PLACEHOLDER.findall(text))} placeholders; expected at most "
+                                f"{MAX_PHRASING_PLACEHOLDERS}")]
+    return []
 
 
 def _check_phrasing(doc: Located, at: tuple, text: object, key: str, problems: list[Problem]) -> None:

@@ -11,8 +11,8 @@ import yaml
 
 from .content import REVIEW_FILE
 from .files import write_atomically
-from .generate import Pool
-from .model import Pack, Question, option_letter
+from .generate import Pool, question_pool
+from .model import Pack, Question, option_letter, stable_id
 from .errors import Problem, QuizgenError
 from .text import UNSAFE_CHARACTERS, counted
 from .yamlfile import read_yaml, unsafe_character_message
@@ -65,6 +65,37 @@ def review_page(pool: Pool, pack: Pack) -> str:
             f'<input class="reason" placeholder="why (optional)"></article>')
     return REVIEW_PAGE.format(title=html.escape(pack.title), count=len(pool.questions), items="\n".join(items),
                               pack_id=json.dumps(pack.id))
+
+
+def possible_question_ids(pack: Pack, template_dirs: tuple[Path, ...] = ()) -> set[str]:
+    """The ids the pack's questions can have: the review pool's, and both verdicts of every true/false claim, since
+    which verdict a fact's claim gets (its id derives from it) depends on the seed."""
+    pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
+    ids = {q.id for q in pool.questions}
+    for template in pool.templates.values():
+        if template.type == "true-false":
+            ids |= {stable_id(template.id, fact.id, template.ask, verdict) for fact in pack.quizzable_facts()
+                    for verdict in ("True", "False")}
+    return ids
+
+
+def unmatched_exclusions(pack: Pack, template_dirs: tuple[Path, ...] = ()) -> list[Problem]:
+    """A warning for each id of review.yaml that no question of the pack can have. Not an error: the id may belong
+    to a question of templates this run was not given, or to a matching or ordering group dealt under another seed
+    (too many to list), and an exclusion that matches nothing leaves nothing out."""
+    if not pack.excluded:
+        return []
+    try:
+        known = possible_question_ids(pack, template_dirs)
+    except QuizgenError:
+        return []  # the pool cannot be made at all: build and lint say why
+    doc = read_yaml(pack.root / REVIEW_FILE)
+    templates = "the given and built-in templates" if template_dirs else "the built-in templates"
+    return [doc.problem(("exclude", i, "id"), f"warning: {item['id']!r} matches no question the pack makes with "
+                        f"{templates} (true/false claims with either verdict, matching and ordering groups as "
+                        "`quizgen review` shows them), so it likely leaves nothing out; its fact or template may have "
+                        "changed, or it names a question of other templates or a group dealt under another seed")
+            for i, item in enumerate(doc.data["exclude"]) if item["id"] not in known]
 
 
 def checked_reason(reason: str) -> str:

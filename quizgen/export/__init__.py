@@ -121,8 +121,10 @@ def write_export(question_set: QuestionSet, fmt: str, output: Path | None, *, ve
     return result.path
 
 
-def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = None) -> list[ExportResult]:
-    """Every format into `folder` under its default file name; a format whose module is absent is skipped.
+def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = None,
+               made: dict[str, bytes] | None = None) -> list[ExportResult]:
+    """Every format into `folder` under its default file name; a format whose module is absent is skipped, and one
+    already `made` elsewhere (format name → bytes) is written as it is.
 
     `previous` is the folder of the last build when `folder` is a fresh one: each format then finds
     its earlier file at its own path, as it would when writing over it (the Anki deck keeps the
@@ -131,6 +133,10 @@ def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = 
     results = []
     for chosen in FORMATS.values():
         path = Path(folder) / chosen.default_file
+        if made and chosen.name in made:
+            write_atomically(path, made[chosen.name])
+            results.append(ExportResult(chosen.name, path, ()))
+            continue
         try:
             write = chosen.writer()
         except ModuleNotFoundError as exc:
@@ -150,10 +156,10 @@ def carry_over(earlier: Path, path: Path) -> None:
         write_atomically(path, earlier.read_bytes())
 
 
-def build_exports(question_set: QuestionSet, folder: Path,
-                  previous: Path | None = None) -> tuple[list[Path], tuple[Notice, ...]]:
+def build_exports(question_set: QuestionSet, folder: Path, previous: Path | None = None,
+                  made: dict[str, bytes] | None = None) -> tuple[list[Path], tuple[Notice, ...]]:
     """`quizgen build`: every format into `folder`; returns the files written and the warnings."""
-    results = export_all(question_set, folder, previous)
+    results = export_all(question_set, folder, previous, made)
     return [r.path for r in results if r.written], tuple(n for r in results for n in r.warnings)
 
 
