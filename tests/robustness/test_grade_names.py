@@ -1,0 +1,73 @@
+"""Who a page belongs to, and the names grading gives it: scans of the same name in two folders, scan names
+that differ only in characters a file name cannot keep, class lists whose numbers the grid cannot tell apart,
+long or accented names on sheets and annotated pages, and a class list given as a pipe. Every run is bounded
+(hostile_scans.grade_bounded: 60 s, memory capped) and a refusal is one line, never a traceback."""
+
+from __future__ import annotations
+
+import csv
+import io
+import random
+import shutil
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+
+import gradekit as gk
+import hostile_scans as hs
+from quizgen.render.answer_sheets import SHEETS_JSON
+
+DPI = 150
+
+
+@pytest.fixture(scope="module")
+def build(tmp_path_factory) -> Path:
+    """A build folder with the shared test sheets' answer-sheets.json (no class list)."""
+    folder = tmp_path_factory.mktemp("build")
+    shutil.copy(gk.rendered_sheets("a4").folder / SHEETS_JSON, folder / SHEETS_JSON)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def unnumbered_page() -> np.ndarray:
+    """A filled page whose student left the number grid empty."""
+    return gk.fill_page("a4", 0, DPI, random.Random(5), number="", smudges=0, strays=0).image
+
+
+def marks(out: Path) -> dict[str, dict]:
+    return {row["student"]: row for row in csv.DictReader(io.StringIO((out / "marks.csv").read_text("utf-8")))}
+
+
+def clean(run: hs.Run) -> hs.Run:
+    assert "Traceback" not in run.stderr, run.stderr[-3000:]
+    return run
+
+
+def only_line(run: hs.Run) -> str:
+    """The one line on stderr of a run that failed cleanly."""
+    assert run.returncode == 1, (run.returncode, run.stderr[-3000:])
+    clean(run)
+    lines = run.stderr.strip().splitlines()
+    assert len(lines) == 1, run.stderr[-3000:]
+    return lines[0]
+
+
+# ---- 1. scans of the same name in two folders are two students --------------------------------------------
+
+
+def test_unnumbered_pages_of_two_files_of_one_name_stay_two_students(build, unnumbered_page, tmp_path):
+    for folder in ("d1", "d2"):
+        (tmp_path / folder).mkdir()
+        Image.fromarray(unnumbered_page).save(tmp_path / folder / "scan.pdf", "PDF", resolution=DPI)
+    out = tmp_path / "out"
+    run = clean(hs.grade_bounded("grade", build, tmp_path / "d1" / "scan.pdf", tmp_path / "d2", "--out", out,
+                                 "--jobs", "1", "-q"))
+    assert run.returncode == 0, run.stderr
+    rows = marks(out)
+    assert len(rows) == 2, rows
+    assert {row["pages"] for row in rows.values()} == {f"{tmp_path / 'd1' / 'scan.pdf'}#1",
+                                                       f"{tmp_path / 'd2' / 'scan.pdf'}#1"}
+    assert not any(row["flags"] and "repeats" in row["flags"] for row in rows.values()), rows
+    assert len(list(out.glob("annotated-*.pdf"))) == 2
