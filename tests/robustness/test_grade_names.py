@@ -71,3 +71,22 @@ def test_unnumbered_pages_of_two_files_of_one_name_stay_two_students(build, unnu
                                                        f"{tmp_path / 'd2' / 'scan.pdf'}#1"}
     assert not any(row["flags"] and "repeats" in row["flags"] for row in rows.values()), rows
     assert len(list(out.glob("annotated-*.pdf"))) == 2
+
+
+# ---- 2. annotated copies never share a file name -----------------------------------------------------------
+
+
+def test_scans_whose_names_differ_only_by_a_space_get_two_annotated_copies_named_the_same_each_time(
+        build, unnumbered_page, tmp_path):
+    scans = tmp_path / "scans"
+    scans.mkdir()
+    for name in ("a b.pdf", "a_b.pdf"):
+        Image.fromarray(unnumbered_page).save(scans / name, "PDF", resolution=DPI)
+    names = []
+    for out in (tmp_path / "out", tmp_path / "again"):
+        run = clean(hs.grade_bounded("grade", build, scans, "--out", out, "--jobs", "1", "-q"))
+        assert run.returncode == 0, run.stderr
+        assert len(marks(out)) == 2
+        names.append(sorted(p.name for p in out.glob("annotated-*.pdf")))
+    assert len(names[0]) == 2 and names[0] == names[1], names
+    assert len({(tmp_path / "out" / name).read_bytes() for name in names[0]}) == 2
