@@ -42,6 +42,7 @@ ITEMS_BOTTOM_MARGIN = 20.0
 COLUMN_LEFT = 20.0
 SCORES = ("0", "½", "1")
 SCORE_VALUES = (0.0, 0.5, 1.0)
+STUDENT_NUMBER = re.compile(rf"[0-9]{{1,{DIGITS}}}", re.ASCII)  # what the grid can hold: '²' is no digit on it
 
 
 @dataclass(frozen=True)
@@ -222,20 +223,27 @@ def read_class_list(path: Path) -> tuple[Student, ...]:
     if number_col is None or name_col is None:
         raise QuizgenError(Problem(where, 1, 1, "header", f"found columns {', '.join(rows[0]) or 'none'}; "
                                    "expected 'number' (or 'id') and 'name'"))
-    problems, students, seen = [], [], {}
+    # 1 and 000001 are one student to a teacher and to a student filling in the grid with or without zeros
+    problems, students, seen, on_grid = [], [], {}, {}
     for line, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
             continue
         number = row[number_col].strip() if number_col < len(row) else ""
         name = row[name_col].strip() if name_col < len(row) else ""
-        if not number.isdigit() or len(number) > DIGITS:
+        if not STUDENT_NUMBER.fullmatch(number):
             problems.append(Problem(where, line, number_col + 1, "number",
                                     f"{number!r} is not a student number; expected 1 to {DIGITS} digits"))
         elif number in seen:
             problems.append(Problem(where, line, number_col + 1, "number",
                                     f"{number} is already on line {seen[number]}"))
+        elif int(number) in on_grid:
+            other, other_line = on_grid[int(number)]
+            problems.append(Problem(where, line, number_col + 1, "number",
+                                    f"{number} and {other} on line {other_line} are one number on the sheet's "
+                                    "digit grid; give each student a different number"))
         else:
             seen[number] = line
+            on_grid[int(number)] = (number, line)
             students.append(Student(number, name, len(students) + 1))
     if problems:
         raise QuizgenError(problems)

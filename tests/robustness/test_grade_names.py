@@ -16,6 +16,7 @@ import pytest
 from PIL import Image
 
 import gradekit as gk
+from conftest import science_pack_files, write_pack
 import hostile_scans as hs
 from quizgen.render.answer_sheets import SHEETS_JSON
 
@@ -90,3 +91,25 @@ def test_scans_whose_names_differ_only_by_a_space_get_two_annotated_copies_named
         names.append(sorted(p.name for p in out.glob("annotated-*.pdf")))
     assert len(names[0]) == 2 and names[0] == names[1], names
     assert len({(tmp_path / "out" / name).read_bytes() for name in names[0]}) == 2
+
+
+# ---- 3. a class list whose numbers the digit grid cannot tell apart -----------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pack(tmp_path_factory) -> Path:
+    return write_pack(tmp_path_factory.mktemp("pack") / "chemistry", science_pack_files())
+
+
+def build_with(pack: Path, roster: Path | str, out: Path, *more: str, timeout: float = 60) -> hs.Run:
+    return hs.grade_bounded("build", pack, "--out", out, "--students", roster, "--only", "answer-sheets", "-q",
+                            *more, timeout=timeout)
+
+
+def test_numbers_equal_but_for_leading_zeros_are_refused_in_one_line_naming_both_rows(pack, tmp_path):
+    roster = tmp_path / "class.csv"
+    roster.write_text("number,name\n1,Amina Haddad\n240102,Omar Khalil\n000001,Leo Martin\n", encoding="utf-8")
+    line = only_line(build_with(pack, roster, tmp_path / "out"))
+    assert line == (f"{roster}:4:1: number: 000001 and 1 on line 2 are one number on the sheet's digit grid; "
+                    "give each student a different number"), line
+    assert not (tmp_path / "out").exists()
