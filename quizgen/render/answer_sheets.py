@@ -42,6 +42,9 @@ ITEMS_BOTTOM_MARGIN = 20.0
 COLUMN_LEFT = 20.0
 SCORES = ("0", "½", "1")
 SCORE_VALUES = (0.0, 0.5, 1.0)
+# answer-sheet pages in one build: WeasyPrint lays out the sheets as one document, at about 7 MB and 0.4 s
+# a page, and RENDER_LIMITS (2 GB, 120 s of processor time) must hold for it on a slow machine too
+MAX_SHEET_PAGES = 200
 STUDENT_NUMBER = re.compile(rf"[0-9]{{1,{DIGITS}}}", re.ASCII)  # what the grid can hold: '²' is no digit on it
 
 
@@ -419,4 +422,20 @@ def students_fingerprint(students_file: Path | None) -> str:
 
 
 def build_sheets(question_set: QuestionSet, paper: Paper, students_file: Path | None, inputs: str) -> AnswerSheets:
-    return sheet_layout(question_set, paper, read_class_list(students_file) if students_file else (), inputs)
+    students = read_class_list(students_file) if students_file else ()
+    if students_file is not None:
+        check_class_size(question_set, paper, students, students_file)
+    return sheet_layout(question_set, paper, students, inputs)
+
+
+def check_class_size(question_set: QuestionSet, paper: Paper, students: tuple[Student, ...], path: Path) -> None:
+    """One line naming the class list when its sheets would be more pages than one build renders: the
+    sheets are one document, and past MAX_SHEET_PAGES it breaks the render limits (sandbox.py), which
+    would otherwise be reported against the built-in layout rather than the list that caused it."""
+    versions = question_set.versions
+    per_version = [len(version_pages(v, paper)) for v in versions]
+    pages = sum(per_version[i % len(versions)] for i in range(len(students)))
+    if pages > MAX_SHEET_PAGES:
+        raise QuizgenError.at(path, f"{len(students):,} students' answer sheets would be {pages:,} pages; one "
+                              f"build makes at most {MAX_SHEET_PAGES:,}: split the class list and build each "
+                              "part into its own --out folder", field="--students")

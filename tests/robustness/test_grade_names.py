@@ -113,3 +113,17 @@ def test_numbers_equal_but_for_leading_zeros_are_refused_in_one_line_naming_both
     assert line == (f"{roster}:4:1: number: 000001 and 1 on line 2 are one number on the sheet's digit grid; "
                     "give each student a different number"), line
     assert not (tmp_path / "out").exists()
+
+
+# ---- 4. a class list too large for one build ---------------------------------------------------------------
+
+
+def test_a_class_list_of_100000_students_is_refused_in_one_line_naming_the_list_not_the_layouts(pack, tmp_path):
+    roster = tmp_path / "class.csv"
+    roster.write_text("number,name\n" + "".join(f"{n},Student {n}\n" for n in range(1, 100_001)), encoding="utf-8")
+    run = build_with(pack, roster, tmp_path / "out", "--versions", "2", timeout=60)
+    line = only_line(run)
+    assert line == (f"{roster}: --students: 100,000 students' answer sheets would be 100,000 pages; one build makes "
+                    "at most 200: split the class list and build each part into its own --out folder"), line
+    assert "layout" not in line and run.seconds < 30, run.seconds
+    assert not (tmp_path / "out").exists()
