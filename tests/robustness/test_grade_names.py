@@ -127,3 +127,40 @@ def test_a_class_list_of_100000_students_is_refused_in_one_line_naming_the_list_
                     "at most 200: split the class list and build each part into its own --out folder"), line
     assert "layout" not in line and run.seconds < 30, run.seconds
     assert not (tmp_path / "out").exists()
+
+
+# ---- 5. a long name stays in its box on the sheet -----------------------------------------------------------
+
+
+def name_boxes(pdf: Path, letter: str) -> list[tuple[float, float, float, float]]:
+    """Each drawn `letter` of the first page as (left, top, right, bottom) in mm from the top-left corner."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(pdf))
+    page = document[0]
+    height = page.get_height()
+    text = page.get_textpage()
+    found = []
+    for index in range(text.count_chars()):
+        if text.get_text_range(index, 1) == letter:
+            left, bottom, right, top = text.get_charbox(index)
+            found.append(tuple(v * 25.4 / 72 for v in (left, height - top, right, height - bottom)))
+    document.close()
+    return found
+
+
+def test_a_long_unbreakable_name_is_wrapped_or_cut_within_the_header_not_over_the_code(pack, tmp_path):
+    from quizgen.render.answer_sheets import ITEMS_TOP, SHEETS_PDF, read_answer_sheets
+
+    roster = tmp_path / "class.csv"
+    roster.write_text("number,name\n240101," + "W" * 300 + "\n240102,Amina Haddad\n", encoding="utf-8")
+    out = tmp_path / "out"
+    run = clean(hs.grade_bounded("build", pack, "--out", out, "--students", roster, "--only", "answer-sheets",
+                                 "-q", cpu=50, memory=1024 ** 3, wall=55, timeout=60))
+    assert run.returncode == 0, run.stderr
+    sheet = read_answer_sheets(out / "chemistry" / SHEETS_JSON).pages[0]
+    boxes = name_boxes(out / "chemistry" / SHEETS_PDF, "W")
+    assert len(boxes) > 20
+    header_right = sheet.digits[0][0].x - 6
+    assert max(right for _, _, right, _ in boxes) <= header_right + 0.5, (max(b[2] for b in boxes), header_right)
+    assert max(bottom for _, _, _, bottom in boxes) < ITEMS_TOP - 8
