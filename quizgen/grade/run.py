@@ -161,6 +161,7 @@ def load_decoders() -> None:
     from PIL import Image
 
     Image.init()
+    report.annotation_fonts()  # found once, not by every worker that draws annotated pages
 
 
 def _breach(failed: Failed) -> str:

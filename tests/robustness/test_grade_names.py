@@ -164,3 +164,50 @@ def test_a_long_unbreakable_name_is_wrapped_or_cut_within_the_header_not_over_th
     header_right = sheet.digits[0][0].x - 6
     assert max(right for _, _, right, _ in boxes) <= header_right + 0.5, (max(b[2] for b in boxes), header_right)
     assert max(bottom for _, _, _, bottom in boxes) < ITEMS_TOP - 8
+
+
+# ---- 6. accented and Arabic names are drawn on annotated pages ----------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def graded_named_page():
+    """One page of a class-list sheet, filled, scanned and graded, with the result it belongs to."""
+    from quizgen.grade.run import grade_image
+    from quizgen.grade.score import students_from
+    from quizgen.render.answer_sheets import Student, answer_sheets_document, sheet_layout
+    from quizgen.render.cards import PAPERS
+    from quizgen.render.html import Layouts
+    from quizgen.render.pdf import render_pdfs
+    import pypdfium2 as pdfium
+
+    sheets = sheet_layout(gk.grading_set(), PAPERS["a4"], (Student("240101", "Zoë", 1),), inputs="test")
+    pdf, = render_pdfs(answer_sheets_document(sheets, Layouts.with_user_folders()))
+    document = pdfium.PdfDocument(pdf.data)
+    image = np.array(document[0].render(scale=DPI / 72, grayscale=True).to_numpy(), copy=True)
+    document.close()
+    filled = gk.fill(image, sheets.pages[0], DPI, random.Random(2), number="240101", smudges=0, strays=0)
+    page = grade_image(filled.image, sheets, "scan.png", 1)
+    (result, *_), _ = students_from([page], sheets)
+    return page, result
+
+
+def header_strip(page, result, name: str) -> np.ndarray:
+    from dataclasses import replace
+
+    from quizgen.grade.locate import PX_PER_MM
+    from quizgen.grade.report import annotated_page
+
+    return annotated_page(page, replace(result, name=name))[: round(10 * PX_PER_MM)]
+
+
+@pytest.mark.parametrize("first, second", [("Zoë", "Zoé"), ("جود", "سلم"), ("Łukasz", "Šukasz")])
+def test_names_that_differ_only_in_accented_or_arabic_letters_are_drawn_differently(graded_named_page, first,
+                                                                                        second):
+    page, result = graded_named_page
+    assert not np.array_equal(header_strip(page, result, first), header_strip(page, result, second))
+
+
+def test_an_arabic_name_is_drawn_as_letters_not_question_marks(graded_named_page):
+    page, result = graded_named_page
+    arabic, marks = header_strip(page, result, "جود الحسن"), header_strip(page, result, "??? ?????")
+    assert not np.array_equal(arabic, marks)
