@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -208,13 +209,59 @@ def sheet_layout(question_set: QuestionSet, paper: Paper, students: tuple[Studen
 # ---- class lists ---------------------------------------------------------------------------------
 
 
+MAX_CLASS_LIST_BYTES = 8 * 1024 ** 2  # 100,000 rows of number and name are about 3 MB
+
+
+@dataclass(frozen=True)
+class ClassList:
+    """A class list read once (`--students <(…)` is a pipe: its bytes come only once), and their hash."""
+
+    students: tuple[Student, ...]
+    fingerprint: str
+
+
+def read_class_list_once(path: Path) -> ClassList:
+    """The students of the class list at `path` and a hash of its bytes, from one read of a file or a pipe."""
+    import hashlib
+
+    data = class_list_bytes(Path(path))
+    return ClassList(class_list_from(data, path), hashlib.sha256(data).hexdigest())
+
+
+def class_list_bytes(path: Path) -> bytes:
+    """The bytes of a regular file or a pipe, read from start to end without seeking, at most
+    MAX_CLASS_LIST_BYTES; a folder, a device or a socket is refused before it is read."""
+    def refused(message: str) -> QuizgenError:
+        return QuizgenError.at(path, message, field="--students")
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise refused(f"cannot read the class list: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(descriptor).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise refused("the class list is not a file or a pipe; expected a CSV file")
+        try:
+            data = stream.read(MAX_CLASS_LIST_BYTES + 1)
+        except OSError as exc:
+            raise refused(f"cannot read the class list: {exc.strerror or exc}") from None
+    if len(data) > MAX_CLASS_LIST_BYTES:
+        raise refused(f"the class list is more than {MAX_CLASS_LIST_BYTES:,} bytes; a class list is far smaller: "
+                      "is this the right file?")
+    return data
+
+
 def read_class_list(path: Path) -> tuple[Student, ...]:
     """A CSV with a header naming a `number` (or `id`) column and a `name` column; every bad row is reported."""
+    return class_list_from(class_list_bytes(Path(path)), path)
+
+
+def class_list_from(data: bytes, path: Path) -> tuple[Student, ...]:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizgenError.at(path, f"cannot read the class list: {getattr(exc, 'strerror', None) or exc}",
-                              field="--students") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QuizgenError.at(path, f"cannot read the class list: {exc}", field="--students") from None
     rows = list(csv.reader(io.StringIO(text)))
     where = display_path(path)
     if not rows:
@@ -409,20 +456,12 @@ def answer_sheets_document(sheets: AnswerSheets, layouts: Layouts, language: str
 # ---- what `quizgen build --answer-sheets` adds ----------------------------------------------------------
 
 
-def students_fingerprint(students_file: Path | None) -> str:
-    """A hash of the class list, so a changed list rebuilds the sheets."""
-    import hashlib
-
-    if students_file is None:
-        return ""
-    try:
-        return hashlib.sha256(Path(students_file).read_bytes()).hexdigest()
-    except OSError:
-        return "unreadable"  # read_class_list reports it when the sheets are made
-
-
-def build_sheets(question_set: QuestionSet, paper: Paper, students_file: Path | None, inputs: str) -> AnswerSheets:
-    students = read_class_list(students_file) if students_file else ()
+def build_sheets(question_set: QuestionSet, paper: Paper, students_file: Path | None, inputs: str,
+                 class_list: ClassList | None = None) -> AnswerSheets:
+    """The sheets, named from `class_list` (the list at `students_file`, read once) when there is one."""
+    if students_file is not None and class_list is None:
+        class_list = read_class_list_once(students_file)
+    students = class_list.students if class_list is not None else ()
     if students_file is not None:
         check_class_size(question_set, paper, students, students_file)
     return sheet_layout(question_set, paper, students, inputs)

@@ -1,7 +1,8 @@
 """Who a page belongs to, and the names grading gives it: scans of the same name in two folders, scan names
 that differ only in characters a file name cannot keep, class lists whose numbers the grid cannot tell apart,
-long or accented names on sheets and annotated pages, and a class list given as a pipe. Every run is bounded
-(hostile_scans.grade_bounded: 60 s, memory capped) and a refusal is one line, never a traceback."""
+long or accented names on sheets and annotated pages, and a class list given as a pipe. Every command runs
+bounded (hostile_scans.grade_bounded: at most 60 s, memory capped) and a refusal is one line, never a traceback;
+the annotated pages are drawn in this process from one graded page."""
 
 from __future__ import annotations
 
@@ -211,3 +212,48 @@ def test_an_arabic_name_is_drawn_as_letters_not_question_marks(graded_named_page
     page, result = graded_named_page
     arabic, marks = header_strip(page, result, "جود الحسن"), header_strip(page, result, "??? ?????")
     assert not np.array_equal(arabic, marks)
+
+
+# ---- 7. a class list from a pipe is read once, with a size cap ----------------------------------------------
+
+
+def fed_fifo(path: Path, data: bytes):
+    """A named pipe (what `--students <(cat class.csv)` hands over) fed `data` once by a thread, as a pipe is."""
+    import os
+    import threading
+
+    os.mkfifo(path)
+
+    def feed() -> None:
+        try:
+            with open(path, "wb") as pipe:
+                pipe.write(data)
+        except BrokenPipeError:
+            pass
+
+    thread = threading.Thread(target=feed, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_a_class_list_from_a_pipe_is_read_once_like_a_file(pack, tmp_path):
+    from quizgen.render.answer_sheets import read_answer_sheets
+
+    fed_fifo(tmp_path / "class.csv", "number,name\n240101,Amina Haddad\n240102,جود\n".encode("utf-8"))
+    out = tmp_path / "out"
+    run = clean(hs.grade_bounded("build", pack, "--out", out, "--students", tmp_path / "class.csv", "--only",
+                                 "answer-sheets", "-q", cpu=40, memory=1024 ** 3, wall=40, timeout=50))
+    assert run.returncode == 0, run.stderr
+    sheets = read_answer_sheets(out / "chemistry" / SHEETS_JSON)
+    assert [(p.student.number, p.student.name) for p in sheets.pages] == [("240101", "Amina Haddad"),
+                                                                            ("240102", "جود")]
+
+
+def test_a_class_list_pipe_that_never_ends_is_refused_at_the_cap(pack, tmp_path):
+    rows = b"number,name\n" + b"".join(b"%06d,Student with a rather long name %d\n" % (n % 999_999, n)
+                                       for n in range(300_000))
+    fed_fifo(tmp_path / "class.csv", rows)
+    line = only_line(build_with(pack, tmp_path / "class.csv", tmp_path / "out", timeout=40))
+    assert line == f"{tmp_path / 'class.csv'}: --students: the class list is more than 8,388,608 bytes; a class " \
+                   "list is far smaller: is this the right file?", line
+    assert not (tmp_path / "out").exists()
