@@ -13,7 +13,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import TYPE_CHECKING, Any, Callable
 
 from . import __version__, sandbox
 from .errors import Problem, QuizgenError, display_path
@@ -31,6 +31,9 @@ from .render.compose import ComposedDocument, NotComposable, composable, compose
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
 from .text import counted
+
+if TYPE_CHECKING:
+    from .render.answer_sheets import ClassList
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
@@ -60,6 +63,7 @@ class BuildOptions:
     answer_sheets: bool = False  # also answer sheets to scan, and their geometry for `quizgen grade`
     students: Path | None = None  # a class list: one named answer sheet per student
     inputs: str = ""  # fingerprint of everything the outputs depend on, recorded in the manifest
+    class_list: ClassList | None = field(default=None, compare=False)  # `students` as read, by with_class_list
 
     @classmethod
     def from_args(cls, args: argparse.Namespace) -> BuildOptions:
@@ -106,11 +110,19 @@ class BuildOptions:
                 "only": list(self.only), **self._answer_sheet_options()}
 
     def _answer_sheet_options(self) -> dict:
-        from .render.answer_sheets import students_fingerprint
-
         if not self.answer_sheets:
             return {}
-        return {"answer_sheets": True, "students": students_fingerprint(self.students)}
+        class_list = self.with_class_list().class_list
+        return {"answer_sheets": True, "students": class_list.fingerprint if class_list else ""}
+
+    def with_class_list(self) -> BuildOptions:
+        """These options holding the --students list, read now and only now: `--students <(…)` is a pipe,
+        whose bytes come only once."""
+        from .render.answer_sheets import read_class_list_once
+
+        if self.students is None or self.class_list is not None:
+            return self
+        return replace(self, class_list=read_class_list_once(self.students))
 
 
 def _option_problem(option: str, message: str) -> Problem:
@@ -146,6 +158,7 @@ def run_build(options: BuildOptions) -> int:
 
     started = time.perf_counter()
     check_output_folder(options.out)
+    options = options.with_class_list()
     folder = previous_output_folder(options)
     check_outside_pack(options.out, folder, options.pack)
     options = replace(options, inputs=input_fingerprint(options))
@@ -339,7 +352,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 from .render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
 
                 sheets = build_sheets(question_set, geometry.PAPERS[options.paper], options.students,
-                                      options.inputs)
+                                      options.inputs, options.class_list)
                 files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
             fresh = iter(renderer.results(on_done=display.advance))
         for i, document in enumerate(documents):
@@ -437,7 +450,7 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
     if options.wants("answer-sheets"):
         from .render.answer_sheets import answer_sheets_document, build_sheets
 
-        sheets = build_sheets(question_set, paper, options.students, options.inputs)
+        sheets = build_sheets(question_set, paper, options.students, options.inputs, options.class_list)
         documents.append(answer_sheets_document(sheets, layouts, question_set.language, content_folders))
     return documents
 

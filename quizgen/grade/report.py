@@ -4,8 +4,11 @@ offline HTML page with a chart), and the list of problems, all as bytes for run.
 from __future__ import annotations
 
 import csv
+import functools
 import io
 import math
+import os
+import unicodedata
 from dataclasses import dataclass
 
 import cv2
@@ -195,9 +198,73 @@ def _circle(image: np.ndarray, box: Box, colour) -> None:
     cv2.circle(image, centre, _px(box.width * 0.85), colour, 2, cv2.LINE_AA)
 
 
-def _text(image: np.ndarray, text: str, x_mm: float, y_mm: float, colour, scale: float = 0.6) -> None:
-    cv2.putText(image, text.encode("ascii", "replace").decode(), (_px(x_mm), _px(y_mm)), cv2.FONT_HERSHEY_SIMPLEX,
-                scale, colour, 2, cv2.LINE_AA)
+# the worksheets' fonts (quizgen.css), found as files: Pillow draws with a font file, not a family name
+FONT_FILES = ("NotoSans-Regular.ttf", "NotoSansArabic-Regular.ttf", "NotoNaskhArabic-Regular.ttf", "DejaVuSans.ttf")
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts", "/Library/Fonts",
+                "/System/Library/Fonts", "C:/Windows/Fonts")
+HERSHEY_HEIGHT = 30  # pixels of a Pillow font size that match the height of OpenCV's text at scale 1
+
+
+@functools.cache
+def annotation_fonts() -> tuple[tuple[str, frozenset[int]], ...]:
+    """The font files found, in FONT_FILES order, each with the characters it has a glyph for."""
+    from fontTools.ttLib import TTFont, TTLibError
+
+    wanted, found = set(FONT_FILES), {}
+    for folder in FONT_FOLDERS:
+        for root, _, names in os.walk(os.path.expanduser(folder)):
+            for name in wanted.intersection(names) - set(found):
+                try:
+                    found[name] = (os.path.join(root, name), frozenset(TTFont(os.path.join(root, name), lazy=True)
+                                                                       .getBestCmap() or ()))
+                except (OSError, TTLibError, AssertionError, KeyError):
+                    continue
+    return tuple(found[name] for name in FONT_FILES if name in found)
+
+
+def font_runs(text: str, fonts) -> list[tuple[str, int]]:
+    """The text cut into runs each drawn with one font (an index into `fonts`, -1 for none): a letter takes the
+    first font that has it; a space or punctuation mark stays in the current run when the next letter does too,
+    so an Arabic name of several words is one run, shaped and ordered right to left as a whole."""
+    def first_with(char: str) -> int:
+        return next((i for i, (_, chars) in enumerate(fonts) if ord(char) in chars), -1)
+
+    runs: list[tuple[str, int]] = []
+    for index, char in enumerate(text):
+        current = runs[-1][1] if runs else None
+        if current is not None and current >= 0 and ord(char) in fonts[current][1]:
+            following = next((c for c in text[index:] if c.isalnum()), "")
+            if not unicodedata.category(char)[0] in "ZP" or not following or ord(following) in fonts[current][1]:
+                runs[-1] = (runs[-1][0] + char, current)
+                continue
+        font = first_with(char)
+        if runs and runs[-1][1] == font:
+            runs[-1] = (runs[-1][0] + char, font)
+        else:
+            runs.append((char, font))
+    return runs
+
+
+def _draw_labels(image: np.ndarray, labels: list[tuple[str, float, float, tuple, float]]) -> np.ndarray:
+    """The labels drawn in the worksheets' fonts, so accented and Arabic names keep their letters (Pillow
+    shapes Arabic with Raqm); without any of those fonts, OpenCV's own font draws what ASCII it can."""
+    from PIL import Image, ImageDraw, ImageFont
+
+    fonts = annotation_fonts()
+    if not fonts:
+        for text, x_mm, y_mm, colour, scale in labels:
+            cv2.putText(image, text.encode("ascii", "replace").decode(), (_px(x_mm), _px(y_mm)),
+                        cv2.FONT_HERSHEY_SIMPLEX, scale, colour, 2, cv2.LINE_AA)
+        return image
+    picture = Image.fromarray(cv2.cvtColor(image, cv2.COLOR_BGR2RGB))
+    draw = ImageDraw.Draw(picture)
+    for text, x_mm, y_mm, colour, scale in labels:
+        x, size = float(_px(x_mm)), round(scale * HERSHEY_HEIGHT)
+        for run, index in font_runs(text, fonts):
+            font = ImageFont.truetype(fonts[max(index, 0)][0], size)
+            draw.text((x, _px(y_mm)), run, fill=tuple(reversed(colour)), font=font, anchor="ls")
+            x += draw.textlength(run, font=font)
+    return cv2.cvtColor(np.asarray(picture), cv2.COLOR_RGB2BGR)
 
 
 def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
@@ -205,6 +272,7 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
     the key's boxes framed in green, unclear boxes framed in orange, each question's score beside it,
     and the student number as read."""
     image = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
+    labels: list[tuple[str, float, float, tuple, float]] = []
     scores = {s.number: s for s in page.scores}
     for reading in page.reading.items:
         item, score = reading.item, scores[reading.item.number]
@@ -219,20 +287,20 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
                 _circle(image, where, colour)
         last = reading.boxes[-1].box
         colour = ORANGE if score.score is None else GREEN if score.score == 1 else RED if score.score == 0 else BLUE
-        _text(image, score_text(score), last.right + 1.8, last.bottom - 0.6, colour, 0.55)
+        labels.append((score_text(score), last.right + 1.8, last.bottom - 0.6, colour, 0.55))
     for column in page.reading.digits:
         for digit in column:
             if digit.state != "empty":
                 _circle(image, digit.box, BLUE if digit.state == "ticked" else ORANGE)
     below = page.reading.page.digits[0][-1]
     read_as = page.number.flag or f"number read: {page.number.digits}"
-    _text(image, read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5)
+    labels.append((read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5))
     who = f"{result.key} {result.name}".strip()
-    _text(image, f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
-                 f"total {number_text(result.total)}/{result.questions}"
-                 f"{' - ' + str(len(result.flags)) + ' flag(s), see marks.csv' if result.flags else ''}",
-          20, 7.5, RED if result.flags else GREEN, 0.7)
-    return image
+    labels.append((f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
+                   f"total {number_text(result.total)}/{result.questions}"
+                   f"{' - ' + str(len(result.flags)) + ' flag(s), see marks.csv' if result.flags else ''}",
+                   20, 7.5, RED if result.flags else GREEN, 0.7))
+    return _draw_labels(image, labels)
 
 
 def annotated_pdf(result: StudentResult) -> bytes:

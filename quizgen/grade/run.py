@@ -19,6 +19,7 @@ import numpy as np
 
 from .. import sandbox
 from ..errors import QuizgenError, display_path
+from ..model import stable_id
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
 from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
 from ..render.html import Layouts, user_layout_blame
@@ -160,6 +161,7 @@ def load_decoders() -> None:
     from PIL import Image
 
     Image.init()
+    report.annotation_fonts()  # found once, not by every worker that draws annotated pages
 
 
 def _breach(failed: Failed) -> str:
@@ -221,8 +223,20 @@ def problems_text(problems: list[str], notes: list[str], results: tuple[StudentR
     return "".join(f"{line}\n" for line in lines)
 
 
+STUDENT_NUMBER = re.compile(r"[0-9]{1,6}", re.ASCII)
+NAME_PART = 80  # characters of a key kept in an annotated copy's name; the hash beside it keeps it unique
+
+
 def annotated_name(key: str) -> str:
-    return "annotated-" + re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("_") + ".pdf"
+    """annotated-NUMBER.pdf for a student number; any other key (`unidentified (d1/a b.pdf page 3)`) is made
+    safe for a file name and followed by a hash of the whole key, because making it safe loses what told two
+    keys apart (`a b.pdf`, `a_b.pdf`): every key gets its own name, and the same one at every grading."""
+    if STUDENT_NUMBER.fullmatch(key):
+        return f"annotated-{key}.pdf"
+    safe = re.sub(r"[^A-Za-z0-9_.-]+", "_", key).strip("_.")
+    if len(safe) > NAME_PART:  # the end names the file and page; the start says it is unidentified
+        safe = safe[:20] + "_" + safe[-(NAME_PART - 21):]
+    return f"annotated-{safe}-{stable_id(key, length=10)}.pdf"
 
 
 def grading_folder(folder: Path) -> OutputFolder:

@@ -11,7 +11,6 @@ flagged: nothing is guessed.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 
 import cv2
 import numpy as np
@@ -179,7 +178,8 @@ def _student_key(page: GradedPage, sheets: AnswerSheets, problems: list[str]) ->
         return sheet.student.number
     if page.number.digits and not page.number.flag:
         return page.number.digits
-    return f"unidentified ({Path(page.file).name} page {page.scan_page})"
+    # the scan's whole path as shown, not its name: d1/scan.pdf and d2/scan.pdf are two piles
+    return f"unidentified ({page.file} page {page.scan_page})"
 
 
 def _student_result(key: str, name: str, group: list[GradedPage], sheets: AnswerSheets) -> StudentResult:

@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
@@ -42,6 +43,10 @@ ITEMS_BOTTOM_MARGIN = 20.0
 COLUMN_LEFT = 20.0
 SCORES = ("0", "½", "1")
 SCORE_VALUES = (0.0, 0.5, 1.0)
+# answer-sheet pages in one build: WeasyPrint lays out the sheets as one document, at about 7 MB and 0.4 s
+# a page, and RENDER_LIMITS (2 GB, 120 s of processor time) must hold for it on a slow machine too
+MAX_SHEET_PAGES = 200
+STUDENT_NUMBER = re.compile(rf"[0-9]{{1,{DIGITS}}}", re.ASCII)  # what the grid can hold: '²' is no digit on it
 
 
 @dataclass(frozen=True)
@@ -204,13 +209,59 @@ def sheet_layout(question_set: QuestionSet, paper: Paper, students: tuple[Studen
 # ---- class lists ---------------------------------------------------------------------------------
 
 
+MAX_CLASS_LIST_BYTES = 8 * 1024 ** 2  # 100,000 rows of number and name are about 3 MB
+
+
+@dataclass(frozen=True)
+class ClassList:
+    """A class list read once (`--students <(…)` is a pipe: its bytes come only once), and their hash."""
+
+    students: tuple[Student, ...]
+    fingerprint: str
+
+
+def read_class_list_once(path: Path) -> ClassList:
+    """The students of the class list at `path` and a hash of its bytes, from one read of a file or a pipe."""
+    import hashlib
+
+    data = class_list_bytes(Path(path))
+    return ClassList(class_list_from(data, path), hashlib.sha256(data).hexdigest())
+
+
+def class_list_bytes(path: Path) -> bytes:
+    """The bytes of a regular file or a pipe, read from start to end without seeking, at most
+    MAX_CLASS_LIST_BYTES; a folder, a device or a socket is refused before it is read."""
+    def refused(message: str) -> QuizgenError:
+        return QuizgenError.at(path, message, field="--students")
+
+    try:
+        descriptor = os.open(path, os.O_RDONLY)
+    except OSError as exc:
+        raise refused(f"cannot read the class list: {exc.strerror or exc}") from None
+    with os.fdopen(descriptor, "rb") as stream:
+        mode = os.fstat(descriptor).st_mode
+        if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode)):
+            raise refused("the class list is not a file or a pipe; expected a CSV file")
+        try:
+            data = stream.read(MAX_CLASS_LIST_BYTES + 1)
+        except OSError as exc:
+            raise refused(f"cannot read the class list: {exc.strerror or exc}") from None
+    if len(data) > MAX_CLASS_LIST_BYTES:
+        raise refused(f"the class list is more than {MAX_CLASS_LIST_BYTES:,} bytes; a class list is far smaller: "
+                      "is this the right file?")
+    return data
+
+
 def read_class_list(path: Path) -> tuple[Student, ...]:
     """A CSV with a header naming a `number` (or `id`) column and a `name` column; every bad row is reported."""
+    return class_list_from(class_list_bytes(Path(path)), path)
+
+
+def class_list_from(data: bytes, path: Path) -> tuple[Student, ...]:
     try:
-        text = Path(path).read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise QuizgenError.at(path, f"cannot read the class list: {getattr(exc, 'strerror', None) or exc}",
-                              field="--students") from None
+        text = data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise QuizgenError.at(path, f"cannot read the class list: {exc}", field="--students") from None
     rows = list(csv.reader(io.StringIO(text)))
     where = display_path(path)
     if not rows:
@@ -222,20 +273,27 @@ def read_class_list(path: Path) -> tuple[Student, ...]:
     if number_col is None or name_col is None:
         raise QuizgenError(Problem(where, 1, 1, "header", f"found columns {', '.join(rows[0]) or 'none'}; "
                                    "expected 'number' (or 'id') and 'name'"))
-    problems, students, seen = [], [], {}
+    # 1 and 000001 are one student to a teacher and to a student filling in the grid with or without zeros
+    problems, students, seen, on_grid = [], [], {}, {}
     for line, row in enumerate(rows[1:], 2):
         if not any(cell.strip() for cell in row):
             continue
         number = row[number_col].strip() if number_col < len(row) else ""
         name = row[name_col].strip() if name_col < len(row) else ""
-        if not number.isdigit() or len(number) > DIGITS:
+        if not STUDENT_NUMBER.fullmatch(number):
             problems.append(Problem(where, line, number_col + 1, "number",
                                     f"{number!r} is not a student number; expected 1 to {DIGITS} digits"))
         elif number in seen:
             problems.append(Problem(where, line, number_col + 1, "number",
                                     f"{number} is already on line {seen[number]}"))
+        elif int(number) in on_grid:
+            other, other_line = on_grid[int(number)]
+            problems.append(Problem(where, line, number_col + 1, "number",
+                                    f"{number} and {other} on line {other_line} are one number on the sheet's "
+                                    "digit grid; give each student a different number"))
         else:
             seen[number] = line
+            on_grid[int(number)] = (number, line)
             students.append(Student(number, name, len(students) + 1))
     if problems:
         raise QuizgenError(problems)
@@ -398,17 +456,25 @@ def answer_sheets_document(sheets: AnswerSheets, layouts: Layouts, language: str
 # ---- what `quizgen build --answer-sheets` adds ----------------------------------------------------------
 
 
-def students_fingerprint(students_file: Path | None) -> str:
-    """A hash of the class list, so a changed list rebuilds the sheets."""
-    import hashlib
+def build_sheets(question_set: QuestionSet, paper: Paper, students_file: Path | None, inputs: str,
+                 class_list: ClassList | None = None) -> AnswerSheets:
+    """The sheets, named from `class_list` (the list at `students_file`, read once) when there is one."""
+    if students_file is not None and class_list is None:
+        class_list = read_class_list_once(students_file)
+    students = class_list.students if class_list is not None else ()
+    if students_file is not None:
+        check_class_size(question_set, paper, students, students_file)
+    return sheet_layout(question_set, paper, students, inputs)
 
-    if students_file is None:
-        return ""
-    try:
-        return hashlib.sha256(Path(students_file).read_bytes()).hexdigest()
-    except OSError:
-        return "unreadable"  # read_class_list reports it when the sheets are made
 
-
-def build_sheets(question_set: QuestionSet, paper: Paper, students_file: Path | None, inputs: str) -> AnswerSheets:
-    return sheet_layout(question_set, paper, read_class_list(students_file) if students_file else (), inputs)
+def check_class_size(question_set: QuestionSet, paper: Paper, students: tuple[Student, ...], path: Path) -> None:
+    """One line naming the class list when its sheets would be more pages than one build renders: the
+    sheets are one document, and past MAX_SHEET_PAGES it breaks the render limits (sandbox.py), which
+    would otherwise be reported against the built-in layout rather than the list that caused it."""
+    versions = question_set.versions
+    per_version = [len(version_pages(v, paper)) for v in versions]
+    pages = sum(per_version[i % len(versions)] for i in range(len(students)))
+    if pages > MAX_SHEET_PAGES:
+        raise QuizgenError.at(path, f"{len(students):,} students' answer sheets would be {pages:,} pages; one "
+                              f"build makes at most {MAX_SHEET_PAGES:,}: split the class list and build each "
+                              "part into its own --out folder", field="--students")
