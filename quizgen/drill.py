@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import os
+import reprlib
 import sys
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -27,6 +28,15 @@ from .text import counted
 STATE_VERSION = 1
 MAX_STATE_BYTES = 64 * 1024 ** 2  # a card is about 80 bytes: far more cards than any pack has
 INTERVAL_DAYS = (0, 1, 3, 7, 14)  # box 1 … box 5
+
+# A value found in a damaged file is quoted this short: a nested or megabyte-long one would fill the screen
+_SHORT = reprlib.Repr()
+_SHORT.maxlevel, _SHORT.maxstring, _SHORT.maxother, _SHORT.maxlist, _SHORT.maxdict = 2, 40, 40, 4, 4
+
+
+def shown(value: object) -> str:
+    """`value` as Python writes it, cut short: at most two levels deep and about 40 characters a part."""
+    return _SHORT.repr(value)
 
 
 @dataclass(frozen=True)
@@ -52,7 +62,7 @@ def load_state(path: Path, pack_id: str) -> dict[str, Card]:
         if not isinstance(data, dict):
             raise ValueError(f"found {type(data).__name__}; expected an object")
         if data.get("version") != STATE_VERSION or data.get("pack_id") != pack_id:
-            raise ValueError(f"it belongs to pack {data.get('pack_id')!r}, version {data.get('version')!r}")
+            raise ValueError(f"it belongs to pack {shown(data.get('pack_id'))}, version {shown(data.get('version'))}")
         if not isinstance(data.get("cards"), dict):
             raise ValueError("'cards' is not an object")
         return {qid: card_from(qid, fields) for qid, fields in data["cards"].items()}
@@ -73,16 +83,16 @@ def load_state(path: Path, pack_id: str) -> dict[str, Card]:
 def card_from(qid: str, fields: object) -> Card:
     """One saved card, its fields checked: ValueError naming the card and field that is wrong."""
     if not isinstance(fields, dict) or set(fields) - set(Card.__dataclass_fields__):
-        raise ValueError(f"card {qid!r} is not an object with box, due, seen and correct")
+        raise ValueError(f"card {shown(qid)} is not an object with box, due, seen and correct")
     card = Card(**fields)
     for name in ("box", "seen", "correct"):
         value = getattr(card, name)
         if not isinstance(value, int) or isinstance(value, bool) or value < 0:
-            raise ValueError(f"card {qid!r}: {name} is {value!r}; expected a whole number")
+            raise ValueError(f"card {shown(qid)}: {name} is {shown(value)}; expected a whole number")
     if not 1 <= card.box <= len(INTERVAL_DAYS):
-        raise ValueError(f"card {qid!r}: box is {card.box!r}; expected 1 to {len(INTERVAL_DAYS)}")
+        raise ValueError(f"card {shown(qid)}: box is {card.box}; expected 1 to {len(INTERVAL_DAYS)}")
     if not isinstance(card.due, str) or card.due and not _is_iso_date(card.due):
-        raise ValueError(f"card {qid!r}: due is {card.due!r}; expected a date such as 2026-01-31")
+        raise ValueError(f"card {shown(qid)}: due is {shown(card.due)}; expected a date such as 2026-01-31")
     return card
 
 
