@@ -91,17 +91,19 @@ def card_from(qid: str, fields: object) -> Card:
             raise ValueError(f"card {shown(qid)}: {name} is {shown(value)}; expected a whole number")
     if not 1 <= card.box <= len(INTERVAL_DAYS):
         raise ValueError(f"card {shown(qid)}: box is {card.box}; expected 1 to {len(INTERVAL_DAYS)}")
-    if not isinstance(card.due, str) or card.due and not _is_iso_date(card.due):
+    due = _iso_date(card.due) if isinstance(card.due, str) and card.due else None
+    if card.due != "" and due is None:
         raise ValueError(f"card {shown(qid)}: due is {shown(card.due)}; expected a date such as 2026-01-31")
-    return card
+    # due dates are compared as text, which only works in one form: '20261101' sorts after every '2026-…'
+    return replace(card, due=due) if due else card
 
 
-def _is_iso_date(text: str) -> bool:
+def _iso_date(text: str) -> str | None:
+    """`text` as YYYY-MM-DD when it is an ISO 8601 date in any form (20261101, 2026-W44-7), else None."""
     try:
-        date.fromisoformat(text)
+        return date.fromisoformat(text).isoformat()
     except ValueError:
-        return False
-    return True
+        return None
 
 
 def _backup_path(path: Path) -> Path:

@@ -3,11 +3,16 @@ files, huge states and answers typed in the wrong form. Each is one clear line o
 
 from __future__ import annotations
 
+import io
+import json
+from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK
+from conftest import DEFAULT_PACK, make_sample_set
 from hostile import one_error_line, run_quizgen
+
+from quizgen.drill import load_state, run_drill
 
 PACK_ID = "deir-ez-zor-2014"
 
@@ -30,3 +35,30 @@ def test_deeply_nested_or_huge_values_are_one_short_line_naming_the_file(tmp_pat
     line = one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", path, timeout=60))
     assert line.startswith(f"{path}: drill state is damaged (") and len(line) < 400, line[:1000]
     assert (tmp_path / "deck.json.corrupt-1").read_text() == text
+
+
+def drill_once(path: Path, answers: str, today: date, limit: int = 20) -> str:
+    out = io.StringIO()
+    assert run_drill(make_sample_set(), state_path=path, limit=limit, input_stream=io.StringIO(answers),
+                     output_stream=out, today=today) == 0
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("due", ["20261101", "2026-W44-7"])
+def test_a_due_date_in_another_iso_form_is_read_as_that_date_and_comes_due(tmp_path: Path, due: str):
+    path = tmp_path / "deck.json"
+    path.write_text(json.dumps({"version": 1, "pack_id": "rivers",
+                                "cards": {"q-mc": {"box": 2, "due": due, "seen": 1, "correct": 1}}}))
+    assert load_state(path, "rivers")["q-mc"].due == "2026-11-01"
+    out = drill_once(path, "B\n", date(2026, 11, 1), limit=1)
+    assert "Which river rises in the Black Forest?" in out, out
+    assert "1 of 1 correct" in out and json.loads(path.read_text())["cards"]["q-mc"]["box"] == 3
+
+
+@pytest.mark.parametrize("due", ["soon", "2026-13-01", "2026-11-01T00:00"])
+def test_a_due_date_that_is_no_date_is_one_line_and_the_file_kept(tmp_path: Path, due: str):
+    path = tmp_path / "deck.json"
+    path.write_text(json.dumps({"version": 1, "pack_id": PACK_ID, "cards": {"q1": {"due": due}}}))
+    line = one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", path))
+    assert f"card 'q1': due is '{due}'; expected a date such as 2026-01-31" in line
+    assert (tmp_path / "deck.json.corrupt-1").exists()
