@@ -115,20 +115,51 @@ def _backup_path(path: Path) -> Path:
 
 @contextmanager
 def state_lock(path: Path) -> Iterator[None]:
-    """Hold an exclusive lock on `<state>.lock` while the state is read, changed and rewritten, so that two
-    drills on one state file both keep their answers (the state file itself is replaced on every save, so
-    it cannot carry the lock). Held only for that moment, never while waiting for an answer."""
+    """Hold an exclusive lock on `<state>.lock` while the state is read, changed and written, so that two
+    drills on one state file both keep their answers (the state file itself is replaced when it is written,
+    so it cannot carry the lock). Held only for that moment, never while waiting for an answer, and the lock
+    file is removed on release, so nothing is left beside the state."""
     lock_path = path.with_name(path.name + ".lock")
+    descriptor = _locked_file(lock_path)
     try:
-        descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
-    except OSError as exc:
-        raise QuizgenError.at(lock_path, f"cannot lock the drill state: {exc.strerror or exc}") from None
-    try:
-        if fcntl is not None:
-            fcntl.flock(descriptor, fcntl.LOCK_EX)
         yield
     finally:
-        os.close(descriptor)  # closing releases the lock
+        if fcntl is None:
+            os.close(descriptor)  # Windows cannot remove an open file
+            _remove_if_present(lock_path)
+        else:
+            _remove_if_present(lock_path)  # still held: whoever waits on this file sees it gone and retries
+            os.close(descriptor)  # closing releases the lock
+
+
+def _locked_file(lock_path: Path) -> int:
+    """An open descriptor of `lock_path`, locked. A holder removes the file before it lets go, so a drill that
+    waited may hold a removed file: it then opens the file at that name again, until what it holds is there."""
+    while True:
+        try:
+            descriptor = os.open(lock_path, os.O_RDWR | os.O_CREAT, 0o644)
+        except OSError as exc:
+            raise QuizgenError.at(lock_path, f"cannot lock the drill state: {exc.strerror or exc}") from None
+        if fcntl is None:
+            return descriptor
+        try:
+            fcntl.flock(descriptor, fcntl.LOCK_EX)
+            held, named = os.fstat(descriptor), os.stat(lock_path)
+            if (held.st_dev, held.st_ino) == (named.st_dev, named.st_ino):
+                return descriptor
+        except FileNotFoundError:
+            pass
+        except BaseException:
+            os.close(descriptor)
+            raise
+        os.close(descriptor)
+
+
+def _remove_if_present(path: Path) -> None:
+    try:
+        os.unlink(path)
+    except OSError:
+        pass  # gone already, or cannot be removed: harmless, the next drill locks it again
 
 
 def record_answer(path: Path, pack_id: str, question_id: str, correct: bool, today: date) -> dict[str, Card]:

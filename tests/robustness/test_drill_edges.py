@@ -62,3 +62,38 @@ def test_a_due_date_that_is_no_date_is_one_line_and_the_file_kept(tmp_path: Path
     line = one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", path))
     assert f"card 'q1': due is '{due}'; expected a date such as 2026-01-31" in line
     assert (tmp_path / "deck.json.corrupt-1").exists()
+
+
+def test_a_drill_leaves_only_its_state_file_behind(tmp_path: Path):
+    result = run_quizgen("drill", DEFAULT_PACK, "--limit", "2", cwd=tmp_path, stdin="A\nB\n")
+    assert result.returncode == 0 and "of 2 correct" in result.stdout, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".quizgen-drill-{PACK_ID}.json"]
+    (tmp_path / "deck.json").write_text("[]")  # damaged: refused, and still nothing left behind
+    one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", "deck.json", cwd=tmp_path))
+    assert sorted(p.name for p in tmp_path.iterdir()) == [f".quizgen-drill-{PACK_ID}.json", "deck.json.corrupt-1"]
+
+
+def drill_sessions(path: str, sessions: int) -> None:
+    """Drill the cloze card `sessions` times, wrong each time, so it stays due today."""
+    from dataclasses import replace
+
+    question_set = make_sample_set()
+    cloze = replace(question_set, questions=tuple(q for q in question_set.questions if q.id == "q-cloze"))
+    for _ in range(sessions):
+        run_drill(cloze, state_path=Path(path), limit=1, input_stream=io.StringIO("Thames\n"),
+                  output_stream=io.StringIO(), today=date(2026, 1, 5))
+
+
+def test_four_drills_at_once_keep_every_answer_and_leave_no_lock(tmp_path: Path):
+    import multiprocessing
+
+    path = tmp_path / "deck.json"
+    context = multiprocessing.get_context("fork")
+    workers = [context.Process(target=drill_sessions, args=(str(path), 15)) for _ in range(4)]
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join(timeout=50)
+        assert worker.exitcode == 0
+    assert load_state(path, "rivers")["q-cloze"].seen == 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.json"]
