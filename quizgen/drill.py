@@ -19,7 +19,7 @@ try:
 except ImportError:  # Windows: no advisory locks; two drills at once may then lose an answer
     fcntl = None  # type: ignore[assignment]
 
-from .answers import is_correct
+from .answers import form_problem, is_correct
 from .errors import QuizgenError
 from .files import read_regular_file, write_atomically
 from .model import OPTION_TYPES, Question, QuestionSet, option_letter
@@ -350,6 +350,10 @@ def run_drill(question_set: QuestionSet, *, state_path: Path | None, limit: int,
             print(question_text(number, question), file=out)
             print("> ", end="", file=out, flush=True)
             response = input_stream.readline()
+            while response and (problem := form_problem(question, response)):
+                print(f"   Not an answer here: {shown(response.strip())}; {problem}.", file=out)
+                print("> ", end="", file=out, flush=True)
+                response = input_stream.readline()
             if not response:
                 print("", file=out)
                 break

@@ -100,7 +100,7 @@ def test_damaged_state_is_reported_and_backed_up_never_reset(tmp_path: Path, dam
 def test_cli_drill_with_answers_on_stdin_and_a_kill_mid_session(tmp_path: Path):
     state = tmp_path / "deck.json"
     command = [sys.executable, "-m", "quizgen", "drill", str(DEFAULT_PACK), "--deck", str(state), "--limit", "5"]
-    done = subprocess.run(command, input="A\nB\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(command, input="B D C A\nA B E\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "of 2 correct" in done.stdout
     assert len(json.loads(state.read_text())["cards"]) == 2
@@ -110,7 +110,7 @@ def test_cli_drill_with_answers_on_stdin_and_a_kill_mid_session(tmp_path: Path):
     journal = tmp_path / "deck.json.journal"
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=ROOT)
-    process.stdin.write("A\n")
+    process.stdin.write("B D C A\n")
     process.stdin.flush()
     deadline = time.monotonic() + 30
     while not (journal.exists() and journal.read_bytes().endswith(b"\n")) and time.monotonic() < deadline:

@@ -65,7 +65,7 @@ def test_a_due_date_that_is_no_date_is_one_line_and_the_file_kept(tmp_path: Path
 
 
 def test_a_drill_leaves_only_its_state_file_behind(tmp_path: Path):
-    result = run_quizgen("drill", DEFAULT_PACK, "--limit", "2", cwd=tmp_path, stdin="A\nB\n")
+    result = run_quizgen("drill", DEFAULT_PACK, "--limit", "2", cwd=tmp_path, stdin="B D C A\nA B E\n")
     assert result.returncode == 0 and "of 2 correct" in result.stdout, result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [f".quizgen-drill-{PACK_ID}.json"]
     (tmp_path / "deck.json").write_text("[]")  # damaged: refused, and still nothing left behind
@@ -109,7 +109,8 @@ def test_ten_answers_on_a_300000_card_state_are_quick_and_keep_every_card(tmp_pa
     path = tmp_path / "deck.json"
     big_state(path, 300_000)
     # before: every answer read and rewrote the whole state, 53 s and 596 MB here; now about 4 s
-    result = run_quizgen("drill", DEFAULT_PACK, "--deck", path, "--limit", "10", stdin="A\n" * 10, timeout=30)
+    result = run_quizgen("drill", DEFAULT_PACK, "--deck", path, "--limit", "10", "--types", "multiple-choice",
+                         stdin="A\n" * 10, timeout=30)
     assert result.returncode == 0 and "of 10 correct" in result.stdout, result.stderr[-2000:]
     cards = json.loads(path.read_text())["cards"]
     assert len(cards) == 300_010 and cards["gone-0000007"] == {"box": 3, "correct": 1, "due": "2026-01-01",
@@ -176,3 +177,38 @@ def test_a_damaged_journal_is_one_line_and_moved_aside_with_the_state_untouched(
     error = one_error_line(run_quizgen("drill", DEFAULT_PACK, "--deck", path))
     assert error.startswith(f"{journal}: drill journal is damaged (") and message in error, error
     assert (tmp_path / "deck.json.journal.corrupt-1").read_text() == line + "\n" and path.read_bytes() == state
+
+
+def drill_one(folder: Path, question_id: str, answers: str) -> str:
+    from dataclasses import replace
+
+    question_set = make_sample_set()
+    one = replace(question_set, questions=tuple(q for q in question_set.questions if q.id == question_id))
+    out = io.StringIO()
+    run_drill(one, state_path=folder / "deck.json", limit=1, input_stream=io.StringIO(answers), output_stream=out,
+              today=date(2026, 1, 5))
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("question_id, slip, hint, right", [
+    ("q-order", "312", "for each item as listed, type its place in time (1 = earliest), e.g. 3 2 1", "2 3 1"),
+    ("q-order", "1 2 2", "each number once, separated by spaces", "2 3 1"),
+    ("q-mc", "x", "type one letter, A to D", "B"),
+    ("q-mc", "E", "type one letter, A to D", "B"),
+    ("q-tf", "maybe", "type T or F", "T"),
+    ("q-match", "B", "type the letter for each numbered item, in order", "B A"),
+    ("q-match", "B Z", "type the letter for each numbered item, in order", "1-B 2-A"),
+    ("q-num", "about twelve hundred", "type a number, in km", "1230"),
+])
+def test_an_answer_in_the_wrong_form_is_asked_again_with_a_one_line_hint(tmp_path: Path, question_id, slip, hint,
+                                                                          right):
+    out = drill_one(tmp_path, question_id, f"{slip}\n{right}\n")
+    hints = [line for line in out.splitlines() if "Not an answer here" in line]
+    assert len(hints) == 1 and f"Not an answer here: {slip!r}; " in hints[0] and hint in hints[0], out
+    assert "Not quite." not in out and "1 of 1 correct" in out, out
+
+
+def test_an_empty_line_is_still_an_answer_and_the_end_of_input_still_ends(tmp_path: Path):
+    assert "0 of 1 correct" in drill_one(tmp_path, "q-mc", "\n")
+    out = drill_one(tmp_path, "q-order", "3214\n")
+    assert out.count("Not an answer here") == 1 and "0 of 0 correct" in out
