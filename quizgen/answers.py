@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 
 from .model import Question, option_letter
+from .study import answer_hint
 from .text import normalise
 
 
@@ -111,3 +112,36 @@ def is_correct(question: Question, response: str) -> bool:
     if question.type == "ordering":
         return letters_in(response) == question.key_text().split()
     return False
+
+
+def form_problem(question: Question, response: str) -> str:
+    """'' when `response` has the form an answer to `question` takes (right or wrong); otherwise how to type
+    one, so that a slip ('3214' for an ordering, 'x' for options A to D) is asked again, not marked wrong.
+    An empty response is an answer (the learner does not know) and free text is always one."""
+    given = response.strip()
+    if not given or question.type in ("cloze", "short-answer"):
+        return ""
+    letters = [option_letter(i) for i in range(len(question.options))]
+    if question.type == "multiple-choice":
+        if option_index(given, len(letters), tuple(o.text for o in question.options)) is None:
+            return f"type one letter, {letters[0]} to {letters[-1]}"
+    elif question.type == "true-false":
+        if option_index(given, len(letters), tuple(o.text for o in question.options)) is None and \
+                given[:1].upper() not in ("T", "F"):
+            return "type T or F"
+    elif question.type == "multiple-response":
+        tokens = letters_in(given)
+        numbers = [str(n) for n in range(1, len(letters) + 1)]
+        if not tokens or any(t not in letters and t not in numbers for t in tokens):
+            return f"type every right letter, {letters[0]} to {letters[-1]}, e.g. A C"
+    elif question.type == "matching":
+        choices = [option_letter(i) for i in range(len(question.choices))]
+        tokens = letters_in(given)
+        if len(tokens) != len(question.pairs) or any(t not in choices for t in tokens):
+            return answer_hint(question)
+    elif question.type == "ordering":
+        if sorted(letters_in(given), key=lambda t: (len(t), t)) != [str(n) for n in range(1, len(question.items) + 1)]:
+            return f"{answer_hint(question)}, each number once, separated by spaces"
+    elif question.type == "numeric" and parse_number(given) is None:
+        return answer_hint(question) or "type a number"
+    return ""

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from conftest import DEFAULT_PACK, ROOT, make_sample_set
 
-from quizgen.drill import Card, after_answer, run_drill, session_questions
+from quizgen.drill import Card, after_answer, load_state, run_drill, session_questions
 from quizgen.errors import QuizgenError
 
 TODAY = date(2026, 3, 2)
@@ -100,21 +100,27 @@ def test_damaged_state_is_reported_and_backed_up_never_reset(tmp_path: Path, dam
 def test_cli_drill_with_answers_on_stdin_and_a_kill_mid_session(tmp_path: Path):
     state = tmp_path / "deck.json"
     command = [sys.executable, "-m", "quizgen", "drill", str(DEFAULT_PACK), "--deck", str(state), "--limit", "5"]
-    done = subprocess.run(command, input="A\nB\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
+    done = subprocess.run(command, input="B D C A\nA B E\n", capture_output=True, text=True, cwd=ROOT, timeout=60)
     assert done.returncode == 0, done.stderr
     assert "of 2 correct" in done.stdout
     assert len(json.loads(state.read_text())["cards"]) == 2
-    # Kill the program while it waits for the second answer: the first answer is on disk, the file is whole.
+    # Kill the program while it waits for the second answer: the first answer is on disk (in the journal),
+    # and the next drill writes it into the state file.
     state.unlink()
+    journal = tmp_path / "deck.json.journal"
     process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                text=True, cwd=ROOT)
-    process.stdin.write("A\n")
+    process.stdin.write("B D C A\n")
     process.stdin.flush()
     deadline = time.monotonic() + 30
-    while not state.exists() and time.monotonic() < deadline:
+    while not (journal.exists() and journal.read_bytes().endswith(b"\n")) and time.monotonic() < deadline:
         time.sleep(0.05)
     os.kill(process.pid, signal.SIGKILL)
     process.wait(timeout=10)
+    cards = load_state(state, "deir-ez-zor-2014")
+    assert len(cards) == 1 and next(iter(cards.values())).seen == 1
+    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    subprocess.run(command, input="", capture_output=True, text=True, cwd=ROOT, timeout=60, check=True)
     saved = json.loads(state.read_text())
     assert len(saved["cards"]) == 1 and next(iter(saved["cards"].values()))["seen"] == 1
-    assert not [p for p in tmp_path.iterdir() if p.name.endswith(".part")]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.json"]

@@ -72,10 +72,10 @@ def test_two_drills_on_one_state_file_keep_every_answer(tmp_path: Path):
     today = date(2026, 1, 5)
 
     def other_drill() -> None:
-        run_drill(question_set, state_path=path, limit=3, input_stream=io.StringIO("x\nx\nx\n"),
+        run_drill(question_set, state_path=path, limit=3, input_stream=io.StringIO("A\nF\nx\n"),
                   output_stream=io.StringIO(), today=today)
 
-    run_drill(question_set, state_path=path, limit=3, input_stream=InterruptedInput("x\nx\nx\n", other_drill),
+    run_drill(question_set, state_path=path, limit=3, input_stream=InterruptedInput("A\nF\nx\n", other_drill),
               output_stream=io.StringIO(), today=today)
     cards = load_state(path, question_set.pack_id)
     first_three = [q.id for q in question_set.questions[:3]]
