@@ -314,10 +314,6 @@ class Truth:
         """Every value that fills `slot` of `relation` in some quizzable fact."""
         return self._values.get((relation, slot), {})
 
-    def containers(self, key: str) -> frozenset[str]:
-        """The places that contain this one, nearest and further out."""
-        return self._containers.get(key, frozenset())
-
     def facts_about(self, key: str) -> list[Fact]:
         return self._facts_of.get(key, [])
 
