@@ -235,6 +235,7 @@ class Relation:
     complete_for: tuple[tuple[str, str, str], ...] = ()  # (side, value, source): a value whose partners a source
     # lists in full; side is the slot the value fills ("subject", "object"), or "either"
     widens: bool = False  # a fact holds for the places around its places too (born in Warsaw → born in Poland)
+    older: str | None = None  # the slot whose value came first (a parent, for child-of): wrong options keep the order
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object

@@ -12,7 +12,7 @@ from .yamlfile import Located
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
                    "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
-                   "complete_for", "widens"}
+                   "complete_for", "widens", "older"}
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -130,7 +130,17 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     match=_optional(record, "match"), item=_optional(record, "item"),
                     implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
                     complete=_flag(doc, at, record, "complete", problems),
-                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems))
+                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems),
+                    older=_older(doc, at, record, problems))
+
+
+def _older(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
+    value = record.get("older")
+    if value is not None and value not in ("subject", "object"):
+        problems.append(doc.problem((*at, "older"), f"found {value!r}; expected subject or object: the slot whose "
+                                    "value came first (a parent for child-of)"))
+        return None
+    return value
 
 
 def _default_count(record: dict, key: str) -> str:

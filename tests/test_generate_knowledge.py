@@ -634,3 +634,39 @@ def test_between_two_people_one_tied_to_the_other_otherwise_is_no_wrong_option(t
     for seed in range(1, 6):
         for q in of_fact(question_pool(pack, seed=seed), "S1"):
             assert "christiaan huygens" not in names_on(q) and "Huygens" not in q.prompt, q.prompt
+
+
+def test_a_wrong_option_keeps_the_order_the_relation_names(tmp_path: Path):
+    relations = RELATIONS + """\
+  - id: son-of
+    subject: person
+    object: person
+    subjects: one
+    objects: one
+    older: object
+    sentence: "{Subject} was the son of {object}."
+    ask_subject: "Who was the son of {object}?"
+    ask_object: "Whose son was {subject}?"
+"""
+    extra = """\
+  - id: S1
+    relation: son-of
+    subject: jacques-cassini
+    object: cassini
+    topic: moons
+    sources: [N1]
+    evidence: "Jacques Cassini was the son of Giovanni Domenico Cassini."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra,
+                                extra_notes="Jacques Cassini was the son of Giovanni Domenico Cassini."))
+    born = {normalise(name): int(life[:4]) for name, _, _, _, life in PEOPLE.values()}
+    checked = 0
+    for seed in range(1, 6):
+        for q in of_fact(question_pool(pack, seed=seed), "S1", "multiple-choice"):
+            for option in (o for o in q.options if not o.correct):
+                if q.template_id == "mc-subject":  # a wrong son was born after the father, 1625
+                    assert born[normalise(option.text)] > 1625, (q.prompt, option.text)
+                else:  # a wrong father was born before the son, 1677
+                    assert born[normalise(option.text)] < 1677, (q.prompt, option.text)
+                checked += 1
+    assert checked

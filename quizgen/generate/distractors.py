@@ -7,7 +7,7 @@ from __future__ import annotations
 import random
 from itertools import islice
 
-from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
+from ..model import VALUE_TYPES, DateValue, Entity, Fact, Number, Pack, Value
 from ..relations import answer_text
 from ..text import contains_phrase, name_in_title, normalise
 from .truth import Truth, bucket_score, fact_key, other, value_key
@@ -124,12 +124,29 @@ def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> 
     for name in pack.category(answer.category).match:
         if answer.attribute(name) is not None and candidate.attribute(name) != answer.attribute(name):
             return False
+    if not keeps_the_order(fact, slot, candidate, pack):
+        return False
     when = stem_date(fact, pack)
     if candidate.period is not None:
         return candidate.period.start <= when.end and when.start <= candidate.period.end
     active = truth.active_years(value)  # no period declared: the years its own dated facts speak of
     return active is None or (active[0] - ACTIVE_MARGIN_YEARS <= when.end.year and
                               when.start.year <= active[1] + ACTIVE_MARGIN_YEARS)
+
+
+def keeps_the_order(fact: Fact, slot: str, candidate: Entity, pack: Pack) -> bool:
+    """Where the relation says which slot's value came first (a parent before a child), a wrong option keeps that
+    order with the value the stem names: no one born in 1900 is offered as a parent of someone born in 1867."""
+    relation = pack.relation(fact.relation)
+    given = fact.value(other(slot))
+    if relation.older is None or not pack.has_entity(given):
+        return True
+    given_period = pack.entity(given).period
+    if candidate.period is None or given_period is None:
+        return True
+    if relation.older == slot:
+        return candidate.period.start < given_period.start
+    return candidate.period.start > given_period.start
 
 
 def stem_date(fact: Fact, pack: Pack) -> DateValue:
