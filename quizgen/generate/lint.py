@@ -17,7 +17,7 @@ from ..model import Number, Pack, Question
 from ..content import states_any, written_forms
 from ..text import counted, normalise
 from . import Pool, stem_key
-from .distractors import names_of
+from .distractors import names_of, stem_date
 from .truth import Truth, fact_key, other
 
 ERROR, WARNING = "error", "warning"
@@ -87,10 +87,10 @@ def question_findings(question: Question, pool: Pool, pack: Pack, truth: Truth) 
     if question.options and question.type != "true-false":
         found += option_rules(question)
     found += truth_rules(question, pool, pack, truth)
-    found += evidence_rules(question, pool, pack)
+    found += evidence_rules(question, pool, pack, truth)
     found += sentence_rules(question)
     found += false_claim_rules(question, pool, pack, truth)
-    found += plausibility_rules(question, pool, pack)
+    found += plausibility_rules(question, pack, truth)
     return found
 
 
@@ -171,7 +171,7 @@ def truth_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> lis
     template = pool.templates.get(question.template_id)
     if template is None or question.type in ("matching", "ordering") or len(question.fact_ids) < 1:
         return []
-    fact = next(f for f in pack.facts if f.id == question.fact_ids[0])
+    fact = truth.fact(question.fact_ids[0])
     slot = template.ask
     slot_type = pack.relation(fact.relation).slot_type(slot)
     true_texts = {normalise(t) for v in truth.true_values(fact, slot).values()
@@ -230,7 +230,7 @@ def false_claim_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) 
     """A false claim is false by what the pack knows, and its explanation names the value it swapped in."""
     if question.type != "true-false" or question.answer != "False":
         return []
-    fact = _fact(pack, question.fact_ids[0])
+    fact = truth.fact(question.fact_ids[0])
     shown_here = set(normalise(question.prompt).split()) - set(normalise(fact.statement).split())
     if shown_here and not shown_here & set(normalise(question.explanation).split()):
         return [("refuting-explanation", ERROR, f"the explanation {question.explanation[:60]!r} does not name what "
@@ -238,16 +238,14 @@ def false_claim_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) 
     return []
 
 
-def plausibility_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
+def plausibility_rules(question: Question, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
     """Every wrong option existed at the date the stem speaks of."""
     if question.type not in ("multiple-choice", "multiple-response"):
         return []
-    from .distractors import stem_date
-    when = stem_date(_fact(pack, question.fact_ids[0]), pack)
+    when = stem_date(truth.fact(question.fact_ids[0]), pack)
     found = []
-    by_name = _entities_by_name(pack)
     for option in question.options:
-        entity = by_name.get(normalise(option.text))
+        entity = truth.entity_named(option.text)
         if entity is not None and not option.correct and entity.period is not None and not (
                 entity.period.start <= when.end and when.start <= entity.period.end):
             lived = (f"from {entity.period.start.year}" if entity.period.end.year == 9999
@@ -257,25 +255,16 @@ def plausibility_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple
     return found
 
 
-def _fact(pack: Pack, fact_id: str):
-    return next(f for f in pack.facts if f.id == fact_id)
-
-
-def _entities_by_name(pack: Pack) -> dict:
-    return {normalise(n): e for e in pack.entities for n in e.names}
-
-
-def evidence_rules(question: Question, pool: Pool, pack: Pack) -> list[tuple[str, str, str]]:
+def evidence_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
     """The quotation shown for each fact a question asks states the value asked (each item's, in a group)."""
     if question.type in ("true-false", "multiple-response"):
         return []
     template = pool.templates.get(question.template_id)
     slot = "object" if question.type in ("matching", "ordering") or template is None else template.ask
     asked = question.fact_ids if question.type in ("matching", "ordering") else question.fact_ids[:1]
-    facts = {f.id: f for f in pack.facts}
     found = []
     for fact_id in asked:
-        fact = facts[fact_id]
+        fact = truth.fact(fact_id)
         quotes = [c.evidence for c in question.citations if c.fact_id == fact_id and c.evidence]
         if not quotes:
             found.append(("evidence-shown", ERROR, f"no quotation is shown for fact {fact_id}"))

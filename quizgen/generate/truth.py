@@ -17,7 +17,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Literal
 
-from ..model import DateValue, Fact, Number, Pack, Value
+from ..model import DateValue, Entity, Fact, Number, Pack, Value
 from ..text import normalise
 
 
@@ -93,6 +93,8 @@ class Truth:
     _active: dict[str, tuple[int, int] | None] = field(default_factory=dict)
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _partners: dict[str, set[str]] = field(default_factory=dict)
+    _fact_index: dict[str, Fact] = field(default_factory=dict)
+    _names: dict[str, Entity] = field(default_factory=dict)
     _order: dict[str, int] = field(default_factory=dict)
     _slot_keys: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _peers: dict[tuple[str, str, str], list[tuple[float, str]]] = field(default_factory=dict)
@@ -313,6 +315,18 @@ class Truth:
     def slot_values(self, relation: str, slot: str) -> dict[str, Value]:
         """Every value that fills `slot` of `relation` in some quizzable fact."""
         return self._values.get((relation, slot), {})
+
+    def fact(self, fact_id: str) -> Fact:
+        """A fact by its id."""
+        if not self._fact_index:
+            self._fact_index.update({f.id: f for f in self.pack.facts})
+        return self._fact_index[fact_id]
+
+    def entity_named(self, text: str) -> Entity | None:
+        """The entity one of whose names (or aliases) this text is, once normalised."""
+        if not self._names:
+            self._names.update({normalise(n): e for e in self.pack.entities for n in e.names})
+        return self._names.get(normalise(text))
 
     def facts_about(self, key: str) -> list[Fact]:
         return self._facts_of.get(key, [])
