@@ -71,6 +71,13 @@ def rendered_sheets(paper: str = "a4") -> RenderedSheets:
 
 
 @functools.cache
+def sheets_only_build(folder: Path, paper: str = "a4") -> Path:
+    """A build folder holding only the shared test sheets' answer-sheets.json (no class list): what grading reads."""
+    folder.mkdir(parents=True, exist_ok=True)
+    shutil.copy(rendered_sheets(paper).folder / SHEETS_JSON, folder / SHEETS_JSON)
+    return folder
+
+
 def rasterised(paper: str, page_index: int, dpi: int) -> np.ndarray:
     import pypdfium2 as pdfium
 

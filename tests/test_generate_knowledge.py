@@ -598,6 +598,17 @@ def test_a_blank_accepts_what_a_fuller_sentence_of_another_relation_puts_there(t
     assert cloze and cloze[0].prompt == "Galileo Galilei was born in _____." and "Italy" in cloze[0].accepted
 
 
+SON_OF_CASSINI = """\
+  - id: S1
+    relation: son-of
+    subject: jacques-cassini
+    object: cassini
+    topic: moons
+    sources: [N1]
+    evidence: "Jacques Cassini was the son of Giovanni Domenico Cassini."
+"""
+
+
 def test_between_two_people_one_tied_to_the_other_otherwise_is_no_wrong_option(tmp_path: Path):
     relations = RELATIONS + """\
   - id: son-of
@@ -611,14 +622,7 @@ def test_between_two_people_one_tied_to_the_other_otherwise_is_no_wrong_option(t
     object: person
     sentence: "{Subject} worked with {object}."
 """
-    extra = """\
-  - id: S1
-    relation: son-of
-    subject: jacques-cassini
-    object: cassini
-    topic: moons
-    sources: [N1]
-    evidence: "Jacques Cassini was the son of Giovanni Domenico Cassini."
+    extra = SON_OF_CASSINI + """\
   - id: S2
     relation: colleague-of
     subject: huygens
@@ -648,15 +652,7 @@ def test_a_wrong_option_keeps_the_order_the_relation_names(tmp_path: Path):
     ask_subject: "Who was the son of {object}?"
     ask_object: "Whose son was {subject}?"
 """
-    extra = """\
-  - id: S1
-    relation: son-of
-    subject: jacques-cassini
-    object: cassini
-    topic: moons
-    sources: [N1]
-    evidence: "Jacques Cassini was the son of Giovanni Domenico Cassini."
-"""
+    extra = SON_OF_CASSINI
     pack = load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra,
                                 extra_notes="Jacques Cassini was the son of Giovanni Domenico Cassini."))
     born = {normalise(name): int(life[:4]) for name, _, _, _, life in PEOPLE.values()}

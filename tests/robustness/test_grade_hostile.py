@@ -33,10 +33,7 @@ GIGABYTE = 1024 ** 3
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
-    """A build folder with the shared test sheets' answer-sheets.json."""
-    folder = tmp_path_factory.mktemp("build")
-    shutil.copy(gk.rendered_sheets("a4").folder / SHEETS_JSON, folder / SHEETS_JSON)
-    return folder
+    return gk.sheets_only_build(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="module")

@@ -9,7 +9,6 @@ from __future__ import annotations
 import csv
 import io
 import random
-import shutil
 from pathlib import Path
 
 import numpy as np
@@ -26,10 +25,7 @@ DPI = 150
 
 @pytest.fixture(scope="module")
 def build(tmp_path_factory) -> Path:
-    """A build folder with the shared test sheets' answer-sheets.json (no class list)."""
-    folder = tmp_path_factory.mktemp("build")
-    shutil.copy(gk.rendered_sheets("a4").folder / SHEETS_JSON, folder / SHEETS_JSON)
-    return folder
+    return gk.sheets_only_build(tmp_path_factory.mktemp("build"))
 
 
 @pytest.fixture(scope="module")
