@@ -236,6 +236,7 @@ class Relation:
     # lists in full; side is the slot the value fills ("subject", "object"), or "either"
     widens: bool = False  # a fact holds for the places around its places too (born in Warsaw → born in Poland)
     older: str | None = None  # the slot whose value came first (a parent, for child-of): wrong options keep the order
+    lifetime: str | None = None  # "start" or "end": this relation's date begins or ends its subject's life (born-on)
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object
