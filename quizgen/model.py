@@ -466,7 +466,14 @@ class Question:
             # The worksheet asks for each listed item's place in time, so the key lists ranks in shown order.
             ranks = {text: str(i) for i, text in enumerate(self.sequence, 1)}
             return " ".join(ranks[text] for text in self.items)
+        if self.type == "numeric" and self.numeric is not None and self.numeric.high - self.numeric.low > 1:
+            return f"{self.answer} (any answer from {bound(self.numeric.low)} to {bound(self.numeric.high)})"
         return self.answer
+
+
+def bound(value: float) -> str:
+    """A limit of an accepted range as a key prints it: whole above 100, else to two decimals at most."""
+    return format_number(round(value) if abs(value) >= 100 else round(value, 2))
 
 
 def option_letter(index: int) -> str:

@@ -161,7 +161,7 @@ def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> 
     for name in pack.category(answer.category).match:
         if answer.attribute(name) is not None and candidate.attribute(name) != answer.attribute(name):
             return False
-    if not keeps_the_order(fact, slot, value, pack, truth):
+    if not keeps_the_order(fact, slot, value, pack, truth) or not agrees_with_given(fact, slot, value, pack, truth):
         return False
     if relation.lifetime is not None:
         return True  # a birth or a death is the lifetime itself: another person's is a fair guess at any date
@@ -174,6 +174,17 @@ def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> 
     active = truth.active_years(value)  # no lifetime known: the years its own dated facts speak of
     return active is None or (active[0] - ACTIVE_MARGIN_YEARS <= when.end.year and
                               when.start.year <= active[1] + ACTIVE_MARGIN_YEARS)
+
+
+def agrees_with_given(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> bool:
+    """A wrong value keeps what the answer shares with the entity the stem names: the Moselle and Koblenz are both
+    on the Rhine, so a wrong river for Koblenz is a Rhine river (not the Sava); Düsseldorf and North
+    Rhine-Westphalia are both in Germany, so a wrong region for Düsseldorf is a German one (not Grand Est)."""
+    given = fact.value(other(slot))
+    if pack.relation(fact.relation).slot_type(other(slot)) in VALUE_TYPES or not pack.has_entity(given):
+        return True
+    shared = truth.placing(fact.value(slot)) & truth.placing(given) - {fact.value(slot), given}
+    return shared <= truth.placing(value)
 
 
 GROWN_UP_YEARS = 16

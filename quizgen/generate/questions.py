@@ -6,6 +6,7 @@ Every builder returns a question or the reason it could not make one; the reason
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -235,8 +236,11 @@ def quotes_stating_the_claim(fact: Fact, pack: Pack) -> list[str]:
         needs.append(fact.date.written_forms())
     chosen: list[str] = []
     missing = list(range(len(needs)))
+    # the fact's own quotations first, then what its sources record besides (the excerpt that has the wedding's day)
+    quotes = list(dict.fromkeys([*fact.quotes, *(e for sid in fact.sources for e in pack.source(sid).excerpts)]))
     while missing:
-        best = max(fact.quotes, key=lambda q: (sum(states_any(q, needs[i]) for i in missing), -len(q)), default=None)
+        best = max(quotes, key=lambda q: (sum(states_any(q, needs[i]) for i in missing), q in fact.quotes, -len(q)),
+                   default=None)
         covered = [i for i in missing if best is not None and states_any(best, needs[i])]
         if not covered or (chosen and covered == [0]):
             break  # a second quotation that only names the subject ("she was born in Paris") proves nothing more
@@ -441,9 +445,20 @@ def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[st
     truth = maker.truth
     found = dict(truth.possibly_true(fact, slot, coarser=False))
     for key, value in {**truth.coarser_values(fact, slot), **truth.places_between(fact, slot)}.items():
-        if not names_other_kind(prompt, value, maker):
+        if not names_other_kind(prompt, value, maker) and (asks_where(prompt) or names_own_kind(prompt, value, maker)):
             found[key] = value
     return found
+
+
+def asks_where(prompt: str) -> bool:
+    """Whether the stem leaves the size of the place open: "Where…?" or a blank after "in" ("Bonn is in ___"), not
+    "At which town…?" or "in the region of ___", which a country does not answer."""
+    return bool(re.match(r"\s*where\b", prompt, re.IGNORECASE) or re.search(r"\bin\s+" + re.escape(BLANK), prompt))
+
+
+def names_own_kind(prompt: str, value: Value, maker: Maker) -> bool:
+    pack = maker.pack
+    return pack.has_entity(value) and contains_phrase(prompt, kind_of(value, pack.entity(value).category, pack))
 
 
 def names_other_kind(prompt: str, value: Value, maker: Maker) -> bool:

@@ -356,6 +356,15 @@ class Truth:
             self._active[key] = (min(years), max(years)) if years else None
         return self._active[key]
 
+    def placing(self, key: str) -> frozenset[str]:
+        """The entities an entity's attributes name and the places that contain it: what it has in common with
+        another (a river's basin, a city's country and river)."""
+        if not self.pack.has_entity(key):
+            return frozenset()
+        entity = self.pack.entity(key)
+        named = {value for _, value in entity.attributes if self.pack.has_entity(value)}
+        return frozenset(named | self._containers.get(key, frozenset()))
+
     def lifetime(self, key: str) -> tuple[date | None, date | None]:
         """When an entity began and ended: its declared period, else the dates of its facts whose relation marks
         a `lifetime` start or end (born-on, died-on); either end may be unknown (None)."""
