@@ -286,3 +286,14 @@ def test_infants_and_the_dead_never_appear_among_the_discoverers_of_a_moon(tmp_p
                 assert life.start.year + 16 <= year <= life.end.year, (q.prompt, option.text)
                 checked += 1
     assert checked
+
+
+def test_a_question_for_every_value_asked_in_the_singular_is_a_lint_error_at_the_relation(tmp_path: Path):
+    from quizgen.generate.lint import lint_pool
+    relations = RELATIONS.replace('ask_subjects: "Which moons orbit {object}?"',
+                                  'ask_subjects: "Which of these moons is in orbit around {object}?"')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    found = [f for f in lint_pool(question_pool(pack, seed=1), pack) if f.rule == "singular-plural-question"]
+    assert len(found) == 1 and found[0].where.startswith(str(tmp_path / "moons" / "relations.yaml")), found
+    plural = load_pack(moons_pack(tmp_path / "plural"))
+    assert not [f for f in lint_pool(question_pool(plural, seed=1), plural) if f.rule == "singular-plural-question"]
