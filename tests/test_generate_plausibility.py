@@ -297,3 +297,29 @@ def test_a_question_for_every_value_asked_in_the_singular_is_a_lint_error_at_the
     assert len(found) == 1 and found[0].where.startswith(str(tmp_path / "moons" / "relations.yaml")), found
     plural = load_pack(moons_pack(tmp_path / "plural"))
     assert not [f for f in lint_pool(question_pool(plural, seed=1), plural) if f.rule == "singular-plural-question"]
+
+
+def test_a_count_of_two_digits_stays_exact_where_a_measured_figure_takes_a_range(tmp_path: Path):
+    extra = """\
+  - id: R3
+    relation: radius
+    subject: deimos
+    object: {value: 62, unit: km}
+    topic: moons
+    sources: [N1]
+    evidence: "Deimos has a mean radius of 62 km."
+  - id: R4
+    relation: radius
+    subject: phobos
+    object: {value: 464, unit: km}
+    topic: moons
+    sources: [N1]
+    evidence: "Phobos has a mean radius of 464 km."
+"""
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra,
+                                extra_notes="Deimos has a mean radius of 62 km. Phobos has a mean radius of 464 km."))
+    pool = question_pool(pack, seed=1)
+    two, three = of_fact(pool, "R3", "numeric")[0], of_fact(pool, "R4", "numeric")[0]
+    assert two.numeric.low == two.numeric.high == 62 and two.key_text() == "62"
+    assert three.numeric.low < 455 and three.numeric.high > 473  # 475 °C or 462 °C for Venus's 464 °C
+    assert is_correct(three, "475") and not is_correct(three, "490")
