@@ -65,6 +65,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("moodle", "quizgen.export.moodle", "moodle.xml", "Moodle XML question bank"),
     ExportFormat("gift", "quizgen.export.gift", "gift.txt", "GIFT text for Moodle and GIFT-aware tools"),
     ExportFormat("qti", "quizgen.export.qti", "canvas-qti.zip", "QTI 1.2 zip for Canvas"),
+    ExportFormat("qti21", "quizgen.export.qti21", "qti21.zip", "IMS QTI 2.1 content package, a test per version"),
     ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import",
                  types=OPTION_TYPES, takes="takes"),
     ExportFormat("csv", "quizgen.export.tabular", "questions.csv", "every question and field as CSV",
