@@ -360,11 +360,18 @@ def render(layouts: Layouts, name: str, context: dict[str, Any], build_body: Cal
     try:
         template.render({**context, "body": sheet.xml()}, jinja_env=layout_environment(), autoescape=True)
     except jinja2.TemplateSyntaxError as exc:
-        raise QuizgenError.at(path, f"template syntax error: {exc.message}", field="layout") from None
+        raise QuizgenError.at(path, f"template syntax error: {exc.message}{part_named(template)}",
+                              field="layout") from None
     except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError, ArithmeticError,
             LookupError, AttributeError, etree.XMLSyntaxError) as exc:
-        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", field="layout") from None
+        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}{part_named(template)}", field="layout") from None
     return template.docx
+
+
+def part_named(template: DocxTemplate) -> str:
+    """' (in word/header1.xml)': the part of the layout being rendered when it failed (body, a header…)."""
+    part = getattr(template, "current_rendering_part", None)
+    return f" (in {str(part.partname).lstrip('/')})" if part is not None else ""
 
 
 def layout_environment() -> jinja2.Environment:
