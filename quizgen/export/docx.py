@@ -20,7 +20,6 @@ from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
-import docx
 import jinja2
 from docx.document import Document
 from docx.enum.table import WD_TABLE_ALIGNMENT
@@ -241,12 +240,11 @@ class Sheet:
     elements are what the layout's `{{p body }}` paragraph becomes."""
 
     def __init__(self, layout: Document):
-        self.scratch = docx.Document()
-        self.scratch._part = layout.part
-        for child in list(self.scratch.element.body):
-            if child.tag != qn("w:sectPr"):
-                self.scratch.element.body.remove(child)
-        self.styles = {s.name for s in layout.styles}
+        element = parse_xml(f'<w:document xmlns:w="{W}"><w:body/></w:document>')
+        element.body.append(copy.deepcopy(layout.element.body.sectPr))  # the page width, for tables
+        self.scratch = Document(element, layout.part)
+        # python-docx finds a style by name with a scan of every style: look each up once
+        self.style_ids = {s.name: s.style_id for s in layout.styles}
         self.list_id = question_list(layout)
 
     def xml(self) -> Markup:
@@ -255,9 +253,15 @@ class Sheet:
 
     def paragraph(self, text: str, style: str | None = None, into: Any = None) -> Paragraph:
         parent = into if into is not None else self.scratch
-        paragraph = parent.add_paragraph(style=style if style in self.styles else None)
+        paragraph = parent.add_paragraph()
+        self.style(paragraph, style)
         add_text(paragraph, text)
         return paragraph
+
+    def style(self, paragraph: Paragraph, name: str | None) -> None:
+        """Give the paragraph the layout's style `name`; a style the layout lacks leaves it Normal."""
+        if name in self.style_ids:
+            paragraph._p.style = self.style_ids[name]
 
     def question(self, prompt: str) -> None:
         paragraph = self.paragraph(prompt, "Question")
@@ -267,8 +271,8 @@ class Sheet:
 
     def table(self, rows: int, columns: int) -> Any:
         table = self.scratch.add_table(rows=rows, cols=columns)
-        if "Table Grid" in self.styles:
-            table.style = "Table Grid"
+        if "Table Grid" in self.style_ids:
+            table._tbl.tblStyle_val = self.style_ids["Table Grid"]
         table.alignment = WD_TABLE_ALIGNMENT.LEFT
         return table
 
@@ -277,8 +281,7 @@ class Sheet:
         for n, (text, style) in enumerate(lines):
             if n == 0:
                 paragraph = cell.paragraphs[0]
-                if style in self.styles:
-                    paragraph.style = style
+                self.style(paragraph, style)
                 add_text(paragraph, text)
             else:
                 self.paragraph(text, style, into=cell)
