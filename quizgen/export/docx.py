@@ -3,7 +3,7 @@
 Each document is a layout `.docx` (templates/layouts/worksheet.docx, answer-key.docx, flashcards.docx; a
 `--layouts` folder replaces them by file name) rendered with docxtpl in quizgen's Jinja2 sandbox: the layout
 holds the page, the styles, the header and footer and the fixed text, and its `{{p body }}` paragraph becomes
-the questions, built here with python-docx as real Word structures (a numbered list, option lines with ☐,
+the questions, written here as real Word structures in the layout's styles (a numbered list, option lines with ☐,
 tables for matching and for the key's grid). `quizgen export --format docx` writes every version's worksheet,
 then every version's key, into one document, each in its own section (a new page, its own header and page
 numbers). Times in docProps/core.xml and the zip's entry dates are fixed, so the same set gives the same bytes.
@@ -15,14 +15,15 @@ import copy
 import io
 import re
 import zipfile
-from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+from xml.sax.saxutils import escape
+
+import docx
 import jinja2
 from docx.document import Document
-from docx.enum.table import WD_TABLE_ALIGNMENT
 from docx.opc.constants import CONTENT_TYPE as CT
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
 from docx.opc.exceptions import PackageNotFoundError
@@ -31,8 +32,6 @@ from docx.oxml import OxmlElement, parse_xml
 from docx.oxml.ns import qn
 from docx.parts.hdrftr import FooterPart, HeaderPart
 from docx.parts.numbering import NumberingPart
-from docx.shared import Mm
-from docx.text.paragraph import Paragraph
 from docxtpl import DocxTemplate
 from lxml import etree
 from markupsafe import Markup
@@ -64,12 +63,10 @@ def write(question_set: QuestionSet, path: Path, layouts: Layouts | None = None)
 def build_files(question_set: QuestionSet, layouts: Layouts | None = None) -> dict[str, bytes]:
     """`quizgen build`: worksheet-A.docx, answer-key-A.docx… for each version, and flashcards.docx."""
     layouts = layouts or Layouts.with_user_folders()
-    files = {}
-    for version in question_set.versions:
-        files[f"worksheet-{file_code(version)}.docx"] = docx_bytes(worksheet(question_set, version, layouts))
-    for version in question_set.versions:
-        files[f"answer-key-{file_code(version)}.docx"] = docx_bytes(answer_key(question_set, version, layouts))
-    files[FLASHCARDS] = docx_bytes(flashcards(question_set, layouts))
+    sheets, keys = read_layout(layouts, WORKSHEET), read_layout(layouts, ANSWER_KEY)
+    files = {f"worksheet-{file_code(v)}.docx": worksheet(question_set, v, sheets) for v in question_set.versions}
+    files |= {f"answer-key-{file_code(v)}.docx": answer_key(question_set, v, keys) for v in question_set.versions}
+    files[FLASHCARDS] = flashcards(question_set, read_layout(layouts, FLASHCARDS))
     return files
 
 
@@ -83,58 +80,51 @@ def file_code(version: Version) -> str:
 
 def combined_docx(question_set: QuestionSet, layouts: Layouts) -> bytes:
     versions = question_set.versions or (Version("A", ()),)
-    documents = [worksheet(question_set, v, layouts) for v in versions]
-    documents += [answer_key(question_set, v, layouts) for v in versions]
-    return docx_bytes(joined(documents))
+    sheets, keys = read_layout(layouts, WORKSHEET), read_layout(layouts, ANSWER_KEY)
+    made = [worksheet(question_set, v, sheets) for v in versions] + [answer_key(question_set, v, keys) for v in versions]
+    return docx_bytes(joined([docx.Document(io.BytesIO(data)) for data in made]))
 
 
 # ---- the three documents ---------------------------------------------------------------------------------
 
 
-def worksheet(question_set: QuestionSet, version: Version, layouts: Layouts) -> Document:
-    def body(sheet: Sheet) -> None:
-        for question in version.questions:
-            sheet.question(question.prompt.replace(BLANK, CLOZE_LINE) if question.type == "cloze" else question.prompt)
-            answer_space(sheet, question)
-
-    return render(layouts, WORKSHEET, version_context(question_set, version, "Worksheet"), body)
-
-
-def answer_key(question_set: QuestionSet, version: Version, layouts: Layouts) -> Document:
-    def body(sheet: Sheet) -> None:
-        key_grid(sheet, version.questions)
-        for question in version.questions:
-            sheet.question(question.prompt)
-            sheet.paragraph(answer_line(question), "Answer")
-            if question.explanation:
-                sheet.paragraph(question.explanation, "Explanation")
-            source = source_line(question)
-            if source:
-                sheet.paragraph(source, "Source")
-
-    return render(layouts, ANSWER_KEY, version_context(question_set, version, "Answer key"), body)
+def worksheet(question_set: QuestionSet, version: Version, layout: Layout) -> bytes:
+    sheet = Sheet(layout)
+    for question in version.questions:
+        sheet.question(question.prompt.replace(BLANK, CLOZE_LINE) if question.type == "cloze" else question.prompt)
+        answer_space(sheet, question)
+    return layout.rendered(version_context(question_set, version, "Worksheet"), sheet)
 
 
-def flashcards(question_set: QuestionSet, layouts: Layouts) -> Document:
+def answer_key(question_set: QuestionSet, version: Version, layout: Layout) -> bytes:
+    sheet = Sheet(layout)
+    key_grid(sheet, version.questions)
+    for question in version.questions:
+        sheet.question(question.prompt)
+        sheet.paragraph(answer_line(question), "Answer")
+        if question.explanation:
+            sheet.paragraph(question.explanation, "Explanation")
+        source = source_line(question)
+        if source:
+            sheet.paragraph(source, "Source")
+    return layout.rendered(version_context(question_set, version, "Answer key"), sheet)
+
+
+def flashcards(question_set: QuestionSet, layout: Layout) -> bytes:
     cards = flashcards_for(question_set)
-
-    def body(sheet: Sheet) -> None:
-        table = sheet.table(len(cards) + 1, 2)
-        for cell, heading in zip(table.rows[0].cells, ("Question", "Answer")):
-            sheet.fill(cell, [(heading, "Card Heading")])
-        for row, card in zip(table.rows[1:], cards):
-            front = [(card.topic, "Card Topic")] if card.topic else []
-            front.append((card.front, None))
-            front += [(f"{n}. {item}", None) for n, item in enumerate(card.front_items, 1)]
-            front += [(f"{option_letter(i)}. {choice}", None) for i, choice in enumerate(card.front_choices)]
-            back = [(card.back, None)]
-            back += [(card.explanation, "Card Explanation")] if card.explanation else []
-            back += [(card.source, "Card Source")] if card.source else []
-            sheet.fill(row.cells[0], front)
-            sheet.fill(row.cells[1], back)
-
-    context = {**common_context(question_set), "count": len(cards)}
-    return render(layouts, FLASHCARDS, context, body)
+    rows = [[[("Question", "Card Heading")], [("Answer", "Card Heading")]]]
+    for card in cards:
+        front = [(card.topic, "Card Topic")] if card.topic else []
+        front.append((card.front, None))
+        front += [(f"{n}. {item}", None) for n, item in enumerate(card.front_items, 1)]
+        front += [(f"{option_letter(i)}. {choice}", None) for i, choice in enumerate(card.front_choices)]
+        back = [(card.back, None)]
+        back += [(card.explanation, "Card Explanation")] if card.explanation else []
+        back += [(card.source, "Card Source")] if card.source else []
+        rows.append([front, back])
+    sheet = Sheet(layout)
+    sheet.table(rows, (50, 50))
+    return layout.rendered({**common_context(question_set), "count": len(cards)}, sheet)
 
 
 def common_context(question_set: QuestionSet) -> dict[str, Any]:
@@ -160,14 +150,13 @@ def answer_space(sheet: Sheet, question: Question) -> None:
         sheet.paragraph(WRITE_LINE * 2, "Write Line")
     elif question.type == "matching":
         sheet.paragraph("Write the letter of the matching item in each box.", "Hint")
-        rows = max(len(question.pairs), len(question.choices))
-        table = sheet.table(rows, 3)
-        for i, row in enumerate(table.rows):
-            if i < len(question.pairs):
-                sheet.fill(row.cells[0], [(f"{i + 1}. {question.pairs[i].left}", None)])
-                sheet.fill(row.cells[1], [("☐", None)])
-            if i < len(question.choices):
-                sheet.fill(row.cells[2], [(f"{option_letter(i)}. {question.choices[i]}", None)])
+        rows = []
+        for i in range(max(len(question.pairs), len(question.choices))):
+            left = [(f"{i + 1}. {question.pairs[i].left}", None)] if i < len(question.pairs) else []
+            box = [("☐", None)] if i < len(question.pairs) else []
+            right = [(f"{option_letter(i)}. {question.choices[i]}", None)] if i < len(question.choices) else []
+            rows.append([left, box, right])
+        sheet.table(rows, (45, 8, 47))
     elif question.type == "ordering":
         sheet.paragraph(f"Number the items from 1 to {len(question.items)} in the boxes.", "Hint")
         for item in question.items:
@@ -182,17 +171,15 @@ def key_grid(sheet: Sheet, questions: tuple[Question, ...]) -> None:
     if not questions:
         return
     rows = (len(questions) + 3) // 4
-    table = sheet.table(rows, 8)
-    table.autofit = False
-    for c, column in enumerate(table.columns):
-        column.width = Mm(9) if c % 2 == 0 else Mm(35)  # LibreOffice reads the grid, Word the cells
-    for r, row in enumerate(table.rows):
+    grid = []
+    for r in range(rows):
+        row = []
         for c in range(4):
-            row.cells[2 * c].width, row.cells[2 * c + 1].width = Mm(9), Mm(35)
             i = c * rows + r
-            if i < len(questions):
-                sheet.fill(row.cells[2 * c], [(str(i + 1), "Key Number")])
-                sheet.fill(row.cells[2 * c + 1], [(questions[i].key_text(), None)])
+            shown = i < len(questions)
+            row += [[(str(i + 1), "Key Number")] if shown else [], [(questions[i].key_text(), None)] if shown else []]
+        grid.append(row)
+    sheet.table(grid, (5, 20) * 4)
 
 
 def answer_line(question: Question) -> str:
@@ -227,89 +214,198 @@ def source_line(question: Question) -> str:
     return "Source: " + "; ".join(f"{text}: “{evidence}”" if evidence else text for text, evidence in shown)
 
 
-# ---- building the body with python-docx, in the layout's styles and numbering ---------------------------------
+# ---- the body, written as WordprocessingML in the layout's styles and numbering ------------------------------------
 
 
 _RTL = "\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufeff"
 _RTL_SPAN = re.compile(f"([{_RTL}]+(?:[\\s\u060c.,:()\\-]+[{_RTL}]+)*)")
 _STRONG = re.compile(f"[A-Za-z\u00c0-\u024f{_RTL}]")
+Cell = list[tuple[str, str | None]]  # the lines of a table cell, each with its paragraph style
 
 
 class Sheet:
-    """A scratch body that shares the layout document's part, so styles and numbering are the layout's own; its
-    elements are what the layout's `{{p body }}` paragraph becomes."""
+    """The paragraphs and tables that the layout's `{{p body }}` paragraph becomes, as WordprocessingML text."""
 
-    def __init__(self, layout: Document):
-        element = parse_xml(f'<w:document xmlns:w="{W}"><w:body/></w:document>')
-        element.body.append(copy.deepcopy(layout.element.body.sectPr))  # the page width, for tables
-        self.scratch = Document(element, layout.part)
-        # python-docx finds a style by name with a scan of every style: look each up once
-        self.style_ids = {s.name: s.style_id for s in layout.styles}
-        self.list_id = question_list(layout)
+    def __init__(self, layout: Layout):
+        self.layout = layout
+        self.parts: list[str] = []
 
     def xml(self) -> Markup:
-        elements = [e for e in self.scratch.element.body if e.tag != qn("w:sectPr")]
-        return Markup("".join(etree.tostring(e, encoding="unicode") for e in elements))
+        return Markup("".join(self.parts))
 
-    def paragraph(self, text: str, style: str | None = None, into: Any = None) -> Paragraph:
-        parent = into if into is not None else self.scratch
-        paragraph = parent.add_paragraph()
-        self.style(paragraph, style)
-        add_text(paragraph, text)
-        return paragraph
-
-    def style(self, paragraph: Paragraph, name: str | None) -> None:
-        """Give the paragraph the layout's style `name`; a style the layout lacks leaves it Normal."""
-        if name in self.style_ids:
-            paragraph._p.style = self.style_ids[name]
+    def paragraph(self, text: str, style: str | None = None) -> None:
+        self.parts.append(paragraph_xml(text, self.layout.style_ids.get(style or "")))
 
     def question(self, prompt: str) -> None:
-        paragraph = self.paragraph(prompt, "Question")
-        number = paragraph._p.get_or_add_pPr().get_or_add_numPr()
-        number.get_or_add_ilvl().val = 0
-        number.get_or_add_numId().val = self.list_id
+        self.parts.append(paragraph_xml(prompt, self.layout.style_ids.get("Question"), numbered=QUESTION_NUMBERS))
 
-    def table(self, rows: int, columns: int) -> Any:
-        table = self.scratch.add_table(rows=rows, cols=columns)
-        if "Table Grid" in self.style_ids:
-            table._tbl.tblStyle_val = self.style_ids["Table Grid"]
-        table.alignment = WD_TABLE_ALIGNMENT.LEFT
-        return table
+    def table(self, rows: list[list[Cell]], shares: tuple[int, ...]) -> None:
+        """A table with grid lines (the layout's Table Grid style) whose columns take `shares` of the text width."""
+        widths = [self.layout.text_width * share // sum(shares) for share in shares]
+        style = self.layout.style_ids.get("Table Grid")
+        properties = (f'<w:tblStyle w:val="{escape(style)}"/>' if style else "") + (
+            f'<w:tblW w:w="{sum(widths)}" w:type="dxa"/><w:tblLayout w:type="fixed"/>'
+            '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
+            'w:noHBand="0" w:noVBand="1"/>')
+        grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
+        body = "".join("<w:tr>" + "".join(self.cell_xml(cell, width) for cell, width in zip(row, widths)) + "</w:tr>"
+                       for row in rows)
+        self.parts.append(f"<w:tbl><w:tblPr>{properties}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>")
 
-    def fill(self, cell: Any, lines: list[tuple[str, str | None]]) -> None:
-        """Lines of text into a table cell: the first in the cell's own paragraph, the others after it."""
-        for n, (text, style) in enumerate(lines):
-            if n == 0:
-                paragraph = cell.paragraphs[0]
-                self.style(paragraph, style)
-                add_text(paragraph, text)
-            else:
-                self.paragraph(text, style, into=cell)
+    def cell_xml(self, lines: Cell, width: int) -> str:
+        paragraphs = "".join(paragraph_xml(text, self.layout.style_ids.get(style or "")) for text, style in lines)
+        return f'<w:tc><w:tcPr><w:tcW w:w="{width}" w:type="dxa"/></w:tcPr>{paragraphs or "<w:p/>"}</w:tc>'
 
 
-def add_text(paragraph: Paragraph, text: str) -> None:
-    """`text` as runs, right-to-left script in runs marked so (Word shapes and orders them as Arabic); a
-    paragraph whose first letter is right-to-left reads right to left, as `dir="auto"` does in the PDFs."""
-    for n, part in enumerate(_RTL_SPAN.split(common.xml_characters(text))):
-        if part:
-            run = paragraph.add_run(part)
-            run.font.rtl = True if n % 2 else None
+QUESTION_NUMBERS = "\x00questions"  # the numbering instance's id when rendered; no text can hold a NUL
+
+
+def paragraph_xml(text: str, style_id: str | None = None, numbered: str | None = None) -> str:
+    """One paragraph: `text` in runs, right-to-left script in runs marked so (Word shapes and orders them as
+    Arabic), tabs and line breaks as Word's own; a paragraph whose first letter is right-to-left reads right to
+    left, as `dir="auto"` does in the PDFs."""
+    properties = f'<w:pStyle w:val="{escape(style_id)}"/>' if style_id else ""
+    if numbered:
+        properties += f'<w:numPr><w:ilvl w:val="0"/><w:numId w:val="{numbered}"/></w:numPr>'
     first = _STRONG.search(text)
     if first and re.match(f"[{_RTL}]", first[0]):
-        properties = paragraph._p.get_or_add_pPr()
-        properties.insert_element_before(OxmlElement("w:bidi"), *PPR_AFTER_BIDI)
+        properties += "<w:bidi/>"
+    runs = "".join(run_xml(part, rtl=bool(n % 2))
+                   for n, part in enumerate(_RTL_SPAN.split(common.xml_characters(text))) if part)
+    return f"<w:p>{f'<w:pPr>{properties}</w:pPr>' if properties else ''}{runs}</w:p>"
 
 
-PPR_AFTER_BIDI = ("w:adjustRightInd", "w:snapToGrid", "w:spacing", "w:ind", "w:contextualSpacing",
-                  "w:mirrorIndents", "w:suppressOverlap", "w:jc", "w:textDirection", "w:textAlignment",
-                  "w:textboxTightWrap", "w:outlineLvl", "w:divId", "w:cnfStyle", "w:rPr", "w:sectPr", "w:pPrChange")
+def run_xml(text: str, *, rtl: bool) -> str:
+    pieces = []
+    for n, line in enumerate(text.split("\n")):
+        if n:
+            pieces.append("<w:br/>")
+        for m, chunk in enumerate(line.split("\t")):
+            if m:
+                pieces.append("<w:tab/>")
+            if chunk:
+                pieces.append(f'<w:t xml:space="preserve">{escape(chunk)}</w:t>')
+    return f"<w:r>{'<w:rPr><w:rtl/></w:rPr>' if rtl else ''}{''.join(pieces)}</w:r>"
 
 
-def question_list(layout: Document) -> int:
-    """A numbering instance for this document's questions (1., 2., …), added to the layout's numbering; its id."""
-    numbering = numbering_element(layout)
+# ---- a layout: read once, rendered in the sandbox for each document -------------------------------------------------
+
+W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+DOCUMENT_PART = "word/document.xml"
+NUMBERING_PART = "word/numbering.xml"
+NUMBERING_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
+XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+
+
+class Layout:
+    """A layout .docx read once: its zip entries, its body, headers and footers compiled as Jinja2 templates (after
+    docxtpl's clean-up of tags that Word split into several runs), its styles and text width. Each document made
+    from it renders those templates and writes the layout's other entries unchanged."""
+
+    def __init__(self, path: Path, data: bytes):
+        self.path = path
+        try:
+            template = DocxTemplate(io.BytesIO(data))
+            template.init_docx()
+            with zipfile.ZipFile(io.BytesIO(data)) as archive:
+                self.entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
+        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+            raise self.error(f"is not a Word document ({type(exc).__name__}: {exc}); expected a .docx saved by Word "
+                             "or LibreOffice") from None
+        self.docxtpl = template
+        document = template.docx
+        self.style_ids = {s.name: s.style_id for s in document.styles}
+        self.text_width = text_width(document)
+        env = layout_environment()
+        parts = {DOCUMENT_PART: template.patch_xml(template.get_xml())}
+        for uri in (template.HEADER_URI, template.FOOTER_URI):
+            for _, part in template.get_headers_footers(uri):
+                parts[str(part.partname).lstrip("/")] = template.patch_xml(template.get_part_xml(part))
+        self.templates = {}
+        for name, xml in parts.items():
+            try:
+                self.templates[name] = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+            except jinja2.TemplateSyntaxError as exc:
+                raise self.error(f"template syntax error: {exc.message} (in {name})") from None
+
+    def error(self, message: str) -> QuizgenError:
+        return QuizgenError.at(self.path, message, field="layout")
+
+    def rendered(self, context: dict[str, Any], sheet: Sheet) -> bytes:
+        """The .docx made from this layout with `context`, its `{{p body }}` paragraph replaced by the sheet."""
+        entries = dict(self.entries)
+        numbering, numbers = numbering_with_question_list(entries.get(NUMBERING_PART))
+        body = sheet.xml().replace(QUESTION_NUMBERS, numbers)
+        for name, template in self.templates.items():
+            xml = self.render_part(name, template, {**context, "body": Markup(body)})
+            if name == DOCUMENT_PART:
+                entries[name] = self.document_with_body(entries[name], xml)
+            else:
+                entries[name] = XML_DECLARATION + self.checked(name, xml)
+        if NUMBERING_PART not in entries:
+            entries = with_numbering_part(entries)
+        entries[NUMBERING_PART] = numbering
+        if "docProps/core.xml" in entries:
+            entries["docProps/core.xml"] = fixed_times(entries["docProps/core.xml"])
+        return common.zip_archive(entries.items())
+
+    def render_part(self, name: str, template: jinja2.Template, context: dict[str, Any]) -> str:
+        try:
+            xml = template.render(context)
+        except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, jinja2.TemplateError, TypeError, ValueError,
+                ArithmeticError, LookupError, AttributeError) as exc:
+            raise self.error(f"{type(exc).__name__}: {exc} (in {name})") from None
+        xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
+        return xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
+
+    def checked(self, name: str, xml: str) -> bytes:
+        try:
+            etree.fromstring(xml.encode("utf-8"))
+        except etree.XMLSyntaxError as exc:
+            raise self.error(f"the tags make the part invalid XML ({exc}); a tag must not cut across Word's "
+                             f"formatting (in {name})") from None
+        return xml.encode("utf-8")
+
+    def document_with_body(self, original: bytes, body_xml: str) -> bytes:
+        self.checked(DOCUMENT_PART, body_xml)
+        body = self.docxtpl.fix_tables(body_xml)  # what docxtpl does for {%tc %} loops that change a row's cells
+        self.docxtpl.docx_ids_index = 1000
+        self.docxtpl.fix_docpr_ids(body)
+        root = etree.fromstring(original)
+        root.replace(root.find(qn("w:body")), body)
+        return XML_DECLARATION + etree.tostring(root, encoding="utf-8")
+
+
+def read_layout(layouts: Layouts, name: str) -> Layout:
+    path = layouts.find(name)
+    if path is None:
+        raise QuizgenError.at(name, "layout not found in " + ", ".join(display_path(f) for f in layouts.folders),
+                              field="layout")
+    folder = next(f for f in layouts.folders if path.is_relative_to(f))
+    return Layout(path, read_contributed(path, folder, limit=MAX_LAYOUT_BYTES, what="layout"))
+
+
+def layout_environment() -> jinja2.Environment:
+    env = bounded_environment(undefined=jinja2.StrictUndefined, autoescape=True)
+    env.filters.update(letter=option_letter, number=number)
+    env.globals.update(letter=option_letter)
+    return env
+
+
+def text_width(document: Document) -> int:
+    """The width between the margins of the layout's last section, in twentieths of a point (A4 with 2 cm)."""
+    section = document.sections[-1]
+    try:
+        return int((section.page_width - section.left_margin - section.right_margin) / 635)
+    except TypeError:
+        return 9638
+
+
+def numbering_with_question_list(original: bytes | None) -> tuple[bytes, str]:
+    """The numbering part with a list for the questions (1., 2., …) added, and that list's numId."""
+    numbering = etree.fromstring(original) if original else etree.fromstring(f'<w:numbering xmlns:w="{W}"/>')
     if numbering.find(f"{qn('w:abstractNum')}[@{qn('w:abstractNumId')}='{QUESTION_LIST}']") is None:
-        abstract = parse_xml(
+        abstract = etree.fromstring(
             f'<w:abstractNum xmlns:w="{W}" w:abstractNumId="{QUESTION_LIST}"><w:multiLevelType w:val="singleLevel"/>'
             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/>'
             '<w:lvlJc w:val="left"/><w:pPr><w:tabs><w:tab w:val="num" w:pos="425"/></w:tabs>'
@@ -319,69 +415,35 @@ def question_list(layout: Document) -> int:
             existing[0].addprevious(abstract)
         else:
             numbering.append(abstract)
-    ids = [int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))]
-    num_id = max(ids, default=0) + 1
-    numbering.append(parse_xml(f'<w:num xmlns:w="{W}" w:numId="{num_id}">'
-                               f'<w:abstractNumId w:val="{QUESTION_LIST}"/></w:num>'))
-    return num_id
+    num_id = max((int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))), default=0) + 1
+    numbering.append(etree.fromstring(f'<w:num xmlns:w="{W}" w:numId="{num_id}">'
+                                      f'<w:abstractNumId w:val="{QUESTION_LIST}"/></w:num>'))
+    return XML_DECLARATION + etree.tostring(numbering, encoding="utf-8"), str(num_id)
 
 
-W = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+def with_numbering_part(entries: dict[str, bytes]) -> dict[str, bytes]:
+    """A layout saved without lists has no numbering part: declare one (its content type and its relationship)."""
+    types = entries["[Content_Types].xml"].decode("utf-8")
+    override = f'<Override PartName="/{NUMBERING_PART}" ContentType="{NUMBERING_TYPE}"/>'
+    entries["[Content_Types].xml"] = types.replace("</Types>", override + "</Types>").encode("utf-8")
+    rels = entries["word/_rels/document.xml.rels"].decode("utf-8")
+    relationship = f'<Relationship Id="rIdQuizgenNumbering" Type="{RT.NUMBERING}" Target="numbering.xml"/>'
+    entries["word/_rels/document.xml.rels"] = rels.replace("</Relationships>",
+                                                           relationship + "</Relationships>").encode("utf-8")
+    return entries
 
 
-def numbering_element(document: Document) -> Any:
-    """The document's w:numbering element, made when the layout has no numbering part (python-docx makes none)."""
-    try:
-        return document.part.part_related_by(RT.NUMBERING).element
-    except KeyError:
-        package = document.part.package
-        part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
-                             parse_xml(f'<w:numbering xmlns:w="{W}"/>'), package)
-        document.part.relate_to(part, RT.NUMBERING)
-        return part.element
+CORE_TIMES = ("{http://purl.org/dc/terms/}created", "{http://purl.org/dc/terms/}modified",
+              "{http://schemas.openxmlformats.org/package/2006/metadata/core-properties}lastPrinted")
 
 
-# ---- rendering a layout in the sandbox ------------------------------------------------------------------------
-
-
-def render(layouts: Layouts, name: str, context: dict[str, Any], build_body: Callable[[Sheet], None]) -> Document:
-    """The layout `name` with `context`, its `{{p body }}` paragraph replaced by what `build_body` writes."""
-    path = layouts.find(name)
-    if path is None:
-        raise QuizgenError.at(name, "layout not found in " + ", ".join(display_path(f) for f in layouts.folders),
-                              field="layout")
-    folder = next(f for f in layouts.folders if path.is_relative_to(f))
-    data = read_contributed(path, folder, limit=MAX_LAYOUT_BYTES, what="layout")
-    template = DocxTemplate(io.BytesIO(data))
-    try:
-        template.init_docx()
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise QuizgenError.at(path, f"is not a Word document ({type(exc).__name__}: {exc}); expected a .docx "
-                              "saved by Word or LibreOffice", field="layout") from None
-    sheet = Sheet(template.docx)
-    build_body(sheet)
-    try:
-        template.render({**context, "body": sheet.xml()}, jinja_env=layout_environment(), autoescape=True)
-    except jinja2.TemplateSyntaxError as exc:
-        raise QuizgenError.at(path, f"template syntax error: {exc.message}{part_named(template)}",
-                              field="layout") from None
-    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError, ArithmeticError,
-            LookupError, AttributeError, etree.XMLSyntaxError) as exc:
-        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}{part_named(template)}", field="layout") from None
-    return template.docx
-
-
-def part_named(template: DocxTemplate) -> str:
-    """' (in word/header1.xml)': the part of the layout being rendered when it failed (body, a header…)."""
-    part = getattr(template, "current_rendering_part", None)
-    return f" (in {str(part.partname).lstrip('/')})" if part is not None else ""
-
-
-def layout_environment() -> jinja2.Environment:
-    env = bounded_environment(undefined=jinja2.StrictUndefined, autoescape=True)
-    env.filters.update(letter=option_letter, number=number)
-    env.globals.update(letter=option_letter)
-    return env
+def fixed_times(core: bytes) -> bytes:
+    """docProps/core.xml with its dates set to FIXED_TIME, so no document carries the time it was made."""
+    root = etree.fromstring(core)
+    for tag in CORE_TIMES:
+        for element in root.iter(tag):
+            element.text = FIXED_TIME.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return XML_DECLARATION + etree.tostring(root, encoding="utf-8")
 
 
 # ---- one document of several, and deterministic bytes ------------------------------------------------------------
@@ -407,6 +469,18 @@ def joined(documents: list[Document]) -> Document:
         carry_headers(first, document, section)
         body.replace(body.sectPr, section)
     return first
+
+
+def numbering_element(document: Document) -> Any:
+    """The document's w:numbering element, made when it has no numbering part (python-docx makes none)."""
+    try:
+        return document.part.part_related_by(RT.NUMBERING).element
+    except KeyError:
+        package = document.part.package
+        part = NumberingPart(PackURI("/word/numbering.xml"), CT.WML_NUMBERING,
+                             parse_xml(f'<w:numbering xmlns:w="{W}"/>'), package)
+        document.part.relate_to(part, RT.NUMBERING)
+        return part.element
 
 
 def end_section(document: Document) -> None:
