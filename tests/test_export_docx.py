@@ -221,6 +221,18 @@ def test_arabic_runs_are_right_to_left_and_an_arabic_card_reads_right_to_left():
     assert front._p.pPr.find(qn("w:bidi")) is not None and front.runs[0].font.rtl
 
 
+def test_a_card_row_never_splits_across_pages_and_the_heading_row_repeats():
+    question_set = make_sample_set()
+    (table,) = opened(word.build_files(question_set)["flashcards.docx"]).tables
+    rows = table._tbl.tr_lst
+    assert len(rows) == len(question_set.study_deck()) + 1
+    assert all(row.trPr.find(qn("w:cantSplit")) is not None for row in rows)
+    assert [row.trPr.find(qn("w:tblHeader")) is not None for row in rows[:2]] == [True, False]
+    assert [c.text for c in table.rows[1].cells] == ["rivers\nWhich river rises in the Black Forest?",
+                                                     "Danube\nThe Danube rises in the Black Forest.\n"
+                                                     "Test Press, “Notes on rivers & lakes”: “about 1,230 km long”"]
+
+
 def test_the_same_set_gives_the_same_bytes_with_fixed_times():
     first, second = word.build_files(make_sample_set()), word.build_files(make_sample_set())
     assert first == second

@@ -123,7 +123,7 @@ def flashcards(question_set: QuestionSet, layout: Layout) -> bytes:
         back += [(card.source, "Card Source")] if card.source else []
         rows.append([front, back])
     sheet = Sheet(layout)
-    sheet.table(rows, (50, 50))
+    sheet.table(rows, (50, 50), heading=True)
     return layout.rendered({**common_context(question_set), "count": len(cards)}, sheet)
 
 
@@ -239,8 +239,9 @@ class Sheet:
     def question(self, prompt: str) -> None:
         self.parts.append(paragraph_xml(prompt, self.layout.style_ids.get("Question"), numbered=QUESTION_NUMBERS))
 
-    def table(self, rows: list[list[Cell]], shares: tuple[int, ...]) -> None:
-        """A table with grid lines (the layout's Table Grid style) whose columns take `shares` of the text width."""
+    def table(self, rows: list[list[Cell]], shares: tuple[int, ...], *, heading: bool = False) -> None:
+        """A table with grid lines (the layout's Table Grid style) whose columns take `shares` of the text width; no
+        row is split across pages, and with `heading` the first row is repeated at the top of each page."""
         widths = [self.layout.text_width * share // sum(shares) for share in shares]
         style = self.layout.style_ids.get("Table Grid")
         properties = (f'<w:tblStyle w:val="{escape(style)}"/>' if style else "") + (
@@ -248,8 +249,9 @@ class Sheet:
             '<w:tblLook w:val="04A0" w:firstRow="1" w:lastRow="0" w:firstColumn="1" w:lastColumn="0" '
             'w:noHBand="0" w:noVBand="1"/>')
         grid = "".join(f'<w:gridCol w:w="{w}"/>' for w in widths)
-        body = "".join("<w:tr>" + "".join(self.cell_xml(cell, width) for cell, width in zip(row, widths)) + "</w:tr>"
-                       for row in rows)
+        body = "".join(f"<w:tr><w:trPr><w:cantSplit/>{'<w:tblHeader/>' if heading and n == 0 else ''}</w:trPr>"
+                       + "".join(self.cell_xml(cell, width) for cell, width in zip(row, widths)) + "</w:tr>"
+                       for n, row in enumerate(rows))
         self.parts.append(f"<w:tbl><w:tblPr>{properties}</w:tblPr><w:tblGrid>{grid}</w:tblGrid>{body}</w:tbl>")
 
     def cell_xml(self, lines: Cell, width: int) -> str:
