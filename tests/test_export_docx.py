@@ -269,6 +269,36 @@ def test_a_layout_docx_in_the_layouts_folder_changes_the_header(pack, tmp_path, 
     assert header_texts(docx.Document(str(folder / "answer-key-A.docx")))[0].endswith("\tAnswer key · Version A")
 
 
+def without_numbering(data: bytes) -> bytes:
+    """The layout as a word processor saves a document without lists: no numbering part, no mention of one."""
+    parts = entries(data)
+    del parts["word/numbering.xml"]
+    parts["[Content_Types].xml"] = re.sub(rb'<Override PartName="/word/numbering.xml"[^>]*/>', b"",
+                                          parts["[Content_Types].xml"])
+    parts["word/_rels/document.xml.rels"] = re.sub(rb'<Relationship [^>]*Target="numbering.xml"/>', b"",
+                                                   parts["word/_rels/document.xml.rels"])
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, content in parts.items():
+            archive.writestr(name, content)
+    return buffer.getvalue()
+
+
+def test_a_layout_without_lists_still_gets_numbered_questions(pack, tmp_path, capsys):
+    layouts = tmp_path / "plain-layouts"
+    layouts.mkdir()
+    (layouts / "answer-key.docx").write_bytes(without_numbering((LAYOUTS / "answer-key.docx").read_bytes()))
+    assert "word/numbering.xml" not in entries((layouts / "answer-key.docx").read_bytes())
+    code, err = build_word(pack, tmp_path / "out", layouts, capsys)
+    assert code == 0, err
+    document = docx.Document(str(tmp_path / "out" / "chemistry" / "answer-key-A.docx"))
+    numbered = [p for p in document.paragraphs if p._p.pPr is not None and p._p.pPr.numPr is not None]
+    assert len(numbered) == 6
+    (num_id,) = {p._p.pPr.numPr.numId.val for p in numbered}
+    nums = document.part.numbering_part.element.findall(qn("w:num"))
+    assert [n.get(qn("w:numId")) for n in nums] == [str(num_id)]
+
+
 @pytest.mark.parametrize("broken, expected", [
     (lambda data: replaced(data, "<w:t>Version {{ version }}</w:t>", "<w:t>Version {{ version </w:t>"),
      "layout: template syntax error: "),

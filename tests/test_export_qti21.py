@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MINIMAL_PACK, make_sample_set, write_pack
+from conftest import MINIMAL_PACK, make_sample_set, science_pack_files, write_pack
 from lxml import etree
 
 from quizgen.cli import main
@@ -266,4 +266,21 @@ def test_export_respects_versions_types_and_review_exclusions(pack, tmp_path, qt
     interactions = {child.tag for n in items for child in parsed[n].find(f"{Q}itemBody").iter()}
     assert f"{Q}choiceInteraction" in interactions and f"{Q}textEntryInteraction" not in interactions
     assert yaml.safe_load((pack / "review.yaml").read_text(encoding="utf-8"))["exclude"][0]["id"] == dropped.id
+    capsys.readouterr()
+
+
+def test_export_respects_tags(tmp_path, capsys):
+    pack = write_pack(tmp_path / "chemistry", science_pack_files())
+
+    def keywords(tags: list[str]) -> list[set[str]]:
+        target = tmp_path / f"{len(tags)}.zip"
+        assert main(["export", str(pack), "--format", "qti21", "--count", "8", "-o", str(target), "--quiet",
+                     *(["--tags", *tags] if tags else [])]) == 0
+        manifest = etree.fromstring(entries(target.read_bytes())["imsmanifest.xml"])
+        return [{k.text for k in r.iter(f"{MD}langstring") if k.getparent().tag == f"{MD}keyword"}
+                for r in manifest.iter(f"{CP}resource") if r.get("type") == "imsqti_item_xmlv2p1"]
+
+    assert any("discoveries" not in found for found in keywords([]))
+    tagged = keywords(["discoveries"])
+    assert tagged and all("discoveries" in found for found in tagged)
     capsys.readouterr()
