@@ -14,10 +14,13 @@ import docx
 import pytest
 from conftest import make_sample_set, science_pack_files, write_pack
 from docx.oxml.ns import qn
+from docx.shared import Mm
+from PIL import Image
 
 from quizgen.cli import main
 from quizgen.content import load_pack
 from quizgen.export import docx as word
+from quizgen.render.html import Layouts
 from quizgen.generate import generate_question_set
 from quizgen.model import BLANK, QUESTION_TYPES, Question
 
@@ -196,6 +199,29 @@ def test_export_puts_each_version_in_its_own_section_with_its_header(tmp_path):
     numbered = [p._p.pPr.numPr.numId.val for p in document.paragraphs if p._p.pPr is not None
                 and p._p.pPr.numPr is not None]
     assert len(set(numbered)) == 4 and len(numbered) == 4 * 7  # each version's list starts again at 1
+
+
+def test_a_picture_in_a_layouts_header_is_in_every_versions_header(tmp_path):
+    layouts = tmp_path / "crest-layouts"
+    layouts.mkdir()
+    picture = io.BytesIO()
+    Image.new("RGB", (40, 20), (200, 30, 30)).save(picture, format="PNG")
+    for name in ("worksheet.docx", "answer-key.docx"):
+        layout = docx.Document(str(LAYOUTS / name))
+        layout.sections[0].header.paragraphs[0].add_run().add_picture(io.BytesIO(picture.getvalue()), width=Mm(10))
+        layout.save(str(layouts / name))
+    target = tmp_path / "sheets.docx"
+    word.write(make_sample_set(), target, Layouts.with_user_folders([layouts]))
+    document = docx.Document(str(target))
+    assert len(document.sections) == 4
+    for section in document.sections:
+        part = section.header.part
+        (embedded,) = part.element.xpath(".//a:blip/@r:embed")
+        assert part.related_parts[embedded].blob.startswith(b"\x89PNG")
+    with zipfile.ZipFile(target) as archive:
+        names = archive.namelist()
+    assert len(names) == len(set(names)) and [n for n in names if n.startswith("word/media/")] == [
+        "word/media/image1.png"]  # the same picture, stored once
 
 
 def test_the_key_carries_each_answer_with_its_source_and_quotation():

@@ -528,7 +528,21 @@ def carry_headers(into: Document, source: Document, section: Any) -> None:
         for reference in section.findall(qn(tag)):
             original = source.part.rels[reference.get(qn("r:id"))].target_part
             part = part_class(package.next_partname(pattern), content_type, copy.deepcopy(original.element), package)
+            for rel in original.rels.values():  # a picture or link in the header keeps its target and its id
+                target = rel._target if rel.is_external else carried_part(into, rel.reltype, rel.target_part)
+                part.load_rel(rel.reltype, target, rel.rId, rel.is_external)
             reference.set(qn("r:id"), into.part.relate_to(part, kind))
+
+
+def carried_part(into: Document, kind: str, part: Any) -> Any:
+    """A part of another document as `into` can hold it: a picture once however many headers show it, anything
+    else under a name of its own (every document calls its first picture image1.png)."""
+    package = into.part.package
+    if kind == RT.IMAGE:
+        return package.get_or_add_image_part(io.BytesIO(part.blob))
+    if any(p.partname == part.partname for p in package.iter_parts()):
+        part.partname = package.next_partname(re.sub(r"\d*(\.\w+)$", r"%d\1", str(part.partname)))
+    return part
 
 
 def docx_bytes(document: Document) -> bytes:
