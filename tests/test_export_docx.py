@@ -15,6 +15,7 @@ import pytest
 from conftest import make_sample_set, science_pack_files, write_pack
 from docx.oxml.ns import qn
 from docx.shared import Mm
+from lxml import etree
 from PIL import Image
 
 from quizgen.cli import main
@@ -266,6 +267,11 @@ def test_the_same_set_gives_the_same_bytes_with_fixed_times():
     assert "2024-01-01T00:00:00Z" in core
     with zipfile.ZipFile(io.BytesIO(first["worksheet-A.docx"])) as archive:
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+    for data in first.values():  # every part well-formed, each with one declaration
+        for name, xml in entries(data).items():
+            if name.endswith((".xml", ".rels")):
+                etree.fromstring(xml)
+                assert xml.count(b"<?xml") == 1, name
 
 
 # ---- layouts from a --layouts folder -------------------------------------------------------------------------------

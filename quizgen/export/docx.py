@@ -412,15 +412,21 @@ def numbering_with_question_list(original: bytes | None) -> tuple[bytes, str]:
             '<w:lvl w:ilvl="0"><w:start w:val="1"/><w:numFmt w:val="decimal"/><w:lvlText w:val="%1."/>'
             '<w:lvlJc w:val="left"/><w:pPr><w:tabs><w:tab w:val="num" w:pos="425"/></w:tabs>'
             '<w:ind w:left="425" w:hanging="425"/></w:pPr></w:lvl></w:abstractNum>')
-        existing = numbering.findall(qn("w:num"))
-        if existing:
-            existing[0].addprevious(abstract)
-        else:
-            numbering.append(abstract)
+        insert_in_order(numbering, abstract, before=("w:num", "w:numIdMacAtCleanup"))
     num_id = max((int(n.get(qn("w:numId"))) for n in numbering.findall(qn("w:num"))), default=0) + 1
-    numbering.append(etree.fromstring(f'<w:num xmlns:w="{W}" w:numId="{num_id}">'
-                                      f'<w:abstractNumId w:val="{QUESTION_LIST}"/></w:num>'))
+    insert_in_order(numbering, etree.fromstring(f'<w:num xmlns:w="{W}" w:numId="{num_id}">'
+                                                f'<w:abstractNumId w:val="{QUESTION_LIST}"/></w:num>'),
+                    before=("w:numIdMacAtCleanup",))
     return XML_DECLARATION + etree.tostring(numbering, encoding="utf-8"), str(num_id)
+
+
+def insert_in_order(parent: Any, child: Any, *, before: tuple[str, ...]) -> None:
+    """Add `child` before the first of the elements `before` (Word refuses a numbering part out of order)."""
+    following = next((e for e in parent if e.tag in {qn(t) for t in before}), None)
+    if following is not None:
+        following.addprevious(child)
+    else:
+        parent.append(child)
 
 
 def with_numbering_part(entries: dict[str, bytes]) -> dict[str, bytes]:
@@ -499,15 +505,14 @@ def carry_numbering(into: Document, source: Document) -> dict[str, str]:
     abstract_ids = {a.get(qn("w:abstractNumId")) for a in target.findall(qn("w:abstractNum"))}
     for abstract in numbering.findall(qn("w:abstractNum")):
         if abstract.get(qn("w:abstractNumId")) not in abstract_ids:
-            nums = target.findall(qn("w:num"))
-            (nums[0].addprevious if nums else target.append)(copy.deepcopy(abstract))
+            insert_in_order(target, copy.deepcopy(abstract), before=("w:num", "w:numIdMacAtCleanup"))
     next_id = max((int(n.get(qn("w:numId"))) for n in target.findall(qn("w:num"))), default=0) + 1
     mapping = {}
     for num in numbering.findall(qn("w:num")):
         copied = copy.deepcopy(num)
         mapping[num.get(qn("w:numId"))] = str(next_id)
         copied.set(qn("w:numId"), str(next_id))
-        target.append(copied)
+        insert_in_order(target, copied, before=("w:numIdMacAtCleanup",))
         next_id += 1
     return mapping
 
