@@ -189,8 +189,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write one export format")
     add_generation_options(export)
     export.add_argument("--format", required=True,
-                        choices=("anki", "moodle", "gift", "qti", "kahoot", "csv", "tsv", "html"),
+                        choices=("anki", "moodle", "gift", "qti", "qti21", "kahoot", "csv", "tsv", "html", "docx"),
                         help="export format (required)")
+    export.add_argument("--versions", type=positive_int, default=1,
+                        help="shuffled versions of the set (qti21: a test per version; docx: a worksheet and key "
+                             "per version)")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: ./<pack-id>-<format file name>)")
     export.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     export.add_argument("--verbose", "-v", action="store_true",
@@ -398,7 +401,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     chosen = export_format(args.format)
     # a format that holds fewer types gets a set dealt from those, not a full set with questions dropped
     types = chosen.types_to_deal(args.types)
-    pack, question_set = load_questions(args, types=types, takes=chosen.taker())
+    pack, question_set = load_questions(args, versions=args.versions, types=types, takes=chosen.taker())
     if not args.quiet:
         holder = "" if chosen.holds_every_type() else chosen.name.capitalize()
         print_dealing_warnings(question_set, args.count, types, holder)
