@@ -14,7 +14,7 @@ from .content import normalise_space, states_figure
 from .errors import display_path
 from .model import VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
-from .sourcetext import (Mention, Sentence, dates_in, figure_value, figures_in, is_approximate, last_year,
+from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year,
                          read_source, sentences_of, unit_after)
 from .text import counted
 
@@ -85,7 +85,7 @@ def draft_of(pack: Pack, source: Path) -> Draft:
         entities = entities_in(sentence.text, names)
         drafts.append(SentenceDraft(sentence, tuple(entities), tuple(dates), tuple(figures),
                                     tuple(f.id for f in quoting_facts(sentence.text, pack.facts)),
-                                    tuple(fitting_relations(pack, entities, dates, figures))))
+                                    tuple(fitting_relations(pack, entities, dates, figures, sentence.text))))
     known = source_holding(pack, source, text)
     return Draft(pack, Path(source), known or fresh_source_id(pack), known is not None, tuple(drafts))
 
@@ -143,9 +143,11 @@ def slot_candidates(pack: Pack, slot_type: str, entities: list[EntityMention], d
 
 
 def fitting_relations(pack: Pack, entities: list[EntityMention], dates: list[Mention],
-                      figures: list[Mention]) -> list[Relation]:
-    """Relations whose every entity, date and number slot the sentence can fill, those filling more slots first;
-    a relation of two text slots says nothing a sentence's mentions could confirm, so it never fits."""
+                      figures: list[Mention], sentence: str = "") -> list[Relation]:
+    """Relations whose every entity, date and number slot the sentence can fill: those filling more slots first,
+    then those sharing more words with the sentence ("died" for died-in over born-in); a relation of two text
+    slots says nothing a sentence's mentions could confirm, so it never fits."""
+    words = content_words(sentence)
     scored = []
     for index, relation in enumerate(pack.relations):
         offered = [slot_candidates(pack, t, entities, dates, figures) for t in (relation.subject, relation.object)]
@@ -153,8 +155,19 @@ def fitting_relations(pack: Pack, entities: list[EntityMention], dates: list[Men
             continue
         if relation.subject == relation.object and relation.subject not in VALUE_TYPES and len(offered[0]) < 2:
             continue  # a relation between two people needs two of them named
-        scored.append((-sum(values is not None for values in offered), index, relation))
-    return [relation for *_, relation in sorted(scored, key=lambda s: s[:2])]
+        shared = len(words & content_words(f"{relation.id.replace('-', ' ')} {relation.sentence}"))
+        scored.append((-sum(values is not None for values in offered), -shared, index, relation))
+    return [relation for *_, relation in sorted(scored, key=lambda s: s[:3])]
+
+
+SMALL_WORDS = {"the", "and", "was", "were", "is", "are", "of", "in", "on", "at", "to", "by", "a", "an", "for",
+               "with", "from", "as", "its", "his", "her", "their", "has", "had", "have", "be", "been", "it", "that"}
+
+
+def content_words(text: str) -> set[str]:
+    """The words that carry meaning, without placeholders, as a crude stem (their first five letters)."""
+    words = re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", text.lower()))
+    return {w[:5] for w in words if w not in SMALL_WORDS and len(w) > 2}
 
 
 def source_holding(pack: Pack, path: Path, text: str) -> str | None:
@@ -313,7 +326,7 @@ def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) 
             return "{value: 0, unit: \"\"}"
         approximate = ", approximate: true" if is_approximate(item.sentence.text, figure) else ""
         unit = unit_after(item.sentence.text, figure)
-        return f"{{value: {figure_value(item.sentence.text, figure)}, unit: {quoted(unit)}{approximate}}}   # check the unit"
+        return f"{{value: {figure.value}, unit: {quoted(unit)}{approximate}}}   # check the unit"
     values = [v for v in slot_candidates(pack, slot_type, list(item.entities), list(item.dates), list(item.figures))
               if v not in used]
     if not values:

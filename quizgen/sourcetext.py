@@ -201,25 +201,17 @@ def is_approximate(sentence: str, figure: Mention) -> bool:
     return APPROXIMATE.search(sentence[: figure.start]) is not None
 
 
-SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
 SCALE_WORD = re.compile(r"\s+(thousand|million|billion)\b")
 
 
-def figure_value(sentence: str, figure: Mention) -> str:
-    """The figure's value, scaled by a word after it: "2 million" → 2000000."""
-    scale = SCALE_WORD.match(sentence, figure.end)
-    if not scale:
-        return figure.value
-    value = float(figure.value) * SCALES[scale.group(1)]
-    return str(int(value)) if value == int(value) else str(value)
-
-
 def unit_after(sentence: str, figure: Mention) -> str:
-    """The word after a figure (and its scale word), most often its unit: "330 metres" → metres,
-    "2 million people" → people; the author checks it ("10 rebel fighters" gives "rebel")."""
+    """The word after a figure, most often its unit: "330 metres" → metres; a scale word stays with it, since a
+    quotation must state the figure as written: "2 million people" → million people. The author checks it
+    ("10 rebel fighters" gives "rebel")."""
     scale = SCALE_WORD.match(sentence, figure.end)
     match = re.match(r"\s*(%|per ?cent|[A-Za-z][A-Za-z-]*)", sentence[scale.end() if scale else figure.end:])
-    return match.group(1) if match else ""
+    unit = match.group(1) if match else ""
+    return f"{scale.group(1)} {unit}".strip() if scale else unit
 
 
 def last_year(mentions: list[Mention], year: int | None) -> int | None:
