@@ -94,7 +94,13 @@ def quoting_facts(sentence: str, facts) -> list[Fact]:
     """The facts one of whose quotations lies within the sentence, or holds all of it (a quotation may run over
     several sentences); spaces are compared loosely, as check compares quotations with their sources."""
     sentence = normalise_space(sentence)
-    return [f for f in facts if any((q := normalise_space(quote)) in sentence or sentence in q for quote in f.quotes)]
+    return [f for f in facts if any(normalise_space(quote) in sentence or holds_sentence(normalise_space(quote), sentence)
+                                    for quote in f.quotes)]
+
+
+def holds_sentence(quote: str, sentence: str) -> bool:
+    """The quotation holds the whole sentence, from its start to its closing mark (not just a heading's words)."""
+    return (quote == sentence or sentence[-1:] in ".!?" and (quote.startswith(sentence) or f" {sentence}" in quote))
 
 
 def quotations_state_figure(figure: str, facts) -> bool:
