@@ -42,10 +42,6 @@ class SentenceDraft:
     def quoted(self) -> bool:
         return bool(self.quoted_by)
 
-    @property
-    def mentions_anything(self) -> bool:
-        return bool(self.entities or self.dates or self.figures)
-
 
 @dataclass(frozen=True)
 class Draft:
@@ -94,7 +90,7 @@ def quoting_facts(sentence: str, facts) -> list[Fact]:
     """The facts one of whose quotations lies within the sentence, or holds all of it (a quotation may run over
     several sentences); spaces are compared loosely, as check compares quotations with their sources."""
     sentence = normalise_space(sentence)
-    return [f for f in facts if any(normalise_space(quote) in sentence or holds_sentence(normalise_space(quote), sentence)
+    return [f for f in facts if any((q := normalise_space(quote)) in sentence or holds_sentence(q, sentence)
                                     for quote in f.quotes)]
 
 
@@ -222,14 +218,17 @@ def mentions_line(item: SentenceDraft) -> str:
     return "; ".join(parts) or "no entity, date or number of the pack"
 
 
+IN_QUOTATION = "written in a quotation"
+
+
 def coverage_report(draft: Draft) -> str:
     """How much of the source the pack covers: sentences quoted, figures and dates written in a quotation."""
     facts = draft.pack.facts
     figures = sorted({f.text for s in draft.sentences for f in s.figures})
     dates = sorted({d.text for s in draft.sentences for d in s.dates})
     rows = [("sentences", sum(s.quoted for s in draft.sentences), len(draft.sentences), "quoted by a fact"),
-            ("numbers", sum(quotations_state_figure(f, facts) for f in figures), len(figures), "written in a quotation"),
-            ("dates", sum(quotations_state_date(d, facts) for d in dates), len(dates), "written in a quotation")]
+            ("numbers", sum(quotations_state_figure(f, facts) for f in figures), len(figures), IN_QUOTATION),
+            ("dates", sum(quotations_state_date(d, facts) for d in dates), len(dates), IN_QUOTATION)]
     lines = [f"{display_path(draft.source)} against {draft.pack.id}:"]
     for name, covered, total, how in rows:
         share = f"{100 * covered / total:.0f}%" if total else "-"
@@ -297,7 +296,7 @@ def fact_skeleton(draft: Draft, item: SentenceDraft, fact_id: str) -> list[str]:
         lines.append(f"  # relations that also fit: {', '.join(r.id for r in item.relations[1:])}")
     lines += [f"  - id: {fact_id}"]
     if relation is None:
-        lines += ["    relation: \"\"   # no relation of relations.yaml fits its mentions: add one, or delete this fact",
+        lines += ['    relation: ""   # no relation of relations.yaml fits what it names: add one, or delete this fact',
                   "    subject: \"\"", "    object: \"\""]
     else:
         lines.append(f"    relation: {relation.id}")

@@ -188,7 +188,8 @@ def test_built_in_files_are_named_by_their_place_in_quizgen_not_their_install_pa
     from quizgen.resources import builtin_templates_folder
 
     monkeypatch.chdir(tmp_path)  # the templates are outside the working folder, as in any pip install
-    assert display_path(builtin_templates_folder() / "tf-object.yaml") == "<built-in>/templates/questions/tf-object.yaml"
+    shown = display_path(builtin_templates_folder() / "tf-object.yaml")
+    assert shown == "<built-in>/templates/questions/tf-object.yaml"
     assert display_path(tmp_path / "mine" / "pack.yaml") == "mine/pack.yaml"
     assert cli.main(["lint", str(DEFAULT_PACK), "--warnings"]) == 0
     out = capsys.readouterr().out

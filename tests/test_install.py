@@ -127,7 +127,8 @@ def test_a_pip_user_makes_a_pack_and_runs_the_tour_from_an_empty_folder(installe
     drafted = run([quizgen, "draft", "mine", "article.txt"], cwd=tmp_path)
     assert drafted.returncode == 0 and "date 1923-12-27 (27 December 1923)" in drafted.stdout, drafted.stderr
     assert (tmp_path / "draft-article.yaml").is_file()
-    for command in (["check", "mine"], ["lint", "mine"], ["build", "mine", "--quiet", "--only", "questions,worksheets"]):
+    building = ["build", "mine", "--quiet", "--only", "questions,worksheets"]
+    for command in (["check", "mine"], ["lint", "mine"], building):
         done = run([quizgen, *command], cwd=tmp_path)
         assert done.returncode == 0, done.stderr
     assert (tmp_path / "build" / "mine" / "worksheet-A.pdf").is_file()
