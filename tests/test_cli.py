@@ -198,10 +198,13 @@ def test_built_in_files_are_named_by_their_place_in_quizgen_not_their_install_pa
 
 
 def test_one_question_is_one_question_in_every_export(tmp_path):
+    from dataclasses import replace
+
     from quizgen.content import load_pack
     from quizgen.export.gift import gift_text
     from quizgen.export.moodle import moodle_xml
     from quizgen.export.qti import description
+    from quizgen.export.selftest import page_html
     from quizgen.generate import generate_question_set
 
     one = generate_question_set(load_pack(write_pack(tmp_path / "rivers", MINIMAL_PACK)), count=1, seed=1)
@@ -209,3 +212,4 @@ def test_one_question_is_one_question_in_every_export(tmp_path):
     assert gift_text(one)[0].startswith("// Rivers of Europe: 1 question (pack rivers, seed 1)")
     assert description(one).startswith("1 question from")
     assert "1 question, seed 1" in moodle_xml(one).decode("utf-8")
+    assert "<p class=\"meta\">1 question · " in page_html(replace(one, deck=one.questions))
