@@ -413,11 +413,12 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
     pack = load_pack(args.pack)
     draft = draft_of(pack, args.source)
+    out = EscapingWriter(sys.stdout)  # a source's sentences may hold control characters: shown, never obeyed
     if args.coverage:
-        print(coverage_report(draft))
+        print(coverage_report(draft), file=out)
         return 0
     target = write_draft(draft, args.out)
-    print(draft_report(draft, target))
+    print(draft_report(draft, target), file=out)
     return 0
 
 

@@ -139,3 +139,13 @@ def test_an_html_source_is_drafted_from_its_text_with_excerpts(starter, capsys) 
     draft = yaml.safe_load((starter / "page-draft.yaml").read_text(encoding="utf-8"))
     assert draft["sources"][0]["excerpts"] == ["Eiffel", "Gustave Eiffel died in Paris on 27 December 1923."]
     assert draft["facts"][1]["evidence"] == "Gustave Eiffel died in Paris on 27 December 1923."
+
+
+def test_control_characters_in_a_source_are_shown_escaped_and_kept_out_of_the_draft_yaml(starter, capsys) -> None:
+    (starter / "odd.txt").write_text("Gustave Eiffel died in Paris\x1b[31m on 27 December 1923.\n", encoding="utf-8")
+    assert main(["draft", "towers", "odd.txt"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "Paris\\x1b[31m on" in out
+    text = (starter / "draft-odd.yaml").read_text(encoding="utf-8")
+    assert "\x1b" not in text
+    assert yaml.safe_load(text)["facts"][0]["evidence"] == "Gustave Eiffel died in Paris\x1b[31m on 27 December 1923."
