@@ -144,8 +144,8 @@ def build_parser() -> argparse.ArgumentParser:
     draft.add_argument("--out", type=Path, default=None,
                        help="the draft YAML to write (default: draft-<source name>.yaml in the current folder)")
     draft.add_argument("--coverage", action="store_true",
-                       help="print how much of the source (sentences, numbers, dates) the pack covers, and write "
-                       "no draft")
+                       help="print how much of the source (sentences, numbers, dates) the pack's quotations cover, "
+                       "and its asked facts' quotations, and write no draft")
     draft.set_defaults(handler=cmd_draft)
 
     build = command("build", "build worksheets, keys, flashcards and exports into OUT/<pack-id>/")
@@ -415,7 +415,9 @@ def cmd_draft(args: argparse.Namespace) -> int:
     draft = draft_of(pack, args.source)
     out = EscapingWriter(sys.stdout)  # a source's sentences may hold control characters: shown, never obeyed
     if args.coverage:
-        print(coverage_report(draft), file=out)
+        from .generate import question_pool
+
+        print(coverage_report(draft, question_pool(pack).asked_facts()), file=out)
         return 0
     target = write_draft(draft, args.out)
     print(draft_report(draft, target), file=out)

@@ -221,19 +221,28 @@ def mentions_line(item: SentenceDraft) -> str:
 IN_QUOTATION = "written in a quotation"
 
 
-def coverage_report(draft: Draft) -> str:
-    """How much of the source the pack covers: sentences quoted, figures and dates written in a quotation."""
+def coverage_report(draft: Draft, asked: set[str]) -> str:
+    """How much of the source the pack covers: sentences quoted, figures and dates written in a quotation, each
+    counted once for any fact and once for the facts some question asks (`asked`, by fact id)."""
     facts = draft.pack.facts
+    asked_facts = [f for f in facts if f.id in asked]
     figures = sorted({f.text for s in draft.sentences for f in s.figures})
     dates = sorted({d.text for s in draft.sentences for d in s.dates})
-    rows = [("sentences", sum(s.quoted for s in draft.sentences), len(draft.sentences), "quoted by a fact"),
-            ("numbers", sum(quotations_state_figure(f, facts) for f in figures), len(figures), IN_QUOTATION),
-            ("dates", sum(quotations_state_date(d, facts) for d in dates), len(dates), IN_QUOTATION)]
+    rows = [("sentences", len(draft.sentences), "quoted by a fact",
+             sum(s.quoted for s in draft.sentences), sum(bool(set(s.quoted_by) & asked) for s in draft.sentences)),
+            ("numbers", len(figures), IN_QUOTATION, sum(quotations_state_figure(f, facts) for f in figures),
+             sum(quotations_state_figure(f, asked_facts) for f in figures)),
+            ("dates", len(dates), IN_QUOTATION, sum(quotations_state_date(d, facts) for d in dates),
+             sum(quotations_state_date(d, asked_facts) for d in dates))]
     lines = [f"{display_path(draft.source)} against {draft.pack.id}:"]
-    for name, covered, total, how in rows:
-        share = f"{100 * covered / total:.0f}%" if total else "-"
-        lines.append(f"  {name:<10} {covered:>4} of {total:<4} {how} ({share})")
+    for name, total, how, covered, by_asked in rows:
+        lines.append(f"  {name:<10} {covered:>4} of {total:<4} {how} ({share(covered, total)}); "
+                     f"{by_asked} by a fact a question asks ({share(by_asked, total)})")
     return "\n".join(lines)
+
+
+def share(part: int, total: int) -> str:
+    return f"{100 * part / total:.0f}%" if total else "-"
 
 
 # ---- the draft YAML -------------------------------------------------------------------------------------

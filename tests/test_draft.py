@@ -47,7 +47,7 @@ def test_the_default_pack_leaves_no_sentence_of_its_seed_unquoted(seed, tmp_path
     assert main(["draft", str(DEFAULT_PACK), str(seed), "--coverage"]) == 0
     lines = capsys.readouterr().out.splitlines()
     assert lines[1].split()[:4] == ["sentences", "25", "of", "25"]
-    assert all("(100%)" in line for line in lines[1:])
+    assert all(line.count("(100%)") == 2 for line in lines[1:])
 
 
 def test_every_sentence_with_a_date_number_or_known_entity_gets_a_fitting_skeleton(starter, capsys) -> None:
@@ -101,16 +101,16 @@ def test_a_source_already_in_the_pack_is_named_by_its_id(starter, capsys) -> Non
     assert "0 uncovered sentences" in capsys.readouterr().out
     assert main(["draft", "towers", "towers/sources/eiffel-tower.txt", "--coverage"]) == 0
     assert capsys.readouterr().out.splitlines()[1:] == [
-        "  sentences     5 of 5    quoted by a fact (100%)",
-        "  numbers       1 of 1    written in a quotation (100%)",
-        "  dates         2 of 2    written in a quotation (100%)"]
+        "  sentences     5 of 5    quoted by a fact (100%); 5 by a fact a question asks (100%)",
+        "  numbers       1 of 1    written in a quotation (100%); 1 by a fact a question asks (100%)",
+        "  dates         2 of 2    written in a quotation (100%); 2 by a fact a question asks (100%)"]
 
 
 def test_coverage_counts_what_the_pack_quotes(starter, capsys) -> None:
     assert main(["draft", "towers", "article.txt", "--coverage"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "article.txt against towers:"
-    assert out[1] == "  sentences     0 of 5    quoted by a fact (0%)"
+    assert out[1] == "  sentences     0 of 5    quoted by a fact (0%); 0 by a fact a question asks (0%)"
     assert not (starter / "draft-article.yaml").exists()
 
 
@@ -149,3 +149,12 @@ def test_control_characters_in_a_source_are_shown_escaped_and_kept_out_of_the_dr
     text = (starter / "draft-odd.yaml").read_text(encoding="utf-8")
     assert "\x1b" not in text
     assert yaml.safe_load(text)["facts"][0]["evidence"] == "Gustave Eiffel died in Paris\x1b[31m on 27 December 1923."
+
+
+def test_coverage_counts_apart_what_no_question_asks(starter, capsys) -> None:
+    facts = starter / "towers" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("    confidence: high", "    tags: [no-quiz]", 1),
+                     encoding="utf-8")
+    assert main(["draft", "towers", "towers/sources/eiffel-tower.txt", "--coverage"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "  sentences     5 of 5    quoted by a fact (100%); 4 by a fact a question asks (80%)"
