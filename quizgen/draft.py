@@ -14,7 +14,7 @@ from .content import normalise_space, states_figure
 from .errors import display_path
 from .model import VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
-from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year,
+from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year, names_in,
                          read_source, sentences_of, unit_after)
 from .text import counted
 
@@ -37,6 +37,7 @@ class SentenceDraft:
     figures: tuple[Mention, ...]
     quoted_by: tuple[str, ...]          # ids of the facts whose quotation is (or holds) this sentence
     relations: tuple[Relation, ...]     # relations whose slot types the mentions fit, best first
+    new_names: tuple[str, ...] = ()     # names the sentence gives that no entity of the pack has
 
     @property
     def quoted(self) -> bool:
@@ -72,6 +73,7 @@ def draft_of(pack: Pack, source: Path) -> Draft:
     """The source held against the pack: every sentence with its mentions, the facts quoting it, fitting relations."""
     text = read_source(source)
     names = entity_names(pack)
+    known_names = {name.casefold() for e in pack.entities for name in e.names}
     year: int | None = None
     drafts = []
     for sentence in sentences_of(text):
@@ -81,7 +83,8 @@ def draft_of(pack: Pack, source: Path) -> Draft:
         entities = entities_in(sentence.text, names)
         drafts.append(SentenceDraft(sentence, tuple(entities), tuple(dates), tuple(figures),
                                     tuple(f.id for f in quoting_facts(sentence.text, pack.facts)),
-                                    tuple(fitting_relations(pack, entities, dates, figures, sentence.text))))
+                                    tuple(fitting_relations(pack, entities, dates, figures, sentence.text)),
+                                    tuple(unknown_names(sentence.text, entities, known_names))))
     known = source_holding(pack, source, text)
     return Draft(pack, Path(source), known or fresh_source_id(pack), known is not None, tuple(drafts))
 
@@ -130,6 +133,13 @@ def entities_in(sentence: str, names: list[tuple[re.Pattern, str, str]]) -> list
                 found.append(EntityMention(eid, match.group(0), match.start(), match.end()))
             break
     return sorted(found, key=lambda m: m.start)
+
+
+def unknown_names(sentence: str, entities: list[EntityMention], known: set[str]) -> list[str]:
+    """The names the sentence gives (sourcetext.names_in) that are no name of the pack's entities and lie outside
+    the entities found in it."""
+    return [m.text for m in names_in(sentence)
+            if m.text.casefold() not in known and not any(m.start < e.end and e.start < m.end for e in entities)]
 
 
 def slot_candidates(pack: Pack, slot_type: str, entities: list[EntityMention], dates: list[Mention],
@@ -207,6 +217,8 @@ def draft_report(draft: Draft, target: Path | None) -> str:
     for item in unquoted:
         lines.append(f"  line {item.sentence.line}: {item.sentence.text}")
         lines.append(f"    mentions: {mentions_line(item)}")
+        if item.new_names:
+            lines.append(f"    names not in the pack: {', '.join(item.new_names)}")
         lines.append(f"    relations that fit: {', '.join(r.id for r in item.relations) or 'none'}")
     return "\n".join(lines)
 
@@ -276,6 +288,7 @@ def draft_yaml(draft: Draft) -> str:
              "# `quizgen draft` rewrites this file when run again, unless you changed it.", ""]
     if not draft.source_in_pack:
         lines += source_entry(draft)
+    lines += entity_entries(draft)
     lines.append("facts:")
     for item, fact_id in zip(draft.unquoted, draft.fact_ids):
         lines += fact_skeleton(draft, item, fact_id)
@@ -294,6 +307,39 @@ def source_entry(draft: Draft) -> list[str]:
     else:
         lines += ["    excerpts:                   # the sentences quoted below, as plain text"]
         lines += [f"      - {quoted(item.sentence.text)}" for item in draft.unquoted]
+    return lines + [""]
+
+
+def new_entity_ids(draft: Draft) -> dict[str, str]:
+    """Each name the pack lacks, in the order the source gives them, with an id made from it, clear of the pack's."""
+    taken = {e.id for e in draft.pack.entities}
+    ids: dict[str, str] = {}
+    for item in draft.unquoted:
+        for name in item.new_names:
+            if name in ids:
+                continue
+            base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "entity"
+            candidate, number = base, 1
+            while candidate in taken:
+                number += 1
+                candidate = f"{base}-{number}"
+            taken.add(candidate)
+            ids[name] = candidate
+    return ids
+
+
+def entity_entries(draft: Draft) -> list[str]:
+    ids = new_entity_ids(draft)
+    if not ids:
+        return []
+    categories = ", ".join(c.id for c in draft.pack.categories)
+    lines = ["# Names the source gives that no entity of the pack has: keep those a fact needs (move them into",
+             "# entities.yaml with a category and a one-line description), delete the rest.", "entities:"]
+    for name, entity_id in ids.items():
+        lines += [f"  - id: {entity_id}", f"    name: {quoted(name)}",
+                  f"    category: \"\"          # one of: {categories}, or a new one in relations.yaml",
+                  "    description: \"\"       # required: one line for authors and reviewers",
+                  f"    sources: [{draft.source_id}]"]
     return lines + [""]
 
 

@@ -218,3 +218,51 @@ def last_year(mentions: list[Mention], year: int | None) -> int | None:
     """The year a reader carries on to the next sentence: the last one written, else the one carried in."""
     written = [m for m in mentions if m.value and m.value[:4] in m.text]  # a carried year is not written again
     return int(written[-1].value[:4]) if written else year
+
+
+CONNECTORS = {"of", "the", "de", "du", "der", "von", "van", "la", "le", "al", "bin", "ibn"}
+# Words that open a sentence with a capital without being a name of their own.
+SENTENCE_OPENERS = {"The", "A", "An", "At", "In", "On", "By", "During", "After", "Before", "His", "Her", "Its",
+                    "Their", "It", "This", "That", "These", "Those", "Every", "Each", "Some", "When", "While", "From",
+                    "As", "For", "With", "Since", "Until", "But", "And", "Then", "There", "He", "She", "They", "We",
+                    "According", "Although", "Other", "Most", "Many", "Both", "All", "Several", "Later", "Earlier"}
+TOKEN = re.compile(r"[^\W\d_][\w'’.-]*")
+POSSESSIVE = re.compile(r"['’]s$")
+
+
+def names_in(sentence: str) -> list[Mention]:
+    """Runs of capitalised words a reader takes for names ("River Thames", "Abu Bakr al-Baghdadi", "Tower of
+    London"), with lower-case connectors inside a run and only a space between its words; a sentence's opening
+    word ("The", "During"), month names and a lone letter are not names. `value` is the name as written."""
+    found: list[Mention] = []
+    run: list[tuple[int, int]] = []  # (start, end) of the run's words
+
+    def close() -> None:
+        while run and sentence[run[-1][0]:run[-1][1]].lower() in CONNECTORS:
+            run.pop()
+        if run:
+            text = sentence[run[0][0]:run[-1][1]]
+            if len(text) > 1:
+                found.append(Mention(text, text, run[0][0], run[-1][1]))
+        run.clear()
+
+    tokens = [(m.start(), m.start() + len(POSSESSIVE.sub("", m.group(0)).rstrip(".'’")))
+              for m in TOKEN.finditer(sentence)]
+    for index, (start, end) in enumerate(tokens):
+        word = sentence[start:end]
+        gap = sentence[run[-1][1]:start] if run else " "
+        abbreviated = gap == ". " and run[-1][1] - run[-1][0] <= 4  # "Brig. Gen. Ali", "St. Louis"
+        if gap != " " and not abbreviated:
+            close()
+        capital = word[:1].isupper() or (word[:3].lower() in ("al-", "el-") and word[3:4].isupper())
+        following = tokens[index + 1] if index + 1 < len(tokens) else None
+        if word in MONTHS or (index == 0 and word in SENTENCE_OPENERS):
+            close()
+        elif capital:
+            run.append((start, end))
+        elif run and word in CONNECTORS and following and sentence[following[0]:following[0] + 1].isupper():
+            run.append((start, end))
+        else:
+            close()
+    close()
+    return found

@@ -158,3 +158,16 @@ def test_coverage_counts_apart_what_no_question_asks(starter, capsys) -> None:
     assert main(["draft", "towers", "towers/sources/eiffel-tower.txt", "--coverage"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[1] == "  sentences     5 of 5    quoted by a fact (100%); 4 by a fact a question asks (80%)"
+
+
+def test_names_the_pack_lacks_are_listed_and_drafted_as_entities_once(starter, capsys) -> None:
+    (starter / "thames.txt").write_text("The River Thames flows through London.\nThe River Thames rises in "
+                                        "Gloucestershire, far from Paris.\n", encoding="utf-8")
+    assert main(["draft", "towers", "thames.txt"]) == 0
+    out = capsys.readouterr().out
+    assert "    names not in the pack: River Thames, London\n" in out
+    assert "    names not in the pack: River Thames, Gloucestershire\n" in out  # Paris is the pack's own
+    draft = yaml.safe_load((starter / "draft-thames.yaml").read_text(encoding="utf-8"))
+    assert [(e["id"], e["name"], e["category"], e["sources"]) for e in draft["entities"]] == [
+        ("river-thames", "River Thames", "", ["S2"]), ("london", "London", "", ["S2"]),
+        ("gloucestershire", "Gloucestershire", "", ["S2"])]

@@ -72,3 +72,17 @@ def test_markdown_loses_its_marks(tmp_path) -> None:
                     "- It opened in *March 1889*.\n\n```\ncode = 1\n```\n", encoding="utf-8")
     assert texts(read_source(page)) == ["The tower", "It is 330 metres tall, as the guide says.",
                                         "It opened in March 1889."]
+
+
+def test_names_are_runs_of_capitals_with_their_connectors_not_sentence_openers_or_months() -> None:
+    from quizgen.sourcetext import names_in
+
+    def names(sentence: str) -> list[str]:
+        return [m.text for m in names_in(sentence)]
+
+    assert names("The River Thames flows through England, including London.") == ["River Thames", "England", "London"]
+    assert names("Abu Bakr al-Baghdadi (Leader of ISIL) saw the Tower of London.") == [
+        "Abu Bakr al-Baghdadi", "Leader of ISIL", "Tower of London"]
+    assert names("On 10 April 2014, Brig. Gen. Abdul-Ilah al-Bashir met Marie Curie's heirs.") == [
+        "Brig. Gen. Abdul-Ilah al-Bashir", "Marie Curie"]
+    assert names("Oxford and Reading lie on it in May.") == ["Oxford", "Reading"]
