@@ -236,6 +236,7 @@ class Relation:
     # lists in full; side is the slot the value fills ("subject", "object"), or "either"
     widens: bool = False  # a fact holds for the places around its places too (born in Warsaw → born in Poland)
     older: str | None = None  # the slot whose value came first (a parent, for child-of): wrong options keep the order
+    lifetime: str | None = None  # "start" or "end": this relation's date begins or ends its subject's life (born-on)
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object
@@ -465,7 +466,14 @@ class Question:
             # The worksheet asks for each listed item's place in time, so the key lists ranks in shown order.
             ranks = {text: str(i) for i, text in enumerate(self.sequence, 1)}
             return " ".join(ranks[text] for text in self.items)
+        if self.type == "numeric" and self.numeric is not None and self.numeric.high - self.numeric.low > 1:
+            return f"{self.answer} (any answer from {bound(self.numeric.low)} to {bound(self.numeric.high)})"
         return self.answer
+
+
+def bound(value: float) -> str:
+    """A limit of an accepted range as a key prints it: whole above 100, else to two decimals at most."""
+    return format_number(round(value) if abs(value) >= 100 else round(value, 2))
 
 
 def option_letter(index: int) -> str:
