@@ -325,3 +325,62 @@ def test_a_count_of_two_digits_stays_exact_where_a_measured_figure_takes_a_range
     assert two.numeric.low == two.numeric.high == 62 and two.key_text() == "62"
     assert three.numeric.low < 455 and three.numeric.high > 473  # 475 °C or 462 °C for Venus's 464 °C
     assert is_correct(three, "475") and not is_correct(three, "490")
+
+
+JOINS = """\
+  - id: lies-beyond
+    subject: moon
+    object: person
+    sentence: "{Subject}, which orbits {subject.orbits}, was studied by {object}."
+    ask_object: "Who studied {subject}, which orbits {subject.orbits}?"
+"""
+
+
+def test_a_sentence_names_the_value_another_relation_gives_its_entity(tmp_path: Path):
+    extra = """\
+  - id: J1
+    relation: lies-beyond
+    subject: titan
+    object: huygens
+    topic: moons
+    sources: [N1]
+    evidence: "Titan was studied by Christiaan Huygens."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + JOINS, extra_facts=extra,
+                                extra_notes="Titan was studied by Christiaan Huygens."))
+    assert fact_of(pack, "J1").statement == "Titan, which orbits Saturn, was studied by Christiaan Huygens."
+    prompts = [q.prompt for pool in pools(pack, range(1, 4)) for q in of_fact(pool, "J1")]
+    assert "Titan, which orbits Saturn, was studied by Christiaan Huygens." in prompts  # an open list: claims only
+    assert not any("{" in p for p in prompts)
+
+
+def test_a_related_value_placeholder_names_a_one_valued_relation_of_the_slot_s_kind(tmp_path: Path):
+    from quizgen.errors import QuizgenError
+    for wrong, expected in (("{subject.orbited-by}", "names no relation of this pack"),
+                            ("{subject.discovered-by}", "objects: one")):
+        try:
+            load_pack(moons_pack(tmp_path / wrong.strip("{}"), relations=RELATIONS + JOINS.replace(
+                "{subject.orbits}, was", f"{wrong}, was")))
+        except QuizgenError as exc:
+            assert any(expected in p.message and p.line > 1 for p in exc.problems), exc.problems
+        else:
+            raise AssertionError(f"{wrong} was accepted")
+
+
+def test_lint_names_a_fact_whose_entity_lacks_the_related_value(tmp_path: Path):
+    from quizgen.generate.lint import lint_pool
+    extra_entities = "  - {id: lonely, name: Lonely, category: moon, attributes: {planet: saturn}, " \
+                     "description: A moon.}\n"
+    extra = """\
+  - id: J2
+    relation: lies-beyond
+    subject: lonely
+    object: huygens
+    topic: moons
+    sources: [N1]
+    evidence: "Lonely was studied by Christiaan Huygens."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + JOINS, extra_facts=extra,
+                                extra_entities=extra_entities, extra_notes="Lonely was studied by Christiaan Huygens."))
+    found = [f for f in lint_pool(question_pool(pack, seed=1), pack) if f.rule == "related-value"]
+    assert [f.question_id for f in found] == ["J2"] and "facts.yaml" in found[0].where

@@ -376,6 +376,8 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         return (value != 0 and (value > 0) == (answer.value > 0) and value <= ceiling
                 and not any(t.accepts(value) or near(value, t) for t in true_values))
 
+    if answer.approximate:  # "about 84.01 years" reads as a guess dressed as a measurement: "about 84 years"
+        peers = sorted({_round_like(p, answer.value) for p in peers})
     values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p) and comparable(p, answer.value)
               ][:count]
     rng.shuffle(values)
