@@ -423,30 +423,28 @@ def slot_comes_last(pattern: str, slot: str) -> bool:
 
 
 COPULA_PLURAL = {"is": "are", "are": "are", "was": "were", "were": "were"}
+# the shapes of a question for every value, each with the statement that answers it ({values} is the list)
+ANSWER_SHAPES = (
+    (re.compile(r"(?:Which|What) (?P<noun>[\w-]+) (?P<verb>is|are|was|were) (?P<rest>.+)$"),
+     lambda m: f"The {m['noun']} that {m['verb']} {m['rest']} {COPULA_PLURAL[m['verb']]} {{values}}"),
+    (re.compile(r"Who (?P<verb>is|are|was|were) (?P<rest>the .+)$"),
+     lambda m: f"{capitalise(m['rest'])} {COPULA_PLURAL[m['verb']]} {{values}}"),
+    (re.compile(r"(?:Which|What) (?P<noun>[\w-]+) (?P<verb>[a-z]+ed) (?P<rest>.+)$"),
+     lambda m: f"The {m['noun']} that {m['verb']} {m['rest']} were {{values}}"),
+    (re.compile(r"Who (?P<verb>[a-z]+ed) (?P<rest>.+)$"),
+     lambda m: f"Those who {m['verb']} {m['rest']} were {{values}}"),
+)
 
 
 def list_answer_statement(question: str, values: str) -> str | None:
     """A question for every value of a slot turned into the statement that answers it, for an explanation that
     must name them all: "Which groups were among the founders of X?" → "The groups that were among the founders
     of X were A, B and C". None when the question has no shape this knows (the caller keeps the question form)."""
-    text = question.strip().rstrip("?").strip()
-    text = re.sub(r"^(Which|What) of these ", r"\1 ", text)
-    found = re.match(r"(?:Which|What) ([\w-]+) (is|are|was|were) (.+)$", text)
-    if found:
-        noun, verb, rest = found.groups()
-        return f"The {noun} that {verb} {rest} {COPULA_PLURAL[verb]} {values}"
-    found = re.match(r"Who (is|are|was|were) (the .+)$", text)
-    if found:
-        verb, rest = found.groups()
-        return f"{capitalise(rest)} {COPULA_PLURAL[verb]} {values}"
-    found = re.match(r"(?:Which|What) ([\w-]+) ([a-z]+ed) (.+)$", text)
-    if found:
-        noun, verb, rest = found.groups()
-        return f"The {noun} that {verb} {rest} were {values}"
-    found = re.match(r"Who ([a-z]+ed) (.+)$", text)
-    if found:
-        verb, rest = found.groups()
-        return f"Those who {verb} {rest} were {values}"
+    text = re.sub(r"^(Which|What) of these ", r"\1 ", question.strip().rstrip("?").strip())
+    for shape, statement in ANSWER_SHAPES:
+        found = shape.match(text)
+        if found:
+            return statement(found).replace("{values}", values)
     return None
 
 
