@@ -222,11 +222,28 @@ def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str
     """A true claim's explanation adds what the source says rather than repeating the claim word for word."""
     if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
         return explanation_for([fact])
-    quotes = quotes_stating_the_claim(fact, pack)
-    if any(headless(q) for q in quotes):
-        quotes = []  # "is a town in Lower Bavaria, Germany." does not say what is a town: the statement does
+    quotes = claim_quotes(fact, pack)
     said = ("In the source's words: " + " … ".join(f"“{q}”" for q in quotes)) if quotes else fact.statement
     return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+
+
+def claim_quotes(fact: Fact, pack: Pack) -> list[str]:
+    """The quotations that state a whole true claim, none of them starting mid-sentence ("is a town in Lower
+    Bavaria, Germany." does not say what is a town), or none."""
+    quotes = quotes_stating_the_claim(fact, pack)
+    return [] if any(headless(q) for q in quotes) else quotes
+
+
+def claim_citations(fact: Fact, pack: Pack) -> tuple[Citation, ...]:
+    """For a true claim, the sources with the quotations that state it, so the key's source lines prove the claim
+    rather than one of its names; none when no quotation states it whole."""
+    found = []
+    for quote in claim_quotes(fact, pack):
+        source = next((pack.source(sid) for sid in fact.sources if evidence_in_source(quote, pack.source(sid))), None)
+        if source is not None:
+            found.append(Citation(fact_id=fact.id, source_id=source.id, text=source.citation(), evidence=quote,
+                                  url=source.url))
+    return tuple(found)
 
 
 def headless(quote: str) -> bool:
@@ -456,6 +473,8 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
                              explanation=explanation)
     if refuting:
         question = replace(question, citations=unique_citations([*refuting, *question.citations]))
+    elif not make_false and (proving := claim_citations(fact, pack)):
+        question = replace(question, citations=unique_citations([*proving, *question.citations]))
     return question
 
 
