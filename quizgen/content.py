@@ -29,7 +29,7 @@ from .model import (
     Topic,
     Value,
 )
-from .relations import RELATIONS_FILE, read_vocabulary, realise
+from .relations import RELATIONS_FILE, read_forms, read_vocabulary, realise
 from .text import contains_phrase, normalise
 from .yamlfile import UNSAFE_CHARACTERS, Located, read_yaml, unsafe_character_message
 
@@ -368,7 +368,7 @@ SOURCE_FIELDS = {"id", "title", "publisher", "date", "url", "file", "excerpts", 
 ENTITY_FIELDS = {"id", "name", "article", "aliases", "category", "attributes", "description", "distractor",
                  "native_name", "sources", "period"}
 FACT_FIELDS = {"id", "relation", "subject", "object", "date", "according_to", "statement", "topic", "sources",
-               "evidence", "ask", "distractors", "confidence", "tags", "dispute"}
+               "evidence", "ask", "distractors", "confidence", "tags", "dispute", "forms", "not_forms"}
 NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance"}
 
 
@@ -522,7 +522,7 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         object_ = _read_slot(r, record, at, "object", relation.object, c)
     evidence = _read_evidence(r, record, at)
     ask = _read_ask(r, record, at, relation)
-    pin, forbid = _read_distractor_rules(r, record, at, c.entities)
+    pin, forbid = _read_distractor_rules(r, record, at, c.entities, relation)
     date_value = r.date_value(record, at, "date")
     fact = Fact(
         id=fid or "", relation=relation.id if relation else "", subject=subject or "", object=object_ or "",
@@ -530,7 +530,8 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         origin=r.origin(at), date=date_value, according_to=according_to, ask=ask, pin=pin, forbid=forbid,
         confidence=r.choice(record, at, "confidence", CONFIDENCE_LEVELS) or "medium",
         tags=r.text_list(record, at, "tags", pattern=SLUG, hint="a slug such as timeline"),
-        dispute=r.text(record, at, "dispute"),
+        dispute=r.text(record, at, "dispute"), forms=read_forms(r.doc, at, record, "forms", c.problems),
+        not_forms=read_forms(r.doc, at, record, "not_forms", c.problems),
     )
     if len(c.problems) > before or relation is None or subject is None or object_ is None or not evidence:
         return None  # each missing part is reported already
@@ -603,7 +604,9 @@ def _read_ask(r: Reader, record: dict, at: tuple, relation: Relation | None) -> 
     return tuple(s for s in SLOTS if s in wanted and s in askable)
 
 
-def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -> tuple[tuple, tuple]:
+def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict, relation: Relation | None
+                           ) -> tuple[tuple, tuple]:
+    """Wrong options to prefer (pin) or never to use (forbid): entity ids, or, for a text slot, texts word for word."""
     spec = record.get("distractors")
     if spec is None:
         return (), ()
@@ -611,11 +614,12 @@ def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -
     rules = r.record(where, {"pin", "forbid"}, set())
     if rules is None:
         return (), ()
+    takes_text = relation is not None and "text" in (relation.subject, relation.object)
     found = []
     for key in ("pin", "forbid"):
         ids = r.text_list(rules, where, key)
         for i, eid in enumerate(ids):
-            if eid not in entities and key == "pin":  # forbid may also name a text option, word for word
+            if eid not in entities and key == "pin" and not takes_text:  # forbid may name a text option anyway
                 r.problems.append(_unknown(r, (*where, key, i), eid, "entity", entities))
         found.append(tuple(ids))
     return found[0], found[1]

@@ -68,8 +68,8 @@ FACT_HEAD = """
         evidence: "about 1,230 km long"
 """
 LENGTH = "        object: {value: 1230, unit: km}\n"
-FACT_FIELDS = ("according_to, ask, confidence, date, dispute, distractors, evidence, id, object, relation, sources, "
-               "statement, subject, tags, topic")
+FACT_FIELDS = ("according_to, ask, confidence, date, dispute, distractors, evidence, forms, id, not_forms, object, "
+               "relation, sources, statement, subject, tags, topic")
 
 
 @pytest.mark.parametrize(
