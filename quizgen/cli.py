@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = command("stats", "count a pack's facts by topic and relation, its questions by type, and what is asked")
     stats.add_argument("pack", type=Path, help=PACK_HELP)
+    stats.add_argument("--why", metavar="FACT", default=None,
+                       help="list every reason this fact yields fewer questions than its relation allows")
+    stats.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
     stats.set_defaults(handler=cmd_stats)
 
     listing = command("list", "list a pack's facts, entities or sources")
@@ -103,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--templates", type=Path, action="append", default=[],
                       help="folder of question templates that override or add to the built-ins")
     lint.add_argument("--warnings", action="store_true", help="list warnings too, not only errors")
+    lint.add_argument("--info", action="store_true",
+                      help="list warnings and notes too: why each fact yields fewer questions than its relation allows")
     lint.set_defaults(handler=cmd_lint)
 
     review = command("review", "review the whole question pool and leave questions out")
@@ -253,7 +258,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .generate import question_pool
 
     pack = load_pack(args.pack)
-    pool = question_pool(pack)
+    if args.why is not None:
+        return print_why(pack, args.why, args.templates)
+    pool = question_pool(pack, template_dirs=args.templates)
     asked = pool.asked_facts()
     quizzable = pack.quizzable_facts()
     print(f"{pack.title} ({pack.id})")
@@ -272,6 +279,27 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"\n{title}:")
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {name:<40} {n:>4}")
+    return 0
+
+
+def print_why(pack, fact_id: str, templates: list[Path]) -> int:
+    from .generate import question_pool
+    from .generate.why import reasons_for
+
+    fact = next((f for f in pack.facts if f.id == fact_id), None)
+    if fact is None:
+        raise QuizgenError.at(pack.root, f"no fact {fact_id!r} in the pack; expected a fact id as `quizgen list` shows")
+    pool = question_pool(pack, template_dirs=templates, with_excluded=True)
+    asked = [q for q in pool.questions if fact.id in q.fact_ids and q.id not in set(pack.excluded)]
+    out = EscapingWriter(sys.stdout)
+    print(f"{fact.id} ({fact.origin}): {fact.statement}", file=out)
+    print(f"  asked in {counted(len(asked), 'question')}: "
+          f"{', '.join(f'{t} {n}' for t, n in sorted(Counter(q.type for q in asked).items())) or 'none'}", file=out)
+    reasons = reasons_for(fact, pool, pack)
+    print(f"  {counted(len(reasons), 'reason')} for fewer questions than relation {fact.relation!r} allows"
+          + (":" if reasons else ""), file=out)
+    for reason in reasons:
+        print(f"  - {reason}", file=out)
     return 0
 
 
@@ -296,13 +324,13 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     from .content import load_pack
     from .generate import question_pool
-    from .generate.lint import ERROR, lint_pool, summary
+    from .generate.lint import ERROR, WARNING, lint_pool, summary
 
     pack = load_pack(args.pack)
     pool = question_pool(pack, template_dirs=args.templates)
     findings = lint_pool(pool, pack)
     for finding in findings:
-        if finding.severity == ERROR or args.warnings:
+        if finding.severity == ERROR or args.warnings and finding.severity == WARNING or args.info:
             print(finding)
     print(f"{pack.id}: {counted(len(pool.questions), 'question')} from "
           f"{counted(len(pack.quizzable_facts()), 'quizzable fact')}")
