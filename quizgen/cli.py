@@ -202,6 +202,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also list each question the format left out, and why")
     export.set_defaults(handler=cmd_export)
 
+    serve = command("serve", "a live preview for authors on 127.0.0.1: the pool, a worksheet, a card sheet and every "
+                             "problem, reloaded when a pack file, template or layout is saved")
+    serve.add_argument("pack", type=Path, help=PACK_HELP)
+    serve.add_argument("--port", type=port_number, default=8000, help="port to listen on (0: any free port)")
+    serve.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
+    serve.add_argument("--layouts", type=Path, action="append", default=[],
+                       help="folder of page layouts that replace built-ins by file name (repeatable)")
+    serve.add_argument("--count", type=positive_int, default=20, help="questions on the worksheet")
+    serve.add_argument("--seed", type=int, default=1, help=SEED_HELP)
+    serve.set_defaults(handler=cmd_serve)
+
     drill = command("drill", "self-test in the terminal with Leitner boxes")
     add_generation_options(drill, count=DRILL_COUNT,
                            count_help=f"questions generated to schedule from, {DRILL_COUNT} at least, so the "
@@ -238,6 +249,16 @@ def positive_int(text: str) -> int:
         raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not positive; expected 1 or more")
+    return value
+
+
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port; expected 0 to 65535")
     return value
 
 
@@ -444,6 +465,13 @@ def cmd_calibration(args: argparse.Namespace) -> int:
                                layouts=args.layouts)
     print(f"wrote {target}: print it on both sides, then read the offset on the back (docs/layouts.md)")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, serve
+
+    return serve(ServeOptions(pack=args.pack, templates=tuple(args.templates), layouts=tuple(args.layouts),
+                              port=args.port, count=args.count, seed=args.seed))
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
