@@ -304,23 +304,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
 
 
 def print_why(pack, fact_id: str, templates: list[Path]) -> int:
-    from .generate import question_pool
-    from .generate.why import reasons_for
+    from .generate.why import why_report
 
-    fact = next((f for f in pack.facts if f.id == fact_id), None)
-    if fact is None:
-        raise QuizgenError.at(pack.root, f"no fact {fact_id!r} in the pack; expected a fact id as `quizgen list` shows")
-    pool = question_pool(pack, template_dirs=templates, with_excluded=True)
-    asked = [q for q in pool.questions if fact.id in q.fact_ids and q.id not in set(pack.excluded)]
-    out = EscapingWriter(sys.stdout)
-    print(f"{fact.id} ({fact.origin}): {fact.statement}", file=out)
-    print(f"  asked in {counted(len(asked), 'question')}: "
-          f"{', '.join(f'{t} {n}' for t, n in sorted(Counter(q.type for q in asked).items())) or 'none'}", file=out)
-    reasons = reasons_for(fact, pool, pack)
-    print(f"  {counted(len(reasons), 'reason')} for fewer questions than relation {fact.relation!r} allows"
-          + (":" if reasons else ""), file=out)
-    for reason in reasons:
-        print(f"  - {reason}", file=out)
+    EscapingWriter(sys.stdout).write(why_report(pack, fact_id, tuple(templates)) + "\n")
     return 0
 
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.serve import ServeOptions, files_stamp, watched_folders
+from quizgen.serve import ServeOptions, files_stamp, make_preview, watched_folders
 
 from conftest import DISCOVERERS_PACK, ROOT, write_pack
 
@@ -56,6 +56,23 @@ def test_a_save_changes_the_stamp_the_page_polls(pack: Path):
     facts = pack / "facts.yaml"
     facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
     assert files_stamp(folders) != before
+
+
+def test_a_template_or_layout_save_changes_the_stamp_and_a_broken_template_is_shown_at_its_line(pack: Path,
+                                                                                                tmp_path: Path):
+    templates, layouts = tmp_path / "my-templates", tmp_path / "my-layouts"
+    templates.mkdir()
+    layouts.mkdir()
+    (layouts / "worksheet.css").write_text("body { color: navy; }\n", encoding="utf-8")
+    options = ServeOptions(pack, templates=(templates,), layouts=(layouts,))
+    before = files_stamp(watched_folders(options))
+    (layouts / "worksheet.css").write_text("body { color: teal; }\n", encoding="utf-8")
+    assert files_stamp(watched_folders(options)) != before
+    (templates / "mc-subject.yaml").write_text(
+        "id: mc-subject\ntype: multiple-choice\nask: subject\nprompt: '{{ fact.topc }}'\n", encoding="utf-8")
+    preview = make_preview(options, "stamp", None)
+    assert any(p.startswith(f"{templates / 'mc-subject.yaml'}:4:") for p in preview.problems), preview.problems
+    assert preview.worksheet == "" and preview.pool == ""  # nothing made yet to keep in view
 
 
 def test_it_answers_only_this_machine_and_only_layout_files_by_name(server):

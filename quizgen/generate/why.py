@@ -5,15 +5,39 @@
 from __future__ import annotations
 
 import re
+from collections import Counter
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..content import states_any, written_forms
+from ..errors import QuizgenError
 from ..model import NO_QUIZ_TAG, SLOTS, Fact, Pack
+from ..text import counted
 from .forms import form_refusal
 from .questions import MAX_GROUPS, MIN_DAYS_BETWEEN_ITEMS
 
 if TYPE_CHECKING:
     from . import Pool
+
+
+def why_report(pack: Pack, fact_id: str, template_dirs: tuple[Path, ...] = ()) -> str:
+    """`quizgen stats --why FACT`: the fact, the questions it is asked in by form, and every reason for fewer."""
+    from . import question_pool
+
+    fact = next((f for f in pack.facts if f.id == fact_id), None)
+    if fact is None:
+        raise QuizgenError.at(pack.root, f"no fact {fact_id!r} in the pack; expected a fact id as `quizgen list` shows")
+    pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
+    excluded = set(pack.excluded)
+    asked = Counter(q.type for q in pool.questions if fact.id in q.fact_ids and q.id not in excluded)
+    reasons = reasons_for(fact, pool, pack)
+    return "\n".join([
+        f"{fact.id} ({fact.origin}): {fact.statement}",
+        f"  asked in {counted(sum(asked.values()), 'question')}: "
+        + (", ".join(f"{form} {n}" for form, n in sorted(asked.items())) or "none"),
+        f"  {counted(len(reasons), 'reason')} for fewer questions than relation {fact.relation!r} allows"
+        + (":" if reasons else ""),
+        *(f"  - {reason}" for reason in reasons)])
 
 
 def reasons_for(fact: Fact, pool: Pool, pack: Pack) -> list[str]:
