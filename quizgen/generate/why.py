@@ -94,7 +94,7 @@ def group_reasons(fact: Fact, pool: Pool, pack: Pack) -> list[str]:
     held = {q.type for q in pool.questions if fact.id in q.fact_ids}
     wanted = {t.type for t in pool.templates.values()}
     found = []
-    if relation.match and "object" in fact.ask and "matching" in wanted and "matching" not in held and \
+    if relation.match and relation.object != "number" and "object" in fact.ask and "matching" in wanted and "matching" not in held and \
             form_refusal(fact, "matching", pack) is None:
         found.append("matching: no matching group holds it (every pair not shown matched must be one the pack knows "
                      f"to be false, each subject and object once, at most {MAX_GROUPS} groups per relation)")
