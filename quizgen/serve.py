@@ -2,8 +2,9 @@
 card sheet as the build lays them out, and every check and lint problem at its file:line; the page reloads soon
 after a pack file, template or layout is saved.
 
-The standard library's http.server is enough for one author's browser; the server answers one request at a time,
-so the bounded workers the renders run in (sandbox.py, as in `build`) are forked from a single-threaded process.
+The standard library's http.server is enough for one author's browser. Its threads only hand out the preview last
+made; the main thread watches the files and makes the preview again, so the bounded workers the renders run in
+(sandbox.py, as in `build`) are forked from the main thread, whose end they follow.
 """
 
 from __future__ import annotations
@@ -13,17 +14,21 @@ import html
 import json
 import os
 import stat
-from dataclasses import dataclass, field
+import threading
+import time
+from dataclasses import dataclass
 from http import HTTPStatus
-from http.server import BaseHTTPRequestHandler, HTTPServer
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from . import sandbox
 from .errors import QuizgenError, display_path
+from .render.html import BUILTIN_LAYOUTS, Layouts, user_layout_blame
 from .text import counted, escape_unsafe
 
 HOST = "127.0.0.1"
-POLL_MS = 150  # how often the page asks whether the pack changed: a save shows soon after the preview is remade
+POLL_MS = 150  # how often the page asks whether the preview changed
+WATCH_SECONDS = 0.1  # how often the files are looked at: a save is seen at once, the preview made right after
 MAX_WATCHED_FILES = 5000  # a pack folder is a few dozen files; a stray huge tree is not walked without end
 LAYOUT_FILE_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
                      ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
@@ -49,7 +54,7 @@ class Preview:
     pool: str
     worksheet: str = ""
     cards: str = ""
-    notes: tuple[str, ...] = field(default=())  # lint warnings: shown, but nothing is wrong with the pack
+    notes: tuple[str, ...] = ()  # lint warnings: shown, but nothing is wrong with the pack
 
 
 def files_stamp(folders: tuple[Path, ...]) -> str:
@@ -72,7 +77,6 @@ def files_stamp(folders: tuple[Path, ...]) -> str:
 
 def watched_folders(options: ServeOptions) -> tuple[Path, ...]:
     from .generate.templates import BUILTIN_DIR
-    from .render.html import BUILTIN_LAYOUTS
 
     return (options.pack, *options.templates, BUILTIN_DIR, *options.layouts, BUILTIN_LAYOUTS)
 
@@ -110,7 +114,6 @@ def problem_lines(error: QuizgenError) -> tuple[str, ...]:
 def preview_documents(pack, options: ServeOptions) -> tuple[str, str]:
     """A worksheet and a card sheet as the build makes them: generated, then laid out in a bounded worker."""
     from .build import generate_bounded
-    from .render.html import Layouts, user_layout_blame
     from .sandbox import Task, run_bounded
 
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
@@ -132,17 +135,21 @@ def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> 
 
 
 class Previews:
-    """The current preview, made again only when a watched file changed since the last one."""
+    """The latest preview, made again by `refresh` when a watched file changed since it was made."""
 
     def __init__(self, options: ServeOptions):
         self.options = options
         self.folders = watched_folders(options)
         self.preview: Preview | None = None
 
-    def current(self) -> Preview:
+    def refresh(self) -> Preview:
         stamp = files_stamp(self.folders)
         if self.preview is None or self.preview.stamp != stamp:
-            self.preview = make_preview(self.options, stamp, self.preview)
+            self.preview = make_preview(self.options, stamp, self.preview)  # one assignment: readers see old or new
+        return self.preview
+
+    def current(self) -> Preview:
+        assert self.preview is not None, "the first preview is made before the server listens"
         return self.preview
 
 
@@ -224,8 +231,6 @@ class Handler(BaseHTTPRequestHandler):
         return host in ("127.0.0.1", "localhost")
 
     def layout_file(self, name: str) -> None:
-        from .render.html import Layouts
-
         kind = LAYOUT_FILE_TYPES.get(Path(name).suffix.lower())
         found = Layouts(self.layout_folders).find(name) if kind and "/" not in name and "\\" not in name else None
         if found is None:
@@ -250,21 +255,28 @@ NOTHING_YET = "<!doctype html><p>Nothing to show yet: fix the problems listed ab
 
 def serve(options: ServeOptions) -> int:
     """Serve the preview until interrupted; the first line printed is the address to open."""
-    from .render.html import Layouts
-
     if not Path(options.pack).is_dir():
         raise QuizgenError.at(options.pack, "is not a folder; expected a content pack folder containing pack.yaml")
     previews = Previews(options)
     handler = type("PackHandler", (Handler,), {"previews": previews,
                                                 "layout_folders": Layouts.with_user_folders(options.layouts).folders})
     try:
-        server = HTTPServer((HOST, options.port), handler)
+        # threads, so that a connection a browser opens ahead and leaves idle does not hold up the others
+        server = ThreadingHTTPServer((HOST, options.port), handler)
     except OSError as exc:
         raise QuizgenError.at("--port", f"{options.port}: cannot listen on {HOST} ({exc.strerror or exc}); expected "
                               "a free port, or 0 for any") from None
+    server.daemon_threads = True
     with server:
+        previews.refresh()
+        listening = threading.Thread(target=server.serve_forever, name="quizgen-serve", daemon=True)
+        listening.start()
         print(f"serving {display_path(options.pack)} at http://{HOST}:{server.server_port}/ (Ctrl-C stops)",
               flush=True)
-        previews.current()
-        server.serve_forever()
+        try:
+            while True:
+                time.sleep(WATCH_SECONDS)
+                previews.refresh()
+        finally:
+            server.shutdown()
     return 0
