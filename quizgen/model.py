@@ -238,6 +238,7 @@ class Relation:
     older: str | None = None  # the slot whose value came first (a parent, for child-of): wrong options keep the order
     forms: tuple[str, ...] = ()  # the question types its facts may be asked as (empty: every type)
     not_forms: tuple[str, ...] = ()  # question types its facts are never asked as
+    lifetime: str | None = None  # "start" or "end": this relation's date begins or ends its subject's life (born-on)
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object
@@ -469,7 +470,14 @@ class Question:
             # The worksheet asks for each listed item's place in time, so the key lists ranks in shown order.
             ranks = {text: str(i) for i, text in enumerate(self.sequence, 1)}
             return " ".join(ranks[text] for text in self.items)
+        if self.type == "numeric" and self.numeric is not None and self.numeric.high - self.numeric.low > 1:
+            return f"{self.answer} (any answer from {bound(self.numeric.low)} to {bound(self.numeric.high)})"
         return self.answer
+
+
+def bound(value: float) -> str:
+    """A limit of an accepted range as a key prints it: whole above 100, else to two decimals at most."""
+    return format_number(round(value) if abs(value) >= 100 else round(value, 2))
 
 
 def option_letter(index: int) -> str:

@@ -13,7 +13,7 @@ from .yamlfile import Located
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
                    "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
-                   "complete_for", "widens", "older", "forms", "not_forms"}
+                   "complete_for", "widens", "older", "lifetime", "forms", "not_forms"}
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -132,7 +132,8 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
                     complete=_flag(doc, at, record, "complete", problems),
                     complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems),
-                    older=_older(doc, at, record, problems), forms=read_forms(doc, at, record, "forms", problems),
+                    older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
+                    forms=read_forms(doc, at, record, "forms", problems),
                     not_forms=read_forms(doc, at, record, "not_forms", problems))
 
 
@@ -156,6 +157,20 @@ def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[P
         else:
             found.append(item)
     return tuple(dict.fromkeys(found))
+
+
+def _lifetime(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
+    value = record.get("lifetime")
+    if value is None:
+        return None
+    if value not in ("start", "end"):
+        problems.append(doc.problem((*at, "lifetime"), f"found {value!r}; expected start or end: whether this "
+                                    "relation's date begins its subject's life (born-on) or ends it (died-on)"))
+        return None
+    if record.get("object") != "date":
+        problems.append(doc.problem((*at, "lifetime"), "lifetime needs a relation whose object is a date"))
+        return None
+    return value
 
 
 def _older(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
@@ -306,7 +321,8 @@ def number_in_sentence(number: Number, before: str, after: str) -> str:
     text = number.figure()
     unit = number.unit_words()
     head = unit.split()[0] if unit else ""
-    if unit and not re.match(rf"(\s*\S+){{0,3}}?\s*{re.escape(head)}\b", after, re.IGNORECASE):
+    if unit and not re.match(rf"(\s*\S+){{0,3}}?\s*{re.escape(head)}\b", after, re.IGNORECASE) \
+            and not (head.startswith("year") and re.search(r"\baged\s*$", before)):  # "died aged 55", not "55 years"
         text = f"{text} {unit}"
     if number.approximate and not QUALIFIERS.search(before):
         text = f"about {text}"
@@ -377,6 +393,55 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
         text = fill_figure(text, name)
     text = re.sub(r"\s+([,.?!;:])", r"\1", " ".join(text.split()))
     return capitalise(spell_leading_figure(text))
+
+
+TRAILING_PLACEHOLDERS = re.compile(r"\{(when|according)\}")
+
+
+def list_pattern(relation: Relation, slot: str) -> str | None:
+    """The relation's phrasing that can name several values of `slot` at once: one where the slot comes last, so a
+    list and a "(not X)" after it still read as a sentence ("The Danube flows through or along the border of Germany,
+    Austria and Slovakia"). None when words after the slot refer back to it ("… or along its border")."""
+    for pattern in (relation.sentence, relation.claim):
+        if pattern and slot_comes_last(pattern, slot):
+            return pattern
+    return None
+
+
+def slot_comes_last(pattern: str, slot: str) -> bool:
+    at = max(pattern.find("{" + slot + "}"), pattern.find("{" + slot.capitalize() + "}"))
+    if at < 0:
+        return False
+    rest = TRAILING_PLACEHOLDERS.sub("", pattern[at + len(slot) + 2:])
+    return not re.search(r"[^\s.,;!?]", rest)
+
+
+COPULA_PLURAL = {"is": "are", "are": "are", "was": "were", "were": "were"}
+
+
+def list_answer_statement(question: str, values: str) -> str | None:
+    """A question for every value of a slot turned into the statement that answers it, for an explanation that
+    must name them all: "Which groups were among the founders of X?" → "The groups that were among the founders
+    of X were A, B and C". None when the question has no shape this knows (the caller keeps the question form)."""
+    text = question.strip().rstrip("?").strip()
+    text = re.sub(r"^(Which|What) of these ", r"\1 ", text)
+    found = re.match(r"(?:Which|What) ([\w-]+) (is|are|was|were) (.+)$", text)
+    if found:
+        noun, verb, rest = found.groups()
+        return f"The {noun} that {verb} {rest} {COPULA_PLURAL[verb]} {values}"
+    found = re.match(r"Who (is|are|was|were) (the .+)$", text)
+    if found:
+        verb, rest = found.groups()
+        return f"{capitalise(rest)} {COPULA_PLURAL[verb]} {values}"
+    found = re.match(r"(?:Which|What) ([\w-]+) ([a-z]+ed) (.+)$", text)
+    if found:
+        noun, verb, rest = found.groups()
+        return f"The {noun} that {verb} {rest} were {values}"
+    found = re.match(r"Who ([a-z]+ed) (.+)$", text)
+    if found:
+        verb, rest = found.groups()
+        return f"Those who {verb} {rest} were {values}"
+    return None
 
 
 def spell_leading_figure(text: str) -> str:

@@ -32,8 +32,9 @@ def student_lines(number: int, question: Question) -> list[str]:
     if question.type == "ordering":
         lines += [f"   [ ] {item}" for item in question.items]
     accepted = f" (also accepted: {', '.join(question.accepted)})" if question.accepted else ""
-    lines.append(f"   KEY {question.key_text()}" + (f" = {question.answer}" if question.options and
-                                                      question.type != "true-false" else "") + accepted)
+    shown = (f" = {question.answer}" if question.options and question.type != "true-false" else
+             f" = {' → '.join(question.sequence)}" if question.type == "ordering" else "")
+    lines.append(f"   KEY {question.key_text()}{shown}{accepted}")
     lines.append(f"   WHY {question.explanation}")
     lines += [f"   SOURCE {c.text}: “{c.evidence}”" for c in question.citations]
     lines.append(f"   [{question.type} · {question.template_id} · {', '.join(question.fact_ids)} · {question.id}]")

@@ -75,3 +75,27 @@ def name_in_title(name: str, title: str) -> bool:
         return False
     title_words = set(normalise(title).split())
     return 2 * sum(w in title_words for w in words) > len(words)
+
+
+HINT_WORD_LENGTH = 4  # shorter words ("Inn", "Ulm") begin too many others to count as a hint
+
+
+def distinctive_words(name: str) -> set[str]:
+    return {w for w in normalise(name).split() if w not in FUNCTION_WORDS and len(w) >= HINT_WORD_LENGTH}
+
+
+def shared_name_words(a: str, b: str) -> set[str]:
+    """The distinctive words two names share ("Irène Joliot-Curie", "Pierre Joliot": {"joliot"})."""
+    return distinctive_words(a) & distinctive_words(b)
+
+
+def name_gives_away(given: str, answer: str) -> bool:
+    """Whether a name printed in a question points at the answer by its sound alone: one holds the other whole
+    ("Rhine Falls", "Rhine"), a word of one begins a word of the other ("Main", "Mainz"), or they share two
+    distinctive words (a married couple's "Joliot-Curie")."""
+    if contains_phrase(given, answer) or contains_phrase(answer, given):
+        return True
+    ours, theirs = distinctive_words(given), distinctive_words(answer)
+    if len(ours & theirs) >= 2:
+        return True
+    return any(a != b and (a.startswith(b) or b.startswith(a)) for a in ours for b in theirs)

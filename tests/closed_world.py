@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from quizgen.text import contains_phrase
 from quizgen.answers import option_letter
 from quizgen.generate.templates import load_templates
 from quizgen.model import DateValue, Fact, Number, Pack, Question, Value
@@ -133,6 +134,11 @@ class ClosedWorld:
         for fid in question.fact_ids:
             fact = self.facts[fid]
             found[realise(self.pack.relation(fact.relation).item, fact, self.pack)] = fact.when
+            for item in question.sequence:  # an event several subjects share is listed with all of them
+                sharing = [f for f in self.facts.values() if f.relation == fact.relation and f.object == fact.object
+                           and f.when == fact.when]
+                if len(sharing) > 1 and all(contains_phrase(item, self.pack.entity(f.subject).name) for f in sharing):
+                    found[item] = fact.when
         return found
 
 

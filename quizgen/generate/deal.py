@@ -269,9 +269,24 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
     """Deal topic by topic and type by type: first one item of every type, then round the topics with the type the
     set has least of, true/false at most a quarter of the set while other types last and balanced between true and
     false claims throughout; every item fits the set (`fits_set`) and none is answered by the title."""
-    rng = random.Random(stable_id(str(seed), "choose", length=16))
     items = items_of(pool, pack)
     common = common_names(items)
+    best: list[Item] = []
+    for attempt in range(DEAL_ATTEMPTS):
+        # a greedy deal can corner itself (the items left all clash with the ones taken): another order may not
+        chosen = deal_once(items, count, common, random.Random(stable_id(str(seed), "choose", *(
+            [str(attempt)] if attempt else []), length=16)))
+        if len(chosen) > len(best):
+            best = chosen
+        if len(best) == count:
+            break
+    return tuple(item.question for item in best)
+
+
+DEAL_ATTEMPTS = 4
+
+
+def deal_once(items: list[Item], count: int, common: frozenset[str], rng: random.Random) -> list[Item]:
     queues = shuffled_queues(items, rng)
     topics = sorted(queues)
     rng.shuffle(topics)
@@ -279,7 +294,7 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
     deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), common, rng)
     # the other types ran out before the set was full: true/false items fill it, still balanced
     deal_round_the_topics(queues, topics, chosen, count, count, common, rng)
-    return tuple(item.question for item in chosen)
+    return chosen
 
 
 def shuffled_queues(items: list[Item], rng: random.Random) -> Queues:

@@ -5,11 +5,12 @@ only ones a student could believe (same kind, existing at the stem's date)."""
 from __future__ import annotations
 
 import random
+from datetime import date
 from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Entity, Fact, Number, Pack, Value
 from ..relations import answer_text
-from ..text import contains_phrase, name_in_title, normalise
+from ..text import contains_phrase, name_in_title, normalise, shared_name_words
 from .truth import Truth, bucket_score, fact_key, other, value_key
 
 MIN_DAYS_APART = 3  # a day either side could be argued: fighting that began on the 10th went on on the 11th
@@ -35,7 +36,8 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     if not truth.can_refute(fact, slot):
         return []  # an open list, and no value's own fact could place it elsewhere: nothing is known false
     refused = refused_keys(fact, slot, pack, truth)
-    taken = {normalise(n) for n in names_of(fact.value(slot), slot_type, pack)}
+    answer_names = names_of(fact.value(slot), slot_type, pack)
+    taken = {normalise(n) for n in answer_names}
     chosen: list[Value] = []
 
     def consider(key: str, value: Value) -> bool:
@@ -45,6 +47,9 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
         names = names_of(value, slot_type, pack)
         if any(normalise(n) in taken for n in names) or any(stem and contains_phrase(stem, n) for n in names):
             return False
+        if slot_type not in VALUE_TYPES and (contains_phrase(names[0], answer_names[0])
+                                             or named_after_own_value(key, fact, slot, pack, truth)):
+            return False  # "Hinter Rhine" beside "Rhine" points at the key; "the Rhine Falls" is not on the Danube
         if truth.refutation(fact, slot, key) is None:
             return False
         taken.update(normalise(n) for n in names)
@@ -60,10 +65,41 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     if any(named_in_title(n, pack) for n in names_of(fact.value(slot), slot_type, pack)):
         # the title names the answer: a wrong option it names too keeps the title from giving the answer away
         candidates.sort(key=lambda kv: not any(named_in_title(n, pack) for n in names_of(kv[1], slot_type, pack)))
+    cue = stem_cue(fact, slot, answer_names, pack)
+    if cue:
+        # the key shares a name with the stem (a surname): wrong options that share it keep the name from deciding
+        candidates.sort(key=lambda kv: not (cue & shared_name_words(cue_name(fact, slot, pack),
+                                                                    names_of(kv[1], slot_type, pack)[0])))
     for key, value in candidates:
         if consider(key, value):
             return chosen
     return chosen
+
+
+def named_after_own_value(key: str, fact: Fact, slot: str, pack: Pack, truth: Truth) -> bool:
+    """Whether a candidate's name states its own value of this relation ("the Rhine Falls", on the Rhine): swapped
+    into a claim, it is false on its face."""
+    name = pack.entity(key).name
+    relation = pack.relation(fact.relation)
+    if relation.slot_type(other(slot)) in VALUE_TYPES:
+        return False
+    return any(contains_phrase(name, pack.entity(f.value(other(slot))).name)
+               for f in truth.facts_about(key) if f.relation == fact.relation and f.value(slot) == key
+               and pack.has_entity(f.value(other(slot))))
+
+
+def cue_name(fact: Fact, slot: str, pack: Pack) -> str:
+    """The name of the entity a question about `slot` prints, or "" when it prints a value."""
+    given = fact.value(other(slot))
+    relation = pack.relation(fact.relation)
+    if relation.slot_type(other(slot)) in VALUE_TYPES or not pack.has_entity(given):
+        return ""
+    return pack.entity(given).name
+
+
+def stem_cue(fact: Fact, slot: str, answer_names: tuple[str, ...], pack: Pack) -> set[str]:
+    given = cue_name(fact, slot, pack)
+    return shared_name_words(given, answer_names[0]) if given and answer_names else set()
 
 
 def named_in_title(text: str, pack: Pack) -> bool:
@@ -117,7 +153,8 @@ ACTIVE_MARGIN_YEARS = 30  # an entity the pack dates only by what it did is beli
 
 def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> bool:
     """A wrong entity a student could believe: it shares the answer's `match` attributes (a city for a city, a woman
-    for a daughter) and existed at the date the stem speaks of (nobody born after the event, or dead before it)."""
+    for a daughter) and existed at the date the stem speaks of (nobody born after the event, or dead before it, and
+    no infant where the answer was grown up)."""
     relation = pack.relation(fact.relation)
     if relation.slot_type(slot) in VALUE_TYPES:
         return True
@@ -125,29 +162,64 @@ def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> 
     for name in pack.category(answer.category).match:
         if answer.attribute(name) is not None and candidate.attribute(name) != answer.attribute(name):
             return False
-    if not keeps_the_order(fact, slot, candidate, pack):
+    if not keeps_the_order(fact, slot, value, pack, truth) or not agrees_with_given(fact, slot, value, pack, truth):
         return False
+    if relation.lifetime is not None:
+        return True  # a birth or a death is the lifetime itself: another person's is a fair guess at any date
     when = stem_date(fact, pack)
-    if candidate.period is not None:
-        return candidate.period.start <= when.end and when.start <= candidate.period.end
-    active = truth.active_years(value)  # no period declared: the years its own dated facts speak of
+    born, died = truth.lifetime(value)
+    if born is not None or died is not None:
+        if (died is not None and died < when.start) or (born is not None and born > when.end):
+            return False
+        return not infant_beside_adult(born, truth.lifetime(fact.value(slot))[0], when)
+    active = truth.active_years(value)  # no lifetime known: the years its own dated facts speak of
     return active is None or (active[0] - ACTIVE_MARGIN_YEARS <= when.end.year and
                               when.start.year <= active[1] + ACTIVE_MARGIN_YEARS)
 
 
-def keeps_the_order(fact: Fact, slot: str, candidate: Entity, pack: Pack) -> bool:
+def agrees_with_given(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> bool:
+    """A wrong value keeps what the answer shares with the entity the stem names: the Moselle and Koblenz are both
+    on the Rhine, so a wrong river for Koblenz is a Rhine river (not the Sava); Düsseldorf and North
+    Rhine-Westphalia are both in Germany, so a wrong region for Düsseldorf is a German one (not Grand Est)."""
+    given = fact.value(other(slot))
+    if pack.relation(fact.relation).slot_type(other(slot)) in VALUE_TYPES or not pack.has_entity(given):
+        return True
+    shared = truth.placing(fact.value(slot)) & truth.placing(given) - {fact.value(slot), given}
+    return shared <= truth.placing(value)
+
+
+GROWN_UP_YEARS = 16
+
+
+def infant_beside_adult(born: date | None, answer_born: date | None, when: DateValue) -> bool:
+    """A child offered where the answer was an adult at the stem's date (a baby among the discoverers of radium)."""
+    if born is None or answer_born is None or fact_dates_are_open(when):
+        return False
+    return years_between(answer_born, when.start) >= GROWN_UP_YEARS > years_between(born, when.end)
+
+
+def fact_dates_are_open(when: DateValue) -> bool:
+    return when.end.year - when.start.year > GROWN_UP_YEARS  # a pack-long period says nothing about anyone's age
+
+
+def years_between(earlier: date, later: date) -> float:
+    return (later - earlier).days / 365.25
+
+
+def keeps_the_order(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> bool:
     """Where the relation says which slot's value came first (a parent before a child), a wrong option keeps that
-    order with the value the stem names: no one born in 1900 is offered as a parent of someone born in 1867."""
+    order with the value the stem names: no one born in 1900 is offered as a parent of someone born in 1867, and
+    (a generation apart) no one born in the same years either."""
     relation = pack.relation(fact.relation)
     given = fact.value(other(slot))
     if relation.older is None or not pack.has_entity(given):
         return True
-    given_period = pack.entity(given).period
-    if candidate.period is None or given_period is None:
+    given_born, candidate_born = truth.lifetime(given)[0], truth.lifetime(value)[0]
+    if candidate_born is None or given_born is None:
         return True
     if relation.older == slot:
-        return candidate.period.start < given_period.start
-    return candidate.period.start > given_period.start
+        return years_between(candidate_born, given_born) >= GROWN_UP_YEARS
+    return years_between(given_born, candidate_born) >= GROWN_UP_YEARS
 
 
 def stem_date(fact: Fact, pack: Pack) -> DateValue:
@@ -230,9 +302,11 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
     ceiling = 100 if answer.unit in ("percent", "per cent", "%") else float("inf")
 
     def fits(value: float) -> bool:
-        return 0 < value <= ceiling and not any(t.accepts(value) or near(value, t) for t in true_values)
+        return (value != 0 and (value > 0) == (answer.value > 0) and value <= ceiling
+                and not any(t.accepts(value) or near(value, t) for t in true_values))
 
-    values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p)][:count]
+    values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p) and comparable(p, answer.value)
+              ][:count]
     rng.shuffle(values)
     low, high = (min(peers + [answer.value]) / 2, max(peers + [answer.value]) * 1.5) if peers else (0, float("inf"))
     for factor in _factors(rng):
@@ -249,6 +323,14 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         if option.human() != answer.human() and option.human() not in {c.human() for c in chosen}:
             chosen.append(option)
     return chosen
+
+
+PEER_RATIO = 4  # Venus's 464 °C offered for Saturn, or Jupiter's diameter for Mercury's, is false on its face
+
+
+def comparable(value: float, answer: float) -> bool:
+    small, large = sorted((abs(value), abs(answer)))
+    return small > 0 and large / small <= PEER_RATIO
 
 
 MIN_RELATIVE_GAP = 0.15  # "about 990 km" against a true 965 km is a fair dispute, not a wrong figure

@@ -307,6 +307,7 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
                                  f"fact {fact.id} is asked only where the pack need not know every value of "
                                  f"{fact.relation!r}; declare the list complete if a source gives it in full"))
     found += number_findings(pack)
+    found += phrasing_findings(pack)
     found += unaskable_dated_findings(pack)
     found += fewer_questions_findings(pool, pack)
     return found
@@ -358,6 +359,25 @@ def number_findings(pack: Pack) -> list[Finding]:
             found.append(Finding("unit-in-sentence", ERROR, str(relation.origin), fact.id,
                                  f"the sentence of {relation.id!r} writes {after.group(1)!r} after the figure, which "
                                  f"already says {number.unit_words()!r}; leave the unit to the number"))
+    return found
+
+
+# "Which of these planets is classed as…?": a plural noun as the subject of a singular verb (not "Which groups was
+# {subject} a leader of?", where the verb belongs to the subject that follows it)
+SINGULAR_FOR_ALL = re.compile(r"^\s*(?:Which|What)(?: of these)? [\w-]+s (?:is|was|has|does) (?!\{)", re.IGNORECASE)
+
+
+def phrasing_findings(pack: Pack) -> list[Finding]:
+    """The question for every value of a slot asks in the plural: "Which of these planets is classed as…? Tick all
+    that apply." tells a student to expect one answer."""
+    found = []
+    for relation in pack.relations:
+        for key in ("ask_subjects", "ask_objects"):
+            text = getattr(relation, key)
+            if text and SINGULAR_FOR_ALL.match(text):
+                found.append(Finding("singular-plural-question", ERROR, str(relation.origin), relation.id,
+                                     f"{key} {text!r} asks in the singular for several values; write it in the "
+                                     "plural (\"Which of these … are …?\")"))
     return found
 
 

@@ -6,6 +6,7 @@ Every builder returns a question or the reason it could not make one; the reason
 from __future__ import annotations
 
 import random
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
@@ -13,8 +14,9 @@ from typing import Any
 from ..content import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack,
                      Pair, Question, Value, stable_id)
-from ..relations import answer_text, capitalise, kind_of, realise, value_text
-from ..text import contains_phrase, normalise
+from ..relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
+                         slot_comes_last, value_text)
+from ..text import contains_phrase, name_gives_away, normalise, shared_name_words
 from .distractors import distractors_for, names_of
 from .templates import QuestionTemplate, render_text
 from .truth import Refutation, Truth, fact_key, other, value_key
@@ -150,8 +152,12 @@ def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, oth
             if group[0] is fact or not contains_phrase(" ".join(sentences), value):  # named already: said once
                 sentences.append(group[0].statement)
             continue
+        pattern = list_pattern(relation, slot)
+        if pattern is None:  # "… or along its border" cannot follow three countries: one sentence each
+            sentences += [f.statement for f in group]
+            continue
         names = join_and([value_text(f.value(slot), relation.slot_type(slot), pack) for f in group])
-        sentences.append(realise(relation.sentence, group[0], pack, shown={slot: lambda _: names}))
+        sentences.append(realise(pattern, group[0], pack, shown={slot: lambda _: names}))
     said = " ".join(sentences)
     rest = [o for o in others if not contains_phrase(said, o)]
     also = [f"The same is true of {join_and(rest)}."] if rest else []
@@ -174,16 +180,32 @@ def refuting_explanation(fact: Fact, slot: str, wrong: Value, refutation: Refuta
             corrected = correction(own.fact, other(slot), given, pack)
             return realise(relation.sentence, own.fact, pack, shown=corrected)
         return own.fact.statement
-    question_all = relation.question_for_all(slot)
-    if refutation.reason == "complete" and len(refutation.true) > 1 and question_all:
+    if refutation.reason == "complete" and len(refutation.true) > 1:
         # one of several is not enough: "Uranus (not Mercury) has a ring system" would teach that one planet has
-        slot_type = relation.slot_type(slot)
-        every = join_and([value_text(v, slot_type, pack) for v in refutation.true])
-        wrong_text = wrong.figure() if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
-        said = f"{realise(question_all, fact, pack, asked=slot)} {capitalise(every)} (not {wrong_text})."
+        said = every_value_refuting(fact, slot, wrong, refutation, pack)
     else:
         said = realise(relation.sentence, fact, pack, shown=correction(fact, slot, wrong, pack))
     return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+
+
+def every_value_refuting(fact: Fact, slot: str, wrong: Value, refutation: Refutation, pack: Pack) -> str:
+    """A complete list's every value, with the wrong one refuted, as one sentence: the relation's own phrasing
+    where the slot comes last, else the statement that answers the question for all of them, else that question
+    and its answer."""
+    relation = pack.relation(fact.relation)
+    slot_type = relation.slot_type(slot)
+    every = join_and([value_text(v, slot_type, pack) for v in refutation.true])
+    wrong_text = wrong.figure() if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
+    listed = f"{every} (not {wrong_text})"
+    pattern = list_pattern(relation, slot) if slot == "object" else None
+    if pattern:
+        return realise(pattern, fact, pack, shown={slot: lambda _: listed})
+    question_all = relation.question_for_all(slot) or relation.question(slot) or ""
+    asked = realise(question_all, fact, pack, asked=slot) if question_all else ""
+    statement = list_answer_statement(asked, listed) if asked else None
+    if statement:
+        return statement + "."
+    return f"{asked} {capitalise(listed)}.".strip()
 
 
 def correction(fact: Fact, slot: str, wrong: Value, pack: Pack) -> dict[str, Callable[[str], str]]:
@@ -214,8 +236,11 @@ def quotes_stating_the_claim(fact: Fact, pack: Pack) -> list[str]:
         needs.append(fact.date.written_forms())
     chosen: list[str] = []
     missing = list(range(len(needs)))
+    # the fact's own quotations first, then what its sources record besides (the excerpt that has the wedding's day)
+    quotes = list(dict.fromkeys([*fact.quotes, *(e for sid in fact.sources for e in pack.source(sid).excerpts)]))
     while missing:
-        best = max(fact.quotes, key=lambda q: (sum(states_any(q, needs[i]) for i in missing), -len(q)), default=None)
+        best = max(quotes, key=lambda q: (sum(states_any(q, needs[i]) for i in missing), q in fact.quotes, -len(q)),
+                   default=None)
         covered = [i for i in missing if best is not None and states_any(best, needs[i])]
         if not covered or (chosen and covered == [0]):
             break  # a second quotation that only names the subject ("she was born in Paris") proves nothing more
@@ -275,6 +300,43 @@ def questions_from(template: QuestionTemplate, maker: Maker, facts: tuple[Fact, 
         yield made if isinstance(made, Question) else Skip(fact.id, template.id, made)
 
 
+def given_names(fact: Fact, slot: str, pack: Pack) -> tuple[str, ...]:
+    """The names of the entity a question about `slot` prints: the other slot's value."""
+    given = fact.value(other(slot))
+    return pack.entity(given).names if pack.relation(fact.relation).slot_type(other(slot)) not in VALUE_TYPES \
+        and pack.has_entity(given) else ()
+
+
+def value_names(value: Value, fact: Fact, slot: str, pack: Pack) -> tuple[str, ...]:
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    return names_of(value, slot_type, pack) if slot_type not in VALUE_TYPES else ()
+
+
+def name_hint_reason(fact: Fact, slot: str, pack: Pack) -> str | None:
+    """Why the printed name gives the answer away by its sound ("the Main … at Mainz"), or None."""
+    given = given_names(fact, slot, pack)
+    answer = value_names(fact.value(slot), fact, slot, pack)
+    if any(name_gives_away(g, a) for g in given[:1] for a in answer[:1]):
+        return f"the name {given[0]!r} points at its answer {answer[0]!r}"
+    return None
+
+
+def hint_words(value: Value, fact: Fact, slot: str, pack: Pack) -> set[str]:
+    """The words a value's name shares with the name the question prints (a surname the stem gives)."""
+    given = given_names(fact, slot, pack)
+    names = value_names(value, fact, slot, pack)
+    return shared_name_words(given[0], names[0]) if given and names else set()
+
+
+def options_hint_reason(fact: Fact, slot: str, right: list[Value], wrong: list[Value], pack: Pack) -> str | None:
+    """Options where only the keys share a word with the name the stem prints ("Joliot" for the children of Irène
+    Joliot-Curie): a student ticks by the name alone."""
+    shared = set.intersection(*(hint_words(v, fact, slot, pack) for v in right)) if right else set()
+    if not shared or any(hint_words(w, fact, slot, pack) & shared for w in wrong):
+        return None
+    return f"only its answers share {', '.join(sorted(shared))!r} with the name in the stem"
+
+
 def build_multiple_choice(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
     truths = maker.truth.true_values(fact, slot)
@@ -283,9 +345,13 @@ def build_multiple_choice(template: QuestionTemplate, maker: Maker, fact: Fact) 
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     rng = maker.rng(template.id, fact.id)
+    if (hinted := name_hint_reason(fact, slot, pack)) is not None:
+        return hinted
     wrong = distractors_for(fact, slot, pack, maker.truth, rng, template.distractors, stem=prompt)
     if len(wrong) < template.distractors:
         return f"only {len(wrong)} sound wrong options for its {slot}; the template needs {template.distractors}"
+    if (hinted := options_hint_reason(fact, slot, [fact.value(slot)], wrong, pack)) is not None:
+        return hinted
     slot_type = pack.relation(fact.relation).slot_type(slot)
     answer = context["answer"]
     qid = stable_id(template.id, fact.id, slot, "")
@@ -315,6 +381,8 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     right = [answer_text(v, slot_type, pack) for _, v in right_values]
     if any(contains_phrase(prompt, r) for r in right):
         return "the question names one of its own answers"
+    if (hinted := options_hint_reason(fact, slot, [v for _, v in right_values], wrong, pack)) is not None:
+        return hinted
     qid = stable_id(template.id, fact.id, slot, "")
     facts = [fact, *facts_sharing_slot(fact, slot, {key for key, _ in right_values}, maker)]
     return base_question(template, facts, slot, pack, prompt=prompt, answer="; ".join(right),
@@ -330,6 +398,8 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
     pack, slot = maker.pack, template.ask
     relation = pack.relation(fact.relation)
     rng = maker.rng(template.id, fact.id)
+    if (hinted := name_hint_reason(fact, slot, pack)) is not None:
+        return hinted  # "The Rhine Falls is on the Danube" is as plainly false as the true claim is true
     context = maker.context(fact, slot)
     true_claim = render_text(template, "claim", context)
     # Swapping one free-text phrase for another can make a claim that is arguably true; only names, dates and
@@ -375,9 +445,20 @@ def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[st
     truth = maker.truth
     found = dict(truth.possibly_true(fact, slot, coarser=False))
     for key, value in {**truth.coarser_values(fact, slot), **truth.places_between(fact, slot)}.items():
-        if not names_other_kind(prompt, value, maker):
+        if not names_other_kind(prompt, value, maker) and (asks_where(prompt) or names_own_kind(prompt, value, maker)):
             found[key] = value
     return found
+
+
+def asks_where(prompt: str) -> bool:
+    """Whether the stem leaves the size of the place open: "Where…?" or a blank after "in" ("Bonn is in ___"), not
+    "At which town…?" or "in the region of ___", which a country does not answer."""
+    return bool(re.match(r"\s*where\b", prompt, re.IGNORECASE) or re.search(r"\bin\s+" + re.escape(BLANK), prompt))
+
+
+def names_own_kind(prompt: str, value: Value, maker: Maker) -> bool:
+    pack = maker.pack
+    return pack.has_entity(value) and contains_phrase(prompt, kind_of(value, pack.entity(value).category, pack))
 
 
 def names_other_kind(prompt: str, value: Value, maker: Maker) -> bool:
@@ -397,6 +478,8 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     pack, slot = maker.pack, template.ask
     if not maker.truth.closed(fact, slot):
         return open_list_reason(fact, slot, pack)
+    if (hinted := name_hint_reason(fact, slot, pack)) is not None:
+        return hinted
     if fact.dispute and pack.relation(fact.relation).slot_type(slot) not in ("date", "number"):
         return DISPUTED
     truths = maker.truth.true_values(fact, slot)
@@ -407,7 +490,7 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     if text.count(BLANK) != 1:
         return f"the sentence has {text.count(BLANK)} blanks; a cloze item needs exactly one"
     slot_type = pack.relation(fact.relation).slot_type(slot)
-    answer = context["answer"]
+    answer = blank_answer(fact.value(slot), slot_type, pack)
     answers = {**written_answers(fact, slot, maker, text), **maker.truth.sibling_values(fact, slot)}
     accepted = accepted_names(answers, slot_type, pack, answer)
     if any(contains_phrase(text, name) for name in (answer, *accepted)):
@@ -416,10 +499,21 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
                          back=answer)
 
 
+def blank_answer(value: Value, slot_type: str, pack: Pack) -> str:
+    """What fills a blank: a name with its indefinite article ("classed as a terrestrial planet"), since the blank
+    cannot carry "a" or "an" without giving the answer's first sound away."""
+    text = answer_text(value, slot_type, pack)
+    if slot_type in VALUE_TYPES or (pack.entity(value).article or "").lower() not in ("a", "an"):
+        return text
+    return pack.entity(value).running_name
+
+
 def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
     if not maker.truth.closed(fact, slot):
         return open_list_reason(fact, slot, pack)
+    if (hinted := name_hint_reason(fact, slot, pack)) is not None:
+        return hinted
     if fact.dispute:
         return DISPUTED
     truths = maker.truth.true_values(fact, slot)
@@ -513,6 +607,8 @@ def matching_questions(template: QuestionTemplate, maker: Maker, facts: list[Fac
 def matching_fits(group: tuple[Fact, ...], candidate: Fact, maker: Maker) -> bool:
     """A candidate joins a matching group when no subject shown fits another object shown, either way round."""
     pack = maker.pack
+    if name_hint_reason(candidate, "object", pack) is not None:
+        return False  # the Main matched to Mainz by sound
     for member in group:
         if fact_key(member, "subject", pack) == fact_key(candidate, "subject", pack):
             return False
@@ -539,11 +635,12 @@ def matching_front(instruction: str, pairs: tuple[Pair, ...], choices: list[str]
 def ordering_questions(template: QuestionTemplate, maker: Maker, facts: list[Fact]) -> Iterator[Question | Skip]:
     """Groups of dated facts whose dates do not overlap and lie far enough apart to order without dispute."""
     pack = maker.pack
-    dated = [f for f in facts if pack.relation(f.relation).item and f.when is not None]
+    dated = [f for f in facts if pack.relation(f.relation).item and f.when is not None
+             and ordering_item(f, maker) is not None]
     rng = maker.rng(template.id, "order")
     for group in unambiguous_groups(dated, template.group_size, maker, rng, ordering_fits):
         in_order = sorted(group, key=lambda f: f.when.start)
-        sequence = tuple(ordering_item(f, pack) for f in in_order)
+        sequence = tuple(ordering_item(f, maker) for f in in_order)
         if len(set(map(normalise, sequence))) < len(sequence):
             continue
         items = list(sequence)
@@ -556,8 +653,22 @@ def ordering_questions(template: QuestionTemplate, maker: Maker, facts: list[Fac
                             back=" → ".join(sequence))
 
 
-def ordering_item(fact: Fact, pack: Pack) -> str:
-    return realise(pack.relation(fact.relation).item, fact, pack)
+def ordering_item(fact: Fact, maker: Maker) -> str | None:
+    """How an ordering question lists a fact; an event several subjects share names them all ("The discovery of
+    radium by Marie Curie and Pierre Curie"), never one of them alone, or (when the phrasing cannot list them, as
+    in "{Subject} discovers {object}") is not listed (None)."""
+    pack = maker.pack
+    relation = pack.relation(fact.relation)
+    sharing = [f for f in maker.truth.facts_about(fact_key(fact, "object", pack))
+               if f.relation == fact.relation and f.object == fact.object and f.when == fact.when]
+    if len(sharing) < 2:
+        return realise(relation.item, fact, pack)
+    if not slot_comes_last(relation.item, "subject"):
+        return None
+    order = maker.truth.fact_order()
+    names = join_and([value_text(f.subject, relation.subject, pack)
+                      for f in sorted(sharing, key=lambda f: order.get(f.id, 0))])
+    return realise(relation.item, fact, pack, shown={"subject": lambda _: names})
 
 
 def ordering_fits(group: tuple[Fact, ...], candidate: Fact, maker: Maker) -> bool:

@@ -15,6 +15,7 @@ import random
 from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Literal
 
 from ..model import DateValue, Entity, Fact, Number, Pack, Value
@@ -91,6 +92,7 @@ class Truth:
     _attribute_keys: dict[tuple, tuple] = field(default_factory=dict)
     _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
     _active: dict[str, tuple[int, int] | None] = field(default_factory=dict)
+    _lifetimes: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _partners: dict[str, set[str]] = field(default_factory=dict)
     _fact_index: dict[str, Fact] = field(default_factory=dict)
@@ -353,6 +355,31 @@ class Truth:
                      for y in (f.when.start.year, f.when.end.year)]
             self._active[key] = (min(years), max(years)) if years else None
         return self._active[key]
+
+    def placing(self, key: str) -> frozenset[str]:
+        """The entities an entity's attributes name and the places that contain it: what it has in common with
+        another (a river's basin, a city's country and river)."""
+        if not self.pack.has_entity(key):
+            return frozenset()
+        entity = self.pack.entity(key)
+        named = {value for _, value in entity.attributes if self.pack.has_entity(value)}
+        return frozenset(named | self._containers.get(key, frozenset()))
+
+    def lifetime(self, key: str) -> tuple[date | None, date | None]:
+        """When an entity began and ended: its declared period, else the dates of its facts whose relation marks
+        a `lifetime` start or end (born-on, died-on); either end may be unknown (None)."""
+        if key not in self._lifetimes:
+            entity = self.pack.entity(key) if self.pack.has_entity(key) else None
+            if entity is not None and entity.period is not None:
+                self._lifetimes[key] = (entity.period.start, entity.period.end)
+            else:
+                bounds: dict[str, date] = {}
+                for f in self._facts_of.get(key, []):
+                    mark = self.pack.relation(f.relation).lifetime
+                    if mark and f.subject == key and isinstance(f.object, DateValue):
+                        bounds[mark] = f.object.start if mark == "start" else f.object.end
+                self._lifetimes[key] = (bounds.get("start"), bounds.get("end"))
+        return self._lifetimes[key]
 
     def figures_of(self, relation: str, slot: str, unit: str) -> list[tuple[float, str]]:
         """The relation's single figures in `unit` with the key of the other slot's value, computed once."""

@@ -1,0 +1,299 @@
+"""What a strict reader marks on packs the engine was not tuned on: names that give their answer away, wrong options
+a student can rule out at a glance (the dead, infants, another river system), explanations that do not read as
+sentences, events credited to one of their several actors, keys that accept a country for a town. Each test builds
+on the small moons pack of `test_generate_knowledge`."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+from test_generate_knowledge import RELATIONS, moons, moons_pack, of_fact  # noqa: F401 (moons: a fixture)
+
+from quizgen.answers import is_correct
+from quizgen.content import load_pack
+from quizgen.generate import question_pool
+from quizgen.generate.distractors import distractors_for
+from quizgen.generate.truth import Truth
+from quizgen.model import Number
+from quizgen.text import normalise
+
+
+def fact_of(pack, fact_id: str):
+    return next(f for f in pack.facts if f.id == fact_id)
+
+
+def pools(pack, seeds=range(1, 6)):
+    return [question_pool(pack, seed=seed) for seed in seeds]
+
+
+# ---- names that say their answer ------------------------------------------------------------------------------
+
+
+def test_a_name_that_holds_its_answer_is_never_asked_nor_swapped_into_a_false_claim(tmp_path: Path):
+    extra_entities = "  - {id: uranus-minor, name: Uranus Minor, category: moon, attributes: {planet: uranus}, " \
+                     "description: A moon.}\n"
+    extra = """\
+  - id: O-minor
+    relation: orbits
+    subject: uranus-minor
+    object: uranus
+    topic: moons
+    sources: [N1]
+    evidence: "Uranus Minor orbits Uranus."
+"""
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_entities=extra_entities,
+                                extra_notes="Uranus Minor orbits Uranus."))
+    for pool in pools(pack):
+        assert of_fact(pool, "O-minor") == []  # "Uranus Minor orbits ___" / "Uranus Minor orbits Mars": no test
+        for q in pool.questions:
+            if q.type == "true-false" and q.answer == "False":
+                assert "Uranus Minor" not in q.prompt, q.prompt  # false on its face
+    reasons = [s.reason for s in question_pool(pack, seed=1).skipped if s.fact_id == "O-minor"]
+    assert any("points at its answer" in r for r in reasons), reasons
+
+
+def test_a_name_that_begins_with_its_answer_gives_it_away_too(tmp_path: Path):
+    extra_entities = "  - {id: saturnalia, name: Saturnalia, category: moon, attributes: {planet: saturn}, " \
+                     "description: A moon.}\n"
+    extra = """\
+  - id: O-saturnalia
+    relation: orbits
+    subject: saturnalia
+    object: saturn
+    topic: moons
+    sources: [N1]
+    evidence: "Saturnalia orbits Saturn."
+"""
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_entities=extra_entities,
+                                extra_notes="Saturnalia orbits Saturn."))
+    asked = [q for pool in pools(pack) for q in of_fact(pool, "O-saturnalia")]
+    assert asked == [], [q.prompt for q in asked]
+
+
+# ---- wrong options a student can rule out --------------------------------------------------------------------
+
+
+LIFETIMES = """\
+  - id: born-on
+    subject: person
+    object: date
+    lifetime: start
+    sentence: "{Subject} was born {when}."
+    ask_object: "When was {subject} born?"
+"""
+
+
+def test_a_lifetime_earned_from_a_birth_fact_keeps_an_infant_out_of_a_grown_up_s_deed(tmp_path: Path):
+    # Ada was born in 1786: a year old when Titania was found (1787), sixty when Triton was (1846)
+    extra_entities = "  - {id: ada, name: Ada Lovelock, category: person, attributes: {sex: man, century: 18th}, " \
+                     "description: An astronomer.}\n"
+    extra = """\
+  - id: L-ada
+    relation: born-on
+    subject: ada
+    object: 1786-05-01
+    topic: moons
+    sources: [N1]
+    evidence: "Ada Lovelock was born on 1 May 1786."
+"""
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + LIFETIMES, extra_facts=extra,
+                                extra_entities=extra_entities, extra_notes="Ada Lovelock was born on 1 May 1786."))
+    truth = Truth.of(pack)
+    assert truth.lifetime("ada")[0].year == 1786
+    titania, triton = fact_of(pack, "D-titania"), fact_of(pack, "D-triton")
+    for seed in range(8):
+        assert "ada" not in distractors_for(titania, "subject", pack, truth, random.Random(seed), 6)
+    assert any("ada" in distractors_for(triton, "subject", pack, truth, random.Random(seed), 6) for seed in range(8))
+
+
+def test_a_lifetime_mark_needs_a_date(tmp_path: Path):
+    bad = LIFETIMES.replace("    object: date\n", "    object: place\n")
+    from quizgen.errors import QuizgenError
+    try:
+        load_pack(moons_pack(tmp_path, relations=RELATIONS + bad))
+    except QuizgenError as exc:
+        assert any("lifetime needs a relation whose object is a date" in p.message for p in exc.problems)
+    else:
+        raise AssertionError("a lifetime on a place relation was accepted")
+
+
+def test_a_wrong_value_keeps_what_the_answer_shares_with_the_named_entity(tmp_path: Path):
+    # Luigi and Pisa are both Italian: a wrong birthplace for him is an Italian city, not Boston
+    extra_entities = "  - {id: luigi, name: Luigi Rossi, category: person, attributes: {sex: man, century: 16th, " \
+                     "country: italy}, description: An astronomer.}\n"
+    extra = """\
+  - id: B-luigi
+    relation: born-in
+    subject: luigi
+    object: pisa
+    topic: moons
+    sources: [N1]
+    evidence: "Luigi Rossi was born in Pisa."
+"""
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_entities=extra_entities,
+                                extra_notes="Luigi Rossi was born in Pisa."))
+    truth = Truth.of(pack)
+    fact = fact_of(pack, "B-luigi")
+    offered = {o for seed in range(8) for o in distractors_for(fact, "object", pack, truth, random.Random(seed), 4)}
+    assert offered == {"perinaldo"}  # the one other Italian city; never a Dutch or American one
+    galileo = fact_of(pack, "B-galileo")  # Galileo carries no country: nothing is shared, any city may be offered
+    assert {o for seed in range(8) for o in distractors_for(galileo, "object", pack, truth, random.Random(seed), 4)
+            } - {"perinaldo"}
+
+
+def test_a_peer_figure_of_another_size_or_sign_is_not_offered(tmp_path: Path):
+    extra = """\
+  - id: R3
+    relation: radius
+    subject: deimos
+    object: {value: 6, unit: km, approximate: true}
+    topic: moons
+    sources: [N1]
+    evidence: "Deimos has a mean radius of 6 km."
+"""
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_notes="Deimos has a mean radius of 6 km."))
+    truth = Truth.of(pack)
+    titan = fact_of(pack, "R1")
+    figures = [n.value for seed in range(8) for n in distractors_for(titan, "object", pack, truth,
+                                                                     random.Random(seed), 3)]
+    assert figures and all(isinstance(v, (int, float)) and 2575 / 4 <= v <= 2575 * 4 for v in figures), figures
+    assert 1822 in figures  # Io's radius is a fair peer
+
+
+# ---- explanations and items that read as sentences ----------------------------------------------------------
+
+
+MAPPED = """\
+  - id: mapped
+    subject: person
+    object: planet
+    complete_for: [{value: galileo, source: N1}]
+    sentence: "{Subject} mapped {object} and drew its moons."
+    claim: "{Subject} mapped {object}."
+    ask_object: "Which planet did {subject} map?"
+    ask_objects: "Which planets did {subject} map?"
+"""
+
+
+def test_a_complete_list_refutes_in_a_sentence_whose_words_after_the_list_do_not_refer_back_to_one(tmp_path: Path):
+    extra = "".join(f"""\
+  - id: M{i}
+    relation: mapped
+    subject: galileo
+    object: {planet}
+    topic: moons
+    sources: [N1]
+    evidence: "Galileo Galilei mapped {planet.capitalize()} and drew its moons."
+""" for i, planet in enumerate(("jupiter", "saturn"), 1))
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + MAPPED, extra_facts=extra,
+                                extra_notes="Galileo Galilei mapped Jupiter and drew its moons. Galileo Galilei "
+                                            "mapped Saturn and drew its moons."))
+    questions = [q for pool in pools(pack, range(1, 12)) for q in pool.questions if q.fact_ids[0] in ("M1", "M2")]
+    false = [q for q in questions if q.type == "true-false" and q.answer == "False"]
+    assert false
+    for q in false:
+        assert q.explanation.startswith("Galileo Galilei mapped Jupiter and Saturn (not "), q.explanation
+        assert "?" not in q.explanation
+    for q in questions:
+        assert "Jupiter and Saturn and drew its moons" not in q.explanation, q.explanation
+
+
+SIGHTED = """\
+  - id: sighted
+    subject: person
+    object: moon
+    sentence: "{Subject} sighted {object} {when}."
+    ask_object: "Which moon did {subject} sight {when}?"
+    item: "The sighting of {object} by {subject}"
+"""
+SIGHTINGS = [("S1", "galileo", "io", "1610"), ("S2", "huygens", "io", "1610"), ("S3", "cassini", "iapetus", "1671"),
+             ("S4", "herschel", "titania", "1787"), ("S5", "lassell", "triton", "1846"),
+             ("S6", "hall", "phobos", "1877")]
+
+
+def sightings_pack(tmp_path: Path, item: str):
+    extra = "".join(f"""\
+  - id: {fid}
+    relation: sighted
+    subject: {who}
+    object: {moon}
+    date: '{year}'
+    topic: moons
+    sources: [N1]
+    evidence: "{moon.capitalize()} was sighted in {year}"
+""" for fid, who, moon, year in SIGHTINGS)
+    relations = RELATIONS + SIGHTED.replace("The sighting of {object} by {subject}", item)
+    return load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra,
+                                extra_notes=" ".join(f"{m.capitalize()} was sighted in {y}." for _, _, m, y in SIGHTINGS)))
+
+
+def test_an_event_several_share_is_listed_with_all_of_them_in_an_ordering_item(tmp_path: Path):
+    pack = sightings_pack(tmp_path, "The sighting of {object} by {subject}")
+    items = {item for pool in pools(pack, range(1, 12)) for q in pool.questions if q.type == "ordering"
+             for item in q.items}
+    io = [i for i in items if "Io" in i]
+    assert io and all(i == "The sighting of Io by Galileo Galilei and Christiaan Huygens" for i in io), io
+
+
+def test_an_event_several_share_is_left_out_where_the_phrasing_cannot_list_them(tmp_path: Path):
+    pack = sightings_pack(tmp_path, "{Subject} sights {object}")
+    items = {item for pool in pools(pack, range(1, 12)) for q in pool.questions if q.type == "ordering"
+             for item in q.items}
+    assert items, "the other sightings are still ordered"
+    assert not any("Io" in i for i in items), items  # not "Galileo Galilei sights Io" alone, nor "… and … sights"
+
+
+# ---- keys ------------------------------------------------------------------------------------------------------
+
+
+def test_a_country_answers_where_but_not_in_which_town(tmp_path: Path):
+    where = load_pack(moons_pack(tmp_path / "where"))
+    town = load_pack(moons_pack(tmp_path / "town", relations=RELATIONS.replace(
+        'ask_object: "Where was {subject} born?"', 'ask_object: "In which town was {subject} born?"')))
+    for pack, italy_right in ((where, True), (town, False)):
+        asked = [q for q in of_fact(question_pool(pack, seed=1), "B-galileo", "short-answer")]
+        assert asked, "the birthplace is asked as a short answer"
+        assert is_correct(asked[0], "Pisa")
+        assert is_correct(asked[0], "Italy") is italy_right, asked[0].prompt
+
+
+def test_a_key_shows_the_range_a_figure_accepts(moons):
+    pack, pool = moons
+    radius = of_fact(pool, "R1", "numeric")
+    assert radius
+    key = radius[0].key_text()
+    low, high = radius[0].numeric.low, radius[0].numeric.high
+    assert key.startswith("2,575 (any answer from ") and f"{round(low):,}" in key and f"{round(high):,}" in key, key
+    exact = Number(value=12, unit="km")
+    assert exact.low == exact.high == 12  # an exact figure has no range to show
+
+
+def test_infants_and_the_dead_never_appear_among_the_discoverers_of_a_moon(tmp_path: Path):
+    """Against the pack's lifetimes: every wrong discoverer offered was alive and at least sixteen that year."""
+    pack = load_pack(moons_pack(tmp_path))
+    lifetimes = {e.id: e.period for e in pack.entities if e.period is not None}
+    names = {normalise(e.name): e.id for e in pack.entities}
+    checked = 0
+    for pool in pools(pack):
+        for q in pool.questions:
+            fact = fact_of(pack, q.fact_ids[0])
+            if fact.relation != "discovered" or q.type != "multiple-choice" or q.template_id != "mc-subject":
+                continue
+            year = fact.when.start.year
+            for option in (o for o in q.options if not o.correct):
+                life = lifetimes[names[normalise(option.text)]]
+                assert life.start.year + 16 <= year <= life.end.year, (q.prompt, option.text)
+                checked += 1
+    assert checked
+
+
+def test_a_question_for_every_value_asked_in_the_singular_is_a_lint_error_at_the_relation(tmp_path: Path):
+    from quizgen.generate.lint import lint_pool
+    relations = RELATIONS.replace('ask_subjects: "Which moons orbit {object}?"',
+                                  'ask_subjects: "Which of these moons is in orbit around {object}?"')
+    pack = load_pack(moons_pack(tmp_path, relations=relations))
+    found = [f for f in lint_pool(question_pool(pack, seed=1), pack) if f.rule == "singular-plural-question"]
+    assert len(found) == 1 and found[0].where.startswith(str(tmp_path / "moons" / "relations.yaml")), found
+    plural = load_pack(moons_pack(tmp_path / "plural"))
+    assert not [f for f in lint_pool(question_pool(plural, seed=1), plural) if f.rule == "singular-plural-question"]
