@@ -16,9 +16,11 @@ import os
 import stat
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import islice
 from pathlib import Path
 
 from . import sandbox
@@ -59,20 +61,24 @@ class Preview:
 
 def files_stamp(folders: tuple[Path, ...]) -> str:
     """A stamp of every file's name, size and modification time under the folders: a save changes it."""
-    entries = []
+    entries = [f"{number}:{path}:{info.st_size}:{info.st_mtime_ns}"
+               for number, path, info in islice(watched_files(folders), MAX_WATCHED_FILES)]
+    return hashlib.blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def watched_files(folders: tuple[Path, ...]) -> Iterator[tuple[int, str, os.stat_result]]:
+    """Each regular file under the folders, in a stable order, with its folder's number and its status."""
     for number, folder in enumerate(folders):
         for root, dirs, files in os.walk(folder):
             dirs[:] = sorted(d for d in dirs if not d.startswith(".quizgen") and d != "__pycache__")
             for name in sorted(files):
+                path = os.path.join(root, name)
                 try:
-                    info = os.lstat(os.path.join(root, name))
+                    info = os.lstat(path)
                 except OSError:
                     continue
                 if stat.S_ISREG(info.st_mode):
-                    entries.append(f"{number}:{os.path.join(root, name)}:{info.st_size}:{info.st_mtime_ns}")
-                if len(entries) >= MAX_WATCHED_FILES:
-                    break
-    return hashlib.blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+                    yield number, path, info
 
 
 def watched_folders(options: ServeOptions) -> tuple[Path, ...]:
