@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -367,3 +368,36 @@ def test_students_see_the_brackets_in_keys_cards_and_exports(tmp_path: Path):
         assert quoted in (built / name).read_text(encoding="utf-8"), name
     with zipfile.ZipFile(built / "canvas-qti.zip") as qti:
         assert any(quoted in qti.read(n).decode("utf-8", "replace") for n in qti.namelist())
+
+
+def test_a_text_value_stated_only_by_an_insertion_satisfies_the_value_rule(tmp_path: Path):
+    files = dict(DISCOVERERS_PACK)
+    files["relations.yaml"] = files["relations.yaml"].rstrip(" ") + textwrap.indent(textwrap.dedent("""\
+        - id: named-after
+          subject: element
+          object: text
+          objects: one
+          sentence: "{Subject} is named after {object}."
+          ask_object: "What is {subject} named after?"
+    """), " " * 10)
+    files["facts.yaml"] = files["facts.yaml"].rstrip(" ") + textwrap.indent(textwrap.dedent("""\
+        - id: F5
+          relation: named-after
+          subject: polonium
+          object: Poland
+          topic: work
+          sources: [S1]
+          evidence: "naming it after [Poland]"
+    """), " " * 10)
+    pack = load_pack(write_pack(tmp_path / "discoverers", files))
+    assert pack.facts[-1].evidence_for("object") == "naming it after [Poland]"
+
+
+def test_brackets_the_source_itself_prints_are_quoted_as_they_are(tmp_path: Path):
+    files = dict(DISCOVERERS_PACK)
+    files["sources.yaml"] = files["sources.yaml"].replace("Ramsay isolated neon in 1898.",
+                                                          "Ramsay isolated neon [sic] in 1898.")
+    files["facts.yaml"] = files["facts.yaml"].replace('"Ramsay isolated neon in 1898."',
+                                                      '"Ramsay isolated neon [sic] in 1898."')
+    assert load_pack(write_pack(tmp_path / "discoverers", files)).facts[1].evidence_for("subject") == \
+        "Ramsay isolated neon [sic] in 1898."
