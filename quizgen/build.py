@@ -344,8 +344,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                 display.advance("questions.json")
             if options.wants("exports"):
-                exported, warnings = export_files(question_set, previous, made=user_selftest(question_set, options,
-                                                                                             layouts, blame))
+                made = {**user_selftest(question_set, options, layouts, blame),
+                        **user_word_files(question_set, options, layouts, blame)}
+                exported, warnings = export_files(question_set, previous, made=made)
                 files.extend(exported)
                 display.advance("exports")
             if options.wants("answer-sheets"):
@@ -379,9 +380,10 @@ def files_summary(documents: list, options: BuildOptions, folder: Path) -> str:
         total += 1
     if options.wants("exports"):
         from .export import FORMATS
+        from .export.docx import build_file_count
 
         parts.append(f"{len(FORMATS)} exports")
-        total += len(FORMATS)
+        total += len(FORMATS) - 1 + build_file_count(options.versions)  # docx: a worksheet and key per version
     return f"building {counted(total, 'file')} into {display_path(folder)}: {', '.join(parts)} (and manifest.json)"
 
 
@@ -412,8 +414,20 @@ def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Lay
     return {"html": page.encode("utf-8")}
 
 
+def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
+                    blame: str) -> dict[str, dict[str, bytes]]:
+    """The Word worksheets, keys and cards made with the user's --layouts (worksheet.docx, answer-key.docx,
+    flashcards.docx may be replaced), in a bounded worker like every other layout; without --layouts the export
+    makes them from the built-ins."""
+    if not options.layouts:
+        return {}
+    from .export import docx
+
+    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts), blame), sandbox.RENDER_LIMITS)}
+
+
 def export_files(question_set: QuestionSet, previous: Path | None = None,
-                 made: dict[str, bytes] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+                 made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
     """Every export format, made in a scratch folder and read back, and the formats' warnings; `made` holds
     formats already made (format name → bytes)."""
     from .export import build_exports

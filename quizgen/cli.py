@@ -137,6 +137,22 @@ def build_parser() -> argparse.ArgumentParser:
     new_template.add_argument("--dir", type=Path, default=Path("my-templates"), help="folder to write it into")
     new_template.set_defaults(handler=cmd_new_template)
 
+    new = command("new", "write a new pack folder: a commented starter pack that passes check and lint")
+    new.add_argument("folder", type=Path, help="the pack folder to make (new or empty)")
+    new.add_argument("--example", action="store_true",
+                     help="write the bundled example pack (the one the README tour uses) instead")
+    new.set_defaults(handler=cmd_new)
+
+    draft = command("draft", "list a source text's sentences no fact quotes yet, with a fact skeleton for each")
+    draft.add_argument("pack", type=Path, help=PACK_HELP)
+    draft.add_argument("source", type=Path, help="the source text: plain text, Markdown or HTML")
+    draft.add_argument("--out", type=Path, default=None,
+                       help="the draft YAML to write (default: draft-<source name>.yaml in the current folder)")
+    draft.add_argument("--coverage", action="store_true",
+                       help="print how much of the source (sentences, numbers, dates) the pack's quotations cover, "
+                       "and its asked facts' quotations, and write no draft")
+    draft.set_defaults(handler=cmd_draft)
+
     build = command("build", "build worksheets, keys, flashcards and exports into OUT/<pack-id>/")
     build.add_argument("pack", type=Path, nargs="?", default=Path("content/deir-ez-zor-2014"), help=PACK_HELP)
     build.add_argument("--out", type=Path, default=Path("build"),
@@ -194,8 +210,11 @@ def build_parser() -> argparse.ArgumentParser:
     export = command("export", "write one export format")
     add_generation_options(export)
     export.add_argument("--format", required=True,
-                        choices=("anki", "moodle", "gift", "qti", "kahoot", "csv", "tsv", "html"),
+                        choices=("anki", "moodle", "gift", "qti", "qti21", "kahoot", "csv", "tsv", "html", "docx"),
                         help="export format (required)")
+    export.add_argument("--versions", type=positive_int, default=1,
+                        help="shuffled versions of the set (qti21: a test per version; docx: a worksheet and key "
+                             "per version)")
     export.add_argument("-o", "--output", type=Path, help="file to write (default: ./<pack-id>-<format file name>)")
     export.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     export.add_argument("--verbose", "-v", action="store_true",
@@ -342,6 +361,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
     print(f"{pack.id}: {counted(len(pool.questions), 'question')} from "
           f"{counted(len(pack.quizzable_facts()), 'quizzable fact')}")
     print(summary(findings))
+    hidden = sum(f.severity != ERROR for f in findings) if not args.warnings else 0
+    if hidden:
+        print(f"{counted(hidden, 'warning')} not listed: `quizgen lint --warnings {args.pack}` lists "
+              f"{'it' if hidden == 1 else 'them'} with their places")
     return 1 if any(f.severity == ERROR for f in findings) else 0
 
 
@@ -414,6 +437,31 @@ def cmd_new_template(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_new(args: argparse.Namespace) -> int:
+    from .newpack import next_steps, write_new_pack
+
+    write_new_pack(args.folder, example=args.example)
+    print(next_steps(args.folder, args.example))
+    return 0
+
+
+def cmd_draft(args: argparse.Namespace) -> int:
+    from .content import load_pack
+    from .draft import coverage_report, draft_of, draft_report, write_draft
+
+    pack = load_pack(args.pack)
+    draft = draft_of(pack, args.source)
+    out = EscapingWriter(sys.stdout)  # a source's sentences may hold control characters: shown, never obeyed
+    if args.coverage:
+        from .generate import question_pool
+
+        print(coverage_report(draft, question_pool(pack).asked_facts()), file=out)
+        return 0
+    target = write_draft(draft, args.out)
+    print(draft_report(draft, target), file=out)
+    return 0
+
+
 def cmd_build(args: argparse.Namespace) -> int:
     from .build import BuildOptions, run_build
 
@@ -433,7 +481,7 @@ def cmd_export(args: argparse.Namespace) -> int:
     chosen = export_format(args.format)
     # a format that holds fewer types gets a set dealt from those, not a full set with questions dropped
     types = chosen.types_to_deal(args.types)
-    pack, question_set = load_questions(args, types=types, takes=chosen.taker())
+    pack, question_set = load_questions(args, versions=args.versions, types=types, takes=chosen.taker())
     if not args.quiet:
         holder = "" if chosen.holds_every_type() else chosen.name.capitalize()
         print_dealing_warnings(question_set, args.count, types, holder)

@@ -240,6 +240,8 @@ def load_pack(folder: str | Path, *, review: bool = True) -> Pack:
                                 "categories and relations there (docs/content-format.md)"))
     files = content_files(root)
     docs = [d for d in (_read_or_collect(p, problems) for p in files) if d is not None]
+    if not present and (previous := previous_format_fact(docs)) is not None:
+        raise QuizgenError(previous)  # one line that names the format, instead of hundreds about its fields
     header = _pack_header(pack_doc, problems) if pack_doc else None
     categories, relations = read_vocabulary(vocabulary_doc, problems) if vocabulary_doc else ((), ())
     collected = _Collected([], [], [])
@@ -264,6 +266,26 @@ def load_pack(folder: str | Path, *, review: bool = True) -> Pack:
     pack = Pack(**header, root=root, sources=tuple(sources.values()), entities=tuple(entities.values()),
                 facts=(), relations=relations, categories=categories, excluded=excluded)
     return _with_statements(pack, facts)
+
+
+# Fields only facts of the format before relations.yaml had (docs/content-format.md, "Converting a pack from the
+# previous format"): such a pack is named as one, not reported field by field.
+PREVIOUS_FORMAT_FACT_FIELDS = {"kind", "label", "number", "answer", "place"}
+CONVERSION_SECTION = "docs/content-format.md, section \"Converting a pack from the previous format\""
+
+
+def previous_format_fact(docs: list[Located]) -> Problem | None:
+    """A problem at the first fact written in the previous format (`kind`, no `relation`), or None."""
+    for doc in docs:
+        facts = doc.data.get("facts") if isinstance(doc.data, dict) else None
+        for i, record in enumerate(facts if isinstance(facts, list) else []):
+            if isinstance(record, dict) and "relation" not in record and record.keys() & PREVIOUS_FORMAT_FACT_FIELDS:
+                where = doc.origin(("facts", i))
+                return Problem(where.file, where.line, where.column, "",
+                               f"this pack is in quizgen's previous format (its facts have the fields "
+                               f"{', '.join(sorted(record.keys() & PREVIOUS_FORMAT_FACT_FIELDS))} and it has no "
+                               f"{RELATIONS_FILE}); convert it as {CONVERSION_SECTION} explains")
+    return None
 
 
 def _with_statements(pack: Pack, facts: list[Fact]) -> Pack:

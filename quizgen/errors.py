@@ -41,12 +41,29 @@ class QuizgenError(Exception):
 
 
 def display_path(path: str | Path) -> str:
-    """Paths are shown relative to the working directory when they are inside it."""
+    """Paths are shown relative to the working directory when they are inside it; quizgen's own files (built-in
+    templates and layouts) as `<built-in>/templates/…`, never by where the package happens to be installed."""
     p = Path(path)
     try:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except ValueError:
-        return str(p)
+        return builtin_name(p) or str(p)
+
+
+BUILTIN = "<built-in>"
+
+
+def builtin_name(path: Path) -> str | None:
+    """`<built-in>/templates/questions/mc-object.yaml` for a file of the package's data (or of the checkout's
+    templates/ and schema/ that a wheel carries as that data), else None."""
+    package = Path(__file__).resolve().parent
+    resolved = Path(path).resolve()
+    for base, folders in ((package / "data", ("templates", "schema", "content")),
+                          (package.parent, ("templates", "schema"))):  # a checkout's content/ is the author's own
+        for folder in folders:
+            if resolved.is_relative_to(base / folder):
+                return f"{BUILTIN}/{resolved.relative_to(base).as_posix()}"
+    return None
 
 
 def format_problems(error: QuizgenError) -> str:

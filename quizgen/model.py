@@ -470,9 +470,13 @@ class Question:
             # The worksheet asks for each listed item's place in time, so the key lists ranks in shown order.
             ranks = {text: str(i) for i, text in enumerate(self.sequence, 1)}
             return " ".join(ranks[text] for text in self.items)
-        if self.type == "numeric" and self.numeric is not None and self.numeric.high - self.numeric.low > 1:
-            return f"{self.answer} (any answer from {bound(self.numeric.low)} to {bound(self.numeric.high)})"
         return self.answer
+
+    def accepted_range(self) -> str:
+        """A numeric item's accepted range as a marker reads it ('any answer from 2,318 to 2,833'), or ''."""
+        if self.type != "numeric" or self.numeric is None or self.numeric.low == self.numeric.high:
+            return ""
+        return f"any answer from {bound(self.numeric.low)} to {bound(self.numeric.high)}"
 
 
 def bound(value: float) -> str:

@@ -1,8 +1,8 @@
-"""Where the built-in question templates, page layouts and JSON schema are.
+"""Where the built-in question templates, page layouts, JSON schema, starter pack and example pack are.
 
 A wheel ships them inside the package as `quizgen/data/` (copied from the repository's
-`templates/` and `schema/` when the wheel is built); a source checkout, and so an editable
-install, reads the repository's own folders beside the package.
+`templates/`, `schema/` and the default pack in `content/` when the wheel is built); a source
+checkout, and so an editable install, reads the repository's own folders beside the package.
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ PACKAGED = "data"
 
 
 def data_path(*parts: str) -> Path:
-    """The packaged copy of `templates/...` or `schema/...` when there is one, else the checkout's."""
+    """The packaged copy of `templates/...`, `schema/...` or `content/...` when there is one, else the checkout's."""
     packaged = files("quizgen").joinpath(PACKAGED, *parts)
     if packaged.is_dir() or packaged.is_file():
         return Path(str(packaged))
@@ -31,3 +31,16 @@ def builtin_layouts_folder() -> Path:
 
 def schema_file() -> Path:
     return data_path("schema", "question-set.schema.json")
+
+
+EXAMPLE_PACK = "deir-ez-zor-2014"
+
+
+def starter_pack_folder() -> Path:
+    """The commented pack `quizgen new` writes."""
+    return data_path("templates", "packs", "starter")
+
+
+def example_pack_folder() -> Path:
+    """The default pack the README tour uses, which `quizgen new --example` writes."""
+    return data_path("content", EXAMPLE_PACK)

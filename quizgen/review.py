@@ -32,6 +32,7 @@ def student_lines(number: int, question: Question) -> list[str]:
     if question.type == "ordering":
         lines += [f"   [ ] {item}" for item in question.items]
     accepted = f" (also accepted: {', '.join(question.accepted)})" if question.accepted else ""
+    accepted += f" ({question.accepted_range()})" if question.accepted_range() else ""
     shown = (f" = {question.answer}" if question.options and question.type != "true-false" else
              f" = {' → '.join(question.sequence)}" if question.type == "ordering" else "")
     lines.append(f"   KEY {question.key_text()}{shown}{accepted}")

@@ -4,7 +4,7 @@
 # a virtualenv with the package. Safe to run again: each step is skipped when it is already
 # done, and a half-made .venv (no pip, or a Python that no longer runs) is made again.
 #   scripts/setup.sh          runtime only
-#   scripts/setup.sh --test   also test tools (poppler-utils, chromium, node packages, test extras)
+#   scripts/setup.sh --test   also test tools (poppler-utils, chromium, LibreOffice Writer without a GUI, node packages, test extras)
 # PYTHON picks the interpreter (default python3); QUIZGEN_PIP_OPTIONS adds pip options, e.g.
 # "--no-index --find-links /media/wheels" on a machine without network. When another apt-get or dpkg holds
 # the package manager's lock (unattended-upgrades just after boot), apt-get waits for it, at most
@@ -15,7 +15,7 @@ apt_lock_timeout=${QUIZGEN_APT_LOCK_TIMEOUT:-600}
 apt_lock_poll=${QUIZGEN_APT_LOCK_POLL:-5}  # seconds between tries of a locked `apt-get update`
 
 runtime_debs=(libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz-subset0 fonts-dejavu-core fonts-noto-core)
-test_debs=(poppler-utils chromium chromium-driver nodejs npm)
+test_debs=(poppler-utils chromium chromium-driver libreoffice-writer-nogui nodejs npm)
 
 missing_debs() {
   local pkg
@@ -134,7 +134,7 @@ main() {
   [ "${1:-}" = "--test" ] && want_test=1
   if [ "$want_test" = 1 ]; then
     # node and npm may come from elsewhere (nvm, a toolchain image); only install them when absent
-    command -v node >/dev/null && command -v npm >/dev/null && test_debs=(poppler-utils chromium chromium-driver)
+    command -v node >/dev/null && command -v npm >/dev/null && test_debs=(poppler-utils chromium chromium-driver libreoffice-writer-nogui)
     install_debs "${runtime_debs[@]}" "${test_debs[@]}"
   else
     install_debs "${runtime_debs[@]}"

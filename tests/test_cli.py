@@ -169,3 +169,47 @@ def test_calibration_command_refuses_a_bad_offset(tmp_path, capsys):
     assert cli.main(["calibration", "-o", str(tmp_path / "c.pdf"), "--back-offset", "1;2"]) == 1
     assert capsys.readouterr().err.startswith("command line: --back-offset: '1;2' is not an offset")
     assert not (tmp_path / "c.pdf").exists()
+
+
+def test_lint_says_how_many_warnings_it_did_not_list_and_how_to_see_them(capsys):
+    assert cli.main(["lint", str(DEFAULT_PACK)]) == 0
+    out = capsys.readouterr().out.splitlines()
+    warnings = int(out[-2].split(", ")[1].split()[0])
+    assert warnings > 1 and not any(": warning: " in line for line in out)
+    assert out[-1] == (f"{warnings} warnings not listed: `quizgen lint --warnings {DEFAULT_PACK}` lists them with "
+                       "their places")
+    assert cli.main(["lint", str(DEFAULT_PACK), "--warnings"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert sum(": warning: " in line for line in out) == warnings and "not listed" not in out[-1]
+
+
+def test_built_in_files_are_named_by_their_place_in_quizgen_not_their_install_path(tmp_path, monkeypatch, capsys):
+    from quizgen.errors import display_path
+    from quizgen.resources import builtin_templates_folder
+
+    monkeypatch.chdir(tmp_path)  # the templates are outside the working folder, as in any pip install
+    shown = display_path(builtin_templates_folder() / "tf-object.yaml")
+    assert shown == "<built-in>/templates/questions/tf-object.yaml"
+    assert display_path(tmp_path / "mine" / "pack.yaml") == "mine/pack.yaml"
+    assert cli.main(["lint", str(DEFAULT_PACK), "--warnings"]) == 0
+    out = capsys.readouterr().out
+    assert " from <built-in>/templates/questions/" in out
+    assert str(builtin_templates_folder()) not in out
+
+
+def test_one_question_is_one_question_in_every_export(tmp_path):
+    from dataclasses import replace
+
+    from quizgen.content import load_pack
+    from quizgen.export.gift import gift_text
+    from quizgen.export.moodle import moodle_xml
+    from quizgen.export.qti import description
+    from quizgen.export.selftest import page_html
+    from quizgen.generate import generate_question_set
+
+    one = generate_question_set(load_pack(write_pack(tmp_path / "rivers", MINIMAL_PACK)), count=1, seed=1)
+    assert len(one.questions) == 1
+    assert gift_text(one)[0].startswith("// Rivers of Europe: 1 question (pack rivers, seed 1)")
+    assert description(one).startswith("1 question from")
+    assert "1 question, seed 1" in moodle_xml(one).decode("utf-8")
+    assert "<p class=\"meta\">1 question · " in page_html(replace(one, deck=one.questions))

@@ -401,3 +401,61 @@ def test_brackets_the_source_itself_prints_are_quoted_as_they_are(tmp_path: Path
                                                       '"Ramsay isolated neon [sic] in 1898."')
     assert load_pack(write_pack(tmp_path / "discoverers", files)).facts[1].evidence_for("subject") == \
         "Ramsay isolated neon [sic] in 1898."
+
+
+PREVIOUS_FORMAT_PACK = {  # as docs/content-format.md described packs before relations.yaml
+    "pack.yaml": """
+        id: old
+        title: An old pack
+        language: en
+        licence: CC BY-SA 4.0
+        description: Written for the format before relations.
+        period: {start: 2014-01-01, end: 2014-12-31}
+    """,
+    "sources.yaml": """
+        sources:
+          - {id: S1, title: Notes, publisher: Me, url: "https://example.org", excerpts: ["ISIS attacked Abu Kamal."]}
+    """,
+    "entities.yaml": """
+        entities:
+          - {id: isil, name: ISIS, category: group, type: armed-group, description: A group., side: isil}
+          - {id: abu-kamal, name: Abu Kamal, category: place, type: town, description: A town.}
+    """,
+    "facts.yaml": """
+        facts:
+          - id: F001
+            statement: ISIS attacked Abu Kamal.
+            kind: event
+            label: ISIS attacks Abu Kamal
+            subject: isil
+            place: abu-kamal
+            date: 2014-04-10
+            sources: [S1]
+            evidence: ISIS attacked Abu Kamal.
+          - id: F002
+            statement: Abu Kamal is a town.
+            kind: place
+            subject: abu-kamal
+            sources: [S1]
+            evidence: Abu Kamal
+    """,
+}
+
+
+def test_a_pack_in_the_previous_format_gets_one_line_naming_it_and_the_conversion(tmp_path: Path, capsys):
+    folder = write_pack(tmp_path / "old", PREVIOUS_FORMAT_PACK)
+    assert main(["check", str(folder)]) == 1
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1, err
+    assert err[0].startswith(f"{folder / 'facts.yaml'}:2:5: this pack is in quizgen's previous format")
+    assert "no relations.yaml" in err[0] and 'section "Converting a pack from the previous format"' in err[0]
+    docs = (Path(__file__).parent.parent / "docs" / "content-format.md").read_text(encoding="utf-8")
+    assert "\n## Converting a pack from the previous format\n" in docs
+
+
+def test_a_current_pack_without_relations_is_not_called_old(tmp_path: Path):
+    files = {name: text for name, text in MINIMAL_PACK.items() if name != "relations.yaml"}
+    with pytest.raises(QuizgenError) as raised:
+        load_pack(write_pack(tmp_path / "rivers", files))
+    assert not any("previous format" in str(p) for p in raised.value.problems)
+    assert any("no relations.yaml found" in str(p) for p in raised.value.problems)

@@ -54,7 +54,9 @@ def test_unknown_format_is_a_quizgen_error(tmp_path):
 def test_build_writes_every_available_format_into_the_folder(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
     written, warnings = build_exports(make_sample_set(), tmp_path / "build" / "rivers")
-    expected = [tmp_path / "build" / "rivers" / f.default_file for name, f in FORMATS.items() if available(name)]
+    word_files = ["worksheet-A.docx", "worksheet-B.docx", "answer-key-A.docx", "answer-key-B.docx", "flashcards.docx"]
+    expected = [tmp_path / "build" / "rivers" / file for name, f in FORMATS.items() if available(name)
+                for file in (word_files if f.files else [f.default_file])]
     assert written == expected
     assert all(path.is_file() and path.stat().st_size > 0 for path in written)
     assert capsys.readouterr().err == ""  # warnings are returned for the build to print or record

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from closed_world import ClosedWorld
-from conftest import family_pack_files, science_pack_files, write_pack
+from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
 from quizgen.content import load_pack, parse_date
@@ -523,3 +523,32 @@ def test_cards_name_their_topic_by_its_title():
     titles = {t.id: t.title for t in packs()["family"].topics}
     assert {card.topic for card in flashcards_for(question_set)} <= set(titles.values())
     assert "Births" in {card.topic for card in flashcards_for(question_set)}
+
+
+# ---- 6. no relation asked over and over, no two stems about one thing with one answer ---------------------------
+
+
+def test_a_set_asks_one_relation_at_most_five_times():
+    from quizgen.generate.deal import MAX_PER_RELATION
+    crowded = {}
+    for name in ("family", "science", "biography"):
+        facts = {f.id: f for f in packs()[name].facts}
+        for seed in range(1, 6):
+            per_relation = Counter(min(facts[fid].relation for fid in q.fact_ids)
+                                   for q in dealt(name, 40, seed).questions)
+            crowded.update({(name, seed, r): n for r, n in per_relation.items() if n > MAX_PER_RELATION})
+    assert MAX_PER_RELATION == 5 and crowded == {}
+
+
+def test_two_items_with_one_answer_never_share_a_name_in_their_stems():
+    """"Who was the FSA's military chief?" and "Who replaced Salim Idris as head of the FSA?" answer each other."""
+    from quizgen.generate.deal import common_names, items_of
+    default = load_pack(DEFAULT_PACK)
+    for seed in range(1, 6):
+        pool = question_pool(default, seed=seed)
+        items = {i.question.id: i for i in items_of(pool, default)}
+        common = common_names(list(items.values()))
+        chosen = [items[q.id] for q in generate_question_set(default, count=40, seed=seed).questions]
+        for a, b in ((a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]):
+            if a.keyed & b.keyed:
+                assert not (a.parts[0].named & b.parts[0].named) - common, (a.question.prompt, b.question.prompt)

@@ -574,7 +574,9 @@ def test_a_figure_with_decimals_accepts_the_whole_number_a_student_writes(tmp_pa
     files["facts.yaml"] = files["facts.yaml"].replace('"about 1,230 km long"', '"about 1,230.4 km long"')
     pack = load_pack(write_pack(tmp_path / "rivers", files))
     numeric = [q for q in question_pool(pack).questions if q.type == "numeric"]
-    assert numeric and numeric[0].numeric.low <= 1230 <= numeric[0].numeric.high < 1231
+    # a measured figure is learnt rounded, and references differ in the last digits: within 2.5 % is right
+    assert numeric and numeric[0].numeric.low <= 1230 <= numeric[0].numeric.high
+    assert numeric[0].numeric.high == pytest.approx(1230.4 * 1.025)
 
 
 def test_a_blank_accepts_what_a_fuller_sentence_of_another_relation_puts_there(tmp_path: Path):

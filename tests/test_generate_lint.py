@@ -21,7 +21,7 @@ def findings_of(pack_folder: Path, template_dirs: tuple[Path, ...] = ()) -> list
 def test_the_default_pack_has_no_lint_errors(capsys):
     assert main(["lint", str(DEFAULT_PACK)]) == 0
     out = capsys.readouterr().out
-    assert out.rstrip().splitlines()[-1].startswith("0 errors")
+    assert any(line.startswith("0 errors, ") for line in out.splitlines())  # the summary's count line
 
 
 def test_a_many_valued_pack_is_clean_and_every_fact_is_asked(tmp_path: Path):

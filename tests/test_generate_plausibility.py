@@ -16,6 +16,7 @@ from quizgen.generate import question_pool
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.truth import Truth
 from quizgen.model import Number
+from quizgen.review import student_lines
 from quizgen.text import normalise
 
 
@@ -262,9 +263,10 @@ def test_a_key_shows_the_range_a_figure_accepts(moons):
     pack, pool = moons
     radius = of_fact(pool, "R1", "numeric")
     assert radius
-    key = radius[0].key_text()
+    shown = "\n".join(student_lines(1, radius[0]))
     low, high = radius[0].numeric.low, radius[0].numeric.high
-    assert key.startswith("2,575 (any answer from ") and f"{round(low):,}" in key and f"{round(high):,}" in key, key
+    assert f"KEY 2,575 (any answer from {round(low):,} to {round(high):,})" in shown, shown
+    assert radius[0].key_text() == "2,575"  # the key's grid stays short; its answer lines give the range
     exact = Number(value=12, unit="km")
     assert exact.low == exact.high == 12  # an exact figure has no range to show
 
@@ -297,3 +299,29 @@ def test_a_question_for_every_value_asked_in_the_singular_is_a_lint_error_at_the
     assert len(found) == 1 and found[0].where.startswith(str(tmp_path / "moons" / "relations.yaml")), found
     plural = load_pack(moons_pack(tmp_path / "plural"))
     assert not [f for f in lint_pool(question_pool(plural, seed=1), plural) if f.rule == "singular-plural-question"]
+
+
+def test_a_count_of_two_digits_stays_exact_where_a_measured_figure_takes_a_range(tmp_path: Path):
+    extra = """\
+  - id: R3
+    relation: radius
+    subject: deimos
+    object: {value: 62, unit: km}
+    topic: moons
+    sources: [N1]
+    evidence: "Deimos has a mean radius of 62 km."
+  - id: R4
+    relation: radius
+    subject: phobos
+    object: {value: 464, unit: km}
+    topic: moons
+    sources: [N1]
+    evidence: "Phobos has a mean radius of 464 km."
+"""
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra,
+                                extra_notes="Deimos has a mean radius of 62 km. Phobos has a mean radius of 464 km."))
+    pool = question_pool(pack, seed=1)
+    two, three = of_fact(pool, "R3", "numeric")[0], of_fact(pool, "R4", "numeric")[0]
+    assert two.numeric.low == two.numeric.high == 62 and two.key_text() == "62"
+    assert three.numeric.low < 455 and three.numeric.high > 473  # 475 °C or 462 °C for Venus's 464 °C
+    assert is_correct(three, "475") and not is_correct(three, "490")

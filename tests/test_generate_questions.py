@@ -90,13 +90,14 @@ def test_the_cited_evidence_supports_the_value_asked(small_packs, pack):
 def test_evidence_per_slot_is_the_one_cited(small_packs):
     """C6 (Hélène Langevin-Joliot is a child of Frédéric Joliot-Curie) has one quotation for each slot."""
     family = small_packs["family"]
-    by_prompt = {q.prompt: q for q in question_pool(family, seed=1).questions if q.fact_ids == ("C6",)}
-    asking_subject = [q for q in by_prompt.values() if q.template_id in ("tf-subject",)]
-    asking_object = [q for q in by_prompt.values() if q.template_id in ("tf-object",)]
+    by_prompt = {q.prompt: q for q in question_pool(family, seed=1).questions if "C6" in q.fact_ids}
+    # (no true/false item: the shared "Joliot" would give a true claim away)
+    asking_subject = [q for q in by_prompt.values() if q.template_id.endswith("-subject")]
+    asking_object = [q for q in by_prompt.values() if q.template_id.endswith("-object")]
     assert asking_subject and asking_object
-    assert {c.evidence for q in asking_subject for c in q.citations} == \
+    assert {c.evidence for q in asking_subject for c in q.citations if c.fact_id == "C6"} == \
         {"Hélène Langevin-Joliot is a nuclear physicist."}
-    assert {c.evidence for q in asking_object for c in q.citations} == \
+    assert {c.evidence for q in asking_object for c in q.citations if c.fact_id == "C6"} == \
         {"Frédéric Joliot-Curie was the father of Hélène"}
 
 
@@ -191,7 +192,14 @@ def test_numeric_keys_are_the_facts_figures(big_set, pack):
     assert numeric
     for q in numeric:
         figure = facts[q.fact_ids[0]].object
-        assert isinstance(figure, Number) and (q.numeric.low, q.numeric.high) == (figure.low, figure.high)
+        assert isinstance(figure, Number) and q.numeric.value == figure.value
+        if figure.tolerance or figure.max is not None:
+            assert (q.numeric.low, q.numeric.high) == (figure.low, figure.high)
+        else:  # an exact figure of three significant digits or more is taken within 2.5 %, a round one exactly
+            digits = str(abs(figure.value)).rstrip("0").rstrip(".").replace(".", "").lstrip("0") \
+                if not float(figure.value).is_integer() else str(int(abs(figure.value))).rstrip("0")
+            spread = 0.025 * abs(figure.value) if len(digits) >= 3 else 0
+            assert (q.numeric.low, q.numeric.high) == pytest.approx((figure.value - spread, figure.value + spread))
 
 
 def groups_are_consistent(questions, pack) -> None:

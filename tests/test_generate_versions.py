@@ -125,3 +125,18 @@ def test_generate_does_not_import_weasyprint(science_folder):
              "'--format', 'json']); assert 'weasyprint' not in sys.modules, 'weasyprint imported'")
     result = subprocess.run([sys.executable, "-c", probe, str(science_folder)], capture_output=True, cwd=ROOT)
     assert result.returncode == 0, result.stderr.decode()
+
+
+def test_correct_positions_are_balanced_but_no_block_of_four_settles_its_last_answer():
+    """Dealt round-robin from decks of four, every block of four questions held each letter once: a student who
+    knew three answers of a block knew the fourth. Balanced over the set, the positions follow no such blocks."""
+    default = load_pack(DEFAULT_PACK)
+    blocks_not_permutations = 0
+    for seed in range(1, 6):
+        for version in generate_question_set(default, count=40, seed=seed, versions=2).versions:
+            positions = correct_positions(version).get(4, [])
+            spread = Counter(positions)
+            assert max(spread.values()) - min(spread[i] for i in range(4)) <= 1
+            blocks = [positions[i:i + 4] for i in range(0, len(positions) - 3, 4)]
+            blocks_not_permutations += sum(sorted(block) != [0, 1, 2, 3] for block in blocks)
+    assert blocks_not_permutations > 0

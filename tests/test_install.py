@@ -98,3 +98,37 @@ def test_a_checkout_reads_the_repository_templates_so_edits_show_at_once():
     assert builtin_templates_folder() == ROOT / "templates" / "questions"
     assert builtin_layouts_folder() == ROOT / "templates" / "layouts"
     assert schema_file() == ROOT / "schema" / "question-set.schema.json"
+
+
+def test_the_wheel_carries_the_example_pack_from_content(wheel):
+    with zipfile.ZipFile(wheel) as archive:
+        names = set(archive.namelist())
+        for path in sorted(p for p in DEFAULT_PACK.rglob("*") if p.is_file()):
+            name = f"quizgen/data/content/deir-ez-zor-2014/{path.relative_to(DEFAULT_PACK).as_posix()}"
+            assert name in names, name
+            assert archive.read(name) == path.read_bytes()
+        assert any(n.startswith("quizgen/data/templates/packs/starter/") for n in names)
+
+
+def test_a_pip_user_makes_a_pack_and_runs_the_tour_from_an_empty_folder(installed, tmp_path):
+    quizgen = str(installed / "bin" / "quizgen")
+    site = str(installed)
+
+    example = run([quizgen, "new", "tour", "--example"], cwd=tmp_path)
+    assert example.returncode == 0, example.stderr
+    for command in (["check", "tour"], ["lint", "tour", "--warnings"], ["stats", "tour"]):
+        done = run([quizgen, *command], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+        assert site not in done.stdout + done.stderr  # paths are the user's or <built-in>/…, never the install's
+    assert "<built-in>/templates/questions/" in run([quizgen, "lint", "tour", "--warnings"], cwd=tmp_path).stdout
+
+    assert run([quizgen, "new", "mine"], cwd=tmp_path).returncode == 0
+    (tmp_path / "article.txt").write_text("Gustave Eiffel died in Paris on 27 December 1923.\n", encoding="utf-8")
+    drafted = run([quizgen, "draft", "mine", "article.txt"], cwd=tmp_path)
+    assert drafted.returncode == 0 and "date 1923-12-27 (27 December 1923)" in drafted.stdout, drafted.stderr
+    assert (tmp_path / "draft-article.yaml").is_file()
+    building = ["build", "mine", "--quiet", "--only", "questions,worksheets"]
+    for command in (["check", "mine"], ["lint", "mine"], building):
+        done = run([quizgen, *command], cwd=tmp_path)
+        assert done.returncode == 0, done.stderr
+    assert (tmp_path / "build" / "mine" / "worksheet-A.pdf").is_file()

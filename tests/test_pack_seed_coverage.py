@@ -8,32 +8,21 @@ from functools import lru_cache
 
 import pytest
 
-from quizgen.content import load_pack, normalise_space
+from quizgen.content import load_pack, normalise_space, states_figure
+from quizgen.draft import quoting_facts
 from quizgen.generate import question_pool
+from quizgen.sourcetext import sentences_of
 
 from conftest import DEFAULT_PACK, ROOT
 
 SEED = ROOT.parent / "shared" / "seeds" / "000_0100bfe34d1bbbb8.txt"
 PACK_SEED = DEFAULT_PACK / "sources" / "S00-seed-wikipedia.txt"
-# Table furniture of the infobox: headings that say what the rows below are, not facts of their own.
-HEADINGS = {"Belligerents", "Commanders and leaders", "Casualties and losses"}
-ABBREVIATIONS = ("Brig.", "Gen.")
 
 
 def seed_sentences(text: str) -> list[str]:
-    """The seed's sentences: prose split at sentence ends, infobox rows split at their cell bars."""
-    sentences = []
-    for line in text.splitlines():
-        for cell in line.split("|"):
-            cell = normalise_space(cell)
-            if not re.search(r"[A-Za-z0-9]", cell) or cell in HEADINGS:
-                continue
-            for piece in re.split(r"(?<=[A-Za-z0-9)][.!?])\s+(?=[A-Z0-9])", cell):
-                if sentences and sentences[-1].endswith(ABBREVIATIONS) and not cell.startswith(piece):
-                    sentences[-1] += " " + piece
-                else:
-                    sentences.append(piece)
-    return sentences
+    """The seed's sentences as `quizgen draft` reads them: prose split at sentence ends, infobox rows at their
+    cell bars, the infobox's headings left out."""
+    return [s.text for s in sentences_of(text)]
 
 
 @lru_cache(maxsize=1)
@@ -52,7 +41,7 @@ def test_the_pack_keeps_the_seed_text_as_printed() -> None:
 @pytest.mark.parametrize("sentence", seed_sentences(PACK_SEED.read_text(encoding="utf-8")))
 def test_every_seed_sentence_is_covered_and_asked(sentence: str) -> None:
     facts, asked = seed_facts()
-    covering = [f for f in facts if any(normalise_space(q) in sentence for q in f.quotes)]
+    covering = quoting_facts(sentence, facts)
     assert covering, f"no quizzable fact quotes this seed sentence: {sentence!r}"
     assert {f.id for f in covering} & asked, (f"the facts covering {sentence!r} ({', '.join(f.id for f in covering)}) "
                                               "are never asked")
@@ -61,7 +50,7 @@ def test_every_seed_sentence_is_covered_and_asked(sentence: str) -> None:
 @pytest.mark.parametrize("number", sorted(set(re.findall(r"\d+(?:,\d{3})*", PACK_SEED.read_text(encoding="utf-8")))))
 def test_every_seed_number_is_in_an_asked_quotation(number: str) -> None:
     facts, asked = seed_facts()
-    quoting = [f for f in facts if any(re.search(rf"(?<![\d,]){re.escape(number)}(?![\d,])", q) for q in f.quotes)]
+    quoting = [f for f in facts if any(states_figure(q, number) for q in f.quotes)]
     assert quoting, f"the seed's number {number} is in no quizzable fact's quotation"
     assert {f.id for f in quoting} & asked, f"the facts quoting {number} ({', '.join(f.id for f in quoting)}) are never asked"
 

@@ -19,10 +19,10 @@ README = (ROOT / "README.md").read_text(encoding="utf-8")
 BIN = Path(sys.executable).parent
 
 
-def sh_block_after(heading: str) -> list[str]:
-    """The commands of the first ```sh block under `heading`, comments removed."""
+def sh_block_after(heading: str, which: int = 0) -> list[str]:
+    """The commands of the first (or `which`th) ```sh block under `heading`, comments removed."""
     section = README[README.index(heading):]
-    block = re.search(r"```sh\n(.*?)```", section, re.S)[1]
+    block = re.findall(r"```sh\n(.*?)```", section, re.S)[which]
     return [line.split("  #")[0].strip() for line in block.splitlines() if line.strip()]
 
 
@@ -40,21 +40,30 @@ def fresh_folder(tmp_path: Path) -> Path:
     return tmp_path
 
 
-def test_the_tour_and_the_printing_steps_work_in_order(fresh_folder):
-    tour = sh_block_after("## A tour")
+@pytest.fixture
+def empty_folder(tmp_path: Path) -> Path:
+    """A folder with nothing of the project in it, as a pip user's would be."""
+    return tmp_path
+
+
+def test_the_tour_and_the_printing_steps_work_in_order_from_an_empty_folder(empty_folder):
+    """A pip user's tour: the first step writes the pack the others use."""
+    pip_user = sh_block_after("## A tour")
+    tour = sh_block_after("## A tour", 1)
     printing = sh_block_after("## Printable worksheets")
+    assert pip_user == ["quizgen new content/deir-ez-zor-2014 --example"]
     assert any("--out class-set" in c for c in tour) and "quizgen calibration" in printing
-    for command in tour + printing:
+    for command in pip_user + tour + printing:
         assert command.startswith("quizgen "), command
-        done = run(command, fresh_folder)
+        done = run(command, empty_folder)
         assert done.returncode == 0, f"{command}\n{done.stderr}"
         assert "Traceback" not in done.stderr
         if "--back-offset" in command:
-            assert (fresh_folder / "calibration.pdf").is_file()  # made two steps earlier, still there
-    class_set = fresh_folder / "class-set" / "deir-ez-zor-2014"
+            assert (empty_folder / "calibration.pdf").is_file()  # made two steps earlier, still there
+    class_set = empty_folder / "class-set" / "deir-ez-zor-2014"
     assert len(list(class_set.glob("worksheet-*.pdf"))) == 30 and len(list(class_set.glob("answer-key-*.pdf"))) == 30
-    assert (fresh_folder / "history.apkg").is_file()
-    build = fresh_folder / "build" / "deir-ez-zor-2014"
+    assert (empty_folder / "history.apkg").is_file()
+    build = empty_folder / "build" / "deir-ez-zor-2014"
     assert (build / "flashcards-fold.pdf").is_file() and (build / "anki.apkg").is_file()
 
 

@@ -31,6 +31,10 @@ class ExportFormat:
     function: str = "write"
     types: tuple[str, ...] = QUESTION_TYPES  # the question types the format holds
     takes: str = ""  # the module's function saying whether it can hold one question, when types are not enough
+    files: str = ""  # the module's function making a build's several files (name → bytes), when it makes several
+
+    def file_maker(self) -> Callable[[QuestionSet], dict[str, bytes]] | None:
+        return getattr(importlib.import_module(self.module), self.files) if self.files else None
 
     def writer(self) -> Writer:
         return getattr(importlib.import_module(self.module), self.function)
@@ -65,6 +69,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("moodle", "quizgen.export.moodle", "moodle.xml", "Moodle XML question bank"),
     ExportFormat("gift", "quizgen.export.gift", "gift.txt", "GIFT text for Moodle and GIFT-aware tools"),
     ExportFormat("qti", "quizgen.export.qti", "canvas-qti.zip", "QTI 1.2 zip for Canvas"),
+    ExportFormat("qti21", "quizgen.export.qti21", "qti21.zip", "IMS QTI 2.1 content package, a test per version"),
     ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import",
                  types=OPTION_TYPES, takes="takes"),
     ExportFormat("csv", "quizgen.export.tabular", "questions.csv", "every question and field as CSV",
@@ -72,6 +77,8 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("tsv", "quizgen.export.tabular", "quizlet.tsv", "term TAB definition for Quizlet-style import",
                  function="write_tsv"),
     ExportFormat("html", "quizgen.export.selftest", "selftest.html", "offline self-test page"),
+    ExportFormat("docx", "quizgen.export.docx", "worksheets.docx", "Word worksheets and answer keys of every "
+                 "version (a build: a worksheet and key per version and the study cards)", files="build_files"),
 )}
 
 
@@ -122,9 +129,10 @@ def write_export(question_set: QuestionSet, fmt: str, output: Path | None, *, ve
 
 
 def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = None,
-               made: dict[str, bytes] | None = None) -> list[ExportResult]:
+               made: dict[str, bytes | dict[str, bytes]] | None = None) -> list[ExportResult]:
     """Every format into `folder` under its default file name; a format whose module is absent is skipped, and one
-    already `made` elsewhere (format name → bytes) is written as it is.
+    already `made` elsewhere (format name → bytes, or → its files by name) is written as it is. A format that makes
+    several files in a build (docx: a worksheet and a key per version) writes those instead of its one file.
 
     `previous` is the folder of the last build when `folder` is a fresh one: each format then finds
     its earlier file at its own path, as it would when writing over it (the Anki deck keeps the
@@ -133,8 +141,9 @@ def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = 
     results = []
     for chosen in FORMATS.values():
         path = Path(folder) / chosen.default_file
-        if made and chosen.name in made:
-            write_atomically(path, made[chosen.name])
+        ready = (made or {}).get(chosen.name)
+        if isinstance(ready, bytes):
+            write_atomically(path, ready)
             results.append(ExportResult(chosen.name, path, ()))
             continue
         try:
@@ -144,6 +153,12 @@ def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = 
                 raise
             results.append(ExportResult(chosen.name, path, (Notice(f"{chosen.name}: not written: {chosen.module} "
                                                                    "is not available"),), written=False))
+            continue
+        if chosen.files:
+            files = ready if ready is not None else chosen.file_maker()(question_set)
+            for name, data in files.items():
+                write_atomically(Path(folder) / name, data)
+                results.append(ExportResult(chosen.name, Path(folder) / name, ()))
             continue
         if previous is not None:
             carry_over(Path(previous) / chosen.default_file, path)
@@ -157,7 +172,7 @@ def carry_over(earlier: Path, path: Path) -> None:
 
 
 def build_exports(question_set: QuestionSet, folder: Path, previous: Path | None = None,
-                  made: dict[str, bytes] | None = None) -> tuple[list[Path], tuple[Notice, ...]]:
+                  made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[Path], tuple[Notice, ...]]:
     """`quizgen build`: every format into `folder`; returns the files written and the warnings."""
     results = export_all(question_set, folder, previous, made)
     return [r.path for r in results if r.written], tuple(n for r in results for n in r.warnings)

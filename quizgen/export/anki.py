@@ -27,6 +27,7 @@ from ..errors import QuizgenError
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet, stable_id
 from ..study import card_front
+from ..text import counted
 from . import common
 
 CARD_CSS = """\
@@ -214,7 +215,7 @@ def cloze_model(question_set: QuestionSet) -> genanki.Model:
 
 def deck_for(question_set: QuestionSet) -> genanki.Deck:
     deck = genanki.Deck(anki_id(question_set.pack_id, "deck"), deck_name(question_set.pack_title),
-                        description=f"{len(question_set.study_deck())} cards from "
+                        description=f"{counted(len(question_set.study_deck()), 'card')} from "
                                     f"“{common.html_text(question_set.pack_title)}”."
                                     + common.html_text(common.licence_sentence(question_set)))
     basic, cloze = basic_model(question_set), cloze_model(question_set)

@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..files import write_atomically
 from ..model import BLANK, OPTION_TYPES, Pair, Question, QuestionSet
-from ..text import escape_unsafe
+from ..text import counted, escape_unsafe
 from . import common
 
 SPECIAL_CHARACTERS = "~=#{}:"
@@ -26,7 +26,7 @@ def write(question_set: QuestionSet, path: Path) -> list[str]:
 
 def gift_text(question_set: QuestionSet) -> tuple[str, list[str]]:
     """The whole GIFT file and the questions it had to leave out."""
-    blocks = [f"// {escape_comment(question_set.pack_title)}: {len(question_set.questions)} questions "
+    blocks = [f"// {escape_comment(question_set.pack_title)}: {counted(len(question_set.questions), 'question')} "
               f"(pack {question_set.pack_id}, seed {question_set.seed})"]
     warnings: list[str] = []
     category: tuple[str, ...] = ()

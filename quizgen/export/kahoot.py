@@ -23,6 +23,7 @@ from openpyxl.writer.excel import ExcelWriter
 
 from ..files import write_atomically
 from ..model import OPTION_TYPES, Question, QuestionSet
+from ..text import counted
 from . import common
 
 MAX_QUESTION = 120
@@ -73,7 +74,8 @@ def kahoot_rows(question_set: QuestionSet) -> tuple[list[KahootRow], list[common
         reasons.append(f"{len(other_types)} of types Kahoot quizzes do not have ({', '.join(dict.fromkeys(other_types))})")
     if len(left_out) > len(other_types):
         reasons.append(f"{len(left_out) - len(other_types)} beyond Kahoot's limits")
-    summary = f"kahoot: left out {len(left_out)} of {len(question_set.questions)} questions: {'; '.join(reasons)}"
+    summary = (f"kahoot: left out {len(left_out)} of {counted(len(question_set.questions), 'question')}: "
+               f"{'; '.join(reasons)}")
     return rows, [common.Notice(summary, tuple(left_out))]
 
 
@@ -86,7 +88,7 @@ def why_left_out(question: Question) -> str | None:
     if kahoot_length(question.prompt) > MAX_QUESTION:
         return f"the question is {kahoot_length(question.prompt)} characters; Kahoot allows {MAX_QUESTION}"
     if not 2 <= len(question.options) <= MAX_ANSWERS:
-        return f"it has {len(question.options)} answers; Kahoot takes 2 to {MAX_ANSWERS}"
+        return f"it has {counted(len(question.options), 'answer')}; Kahoot takes 2 to {MAX_ANSWERS}"
     for number, option in enumerate(question.options, 1):
         if kahoot_length(option.text) > MAX_ANSWER:
             return f"answer {number} is {kahoot_length(option.text)} characters; Kahoot allows {MAX_ANSWER}"

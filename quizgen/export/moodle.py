@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet
+from ..text import counted
 from . import common
 
 PENALTY = "0.3333333"
@@ -27,7 +28,7 @@ def write(question_set: QuestionSet, path: Path) -> list[str]:
 def moodle_xml(question_set: QuestionSet) -> bytes:
     quiz = ET.Element("quiz")
     quiz.append(ET.Comment(f" {clean(question_set.pack_title)} ({clean(question_set.pack_id)}), "
-                           f"{len(question_set.questions)} questions, seed {question_set.seed} "))
+                           f"{counted(len(question_set.questions), 'question')}, seed {question_set.seed} "))
     category: tuple[str, ...] = ()
     for question in question_set.questions:
         wanted = common.category_names(question_set, question)

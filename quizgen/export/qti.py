@@ -14,6 +14,7 @@ from pathlib import Path
 
 from ..files import write_atomically
 from ..model import OPTION_TYPES, Question, QuestionSet, stable_id
+from ..text import counted
 from . import common
 
 QTI_NAMESPACE = "http://www.imsglobal.org/xsd/ims_qtiasiv1p2"
@@ -104,7 +105,7 @@ def assessment_meta_xml(question_set: QuestionSet, assessment: str) -> bytes:
 
 def description(question_set: QuestionSet) -> str:
     count = len(question_set.questions)
-    return f"{count} questions from “{question_set.pack_title}”." + common.licence_sentence(question_set)
+    return f"{counted(count, 'question')} from “{question_set.pack_title}”." + common.licence_sentence(question_set)
 
 
 # ---- the assessment ------------------------------------------------------------------

@@ -13,7 +13,7 @@ from .checks import alias_index, check_question, check_version, reveals_answer, 
 from .deal import choose_questions, shortfall_warning, stem_key, true_false_warning
 from .deck import study_deck
 from .forms import facts_in_form
-from .questions import Maker, Skip, build_true_false, questions_from
+from .questions import Maker, Skip, build_true_false, hint_words, questions_from
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions
@@ -62,6 +62,8 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
                 # two facts can yield the same false claim (the same swap): ask this fact's claim as it is
                 fact = facts_by_id[result.fact_ids[0]]
                 retried = build_true_false(template, maker, fact, force_true=True)
+                if hint_words(fact.value(template.ask), fact, template.ask, pack):
+                    retried = "its names share a word: a true claim is read off the names"
                 stem = stem_key(retried) if isinstance(retried, Question) else stem
                 if stem in stems or not isinstance(retried, Question):
                     skipped.append(Skip(result.fact_ids[0], template.id, f"makes the same claim as question "

@@ -18,6 +18,7 @@ from .truth import fact_key, value_key
 if TYPE_CHECKING:
     from . import Pool
 
+MAX_PER_RELATION = 5  # five death tolls in a row make a set about counting, not about what happened
 MAX_SAME_ANSWER = 2  # one answer keyed more often than this in a set teaches test-taking, not history
 TRUE_FALSE_SHARE = 4  # at most one item in four is true/false: a coin toss answers half of them
 # A name in more than this share of the pool's stems is what the pack is about (the person of a biography): seeing
@@ -244,7 +245,16 @@ def fits_set(item: Item, chosen: list[Item], common: frozenset[str]) -> bool:
     keys = Counter(k for c in chosen for k in c.keyed)
     if any(keys[k] >= MAX_SAME_ANSWER for k in item.keyed):
         return False
+    if any(c.keyed & item.keyed and (c.parts[0].named & item.parts[0].named) - common for c in chosen):
+        return False  # the same answer to two stems about the same thing: who led the FSA, who replaced its chief
+    relation = relation_of(item)
+    if sum(relation_of(c) == relation for c in chosen) >= MAX_PER_RELATION:
+        return False
     return not any(gives_away(item, c, common) or gives_away(c, item, common) for c in chosen)
+
+
+def relation_of(item: Item) -> str:
+    return min(meaning[0] for meaning in item.meanings)
 
 
 def keeps_true_false_balance(item: Item, chosen: list[Item]) -> bool:

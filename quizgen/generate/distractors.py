@@ -5,6 +5,7 @@ only ones a student could believe (same kind, existing at the stem's date)."""
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
@@ -77,15 +78,12 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
 
 
 def named_after_own_value(key: str, fact: Fact, slot: str, pack: Pack, truth: Truth) -> bool:
-    """Whether a candidate's name states its own value of this relation ("the Rhine Falls", on the Rhine): swapped
-    into a claim, it is false on its face."""
+    """Whether a candidate's name says what the pack ties it to ("the Rhine Falls", on the Rhine): swapped into a
+    claim ("The Rhine Falls is in Budapest"), it is false on its face."""
     name = pack.entity(key).name
-    relation = pack.relation(fact.relation)
-    if relation.slot_type(other(slot)) in VALUE_TYPES:
-        return False
-    return any(contains_phrase(name, pack.entity(f.value(other(slot))).name)
-               for f in truth.facts_about(key) if f.relation == fact.relation and f.value(slot) == key
-               and pack.has_entity(f.value(other(slot))))
+    return any(contains_phrase(name, pack.entity(partner).name)
+               for f in truth.facts_about(key) for partner in (f.subject, f.object)
+               if isinstance(partner, str) and partner != key and pack.has_entity(partner))
 
 
 def cue_name(fact: Fact, slot: str, pack: Pack) -> str:
@@ -252,10 +250,13 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
     true_dates = [v for v in truth.possibly_true(fact, slot).values() if isinstance(v, DateValue)] or [answer]
     shown = {answer.human()}
 
+    life = life_bounds(fact, pack, truth)
+
     def acceptable(candidate: DateValue) -> bool:
         return (candidate.precision == answer.precision and candidate.is_range == answer.is_range
                 and candidate.human() not in shown
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
+                and life.admits(candidate)
                 and truth.refutation(fact, slot, value_key(candidate)) is not None)
 
     same_relation = truth.slot_keys(fact.relation, slot)
@@ -272,11 +273,82 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
     return (nearest + [d for d in same + others if d not in nearest])[:count]
 
 
+@dataclass(frozen=True)
+class LifeBounds:
+    """The years a wrong date about someone may fall in, by what the pack knows of their life."""
+
+    earliest: date | None = None
+    latest: date | None = None
+
+    def admits(self, candidate: DateValue) -> bool:
+        return ((self.earliest is None or candidate.end >= self.earliest)
+                and (self.latest is None or candidate.start <= self.latest))
+
+
+OLDEST_AGE_YEARS = 110
+
+
+def life_bounds(fact: Fact, pack: Pack, truth: Truth) -> LifeBounds:
+    """Where the date asked is of someone's life: a birth falls a generation before anything they did and before
+    their children's births, and after their parents'; a death falls after the last thing they did and at a
+    believable age; anything else they did falls between sixteen and their death. Otherwise no bounds."""
+    relation = pack.relation(fact.relation)
+    person = fact.subject
+    if relation.subject in VALUE_TYPES or not pack.has_entity(person):
+        return LifeBounds()
+    born, died = truth.lifetime(person)
+    deeds = [d for f in truth.facts_about(person) if f.id != fact.id and not pack.relation(f.relation).lifetime
+             and (d := f.when) is not None]
+    kin_before, kin_after = generation_neighbours(person, pack, truth)
+    if relation.lifetime == "start":
+        limits = [d.start for d in deeds] + kin_after
+        latest = min(limits, default=None)
+        return LifeBounds(earliest=max(kin_before, default=None) and shift(max(kin_before), GROWN_UP_YEARS),
+                          latest=latest and shift(latest, -GROWN_UP_YEARS))
+    if relation.lifetime == "end":
+        last = max((d.end for d in deeds), default=None)
+        earliest = max([x for x in (last, born and shift(born, GROWN_UP_YEARS)) if x is not None], default=None)
+        return LifeBounds(earliest=earliest, latest=born and shift(born, OLDEST_AGE_YEARS))
+    return LifeBounds(earliest=born and shift(born, GROWN_UP_YEARS), latest=died)
+
+
+def generation_neighbours(person: str, pack: Pack, truth: Truth) -> tuple[list[date], list[date]]:
+    """The births of those a relation with `older` puts a generation before this person (parents) and after
+    (children)."""
+    before: list[date] = []
+    after: list[date] = []
+    for f in truth.facts_about(person):
+        relation = pack.relation(f.relation)
+        if relation.older is None:
+            continue
+        for slot in ("subject", "object"):
+            other_one = f.value(other(slot))
+            if f.value(slot) != person or not pack.has_entity(other_one):
+                continue
+            their_birth = truth.lifetime(other_one)[0]
+            if their_birth is not None:
+                (after if relation.older == slot else before).append(their_birth)
+    return before, after
+
+
+def shift(day: date, years: int) -> date:
+    try:
+        return day.replace(year=day.year + years)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + years, day=28)
+
+
 def inside_period(value: DateValue, pack: Pack) -> bool:
     return pack.period_start <= value.start and value.end <= pack.period_end
 
 
+MIN_MONTHS_APART = 2  # "late July 2011" against "August 2011": the operation ran into August
+
+
 def _far_enough(a: DateValue, b: DateValue) -> bool:
+    if a.precision == "month":
+        months = abs((a.start.year - b.start.year) * 12 + a.start.month - b.start.month)
+        return months >= MIN_MONTHS_APART
     return a.precision != "day" or min(abs((a.start - b.end).days), abs((b.start - a.end).days)) >= MIN_DAYS_APART
 
 
@@ -313,6 +385,8 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         if len(values) >= count:
             break
         value = _round_like(answer.value * factor, answer.value)
+        if answer.approximate:
+            value = _two_significant(value)  # "about 400,732" would be a figure no source gives
         if answer.value >= 2 and value < 2:
             continue  # "1 fighters": a figure of one needs a singular the sentence does not have
         if fits(value) and low <= value <= high and value not in values:
@@ -353,6 +427,14 @@ def _factors(rng: random.Random) -> list[float]:
     factors = [0.5, 1.5, 2.0, 2.5, 0.4, 3.0]  # far from 1: a figure near the report is arguable
     rng.shuffle(factors)
     return factors
+
+
+def _two_significant(value: float) -> float:
+    if value == 0:
+        return value
+    unit = 10 ** (len(str(int(abs(value)))) - 2) if abs(value) >= 100 else 1
+    rounded = round(value / unit) * unit
+    return int(rounded) if float(rounded).is_integer() else rounded
 
 
 def _round_like(value: float, reference: float) -> float:

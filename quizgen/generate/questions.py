@@ -223,8 +223,16 @@ def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str
     if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
         return explanation_for([fact])
     quotes = quotes_stating_the_claim(fact, pack)
+    if any(headless(q) for q in quotes):
+        quotes = []  # "is a town in Lower Bavaria, Germany." does not say what is a town: the statement does
     said = ("In the source's words: " + " … ".join(f"“{q}”" for q in quotes)) if quotes else fact.statement
     return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+
+
+def headless(quote: str) -> bool:
+    """A quotation that starts mid-sentence, with a lower-case word ("is a town in…", "feeding into…")."""
+    first = quote.lstrip("“\"'(… .")
+    return bool(first) and first[0].islower()
 
 
 def quotes_stating_the_claim(fact: Fact, pack: Pack) -> list[str]:
@@ -246,6 +254,8 @@ def quotes_stating_the_claim(fact: Fact, pack: Pack) -> list[str]:
             break  # a second quotation that only names the subject ("she was born in Paris") proves nothing more
         chosen.append(best)
         missing = [i for i in missing if i not in covered]
+    if missing:
+        return []  # a birth line that names the father says nothing of whose father he was: the statement does
     return chosen
 
 
@@ -316,9 +326,16 @@ def name_hint_reason(fact: Fact, slot: str, pack: Pack) -> str | None:
     """Why the printed name gives the answer away by its sound ("the Main … at Mainz"), or None."""
     given = given_names(fact, slot, pack)
     answer = value_names(fact.value(slot), fact, slot, pack)
-    if any(name_gives_away(g, a) for g in given[:1] for a in answer[:1]):
-        return f"the name {given[0]!r} points at its answer {answer[0]!r}"
+    # a one-word other name counts too: "Donau", an accepted name of the Danube, is in "Donaueschingen" (longer
+    # aliases describe rather than name: "Earth's Moon", "Jupiter V")
+    for g, a in ((g, a) for g in spoken(given) for a in spoken(answer) if name_gives_away(g, a)):
+        return f"the name {g!r} points at its answer {a!r}"
     return None
+
+
+def spoken(names: tuple[str, ...]) -> list[str]:
+    """A value's name and its one-word other names of four letters or more (not an acronym like "IS")."""
+    return [name for i, name in enumerate(names) if i == 0 or (len(name.split()) == 1 and len(name) >= 4)]
 
 
 def hint_words(value: Value, fact: Fact, slot: str, pack: Pack) -> set[str]:
@@ -405,7 +422,17 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
     # Swapping one free-text phrase for another can make a claim that is arguably true; only names, dates and
     # figures are swapped.
     make_false = rng.random() < 0.5 and relation.slot_type(slot) != "text" and not force_true
-    swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim) if make_false else []
+    cue = hint_words(fact.value(slot), fact, slot, pack)
+    if cue and not force_true:
+        # "Ève Curie was a child of Marie Curie": a true claim whose names share a surname is read off the names;
+        # only a false one whose swapped name shares it too tests anything
+        swapped = [v for v in distractors_for(fact, slot, pack, maker.truth, rng, 4, stem=true_claim)
+                   if hint_words(v, fact, slot, pack) & cue][:1]
+        if not swapped:
+            return f"its names share {', '.join(sorted(cue))!r}: a true claim is read off the names"
+        make_false = True
+    else:
+        swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim) if make_false else []
     make_false = bool(swapped)  # with no value the pack knows to be false, the claim is asked as it is: true
     claim = true_claim
     explanation = true_claim_explanation(fact, true_claim, pack, slot)
@@ -451,14 +478,21 @@ def written_answers(fact: Fact, slot: str, maker: Maker, prompt: str) -> dict[st
 
 
 def asks_where(prompt: str) -> bool:
-    """Whether the stem leaves the size of the place open: "Where…?" or a blank after "in" ("Bonn is in ___"), not
+    """Whether the stem leaves the size of the place open: "Where…?" or a blank after "in" or "from" ("run from
+    ___"), not
     "At which town…?" or "in the region of ___", which a country does not answer."""
-    return bool(re.match(r"\s*where\b", prompt, re.IGNORECASE) or re.search(r"\bin\s+" + re.escape(BLANK), prompt))
+    return bool(re.match(r"\s*where\b", prompt, re.IGNORECASE)
+                or re.search(r"\b(in|from)\s+" + re.escape(BLANK), prompt))
 
 
 def names_own_kind(prompt: str, value: Value, maker: Maker) -> bool:
+    """Whether the stem asks for this value's kind or category: 'In which region…' for a state filed as a region."""
     pack = maker.pack
-    return pack.has_entity(value) and contains_phrase(prompt, kind_of(value, pack.entity(value).category, pack))
+    if not pack.has_entity(value):
+        return False
+    entity = pack.entity(value)
+    return any(contains_phrase(prompt, word) for word in (kind_of(value, entity.category, pack),
+                                                          entity.category.replace("-", " ")))
 
 
 def names_other_kind(prompt: str, value: Value, maker: Maker) -> bool:
@@ -490,6 +524,9 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     if text.count(BLANK) != 1:
         return f"the sentence has {text.count(BLANK)} blanks; a cloze item needs exactly one"
     slot_type = pack.relation(fact.relation).slot_type(slot)
+    if asks_where(text) and maker.truth.holds_places(fact.value(slot)):
+        return ("a place that holds others, after 'in', is open: a region between it and the subject completes the "
+                "sentence too; the short answer names the kind of place it wants")
     answer = blank_answer(fact.value(slot), slot_type, pack)
     answers = {**written_answers(fact, slot, maker, text), **maker.truth.sibling_values(fact, slot)}
     accepted = accepted_names(answers, slot_type, pack, answer)
@@ -559,11 +596,25 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     low, high = number.low, number.high
-    if number.tolerance == 0 and number.max is None and not float(number.value).is_integer():
-        low, high = number.value - 0.5, number.value + 0.5  # "84.01 years": a student writes 84
+    if number.tolerance == 0 and number.max is None and significant_digits(number.value) >= 3:
+        # a measured figure (a diameter, a temperature, 84.01 years) is learnt rounded, and references differ in
+        # the last digits: a figure within 2.5 % is right; a count of two digits (14 brigades) stays exact
+        spread = max(abs(number.value) * MEASURED_SHARE, 0.5 if not float(number.value).is_integer() else 0)
+        low, high = number.value - spread, number.value + spread
+    elif number.tolerance == 0 and number.max is None and not float(number.value).is_integer():
+        low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())
+
+
+MEASURED_SHARE = 0.025
+
+
+def significant_digits(value: float) -> int:
+    """'142,984' → 6, '84.01' → 4, '464' → 3, '4,500' → 2, '62' → 2."""
+    digits = f"{abs(value):.10f}".rstrip("0").replace(".", "").lstrip("0")
+    return len(digits.rstrip("0")) if float(value).is_integer() else len(digits)
 
 
 SINGLE_FACT_BUILDERS = {
@@ -596,7 +647,8 @@ def matching_questions(template: QuestionTemplate, maker: Maker, facts: list[Fac
             pairs = tuple(Pair(capitalise(answer_text(f.subject, relation.subject, pack)),
                                answer_text(f.object, relation.object, pack)) for f in group)
             choices = [p.right for p in pairs]
-            rng.shuffle(choices)
+            while len(choices) > 1 and choices == [p.right for p in pairs]:
+                rng.shuffle(choices)  # a key of 1-A 2-B 3-C 4-D lets the order of the list answer it
             answer = "; ".join(f"{p.left} → {p.right}" for p in pairs)
             yield base_question(template, list(group), "object", pack, prompt=relation.match, answer=answer,
                                 pairs=pairs, choices=tuple(choices), front=matching_front(relation.match, pairs,

@@ -93,6 +93,7 @@ class Truth:
     _by_relation: dict[str, list[Fact]] = field(default_factory=dict)
     _active: dict[str, tuple[int, int] | None] = field(default_factory=dict)
     _lifetimes: dict[str, tuple[date | None, date | None]] = field(default_factory=dict)
+    _holders: set[str] = field(default_factory=set)
     _keys: dict[tuple[str, str], str] = field(default_factory=dict)
     _partners: dict[str, set[str]] = field(default_factory=dict)
     _fact_index: dict[str, Fact] = field(default_factory=dict)
@@ -355,6 +356,13 @@ class Truth:
                      for y in (f.when.start.year, f.when.end.year)]
             self._active[key] = (min(years), max(years)) if years else None
         return self._active[key]
+
+    def holds_places(self, key: str) -> bool:
+        """Whether other entities lie inside this one (a country, a region): there may be places between it and
+        what lies in it that the pack does not record."""
+        if not self._holders:
+            self._holders.update(c for held in self._containers.values() for c in held)
+        return key in self._holders
 
     def placing(self, key: str) -> frozenset[str]:
         """The entities an entity's attributes name and the places that contain it: what it has in common with

@@ -72,18 +72,18 @@ def apart_from_same_answers(order: list[Question]) -> list[Question]:
 
 
 def _balanced_targets(order: list[Question], rng: random.Random) -> dict[str, int]:
-    """A correct position for each multiple-choice question, dealt round-robin from shuffled decks."""
-    targets: dict[str, int] = {}
-    decks: dict[int, list[int]] = {}
+    """A correct position for each multiple-choice question: every position as often as another (within one), in
+    an order shuffled across the whole set, so no run of four questions is a predictable A-B-C-D."""
+    by_size: dict[int, list[Question]] = {}
     for q in order:
-        if q.type != "multiple-choice":
-            continue
-        size = len(q.options)
-        if not decks.get(size):
-            deck = list(range(size))
-            rng.shuffle(deck)
-            decks[size] = deck
-        targets[q.id] = decks[size].pop()
+        if q.type == "multiple-choice":
+            by_size.setdefault(len(q.options), []).append(q)
+    targets: dict[str, int] = {}
+    for size, questions in by_size.items():
+        rounds, rest = divmod(len(questions), size)
+        deck = list(range(size)) * rounds + rng.sample(range(size), rest)
+        rng.shuffle(deck)
+        targets.update(zip((q.id for q in questions), deck))
     return targets
 
 

@@ -21,6 +21,7 @@ from markupsafe import Markup, escape
 
 from ..errors import QuizgenError
 from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
+from ..text import counted
 from .cards import Paper
 from .html import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
                    render_layout)
@@ -194,7 +195,8 @@ def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layou
     if kind == "worksheet":
         blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
         licence = f" · {question_set.licence}" if question_set.licence else ""
-        note = (f'<p class="end-note muted">{len(version.questions)} questions · {escape(question_set.pack_id)}'
+        note = (f'<p class="end-note muted">{counted(len(version.questions), "question")} · '
+                f'{escape(question_set.pack_id)}'
                 f'{escape(licence)}</p>')
         blocks.append(SimpleBlock(pieces.add(note)))
     else:

@@ -1,0 +1,396 @@
+"""`quizgen draft`: hold a source text against a pack, list every sentence no fact quotes yet with what it mentions
+(the pack's entities, dates, figures), and write a fact skeleton for each into a draft YAML the author edits."""
+
+from __future__ import annotations
+
+import json
+import re
+from collections import Counter
+from dataclasses import dataclass
+from functools import cached_property
+from pathlib import Path
+
+from .content import normalise_space, states_figure
+from .errors import display_path
+from .model import VALUE_TYPES, Fact, Pack, Relation
+from .ownership import write_loose_file
+from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year, names_in,
+                         read_source, sentences_of, unit_after)
+from .text import counted
+
+
+@dataclass(frozen=True)
+class EntityMention:
+    entity: str  # the entity's id
+    text: str    # the name or alias as the sentence writes it
+    start: int
+    end: int
+
+
+@dataclass(frozen=True)
+class SentenceDraft:
+    """One sentence of the source, what it mentions, which facts quote it and which relations could say it."""
+
+    sentence: Sentence
+    entities: tuple[EntityMention, ...]
+    dates: tuple[Mention, ...]
+    figures: tuple[Mention, ...]
+    quoted_by: tuple[str, ...]          # ids of the facts whose quotation is (or holds) this sentence
+    relations: tuple[Relation, ...]     # relations whose slot types the mentions fit, best first
+    new_names: tuple[str, ...] = ()     # names the sentence gives that no entity of the pack has
+
+    @property
+    def quoted(self) -> bool:
+        return bool(self.quoted_by)
+
+
+@dataclass(frozen=True)
+class Draft:
+    pack: Pack
+    source: Path
+    source_id: str
+    source_in_pack: bool   # a source of the pack already holds this text
+    sentences: tuple[SentenceDraft, ...]
+
+    @property
+    def unquoted(self) -> tuple[SentenceDraft, ...]:
+        return tuple(s for s in self.sentences if not s.quoted)
+
+    @cached_property
+    def fact_ids(self) -> tuple[str, ...]:
+        """A fresh fact id for each unquoted sentence, clear of the pack's own ids."""
+        taken = {f.id for f in self.pack.facts}
+        ids: list[str] = []
+        number = 0
+        while len(ids) < len(self.unquoted):
+            number += 1
+            if (candidate := f"D{number:03d}") not in taken:
+                ids.append(candidate)
+        return tuple(ids)
+
+
+def draft_of(pack: Pack, source: Path) -> Draft:
+    """The source held against the pack: every sentence with its mentions, the facts quoting it, fitting relations."""
+    text = read_source(source)
+    names = entity_names(pack)
+    known_names = {name.casefold() for e in pack.entities for name in e.names}
+    year: int | None = None
+    drafts = []
+    for sentence in sentences_of(text):
+        dates = dates_in(sentence.text, year)
+        year = last_year(dates, year)
+        figures = figures_in(sentence.text, dates)
+        entities = entities_in(sentence.text, names)
+        drafts.append(SentenceDraft(sentence, tuple(entities), tuple(dates), tuple(figures),
+                                    tuple(f.id for f in quoting_facts(sentence.text, pack.facts)),
+                                    tuple(fitting_relations(pack, entities, dates, figures, sentence.text)),
+                                    tuple(unknown_names(sentence.text, entities, known_names))))
+    known = source_holding(pack, source, text)
+    return Draft(pack, Path(source), known or fresh_source_id(pack), known is not None, tuple(drafts))
+
+
+def quoting_facts(sentence: str, facts) -> list[Fact]:
+    """The facts one of whose quotations lies within the sentence, or holds all of it (a quotation may run over
+    several sentences); spaces are compared loosely, as check compares quotations with their sources."""
+    sentence = normalise_space(sentence)
+    return [f for f in facts if any((q := normalise_space(quote)) in sentence or holds_sentence(q, sentence)
+                                    for quote in f.quotes)]
+
+
+def holds_sentence(quote: str, sentence: str) -> bool:
+    """The quotation holds the whole sentence, from its start to its closing mark (not just a heading's words)."""
+    return (quote == sentence or sentence[-1:] in ".!?" and (quote.startswith(sentence) or f" {sentence}" in quote))
+
+
+def quotations_state_figure(figure: str, facts) -> bool:
+    """Some fact's quotation writes this figure, with its own digits (108 is not in 1080)."""
+    return any(states_figure(quote, figure) for f in facts for quote in f.quotes)
+
+
+def quotations_state_date(date_text: str, facts) -> bool:
+    text = normalise_space(date_text)
+    return any(text in normalise_space(quote) for f in facts for quote in f.quotes)
+
+
+def entity_names(pack: Pack) -> list[tuple[re.Pattern, str, str]]:
+    """(pattern, entity id, name) for every name and alias of the pack's entities, longest first: a name matches as
+    whole words, exactly but for the case of its first letter ("al-Nusra Front" at a sentence's start)."""
+    names = [(name, e.id) for e in pack.entities for name in e.names]
+    names.sort(key=lambda pair: -len(pair[0]))
+    return [(re.compile(rf"(?<!\w)(?:{re.escape(name[0].lower())}|{re.escape(name[0].upper())}){re.escape(name[1:])}"
+                        rf"(?!\w)"), eid, name) for name, eid in names if name]
+
+
+def entities_in(sentence: str, names: list[tuple[re.Pattern, str, str]]) -> list[EntityMention]:
+    """The entities a sentence names, each once, by its longest name found; a name inside a longer one found
+    already ("Islamic State" inside "Islamic State of Iraq and the Levant") does not count again."""
+    found: list[EntityMention] = []
+    for pattern, eid, _ in names:
+        for match in pattern.finditer(sentence):
+            if any(match.start() < m.end and m.start < match.end() for m in found):
+                continue
+            if all(m.entity != eid for m in found):
+                found.append(EntityMention(eid, match.group(0), match.start(), match.end()))
+            break
+    return sorted(found, key=lambda m: m.start)
+
+
+def unknown_names(sentence: str, entities: list[EntityMention], known: set[str]) -> list[str]:
+    """The names the sentence gives (sourcetext.names_in) that are no name of the pack's entities and lie outside
+    the entities found in it."""
+    return [m.text for m in names_in(sentence)
+            if m.text.casefold() not in known and not any(m.start < e.end and e.start < m.end for e in entities)]
+
+
+def slot_candidates(pack: Pack, slot_type: str, entities: list[EntityMention], dates: list[Mention],
+                    figures: list[Mention]) -> list[str] | None:
+    """The values the sentence offers for a slot of this type; None for a text slot, which any sentence can fill."""
+    if slot_type == "text":
+        return None
+    if slot_type == "date":
+        return [d.value for d in dates if d.value]
+    if slot_type == "number":
+        return [f.value for f in figures]
+    return [m.entity for m in entities if pack.entity(m.entity).category == slot_type]
+
+
+def fitting_relations(pack: Pack, entities: list[EntityMention], dates: list[Mention],
+                      figures: list[Mention], sentence: str = "") -> list[Relation]:
+    """Relations whose every entity, date and number slot the sentence can fill: those filling more slots first,
+    then those sharing more words with the sentence ("died" for died-in over born-in); a relation of two text
+    slots says nothing a sentence's mentions could confirm, so it never fits."""
+    words = content_words(sentence)
+    scored = []
+    for index, relation in enumerate(pack.relations):
+        offered = [slot_candidates(pack, t, entities, dates, figures) for t in (relation.subject, relation.object)]
+        if any(values == [] for values in offered) or all(values is None for values in offered):
+            continue
+        if relation.subject == relation.object and relation.subject not in VALUE_TYPES and len(offered[0]) < 2:
+            continue  # a relation between two people needs two of them named
+        shared = len(words & content_words(f"{relation.id.replace('-', ' ')} {relation.sentence}"))
+        scored.append((-sum(values is not None for values in offered), -shared, index, relation))
+    return [relation for *_, relation in sorted(scored, key=lambda s: s[:3])]
+
+
+SMALL_WORDS = {"the", "and", "was", "were", "is", "are", "of", "in", "on", "at", "to", "by", "a", "an", "for",
+               "with", "from", "as", "its", "his", "her", "their", "has", "had", "have", "be", "been", "it", "that"}
+
+
+def content_words(text: str) -> set[str]:
+    """The words that carry meaning, without placeholders, as a crude stem (their first five letters)."""
+    words = re.findall(r"[a-z]+", re.sub(r"\{\w+\}", " ", text.lower()))
+    return {w[:5] for w in words if w not in SMALL_WORDS and len(w) > 2}
+
+
+def source_holding(pack: Pack, path: Path, text: str) -> str | None:
+    """The id of the pack's source whose file is this one, or holds the same text."""
+    path = Path(path)
+    for source in pack.sources:
+        if source.file and (pack.root / source.file).exists() and path.exists():
+            if (pack.root / source.file).resolve() == path.resolve():
+                return source.id
+        if source.text and normalise_space(source.text) == normalise_space(text):
+            return source.id
+    return None
+
+
+def fresh_source_id(pack: Pack) -> str:
+    taken = {s.id for s in pack.sources}
+    number = len(taken) + 1
+    while f"S{number}" in taken:
+        number += 1
+    return f"S{number}"
+
+
+# ---- what the command prints ----------------------------------------------------------------------------
+
+
+def draft_report(draft: Draft, target: Path | None) -> str:
+    """Every unquoted sentence with its mentions and fitting relations, and where the skeletons went."""
+    source = display_path(draft.source)
+    total, unquoted = len(draft.sentences), draft.unquoted
+    if not unquoted:
+        return (f"{source}: every one of its {counted(total, 'sentence')} is quoted by a fact of {draft.pack.id}: "
+                "0 uncovered sentences, nothing to draft")
+    lines = [f"{source}: {len(unquoted)} of {counted(total, 'sentence')} quoted by no fact of {draft.pack.id} yet"
+             + (f"; a fact skeleton for each in {display_path(target)}" if target else "")]
+    for item in unquoted:
+        lines.append(f"  line {item.sentence.line}: {item.sentence.text}")
+        lines.append(f"    mentions: {mentions_line(item)}")
+        if item.new_names:
+            lines.append(f"    names not in the pack: {', '.join(item.new_names)}")
+        lines.append(f"    relations that fit: {', '.join(r.id for r in item.relations) or 'none'}")
+    return "\n".join(lines)
+
+
+def mentions_line(item: SentenceDraft) -> str:
+    parts = [f"{m.entity} ({m.text})" for m in item.entities]
+    parts += [f"date {d.value or '(year unknown)'} ({d.text})" for d in item.dates]
+    parts += [f"number {f.text}" for f in item.figures]
+    return "; ".join(parts) or "no entity, date or number of the pack"
+
+
+IN_QUOTATION = "written in a quotation"
+
+
+def coverage_report(draft: Draft, asked: set[str]) -> str:
+    """How much of the source the pack covers: sentences quoted, figures and dates written in a quotation, each
+    counted once for any fact and once for the facts some question asks (`asked`, by fact id)."""
+    facts = draft.pack.facts
+    asked_facts = [f for f in facts if f.id in asked]
+    figures = sorted({f.text for s in draft.sentences for f in s.figures})
+    dates = sorted({d.text for s in draft.sentences for d in s.dates})
+    rows = [("sentences", len(draft.sentences), "quoted by a fact",
+             sum(s.quoted for s in draft.sentences), sum(bool(set(s.quoted_by) & asked) for s in draft.sentences)),
+            ("numbers", len(figures), IN_QUOTATION, sum(quotations_state_figure(f, facts) for f in figures),
+             sum(quotations_state_figure(f, asked_facts) for f in figures)),
+            ("dates", len(dates), IN_QUOTATION, sum(quotations_state_date(d, facts) for d in dates),
+             sum(quotations_state_date(d, asked_facts) for d in dates))]
+    lines = [f"{display_path(draft.source)} against {draft.pack.id}:"]
+    for name, total, how, covered, by_asked in rows:
+        lines.append(f"  {name:<10} {covered:>4} of {total:<4} {how} ({share(covered, total)}); "
+                     f"{by_asked} by a fact a question asks ({share(by_asked, total)})")
+    return "\n".join(lines)
+
+
+def share(part: int, total: int) -> str:
+    return f"{100 * part / total:.0f}%" if total else "-"
+
+
+# ---- the draft YAML -------------------------------------------------------------------------------------
+
+
+def draft_path(source: Path) -> Path:
+    return Path(f"draft-{Path(source).stem}.yaml")
+
+
+def write_draft(draft: Draft, target: Path | None) -> Path | None:
+    """Write the skeletons where no file of the user's is replaced (and never into the pack); None when every
+    sentence is quoted already, so there is nothing to draft."""
+    if not draft.unquoted:
+        return None
+    target = Path(target) if target else draft_path(draft.source)
+    return write_loose_file(target, draft_yaml(draft).encode("utf-8"), option="--out", pack=draft.pack.root)
+
+
+def quoted(text: str) -> str:
+    """A YAML double-quoted scalar (JSON's string syntax is a subset of it)."""
+    return json.dumps(text, ensure_ascii=False)
+
+
+def draft_yaml(draft: Draft) -> str:
+    pack = draft.pack
+    lines = [f"# Draft facts for the pack {pack.id} from {Path(draft.source).name}, written by `quizgen draft`: a",
+             "# skeleton for each sentence no fact quotes yet. For each: keep the relation that says what the",
+             "# sentence says (the others that fit are listed above it), fill what is empty, make sure the evidence",
+             "# names every value a question may ask (or give per-slot evidence), then move the fact into one of the",
+             "# pack's facts*.yaml files and run `quizgen check`. A sentence not worth asking: delete its skeleton.",
+             "# `quizgen draft` rewrites this file when run again, unless you changed it.", ""]
+    if not draft.source_in_pack:
+        lines += source_entry(draft)
+    lines += entity_entries(draft)
+    lines.append("facts:")
+    for item, fact_id in zip(draft.unquoted, draft.fact_ids):
+        lines += fact_skeleton(draft, item, fact_id)
+    return "\n".join(lines) + "\n"
+
+
+def source_entry(draft: Draft) -> list[str]:
+    plain = Path(draft.source).suffix.lower() not in {".html", ".htm", ".xhtml", ".md", ".markdown"}
+    title = next((s.sentence.text for s in draft.sentences), Path(draft.source).stem)[:100]
+    lines = ["# The source is not in the pack yet: move this entry into sources.yaml and fill in who published it.",
+             "sources:", f"  - id: {draft.source_id}", f"    title: {quoted(title)}",
+             "    publisher: \"\"               # required: who published it", "    url: \"\"                     # "
+             "where readers find it (or leave it out when `file` is given)"]
+    if plain:
+        lines += [f"    file: sources/{Path(draft.source).name}   # copy the text into the pack's sources/ folder"]
+    else:
+        lines += ["    excerpts:                   # the sentences quoted below, as plain text"]
+        lines += [f"      - {quoted(item.sentence.text)}" for item in draft.unquoted]
+    return lines + [""]
+
+
+def new_entity_ids(draft: Draft) -> dict[str, str]:
+    """Each name the pack lacks, in the order the source gives them, with an id made from it, clear of the pack's."""
+    taken = {e.id for e in draft.pack.entities}
+    ids: dict[str, str] = {}
+    for item in draft.unquoted:
+        for name in item.new_names:
+            if name in ids:
+                continue
+            base = re.sub(r"[^a-z0-9]+", "-", name.casefold()).strip("-") or "entity"
+            candidate, number = base, 1
+            while candidate in taken:
+                number += 1
+                candidate = f"{base}-{number}"
+            taken.add(candidate)
+            ids[name] = candidate
+    return ids
+
+
+def entity_entries(draft: Draft) -> list[str]:
+    ids = new_entity_ids(draft)
+    if not ids:
+        return []
+    categories = ", ".join(c.id for c in draft.pack.categories)
+    lines = ["# Names the source gives that no entity of the pack has: keep those a fact needs (move them into",
+             "# entities.yaml with a category and a one-line description), delete the rest.", "entities:"]
+    for name, entity_id in ids.items():
+        lines += [f"  - id: {entity_id}", f"    name: {quoted(name)}",
+                  f"    category: \"\"          # one of: {categories}, or a new one in relations.yaml",
+                  "    description: \"\"       # required: one line for authors and reviewers",
+                  f"    sources: [{draft.source_id}]"]
+    return lines + [""]
+
+
+def fact_skeleton(draft: Draft, item: SentenceDraft, fact_id: str) -> list[str]:
+    pack = draft.pack
+    relation = item.relations[0] if item.relations else None
+    lines = [f"  # line {item.sentence.line}: {mentions_line(item)}"]
+    if len(item.relations) > 1:
+        lines.append(f"  # relations that also fit: {', '.join(r.id for r in item.relations[1:])}")
+    lines += [f"  - id: {fact_id}"]
+    if relation is None:
+        lines += ['    relation: ""   # no relation of relations.yaml fits what it names: add one, or delete this fact',
+                  "    subject: \"\"", "    object: \"\""]
+    else:
+        lines.append(f"    relation: {relation.id}")
+        used: set[str] = set()
+        for slot, slot_type in (("subject", relation.subject), ("object", relation.object)):
+            lines.append(f"    {slot}: {slot_value(pack, item, slot_type, used)}")
+        dated = relation.object != "date" and next((d.value for d in item.dates if d.value), None)
+        if dated:
+            lines.append(f"    date: {dated}            # when it held; leave out if the date is not about it")
+    topics = ", ".join(t.id for t in pack.topics)
+    lines += [f"    topic: {likely_topic(pack, item) or quoted('')}   # one of: {topics}",
+              f"    sources: [{draft.source_id}]", f"    evidence: {quoted(item.sentence.text)}", ""]
+    return lines
+
+
+def likely_topic(pack: Pack, item: SentenceDraft) -> str | None:
+    """The topic of most of the pack's facts about the entities the sentence names, else the pack's first."""
+    named = {m.entity for m in item.entities}
+    counts = Counter(f.topic for f in pack.facts if {f.subject, f.object} & named)
+    if counts:
+        return counts.most_common(1)[0][0]
+    return pack.topics[0].id if pack.topics else None
+
+
+def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) -> str:
+    """The YAML for a slot: the first mention of its type not used by the other slot, or an empty text to fill."""
+    if slot_type == "text":
+        return "\"\"   # a noun phrase the questions name it by"
+    if slot_type == "number":
+        figure = item.figures[0] if item.figures else None
+        if figure is None:
+            return "{value: 0, unit: \"\"}"
+        approximate = ", approximate: true" if is_approximate(item.sentence.text, figure) else ""
+        unit = unit_after(item.sentence.text, figure)
+        return f"{{value: {figure.value}, unit: {quoted(unit)}{approximate}}}   # check the unit"
+    values = [v for v in slot_candidates(pack, slot_type, list(item.entities), list(item.dates), list(item.figures))
+              if v not in used]
+    if not values:
+        return quoted("")
+    used.add(values[0])
+    others = f"   # or: {', '.join(values[1:])}" if len(values) > 1 else ""
+    return f"{values[0]}{others}"

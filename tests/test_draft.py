@@ -1,0 +1,173 @@
+"""`quizgen draft`: the default pack covers its seed text entirely; on a fresh pack and another article every
+sentence naming a date, number or known entity gets a skeleton that fits; the draft never replaces a user's file."""
+
+from __future__ import annotations
+
+import textwrap
+
+import pytest
+import yaml
+
+from quizgen.cli import main
+from quizgen.content import load_pack
+from quizgen.draft import draft_of, draft_yaml
+
+from conftest import DEFAULT_PACK, ROOT
+
+SEED = ROOT.parent / "shared" / "seeds" / "000_0100bfe34d1bbbb8.txt"
+PACK_SEED = DEFAULT_PACK / "sources" / "S00-seed-wikipedia.txt"
+
+ARTICLE = textwrap.dedent("""\
+    Gustave Eiffel and his tower
+
+    Gustave Eiffel died in Paris on 27 December 1923, at the age of 91.
+    During the World's Fair of 1889, 1,896,987 people visited the Tour Eiffel.
+    His company also built the internal frame of the Statue of Liberty, which was dedicated on 28 October 1886.
+    Every seven years, the paint is renewed by hand.
+    """)
+
+
+@pytest.fixture
+def starter(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    assert main(["new", "towers"]) == 0
+    (tmp_path / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    return tmp_path
+
+
+@pytest.mark.parametrize("seed", [PACK_SEED, SEED], ids=["pack-copy", "shared-seed"])
+def test_the_default_pack_leaves_no_sentence_of_its_seed_unquoted(seed, tmp_path, monkeypatch, capsys) -> None:
+    if not seed.is_file():
+        pytest.skip("the shared seed folder is not beside the project")
+    monkeypatch.chdir(tmp_path)
+    assert main(["draft", str(DEFAULT_PACK), str(seed)]) == 0
+    out = capsys.readouterr().out
+    assert "0 uncovered sentences" in out and "line " not in out
+    assert list(tmp_path.iterdir()) == []  # nothing to draft, no file
+    assert main(["draft", str(DEFAULT_PACK), str(seed), "--coverage"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[1].split()[:4] == ["sentences", "25", "of", "25"]
+    assert all(line.count("(100%)") == 2 for line in lines[1:])
+
+
+def test_every_sentence_with_a_date_number_or_known_entity_gets_a_fitting_skeleton(starter, capsys) -> None:
+    assert main(["draft", "towers", "article.txt"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("article.txt: 5 of 5 sentences quoted by no fact of towers yet; a fact skeleton for each "
+                          "in draft-article.yaml")
+    assert ("mentions: gustave-eiffel (Gustave Eiffel); paris (Paris); date 1923-12-27 (27 December 1923); number 91"
+            in out)
+    assert "eiffel-tower (Tour Eiffel)" in out  # found by its alias
+    draft = yaml.safe_load((starter / "draft-article.yaml").read_text(encoding="utf-8"))
+    facts = {f["evidence"]: f for f in draft["facts"]}
+    pack = load_pack(starter / "towers")
+    lines = [line for line in ARTICLE.splitlines() if line.strip()]
+    for sentence in lines:
+        fact = facts[sentence]  # evidence is the sentence, verbatim
+        assert fact["sources"] == ["S2"] and fact["id"] not in {f.id for f in pack.facts}
+        assert fact["topic"] in {t.id for t in pack.topics}
+    died = facts[lines[1]]
+    assert (died["relation"], died["subject"], died["object"], str(died["date"])) == ("born-in", "gustave-eiffel",
+                                                                                     "paris", "1923-12-27")
+    visited = facts[lines[2]]
+    assert visited["relation"] == "completed-in" and visited["object"] == 1889 and visited["subject"] == "eiffel-tower"
+    liberty = facts[lines[3]]
+    assert liberty["relation"] == ""  # a date, but no relation of the pack takes a date with nothing else named
+    assert draft["sources"] == [{"id": "S2", "title": "Gustave Eiffel and his tower", "publisher": "", "url": "",
+                                 "file": "sources/article.txt"}]
+
+
+def test_a_completed_skeleton_passes_check(starter) -> None:
+    """The skeleton's values are the pack's own: with the relation's words added, the fact it drafts loads."""
+    pack_folder = starter / "towers"
+    with (pack_folder / "relations.yaml").open("a", encoding="utf-8") as stream:
+        stream.write('\n  - id: died-in\n    subject: person\n    object: city\n    objects: one\n'
+                     '    sentence: "{Subject} died in {object}."\n    ask_object: "Where did {subject} die?"\n')
+    draft = draft_of(load_pack(pack_folder), starter / "article.txt")
+    sentence = next(s for s in draft.unquoted if "died" in s.sentence.text)
+    assert [r.id for r in sentence.relations][:1] == ["died-in"]  # the words of the relation rank it first
+    text = draft_yaml(draft)
+    skeleton = next(f for f in yaml.safe_load(text)["facts"] if f["relation"] == "died-in")
+    (pack_folder / "sources" / "article.txt").write_text(ARTICLE, encoding="utf-8")
+    (pack_folder / "more.yaml").write_text(yaml.safe_dump({
+        "sources": [{"id": "S2", "title": "Eiffel", "publisher": "Me", "file": "sources/article.txt"}],
+        "facts": [{**skeleton, "date": str(skeleton["date"])}]}, allow_unicode=True), encoding="utf-8")
+    pack = load_pack(pack_folder)
+    assert pack.source("S2").text and any(f.relation == "died-in" for f in pack.facts)
+
+
+def test_a_source_already_in_the_pack_is_named_by_its_id(starter, capsys) -> None:
+    assert main(["draft", "towers", "towers/sources/eiffel-tower.txt"]) == 0
+    assert "0 uncovered sentences" in capsys.readouterr().out
+    assert main(["draft", "towers", "towers/sources/eiffel-tower.txt", "--coverage"]) == 0
+    assert capsys.readouterr().out.splitlines()[1:] == [
+        "  sentences     5 of 5    quoted by a fact (100%); 5 by a fact a question asks (100%)",
+        "  numbers       1 of 1    written in a quotation (100%); 1 by a fact a question asks (100%)",
+        "  dates         2 of 2    written in a quotation (100%); 2 by a fact a question asks (100%)"]
+
+
+def test_coverage_counts_what_the_pack_quotes(starter, capsys) -> None:
+    assert main(["draft", "towers", "article.txt", "--coverage"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[0] == "article.txt against towers:"
+    assert out[1] == "  sentences     0 of 5    quoted by a fact (0%); 0 by a fact a question asks (0%)"
+    assert not (starter / "draft-article.yaml").exists()
+
+
+def test_the_draft_never_replaces_a_file_quizgen_did_not_write(starter, capsys) -> None:
+    mine = starter / "draft-article.yaml"
+    mine.write_text("my notes\n", encoding="utf-8")
+    assert main(["draft", "towers", "article.txt"]) == 1
+    assert "already exists and was not written by quizgen" in capsys.readouterr().err
+    assert mine.read_text(encoding="utf-8") == "my notes\n"
+    mine.unlink()
+    assert main(["draft", "towers", "article.txt"]) == 0
+    assert main(["draft", "towers", "article.txt"]) == 0  # its own file, unchanged: rewritten
+    with mine.open("a", encoding="utf-8") as stream:
+        stream.write("# my edit\n")
+    assert main(["draft", "towers", "article.txt"]) == 1  # changed since: the author's now
+    assert mine.read_text(encoding="utf-8").endswith("# my edit\n")
+    assert main(["draft", "towers", "article.txt", "--out", "towers/draft.yaml"]) == 1
+    assert "inside the pack folder" in capsys.readouterr().err
+    assert not (starter / "towers" / "draft.yaml").exists()
+
+
+def test_an_html_source_is_drafted_from_its_text_with_excerpts(starter, capsys) -> None:
+    (starter / "page.html").write_text("<html><body><h1>Eiffel</h1><p>Gustave Eiffel died in Paris on "
+                                       "<i>27 December 1923</i>.</p></body></html>", encoding="utf-8")
+    assert main(["draft", "towers", "page.html", "--out", "page-draft.yaml"]) == 0
+    draft = yaml.safe_load((starter / "page-draft.yaml").read_text(encoding="utf-8"))
+    assert draft["sources"][0]["excerpts"] == ["Eiffel", "Gustave Eiffel died in Paris on 27 December 1923."]
+    assert draft["facts"][1]["evidence"] == "Gustave Eiffel died in Paris on 27 December 1923."
+
+
+def test_control_characters_in_a_source_are_shown_escaped_and_kept_out_of_the_draft_yaml(starter, capsys) -> None:
+    (starter / "odd.txt").write_text("Gustave Eiffel died in Paris\x1b[31m on 27 December 1923.\n", encoding="utf-8")
+    assert main(["draft", "towers", "odd.txt"]) == 0
+    out = capsys.readouterr().out
+    assert "\x1b" not in out and "Paris\\x1b[31m on" in out
+    text = (starter / "draft-odd.yaml").read_text(encoding="utf-8")
+    assert "\x1b" not in text
+    assert yaml.safe_load(text)["facts"][0]["evidence"] == "Gustave Eiffel died in Paris\x1b[31m on 27 December 1923."
+
+
+def test_coverage_counts_apart_what_no_question_asks(starter, capsys) -> None:
+    facts = starter / "towers" / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("    confidence: high", "    tags: [no-quiz]", 1),
+                     encoding="utf-8")
+    assert main(["draft", "towers", "towers/sources/eiffel-tower.txt", "--coverage"]) == 0
+    out = capsys.readouterr().out.splitlines()
+    assert out[1] == "  sentences     5 of 5    quoted by a fact (100%); 4 by a fact a question asks (80%)"
+
+
+def test_names_the_pack_lacks_are_listed_and_drafted_as_entities_once(starter, capsys) -> None:
+    (starter / "thames.txt").write_text("The River Thames flows through London.\nThe River Thames rises in "
+                                        "Gloucestershire, far from Paris.\n", encoding="utf-8")
+    assert main(["draft", "towers", "thames.txt"]) == 0
+    out = capsys.readouterr().out
+    assert "    names not in the pack: River Thames, London\n" in out
+    assert "    names not in the pack: River Thames, Gloucestershire\n" in out  # Paris is the pack's own
+    draft = yaml.safe_load((starter / "draft-thames.yaml").read_text(encoding="utf-8"))
+    assert [(e["id"], e["name"], e["category"], e["sources"]) for e in draft["entities"]] == [
+        ("river-thames", "River Thames", "", ["S2"]), ("london", "London", "", ["S2"]),
+        ("gloucestershire", "Gloucestershire", "", ["S2"])]
