@@ -350,7 +350,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     from .content import load_pack
     from .generate import question_pool
-    from .generate.lint import ERROR, WARNING, lint_pool, summary
+    from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
     pack = load_pack(args.pack)
     pool = question_pool(pack, template_dirs=args.templates)
@@ -361,7 +361,12 @@ def cmd_lint(args: argparse.Namespace) -> int:
     print(f"{pack.id}: {counted(len(pool.questions), 'question')} from "
           f"{counted(len(pack.quizzable_facts()), 'quizzable fact')}")
     print(summary(findings))
-    hidden = sum(f.severity != ERROR for f in findings) if not args.warnings else 0
+    notes = sum(f.severity == INFO for f in findings) if not args.info else 0
+    if notes:
+        print(f"{counted(notes, 'fact')} {'yields' if notes == 1 else 'yield'} fewer questions than "
+              f"{'its relation allows' if notes == 1 else 'their relations allow'}: `quizgen lint --info {args.pack}` "
+              f"says why, `quizgen stats {args.pack} --why FACT` for one fact")
+    hidden = sum(f.severity == WARNING for f in findings) if not (args.warnings or args.info) else 0
     if hidden:
         print(f"{counted(hidden, 'warning')} not listed: `quizgen lint --warnings {args.pack}` lists "
               f"{'it' if hidden == 1 else 'them'} with their places")
