@@ -390,5 +390,4 @@ def summary(findings: list[Finding]) -> str:
     lines = [f"  {severity:<7} {rule:<28} {n:>4}" for (severity, rule), n in sorted(counts.items())]
     errors = sum(n for (severity, _), n in counts.items() if severity == ERROR)
     warnings = sum(n for (severity, _), n in counts.items() if severity == WARNING)
-    infos = sum(n for (severity, _), n in counts.items() if severity == INFO)
-    return "\n".join([*lines, f"{counted(errors, 'error')}, {counted(warnings, 'warning')}, {infos} info"])
+    return "\n".join([*lines, f"{counted(errors, 'error')}, {counted(warnings, 'warning')}"])
