@@ -291,7 +291,8 @@ def previous_format_fact(docs: list[Located]) -> Problem | None:
 def _with_statements(pack: Pack, facts: list[Fact]) -> Pack:
     """Facts without a written statement say the relation's sentence, realised with the pack's names."""
     from dataclasses import replace
-    done = tuple(f if f.statement else replace(f, statement=realise(pack.relation(f.relation).sentence, f, pack))
+    whole = replace(pack, facts=tuple(facts))  # a sentence may name a value another fact gives ({subject.R})
+    done = tuple(f if f.statement else replace(f, statement=realise(whole.relation(f.relation).sentence, f, whole))
                  for f in facts)
     return replace(pack, facts=done, _entity_index={}, _source_index={}, _relation_index={})
 

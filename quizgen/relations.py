@@ -17,6 +17,8 @@ RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence",
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
+# "{subject.tributary-of}": the one value another relation gives the slot's entity ("The Moselle flows into the Rhine")
+RELATED = re.compile(r"\{(subject|Subject|object|Object)\.([a-z0-9][a-z0-9-]*)\}")
 PLACEHOLDERS = {"subject", "Subject", "object", "Object", "when", "according", "According", "kind"}
 FIGURE_MARK = "\x00{}\x00"  # where a figure goes, filled once the words around it are known
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
@@ -56,7 +58,28 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
         seen.add(relation.id)
         relations.append(relation)
     check_implications(doc, tuple(relations), problems)
+    check_related_placeholders(doc, tuple(relations), problems)
     return categories, tuple(relations)
+
+
+def check_related_placeholders(doc: Located, relations: tuple[Relation, ...], problems: list[Problem]) -> None:
+    """{subject.R} names a relation R whose subject is of the slot's kind and that gives it one value."""
+    by_id = {r.id: r for r in relations}
+    for i, relation in enumerate(relations):
+        at = next(((("relations", j)) for j, item in enumerate(doc.data.get("relations") or [])
+                   if isinstance(item, dict) and item.get("id") == relation.id), ("relations", i))
+        for key in PHRASINGS:
+            text = getattr(relation, key, None)
+            for slot, named in RELATED.findall(text or ""):
+                other_relation = by_id.get(named)
+                where = (*at, key)
+                if other_relation is None:
+                    problems.append(doc.problem(where, f"{{{slot}.{named}}} names no relation of this pack; "
+                                                "expected {subject.RELATION} with a relation id"))
+                elif other_relation.subject != relation.slot_type(slot.lower()) or other_relation.objects != "one":
+                    problems.append(doc.problem(where, f"{{{slot}.{named}}}: {named!r} must have {slot.lower()}'s "
+                                                f"kind ({relation.slot_type(slot.lower())}) as its subject and "
+                                                "objects: one, so that it names one value"))
 
 
 def _read_categories(doc: Located, data: object, problems: list[Problem]) -> tuple[Category, ...]:
@@ -388,7 +411,15 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
         words = shown.get(name.lower(), str)(words)
         return text[:at] + (capitalise(words) if name[0].isupper() else words) + text[at + len(FIGURE_MARK.format(name)):]
 
-    text = PLACEHOLDER.sub(fill, pattern)
+    def fill_related(match: re.Match) -> str:
+        name, named = match.groups()
+        value = related_value(slots[name.lower()], named, pack)
+        if value is None:
+            return match.group(0)  # lint names the fact that lacks it
+        text = value_text(value, pack.relation(named).object, pack)
+        return capitalise(text) if name[0].isupper() else text
+
+    text = PLACEHOLDER.sub(fill, RELATED.sub(fill_related, pattern))
     for name in ("subject", "Subject", "object", "Object"):
         text = fill_figure(text, name)
     text = re.sub(r"\s+([,.?!;:])", r"\1", " ".join(text.split()))
@@ -417,31 +448,47 @@ def slot_comes_last(pattern: str, slot: str) -> bool:
 
 
 COPULA_PLURAL = {"is": "are", "are": "are", "was": "were", "were": "were"}
+# the shapes of a question for every value, each with the statement that answers it ({values} is the list)
+ANSWER_SHAPES = (
+    (re.compile(r"(?:Which|What) (?P<noun>[\w-]+) (?P<verb>is|are|was|were) (?P<rest>.+)$"),
+     lambda m: f"The {m['noun']} that {m['verb']} {m['rest']} {COPULA_PLURAL[m['verb']]} {{values}}"),
+    (re.compile(r"Who (?P<verb>is|are|was|were) (?P<rest>the .+)$"),
+     lambda m: f"{capitalise(m['rest'])} {COPULA_PLURAL[m['verb']]} {{values}}"),
+    (re.compile(r"(?:Which|What) (?P<noun>[\w-]+) (?P<verb>[a-z]+ed) (?P<rest>.+)$"),
+     lambda m: f"The {m['noun']} that {m['verb']} {m['rest']} were {{values}}"),
+    (re.compile(r"Who (?P<verb>[a-z]+ed) (?P<rest>.+)$"),
+     lambda m: f"Those who {m['verb']} {m['rest']} were {{values}}"),
+)
 
 
 def list_answer_statement(question: str, values: str) -> str | None:
     """A question for every value of a slot turned into the statement that answers it, for an explanation that
     must name them all: "Which groups were among the founders of X?" → "The groups that were among the founders
     of X were A, B and C". None when the question has no shape this knows (the caller keeps the question form)."""
-    text = question.strip().rstrip("?").strip()
-    text = re.sub(r"^(Which|What) of these ", r"\1 ", text)
-    found = re.match(r"(?:Which|What) ([\w-]+) (is|are|was|were) (.+)$", text)
-    if found:
-        noun, verb, rest = found.groups()
-        return f"The {noun} that {verb} {rest} {COPULA_PLURAL[verb]} {values}"
-    found = re.match(r"Who (is|are|was|were) (the .+)$", text)
-    if found:
-        verb, rest = found.groups()
-        return f"{capitalise(rest)} {COPULA_PLURAL[verb]} {values}"
-    found = re.match(r"(?:Which|What) ([\w-]+) ([a-z]+ed) (.+)$", text)
-    if found:
-        noun, verb, rest = found.groups()
-        return f"The {noun} that {verb} {rest} were {values}"
-    found = re.match(r"Who ([a-z]+ed) (.+)$", text)
-    if found:
-        verb, rest = found.groups()
-        return f"Those who {verb} {rest} were {values}"
+    text = re.sub(r"^(Which|What) of these ", r"\1 ", question.strip().rstrip("?").strip())
+    for shape, statement in ANSWER_SHAPES:
+        found = shape.match(text)
+        if found:
+            return statement(found).replace("{values}", values)
     return None
+
+
+def related_value(entity: Value, relation_id: str, pack: Pack) -> Value | None:
+    """The one value `relation_id` gives this entity as its subject, or None."""
+    index = _related_index(pack)
+    return index.get((relation_id, entity)) if isinstance(entity, str) else None
+
+
+_RELATED_INDEXES: dict[int, tuple[Pack, dict[tuple[str, str], Value]]] = {}
+
+
+def _related_index(pack: Pack) -> dict[tuple[str, str], Value]:
+    held = _RELATED_INDEXES.get(id(pack))
+    if held is None or held[0] is not pack:
+        index = {(f.relation, f.subject): f.object for f in pack.facts}
+        _RELATED_INDEXES.clear()  # one pack at a time is realised; keep no others alive
+        held = _RELATED_INDEXES[id(pack)] = (pack, index)
+    return held[1]
 
 
 def spell_leading_figure(text: str) -> str:

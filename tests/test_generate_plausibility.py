@@ -28,21 +28,20 @@ def pools(pack, seeds=range(1, 6)):
     return [question_pool(pack, seed=seed) for seed in seeds]
 
 
+def fact_yaml(fid: str, relation: str, subject: str, object_: str, evidence: str, *, date: str = "") -> str:
+    """One fact of the moons pack as facts.yaml writes it."""
+    dated = f"    date: {date}\n" if date else ""
+    return (f"  - id: {fid}\n    relation: {relation}\n    subject: {subject}\n    object: {object_}\n{dated}"
+            f"    topic: moons\n    sources: [N1]\n    evidence: \"{evidence}\"\n")
+
+
 # ---- names that say their answer ------------------------------------------------------------------------------
 
 
 def test_a_name_that_holds_its_answer_is_never_asked_nor_swapped_into_a_false_claim(tmp_path: Path):
     extra_entities = "  - {id: uranus-minor, name: Uranus Minor, category: moon, attributes: {planet: uranus}, " \
                      "description: A moon.}\n"
-    extra = """\
-  - id: O-minor
-    relation: orbits
-    subject: uranus-minor
-    object: uranus
-    topic: moons
-    sources: [N1]
-    evidence: "Uranus Minor orbits Uranus."
-"""
+    extra = fact_yaml("O-minor", "orbits", "uranus-minor", "uranus", "Uranus Minor orbits Uranus.")
     pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_entities=extra_entities,
                                 extra_notes="Uranus Minor orbits Uranus."))
     for pool in pools(pack):
@@ -57,15 +56,7 @@ def test_a_name_that_holds_its_answer_is_never_asked_nor_swapped_into_a_false_cl
 def test_a_name_that_begins_with_its_answer_gives_it_away_too(tmp_path: Path):
     extra_entities = "  - {id: saturnalia, name: Saturnalia, category: moon, attributes: {planet: saturn}, " \
                      "description: A moon.}\n"
-    extra = """\
-  - id: O-saturnalia
-    relation: orbits
-    subject: saturnalia
-    object: saturn
-    topic: moons
-    sources: [N1]
-    evidence: "Saturnalia orbits Saturn."
-"""
+    extra = fact_yaml("O-saturnalia", "orbits", "saturnalia", "saturn", "Saturnalia orbits Saturn.")
     pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_entities=extra_entities,
                                 extra_notes="Saturnalia orbits Saturn."))
     asked = [q for pool in pools(pack) for q in of_fact(pool, "O-saturnalia")]
@@ -89,15 +80,7 @@ def test_a_lifetime_earned_from_a_birth_fact_keeps_an_infant_out_of_a_grown_up_s
     # Ada was born in 1786: a year old when Titania was found (1787), sixty when Triton was (1846)
     extra_entities = "  - {id: ada, name: Ada Lovelock, category: person, attributes: {sex: man, century: 18th}, " \
                      "description: An astronomer.}\n"
-    extra = """\
-  - id: L-ada
-    relation: born-on
-    subject: ada
-    object: 1786-05-01
-    topic: moons
-    sources: [N1]
-    evidence: "Ada Lovelock was born on 1 May 1786."
-"""
+    extra = fact_yaml("L-ada", "born-on", "ada", "1786-05-01", "Ada Lovelock was born on 1 May 1786.")
     pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + LIFETIMES, extra_facts=extra,
                                 extra_entities=extra_entities, extra_notes="Ada Lovelock was born on 1 May 1786."))
     truth = Truth.of(pack)
@@ -123,15 +106,7 @@ def test_a_wrong_value_keeps_what_the_answer_shares_with_the_named_entity(tmp_pa
     # Luigi and Pisa are both Italian: a wrong birthplace for him is an Italian city, not Boston
     extra_entities = "  - {id: luigi, name: Luigi Rossi, category: person, attributes: {sex: man, century: 16th, " \
                      "country: italy}, description: An astronomer.}\n"
-    extra = """\
-  - id: B-luigi
-    relation: born-in
-    subject: luigi
-    object: pisa
-    topic: moons
-    sources: [N1]
-    evidence: "Luigi Rossi was born in Pisa."
-"""
+    extra = fact_yaml("B-luigi", "born-in", "luigi", "pisa", "Luigi Rossi was born in Pisa.")
     pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_entities=extra_entities,
                                 extra_notes="Luigi Rossi was born in Pisa."))
     truth = Truth.of(pack)
@@ -144,15 +119,8 @@ def test_a_wrong_value_keeps_what_the_answer_shares_with_the_named_entity(tmp_pa
 
 
 def test_a_peer_figure_of_another_size_or_sign_is_not_offered(tmp_path: Path):
-    extra = """\
-  - id: R3
-    relation: radius
-    subject: deimos
-    object: {value: 6, unit: km, approximate: true}
-    topic: moons
-    sources: [N1]
-    evidence: "Deimos has a mean radius of 6 km."
-"""
+    extra = fact_yaml("R3", "radius", "deimos", "{value: 6, unit: km, approximate: true}",
+                      "Deimos has a mean radius of 6 km.")
     pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_notes="Deimos has a mean radius of 6 km."))
     truth = Truth.of(pack)
     titan = fact_of(pack, "R1")
@@ -178,15 +146,9 @@ MAPPED = """\
 
 
 def test_a_complete_list_refutes_in_a_sentence_whose_words_after_the_list_do_not_refer_back_to_one(tmp_path: Path):
-    extra = "".join(f"""\
-  - id: M{i}
-    relation: mapped
-    subject: galileo
-    object: {planet}
-    topic: moons
-    sources: [N1]
-    evidence: "Galileo Galilei mapped {planet.capitalize()} and drew its moons."
-""" for i, planet in enumerate(("jupiter", "saturn"), 1))
+    extra = "".join(fact_yaml(f"M{i}", "mapped", "galileo", planet,
+                              f"Galileo Galilei mapped {planet.capitalize()} and drew its moons.")
+                    for i, planet in enumerate(("jupiter", "saturn"), 1))
     pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + MAPPED, extra_facts=extra,
                                 extra_notes="Galileo Galilei mapped Jupiter and drew its moons. Galileo Galilei "
                                             "mapped Saturn and drew its moons."))
@@ -214,19 +176,12 @@ SIGHTINGS = [("S1", "galileo", "io", "1610"), ("S2", "huygens", "io", "1610"), (
 
 
 def sightings_pack(tmp_path: Path, item: str):
-    extra = "".join(f"""\
-  - id: {fid}
-    relation: sighted
-    subject: {who}
-    object: {moon}
-    date: '{year}'
-    topic: moons
-    sources: [N1]
-    evidence: "{moon.capitalize()} was sighted in {year}"
-""" for fid, who, moon, year in SIGHTINGS)
+    extra = "".join(fact_yaml(fid, "sighted", who, moon, f"{moon.capitalize()} was sighted in {year}",
+                              date=f"'{year}'") for fid, who, moon, year in SIGHTINGS)
     relations = RELATIONS + SIGHTED.replace("The sighting of {object} by {subject}", item)
     return load_pack(moons_pack(tmp_path, relations=relations, extra_facts=extra,
-                                extra_notes=" ".join(f"{m.capitalize()} was sighted in {y}." for _, _, m, y in SIGHTINGS)))
+                                extra_notes=" ".join(f"{m.capitalize()} was sighted in {y}." for _, _, m, y in
+                                                     SIGHTINGS)))
 
 
 def test_an_event_several_share_is_listed_with_all_of_them_in_an_ordering_item(tmp_path: Path):
@@ -302,22 +257,8 @@ def test_a_question_for_every_value_asked_in_the_singular_is_a_lint_error_at_the
 
 
 def test_a_count_of_two_digits_stays_exact_where_a_measured_figure_takes_a_range(tmp_path: Path):
-    extra = """\
-  - id: R3
-    relation: radius
-    subject: deimos
-    object: {value: 62, unit: km}
-    topic: moons
-    sources: [N1]
-    evidence: "Deimos has a mean radius of 62 km."
-  - id: R4
-    relation: radius
-    subject: phobos
-    object: {value: 464, unit: km}
-    topic: moons
-    sources: [N1]
-    evidence: "Phobos has a mean radius of 464 km."
-"""
+    extra = (fact_yaml("R3", "radius", "deimos", "{value: 62, unit: km}", "Deimos has a mean radius of 62 km.")
+             + fact_yaml("R4", "radius", "phobos", "{value: 464, unit: km}", "Phobos has a mean radius of 464 km."))
     pack = load_pack(moons_pack(tmp_path, extra_facts=extra,
                                 extra_notes="Deimos has a mean radius of 62 km. Phobos has a mean radius of 464 km."))
     pool = question_pool(pack, seed=1)
@@ -325,3 +266,46 @@ def test_a_count_of_two_digits_stays_exact_where_a_measured_figure_takes_a_range
     assert two.numeric.low == two.numeric.high == 62 and two.key_text() == "62"
     assert three.numeric.low < 455 and three.numeric.high > 473  # 475 °C or 462 °C for Venus's 464 °C
     assert is_correct(three, "475") and not is_correct(three, "490")
+
+
+JOINS = """\
+  - id: lies-beyond
+    subject: moon
+    object: person
+    sentence: "{Subject}, which orbits {subject.orbits}, was studied by {object}."
+    ask_object: "Who studied {subject}, which orbits {subject.orbits}?"
+"""
+
+
+def test_a_sentence_names_the_value_another_relation_gives_its_entity(tmp_path: Path):
+    extra = fact_yaml("J1", "lies-beyond", "titan", "huygens", "Titan was studied by Christiaan Huygens.")
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + JOINS, extra_facts=extra,
+                                extra_notes="Titan was studied by Christiaan Huygens."))
+    assert fact_of(pack, "J1").statement == "Titan, which orbits Saturn, was studied by Christiaan Huygens."
+    prompts = [q.prompt for pool in pools(pack, range(1, 4)) for q in of_fact(pool, "J1")]
+    assert "Titan, which orbits Saturn, was studied by Christiaan Huygens." in prompts  # an open list: claims only
+    assert not any("{" in p for p in prompts)
+
+
+def test_a_related_value_placeholder_names_a_one_valued_relation_of_the_slot_s_kind(tmp_path: Path):
+    from quizgen.errors import QuizgenError
+    for wrong, expected in (("{subject.orbited-by}", "names no relation of this pack"),
+                            ("{subject.discovered-by}", "objects: one")):
+        try:
+            load_pack(moons_pack(tmp_path / wrong.strip("{}"), relations=RELATIONS + JOINS.replace(
+                "{subject.orbits}, was", f"{wrong}, was")))
+        except QuizgenError as exc:
+            assert any(expected in p.message and p.line > 1 for p in exc.problems), exc.problems
+        else:
+            raise AssertionError(f"{wrong} was accepted")
+
+
+def test_lint_names_a_fact_whose_entity_lacks_the_related_value(tmp_path: Path):
+    from quizgen.generate.lint import lint_pool
+    extra_entities = "  - {id: lonely, name: Lonely, category: moon, attributes: {planet: saturn}, " \
+                     "description: A moon.}\n"
+    extra = fact_yaml("J2", "lies-beyond", "lonely", "huygens", "Lonely was studied by Christiaan Huygens.")
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + JOINS, extra_facts=extra,
+                                extra_entities=extra_entities, extra_notes="Lonely was studied by Christiaan Huygens."))
+    found = [f for f in lint_pool(question_pool(pack, seed=1), pack) if f.rule == "related-value"]
+    assert [f.question_id for f in found] == ["J2"] and "facts.yaml" in found[0].where

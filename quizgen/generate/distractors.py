@@ -110,8 +110,8 @@ CANDIDATES_FROM_CATEGORY = 64  # enough to rank well; few enough that a huge pac
 
 def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: Truth, rng: random.Random
                       ) -> list[tuple[str, Value]]:
-    """Candidates best first: shared attributes decide (a town for a town, a Syrian town for a Syrian town); among
-    equals, a value that fills the same relation slot elsewhere comes before one that does not. A bounded number
+    """Candidates best first: a value that fills the same relation slot elsewhere before one that does not, and
+    within each, shared attributes decide (a town for a town, a Syrian town for a Syrian town). A bounded number
     of each is looked at, from a seeded starting point, so a question costs the same however large the pack."""
     same_slot = dict(islice(truth.values_from(fact.relation, slot, rng), CANDIDATES_FROM_CATEGORY))
     if slot_type in VALUE_TYPES:
@@ -127,7 +127,9 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
     for key in same_slot:
         if key not in found and pack.has_entity(key) and pack.entity(key).category == slot_type:
             found[key] = bucket_score(truth.attribute_key(key, rank_by), attributes, rank_by)
-    order = sorted(found, key=lambda eid: (-found[eid], eid not in same_slot, rng.random()))
+    # a value that fills the same role elsewhere is the likelier guess (a river that takes tributaries for the river
+    # a tributary joins, not a headstream; a planet with moons for a moon's planet); shared attributes rank within
+    order = sorted(found, key=lambda eid: (eid not in same_slot, -found[eid], rng.random()))
     return [(eid, eid) for eid in order]
 
 
@@ -377,6 +379,8 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         return (value != 0 and (value > 0) == (answer.value > 0) and value <= ceiling
                 and not any(t.accepts(value) or near(value, t) for t in true_values))
 
+    if answer.approximate:  # "about 84.01 years" reads as a guess dressed as a measurement: "about 84 years"
+        peers = sorted({_round_like(p, answer.value) for p in peers})
     values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p) and comparable(p, answer.value)
               ][:count]
     rng.shuffle(values)

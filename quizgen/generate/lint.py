@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 from ..model import NO_QUIZ_TAG, Number, Pack, Question
 from ..content import states_any, written_forms
+from ..relations import PHRASINGS, RELATED, related_value
 from ..text import counted, normalise
 from . import Pool, stem_key
 from .distractors import names_of, stem_date
@@ -308,6 +309,7 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
                                  f"{fact.relation!r}; declare the list complete if a source gives it in full"))
     found += number_findings(pack)
     found += phrasing_findings(pack)
+    found += related_findings(pack)
     found += unaskable_dated_findings(pack)
     found += fewer_questions_findings(pool, pack)
     return found
@@ -378,6 +380,20 @@ def phrasing_findings(pack: Pack) -> list[Finding]:
                 found.append(Finding("singular-plural-question", ERROR, str(relation.origin), relation.id,
                                      f"{key} {text!r} asks in the singular for several values; write it in the "
                                      "plural (\"Which of these … are …?\")"))
+    return found
+
+
+def related_findings(pack: Pack) -> list[Finding]:
+    """A fact whose relation's words name {subject.R} needs an R fact for its subject, or the words stay unfilled."""
+    found = []
+    for fact in pack.quizzable_facts():
+        relation = pack.relation(fact.relation)
+        texts = [getattr(relation, key) or "" for key in PHRASINGS]
+        for slot, named in sorted({m for text in texts for m in RELATED.findall(text)}):
+            if related_value(fact.value(slot.lower()), named, pack) is None:
+                found.append(Finding("related-value", ERROR, str(fact.origin), fact.id,
+                                     f"the words of {relation.id!r} name {{{slot}.{named}}}, but no {named!r} fact "
+                                     f"has this fact's {slot.lower()} as its subject"))
     return found
 
 
