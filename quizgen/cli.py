@@ -90,6 +90,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     stats = command("stats", "count a pack's facts by topic and relation, its questions by type, and what is asked")
     stats.add_argument("pack", type=Path, help=PACK_HELP)
+    stats.add_argument("--why", metavar="FACT", default=None,
+                       help="list every reason this fact yields fewer questions than its relation allows")
+    stats.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
     stats.set_defaults(handler=cmd_stats)
 
     listing = command("list", "list a pack's facts, entities or sources")
@@ -103,6 +106,8 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--templates", type=Path, action="append", default=[],
                       help="folder of question templates that override or add to the built-ins")
     lint.add_argument("--warnings", action="store_true", help="list warnings too, not only errors")
+    lint.add_argument("--info", action="store_true",
+                      help="list warnings and notes too: why each fact yields fewer questions than its relation allows")
     lint.set_defaults(handler=cmd_lint)
 
     review = command("review", "review the whole question pool and leave questions out")
@@ -216,6 +221,17 @@ def build_parser() -> argparse.ArgumentParser:
                         help="also list each question the format left out, and why")
     export.set_defaults(handler=cmd_export)
 
+    serve = command("serve", "a live preview for authors on 127.0.0.1: the pool, a worksheet, a card sheet and every "
+                             "problem, reloaded when a pack file, template or layout is saved")
+    serve.add_argument("pack", type=Path, help=PACK_HELP)
+    serve.add_argument("--port", type=port_number, default=8000, help="port to listen on (0: any free port)")
+    serve.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
+    serve.add_argument("--layouts", type=Path, action="append", default=[],
+                       help="folder of page layouts that replace built-ins by file name (repeatable)")
+    serve.add_argument("--count", type=positive_int, default=20, help="questions on the worksheet")
+    serve.add_argument("--seed", type=int, default=1, help=SEED_HELP)
+    serve.set_defaults(handler=cmd_serve)
+
     drill = command("drill", "self-test in the terminal with Leitner boxes")
     add_generation_options(drill, count=DRILL_COUNT,
                            count_help=f"questions generated to schedule from, {DRILL_COUNT} at least, so the "
@@ -255,6 +271,16 @@ def positive_int(text: str) -> int:
     return value
 
 
+def port_number(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"{value} is not a port; expected 0 to 65535")
+    return value
+
+
 def cmd_check(args: argparse.Namespace) -> int:
     from .content import load_pack
     from .review import unmatched_exclusions
@@ -272,7 +298,9 @@ def cmd_stats(args: argparse.Namespace) -> int:
     from .generate import question_pool
 
     pack = load_pack(args.pack)
-    pool = question_pool(pack)
+    if args.why is not None:
+        return print_why(pack, args.why, args.templates)
+    pool = question_pool(pack, template_dirs=args.templates)
     asked = pool.asked_facts()
     quizzable = pack.quizzable_facts()
     print(f"{pack.title} ({pack.id})")
@@ -291,6 +319,13 @@ def cmd_stats(args: argparse.Namespace) -> int:
         print(f"\n{title}:")
         for name, n in sorted(counts.items(), key=lambda kv: (-kv[1], kv[0])):
             print(f"  {name:<40} {n:>4}")
+    return 0
+
+
+def print_why(pack, fact_id: str, templates: list[Path]) -> int:
+    from .generate.why import why_report
+
+    EscapingWriter(sys.stdout).write(why_report(pack, fact_id, tuple(templates)) + "\n")
     return 0
 
 
@@ -315,18 +350,23 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_lint(args: argparse.Namespace) -> int:
     from .content import load_pack
     from .generate import question_pool
-    from .generate.lint import ERROR, lint_pool, summary
+    from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
     pack = load_pack(args.pack)
     pool = question_pool(pack, template_dirs=args.templates)
     findings = lint_pool(pool, pack)
     for finding in findings:
-        if finding.severity == ERROR or args.warnings:
+        if finding.severity == ERROR or args.warnings and finding.severity == WARNING or args.info:
             print(finding)
     print(f"{pack.id}: {counted(len(pool.questions), 'question')} from "
           f"{counted(len(pack.quizzable_facts()), 'quizzable fact')}")
     print(summary(findings))
-    hidden = sum(f.severity != ERROR for f in findings) if not args.warnings else 0
+    notes = sum(f.severity == INFO for f in findings) if not args.info else 0
+    if notes:
+        print(f"{counted(notes, 'fact')} {'yields' if notes == 1 else 'yield'} fewer questions than "
+              f"{'its relation allows' if notes == 1 else 'their relations allow'}: `quizgen lint --info {args.pack}` "
+              f"says why, `quizgen stats {args.pack} --why FACT` for one fact")
+    hidden = sum(f.severity == WARNING for f in findings) if not (args.warnings or args.info) else 0
     if hidden:
         print(f"{counted(hidden, 'warning')} not listed: `quizgen lint --warnings {args.pack}` lists "
               f"{'it' if hidden == 1 else 'them'} with their places")
@@ -464,6 +504,13 @@ def cmd_calibration(args: argparse.Namespace) -> int:
                                layouts=args.layouts)
     print(f"wrote {target}: print it on both sides, then read the offset on the back (docs/layouts.md)")
     return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from .serve import ServeOptions, serve
+
+    return serve(ServeOptions(pack=args.pack, templates=tuple(args.templates), layouts=tuple(args.layouts),
+                              port=args.port, count=args.count, seed=args.seed))
 
 
 def cmd_drill(args: argparse.Namespace) -> int:

@@ -29,8 +29,8 @@ from .model import (
     Topic,
     Value,
 )
-from .relations import RELATIONS_FILE, read_vocabulary, realise
-from .text import contains_phrase
+from .relations import RELATIONS_FILE, read_forms, read_vocabulary, realise
+from .text import contains_phrase, normalise
 from .yamlfile import UNSAFE_CHARACTERS, Located, read_yaml, unsafe_character_message
 
 PACK_FILE = "pack.yaml"
@@ -391,7 +391,7 @@ SOURCE_FIELDS = {"id", "title", "publisher", "date", "url", "file", "excerpts", 
 ENTITY_FIELDS = {"id", "name", "article", "aliases", "category", "attributes", "description", "distractor",
                  "native_name", "sources", "period"}
 FACT_FIELDS = {"id", "relation", "subject", "object", "date", "according_to", "statement", "topic", "sources",
-               "evidence", "ask", "distractors", "confidence", "tags", "dispute"}
+               "evidence", "ask", "distractors", "confidence", "tags", "dispute", "forms", "not_forms"}
 NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance"}
 
 
@@ -545,7 +545,7 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         object_ = _read_slot(r, record, at, "object", relation.object, c)
     evidence = _read_evidence(r, record, at)
     ask = _read_ask(r, record, at, relation)
-    pin, forbid = _read_distractor_rules(r, record, at, c.entities)
+    pin, forbid = _read_distractor_rules(r, record, at, c.entities, relation)
     date_value = r.date_value(record, at, "date")
     fact = Fact(
         id=fid or "", relation=relation.id if relation else "", subject=subject or "", object=object_ or "",
@@ -553,7 +553,8 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         origin=r.origin(at), date=date_value, according_to=according_to, ask=ask, pin=pin, forbid=forbid,
         confidence=r.choice(record, at, "confidence", CONFIDENCE_LEVELS) or "medium",
         tags=r.text_list(record, at, "tags", pattern=SLUG, hint="a slug such as timeline"),
-        dispute=r.text(record, at, "dispute"),
+        dispute=r.text(record, at, "dispute"), forms=read_forms(r.doc, at, record, "forms", c.problems),
+        not_forms=read_forms(r.doc, at, record, "not_forms", c.problems),
     )
     if len(c.problems) > before or relation is None or subject is None or object_ is None or not evidence:
         return None  # each missing part is reported already
@@ -626,7 +627,9 @@ def _read_ask(r: Reader, record: dict, at: tuple, relation: Relation | None) -> 
     return tuple(s for s in SLOTS if s in wanted and s in askable)
 
 
-def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -> tuple[tuple, tuple]:
+def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict, relation: Relation | None
+                           ) -> tuple[tuple, tuple]:
+    """Wrong options to prefer (pin) or never to use (forbid): entity ids, or, for a text slot, texts word for word."""
     spec = record.get("distractors")
     if spec is None:
         return (), ()
@@ -634,11 +637,12 @@ def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict) -
     rules = r.record(where, {"pin", "forbid"}, set())
     if rules is None:
         return (), ()
+    takes_text = relation is not None and "text" in (relation.subject, relation.object)
     found = []
     for key in ("pin", "forbid"):
         ids = r.text_list(rules, where, key)
         for i, eid in enumerate(ids):
-            if eid not in entities and key == "pin":  # forbid may also name a text option, word for word
+            if eid not in entities and key == "pin" and not takes_text:  # forbid may name a text option anyway
                 r.problems.append(_unknown(r, (*where, key, i), eid, "entity", entities))
         found.append(tuple(ids))
     return found[0], found[1]
@@ -735,7 +739,10 @@ def _check_evidence(r: Reader, at: tuple, fact: Fact, relation: Relation, c: _Fa
     for quote in fact.quotes:
         if checked and not any(evidence_in_source(quote, s) for s in known):
             r.report(where[quote], f"{_short(quote)!r} was not found in the text of source {' or '.join(checked)}; "
-                                   "expected an exact quotation")
+                                   "expected an exact quotation" + (" (words in square brackets are editorial "
+                                                                    "insertions)" if insertions(quote) else ""))
+        elif insertions(quote) and not any(quoted_verbatim(quote, s) for s in known if s.text or s.excerpts):
+            _check_insertions(r, where[quote], quote, fact, relation, c)
     for slot in fact.ask:
         quote = fact.evidence_for(slot)
         forms = written_forms(fact.value(slot), relation.slot_type(slot), c.entities.__getitem__)
@@ -743,6 +750,28 @@ def _check_evidence(r: Reader, at: tuple, fact: Fact, relation: Relation, c: _Fa
             r.report(where[quote], f"{_short(quote)!r} does not contain the {slot} it is asked for "
                                    f"({forms[0]!r}); expected a quotation that names it, or leave {slot} out of "
                                    "'ask'")
+
+
+def _check_insertions(r: Reader, at: tuple, quote: str, fact: Fact, relation: Relation, c: _FactContext) -> None:
+    """An editorial insertion may only name the fact's own subject or object (its name or an alias)."""
+    names = inserted_names(fact, relation, c.entities.__getitem__)
+    for inserted in insertions(quote):
+        if normalise(inserted) not in {normalise(n) for n in names}:
+            r.report(at, f"the insertion [{inserted}] is not a name of the fact's subject or object; expected one of "
+                         f"{', '.join(repr(n) for n in names)} (an editorial insertion names who or what the source "
+                         "means)")
+
+
+def inserted_names(fact: Fact, relation: Relation, entity: Callable[[str], Entity]) -> tuple[str, ...]:
+    """The names an insertion may give: each entity slot's name, running name and aliases, and text slots as written."""
+    names: list[str] = []
+    for slot in SLOTS:
+        slot_type, value = relation.slot_type(slot), fact.value(slot)
+        if slot_type == "text":
+            names.append(value)
+        elif slot_type not in VALUE_TYPES:
+            names += [entity(value).running_name, *entity(value).names]
+    return tuple(dict.fromkeys(names))
 
 
 def written_forms(value: Value, slot_type: str, entity: Callable[[str], Entity]) -> tuple[str, ...]:
@@ -842,7 +871,42 @@ def normalise_space(text: str) -> str:
 
 @lru_cache(maxsize=65536)
 def evidence_in_source(evidence: str, source: Source) -> bool:
-    """True when the evidence is a verbatim quotation (whitespace runs aside) of the source's text or excerpts."""
+    """True when the evidence is a verbatim quotation (whitespace runs aside) of the source's text or excerpts,
+    editorial insertions in square brackets aside (see `insertion_pattern`)."""
+    return quoted_verbatim(evidence, source) or bool(insertions(evidence)) and quoted_with_insertions(evidence, source)
+
+
+def _haystacks(source: Source) -> list[str]:
+    return [normalise_space(h) for h in ([source.text] if source.text else []) + list(source.excerpts)]
+
+
+def quoted_verbatim(evidence: str, source: Source) -> bool:
     needle = normalise_space(evidence)
-    haystacks = ([source.text] if source.text else []) + list(source.excerpts)
-    return any(needle in normalise_space(h) for h in haystacks)
+    return any(needle in h for h in _haystacks(source))
+
+
+def quoted_with_insertions(evidence: str, source: Source) -> bool:
+    pattern = insertion_pattern(evidence)
+    return any(pattern.search(h) for h in _haystacks(source))
+
+
+INSERTION = re.compile(r"\[([^\[\]]+)\]")
+MAX_REPLACED_WORDS = 4  # an insertion stands for a pronoun or a short phrase of the source ("she", "the company")
+
+
+def insertions(quote: str) -> tuple[str, ...]:
+    """The editorial insertions of a quotation: "In 1898 [Marie Curie] discovered polonium" → ("Marie Curie",)."""
+    return tuple(found.strip() for found in INSERTION.findall(quote))
+
+
+@lru_cache(maxsize=4096)
+def insertion_pattern(quote: str) -> re.Pattern:
+    """A pattern for the quotation's own words, word for word, where each insertion in square brackets stands for up
+    to MAX_REPLACED_WORDS words of the source, or for none (an addition)."""
+    pieces = [normalise_space(p) for p in INSERTION.split(quote)[::2]]
+    stand_in = rf"(?:\s+\S+){{0,{MAX_REPLACED_WORDS}}}\s+"
+    parts = [re.escape(pieces[0])]
+    for piece in pieces[1:]:
+        parts.append(stand_in if parts[-1] and piece else "")
+        parts.append(re.escape(piece))
+    return re.compile("".join(parts))

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .content import normalise_space, states_figure
+from .content import insertion_pattern, insertions, normalise_space, states_figure
 from .errors import display_path
 from .model import VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
@@ -94,6 +94,7 @@ def quoting_facts(sentence: str, facts) -> list[Fact]:
     several sentences); spaces are compared loosely, as check compares quotations with their sources."""
     sentence = normalise_space(sentence)
     return [f for f in facts if any((q := normalise_space(quote)) in sentence or holds_sentence(q, sentence)
+                                    or insertions(quote) and insertion_pattern(quote).search(sentence)
                                     for quote in f.quotes)]
 
 

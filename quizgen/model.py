@@ -236,6 +236,8 @@ class Relation:
     # lists in full; side is the slot the value fills ("subject", "object"), or "either"
     widens: bool = False  # a fact holds for the places around its places too (born in Warsaw → born in Poland)
     older: str | None = None  # the slot whose value came first (a parent, for child-of): wrong options keep the order
+    forms: tuple[str, ...] = ()  # the question types its facts may be asked as (empty: every type)
+    not_forms: tuple[str, ...] = ()  # question types its facts are never asked as
     lifetime: str | None = None  # "start" or "end": this relation's date begins or ends its subject's life (born-on)
 
     def slot_type(self, slot: str) -> str:
@@ -310,6 +312,8 @@ class Fact:
     confidence: str = "medium"
     tags: tuple[str, ...] = ()
     dispute: str | None = None
+    forms: tuple[str, ...] = ()  # the question types it may be asked as (empty: as its relation says)
+    not_forms: tuple[str, ...] = ()  # question types it is never asked as, besides its relation's
 
     @property
     def quizzable(self) -> bool:

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import difflib
 import re
 from collections.abc import Callable, Mapping
 
 from .errors import Problem
-from .model import BLANK, NUMBER_WORDS, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value
+from .model import BLANK, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
                    "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
-                   "complete_for", "widens", "older", "lifetime"}
+                   "complete_for", "widens", "older", "lifetime", "forms", "not_forms"}
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -154,7 +155,31 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
                     complete=_flag(doc, at, record, "complete", problems),
                     complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems),
-                    older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems))
+                    older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
+                    forms=read_forms(doc, at, record, "forms", problems),
+                    not_forms=read_forms(doc, at, record, "not_forms", problems))
+
+
+def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> tuple[str, ...]:
+    """A `forms` or `not_forms` list of a relation or a fact: question types, each one known."""
+    value = record.get(key)
+    if value is None:
+        return ()
+    items = [value] if isinstance(value, str) else value
+    if not isinstance(items, list) or not items:
+        problems.append(doc.problem((*at, key), f"expected a list of question forms: {', '.join(QUESTION_TYPES)}"))
+        return ()
+    found = []
+    for i, item in enumerate(items):
+        if item not in QUESTION_TYPES:
+            close = difflib.get_close_matches(str(item), QUESTION_TYPES, n=1)
+            problems.append(doc.problem((*at, key, i) if isinstance(value, list) else (*at, key),
+                                        f"{item!r} is not a question form; expected one of "
+                                        f"{', '.join(QUESTION_TYPES)}" + (f" (did you mean {close[0]!r}?)" if close
+                                                                          else "")))
+        else:
+            found.append(item)
+    return tuple(dict.fromkeys(found))
 
 
 def _lifetime(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:

@@ -131,6 +131,93 @@ MINIMAL_PACK = {
 }
 
 
+# Four discoverers, one quotation with an editorial insertion: the pack of the insertion, forms, --why and serve
+# tests.
+DISCOVERERS_PACK = {
+    "pack.yaml": """
+        id: curie
+        title: Radioactivity
+        language: en
+        licence: CC BY-SA 4.0
+        description: A tiny biography pack used by the tests.
+        period: {start: 1850-01-01, end: 1950-12-31}
+        topics:
+          - {id: work, title: Work}
+    """,
+    "relations.yaml": """
+        categories:
+          person: {}
+          element: {}
+        relations:
+          - id: discovered
+            subject: person
+            object: element
+            subjects: one
+            sentence: "{Subject} discovered {object} {when}."
+            ask_subject: "Who discovered {object}?"
+            claim: "{Subject} discovered {object}."
+    """,
+    "sources.yaml": """
+        sources:
+          - id: S1
+            title: A life in science
+            publisher: Test Press
+            url: https://example.org/curie
+            excerpts:
+              - "In 1898 she discovered polonium, naming it after her native Poland."
+              - "Ramsay isolated neon in 1898."
+              - "Rutherford named radon in 1899."
+              - "Mendeleev predicted gallium in 1871."
+    """,
+    "entities.yaml": """
+        entities:
+          - {id: marie-curie, name: Marie Curie, aliases: [Curie], category: person, description: A physicist.}
+          - {id: william-ramsay, name: William Ramsay, aliases: [Ramsay], category: person, description: A chemist.}
+          - {id: ernest-rutherford, name: Ernest Rutherford, aliases: [Rutherford], category: person, description: A physicist.}
+          - {id: dmitri-mendeleev, name: Dmitri Mendeleev, aliases: [Mendeleev], category: person, description: A chemist.}
+          - {id: polonium, name: polonium, category: element, description: An element.}
+          - {id: neon, name: neon, category: element, description: An element.}
+          - {id: radon, name: radon, category: element, description: An element.}
+          - {id: gallium, name: gallium, category: element, description: An element.}
+    """,
+    "facts.yaml": """
+        facts:
+          - id: F1
+            relation: discovered
+            subject: marie-curie
+            object: polonium
+            date: 1898
+            topic: work
+            sources: [S1]
+            evidence: "In 1898 [Marie Curie] discovered polonium"
+          - id: F2
+            relation: discovered
+            subject: william-ramsay
+            object: neon
+            date: 1898
+            topic: work
+            sources: [S1]
+            evidence: "Ramsay isolated neon in 1898."
+          - id: F3
+            relation: discovered
+            subject: ernest-rutherford
+            object: radon
+            date: 1899
+            topic: work
+            sources: [S1]
+            evidence: "Rutherford named radon in 1899."
+          - id: F4
+            relation: discovered
+            subject: dmitri-mendeleev
+            object: gallium
+            date: 1871
+            topic: work
+            sources: [S1]
+            evidence: "Mendeleev predicted gallium in 1871."
+    """,
+}
+
+
 @pytest.fixture
 def minimal_pack(tmp_path: Path) -> Path:
     return write_pack(tmp_path / "rivers", MINIMAL_PACK)

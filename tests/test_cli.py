@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 
 import pytest
 from pypdf import PdfReader
@@ -174,10 +175,14 @@ def test_calibration_command_refuses_a_bad_offset(tmp_path, capsys):
 def test_lint_says_how_many_warnings_it_did_not_list_and_how_to_see_them(capsys):
     assert cli.main(["lint", str(DEFAULT_PACK)]) == 0
     out = capsys.readouterr().out.splitlines()
-    warnings = int(out[-2].split(", ")[1].split()[0])
+    counts = next(line for line in out if re.match(r"^\d+ errors?, \d+ warnings?$", line))
+    warnings = int(counts.split(", ")[1].split()[0])
+    notes = next(int(n) for line in out if " info " in line and "fewer-questions" in line for n in line.split()[-1:])
     assert warnings > 1 and not any(": warning: " in line for line in out)
     assert out[-1] == (f"{warnings} warnings not listed: `quizgen lint --warnings {DEFAULT_PACK}` lists them with "
                        "their places")
+    assert out[-2] == (f"{notes} facts yield fewer questions than their relations allow: `quizgen lint --info "
+                       f"{DEFAULT_PACK}` says why, `quizgen stats {DEFAULT_PACK} --why FACT` for one fact")
     assert cli.main(["lint", str(DEFAULT_PACK), "--warnings"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert sum(": warning: " in line for line in out) == warnings and "not listed" not in out[-1]

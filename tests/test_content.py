@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -11,7 +12,7 @@ from quizgen.cli import main
 from quizgen.content import load_pack, normalise_space, parse_date
 from quizgen.errors import QuizgenError
 
-from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
+from conftest import DEFAULT_PACK, DISCOVERERS_PACK, MINIMAL_PACK, write_pack
 
 
 def broken(tmp_path: Path, **replacements: str) -> Path:
@@ -68,8 +69,8 @@ FACT_HEAD = """
         evidence: "about 1,230 km long"
 """
 LENGTH = "        object: {value: 1230, unit: km}\n"
-FACT_FIELDS = ("according_to, ask, confidence, date, dispute, distractors, evidence, id, object, relation, sources, "
-               "statement, subject, tags, topic")
+FACT_FIELDS = ("according_to, ask, confidence, date, dispute, distractors, evidence, forms, id, not_forms, object, "
+               "relation, sources, statement, subject, tags, topic")
 
 
 @pytest.mark.parametrize(
@@ -303,6 +304,103 @@ def test_an_unreadable_relations_file_is_one_error_not_one_per_fact(tmp_path: Pa
     lines = [str(p) for p in raised.value.problems]
     assert len(lines) == 2, lines
     assert "duplicate key 'objects'" in lines[1] and "unknown-id problems in other files were skipped" in lines[0]
+
+
+# ---- editorial insertions: "In 1898 [Marie Curie] discovered polonium" -----------------------
+
+
+def discoverers(tmp_path: Path, evidence: str | None = None) -> Path:
+    files = dict(DISCOVERERS_PACK)
+    if evidence is not None:
+        files["facts.yaml"] = files["facts.yaml"].replace('"In 1898 [Marie Curie] discovered polonium"', evidence)
+    return write_pack(tmp_path / "discoverers", files)
+
+
+def test_an_insertion_that_names_the_subject_stands_for_the_pronoun_it_replaces(tmp_path: Path):
+    pack = load_pack(discoverers(tmp_path))
+    assert pack.facts[0].evidence_for("subject") == "In 1898 [Marie Curie] discovered polonium"
+
+
+@pytest.mark.parametrize("evidence", ['"In 1898 she [Marie Curie] discovered polonium"',  # kept beside the pronoun
+                                      '"In 1898 [Curie] discovered polonium"',  # an alias
+                                      '"[Marie Curie] discovered polonium, naming it after her native Poland."'])
+def test_an_insertion_may_add_to_or_replace_words_and_give_an_alias(tmp_path: Path, evidence: str):
+    assert load_pack(discoverers(tmp_path, evidence)).facts[0].id == "F1"
+
+
+@pytest.mark.parametrize("evidence, expected", [
+    ('"In 1898 [Pierre Curie] discovered polonium"',
+     "facts.yaml:9:15: facts[0].evidence: the insertion [Pierre Curie] is not a name of the fact's subject or object; "
+     "expected one of 'Marie Curie', 'Curie', 'polonium' (an editorial insertion names who or what the source means)"),
+    ('"In 1898 [Marie Curie] found polonium"',
+     "facts.yaml:9:15: facts[0].evidence: 'In 1898 [Marie Curie] found polonium' was not found in the text of source "
+     "S1; expected an exact quotation (words in square brackets are editorial insertions)"),
+    ('"In 1898 [Marie Curie] named it after her native Poland"',  # an insertion stands for a few words, not a clause
+     "facts.yaml:9:15: facts[0].evidence: 'In 1898 [Marie Curie] named it after her native Poland' was not found"),
+    ('"In 1898 [she] discovered polonium"',  # the value rule counts the insertion, so without a name there is none
+     "facts.yaml:9:15: facts[0].evidence: the insertion [she] is not a name of the fact's subject or object"),
+])
+def test_an_insertion_is_checked_word_for_word_around_it_and_must_name_the_fact(tmp_path: Path, evidence: str,
+                                                                                 expected: str):
+    found = messages(discoverers(tmp_path, evidence))
+    assert any(line.startswith(str(tmp_path / "discoverers" / expected)) or expected in line for line in found), found
+    assert all(re.match(r"^[^:]+:\d+:\d+: ", line) for line in found), found
+
+
+def test_a_quotation_without_the_subject_fails_the_value_rule_and_the_insertion_satisfies_it(tmp_path: Path):
+    found = messages(discoverers(tmp_path, '"In 1898 she discovered polonium"'))
+    assert any("does not contain the subject it is asked for ('Marie Curie')" in line for line in found), found
+
+
+def test_students_see_the_brackets_in_keys_cards_and_exports(tmp_path: Path):
+    from pypdf import PdfReader
+    import zipfile
+
+    folder = discoverers(tmp_path)
+    assert main(["build", str(folder), "--out", str(tmp_path / "out"), "--count", "8", "--quiet",
+                 "--only", "keys,flashcards,exports"]) == 0
+    built = tmp_path / "out" / "curie"
+    quoted = "[Marie Curie] discovered polonium"
+    for pdf in ("answer-key-A.pdf", "flashcards.pdf"):
+        text = " ".join(" ".join((page.extract_text() or "").split()) for page in PdfReader(built / pdf).pages)
+        assert quoted in text, pdf
+    for name in ("gift.txt", "moodle.xml", "questions.csv", "selftest.html"):
+        assert quoted in (built / name).read_text(encoding="utf-8"), name
+    with zipfile.ZipFile(built / "canvas-qti.zip") as qti:
+        assert any(quoted in qti.read(n).decode("utf-8", "replace") for n in qti.namelist())
+
+
+def test_a_text_value_stated_only_by_an_insertion_satisfies_the_value_rule(tmp_path: Path):
+    files = dict(DISCOVERERS_PACK)
+    files["relations.yaml"] = files["relations.yaml"].rstrip(" ") + textwrap.indent(textwrap.dedent("""\
+        - id: named-after
+          subject: element
+          object: text
+          objects: one
+          sentence: "{Subject} is named after {object}."
+          ask_object: "What is {subject} named after?"
+    """), " " * 10)
+    files["facts.yaml"] = files["facts.yaml"].rstrip(" ") + textwrap.indent(textwrap.dedent("""\
+        - id: F5
+          relation: named-after
+          subject: polonium
+          object: Poland
+          topic: work
+          sources: [S1]
+          evidence: "naming it after [Poland]"
+    """), " " * 10)
+    pack = load_pack(write_pack(tmp_path / "discoverers", files))
+    assert pack.facts[-1].evidence_for("object") == "naming it after [Poland]"
+
+
+def test_brackets_the_source_itself_prints_are_quoted_as_they_are(tmp_path: Path):
+    files = dict(DISCOVERERS_PACK)
+    files["sources.yaml"] = files["sources.yaml"].replace("Ramsay isolated neon in 1898.",
+                                                          "Ramsay isolated neon [sic] in 1898.")
+    files["facts.yaml"] = files["facts.yaml"].replace('"Ramsay isolated neon in 1898."',
+                                                      '"Ramsay isolated neon [sic] in 1898."')
+    assert load_pack(write_pack(tmp_path / "discoverers", files)).facts[1].evidence_for("subject") == \
+        "Ramsay isolated neon [sic] in 1898."
 
 
 PREVIOUS_FORMAT_PACK = {  # as docs/content-format.md described packs before relations.yaml

@@ -171,3 +171,16 @@ def test_names_the_pack_lacks_are_listed_and_drafted_as_entities_once(starter, c
     assert [(e["id"], e["name"], e["category"], e["sources"]) for e in draft["entities"]] == [
         ("river-thames", "River Thames", "", ["S2"]), ("london", "London", "", ["S2"]),
         ("gloucestershire", "Gloucestershire", "", ["S2"])]
+
+
+def test_a_quotation_with_an_editorial_insertion_covers_the_sentence_it_quotes(tmp_path) -> None:
+    from conftest import DISCOVERERS_PACK, write_pack
+
+    pack = load_pack(write_pack(tmp_path / "discoverers", DISCOVERERS_PACK))  # F1: "In 1898 [Marie Curie] discovered…"
+    source = tmp_path / "life.txt"
+    source.write_text("In 1898 she discovered polonium, naming it after her native Poland. She was born in Warsaw.\n",
+                      encoding="utf-8")
+    sentences = draft_of(pack, source).sentences
+    assert [(s.sentence.text, s.quoted_by) for s in sentences] == [
+        ("In 1898 she discovered polonium, naming it after her native Poland.", ("F1",)),
+        ("She was born in Warsaw.", ())]

@@ -12,6 +12,7 @@ from ..model import Pack, Question, QuestionSet
 from .checks import alias_index, check_question, check_version, reveals_answer, title_gives_away
 from .deal import choose_questions, shortfall_warning, stem_key, true_false_warning
 from .deck import study_deck
+from .forms import facts_in_form
 from .questions import Maker, Skip, build_true_false, hint_words, questions_from
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
@@ -50,7 +51,9 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
     stems: dict[tuple[str, str], str] = {}
     facts_by_id = {f.id: f for f in facts}
     for template in sorted(templates.values(), key=lambda t: t.id):
-        for result in questions_from(template, maker, facts):
+        asked, not_in_form = facts_in_form(template, facts, pack)  # the author's forms and not_forms
+        skipped.extend(not_in_form)
+        for result in questions_from(template, maker, asked):
             if isinstance(result, Skip):
                 skipped.append(result)
                 continue

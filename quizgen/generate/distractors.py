@@ -58,8 +58,9 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
         chosen.append(value)
         return len(chosen) == count
 
-    for eid in fact.pin:
-        if consider(eid, eid):
+    for pinned in fact.pin:  # an entity id, or a text option word for word where the slot holds text
+        if (slot_type == "text" or slot_type not in VALUE_TYPES and pack.has_entity(pinned)) and consider(
+                value_key(pinned, slot_type), pinned):
             return chosen
     candidates = ranked_candidates(fact, slot, slot_type, pack, truth, rng)
     if any(named_in_title(n, pack) for n in names_of(fact.value(slot), slot_type, pack)):

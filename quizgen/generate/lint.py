@@ -13,15 +13,16 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..model import Number, Pack, Question
+from ..model import NO_QUIZ_TAG, Number, Pack, Question
 from ..content import states_any, written_forms
 from ..relations import PHRASINGS, RELATED, related_value
 from ..text import counted, normalise
 from . import Pool, stem_key
 from .distractors import names_of, stem_date
 from .truth import Truth, fact_key, other
+from .why import reasons_for
 
-ERROR, WARNING = "error", "warning"
+ERROR, WARNING, INFO = "error", "warning", "info"
 AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia revision|excerpts?|is asked|are asked|"
                          r"the pack|this pack)\b|\(derived\)", re.IGNORECASE)
 INTERNAL_ID = re.compile(r"\b(?:F\d{2,}|S\d{2}[a-z]?)\b|\b[a-z]+(?:-[a-z0-9]+){2,}\b|\.(?:ya?ml|txt|json)\b")
@@ -309,6 +310,34 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
     found += number_findings(pack)
     found += phrasing_findings(pack)
     found += related_findings(pack)
+    found += unaskable_dated_findings(pack)
+    found += fewer_questions_findings(pool, pack)
+    return found
+
+
+def unaskable_dated_findings(pack: Pack) -> list[Finding]:
+    """A dated fact whose relation has an `item` phrase but no question phrasing is never asked, without a word."""
+    return [Finding("unaskable-dated-fact", WARNING, str(fact.origin), fact.id,
+                    f"fact {fact.id} is dated and relation {fact.relation!r} has an item phrase but no ask_subject "
+                    f"or ask_object, so it is never asked and left off ordering items and study cards; add an "
+                    f"ask_* phrasing to the relation")
+            for fact in pack.facts if NO_QUIZ_TAG not in fact.tags and fact.when is not None
+            and pack.relation(fact.relation).item and not phrasing_allows_asking(pack, fact)]
+
+
+def phrasing_allows_asking(pack: Pack, fact) -> bool:
+    relation = pack.relation(fact.relation)
+    return bool(relation.ask_subject or relation.ask_object)
+
+
+def fewer_questions_findings(pool: Pool, pack: Pack) -> list[Finding]:
+    """Every reason a quizzable fact yields fewer questions than its relation allows (`stats --why` lists them)."""
+    found = []
+    for fact in pack.quizzable_facts():
+        reasons = reasons_for(fact, pool, pack)
+        if reasons:
+            found.append(Finding("fewer-questions", INFO, str(fact.origin), fact.id,
+                                 f"fact {fact.id}: " + "; ".join(reasons)))
     return found
 
 

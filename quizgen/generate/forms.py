@@ -1,0 +1,43 @@
+"""Which question forms a fact may be asked as: the fact's own `forms`, else its relation's, less every `not_forms`."""
+
+from __future__ import annotations
+
+from ..model import QUESTION_TYPES, Fact, Pack
+from .questions import Skip, selects
+from .templates import QuestionTemplate
+
+
+def allowed_forms(fact: Fact, pack: Pack) -> tuple[str, ...]:
+    """The question types the fact may be asked as; every type when neither the fact nor its relation says."""
+    relation = pack.relation(fact.relation)
+    chosen = fact.forms or relation.forms or QUESTION_TYPES
+    refused = {*fact.not_forms, *relation.not_forms}
+    return tuple(form for form in chosen if form not in refused)
+
+
+def form_refusal(fact: Fact, form: str, pack: Pack) -> str | None:
+    """Why the fact is not asked as `form` (which field of which file says so), or None when it may be."""
+    if form in allowed_forms(fact, pack):
+        return None
+    relation = pack.relation(fact.relation)
+    if form in fact.not_forms:
+        return f"not_forms of fact {fact.id} ({fact.origin}) leaves out {form}"
+    if form in relation.not_forms:
+        return f"not_forms of relation {relation.id!r} ({relation.origin}) leaves out {form}"
+    if fact.forms:
+        return f"forms of fact {fact.id} ({fact.origin}) allow only {', '.join(fact.forms)}"
+    return f"forms of relation {relation.id!r} ({relation.origin}) allow only {', '.join(relation.forms)}"
+
+
+def facts_in_form(template: QuestionTemplate, facts: tuple[Fact, ...], pack: Pack
+                  ) -> tuple[tuple[Fact, ...], tuple[Skip, ...]]:
+    """The facts the template may ask in its form, and a Skip for each it selects but may not ask so."""
+    kept: list[Fact] = []
+    refused: list[Skip] = []
+    for fact in facts:
+        reason = form_refusal(fact, template.type, pack)
+        if reason is None:
+            kept.append(fact)
+        elif selects(template, fact, pack):
+            refused.append(Skip(fact.id, template.id, reason))
+    return tuple(kept), tuple(refused)

@@ -1,0 +1,288 @@
+"""`quizgen serve`: a live preview for authors on 127.0.0.1: the pool as `review --text` prints it, a worksheet and a
+card sheet as the build lays them out, and every check and lint problem at its file:line; the page reloads soon
+after a pack file, template or layout is saved.
+
+The standard library's http.server is enough for one author's browser. Its threads only hand out the preview last
+made; the main thread watches the files and makes the preview again, so the bounded workers the renders run in
+(sandbox.py, as in `build`) are forked from the main thread, whose end they follow.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import json
+import os
+import stat
+import threading
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass
+from http import HTTPStatus
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from itertools import islice
+from pathlib import Path
+
+from . import sandbox
+from .errors import QuizgenError, display_path
+from .render.html import BUILTIN_LAYOUTS, Layouts, user_layout_blame
+from .text import counted, escape_unsafe
+
+HOST = "127.0.0.1"
+POLL_MS = 150  # how often the page asks whether the preview changed
+WATCH_SECONDS = 0.1  # how often the files are looked at: a save is seen at once, the preview made right after
+MAX_WATCHED_FILES = 5000  # a pack folder is a few dozen files; a stray huge tree is not walked without end
+LAYOUT_FILE_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
+                     ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
+
+
+@dataclass(frozen=True)
+class ServeOptions:
+    pack: Path
+    templates: tuple[Path, ...] = ()
+    layouts: tuple[Path, ...] = ()
+    port: int = 8000
+    count: int = 20
+    seed: int = 1
+
+
+@dataclass(frozen=True)
+class Preview:
+    """What the page shows for one state of the files: problems, the pool, and the two documents' HTML."""
+
+    stamp: str  # changes whenever a watched file does
+    title: str
+    problems: tuple[str, ...]
+    pool: str
+    worksheet: str = ""
+    cards: str = ""
+    notes: tuple[str, ...] = ()  # lint warnings: shown, but nothing is wrong with the pack
+
+
+def files_stamp(folders: tuple[Path, ...]) -> str:
+    """A stamp of every file's name, size and modification time under the folders: a save changes it."""
+    entries = [f"{number}:{path}:{info.st_size}:{info.st_mtime_ns}"
+               for number, path, info in islice(watched_files(folders), MAX_WATCHED_FILES)]
+    return hashlib.blake2b("\n".join(entries).encode("utf-8", "surrogateescape"), digest_size=8).hexdigest()
+
+
+def watched_files(folders: tuple[Path, ...]) -> Iterator[tuple[int, str, os.stat_result]]:
+    """Each regular file under the folders, in a stable order, with its folder's number and its status."""
+    for number, folder in enumerate(folders):
+        for root, dirs, files in os.walk(folder):
+            dirs[:] = sorted(d for d in dirs if not d.startswith(".quizgen") and d != "__pycache__")
+            for name in sorted(files):
+                path = os.path.join(root, name)
+                try:
+                    info = os.lstat(path)
+                except OSError:
+                    continue
+                if stat.S_ISREG(info.st_mode):
+                    yield number, path, info
+
+
+def watched_folders(options: ServeOptions) -> tuple[Path, ...]:
+    from .generate.templates import BUILTIN_DIR
+
+    return (options.pack, *options.templates, BUILTIN_DIR, *options.layouts, BUILTIN_LAYOUTS)
+
+
+def make_preview(options: ServeOptions, stamp: str, last: Preview | None) -> Preview:
+    """The preview of the files as they are now; when the pack cannot be read, its problems with the last
+    documents that could be made, so the author keeps the page in view while fixing."""
+    from .content import load_pack
+    from .generate import question_pool
+    from .generate.lint import ERROR, lint_pool
+    from .review import pool_text
+
+    try:
+        pack = load_pack(options.pack)
+        pool = question_pool(pack, template_dirs=options.templates, with_excluded=True)
+    except QuizgenError as exc:
+        return Preview(stamp, last.title if last else display_path(options.pack), problem_lines(exc),
+                       last.pool if last else "", last.worksheet if last else "", last.cards if last else "")
+    findings = lint_pool(pool, pack)
+    problems = tuple(str(f) for f in findings if f.severity == ERROR)
+    notes = tuple(str(f) for f in findings if f.severity != ERROR and f.rule != "fewer-questions")
+    text = pool_text(pool, pack)
+    try:
+        worksheet, cards = preview_documents(pack, options)
+    except QuizgenError as exc:
+        return Preview(stamp, pack.title, (*problems, *problem_lines(exc)), text,
+                       last.worksheet if last else "", last.cards if last else "", notes)
+    return Preview(stamp, pack.title, problems, text, worksheet, cards, notes)
+
+
+def problem_lines(error: QuizgenError) -> tuple[str, ...]:
+    return tuple(str(p) for p in error.problems)
+
+
+def preview_documents(pack, options: ServeOptions) -> tuple[str, str]:
+    """A worksheet and a card sheet as the build makes them: generated, then laid out in a bounded worker."""
+    from .build import generate_bounded
+    from .sandbox import Task, run_bounded
+
+    question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
+                                    count=options.count, seed=options.seed, versions=1)
+    layouts = Layouts.with_user_folders(options.layouts)
+    blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
+    return run_bounded(Task(document_pages, (question_set, layouts, (pack.root,)), blame), sandbox.RENDER_LIMITS)
+
+
+def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> tuple[str, str]:
+    from .render import cards as geometry
+    from .render.html import flashcards_document, worksheet_document
+
+    paper = geometry.PAPERS["a4"]
+    worksheet = worksheet_document(question_set, question_set.versions[:1], layouts, paper, content_folders)
+    cards = flashcards_document(question_set, layouts, paper, geometry.Grid(2, 4), "long", geometry.Offset(),
+                                content_folders=content_folders)
+    return worksheet.html, cards.html
+
+
+class Previews:
+    """The latest preview, made again by `refresh` when a watched file changed since it was made."""
+
+    def __init__(self, options: ServeOptions):
+        self.options = options
+        self.folders = watched_folders(options)
+        self.preview: Preview | None = None
+
+    def refresh(self) -> Preview:
+        stamp = files_stamp(self.folders)
+        if self.preview is None or self.preview.stamp != stamp:
+            self.preview = make_preview(self.options, stamp, self.preview)  # one assignment: readers see old or new
+        return self.preview
+
+    def current(self) -> Preview:
+        assert self.preview is not None, "the first preview is made before the server listens"
+        return self.preview
+
+
+def page_html(preview: Preview) -> str:
+    """The author's page: problems first, then the pool beside the worksheet and the card sheet."""
+    def lines(items: tuple[str, ...], css: str) -> str:
+        return "".join(f'<li class="{css}">{html.escape(escape_unsafe(item))}</li>' for item in items)
+
+    status = (f'<p class="bad">{counted(len(preview.problems), "problem")}</p>' if preview.problems
+              else '<p class="good">check and lint: no errors</p>')
+    return PAGE.format(title=html.escape(preview.title), stamp=json.dumps(preview.stamp), poll=POLL_MS,
+                       status=status, problems=lines(preview.problems, "problem"), notes=lines(preview.notes, "note"),
+                       pool=html.escape(escape_unsafe(preview.pool)))
+
+
+PAGE = """<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>{title} · quizgen preview</title>
+<style>
+body {{ font: 14px/1.4 system-ui, sans-serif; margin: 0; }}
+header {{ padding: .5em 1em; background: #f4f4f4; border-bottom: 1px solid #ccc; }}
+h1 {{ font-size: 1.2em; margin: 0; }}
+.bad {{ color: #a00; font-weight: bold; }} .good {{ color: #060; }}
+ul {{ margin: .3em 0; padding-left: 1.2em; font-family: monospace; }}
+li.problem {{ color: #a00; }} li.note {{ color: #666; }}
+main {{ display: grid; grid-template-columns: 1fr 1fr; gap: 1em; padding: 1em; }}
+pre {{ white-space: pre-wrap; margin: 0; font-size: 12px; }}
+iframe {{ width: 100%; height: 80vh; border: 1px solid #ccc; background: white; }}
+details {{ margin: .3em 0; }}
+</style></head>
+<body>
+<header><h1>{title}</h1>{status}
+<ul id="problems">{problems}</ul>
+<details><summary>lint warnings</summary><ul id="notes">{notes}</ul></details></header>
+<main>
+<section><h2>Pool</h2><pre id="pool">{pool}</pre></section>
+<section><h2>Worksheet</h2><iframe id="worksheet" sandbox src="/worksheet.html"></iframe>
+<h2>Cards</h2><iframe id="cards" sandbox src="/cards.html"></iframe></section>
+</main>
+<script>
+const stamp = {stamp};
+async function poll() {{
+  try {{
+    const answer = await fetch("/stamp", {{cache: "no-store"}});
+    if ((await answer.text()) !== stamp) {{ location.reload(); return; }}
+  }} catch (e) {{ /* the server stopped or is busy making the preview: ask again */ }}
+  setTimeout(poll, {poll});
+}}
+setTimeout(poll, {poll});
+</script>
+</body></html>
+"""
+
+
+class Handler(BaseHTTPRequestHandler):
+    """Answers the page, its stamp, the two documents and the layouts' own files (stylesheets, images, fonts)."""
+
+    previews: Previews
+    layout_folders: tuple[Path, ...]
+
+    def do_GET(self) -> None:
+        if not self.from_this_machine():
+            self.answer(HTTPStatus.FORBIDDEN, b"quizgen serve answers only http://127.0.0.1", "text/plain")
+            return
+        path = self.path.split("?", 1)[0]
+        if path == "/stamp":
+            self.answer(HTTPStatus.OK, self.previews.current().stamp.encode(), "text/plain")
+        elif path == "/":
+            self.answer(HTTPStatus.OK, page_html(self.previews.current()).encode("utf-8"), "text/html")
+        elif path in ("/worksheet.html", "/cards.html"):
+            preview = self.previews.current()
+            document = preview.worksheet if path == "/worksheet.html" else preview.cards
+            self.answer(HTTPStatus.OK, (document or NOTHING_YET).encode("utf-8"), "text/html")
+        else:
+            self.layout_file(path.lstrip("/"))
+
+    def from_this_machine(self) -> bool:
+        """A page elsewhere cannot reach the preview through a name that resolves here (DNS rebinding)."""
+        host = (self.headers.get("Host") or "").rsplit(":", 1)[0]
+        return host in ("127.0.0.1", "localhost")
+
+    def layout_file(self, name: str) -> None:
+        kind = LAYOUT_FILE_TYPES.get(Path(name).suffix.lower())
+        found = Layouts(self.layout_folders).find(name) if kind and "/" not in name and "\\" not in name else None
+        if found is None:
+            self.answer(HTTPStatus.NOT_FOUND, b"not found", "text/plain")
+            return
+        self.answer(HTTPStatus.OK, found.read_bytes(), kind)
+
+    def answer(self, status: HTTPStatus, body: bytes, kind: str) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", f"{kind}; charset=utf-8" if kind.startswith("text/") else kind)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass  # a request every quarter second is no news
+
+
+NOTHING_YET = "<!doctype html><p>Nothing to show yet: fix the problems listed above.</p>"
+
+
+def serve(options: ServeOptions) -> int:
+    """Serve the preview until interrupted; the first line printed is the address to open."""
+    if not Path(options.pack).is_dir():
+        raise QuizgenError.at(options.pack, "is not a folder; expected a content pack folder containing pack.yaml")
+    previews = Previews(options)
+    handler = type("PackHandler", (Handler,), {"previews": previews,
+                                                "layout_folders": Layouts.with_user_folders(options.layouts).folders})
+    try:
+        # threads, so that a connection a browser opens ahead and leaves idle does not hold up the others
+        server = ThreadingHTTPServer((HOST, options.port), handler)
+    except OSError as exc:
+        raise QuizgenError.at("--port", f"{options.port}: cannot listen on {HOST} ({exc.strerror or exc}); expected "
+                              "a free port, or 0 for any") from None
+    server.daemon_threads = True
+    with server:
+        previews.refresh()
+        listening = threading.Thread(target=server.serve_forever, name="quizgen-serve", daemon=True)
+        listening.start()
+        print(f"serving {display_path(options.pack)} at http://{HOST}:{server.server_port}/ (Ctrl-C stops)",
+              flush=True)
+        try:
+            while True:
+                time.sleep(WATCH_SECONDS)
+                previews.refresh()
+        finally:
+            server.shutdown()
+    return 0
