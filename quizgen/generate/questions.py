@@ -208,6 +208,17 @@ def every_value_refuting(fact: Fact, slot: str, wrong: Value, refutation: Refuta
     return f"{asked} {capitalise(listed)}.".strip()
 
 
+def own_other_dates(fact: Fact, slot: str, wrong: Value, maker: Maker) -> list[str]:
+    """What the swapped-in value did under the same relation at another date: "Voyager 1 (not Voyager 2) flew
+    past Saturn on 12 November 1980" must not read as if Voyager 2 never did ("Voyager 2 flew past Saturn in
+    August 1981.")."""
+    if fact.date is None or not isinstance(wrong, str) or not maker.pack.has_entity(wrong):
+        return []
+    given = fact.value(other(slot))
+    return [f.statement for f in maker.truth.facts_about(wrong) if f.relation == fact.relation and f.id != fact.id
+            and f.value(slot) == wrong and f.value(other(slot)) == given and f.date != fact.date][:1]
+
+
 def correction(fact: Fact, slot: str, wrong: Value, pack: Pack) -> dict[str, Callable[[str], str]]:
     """How to show a slot's true value beside the wrong one, for the slot and for {when} when it is a date."""
     slot_type = pack.relation(fact.relation).slot_type(slot)
@@ -462,6 +473,7 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
             return "the template's claim does not change when the slot is swapped"
         refutation = maker.truth.refutation(fact, slot, value_key(swapped[0], relation.slot_type(slot)))
         explanation = refuting_explanation(fact, slot, swapped[0], refutation, pack)
+        explanation = " ".join([explanation, *own_other_dates(fact, slot, swapped[0], maker)])
         if refutation.own is not None:  # the claim is about the swapped-in value: cite what is true of it first
             refuting = list(citations_for(refutation.own.fact, other(slot), pack))
     verdict = "False" if make_false else "True"
