@@ -239,3 +239,36 @@ def on_desk(image: np.ndarray, rng: random.Random, desk: int = 70) -> np.ndarray
     corners = np.float32([(0, 0), (w, 0), (w, h), (0, h)])
     moved = corners + np.float32([(rng.uniform(-0.02, 0.02) * w, rng.uniform(-0.02, 0.02) * h) for _ in range(4)])
     return cv2.warpPerspective(framed, cv2.getPerspectiveTransform(corners, moved), (w, h), borderValue=desk)
+
+
+# ---- light ------------------------------------------------------------------------------------------
+
+
+def unevenly_lit(image: np.ndarray, falloff: float, degrees: float) -> np.ndarray:
+    """A desk lamp or a window to one side: the light falls off by `falloff` (0.45 = 45 %) across the
+    picture in the direction `degrees` (0: darker to the right, 90: darker downwards)."""
+    h, w = image.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    along = xs * np.cos(np.radians(degrees)) + ys * np.sin(np.radians(degrees))
+    along = (along - along.min()) / max(float(along.max() - along.min()), 1.0)
+    return np.clip(image.astype(np.float32) * (1.0 - falloff * along), 0, 255).astype(np.uint8)
+
+
+def hand_shadow(image: np.ndarray, depth: float, rng: random.Random) -> np.ndarray:
+    """The shadow of a hand holding the phone: a palm and four fingers reaching in from one edge, soft-edged,
+    `depth` (0.4 = 40 %) darker at its core."""
+    h, w = image.shape
+    mm = max(h, w) / 297.0  # pixels per millimetre, the picture being about a page
+    mask = np.zeros((h, w), np.float32)
+    palm_x, palm_y = rng.uniform(0.25, 0.75) * w, h + rng.uniform(5, 25) * mm  # the palm just off the bottom edge
+    cv2.ellipse(mask, (round(palm_x), round(palm_y)), (round(45 * mm), round(60 * mm)), rng.uniform(-15, 15),
+                0, 360, 1.0, -1)
+    for finger in range(4):
+        angle = np.radians(-120 + finger * 20 + rng.uniform(-5, 5))
+        start = (palm_x + 30 * mm * np.cos(angle), palm_y + 40 * mm * np.sin(angle))
+        length = rng.uniform(70, 95) * mm
+        end = (start[0] + length * np.cos(angle), start[1] + length * np.sin(angle))
+        cv2.line(mask, (round(start[0]), round(start[1])), (round(end[0]), round(end[1])), 1.0,
+                 round(rng.uniform(16, 20) * mm), cv2.LINE_AA)
+    mask = cv2.GaussianBlur(mask, (0, 0), 3 * mm)  # the penumbra of a lamp a metre away
+    return np.clip(image.astype(np.float32) * (1.0 - depth * mask), 0, 255).astype(np.uint8)

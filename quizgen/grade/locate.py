@@ -13,6 +13,7 @@ import numpy as np
 
 from ..render.answer_sheets import MARK_SIZE, mark_centres
 from ..render.cards import Paper
+from .light import Light, evened_light
 
 PX_PER_MM = 6.0  # the canonical page: about 150 dpi, enough for 4.5 mm boxes and the code's 0.8 mm modules
 SEARCH_PX_PER_MM = 3.0  # marks are looked for on a smaller copy: quicker, and 6 mm squares stay clear
@@ -27,9 +28,10 @@ class UnreadablePage(Exception):
 
 @dataclass(frozen=True)
 class Located:
-    image: np.ndarray  # grey canonical page, PX_PER_MM, upright or turned half a circle
+    image: np.ndarray  # grey canonical page, PX_PER_MM, upright or turned half a circle, its light evened out
     marks: tuple[tuple[float, float], ...]  # mark centres found in the scan, in the order mapped to TL, TR, BR, BL
     scale: float  # scan pixels per mm, measured from the marks
+    light: Light  # how even the light was between the marks
 
 
 def grey_image(image: np.ndarray) -> np.ndarray:
@@ -112,7 +114,8 @@ def locate_page(image: np.ndarray, paper: Paper) -> Located:
     guess = estimated_scale(grey, paper)
     shrink = min(1.0, SEARCH_PX_PER_MM / guess)
     small = cv2.resize(grey, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA) if shrink < 1 else grey
-    small_marks = corner_marks(mark_candidates(small, guess * shrink))
+    # a lamp's fall-off or a hand's shadow would put half the page under one global threshold
+    small_marks = corner_marks(mark_candidates(evened_light(small, guess * shrink).flat, guess * shrink))
     # pixel indices name pixel centres: (i + 0.5) is where a pixel's centre sits in a resized copy's units
     found = mapped_order(tuple(((x + 0.5) / shrink - 0.5, (y + 0.5) / shrink - 0.5) for x, y in small_marks), paper)
     scale = (_distance(found[0], found[1]) + _distance(found[3], found[2])) / 2 / (
@@ -127,4 +130,12 @@ def locate_page(image: np.ndarray, paper: Paper) -> Located:
     size = (round(paper.width * PX_PER_MM), round(paper.height * PX_PER_MM))
     canonical = cv2.warpPerspective(source, homography, size, flags=cv2.INTER_LINEAR,
                                     borderMode=cv2.BORDER_CONSTANT, borderValue=255)
-    return Located(canonical, found, scale)
+    light = evened_light(canonical, PX_PER_MM, marks_region(paper))
+    return Located(light.flat, found, scale, light)
+
+
+def marks_region(paper: Paper) -> tuple[int, int, int, int]:
+    """Top, bottom, left and right (canonical pixels) of the rectangle through the marks' centres."""
+    centres = mark_centres(paper)
+    return (round(centres[0][1] * PX_PER_MM), round(centres[3][1] * PX_PER_MM),
+            round(centres[0][0] * PX_PER_MM), round(centres[1][0] * PX_PER_MM))

@@ -21,7 +21,7 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..model import stable_id
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
-from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
+from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, SheetPage, read_answer_sheets
 from ..render.html import Layouts, user_layout_blame
 from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from ..text import counted
@@ -78,12 +78,20 @@ def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: i
     sheet = sheets.page_for(identity.version, identity.page, identity.student_row)
     if sheet is None:
         raise UnreadablePage(f"version {identity.version} page {identity.page} is not in this build's sheets")
+    if not located.light.readable:
+        raise UnreadablePage(f"{located.light.problem()} ({sheet_named(sheet)})")
     reading = read_page(identity.image, sheet)
     scores, number = score_page(reading)
     # kept as JPEG: a class's worth of raw pages would hold gigabytes until the annotated copies are made
     _, picture = cv2.imencode(".jpg", identity.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
     return GradedPage(file, scan_page, identity.version, identity.page, identity.student_row, identity.turned,
                       reading, scores, number, picture.tobytes())
+
+
+def sheet_named(sheet: SheetPage) -> str:
+    """Whose sheet a refused page is, as its code says: a teacher can find it in the pile."""
+    student = f"{sheet.student.number} {sheet.student.name}".strip() if sheet.student is not None else ""
+    return f"version {sheet.version} page {sheet.page}" + (f", the sheet of {student}" if student else "")
 
 
 # ---- pages, in bounded worker processes -----------------------------------------------------------------
