@@ -28,6 +28,8 @@ from quizgen.render.pdf import render_pdfs
 TICK_STYLES = ("light", "heavy", "cross", "filled", "crossed-out")
 EMPTY_STYLES = ("none", "stray")
 UNCLEAR_STYLE = "smudge"  # a faint dot: neither a tick nor nothing, so it must come back unclear
+# marks a grader may read either way as long as it says so: (acceptable states)
+AMBIGUOUS_STYLES = {"circle": ("unclear", "ticked"), "dot": ("unclear", "empty")}
 
 
 def grading_set() -> QuestionSet:
@@ -130,6 +132,18 @@ def draw_mark(image: np.ndarray, box: Box, style: str, dpi: int, rng: random.Ran
         centre = _px([(0.5 + j(), 0.5 + j())], box, dpi)[0]
         cv2.circle(image, (round(centre[0]), round(centre[1])), max(1, round(0.55 * dpi / 25.4)), 150, -1,
                    cv2.LINE_AA)
+    elif style == "pencil":  # a soft, light tick: vanishes from a black-and-white scan
+        _stroke(image, _px(tick, box, dpi), 0.45, rng.randint(150, 170), dpi)
+    elif style == "dot":  # the pen rested on the box: small, round and dark
+        centre = _px([(0.5 + 2 * j(), 0.5 + 2 * j())], box, dpi)[0]
+        cv2.circle(image, (round(centre[0]), round(centre[1])), max(1, round(rng.uniform(0.4, 0.6) * dpi / 25.4)),
+                   rng.randint(20, 50), -1, cv2.LINE_AA)
+    elif style == "circle":  # the box ringed instead of ticked: the ink goes round it, not into it
+        centre = _px([(0.5 + j(), 0.5 + j())], box, dpi)[0]
+        radii = (rng.uniform(0.7, 0.95) * box.width * dpi / 25.4, rng.uniform(0.7, 0.95) * box.height * dpi / 25.4)
+        cv2.ellipse(image, (round(centre[0]), round(centre[1])), (round(radii[0]), round(radii[1])),
+                    rng.uniform(0, 180), 0, rng.uniform(330, 380), rng.randint(20, 60),
+                    max(1, round(0.5 * dpi / 25.4)), cv2.LINE_AA)
     elif style != "none":
         raise ValueError(style)
 
@@ -272,3 +286,8 @@ def hand_shadow(image: np.ndarray, depth: float, rng: random.Random) -> np.ndarr
                  round(rng.uniform(16, 20) * mm), cv2.LINE_AA)
     mask = cv2.GaussianBlur(mask, (0, 0), 3 * mm)  # the penumbra of a lamp a metre away
     return np.clip(image.astype(np.float32) * (1.0 - depth * mask), 0, 255).astype(np.uint8)
+
+
+def one_bit(image: np.ndarray, threshold: int = 128) -> np.ndarray:
+    """A scanner's black-and-white (1-bit) mode: every pixel black or white, light strokes gone."""
+    return np.where(image < threshold, 0, 255).astype(np.uint8)

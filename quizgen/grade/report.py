@@ -22,6 +22,7 @@ from .locate import PX_PER_MM
 from .score import GradedPage, QuestionScore, StudentResult
 
 REPORT_LAYOUT = "grading-report.html"
+SEVERAL_WORD = 13.0  # mm the word "several" takes after a multiple-response row's last box
 GREEN, RED, ORANGE, BLUE, GREY = (40, 150, 40), (30, 30, 210), (0, 140, 255), (200, 110, 20), (90, 90, 90)
 
 
@@ -51,13 +52,13 @@ def marks_csv(results: tuple[StudentResult, ...]) -> str:
     width = max((r.questions for r in results), default=0)
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "name", "version", *(f"q{n}" for n in range(1, width + 1)), "total", "out_of",
-                     "complete", "pages", "flags"])
+    writer.writerow(["student", "name", "version", *(f"q{n}" for n in range(1, width + 1)), "total", "provisional",
+                     "out_of", "complete", "pages", "flags"])
     for r in results:
         by_number = {s.number: s for s in r.scores}
         writer.writerow(spreadsheet_row([
             r.key, r.name, r.version, *(score_text(by_number.get(n)) for n in range(1, width + 1)),
-            number_text(r.total), r.questions, "yes" if r.complete else "no",
+            number_text(r.total), "yes" if r.provisional else "no", r.questions, "yes" if r.complete else "no",
             " ".join(f"{p.file}#{p.scan_page}" for p in r.pages), " | ".join(r.flags)]))
     return out.getvalue()
 
@@ -176,6 +177,7 @@ def report_html(stats: tuple[ItemStats, ...], results: tuple[StudentResult, ...]
         "out_of": max((r.questions for r in scored), default=0),
         "histogram": score_histogram(results),
         "flagged": sum(1 for r in results if r.flags),
+        "provisional": sum(1 for r in scored if r.provisional),
         "problems": problems,
     }
     return render_layout(layouts, REPORT_LAYOUT, context)
@@ -287,7 +289,8 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
                 _circle(image, where, colour)
         last = reading.boxes[-1].box
         colour = ORANGE if score.score is None else GREEN if score.score == 1 else RED if score.score == 0 else BLUE
-        labels.append((score_text(score), last.right + 1.8, last.bottom - 0.6, colour, 0.55))
+        past = SEVERAL_WORD if item.type == "multiple-response" else 0.0  # the sheet prints "several" there
+        labels.append((score_text(score), last.right + 1.8 + past, last.bottom - 0.6, colour, 0.55))
     for column in page.reading.digits:
         for digit in column:
             if digit.state != "empty":
@@ -296,8 +299,9 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
     read_as = page.number.flag or f"number read: {page.number.digits}"
     labels.append((read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5))
     who = f"{result.key} {result.name}".strip()
+    provisional = f" provisional, {result.unscored} ? to score" if result.provisional else ""
     labels.append((f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
-                   f"total {number_text(result.total)}/{result.questions}"
+                   f"total {number_text(result.total)}/{result.questions}{provisional}"
                    f"{' - ' + str(len(result.flags)) + ' flag(s), see marks.csv' if result.flags else ''}",
                    20, 7.5, RED if result.flags else GREEN, 0.7))
     return _draw_labels(image, labels)

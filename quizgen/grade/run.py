@@ -27,8 +27,8 @@ from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from ..text import counted
 from . import report
 from .identify import identify_page
-from .locate import UnreadablePage, locate_page
-from .read import read_page
+from .locate import UnreadablePage, grey_image, locate_page
+from .read import is_two_tone, read_page
 from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, is_blank, pdf_page_count, pdf_pages,
                     shown)
 from .score import GradedPage, StudentResult, score_page, students_from
@@ -80,7 +80,7 @@ def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: i
         raise UnreadablePage(f"version {identity.version} page {identity.page} is not in this build's sheets")
     if not located.light.readable:
         raise UnreadablePage(f"{located.light.problem()} ({sheet_named(sheet)})")
-    reading = read_page(identity.image, sheet)
+    reading = read_page(identity.image, sheet, two_tone=is_two_tone(grey_image(image)))
     scores, number = score_page(reading)
     # kept as JPEG: a class's worth of raw pages would hold gigabytes until the annotated copies are made
     _, picture = cv2.imencode(".jpg", identity.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
