@@ -103,9 +103,12 @@ def test_a_class_is_graded_by_one_command_and_the_marks_match_the_key(class_scan
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 0
     rows = marks_rows(out)
     assert set(rows) == set(class_scans.expected)
+    by_version = {v["code"]: [q["id"] for q in v["questions"]] for v in class_scans.questions["versions"]}
+    first = by_version[min(by_version)]
+    columns = {q: next(c for c in rows[next(iter(rows))] if c.startswith(f"Q{n} (")) for n, q in enumerate(first, 1)}
     for number, scores in class_scans.expected.items():
         row = rows[number]
-        got = [float(row[f"q{n}"]) for n in range(1, len(scores) + 1)]
+        got = [float(row[columns[q]]) for q in by_version[row["version"]]]  # the student's own order
         assert got == pytest.approx(scores), number
         assert float(row["total"]) == pytest.approx(sum(scores))
         assert row["complete"] == "yes" and row["flags"] == "" and row["name"].startswith("Student ")
@@ -224,3 +227,33 @@ def test_an_out_path_that_is_a_file_is_one_line(class_scans, tmp_path, capsys):
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(taken), "-q"]) == 1
     assert capsys.readouterr().err.strip() == f"{taken}: --out: is a file; --out needs a folder"
     assert taken.read_text(encoding="utf-8") == "a file\n"
+
+
+def test_the_teachers_corrections_survive_a_regrade_and_a_hand_edit_is_never_overwritten(class_scans, tmp_path,
+                                                                                           capsys):
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out), "-q"]) == 0
+    first, second = sorted(class_scans.expected)[:2]
+    header = next(csv.reader(io.StringIO((out / "marks.csv").read_text(encoding="utf-8"))))
+    q1 = next(h for h in header if h.startswith("Q1 ("))
+    corrections = f"student,question,score,note\n{first},Q1,0.5,half the working\n{second},Q1,1,\n999999,Q1,1,\n"
+    (out / "corrections.csv").write_text(corrections, encoding="utf-8")
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"corrections.csv:2: {first} Q1: applied (0.5)" in captured.out
+    assert "corrections.csv:4: 999999 Q1: kept, not applied: no page of this student was graded this time" \
+        in captured.err
+    rows = marks_rows(out)
+    assert rows[first][q1] == "0.5" and rows[second][q1] == "1"
+    assert rows[first]["corrections"].endswith(": half the working")
+    assert (out / "corrections.csv").read_text(encoding="utf-8") == corrections  # the teacher's file, untouched
+    assert "corrections.csv" not in (out / "grading.json").read_text(encoding="utf-8")
+    # a score changed by hand in marks.csv is never overwritten: the run stops and says where it belongs
+    edited = (out / "marks.csv").read_text(encoding="utf-8").replace(f"{first},", f"{first} ,", 1)
+    (out / "marks.csv").write_text(edited, encoding="utf-8")
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 1
+    assert (out / "marks.csv").read_text(encoding="utf-8") == edited
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{out / 'marks.csv'}: --out: already exists and was not written by an earlier grading")
+    assert err.endswith("belongs in corrections.csv beside it (student,question,score,note), which every grading "
+                        "applies and never writes")

@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -26,8 +26,10 @@ from ..render.html import Layouts, user_layout_blame
 from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from ..text import counted
 from . import report
+from .corrections import CORRECTIONS, Correction, apply_corrections, read_corrections
 from .identify import identify_page
 from .locate import UnreadablePage, grey_image, locate_page
+from .numbering import question_numbers
 from .read import is_two_tone, read_page
 from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, is_blank, pdf_page_count, pdf_pages,
                     shown)
@@ -66,6 +68,7 @@ class Grading:
     notes: tuple[str, ...]  # pages skipped on purpose (blank backs), files in scan folders left out
     files: dict[str, bytes]
     left_out: tuple[str, ...] = ()  # files in the scan folders that were not read, and why
+    corrections: tuple[str, ...] = ()  # each row of corrections.csv: applied, or kept and why not applied
 
 
 def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: int) -> GradedPage:
@@ -186,26 +189,31 @@ def grade(options: GradeOptions) -> Grading:
     scans = find_scans(list(options.scans), own_folder=options.out_folder)
     layouts = Layouts.with_user_folders(options.layouts)
     check_writable(options.out_folder, FIXED_OUTPUTS)  # before the work, not after it
+    corrections = read_corrections(options.out_folder / CORRECTIONS)
     jobs = max(1, options.jobs or os.cpu_count() or 1)
     load_decoders()
     tasks, unopened = page_tasks(scans.files, options.dpi, jobs)
     outcomes = [("problem", line) for line in unopened] + graded_pages(tasks, sheets, jobs)
-    return _reports(sheets, outcomes, jobs, layouts, scans.left_out)
+    return _reports(sheets, outcomes, jobs, layouts, scans.left_out, corrections,
+                    shown(options.out_folder / CORRECTIONS))
 
 
-def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, left_out: list[str]) -> Grading:
+def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, left_out: list[str],
+             corrections: tuple[Correction, ...] = (), corrections_path: str = CORRECTIONS) -> Grading:
     pages = [o for o in outcomes if isinstance(o, GradedPage)]
     unreadable = [o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "problem"]
     problems = list(unreadable)
     notes = [*left_out, *(o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "blank")]
     results, grouping_problems = students_from(pages, sheets)
     problems.extend(grouping_problems)
+    applied = apply_corrections(results, corrections, question_numbers(sheets), corrections_path)
+    results = applied.results
     stats = report.item_analysis(results, sheets)
     out: dict[str, bytes] = {  # the names of FIXED_OUTPUTS, then the annotated copies
-        "marks.csv": report.marks_csv(results).encode("utf-8"),
+        "marks.csv": report.marks_csv(results, question_numbers(sheets)).encode("utf-8"),
         "item-analysis.csv": report.item_analysis_csv(stats).encode("utf-8"),
         "report.html": report_page(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
-        "problems.txt": problems_text(problems, notes, results).encode("utf-8"),
+        "problems.txt": problems_text(problems, [*notes, *applied.notes], results).encode("utf-8"),
     }
     scanned = [r for r in results if r.pages]
     with BoundedRun([Task(report.annotated_pdf, (r,), annotated_name(r.key), field="") for r in scanned],
@@ -213,7 +221,8 @@ def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, 
         annotated = run.results()
     for result, pdf in zip(scanned, annotated):
         out[annotated_name(result.key)] = pdf
-    return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out, tuple(left_out))
+    return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out, tuple(left_out),
+                   applied.notes)
 
 
 def report_page(stats, results, sheets: AnswerSheets, problems: tuple[str, ...], layouts: Layouts) -> str:
@@ -255,7 +264,17 @@ def check_writable(folder: Path, names) -> None:
     """The folder can take these files without replacing one that an earlier grading did not write, or wrote
     and someone changed since (ownership.py: the rule the build follows)."""
     refuse_a_file(folder)
-    grading_folder(folder).refuse_foreign(names)
+    outputs = grading_folder(folder)
+    try:
+        outputs.refuse_foreign(names)
+    except QuizgenError as exc:
+        edited = {e["path"] for e in outputs.previous if e["path"] == "marks.csv"}
+        raise QuizgenError([replace(p, message=p.message + EDITED_MARKS) if edited and p.path.endswith("marks.csv")
+                            else p for p in exc.problems]) from None
+
+
+EDITED_MARKS = ("; a score you changed in it belongs in corrections.csv beside it (student,question,score,note), "
+                "which every grading applies and never writes")
 
 
 def refuse_a_file(folder: Path) -> None:
@@ -287,6 +306,9 @@ def run_grade(options: GradeOptions) -> int:
         print(line, file=sys.stderr)
     for name in left_alone:
         print(left_alone_line(folder, name, GRADING_WRITER), file=sys.stderr)
+    for line in grading.corrections:
+        if not options.quiet or "not applied" in line:
+            print(line, file=sys.stderr if "not applied" in line else sys.stdout)
     if not options.quiet:
         flagged = sum(1 for r in grading.results if r.flags)
         students = sum(1 for r in grading.results if r.pages)

@@ -30,6 +30,7 @@ class QuestionScore:
     score: float | None  # None: a person has to look (an unclear box, an unmarked open item)
     ticked: tuple[int, ...]  # indices of the ticked boxes
     flags: tuple[str, ...] = ()
+    corrected: str = ""  # the teacher's note when corrections.csv set this score
 
 
 @dataclass(frozen=True)
