@@ -257,3 +257,16 @@ def test_the_teachers_corrections_survive_a_regrade_and_a_hand_edit_is_never_ove
     assert err.startswith(f"{out / 'marks.csv'}: --out: already exists and was not written by an earlier grading")
     assert err.endswith("belongs in corrections.csv beside it (student,question,score,note), which every grading "
                         "applies and never writes")
+
+
+def test_a_five_page_tiff_from_a_copier_grades_five_pages(class_scans, tmp_path, capsys):
+    document = pdfium.PdfDocument(str(class_scans.scans))
+    pictures = [document[i].render(scale=DPI / 72, grayscale=True).to_pil() for i in range(len(document))]
+    document.close()
+    sheets = [p for p in pictures if np.asarray(p).min() < 128][:5]  # not the blank back
+    sheets[0].save(tmp_path / "copier.tiff", save_all=True, append_images=sheets[1:], compression="tiff_lzw")
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(tmp_path / "copier.tiff"), "--out", str(out)]) == 0
+    assert "graded 5 pages of 5 students" in capsys.readouterr().out
+    pages = [row["pages"] for row in marks_rows(out).values() if row["pages"]]
+    assert sorted(pages) == sorted(f"{tmp_path / 'copier.tiff'}#{n}" for n in range(1, 6))

@@ -31,8 +31,8 @@ from .identify import identify_page
 from .locate import UnreadablePage, grey_image, locate_page
 from .numbering import question_numbers
 from .read import is_two_tone, read_page
-from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, is_blank, pdf_page_count, pdf_pages,
-                    shown)
+from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, image_page_count, is_blank, pdf_page_count,
+                    pdf_pages, shown)
 from .score import GradedPage, StudentResult, score_page, students_from
 
 OUT_FOLDER = "grading"
@@ -126,18 +126,22 @@ def grade_scan_page(task: PageTask, sheets: AnswerSheets) -> GradedPage | tuple[
 
 def _one_page(path: Path, index: int, dpi: int) -> ScanPage:
     if path.suffix.lower() != ".pdf":
-        return image_page(path)
+        return image_page(path, index)
     return next(pdf_pages(path, dpi, only=index))
+
+
+def page_count(path: Path) -> int | str:
+    """In a worker: the pages of a PDF or an image file (a copier's TIFF has many), or why it cannot be opened."""
+    return pdf_page_count(path) if path.suffix.lower() == ".pdf" else image_page_count(path)
 
 
 def page_tasks(files: list[Path], dpi: int, jobs: int) -> tuple[list[PageTask], list[str]]:
     """A task per page of every file, and a line for each file that cannot be opened or has too many pages.
 
-    A PDF is opened, to count its pages, in a bounded worker too: its structure alone can be a bomb."""
-    pdfs = [path for path in files if path.suffix.lower() == ".pdf"]
-    with BoundedRun([Task(pdf_page_count, (path,), shown(path)) for path in pdfs], sandbox.DECODE_LIMITS,
+    A file is opened, to count its pages, in a bounded worker too: its structure alone can be a bomb."""
+    with BoundedRun([Task(page_count, (path,), shown(path)) for path in files], sandbox.DECODE_LIMITS,
                     jobs=jobs, batch=BATCH) as run:
-        counts = dict(zip(pdfs, run.each()))
+        counts = dict(zip(files, run.each()))
     tasks: list[PageTask] = []
     problems: list[str] = []
     for path in files:
