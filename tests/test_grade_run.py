@@ -118,8 +118,12 @@ def test_a_class_is_graded_by_one_command_and_the_marks_match_the_key(class_scan
         assert len(pypdf.PdfReader(out / f"annotated-{number}.pdf").pages) == 1
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 2 and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "Questions are numbered Q1, Q2… in version A's order, as in marks.csv and item-analysis.csv" in html
     analysis = list(csv.DictReader(io.StringIO((out / "item-analysis.csv").read_text(encoding="utf-8"))))
     assert len(analysis) == len(class_scans.questions["versions"][0]["questions"])
+    # one numbering: item-analysis.csv's Q7 is marks.csv's column Q7, with the same sheet numbers
+    assert [f"{a['question']} ({a['on_sheets']})" for a in analysis] == [c for c in rows[number] if c.startswith("Q")]
+    assert f"<td>Q1</td><td>{analysis[0]['on_sheets']}</td>" in html
     assert all(int(a["answered"]) == STUDENTS for a in analysis)
 
 
