@@ -291,3 +291,82 @@ def hand_shadow(image: np.ndarray, depth: float, rng: random.Random) -> np.ndarr
 def one_bit(image: np.ndarray, threshold: int = 128) -> np.ndarray:
     """A scanner's black-and-white (1-bit) mode: every pixel black or white, light strokes gone."""
     return np.where(image < threshold, 0, 255).astype(np.uint8)
+
+
+# ---- covered corners and cut-off edges --------------------------------------------------------------
+
+
+CORNERS = ("top-left", "top-right", "bottom-right", "bottom-left")
+
+
+def _mark_centre_px(paper: str, corner: int, dpi: int) -> tuple[float, float]:
+    from quizgen.render.answer_sheets import mark_centres
+
+    x, y = mark_centres(rendered_sheets(paper).sheets.paper)[corner]
+    return x * dpi / 25.4, y * dpi / 25.4
+
+
+def _outwards(corner: int) -> tuple[float, float]:
+    """The unit direction from the page's middle toward `corner`."""
+    return ((-1, -1), (1, -1), (1, 1), (-1, 1))[corner]
+
+
+def stapled(image: np.ndarray, paper: str, corner: int, dpi: int, rng: random.Random) -> np.ndarray:
+    """A staple across the corner mark: a dark metal bar 12 mm long with its shadow, slanted across the corner."""
+    image = image.copy()
+    mm = dpi / 25.4
+    cx, cy = _mark_centre_px(paper, corner, dpi)
+    ox, oy = _outwards(corner)
+    cx, cy = cx + ox * rng.uniform(-1.5, 1.5) * mm, cy + oy * rng.uniform(-1.5, 1.5) * mm
+    angle = np.radians(45 * (1 if ox * oy < 0 else -1) + rng.uniform(-15, 15))  # across the corner's diagonal
+    dx, dy = 6 * mm * np.cos(angle), 6 * mm * np.sin(angle)
+    for offset, grey, width in ((0.6, 150, 1.6), (0.0, rng.randint(40, 90), 1.0)):  # shadow, then the metal
+        cv2.line(image, (round(cx - dx + offset * mm), round(cy - dy + offset * mm)),
+                 (round(cx + dx + offset * mm), round(cy + dy + offset * mm)), grey, max(1, round(width * mm)),
+                 cv2.LINE_AA)
+    return image
+
+
+def creased(image: np.ndarray, paper: str, corner: int, dpi: int, rng: random.Random) -> np.ndarray:
+    """A dark fold line across the corner, from one paper edge to the other, through the corner mark."""
+    mm = dpi / 25.4
+    h, w = image.shape
+    cx, cy = _mark_centre_px(paper, corner, dpi)
+    cx, cy = cx + rng.uniform(-2, 2) * mm, cy + rng.uniform(-2, 2) * mm
+    ox, oy = _outwards(corner)
+    angle = np.radians(45 * (1 if ox * oy < 0 else -1) + rng.uniform(-20, 20))
+    dx, dy = 200 * mm * np.cos(angle), 200 * mm * np.sin(angle)
+    fold = np.zeros((h, w), np.float32)
+    cv2.line(fold, (round(cx - dx), round(cy - dy)), (round(cx + dx), round(cy + dy)), 1.0,
+             max(1, round(rng.uniform(1.0, 1.8) * mm)), cv2.LINE_AA)
+    fold = cv2.GaussianBlur(fold, (0, 0), 0.4 * mm)
+    depth = rng.uniform(0.55, 0.75)
+    return np.clip(image.astype(np.float32) * (1 - depth * fold / max(float(fold.max()), 1e-6)), 0, 255).astype(np.uint8)
+
+
+def on_black_backing(image: np.ndarray, paper: str, corner: int, dpi: int, rng: random.Random) -> np.ndarray:
+    """The corner torn or folded away over a scanner's black backing: black from the paper's corner up to a
+    line that cuts through the corner mark."""
+    image = image.copy()
+    mm = dpi / 25.4
+    h, w = image.shape
+    cx, cy = _mark_centre_px(paper, corner, dpi)
+    ox, oy = _outwards(corner)
+    reach = rng.uniform(-1.5, 2.0) * mm  # the tear's edge passes this far past the mark's centre, outwards
+    corner_x, corner_y = (0 if ox < 0 else w - 1), (0 if oy < 0 else h - 1)
+    # the tear runs across the corner's diagonal, at the distance that cuts through the mark
+    nx, ny = ox / np.sqrt(2), oy / np.sqrt(2)
+    px, py = cx + nx * reach, cy + ny * reach
+    along = np.array([-ny, nx]) * 400 * mm
+    triangle = np.array([(corner_x, corner_y), (px + along[0], py + along[1]), (px - along[0], py - along[1])],
+                        np.int32)
+    cv2.fillPoly(image, [triangle], rng.randint(5, 30), cv2.LINE_AA)
+    return image
+
+
+def in_a4_window(image: np.ndarray, degrees: float) -> np.ndarray:
+    """A page turned `degrees` on a scanner whose window is exactly the page's size: what turns past the
+    window's edge is lost (scanned white)."""
+    h, w = image.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)

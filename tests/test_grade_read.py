@@ -148,3 +148,19 @@ def test_boxes_are_found_where_the_sheet_put_them_after_perspective():
               if ("item", reading.item.number, k) not in filled.styles]
     assert len(shifts) > 40
     assert max(shifts) < 0.4 and sum(shifts) / len(shifts) < 0.2
+
+
+def test_a_box_the_scan_does_not_hold_is_unclear_never_empty():
+    rng = random.Random(12)
+    filled = gk.fill_page("a4", 0, 200, rng, smudges=0, strays=0)
+    sheets = gk.rendered_sheets("a4").sheets
+    graded = grade_image(filled.image, sheets, "scan", 1)
+    scanned = np.full(graded.image.shape, 255, np.uint8)
+    last = filled.page.items[-1]
+    scanned[round((last.boxes[0].y + 2) * 6):, :] = 0  # the scan ended half-way down the last row
+    page = read_page(graded.image, filled.page, scanned=scanned)
+    states = {(r.item.number, k): b for r in page.items for k, b in enumerate(r.boxes)}
+    for k in range(len(last.boxes)):
+        box = states[(last.number, k)]
+        assert box.state in ("unclear", "ticked") and (box.state == "ticked" or box.why == "past the edge of the scan")
+    assert all(b.state != "unclear" for (n, _), b in states.items() if n != last.number)

@@ -182,9 +182,11 @@ def page_cuts(darknesses: list[float]) -> Cuts:
     return Cuts(floor, floor + EMPTY_ABOVE_FLOOR, floor + TICKED_ABOVE_FLOOR)
 
 
-def read_page(image: np.ndarray, page: SheetPage, two_tone: bool = False) -> PageReading:
+def read_page(image: np.ndarray, page: SheetPage, two_tone: bool = False,
+              scanned: np.ndarray | None = None) -> PageReading:
     """Every box of the page measured and decided; `image` is the upright canonical page, `two_tone` whether
-    the scan it came from was black and white."""
+    the scan it came from was black and white, `scanned` where the scan has the page (255; 0 past its edge:
+    a box there cannot be read)."""
     levels = page_levels(image, page)
     dark = darkness_image(image, levels)
     item_boxes = [[found_outline(dark, b) for b in item.boxes] for item in page.items]
@@ -198,4 +200,14 @@ def read_page(image: np.ndarray, page: SheetPage, two_tone: bool = False) -> Pag
     # digit boxes sit 1.2 mm apart, too close for a ring to be told from the next box's outline
     digits = tuple(tuple(box_reading(dark, b, v, cuts, False) for b, v in zip(boxes, values))
                    for boxes, values in zip(digit_boxes, digit_values))
+    if scanned is not None:
+        items = tuple(ItemReading(r.item, tuple(_past_the_edge(b, scanned) for b in r.boxes)) for r in items)
+        digits = tuple(tuple(_past_the_edge(b, scanned) for b in column) for column in digits)
     return PageReading(page, items, digits, cuts, levels, two_tone)
+
+
+def _past_the_edge(reading: BoxReading, scanned: np.ndarray) -> BoxReading:
+    """A box the scan does not wholly hold is unclear, whatever its darkness: its tick may be past the edge."""
+    if reading.state != "ticked" and _pixels(scanned, reading.box).min(initial=255) < 255:
+        return BoxReading(reading.box, reading.darkness, "unclear", "past the edge of the scan")
+    return reading

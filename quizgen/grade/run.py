@@ -27,8 +27,8 @@ from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from ..text import counted
 from . import report
 from .corrections import CORRECTIONS, Correction, apply_corrections, read_corrections
-from .identify import identify_page
-from .locate import UnreadablePage, grey_image, locate_page
+from .identify import identify_page, probable_identity
+from .locate import UnmappedPage, UnreadablePage, estimated_scale, grey_image, locate_page, proven
 from .numbering import question_numbers
 from .read import is_two_tone, read_page
 from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, image_page_count, is_blank, pdf_page_count,
@@ -73,7 +73,10 @@ class Grading:
 
 def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: int) -> GradedPage:
     """One scanned page, located, identified, read and scored; UnreadablePage says why it cannot be."""
-    located = locate_page(image, sheets.paper)
+    try:
+        located = locate_page(image, sheets.paper)
+    except UnmappedPage as exc:
+        raise UnreadablePage(f"{exc}{_whose(grey_image(image), sheets)}") from None
     identity = identify_page(located, sheets.pages[0].code)
     if identity.build != sheets.build:
         raise UnreadablePage(f"this sheet is from another build ({identity.build}); the build graded made "
@@ -83,12 +86,26 @@ def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: i
         raise UnreadablePage(f"version {identity.version} page {identity.page} is not in this build's sheets")
     if not located.light.readable:
         raise UnreadablePage(f"{located.light.problem()} ({sheet_named(sheet)})")
-    reading = read_page(identity.image, sheet, two_tone=is_two_tone(grey_image(image)))
+    boxes = [b for item in sheet.items for b in item.boxes] + [b for column in sheet.digits for b in column]
+    try:
+        upright = proven(located, identity.turned, boxes, sheets.paper)
+    except UnreadablePage as exc:
+        raise UnreadablePage(f"{exc} ({sheet_named(sheet)})") from None
+    reading = read_page(upright.image, sheet, two_tone=is_two_tone(grey_image(image)), scanned=upright.scanned)
     scores, number = score_page(reading)
     # kept as JPEG: a class's worth of raw pages would hold gigabytes until the annotated copies are made
-    _, picture = cv2.imencode(".jpg", identity.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
+    _, picture = cv2.imencode(".jpg", upright.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
     return GradedPage(file, scan_page, identity.version, identity.page, identity.student_row, identity.turned,
                       reading, scores, number, picture.tobytes())
+
+
+def _whose(scan: np.ndarray, sheets: AnswerSheets) -> str:
+    """` (version A page 1, the sheet of 240101 Amina Haddad)` when a refused page's code can still be read."""
+    found = probable_identity(scan, estimated_scale(scan, sheets.paper))
+    if found is None or found[0] != sheets.build:
+        return ""
+    sheet = sheets.page_for(found[1], found[2], found[3])
+    return f" ({sheet_named(sheet)})" if sheet is not None else ""
 
 
 def sheet_named(sheet: SheetPage) -> str:

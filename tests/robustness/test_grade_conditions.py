@@ -24,7 +24,7 @@ from quizgen.grade.locate import UnreadablePage  # noqa: E402
 from quizgen.grade.run import grade_image  # noqa: E402
 from quizgen.render.answer_sheets import SCORE_VALUES, SheetItem  # noqa: E402
 
-PAGES = 6  # per condition: both versions, three students each
+PAGES = 8  # per condition: both versions, four students each, and each corner twice
 DPI = 200
 TICKED = gk.TICK_STYLES + ("pencil",)  # what a student meant as a tick; a ring is an answer too
 MEANT = TICKED + ("circle",)
@@ -36,6 +36,11 @@ CONDITIONS = {
     "hand shadow, fall-off 45 %": "shadow, light 0.45",
     "1-bit scan, pen and pencil": "one-bit",
     "rings and pen dots": "rings",
+    "staple over each corner": "staple",
+    "staple over each corner, phone photo": "staple, photo",
+    "dark crease over each corner": "crease",
+    "black backing over each corner": "backing",
+    "A4 scan window, 4° skew": "window",
 }
 
 
@@ -63,8 +68,18 @@ def meant_score(item: SheetItem, meant: set[int]) -> float:
     return 1.0 if len(meant) == 1 and item.correct[next(iter(meant))] else 0.0
 
 
-def degraded(image, how: str, rng: random.Random):
-    image = gk.rotated(image, rng.uniform(-3, 3))
+def degraded(image, how: str, rng: random.Random, page: int):
+    corner = page % 4  # each corner in turn
+    for step in how.split(", "):
+        if step == "staple":
+            image = gk.stapled(image, "a4", corner, DPI, rng)
+        elif step == "crease":
+            image = gk.creased(image, "a4", corner, DPI, rng)
+        elif step == "backing":
+            image = gk.on_black_backing(image, "a4", corner, DPI, rng)
+    if "window" in how:
+        return gk.in_a4_window(image, 4.0 if page % 2 else -4.0)
+    image = gk.in_perspective(image, 0.025, rng) if "photo" in how else gk.rotated(image, rng.uniform(-3, 3))
     for step in how.split(", "):
         if step.startswith("light"):
             image = gk.unevenly_lit(image, float(step.split()[1]), rng.uniform(0, 360))
@@ -101,7 +116,7 @@ def graded_condition(name: str) -> Tally:
                 gk.draw_mark(filled.image, item.boxes[empty[0]], "dot", DPI, rng)
         tally.pages += 1
         try:
-            graded = grade_image(degraded(filled.image, how, rng), sheets, name, student + 1)
+            graded = grade_image(degraded(filled.image, how, rng, student), sheets, name, student + 1)
         except UnreadablePage:
             tally.refused += 1
             continue
@@ -158,12 +173,12 @@ def test_no_question_is_scored_wrong_without_a_flag(name):
     accepted = tally.pages - tally.refused
     assert accepted >= PAGES - 1, name  # these conditions are readable: a refusal here is a failure to read
     assert tally.misread < 0.001 * tally.boxes, tally.wrong
-    assert tally.boxes >= 750
+    assert tally.boxes >= 1000
 
 
 def test_pencil_on_a_black_and_white_scan_is_flagged_with_the_page():
     tally = graded_condition("1-bit scan, pen and pencil")
-    assert tally.flagged >= 3 * 18 // 2  # the pencil students' unanswered-looking questions
+    assert tally.flagged >= PAGES // 2 * 18 // 2  # the pencil students' unanswered-looking questions
 
 
 def print_table() -> None:
