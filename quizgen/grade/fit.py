@@ -88,6 +88,8 @@ def grid_fit(image: np.ndarray, paper: Paper) -> GridFit:
         found = _in_place(ink, boxes)
         if found > best.found:
             best = GridFit(found, len(boxes), turned, _in_place(ink, beside_grid(grid)))
+        if best.found > len(boxes) / 2:
+            break  # the page turned round cannot have more than half of the grid in place too
     return best
 
 

@@ -40,23 +40,24 @@ class Light:
                 "hand or a phone, or scan it")
 
 
-def paper_light(grey: np.ndarray, px_per_mm: float) -> np.ndarray:
-    """The brightness of the paper under every pixel (float32, the image's size)."""
+def coarse_light(grey: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, float]:
+    """The brightness of the paper on a coarse copy of the page (float32), and that copy's share of the size."""
     shrink = min(1.0, LIGHT_PX_PER_MM / px_per_mm)
     small = cv2.resize(grey, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA) if shrink < 1 else grey
     side = max(3, round(CLOSING_MM * px_per_mm * shrink) | 1)
     kernel = cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (side, side))
     closed = cv2.morphologyEx(small, cv2.MORPH_CLOSE, kernel, borderType=cv2.BORDER_REPLICATE)
-    closed = cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(SMOOTHING_MM * px_per_mm * shrink, 0.5))
-    height, width = grey.shape
-    return cv2.resize(closed, (width, height), interpolation=cv2.INTER_LINEAR) if shrink < 1 else closed
+    return cv2.GaussianBlur(closed.astype(np.float32), (0, 0), max(SMOOTHING_MM * px_per_mm * shrink, 0.5)), shrink
 
 
 def evened_light(grey: np.ndarray, px_per_mm: float, region: tuple[int, int, int, int] | None = None) -> Light:
     """The page with its light evened out, and how dark and bright the paper was within `region`
     (top, bottom, left, right in pixels; the whole image when None)."""
-    light = paper_light(grey, px_per_mm)
-    flat = np.clip(grey.astype(np.float32) * (255.0 / np.maximum(light, 1.0)), 0, 255).astype(np.uint8)
-    top, bottom, left, right = region or (0, grey.shape[0], 0, grey.shape[1])
-    inside = light[top:bottom, left:right]
+    coarse, shrink = coarse_light(grey, px_per_mm)
+    height, width = grey.shape
+    light = cv2.resize(coarse, (width, height), interpolation=cv2.INTER_LINEAR) if shrink < 1 else coarse
+    flat = cv2.divide(grey.astype(np.float32), np.maximum(light, 1.0), scale=255.0)
+    flat = np.clip(flat, 0, 255).astype(np.uint8)
+    top, bottom, left, right = (round(v * shrink) for v in (region or (0, height, 0, width)))
+    inside = coarse[top:max(bottom, top + 1), left:max(right, left + 1)]
     return Light(flat, float(np.percentile(inside, 1)), float(np.percentile(inside, 99)))
