@@ -274,3 +274,18 @@ def test_a_five_page_tiff_from_a_copier_grades_five_pages(class_scans, tmp_path,
     assert "graded 5 pages of 5 students" in capsys.readouterr().out
     pages = [row["pages"] for row in marks_rows(out).values() if row["pages"]]
     assert sorted(pages) == sorted(f"{tmp_path / 'copier.tiff'}#{n}" for n in range(1, 6))
+
+
+def test_swapped_arguments_and_the_folder_above_a_build_are_one_line_saying_what_to_type(class_scans, capsys):
+    assert main(["grade", str(class_scans.scans), str(class_scans.folder)]) == 1
+    assert capsys.readouterr().err.strip() == (f"{class_scans.scans}: BUILD_FOLDER: is a file, not a build folder; "
+                                               f"the arguments look swapped: quizgen grade {class_scans.folder} "
+                                               f"{class_scans.scans}")
+    parent = class_scans.folder.parent
+    assert main(["grade", str(parent), str(class_scans.scans)]) == 1
+    assert capsys.readouterr().err.strip() == (f"{parent / SHEETS_JSON}: no answer sheets in this folder, but in its "
+                                               f"build folder {class_scans.folder}: quizgen grade "
+                                               f"{class_scans.folder} SCANS…")
+    assert main(["grade", str(parent / "absent"), str(class_scans.scans)]) == 1
+    assert capsys.readouterr().err.strip() == (f"{parent / 'absent'}: BUILD_FOLDER: no such folder; expected the "
+                                               "build folder holding answer-sheets.json")

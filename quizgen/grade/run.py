@@ -206,7 +206,7 @@ def _breach(failed: Failed) -> str:
 
 def grade(options: GradeOptions) -> Grading:
     """Everything `quizgen grade` makes, in memory."""
-    sheets = read_answer_sheets(Path(options.build) / SHEETS_JSON)
+    sheets = build_sheets(Path(options.build), options.scans)
     scans = find_scans(list(options.scans), own_folder=options.out_folder)
     layouts = Layouts.with_user_folders(options.layouts)
     check_writable(options.out_folder, FIXED_OUTPUTS)  # before the work, not after it
@@ -217,6 +217,27 @@ def grade(options: GradeOptions) -> Grading:
     outcomes = [("problem", line) for line in unopened] + graded_pages(tasks, sheets, jobs)
     return _reports(sheets, outcomes, jobs, layouts, scans.left_out, corrections,
                     shown(options.out_folder / CORRECTIONS))
+
+
+def build_sheets(build: Path, scans: tuple[Path, ...]) -> AnswerSheets:
+    """The build folder's answer sheets; a scan given first (the arguments swapped) or the folder above a
+    build folder is one line saying what to type instead."""
+    if os.path.lexists(build) and not build.is_dir():
+        swapped = next((Path(s) for s in scans if (Path(s) / SHEETS_JSON).is_file()), None)
+        hint = (f"the arguments look swapped: quizgen grade {shown(swapped)} {shown(build)}" if swapped
+                else "the build folder (holding answer-sheets.json) comes first: quizgen grade BUILD_FOLDER SCANS…")
+        raise QuizgenError.at(shown(build), f"is a file, not a build folder; {hint}", field="BUILD_FOLDER")
+    if not os.path.lexists(build):
+        raise QuizgenError.at(shown(build), "no such folder; expected the build folder holding answer-sheets.json",
+                              field="BUILD_FOLDER")
+    if not os.path.lexists(build / SHEETS_JSON):
+        below = sorted(p for p in build.iterdir() if p.is_dir() and (p / SHEETS_JSON).is_file())
+        if below:
+            names = ", ".join(shown(p) for p in below[:3]) + (" …" if len(below) > 3 else "")
+            raise QuizgenError.at(shown(build / SHEETS_JSON),
+                                  f"no answer sheets in this folder, but in its build folder{'s' if len(below) > 1 else ''} "
+                                  f"{names}: quizgen grade {shown(below[0])} SCANS…")
+    return read_answer_sheets(build / SHEETS_JSON)
 
 
 def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, left_out: list[str],
