@@ -313,10 +313,8 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
     below = page.reading.page.digits[0][-1]
     read_as = page.number.flag or f"number read: {page.number.digits}"
     labels.append((read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5))
-    if corrected:
-        bottom = page.reading.page.marks[3]
-        labels.append(("* corrected by the teacher (corrections.csv): " + "; ".join(corrected),
-                       bottom.right + 4.0, bottom.y + 4.0, BLUE, 0.5))
+    if corrected:  # under the header line, clear of the sheet's title and of its footer
+        labels.append(("* corrected by the teacher (corrections.csv): " + "; ".join(corrected), 20, 13.0, BLUE, 0.5))
     who = f"{result.key} {result.name}".strip()
     provisional = f" provisional, {result.unscored} ? to score" if result.provisional else ""
     labels.append((f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
