@@ -289,3 +289,16 @@ def test_swapped_arguments_and_the_folder_above_a_build_are_one_line_saying_what
     assert main(["grade", str(parent / "absent"), str(class_scans.scans)]) == 1
     assert capsys.readouterr().err.strip() == (f"{parent / 'absent'}: BUILD_FOLDER: no such folder; expected the "
                                                "build folder holding answer-sheets.json")
+
+
+def test_a_graded_class_feeds_the_pools_item_statistics(class_scans, tmp_path, capsys):
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    pack = class_scans.folder.parent.parent / "chemistry"
+    assert main(["review", str(pack), "--stats", str(out)]) == 0
+    text = capsys.readouterr().out
+    asked = {q["id"] for q in class_scans.questions["versions"][0]["questions"]}
+    assert f": {len(asked)} questions answered in 1 graded class; " in text.splitlines()[0]
+    assert all(f"{qid}: " in text for qid in asked)
+    assert text.count(f"{STUDENTS} answers in 1 class") == len(asked)
