@@ -14,7 +14,7 @@ from pathlib import Path
 from ..errors import Problem, QuizgenError, display_path
 from ..files import read_regular_file
 from .numbering import QuestionNumber
-from .score import QuestionScore, StudentResult
+from .score import StudentResult
 
 CORRECTIONS = "corrections.csv"
 HEADER = ("student", "question", "score", "note")
