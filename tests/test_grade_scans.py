@@ -9,6 +9,7 @@ from PIL import Image
 
 import gradekit as gk
 from quizgen.errors import QuizgenError
+from quizgen.grade.read import is_two_tone
 from quizgen.grade.scans import check_scan_files, image_page, image_page_count, pdf_pages
 
 
@@ -74,3 +75,14 @@ def test_any_format_and_depth_pillow_reads_comes_back_as_the_same_grey_page(tmp_
     expected = np.array(picture.convert("L")) if mode in ("1", "P") else page
     assert read.image.shape == page.shape
     assert np.abs(read.image.astype(int) - expected.astype(int)).mean() < 2, mode
+
+
+def test_a_copiers_black_and_white_pdf_and_tiff_are_known_for_what_they_are(tmp_path):
+    page = gk.one_bit(gk.rasterised("a4", 0, 100), 128)
+    Image.fromarray(page).convert("1").save(tmp_path / "bw.pdf", resolution=100)
+    Image.fromarray(page).convert("1").save(tmp_path / "bw.tif", compression="group4")
+    (from_pdf,) = list(pdf_pages(tmp_path / "bw.pdf", 200))
+    from_tiff = image_page(tmp_path / "bw.tif")
+    assert is_two_tone(from_pdf.image) and is_two_tone(from_tiff.image)
+    assert np.array_equal(from_tiff.image, page)
+    assert not is_two_tone(gk.rasterised("a4", 0, 100))  # a grey scan's anti-aliased edges are grey
