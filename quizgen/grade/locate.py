@@ -43,9 +43,9 @@ class Located:
     marks: tuple[tuple[float, float], ...]  # mark centres found in the scan, in the order mapped to TL, TR, BR, BL
     scale: float  # scan pixels per mm, measured from the marks
     light: Light  # how even the light was between the marks
-    source: np.ndarray = None  # the grey scan the page was mapped from (perhaps shrunk)
-    homography: np.ndarray = None  # source pixels → canonical pixels
-    scanned: np.ndarray = None  # canonical page: 255 where the scan has the page, 0 past the scan's edge
+    source: np.ndarray | None = None  # the grey scan the page was mapped from (perhaps shrunk)
+    homography: np.ndarray | None = None  # source pixels → canonical pixels
+    scanned: np.ndarray | None = None  # canonical page: 255 where the scan has the page, 0 past the scan's edge
     predicted: str = ""  # the scan's corners whose marks were not used but worked out from the others
     worked_out: tuple[int, ...] = ()  # which of `marks` (TL, TR, BR, BL as mapped) those are
 
