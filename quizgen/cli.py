@@ -122,6 +122,9 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--include", nargs="+", default=[], metavar="QUESTION_ID",
                         help="take these questions back in")
     review.add_argument("--reason", default="", help="why the --exclude questions are left out")
+    review.add_argument("--stats", type=Path, nargs="+", default=[], metavar="GRADING_FOLDER",
+                        help="print each question's difficulty, discrimination and option counts from these graded "
+                             "classes, flagging questions to look at")
     review.set_defaults(handler=cmd_review)
 
     generate = command("generate", "generate a question set (JSON or text) on standard output")
@@ -390,6 +393,14 @@ def cmd_review(args: argparse.Namespace) -> int:
                                   "as listed by `quizgen review --text`")
         path = set_exclusions(pack, {qid: reason for qid in args.exclude}, set(args.include))
         print(f"wrote {path}")
+        return 0
+    if args.stats:
+        from .review import pooled_statistics, stats_text
+
+        pack = load_pack(args.pack)
+        pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
+        items, gone = pooled_statistics(pool, args.stats)
+        sys.stdout.write(stats_text(items, gone, pack, len(args.stats)) + "\n")
         return 0
     pack = load_pack(args.pack)
     target = args.out or Path("review.html")

@@ -3,14 +3,19 @@ items are marked to leave out, and review.yaml, where those decisions live in th
 
 from __future__ import annotations
 
+import csv
 import html
+import io
 import json
+import re
+import shlex
+from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
 
 from .content import REVIEW_FILE
-from .files import write_atomically
+from .files import read_regular_file, write_atomically
 from .generate import Pool, question_pool
 from .model import Pack, Question, option_letter, stable_id
 from .errors import Problem, QuizgenError
@@ -180,3 +185,132 @@ refresh();
 </script>
 </body></html>
 """
+
+
+# ---- item statistics from graded classes: `quizgen review PACK --stats GRADING_FOLDER…` --------------------------
+
+ITEM_ANALYSIS = "item-analysis.csv"  # what `quizgen grade` writes into each grading folder
+LOW_DISCRIMINATION = 0.2  # item-rest correlation below which a question does not separate stronger students
+MIN_ANSWERS_FOR_UNPICKED = 10  # answers a question needs before a distractor nobody chose says something
+
+
+@dataclass(frozen=True)
+class PooledItem:
+    """One question's results over every class graded with it."""
+
+    question: Question
+    classes: int
+    answered: int
+    difficulty: float | None  # mean score, weighted by each class's answers
+    discrimination: float | None  # item-rest correlation, weighted the same way
+    chosen: dict[str, int]  # option text → how often it was ticked, over the classes
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        found = []
+        if self.discrimination is not None and self.discrimination < 0:
+            found.append(f"discriminates negatively ({self.discrimination:+.2f}): stronger students miss it more; "
+                         "check the key and the wording")
+        elif self.discrimination is not None and self.discrimination < LOW_DISCRIMINATION:
+            found.append(f"discriminates little ({self.discrimination:.2f})")
+        if self.answered >= MIN_ANSWERS_FOR_UNPICKED:
+            unpicked = [o.text for o in self.question.options if not o.correct and self.chosen.get(o.text, 0) == 0]
+            if unpicked and self.question.type in ("multiple-choice", "multiple-response"):
+                found.append("distractor nobody picked: " + ", ".join(unpicked))
+        return tuple(found)
+
+
+def grading_rows(folder: Path) -> list[dict[str, str]]:
+    """The rows of a grading folder's item-analysis.csv; QuizgenError naming the folder when it has none."""
+    path = Path(folder) / ITEM_ANALYSIS
+    if not path.is_file():
+        raise QuizgenError.at(folder, f"no {ITEM_ANALYSIS} here; expected a folder `quizgen grade` wrote "
+                                      "(BUILD_FOLDER/grading by default)", field="--stats")
+    text = read_regular_file(path, limit=64 * 1024 ** 2, what="item analysis").decode("utf-8-sig", errors="replace")
+    rows = list(csv.DictReader(io.StringIO(text)))
+    if rows and not {"question_id", "answered", "difficulty", "discrimination", "options"} <= set(rows[0]):
+        raise QuizgenError.at(path, "not an item analysis written by `quizgen grade`; grade the class again",
+                              field="--stats")
+    return rows
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except (TypeError, ValueError):
+        return None
+
+
+def option_counts(options: str, question: Question) -> dict[str, int]:
+    """How often each of the question's options was chosen, from item-analysis.csv's `*Text: 3; Other: 0`: the
+    texts are the question's own, so a `;` or `:` inside one cannot split it."""
+    counts = {}
+    for option in question.options:
+        found = re.search(rf"(?:^|; )\*?{re.escape(option.text)}: ([0-9]+)(?=;|$)", options)
+        counts[option.text] = int(found[1]) if found else 0
+    return counts
+
+
+def pooled_statistics(pool: Pool, folders: list[Path]) -> tuple[list[PooledItem], list[str]]:
+    """Each question of the pool that some class answered, pooled over the folders; and the ids graded that the
+    pool no longer makes (a fact or template changed since)."""
+    by_id = {q.id: q for q in pool.questions}
+    gathered: dict[str, list[dict[str, str]]] = {}
+    gone: list[str] = []
+    for folder in folders:
+        for row in grading_rows(folder):
+            qid = row.get("question_id", "")
+            if qid in by_id:
+                gathered.setdefault(qid, []).append(row)
+            elif qid and qid not in gone:
+                gone.append(qid)
+    items = []
+    for qid, rows in gathered.items():
+        question = by_id[qid]
+        answered = [int(_number(r["answered"]) or 0) for r in rows]
+        difficulty = _weighted([(_number(r["difficulty"]), n) for r, n in zip(rows, answered)])
+        discrimination = _weighted([(_number(r["discrimination"]), n) for r, n in zip(rows, answered)])
+        chosen: dict[str, int] = {}
+        for row in rows:
+            for text, count in option_counts(row.get("options", ""), question).items():
+                chosen[text] = chosen.get(text, 0) + count
+        items.append(PooledItem(question, len(rows), sum(answered), difficulty, discrimination, chosen))
+    items.sort(key=lambda i: (not i.warnings, i.discrimination if i.discrimination is not None else 9, i.question.id))
+    return items, gone
+
+
+def _weighted(values: list[tuple[float | None, int]]) -> float | None:
+    known = [(v, n) for v, n in values if v is not None and n > 0]
+    total = sum(n for _, n in known)
+    return sum(v * n for v, n in known) / total if total else None
+
+
+def stats_text(items: list[PooledItem], gone: list[str], pack: Pack, folders: int) -> str:
+    """The pooled statistics as the author reads them: flagged questions first, each with the command that
+    leaves it out."""
+    excluded = set(pack.excluded)
+    flagged = sum(1 for i in items if i.warnings)
+    lines = [f"{pack.title}: {counted(len(items), 'question')} answered in {counted(folders, 'graded class', 'graded classes')}"
+             f"; {counted(flagged, 'question')} to look at", ""]
+    for item in items:
+        q = item.question
+        difficulty = "" if item.difficulty is None else f"difficulty {item.difficulty:.2f}"
+        discrimination = "" if item.discrimination is None else f"discrimination {item.discrimination:+.2f}"
+        figures = " · ".join(p for p in (f"{item.answered} answers in {counted(item.classes, 'class', 'classes')}",
+                                         difficulty, discrimination) if p)
+        lines.append(f"{q.id}: {q.prompt}")
+        lines.append(f"   {figures}")
+        if q.options:
+            lines.append("   chosen: " + " · ".join(f"{'*' if o.correct else ''}{o.text} {item.chosen.get(o.text, 0)}"
+                                                   for o in q.options))
+        for warning in item.warnings:
+            lines.append(f"   ! {warning}")
+        if q.id in excluded:
+            lines.append("   (left out in review.yaml)")
+        elif item.warnings:
+            reason = shlex.quote(item.warnings[0].split(":")[0])
+            lines.append(f"   leave it out: quizgen review {shlex.quote(str(pack.root))} --exclude {q.id} --reason {reason}")
+        lines.append("")
+    if gone:
+        lines.append(f"graded but no longer in the pool (its fact or template changed): {', '.join(gone)}")
+    return "\n".join(lines)

@@ -28,6 +28,8 @@ from quizgen.render.pdf import render_pdfs
 TICK_STYLES = ("light", "heavy", "cross", "filled", "crossed-out")
 EMPTY_STYLES = ("none", "stray")
 UNCLEAR_STYLE = "smudge"  # a faint dot: neither a tick nor nothing, so it must come back unclear
+# marks a grader may read either way as long as it says so: (acceptable states)
+AMBIGUOUS_STYLES = {"circle": ("unclear", "ticked"), "dot": ("unclear", "empty")}
 
 
 def grading_set() -> QuestionSet:
@@ -130,6 +132,18 @@ def draw_mark(image: np.ndarray, box: Box, style: str, dpi: int, rng: random.Ran
         centre = _px([(0.5 + j(), 0.5 + j())], box, dpi)[0]
         cv2.circle(image, (round(centre[0]), round(centre[1])), max(1, round(0.55 * dpi / 25.4)), 150, -1,
                    cv2.LINE_AA)
+    elif style == "pencil":  # a soft, light tick: vanishes from a black-and-white scan
+        _stroke(image, _px(tick, box, dpi), 0.45, rng.randint(150, 170), dpi)
+    elif style == "dot":  # the pen rested on the box: small, round and dark
+        centre = _px([(0.5 + 2 * j(), 0.5 + 2 * j())], box, dpi)[0]
+        cv2.circle(image, (round(centre[0]), round(centre[1])), max(1, round(rng.uniform(0.4, 0.6) * dpi / 25.4)),
+                   rng.randint(20, 50), -1, cv2.LINE_AA)
+    elif style == "circle":  # the box ringed instead of ticked: the ink goes round it, not into it
+        centre = _px([(0.5 + j(), 0.5 + j())], box, dpi)[0]
+        radii = (rng.uniform(0.7, 0.95) * box.width * dpi / 25.4, rng.uniform(0.7, 0.95) * box.height * dpi / 25.4)
+        cv2.ellipse(image, (round(centre[0]), round(centre[1])), (round(radii[0]), round(radii[1])),
+                    rng.uniform(0, 180), 0, rng.uniform(330, 380), rng.randint(20, 60),
+                    max(1, round(0.5 * dpi / 25.4)), cv2.LINE_AA)
     elif style != "none":
         raise ValueError(style)
 
@@ -239,3 +253,120 @@ def on_desk(image: np.ndarray, rng: random.Random, desk: int = 70) -> np.ndarray
     corners = np.float32([(0, 0), (w, 0), (w, h), (0, h)])
     moved = corners + np.float32([(rng.uniform(-0.02, 0.02) * w, rng.uniform(-0.02, 0.02) * h) for _ in range(4)])
     return cv2.warpPerspective(framed, cv2.getPerspectiveTransform(corners, moved), (w, h), borderValue=desk)
+
+
+# ---- light ------------------------------------------------------------------------------------------
+
+
+def unevenly_lit(image: np.ndarray, falloff: float, degrees: float) -> np.ndarray:
+    """A desk lamp or a window to one side: the light falls off by `falloff` (0.45 = 45 %) across the
+    picture in the direction `degrees` (0: darker to the right, 90: darker downwards)."""
+    h, w = image.shape
+    ys, xs = np.mgrid[0:h, 0:w].astype(np.float32)
+    along = xs * np.cos(np.radians(degrees)) + ys * np.sin(np.radians(degrees))
+    along = (along - along.min()) / max(float(along.max() - along.min()), 1.0)
+    return np.clip(image.astype(np.float32) * (1.0 - falloff * along), 0, 255).astype(np.uint8)
+
+
+def hand_shadow(image: np.ndarray, depth: float, rng: random.Random) -> np.ndarray:
+    """The shadow of a hand holding the phone: a palm and four fingers reaching in from one edge, soft-edged,
+    `depth` (0.4 = 40 %) darker at its core."""
+    h, w = image.shape
+    mm = max(h, w) / 297.0  # pixels per millimetre, the picture being about a page
+    mask = np.zeros((h, w), np.float32)
+    palm_x, palm_y = rng.uniform(0.25, 0.75) * w, h + rng.uniform(5, 25) * mm  # the palm just off the bottom edge
+    cv2.ellipse(mask, (round(palm_x), round(palm_y)), (round(45 * mm), round(60 * mm)), rng.uniform(-15, 15),
+                0, 360, 1.0, -1)
+    for finger in range(4):
+        angle = np.radians(-120 + finger * 20 + rng.uniform(-5, 5))
+        start = (palm_x + 30 * mm * np.cos(angle), palm_y + 40 * mm * np.sin(angle))
+        length = rng.uniform(70, 95) * mm
+        end = (start[0] + length * np.cos(angle), start[1] + length * np.sin(angle))
+        cv2.line(mask, (round(start[0]), round(start[1])), (round(end[0]), round(end[1])), 1.0,
+                 round(rng.uniform(16, 20) * mm), cv2.LINE_AA)
+    mask = cv2.GaussianBlur(mask, (0, 0), 3 * mm)  # the penumbra of a lamp a metre away
+    return np.clip(image.astype(np.float32) * (1.0 - depth * mask), 0, 255).astype(np.uint8)
+
+
+def one_bit(image: np.ndarray, threshold: int = 128) -> np.ndarray:
+    """A scanner's black-and-white (1-bit) mode: every pixel black or white, light strokes gone."""
+    return np.where(image < threshold, 0, 255).astype(np.uint8)
+
+
+# ---- covered corners and cut-off edges --------------------------------------------------------------
+
+
+CORNERS = ("top-left", "top-right", "bottom-right", "bottom-left")
+
+
+def _mark_centre_px(paper: str, corner: int, dpi: int) -> tuple[float, float]:
+    from quizgen.render.answer_sheets import mark_centres
+
+    x, y = mark_centres(rendered_sheets(paper).sheets.paper)[corner]
+    return x * dpi / 25.4, y * dpi / 25.4
+
+
+def _outwards(corner: int) -> tuple[float, float]:
+    """The unit direction from the page's middle toward `corner`."""
+    return ((-1, -1), (1, -1), (1, 1), (-1, 1))[corner]
+
+
+def stapled(image: np.ndarray, paper: str, corner: int, dpi: int, rng: random.Random) -> np.ndarray:
+    """A staple across the corner mark: a dark metal bar 12 mm long with its shadow, slanted across the corner."""
+    image = image.copy()
+    mm = dpi / 25.4
+    cx, cy = _mark_centre_px(paper, corner, dpi)
+    ox, oy = _outwards(corner)
+    cx, cy = cx + ox * rng.uniform(-1.5, 1.5) * mm, cy + oy * rng.uniform(-1.5, 1.5) * mm
+    angle = np.radians(45 * (1 if ox * oy < 0 else -1) + rng.uniform(-15, 15))  # across the corner's diagonal
+    dx, dy = 6 * mm * np.cos(angle), 6 * mm * np.sin(angle)
+    for offset, grey, width in ((0.6, 150, 1.6), (0.0, rng.randint(40, 90), 1.0)):  # shadow, then the metal
+        cv2.line(image, (round(cx - dx + offset * mm), round(cy - dy + offset * mm)),
+                 (round(cx + dx + offset * mm), round(cy + dy + offset * mm)), grey, max(1, round(width * mm)),
+                 cv2.LINE_AA)
+    return image
+
+
+def creased(image: np.ndarray, paper: str, corner: int, dpi: int, rng: random.Random) -> np.ndarray:
+    """A dark fold line across the corner, from one paper edge to the other, through the corner mark."""
+    mm = dpi / 25.4
+    h, w = image.shape
+    cx, cy = _mark_centre_px(paper, corner, dpi)
+    cx, cy = cx + rng.uniform(-2, 2) * mm, cy + rng.uniform(-2, 2) * mm
+    ox, oy = _outwards(corner)
+    angle = np.radians(45 * (1 if ox * oy < 0 else -1) + rng.uniform(-20, 20))
+    dx, dy = 200 * mm * np.cos(angle), 200 * mm * np.sin(angle)
+    fold = np.zeros((h, w), np.float32)
+    cv2.line(fold, (round(cx - dx), round(cy - dy)), (round(cx + dx), round(cy + dy)), 1.0,
+             max(1, round(rng.uniform(1.0, 1.8) * mm)), cv2.LINE_AA)
+    fold = cv2.GaussianBlur(fold, (0, 0), 0.4 * mm)
+    depth = rng.uniform(0.55, 0.75)
+    return np.clip(image.astype(np.float32) * (1 - depth * fold / max(float(fold.max()), 1e-6)), 0, 255).astype(np.uint8)
+
+
+def on_black_backing(image: np.ndarray, paper: str, corner: int, dpi: int, rng: random.Random) -> np.ndarray:
+    """The corner torn or folded away over a scanner's black backing: black from the paper's corner up to a
+    line that cuts through the corner mark."""
+    image = image.copy()
+    mm = dpi / 25.4
+    h, w = image.shape
+    cx, cy = _mark_centre_px(paper, corner, dpi)
+    ox, oy = _outwards(corner)
+    reach = rng.uniform(-1.5, 2.0) * mm  # the tear's edge passes this far past the mark's centre, outwards
+    corner_x, corner_y = (0 if ox < 0 else w - 1), (0 if oy < 0 else h - 1)
+    # the tear runs across the corner's diagonal, at the distance that cuts through the mark
+    nx, ny = ox / np.sqrt(2), oy / np.sqrt(2)
+    px, py = cx + nx * reach, cy + ny * reach
+    along = np.array([-ny, nx]) * 400 * mm
+    triangle = np.array([(corner_x, corner_y), (px + along[0], py + along[1]), (px - along[0], py - along[1])],
+                        np.int32)
+    cv2.fillPoly(image, [triangle], rng.randint(5, 30), cv2.LINE_AA)
+    return image
+
+
+def in_a4_window(image: np.ndarray, degrees: float) -> np.ndarray:
+    """A page turned `degrees` on a scanner whose window is exactly the page's size: what turns past the
+    window's edge is lost (scanned white)."""
+    h, w = image.shape
+    matrix = cv2.getRotationMatrix2D((w / 2, h / 2), degrees, 1.0)
+    return cv2.warpAffine(image, matrix, (w, h), flags=cv2.INTER_LINEAR, borderValue=255)

@@ -10,6 +10,7 @@ import pytest
 
 import gradekit as gk
 from quizgen.grade.locate import PX_PER_MM, UnreadablePage, locate_page
+from quizgen.grade.run import grade_image
 from quizgen.render.answer_sheets import mark_boxes
 
 
@@ -60,10 +61,20 @@ def test_the_scale_is_measured_from_the_marks():
     assert located.scale == pytest.approx(300 / 25.4, rel=0.01)
 
 
-def test_a_page_with_a_corner_cut_off_is_refused():
+def test_a_page_with_a_corner_cut_off_is_mapped_from_the_other_three_and_its_printed_grid():
     image = np.array(gk.rasterised("a4", 0, 150))
     image[: image.shape[0] // 8, : image.shape[1] // 6] = 255
-    with pytest.raises(UnreadablePage, match="do not form a rectangle|registration marks"):
+    paper = gk.rendered_sheets("a4").sheets.paper
+    located = locate_page(gk.rotated(image, 2.5), paper)
+    assert located.predicted == "top left"
+    upright = min((located.image, located.image[::-1, ::-1]), key=lambda i: ink_at_marks(i, paper)[2])
+    assert max(ink_at_marks(upright, paper)[1:]) < 60 and ink_at_marks(upright, paper)[0] > 200  # the cut corner
+
+
+def test_a_page_with_its_top_cut_off_is_refused():
+    image = np.array(gk.rasterised("a4", 0, 150))
+    image[: image.shape[0] // 6] = 255
+    with pytest.raises(UnreadablePage, match="registration marks|printed boxes are not where"):
         locate_page(image, gk.rendered_sheets("a4").sheets.paper)
 
 
@@ -72,3 +83,41 @@ def test_marks_that_are_not_the_sheet_rectangle_are_refused():
     squashed = cv2.resize(image, None, fx=1.3, fy=1.0)  # a scanner that stretches pages sideways
     with pytest.raises(UnreadablePage, match="as wide as high"):
         locate_page(squashed, gk.rendered_sheets("a4").sheets.paper)
+
+
+@pytest.mark.parametrize("corner", range(4))
+def test_a_stapled_corner_is_worked_out_from_the_other_three_marks(corner):
+    rng = random.Random(corner)
+    paper = gk.rendered_sheets("a4").sheets.paper
+    image = gk.rotated(gk.stapled(np.array(gk.rasterised("a4", 0, 150)), "a4", corner, 150, rng), 1.5)
+    located = locate_page(image, paper)
+    assert located.predicted == gk.CORNERS[corner].replace("-", " ") and len(located.worked_out) == 1
+
+
+def test_a_page_with_two_corners_torn_is_refused_for_its_corners_naming_the_sheet():
+    rng = random.Random(4)
+    image = np.array(gk.rasterised("a4", 1, 150))
+    for corner in (1, 2):
+        image = gk.on_black_backing(image, "a4", corner, 150, rng)
+    with pytest.raises(UnreadablePage) as refused:
+        grade_image(gk.rotated(image, 2), gk.rendered_sheets("a4").sheets, "scan", 1)
+    assert str(refused.value) == ("fewer than three of the 4 registration marks are in place: corners covered (a "
+                                  "staple, a crease, a torn corner) or cut off, or not an answer sheet "
+                                  "(version B page 1)")
+
+
+def test_a_page_turned_past_a_scan_window_its_own_size_is_mapped_from_its_two_marks_left():
+    paper = gk.rendered_sheets("a4").sheets.paper
+    image = gk.in_a4_window(np.array(gk.rasterised("a4", 0, 150)), 4.0)
+    located = locate_page(image, paper)
+    assert len(located.worked_out) == 2 and "top left" in located.predicted
+    assert located.scanned.min() == 0  # the canonical page knows where the scan ended
+
+
+def test_a_page_slid_off_the_glass_is_refused_for_its_marks():
+    image = np.array(gk.rasterised("a4", 0, 150))
+    h, w = image.shape
+    shift = np.float32([[1, 0, -0.09 * w], [0, 1, 0]])  # the page slid 19 mm off the glass's left edge
+    slid = cv2.warpAffine(image, shift, (w, h), borderValue=255)
+    with pytest.raises(UnreadablePage, match="registration marks"):
+        locate_page(slid, gk.rendered_sheets("a4").sheets.paper)

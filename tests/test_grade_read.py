@@ -8,7 +8,7 @@ import numpy as np
 import pytest
 
 import gradekit as gk
-from quizgen.grade.locate import UnreadablePage
+from quizgen.grade.locate import UnreadablePage, locate_page
 from quizgen.grade.read import Cuts, page_cuts, read_page
 from quizgen.grade.run import grade_image, is_blank
 
@@ -120,8 +120,11 @@ def test_a_dull_scan_is_measured_against_its_own_paper_and_ink():
     rng = random.Random(3)
     filled = gk.fill_page("a4", 0, 200, rng, smudges=0, strays=0)
     sheets = gk.rendered_sheets("a4").sheets
-    graded = grade_image(gk.greyed(filled.image, 200, 90), sheets, "scan", 1)
-    assert graded.reading.levels.paper < 210 and graded.reading.levels.ink > 80
+    dull = gk.greyed(filled.image, 200, 90)
+    assert locate_page(dull, sheets.paper).light.brightest < 210
+    graded = grade_image(dull, sheets, "scan", 1)
+    # the paper is evened out to white; the ink stays as far from it as it was on the scan (90 of 200)
+    assert graded.reading.levels.paper > 240 and 100 < graded.reading.levels.ink < 130
     assert all(state == gk.expected_state(style) for _, style, state in box_outcomes(filled, graded))
 
 
@@ -145,3 +148,19 @@ def test_boxes_are_found_where_the_sheet_put_them_after_perspective():
               if ("item", reading.item.number, k) not in filled.styles]
     assert len(shifts) > 40
     assert max(shifts) < 0.4 and sum(shifts) / len(shifts) < 0.2
+
+
+def test_a_box_the_scan_does_not_hold_is_unclear_never_empty():
+    rng = random.Random(12)
+    filled = gk.fill_page("a4", 0, 200, rng, smudges=0, strays=0)
+    sheets = gk.rendered_sheets("a4").sheets
+    graded = grade_image(filled.image, sheets, "scan", 1)
+    scanned = np.full(graded.image.shape, 255, np.uint8)
+    last = filled.page.items[-1]
+    scanned[round((last.boxes[0].y + 2) * 6):, :] = 0  # the scan ended half-way down the last row
+    page = read_page(graded.image, filled.page, scanned=scanned)
+    states = {(r.item.number, k): b for r in page.items for k, b in enumerate(r.boxes)}
+    for k in range(len(last.boxes)):
+        box = states[(last.number, k)]
+        assert box.state in ("unclear", "ticked") and (box.state == "ticked" or box.why == "past the edge of the scan")
+    assert all(b.state != "unclear" for (n, _), b in states.items() if n != last.number)

@@ -12,6 +12,7 @@ import pypdf
 import pytest
 
 import gradekit as gk
+from quizgen.grade.numbering import question_numbers
 from quizgen.grade import report
 from quizgen.grade.run import grade_image, problems_text
 from quizgen.grade.score import students_from
@@ -34,14 +35,20 @@ def graded_class():
     return sheets, results, filled
 
 
-def test_marks_csv_has_a_row_per_student_with_scores_in_sheet_order(graded_class):
+def test_marks_csv_has_a_row_per_student_with_one_numbering_for_every_version(graded_class):
     sheets, results, filled = graded_class
-    rows = list(csv.DictReader(io.StringIO(report.marks_csv(results))))
+    numbers = question_numbers(sheets)
+    rows = list(csv.DictReader(io.StringIO(report.marks_csv(results, numbers))))
     assert [r["student"] for r in rows] == [f"{900 + n}" for n in range(6)]
+    columns = [c for c in rows[0] if c.startswith("Q")]
+    # version B reverses version A: A's first question is B's last, and the header says both
+    assert columns[0] == "Q1 (A1 B18)" and columns[-1] == "Q18 (A18 B1)" and len(columns) == 18
     for row, result in zip(rows, results):
         assert row["version"] == result.version and row["pages"] == f"scans.pdf#{result.pages[0].scan_page}"
-        assert float(row["total"]) == pytest.approx(sum(float(row[f"q{n}"]) for n in range(1, 19)))
-        assert row["out_of"] == "18" and row["complete"] == "yes"
+        assert float(row["total"]) == pytest.approx(sum(float(row[c]) for c in columns))
+        assert row["out_of"] == "18" and row["complete"] == "yes" and row["provisional"] == "no"
+        by_id = {s.question_id: s.score for s in result.scores}
+        assert [float(row[c]) for c in columns] == [by_id[q] for q in numbers]
 
 
 def test_unclear_and_missing_scores_are_marked_not_filled_in():
@@ -115,8 +122,9 @@ def test_a_faint_mark_leaves_its_question_unscored_and_flagged():
     _, number, box = key
     item = next(i for i in filled.page.items if i.number == number)
     (result,), _ = students_from([grade_image(filled.image, sheets, "scan.png", 1)], sheets)
-    row = next(csv.DictReader(io.StringIO(report.marks_csv((result,)))))
-    assert row[f"q{number}"] == "?" and row["complete"] == "no"
+    row = next(csv.DictReader(io.StringIO(report.marks_csv((result,), question_numbers(sheets)))))
+    assert row[f"Q{number} (A{number} B{19 - number})"] == "?" and row["complete"] == "no"
+    assert row["provisional"] == "yes"
     assert f"scan.png: page 1: q{number}: box {item.labels[box]} unclear" in row["flags"]
     assert float(row["total"]) == pytest.approx(sum(s.score for s in result.scores if s.score is not None))
 

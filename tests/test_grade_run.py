@@ -103,9 +103,12 @@ def test_a_class_is_graded_by_one_command_and_the_marks_match_the_key(class_scan
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 0
     rows = marks_rows(out)
     assert set(rows) == set(class_scans.expected)
+    by_version = {v["code"]: [q["id"] for q in v["questions"]] for v in class_scans.questions["versions"]}
+    first = by_version[min(by_version)]
+    columns = {q: next(c for c in rows[next(iter(rows))] if c.startswith(f"Q{n} (")) for n, q in enumerate(first, 1)}
     for number, scores in class_scans.expected.items():
         row = rows[number]
-        got = [float(row[f"q{n}"]) for n in range(1, len(scores) + 1)]
+        got = [float(row[columns[q]]) for q in by_version[row["version"]]]  # the student's own order
         assert got == pytest.approx(scores), number
         assert float(row["total"]) == pytest.approx(sum(scores))
         assert row["complete"] == "yes" and row["flags"] == "" and row["name"].startswith("Student ")
@@ -115,8 +118,12 @@ def test_a_class_is_graded_by_one_command_and_the_marks_match_the_key(class_scan
         assert len(pypdf.PdfReader(out / f"annotated-{number}.pdf").pages) == 1
     html = (out / "report.html").read_text(encoding="utf-8")
     assert html.count("<svg") == 2 and "http" not in html.replace('xmlns="http://www.w3.org/2000/svg"', "")
+    assert "Questions are numbered Q1, Q2… in version A's order, as in marks.csv and item-analysis.csv" in html
     analysis = list(csv.DictReader(io.StringIO((out / "item-analysis.csv").read_text(encoding="utf-8"))))
     assert len(analysis) == len(class_scans.questions["versions"][0]["questions"])
+    # one numbering: item-analysis.csv's Q7 is marks.csv's column Q7, with the same sheet numbers
+    assert [f"{a['question']} ({a['on_sheets']})" for a in analysis] == [c for c in rows[number] if c.startswith("Q")]
+    assert f"<td>Q1</td><td>{analysis[0]['on_sheets']}</td>" in html
     assert all(int(a["answered"]) == STUDENTS for a in analysis)
 
 
@@ -224,3 +231,74 @@ def test_an_out_path_that_is_a_file_is_one_line(class_scans, tmp_path, capsys):
     assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(taken), "-q"]) == 1
     assert capsys.readouterr().err.strip() == f"{taken}: --out: is a file; --out needs a folder"
     assert taken.read_text(encoding="utf-8") == "a file\n"
+
+
+def test_the_teachers_corrections_survive_a_regrade_and_a_hand_edit_is_never_overwritten(class_scans, tmp_path,
+                                                                                           capsys):
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out), "-q"]) == 0
+    first, second = sorted(class_scans.expected)[:2]
+    header = next(csv.reader(io.StringIO((out / "marks.csv").read_text(encoding="utf-8"))))
+    q1 = next(h for h in header if h.startswith("Q1 ("))
+    corrections = f"student,question,score,note\n{first},Q1,0.5,half the working\n{second},Q1,1,\n999999,Q1,1,\n"
+    (out / "corrections.csv").write_text(corrections, encoding="utf-8")
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 0
+    captured = capsys.readouterr()
+    assert f"corrections.csv:2: {first} Q1: applied (0.5)" in captured.out
+    assert "corrections.csv:4: 999999 Q1: kept, not applied: no page of this student was graded this time" \
+        in captured.err
+    rows = marks_rows(out)
+    assert rows[first][q1] == "0.5" and rows[second][q1] == "1"
+    assert rows[first]["corrections"].endswith(": half the working")
+    assert (out / "corrections.csv").read_text(encoding="utf-8") == corrections  # the teacher's file, untouched
+    assert "corrections.csv" not in (out / "grading.json").read_text(encoding="utf-8")
+    # a score changed by hand in marks.csv is never overwritten: the run stops and says where it belongs
+    edited = (out / "marks.csv").read_text(encoding="utf-8").replace(f"{first},", f"{first} ,", 1)
+    (out / "marks.csv").write_text(edited, encoding="utf-8")
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out)]) == 1
+    assert (out / "marks.csv").read_text(encoding="utf-8") == edited
+    err = capsys.readouterr().err.strip()
+    assert err.startswith(f"{out / 'marks.csv'}: --out: already exists and was not written by an earlier grading")
+    assert err.endswith("belongs in corrections.csv beside it (student,question,score,note), which every grading "
+                        "applies and never writes")
+
+
+def test_a_five_page_tiff_from_a_copier_grades_five_pages(class_scans, tmp_path, capsys):
+    document = pdfium.PdfDocument(str(class_scans.scans))
+    pictures = [document[i].render(scale=DPI / 72, grayscale=True).to_pil() for i in range(len(document))]
+    document.close()
+    sheets = [p for p in pictures if np.asarray(p).min() < 128][:5]  # not the blank back
+    sheets[0].save(tmp_path / "copier.tiff", save_all=True, append_images=sheets[1:], compression="tiff_lzw")
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(tmp_path / "copier.tiff"), "--out", str(out)]) == 0
+    assert "graded 5 pages of 5 students" in capsys.readouterr().out
+    pages = [row["pages"] for row in marks_rows(out).values() if row["pages"]]
+    assert sorted(pages) == sorted(f"{tmp_path / 'copier.tiff'}#{n}" for n in range(1, 6))
+
+
+def test_swapped_arguments_and_the_folder_above_a_build_are_one_line_saying_what_to_type(class_scans, capsys):
+    assert main(["grade", str(class_scans.scans), str(class_scans.folder)]) == 1
+    assert capsys.readouterr().err.strip() == (f"{class_scans.scans}: BUILD_FOLDER: is a file, not a build folder; "
+                                               f"the arguments look swapped: quizgen grade {class_scans.folder} "
+                                               f"{class_scans.scans}")
+    parent = class_scans.folder.parent
+    assert main(["grade", str(parent), str(class_scans.scans)]) == 1
+    assert capsys.readouterr().err.strip() == (f"{parent / SHEETS_JSON}: no answer sheets in this folder, but in its "
+                                               f"build folder {class_scans.folder}: quizgen grade "
+                                               f"{class_scans.folder} SCANS…")
+    assert main(["grade", str(parent / "absent"), str(class_scans.scans)]) == 1
+    assert capsys.readouterr().err.strip() == (f"{parent / 'absent'}: BUILD_FOLDER: no such folder; expected the "
+                                               "build folder holding answer-sheets.json")
+
+
+def test_a_graded_class_feeds_the_pools_item_statistics(class_scans, tmp_path, capsys):
+    out = tmp_path / "marks"
+    assert main(["grade", str(class_scans.folder), str(class_scans.scans), "--out", str(out), "-q"]) == 0
+    capsys.readouterr()
+    pack = class_scans.folder.parent.parent / "chemistry"
+    assert main(["review", str(pack), "--stats", str(out)]) == 0
+    text = capsys.readouterr().out
+    asked = {q["id"] for q in class_scans.questions["versions"][0]["questions"]}
+    assert f": {len(asked)} questions answered in 1 graded class; " in text.splitlines()[0]
+    assert all(f"{qid}: " in text for qid in asked)
+    assert text.count(f"{STUDENTS} answers in 1 class") == len(asked)

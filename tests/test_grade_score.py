@@ -141,3 +141,48 @@ def test_with_a_class_list_the_printed_student_wins_and_a_different_ticked_numbe
     results, problems = students_from([page], sheets)
     assert [r.key for r in results] == ["1234"] and results[0].name == "Amina"
     assert problems == ("scan.pdf: page 2: printed for 1234 but 4321 is ticked; counted for 1234",)
+
+
+def test_with_a_class_list_an_empty_number_grid_is_no_flag():
+    base = two_page_sheets()
+    student = Student("1234", "Amina", 1)
+    sheets = AnswerSheets(base.build, "", "p", "T", base.paper,
+                          tuple(SheetPage(p.version, p.page, p.pages, p.code_text, student, p.marks, p.code, p.digits,
+                                          p.items) for p in base.pages))
+    pages = [graded(sheets, n, "", "te", n) for n in (1, 2)]
+    pages = [GradedPage(p.file, p.scan_page, "A", p.page, 1, False, p.reading, p.scores,
+                        StudentNumber("", "no student number ticked"), b"") for p in pages]
+    (result,), problems = students_from(pages, sheets)
+    assert result.key == "1234" and result.flags == () and problems == () and result.complete
+    # without a class list the same empty grid leaves the page unidentified
+    (alone,), _ = students_from([graded(two_page_sheets(), 1, "", "te", 1)], two_page_sheets())
+    assert alone.key == "unidentified (scan.pdf page 1)"
+
+
+def test_a_multiple_response_question_with_more_ticks_than_the_key_allows_is_flagged():
+    assert score_item(reading(MR, "tttee")).flags == ()  # two right answers and one more: no flag
+    crowded = score_item(reading(MR, "tttte"))
+    assert crowded.score == pytest.approx(0.6)  # A and C right, E rightly left: still scored, but flagged
+    assert crowded.flags == ("q1: 4 boxes ticked but the key has 2 right answers; check the sheet",)
+
+
+def test_on_a_black_and_white_scan_an_unanswered_question_and_a_short_number_are_left_to_the_teacher():
+    assert score_item(reading(MC, "eeee")).score == 0.0
+    blank = score_item(reading(MC, "eeee"), two_tone=True)
+    assert blank.score is None and "black-and-white scan" in blank.flags[0]
+    assert score_item(reading(MC, "etee"), two_tone=True).score == 1.0
+    assert score_item(reading(MR, "teeee"), two_tone=True).score is None  # one tick where the key has two
+    assert score_item(reading(MR, "tetee"), two_tone=True).score == 1.0
+
+    def column(digit: str) -> tuple[BoxReading, ...]:
+        return tuple(BoxReading(BOX, 0.0, "ticked" if str(d) == digit else "empty") for d in range(10))
+
+    short = tuple(column(d) for d in ("4", "2", "", "", "", ""))
+    assert student_number(short) == StudentNumber("42")
+    assert "read as 42 on a black-and-white scan" in student_number(short, two_tone=True).flag
+
+
+def test_an_unclear_box_says_what_it_looks_like():
+    dot = ItemReading(MC, (BoxReading(BOX, 0.0, "empty"), BoxReading(BOX, 0.2, "unclear", "a dot, not a tick"),
+                           BoxReading(BOX, 0.0, "empty"), BoxReading(BOX, 0.0, "empty")))
+    assert score_item(dot).flags == ("q1: box B unclear (a dot, not a tick)",)

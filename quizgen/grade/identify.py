@@ -14,6 +14,7 @@ from ..text import escape_unsafe
 from .locate import PX_PER_MM, Located, UnreadablePage
 
 CODE_MARGIN = 4.0  # mm of the page around the code that the decoder sees: its quiet zone
+WIDE_MARGIN = 12.0  # … and when it is not there: a page mapped from three marks may put it a few mm off
 
 
 @dataclass(frozen=True)
@@ -26,10 +27,10 @@ class Identity:
     image: np.ndarray  # the canonical page, upright
 
 
-def code_crop(image: np.ndarray, code: Box) -> np.ndarray:
-    left, top = round((code.x - CODE_MARGIN) * PX_PER_MM), round((code.y - CODE_MARGIN) * PX_PER_MM)
-    right = round((code.x + code.width + CODE_MARGIN) * PX_PER_MM)
-    bottom = round((code.y + code.height + CODE_MARGIN) * PX_PER_MM)
+def code_crop(image: np.ndarray, code: Box, margin: float = CODE_MARGIN) -> np.ndarray:
+    left, top = round((code.x - margin) * PX_PER_MM), round((code.y - margin) * PX_PER_MM)
+    right = round((code.x + code.width + margin) * PX_PER_MM)
+    bottom = round((code.y + code.height + margin) * PX_PER_MM)
     return image[max(top, 0):bottom, max(left, 0):right]
 
 
@@ -69,11 +70,22 @@ def parse_code(text: str) -> tuple[str, str, int, int]:
 
 def identify_page(located: Located, code: Box) -> Identity:
     """Decode the code where the sheet puts it; if it is not there, the page is upside down, so look again turned."""
-    for turned in (False, True):
+    for turned, margin in ((False, CODE_MARGIN), (True, CODE_MARGIN), (False, WIDE_MARGIN), (True, WIDE_MARGIN)):
+        if margin == WIDE_MARGIN and not located.worked_out:
+            break
         image = located.image[::-1, ::-1] if turned else located.image
-        text = decoded_text(code_crop(image, code))
+        text = decoded_text(code_crop(image, code, margin))
         if text:
             build, version, page, student = parse_code(text)
             return Identity(build, version, page, student, turned, np.ascontiguousarray(image))
     raise UnreadablePage("the registration marks were found but the code could not be read; "
                          "rescan the page at 200 dpi or more")
+
+
+def probable_identity(scan: np.ndarray, px_per_mm: float) -> tuple[str, str, int, int] | None:
+    """Build, version, page and class-list row from the code wherever it is on a scan that could not be mapped:
+    a refused page can then say whose sheet it is."""
+    shrink = min(1.0, PX_PER_MM / px_per_mm)
+    image = cv2.resize(scan, None, fx=shrink, fy=shrink, interpolation=cv2.INTER_AREA) if shrink < 1 else scan
+    text = decoded_text(image)
+    return parse_code(text) if text and CODE.fullmatch(text) else None

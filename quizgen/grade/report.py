@@ -19,9 +19,11 @@ from ..render.answer_sheets import AnswerSheets, SheetItem
 from ..render.cards import Box
 from ..render.html import Layouts, render_layout
 from .locate import PX_PER_MM
+from .numbering import QuestionNumber, question_numbers
 from .score import GradedPage, QuestionScore, StudentResult
 
 REPORT_LAYOUT = "grading-report.html"
+SEVERAL_WORD = 13.0  # mm the word "several" takes after a multiple-response row's last box
 GREEN, RED, ORANGE, BLUE, GREY = (40, 150, 40), (30, 30, 210), (0, 140, 255), (200, 110, 20), (90, 90, 90)
 
 
@@ -46,19 +48,26 @@ def spreadsheet_row(cells) -> list[str]:
     return [spreadsheet_text(str(cell)) for cell in cells]
 
 
-def marks_csv(results: tuple[StudentResult, ...]) -> str:
-    """One row per student: per-question scores in the order of their sheet, total, out of, flags."""
-    width = max((r.questions for r in results), default=0)
+def question_header(number: QuestionNumber) -> str:
+    """`Q7 (A7 B2 C11)`: the shared number, then where the question sits on each version's sheet."""
+    return f"{number.label} ({number.sheet_numbers})"
+
+
+def marks_csv(results: tuple[StudentResult, ...], numbers: dict[str, QuestionNumber]) -> str:
+    """One row per student: a column per question in the shared numbering (whatever the student's version),
+    total, whether it is provisional, out of, flags, the teacher's corrections."""
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["student", "name", "version", *(f"q{n}" for n in range(1, width + 1)), "total", "out_of",
-                     "complete", "pages", "flags"])
+    writer.writerow(["student", "name", "version", *(question_header(n) for n in numbers.values()), "total",
+                     "provisional", "out_of", "complete", "pages", "flags", "corrections"])
     for r in results:
-        by_number = {s.number: s for s in r.scores}
+        by_id = {s.question_id: s for s in r.scores}
         writer.writerow(spreadsheet_row([
-            r.key, r.name, r.version, *(score_text(by_number.get(n)) for n in range(1, width + 1)),
-            number_text(r.total), r.questions, "yes" if r.complete else "no",
-            " ".join(f"{p.file}#{p.scan_page}" for p in r.pages), " | ".join(r.flags)]))
+            r.key, r.name, r.version, *(score_text(by_id.get(q)) for q in numbers),
+            number_text(r.total), "yes" if r.provisional else "no", r.questions, "yes" if r.complete else "no",
+            " ".join(f"{p.file}#{p.scan_page}" for p in r.pages), " | ".join(r.flags),
+            " | ".join(f"{numbers[s.question_id].label if s.question_id in numbers else s.number}: {s.corrected}"
+                       for s in r.scores if s.corrected)]))
     return out.getvalue()
 
 
@@ -78,7 +87,7 @@ class ItemStats:
     discrimination is the correlation of its score with the rest of the test (item-rest)."""
 
     question_id: str
-    number: int  # in the first version
+    number: int  # the shared number (Q7), the first version's order
     type: str
     prompt: str
     answered: int
@@ -87,17 +96,17 @@ class ItemStats:
     options: tuple[OptionCount, ...]
     blank: int
     several: int
+    on_sheets: str = ""  # its number on every version's sheet: A7 B2 C11
 
 
 def item_analysis(results: tuple[StudentResult, ...], sheets: AnswerSheets) -> tuple[ItemStats, ...]:
-    first_version = min((p.version for p in sheets.pages), default="")
+    numbers = question_numbers(sheets)
     items: dict[str, SheetItem] = {}
-    for page in sheets.pages:
-        if page.version == first_version:
-            for item in page.items:
-                items.setdefault(item.question_id, item)
+    for page in sorted(sheets.pages, key=lambda p: (p.version, p.page)):
+        for item in page.items:
+            items.setdefault(item.question_id, item)
     stats = []
-    for question_id, item in sorted(items.items(), key=lambda kv: kv[1].number):
+    for question_id, item in sorted(items.items(), key=lambda kv: numbers[kv[0]].shared):
         pairs, counts, blank, several = [], {t: 0 for t in item.option_texts}, 0, 0
         for r in results:
             score = next((s for s in r.scores if s.question_id == question_id), None)
@@ -111,10 +120,10 @@ def item_analysis(results: tuple[StudentResult, ...], sheets: AnswerSheets) -> t
                 blank += not score.ticked
                 several += len(score.ticked) > 1 and score.type != "multiple-response"
         correct = dict(zip(item.option_texts, item.correct))
-        stats.append(ItemStats(question_id, item.number, item.type, item.prompt, len(pairs),
+        stats.append(ItemStats(question_id, numbers[question_id].shared, item.type, item.prompt, len(pairs),
                                sum(p[0] for p in pairs) / len(pairs) if pairs else None, _correlation(pairs),
                                tuple(OptionCount(t, correct.get(t, False), n) for t, n in counts.items()),
-                               blank, several))
+                               blank, several, numbers[question_id].sheet_numbers))
     return tuple(stats)
 
 
@@ -138,11 +147,12 @@ def _correlation(pairs: list[tuple[float, float]]) -> float | None:
 def item_analysis_csv(stats: tuple[ItemStats, ...]) -> str:
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(["number", "question_id", "type", "answered", "difficulty", "discrimination", "blank",
-                     "several_ticked", "options", "prompt"])
+    writer.writerow(["question", "on_sheets", "question_id", "type", "answered", "difficulty", "discrimination",
+                     "blank", "several_ticked", "options", "prompt"])
     for s in stats:
         options = "; ".join(f"{'*' if o.correct else ''}{o.text}: {o.chosen}" for o in s.options)
-        writer.writerow(spreadsheet_row([s.number, s.question_id, s.type, s.answered, _rounded(s.difficulty),
+        writer.writerow(spreadsheet_row([f"Q{s.number}", s.on_sheets, s.question_id, s.type, s.answered,
+                                         _rounded(s.difficulty),
                                          _rounded(s.discrimination), s.blank, s.several, options, s.prompt]))
     return out.getvalue()
 
@@ -176,6 +186,8 @@ def report_html(stats: tuple[ItemStats, ...], results: tuple[StudentResult, ...]
         "out_of": max((r.questions for r in scored), default=0),
         "histogram": score_histogram(results),
         "flagged": sum(1 for r in results if r.flags),
+        "provisional": sum(1 for r in scored if r.provisional),
+        "first_version": min((p.version for p in sheets.pages), default=""),
         "problems": problems,
     }
     return render_layout(layouts, REPORT_LAYOUT, context)
@@ -273,7 +285,8 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
     and the student number as read."""
     image = cv2.cvtColor(page.image, cv2.COLOR_GRAY2BGR)
     labels: list[tuple[str, float, float, tuple, float]] = []
-    scores = {s.number: s for s in page.scores}
+    scores = {s.number: s for s in page.scores} | {s.number: s for s in result.scores}  # with the teacher's
+    corrected = []
     for reading in page.reading.items:
         item, score = reading.item, scores[reading.item.number]
         for index, (box_reading, box) in enumerate(zip(reading.boxes, item.boxes)):
@@ -287,7 +300,12 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
                 _circle(image, where, colour)
         last = reading.boxes[-1].box
         colour = ORANGE if score.score is None else GREEN if score.score == 1 else RED if score.score == 0 else BLUE
-        labels.append((score_text(score), last.right + 1.8, last.bottom - 0.6, colour, 0.55))
+        past = SEVERAL_WORD if item.type == "multiple-response" else 0.0  # the sheet prints "several" there
+        if score.corrected:
+            colour = BLUE
+            corrected.append(f"q{item.number}: {score_text(score)} ({score.corrected})")
+        labels.append((score_text(score) + ("*" if score.corrected else ""), last.right + 1.8 + past,
+                       last.bottom - 0.6, colour, 0.55))
     for column in page.reading.digits:
         for digit in column:
             if digit.state != "empty":
@@ -295,9 +313,12 @@ def annotated_page(page: GradedPage, result: StudentResult) -> np.ndarray:
     below = page.reading.page.digits[0][-1]
     read_as = page.number.flag or f"number read: {page.number.digits}"
     labels.append((read_as, below.x - 5.0, below.bottom + 5.0, ORANGE if page.number.flag else BLUE, 0.5))
+    if corrected:  # under the header line, clear of the sheet's title and of its footer
+        labels.append(("* corrected by the teacher (corrections.csv): " + "; ".join(corrected), 20, 13.0, BLUE, 0.5))
     who = f"{result.key} {result.name}".strip()
+    provisional = f" provisional, {result.unscored} ? to score" if result.provisional else ""
     labels.append((f"{who} - version {page.version} page {page.page}/{page.reading.page.pages} - "
-                   f"total {number_text(result.total)}/{result.questions}"
+                   f"total {number_text(result.total)}/{result.questions}{provisional}"
                    f"{' - ' + str(len(result.flags)) + ' flag(s), see marks.csv' if result.flags else ''}",
                    20, 7.5, RED if result.flags else GREEN, 0.7))
     return _draw_labels(image, labels)

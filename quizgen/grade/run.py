@@ -11,7 +11,7 @@ import json
 import os
 import re
 import sys
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import cv2
@@ -21,16 +21,18 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..model import stable_id
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
-from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, read_answer_sheets
+from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, SheetPage, read_answer_sheets
 from ..render.html import Layouts, user_layout_blame
 from ..sandbox import BoundedRun, Failed, Task, run_bounded
 from ..text import counted
 from . import report
-from .identify import identify_page
-from .locate import UnreadablePage, locate_page
-from .read import read_page
-from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, is_blank, pdf_page_count, pdf_pages,
-                    shown)
+from .corrections import CORRECTIONS, Correction, apply_corrections, read_corrections
+from .identify import identify_page, probable_identity
+from .locate import UnmappedPage, UnreadablePage, estimated_scale, grey_image, locate_page, proven
+from .numbering import question_numbers
+from .read import is_two_tone, read_page
+from .scans import (RASTER_DPI, RESCAN, ScanPage, find_scans, image_page, image_page_count, is_blank, pdf_page_count,
+                    pdf_pages, shown)
 from .score import GradedPage, StudentResult, score_page, students_from
 
 OUT_FOLDER = "grading"
@@ -66,11 +68,15 @@ class Grading:
     notes: tuple[str, ...]  # pages skipped on purpose (blank backs), files in scan folders left out
     files: dict[str, bytes]
     left_out: tuple[str, ...] = ()  # files in the scan folders that were not read, and why
+    corrections: tuple[str, ...] = ()  # each row of corrections.csv: applied, or kept and why not applied
 
 
 def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: int) -> GradedPage:
     """One scanned page, located, identified, read and scored; UnreadablePage says why it cannot be."""
-    located = locate_page(image, sheets.paper)
+    try:
+        located = locate_page(image, sheets.paper)
+    except UnmappedPage as exc:
+        raise UnreadablePage(f"{exc}{_whose(grey_image(image), sheets)}") from None
     identity = identify_page(located, sheets.pages[0].code)
     if identity.build != sheets.build:
         raise UnreadablePage(f"this sheet is from another build ({identity.build}); the build graded made "
@@ -78,12 +84,34 @@ def grade_image(image: np.ndarray, sheets: AnswerSheets, file: str, scan_page: i
     sheet = sheets.page_for(identity.version, identity.page, identity.student_row)
     if sheet is None:
         raise UnreadablePage(f"version {identity.version} page {identity.page} is not in this build's sheets")
-    reading = read_page(identity.image, sheet)
+    if not located.light.readable:
+        raise UnreadablePage(f"{located.light.problem()} ({sheet_named(sheet)})")
+    boxes = [b for item in sheet.items for b in item.boxes] + [b for column in sheet.digits for b in column]
+    try:
+        upright = proven(located, identity.turned, boxes, sheets.paper)
+    except UnreadablePage as exc:
+        raise UnreadablePage(f"{exc} ({sheet_named(sheet)})") from None
+    reading = read_page(upright.image, sheet, two_tone=is_two_tone(grey_image(image)), scanned=upright.scanned)
     scores, number = score_page(reading)
     # kept as JPEG: a class's worth of raw pages would hold gigabytes until the annotated copies are made
-    _, picture = cv2.imencode(".jpg", identity.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
+    _, picture = cv2.imencode(".jpg", upright.image, [cv2.IMWRITE_JPEG_QUALITY, PICTURE_QUALITY])
     return GradedPage(file, scan_page, identity.version, identity.page, identity.student_row, identity.turned,
                       reading, scores, number, picture.tobytes())
+
+
+def _whose(scan: np.ndarray, sheets: AnswerSheets) -> str:
+    """` (version A page 1, the sheet of 240101 Amina Haddad)` when a refused page's code can still be read."""
+    found = probable_identity(scan, estimated_scale(scan, sheets.paper))
+    if found is None or found[0] != sheets.build:
+        return ""
+    sheet = sheets.page_for(found[1], found[2], found[3])
+    return f" ({sheet_named(sheet)})" if sheet is not None else ""
+
+
+def sheet_named(sheet: SheetPage) -> str:
+    """Whose sheet a refused page is, as its code says: a teacher can find it in the pile."""
+    student = f"{sheet.student.number} {sheet.student.name}".strip() if sheet.student is not None else ""
+    return f"version {sheet.version} page {sheet.page}" + (f", the sheet of {student}" if student else "")
 
 
 # ---- pages, in bounded worker processes -----------------------------------------------------------------
@@ -115,18 +143,22 @@ def grade_scan_page(task: PageTask, sheets: AnswerSheets) -> GradedPage | tuple[
 
 def _one_page(path: Path, index: int, dpi: int) -> ScanPage:
     if path.suffix.lower() != ".pdf":
-        return image_page(path)
+        return image_page(path, index)
     return next(pdf_pages(path, dpi, only=index))
+
+
+def page_count(path: Path) -> int | str:
+    """In a worker: the pages of a PDF or an image file (a copier's TIFF has many), or why it cannot be opened."""
+    return pdf_page_count(path) if path.suffix.lower() == ".pdf" else image_page_count(path)
 
 
 def page_tasks(files: list[Path], dpi: int, jobs: int) -> tuple[list[PageTask], list[str]]:
     """A task per page of every file, and a line for each file that cannot be opened or has too many pages.
 
-    A PDF is opened, to count its pages, in a bounded worker too: its structure alone can be a bomb."""
-    pdfs = [path for path in files if path.suffix.lower() == ".pdf"]
-    with BoundedRun([Task(pdf_page_count, (path,), shown(path)) for path in pdfs], sandbox.DECODE_LIMITS,
+    A file is opened, to count its pages, in a bounded worker too: its structure alone can be a bomb."""
+    with BoundedRun([Task(page_count, (path,), shown(path)) for path in files], sandbox.DECODE_LIMITS,
                     jobs=jobs, batch=BATCH) as run:
-        counts = dict(zip(pdfs, run.each()))
+        counts = dict(zip(files, run.each()))
     tasks: list[PageTask] = []
     problems: list[str] = []
     for path in files:
@@ -174,30 +206,56 @@ def _breach(failed: Failed) -> str:
 
 def grade(options: GradeOptions) -> Grading:
     """Everything `quizgen grade` makes, in memory."""
-    sheets = read_answer_sheets(Path(options.build) / SHEETS_JSON)
+    sheets = build_sheets(Path(options.build), options.scans)
     scans = find_scans(list(options.scans), own_folder=options.out_folder)
     layouts = Layouts.with_user_folders(options.layouts)
     check_writable(options.out_folder, FIXED_OUTPUTS)  # before the work, not after it
+    corrections = read_corrections(options.out_folder / CORRECTIONS)
     jobs = max(1, options.jobs or os.cpu_count() or 1)
     load_decoders()
     tasks, unopened = page_tasks(scans.files, options.dpi, jobs)
     outcomes = [("problem", line) for line in unopened] + graded_pages(tasks, sheets, jobs)
-    return _reports(sheets, outcomes, jobs, layouts, scans.left_out)
+    return _reports(sheets, outcomes, jobs, layouts, scans.left_out, corrections,
+                    shown(options.out_folder / CORRECTIONS))
 
 
-def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, left_out: list[str]) -> Grading:
+def build_sheets(build: Path, scans: tuple[Path, ...]) -> AnswerSheets:
+    """The build folder's answer sheets; a scan given first (the arguments swapped) or the folder above a
+    build folder is one line saying what to type instead."""
+    if os.path.lexists(build) and not build.is_dir():
+        swapped = next((Path(s) for s in scans if (Path(s) / SHEETS_JSON).is_file()), None)
+        hint = (f"the arguments look swapped: quizgen grade {shown(swapped)} {shown(build)}" if swapped
+                else "the build folder (holding answer-sheets.json) comes first: quizgen grade BUILD_FOLDER SCANS…")
+        raise QuizgenError.at(shown(build), f"is a file, not a build folder; {hint}", field="BUILD_FOLDER")
+    if not os.path.lexists(build):
+        raise QuizgenError.at(shown(build), "no such folder; expected the build folder holding answer-sheets.json",
+                              field="BUILD_FOLDER")
+    if not os.path.lexists(build / SHEETS_JSON):
+        below = sorted(p for p in build.iterdir() if p.is_dir() and (p / SHEETS_JSON).is_file())
+        if below:
+            names = ", ".join(shown(p) for p in below[:3]) + (" …" if len(below) > 3 else "")
+            raise QuizgenError.at(shown(build / SHEETS_JSON),
+                                  f"no answer sheets in this folder, but in its build folder{'s' if len(below) > 1 else ''} "
+                                  f"{names}: quizgen grade {shown(below[0])} SCANS…")
+    return read_answer_sheets(build / SHEETS_JSON)
+
+
+def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, left_out: list[str],
+             corrections: tuple[Correction, ...] = (), corrections_path: str = CORRECTIONS) -> Grading:
     pages = [o for o in outcomes if isinstance(o, GradedPage)]
     unreadable = [o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "problem"]
     problems = list(unreadable)
     notes = [*left_out, *(o[1] for o in outcomes if isinstance(o, tuple) and o[0] == "blank")]
     results, grouping_problems = students_from(pages, sheets)
     problems.extend(grouping_problems)
+    applied = apply_corrections(results, corrections, question_numbers(sheets), corrections_path)
+    results = applied.results
     stats = report.item_analysis(results, sheets)
     out: dict[str, bytes] = {  # the names of FIXED_OUTPUTS, then the annotated copies
-        "marks.csv": report.marks_csv(results).encode("utf-8"),
+        "marks.csv": report.marks_csv(results, question_numbers(sheets)).encode("utf-8"),
         "item-analysis.csv": report.item_analysis_csv(stats).encode("utf-8"),
         "report.html": report_page(stats, results, sheets, tuple(problems), layouts).encode("utf-8"),
-        "problems.txt": problems_text(problems, notes, results).encode("utf-8"),
+        "problems.txt": problems_text(problems, [*notes, *applied.notes], results).encode("utf-8"),
     }
     scanned = [r for r in results if r.pages]
     with BoundedRun([Task(report.annotated_pdf, (r,), annotated_name(r.key), field="") for r in scanned],
@@ -205,7 +263,8 @@ def _reports(sheets: AnswerSheets, outcomes: list, jobs: int, layouts: Layouts, 
         annotated = run.results()
     for result, pdf in zip(scanned, annotated):
         out[annotated_name(result.key)] = pdf
-    return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out, tuple(left_out))
+    return Grading(results, tuple(pages), tuple(unreadable), tuple(problems), tuple(notes), out, tuple(left_out),
+                   applied.notes)
 
 
 def report_page(stats, results, sheets: AnswerSheets, problems: tuple[str, ...], layouts: Layouts) -> str:
@@ -247,7 +306,17 @@ def check_writable(folder: Path, names) -> None:
     """The folder can take these files without replacing one that an earlier grading did not write, or wrote
     and someone changed since (ownership.py: the rule the build follows)."""
     refuse_a_file(folder)
-    grading_folder(folder).refuse_foreign(names)
+    outputs = grading_folder(folder)
+    try:
+        outputs.refuse_foreign(names)
+    except QuizgenError as exc:
+        edited = {e["path"] for e in outputs.previous if e["path"] == "marks.csv"}
+        raise QuizgenError([replace(p, message=p.message + EDITED_MARKS) if edited and p.path.endswith("marks.csv")
+                            else p for p in exc.problems]) from None
+
+
+EDITED_MARKS = ("; a score you changed in it belongs in corrections.csv beside it (student,question,score,note), "
+                "which every grading applies and never writes")
 
 
 def refuse_a_file(folder: Path) -> None:
@@ -279,6 +348,9 @@ def run_grade(options: GradeOptions) -> int:
         print(line, file=sys.stderr)
     for name in left_alone:
         print(left_alone_line(folder, name, GRADING_WRITER), file=sys.stderr)
+    for line in grading.corrections:
+        if not options.quiet or "not applied" in line:
+            print(line, file=sys.stderr if "not applied" in line else sys.stdout)
     if not options.quiet:
         flagged = sum(1 for r in grading.results if r.flags)
         students = sum(1 for r in grading.results if r.pages)

@@ -1,4 +1,5 @@
-"""Scanned input: PDFs rasterised page by page with PDFium, PNG/JPEG/TIFF images decoded with OpenCV.
+"""Scanned input: PDFs rasterised page by page with PDFium, images of any format Pillow reads decoded with
+Pillow, every page of a multi-page file (a copier's TIFF) one page to grade.
 
 Decoding a stranger's file can take any amount of memory and time whatever its size on disk, so run.py
 calls these functions in bounded workers (sandbox.py); the caps here refuse what a header already gives away.
@@ -23,10 +24,29 @@ MAX_PIXELS = 100_000_000  # an A3 page at 600 dpi is 70 million; more is a mista
 MAX_IMAGE_BYTES = 512 * 1024 ** 2  # a 600 dpi A3 page as an uncompressed TIFF is 210 MB in colour
 BLANK_INK_SHARE = 0.002  # a page with less dark area than this is an empty back side, not a failed read
 RESCAN = "if it is an answer sheet, scan it again at 200–300 dpi"
-IMAGE_SUFFIXES = {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
-# what Pillow must recognise in an image file before OpenCV decodes it: OpenCV also reads formats whose
-# size Pillow cannot check first (Radiance HDR, OpenEXR, PFM), whatever the file's suffix
-IMAGE_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "WEBP")  # JPEG covers a phone's MPO files
+# Pillow's formats that hold pictures a scanner, a copier or a phone writes, and that Pillow decodes itself:
+# not EPS (Ghostscript runs it), nor the formats Pillow only names (BUFR, GRIB, HDF5, WMF, MPEG); JPEG
+# covers a phone's MPO files
+IMAGE_FORMATS = ("PNG", "JPEG", "TIFF", "BMP", "DIB", "WEBP", "GIF", "JPEG2000", "PPM", "PCX", "TGA", "SGI",
+                 "SUN", "QOI", "PSD", "DCX", "AVIF", "ICO", "IM", "MSP", "XBM", "XPM", "FITS", "SPIDER")
+
+
+def _image_suffixes() -> set[str]:
+    from PIL import Image
+
+    Image.init()
+    return {suffix for suffix, name in Image.registered_extensions().items() if name in IMAGE_FORMATS}
+
+
+def _known_formats() -> list[str]:
+    """IMAGE_FORMATS this Pillow has a reader for (AVIF, JPEG 2000 depend on how it was built)."""
+    from PIL import Image
+
+    Image.init()
+    return [name for name in IMAGE_FORMATS if name in Image.OPEN]
+
+
+IMAGE_SUFFIXES = _image_suffixes() | {".png", ".jpg", ".jpeg", ".tif", ".tiff", ".bmp", ".webp"}
 
 
 @dataclass(frozen=True)
@@ -135,29 +155,53 @@ def too_large(width: float, height: float) -> str:
             "scan at 200–300 dpi")
 
 
-def image_page(path: Path) -> ScanPage:
+def image_page_count(path: Path) -> int | str:
+    """The pages (frames) of an image file, or why it cannot be opened; most images have one, a copier's
+    TIFF one per sheet."""
+    from PIL import Image, UnidentifiedImageError
+
+    try:
+        data = read_regular_file(path, limit=MAX_IMAGE_BYTES, what="scan")
+        with Image.open(io.BytesIO(data), formats=_known_formats()) as image:
+            return max(1, int(getattr(image, "n_frames", 1)))
+    except QuizgenError:
+        return 1
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, Image.DecompressionBombError):
+        return 1  # the page itself says why when it is decoded
+
+
+def image_page(path: Path, index: int = 0) -> ScanPage:
+    """Page `index` (0-based) of an image file, grey."""
     from PIL import Image, UnidentifiedImageError
 
     name = shown(path)
     try:
         data = read_regular_file(path, limit=MAX_IMAGE_BYTES, what="scan")
     except QuizgenError as exc:
-        return ScanPage(name, 1, None, exc.problems[0].message)
+        return ScanPage(name, index + 1, None, exc.problems[0].message)
     try:
-        with Image.open(io.BytesIO(data), formats=IMAGE_FORMATS) as header:  # the size only: no decoding yet
-            problem = too_large(*header.size)
+        with Image.open(io.BytesIO(data), formats=_known_formats()) as image:
+            image.seek(index)
+            problem = too_large(*image.size)  # the header's size, before a pixel is decoded
+            if problem:
+                return ScanPage(name, index + 1, None, problem)
+            grey = grey_pixels(image)
     except Image.DecompressionBombError:
-        problem = "the image is too large to be a scan of an answer sheet"
-    except (UnidentifiedImageError, OSError, ValueError, SyntaxError):
-        problem = "cannot decode this image"
-    if problem:
-        return ScanPage(name, 1, None, problem)
-    image = cv2.imdecode(np.frombuffer(data, dtype=np.uint8), cv2.IMREAD_GRAYSCALE)
-    if image is None:
-        return ScanPage(name, 1, None, "cannot decode this image")
-    if too_large(image.shape[1], image.shape[0]):  # the decoder's word, not the header's
-        return ScanPage(name, 1, None, too_large(image.shape[1], image.shape[0]))
-    return ScanPage(name, 1, image)
+        return ScanPage(name, index + 1, None, "the image is too large to be a scan of an answer sheet")
+    except (UnidentifiedImageError, OSError, ValueError, SyntaxError, EOFError):
+        return ScanPage(name, index + 1, None, "cannot decode this image" if index == 0
+                        else f"cannot decode page {index + 1} of this image")
+    return ScanPage(name, index + 1, grey)
+
+
+def grey_pixels(image) -> np.ndarray:
+    """8-bit grey from any Pillow mode: 1-bit stays black and white, 16-bit and float scans are scaled, not
+    clipped to white."""
+    if image.mode in ("I;16", "I;16L", "I;16B", "I;16N", "I", "F"):
+        values = np.asarray(image, dtype=np.float32)
+        top = 65535.0 if image.mode.startswith("I;16") else max(float(values.max()), 1.0)
+        return np.clip(values * (255.0 / top), 0, 255).astype(np.uint8)
+    return np.array(image.convert("L"), dtype=np.uint8)
 
 
 def pdf_page_count(path: Path) -> int | str:

@@ -5,7 +5,10 @@ flagged). Multiple-response follows auto-multiple-choice's default rule for its 
 (b=1, m=0): every box answered the key's way (a right option ticked, a wrong one left) earns a
 point, and the question is scaled to 1 by dividing by its box count; no tick at all scores 0.
 Open items take the score box the teacher ticked. Anything unclear leaves the score empty and
-flagged: nothing is guessed.
+flagged: nothing is guessed. A multiple-response question with more ticks than its right answers
+and one more is scored but flagged (a phantom tick changes its score without a word otherwise), and
+on a black-and-white scan, where a light pencil tick can vanish, a question read as unanswered is
+left to the teacher.
 """
 
 from __future__ import annotations
@@ -27,6 +30,7 @@ class QuestionScore:
     score: float | None  # None: a person has to look (an unclear box, an unmarked open item)
     ticked: tuple[int, ...]  # indices of the ticked boxes
     flags: tuple[str, ...] = ()
+    corrected: str = ""  # the teacher's note when corrections.csv set this score
 
 
 @dataclass(frozen=True)
@@ -74,6 +78,16 @@ class StudentResult:
         return sum(s.score for s in self.scores if s.score is not None)
 
     @property
+    def unscored(self) -> int:
+        """Questions on scanned pages left for a person to score (`?`)."""
+        return sum(1 for s in self.scores if s.score is None)
+
+    @property
+    def provisional(self) -> bool:
+        """The total counts a `?` as nothing so far: it may still rise."""
+        return self.unscored > 0
+
+    @property
     def complete(self) -> bool:
         """Every question scored, from scanned pages: a student none of whose pages was scanned is not complete."""
         return (bool(self.pages) and len(self.scores) == self.questions
@@ -84,18 +98,31 @@ def ticked_indices(boxes: tuple[BoxReading, ...]) -> tuple[int, ...]:
     return tuple(i for i, b in enumerate(boxes) if b.state == "ticked")
 
 
-def score_item(reading: ItemReading) -> QuestionScore:
+def score_item(reading: ItemReading, two_tone: bool = False) -> QuestionScore:
+    """The question's score from its boxes; `two_tone`: the page was scanned in black and white."""
     item = reading.item
     ticked = ticked_indices(reading.boxes)
-    unclear = [item.labels[i] for i, b in enumerate(reading.boxes) if b.state == "unclear"]
+    unclear = [b for b in reading.boxes if b.state == "unclear"]
     if unclear:
+        labels = [item.labels[i] for i, b in enumerate(reading.boxes) if b.state == "unclear"]
+        whys = sorted({b.why for b in unclear if b.why})
         return QuestionScore(item.number, item.question_id, item.type, None, ticked,
-                             (f"q{item.number}: box {', '.join(unclear)} unclear",))
+                             (f"q{item.number}: box {', '.join(labels)} unclear"
+                              + (f" ({'; '.join(whys)})" if whys else ""),))
     if item.teacher_scored:
         return _teacher_score(item, ticked)
+    if two_tone and len(ticked) < (sum(item.correct) if item.type == "multiple-response" else 1):
+        return QuestionScore(item.number, item.question_id, item.type, None, ticked,
+                             (f"q{item.number}: {'no box' if not ticked else 'fewer boxes than the key'} ticked on a "
+                              "black-and-white scan, where a light pencil mark vanishes; look at the sheet",))
     if item.type == "multiple-response":
         agreeing = sum((i in ticked) == correct for i, correct in enumerate(item.correct))
         score = agreeing / len(item.correct) if ticked else 0.0
+        right = sum(item.correct)
+        if len(ticked) > right + 1:
+            return QuestionScore(item.number, item.question_id, item.type, score, ticked,
+                                 (f"q{item.number}: {len(ticked)} boxes ticked but the key has {right} right "
+                                  "answers; check the sheet",))
         return QuestionScore(item.number, item.question_id, item.type, score, ticked)
     if len(ticked) > 1:
         labels = ", ".join(item.labels[i] for i in ticked)
@@ -112,8 +139,12 @@ def _teacher_score(item: SheetItem, ticked: tuple[int, ...]) -> QuestionScore:
     return QuestionScore(item.number, item.question_id, item.type, None, ticked, (f"q{item.number}: {why}",))
 
 
-def student_number(digits: tuple[tuple[BoxReading, ...], ...]) -> StudentNumber:
-    """The number ticked in the digit grid, one digit per column; empty columns may only trail."""
+EMPTY_GRID = "no student number ticked"
+
+
+def student_number(digits: tuple[tuple[BoxReading, ...], ...], two_tone: bool = False) -> StudentNumber:
+    """The number ticked in the digit grid, one digit per column; empty columns may only trail, except on a
+    black-and-white scan, where an empty column may be a light tick that vanished."""
     found, problems, ended = [], [], False
     for column, boxes in enumerate(digits, 1):
         ticked = ticked_indices(boxes)
@@ -130,12 +161,15 @@ def student_number(digits: tuple[tuple[BoxReading, ...], ...]) -> StudentNumber:
     if problems:
         return StudentNumber("".join(found), "student number: " + "; ".join(problems))
     if not found:
-        return StudentNumber("", "no student number ticked")
+        return StudentNumber("", EMPTY_GRID)
+    if two_tone and len(found) < len(digits):
+        return StudentNumber("".join(found), f"student number: read as {''.join(found)} on a black-and-white scan, "
+                             "where a light tick in a later column vanishes; check it")
     return StudentNumber("".join(found))
 
 
 def score_page(reading: PageReading) -> tuple[tuple[QuestionScore, ...], StudentNumber]:
-    return tuple(score_item(item) for item in reading.items), student_number(reading.digits)
+    return tuple(score_item(item, reading.two_tone) for item in reading.items), student_number(reading.digits, reading.two_tone)
 
 
 # ---- one result per student ------------------------------------------------------------------------
@@ -192,7 +226,13 @@ def _student_result(key: str, name: str, group: list[GradedPage], sheets: Answer
                          "only the first is counted")
             continue
         kept[(page.version, page.page)] = page
-        if page.number.flag and not key.startswith("unidentified"):
+        if page.reading.two_tone:
+            flags.append(f"{page.where}: scanned in black and white (1-bit); scan in greyscale so that light "
+                         "pencil marks are kept")
+        printed = sheets.page_for(page.version, page.page, page.student_row)
+        named = printed is not None and printed.student is not None
+        # with a class list the code says whose sheet it is, so a grid rightly left empty is no problem
+        if page.number.flag and not key.startswith("unidentified") and not (named and page.number.flag == EMPTY_GRID):
             flags.append(f"{page.where}: {page.number.flag}")
     versions = sorted({v for v, _ in kept})
     if len(versions) > 1:

@@ -96,7 +96,8 @@ def test_an_edited_marks_csv_stops_the_regrade_before_anything_is_written(sheets
     assert grade(build, scans / "=1+2.png", scans / "@cmd.png", out=graded) == 1
     assert error_lines(capsys) == [
         f"{graded / 'marks.csv'}: --out: already exists and was not written by an earlier grading (or was changed "
-        "since); nothing was written: move it away or choose another --out"]
+        "since); nothing was written: move it away or choose another --out; a score you changed in it belongs in "
+        "corrections.csv beside it (student,question,score,note), which every grading applies and never writes"]
     assert contents(graded) == before
 
 
