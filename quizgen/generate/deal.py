@@ -247,10 +247,13 @@ def fits_set(item: Item, chosen: list[Item], common: frozenset[str]) -> bool:
         return False
     if any(c.keyed & item.keyed and (c.parts[0].named & item.parts[0].named) - common for c in chosen):
         return False  # the same answer to two stems about the same thing: who led the FSA, who replaced its chief
-    relation = relation_of(item)
-    if sum(relation_of(c) == relation for c in chosen) >= MAX_PER_RELATION:
-        return False
     return not any(gives_away(item, c, common) or gives_away(c, item, common) for c in chosen)
+
+
+def within_relation_cap(item: Item, chosen: list[Item], cap: int | None) -> bool:
+    """Whether the set may take one more item of this relation (no cap: once the other relations have run out)."""
+    relation = relation_of(item)
+    return cap is None or sum(relation_of(c) == relation for c in chosen) < cap
 
 
 def relation_of(item: Item) -> str:
@@ -302,8 +305,10 @@ def deal_once(items: list[Item], count: int, common: frozenset[str], rng: random
     rng.shuffle(topics)
     chosen, queues = deal_every_type(queues, topics, count, common, rng)
     deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), common, rng)
+    # the other relations ran out: a sixth item of one relation still beats a coin-toss item
+    deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), common, rng, cap=None)
     # the other types ran out before the set was full: true/false items fill it, still balanced
-    deal_round_the_topics(queues, topics, chosen, count, count, common, rng)
+    deal_round_the_topics(queues, topics, chosen, count, count, common, rng, cap=None)
     return chosen
 
 
@@ -354,8 +359,8 @@ def one_of_each_type(order: list[str], queues: Queues, topics: list[str], count:
     return chosen
 
 
-def deal_round_the_topics(queues: Queues, topics: list[str], chosen: list[Item],
-                          count: int, true_false: int, common: frozenset[str], rng: random.Random) -> None:
+def deal_round_the_topics(queues: Queues, topics: list[str], chosen: list[Item], count: int, true_false: int,
+                          common: frozenset[str], rng: random.Random, cap: int | None = MAX_PER_RELATION) -> None:
     """An item from each topic in turn until the set is full or a whole round adds nothing."""
     added = True
     while len(chosen) < count and added:
@@ -363,16 +368,17 @@ def deal_round_the_topics(queues: Queues, topics: list[str], chosen: list[Item],
         for topic in topics:
             if len(chosen) == count:
                 return
-            item = next_fair_item(queues[topic], chosen, true_false, common, rng)
+            item = next_fair_item(queues[topic], chosen, true_false, common, rng, cap)
             if item is not None:
                 chosen.append(item)
                 added = True
 
 
 def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_false: int, common: frozenset[str],
-                   rng: random.Random) -> Item | None:
+                   rng: random.Random, cap: int | None = MAX_PER_RELATION) -> Item | None:
     """The next item of this topic that keeps the set fair, of the type the set has least of so far. An item that
-    cannot fit is dropped for good; a true/false item waits while the limit or the balance of verdicts bars it."""
+    cannot fit is dropped for good; a true/false item waits while the limit or the balance of verdicts bars it, and
+    any item while its relation has had its share."""
     used = Counter(i.type for i in chosen)
     types = sorted((t for t, queue in by_type.items() if queue and (t != TRUE_FALSE or used[t] < true_false)),
                    key=lambda t: (used[t], rng.random()))
@@ -381,7 +387,7 @@ def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_fals
         for item in list(queue):
             if not fits_set(item, chosen, common):
                 queue.remove(item)
-            elif keeps_true_false_balance(item, chosen):
+            elif keeps_true_false_balance(item, chosen) and within_relation_cap(item, chosen, cap):
                 queue.remove(item)
                 return item
     return None
