@@ -7,7 +7,8 @@ import re
 from collections.abc import Callable, Mapping
 
 from .errors import Problem
-from .model import BLANK, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value
+from .model import (BLANK, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact, Number, Pack,
+                    Relation, Value, format_number)
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
@@ -341,7 +342,7 @@ QUALIFIERS = re.compile(r"\b(about|around|some|approximately|roughly|nearly|almo
 def number_in_sentence(number: Number, before: str, after: str) -> str:
     """A figure as a sentence needs it: its unit unless the next few words write it ("267 ISIL fighters"), and
     'about' unless the sentence qualifies it already."""
-    text = number.figure()
+    text = number.figure() if not number.approximate else rounded_figure(number)
     unit = number.unit_words()
     head = unit.split()[0] if unit else ""
     if unit and not re.match(rf"(\s*\S+){{0,3}}?\s*{re.escape(head)}\b", after, re.IGNORECASE) \
@@ -350,6 +351,15 @@ def number_in_sentence(number: Number, before: str, after: str) -> str:
     if number.approximate and not QUALIFIERS.search(before):
         text = f"about {text}"
     return text
+
+
+def rounded_figure(number: Number) -> str:
+    """An approximate figure as a sentence says it: to three significant digits ("about 156,000", not "about
+    156,087"), as written when it has no more."""
+    if number.max is not None or abs(number.value) < 1000:
+        return number.figure()
+    scale = 10 ** (len(str(int(abs(number.value)))) - 3)
+    return format_number(round(number.value / scale) * scale)
 
 
 def answer_text(value: Value, slot_type: str, pack: Pack) -> str:
@@ -466,10 +476,14 @@ def list_answer_statement(question: str, values: str) -> str | None:
     must name them all: "Which groups were among the founders of X?" → "The groups that were among the founders
     of X were A, B and C". None when the question has no shape this knows (the caller keeps the question form)."""
     text = re.sub(r"^(Which|What) of these ", r"\1 ", question.strip().rstrip("?").strip())
+    attributed = re.search(r",\s*(according to [^,]+)$", text)  # said first, or its comma would never close
+    if attributed:
+        text = text[:attributed.start()]
     for shape, statement in ANSWER_SHAPES:
         found = shape.match(text)
         if found:
-            return statement(found).replace("{values}", values)
+            said = statement(found).replace("{values}", values)
+            return f"{capitalise(attributed.group(1))}, {said[0].lower()}{said[1:]}" if attributed else said
     return None
 
 

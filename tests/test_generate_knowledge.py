@@ -456,7 +456,7 @@ def test_wrong_figures_are_other_things_figures_before_multiples(moons):
     _, pool = moons
     radius = [q for q in of_fact(pool, "R1", "true-false") if q.answer == "False"]
     for q in radius:  # Titan's radius is refuted by Io's real one, not by an invented multiple
-        assert "1,822 km" in q.prompt, q.prompt
+        assert "about 1,820 km" in q.prompt, q.prompt  # Io's 1,822 km, said "about" to three digits like Titan's
 
 
 NEPTUNE = """\

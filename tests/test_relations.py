@@ -175,3 +175,20 @@ def test_an_unknown_or_mismatched_implied_relation_is_reported(tmp_path: Path):
                                    "objects: one\n        implies: flows-through\n        sentence: \"{Subject} rises")
     assert reported(problems(pack_with(tmp_path / "b", relations_yaml=mismatched)),
                     "'flows-through' holds a river and a country; expected the same slots as 'rises-in'")
+
+
+@pytest.mark.parametrize("question, statement", [
+    ("Which groups were among the founders of the Islamic Front?",
+     "The groups that were among the founders of the Islamic Front were A and B (not C)"),
+    ("Who were the children of Marie Curie?", "The children of Marie Curie were A and B (not C)"),
+    ("Which people discovered polonium?", "The people that discovered polonium were A and B (not C)"),
+    ("Which of these rivers are headstreams of the Danube?",
+     "The rivers that are headstreams of the Danube are A and B (not C)"),
+    ("Which groups were the main targets of the offensive, according to the Institute for the Study of War?",
+     "According to the Institute for the Study of War, the groups that were the main targets of the offensive "
+     "were A and B (not C)"),
+    ("Which countries does the Danube flow through?", None),  # the verb belongs to the subject: no shape for it
+])
+def test_a_question_for_every_value_turns_into_the_statement_that_answers_it(question, statement):
+    from quizgen.relations import list_answer_statement
+    assert list_answer_statement(question, "A and B (not C)") == statement

@@ -124,12 +124,19 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
         found[eid] = score
         if len(found) >= CANDIDATES_FROM_CATEGORY:
             break
-    for key in same_slot:
+    other_slot = dict(islice(truth.values_from(fact.relation, other(slot), rng), CANDIDATES_FROM_CATEGORY))
+    for key in (*same_slot, *other_slot):
         if key not in found and pack.has_entity(key) and pack.entity(key).category == slot_type:
             found[key] = bucket_score(truth.attribute_key(key, rank_by), attributes, rank_by)
+
+    def role(eid: str) -> int:
+        """0: fills this slot elsewhere; 1: the relation's other slot (a river that is a tributary itself);
+        2: only of the category (a headstream, a moonless planet)."""
+        return 0 if eid in same_slot else 1 if eid in other_slot else 2
+
     # a value that fills the same role elsewhere is the likelier guess (a river that takes tributaries for the river
     # a tributary joins, not a headstream; a planet with moons for a moon's planet); shared attributes rank within
-    order = sorted(found, key=lambda eid: (eid not in same_slot, -found[eid], rng.random()))
+    order = sorted(found, key=lambda eid: (role(eid), -found[eid], rng.random()))
     return [(eid, eid) for eid in order]
 
 

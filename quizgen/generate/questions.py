@@ -246,10 +246,11 @@ def claim_quotes(fact: Fact, pack: Pack) -> list[str]:
 
 
 def claim_citations(fact: Fact, pack: Pack) -> tuple[Citation, ...]:
-    """For a true claim, the sources with the quotations that state it, so the key's source lines prove the claim
-    rather than one of its names; none when no quotation states it whole."""
+    """For a true claim, the source with the quotation that states it, so the key's source line proves the claim
+    rather than one of its names; none when no single quotation states it whole."""
     found = []
-    for quote in claim_quotes(fact, pack):
+    quotes = claim_quotes(fact, pack)
+    for quote in quotes if len(quotes) == 1 else []:  # one source line that says it all, or the slot's own
         source = next((pack.source(sid) for sid in fact.sources if evidence_in_source(quote, pack.source(sid))), None)
         if source is not None:
             found.append(Citation(fact_id=fact.id, source_id=source.id, text=source.citation(), evidence=quote,
@@ -598,6 +599,8 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     every = [answer, *(answer_text(v, slot_type, pack) for k, v in sorted(truths.items())
                        if k != fact_key(fact, slot, pack))]
     plural = context["question_all"] if len(every) > 1 else prompt  # a card teaches every true value, not one
+    if len(every) > 1:
+        prompt = f"{prompt} Name one."  # "Which country does the Danube flow through?" has ten right answers
     return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
                          front=plural, back=join_and(every),
                          explanation=shared_explanation(fact, facts, slot, pack, [

@@ -358,11 +358,17 @@ class Truth:
         return self._active[key]
 
     def holds_places(self, key: str) -> bool:
-        """Whether other entities lie inside this one (a country, a region): there may be places between it and
-        what lies in it that the pack does not record."""
+        """Whether entities of this one's kind hold others (a country, a region): there may be places between it
+        and what lies in it that the pack does not record (the Carpathians, for "The Tisza rises in ___")."""
         if not self._holders:
-            self._holders.update(c for held in self._containers.values() for c in held)
-        return key in self._holders
+            held_in = {c for held in self._containers.values() for c in held}
+            self._holders.update(self.kind(c) for c in held_in if self.pack.has_entity(c))
+        return self.pack.has_entity(key) and self.kind(key) in self._holders
+
+    def kind(self, key: str) -> str:
+        """An entity's kind: its `kind` attribute, else its category (a country, a state, a city)."""
+        entity = self.pack.entity(key)
+        return entity.attribute("kind") or entity.category
 
     def placing(self, key: str) -> frozenset[str]:
         """The entities an entity's attributes name and the places that contain it: what it has in common with
