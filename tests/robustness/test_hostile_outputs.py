@@ -70,7 +70,7 @@ def test_own_unchanged_files_are_replaced_and_stale_ones_removed(tmp_path: Path)
     result = build(tmp_path, "--versions", "1", "--seed", "2")
     assert result.returncode == 0, result.stderr
     after = {p.name: p.read_bytes() for p in folder.iterdir()}
-    assert set(before) - set(after) == {"worksheet-B.pdf", "answer-key-B.pdf"}
+    assert set(before) - set(after) == {"worksheet-B.pdf", "answer-key-B.pdf", "worksheet-B.docx", "answer-key-B.docx"}
     assert after["questions.json"] != before["questions.json"]
 
 
