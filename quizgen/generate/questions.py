@@ -5,6 +5,7 @@ Every builder returns a question or the reason it could not make one; the reason
 
 from __future__ import annotations
 
+import math
 import random
 import re
 from collections.abc import Callable, Iterator
@@ -634,7 +635,7 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
         # a measured figure (a diameter, a temperature, 84.01 years) is learnt rounded, and references differ in
         # the last digits: a figure within 2.5 % is right; a count of two digits (14 brigades) stays exact
         spread = max(abs(number.value) * MEASURED_SHARE, 0.5 if not float(number.value).is_integer() else 0)
-        low, high = number.value - spread, number.value + spread
+        low, high = readable_bounds(number.value, spread)
     elif number.tolerance == 0 and number.max is None and not float(number.value).is_integer():
         low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
@@ -643,6 +644,13 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
 
 
 MEASURED_SHARE = 0.025
+
+
+def readable_bounds(value: float, spread: float) -> tuple[float, float]:
+    """A range a key can print: whole numbers inside it for a whole figure (414: 404 to 424), else two decimals."""
+    if float(value).is_integer():
+        return float(math.ceil(value - spread)), float(math.floor(value + spread))
+    return round(value - spread, 2), round(value + spread, 2)
 
 
 def significant_digits(value: float) -> int:
