@@ -11,7 +11,7 @@ from functools import cached_property
 from pathlib import Path
 
 from .content import insertion_pattern, insertions, normalise_space, states_figure
-from .errors import display_path
+from .errors import QuizgenError, display_path
 from .model import VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
 from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year, names_in,
@@ -76,7 +76,9 @@ def draft_of(pack: Pack, source: Path) -> Draft:
     known_names = {name.casefold() for e in pack.entities for name in e.names}
     year: int | None = None
     drafts = []
-    for sentence in sentences_of(text):
+    sentences = list(sentences_of(text))
+    named_inside = names_inside_sentences(sentence.text for sentence in sentences)
+    for sentence in sentences:
         dates = dates_in(sentence.text, year)
         year = last_year(dates, year)
         figures = figures_in(sentence.text, dates)
@@ -84,9 +86,21 @@ def draft_of(pack: Pack, source: Path) -> Draft:
         drafts.append(SentenceDraft(sentence, tuple(entities), tuple(dates), tuple(figures),
                                     tuple(f.id for f in quoting_facts(sentence.text, pack.facts)),
                                     tuple(fitting_relations(pack, entities, dates, figures, sentence.text)),
-                                    tuple(unknown_names(sentence.text, entities, known_names))))
+                                    tuple(n for n in unknown_names(sentence.text, entities, known_names)
+                                          if not opening_word_only(n, sentence.text, named_inside))))
     known = source_holding(pack, source, text)
     return Draft(pack, Path(source), known or fresh_source_id(pack), known is not None, tuple(drafts))
+
+
+def names_inside_sentences(texts) -> set[str]:
+    """The names the source writes somewhere other than at the start of a sentence."""
+    return {m.text for text in texts for m in names_in(text) if m.start > 0}
+
+
+def opening_word_only(name: str, sentence: str, named_inside: set[str]) -> bool:
+    """A single capitalised word that opens its sentence ("Now", "Born", "Using") and is capitalised nowhere else in
+    the source: a word that starts a sentence, not a name."""
+    return " " not in name and sentence.lstrip().startswith(name) and name not in named_inside
 
 
 def quoting_facts(sentence: str, facts) -> list[Fact]:
@@ -206,6 +220,14 @@ def fresh_source_id(pack: Pack) -> str:
 # ---- what the command prints ----------------------------------------------------------------------------
 
 
+def where(draft: Draft, item: SentenceDraft) -> str:
+    """'line 4', or 'line 4, sentence 2' where a paragraph written as one line holds several sentences."""
+    on_line = [s for s in draft.sentences if s.sentence.line == item.sentence.line]
+    if len(on_line) == 1:
+        return f"line {item.sentence.line}"
+    return f"line {item.sentence.line}, sentence {on_line.index(item) + 1}"
+
+
 def draft_report(draft: Draft, target: Path | None) -> str:
     """Every unquoted sentence with its mentions and fitting relations, and where the skeletons went."""
     source = display_path(draft.source)
@@ -216,7 +238,7 @@ def draft_report(draft: Draft, target: Path | None) -> str:
     lines = [f"{source}: {len(unquoted)} of {counted(total, 'sentence')} quoted by no fact of {draft.pack.id} yet"
              + (f"; a fact skeleton for each in {display_path(target)}" if target else "")]
     for item in unquoted:
-        lines.append(f"  line {item.sentence.line}: {item.sentence.text}")
+        lines.append(f"  {where(draft, item)}: {item.sentence.text}")
         lines.append(f"    mentions: {mentions_line(item)}")
         if item.new_names:
             lines.append(f"    names not in the pack: {', '.join(item.new_names)}")
@@ -298,7 +320,7 @@ def draft_yaml(draft: Draft) -> str:
 
 def source_entry(draft: Draft) -> list[str]:
     plain = Path(draft.source).suffix.lower() not in {".html", ".htm", ".xhtml", ".md", ".markdown"}
-    title = next((s.sentence.text for s in draft.sentences), Path(draft.source).stem)[:100]
+    title = source_title(draft)
     lines = ["# The source is not in the pack yet: move this entry into sources.yaml and fill in who published it.",
              "sources:", f"  - id: {draft.source_id}", f"    title: {quoted(title)}",
              "    publisher: \"\"               # required: who published it", "    url: \"\"                     # "
@@ -309,6 +331,18 @@ def source_entry(draft: Draft) -> list[str]:
         lines += ["    excerpts:                   # the sentences quoted below, as plain text"]
         lines += [f"      - {quoted(item.sentence.text)}" for item in draft.unquoted]
     return lines + [""]
+
+
+def source_title(draft: Draft) -> str:
+    """The source's heading when its first line is a short one, else its file name: never a cut sentence."""
+    try:
+        first = next((line.strip().lstrip("#").strip() for line in read_source(draft.source).splitlines()
+                      if line.strip()), "")
+    except (OSError, QuizgenError):
+        first = ""
+    if first and len(first) <= 100 and not first.endswith((".", "!", "?")):
+        return first
+    return Path(draft.source).stem.replace("-", " ").replace("_", " ")
 
 
 def new_entity_ids(draft: Draft) -> dict[str, str]:
@@ -347,7 +381,7 @@ def entity_entries(draft: Draft) -> list[str]:
 def fact_skeleton(draft: Draft, item: SentenceDraft, fact_id: str) -> list[str]:
     pack = draft.pack
     relation = item.relations[0] if item.relations else None
-    lines = [f"  # line {item.sentence.line}: {mentions_line(item)}"]
+    lines = [f"  # {where(draft, item)}: {mentions_line(item)}"]
     if len(item.relations) > 1:
         lines.append(f"  # relations that also fit: {', '.join(r.id for r in item.relations[1:])}")
     lines += [f"  - id: {fact_id}"]

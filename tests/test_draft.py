@@ -184,3 +184,17 @@ def test_a_quotation_with_an_editorial_insertion_covers_the_sentence_it_quotes(t
     assert [(s.sentence.text, s.quoted_by) for s in sentences] == [
         ("In 1898 she discovered polonium, naming it after her native Poland.", ("F1",)),
         ("She was born in Warsaw.", ())]
+
+
+def test_a_word_that_only_opens_sentences_is_no_name_and_a_paragraph_s_sentences_are_told_apart(starter, capsys):
+    (starter / "bridge.txt").write_text(
+        "The Brooklyn Bridge\nNow a landmark, the Brooklyn Bridge opened on 24 May 1883. Born in Germany, John "
+        "Augustus Roebling designed it. Using steel wire, the builders spanned the East River.\n", encoding="utf-8")
+    assert main(["draft", "towers", "bridge.txt"]) == 0
+    out = capsys.readouterr().out
+    assert "line 2, sentence 2: Born in Germany, John Augustus Roebling designed it." in out
+    assert "    names not in the pack: Germany, John Augustus Roebling\n" in out
+    names = [e["name"] for e in yaml.safe_load((starter / "draft-bridge.yaml").read_text())["entities"]]
+    assert names == ["Brooklyn Bridge", "Germany", "John Augustus Roebling", "East River"], names
+    source = yaml.safe_load((starter / "draft-bridge.yaml").read_text())["sources"][0]
+    assert source["title"] == "The Brooklyn Bridge"  # the heading, not a sentence cut at 100 characters
