@@ -550,11 +550,26 @@ def test_two_items_with_one_answer_never_share_a_name_in_their_stems():
     """"Who was the FSA's military chief?" and "Who replaced Salim Idris as head of the FSA?" answer each other."""
     from quizgen.generate.deal import common_names, items_of
     default = load_pack(DEFAULT_PACK)
+    pool = question_pool(default)  # the reviewed pool every set is dealt from
+    items = {i.question.id: i for i in items_of(pool, default)}
+    common = common_names(list(items.values()))
     for seed in range(1, 6):
-        pool = question_pool(default, seed=seed)
-        items = {i.question.id: i for i in items_of(pool, default)}
-        common = common_names(list(items.values()))
         chosen = [items[q.id] for q in generate_question_set(default, count=40, seed=seed).questions]
         for a, b in ((a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:]):
             if a.keyed & b.keyed:
                 assert not (a.parts[0].named & b.parts[0].named) - common, (a.question.prompt, b.question.prompt)
+
+
+def test_every_set_is_dealt_from_the_pool_review_shows():
+    """What an author reviewed is what students get: every question any seed deals (with its true/false verdict,
+    wrong options and groups) is one `review --text` lists, and every command reports one pool size."""
+    from quizgen.review import pool_text
+    default = load_pack(DEFAULT_PACK)
+    reviewed = question_pool(default)
+    shown = pool_text(reviewed, default)
+    ids = {q.id for q in reviewed.questions}
+    for seed in range(1, 6):
+        dealt = generate_question_set(default, count=40, seed=seed)
+        assert {q.id for q in dealt.questions} <= ids
+        assert dealt.pool_size == len(reviewed.questions)
+    assert all(q.id in shown for q in reviewed.questions)

@@ -33,6 +33,9 @@ class Pool:
         return {fid for q in self.questions for fid in q.fact_ids}
 
 
+REVIEWED_POOL_SEED = 1  # the pool `review`, `lint` and `stats` read
+
+
 def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,
                   tags: list[str] | None = None, seed: int = 1, with_excluded: bool = False) -> Pool:
     """Every checked question the pack and templates can make, minus those the author left out in review
@@ -90,7 +93,9 @@ def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), typ
                           versions: int = 1, takes: Callable[[Question], bool] | None = None) -> QuestionSet:
     """A deterministic question set: same pack, templates, options and seed → the same questions and order.
     `takes` deals only questions an output can hold (an export's limits); the deck still covers the whole pool."""
-    pool = question_pool(pack, template_dirs=template_dirs, types=types, tags=tags, seed=seed)
+    # every set is dealt from the one pool `review` shows (its true/false verdicts, wrong options and groups): what
+    # an author reviewed is what students get; the seed chooses and orders the questions
+    pool = question_pool(pack, template_dirs=template_dirs, types=types, tags=tags, seed=REVIEWED_POOL_SEED)
     dealt_from = pool if takes is None else Pool(tuple(q for q in pool.questions if takes(q)), pool.skipped,
                                                    pool.templates)
     chosen = choose_questions(dealt_from, count, seed, pack)
