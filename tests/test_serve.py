@@ -90,8 +90,13 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
         pytest.skip("chromium and chromedriver are not installed (scripts/setup.sh --test installs them)")
     from selenium import webdriver
     from selenium.webdriver.chrome.service import Service
+    from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
+
+    def wait(until):  # the page swaps its parts on every reload: an element read mid-swap is read again
+        return WebDriverWait(driver, 20, poll_frequency=0.1,
+                             ignored_exceptions=(StaleElementReferenceException,)).until(until)
 
     process, url = server
     options = webdriver.ChromeOptions()
@@ -104,7 +109,7 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
     facts = pack / "facts.yaml"
     try:
         driver.get(url)
-        assert "Who discovered polonium?" in driver.find_element(By.ID, "pool").text
+        assert wait(lambda d: "Who discovered polonium?" in d.find_element(By.ID, "pool").text)
         assert driver.find_elements(By.CSS_SELECTOR, "#problems li") == []
         driver.switch_to.frame(driver.find_element(By.ID, "worksheet"))
         assert "Who discovered" in driver.find_element(By.TAG_NAME, "body").text
@@ -119,18 +124,15 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
             "    subject: william-ramsay\n    statement: William Ramsay isolated neon, a noble gas.\n")
         assert "a noble gas" in edited
         facts.write_text(edited, encoding="utf-8")
-        WebDriverWait(driver, 20, poll_frequency=0.1).until(
-            lambda d: "a noble gas" in d.find_element(By.ID, "pool").text)
+        wait(lambda d: "a noble gas" in d.find_element(By.ID, "pool").text)
 
         # a broken quotation: the problem is shown at its file and line, the last pool stays in view
         facts.write_text(facts.read_text(encoding="utf-8").replace("Ramsay isolated neon in 1898.",
                                                                    "Ramsay isolated argon in 1898."), encoding="utf-8")
-        WebDriverWait(driver, 20, poll_frequency=0.1).until(
-            lambda d: d.find_elements(By.CSS_SELECTOR, "#problems li"))
-        problems = [li.text for li in driver.find_elements(By.CSS_SELECTOR, "#problems li")]
+        problems = wait(lambda d: [li.text for li in d.find_elements(By.CSS_SELECTOR, "#problems li")])
         assert any(p.startswith(f"{facts}:") and "'Ramsay isolated argon in 1898.' was not found in the text of "
                    "source S1" in p for p in problems), problems
-        assert "a noble gas" in driver.find_element(By.ID, "pool").text
+        assert wait(lambda d: "a noble gas" in d.find_element(By.ID, "pool").text)
     finally:
         driver.quit()
         shutil.rmtree(profile, ignore_errors=True)
