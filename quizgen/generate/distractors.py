@@ -265,7 +265,7 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
         return (candidate.precision == answer.precision and candidate.is_range == answer.is_range
                 and candidate.human() not in shown
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
-                and life.admits(candidate)
+                and life.admits(candidate) and similar_span(candidate, answer)
                 and truth.refutation(fact, slot, value_key(candidate)) is not None)
 
     same_relation = truth.slot_keys(fact.relation, slot)
@@ -345,6 +345,17 @@ def shift(day: date, years: int) -> date:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
         return day.replace(year=day.year + years, day=28)
+
+
+SPAN_RATIO = 4
+
+
+def similar_span(candidate: DateValue, answer: DateValue) -> bool:
+    """A period offered for a period lasts about as long: not two and a half years for a ten-day attack."""
+    if not (candidate.is_range and answer.is_range):
+        return True
+    spans = sorted(((candidate.end - candidate.start).days + 1, (answer.end - answer.start).days + 1))
+    return spans[1] <= SPAN_RATIO * spans[0]
 
 
 def inside_period(value: DateValue, pack: Pack) -> bool:
