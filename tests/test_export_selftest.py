@@ -5,20 +5,16 @@ from __future__ import annotations
 import dataclasses
 import json
 import re
-import shutil
-import tempfile
 from dataclasses import replace
 from pathlib import Path
 
 import html5lib
 import pytest
-from conftest import make_sample_set
+from conftest import headless_chromium, make_sample_set
 
 from quizgen.export.selftest import page_html, write
 from quizgen.model import Option
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 def test_page_is_strict_html_with_nothing_external(tmp_path: Path):
@@ -44,22 +40,8 @@ def test_question_text_cannot_break_out_of_the_data_element():
 
 @pytest.fixture(scope="module")
 def browser():
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium and chromedriver are not installed (scripts/setup.sh --test installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
-
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}",
-                 "--window-size=1000,900"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    yield driver
-    driver.quit()
-    shutil.rmtree(profile, ignore_errors=True)
+    with headless_chromium("--window-size=1000,900") as driver:
+        yield driver
 
 
 def answer_current(driver, response: str | None, key: str | None = None) -> str:

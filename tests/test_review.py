@@ -4,22 +4,16 @@ by generate, build and every export."""
 from __future__ import annotations
 
 import json
-import shutil
-import tempfile
 from pathlib import Path
 
 import html5lib
 import pytest
 import yaml
-from conftest import MINIMAL_PACK, write_pack
+from conftest import MINIMAL_PACK, headless_chromium, write_pack
 
 from quizgen.cli import main
 from quizgen.content import load_pack
 from quizgen.generate import generate_question_set, question_pool
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
 
 @pytest.fixture
 def pack(tmp_path: Path) -> Path:
@@ -80,22 +74,11 @@ def test_the_sheet_is_strict_offline_html_with_a_box_per_question(pack: Path, tm
 
 
 def test_ticking_a_question_in_chromium_writes_review_yaml_that_the_pack_accepts(pack: Path, tmp_path: Path):
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium and chromedriver are not installed (scripts/setup.sh --test installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.webdriver.common.by import By
 
     target = tmp_path / "review.html"
     assert main(["review", str(pack), "--out", str(target)]) == 0
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
-    try:
+    with headless_chromium() as driver:
         driver.get(target.as_uri())
         article = driver.find_elements(By.CSS_SELECTOR, "article")[1]
         article.find_element(By.CSS_SELECTOR, ".leave-out").click()
@@ -103,9 +86,6 @@ def test_ticking_a_question_in_chromium_writes_review_yaml_that_the_pack_accepts
         assert driver.find_element(By.ID, "status").text == "1 left out"
         written = driver.execute_script("return yamlText();")
         chosen = article.get_attribute("data-id")
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
     (pack / "review.yaml").write_text(written, encoding="utf-8")
     reloaded = load_pack(pack)
     assert reloaded.excluded == (chosen,)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import shutil
 import subprocess
 import sys
-import tempfile
-import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -15,10 +12,8 @@ import pytest
 
 from quizgen.serve import ServeOptions, files_stamp, make_preview, watched_folders
 
-from conftest import DISCOVERERS_PACK, ROOT, write_pack
+from conftest import DISCOVERERS_PACK, ROOT, headless_chromium, write_pack
 
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-CHROMEDRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
 
 
 @pytest.fixture
@@ -86,10 +81,6 @@ def test_it_answers_only_this_machine_and_only_layout_files_by_name(server):
 
 
 def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pack: Path, server):
-    if not (Path(CHROMIUM).exists() and Path(CHROMEDRIVER).exists()):
-        pytest.skip("chromium and chromedriver are not installed (scripts/setup.sh --test installs them)")
-    from selenium import webdriver
-    from selenium.webdriver.chrome.service import Service
     from selenium.common.exceptions import StaleElementReferenceException
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support.ui import WebDriverWait
@@ -99,15 +90,8 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
                              ignored_exceptions=(StaleElementReferenceException,)).until(until)
 
     process, url = server
-    options = webdriver.ChromeOptions()
-    options.binary_location = CHROMIUM
-    profile = tempfile.mkdtemp()
-    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--disable-sync", "--no-first-run", f"--user-data-dir={profile}"):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(CHROMEDRIVER), options=options)
     facts = pack / "facts.yaml"
-    try:
+    with headless_chromium() as driver:
         driver.get(url)
         assert wait(lambda d: "Who discovered polonium?" in d.find_element(By.ID, "pool").text)
         assert driver.find_elements(By.CSS_SELECTOR, "#problems li") == []
@@ -133,8 +117,5 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
         assert any(p.startswith(f"{facts}:") and "'Ramsay isolated argon in 1898.' was not found in the text of "
                    "source S1" in p for p in problems), problems
         assert wait(lambda d: "a noble gas" in d.find_element(By.ID, "pool").text)
-    finally:
-        driver.quit()
-        shutil.rmtree(profile, ignore_errors=True)
     process.terminate()
     assert process.wait(timeout=10) != 0 and process.poll() is not None
