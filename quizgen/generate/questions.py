@@ -154,10 +154,15 @@ def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, oth
                 sentences.append(group[0].statement)
             continue
         pattern = list_pattern(relation, slot)
-        if pattern is None:  # "… or along its border" cannot follow three countries: one sentence each
-            sentences += [f.statement for f in group]
+        named = [value_text(f.value(slot), relation.slot_type(slot), pack) for f in group]
+        if pattern is None or any(a != b and contains_phrase(a, b) for a in named for b in named):
+            # "… or along its border" cannot follow three countries, and "the inter-rebel conflict in the Syrian
+            # Civil War and the Syrian Civil War" reads as a stutter: one sentence each
+            for f, value in zip(group, named):
+                if f is fact or not contains_phrase(" ".join(sentences), value):  # named already: said once
+                    sentences.append(f.statement)
             continue
-        names = join_and([value_text(f.value(slot), relation.slot_type(slot), pack) for f in group])
+        names = join_and(named)
         sentences.append(realise(pattern, group[0], pack, shown={slot: lambda _: names}))
     said = " ".join(sentences)
     rest = [o for o in others if not contains_phrase(said, o)]
