@@ -600,7 +600,7 @@ def test_a_blank_accepts_what_a_fuller_sentence_of_another_relation_puts_there(t
     plain = RELATIONS.replace("    widens: true\n", "")
     pack = load_pack(moons_pack(tmp_path, relations=plain + relations[len(RELATIONS):], extra_facts=extra))
     cloze = of_fact(question_pool(pack, seed=1), "B-galileo", "cloze")
-    assert cloze and cloze[0].prompt == "Galileo Galilei was born in _____." and "Italy" in cloze[0].accepted
+    assert cloze and cloze[0].prompt == "Galileo Galilei was born in _____ (city)." and "Italy" in cloze[0].accepted
 
 
 SON_OF_CASSINI = """\

@@ -570,8 +570,20 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     accepted = accepted_names(answers, slot_type, pack, answer)
     if any(contains_phrase(text, name) for name in (answer, *accepted)):
         return "the sentence names its own answer"
-    return base_question(template, [fact], slot, pack, prompt=text, answer=answer, accepted=accepted,
-                         back=answer)
+    return base_question(template, [fact], slot, pack, prompt=kind_after_blank(text, fact.value(slot), slot_type,
+                                                                                pack),
+                         answer=answer, accepted=accepted, back=answer)
+
+
+BLANK_AFTER_PREPOSITION = re.compile(r"\b(in|on|at|from|near|by)\s+" + re.escape(BLANK) + r"(?=\s*[.,;]?\s*$)")
+
+
+def kind_after_blank(text: str, value: Value, slot_type: str, pack: Pack) -> str:
+    """A blank that ends a sentence after "in", "on" or "at" takes a date as well as a place ("Marie Curie was
+    born in _____": 1867): the kind of answer wanted follows it ("born in _____ (city)")."""
+    if slot_type in VALUE_TYPES or not BLANK_AFTER_PREPOSITION.search(text):
+        return text
+    return text.replace(BLANK, f"{BLANK} ({kind_of(value, slot_type, pack)})", 1)
 
 
 def blank_answer(value: Value, slot_type: str, pack: Pack) -> str:
