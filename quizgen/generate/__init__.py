@@ -13,7 +13,8 @@ from .checks import alias_index, check_question, check_version, reveals_answer, 
 from .deal import choose_questions, shortfall_warning, stem_key, true_false_warning
 from .deck import study_deck
 from .forms import facts_in_form
-from .questions import Maker, Skip, build_true_false, hint_words, questions_from
+from .distractors import hint_words
+from .questions import Maker, Skip, build_true_false, questions_from
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions

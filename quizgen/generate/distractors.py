@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date
 from itertools import islice
 
-from ..model import VALUE_TYPES, DateValue, Entity, Fact, Number, Pack, Value
+from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
 from ..relations import answer_text
 from ..text import contains_phrase, name_in_title, normalise, shared_name_words
 from .truth import Truth, bucket_score, fact_key, other, value_key
@@ -66,11 +66,10 @@ def named_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rand
     if any(named_in_title(n, pack) for n in names_of(fact.value(slot), slot_type, pack)):
         # the title names the answer: a wrong option it names too keeps the title from giving the answer away
         candidates.sort(key=lambda kv: not any(named_in_title(n, pack) for n in names_of(kv[1], slot_type, pack)))
-    cue = stem_cue(fact, slot, answer_names, pack)
+    cue = hint_words(fact.value(slot), fact, slot, pack)
     if cue:
         # the key shares a name with the stem (a surname): wrong options that share it keep the name from deciding
-        candidates.sort(key=lambda kv: not (cue & shared_name_words(cue_name(fact, slot, pack),
-                                                                    names_of(kv[1], slot_type, pack)[0])))
+        candidates.sort(key=lambda kv: not (cue & hint_words(kv[1], fact, slot, pack)))
     for key, value in candidates:
         if consider(key, value):
             return chosen
@@ -86,18 +85,25 @@ def named_after_own_value(key: str, fact: Fact, slot: str, pack: Pack, truth: Tr
                if isinstance(partner, str) and partner != key and pack.has_entity(partner))
 
 
-def cue_name(fact: Fact, slot: str, pack: Pack) -> str:
-    """The name of the entity a question about `slot` prints, or "" when it prints a value."""
+def given_names(fact: Fact, slot: str, pack: Pack) -> tuple[str, ...]:
+    """The names of the entity a question about `slot` prints (the other slot's value), or none for a value."""
     given = fact.value(other(slot))
-    relation = pack.relation(fact.relation)
-    if relation.slot_type(other(slot)) in VALUE_TYPES or not pack.has_entity(given):
-        return ""
-    return pack.entity(given).name
+    if pack.relation(fact.relation).slot_type(other(slot)) in VALUE_TYPES or not pack.has_entity(given):
+        return ()
+    return pack.entity(given).names
 
 
-def stem_cue(fact: Fact, slot: str, answer_names: tuple[str, ...], pack: Pack) -> set[str]:
-    given = cue_name(fact, slot, pack)
-    return shared_name_words(given, answer_names[0]) if given and answer_names else set()
+def value_names(value: Value, fact: Fact, slot: str, pack: Pack) -> tuple[str, ...]:
+    """The names of an entity value of `slot`, or none for a date, a figure or a text."""
+    slot_type = pack.relation(fact.relation).slot_type(slot)
+    return names_of(value, slot_type, pack) if slot_type not in VALUE_TYPES else ()
+
+
+def hint_words(value: Value, fact: Fact, slot: str, pack: Pack) -> set[str]:
+    """The words a value's name shares with the name the question prints (a surname the stem gives)."""
+    given = given_names(fact, slot, pack)
+    names = value_names(value, fact, slot, pack)
+    return shared_name_words(given[0], names[0]) if given and names else set()
 
 
 def named_in_title(text: str, pack: Pack) -> bool:

@@ -17,8 +17,8 @@ from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fac
                      Pair, Question, Value, stable_id)
 from ..relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
                          slot_comes_last, value_text)
-from ..text import contains_phrase, name_gives_away, normalise, shared_name_words
-from .distractors import distractors_for, names_of
+from ..text import contains_phrase, name_gives_away, normalise
+from .distractors import distractors_for, given_names, hint_words, names_of, value_names
 from .templates import QuestionTemplate, render_text
 from .truth import Refutation, Truth, fact_key, other, value_key
 
@@ -345,18 +345,6 @@ def questions_from(template: QuestionTemplate, maker: Maker, facts: tuple[Fact, 
         yield made if isinstance(made, Question) else Skip(fact.id, template.id, made)
 
 
-def given_names(fact: Fact, slot: str, pack: Pack) -> tuple[str, ...]:
-    """The names of the entity a question about `slot` prints: the other slot's value."""
-    given = fact.value(other(slot))
-    return pack.entity(given).names if pack.relation(fact.relation).slot_type(other(slot)) not in VALUE_TYPES \
-        and pack.has_entity(given) else ()
-
-
-def value_names(value: Value, fact: Fact, slot: str, pack: Pack) -> tuple[str, ...]:
-    slot_type = pack.relation(fact.relation).slot_type(slot)
-    return names_of(value, slot_type, pack) if slot_type not in VALUE_TYPES else ()
-
-
 def name_hint_reason(fact: Fact, slot: str, pack: Pack) -> str | None:
     """Why the printed name gives the answer away by its sound ("the Main … at Mainz"), or None."""
     given = given_names(fact, slot, pack)
@@ -371,13 +359,6 @@ def name_hint_reason(fact: Fact, slot: str, pack: Pack) -> str | None:
 def spoken(names: tuple[str, ...]) -> list[str]:
     """A value's name and its one-word other names of four letters or more (not an acronym like "IS")."""
     return [name for i, name in enumerate(names) if i == 0 or (len(name.split()) == 1 and len(name) >= 4)]
-
-
-def hint_words(value: Value, fact: Fact, slot: str, pack: Pack) -> set[str]:
-    """The words a value's name shares with the name the question prints (a surname the stem gives)."""
-    given = given_names(fact, slot, pack)
-    names = value_names(value, fact, slot, pack)
-    return shared_name_words(given[0], names[0]) if given and names else set()
 
 
 def options_hint_reason(fact: Fact, slot: str, right: list[Value], wrong: list[Value], pack: Pack) -> str | None:
