@@ -573,3 +573,69 @@ def test_every_set_is_dealt_from_the_pool_review_shows():
         assert {q.id for q in dealt.questions} <= ids
         assert dealt.pool_size == len(reviewed.questions)
     assert all(q.id in shown for q in reviewed.questions)
+
+
+def dealt_items(seed: int, count: int = 40):
+    """The default pack's set for a seed, as the dealer weighs its items, with the rules of the whole pool."""
+    from quizgen.generate.deal import Rules, items_of
+    default = load_pack(DEFAULT_PACK)
+    items = {i.question.id: i for i in items_of(question_pool(default), default)}
+    chosen = [items[q.id] for q in generate_question_set(default, count=count, seed=seed).questions]
+    return chosen, Rules.of(list(items.values()))
+
+
+def test_one_answer_is_never_keyed_twice_in_one_frame():
+    """"Which group was Salim Idris the military chief of?" and "… Abdul-Ilah al-Bashir …?" are both the FSA."""
+    from quizgen.generate.deal import relations_of
+    pairs = 0
+    for seed in SEEDS:
+        chosen, _ = dealt_items(seed)
+        for a, b in ((a, b) for i, a in enumerate(chosen) for b in chosen[i + 1:] if a.keyed & b.keyed):
+            pairs += 1
+            assert not relations_of(a) & relations_of(b), (a.question.prompt, b.question.prompt)
+    assert pairs  # answers are still keyed twice, in different frames
+
+
+def test_a_name_used_throughout_still_gives_the_answer_away_in_a_statement_of_the_same_relation():
+    """"ISIL reportedly took Kabajeb on 10 April 2014." answers "Which group reportedly took the silos that day?",
+    although ISIL is named in a third of the pool's stems."""
+    from quizgen.generate.deal import relations_of
+    common_answers = 0
+    for seed in SEEDS:
+        chosen, rules = dealt_items(seed)
+        for asker, other in ((a, b) for a in chosen for b in chosen if a is not b):
+            for answer in other.answers:
+                if answer.key in rules.common and relations_of(asker) & relations_of(other):
+                    assert not asker.shows(answer, stated=True), (asker.question.prompt, other.question.prompt)
+            common_answers += any(answer.key in rules.common for answer in other.answers)
+    assert common_answers  # ISIL is still keyed, where no statement of its frame names it
+
+
+def test_a_day_is_given_away_by_its_month_when_no_wrong_option_shares_it():
+    """"…retreating from Deir ez-Zor city in February 2014" answers "When did ISIL withdraw…?" whose only February
+    option is 10 February 2014."""
+    from quizgen.generate.deal import DAY_DATE
+    for seed in SEEDS:
+        chosen, _ = dealt_items(seed)
+        for item in chosen:
+            q = item.question
+            key = q.correct_options[0].text if q.type == "multiple-choice" and q.options else None
+            match = DAY_DATE.match(key or "")
+            if not match or any(match.group(1) in o.text for o in q.options if not o.correct):
+                continue
+            for other in chosen:
+                if other is not item:
+                    stated = [p.text for p in other.parts if p.states]
+                    assert not any(contains_phrase(text, match.group(1)) for text in stated), (q.prompt, stated)
+
+
+def test_a_frame_whose_claims_are_all_true_is_asked_as_a_claim_once_a_set():
+    """"X fought against ISIL." can only come out True: a second such claim teaches that the frame is True."""
+    from quizgen.generate.deal import relation_of
+    one_sided_seen = 0
+    for seed in SEEDS:
+        chosen, rules = dealt_items(seed)
+        claims = Counter(relation_of(i) for i in chosen if i.type == "true-false" and relation_of(i) in rules.one_sided)
+        assert all(n == 1 for n in claims.values()), claims
+        one_sided_seen += len(claims)
+    assert "fought-against" in dealt_items(1)[1].one_sided and one_sided_seen

@@ -4,6 +4,7 @@ the facts they state, so that no item settles another, the sheet's title answers
 from __future__ import annotations
 
 import random
+import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -131,6 +132,8 @@ def item_of(question: Question, ask: str, facts: list[Fact], aliases: dict[str, 
     kind = value_kind(pack.relation(facts[0].relation).slot_type(ask))
     keyed = keyed_texts(question)
     answers = tuple(dict.fromkeys(named_text(text, kind, aliases, pack) for text in (*keyed, *question.accepted)))
+    if kind == "date":
+        answers = tuple(with_month_alone(answer, question) for answer in answers)
     ordering = question.type == "ordering"
     return Item(
         question=question,
@@ -170,6 +173,18 @@ def named_text(text: str, kind: str, aliases: dict[str, str], pack: Pack) -> Nam
         entity = pack.entity(entity_id)
         return Named(entity.id, entity.names, "entity")
     return Named(f"text:{normalise(text)}", (text,), kind if kind != "entity" else "text")
+
+
+DAY_DATE = re.compile(r"^\d{1,2} (\w+ \d{4})$")
+
+
+def with_month_alone(answer: Named, question: Question) -> Named:
+    """A day's date also goes by its month where no wrong option shares that month: "in February 2014", printed in
+    another item, answers "When did ISIL withdraw?" whose only February option is "10 February 2014"."""
+    months = [m.group(1) for m in map(DAY_DATE.match, answer.names) if m]
+    wrong = [o.text for o in question.options if not o.correct]
+    alone = tuple(month for month in months if not any(contains_phrase(text, month) for text in wrong))
+    return Named(answer.key, (*answer.names, *alone), answer.kind) if alone else answer
 
 
 def named_value(value: object, slot_type: str, pack: Pack) -> Named:
@@ -212,6 +227,28 @@ def common_names(items: list[Item]) -> frozenset[str]:
                      if n > (len(items) - answering[entity_id]) * COMMON_NAME_SHARE)
 
 
+def one_sided_relations(items: list[Item]) -> frozenset[str]:
+    """The relations whose true/false claims in the pool all come out one way (an open relation can only be asked
+    as a true claim): a second claim of one of them in a set teaches that the frame is always True."""
+    verdicts: dict[str, set[str]] = {}
+    for item in items:
+        if item.type == TRUE_FALSE:
+            verdicts.setdefault(relation_of(item), set()).add(item.question.answer)
+    return frozenset(relation for relation, seen in verdicts.items() if len(seen) == 1)
+
+
+@dataclass(frozen=True)
+class Rules:
+    """What the dealer knows of the whole pool when it weighs one item against a set."""
+
+    common: frozenset[str]  # entities the pool's stems name throughout (`common_names`)
+    one_sided: frozenset[str]  # relations whose claims are all True or all False (`one_sided_relations`)
+
+    @classmethod
+    def of(cls, items: list[Item]) -> Rules:
+        return cls(common_names(items), one_sided_relations(items))
+
+
 # ---- the rules of a fair set ---------------------------------------------------------------------------------
 
 
@@ -221,20 +258,22 @@ def stem_key(question: Question) -> tuple[str, str]:
     return question.type, normalise(question.prompt) + "|" + "|".join(shown)
 
 
-def gives_away(asker: Item, other: Item, common: frozenset[str]) -> bool:
+def gives_away(asker: Item, other: Item, rules: Rules) -> bool:
     """Whether `asker`'s words settle `other`: they name a value that answers it (unless the pool's stems name it
     throughout, or both items only offer it among their options, which tells nothing), or one of its statements
     names together every value of a fact `other` asks about (a true claim settles the question about the same fact,
-    and a question names the pair a claim is about)."""
+    and a question names the pair a claim is about). A name the stems use throughout still gives the answer away
+    in a statement of the same relation: "ISIL took Kabajeb on 10 April" answers "Who took the silos that day?"."""
+    same_relation = bool(relations_of(asker) & relations_of(other))
     for answer in other.answers:
-        if answer.key in common:
+        if answer.key in rules.common and not (same_relation and asker.shows(answer, stated=True)):
             continue
         if asker.shows(answer, stated=True) or asker.shows(answer) and not other.offers(answer):
             return True
     return any(asker.states(ends) for ends in other.ends)
 
 
-def fits_set(item: Item, chosen: list[Item], common: frozenset[str]) -> bool:
+def fits_set(item: Item, chosen: list[Item], rules: Rules) -> bool:
     """Whether the item can join the set for good: a fact, a meaning and a stem asked once, an answer keyed at most
     MAX_SAME_ANSWER times, one matching and one ordering item per relation, and nothing given away either way."""
     if any(set(item.question.fact_ids) & set(c.question.fact_ids) or item.meanings & c.meanings
@@ -245,9 +284,13 @@ def fits_set(item: Item, chosen: list[Item], common: frozenset[str]) -> bool:
     keys = Counter(k for c in chosen for k in c.keyed)
     if any(keys[k] >= MAX_SAME_ANSWER for k in item.keyed):
         return False
-    if any(c.keyed & item.keyed and (c.parts[0].named & item.parts[0].named) - common for c in chosen):
-        return False  # the same answer to two stems about the same thing: who led the FSA, who replaced its chief
-    return not any(gives_away(item, c, common) or gives_away(c, item, common) for c in chosen)
+    if any(c.keyed & item.keyed and ((c.parts[0].named & item.parts[0].named) - rules.common
+                                     or relations_of(c) & relations_of(item)) for c in chosen):
+        return False  # one answer to two stems about one thing (who led the FSA, who replaced its chief) or one frame
+    if item.type == TRUE_FALSE and relation_of(item) in rules.one_sided and any(
+            c.type == TRUE_FALSE and relation_of(c) == relation_of(item) for c in chosen):
+        return False
+    return not any(gives_away(item, c, rules) or gives_away(c, item, rules) for c in chosen)
 
 
 def within_relation_cap(item: Item, chosen: list[Item], cap: int | None) -> bool:
@@ -257,7 +300,11 @@ def within_relation_cap(item: Item, chosen: list[Item], cap: int | None) -> bool
 
 
 def relation_of(item: Item) -> str:
-    return min(meaning[0] for meaning in item.meanings)
+    return min(relations_of(item))
+
+
+def relations_of(item: Item) -> frozenset[str]:
+    return frozenset(meaning[0] for meaning in item.meanings)
 
 
 def keeps_true_false_balance(item: Item, chosen: list[Item]) -> bool:
@@ -283,11 +330,11 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
     set has least of, true/false at most a quarter of the set while other types last and balanced between true and
     false claims throughout; every item fits the set (`fits_set`) and none is answered by the title."""
     items = items_of(pool, pack)
-    common = common_names(items)
+    rules = Rules.of(items)
     best: list[Item] = []
     for attempt in range(DEAL_ATTEMPTS):
         # a greedy deal can corner itself (the items left all clash with the ones taken): another order may not
-        chosen = deal_once(items, count, common, random.Random(stable_id(str(seed), "choose", *(
+        chosen = deal_once(items, count, rules, random.Random(stable_id(str(seed), "choose", *(
             [str(attempt)] if attempt else []), length=16)))
         if len(chosen) > len(best):
             best = chosen
@@ -299,16 +346,18 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
 DEAL_ATTEMPTS = 4
 
 
-def deal_once(items: list[Item], count: int, common: frozenset[str], rng: random.Random) -> list[Item]:
+def deal_once(items: list[Item], count: int, rules: Rules, rng: random.Random) -> list[Item]:
     queues = shuffled_queues(items, rng)
     topics = sorted(queues)
     rng.shuffle(topics)
-    chosen, queues = deal_every_type(queues, topics, count, common, rng)
-    deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), common, rng)
-    # the other relations ran out: a sixth item of one relation still beats a coin-toss item
-    deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), common, rng, cap=None)
+    chosen, queues = deal_every_type(queues, topics, count, rules, rng)
+    deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), rules, rng)
+    # the other relations ran out: a few more coin-toss items before a sixth death toll, then a sixth item of one
+    # relation before true/false fills a third of the set
+    deal_round_the_topics(queues, topics, chosen, count, count // 3, rules, rng)
+    deal_round_the_topics(queues, topics, chosen, count, count // 3, rules, rng, cap=None)
     # the other types ran out before the set was full: true/false items fill it, still balanced
-    deal_round_the_topics(queues, topics, chosen, count, count, common, rng, cap=None)
+    deal_round_the_topics(queues, topics, chosen, count, count, rules, rng, cap=None)
     return chosen
 
 
@@ -322,7 +371,7 @@ def shuffled_queues(items: list[Item], rng: random.Random) -> Queues:
     return queues
 
 
-def deal_every_type(queues: Queues, topics: list[str], count: int, common: frozenset[str],
+def deal_every_type(queues: Queues, topics: list[str], count: int, rules: Rules,
                     rng: random.Random) -> tuple[list[Item], Queues]:
     """One item of every type, and the queues left: the scarcest types first (their groups clash most); when a type
     finds no place beside the others, the deal starts again with the types left out first."""
@@ -333,7 +382,7 @@ def deal_every_type(queues: Queues, topics: list[str], count: int, common: froze
     best: tuple[list[Item], Queues] = ([], queues)
     for _ in order:
         trial = {topic: {t: list(queue) for t, queue in by_type.items()} for topic, by_type in queues.items()}
-        chosen = one_of_each_type(order, trial, topics, count, common, rng)
+        chosen = one_of_each_type(order, trial, topics, count, rules, rng)
         if len({i.type for i in chosen}) > len({i.type for i in best[0]}):
             best = (chosen, trial)
         missing = [t for t in order if t not in {i.type for i in chosen}]
@@ -343,7 +392,7 @@ def deal_every_type(queues: Queues, topics: list[str], count: int, common: froze
     return best
 
 
-def one_of_each_type(order: list[str], queues: Queues, topics: list[str], count: int, common: frozenset[str],
+def one_of_each_type(order: list[str], queues: Queues, topics: list[str], count: int, rules: Rules,
                      rng: random.Random) -> list[Item]:
     """An item of each type in `order`, each from the topic with fewest items so far."""
     chosen: list[Item] = []
@@ -352,7 +401,7 @@ def one_of_each_type(order: list[str], queues: Queues, topics: list[str], count:
             break
         per_topic = Counter(i.question.topic for i in chosen)
         for topic in sorted(topics, key=lambda t: (per_topic[t], topics.index(t))):
-            item = next_fair_item({qtype: queues[topic].get(qtype, [])}, chosen, true_false_limit(count), common, rng)
+            item = next_fair_item({qtype: queues[topic].get(qtype, [])}, chosen, true_false_limit(count), rules, rng)
             if item is not None:
                 chosen.append(item)
                 break
@@ -360,7 +409,7 @@ def one_of_each_type(order: list[str], queues: Queues, topics: list[str], count:
 
 
 def deal_round_the_topics(queues: Queues, topics: list[str], chosen: list[Item], count: int, true_false: int,
-                          common: frozenset[str], rng: random.Random, cap: int | None = MAX_PER_RELATION) -> None:
+                          rules: Rules, rng: random.Random, cap: int | None = MAX_PER_RELATION) -> None:
     """An item from each topic in turn until the set is full or a whole round adds nothing."""
     added = True
     while len(chosen) < count and added:
@@ -368,13 +417,13 @@ def deal_round_the_topics(queues: Queues, topics: list[str], chosen: list[Item],
         for topic in topics:
             if len(chosen) == count:
                 return
-            item = next_fair_item(queues[topic], chosen, true_false, common, rng, cap)
+            item = next_fair_item(queues[topic], chosen, true_false, rules, rng, cap)
             if item is not None:
                 chosen.append(item)
                 added = True
 
 
-def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_false: int, common: frozenset[str],
+def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_false: int, rules: Rules,
                    rng: random.Random, cap: int | None = MAX_PER_RELATION) -> Item | None:
     """The next item of this topic that keeps the set fair, of the type the set has least of so far. An item that
     cannot fit is dropped for good; a true/false item waits while the limit or the balance of verdicts bars it, and
@@ -385,7 +434,7 @@ def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_fals
     for qtype in types:
         queue = by_type[qtype]
         for item in list(queue):
-            if not fits_set(item, chosen, common):
+            if not fits_set(item, chosen, rules):
                 queue.remove(item)
             elif keeps_true_false_balance(item, chosen) and within_relation_cap(item, chosen, cap):
                 queue.remove(item)
