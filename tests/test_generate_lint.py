@@ -88,3 +88,17 @@ def test_a_question_that_names_its_own_answer_is_skipped_and_named_at_the_fact(t
     pool = question_pool(load_pack(pack_folder))
     assert any("names its own answer" in s.reason for s in pool.skipped if s.fact_id == "F2")
     assert not any(q.fact_ids == ("F2",) and "Black Forest does" in q.prompt for q in pool.questions)
+
+
+def test_a_written_item_whose_question_points_at_options_is_an_error(tmp_path: Path):
+    """A relation's question serves every form: "Which of these places does the Danube rise in?" points at nothing
+    in a short answer. Multiple choice, which shows options, is not flagged."""
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace(
+        'ask_object: "Where does {subject} rise?"', 'ask_object: "Which of these places does {subject} rise in?"')
+    assert files["relations.yaml"] != MINIMAL_PACK["relations.yaml"]
+    pack = write_pack(tmp_path / "rivers", files)
+    pointing = [f for f in findings_of(pack) if f.rule == "options-in-written-stem"]
+    assert pointing and all(f.severity == ERROR and "of these" in f.message for f in pointing)
+    assert not [f for f in findings_of(write_pack(tmp_path / "plain", dict(MINIMAL_PACK)))
+                if f.rule == "options-in-written-stem"]

@@ -309,3 +309,145 @@ def test_lint_names_a_fact_whose_entity_lacks_the_related_value(tmp_path: Path):
                                 extra_entities=extra_entities, extra_notes="Lonely was studied by Christiaan Huygens."))
     found = [f for f in lint_pool(question_pool(pack, seed=1), pack) if f.rule == "related-value"]
     assert [f.question_id for f in found] == ["J2"] and "facts.yaml" in found[0].where
+
+
+# ---- on the packs written for testing, items their readers marked ------------------------------------------------
+
+TEST_PACKS = Path(__file__).parent / "packs"
+
+
+def questions_asking(pack, prompt: str, qtype: str = "multiple-choice"):
+    return [q for q in question_pool(pack, seed=1).questions if q.prompt == prompt and q.type == qtype]
+
+
+def option_years(question) -> list[int]:
+    return [int(o.text.split()[-1]) for o in question.options if not o.correct]
+
+
+def test_a_wrong_date_of_a_life_leaves_a_believable_age_and_a_living_parent():
+    """A reader struck out Pierre Curie dying at 96 and 99, Frédéric Joliot-Curie born before his father-in-law,
+    and Irène's son born after her death or when she was 57."""
+    pack = load_pack(TEST_PACKS / "curie-family")
+    born = {"pierre-curie": 1859, "frederic-joliot-curie": 1900, "irene-joliot-curie": 1897}
+    for question in questions_asking(pack, "When did Pierre Curie die?"):
+        assert all(year - born["pierre-curie"] <= 95 for year in option_years(question)), question.options
+    for question in questions_asking(pack, "When was Frédéric Joliot-Curie born?"):
+        assert all(1958 - year <= 95 for year in option_years(question)), question.options  # he died in 1958
+    for question in questions_asking(pack, "When was Pierre Joliot born?"):
+        # his mother Irène was born in 1897 and died on 17 March 1956
+        assert all(born["irene-joliot-curie"] + 16 <= year <= born["irene-joliot-curie"] + 50
+                   for year in option_years(question)), question.options
+    asked = questions_asking(pack, "When did Pierre Curie die?") + questions_asking(
+        pack, "When was Frédéric Joliot-Curie born?")
+    assert asked  # the items are still made, with options a student must know to rule out
+
+
+def test_a_value_whose_short_list_a_source_closes_comes_last_among_wrong_options(tmp_path: Path):
+    """Earth, whose only moon is the Moon (S40), offered as the planet of Phobos, is struck out by every student
+    (here with the Moon's own fact asked too, so Earth fills the slot like any planet)."""
+    import shutil
+    folder = tmp_path / "solar-system"
+    shutil.copytree(TEST_PACKS / "solar-system", folder)
+    moons = folder / "facts-1-moons.yaml"
+    text = moons.read_text(encoding="utf-8")
+    asked = text.replace("evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\", ask: [],",
+                         "evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\",")
+    assert asked != text
+    moons.write_text(asked, encoding="utf-8")
+    pack = load_pack(folder)
+    checked = 0
+    for pool in pools(pack):
+        for question in (q for q in pool.questions if q.fact_ids[0] in ("M02", "M03")):
+            wrong = [o.text for o in question.options if not o.correct]
+            assert "Earth" not in (wrong if question.type != "true-false" else question.prompt), question.prompt
+            checked += question.type in ("multiple-choice", "true-false")
+    assert checked >= 10
+
+
+def test_a_key_that_turns_on_a_date_cites_the_quotation_that_gives_the_date():
+    """"Which spacecraft flew past Saturn in August 1981?": the quotation naming three spacecraft does not say which
+    one came that month; the one with "August 1981" is shown beside it."""
+    pack = load_pack(TEST_PACKS / "solar-system")
+    asked = [q for q in question_pool(pack, seed=1).questions if "X07" in q.fact_ids and len(q.fact_ids) == 1]
+    assert asked
+    for question in asked:
+        assert any("August 1981" in c.evidence for c in question.citations), (question.prompt, question.citations)
+
+
+def test_a_measured_figure_rounded_to_two_digits_is_right_and_its_range_scales_with_it():
+    """Mars at 1.524 AU: a student who writes 1.5 is right, and 2.0 AU (beyond the asteroid belt's edge) is not."""
+    pack = load_pack(TEST_PACKS / "solar-system")
+    [question] = questions_asking(pack, "What is the average distance of Mars from the Sun, in astronomical units "
+                                        "(AU)?", "numeric")
+    assert is_correct(question, "1.5") and is_correct(question, "1.524")
+    assert not is_correct(question, "2.0") and not is_correct(question, "1.1")
+
+
+def test_a_multiple_choice_item_may_have_three_options_where_the_pack_knows_two_sound_wrong_values():
+    """Three options beat no item: the built-in templates ask down to two wrong options; a template that sets no
+    `min_distractors` still needs all of its `distractors`."""
+    from quizgen.generate.templates import load_templates
+    templates = load_templates(())
+    assert templates["mc-object"].fewest_distractors == 2 and templates["mc-object"].distractors == 3
+    assert all(t.fewest_distractors == t.distractors for t in templates.values() if t.type != "multiple-choice")
+    three = [q for q in question_pool(load_pack(TEST_PACKS / "curie-family"), seed=1).questions
+             if q.type == "multiple-choice" and len(q.options) == 3]
+    assert three and all(sum(o.correct for o in q.options) == 1 for q in three)
+
+
+def test_lint_warns_of_an_entity_printed_by_a_name_another_entity_goes_by(tmp_path: Path):
+    """The spacecraft printed as "Cassini" beside the astronomer whose surname, Cassini, students write."""
+    import shutil
+    from quizgen.generate.lint import ambiguous_name_findings
+    folder = tmp_path / "solar-system"
+    shutil.copytree(TEST_PACKS / "solar-system", folder)
+    assert ambiguous_name_findings(load_pack(folder)) == []
+    entities = folder / "entities.yaml"
+    text = entities.read_text(encoding="utf-8")
+    bare = text.replace("name: Cassini spacecraft, article: the,", "name: Cassini,")
+    assert bare != text
+    entities.write_text(bare, encoding="utf-8")
+    found = ambiguous_name_findings(load_pack(folder))
+    assert [(f.rule, f.question_id) for f in found] == [("ambiguous-name", "cassini")], found
+    assert "Giovanni Domenico Cassini" in found[0].message and f"{entities}:" in found[0].where
+
+
+TOOK_PLACE = """\
+  - id: took-place-in
+    subject: text
+    object: date
+    objects: one
+    sentence: "{Subject} took place {when}."
+    ask_object: "When did this take place: {subject}?"
+    item: "{Subject}"
+"""
+
+
+def test_two_events_that_share_only_their_year_are_never_listed_as_one(tmp_path: Path):
+    """"The first sighting of Io and the naming of Europa" in one ordering box merges two events of 1610."""
+    events = [("E1", "the first sighting of Io", "1610"), ("E2", "the naming of Europa", "1610"),
+              ("E3", "the first map of Titan", "1655"), ("E4", "the first photograph of Mimas", "1789"),
+              ("E5", "the first sketch of Phoebe", "1899")]
+    extra = "".join(fact_yaml(fid, "took-place-in", f"'{what}'", f"'{year}'", f"{what.capitalize()} was in {year}")
+                    for fid, what, year in events)
+    pack = load_pack(moons_pack(tmp_path, relations=RELATIONS + TOOK_PLACE, extra_facts=extra,
+                                extra_notes=" ".join(f"{w.capitalize()} was in {y}." for _, w, y in events)))
+    items = {item for pool in pools(pack, range(1, 8)) for q in pool.questions if q.type == "ordering"
+             for item in q.items}
+    assert any("Titan" in item for item in items), items  # the events are ordered
+    assert not any("Io" in item and "Europa" in item for item in items), items
+
+
+def test_a_false_figure_is_refuted_as_the_claim_printed_it():
+    """"The Sava drains a basin of about 156,000 square kilometres." is refuted "(not 156,000)", not "(not 156,087)",
+    a figure the student never saw."""
+    import re
+    pack = load_pack(TEST_PACKS / "danube-rhine")
+    checked = 0
+    for pool in pools(pack, range(1, 4)):
+        for q in pool.questions:
+            refuted = re.search(r"\(not ([\d,.]+)\)", q.explanation)
+            if q.type == "true-false" and q.answer == "False" and refuted and "about" in q.prompt:
+                assert refuted.group(1) in q.prompt, (q.prompt, q.explanation)
+                checked += 1
+    assert checked >= 3

@@ -76,10 +76,11 @@ def evidence_names_the_answer(questions, pack) -> list[tuple[str, str, str]]:
             written = (value,)
         else:
             written = pack.entity(value).names
-        for c in q.citations:  # a false claim may also cite what is true of its swapped-in value: that is its own
-            if c.fact_id == fact.id and c.evidence and not any(contains_phrase(c.evidence, w) or w in c.evidence
-                                                              for w in written):
-                missing.append((q.prompt, written[0], c.evidence))
+        # a false claim may also cite what is true of its swapped-in value, and a quotation may be followed by the
+        # fact's others that name what it leaves out: the fact's first quotation is the one that names the value
+        own = [c.evidence for c in q.citations if c.fact_id == fact.id and c.evidence]
+        if own and not any(contains_phrase(own[0], w) or w in own[0] for w in written):
+            missing.append((q.prompt, written[0], own[0]))
     return missing
 
 
@@ -97,10 +98,13 @@ def test_evidence_per_slot_is_the_one_cited(small_packs):
     asking_subject = [q for q in by_prompt.values() if q.template_id.endswith("-subject")]
     asking_object = [q for q in by_prompt.values() if q.template_id.endswith("-object")]
     assert asking_subject and asking_object
-    assert {c.evidence for q in asking_subject for c in q.citations if c.fact_id == "C6"} == \
-        {"Hélène Langevin-Joliot is a nuclear physicist."}
-    assert {c.evidence for q in asking_object for c in q.citations if c.fact_id == "C6"} == \
-        {"Frédéric Joliot-Curie was the father of Hélène"}
+    subject_quote, object_quote = "Hélène Langevin-Joliot is a nuclear physicist.", \
+        "Frédéric Joliot-Curie was the father of Hélène"
+    # each slot's quotation first; the other follows, since neither names both people
+    assert {tuple(c.evidence for c in q.citations if c.fact_id == "C6") for q in asking_subject} == \
+        {(subject_quote, object_quote)}
+    assert {tuple(c.evidence for c in q.citations if c.fact_id == "C6") for q in asking_object} == \
+        {(object_quote, subject_quote)}
 
 
 def test_no_question_fails_the_invariants(big_set, pack, small_packs):

@@ -352,10 +352,8 @@ def deal_once(items: list[Item], count: int, rules: Rules, rng: random.Random) -
     rng.shuffle(topics)
     chosen, queues = deal_every_type(queues, topics, count, rules, rng)
     deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), rules, rng)
-    # the other relations ran out: a few more coin-toss items before a sixth death toll, then a sixth item of one
-    # relation before true/false fills a third of the set
-    deal_round_the_topics(queues, topics, chosen, count, count // 3, rules, rng)
-    deal_round_the_topics(queues, topics, chosen, count, count // 3, rules, rng, cap=None)
+    # the other relations ran out: a sixth item of one relation still beats a coin-toss item
+    deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), rules, rng, cap=None)
     # the other types ran out before the set was full: true/false items fill it, still balanced
     deal_round_the_topics(queues, topics, chosen, count, count, rules, rng, cap=None)
     return chosen

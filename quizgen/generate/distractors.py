@@ -135,15 +135,31 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
         if key not in found and pack.has_entity(key) and pack.entity(key).category == slot_type:
             found[key] = bucket_score(truth.attribute_key(key, rank_by), attributes, rank_by)
 
+    known_few = few_known_partners(fact.relation, slot, truth)
+
     def role(eid: str) -> int:
         """0: fills this slot elsewhere; 1: the relation's other slot (a river that is a tributary itself);
-        2: only of the category (a headstream, a moonless planet)."""
-        return 0 if eid in same_slot else 1 if eid in other_slot else 2
+        2: only of the category (a headstream, a moonless planet); 3: its whole short list is known (Earth, whose
+        only moon is the Moon, offered as the planet of Phobos is struck out by everyone)."""
+        return 3 if eid in known_few else 0 if eid in same_slot else 1 if eid in other_slot else 2
 
     # a value that fills the same role elsewhere is the likelier guess (a river that takes tributaries for the river
     # a tributary joins, not a headstream; a planet with moons for a moon's planet); shared attributes rank within
     order = sorted(found, key=lambda eid: (role(eid), -found[eid], rng.random()))
     return [(eid, eid) for eid in order]
+
+
+FEW_PARTNERS = 2
+
+
+def few_known_partners(relation: str, slot: str, truth: Truth) -> set[str]:
+    """The values of `slot` whose partners a source lists in full (`complete_for`) and that have at most FEW_PARTNERS
+    of them: every student knows a list that short."""
+    partners: dict[str, set[str]] = {}
+    for f in truth.facts_of_relation(relation):
+        partners.setdefault(value_key(f.value(slot)), set()).add(value_key(f.value(other(slot))))
+    return {key for key, found in partners.items()
+            if len(found) <= FEW_PARTNERS and truth.declared_complete(relation, slot, key)}
 
 
 def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
@@ -300,13 +316,26 @@ class LifeBounds:
                 and (self.latest is None or candidate.start <= self.latest))
 
 
-OLDEST_AGE_YEARS = 110
+# A wrong date that makes someone older than this at death, or a parent older than OLDEST_PARENT_YEARS at a child's
+# birth, is one a student strikes out by arithmetic, not by knowing the answer.
+OLDEST_AGE_YEARS = 95
+OLDEST_PARENT_YEARS = 50
+
+
+@dataclass(frozen=True)
+class Kin:
+    """The dates of someone's parents and children that bound their own life (by the relations marked `older`)."""
+
+    parents_born: list[date]
+    parents_died: list[date]
+    children_born: list[date]
 
 
 def life_bounds(fact: Fact, pack: Pack, truth: Truth) -> LifeBounds:
     """Where the date asked is of someone's life: a birth falls a generation before anything they did and before
-    their children's births, and after their parents'; a death falls after the last thing they did and at a
-    believable age; anything else they did falls between sixteen and their death. Otherwise no bounds."""
+    their children's births, after their parents' and while they lived, at an age a parent has; a death falls after
+    the last thing they did and the birth of their children, at a believable age; anything else they did falls
+    between sixteen and their death. Otherwise no bounds."""
     relation = pack.relation(fact.relation)
     person = fact.subject
     if relation.subject in VALUE_TYPES or not pack.has_entity(person):
@@ -314,24 +343,25 @@ def life_bounds(fact: Fact, pack: Pack, truth: Truth) -> LifeBounds:
     born, died = truth.lifetime(person)
     deeds = [d for f in truth.facts_about(person) if f.id != fact.id and not pack.relation(f.relation).lifetime
              and (d := f.when) is not None]
-    kin_before, kin_after = generation_neighbours(person, pack, truth)
+    kin = kin_of(person, pack, truth)
     if relation.lifetime == "start":
-        limits = [d.start for d in deeds] + kin_after
-        latest = min(limits, default=None)
-        return LifeBounds(earliest=max(kin_before, default=None) and shift(max(kin_before), GROWN_UP_YEARS),
-                          latest=latest and shift(latest, -GROWN_UP_YEARS))
+        earliest = [shift(b, GROWN_UP_YEARS) for b in kin.parents_born] + ([shift(died, -OLDEST_AGE_YEARS)]
+                                                                           if died else [])
+        latest = ([shift(d.start, -GROWN_UP_YEARS) for d in deeds] + [shift(b, -GROWN_UP_YEARS) for b in
+                  kin.children_born] + [shift(b, OLDEST_PARENT_YEARS) for b in kin.parents_born]
+                  + [shift(d, 1) for d in kin.parents_died])
+        return LifeBounds(earliest=max(earliest, default=None), latest=min(latest, default=None))
     if relation.lifetime == "end":
-        last = max((d.end for d in deeds), default=None)
-        earliest = max([x for x in (last, born and shift(born, GROWN_UP_YEARS)) if x is not None], default=None)
-        return LifeBounds(earliest=earliest, latest=born and shift(born, OLDEST_AGE_YEARS))
+        earliest = [d.end for d in deeds] + [shift(b, -1) for b in kin.children_born] + (
+            [shift(born, GROWN_UP_YEARS)] if born else [])
+        return LifeBounds(earliest=max(earliest, default=None), latest=born and shift(born, OLDEST_AGE_YEARS))
     return LifeBounds(earliest=born and shift(born, GROWN_UP_YEARS), latest=died)
 
 
-def generation_neighbours(person: str, pack: Pack, truth: Truth) -> tuple[list[date], list[date]]:
-    """The births of those a relation with `older` puts a generation before this person (parents) and after
+def kin_of(person: str, pack: Pack, truth: Truth) -> Kin:
+    """The lives of those a relation with `older` puts a generation before this person (parents) and after
     (children)."""
-    before: list[date] = []
-    after: list[date] = []
+    kin = Kin([], [], [])
     for f in truth.facts_about(person):
         relation = pack.relation(f.relation)
         if relation.older is None:
@@ -340,10 +370,13 @@ def generation_neighbours(person: str, pack: Pack, truth: Truth) -> tuple[list[d
             other_one = f.value(other(slot))
             if f.value(slot) != person or not pack.has_entity(other_one):
                 continue
-            their_birth = truth.lifetime(other_one)[0]
-            if their_birth is not None:
-                (after if relation.older == slot else before).append(their_birth)
-    return before, after
+            their_birth, their_death = truth.lifetime(other_one)
+            if relation.older == slot:  # this person is the older one: the other is a child
+                kin.children_born.extend([their_birth] if their_birth else [])
+            else:
+                kin.parents_born.extend([their_birth] if their_birth else [])
+                kin.parents_died.extend([their_death] if their_death else [])
+    return kin
 
 
 def shift(day: date, years: int) -> date:

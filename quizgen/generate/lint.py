@@ -93,7 +93,24 @@ def question_findings(question: Question, pool: Pool, pack: Pack, truth: Truth) 
     found += sentence_rules(question)
     found += false_claim_rules(question, pool, pack, truth)
     found += plausibility_rules(question, pack, truth)
+    found += written_stem_rules(question)
     return found
+
+
+POINTS_AT_OPTIONS = re.compile(r"\b(of these|of the following|below|listed)\b", re.IGNORECASE)
+WRITTEN_TYPES = ("short-answer", "cloze", "numeric")
+
+
+def written_stem_rules(question: Question) -> list[tuple[str, str, str]]:
+    """A relation's question serves every form: "Which of these…?" reads well over options and points at nothing
+    where the student writes the answer."""
+    found = POINTS_AT_OPTIONS.search(question.prompt) if question.type in WRITTEN_TYPES else None
+    if found is None:
+        return []
+    return [("options-in-written-stem", ERROR, f"{question.prompt!r} says {found.group(0)!r}, but a "
+                                               f"{question.type} item shows no options: write the relation's "
+                                               "question without it (\"Who was…?\"); multiple choice adds the "
+                                               "options itself")]
 
 
 def stem_rules(question: Question) -> list[tuple[str, str, str]]:
@@ -312,6 +329,24 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
     found += related_findings(pack)
     found += unaskable_dated_findings(pack)
     found += fewer_questions_findings(pool, pack)
+    found += ambiguous_name_findings(pack)
+    return found
+
+
+def ambiguous_name_findings(pack: Pack) -> list[Finding]:
+    """An entity printed by a name that another entity also goes by ("Cassini", the spacecraft, beside the
+    astronomer Giovanni Domenico Cassini, who is also called Cassini): a student reads one for the other."""
+    owners: dict[str, list[str]] = defaultdict(list)
+    for entity in pack.entities:
+        for name in dict.fromkeys(normalise(n) for n in entity.names):
+            owners[name].append(entity.id)
+    found = []
+    for entity in pack.entities:
+        others = [pack.entity(e).name for e in owners[normalise(entity.name)] if e != entity.id]
+        if others:
+            found.append(Finding("ambiguous-name", WARNING, str(entity.origin), entity.id,
+                                 f"{entity.id!r} is printed as {entity.name!r}, which is also a name of "
+                                 f"{', '.join(others)}: give it a fuller name (its old one can stay an alias)"))
     return found
 
 

@@ -16,7 +16,7 @@ from ..content import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack,
                      Pair, Question, Value, stable_id)
 from ..relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
-                         slot_comes_last, value_text)
+                         rounded_figure, slot_comes_last, value_text)
 from ..text import contains_phrase, name_gives_away, normalise
 from .distractors import distractors_for, given_names, hint_words, names_of, value_names
 from .templates import QuestionTemplate, render_text
@@ -118,17 +118,33 @@ def quotation_for(fact: Fact, slot: str, pack: Pack) -> str:
 
 
 def citations_for(fact: Fact, slot: str, pack: Pack) -> tuple[Citation, ...]:
-    """The sources of a fact with the quotation that supports the slot asked."""
-    quote = quotation_for(fact, slot, pack)
+    """The sources of a fact with the quotations that support the slot asked: its own, and the other slot's where
+    the first does not name the other value ("Ms. Hélène Langevin-Joliot is the granddaughter of Marie Curie." does
+    not say who her parents were; "Her parents, Irène Joliot-Curie and Frédéric Joliot-Curie" does)."""
     citations = []
-    for source_id in fact.sources:
-        source = pack.source(source_id)
-        supports = evidence_in_source(quote, source)
-        if supports or not (source.text or source.excerpts):
-            citations.append(Citation(fact_id=fact.id, source_id=source.id, text=source.citation(), evidence=quote,
-                                      url=source.url))
+    for quote in supporting_quotes(fact, slot, pack):
+        for source_id in fact.sources:
+            source = pack.source(source_id)
+            if evidence_in_source(quote, source) or not (source.text or source.excerpts):
+                citations.append(Citation(fact_id=fact.id, source_id=source.id, text=source.citation(),
+                                          evidence=quote, url=source.url))
     return tuple(citations) or tuple(Citation(fact_id=fact.id, source_id=s, text=pack.source(s).citation(),
                                               evidence="", url=pack.source(s).url) for s in fact.sources)
+
+
+def supporting_quotes(fact: Fact, slot: str, pack: Pack) -> list[str]:
+    """The asked slot's quotation, then the fact's quotations that name what it leaves out: the other value, and
+    the date a key turns on ("flew past Saturn in August 1981")."""
+    quotes = [quotation_for(fact, slot, pack)]
+    relation = pack.relation(fact.relation)
+    other_value = written_forms(fact.value(other(slot)), relation.slot_type(other(slot)), pack.entity)
+    other_quote = fact.evidence_for(other(slot))
+    names_only = normalise(other_quote) in {normalise(v) for v in other_value}  # a title line proves nothing more
+    if other_quote and other_quote not in quotes and not names_only and not states_any(quotes[0], other_value):
+        quotes.append(other_quote)
+    if fact.date is not None and not any(states_any(q, fact.date.written_forms()) for q in quotes):
+        quotes += [q for q in fact.quotes if states_any(q, fact.date.written_forms())][:1]
+    return quotes
 
 
 def explanation_for(facts: list[Fact]) -> str:
@@ -201,7 +217,7 @@ def every_value_refuting(fact: Fact, slot: str, wrong: Value, refutation: Refuta
     relation = pack.relation(fact.relation)
     slot_type = relation.slot_type(slot)
     every = join_and([value_text(v, slot_type, pack) for v in refutation.true])
-    wrong_text = wrong.figure() if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
+    wrong_text = shown_figure(wrong) if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
     listed = f"{every} (not {wrong_text})"
     pattern = list_pattern(relation, slot) if slot == "object" else None
     if pattern:
@@ -225,10 +241,15 @@ def own_other_dates(fact: Fact, slot: str, wrong: Value, maker: Maker) -> list[s
             and f.value(slot) == wrong and f.value(other(slot)) == given and f.date != fact.date][:1]
 
 
+def shown_figure(number: Number) -> str:
+    """A swapped-in figure as the false claim printed it: rounded like any approximate figure in a sentence."""
+    return rounded_figure(number) if number.approximate else number.figure()
+
+
 def correction(fact: Fact, slot: str, wrong: Value, pack: Pack) -> dict[str, Callable[[str], str]]:
     """How to show a slot's true value beside the wrong one, for the slot and for {when} when it is a date."""
     slot_type = pack.relation(fact.relation).slot_type(slot)
-    wrong_text = wrong.figure() if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
+    wrong_text = shown_figure(wrong) if isinstance(wrong, Number) else value_text(wrong, slot_type, pack)
     shown: dict[str, Callable[[str], str]] = {slot: lambda words: f"{words} (not {wrong_text})"}
     if isinstance(wrong, DateValue):
         shown["when"] = lambda words: f"{words} (not {wrong.when()})"
@@ -381,8 +402,9 @@ def build_multiple_choice(template: QuestionTemplate, maker: Maker, fact: Fact) 
     if (hinted := name_hint_reason(fact, slot, pack)) is not None:
         return hinted
     wrong = distractors_for(fact, slot, pack, maker.truth, rng, template.distractors, stem=prompt)
-    if len(wrong) < template.distractors:
-        return f"only {len(wrong)} sound wrong options for its {slot}; the template needs {template.distractors}"
+    if len(wrong) < template.fewest_distractors:
+        return (f"only {len(wrong)} sound wrong options for its {slot}; the template needs "
+                f"{template.fewest_distractors}")
     if (hinted := options_hint_reason(fact, slot, [fact.value(slot)], wrong, pack)) is not None:
         return hinted
     slot_type = pack.relation(fact.relation).slot_type(slot)
@@ -631,8 +653,9 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     low, high = number.low, number.high
     if number.tolerance == 0 and number.max is None and significant_digits(number.value) >= 3:
         # a measured figure (a diameter, a temperature, 84.01 years) is learnt rounded, and references differ in
-        # the last digits: a figure within 2.5 % is right; a count of two digits (14 brigades) stays exact
-        spread = max(abs(number.value) * MEASURED_SHARE, 0.5 if not float(number.value).is_integer() else 0)
+        # the last digits: a figure within 2.5 %, or rounded to two digits (1.5 for 1.524 AU), is right; a count of
+        # two digits (14 brigades) stays exact
+        spread = max(abs(number.value) * MEASURED_SHARE, abs(number.value - float(f"{number.value:.2g}")))
         low, high = readable_bounds(number.value, spread)
     elif number.tolerance == 0 and number.max is None and not float(number.value).is_integer():
         low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
@@ -753,7 +776,7 @@ def ordering_item(fact: Fact, maker: Maker) -> str | None:
     relation = pack.relation(fact.relation)
     sharing = [f for f in maker.truth.facts_about(fact_key(fact, "object", pack))
                if f.relation == fact.relation and f.object == fact.object and f.when == fact.when]
-    if len(sharing) < 2:
+    if len(sharing) < 2 or isinstance(fact.object, DateValue):  # a shared year is two events, not one shared
         return realise(relation.item, fact, pack)
     if not slot_comes_last(relation.item, "subject"):
         return None

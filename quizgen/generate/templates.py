@@ -28,7 +28,8 @@ MAX_RANGE = 10_000
 TEMPLATE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 
 TEXT_FIELDS = ("prompt", "explanation", "claim", "text", "left", "right", "item", "front", "back")
-FIELDS = {"id", "type", "description", "difficulty", "tags", "select", "ask", "distractors", "group_size",
+FIELDS = {"id", "type", "description", "difficulty", "tags", "select", "ask", "distractors", "min_distractors",
+          "group_size",
           *TEXT_FIELDS}
 REQUIRED_BY_TYPE = {
     "multiple-choice": {"prompt", "ask"},
@@ -80,6 +81,11 @@ class QuestionTemplate:
     distractors: int
     group_size: int
     texts: dict[str, TemplateText]
+    min_distractors: int = 0  # fewer sound wrong options than `distractors` still make an item down to this (0: all)
+
+    @property
+    def fewest_distractors(self) -> int:
+        return self.min_distractors or self.distractors
 
     def has(self, name: str) -> bool:
         return name in self.texts
@@ -154,6 +160,7 @@ def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 3:
         problems.append(doc.problem(("difficulty",), f"{difficulty!r} is not allowed; expected 1, 2 or 3"))
     distractors = _small_int(doc, data, "distractors", 3, 1, 5, problems)
+    min_distractors = _small_int(doc, data, "min_distractors", distractors, 1, distractors, problems)
     group_size = _small_int(doc, data, "group_size", 4, 3, 8, problems)
     select = _read_selection(doc, data.get("select", {}), problems)
     texts = {}
@@ -167,7 +174,7 @@ def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     return QuestionTemplate(
         id=template_id, type=qtype, file=display_path(path), description=str(data.get("description", "")),
         difficulty=difficulty, tags=tuple(str(t) for t in data.get("tags", []) or []), select=select,
-        ask=ask, distractors=distractors, group_size=group_size, texts=texts,
+        ask=ask, distractors=distractors, group_size=group_size, texts=texts, min_distractors=min_distractors,
     )
 
 
@@ -292,7 +299,8 @@ difficulty: 1            # 1 easy, 2 medium, 3 hard
 ask: object              # the slot asked: subject or object
 select:
   values: [entity]       # kinds of asked value: entity, text, date, number
-distractors: 3           # wrong options; a fact that cannot get them all gets no question
+distractors: 3           # wrong options; a fact that cannot get them all gets no question…
+min_distractors: 2       # …unless it gets at least this many (three options are a fair item)
 prompt: "{{{{ question }}}}"
 ''',
     "multiple-response": _CONTEXT_NOTE + '''\
