@@ -123,7 +123,9 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
             problems.append(doc.problem((*at, key), f"unknown field {key!r}; expected one of "
                                         f"{', '.join(sorted(RELATION_FIELDS))}", at_key=True))
     for key in ("id", "subject", "object", "sentence"):
-        if not isinstance(record.get(key), str) or not record[key].strip():
+        if key in ("subject", "object") and isinstance(record.get(key), list):
+            problems.append(doc.problem((*at, key), several_categories_message(key, record[key])))
+        elif not isinstance(record.get(key), str) or not record[key].strip():
             problems.append(doc.problem(at if key not in record else (*at, key), f"missing or empty {key!r}; expected "
                                         "text"))
     if len(problems) > before:
@@ -159,6 +161,14 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
                     forms=read_forms(doc, at, record, "forms", problems),
                     not_forms=read_forms(doc, at, record, "not_forms", problems))
+
+
+def several_categories_message(slot: str, found: list) -> str:
+    """A slot names one category: the engine finds wrong options, truth and kinds per category."""
+    names = ", ".join(str(name) for name in found) or "nothing"
+    return (f"found a list ({names}); expected one category; a list is not allowed here. Write one relation per "
+            f"category (the same sentence, ids such as {{id}}-{{category}}), or give the entities one category "
+            f"and tell them apart with an attribute (docs/content-format.md, relations)")
 
 
 def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> tuple[str, ...]:
