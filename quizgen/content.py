@@ -755,11 +755,21 @@ def _check_evidence(r: Reader, at: tuple, fact: Fact, relation: Relation, c: _Fa
 def _check_insertions(r: Reader, at: tuple, quote: str, fact: Fact, relation: Relation, c: _FactContext) -> None:
     """An editorial insertion may only name the fact's own subject or object (its name or an alias)."""
     names = inserted_names(fact, relation, c.entities.__getitem__)
+    allowed = {normalise(n) for n in names}
     for inserted in insertions(quote):
-        if normalise(inserted) not in {normalise(n) for n in names}:
+        if not {normalise(inserted), normalise(without_possessive(inserted))} & allowed:
             r.report(at, f"the insertion [{inserted}] is not a name of the fact's subject or object; expected one of "
-                         f"{', '.join(repr(n) for n in names)} (an editorial insertion names who or what the source "
-                         "means)")
+                         f"{', '.join(repr(n) for n in names)}, or one of them with 's for a possessive (an editorial "
+                         "insertion names who or what the source means)")
+
+
+POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+
+
+def without_possessive(inserted: str) -> str:
+    """The name in a possessive insertion: "[the Brooklyn Bridge's]" for "its" names the Brooklyn Bridge,
+    "[the Curies']" the Curies."""
+    return POSSESSIVE.sub("", inserted.strip())
 
 
 def inserted_names(fact: Fact, relation: Relation, entity: Callable[[str], Entity]) -> tuple[str, ...]:
