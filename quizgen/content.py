@@ -535,7 +535,13 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         if sid not in c.sources:
             c.problems.append(_unknown(r, (*at, "sources", i), sid, "source", c.sources))
     topics = {t.id for t in c.header["topics"]} if c.header else set()
-    topic = r.text(record, at, "topic", pattern=SLUG, hint="a topic id of pack.yaml")
+    if topics and isinstance(record.get("topic", "x"), str) and not record.get("topic", "x").strip():
+        # a draft's placeholder, left unfilled
+        r.report((*at, "topic"), f"is empty; expected one of pack.yaml's topics ({', '.join(sorted(topics))}), or a "
+                                 "new topic added there")
+        topic = None
+    else:
+        topic = r.text(record, at, "topic", pattern=SLUG, hint="a topic id of pack.yaml")
     if topic and topics and topic not in topics:
         r.report((*at, "topic"), f"unknown topic {topic!r}; expected one of {', '.join(sorted(topics))}")
     according_to = _known(r, record, at, "according_to", c.entities, "entity") if "according_to" in record else None
