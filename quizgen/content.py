@@ -15,6 +15,7 @@ from typing import Any
 from .errors import Problem, QuizgenError, display_path
 from .files import read_contributed
 from .model import (
+    BOUND_WORDS,
     CONFIDENCE_LEVELS,
     SLOTS,
     VALUE_TYPES,
@@ -392,7 +393,7 @@ ENTITY_FIELDS = {"id", "name", "article", "aliases", "category", "attributes", "
                  "native_name", "sources", "period"}
 FACT_FIELDS = {"id", "relation", "subject", "object", "date", "according_to", "statement", "topic", "sources",
                "evidence", "ask", "distractors", "confidence", "tags", "dispute", "forms", "not_forms"}
-NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance"}
+NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance", "bound"}
 
 
 def _collect_records(doc: Located, root: Path, problems: list[Problem], out: _Collected) -> None:
@@ -671,11 +672,27 @@ def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
         r.report((*where, "tolerance"), f"{tolerance} is negative; expected 0 or more")
     if value is not None and maximum is not None and maximum < value:
         r.report((*where, "max"), f"{maximum} is below value {value}; expected the upper end of the range")
+    bound = _read_bound(r, spec, where, approximate=approximate, ranged=maximum is not None)
     if value is None or unit is None:
         return None
     if tolerance is None:
         tolerance = abs(value) / 10 if approximate else 0
-    return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance)
+    return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance, bound=bound)
+
+
+def _read_bound(r: Reader, spec: dict, where: tuple, *, approximate: bool, ranged: bool) -> str | None:
+    """A figure the source gives as a limit ("more than $320 million"): one of BOUND_WORDS, alone."""
+    if "bound" not in spec:
+        return None
+    bound = spec["bound"]
+    if bound not in BOUND_WORDS:
+        r.report((*where, "bound"), f"found {describe(bound)}; expected one of {', '.join(BOUND_WORDS)}")
+        return None
+    if approximate or ranged:
+        r.report((*where, "bound"), f"{bound} goes with neither approximate nor max; expected one figure the source "
+                                    "gives as a limit")
+        return None
+    return bound
 
 
 def _check_unique(what: str, records: list[tuple], problems: list[Problem]) -> None:

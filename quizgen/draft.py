@@ -13,7 +13,7 @@ from .content import insertion_pattern, insertions, normalise_space, states_figu
 from .errors import QuizgenError, display_path
 from .model import VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
-from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year, names_in,
+from .sourcetext import (Mention, Sentence, bound_of, dates_in, figures_in, is_approximate, last_year, names_in,
                          read_source, sentences_of, unit_after)
 from .text import counted
 
@@ -421,7 +421,9 @@ def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) 
         figure = item.figures[0] if item.figures else None
         if figure is None:
             return "{value: 0, unit: \"\"}"
-        approximate = ", approximate: true" if is_approximate(item.sentence.text, figure) else ""
+        bound = bound_of(item.sentence.text, figure)
+        approximate = (f", bound: {bound}" if bound else
+                       ", approximate: true" if is_approximate(item.sentence.text, figure) else "")
         unit = unit_after(item.sentence.text, figure)
         return f"{{value: {figure.value}, unit: {quoted(unit)}{approximate}}}   # check the unit"
     values = [v for v in slot_candidates(pack, slot_type, list(item.entities), list(item.dates), list(item.figures))

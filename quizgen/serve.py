@@ -331,7 +331,8 @@ poll();
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Answers the page, its stamp and changing parts, the two documents and the layouts' own files (stylesheets, images, fonts)."""
+    """Answers the page, its stamp and changing parts, the two documents and the layouts' own files (stylesheets,
+    images, fonts)."""
 
     previews: Previews
     layout_folders: tuple[Path, ...]

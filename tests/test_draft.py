@@ -214,3 +214,14 @@ def test_a_word_that_only_opens_sentences_is_no_name_and_a_paragraph_s_sentences
     assert names == ["Brooklyn Bridge", "Germany", "John Augustus Roebling", "East River"], names
     source = yaml.safe_load((starter / "draft-bridge.yaml").read_text())["sources"][0]
     assert source["title"] == "The Brooklyn Bridge"  # the heading, not a sentence cut at 100 characters
+
+
+def test_a_figure_the_source_gives_as_a_limit_is_drafted_with_its_bound(starter) -> None:
+    (starter / "limits.txt").write_text("The Eiffel Tower is more than 300 metres tall.\n"
+                                        "The Eiffel Tower is about 300 metres tall.\n", encoding="utf-8")
+    draft = yaml.safe_load(draft_yaml(draft_of(load_pack(starter / "towers"), starter / "limits.txt")))
+    objects = {f["evidence"]: f["object"] for f in draft["facts"] if f["relation"] == "height"}
+    assert objects["The Eiffel Tower is more than 300 metres tall."] == {"value": 300, "unit": "metres",
+                                                                         "bound": "more-than"}
+    assert objects["The Eiffel Tower is about 300 metres tall."] == {"value": 300, "unit": "metres",
+                                                                     "approximate": True}
