@@ -1,10 +1,11 @@
 """`quizgen serve`: a live preview for authors on 127.0.0.1: the pool as `review --text` prints it, a worksheet and a
-card sheet as the build lays them out, and every check and lint problem at its file:line; the page reloads soon
-after a pack file, template or layout is saved.
+card sheet as the build lays them out, and every check and lint problem at its file:line; the page shows the change
+well within a second of saving a pack file, template or layout.
 
 The standard library's http.server is enough for one author's browser. Its threads only hand out the preview last
-made; the main thread watches the files and makes the preview again, so the bounded workers the renders run in
-(sandbox.py, as in `build`) are forked from the main thread, whose end they follow.
+made (a request for the stamp waits for the next one); the main thread watches the files and makes again what a save
+touched, so the bounded workers the renders run in (sandbox.py, as in `build`) are forked from the main thread,
+whose end they follow.
 """
 
 from __future__ import annotations
@@ -25,10 +26,10 @@ from pathlib import Path
 from urllib.parse import parse_qs
 
 from . import sandbox
-from .model import Pack, QuestionSet
-from .sandbox import BoundedRun, Task
 from .errors import QuizgenError, display_path
+from .model import Pack, QuestionSet
 from .render.html import BUILTIN_LAYOUTS, Layouts, user_layout_blame
+from .sandbox import BoundedRun, Task
 from .text import counted, escape_unsafe
 
 HOST = "127.0.0.1"
@@ -143,7 +144,7 @@ def make_preview(options: ServeOptions, stamp: str, last: Preview | None, stamps
         pack = earlier.pack if earlier and earlier.stamps.pack == stamps.pack else load_pack(options.pack)
     except QuizgenError as exc:
         return kept_preview(stamp, last, display_path(options.pack), problem_lines(exc))
-    with BoundedRun([documents_task(pack, options, generate=True)], sandbox.RENDER_LIMITS) as documents:
+    with BoundedRun([documents_task(pack, options)], sandbox.RENDER_LIMITS) as documents:
         try:
             problems, notes, text = pool_findings(pack, options)
         except QuizgenError as exc:
@@ -160,11 +161,9 @@ def make_preview(options: ServeOptions, stamp: str, last: Preview | None, stamps
 
 def relaid_preview(options: ServeOptions, stamp: str, stamps: Stamps, earlier: Made, last: Preview) -> Preview:
     """The last preview with its documents laid out again: only a layout changed."""
-    from .sandbox import run_bounded
-
     made = Made(stamps, earlier.pack, earlier.question_set, earlier.problems, earlier.notes, earlier.pool)
     try:
-        worksheet, cards, _ = run_bounded(documents_task(earlier.pack, options, earlier.question_set),
+        worksheet, cards, _ = sandbox.run_bounded(documents_task(earlier.pack, options, earlier.question_set),
                                           sandbox.RENDER_LIMITS)
     except QuizgenError as exc:
         return Preview(stamp, last.title, (*earlier.problems, *problem_lines(exc)), earlier.pool, last.worksheet,
@@ -195,10 +194,9 @@ def problem_lines(error: QuizgenError) -> tuple[str, ...]:
     return tuple(str(p) for p in error.problems)
 
 
-def documents_task(pack: Pack, options: ServeOptions, question_set: QuestionSet | None = None, *,
-                   generate: bool = False) -> Task:
-    """A worksheet and a card sheet as the build makes them, in one bounded worker: the question set generated
-    there too (`generate`, with the user's templates) or the one given, then laid out with the user's layouts."""
+def documents_task(pack: Pack, options: ServeOptions, question_set: QuestionSet | None = None) -> Task:
+    """A worksheet and a card sheet as the build makes them, in one bounded worker: the question set given, or else
+    generated there too (with the user's templates), then laid out with the user's layouts."""
     layouts = Layouts.with_user_folders(options.layouts)
     user_folders = [*options.templates, *layouts.folders[:-1]]
     blame = (user_layout_blame(layouts.folders, display_path(layouts.folders[-1])) if not options.templates
