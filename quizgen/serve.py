@@ -18,7 +18,7 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import islice
@@ -147,8 +147,10 @@ def make_preview(options: ServeOptions, stamp: str, last: Preview | None, stamps
     with BoundedRun([documents_task(pack, options)], sandbox.RENDER_LIMITS) as documents:
         try:
             problems, notes, text = pool_findings(pack, options)
-        except QuizgenError as exc:
-            return kept_preview(stamp, last, pack.title, problem_lines(exc))
+        except QuizgenError as exc:  # a template's problem: the pack is kept for the template's next save
+            problems = problem_lines(exc)
+            return replace(kept_preview(stamp, last, pack.title, problems), made=Made(stamps, pack, None, problems,
+                                                                                      (), ""))
         try:
             ((worksheet, cards, question_set),) = documents.results()
         except QuizgenError as exc:

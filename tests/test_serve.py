@@ -69,6 +69,10 @@ def test_a_template_or_layout_save_changes_the_stamp_and_a_broken_template_is_sh
     preview = make_preview(options, "stamp", None)
     assert any(p.startswith(f"{templates / 'mc-subject.yaml'}:4:") for p in preview.problems), preview.problems
     assert preview.worksheet == "" and preview.pool == ""  # nothing made yet to keep in view
+    (templates / "mc-subject.yaml").unlink()  # the template fixed: the pack read for the broken one is kept
+    fixed = make_preview(options, "fixed", preview)
+    assert fixed.problems == () and "Who discovered polonium?" in fixed.pool
+    assert fixed.made.pack is preview.made.pack
 
 
 def test_a_save_makes_again_only_what_it_touches(pack: Path, tmp_path: Path):
