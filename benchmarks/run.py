@@ -161,6 +161,49 @@ def bounded_worker_ms(calls: int = 20) -> float:
     return (time.perf_counter() - started) / calls * 1000
 
 
+def serve_reload_seconds(pack: Path, fact_id: str, runs: int, rounds) -> float | None:
+    """From saving a fact file to the page of `quizgen serve` showing the change, in headless Chromium (the page
+    polls and reloads itself, as an author's browser does); None where Chromium or Selenium is missing."""
+    chromium, driver_path = shutil.which("chromium") or "/usr/bin/chromium", shutil.which("chromedriver") or \
+        "/usr/bin/chromedriver"
+    try:
+        from selenium import webdriver
+        from selenium.webdriver.chrome.service import Service
+    except ImportError:
+        return None
+    if not (Path(chromium).exists() and Path(driver_path).exists()):
+        return None
+    server = subprocess.Popen([*QUIZGEN, "serve", str(pack), "--port", "0"], stdout=subprocess.PIPE,
+                              stderr=subprocess.DEVNULL, text=True)
+    profile = tempfile.mkdtemp(prefix="quizgen-bench-chromium-")
+    options = webdriver.ChromeOptions()
+    options.binary_location = chromium
+    for flag in ("--headless=new", "--no-sandbox", "--disable-gpu", "--no-first-run", f"--user-data-dir={profile}"):
+        options.add_argument(flag)
+    driver = webdriver.Chrome(service=Service(driver_path), options=options)
+    shows = "return (document.getElementById('pool') || {textContent: ''}).textContent.includes(arguments[0])"
+    try:
+        url = server.stdout.readline().split(" at ", 1)[1].split()[0]
+        driver.get(url)
+        times = []
+        for _ in range(runs + 1):  # the first edit warms the server's caches, as an author's first save does
+            number = next(rounds)
+            time.sleep(1)  # the page is idle again, polling
+            edit_one_fact(pack, fact_id, number)
+            started = time.perf_counter()
+            while not driver.execute_script(shows, f"(edit {number})"):
+                if time.perf_counter() - started > 30:
+                    raise SystemExit("quizgen serve did not show a saved edit within 30 s")
+                time.sleep(0.01)
+            times.append(time.perf_counter() - started)
+        return statistics.median(times[1:])
+    finally:
+        driver.quit()
+        server.terminate()
+        server.wait(timeout=10)
+        shutil.rmtree(profile, ignore_errors=True)
+
+
 def grade_100_pages_seconds(work: Path, runs: int) -> float:
     """`quizgen grade` on 100 scanned pages at 200 dpi: a class of 100 named sheets, one tick per question
     drawn on each, saved as one PDF of JPEG pages the way a scanner's PDF holds them."""
@@ -224,6 +267,9 @@ def main() -> int:
         fact_id = asked_fact(pack)
         figures["one_fact_rebuild_s"] = median_of(runs, lambda: edit_one_fact(pack, fact_id, next(rounds)), build,
                                                   work)
+        reload_s = serve_reload_seconds(pack, fact_id, runs, rounds)
+        if reload_s is not None:
+            figures["serve_reload_s"] = reload_s
         figures["class_set_40_s"] = median_of(runs, clean, [*build, *CLASS_SET], work)
         clean()
         probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *build, *CLASS_SET], cwd=work, check=True,

@@ -15,6 +15,7 @@ from typing import Any
 from .errors import Problem, QuizgenError, display_path
 from .files import read_contributed
 from .model import (
+    BOUND_WORDS,
     CONFIDENCE_LEVELS,
     SLOTS,
     VALUE_TYPES,
@@ -392,7 +393,7 @@ ENTITY_FIELDS = {"id", "name", "article", "aliases", "category", "attributes", "
                  "native_name", "sources", "period"}
 FACT_FIELDS = {"id", "relation", "subject", "object", "date", "according_to", "statement", "topic", "sources",
                "evidence", "ask", "distractors", "confidence", "tags", "dispute", "forms", "not_forms"}
-NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance"}
+NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance", "bound"}
 
 
 def _collect_records(doc: Located, root: Path, problems: list[Problem], out: _Collected) -> None:
@@ -535,7 +536,13 @@ def _read_fact(c: _FactContext, record: dict, at: tuple, r: Reader) -> Fact | No
         if sid not in c.sources:
             c.problems.append(_unknown(r, (*at, "sources", i), sid, "source", c.sources))
     topics = {t.id for t in c.header["topics"]} if c.header else set()
-    topic = r.text(record, at, "topic", pattern=SLUG, hint="a topic id of pack.yaml")
+    if topics and isinstance(record.get("topic", "x"), str) and not record.get("topic", "x").strip():
+        # a draft's placeholder, left unfilled
+        r.report((*at, "topic"), f"is empty; expected one of pack.yaml's topics ({', '.join(sorted(topics))}), or a "
+                                 "new topic added there")
+        topic = None
+    else:
+        topic = r.text(record, at, "topic", pattern=SLUG, hint="a topic id of pack.yaml")
     if topic and topics and topic not in topics:
         r.report((*at, "topic"), f"unknown topic {topic!r}; expected one of {', '.join(sorted(topics))}")
     according_to = _known(r, record, at, "according_to", c.entities, "entity") if "according_to" in record else None
@@ -665,11 +672,27 @@ def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
         r.report((*where, "tolerance"), f"{tolerance} is negative; expected 0 or more")
     if value is not None and maximum is not None and maximum < value:
         r.report((*where, "max"), f"{maximum} is below value {value}; expected the upper end of the range")
+    bound = _read_bound(r, spec, where, approximate=approximate, ranged=maximum is not None)
     if value is None or unit is None:
         return None
     if tolerance is None:
         tolerance = abs(value) / 10 if approximate else 0
-    return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance)
+    return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance, bound=bound)
+
+
+def _read_bound(r: Reader, spec: dict, where: tuple, *, approximate: bool, ranged: bool) -> str | None:
+    """A figure the source gives as a limit ("more than $320 million"): one of BOUND_WORDS, alone."""
+    if "bound" not in spec:
+        return None
+    bound = spec["bound"]
+    if bound not in BOUND_WORDS:
+        r.report((*where, "bound"), f"found {describe(bound)}; expected one of {', '.join(BOUND_WORDS)}")
+        return None
+    if approximate or ranged:
+        r.report((*where, "bound"), f"{bound} goes with neither approximate nor max; expected one figure the source "
+                                    "gives as a limit")
+        return None
+    return bound
 
 
 def _check_unique(what: str, records: list[tuple], problems: list[Problem]) -> None:
@@ -755,11 +778,21 @@ def _check_evidence(r: Reader, at: tuple, fact: Fact, relation: Relation, c: _Fa
 def _check_insertions(r: Reader, at: tuple, quote: str, fact: Fact, relation: Relation, c: _FactContext) -> None:
     """An editorial insertion may only name the fact's own subject or object (its name or an alias)."""
     names = inserted_names(fact, relation, c.entities.__getitem__)
+    allowed = {normalise(n) for n in names}
     for inserted in insertions(quote):
-        if normalise(inserted) not in {normalise(n) for n in names}:
+        if not {normalise(inserted), normalise(without_possessive(inserted))} & allowed:
             r.report(at, f"the insertion [{inserted}] is not a name of the fact's subject or object; expected one of "
-                         f"{', '.join(repr(n) for n in names)} (an editorial insertion names who or what the source "
-                         "means)")
+                         f"{', '.join(repr(n) for n in names)}, or one of them with 's for a possessive (an editorial "
+                         "insertion names who or what the source means)")
+
+
+POSSESSIVE = re.compile(r"(?:['’]s|(?<=s)['’])$")
+
+
+def without_possessive(inserted: str) -> str:
+    """The name in a possessive insertion: "[the Brooklyn Bridge's]" for "its" names the Brooklyn Bridge,
+    "[the Curies']" the Curies."""
+    return POSSESSIVE.sub("", inserted.strip())
 
 
 def inserted_names(fact: Fact, relation: Relation, entity: Callable[[str], Entity]) -> tuple[str, ...]:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
@@ -14,7 +13,7 @@ from .content import insertion_pattern, insertions, normalise_space, states_figu
 from .errors import QuizgenError, display_path
 from .model import VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
-from .sourcetext import (Mention, Sentence, dates_in, figures_in, is_approximate, last_year, names_in,
+from .sourcetext import (Mention, Sentence, bound_of, dates_in, figures_in, is_approximate, last_year, names_in,
                          read_source, sentences_of, unit_after)
 from .text import counted
 
@@ -397,18 +396,21 @@ def fact_skeleton(draft: Draft, item: SentenceDraft, fact_id: str) -> list[str]:
         if dated:
             lines.append(f"    date: {dated}            # when it held; leave out if the date is not about it")
     topics = ", ".join(t.id for t in pack.topics)
-    lines += [f"    topic: {likely_topic(pack, item) or quoted('')}   # one of: {topics}",
+    topic = fitting_topic(pack, item)
+    lines += [f"    topic: {topic}   # one of: {topics}" if topic else
+              f"    topic: \"\"   # to fill: one of {topics}, or a new topic added to pack.yaml",
               f"    sources: [{draft.source_id}]", f"    evidence: {quoted(item.sentence.text)}", ""]
     return lines
 
 
-def likely_topic(pack: Pack, item: SentenceDraft) -> str | None:
-    """The topic of most of the pack's facts about the entities the sentence names, else the pack's first."""
+def fitting_topic(pack: Pack, item: SentenceDraft) -> str | None:
+    """The one topic of the pack's facts about the entities the sentence names (those facts whose subject it names,
+    else those naming it at all); None, for the author to choose, when they have several topics or the pack has no
+    fact about them: a sentence on a new subject does not belong to the starter's topic."""
     named = {m.entity for m in item.entities}
-    counts = Counter(f.topic for f in pack.facts if {f.subject, f.object} & named)
-    if counts:
-        return counts.most_common(1)[0][0]
-    return pack.topics[0].id if pack.topics else None
+    topics = ({f.topic for f in pack.facts if f.subject in named}
+              or {f.topic for f in pack.facts if {f.subject, f.object} & named})
+    return topics.pop() if len(topics) == 1 else None
 
 
 def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) -> str:
@@ -419,7 +421,9 @@ def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) 
         figure = item.figures[0] if item.figures else None
         if figure is None:
             return "{value: 0, unit: \"\"}"
-        approximate = ", approximate: true" if is_approximate(item.sentence.text, figure) else ""
+        bound = bound_of(item.sentence.text, figure)
+        approximate = (f", bound: {bound}" if bound else
+                       ", approximate: true" if is_approximate(item.sentence.text, figure) else "")
         unit = unit_after(item.sentence.text, figure)
         return f"{{value: {figure.value}, unit: {quoted(unit)}{approximate}}}   # check the unit"
     values = [v for v in slot_candidates(pack, slot_type, list(item.entities), list(item.dates), list(item.figures))

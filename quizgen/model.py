@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import operator
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -127,6 +128,7 @@ class Number:
     max: float | None = None
     approximate: bool = False
     tolerance: float = 0.0
+    bound: str | None = None  # a figure the source gives as a limit: more-than, less-than, at-least, at-most
 
     @property
     def low(self) -> float:
@@ -137,6 +139,10 @@ class Number:
         return (self.max if self.max is not None else self.value) + self.tolerance
 
     def accepts(self, guess: float) -> bool:
+        """Whether the figure may be `guess`: inside its range and tolerance, or on the open side of its bound
+        ("more than 320" may be 400; only 320 and below are ruled out)."""
+        if self.bound:
+            return BOUND_TESTS[self.bound](guess, self.value)
         return self.low <= guess <= self.high
 
     def figure(self) -> str:
@@ -151,7 +157,7 @@ class Number:
     def human(self) -> str:
         """The figure with its unit in words: 'about 70,000 people', '45 per cent'."""
         unit = f" {self.unit_words()}" if self.unit else ""
-        prefix = "about " if self.approximate else ""
+        prefix = f"{BOUND_WORDS[self.bound]} " if self.bound else "about " if self.approximate else ""
         return f"{prefix}{self.figure()}{unit}"
 
     def written_forms(self) -> tuple[str, ...]:
@@ -164,6 +170,10 @@ class Number:
                 forms |= {NUMBER_WORDS[int(value)], NUMBER_WORDS[int(value)].capitalize()}
         return tuple(sorted(forms))
 
+
+BOUND_WORDS = {"more-than": "more than", "less-than": "less than", "at-least": "at least", "at-most": "at most"}
+BOUND_TESTS = {"more-than": operator.gt, "less-than": operator.lt, "at-least": operator.ge,
+               "at-most": operator.le}  # what the figure may be, against the bound
 
 NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")

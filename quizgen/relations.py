@@ -7,8 +7,8 @@ import re
 from collections.abc import Callable, Mapping
 
 from .errors import Problem
-from .model import (BLANK, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact, Number, Pack,
-                    Relation, Value, format_number)
+from .model import (BLANK, BOUND_WORDS, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact,
+                    Number, Pack, Relation, Value, format_number)
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
@@ -123,7 +123,9 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
             problems.append(doc.problem((*at, key), f"unknown field {key!r}; expected one of "
                                         f"{', '.join(sorted(RELATION_FIELDS))}", at_key=True))
     for key in ("id", "subject", "object", "sentence"):
-        if not isinstance(record.get(key), str) or not record[key].strip():
+        if key in ("subject", "object") and isinstance(record.get(key), list):
+            problems.append(doc.problem((*at, key), several_categories_message(key, record[key])))
+        elif not isinstance(record.get(key), str) or not record[key].strip():
             problems.append(doc.problem(at if key not in record else (*at, key), f"missing or empty {key!r}; expected "
                                         "text"))
     if len(problems) > before:
@@ -159,6 +161,14 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
                     forms=read_forms(doc, at, record, "forms", problems),
                     not_forms=read_forms(doc, at, record, "not_forms", problems))
+
+
+def several_categories_message(slot: str, found: list) -> str:
+    """A slot names one category: the engine finds wrong options, truth and kinds per category."""
+    names = ", ".join(str(name) for name in found) or "nothing"
+    return (f"found a list ({names}); expected one category; a list is not allowed here. Write one relation per "
+            f"category (the same sentence, ids such as {{id}}-{{category}}), or give the entities one category "
+            f"and tell them apart with an attribute (docs/content-format.md, relations)")
 
 
 def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> tuple[str, ...]:
@@ -335,21 +345,21 @@ def value_text(value: Value, slot_type: str, pack: Pack) -> str:
     return pack.entity(value).running_name
 
 
-QUALIFIERS = re.compile(r"\b(about|around|some|approximately|roughly|nearly|almost|over|more than|at least)\s*$",
-                        re.IGNORECASE)
+QUALIFIERS = re.compile(r"\b(about|around|some|approximately|roughly|nearly|almost|over|more than|at least|under|"
+                        r"less than|fewer than|at most|up to)\s*$", re.IGNORECASE)
 
 
 def number_in_sentence(number: Number, before: str, after: str) -> str:
     """A figure as a sentence needs it: its unit unless the next few words write it ("267 ISIL fighters"), and
-    'about' unless the sentence qualifies it already."""
+    'about' (or its bound: 'more than') unless the sentence qualifies it already."""
     text = number.figure() if not number.approximate else rounded_figure(number)
     unit = number.unit_words()
     head = unit.split()[0] if unit else ""
     if unit and not re.match(rf"(\s*\S+){{0,3}}?\s*{re.escape(head)}\b", after, re.IGNORECASE) \
             and not (head.startswith("year") and re.search(r"\baged\s*$", before)):  # "died aged 55", not "55 years"
         text = f"{text} {unit}"
-    if number.approximate and not QUALIFIERS.search(before):
-        text = f"about {text}"
+    if (number.approximate or number.bound) and not QUALIFIERS.search(before):
+        text = f"{BOUND_WORDS[number.bound]} {text}" if number.bound else f"about {text}"
     return text
 
 

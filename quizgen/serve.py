@@ -1,10 +1,11 @@
 """`quizgen serve`: a live preview for authors on 127.0.0.1: the pool as `review --text` prints it, a worksheet and a
-card sheet as the build lays them out, and every check and lint problem at its file:line; the page reloads soon
-after a pack file, template or layout is saved.
+card sheet as the build lays them out, and every check and lint problem at its file:line; the page shows the change
+well within a second of saving a pack file, template or layout.
 
 The standard library's http.server is enough for one author's browser. Its threads only hand out the preview last
-made; the main thread watches the files and makes the preview again, so the bounded workers the renders run in
-(sandbox.py, as in `build`) are forked from the main thread, whose end they follow.
+made (a request for the stamp waits for the next one); the main thread watches the files and makes again what a save
+touched, so the bounded workers the renders run in (sandbox.py, as in `build`) are forked from the main thread,
+whose end they follow.
 """
 
 from __future__ import annotations
@@ -17,20 +18,23 @@ import stat
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from itertools import islice
 from pathlib import Path
+from urllib.parse import parse_qs
 
 from . import sandbox
 from .errors import QuizgenError, display_path
+from .model import Pack, QuestionSet
 from .render.html import BUILTIN_LAYOUTS, Layouts, user_layout_blame
+from .sandbox import BoundedRun, Task
 from .text import counted, escape_unsafe
 
 HOST = "127.0.0.1"
-POLL_MS = 150  # how often the page asks whether the preview changed
-WATCH_SECONDS = 0.1  # how often the files are looked at: a save is seen at once, the preview made right after
+LONG_POLL_SECONDS = 10  # the page's question "has the preview changed?" is answered at once when it does
+WATCH_SECONDS = 0.05  # how often the files are looked at (well under a millisecond for a pack): a save is seen at once
 MAX_WATCHED_FILES = 5000  # a pack folder is a few dozen files; a stray huge tree is not walked without end
 LAYOUT_FILE_TYPES = {".css": "text/css", ".png": "image/png", ".svg": "image/svg+xml", ".jpg": "image/jpeg",
                      ".woff2": "font/woff2", ".woff": "font/woff", ".ttf": "font/ttf", ".otf": "font/otf"}
@@ -47,6 +51,33 @@ class ServeOptions:
 
 
 @dataclass(frozen=True)
+class Stamps:
+    """One stamp per kind of watched folder, so that a save rebuilds only what it touches: a layout edit needs
+    neither the pack nor the pool again, a template edit needs no pack reload."""
+
+    pack: str
+    templates: str
+    layouts: str
+
+    @property
+    def joined(self) -> str:
+        return f"{self.pack}{self.templates}{self.layouts}"
+
+
+@dataclass(frozen=True)
+class Made:
+    """What a preview was made from and of, kept for the next save: the pack, the question set the documents show,
+    and the pool's problems, notes and text."""
+
+    stamps: Stamps
+    pack: Pack
+    question_set: QuestionSet | None
+    problems: tuple[str, ...]
+    notes: tuple[str, ...]
+    pool: str
+
+
+@dataclass(frozen=True)
 class Preview:
     """What the page shows for one state of the files: problems, the pool, and the two documents' HTML."""
 
@@ -57,6 +88,7 @@ class Preview:
     worksheet: str = ""
     cards: str = ""
     notes: tuple[str, ...] = ()  # lint warnings: shown, but nothing is wrong with the pack
+    made: Made | None = field(default=None, compare=False, repr=False)
 
 
 def files_stamp(folders: tuple[Path, ...]) -> str:
@@ -87,46 +119,102 @@ def watched_folders(options: ServeOptions) -> tuple[Path, ...]:
     return (options.pack, *options.templates, BUILTIN_DIR, *options.layouts, BUILTIN_LAYOUTS)
 
 
-def make_preview(options: ServeOptions, stamp: str, last: Preview | None) -> Preview:
+def stamps_of(options: ServeOptions) -> Stamps:
+    from .generate.templates import BUILTIN_DIR
+
+    return Stamps(files_stamp((options.pack,)), files_stamp((*options.templates, BUILTIN_DIR)),
+                  files_stamp((*options.layouts, BUILTIN_LAYOUTS)))
+
+
+def make_preview(options: ServeOptions, stamp: str, last: Preview | None, stamps: Stamps | None = None) -> Preview:
     """The preview of the files as they are now; when the pack cannot be read, its problems with the last
-    documents that could be made, so the author keeps the page in view while fixing."""
+    documents that could be made, so the author keeps the page in view while fixing.
+
+    Only what a save touched is made again: after a layout edit only the documents are laid out (from the last
+    question set); after a template edit the pack is not read again. Otherwise the documents are generated and laid
+    out in their bounded worker while this process checks and lints the pool: the two halves share the 2 cores."""
     from .content import load_pack
+
+    stamps = stamps or stamps_of(options)
+    earlier = last.made if last else None
+    if earlier and earlier.question_set and (earlier.stamps.pack, earlier.stamps.templates) == (stamps.pack,
+                                                                                                stamps.templates):
+        return relaid_preview(options, stamp, stamps, earlier, last)
+    try:
+        pack = earlier.pack if earlier and earlier.stamps.pack == stamps.pack else load_pack(options.pack)
+    except QuizgenError as exc:
+        return kept_preview(stamp, last, display_path(options.pack), problem_lines(exc))
+    with BoundedRun([documents_task(pack, options)], sandbox.RENDER_LIMITS) as documents:
+        try:
+            problems, notes, text = pool_findings(pack, options)
+        except QuizgenError as exc:  # a template's problem: the pack is kept for the template's next save
+            problems = problem_lines(exc)
+            return replace(kept_preview(stamp, last, pack.title, problems), made=Made(stamps, pack, None, problems,
+                                                                                      (), ""))
+        try:
+            ((worksheet, cards, question_set),) = documents.results()
+        except QuizgenError as exc:
+            return Preview(stamp, pack.title, (*problems, *problem_lines(exc)), text,
+                           last.worksheet if last else "", last.cards if last else "", notes,
+                           Made(stamps, pack, None, problems, notes, text))
+    return Preview(stamp, pack.title, problems, text, worksheet, cards, notes,
+                   Made(stamps, pack, question_set, problems, notes, text))
+
+
+def relaid_preview(options: ServeOptions, stamp: str, stamps: Stamps, earlier: Made, last: Preview) -> Preview:
+    """The last preview with its documents laid out again: only a layout changed."""
+    made = Made(stamps, earlier.pack, earlier.question_set, earlier.problems, earlier.notes, earlier.pool)
+    try:
+        worksheet, cards, _ = sandbox.run_bounded(documents_task(earlier.pack, options, earlier.question_set),
+                                          sandbox.RENDER_LIMITS)
+    except QuizgenError as exc:
+        return Preview(stamp, last.title, (*earlier.problems, *problem_lines(exc)), earlier.pool, last.worksheet,
+                       last.cards, earlier.notes, made)
+    return Preview(stamp, last.title, earlier.problems, earlier.pool, worksheet, cards, earlier.notes, made)
+
+
+def kept_preview(stamp: str, last: Preview | None, title: str, problems: tuple[str, ...]) -> Preview:
+    """The problems, with the last pool and documents that could be made kept in view."""
+    return Preview(stamp, last.title if last else title, problems, last.pool if last else "",
+                   last.worksheet if last else "", last.cards if last else "")
+
+
+def pool_findings(pack: Pack, options: ServeOptions) -> tuple[tuple[str, ...], tuple[str, ...], str]:
+    """The pool's check and lint errors, its lint warnings, and its text as `review --text` prints it."""
     from .generate import question_pool
     from .generate.lint import ERROR, lint_pool
     from .review import pool_text
 
-    try:
-        pack = load_pack(options.pack)
-        pool = question_pool(pack, template_dirs=options.templates, with_excluded=True)
-    except QuizgenError as exc:
-        return Preview(stamp, last.title if last else display_path(options.pack), problem_lines(exc),
-                       last.pool if last else "", last.worksheet if last else "", last.cards if last else "")
+    pool = question_pool(pack, template_dirs=options.templates, with_excluded=True)
     findings = lint_pool(pool, pack)
     problems = tuple(str(f) for f in findings if f.severity == ERROR)
     notes = tuple(str(f) for f in findings if f.severity != ERROR and f.rule != "fewer-questions")
-    text = pool_text(pool, pack)
-    try:
-        worksheet, cards = preview_documents(pack, options)
-    except QuizgenError as exc:
-        return Preview(stamp, pack.title, (*problems, *problem_lines(exc)), text,
-                       last.worksheet if last else "", last.cards if last else "", notes)
-    return Preview(stamp, pack.title, problems, text, worksheet, cards, notes)
+    return problems, notes, pool_text(pool, pack)
 
 
 def problem_lines(error: QuizgenError) -> tuple[str, ...]:
     return tuple(str(p) for p in error.problems)
 
 
-def preview_documents(pack, options: ServeOptions) -> tuple[str, str]:
-    """A worksheet and a card sheet as the build makes them: generated, then laid out in a bounded worker."""
-    from .build import generate_bounded
-    from .sandbox import Task, run_bounded
-
-    question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
-                                    count=options.count, seed=options.seed, versions=1)
+def documents_task(pack: Pack, options: ServeOptions, question_set: QuestionSet | None = None) -> Task:
+    """A worksheet and a card sheet as the build makes them, in one bounded worker: the question set given, or else
+    generated there too (with the user's templates), then laid out with the user's layouts."""
     layouts = Layouts.with_user_folders(options.layouts)
-    blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
-    return run_bounded(Task(document_pages, (question_set, layouts, (pack.root,)), blame), sandbox.RENDER_LIMITS)
+    user_folders = [*options.templates, *layouts.folders[:-1]]
+    blame = (user_layout_blame(layouts.folders, display_path(layouts.folders[-1])) if not options.templates
+             else ", ".join(display_path(f) for f in user_folders))
+    return Task(documents_of, (pack, options, question_set, layouts), blame,
+                field="template or layout" if options.templates else "layout")
+
+
+def documents_of(pack: Pack, options: ServeOptions, question_set: QuestionSet | None,
+                 layouts: Layouts) -> tuple[str, str, QuestionSet]:
+    from .generate import generate_question_set
+
+    if question_set is None:
+        question_set = generate_question_set(pack, template_dirs=options.templates, count=options.count,
+                                             seed=options.seed, versions=1)
+    return (*document_pages(question_set, layouts, (pack.root,)), question_set)
 
 
 def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> tuple[str, str]:
@@ -141,34 +229,55 @@ def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> 
 
 
 class Previews:
-    """The latest preview, made again by `refresh` when a watched file changed since it was made."""
+    """The latest preview, made again by `refresh` when a watched file changed since it was made; a request for the
+    stamp may wait for the next one (the page's long poll), so a new preview is seen as soon as it is made."""
 
     def __init__(self, options: ServeOptions):
         self.options = options
-        self.folders = watched_folders(options)
         self.preview: Preview | None = None
+        self.changed = threading.Condition()
 
     def refresh(self) -> Preview:
-        stamp = files_stamp(self.folders)
-        if self.preview is None or self.preview.stamp != stamp:
-            self.preview = make_preview(self.options, stamp, self.preview)  # one assignment: readers see old or new
+        stamps = stamps_of(self.options)
+        if self.preview is None or self.preview.stamp != stamps.joined:
+            made = make_preview(self.options, stamps.joined, self.preview, stamps)
+            with self.changed:
+                self.preview = made  # one assignment: readers see old or new
+                self.changed.notify_all()
         return self.preview
 
     def current(self) -> Preview:
         assert self.preview is not None, "the first preview is made before the server listens"
         return self.preview
 
+    def stamp_after(self, seen: str, timeout: float) -> str:
+        """The current stamp, once it differs from `seen` or the timeout has passed."""
+        with self.changed:
+            self.changed.wait_for(lambda: self.current().stamp != seen, timeout=timeout)
+            return self.current().stamp
+
 
 def page_html(preview: Preview) -> str:
     """The author's page: problems first, then the pool beside the worksheet and the card sheet."""
+    parts = page_parts(preview)
+    return PAGE.format(title=html.escape(preview.title), stamp=json.dumps(preview.stamp),
+                       documents=json.dumps(parts["documents"]), status=parts["status"], problems=parts["problems"],
+                       notes=parts["notes"], pool=html.escape(escape_unsafe(preview.pool)))
+
+
+def page_parts(preview: Preview) -> dict[str, str]:
+    """What the page swaps in when the preview changes, rather than reloading itself: laying out the whole page
+    and both documents again took the browser longer than making the preview."""
     def lines(items: tuple[str, ...], css: str) -> str:
         return "".join(f'<li class="{css}">{html.escape(escape_unsafe(item))}</li>' for item in items)
 
     status = (f'<p class="bad">{counted(len(preview.problems), "problem")}</p>' if preview.problems
               else '<p class="good">check and lint: no errors</p>')
-    return PAGE.format(title=html.escape(preview.title), stamp=json.dumps(preview.stamp), poll=POLL_MS,
-                       status=status, problems=lines(preview.problems, "problem"), notes=lines(preview.notes, "note"),
-                       pool=html.escape(escape_unsafe(preview.pool)))
+    documents = hashlib.blake2b(f"{preview.worksheet}\0{preview.cards}".encode("utf-8", "surrogateescape"),
+                                digest_size=8).hexdigest()
+    return {"stamp": preview.stamp, "title": preview.title, "status": status,
+            "problems": lines(preview.problems, "problem"), "notes": lines(preview.notes, "note"),
+            "pool": escape_unsafe(preview.pool), "documents": documents}
 
 
 PAGE = """<!doctype html>
@@ -186,7 +295,7 @@ iframe {{ width: 100%; height: 80vh; border: 1px solid #ccc; background: white; 
 details {{ margin: .3em 0; }}
 </style></head>
 <body>
-<header><h1>{title}</h1>{status}
+<header><h1 id="title">{title}</h1><div id="status">{status}</div>
 <ul id="problems">{problems}</ul>
 <details><summary>lint warnings</summary><ul id="notes">{notes}</ul></details></header>
 <main>
@@ -195,22 +304,35 @@ details {{ margin: .3em 0; }}
 <h2>Cards</h2><iframe id="cards" sandbox src="/cards.html"></iframe></section>
 </main>
 <script>
-const stamp = {stamp};
+let stamp = {stamp}, documents = {documents};
+function show(parts) {{
+  document.getElementById("title").textContent = parts.title;
+  document.title = parts.title + " · quizgen preview";
+  for (const id of ["status", "problems", "notes"]) document.getElementById(id).innerHTML = parts[id];
+  document.getElementById("pool").textContent = parts.pool;
+  if (parts.documents !== documents) {{  // the sheets are laid out again only when they changed
+    for (const id of ["worksheet", "cards"]) document.getElementById(id).src = "/" + id + ".html?" + parts.documents;
+  }}
+  stamp = parts.stamp;
+  documents = parts.documents;
+}}
 async function poll() {{
   try {{
-    const answer = await fetch("/stamp", {{cache: "no-store"}});
-    if ((await answer.text()) !== stamp) {{ location.reload(); return; }}
-  }} catch (e) {{ /* the server stopped or is busy making the preview: ask again */ }}
-  setTimeout(poll, {poll});
+    // the server answers when the preview changes (or after a while, unchanged): no delay between save and show
+    const answer = await fetch("/stamp?since=" + encodeURIComponent(stamp), {{cache: "no-store"}});
+    if ((await answer.text()) !== stamp) show(await (await fetch("/parts.json", {{cache: "no-store"}})).json());
+    setTimeout(poll, 0);
+  }} catch (e) {{ setTimeout(poll, 500); /* the server stopped: ask again, not in a tight loop */ }}
 }}
-setTimeout(poll, {poll});
+poll();
 </script>
 </body></html>
 """
 
 
 class Handler(BaseHTTPRequestHandler):
-    """Answers the page, its stamp, the two documents and the layouts' own files (stylesheets, images, fonts)."""
+    """Answers the page, its stamp and changing parts, the two documents and the layouts' own files (stylesheets,
+    images, fonts)."""
 
     previews: Previews
     layout_folders: tuple[Path, ...]
@@ -219,11 +341,15 @@ class Handler(BaseHTTPRequestHandler):
         if not self.from_this_machine():
             self.answer(HTTPStatus.FORBIDDEN, b"quizgen serve answers only http://127.0.0.1", "text/plain")
             return
-        path = self.path.split("?", 1)[0]
+        path, _, query = self.path.partition("?")
         if path == "/stamp":
-            self.answer(HTTPStatus.OK, self.previews.current().stamp.encode(), "text/plain")
+            seen = parse_qs(query).get("since", [""])[0]
+            stamp = self.previews.stamp_after(seen, LONG_POLL_SECONDS) if seen else self.previews.current().stamp
+            self.answer(HTTPStatus.OK, stamp.encode(), "text/plain")
         elif path == "/":
             self.answer(HTTPStatus.OK, page_html(self.previews.current()).encode("utf-8"), "text/html")
+        elif path == "/parts.json":
+            self.answer(HTTPStatus.OK, json.dumps(page_parts(self.previews.current())).encode(), "application/json")
         elif path in ("/worksheet.html", "/cards.html"):
             preview = self.previews.current()
             document = preview.worksheet if path == "/worksheet.html" else preview.cards
@@ -253,7 +379,7 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
     def log_message(self, format: str, *args: object) -> None:
-        pass  # a request every quarter second is no news
+        pass  # a request for every change of the preview is no news
 
 
 NOTHING_YET = "<!doctype html><p>Nothing to show yet: fix the problems listed above.</p>"

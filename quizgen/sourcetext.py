@@ -201,6 +201,17 @@ def is_approximate(sentence: str, figure: Mention) -> bool:
     return APPROXIMATE.search(sentence[: figure.start]) is not None
 
 
+BOUND_BEFORE = {"more-than": r"more than|over", "less-than": r"less than|fewer than|under", "at-least": r"at least",
+                "at-most": r"at most|up to|no more than"}
+
+
+def bound_of(sentence: str, figure: Mention) -> str | None:
+    """The bound a word before the figure sets: "more than $320 million" → more-than; None for none."""
+    before = sentence[: figure.start]
+    return next((bound for bound, words in BOUND_BEFORE.items()
+                 if re.search(rf"\b(?:{words})\s*[$£€]?\s*$", before, re.IGNORECASE)), None)
+
+
 SCALE_WORD = re.compile(r"\s+(thousand|million|billion)\b")
 
 

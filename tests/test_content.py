@@ -323,7 +323,11 @@ def test_an_insertion_that_names_the_subject_stands_for_the_pronoun_it_replaces(
 
 @pytest.mark.parametrize("evidence", ['"In 1898 she [Marie Curie] discovered polonium"',  # kept beside the pronoun
                                       '"In 1898 [Curie] discovered polonium"',  # an alias
-                                      '"[Marie Curie] discovered polonium, naming it after her native Poland."'])
+                                      '"[Marie Curie] discovered polonium, naming it after her native Poland."',
+                                      # a possessive stands for "her", "its", "their"
+                                      '"In 1898 she discovered polonium, naming it after [Marie Curie\'s] native '
+                                      'Poland."',
+                                      '"In 1898 she discovered polonium, naming it after [Curie’s] native Poland."'])
 def test_an_insertion_may_add_to_or_replace_words_and_give_an_alias(tmp_path: Path, evidence: str):
     assert load_pack(discoverers(tmp_path, evidence)).facts[0].id == "F1"
 
@@ -331,7 +335,11 @@ def test_an_insertion_may_add_to_or_replace_words_and_give_an_alias(tmp_path: Pa
 @pytest.mark.parametrize("evidence, expected", [
     ('"In 1898 [Pierre Curie] discovered polonium"',
      "facts.yaml:9:15: facts[0].evidence: the insertion [Pierre Curie] is not a name of the fact's subject or object; "
-     "expected one of 'Marie Curie', 'Curie', 'polonium' (an editorial insertion names who or what the source means)"),
+     "expected one of 'Marie Curie', 'Curie', 'polonium', or one of them with 's for a possessive (an editorial "
+     "insertion names who or what the source means)"),
+    ('"In 1898 she discovered polonium, naming it after [Pierre Curie\'s] native Poland."',
+     "facts.yaml:9:15: facts[0].evidence: the insertion [Pierre Curie's] is not a name of the fact's subject or "
+     "object"),
     ('"In 1898 [Marie Curie] found polonium"',
      "facts.yaml:9:15: facts[0].evidence: 'In 1898 [Marie Curie] found polonium' was not found in the text of source "
      "S1; expected an exact quotation (words in square brackets are editorial insertions)"),

@@ -52,6 +52,22 @@ def test_a_negative_stem_is_a_warning(tmp_path: Path):
     assert negative and all(f.severity == "warning" for f in negative)
 
 
+@pytest.mark.parametrize("claim, warned", [("{Subject} flows through {object} every day.", False),
+                                            ("{Subject} flows through {object} all year.", False),
+                                            ("{Subject} always flows through {object}.", True),
+                                            ("Every river flows through {object}, {subject} too.", True)])
+def test_an_absolute_term_is_a_warning_but_a_time_expression_is_not(tmp_path: Path, claim: str, warned: bool):
+    files = dict(MINIMAL_PACK)
+    files["relations.yaml"] = MINIMAL_PACK["relations.yaml"].replace(
+        'sentence: "{Subject} flows through {object}."', f'sentence: "{{Subject}} flows through {{object}}."\n'
+        f'            claim: "{claim}"')
+    assert f'claim: "{claim}"' in files["relations.yaml"]
+    pack = write_pack(tmp_path / "rivers", files)
+    claims = [f for f in findings_of(pack) if f.rule == "absolute-terms"]
+    assert bool(claims) == warned, claims
+    assert all("not_forms: [true-false]" in f.message and f.severity == "warning" for f in claims)
+
+
 def test_a_fact_no_template_asks_is_reported_with_the_reasons(tmp_path: Path, capsys):
     pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
     only_numbers = tmp_path / "templates"

@@ -82,6 +82,13 @@ def test_unknown_category_in_a_relation_is_reported(tmp_path: Path):
                            "expected one of country, date, number, place, river, text"), found
 
 
+def test_a_list_of_categories_in_a_slot_is_refused_with_what_to_do_instead(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace("object: country", "object: [country, place]")))
+    assert reported(found, "relations.yaml:22:13: relations[2].object: found a list (country, place); expected one "
+                           "category; a list is not allowed here. Write one relation per category"), found
+    assert not any("missing or empty" in line for line in found), found
+
+
 def test_entity_of_a_category_the_vocabulary_does_not_declare_is_reported(tmp_path: Path):
     entities = MINIMAL_PACK["entities.yaml"].replace("category: country", "category: state")
     found = problems(pack_with(tmp_path, entities_yaml=entities))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 import urllib.error
@@ -10,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.serve import ServeOptions, files_stamp, make_preview, watched_folders
+from quizgen.serve import ServeOptions, files_stamp, make_preview, stamps_of, watched_folders
 
 from conftest import DISCOVERERS_PACK, ROOT, headless_chromium, write_pack
 
@@ -68,6 +69,53 @@ def test_a_template_or_layout_save_changes_the_stamp_and_a_broken_template_is_sh
     preview = make_preview(options, "stamp", None)
     assert any(p.startswith(f"{templates / 'mc-subject.yaml'}:4:") for p in preview.problems), preview.problems
     assert preview.worksheet == "" and preview.pool == ""  # nothing made yet to keep in view
+    (templates / "mc-subject.yaml").unlink()  # the template fixed: the pack read for the broken one is kept
+    fixed = make_preview(options, "fixed", preview)
+    assert fixed.problems == () and "Who discovered polonium?" in fixed.pool
+    assert fixed.made.pack is preview.made.pack
+
+
+def test_a_save_makes_again_only_what_it_touches(pack: Path, tmp_path: Path):
+    layouts, templates = tmp_path / "my-layouts", tmp_path / "my-templates"
+    layouts.mkdir()
+    templates.mkdir()
+    options = ServeOptions(pack, templates=(templates,), layouts=(layouts,))
+    first = make_preview(options, stamps_of(options).joined, None)
+    assert "Who discovered" in first.worksheet and first.made is not None
+
+    # a layout edit: the same pack and question set, the documents laid out again with the new layout
+    (layouts / "worksheet-header.html").write_text("<p>Year 10 chemistry · Version {{ v.code }}</p>\n",
+                                                   encoding="utf-8")
+    relaid = make_preview(options, stamps_of(options).joined, first)
+    assert relaid.made.pack is first.made.pack and relaid.made.question_set is first.made.question_set
+    assert relaid.pool == first.pool and "Year 10 chemistry" in relaid.worksheet
+
+    # a template edit: the pack is not read again, the pool is made again with the user's template
+    (templates / "mc-subject.yaml").write_text(
+        "id: mc-subject\ntype: multiple-choice\nask: subject\nselect:\n  values: [entity, text]\n"
+        "distractors: 3\nprompt: 'Name the discoverer: {{ question }}'\n",
+        encoding="utf-8")
+    retemplated = make_preview(options, stamps_of(options).joined, relaid)
+    assert retemplated.made.pack is first.made.pack and "Name the discoverer" in retemplated.pool
+
+    # a fact edit: the pack is read again
+    facts = pack / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace(
+        "    subject: william-ramsay\n", "    subject: william-ramsay\n    statement: Ramsay found a noble gas.\n"),
+        encoding="utf-8")
+    reloaded = make_preview(options, stamps_of(options).joined, retemplated)
+    assert reloaded.made.pack is not first.made.pack and "Ramsay found a noble gas." in reloaded.pool
+
+
+def test_a_request_for_the_stamp_since_the_current_one_waits_for_the_next(pack: Path, server):
+    process, url = server
+    status, current = fetch(url + "stamp")
+    facts = pack / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+    status, following = fetch(url + f"stamp?since={current}")  # answered once the new preview is made
+    assert status == 200 and following != current
+    status, parts = fetch(url + "parts.json")
+    assert status == 200 and json.loads(parts)["stamp"] == following
 
 
 def test_it_answers_only_this_machine_and_only_layout_files_by_name(server):
@@ -101,6 +149,7 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
         driver.switch_to.frame(driver.find_element(By.ID, "cards"))
         assert "discovered" in driver.find_element(By.TAG_NAME, "body").text
         driver.switch_to.default_content()
+        driver.execute_script("window.quizgenPage = 'the first one'")
 
         # an edit to a fact file: the pool shows the new explanation without a manual reload
         edited = facts.read_text(encoding="utf-8").replace(
@@ -109,6 +158,11 @@ def test_the_page_follows_edits_and_shows_problems_at_their_line_in_chromium(pac
         assert "a noble gas" in edited
         facts.write_text(edited, encoding="utf-8")
         wait(lambda d: "a noble gas" in d.find_element(By.ID, "pool").text)
+        # the page swapped its parts in place rather than reloading itself (and both documents)
+        assert driver.execute_script("return window.quizgenPage") == "the first one"
+        driver.switch_to.frame(driver.find_element(By.ID, "cards"))
+        assert wait(lambda d: "a noble gas" in d.find_element(By.TAG_NAME, "body").text)
+        driver.switch_to.default_content()
 
         # a broken quotation: the problem is shown at its file and line, the last pool stays in view
         facts.write_text(facts.read_text(encoding="utf-8").replace("Ramsay isolated neon in 1898.",

@@ -12,7 +12,11 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from quizgen.content import load_pack
+from quizgen.generate import question_pool
+from quizgen.generate.lint import ERROR, lint_pool
+
+from conftest import ROOT, write_pack
 
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)
@@ -72,3 +76,74 @@ def test_the_tutorial_runs_as_written_from_an_empty_folder(tmp_path: Path) -> No
     assert {"worksheet-A.pdf", "worksheet-B.pdf", "answer-key-A.pdf", "flashcards.pdf", "anki.apkg"} <= outputs
     facts = (tmp_path / "towers" / "facts.yaml").read_text(encoding="utf-8")
     assert "id: F9" in facts and "visitors-during" in facts
+
+
+def test_the_examples_for_a_subject_of_your_own_do_what_the_tutorial_says(tmp_path: Path) -> None:
+    """The section's facts (pinned wrong options, an open list asked on purpose as a true claim, a bounded figure),
+    in a pack with the relations it names: they load, and each is asked as the tutorial says."""
+    section = TUTORIAL.read_text(encoding="utf-8").split("## Your own subject", 1)[1]
+    (facts,) = [body for language, body in tutorial_blocks(section) if language == "yaml"]
+    folder = write_pack(tmp_path / "bridge", {
+        "pack.yaml": """
+            id: bridge
+            title: The Brooklyn Bridge
+            language: en
+            licence: CC BY-SA 4.0
+            description: The bridge and its engineer.
+            period: {start: 1800-01-01, end: 2030-12-31}
+            topics:
+              - {id: the-bridge, title: The bridge}
+              - {id: the-engineer, title: The engineer}
+        """,
+        "relations.yaml": """
+            categories:
+              landmark: {}
+              person: {}
+              waterway: {}
+            relations:
+              - id: built-of
+                subject: landmark
+                object: text
+                objects: one
+                sentence: "The towers of {subject} are built of {object}."
+                ask_object: "What are the towers of {subject} built of?"
+              - id: bridged
+                subject: person
+                object: waterway
+                sentence: "{Subject} bridged {object}."
+                ask_subject: "Who bridged {object}?"
+              - id: cost-today
+                subject: landmark
+                object: number
+                objects: one
+                sentence: "In today's dollars, building {subject} cost {object}."
+                ask_object: "In today's dollars, how much did it cost to build {subject}?"
+        """,
+        "sources.yaml": """
+            sources:
+              - {id: S1, title: Brooklyn Bridge, publisher: Test Press, file: sources/bridge.txt}
+        """,
+        "sources/bridge.txt": "The towers of the Brooklyn Bridge are built of granite. Roebling bridged the Niagara "
+                              "Gorge and the Ohio River. The Brooklyn Bridge cost more than $320 million in today's "
+                              "dollars.\n",
+        "entities.yaml": """
+            entities:
+              - {id: brooklyn-bridge, name: Brooklyn Bridge, article: the, category: landmark, description: A bridge.}
+              - {id: john-augustus-roebling, name: John Augustus Roebling, aliases: [Roebling], category: person,
+                 description: An engineer.}
+              - {id: niagara-gorge, name: Niagara Gorge, article: the, category: waterway, description: A gorge.}
+              - {id: ohio-river, name: Ohio River, article: the, category: waterway, description: A river.}
+        """,
+        "facts.yaml": "facts:\n" + facts,
+    })
+    pack = load_pack(folder)
+    pool = question_pool(pack)
+    findings = lint_pool(pool, pack)
+    assert [str(f) for f in findings if f.severity == ERROR] == []
+    asked = {fact_id: [q for q in pool.questions if q.fact_ids == (fact_id,)] for fact_id in ("F14", "F15", "F16")}
+    granite = [q for q in asked["F14"] if q.type == "multiple-choice"]
+    assert granite and {o.text for o in granite[0].options if not o.correct} <= {"Marble", "Sandstone", "Brick"}
+    assert {q.type for q in asked["F15"]} == {"true-false"}
+    assert not [f for f in findings if f.rule == "open-list"]
+    assert asked["F16"] and not {q.type for q in asked["F16"]} & {"numeric", "cloze", "short-answer"}
+    assert any("more than 320 million dollars" in f"{q.prompt} {q.explanation}" for q in asked["F16"])

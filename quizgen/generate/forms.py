@@ -1,8 +1,9 @@
-"""Which question forms a fact may be asked as: the fact's own `forms`, else its relation's, less every `not_forms`."""
+"""Which question forms a fact may be asked as: the fact's own `forms`, else its relation's, less every `not_forms`;
+a bounded figure ("more than 320 million dollars") never in a form that marks a written figure."""
 
 from __future__ import annotations
 
-from ..model import QUESTION_TYPES, Fact, Pack
+from ..model import QUESTION_TYPES, SLOTS, Fact, Number, Pack
 from .questions import Skip, selects
 from .templates import QuestionTemplate
 
@@ -35,9 +36,23 @@ def facts_in_form(template: QuestionTemplate, facts: tuple[Fact, ...], pack: Pac
     kept: list[Fact] = []
     refused: list[Skip] = []
     for fact in facts:
-        reason = form_refusal(fact, template.type, pack)
+        reason = form_refusal(fact, template.type, pack) or bounded_figure_refusal(template, fact)
         if reason is None:
             kept.append(fact)
         elif selects(template, fact, pack):
             refused.append(Skip(fact.id, template.id, reason))
     return tuple(kept), tuple(refused)
+
+
+EXACT_FIGURE_FORMS = ("cloze", "short-answer", "numeric")  # a written answer is marked against one figure
+
+
+def bounded_figure_refusal(template: QuestionTemplate, fact: Fact) -> str | None:
+    """Why a figure the source gives only as a limit is not asked for in this form: the source gives no exact figure
+    to mark a written answer against. (In true/false and multiple choice its wrong values are those the bound rules
+    out: Number.accepts says which, and distractors.number_distractors offers no value it accepts.)"""
+    number = fact.value(template.ask) if template.ask in SLOTS else None
+    if isinstance(number, Number) and number.bound and template.type in EXACT_FIGURE_FORMS:
+        return (f"the {template.ask} is a bound ({number.human()}), not an exact figure a {template.type} item can "
+                "mark")
+    return None

@@ -27,7 +27,11 @@ AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia
                          r"the pack|this pack)\b|\(derived\)", re.IGNORECASE)
 INTERNAL_ID = re.compile(r"\b(?:F\d{2,}|S\d{2}[a-z]?)\b|\b[a-z]+(?:-[a-z0-9]+){2,}\b|\.(?:ya?ml|txt|json)\b")
 NEGATIVE = re.compile(r"\b(not|never|except|least|false)\b", re.IGNORECASE)
-ABSOLUTE = re.compile(r"\b(always|never|all|none|only|every)\b", re.IGNORECASE)
+# "every day", "all year", "every ten years" say how often, not how far a claim goes: a true claim says them as often
+# as a false one, so they give no student the key
+TIME_SPAN = (r"(?:(?:other|single|\d+|two|three|four|five|six|seven|eight|nine|ten|few)\s+)?(?:day|week|month|year|"
+             r"hour|minute|second|morning|afternoon|evening|night|decade|century|season|summer|winter|spring|autumn)s?")
+ABSOLUTE = re.compile(rf"\b(always|never|all|none|only|every)\b(?!\s+{TIME_SPAN}\b)", re.IGNORECASE)
 VAGUE = re.compile(r"\b(usually|often|sometimes|frequently|generally|rarely|may)\b")
 ABOVE = re.compile(r"\b(all|none|both) of the (above|these)\b", re.IGNORECASE)
 DOUBLED_QUALIFIER = re.compile(r"\b(about|around|some|approximately|roughly|nearly)\s+(about|around|some|approximately|"
@@ -126,7 +130,8 @@ def stem_rules(question: Question) -> list[tuple[str, str, str]]:
                                                 "positive, or set the negative word in bold"))
     if question.type == "true-false" and ABSOLUTE.search(stem):
         found.append(("absolute-terms", WARNING, f"the claim uses {ABSOLUTE.search(stem).group(0)!r}, which cues "
-                                                 "'false'"))
+                                                 "'false'; reword the relation's claim, or leave this fact out of "
+                                                 "true/false (not_forms: [true-false])"))
     if VAGUE.search(stem):
         found.append(("vague-terms", WARNING, f"the stem uses {VAGUE.search(stem).group(0)!r}; say how often or "
                                               "how much"))
