@@ -667,8 +667,8 @@ def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
         r.report((*where, "max"), f"{maximum} is below value {value}; expected the upper end of the range")
     if value is None or unit is None:
         return None
-    if tolerance is None:
-        tolerance = abs(value) / 10 if approximate else 0
+    if tolerance is None and approximate:
+        tolerance = abs(value) / 10
     return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance)
 
 

@@ -126,15 +126,15 @@ class Number:
     unit: str
     max: float | None = None
     approximate: bool = False
-    tolerance: float = 0.0
+    tolerance: float | None = None  # None: not given, so a measured figure is taken within 2.5 % (questions.py)
 
     @property
     def low(self) -> float:
-        return self.value - self.tolerance
+        return self.value - (self.tolerance or 0)
 
     @property
     def high(self) -> float:
-        return (self.max if self.max is not None else self.value) + self.tolerance
+        return (self.max if self.max is not None else self.value) + (self.tolerance or 0)
 
     def accepts(self, guess: float) -> bool:
         return self.low <= guess <= self.high
