@@ -101,7 +101,7 @@ MARKDOWN_RULES = (
     (re.compile(r"^(?=\S)(.+)\n[=-]{2,}[ \t]*$", re.MULTILINE), r"# \1\n"),  # an underlined heading: a `#` one
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),                  # images keep their alt text
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                   # links keep their text
-    (re.compile(r"^[ \t]{0,3}(?:>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", re.MULTILINE), ""),  # quote and list marks (headings keep #)
+    (re.compile(r"^[ \t]{0,3}(?:>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", re.MULTILINE), ""),  # quote, list marks; not #
     (re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),      # emphasis and code spans
 )
 
@@ -141,7 +141,8 @@ def heading_lines(lines: list[str]) -> set[int]:
         text = line.strip()
         if not text:
             continue
-        alone = (index == 0 or not lines[index - 1].strip()) and (index + 1 == len(lines) or not lines[index + 1].strip())
+        alone = ((index == 0 or not lines[index - 1].strip())
+                 and (index + 1 == len(lines) or not lines[index + 1].strip()))
         if MARKDOWN_HEADING.match(line) or alone and "|" not in text and not text.endswith(CLOSING_MARKS):
             found.add(index + 1)
     return found

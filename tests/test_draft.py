@@ -240,7 +240,8 @@ LIFE_RELATIONS = """
 """
 
 LIFE_ENTITIES = """
-  - {id: leeuwenhoek, name: Antonie van Leeuwenhoek, aliases: [Leeuwenhoek], category: person, description: A microscopist.}
+  - {id: leeuwenhoek, name: Antonie van Leeuwenhoek, aliases: [Leeuwenhoek], category: person,
+     description: A microscopist.}
   - {id: margriet, name: Margriet, category: person, description: An older sister.}
   - {id: philips, name: Philips Antonysz, category: person, description: A basket maker.}
   - {id: delft, name: Delft, category: city, description: A city.}

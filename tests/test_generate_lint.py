@@ -156,7 +156,8 @@ def test_names_that_give_the_answer_away_are_a_warning_that_says_what_to_do(tmp_
 
 def test_names_rename_as_the_warning_says_and_the_fact_is_asked(tmp_path: Path):
     files = dict(FAMILY, **{"entities.yaml": FAMILY["entities.yaml"].replace(
-        "name: Philips Antonysz van Leeuwenhoek,", "name: Philips Antonysz, aliases: [Philips Antonysz van Leeuwenhoek],")})
+        "name: Philips Antonysz van Leeuwenhoek,",
+        "name: Philips Antonysz, aliases: [Philips Antonysz van Leeuwenhoek],")})
     pack = write_pack(tmp_path / "delft", files)
     assert "F1" in question_pool(load_pack(pack)).asked_facts()
 

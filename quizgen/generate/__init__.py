@@ -19,7 +19,8 @@ from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions
 
-__all__ = ["Pool", "generate_question_set", "nothing_to_ask", "question_pool", "shortfall_warning", "stem_key", "true_false_warning"]
+__all__ = ["Pool", "generate_question_set", "nothing_to_ask", "question_pool", "shortfall_warning", "stem_key",
+           "true_false_warning"]
 
 
 @dataclass(frozen=True)

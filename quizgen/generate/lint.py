@@ -374,26 +374,28 @@ def cardinality_findings(pack: Pack) -> list[Finding]:
     or `subjects: one`): the facts contradict the relation, or the other field was meant."""
     found = []
     for relation in pack.relations:
+        undated = [f for f in pack.facts if f.relation == relation.id and f.date is None]
         for slot in SLOTS:
             given = other(slot)
             if relation.holds_for_many(slot) or relation.slot_type(slot) in ("date", "number"):
                 continue
-            first_of: dict[str, dict[str, object]] = defaultdict(dict)
-            for fact in pack.facts:
-                if fact.relation != relation.id or fact.date is not None:
-                    continue
-                partners = first_of[fact_key(fact, given, pack)]
-                partners.setdefault(fact_key(fact, slot, pack), fact)
-                if len(partners) == 2 and fact_key(fact, slot, pack) in partners and partners[
-                        fact_key(fact, slot, pack)] is fact:
-                    earlier = next(f for f in partners.values() if f is not fact)
-                    found.append(Finding(
-                        "cardinality", ERROR, str(fact.origin), fact.id,
-                        f"facts {earlier.id} and {fact.id} give the {given} {fact.value(given)!s} two {slot}s of "
-                        f"{relation.id!r} ({earlier.value(slot)!s}, {fact.value(slot)!s}), but {relation.id!r} says "
-                        f"`{slot}s: one` (one {slot} for each {given}); if it is each {slot} that has one {given}, "
-                        f"write `{given}s: one` instead"))
+            partners: dict[str, list] = defaultdict(list)  # the facts giving each value its first two partners
+            for fact in undated:
+                same = partners[fact_key(fact, given, pack)]
+                if len(same) < 2 and all(fact_key(f, slot, pack) != fact_key(fact, slot, pack) for f in same):
+                    same.append(fact)
+                    if len(same) == 2:
+                        found.append(Finding("cardinality", ERROR, str(fact.origin), fact.id, contradiction(
+                            relation.id, slot, same[0], fact)))
     return found
+
+
+def contradiction(relation_id: str, slot: str, earlier, later) -> str:
+    given = other(slot)
+    return (f"facts {earlier.id} and {later.id} give the {given} {later.value(given)!s} two {slot}s of "
+            f"{relation_id!r} ({earlier.value(slot)!s}, {later.value(slot)!s}), but {relation_id!r} says "
+            f"`{slot}s: one` (one {slot} for each {given}); if it is each {slot} that has one {given}, write "
+            f"`{given}s: one` instead")
 
 
 def unaskable_dated_findings(pack: Pack) -> list[Finding]:
