@@ -286,6 +286,7 @@ def port_number(text: str) -> int:
 
 def cmd_check(args: argparse.Namespace) -> int:
     from .content import load_pack
+    from .generate import nothing_to_ask
     from .review import unmatched_exclusions
 
     pack = load_pack(args.pack)
@@ -293,6 +294,8 @@ def cmd_check(args: argparse.Namespace) -> int:
         print(warning, file=sys.stderr)
     print(f"{pack.id}: {counted(len(pack.facts), 'fact')}, {counted(len(pack.entities), 'entity', 'entities')}, "
           f"{counted(len(pack.sources), 'source')} — ok")
+    if (empty := nothing_to_ask(pack)) is not None:
+        print(f"note: {empty}")
     return 0
 
 
@@ -352,10 +355,14 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 def cmd_lint(args: argparse.Namespace) -> int:
     from .content import load_pack
-    from .generate import question_pool
+    from .generate import nothing_to_ask, question_pool
     from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
     pack = load_pack(args.pack)
+    if (empty := nothing_to_ask(pack)) is not None:  # a pack in the making breaks no rule: a note, not an error
+        print(f"{pack.id}: no questions yet: {empty}")
+        print(summary([]))
+        return 0
     pool = question_pool(pack, template_dirs=args.templates)
     findings = lint_pool(pool, pack)
     for finding in findings:

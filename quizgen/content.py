@@ -675,8 +675,8 @@ def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
     bound = _read_bound(r, spec, where, approximate=approximate, ranged=maximum is not None)
     if value is None or unit is None:
         return None
-    if tolerance is None:
-        tolerance = abs(value) / 10 if approximate else 0
+    if tolerance is None and approximate:
+        tolerance = abs(value) / 10
     return Number(value=value, unit=unit, max=maximum, approximate=approximate, tolerance=tolerance, bound=bound)
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 
 import json
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
 from .content import insertion_pattern, insertions, normalise_space, states_figure
 from .errors import QuizgenError, display_path
-from .model import VALUE_TYPES, Fact, Pack, Relation
+from .model import SLOTS, VALUE_TYPES, Fact, Pack, Relation
 from .ownership import write_loose_file
 from .sourcetext import (Mention, Sentence, bound_of, dates_in, figures_in, is_approximate, last_year, names_in,
                          read_source, sentences_of, unit_after)
@@ -171,8 +172,9 @@ def slot_candidates(pack: Pack, slot_type: str, entities: list[EntityMention], d
 def fitting_relations(pack: Pack, entities: list[EntityMention], dates: list[Mention],
                       figures: list[Mention], sentence: str = "") -> list[Relation]:
     """Relations whose every entity, date and number slot the sentence can fill: those filling more slots first,
-    then those sharing more words with the sentence ("died" for died-in over born-in); a relation of two text
-    slots says nothing a sentence's mentions could confirm, so it never fits."""
+    then those sharing more words with the sentence ("died" for died-in over born-in). A text slot is no mention
+    a sentence could confirm (any sentence has words), so a relation with one fits only where the sentence also
+    shares a word with the relation's own, and one of two text slots never fits."""
     words = content_words(sentence)
     scored = []
     for index, relation in enumerate(pack.relations):
@@ -182,6 +184,8 @@ def fitting_relations(pack: Pack, entities: list[EntityMention], dates: list[Men
         if relation.subject == relation.object and relation.subject not in VALUE_TYPES and len(offered[0]) < 2:
             continue  # a relation between two people needs two of them named
         shared = len(words & content_words(f"{relation.id.replace('-', ' ')} {relation.sentence}"))
+        if None in offered and not shared:
+            continue
         scored.append((-sum(values is not None for values in offered), -shared, index, relation))
     return [relation for *_, relation in sorted(scored, key=lambda s: s[:3])]
 
@@ -391,9 +395,12 @@ def fact_skeleton(draft: Draft, item: SentenceDraft, fact_id: str) -> list[str]:
         lines.append(f"    relation: {relation.id}")
         used: set[str] = set()
         for slot, slot_type in (("subject", relation.subject), ("object", relation.object)):
-            lines.append(f"    {slot}: {slot_value(pack, item, slot_type, used)}")
+            lines.append(f"    {slot}: {slot_value(pack, item, slot_type, used, relation, slot)}")
+        if same_category_unoriented(pack, relation, item):
+            lines.append(f"    # both slots hold a {relation.subject} and nothing in the pack says which is which: "
+                         f"check who is the subject (\"{relation.sentence}\")")
         dated = relation.object != "date" and next((d.value for d in item.dates if d.value), None)
-        if dated:
+        if dated and takes_a_date(pack, relation):
             lines.append(f"    date: {dated}            # when it held; leave out if the date is not about it")
     topics = ", ".join(t.id for t in pack.topics)
     topic = fitting_topic(pack, item)
@@ -413,8 +420,59 @@ def fitting_topic(pack: Pack, item: SentenceDraft) -> str | None:
     return topics.pop() if len(topics) == 1 else None
 
 
-def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) -> str:
-    """The YAML for a slot: the first mention of its type not used by the other slot, or an empty text to fill."""
+def takes_a_date(pack: Pack, relation: Relation) -> bool:
+    """Whether a fact of the relation carries a `date:` of when it held: its words say when ({when}), it is listed in
+    ordering items (`item`), or the pack's facts of it are dated. A date elsewhere in the sentence is no qualifier of
+    a relation that never says when (born-in: the date is the birth's, a fact of born-on)."""
+    words = " ".join(filter(None, (relation.sentence, relation.claim, relation.ask_subject, relation.ask_object,
+                                   relation.ask_subjects, relation.ask_objects, relation.item, relation.match)))
+    return "{when}" in words or relation.item is not None or any(
+        f.relation == relation.id and f.date is not None for f in pack.facts)
+
+
+def slot_leaning(pack: Pack, relation: Relation, entity_id: str) -> str | None:
+    """The slot the pack puts this entity in for a relation between two of one category, or None where it does not
+    say: a `complete_for` naming it on one side, else the side the pack's facts of the relation give it most."""
+    for side, value, _ in relation.complete_for:
+        if value == entity_id and side in SLOTS:
+            return side
+    sides = Counter(slot for f in pack.facts if f.relation == relation.id for slot in SLOTS
+                    if f.value(slot) == entity_id)
+    if sides and sides["subject"] != sides["object"]:
+        return "subject" if sides["subject"] > sides["object"] else "object"
+    return None
+
+
+def oriented(pack: Pack, relation: Relation, values: list[str], slot: str) -> list[str]:
+    """Entities of the one category both slots hold, those the pack puts in `slot` first: a side it gives them
+    (`slot_leaning`), or, for a relation with `older`, the one whose `period` began first in the older slot; else as
+    the source names them."""
+    if len(values) < 2:
+        return values
+    leaning = {v: slot_leaning(pack, relation, v) for v in values}
+    if any(leaning.values()):
+        return sorted(values, key=lambda v: 0 if leaning[v] == slot else 2 if leaning[v] else 1)
+    if relation.older in SLOTS:
+        starts = {v: pack.entity(v).period.start for v in values if pack.entity(v).period is not None}
+        if len(starts) == len(values):
+            return sorted(values, key=lambda v: starts[v], reverse=relation.older != slot)
+    return values
+
+
+def same_category_unoriented(pack: Pack, relation: Relation, item: SentenceDraft) -> bool:
+    """A relation between two entities of one category where the pack says nothing of which way round they go."""
+    if relation.subject != relation.object or relation.subject in VALUE_TYPES:
+        return False
+    values = [m.entity for m in item.entities if pack.entity(m.entity).category == relation.subject]
+    if any(slot_leaning(pack, relation, v) for v in values):
+        return False
+    return not (relation.older in SLOTS and all(pack.entity(v).period is not None for v in values))
+
+
+def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str], relation: Relation | None = None,
+               slot: str = "subject") -> str:
+    """The YAML for a slot: the first mention of its type not used by the other slot (in the order the pack gives
+    two of one category), or an empty text to fill."""
     if slot_type == "text":
         return "\"\"   # a noun phrase the questions name it by"
     if slot_type == "number":
@@ -426,8 +484,10 @@ def slot_value(pack: Pack, item: SentenceDraft, slot_type: str, used: set[str]) 
                        ", approximate: true" if is_approximate(item.sentence.text, figure) else "")
         unit = unit_after(item.sentence.text, figure)
         return f"{{value: {figure.value}, unit: {quoted(unit)}{approximate}}}   # check the unit"
-    values = [v for v in slot_candidates(pack, slot_type, list(item.entities), list(item.dates), list(item.figures))
-              if v not in used]
+    values = slot_candidates(pack, slot_type, list(item.entities), list(item.dates), list(item.figures))
+    if relation is not None and relation.subject == relation.object and slot_type not in VALUE_TYPES:
+        values = oriented(pack, relation, values, slot)
+    values = [v for v in values if v not in used]
     if not values:
         return quoted("")
     used.add(values[0])

@@ -127,16 +127,16 @@ class Number:
     unit: str
     max: float | None = None
     approximate: bool = False
-    tolerance: float = 0.0
+    tolerance: float | None = None  # None: not given, so a measured figure is taken within 2.5 % (questions.py)
     bound: str | None = None  # a figure the source gives as a limit: more-than, less-than, at-least, at-most
 
     @property
     def low(self) -> float:
-        return self.value - self.tolerance
+        return self.value - (self.tolerance or 0)
 
     @property
     def high(self) -> float:
-        return (self.max if self.max is not None else self.value) + self.tolerance
+        return (self.max if self.max is not None else self.value) + (self.tolerance or 0)
 
     def accepts(self, guess: float) -> bool:
         """Whether the figure may be `guess`: inside its range and tolerance, or on the open side of its bound

@@ -1,5 +1,6 @@
 """A source text as a reader takes it in: plain text from a .txt, Markdown or HTML file, its sentences, and the
-dates and figures each sentence states.
+dates and figures each sentence states. Headings are no sentences: a Markdown `#` line (HTML's h1–h6 become one),
+or a line standing alone between blank lines that ends without a sentence's closing mark ("Early Life").
 
 Sentences are split by pysbd (rule-based, the "Golden Rules" of sentence boundaries: abbreviations such as
 "Brig. Gen.", "U.S." or "c. 1900", decimals, initials); lines and table cells (`|`) are split first, so an
@@ -57,6 +58,7 @@ def read_source(path: Path) -> str:
 class _TextOfHtml(HTMLParser):
     BLOCKS = {"p", "div", "br", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6", "table", "ul", "ol", "section",
               "article", "header", "footer", "blockquote", "caption", "dt", "dd", "figcaption", "title"}
+    HEADINGS = {"h1", "h2", "h3", "h4", "h5", "h6"}  # written as Markdown headings, which sentences_of leaves out
     CELLS = {"td", "th"}
     SKIPPED = {"script", "style", "noscript", "template", "head"}
 
@@ -68,6 +70,8 @@ class _TextOfHtml(HTMLParser):
     def handle_starttag(self, tag: str, attrs) -> None:
         if tag in self.SKIPPED:
             self.skipping += 1
+        elif tag in self.HEADINGS:
+            self.parts.append("\n# ")
         elif tag in self.BLOCKS:
             self.parts.append("\n")
         elif tag in self.CELLS:
@@ -88,14 +92,16 @@ def html_text(html: str) -> str:
     parser = _TextOfHtml()
     parser.feed(html)
     parser.close()
-    return "\n".join(" ".join(line.split()) for line in "".join(parser.parts).splitlines())
+    # blocks follow one another line by line: only a heading's `#` marks one, never a blank line around a list item
+    return "\n".join(line for line in (" ".join(line.split()) for line in "".join(parser.parts).splitlines()) if line)
 
 
 MARKDOWN_RULES = (
     (re.compile(r"^```.*?^```", re.MULTILINE | re.DOTALL), ""),      # code blocks are not prose
+    (re.compile(r"^(?=\S)(.+)\n[=-]{2,}[ \t]*$", re.MULTILINE), r"# \1\n"),  # an underlined heading: a `#` one
     (re.compile(r"!\[([^\]]*)\]\([^)]*\)"), r"\1"),                  # images keep their alt text
     (re.compile(r"\[([^\]]+)\]\([^)]*\)"), r"\1"),                   # links keep their text
-    (re.compile(r"^\s{0,3}(?:#{1,6}\s+|>\s?|[-*+]\s+|\d+[.)]\s+)", re.MULTILINE), ""),  # heading, quote, list marks
+    (re.compile(r"^[ \t]{0,3}(?:>[ \t]?|[-*+][ \t]+|\d+[.)][ \t]+)", re.MULTILINE), ""),  # quote, list marks; not #
     (re.compile(r"(\*\*|__|\*|`)(?=\S)(.+?)(?<=\S)\1"), r"\2"),      # emphasis and code spans
 )
 
@@ -107,14 +113,38 @@ def markdown_text(markdown: str) -> str:
 
 
 def sentences_of(text: str) -> list[Sentence]:
-    """The text's sentences: each line split at its table-cell bars, each cell split into sentences by pysbd."""
+    """The text's sentences: each line but the headings split at its table-cell bars, each cell split into sentences
+    by pysbd."""
     found: list[Sentence] = []
-    for number, line in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    headings = heading_lines(lines)
+    for number, line in enumerate(lines, start=1):
+        if number in headings:
+            continue
         for cell in line.split("|"):
             cell = " ".join(cell.split())
             if not re.search(r"\w", cell) or cell in INFOBOX_HEADINGS:
                 continue
             found.extend(Sentence(piece, number) for piece in split_sentences(cell))
+    return found
+
+
+MARKDOWN_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+CLOSING_MARKS = (".", "!", "?", "…", ":", ";", '"', "”", "’", "'")
+
+
+def heading_lines(lines: list[str]) -> set[int]:
+    """The numbers (from 1) of the lines that are headings, not sentences: a Markdown `#` line, or a line between
+    blank lines (or the text's edge) that is no table row and ends without a sentence's closing mark."""
+    found = set()
+    for index, line in enumerate(lines):
+        text = line.strip()
+        if not text:
+            continue
+        alone = ((index == 0 or not lines[index - 1].strip())
+                 and (index + 1 == len(lines) or not lines[index + 1].strip()))
+        if MARKDOWN_HEADING.match(line) or alone and "|" not in text and not text.endswith(CLOSING_MARKS):
+            found.add(index + 1)
     return found
 
 

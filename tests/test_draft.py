@@ -53,8 +53,9 @@ def test_the_default_pack_leaves_no_sentence_of_its_seed_unquoted(seed, tmp_path
 def test_every_sentence_with_a_date_number_or_known_entity_gets_a_fitting_skeleton(starter, capsys) -> None:
     assert main(["draft", "towers", "article.txt"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("article.txt: 5 of 5 sentences quoted by no fact of towers yet; a fact skeleton for each "
-                          "in draft-article.yaml")
+    assert out.startswith("article.txt: 4 of 4 sentences quoted by no fact of towers yet; a fact skeleton for each "
+                          "in draft-article.yaml")  # the heading is no sentence
+    assert "Gustave Eiffel and his tower" not in out
     assert ("mentions: gustave-eiffel (Gustave Eiffel); paris (Paris); date 1923-12-27 (27 December 1923); number 91"
             in out)
     assert "eiffel-tower (Tour Eiffel)" in out  # found by its alias
@@ -62,14 +63,15 @@ def test_every_sentence_with_a_date_number_or_known_entity_gets_a_fitting_skelet
     facts = {f["evidence"]: f for f in draft["facts"]}
     pack = load_pack(starter / "towers")
     lines = [line for line in ARTICLE.splitlines() if line.strip()]
-    for sentence in lines:
+    assert lines[0] not in facts
+    for sentence in lines[1:]:
         fact = facts[sentence]  # evidence is the sentence, verbatim
         assert fact["sources"] == ["S2"] and fact["id"] not in {f.id for f in pack.facts}
     # a topic only where the pack's facts about what the sentence names have one; else a placeholder check reports
-    assert [facts[line]["topic"] for line in lines] == ["the-engineer", "the-engineer", "the-tower", "", ""]
+    assert [facts[line]["topic"] for line in lines[1:]] == ["the-engineer", "the-tower", "", ""]
     died = facts[lines[1]]
-    assert (died["relation"], died["subject"], died["object"], str(died["date"])) == ("born-in", "gustave-eiffel",
-                                                                                     "paris", "1923-12-27")
+    assert (died["relation"], died["subject"], died["object"]) == ("born-in", "gustave-eiffel", "paris")
+    assert "date" not in died  # born-in never says when: the sentence's date is no qualifier of it
     visited = facts[lines[2]]
     assert visited["relation"] == "completed-in" and visited["object"] == 1889 and visited["subject"] == "eiffel-tower"
     liberty = facts[lines[3]]
@@ -92,7 +94,7 @@ def test_a_completed_skeleton_passes_check(starter) -> None:
     (pack_folder / "sources" / "article.txt").write_text(ARTICLE, encoding="utf-8")
     (pack_folder / "more.yaml").write_text(yaml.safe_dump({
         "sources": [{"id": "S2", "title": "Eiffel", "publisher": "Me", "file": "sources/article.txt"}],
-        "facts": [{**skeleton, "date": str(skeleton["date"])}]}, allow_unicode=True), encoding="utf-8")
+        "facts": [skeleton]}, allow_unicode=True), encoding="utf-8")
     pack = load_pack(pack_folder)
     assert pack.source("S2").text and any(f.relation == "died-in" for f in pack.facts)
 
@@ -126,7 +128,7 @@ def test_coverage_counts_what_the_pack_quotes(starter, capsys) -> None:
     assert main(["draft", "towers", "article.txt", "--coverage"]) == 0
     out = capsys.readouterr().out.splitlines()
     assert out[0] == "article.txt against towers:"
-    assert out[1] == "  sentences     0 of 5    quoted by a fact (0%); 0 by a fact a question asks (0%)"
+    assert out[1] == "  sentences     0 of 4    quoted by a fact (0%); 0 by a fact a question asks (0%)"
     assert not (starter / "draft-article.yaml").exists()
 
 
@@ -153,8 +155,9 @@ def test_an_html_source_is_drafted_from_its_text_with_excerpts(starter, capsys) 
                                        "<i>27 December 1923</i>.</p></body></html>", encoding="utf-8")
     assert main(["draft", "towers", "page.html", "--out", "page-draft.yaml"]) == 0
     draft = yaml.safe_load((starter / "page-draft.yaml").read_text(encoding="utf-8"))
-    assert draft["sources"][0]["excerpts"] == ["Eiffel", "Gustave Eiffel died in Paris on 27 December 1923."]
-    assert draft["facts"][1]["evidence"] == "Gustave Eiffel died in Paris on 27 December 1923."
+    assert draft["sources"][0]["excerpts"] == ["Gustave Eiffel died in Paris on 27 December 1923."]
+    assert draft["sources"][0]["title"] == "Eiffel"  # the page's heading names the source, and is no sentence
+    assert draft["facts"][0]["evidence"] == "Gustave Eiffel died in Paris on 27 December 1923."
 
 
 def test_control_characters_in_a_source_are_shown_escaped_and_kept_out_of_the_draft_yaml(starter, capsys) -> None:
@@ -225,3 +228,93 @@ def test_a_figure_the_source_gives_as_a_limit_is_drafted_with_its_bound(starter)
                                                                          "bound": "more-than"}
     assert objects["The Eiffel Tower is about 300 metres tall."] == {"value": 300, "unit": "metres",
                                                                      "approximate": True}
+
+
+# ---- what draft proposes: a relation where the sentence names what its slots hold, facing the way the pack says --
+
+LIFE = textwrap.dedent("""\
+    Antonie van Leeuwenhoek
+
+    Early Life
+
+    Antonie van Leeuwenhoek was born on 24 October 1632 in Delft.
+    Leeuwenhoek had four older sisters, among them Margriet.
+    Unlike many scientists, Leeuwenhoek received no formal higher education.
+    His father, Philips Antonysz, worked as a basket maker.
+    Philips Antonysz was the father of Antonie van Leeuwenhoek.
+    """)
+
+LIFE_RELATIONS = """
+  - id: worked-as
+    subject: person
+    object: text
+    sentence: "{Subject} worked as {object}."
+    ask_object: "What did {subject} work as?"
+
+  - id: sister-of
+    subject: person
+    object: person
+    complete_for:
+      - {object: leeuwenhoek, source: S1}
+    sentence: "{Subject} was an older sister of {object}."
+    ask_subject: "Who was an older sister of {object}?"
+
+  - id: father-of
+    subject: person
+    object: person
+    sentence: "{Subject} was the father of {object}."
+    ask_subject: "Who was the father of {object}?"
+"""
+
+LIFE_ENTITIES = """
+  - {id: leeuwenhoek, name: Antonie van Leeuwenhoek, aliases: [Leeuwenhoek], category: person,
+     description: A microscopist.}
+  - {id: margriet, name: Margriet, category: person, description: An older sister.}
+  - {id: philips, name: Philips Antonysz, category: person, description: A basket maker.}
+  - {id: delft, name: Delft, category: city, description: A city.}
+"""
+
+
+@pytest.fixture
+def life(starter):
+    pack = starter / "towers"
+    with (pack / "relations.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(LIFE_RELATIONS)
+    with (pack / "entities.yaml").open("a", encoding="utf-8") as stream:
+        stream.write(LIFE_ENTITIES)
+    (starter / "life.txt").write_text(LIFE, encoding="utf-8")
+    return draft_of(load_pack(pack), starter / "life.txt")
+
+
+def fitting(draft, start: str) -> list[str]:
+    return [r.id for r in next(s for s in draft.sentences if s.sentence.text.startswith(start)).relations]
+
+
+def test_headings_are_neither_sentences_nor_new_names(life) -> None:
+    assert [s.sentence.text for s in life.sentences][0] == (
+        "Antonie van Leeuwenhoek was born on 24 October 1632 in Delft.")
+    assert not any("Early Life" in s.new_names for s in life.sentences)
+    assert "Early Life" not in draft_yaml(life)
+
+
+def test_a_text_slot_alone_fits_no_sentence(life) -> None:
+    assert "worked-as" not in fitting(life, "Unlike many scientists")  # it names a person, and nothing of working
+    assert fitting(life, "His father") [:1] == ["worked-as"]  # its own words are in the sentence
+    assert "worked-as" not in fitting(life, "Antonie van Leeuwenhoek was born")
+
+
+def test_a_skeleton_puts_no_date_on_a_relation_that_never_says_when(life) -> None:
+    facts = {f["evidence"]: f for f in yaml.safe_load(draft_yaml(life))["facts"]}
+    born = facts["Antonie van Leeuwenhoek was born on 24 October 1632 in Delft."]
+    assert born["relation"] == "born-in" and born["object"] == "delft" and "date" not in born
+
+
+def test_a_skeleton_faces_the_way_the_pack_says_and_flags_where_it_cannot_tell(life) -> None:
+    text = draft_yaml(life)
+    facts = {f["evidence"]: f for f in yaml.safe_load(text)["facts"]}
+    sisters = facts["Leeuwenhoek had four older sisters, among them Margriet."]
+    # complete_for lists every subject of Leeuwenhoek: he is the object, whatever order the sentence names them in
+    assert (sisters["relation"], sisters["subject"], sisters["object"]) == ("sister-of", "margriet", "leeuwenhoek")
+    assert "nothing in the pack says which is which" not in text.split("Leeuwenhoek had four")[0].rsplit("- id:", 1)[-1]
+    father = text.split("Philips Antonysz was the father")[0].rsplit("- id:", 1)[-1]
+    assert "relation: father-of" in father and "nothing in the pack says which is which" in father

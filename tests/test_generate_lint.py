@@ -84,6 +84,163 @@ def test_a_fact_no_template_asks_is_reported_with_the_reasons(tmp_path: Path, ca
     assert "fact F2 is never asked" in out and "error   coverage" in out
 
 
+# A father and his son who share a surname, as a biography's first relations write them.
+FAMILY = {
+    "pack.yaml": """
+        id: delft
+        title: A family of Delft
+        language: en
+        licence: CC0
+        description: A family as a first pack writes it.
+        period: {start: 1550-01-01, end: 1750-12-31}
+        topics:
+          - {id: family, title: Family}
+    """,
+    "relations.yaml": """
+        categories:
+          person: {match: [sex]}
+        relations:
+          - id: father-of
+            subject: person
+            object: person
+            subjects: one
+            sentence: "{Subject} was the father of {object}."
+            ask_subject: "Who was the father of {object}?"
+    """,
+    "sources.yaml": """
+        sources:
+          - id: S1
+            title: A family of Delft
+            publisher: Test Press
+            url: https://example.org/delft
+            excerpts:
+              - "Antonie van Leeuwenhoek was the son of Philips Antonysz van Leeuwenhoek."
+              - "Jacob Molijn was the father of Maria Dekker and of Anna Visser."
+              - "Pieter Claesz was the father of Geertruyt Boon."
+    """,
+    "entities.yaml": """
+        entities:
+          - {id: antonie, name: Antonie van Leeuwenhoek, aliases: [Leeuwenhoek], category: person,
+             attributes: {sex: male}, description: A microscopist.}
+          - {id: philips, name: Philips Antonysz van Leeuwenhoek, category: person, attributes: {sex: male},
+             description: A basket maker.}
+          - {id: jacob, name: Jacob Molijn, category: person, attributes: {sex: male}, description: A painter.}
+          - {id: pieter, name: Pieter Claesz, category: person, attributes: {sex: male}, description: A brewer.}
+          - {id: maria, name: Maria Dekker, category: person, attributes: {sex: female}, description: A daughter.}
+          - {id: anna, name: Anna Visser, category: person, attributes: {sex: female}, description: A daughter.}
+          - {id: geertruyt, name: Geertruyt Boon, category: person, attributes: {sex: female},
+             description: A daughter.}
+    """,
+    "facts.yaml": """
+        facts:
+          - id: F1
+            relation: father-of
+            subject: philips
+            object: antonie
+            topic: family
+            sources: [S1]
+            evidence: "Antonie van Leeuwenhoek was the son of Philips Antonysz van Leeuwenhoek."
+          - id: F2
+            relation: father-of
+            subject: jacob
+            object: maria
+            topic: family
+            sources: [S1]
+            evidence: "Jacob Molijn was the father of Maria Dekker"
+          - id: F3
+            relation: father-of
+            subject: pieter
+            object: geertruyt
+            topic: family
+            sources: [S1]
+            evidence: "Pieter Claesz was the father of Geertruyt Boon."
+    """,
+}
+
+
+def test_names_that_give_the_answer_away_are_a_warning_that_says_what_to_do(tmp_path: Path, capsys):
+    pack = write_pack(tmp_path / "delft", FAMILY)
+    findings = [f for f in findings_of(pack) if f.question_id == "F1"]
+    assert [(f.rule, f.severity) for f in findings if f.severity != "info"] == [("names-give-away", "warning")]
+    message = next(f.message for f in findings if f.rule == "names-give-away")
+    assert "'Leeuwenhoek' points at its answer 'Philips Antonysz van Leeuwenhoek'" in message
+    assert "`ask: []`" in message and "alias" in message
+    assert main(["lint", str(pack)]) == 0
+    out = capsys.readouterr().out
+    assert "warning names-give-away" in out and "\n0 errors, " in out
+
+
+def test_names_rename_as_the_warning_says_and_the_fact_is_asked(tmp_path: Path):
+    files = dict(FAMILY, **{"entities.yaml": FAMILY["entities.yaml"].replace(
+        "name: Philips Antonysz van Leeuwenhoek,",
+        "name: Philips Antonysz, aliases: [Philips Antonysz van Leeuwenhoek],")})
+    pack = write_pack(tmp_path / "delft", files)
+    assert "F1" in question_pool(load_pack(pack)).asked_facts()
+
+
+def test_the_authors_own_words_that_name_the_answer_stay_an_error(tmp_path: Path):
+    files = dict(FAMILY, **{"relations.yaml": FAMILY["relations.yaml"].replace(
+        '"Who was the father of {object}?"', '"Who, Philips Antonysz van Leeuwenhoek or another, fathered {object}?"')})
+    coverage = [f for f in findings_of(write_pack(tmp_path / "delft", files)) if f.rule == "coverage"]
+    assert [(f.question_id, f.severity) for f in coverage] == [("F1", ERROR)]
+
+
+def test_facts_that_contradict_a_one_valued_side_say_which_field_may_be_meant(tmp_path: Path):
+    files = dict(FAMILY, **{
+        "relations.yaml": FAMILY["relations.yaml"].replace("subjects: one", "objects: one"),
+        "facts.yaml": FAMILY["facts.yaml"] + """
+          - id: F4
+            relation: father-of
+            subject: jacob
+            object: anna
+            topic: family
+            sources: [S1]
+            evidence: "Jacob Molijn was the father of Maria Dekker and of Anna Visser."
+        """})
+    findings = findings_of(write_pack(tmp_path / "delft", files))
+    contradiction = [f for f in findings if f.rule == "cardinality"]
+    assert [(f.question_id, f.severity) for f in contradiction] == [("F4", ERROR)]
+    assert ("facts F2 and F4 give the subject jacob two objects of 'father-of' (maria, anna), but 'father-of' says "
+            "`objects: one`") in contradiction[0].message
+    assert "write `subjects: one` instead" in contradiction[0].message
+    # the open side it asks for is named too, where the facts do not contradict anything yet
+    open_list = [f for f in findings if f.rule == "open-list" and f.question_id == "F3"]
+    assert open_list and "if it is each object that has one subject, `subjects: one` is the field meant" in \
+        open_list[0].message
+
+
+def test_the_open_list_warning_says_what_is_not_asked_and_why(tmp_path: Path):
+    files = dict(FAMILY, **{"relations.yaml": FAMILY["relations.yaml"].replace("subjects: one", "subjects: many")})
+    open_list = [f for f in findings_of(write_pack(tmp_path / "delft", files)) if f.rule == "open-list"]
+    assert {f.question_id for f in open_list} == {"F2", "F3"}
+    assert open_list[0].message == (
+        "fact F2 gets no written-answer question and no false claim: the pack does not say its list of 'father-of' "
+        "values is complete, so a value it leaves out could still be right. If a source gives the full list, declare "
+        "it complete (`complete` or `complete_for` in relations.yaml)")
+
+
+def test_a_pack_without_facts_yet_gets_a_plain_note_from_check_and_lint(tmp_path: Path, capsys):
+    pack = write_pack(tmp_path / "delft", dict(FAMILY, **{"facts.yaml": "facts: []\n"}))
+    assert main(["check", str(pack)]) == 0
+    assert capsys.readouterr().out.splitlines()[-1] == (
+        "note: the pack has no facts yet: add facts to facts.yaml (see docs/tutorial.md)")
+    assert main(["lint", str(pack)]) == 0
+    out, err = capsys.readouterr()
+    assert out.splitlines() == ["delft: no questions yet: the pack has no facts yet: add facts to facts.yaml (see "
+                                "docs/tutorial.md)", "0 errors, 0 warnings"]
+    assert "tags" not in out + err
+    assert main(["build", str(pack), "--out", str(tmp_path / "out"), "--quiet"]) == 1
+    assert "the pack has no facts yet" in capsys.readouterr().err
+
+
+def test_a_pack_whose_facts_are_all_kept_from_questions_says_so(tmp_path: Path, capsys):
+    facts = FAMILY["facts.yaml"].replace("topic: family", "topic: family\n            ask: []")
+    pack = write_pack(tmp_path / "delft", dict(FAMILY, **{"facts.yaml": facts}))
+    assert main(["lint", str(pack)]) == 0
+    assert "none of the pack's 3 facts may be asked yet: each has `ask: []` or the no-quiz tag" in \
+        capsys.readouterr().out
+
+
 @pytest.mark.parametrize("flaw, rule", [
     ("Which river flows through {object}", "complete-stem"),  # no question mark: reported by check, not lint
 ])

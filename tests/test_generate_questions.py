@@ -192,6 +192,19 @@ def test_numeric_tolerance_follows_the_fact(tmp_path: Path, small_packs):
     assert [(q.numeric.low, q.numeric.high) for q in ranged] == [(1200, 1250)]
 
 
+@pytest.mark.parametrize("written, accepted", [("{value: 189, unit: km}", (185, 193)),
+                                               ("{value: 189, unit: km, tolerance: 0}", (189, 189)),
+                                               ("{value: 189, unit: km, tolerance: 2}", (187, 191))])
+def test_a_measured_figure_is_taken_within_2_5_per_cent_unless_its_tolerance_is_given(tmp_path: Path, written,
+                                                                                         accepted):
+    files = dict(MINIMAL_PACK, **{"sources/notes.txt": "The Rhine is 189 km long.\n"})
+    files["facts.yaml"] = MINIMAL_PACK["facts.yaml"].replace("{value: 1230, unit: km, approximate: true}",
+                                                             written).replace('"about 1,230 km long"', '"189 km long"').replace(
+        '"The Danube rises in the Black Forest."', '"The Rhine is"\n            ask: []')
+    numeric = question_pool(load_pack(write_pack(tmp_path / "measured", files)), types=["numeric"]).questions
+    assert [(q.numeric.low, q.numeric.high) for q in numeric] == [accepted]
+
+
 def test_numeric_keys_are_the_facts_figures(big_set, pack):
     facts = {f.id: f for f in pack.facts}
     numeric = [q for q in big_set.questions if q.type == "numeric"]

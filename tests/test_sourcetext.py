@@ -62,16 +62,34 @@ def test_html_loses_its_markup_scripts_and_styles(tmp_path) -> None:
     page.write_text("<html><head><title>T</title><style>p{}</style></head><body><h1>The tower</h1>"
                     "<p>It opened in <b>March 1889</b>.\nIt is 330 metres&nbsp;tall.</p><script>var a=1;</script>"
                     "<table><tr><td>Height</td><td>330 m</td></tr></table></body></html>", encoding="utf-8")
-    assert texts(read_source(page)) == ["The tower", "It opened in March 1889.", "It is 330 metres tall.",
-                                        "Height", "330 m"]
+    assert texts(read_source(page)) == ["It opened in March 1889.", "It is 330 metres tall.", "Height", "330 m"]
 
 
 def test_markdown_loses_its_marks(tmp_path) -> None:
     page = tmp_path / "notes.md"
     page.write_text("# The tower\n\nIt is **330 metres** tall, as [the guide](https://x.org) says.\n\n"
                     "- It opened in *March 1889*.\n\n```\ncode = 1\n```\n", encoding="utf-8")
-    assert texts(read_source(page)) == ["The tower", "It is 330 metres tall, as the guide says.",
-                                        "It opened in March 1889."]
+    assert texts(read_source(page)) == ["It is 330 metres tall, as the guide says.", "It opened in March 1889."]
+
+
+def test_headings_are_not_sentences() -> None:
+    text = ("Antonie van Leeuwenhoek\n\nSummary\n\nHe was a Dutch microscopist. He lived in Delft.\n\n"
+            "Early Life and Background\n\nHe was born in 1632.\n\n# A heading with a full stop.\n\n"
+            "Born 1632\nDied 1723\n\nThe end of his life came in 1723\nafter ninety years.\n")
+    assert texts(text) == ["He was a Dutch microscopist.", "He lived in Delft.", "He was born in 1632.",
+                           "Born 1632", "Died 1723", "The end of his life came in 1723", "after ninety years."]
+    assert [s.line for s in sentences_of(text)][:3] == [5, 5, 9]
+
+
+def test_markdown_and_html_headings_and_list_items(tmp_path) -> None:
+    notes = tmp_path / "notes.md"
+    notes.write_text("Rise to Prominence\n==================\n\nIn 1660 he became a chamberlain.\n\n"
+                     "- Elected in 1680\n- Died in 1723\n", encoding="utf-8")
+    assert texts(read_source(notes)) == ["In 1660 he became a chamberlain.", "Elected in 1680", "Died in 1723"]
+    page = tmp_path / "page.html"
+    page.write_text("<h2>Discoveries</h2><ul><li>Bacteria in 1676</li><li>Spermatozoa in 1677</li></ul>",
+                    encoding="utf-8")
+    assert texts(read_source(page)) == ["Bacteria in 1676", "Spermatozoa in 1677"]
 
 
 def test_names_are_runs_of_capitals_with_their_connectors_not_sentence_openers_or_months() -> None:

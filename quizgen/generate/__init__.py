@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..errors import QuizgenError
-from ..model import Pack, Question, QuestionSet
+from ..model import NO_QUIZ_TAG, Pack, Question, QuestionSet
 from .checks import alias_index, check_question, check_version, reveals_answer, title_gives_away
 from .deal import choose_questions, shortfall_warning, stem_key, true_false_warning
 from .deck import study_deck
@@ -19,7 +19,8 @@ from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions
 
-__all__ = ["Pool", "generate_question_set", "question_pool", "shortfall_warning", "stem_key", "true_false_warning"]
+__all__ = ["Pool", "generate_question_set", "nothing_to_ask", "question_pool", "shortfall_warning", "stem_key",
+           "true_false_warning"]
 
 
 @dataclass(frozen=True)
@@ -46,7 +47,8 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
         raise QuizgenError.at("templates", f"no question template of type {', '.join(types or [])}")
     facts = tuple(f for f in pack.quizzable_facts() if not tags or set(tags) & set(f.tags))
     if not facts:
-        raise QuizgenError.at(pack.root, f"no quizzable fact has any of the tags {', '.join(tags or [])}")
+        raise QuizgenError.at(pack.root, nothing_to_ask(pack) or f"no quizzable fact has any of the tags "
+                                                               f"{', '.join(tags or [])}")
     maker = Maker(pack, Truth.of(pack), seed)
     aliases = alias_index(pack)
     excluded = set() if with_excluded else set(pack.excluded)
@@ -87,6 +89,16 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
                 stems.setdefault(stem, result.id)
                 made.append(result)
     return Pool(tuple(made), tuple(skipped), templates)
+
+
+def nothing_to_ask(pack: Pack) -> str | None:
+    """Why the pack can make no question at all yet (no facts, or none that may be asked), or None."""
+    if not pack.facts:
+        return "the pack has no facts yet: add facts to facts.yaml (see docs/tutorial.md)"
+    if not pack.quizzable_facts():
+        return (f"none of the pack's {len(pack.facts)} facts may be asked yet: each has `ask: []` or the "
+                f"{NO_QUIZ_TAG} tag; let one be asked to make questions")
+    return None
 
 
 def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,

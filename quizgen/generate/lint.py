@@ -13,10 +13,10 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from ..model import NO_QUIZ_TAG, Number, Pack, Question
+from ..model import NO_QUIZ_TAG, SLOTS, Number, Pack, Question
 from ..content import states_any, written_forms
 from ..relations import PHRASINGS, RELATED, related_value
-from ..text import counted, normalise
+from ..text import contains_phrase, counted, normalise
 from . import Pool, stem_key
 from .distractors import names_of, stem_date
 from .truth import Truth, fact_key, other
@@ -322,13 +322,27 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
     for skip in pool.skipped:
         reasons[skip.fact_id].append(f"{skip.template_id}: {skip.reason}")
     for fact in pack.quizzable_facts():
-        if fact.id not in asked:
+        open_list = any(r.split(": ", 1)[-1].startswith(OPEN_LIST) for r in reasons[fact.id])
+        hint = cardinality_hint(fact, pack) if open_list else ""
+        if fact.id not in asked and (names := names_giving_away(reasons[fact.id])) and \
+                not authors_words_name_answer(fact, pack):
+            found.append(Finding("names-give-away", WARNING, str(fact.origin), fact.id,
+                                 f"fact {fact.id} is never asked: its names give the answer away ({names[0]}), and "
+                                 "no question is made that a student could answer from the names alone; the fact "
+                                 "still counts for what it makes true. To have it asked, name one of the two "
+                                 "entities without the shared word (the full name can stay as an alias); or write "
+                                 "`ask: []` on the fact to keep it only for what it makes true"))
+        elif fact.id not in asked:
             why = "; ".join(sorted(set(reasons[fact.id]))[:4]) or "no template selects it"
-            found.append(Finding("coverage", ERROR, str(fact.origin), fact.id, f"fact {fact.id} is never asked ({why})"))
-        elif any(r.split(": ", 1)[-1].startswith(OPEN_LIST) for r in reasons[fact.id]):
+            found.append(Finding("coverage", ERROR, str(fact.origin), fact.id,
+                                 f"fact {fact.id} is never asked ({why}){hint}"))
+        elif open_list:
             found.append(Finding("open-list", WARNING, str(fact.origin), fact.id,
-                                 f"fact {fact.id} is asked only where the pack need not know every value of "
-                                 f"{fact.relation!r}; declare the list complete if a source gives it in full"))
+                                 f"fact {fact.id} gets no written-answer question and no false claim: the pack "
+                                 f"does not say its list of {fact.relation!r} values is complete, so a value it "
+                                 f"leaves out could still be right. If a source gives the full list, declare it "
+                                 f"complete (`complete` or `complete_for` in relations.yaml){hint}"))
+    found += cardinality_findings(pack)
     found += number_findings(pack)
     found += phrasing_findings(pack)
     found += related_findings(pack)
@@ -353,6 +367,75 @@ def ambiguous_name_findings(pack: Pack) -> list[Finding]:
                                  f"{entity.id!r} is printed as {entity.name!r}, which is also a name of "
                                  f"{', '.join(others)}: give it a fuller name (its old one can stay an alias)"))
     return found
+
+
+# The engine's own reasons for declining a question because names give it away (questions.name_hint_reason,
+# options_hint_reason, a true/false claim read off the names): not the author's words, so no error of theirs.
+NAMES_GIVE_AWAY = re.compile(r"^(?:the name .+ points at its answer |its names share |only its answers share )")
+ASKED_INSTEAD = re.compile(r"asked as [a-z-]+ instead$")
+
+
+def names_giving_away(reasons: list[str]) -> list[str]:
+    """The reasons a fact is never asked, when every one of them is that its names give the answer away (besides
+    forms that defer to another form); else []."""
+    own = [r.split(": ", 1)[-1] for r in reasons]
+    own = [r for r in own if not ASKED_INSTEAD.search(r)]
+    return sorted(set(own)) if own and all(NAMES_GIVE_AWAY.match(r) for r in own) else []
+
+
+def authors_words_name_answer(fact, pack: Pack) -> bool:
+    """The pack's own words (its title, the relation's questions) name a value the fact may be asked for: a give-away
+    the author can mend, whatever the names share."""
+    relation = pack.relation(fact.relation)
+    for slot in fact.ask:
+        words = [pack.title, relation.question(slot) or "", relation.question_for_all(slot) or ""]
+        if any(contains_phrase(text, name) for text in words if text
+               for name in names_of(fact.value(slot), relation.slot_type(slot), pack)):
+            return True
+    return False
+
+
+def cardinality_hint(fact, pack: Pack) -> str:
+    """Where a relation asks only for a slot it leaves open while it says the other slot holds one value, the author
+    may have meant the asked slot: `objects: one` written for "each object has one subject"."""
+    relation = pack.relation(fact.relation)
+    for slot in SLOTS:
+        given = other(slot)
+        if relation.question(slot) and not relation.question(given) and relation.holds_for_many(slot) \
+                and not relation.holds_for_many(given):
+            return (f"; note that {relation.id!r} says `{given}s: one` (one {given} for each {slot}) and asks only "
+                    f"for its {slot}, which it leaves open: if it is each {given} that has one {slot}, `{slot}s: one` "
+                    f"is the field meant")
+    return ""
+
+
+def cardinality_findings(pack: Pack) -> list[Finding]:
+    """Undated facts that give one value two partners where the relation says that side holds one (`objects: one`
+    or `subjects: one`): the facts contradict the relation, or the other field was meant."""
+    found = []
+    for relation in pack.relations:
+        undated = [f for f in pack.facts if f.relation == relation.id and f.date is None]
+        for slot in SLOTS:
+            given = other(slot)
+            if relation.holds_for_many(slot) or relation.slot_type(slot) in ("date", "number"):
+                continue
+            partners: dict[str, list] = defaultdict(list)  # the facts giving each value its first two partners
+            for fact in undated:
+                same = partners[fact_key(fact, given, pack)]
+                if len(same) < 2 and all(fact_key(f, slot, pack) != fact_key(fact, slot, pack) for f in same):
+                    same.append(fact)
+                    if len(same) == 2:
+                        found.append(Finding("cardinality", ERROR, str(fact.origin), fact.id, contradiction(
+                            relation.id, slot, same[0], fact)))
+    return found
+
+
+def contradiction(relation_id: str, slot: str, earlier, later) -> str:
+    given = other(slot)
+    return (f"facts {earlier.id} and {later.id} give the {given} {later.value(given)!s} two {slot}s of "
+            f"{relation_id!r} ({earlier.value(slot)!s}, {later.value(slot)!s}), but {relation_id!r} says "
+            f"`{slot}s: one` (one {slot} for each {given}); if it is each {slot} that has one {given}, write "
+            f"`{given}s: one` instead")
 
 
 def unaskable_dated_findings(pack: Pack) -> list[Finding]:

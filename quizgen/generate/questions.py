@@ -651,13 +651,13 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     low, high = number.low, number.high
-    if number.tolerance == 0 and number.max is None and significant_digits(number.value) >= 3:
+    if number.tolerance is None and number.max is None and significant_digits(number.value) >= 3:
         # a measured figure (a diameter, a temperature, 84.01 years) is learnt rounded, and references differ in
         # the last digits: a figure within 2.5 %, or rounded to two digits (1.5 for 1.524 AU), is right; a count of
-        # two digits (14 brigades) stays exact
+        # two digits (14 brigades) stays exact, and so does a figure whose fact says `tolerance: 0`
         spread = max(abs(number.value) * MEASURED_SHARE, abs(number.value - float(f"{number.value:.2g}")))
         low, high = readable_bounds(number.value, spread)
-    elif number.tolerance == 0 and number.max is None and not float(number.value).is_integer():
+    elif number.tolerance is None and number.max is None and not float(number.value).is_integer():
         low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
