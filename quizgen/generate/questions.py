@@ -140,7 +140,8 @@ def supporting_quotes(fact: Fact, slot: str, pack: Pack) -> list[str]:
     other_value = written_forms(fact.value(other(slot)), relation.slot_type(other(slot)), pack.entity)
     other_quote = fact.evidence_for(other(slot))
     names_only = normalise(other_quote) in {normalise(v) for v in other_value}  # a title line proves nothing more
-    if other_quote and other_quote not in quotes and not names_only and not states_any(quotes[0], other_value):
+    inside = normalise(other_quote) in normalise(quotes[0])  # the words already shown, cut shorter
+    if other_quote and not inside and not names_only and not states_any(quotes[0], other_value):
         quotes.append(other_quote)
     if fact.date is not None and not any(states_any(q, fact.date.written_forms()) for q in quotes):
         quotes += [q for q in fact.quotes if states_any(q, fact.date.written_forms())][:1]
