@@ -398,7 +398,7 @@ def test_a_multiple_choice_item_may_have_three_options_where_the_pack_knows_two_
 def test_lint_warns_of_an_entity_printed_by_a_name_another_entity_goes_by(tmp_path: Path):
     """The spacecraft printed as "Cassini" beside the astronomer whose surname, Cassini, students write."""
     import shutil
-    from quizgen.generate.lint import ambiguous_name_findings
+    from quizgen.generate.lint_pack import ambiguous_name_findings
     folder = tmp_path / "solar-system"
     shutil.copytree(TEST_PACKS / "solar-system", folder)
     assert ambiguous_name_findings(load_pack(folder)) == []
