@@ -290,7 +290,7 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
         return (candidate.precision == answer.precision and candidate.is_range == answer.is_range
                 and candidate.human() not in shown
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
-                and life.admits(candidate) and similar_span(candidate, answer)
+                and life.admits(candidate) and similar_span(candidate, answer) and same_era(candidate, answer)
                 and truth.refutation(fact, slot, value_key(candidate)) is not None)
 
     same_relation = truth.slot_keys(fact.relation, slot)
@@ -305,6 +305,13 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
     nearest = same[:count * 2] or others[:count * 2]
     rng.shuffle(nearest)
     return (nearest + [d for d in same + others if d not in nearest])[:count]
+
+
+ERA_YEARS = 100  # a power station begun in 1501, offered beside 1964, is struck out by anyone
+
+
+def same_era(candidate: DateValue, answer: DateValue) -> bool:
+    return abs(candidate.start.year - answer.start.year) <= ERA_YEARS
 
 
 @dataclass(frozen=True)

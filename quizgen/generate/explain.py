@@ -4,6 +4,7 @@ assembles a question with both."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -60,8 +61,15 @@ def supporting_quotes(fact: Fact, slot: str, pack: Pack) -> list[str]:
 
 
 def explanation_for(facts: list[Fact]) -> str:
-    parts = [f.statement for f in facts]
-    parts += [f"Note: {d}" for d in dict.fromkeys(f.dispute for f in facts if f.dispute)]
+    """Each fact's statement, a fact's note right after its own statement (after a matching item's four
+    sentences, a note would read as if it were about the last of them), and a note several facts share once."""
+    parts: list[str] = []
+    noted: set[str] = set()
+    for f in facts:
+        parts.append(f.statement)
+        if f.dispute and f.dispute not in noted:
+            noted.add(f.dispute)
+            parts.append(f"Note: {f.dispute}")
     return " ".join(parts)
 
 
@@ -173,8 +181,22 @@ def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str
     if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
         return explanation_for([fact])
     quotes = claim_quotes(fact, pack)
-    said = ("In the source's words: " + " … ".join(f"“{q}”" for q in quotes)) if quotes else fact.statement
+    clean = len(quotes) == 1 and reads_cleanly(quotes[0])
+    said = f"In the source's words: “{quotes[0]}”" if clean else fact.statement
     return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
+
+
+LONGEST_QUOTED_WHY = 240  # characters: a longer quotation buries the claim it proves (its source line keeps it whole)
+MESSY = re.compile(r"  | [,.;:)]|\( |†")
+
+
+def reads_cleanly(quote: str) -> bool:
+    """Whether a quotation can stand as the explanation a student reads: one sentence or clause of a fair length,
+    its brackets and quotation marks closed, no doubled spaces or stray marks from a scraped page. Otherwise the
+    fact's own statement explains, and the quotation stays on the source line."""
+    pairs = (("(", ")"), ("“", "”"), ("[", "]"))
+    return (len(quote) <= LONGEST_QUOTED_WHY and not MESSY.search(quote) and quote.count('"') % 2 == 0
+            and all(quote.count(a) == quote.count(b) for a, b in pairs))
 
 
 def claim_quotes(fact: Fact, pack: Pack) -> list[str]:

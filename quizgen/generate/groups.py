@@ -10,7 +10,7 @@ from ..model import DateValue, Fact, Pair, Question
 from ..relations import answer_text, capitalise, realise, slot_comes_last, value_text
 from ..text import normalise
 from .explain import base_question, join_and
-from .keys import fact_key
+from .keys import fact_key, other
 from .maker import Maker, Skip, name_hint_reason
 from .templates import QuestionTemplate, render_text
 
@@ -113,7 +113,40 @@ def ordering_item(fact: Fact, maker: Maker) -> str | None:
 
 
 def ordering_fits(group: tuple[Fact, ...], candidate: Fact, maker: Maker) -> bool:
-    return all(far_apart(member.when, candidate.when) for member in group)
+    return all(far_apart(member.when, candidate.when) and not bounds_the_other(member, candidate, maker)
+               and not bounds_the_other(candidate, member, maker) for member in group)
+
+
+def bounds_the_other(life: Fact, event: Fact, maker: Maker) -> bool:
+    """Whether one event is the birth or death of someone the other is about, or the birth of a parent of someone
+    born in the other: "The birth of Marie Curie" comes before her discovery of polonium, and before her
+    daughter's birth, by logic alone, so the pair tests nothing."""
+    mark = maker.pack.relation(life.relation).lifetime
+    if not mark:
+        return False
+    person = life.subject
+    if person in doers_of(event, maker):
+        return True
+    return mark == "start" and bool(maker.pack.relation(event.relation).lifetime) and \
+        person in parents_of(event.subject, maker)
+
+
+def doers_of(event: Fact, maker: Maker) -> set:
+    """The entities an ordering item names for an event: its subject and object, and every subject of the same
+    event (the discovery of polonium by Marie Curie and Pierre Curie)."""
+    sharing = [f for f in maker.truth.facts_about(fact_key(event, "object", maker.pack))
+               if f.relation == event.relation and f.object == event.object and f.when == event.when]
+    return {event.subject, event.object, *(f.subject for f in sharing)}
+
+
+def parents_of(person: object, maker: Maker) -> set:
+    """Those a relation marked `older` puts a generation before this person."""
+    found = set()
+    for f in maker.truth.facts_about(person) if isinstance(person, str) else ():
+        older = maker.pack.relation(f.relation).older
+        if older and f.value(other(older)) == person:
+            found.add(f.value(older))
+    return found
 
 
 def far_apart(a: DateValue, b: DateValue) -> bool:

@@ -14,18 +14,18 @@ from .keys import fact_key, other
 
 
 def ambiguous_name_findings(pack: Pack) -> list[Finding]:
-    """An entity printed by a name that another entity also goes by ("Cassini", the spacecraft, beside the
-    astronomer Giovanni Domenico Cassini, who is also called Cassini): a student reads one for the other."""
-    owners: dict[str, list[str]] = defaultdict(list)
-    for entity in pack.entities:
-        for name in dict.fromkeys(normalise(n) for n in entity.names):
-            owners[name].append(entity.id)
+    """An entity printed by the surname another entity also goes by ("Cassini", the spacecraft, beside the
+    astronomer Giovanni Domenico Cassini, who is also called Cassini): a student reads one for the other. Names a
+    pack gives on purpose to several records of one thing (ISIL and the names it went by) are no surname."""
     found = []
     for entity in pack.entities:
-        others = [pack.entity(e).name for e in owners[normalise(entity.name)] if e != entity.id]
+        short = normalise(entity.name)
+        others = [other.name for other in pack.entities if other.id != entity.id
+                  and short in {normalise(alias) for alias in other.aliases}
+                  and normalise(other.name).endswith(" " + short)]
         if others:
             found.append(Finding("ambiguous-name", WARNING, str(entity.origin), entity.id,
-                                 f"{entity.id!r} is printed as {entity.name!r}, which is also a name of "
+                                 f"{entity.id!r} is printed as {entity.name!r}, which is also the surname of "
                                  f"{', '.join(others)}: give it a fuller name (its old one can stay an alias)"))
     return found
 

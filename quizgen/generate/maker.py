@@ -10,7 +10,7 @@ from typing import Any
 from ..model import VALUE_TYPES, Fact, Pack, stable_id
 from ..relations import answer_text, kind_of, realise
 from ..text import name_gives_away
-from .distractors import given_names, value_names
+from .distractors import given_names, hint_words, value_names
 from .templates import QuestionTemplate
 from .truth import Truth
 
@@ -102,6 +102,16 @@ def name_hint_reason(fact: Fact, slot: str, pack: Pack) -> str | None:
     # aliases describe rather than name: "Earth's Moon", "Jupiter V")
     for g, a in ((g, a) for g in spoken(given) for a in spoken(answer) if name_gives_away(g, a)):
         return f"the name {g!r} points at its answer {a!r}"
+    return None
+
+
+def written_hint_reason(fact: Fact, slot: str, values: list, pack: Pack) -> str | None:
+    """Why a written answer would be read off the names: a right answer shares a name word with the name the stem
+    prints ("Who shared a Nobel Prize with Pierre Curie?" — Marie Curie). Options can balance that with wrong ones
+    that share it too; a blank cannot."""
+    for value in values:
+        if cue := hint_words(value, fact, slot, pack):
+            return f"its names share {', '.join(sorted(cue))!r}: a written answer is read off the names"
     return None
 
 

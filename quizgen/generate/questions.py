@@ -28,7 +28,7 @@ from .explain import (
 )
 from .groups import matching_questions, ordering_questions
 from .keys import fact_key, other, value_key
-from .maker import Maker, Skip, name_hint_reason, selects
+from .maker import Maker, Skip, name_hint_reason, selects, written_hint_reason
 from .templates import QuestionTemplate, render_text
 
 MR_OPTIONS = 5
@@ -240,6 +240,8 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} values fit the blank for its {slot}"
+    if (hinted := written_hint_reason(fact, slot, list(truths.values()), pack)) is not None:
+        return hinted
     context = maker.context(fact, slot)
     text = render_text(template, "text", context)
     if text.count(BLANK) != 1:
@@ -287,6 +289,8 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
     if fact.dispute:
         return DISPUTED
     truths = maker.truth.true_values(fact, slot)
+    if (hinted := written_hint_reason(fact, slot, list(truths.values()), pack)) is not None:
+        return hinted
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     slot_type = pack.relation(fact.relation).slot_type(slot)
@@ -339,9 +343,24 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
         low, high = readable_bounds(number.value, spread)
     elif number.tolerance is None and number.max is None and not float(number.value).is_integer():
         low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
+    low, high = short_of_peers(number, low, high, maker.truth.figures_of(fact.relation, slot, number.unit))
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())
+
+
+def short_of_peers(number: Number, low: float, high: float, peers: list[tuple[float, str]]) -> tuple[float, float]:
+    """The accepted range cut short halfway to any other figure of the same relation inside it: Titan's "about
+    5,150 km" must not accept Ganymede's 5,262 km, or a student who mixes them up gets the mark."""
+    for peer, _ in peers:
+        if low <= peer <= high and peer != number.value:
+            if peer > number.value:
+                high = min(high, (number.value + peer) / 2)
+            else:
+                low = max(low, (number.value + peer) / 2)
+    if float(number.value).is_integer():
+        low, high = float(math.ceil(low)), float(math.floor(high))
+    return low, high
 
 
 MEASURED_SHARE = 0.025
