@@ -249,6 +249,7 @@ class Relation:
     forms: tuple[str, ...] = ()  # the question types its facts may be asked as (empty: every type)
     not_forms: tuple[str, ...] = ()  # question types its facts are never asked as
     lifetime: str | None = None  # "start" or "end": this relation's date begins or ends its subject's life (born-on)
+    per_set: int | None = None  # the most items of this relation a dealt set holds (None: the dealer's own cap)
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object

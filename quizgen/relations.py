@@ -14,7 +14,7 @@ from .yamlfile import Located
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
                    "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
-                   "complete_for", "widens", "older", "lifetime", "forms", "not_forms"}
+                   "complete_for", "widens", "older", "lifetime", "forms", "not_forms", "per_set"}
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -160,7 +160,8 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems),
                     older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
                     forms=read_forms(doc, at, record, "forms", problems),
-                    not_forms=read_forms(doc, at, record, "not_forms", problems))
+                    not_forms=read_forms(doc, at, record, "not_forms", problems),
+                    per_set=_per_set(doc, at, record, problems))
 
 
 def several_categories_message(slot: str, found: list) -> str:
@@ -191,6 +192,18 @@ def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[P
         else:
             found.append(item)
     return tuple(dict.fromkeys(found))
+
+
+def _per_set(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> int | None:
+    """The most items of this relation one dealt set may hold (the author's restraint: two death tolls a set)."""
+    value = record.get("per_set")
+    if value is None:
+        return None
+    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
+        problems.append(doc.problem((*at, "per_set"), f"found {value!r}; expected a whole number of 1 or more: the "
+                                    "most items of this relation one question set may hold"))
+        return None
+    return value
 
 
 def _lifetime(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:

@@ -581,7 +581,7 @@ def dealt_items(seed: int, count: int = 40):
     default = load_pack(DEFAULT_PACK)
     items = {i.question.id: i for i in items_of(question_pool(default), default)}
     chosen = [items[q.id] for q in generate_question_set(default, count=count, seed=seed).questions]
-    return chosen, Rules.of(list(items.values()))
+    return chosen, Rules.of(list(items.values()), load_pack(DEFAULT_PACK))
 
 
 def test_one_answer_is_never_keyed_twice_in_one_frame():

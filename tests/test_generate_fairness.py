@@ -142,10 +142,11 @@ def test_many_valued_slots_become_multiple_response_with_every_shown_true_value_
     by_prompt = {q.prompt: q for q in pool.questions}
     prize = by_prompt["Who won the 1903 Nobel Prize in Physics? Tick all that apply."]
     assert {o.text for o in prize.correct_options} == {"Marie Curie", "Pierre Curie", "Henri Becquerel"}
-    written = by_prompt["Who won the 1903 Nobel Prize in Physics? Name one."]  # three right answers
-    assert all(is_correct(written, who)
-               for who in ("Marie Curie", "Pierre Curie", "Henri Becquerel", "Maria Skłodowska"))
-    assert not is_correct(written, "Irène Joliot-Curie")
+    # "Who won the 1903 Nobel Prize in Physics? Name one." would take three right answers, but on a sheet titled
+    # "The Curie family" a student writes "Marie Curie" off the title: no written item
+    assert "Who won the 1903 Nobel Prize in Physics? Name one." not in by_prompt
+    skipped = {(s.fact_id, s.template_id): s.reason for s in pool.skipped}
+    assert "read off the title" in skipped[("W1", "short-subject")]
 
 
 def test_single_answer_items_are_never_made_where_several_values_are_true(family):

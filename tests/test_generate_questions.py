@@ -35,9 +35,9 @@ def small_packs(tmp_path_factory):
             "family": load_pack(write_pack(root / "family", family_pack_files()))}
 
 
-def test_forty_questions_use_every_type(pack):
-    qs = generate_question_set(pack, count=40, seed=1)
-    assert len(qs.questions) == 40
+def test_thirty_questions_use_every_type(pack):
+    qs = generate_question_set(pack, count=30, seed=1)
+    assert len(qs.questions) == 30
     assert {q.type for q in qs.questions} == set(QUESTION_TYPES)
 
 

@@ -243,10 +243,12 @@ class Rules:
 
     common: frozenset[str]  # entities the pool's stems name throughout (`common_names`)
     one_sided: frozenset[str]  # relations whose claims are all True or all False (`one_sided_relations`)
+    per_set: dict[str, int]  # relations whose author caps their items in a set (`per_set` in relations.yaml)
 
     @classmethod
-    def of(cls, items: list[Item]) -> Rules:
-        return cls(common_names(items), one_sided_relations(items))
+    def of(cls, items: list[Item], pack: Pack) -> Rules:
+        return cls(common_names(items), one_sided_relations(items),
+                   {r.id: r.per_set for r in pack.relations if r.per_set is not None})
 
 
 # ---- the rules of a fair set ---------------------------------------------------------------------------------
@@ -293,10 +295,14 @@ def fits_set(item: Item, chosen: list[Item], rules: Rules) -> bool:
     return not any(gives_away(item, c, rules) or gives_away(c, item, rules) for c in chosen)
 
 
-def within_relation_cap(item: Item, chosen: list[Item], cap: int | None) -> bool:
-    """Whether the set may take one more item of this relation (no cap: once the other relations have run out)."""
+def within_relation_cap(item: Item, chosen: list[Item], cap: int | None, rules: Rules) -> bool:
+    """Whether the set may take one more item of this relation (no cap: once the other relations have run out;
+    a cap the author set holds even then)."""
     relation = relation_of(item)
-    return cap is None or sum(relation_of(c) == relation for c in chosen) < cap
+    taken = sum(relation_of(c) == relation for c in chosen)
+    if taken >= rules.per_set.get(relation, taken + 1):
+        return False
+    return cap is None or taken < cap
 
 
 def relation_of(item: Item) -> str:
@@ -330,7 +336,7 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
     set has least of, true/false at most a quarter of the set while other types last and balanced between true and
     false claims throughout; every item fits the set (`fits_set`) and none is answered by the title."""
     items = items_of(pool, pack)
-    rules = Rules.of(items)
+    rules = Rules.of(items, pack)
     best: list[Item] = []
     for attempt in range(DEAL_ATTEMPTS):
         # a greedy deal can corner itself (the items left all clash with the ones taken): another order may not
@@ -434,7 +440,7 @@ def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_fals
         for item in list(queue):
             if not fits_set(item, chosen, rules):
                 queue.remove(item)
-            elif keeps_true_false_balance(item, chosen) and within_relation_cap(item, chosen, cap):
+            elif keeps_true_false_balance(item, chosen) and within_relation_cap(item, chosen, cap, rules):
                 queue.remove(item)
                 return item
     return None

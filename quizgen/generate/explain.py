@@ -103,8 +103,14 @@ def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, oth
     said = " ".join(sentences)
     rest = [o for o in others if not contains_phrase(said, o)]
     also = [f"The same is true of {join_and(rest)}."] if rest else []
-    disputes = [f"Note: {d}" for d in dict.fromkeys(f.dispute for f in facts if f.dispute)]
-    return " ".join([said, *also, *disputes])
+    # in a sentence that joins several values, a note says which one it is about (Phobos's day, not Deimos's)
+    about: dict[str, list[str]] = {}
+    for f in facts:
+        if f.dispute:
+            about.setdefault(f.dispute, []).append(value_text(f.value(slot), relation.slot_type(slot), pack))
+    notes = [f"Note on {values[0]}: {d}" if len(values) == 1 and len(facts) > 1 else f"Note: {d}"
+             for d, values in about.items()]
+    return " ".join([said, *also, *notes])
 
 
 def join_and(names: list[str]) -> str:

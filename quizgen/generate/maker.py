@@ -9,7 +9,7 @@ from typing import Any
 
 from ..model import VALUE_TYPES, Fact, Pack, stable_id
 from ..relations import answer_text, kind_of, realise
-from ..text import name_gives_away
+from ..text import name_gives_away, normalise, shared_name_words
 from .distractors import given_names, hint_words, value_names
 from .templates import QuestionTemplate
 from .truth import Truth
@@ -112,7 +112,20 @@ def written_hint_reason(fact: Fact, slot: str, values: list, pack: Pack) -> str 
     for value in values:
         if cue := hint_words(value, fact, slot, pack):
             return f"its names share {', '.join(sorted(cue))!r}: a written answer is read off the names"
+        if cue := title_words(value, fact, slot, pack):
+            return f"the title shares {', '.join(sorted(cue))!r} with its answer: a written answer is read off the title"
     return None
+
+
+def title_words(value, fact: Fact, slot: str, pack: Pack) -> set[str]:
+    """The surname a value shares with the pack's title, printed on every page ("Marie Curie" on a sheet titled
+    "The Curie family"). A one-word name the title holds ("the Danube" on "The Danube and the Rhine") is one of
+    the subjects the sheet is about, not a hint at a person."""
+    names = value_names(value, fact, slot, pack)
+    words = normalise(names[0]).split() if names else []
+    if len(words) < 2:
+        return set()
+    return shared_name_words(pack.title, names[0]) & {words[-1]}
 
 
 def spoken(names: tuple[str, ...]) -> list[str]:
