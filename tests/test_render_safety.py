@@ -15,7 +15,8 @@ from conftest import make_sample_set
 from quizgen.errors import QuizgenError, display_path
 from quizgen.render.cards import PAPERS, Grid, Offset
 from quizgen.render.html import BUILTIN_LAYOUTS, Layouts, card_id, flashcards_document, worksheet_document
-from quizgen.render.pdf import MAX_DATA_URL_BYTES, RefusedResource, render_pdfs, resolve_resource
+from quizgen.render.fetching import MAX_DATA_URL_BYTES, RefusedResource, resolve_resource
+from quizgen.render.pdf import render_pdfs
 
 MM_PER_PT = 25.4 / 72
 A4 = PAPERS["a4"]
