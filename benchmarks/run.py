@@ -132,8 +132,9 @@ def raw_weasyprint_seconds(work: Path) -> float:
 
     from quizgen.content import load_pack
     from quizgen.generate import generate_question_set
-    from quizgen.render.cards import PAPERS
-    from quizgen.render.html import Layouts, answer_key_document, worksheet_document
+    from quizgen.sheets.paper import PAPERS
+    from quizgen.render.html import answer_key_document, worksheet_document
+    from quizgen.render.layouts import Layouts
 
     question_set = generate_question_set(load_pack(work / "pack"), count=20, seed=1, versions=40)
     layouts = Layouts.with_user_folders()
@@ -212,7 +213,7 @@ def grade_100_pages_seconds(work: Path, runs: int) -> float:
     import pypdfium2 as pdfium
     from PIL import Image
 
-    from quizgen.render.answer_sheets import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
+    from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
 
     dpi, folder = 200, work / "grade"
     folder.mkdir()

@@ -21,7 +21,7 @@ from PIL import Image
 from quizgen.cli import main
 from quizgen.content import load_pack
 from quizgen.export import docx as word
-from quizgen.render.html import Layouts
+from quizgen.render.layouts import Layouts
 from quizgen.generate import generate_question_set
 from quizgen.model import BLANK, QUESTION_TYPES, Question
 

@@ -21,7 +21,7 @@ from quizgen.generate import generate_question_set, question_pool
 from quizgen.text import name_in_title
 from quizgen.model import DateValue, Number, Pack, Question
 from quizgen.relations import answer_text
-from quizgen.render.html import flashcards_for
+from quizgen.render.flashcards import flashcards_for
 from quizgen.study import card_front
 from quizgen.text import contains_phrase, normalise
 

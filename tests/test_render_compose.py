@@ -14,12 +14,14 @@ from pypdf import PdfReader
 from conftest import DEFAULT_PACK, make_sample_set
 from quizgen.model import Version
 from quizgen.render import compose, composer
-from quizgen.render.cards import PAPERS
+from quizgen.sheets.paper import PAPERS
 from quizgen.render.compose import composable, composed_document
 from quizgen.render.composer import FlowBlock, paginate, render_composed
-from quizgen.render.html import Layouts, answer_key_document, worksheet_document
+from quizgen.render.html import answer_key_document, worksheet_document
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
-from quizgen.render.pieces import Placement, Rect
+from quizgen.render.pieces import Placement
+from quizgen.sheets.paper import Box
 # the behaviour tests of today's renderer, run here against the composed PDFs (fixtures below)
 from test_render_worksheet import (flat, page_texts, test_answer_key_gives_each_answer_explanation_and_source,  # noqa: F401
                                    test_answer_key_grid_comes_first_with_every_key,
@@ -167,7 +169,7 @@ def test_the_key_quotes_the_evidence_beside_each_citation(pack_set, pack_pdfs):
 
 
 def block(height: float, top: float = 0.0, bottom: float = 0.0, label: str = "") -> FlowBlock:
-    return FlowBlock(height, top, bottom, (Placement("p", 0.0, 0.0, (Rect(0, 0, 10, height),)),), label)
+    return FlowBlock(height, top, bottom, (Placement("p", 0.0, 0.0, (Box(0, 0, 10, height),)),), label)
 
 
 def test_blocks_that_fit_share_a_page_and_the_next_starts_a_new_one():

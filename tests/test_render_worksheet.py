@@ -14,8 +14,9 @@ from pypdf import PdfReader
 
 from conftest import make_sample_set
 from quizgen.model import Question, QuestionSet, Version, option_letter
-from quizgen.render.cards import PAPERS
-from quizgen.render.html import CLOZE_LINE, Layouts, answer_key_document, worksheet_document
+from quizgen.sheets.paper import PAPERS
+from quizgen.render.html import answer_key_document, worksheet_document
+from quizgen.render.layouts import CLOZE_LINE, Layouts
 from quizgen.render.pdf import render_pdfs
 
 pytestmark = pytest.mark.slow

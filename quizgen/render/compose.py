@@ -18,9 +18,9 @@ from markupsafe import Markup, escape
 from ..errors import QuizgenError
 from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
 from ..text import counted
-from .cards import Paper
-from .html import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
-                   render_layout)
+from ..sheets.paper import Paper
+from .layouts import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
+                      render_layout)
 
 Kind = Literal["worksheet", "answer-key"]
 

@@ -12,7 +12,7 @@ from urllib.parse import unquote, unquote_to_bytes, urlsplit
 from urllib.request import url2pathname
 
 from ..errors import QuizgenError, display_path
-from .html import Document, user_layout_blame
+from .layouts import Document, user_layout_blame
 
 MAX_DATA_URL_BYTES = 1024 * 1024
 MAX_RESOURCE_BYTES = 32 * 1024 * 1024  # an image, font or stylesheet a layout may load

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from ..errors import QuizgenError
 from .fetching import Refusal, refusals_reported
-from .html import Document
+from .layouts import Document
 from .weasy import laid_out
 
 

@@ -7,40 +7,17 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass, field
 
+from ..sheets.paper import Box
+
 PX_TO_PT = 0.75  # CSS pixels are 1/96 inch, PDF points 1/72 inch
 PIECE_ID_PREFIX = "qg-"
-
-
-@dataclass(frozen=True)
-class Rect:
-    """A box in CSS pixels, from the top-left corner of its page."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    def moved(self, dx: float, dy: float) -> Rect:
-        return Rect(self.x + dx, self.y + dy, self.width, self.height)
-
-    def overlaps(self, other: Rect, tolerance: float = 0.01) -> bool:
-        return (self.x < other.right - tolerance and other.x < self.right - tolerance
-                and self.y < other.bottom - tolerance and other.y < self.bottom - tolerance)
 
 
 @dataclass(frozen=True)
 class Mark:
     """An element inside a piece that the composer needs to know about (`data-qg="name"`)."""
 
-    box: Rect  # border box of its first box
+    box: Box  # border box of its first box
     content_x: float  # left edge of its content box (where a line of text starts)
     text_x: float | None = None  # where its first text starts
     baseline: float | None = None  # the baseline of its first text, or of its line when it has none
@@ -57,11 +34,11 @@ class Measured:
     """One laid-out piece: where it sits in the pieces document and what is inside it."""
 
     page: int
-    band: Rect  # the wrapper's border box; everything drawn for the piece lies inside it
-    box: Rect  # border box of the piece's own element
+    band: Box  # the wrapper's border box; everything drawn for the piece lies inside it
+    box: Box  # border box of the piece's own element
     margin_top: float
     margin_bottom: float
-    ink: tuple[Rect, ...]  # the boxes of its visible text
+    ink: tuple[Box, ...]  # the boxes of its visible text
     marks: dict[str, tuple[Mark, ...]] = field(default_factory=dict)
 
     def mark(self, name: str) -> Mark:
@@ -74,7 +51,7 @@ class PageFacts:
 
     width: float
     height: float
-    content: Rect
+    content: Box
     header_right: float  # right edge of the @top-right margin box's content
     header_baseline: float
 
@@ -86,7 +63,7 @@ class Placement:
     piece: str
     dx: float
     dy: float
-    ink: tuple[Rect, ...]  # where its visible text lands on the page
+    ink: tuple[Box, ...]  # where its visible text lands on the page
 
 
 @dataclass(frozen=True)

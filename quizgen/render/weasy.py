@@ -14,8 +14,9 @@ from ..errors import QuizgenError
 from ..files import read_contributed
 from .fetching import (MAX_FETCHES, MAX_RESOURCE_BYTES, Refusal, RefusedResource, data_url_type, folder_of,
                        resolve_resource)
-from .html import Document
-from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts, Rect
+from .layouts import Document
+from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
+from ..sheets.paper import Box
 
 
 @functools.lru_cache(maxsize=1)
@@ -132,7 +133,7 @@ def _measure_piece(page: int, wrapper, children) -> Measured:
     from weasyprint.formatting_structure import boxes
 
     main = next((c for c in children if isinstance(c, boxes.BlockLevelBox)), wrapper)
-    ink: list[Rect] = []
+    ink: list[Box] = []
     marks: dict[str, list[Mark]] = {}
     seen: set[int] = set()
 
@@ -140,7 +141,7 @@ def _measure_piece(page: int, wrapper, children) -> Measured:
         element = getattr(box, "element", None)
         if isinstance(box, boxes.TextBox):
             if box.style["visibility"] == "visible" and box.text.strip():
-                ink.append(Rect(box.position_x, box.position_y, box.width, box.height))
+                ink.append(Box(box.position_x, box.position_y, box.width, box.height))
             return
         if isinstance(box, boxes.LineBox):
             line = box
@@ -159,8 +160,8 @@ def _measure_piece(page: int, wrapper, children) -> Measured:
                     main.margin_bottom or 0.0, tuple(ink), {k: tuple(v) for k, v in marks.items()})
 
 
-def _border_box(box) -> Rect:
-    return Rect(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+def _border_box(box) -> Box:
+    return Box(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
 
 
 def _mark(box, line, ancestors) -> Mark:
@@ -207,7 +208,7 @@ def page_facts(document, page_index: int, header_page_index: int) -> PageFacts:
     from weasyprint.formatting_structure import boxes
 
     page_box = document.pages[page_index]._page_box
-    content = Rect(page_box.content_box_x(), page_box.content_box_y(), page_box.width, page_box.height)
+    content = Box(page_box.content_box_x(), page_box.content_box_y(), page_box.width, page_box.height)
     header_box = document.pages[header_page_index]._page_box
     margin = next(b for b in header_box.children
                   if isinstance(b, boxes.MarginBox) and b.at_keyword == "@top-right")

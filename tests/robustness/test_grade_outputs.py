@@ -19,10 +19,10 @@ import gradekit as gk
 from quizgen.cli import main
 from quizgen.export.common import starts_like_formula
 from quizgen.model import Option, Question, QuestionSet, Version
-from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, Student, answer_sheets_document,
-                                          answer_sheets_json, sheet_layout)
-from quizgen.render.cards import PAPERS
-from quizgen.render.html import Layouts
+from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, Student, answer_sheets_json
+from quizgen.sheets.paper import PAPERS
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
 
 DPI = 150
