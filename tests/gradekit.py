@@ -17,7 +17,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.model import Option, Question, QuestionSet, Version
 from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
 from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, AnswerSheets, SheetPage, answer_sheets_json

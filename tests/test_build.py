@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
 from quizgen import cli
 from quizgen.build import BuildOptions, build_into, read_manifest
 from quizgen.errors import QuizgenError

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import make_sample_set, science_pack_files, write_pack
+from helpers import make_sample_set, science_pack_files, write_pack
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from closed_world import ClosedWorld
-from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
 from quizgen.content import load_pack, parse_date

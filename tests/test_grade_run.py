@@ -18,7 +18,7 @@ import pytest
 from PIL import Image
 
 import gradekit as gk
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 from quizgen.cli import main
 from quizgen.grade.run import grade_image
 from quizgen.grade.score import students_from

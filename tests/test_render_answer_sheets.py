@@ -11,7 +11,7 @@ import pypdf
 import pytest
 
 import gradekit as gk
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 from quizgen.cli import main
 from quizgen.errors import QuizgenError
 from quizgen.model import Option, Question, Version

@@ -11,7 +11,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.errors import QuizgenError
 from quizgen.model import QuestionSet
 from quizgen.render import imposition

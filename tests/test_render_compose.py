@@ -1,5 +1,6 @@
-"""Composed worksheets and keys (render/compose.py) against today's full layout (render/pdf.py), which
-stays the reference: the same text on every page, no overlapping pieces, no question split."""
+"""Composed worksheets and keys (render/compose.py, composer.py) against the full layout (html_pdf.py), which
+stays the reference: the same text on every page, no overlapping pieces, no question split. What a worksheet
+or key shows is tested for both in test_render_worksheet.py."""
 
 from __future__ import annotations
 
@@ -9,29 +10,18 @@ from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import DEFAULT_PACK, flat, make_sample_set, page_texts, three_version_set
 from pypdf import PdfReader
 
-from conftest import DEFAULT_PACK, make_sample_set
 from quizgen.model import Version
 from quizgen.render import compose, composer
-from quizgen.sheets.paper import PAPERS
 from quizgen.render.compose import composable, composed_document
 from quizgen.render.composer import FlowBlock, paginate, render_composed
 from quizgen.render.html import answer_key_document, worksheet_document
 from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
 from quizgen.render.pieces import Placement
-from quizgen.sheets.paper import Box
-# the behaviour tests of today's renderer, run here against the composed PDFs (fixtures below)
-from test_render_worksheet import (flat, page_texts, test_answer_key_gives_each_answer_explanation_and_source,  # noqa: F401
-                                   test_answer_key_grid_comes_first_with_every_key,
-                                   test_arabic_is_set_in_an_arabic_font_and_every_font_is_embedded,
-                                   test_every_question_and_answer_space_is_in_its_version_in_order,
-                                   test_name_class_and_date_fields_only_on_the_first_page,
-                                   test_no_question_is_split_across_pages, test_nothing_runs_into_the_right_margin,
-                                   test_one_pdf_per_version, test_other_versions_questions_are_not_in_the_file,
-                                   test_text_that_needs_escaping_comes_out_as_written,
-                                   test_version_code_and_page_x_of_y_on_every_page, three_version_set)
+from quizgen.sheets.paper import PAPERS, Box
 
 pytestmark = pytest.mark.slow
 A4 = PAPERS["a4"]

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.errors import QuizgenError, display_path
 from quizgen.render.imposition import Grid, Offset
 from quizgen.sheets.paper import PAPERS

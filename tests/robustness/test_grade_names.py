@@ -16,7 +16,7 @@ import pytest
 from PIL import Image
 
 import gradekit as gk
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 import hostile_scans as hs
 from quizgen.sheets.record import SHEETS_JSON
 
