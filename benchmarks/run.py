@@ -26,6 +26,7 @@ import amc  # benchmarks/amc.py: auto-multiple-choice side by side, when it is i
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from large_pack import write_large_pack  # noqa: E402
+
 PACK = ROOT / "content" / "deir-ez-zor-2014"
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 CLASS_SET = ["--versions", "40", "--count", "20", "--only", "worksheets,keys"]
@@ -132,9 +133,9 @@ def raw_weasyprint_seconds(work: Path) -> float:
 
     from quizgen.content import load_pack
     from quizgen.generate import generate_question_set
-    from quizgen.sheets.paper import PAPERS
     from quizgen.render.html import answer_key_document, worksheet_document
     from quizgen.render.layouts import Layouts
+    from quizgen.sheets.paper import PAPERS
 
     question_set = generate_question_set(load_pack(work / "pack"), count=20, seed=1, versions=40)
     layouts = Layouts.with_user_folders()

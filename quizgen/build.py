@@ -24,12 +24,12 @@ from .model import Pack, QuestionSet, Version
 from .ownership import (GENERATOR, OutputFolder, claim_loose_file, left_alone_line, owned_file, read_record,
                         record_entry, write_loose_file)
 from .render import imposition
-from .render.imposition import Flip, Grid, Offset
 from .render.calibration import calibration_document
+from .render.compose import ComposedDocument, NotComposable, composable, composed_document
 from .render.flashcards import flashcards_document
 from .render.html import answer_key_document, worksheet_document
+from .render.imposition import Flip, Grid, Offset
 from .render.layouts import Document, Layouts, user_layout_blame
-from .render.compose import ComposedDocument, NotComposable, composable, composed_document
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
 from .sheets.paper import PAPERS, Paper

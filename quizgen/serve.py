@@ -219,9 +219,9 @@ def documents_of(pack: Pack, options: ServeOptions, question_set: QuestionSet | 
 
 def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> tuple[str, str]:
     from .render import imposition
-    from .sheets.paper import PAPERS
     from .render.flashcards import flashcards_document
     from .render.html import worksheet_document
+    from .sheets.paper import PAPERS
 
     paper = PAPERS["a4"]
     worksheet = worksheet_document(question_set, question_set.versions[:1], layouts, paper, content_folders)

@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import gradekit as gk  # noqa: E402  (the test helpers draw the ticks)
+
 from quizgen.sheets.record import read_answer_sheets  # noqa: E402
 
 QUIZGEN = [sys.executable, "-m", "quizgen"]

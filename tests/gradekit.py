@@ -20,10 +20,10 @@ import numpy as np
 from helpers import make_sample_set
 from quizgen.model import Option, Question, QuestionSet, Version
 from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
-from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, AnswerSheets, SheetPage, answer_sheets_json
-from quizgen.sheets.paper import PAPERS, Box
 from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS, Box
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, AnswerSheets, SheetPage, answer_sheets_json
 
 TICK_STYLES = ("light", "heavy", "cross", "filled", "crossed-out")
 EMPTY_STYLES = ("none", "stray")

@@ -24,10 +24,10 @@ from quizgen.grade.run import grade_image
 from quizgen.grade.score import students_from
 from quizgen.model import Option, Question, QuestionSet, Version
 from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
-from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
-from quizgen.sheets.paper import PAPERS
 from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
 
 DPI = 150
 STUDENTS = 9

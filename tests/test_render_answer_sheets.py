@@ -17,8 +17,8 @@ from quizgen.errors import QuizgenError
 from quizgen.model import Option, Question, Version
 from quizgen.render.answer_sheets import read_class_list_once, sheet_layout, version_pages
 from quizgen.sheets.geometry import mark_boxes
-from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, answer_sheets_json, read_answer_sheets
 from quizgen.sheets.paper import PAPERS
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, answer_sheets_json, read_answer_sheets
 
 
 @pytest.fixture(scope="module")

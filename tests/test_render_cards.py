@@ -14,10 +14,10 @@ from pypdf import PdfReader
 from helpers import make_sample_set
 from quizgen.errors import QuizgenError
 from quizgen.model import QuestionSet
+from quizgen.model import Question
 from quizgen.render import imposition
 from quizgen.render.imposition import CardSize, Grid, Offset
 from quizgen.sheets.paper import PAPERS, Box
-from quizgen.model import Question
 from quizgen.render.flashcards import (card_id, card_settings, duplex_sheets, flashcards_document,
                                        flashcards_for, note_box, short_citation)
 from quizgen.render.layouts import Layouts

@@ -13,13 +13,13 @@ from pypdf import PdfReader
 
 from helpers import make_sample_set
 from quizgen.errors import QuizgenError, display_path
-from quizgen.render.imposition import Grid, Offset
-from quizgen.sheets.paper import PAPERS
+from quizgen.render.fetching import MAX_DATA_URL_BYTES, RefusedResource, resolve_resource
 from quizgen.render.flashcards import card_id, flashcards_document
 from quizgen.render.html import worksheet_document
+from quizgen.render.imposition import Grid, Offset
 from quizgen.render.layouts import BUILTIN_LAYOUTS, Layouts
-from quizgen.render.fetching import MAX_DATA_URL_BYTES, RefusedResource, resolve_resource
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS
 
 MM_PER_PT = 25.4 / 72
 A4 = PAPERS["a4"]

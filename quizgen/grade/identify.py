@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..sheets.record import CODE_PREFIX
 from ..sheets.paper import Box
+from ..sheets.record import CODE_PREFIX
 from ..text import escape_unsafe
 from .locate import PX_PER_MM, Located, UnreadablePage
 

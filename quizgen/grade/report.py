@@ -16,9 +16,9 @@ import numpy as np
 
 from ..export.common import spreadsheet_text
 from ..model import format_number
-from ..sheets.record import AnswerSheets, SheetItem
-from ..sheets.paper import Box
 from ..render.layouts import Layouts, render_layout
+from ..sheets.paper import Box
+from ..sheets.record import AnswerSheets, SheetItem
 from .locate import PX_PER_MM
 from .numbering import QuestionNumber, question_numbers
 from .score import GradedPage, QuestionScore, StudentResult

@@ -21,9 +21,9 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..model import stable_id
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
-from ..sheets.record import SHEETS_JSON, STUDENT_NUMBER, AnswerSheets, SheetPage, read_answer_sheets
 from ..render.layouts import Layouts, user_layout_blame
 from ..sandbox import BoundedRun, Failed, Task, run_bounded
+from ..sheets.record import SHEETS_JSON, STUDENT_NUMBER, AnswerSheets, SheetPage, read_answer_sheets
 from ..text import counted
 from . import report
 from .corrections import CORRECTIONS, Correction, apply_corrections, read_corrections

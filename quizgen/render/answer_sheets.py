@@ -16,8 +16,7 @@ from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter,
 from ..sheets.geometry import (BOX, DIGITS, ITEMS_TOP, MAX_OPTIONS, OPTION_PITCH, ROW, TRUE_FALSE_PITCH, code_box,
                                column_lefts, digit_grid, mark_boxes, rows_per_column)
 from ..sheets.paper import Box, Line, Paper
-from ..sheets.record import (SCORES, SHEETS_PDF, STUDENT_NUMBER, AnswerSheets, SheetItem, SheetPage, Student,
-                             code_text)
+from ..sheets.record import SCORES, SHEETS_PDF, STUDENT_NUMBER, AnswerSheets, SheetItem, SheetPage, Student, code_text
 from .layouts import Document, Layouts, Part, render_layout
 
 SHEETS_LAYOUT = "answer-sheet.html"

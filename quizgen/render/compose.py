@@ -17,8 +17,8 @@ from markupsafe import Markup, escape
 
 from ..errors import QuizgenError
 from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
-from ..text import counted
 from ..sheets.paper import Paper
+from ..text import counted
 from .layouts import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
                       render_layout)
 

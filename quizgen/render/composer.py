@@ -9,8 +9,8 @@ import math
 import time
 from dataclasses import dataclass, replace
 
-from .compose import (GRID_COLUMNS, GRID_LINES, HEADER_PREFIX, TITLE_PIECE, TITLES, Block, ComposedDocument,
-                      GridBlock, HeaderBlock, NotComposable, QuestionBlock, VersionPlan)
+from .compose import (GRID_COLUMNS, GRID_LINES, HEADER_PREFIX, TITLE_PIECE, TITLES, Block, ComposedDocument, GridBlock,
+                      HeaderBlock, NotComposable, QuestionBlock, VersionPlan)
 from .fetching import refusals_reported
 from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
 from .pieces import Measured, PageFacts, Placement, PlannedPage, cut_pieces, part_name

@@ -12,11 +12,11 @@ from typing import Iterator
 
 from ..errors import QuizgenError
 from ..files import read_contributed
+from ..sheets.paper import Box
 from .fetching import (MAX_FETCHES, MAX_RESOURCE_BYTES, Refusal, RefusedResource, data_url_type, folder_of,
                        resolve_resource)
 from .layouts import Document
 from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
-from ..sheets.paper import Box
 
 
 @functools.lru_cache(maxsize=1)

@@ -173,10 +173,10 @@ def graded_named_page():
     from quizgen.grade.run import grade_image
     from quizgen.grade.score import students_from
     from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
-    from quizgen.sheets.record import Student
-    from quizgen.sheets.paper import PAPERS
     from quizgen.render.layouts import Layouts
     from quizgen.render.pdf import render_pdfs
+    from quizgen.sheets.paper import PAPERS
+    from quizgen.sheets.record import Student
     import pypdfium2 as pdfium
 
     sheets = sheet_layout(gk.grading_set(), PAPERS["a4"], (Student("240101", "Zoë", 1),), inputs="test")
