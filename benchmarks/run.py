@@ -26,6 +26,7 @@ import amc  # benchmarks/amc.py: auto-multiple-choice side by side, when it is i
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from large_pack import write_large_pack  # noqa: E402
+
 PACK = ROOT / "content" / "deir-ez-zor-2014"
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 CLASS_SET = ["--versions", "40", "--count", "20", "--only", "worksheets,keys"]
@@ -132,8 +133,9 @@ def raw_weasyprint_seconds(work: Path) -> float:
 
     from quizgen.content import load_pack
     from quizgen.generate import generate_question_set
-    from quizgen.render.cards import PAPERS
-    from quizgen.render.html import Layouts, answer_key_document, worksheet_document
+    from quizgen.render.html import answer_key_document, worksheet_document
+    from quizgen.render.layouts import Layouts
+    from quizgen.sheets.paper import PAPERS
 
     question_set = generate_question_set(load_pack(work / "pack"), count=20, seed=1, versions=40)
     layouts = Layouts.with_user_folders()
@@ -212,7 +214,7 @@ def grade_100_pages_seconds(work: Path, runs: int) -> float:
     import pypdfium2 as pdfium
     from PIL import Image
 
-    from quizgen.render.answer_sheets import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
+    from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
 
     dpi, folder = 200, work / "grade"
     folder.mkdir()

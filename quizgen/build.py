@@ -23,13 +23,16 @@ from .files import folder_fingerprint
 from .model import Pack, QuestionSet, Version
 from .ownership import (GENERATOR, OutputFolder, claim_loose_file, left_alone_line, owned_file, read_record,
                         record_entry, write_loose_file)
-from .render import cards as geometry
-from .render.cards import Flip, Grid, Offset
-from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
-                          user_layout_blame, worksheet_document)
+from .render import imposition
+from .render.calibration import calibration_document
 from .render.compose import ComposedDocument, NotComposable, composable, composed_document
+from .render.flashcards import flashcards_document
+from .render.html import answer_key_document, worksheet_document
+from .render.imposition import Flip, Grid, Offset
+from .render.layouts import Document, Layouts, user_layout_blame
 from .render.pdf import RenderedPdf, render_pdfs
 from .sandbox import BoundedRun, Task, run_bounded
+from .sheets.paper import PAPERS, Paper
 from .text import counted
 
 if TYPE_CHECKING:
@@ -71,11 +74,11 @@ class BuildOptions:
         problems = []
         grid, offset = Grid(2, 4), Offset()
         try:
-            grid = geometry.parse_grid(args.cards)
+            grid = imposition.parse_grid(args.cards)
         except ValueError as exc:
             problems.append(_option_problem("--cards", str(exc)))
         try:
-            offset = geometry.parse_offset(args.back_offset)
+            offset = imposition.parse_offset(args.back_offset)
         except ValueError as exc:
             problems.append(_option_problem("--back-offset", str(exc)))
         only = tuple(part.strip() for value in args.only for part in value.split(",") if part.strip())
@@ -230,19 +233,19 @@ def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
     """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it;
     like every loose output (ownership.py), never over a file quizgen did not write there."""
     try:
-        offset = geometry.parse_offset(back_offset)
+        offset = imposition.parse_offset(back_offset)
     except ValueError as exc:
         raise QuizgenError([_option_problem("--back-offset", str(exc))]) from None
     claim_loose_file(Path(output), option="--output")
     folders = Layouts.with_user_folders(layouts)
     blame = user_layout_blame(folders.folders, display_path(folders.folders[-1]))
     # in a bounded worker, like the build's layouts: a user's calibration.html may ask for anything
-    (pdf,) = run_bounded(Task(_calibration_pdfs, (folders, geometry.PAPERS[paper], flip, offset), blame),
+    (pdf,) = run_bounded(Task(_calibration_pdfs, (folders, PAPERS[paper], flip, offset), blame),
                          sandbox.RENDER_LIMITS)
     return write_loose_file(Path(output), pdf.data, option="--output")
 
 
-def _calibration_pdfs(layouts: Layouts, paper: geometry.Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
+def _calibration_pdfs(layouts: Layouts, paper: Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
     return render_pdfs(calibration_document(layouts, paper, flip, offset))
 
 
@@ -266,7 +269,7 @@ def _generate(pack: Pack, options: dict) -> QuestionSet:
 def input_fingerprint(options: BuildOptions) -> str:
     """A hash of everything a build's bytes depend on: pack, templates, layouts, options, quizgen itself."""
     from .generate.templates import BUILTIN_DIR as BUILTIN_TEMPLATES
-    from .render.html import BUILTIN_LAYOUTS
+    from .render.layouts import BUILTIN_LAYOUTS
 
     digest = hashlib.sha256()
     digest.update(json.dumps(options.manifest_options(), sort_keys=True).encode())
@@ -350,9 +353,10 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.extend(exported)
                 display.advance("exports")
             if options.wants("answer-sheets"):
-                from .render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
+                from .render.answer_sheets import build_sheets
+                from .sheets.record import SHEETS_JSON, answer_sheets_json
 
-                sheets = build_sheets(question_set, geometry.PAPERS[options.paper], options.students,
+                sheets = build_sheets(question_set, PAPERS[options.paper], options.students,
                                       options.inputs, options.class_list)
                 files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
             fresh = iter(renderer.results(on_done=display.advance))
@@ -446,7 +450,7 @@ def export_files(question_set: QuestionSet, previous: Path | None = None,
 def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
                    content_folders: tuple[Path, ...] = ()) -> list[Document]:
     """The HTML documents of this build, largest first; versions are split into one chunk per job."""
-    paper = geometry.PAPERS[options.paper]
+    paper = PAPERS[options.paper]
     chunks = version_chunks(question_set.versions, options.jobs or os.cpu_count() or 1)
     documents: list[Document | ComposedDocument] = []
     for kind, wanted, full in (("worksheet", "worksheets", worksheet_document),

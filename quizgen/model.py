@@ -179,10 +179,14 @@ NUMBER_WORDS = ("zero", "one", "two", "three", "four", "five", "six", "seven", "
                 "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen", "twenty")
 
 
-def format_number(value: float) -> str:
+def format_number(value: float, *, grouped: bool = True, places: int | None = None) -> str:
+    """A number with no trailing '.0': `grouped` puts in thousands separators ('1,230'); `places` rounds a
+    fraction to at most that many decimals, trailing zeros dropped ('0.25'), else it is written in full."""
     if float(value).is_integer():
-        return f"{int(value):,}"
-    return f"{value:,}"
+        return f"{int(value):,}" if grouped else str(int(value))
+    if places is None:
+        return f"{value:,}" if grouped else f"{value}"
+    return f"{value:{',' if grouped else ''}.{places}f}".rstrip("0").rstrip(".")
 
 
 @dataclass(frozen=True)

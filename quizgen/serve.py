@@ -28,7 +28,7 @@ from urllib.parse import parse_qs
 from . import sandbox
 from .errors import QuizgenError, display_path
 from .model import Pack, QuestionSet
-from .render.html import BUILTIN_LAYOUTS, Layouts, user_layout_blame
+from .render.layouts import BUILTIN_LAYOUTS, Layouts, user_layout_blame
 from .sandbox import BoundedRun, Task
 from .text import counted, escape_unsafe
 
@@ -218,12 +218,14 @@ def documents_of(pack: Pack, options: ServeOptions, question_set: QuestionSet | 
 
 
 def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> tuple[str, str]:
-    from .render import cards as geometry
-    from .render.html import flashcards_document, worksheet_document
+    from .render import imposition
+    from .render.flashcards import flashcards_document
+    from .render.html import worksheet_document
+    from .sheets.paper import PAPERS
 
-    paper = geometry.PAPERS["a4"]
+    paper = PAPERS["a4"]
     worksheet = worksheet_document(question_set, question_set.versions[:1], layouts, paper, content_folders)
-    cards = flashcards_document(question_set, layouts, paper, geometry.Grid(2, 4), "long", geometry.Offset(),
+    cards = flashcards_document(question_set, layouts, paper, imposition.Grid(2, 4), "long", imposition.Offset(),
                                 content_folders=content_folders)
     return worksheet.html, cards.html
 

@@ -99,3 +99,16 @@ def name_gives_away(given: str, answer: str) -> bool:
     if len(ours & theirs) >= 2:
         return True
     return any(a != b and (a.startswith(b) or b.startswith(a)) for a in ours for b in theirs)
+
+
+def cut_at_word(text: str, limit: int, *, trailing: str = " ,;:.–—-", keep_word_ending_at_cut: bool = True) -> str:
+    """`text` in at most `limit` characters: cut at the last space that fits, `trailing` punctuation dropped,
+    with '…'; never mid-word unless the first word alone is too long. Without `keep_word_ending_at_cut`,
+    a word that ends exactly at the cut goes too."""
+    if len(text) <= limit:
+        return text
+    kept = text[:limit - 1]  # one character is left for the ellipsis
+    cut_inside_a_word = not text[limit - 1].isspace()
+    if (cut_inside_a_word or not keep_word_ending_at_cut) and " " in kept:
+        kept = kept.rsplit(" ", 1)[0]
+    return kept.rstrip(trailing) + "…"

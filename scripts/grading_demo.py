@@ -28,7 +28,8 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tests"))
 
 import gradekit as gk  # noqa: E402  (the test helpers draw the ticks)
-from quizgen.render.answer_sheets import read_answer_sheets  # noqa: E402
+
+from quizgen.sheets.record import read_answer_sheets  # noqa: E402
 
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 NAMES = ["Amina", "Omar", "Lina", "Karim", "Sara", "Yusuf", "Maya", "Rami", "Nour", "Hadi"]

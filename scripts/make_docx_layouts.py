@@ -22,7 +22,7 @@ from docx.oxml.ns import qn
 from docx.shared import Mm, Pt, RGBColor
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-from quizgen.export.docx import docx_bytes  # noqa: E402
+from quizgen.export.docx_join import docx_bytes  # noqa: E402
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "templates" / "layouts"
 GREY = RGBColor(0x55, 0x55, 0x55)

@@ -17,13 +17,13 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.model import Option, Question, QuestionSet, Version
-from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, AnswerSheets, SheetPage, answer_sheets_document,
-                                          answer_sheets_json, sheet_layout)
-from quizgen.render.cards import PAPERS, Box
-from quizgen.render.html import Layouts
+from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS, Box
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, AnswerSheets, SheetPage, answer_sheets_json
 
 TICK_STYLES = ("light", "heavy", "cross", "filled", "crossed-out")
 EMPTY_STYLES = ("none", "stray")
@@ -300,7 +300,7 @@ CORNERS = ("top-left", "top-right", "bottom-right", "bottom-left")
 
 
 def _mark_centre_px(paper: str, corner: int, dpi: int) -> tuple[float, float]:
-    from quizgen.render.answer_sheets import mark_centres
+    from quizgen.sheets.geometry import mark_centres
 
     x, y = mark_centres(rendered_sheets(paper).sheets.paper)[corner]
     return x * dpi / 25.4, y * dpi / 25.4

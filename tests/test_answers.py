@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from conftest import make_sample_set
+from helpers import make_sample_set
 
 from quizgen.answers import edit_distance, is_correct, text_matches
 

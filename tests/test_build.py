@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
 from quizgen import cli
 from quizgen.build import BuildOptions, build_into, read_manifest
 from quizgen.errors import QuizgenError
-from quizgen.render.cards import Grid, Offset
+from quizgen.render.imposition import Grid, Offset
 
 pytestmark = pytest.mark.slow
 
@@ -256,7 +256,7 @@ def test_a_build_under_a_second_or_a_quiet_one_says_nothing(capsys):
 
 def test_the_build_says_how_many_files_it_will_write(tmp_path):
     from quizgen.build import BuildOptions, files_summary, plan_documents
-    from quizgen.render.html import Layouts
+    from quizgen.render.layouts import Layouts
 
     question_set = make_sample_set(versions=3)
     n = len(question_set.versions)
@@ -274,7 +274,7 @@ def test_the_build_says_how_many_files_it_will_write(tmp_path):
 def test_versions_are_composed_and_a_single_version_is_laid_out_in_full(tmp_path):
     from quizgen.build import BuildOptions, plan_documents
     from quizgen.render.compose import ComposedDocument
-    from quizgen.render.html import Document, Layouts
+    from quizgen.render.layouts import Document, Layouts
 
     several = make_sample_set(versions=3)
     one = make_sample_set(versions=1)

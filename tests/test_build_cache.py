@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, science_pack_files, write_pack
 
 from quizgen.cli import main
 

@@ -11,7 +11,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, write_pack
 from quizgen import cli
 
 

@@ -12,7 +12,7 @@ from quizgen.cli import main
 from quizgen.content import load_pack, normalise_space, parse_date
 from quizgen.errors import QuizgenError
 
-from conftest import DEFAULT_PACK, DISCOVERERS_PACK, MINIMAL_PACK, write_pack
+from helpers import DEFAULT_PACK, DISCOVERERS_PACK, MINIMAL_PACK, write_pack
 
 
 def broken(tmp_path: Path, **replacements: str) -> Path:

@@ -12,7 +12,7 @@ from quizgen.cli import main
 from quizgen.content import load_pack
 from quizgen.draft import draft_of, draft_yaml
 
-from conftest import DEFAULT_PACK, ROOT
+from helpers import DEFAULT_PACK, ROOT
 
 SEED = ROOT.parent / "shared" / "seeds" / "000_0100bfe34d1bbbb8.txt"
 PACK_SEED = DEFAULT_PACK / "sources" / "S00-seed-wikipedia.txt"
@@ -193,7 +193,7 @@ def test_names_the_pack_lacks_are_listed_and_drafted_as_entities_once(starter, c
 
 
 def test_a_quotation_with_an_editorial_insertion_covers_the_sentence_it_quotes(tmp_path) -> None:
-    from conftest import DISCOVERERS_PACK, write_pack
+    from helpers import DISCOVERERS_PACK, write_pack
 
     pack = load_pack(write_pack(tmp_path / "discoverers", DISCOVERERS_PACK))  # F1: "In 1898 [Marie Curie] discovered…"
     source = tmp_path / "life.txt"

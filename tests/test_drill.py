@@ -13,7 +13,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK, ROOT, make_sample_set
+from helpers import DEFAULT_PACK, ROOT, make_sample_set
 
 from quizgen.drill import Card, after_answer, load_state, run_drill, session_questions
 from quizgen.errors import QuizgenError

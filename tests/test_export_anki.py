@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from anki.collection import Collection, ImportAnkiPackageOptions, ImportAnkiPackageRequest
-from conftest import make_sample_set
+from helpers import make_sample_set
 
 from quizgen.errors import QuizgenError
 from quizgen.export import anki as anki_export

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import docx
 import pytest
-from conftest import make_sample_set, science_pack_files, write_pack
+from helpers import make_sample_set, science_pack_files, write_pack
 from docx.oxml.ns import qn
 from docx.shared import Mm
 from lxml import etree
@@ -21,9 +21,9 @@ from PIL import Image
 from quizgen.cli import main
 from quizgen.content import load_pack
 from quizgen.export import docx as word
-from quizgen.render.html import Layouts
 from quizgen.generate import generate_question_set
 from quizgen.model import BLANK, QUESTION_TYPES, Question
+from quizgen.render.layouts import Layouts
 
 LAYOUTS = Path(__file__).resolve().parent.parent / "templates" / "layouts"
 SOFFICE = shutil.which("soffice") or shutil.which("libreoffice")

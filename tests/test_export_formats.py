@@ -8,7 +8,7 @@ import os
 import stat
 
 import pytest
-from conftest import make_sample_set
+from helpers import make_sample_set
 
 from quizgen.cli import build_parser
 from quizgen.errors import QuizgenError

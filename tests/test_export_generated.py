@@ -14,7 +14,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 from anki.collection import Collection
-from conftest import DEFAULT_PACK, MINIMAL_PACK, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, write_pack
 from test_export_anki import import_package
 from test_export_gift import parse_with_gift_pegjs, questions_only
 from test_export_moodle import STRUCTURE, child_tags_match, moodle_cloze_answers

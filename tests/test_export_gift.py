@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, make_sample_set
+from helpers import ROOT, make_sample_set
 
 from quizgen.export import gift
 from quizgen.model import Option, Pair, QuestionSet

@@ -8,7 +8,7 @@ import zipfile
 
 import openpyxl
 import pytest
-from conftest import make_sample_set
+from helpers import make_sample_set
 
 from quizgen.export import kahoot
 from quizgen.model import Option, QuestionSet

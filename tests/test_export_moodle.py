@@ -15,7 +15,7 @@ import xml.etree.ElementTree as ET
 from decimal import Decimal
 
 import pytest
-from conftest import DEFAULT_PACK, make_sample_set
+from helpers import DEFAULT_PACK, make_sample_set
 
 from quizgen.content import load_pack
 from quizgen.export import moodle
@@ -297,7 +297,7 @@ def moodle_multi_score(fractions: list[Decimal], ticked: tuple[bool, ...]) -> De
 
 def multiple_response_items() -> list:
     """Every multiple-response item of the default pack and of the packs written for the tests."""
-    from conftest import ROOT
+    from helpers import ROOT
 
     from quizgen.generate import question_pool
 

@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 import zipfile
 
 import pytest
-from conftest import make_sample_set
+from helpers import make_sample_set
 from text2qti.config import Config
 from text2qti.qti import QTI
 from text2qti.quiz import Quiz

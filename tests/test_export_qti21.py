@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import MINIMAL_PACK, make_sample_set, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, make_sample_set, science_pack_files, write_pack
 from lxml import etree
 
 from quizgen.cli import main

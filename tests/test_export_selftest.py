@@ -10,7 +10,7 @@ from pathlib import Path
 
 import html5lib
 import pytest
-from conftest import headless_chromium, make_sample_set
+from helpers import headless_chromium, make_sample_set
 
 from quizgen.export.selftest import page_html, write
 from quizgen.model import Option
@@ -120,7 +120,7 @@ def test_whole_set_view_shows_every_question(browser, tmp_path: Path):
 
 
 def test_a_page_from_the_real_pack_shows_every_question_with_its_source(browser, tmp_path: Path):
-    from conftest import DEFAULT_PACK
+    from helpers import DEFAULT_PACK
     from selenium.webdriver.common.by import By
 
     from quizgen.content import load_pack
@@ -190,7 +190,7 @@ return found;
 
 @pytest.mark.parametrize("width", [900, 375])
 def test_the_focus_ring_of_a_typed_answer_leaves_its_label_readable(browser, tmp_path: Path, width):
-    from conftest import DEFAULT_PACK
+    from helpers import DEFAULT_PACK
     from selenium.webdriver.common.by import By
 
     from quizgen.content import load_pack

@@ -6,7 +6,7 @@ import csv
 import dataclasses
 import io
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 
 from quizgen.export import tabular
 from quizgen.model import NumericAnswer, Option

@@ -13,7 +13,7 @@ from quizgen.errors import QuizgenError
 from quizgen.generate import question_pool
 from quizgen.relations import realise
 
-from conftest import write_pack
+from helpers import write_pack
 
 COSTS = {"brooklyn": 15, "golden-gate": 35, "williamsburg": 24, "manhattan": 31, "hell-gate": 12, "queensboro": 18,
          "bayonne": 13, "george-washington": 59}

@@ -13,16 +13,16 @@ from pathlib import Path
 import openpyxl
 import pytest
 from closed_world import ClosedWorld
-from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
 from quizgen.content import load_pack, parse_date
 from quizgen.generate import generate_question_set, question_pool
-from quizgen.text import name_in_title
 from quizgen.model import DateValue, Number, Pack, Question
 from quizgen.relations import answer_text
-from quizgen.render.html import flashcards_for
+from quizgen.render.flashcards import flashcards_for
 from quizgen.study import card_front
+from quizgen.text import name_in_title
 from quizgen.text import contains_phrase, normalise
 
 SEEDS = range(1, 6)

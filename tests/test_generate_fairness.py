@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 from closed_world import GROUP_TYPES, ClosedWorld, other
-from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

@@ -11,7 +11,7 @@ from quizgen.content import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import question_pool
 
-from conftest import DISCOVERERS_PACK, write_pack
+from helpers import DISCOVERERS_PACK, write_pack
 
 
 def discoverers(tmp_path: Path, *, facts: dict[str, str] | None = None, relation: str = "",

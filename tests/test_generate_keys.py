@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from closed_world import ClosedWorld, student_response
-from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen.answers import is_correct
 from quizgen.content import load_pack

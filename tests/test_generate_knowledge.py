@@ -9,7 +9,7 @@ import re
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 
 from quizgen.content import load_pack
 from quizgen.generate import question_pool

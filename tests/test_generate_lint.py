@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, write_pack
 
 from quizgen.cli import main
 from quizgen.content import load_pack

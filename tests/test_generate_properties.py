@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

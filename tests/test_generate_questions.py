@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 from closed_world import ClosedWorld
-from conftest import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen.content import load_pack
 from quizgen.generate import generate_question_set, question_pool

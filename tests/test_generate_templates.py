@@ -6,7 +6,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 
 from quizgen.cli import main
 from quizgen.content import load_pack

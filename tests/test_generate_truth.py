@@ -6,7 +6,7 @@ import random
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen.content import load_pack, parse_date
 from quizgen.generate.distractors import distractors_for

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import jsonschema
 import pytest
-from conftest import DEFAULT_PACK, ROOT, family_pack_files, science_pack_files, write_pack
+from helpers import DEFAULT_PACK, ROOT, family_pack_files, science_pack_files, write_pack
 
 from quizgen.content import load_pack
 from quizgen.generate import generate_question_set

@@ -9,8 +9,8 @@ from quizgen.errors import QuizgenError
 from quizgen.grade.corrections import Correction, apply_corrections, read_corrections
 from quizgen.grade.numbering import question_numbers
 from quizgen.grade.score import QuestionScore, StudentResult
-from quizgen.render.answer_sheets import AnswerSheets, SheetItem, SheetPage
-from quizgen.render.cards import PAPERS, Box
+from quizgen.sheets.paper import PAPERS, Box
+from quizgen.sheets.record import AnswerSheets, SheetItem, SheetPage
 
 BOX = Box(0, 0, 4.5, 4.5)
 

@@ -11,7 +11,7 @@ import pytest
 import gradekit as gk
 from quizgen.grade.locate import PX_PER_MM, UnreadablePage, locate_page
 from quizgen.grade.run import grade_image
-from quizgen.render.answer_sheets import mark_boxes
+from quizgen.sheets.geometry import mark_boxes
 
 
 def ink_at_marks(image: np.ndarray, paper) -> list[float]:

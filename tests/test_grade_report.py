@@ -12,12 +12,12 @@ import pypdf
 import pytest
 
 import gradekit as gk
-from quizgen.grade.numbering import question_numbers
 from quizgen.grade import report
+from quizgen.grade.locate import PX_PER_MM
+from quizgen.grade.numbering import question_numbers
 from quizgen.grade.run import grade_image, problems_text
 from quizgen.grade.score import students_from
-from quizgen.render.html import Layouts
-from quizgen.grade.locate import PX_PER_MM
+from quizgen.render.layouts import Layouts
 
 
 @pytest.fixture(scope="module")

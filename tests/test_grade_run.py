@@ -18,16 +18,16 @@ import pytest
 from PIL import Image
 
 import gradekit as gk
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 from quizgen.cli import main
 from quizgen.grade.run import grade_image
 from quizgen.grade.score import students_from
 from quizgen.model import Option, Question, QuestionSet, Version
-from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, answer_sheets_document, read_answer_sheets,
-                                          sheet_layout)
-from quizgen.render.cards import PAPERS
-from quizgen.render.html import Layouts
+from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, read_answer_sheets
 
 DPI = 150
 STUDENTS = 9

@@ -10,7 +10,7 @@ from PIL import Image
 import gradekit as gk
 from quizgen.errors import QuizgenError
 from quizgen.grade.read import is_two_tone
-from quizgen.grade.scans import check_scan_files, image_page, image_page_count, pdf_pages
+from quizgen.grade.scans import find_scans, image_page, image_page_count, pdf_pages
 
 
 def test_a_scanners_pdf_gives_back_its_own_pixels(tmp_path):
@@ -42,10 +42,10 @@ def test_folders_are_read_for_scans_and_other_files_refused(tmp_path):
     Image.new("L", (10, 10), 255).save(tmp_path / "pile" / "b.png")
     Image.new("L", (10, 10), 255).save(tmp_path / "pile" / "a.jpg")
     (tmp_path / "pile" / "notes.txt").write_text("x", encoding="utf-8")
-    assert [p.name for p in check_scan_files([tmp_path / "pile"])] == ["a.jpg", "b.png"]
+    assert [p.name for p in find_scans([tmp_path / "pile"]).files] == ["a.jpg", "b.png"]
     (tmp_path / "empty").mkdir()
     with pytest.raises(QuizgenError, match="no PDF or image files in this folder"):
-        check_scan_files([tmp_path / "empty"])
+        find_scans([tmp_path / "empty"])
 
 
 def test_every_page_of_a_copiers_multi_page_tiff_is_a_page(tmp_path):
@@ -70,7 +70,7 @@ def test_any_format_and_depth_pillow_reads_comes_back_as_the_same_grey_page(tmp_
     elif mode != "L":
         picture = picture.convert(mode)
     picture.save(tmp_path / f"scan{suffix}")
-    assert check_scan_files([tmp_path / f"scan{suffix}"]) == [tmp_path / f"scan{suffix}"]
+    assert find_scans([tmp_path / f"scan{suffix}"]).files == [tmp_path / f"scan{suffix}"]
     read = image_page(tmp_path / f"scan{suffix}")
     expected = np.array(picture.convert("L")) if mode in ("1", "P") else page
     assert read.image.shape == page.shape

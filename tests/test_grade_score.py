@@ -7,8 +7,8 @@ import pytest
 
 from quizgen.grade.read import BoxReading, Cuts, ItemReading, Levels, PageReading
 from quizgen.grade.score import GradedPage, StudentNumber, score_item, score_page, student_number, students_from
-from quizgen.render.answer_sheets import AnswerSheets, SheetItem, SheetPage, Student
-from quizgen.render.cards import PAPERS, Box
+from quizgen.sheets.paper import PAPERS, Box
+from quizgen.sheets.record import AnswerSheets, SheetItem, SheetPage, Student
 
 BOX = Box(0, 0, 4.5, 4.5)
 

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import DEFAULT_PACK, ROOT
+from helpers import DEFAULT_PACK, ROOT
 
 pytestmark = pytest.mark.slow
 

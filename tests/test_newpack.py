@@ -12,7 +12,7 @@ from quizgen.content import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.lint import ERROR, lint_pool
 
-from conftest import DEFAULT_PACK
+from helpers import DEFAULT_PACK
 
 
 def folder_bytes(folder) -> dict[str, bytes]:

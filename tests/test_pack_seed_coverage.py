@@ -13,7 +13,7 @@ from quizgen.draft import quoting_facts
 from quizgen.generate import question_pool
 from quizgen.sourcetext import sentences_of
 
-from conftest import DEFAULT_PACK, ROOT
+from helpers import DEFAULT_PACK, ROOT
 
 SEED = ROOT.parent / "shared" / "seeds" / "000_0100bfe34d1bbbb8.txt"
 PACK_SEED = DEFAULT_PACK / "sources" / "S00-seed-wikipedia.txt"

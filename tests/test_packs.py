@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import ROOT
+from helpers import ROOT
 
 from quizgen.content import load_pack
 from quizgen.generate import generate_question_set, question_pool

@@ -12,7 +12,7 @@ from quizgen.content import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.relations import realise
 
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 
 # the rivers vocabulary, indented as the tests below write their replacements
 RELATIONS = textwrap.indent(textwrap.dedent(MINIMAL_PACK["relations.yaml"]), "    ")

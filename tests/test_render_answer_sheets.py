@@ -11,13 +11,14 @@ import pypdf
 import pytest
 
 import gradekit as gk
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 from quizgen.cli import main
 from quizgen.errors import QuizgenError
 from quizgen.model import Option, Question, Version
-from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, answer_sheets_json, mark_boxes, read_answer_sheets,
-                                          read_class_list, sheet_layout, version_pages)
-from quizgen.render.cards import PAPERS
+from quizgen.render.answer_sheets import read_class_list_once, sheet_layout, version_pages
+from quizgen.sheets.geometry import mark_boxes
+from quizgen.sheets.paper import PAPERS
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, answer_sheets_json, read_answer_sheets
 
 
 @pytest.fixture(scope="module")
@@ -76,7 +77,7 @@ def test_a_bad_class_list_is_one_located_line(tmp_path, monkeypatch, text, messa
     monkeypatch.chdir(tmp_path)
     (tmp_path / "class.csv").write_text(text, encoding="utf-8")
     with pytest.raises(QuizgenError) as caught:
-        read_class_list(Path("class.csv"))
+        read_class_list_once(Path("class.csv"))
     assert str(caught.value) == message
 
 

@@ -11,17 +11,19 @@ from hypothesis import given
 from hypothesis import strategies as st
 from pypdf import PdfReader
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.errors import QuizgenError
 from quizgen.model import QuestionSet
-from quizgen.render import cards as geometry
-from quizgen.render.cards import Box, CardSize, Grid, Offset
 from quizgen.model import Question
-from quizgen.render.html import (Layouts, card_id, card_settings, cut_at_word, duplex_sheets, flashcards_document,
-                                 flashcards_for, note_box, short_citation)
+from quizgen.render import imposition
+from quizgen.render.imposition import CardSize, Grid, Offset
+from quizgen.sheets.paper import PAPERS, Box
+from quizgen.render.flashcards import (card_id, card_settings, duplex_sheets, flashcards_document,
+                                       flashcards_for, note_box, short_citation)
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
 
-A4, LETTER = geometry.PAPERS["a4"], geometry.PAPERS["letter"]
+A4, LETTER = PAPERS["a4"], PAPERS["letter"]
 CARD_2X4 = CardSize(90, 62)  # templates/layouts/cards.yaml
 CARD_3X3 = CardSize(63, 85)
 MM_PER_PT = 25.4 / 72
@@ -40,18 +42,18 @@ def eleven_card_set() -> QuestionSet:
 
 
 def test_a4_2x4_grid_is_centred_with_room_for_cut_marks():
-    boxes = geometry.card_positions(A4, Grid(2, 4), CARD_2X4)
+    boxes = imposition.card_positions(A4, Grid(2, 4), CARD_2X4)
     assert boxes[0] == Box(15.0, 24.5, 90, 62)  # (210 - 180) / 2, (297 - 248) / 2
     assert boxes[1] == Box(105.0, 24.5, 90, 62)
     assert boxes[-1] == Box(105.0, 210.5, 90, 62)
     assert len(boxes) == 8
     assert min(b.x for b in boxes) == pytest.approx(A4.width - max(b.right for b in boxes))
-    assert min(b.y for b in boxes) >= geometry.MIN_MARGIN
+    assert min(b.y for b in boxes) >= imposition.MIN_MARGIN
 
 
 def test_long_edge_mirrors_x_about_the_vertical_centre_line():
-    fronts = geometry.card_positions(A4, Grid(2, 4), CARD_2X4)
-    backs = geometry.mirror_back_positions(A4, fronts, "long")
+    fronts = imposition.card_positions(A4, Grid(2, 4), CARD_2X4)
+    backs = imposition.mirror_back_positions(A4, fronts, "long")
     assert backs[0] == Box(105.0, 24.5, 90, 62)  # the top-left front is behind the top-right back
     assert backs[1] == Box(15.0, 24.5, 90, 62)
     for front, back in zip(fronts, backs):
@@ -59,8 +61,8 @@ def test_long_edge_mirrors_x_about_the_vertical_centre_line():
 
 
 def test_short_edge_mirrors_y_about_the_horizontal_centre_line():
-    fronts = geometry.card_positions(LETTER, Grid(3, 3), CARD_3X3)
-    backs = geometry.mirror_back_positions(LETTER, fronts, "short")
+    fronts = imposition.card_positions(LETTER, Grid(3, 3), CARD_3X3)
+    backs = imposition.mirror_back_positions(LETTER, fronts, "short")
     for front, back in zip(fronts, backs):
         assert back.x == front.x and back.y == pytest.approx(279.4 - front.y - 85)
     assert backs[0].y == pytest.approx(fronts[6].y)  # the top row's backs are on the bottom row
@@ -70,19 +72,19 @@ def test_short_edge_mirrors_y_about_the_horizontal_centre_line():
        st.floats(0, 150), st.floats(0, 200), st.floats(10, 60), st.floats(10, 80))
 def test_mirroring_twice_is_the_identity(paper, flip, x, y, width, height):
     box = Box(x, y, width, height)
-    twice = geometry.mirror_box(geometry.PAPERS[paper], geometry.mirror_box(geometry.PAPERS[paper], box, flip), flip)
+    twice = imposition.mirror_box(PAPERS[paper], imposition.mirror_box(PAPERS[paper], box, flip), flip)
     assert twice.x == pytest.approx(box.x, abs=1e-9) and twice.y == pytest.approx(box.y, abs=1e-9)
 
 
 def test_offset_moves_boxes_by_exactly_the_offset():
-    fronts = geometry.card_positions(A4, Grid(2, 4), CARD_2X4)
-    moved = geometry.shifted(fronts, Offset(1.5, -0.5))
+    fronts = imposition.card_positions(A4, Grid(2, 4), CARD_2X4)
+    moved = imposition.shifted(fronts, Offset(1.5, -0.5))
     assert [(m.x - f.x, m.y - f.y) for f, m in zip(fronts, moved)] == [(1.5, -0.5)] * 8
 
 
 def test_cut_marks_sit_outside_every_card_and_in_line_with_every_edge():
-    fronts = geometry.card_positions(A4, Grid(3, 3), CARD_3X3)
-    marks = geometry.cut_marks(fronts)
+    fronts = imposition.card_positions(A4, Grid(3, 3), CARD_3X3)
+    marks = imposition.cut_marks(fronts)
     for m in marks:
         for b in fronts:
             inside_x = b.x < (m.x1 + m.x2) / 2 < b.right
@@ -96,46 +98,46 @@ def test_cut_marks_sit_outside_every_card_and_in_line_with_every_edge():
 
 
 def test_fold_mode_puts_backs_mirrored_across_the_fold():
-    fronts, backs = geometry.fold_positions(A4, 4, CARD_2X4)
+    fronts, backs = imposition.fold_positions(A4, 4, CARD_2X4)
     for front, back in zip(fronts, backs):
         assert front.right == pytest.approx(A4.width / 2)
         assert back.x == pytest.approx(A4.width - front.right) and back.y == front.y
 
 
 def test_grids_that_do_not_fit_are_explained():
-    assert geometry.grid_fit_problem(A4, Grid(2, 4), CARD_2X4) is None
-    assert geometry.grid_fit_problem(LETTER, Grid(3, 3), CARD_3X3) is None
-    problem = geometry.grid_fit_problem(A4, Grid(2, 5), CARD_2X4)
+    assert imposition.grid_fit_problem(A4, Grid(2, 4), CARD_2X4) is None
+    assert imposition.grid_fit_problem(LETTER, Grid(3, 3), CARD_3X3) is None
+    problem = imposition.grid_fit_problem(A4, Grid(2, 5), CARD_2X4)
     assert problem == "2x5 cards of 90×62 mm are 310 mm high; a4 leaves 283 mm once cut marks have room"
-    assert "fold mode needs cards at most" in geometry.fold_fit_problem(A4, 4, CardSize(100, 62))
+    assert "fold mode needs cards at most" in imposition.fold_fit_problem(A4, 4, CardSize(100, 62))
 
 
 @pytest.mark.parametrize("text, expected", [("2x4", Grid(2, 4)), ("3X3", Grid(3, 3)), (" 1x2 ", Grid(1, 2))])
 def test_parse_grid(text, expected):
-    assert geometry.parse_grid(text) == expected
+    assert imposition.parse_grid(text) == expected
 
 
 @pytest.mark.parametrize("text", ["2by4", "0x4", "2x", "x4", "2x4x1"])
 def test_parse_grid_refuses(text):
     with pytest.raises(ValueError, match="expected COLUMNSxROWS such as 2x4 or 3x3"):
-        geometry.parse_grid(text)
+        imposition.parse_grid(text)
 
 
 @pytest.mark.parametrize("text, expected", [("1.5,-0.5", Offset(1.5, -0.5)), ("0,0", Offset()),
                                             (" -2 , .25 ", Offset(-2, 0.25))])
 def test_parse_offset(text, expected):
-    assert geometry.parse_offset(text) == expected
+    assert imposition.parse_offset(text) == expected
 
 
 @pytest.mark.parametrize("text", ["1.5", "1.5;2", "a,b", "1,2,3", ""])
 def test_parse_offset_refuses(text):
     with pytest.raises(ValueError, match=r"expected X,Y in millimetres such as 1.5,-0.5"):
-        geometry.parse_offset(text)
+        imposition.parse_offset(text)
 
 
 def test_parse_offset_refuses_implausible_distances():
     with pytest.raises(ValueError, match="more than 20 mm"):
-        geometry.parse_offset("25,0")
+        imposition.parse_offset("25,0")
 
 
 # ---- the same geometry, read back from the PDFs ------------------------------------------------
@@ -181,7 +183,7 @@ def rendered(card_set) -> dict[tuple, bytes]:
     layouts = Layouts.with_user_folders()
     out = {}
     for paper, flip, grid in CASES:
-        doc = flashcards_document(card_set, layouts, geometry.PAPERS[paper], geometry.parse_grid(grid), flip, Offset())
+        doc = flashcards_document(card_set, layouts, PAPERS[paper], imposition.parse_grid(grid), flip, Offset())
         out[(paper, flip, grid)] = render_pdfs(doc)[0].data
     doc = flashcards_document(card_set, layouts, A4, Grid(2, 4), "long", Offset(1.5, -0.75))
     out["offset"] = render_pdfs(doc)[0].data
@@ -195,13 +197,13 @@ def rendered(card_set) -> dict[tuple, bytes]:
 def test_every_back_is_printed_behind_its_front(rendered, card_set, paper, flip, grid):
     pdf = rendered[(paper, flip, grid)]
     width, height = page_size_mm(pdf)
-    assert (round(width, 1), round(height, 1)) == (geometry.PAPERS[paper].width, geometry.PAPERS[paper].height)
+    assert (round(width, 1), round(height, 1)) == (PAPERS[paper].width, PAPERS[paper].height)
     size = CARD_2X4 if grid == "2x4" else CARD_3X3
     ids = {card_id(q) for q in card_set.questions}
     pages = id_positions(pdf, ids)
-    per_sheet = geometry.parse_grid(grid).per_sheet
+    per_sheet = imposition.parse_grid(grid).per_sheet
     assert len(pages) == 2 * -(-len(ids) // per_sheet)  # a front and a back page for every sheet
-    fronts = geometry.card_positions(geometry.PAPERS[paper], geometry.parse_grid(grid), size)
+    fronts = imposition.card_positions(PAPERS[paper], imposition.parse_grid(grid), size)
 
     # where the id sits inside a card: the same for every card and on both sides
     insets = set()
@@ -322,7 +324,7 @@ def test_a_grid_missing_from_cards_yaml_fills_the_page(card_set):
 
 
 def test_calibration_rulers_are_centred_where_the_front_lines_land_moved_by_the_offset():
-    from quizgen.render.html import calibration_scales
+    from quizgen.render.calibration import calibration_scales
 
     for paper in (A4, LETTER):
         scales = calibration_scales(paper, Offset(0.5, -1.0))
@@ -340,7 +342,7 @@ def test_calibration_rulers_are_centred_where_the_front_lines_land_moved_by_the_
 @pytest.mark.slow
 @pytest.mark.parametrize("flip", ["long", "short"])
 def test_calibration_sheet_is_a_duplex_pair_with_its_offset_and_flip_written_on_it(flip):
-    from quizgen.render.html import calibration_document
+    from quizgen.render.calibration import calibration_document
 
     doc = calibration_document(Layouts.with_user_folders(), LETTER, flip, Offset(0.5, -1.0))
     reader = PdfReader(io.BytesIO(render_pdfs(doc)[0].data))
@@ -387,18 +389,6 @@ def test_a_card_front_shows_its_topic_and_a_row_of_tick_boxes():
     assert "SOURCES OF RIVERS" in text  # set in capitals by the stylesheet
 
 
-@pytest.mark.parametrize("text, limit, expected", [
-    ("Islamic State seizes oil field from rivals", 20, "Islamic State…"),
-    ("Islamic State seizes oil field from rivals", 21, "Islamic State seizes…"),
-    ("Islamic State, seizes", 16, "Islamic State…"),
-    ("Supercalifragilistic", 10, "Supercali…"),  # one word longer than the room: cut, but marked
-    ("short", 10, "short"),
-])
-def test_text_is_cut_between_words_with_an_ellipsis(text, limit, expected):
-    assert cut_at_word(text, limit) == expected
-    assert len(cut_at_word(text, limit)) <= limit
-
-
 def test_a_long_citation_loses_whole_words_of_its_title_and_keeps_publisher_and_date():
     citation = ("Hürriyet Daily News / AFP, “Al-Qaeda merges with ISIL at Syria-Iraq border town: NGO”, "
                 "25 June 2014; The Daily Star (Lebanon) / AP, “Senior Al-Qaeda figure killed by ISIS”")
@@ -413,16 +403,16 @@ def test_a_long_citation_loses_whole_words_of_its_title_and_keeps_publisher_and_
 
 @pytest.mark.parametrize("paper, grid", [("a4", "2x4"), ("a4", "3x3"), ("letter", "2x4"), ("letter", "3x3")])
 def test_every_paper_and_grid_prints_the_printing_hint_inside_the_page(paper, grid):
-    size = card_settings(Layouts.with_user_folders()).size_for(geometry.parse_grid(grid), geometry.PAPERS[paper])
-    sheets = duplex_sheets(flashcards_for(eleven_card_set()), geometry.PAPERS[paper],
-                           geometry.parse_grid(grid), size, "long", Offset())
-    note = note_box(geometry.PAPERS[paper], sheets)
+    size = card_settings(Layouts.with_user_folders()).size_for(imposition.parse_grid(grid), PAPERS[paper])
+    sheets = duplex_sheets(flashcards_for(eleven_card_set()), PAPERS[paper],
+                           imposition.parse_grid(grid), size, "long", Offset())
+    note = note_box(PAPERS[paper], sheets)
     assert note is not None
-    assert note.bottom <= geometry.PAPERS[paper].height - 4.0  # clear of the edge a printer leaves blank
+    assert note.bottom <= PAPERS[paper].height - 4.0  # clear of the edge a printer leaves blank
     cards = [p.box for p in sheets[0].cards]
     assert all(note.y >= b.bottom or note.bottom <= b.y for b in cards)  # never over a card
-    doc = flashcards_document(eleven_card_set(), Layouts.with_user_folders(), geometry.PAPERS[paper],
-                              geometry.parse_grid(grid), "long", Offset())
+    doc = flashcards_document(eleven_card_set(), Layouts.with_user_folders(), PAPERS[paper],
+                              imposition.parse_grid(grid), "long", Offset())
     reader = PdfReader(io.BytesIO(render_pdfs(doc)[0].data))
     assert "Print on both sides, flipping on the long edge; cut along the marks." in \
         re.sub(r"\s+", " ", reader.pages[0].extract_text())

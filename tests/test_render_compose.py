@@ -1,33 +1,27 @@
-"""Composed worksheets and keys (render/compose.py) against today's full layout (render/pdf.py), which
-stays the reference: the same text on every page, no overlapping pieces, no question split."""
+"""Composed worksheets and keys (render/compose.py, composer.py) against the full layout (html_pdf.py), which
+stays the reference: the same text on every page, no overlapping pieces, no question split. What a worksheet
+or key shows is tested for both in test_render_worksheet.py."""
 
 from __future__ import annotations
 
 import dataclasses
 import io
+from pathlib import Path
 
 import pikepdf
 import pytest
+from helpers import DEFAULT_PACK, flat, make_sample_set, page_texts, three_version_set
 from pypdf import PdfReader
 
-from conftest import DEFAULT_PACK, make_sample_set
 from quizgen.model import Version
-from quizgen.render import compose
-from quizgen.render.cards import PAPERS
-from quizgen.render.compose import FlowBlock, Placement, composable, composed_document, paginate, render_composed
-from quizgen.render.html import Layouts, answer_key_document, worksheet_document
+from quizgen.render import compose, composer
+from quizgen.render.compose import composable, composed_document
+from quizgen.render.composer import FlowBlock, paginate, render_composed
+from quizgen.render.html import answer_key_document, worksheet_document
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
-from quizgen.render.pieces import Rect
-# the behaviour tests of today's renderer, run here against the composed PDFs (fixtures below)
-from test_render_worksheet import (flat, page_texts, test_answer_key_gives_each_answer_explanation_and_source,  # noqa: F401
-                                   test_answer_key_grid_comes_first_with_every_key,
-                                   test_arabic_is_set_in_an_arabic_font_and_every_font_is_embedded,
-                                   test_every_question_and_answer_space_is_in_its_version_in_order,
-                                   test_name_class_and_date_fields_only_on_the_first_page,
-                                   test_no_question_is_split_across_pages, test_nothing_runs_into_the_right_margin,
-                                   test_one_pdf_per_version, test_other_versions_questions_are_not_in_the_file,
-                                   test_text_that_needs_escaping_comes_out_as_written,
-                                   test_version_code_and_page_x_of_y_on_every_page, three_version_set)
+from quizgen.render.pieces import Placement
+from quizgen.sheets.paper import PAPERS, Box
 
 pytestmark = pytest.mark.slow
 A4 = PAPERS["a4"]
@@ -36,7 +30,7 @@ A4 = PAPERS["a4"]
 def composed(kind, question_set, layouts=None) -> dict[str, bytes]:
     layouts = layouts or Layouts.with_user_folders()
     document = composed_document(kind, question_set, question_set.versions, layouts, A4)
-    return {r.file_name: r.data for r in compose._composed_pdfs(document)}
+    return {r.file_name: r.data for r in composer._composed_pdfs(document)}
 
 
 def reference(kind, question_set, layouts=None) -> dict[str, bytes]:
@@ -110,11 +104,11 @@ def planned_pages(kind, question_set):
     document = composed_document(kind, question_set, question_set.versions, layouts, A4)
     from weasyprint import HTML
 
-    from quizgen.render.pieces import measure, page_facts
+    from quizgen.render.weasy import measure, page_facts
 
     rendered = HTML(string=document.html, base_url=layouts.folders[-1].as_uri() + "/").render()
-    composer = compose.Composer(document, measure(rendered), page_facts(rendered, 0, 1))
-    return {plan.code: composer.pages(plan) for plan in document.versions}
+    pages_of = composer.Composer(document, measure(rendered), page_facts(rendered, 0, 1))
+    return {plan.code: pages_of.pages(plan) for plan in document.versions}
 
 
 @pytest.mark.parametrize("kind", ["worksheet", "answer-key"])
@@ -165,7 +159,7 @@ def test_the_key_quotes_the_evidence_beside_each_citation(pack_set, pack_pdfs):
 
 
 def block(height: float, top: float = 0.0, bottom: float = 0.0, label: str = "") -> FlowBlock:
-    return FlowBlock(height, top, bottom, (Placement("p", 0.0, 0.0, (Rect(0, 0, 10, height),)),), label)
+    return FlowBlock(height, top, bottom, (Placement("p", 0.0, 0.0, (Box(0, 0, 10, height),)),), label)
 
 
 def test_blocks_that_fit_share_a_page_and_the_next_starts_a_new_one():
@@ -193,7 +187,7 @@ def test_a_users_header_and_stylesheet_are_composed(tmp_path, question_set):
         '<header class="sheet-head">\n  <p class="kicker">Year 10 history · Version {{ v.code }}</p>\n'
         '  <h1 dir="auto">{{ title }}</h1>\n</header>\n', encoding="utf-8")
     (tmp_path / "worksheet.css").write_text(
-        (compose.Path(Layouts.with_user_folders().find("worksheet.css")).read_text(encoding="utf-8")
+        (Path(Layouts.with_user_folders().find("worksheet.css")).read_text(encoding="utf-8")
          + "\n.prompt { font-size: 14pt; }\n"), encoding="utf-8")
     layouts = Layouts.with_user_folders([tmp_path])
     assert composable(layouts, "worksheet")
@@ -204,7 +198,7 @@ def test_a_users_header_and_stylesheet_are_composed(tmp_path, question_set):
 
 
 def test_a_users_worksheet_structure_is_laid_out_in_full(tmp_path, question_set):
-    source = compose.Path(Layouts.with_user_folders().find("worksheet.html")).read_text(encoding="utf-8")
+    source = Path(Layouts.with_user_folders().find("worksheet.html")).read_text(encoding="utf-8")
     (tmp_path / "worksheet.html").write_text(source.replace('<p class="end-note', '<p>Hand in at the end.</p>'
                                                             '<p class="end-note'), encoding="utf-8")
     layouts = Layouts.with_user_folders([tmp_path])
@@ -230,7 +224,7 @@ def test_a_choice_too_long_for_one_line_falls_back_to_the_full_layout():
     one = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)),))
     document = composed_document("worksheet", one, one.versions, Layouts.with_user_folders(), A4)
     with pytest.raises(compose.NotComposable):
-        compose._composed_pdfs(document)
+        composer._composed_pdfs(document)
     (result,) = render_composed(document)
     assert flat(long_choice) in " ".join(page_texts(result.data))
 

@@ -11,11 +11,15 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.errors import QuizgenError, display_path
-from quizgen.render.cards import PAPERS, Grid, Offset
-from quizgen.render.html import BUILTIN_LAYOUTS, Layouts, card_id, flashcards_document, worksheet_document
-from quizgen.render.pdf import MAX_DATA_URL_BYTES, RefusedResource, render_pdfs, resolve_resource
+from quizgen.render.fetching import MAX_DATA_URL_BYTES, RefusedResource, resolve_resource
+from quizgen.render.flashcards import card_id, flashcards_document
+from quizgen.render.html import worksheet_document
+from quizgen.render.imposition import Grid, Offset
+from quizgen.render.layouts import BUILTIN_LAYOUTS, Layouts
+from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS
 
 MM_PER_PT = 25.4 / 72
 A4 = PAPERS["a4"]

@@ -4,50 +4,23 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import random
+import re
 import shutil
 import subprocess
-import re
 
 import pytest
+from helpers import flat, make_sample_set, page_texts, three_version_set
 from pypdf import PdfReader
 
-from conftest import make_sample_set
 from quizgen.model import Question, QuestionSet, Version, option_letter
-from quizgen.render.cards import PAPERS
-from quizgen.render.html import CLOZE_LINE, Layouts, answer_key_document, worksheet_document
+from quizgen.render import composer
+from quizgen.render.compose import composed_document
+from quizgen.render.html import answer_key_document, worksheet_document
+from quizgen.render.layouts import CLOZE_LINE, Layouts
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS
 
 pytestmark = pytest.mark.slow
-
-
-def three_version_set() -> QuestionSet:
-    """21 questions (the sample set three times over) in three versions, each in its own order."""
-    base = make_sample_set(versions=1)
-    questions = tuple(dataclasses.replace(q, id=f"{q.id}-{n}", prompt=f"{q.prompt} [{n}]")
-                      for n in range(1, 4) for q in base.questions)
-    versions = []
-    for code, seed in (("A", 1), ("B", 2), ("C", 3)):
-        order = list(questions)
-        random.Random(seed).shuffle(order)
-        versions.append(Version(code, tuple(_reorder_options(q, seed) for q in order)))
-    return dataclasses.replace(base, questions=questions, versions=tuple(versions))
-
-
-def _reorder_options(q: Question, seed: int) -> Question:
-    if q.type != "multiple-choice":
-        return q
-    options = list(q.options)
-    random.Random(f"{seed}{q.id}").shuffle(options)
-    return dataclasses.replace(q, options=tuple(options))
-
-
-def flat(text: str) -> str:
-    return re.sub(r"\s+", " ", text).strip()
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
 def shown_prompt(q: Question) -> str:
@@ -77,16 +50,34 @@ def question_set() -> QuestionSet:
     return three_version_set()
 
 
-@pytest.fixture(scope="module")
-def worksheets(question_set) -> dict[str, bytes]:
-    doc = worksheet_document(question_set, question_set.versions, Layouts.with_user_folders(), PAPERS["a4"])
+def full_layout(kind: str, question_set: QuestionSet) -> dict[str, bytes]:
+    """The PDFs of every version laid out in full by WeasyPrint: the reference the composer is held to."""
+    make = worksheet_document if kind == "worksheet" else answer_key_document
+    doc = make(question_set, question_set.versions, Layouts.with_user_folders(), PAPERS["a4"])
     return {r.file_name: r.data for r in render_pdfs(doc)}
 
 
+def composed(kind: str, question_set: QuestionSet) -> dict[str, bytes]:
+    """The same versions composed from their pieces, without the fallback to the full layout."""
+    document = composed_document(kind, question_set, question_set.versions, Layouts.with_user_folders(),
+                                 PAPERS["a4"])
+    return {r.file_name: r.data for r in composer._composed_pdfs(document)}
+
+
 @pytest.fixture(scope="module")
-def keys(question_set) -> dict[str, bytes]:
-    doc = answer_key_document(question_set, question_set.versions, Layouts.with_user_folders(), PAPERS["a4"])
-    return {r.file_name: r.data for r in render_pdfs(doc)}
+def full_worksheets(question_set) -> dict[str, bytes]:
+    return full_layout("worksheet", question_set)
+
+
+# every test of what a worksheet or key shows runs against both ways of making them
+@pytest.fixture(scope="module", params=["full layout", "composed"])
+def worksheets(request, question_set, full_worksheets) -> dict[str, bytes]:
+    return full_worksheets if request.param == "full layout" else composed("worksheet", question_set)
+
+
+@pytest.fixture(scope="module", params=["full layout", "composed"])
+def keys(request, question_set) -> dict[str, bytes]:
+    return (full_layout if request.param == "full layout" else composed)("answer-key", question_set)
 
 
 def test_one_pdf_per_version(worksheets, keys):
@@ -208,9 +199,9 @@ def test_letter_paper_pages_are_us_letter(question_set):
     assert "Version A · page 1 of" in page_texts(result.data)[0]
 
 
-def test_same_input_gives_the_same_bytes_whatever_else_is_in_the_document(question_set, worksheets):
+def test_same_input_gives_the_same_bytes_whatever_else_is_in_the_document(question_set, full_worksheets):
     alone = worksheet_document(question_set, question_set.versions[1:2], Layouts.with_user_folders(), PAPERS["a4"])
-    assert render_pdfs(alone)[0].data == worksheets["worksheet-B.pdf"]
+    assert render_pdfs(alone)[0].data == full_worksheets["worksheet-B.pdf"]
 
 
 def test_transliterated_names_come_out_as_written():

@@ -9,7 +9,7 @@ from pathlib import Path
 import html5lib
 import pytest
 import yaml
-from conftest import MINIMAL_PACK, headless_chromium, write_pack
+from helpers import MINIMAL_PACK, headless_chromium, write_pack
 
 from quizgen.cli import main
 from quizgen.content import load_pack

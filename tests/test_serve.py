@@ -13,7 +13,7 @@ import pytest
 
 from quizgen.serve import ServeOptions, files_stamp, make_preview, stamps_of, watched_folders
 
-from conftest import DISCOVERERS_PACK, ROOT, headless_chromium, write_pack
+from helpers import DISCOVERERS_PACK, ROOT, headless_chromium, write_pack
 
 
 

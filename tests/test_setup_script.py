@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT
+from helpers import ROOT
 
 SCRIPT = ROOT / "scripts" / "setup.sh"
 

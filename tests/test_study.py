@@ -5,7 +5,7 @@ from __future__ import annotations
 import dataclasses
 import io
 
-from conftest import make_sample_set
+from helpers import make_sample_set
 from quizgen.answers import is_correct
 from quizgen.drill import question_text, run_drill
 from quizgen.model import Option

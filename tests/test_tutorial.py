@@ -16,7 +16,7 @@ from quizgen.content import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.lint import ERROR, lint_pool
 
-from conftest import ROOT, write_pack
+from helpers import ROOT, write_pack
 
 TUTORIAL = ROOT / "docs" / "tutorial.md"
 BLOCK = re.compile(r"^```(\w+)\n(.*?)^```$", re.MULTILINE | re.DOTALL)

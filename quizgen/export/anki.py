@@ -183,34 +183,28 @@ def anki_id(pack_id: str, kind: str) -> int:
 
 
 def basic_model(question_set: QuestionSet) -> genanki.Model:
-    return genanki.Model(
-        anki_id(question_set.pack_id, "basic-model"),
-        f"quizgen Basic ({question_set.pack_id})",
-        fields=[{"name": name} for name in BASIC_FIELDS],
-        templates=[{
-            "name": "Card 1",
-            "qfmt": '<div class="prompt" dir="auto">{{Front}}</div>',
-            "afmt": ('{{FrontSide}}<hr id="answer"><div class="answer" dir="auto">{{Back}}</div>'
-                     '{{#Explanation}}<div class="explanation" dir="auto">{{Explanation}}</div>{{/Explanation}}'
-                     '{{#Source}}<div class="source" dir="auto">Source: {{Source}}</div>{{/Source}}'),
-        }],
-        css=CARD_CSS,
-    )
+    return note_model(question_set, "basic", "Basic", BASIC_FIELDS, {
+        "name": "Card 1",
+        "qfmt": '<div class="prompt" dir="auto">{{Front}}</div>',
+        "afmt": ('{{FrontSide}}<hr id="answer"><div class="answer" dir="auto">{{Back}}</div>'
+                 '{{#Explanation}}<div class="explanation" dir="auto">{{Explanation}}</div>{{/Explanation}}'
+                 '{{#Source}}<div class="source" dir="auto">Source: {{Source}}</div>{{/Source}}'),
+    })
 
 
 def cloze_model(question_set: QuestionSet) -> genanki.Model:
-    return genanki.Model(
-        anki_id(question_set.pack_id, "cloze-model"),
-        f"quizgen Cloze ({question_set.pack_id})",
-        fields=[{"name": name} for name in CLOZE_FIELDS],
-        templates=[{
-            "name": "Cloze",
-            "qfmt": '<div class="prompt" dir="auto">{{cloze:Text}}</div>',
-            "afmt": '<div class="prompt" dir="auto">{{cloze:Text}}</div>' + EXTRA_AND_SOURCE,
-        }],
-        css=CARD_CSS,
-        model_type=genanki.Model.CLOZE,
-    )
+    return note_model(question_set, "cloze", "Cloze", CLOZE_FIELDS, {
+        "name": "Cloze",
+        "qfmt": '<div class="prompt" dir="auto">{{cloze:Text}}</div>',
+        "afmt": '<div class="prompt" dir="auto">{{cloze:Text}}</div>' + EXTRA_AND_SOURCE,
+    }, model_type=genanki.Model.CLOZE)
+
+
+def note_model(question_set: QuestionSet, kind: str, name: str, fields: tuple[str, ...], template: dict[str, str],
+               **options) -> genanki.Model:
+    """A note type of the pack's own, with a stable id, its fields and its one card template."""
+    return genanki.Model(anki_id(question_set.pack_id, f"{kind}-model"), f"quizgen {name} ({question_set.pack_id})",
+                         fields=[{"name": field} for field in fields], templates=[template], css=CARD_CSS, **options)
 
 
 def deck_for(question_set: QuestionSet) -> genanki.Deck:

@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from .. import study
-from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet
+from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet, format_number
+from ..text import cut_at_word
 
 # Zip entries carry a date; a fixed one keeps archives byte-identical between builds.
 FIXED_ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -152,18 +153,12 @@ def licence_sentence(question_set: QuestionSet) -> str:
 
 def number_text(value: float) -> str:
     """A number as importers read it: no thousands separators, no trailing '.0' ('1230', '0.25', '-3')."""
-    if float(value).is_integer():
-        return str(int(value))
-    return f"{value:.10f}".rstrip("0").rstrip(".")
+    return format_number(value, grouped=False, places=10)
 
 
 def short_title(text: str, limit: int = 80) -> str:
     """A one-line name for a question bank list, cut at a word boundary with '…' when longer than `limit`."""
-    one_line = " ".join(text.split())
-    if len(one_line) <= limit:
-        return one_line
-    cut = one_line[:limit - 1].rsplit(" ", 1)[0] or one_line[:limit - 1]
-    return cut.rstrip(" ,;:") + "…"
+    return cut_at_word(" ".join(text.split()), limit, trailing=" ,;:", keep_word_ending_at_cut=False)
 
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

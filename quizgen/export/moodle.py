@@ -27,7 +27,7 @@ def write(question_set: QuestionSet, path: Path) -> list[str]:
 
 def moodle_xml(question_set: QuestionSet) -> bytes:
     quiz = ET.Element("quiz")
-    quiz.append(ET.Comment(f" {clean(question_set.pack_title)} ({clean(question_set.pack_id)}), "
+    quiz.append(ET.Comment(f" {common.xml_characters(question_set.pack_title)} ({common.xml_characters(question_set.pack_id)}), "
                            f"{counted(len(question_set.questions), 'question')}, seed {question_set.seed} "))
     category: tuple[str, ...] = ()
     for question in question_set.questions:
@@ -40,9 +40,6 @@ def moodle_xml(question_set: QuestionSet) -> bytes:
     body = ET.tostring(quiz, encoding="unicode", short_empty_elements=False)
     return f'<?xml version="1.0" encoding="UTF-8"?>\n{body}\n'.encode("utf-8")
 
-
-def clean(text: str) -> str:
-    return common.xml_characters(text)
 
 
 def category_element(names: tuple[str, ...]) -> ET.Element:
@@ -191,7 +188,7 @@ CLOZE_ANSWER_ENTITIES = {"&": "&#38;", "<": "&lt;", ">": "&gt;", '"': "&#34;", "
 
 def cloze_answer(answer: str) -> str:
     wildcard_safe = answer.replace("*", "\\*")  # '*' is a wildcard in short answers unless escaped
-    return "".join(CLOZE_ANSWER_ENTITIES.get(ch, ch) for ch in clean(wildcard_safe))
+    return "".join(CLOZE_ANSWER_ENTITIES.get(ch, ch) for ch in common.xml_characters(wildcard_safe))
 
 
 # what a stem says when it already asks for every right option (the built-in templates end "Tick all that apply.")
@@ -210,19 +207,19 @@ def prompt_html(question: Question) -> str:
 
 def add_text(parent: ET.Element, tag: str, text: str, fmt: str | None = None) -> ET.Element:
     element = ET.SubElement(parent, tag, format=fmt) if fmt else ET.SubElement(parent, tag)
-    ET.SubElement(element, "text").text = clean(text)
+    ET.SubElement(element, "text").text = common.xml_characters(text)
     return element
 
 
 def add_value(parent: ET.Element, tag: str, value: str) -> ET.Element:
     element = ET.SubElement(parent, tag)
-    element.text = clean(value)
+    element.text = common.xml_characters(value)
     return element
 
 
 def add_answer(parent: ET.Element, fraction: str, text: str, fmt: str, feedback: str | None = "") -> ET.Element:
     answer = ET.SubElement(parent, "answer", fraction=fraction, format=fmt)
-    ET.SubElement(answer, "text").text = clean(text)
+    ET.SubElement(answer, "text").text = common.xml_characters(text)
     if feedback is not None:
         add_text(answer, "feedback", common.html_text(feedback), fmt="html")
     return answer
@@ -230,8 +227,8 @@ def add_answer(parent: ET.Element, fraction: str, text: str, fmt: str, feedback:
 
 def add_subquestion(parent: ET.Element, text_html: str, answer: str) -> None:
     sub = ET.SubElement(parent, "subquestion", format="html")
-    ET.SubElement(sub, "text").text = clean(text_html)
-    ET.SubElement(ET.SubElement(sub, "answer"), "text").text = clean(answer)
+    ET.SubElement(sub, "text").text = common.xml_characters(text_html)
+    ET.SubElement(ET.SubElement(sub, "answer"), "text").text = common.xml_characters(answer)
 
 
 def add_combined_feedback(element: ET.Element) -> None:

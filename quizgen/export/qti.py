@@ -61,7 +61,7 @@ def manifest_xml(question_set: QuestionSet, assessment: str) -> bytes:
     ET.SubElement(metadata, "schema").text = "IMS Content"
     ET.SubElement(metadata, "schemaversion").text = "1.1.3"
     title = ET.SubElement(ET.SubElement(ET.SubElement(metadata, "imsmd:lom"), "imsmd:general"), "imsmd:title")
-    ET.SubElement(title, "imsmd:string").text = clean(question_set.pack_title)
+    ET.SubElement(title, "imsmd:string").text = common.xml_characters(question_set.pack_title)
     ET.SubElement(root, "organizations")
     resources = ET.SubElement(root, "resources")
     resource = ET.SubElement(resources, "resource", identifier=assessment, type="imsqti_xmlv1p2")
@@ -77,7 +77,7 @@ def manifest_xml(question_set: QuestionSet, assessment: str) -> bytes:
 def assessment_meta_xml(question_set: QuestionSet, assessment: str) -> bytes:
     root = ET.Element("quiz", {"identifier": assessment, "xmlns": CANVAS_NAMESPACE})
     values = [
-        ("title", clean(question_set.pack_title)),
+        ("title", common.xml_characters(question_set.pack_title)),
         ("description", f"<p>{common.html_text(description(question_set))}</p>"),
         ("shuffle_answers", "false"),
         ("scoring_policy", "keep_highest"),
@@ -95,7 +95,7 @@ def assessment_meta_xml(question_set: QuestionSet, assessment: str) -> bytes:
         ET.SubElement(root, tag).text = value
     assignment = ET.SubElement(root, "assignment", identifier=assessment.replace("_assessment_", "_assignment_"))
     points = f"{float(len(question_set.questions)):.1f}"
-    for tag, value in (("title", clean(question_set.pack_title)), ("workflow_state", "unpublished"),
+    for tag, value in (("title", common.xml_characters(question_set.pack_title)), ("workflow_state", "unpublished"),
                        ("quiz_identifierref", assessment), ("points_possible", points),
                        ("grading_type", "points"), ("submission_types", "online_quiz")):
         ET.SubElement(assignment, tag).text = value
@@ -115,7 +115,7 @@ def assessment_xml(question_set: QuestionSet, assessment: str) -> bytes:
     root = ET.Element("questestinterop", {
         "xmlns": QTI_NAMESPACE, "xmlns:xsi": XSI,
         "xsi:schemaLocation": f"{QTI_NAMESPACE} http://www.imsglobal.org/xsd/ims_qtiasiv1p2p1.xsd"})
-    test = ET.SubElement(root, "assessment", ident=assessment, title=clean(question_set.pack_title))
+    test = ET.SubElement(root, "assessment", ident=assessment, title=common.xml_characters(question_set.pack_title))
     add_metadata(ET.SubElement(test, "qtimetadata"), [("cc_maxattempts", "1")])
     section = ET.SubElement(test, "section", ident="root_section")
     for question in question_set.questions:
@@ -125,7 +125,7 @@ def assessment_xml(question_set: QuestionSet, assessment: str) -> bytes:
 
 def item_element(question: Question) -> ET.Element:
     item = ET.Element("item", ident=f"quizgen_question_{question.id}",
-                      title=clean(common.short_title(question.prompt)))
+                      title=common.xml_characters(common.short_title(question.prompt)))
     kind = canvas_type(question)
     if kind in ("multiple_choice_question", "true_false_question", "multiple_answers_question"):
         choice_item(item, question, kind)
@@ -184,7 +184,7 @@ def short_answer_item(item: ET.Element, question: Question) -> None:
     condition = ET.SubElement(processing, "respcondition", {"continue": "No"})
     test = ET.SubElement(condition, "conditionvar")
     for answer in answers:
-        ET.SubElement(test, "varequal", respident="response1").text = clean(answer)
+        ET.SubElement(test, "varequal", respident="response1").text = common.xml_characters(answer)
     ET.SubElement(condition, "setvar", action="Set", varname="SCORE").text = "100"
 
 
@@ -221,10 +221,10 @@ def matching_item(item: ET.Element, question: Question) -> None:
     presentation = add_presentation(item, f"<p>{common.html_text(prompt)}</p>")
     for response_ident, pair in zip(responses, pairs):
         response = ET.SubElement(presentation, "response_lid", ident=response_ident)
-        add_material(response, clean(pair.left), texttype="text/plain")
+        add_material(response, common.xml_characters(pair.left), texttype="text/plain")
         render = ET.SubElement(response, "render_choice")
         for text, ident in choice_idents.items():
-            add_material(ET.SubElement(render, "response_label", ident=ident), clean(text), texttype=None)
+            add_material(ET.SubElement(render, "response_label", ident=ident), common.xml_characters(text), texttype=None)
     processing = add_resprocessing(item)
     share = f"{100 / len(pairs):.2f}"
     for response_ident, pair in zip(responses, pairs):
@@ -292,6 +292,3 @@ def add_general_feedback(item: ET.Element, question: Question) -> None:
 def prompt_html(question: Question) -> str:
     return f"<p>{common.html_text(question.prompt)}</p>"
 
-
-def clean(text: str) -> str:
-    return common.xml_characters(text)

@@ -69,16 +69,13 @@ def qti_root(tag: str, **attributes: str) -> ET.Element:
                             **attributes})
 
 
-def clean(text: str) -> str:
-    return common.xml_characters(text)
-
 
 # ---- items ---------------------------------------------------------------------------------------
 
 
 def item_xml(question: Question) -> bytes:
     item = qti_root("assessmentItem", identifier=item_identifier(question),
-                    title=clean(common.short_title(question.prompt)), adaptive="false", timeDependent="false")
+                    title=common.xml_characters(common.short_title(question.prompt)), adaptive="false", timeDependent="false")
     kind = item_kind(question)
     declare_response(item, question, kind)
     declare_outcomes(item)
@@ -119,14 +116,14 @@ def declare_response(item: ET.Element, question: Question, kind: str) -> None:
     if kind in ("text", "cloze"):
         mapping = ET.SubElement(declaration, "mapping", lowerBound="0", upperBound="1", defaultValue="0")
         for answer in common.accepted_answers(question):
-            ET.SubElement(mapping, "mapEntry", mapKey=clean(answer), mappedValue="1", caseSensitive="false")
+            ET.SubElement(mapping, "mapEntry", mapKey=common.xml_characters(answer), mappedValue="1", caseSensitive="false")
 
 
 def correct_values(question: Question, kind: str) -> list[str]:
     if kind in ("choice", "choices"):
         return [option_identifier(question, o.id) for o in question.options if o.correct]
     if kind in ("text", "cloze"):
-        return [clean(question.answer)]
+        return [common.xml_characters(question.answer)]
     if kind == "numeric":
         assert question.numeric is not None
         return [common.number_text(question.numeric.value)]
@@ -150,26 +147,26 @@ def add_interaction(body: ET.Element, question: Question, kind: str) -> None:
     if kind in ("choice", "choices"):
         interaction = ET.SubElement(body, "choiceInteraction", responseIdentifier="RESPONSE", shuffle="false",
                                     maxChoices="1" if kind == "choice" else "0")
-        ET.SubElement(interaction, "prompt").text = clean(question.prompt)
+        ET.SubElement(interaction, "prompt").text = common.xml_characters(question.prompt)
         for option in question.options:
             ET.SubElement(interaction, "simpleChoice",
-                          identifier=option_identifier(question, option.id)).text = clean(option.text)
+                          identifier=option_identifier(question, option.id)).text = common.xml_characters(option.text)
     elif kind == "cloze":
         add_cloze(body, question)
     elif kind in ("text", "numeric"):
-        ET.SubElement(body, "p").text = clean(question.prompt)
+        ET.SubElement(body, "p").text = common.xml_characters(question.prompt)
         line = ET.SubElement(body, "p")
         entry = ET.SubElement(line, "textEntryInteraction", responseIdentifier="RESPONSE",
                               expectedLength=str(max(10, max(len(a) for a in common.accepted_answers(question)))))
         unit = question.numeric.unit if kind == "numeric" and question.numeric else ""
         if unit:
-            entry.tail = " " + clean(unit)
+            entry.tail = " " + common.xml_characters(unit)
     elif kind == "order":
         interaction = ET.SubElement(body, "orderInteraction", responseIdentifier="RESPONSE", shuffle="false")
-        ET.SubElement(interaction, "prompt").text = clean(question.prompt)
+        ET.SubElement(interaction, "prompt").text = common.xml_characters(question.prompt)
         for text in question.items:
             ET.SubElement(interaction, "simpleChoice",
-                          identifier=item_identifier_for(question, "item", text)).text = clean(text)
+                          identifier=item_identifier_for(question, "item", text)).text = common.xml_characters(text)
     else:
         add_match(body, question)
 
@@ -178,25 +175,25 @@ def add_cloze(body: ET.Element, question: Question) -> None:
     """The prompt as one paragraph with the text entry where the blank is (at the end when it has none)."""
     before, _, after = question.prompt.partition(BLANK)
     paragraph = ET.SubElement(body, "p")
-    paragraph.text = clean(before)
+    paragraph.text = common.xml_characters(before)
     length = max(len(a) for a in common.accepted_answers(question))
     entry = ET.SubElement(paragraph, "textEntryInteraction", responseIdentifier="RESPONSE",
                           expectedLength=str(max(10, length)))
-    entry.tail = clean(after.replace(BLANK, "_____"))
+    entry.tail = common.xml_characters(after.replace(BLANK, "_____"))
 
 
 def add_match(body: ET.Element, question: Question) -> None:
     interaction = ET.SubElement(body, "matchInteraction", responseIdentifier="RESPONSE", shuffle="false",
                                 maxAssociations=str(len(question.pairs)))
-    ET.SubElement(interaction, "prompt").text = clean(question.prompt)
+    ET.SubElement(interaction, "prompt").text = common.xml_characters(question.prompt)
     lefts = ET.SubElement(interaction, "simpleMatchSet")
     for pair in question.pairs:
         ET.SubElement(lefts, "simpleAssociableChoice", identifier=item_identifier_for(question, "left", pair.left),
-                      matchMax="1").text = clean(pair.left)
+                      matchMax="1").text = common.xml_characters(pair.left)
     rights = ET.SubElement(interaction, "simpleMatchSet")
     for text in question.choices:
         ET.SubElement(rights, "simpleAssociableChoice", identifier=item_identifier_for(question, "right", text),
-                      matchMax=str(len(question.pairs))).text = clean(text)
+                      matchMax=str(len(question.pairs))).text = common.xml_characters(text)
 
 
 def add_response_processing(item: ET.Element, question: Question, kind: str) -> None:
@@ -238,11 +235,11 @@ def add_feedback(item: ET.Element, question: Question) -> None:
     feedback = ET.SubElement(item, "modalFeedback", outcomeIdentifier="FEEDBACK", identifier=FEEDBACK,
                              showHide="show", title="Explanation")
     if question.explanation:
-        ET.SubElement(feedback, "p").text = clean(question.explanation)
+        ET.SubElement(feedback, "p").text = common.xml_characters(question.explanation)
     for citation in common.unique_citations(question):
-        ET.SubElement(feedback, "p").text = "Source: " + clean(common.citation_line(citation))
+        ET.SubElement(feedback, "p").text = "Source: " + common.xml_characters(common.citation_line(citation))
     if not len(feedback):
-        ET.SubElement(feedback, "p").text = clean(question.answer)
+        ET.SubElement(feedback, "p").text = common.xml_characters(question.answer)
 
 
 # ---- tests -----------------------------------------------------------------------------------------
@@ -251,13 +248,13 @@ def add_feedback(item: ET.Element, question: Question) -> None:
 def test_xml(question_set: QuestionSet, version: Version) -> bytes:
     """One version as a test: its questions in its order, SCORE the sum of the items' scores."""
     title = f"{question_set.pack_title} · Version {version.code}"
-    test = qti_root("assessmentTest", identifier=test_identifier(version), title=clean(title))
+    test = qti_root("assessmentTest", identifier=test_identifier(version), title=common.xml_characters(title))
     score = ET.SubElement(test, "outcomeDeclaration", identifier="SCORE", cardinality="single", baseType="float")
     ET.SubElement(ET.SubElement(score, "defaultValue"), "value").text = "0"
     part = ET.SubElement(test, "testPart", identifier="part-1", navigationMode="nonlinear",
                          submissionMode="individual")
     section = ET.SubElement(part, "assessmentSection", identifier="section-1", visible="true",
-                            title=clean(title))
+                            title=common.xml_characters(title))
     for question in version.questions:
         ET.SubElement(section, "assessmentItemRef", identifier=item_identifier(question),
                       href=f"../{item_path(question)}")
@@ -318,4 +315,4 @@ def add_item_metadata(metadata: ET.Element, question: Question, language: str) -
 
 
 def lang_string(parent: ET.Element, text: str, language: str) -> None:
-    ET.SubElement(parent, "imsmd:langstring", {"xml:lang": language}).text = clean(text)
+    ET.SubElement(parent, "imsmd:langstring", {"xml:lang": language}).text = common.xml_characters(text)

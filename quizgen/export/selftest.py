@@ -10,7 +10,7 @@ from markupsafe import Markup
 from ..files import write_atomically
 from ..generate.serialise import question_data
 from ..model import QuestionSet
-from ..render.html import Layouts, render_layout
+from ..render.layouts import Layouts, render_layout
 
 PAGE = "selftest.html"
 STYLESHEET = "selftest.css"

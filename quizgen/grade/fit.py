@@ -14,8 +14,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..render.answer_sheets import digit_grid
-from ..render.cards import Box, Paper
+from ..sheets.geometry import digit_grid
+from ..sheets.paper import Box, Paper
 
 PX_PER_MM = 6.0  # the canonical page's resolution (locate.PX_PER_MM; repeated here, locate imports this module)
 OUTLINE_MM = 0.3  # printed box outlines

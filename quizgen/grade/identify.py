@@ -8,8 +8,8 @@ from dataclasses import dataclass
 import cv2
 import numpy as np
 
-from ..render.answer_sheets import CODE_PREFIX
-from ..render.cards import Box
+from ..sheets.paper import Box
+from ..sheets.record import CODE_PREFIX
 from ..text import escape_unsafe
 from .locate import PX_PER_MM, Located, UnreadablePage
 
@@ -38,20 +38,23 @@ def decoded_text(crop: np.ndarray) -> str:
     """The QR code's text, or '' when there is none; tried once more at twice the size for worn codes."""
     detector = cv2.QRCodeDetector()
     for attempt in (crop, cv2.resize(crop, None, fx=2, fy=2, interpolation=cv2.INTER_CUBIC)):
-        try:
-            text, _, _ = detector.detectAndDecode(attempt)
-        except cv2.error:
-            text = ""
-        if text:
-            return text
-        _, binary = cv2.threshold(attempt, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
-        try:
-            text, _, _ = detector.detectAndDecode(binary)
-        except cv2.error:
-            text = ""
+        text = qr_text(detector, attempt) or qr_text(detector, binarised(attempt))
         if text:
             return text
     return ""
+
+
+def qr_text(detector: cv2.QRCodeDetector, picture: np.ndarray) -> str:
+    try:
+        text, _, _ = detector.detectAndDecode(picture)
+    except cv2.error:
+        return ""
+    return text
+
+
+def binarised(picture: np.ndarray) -> np.ndarray:
+    _, binary = cv2.threshold(picture, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    return binary
 
 
 # build id, version, page, class-list row: ASCII only, so that '²' is no digit and no control character

@@ -14,8 +14,8 @@ from dataclasses import dataclass, replace
 import cv2
 import numpy as np
 
-from ..render.answer_sheets import MARK_SIZE, digit_grid, mark_boxes, mark_centres
-from ..render.cards import Paper
+from ..sheets.geometry import MARK_SIZE, digit_grid, mark_boxes, mark_centres
+from ..sheets.paper import Paper
 from .fit import MAX_RESIDUAL, MIN_FOUND, Correction, GridFit, grid_correction, grid_fit, largest_shift
 from .light import Light, evened_light
 

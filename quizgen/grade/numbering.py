@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from ..render.answer_sheets import AnswerSheets
+from ..sheets.record import AnswerSheets
 
 
 @dataclass(frozen=True)

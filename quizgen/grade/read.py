@@ -16,8 +16,8 @@ from typing import Literal
 import cv2
 import numpy as np
 
-from ..render.answer_sheets import SheetItem, SheetPage
-from ..render.cards import Box
+from ..sheets.paper import Box
+from ..sheets.record import SheetItem, SheetPage
 from .locate import PX_PER_MM
 
 State = Literal["ticked", "empty", "unclear"]

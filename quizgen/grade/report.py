@@ -15,16 +15,17 @@ import cv2
 import numpy as np
 
 from ..export.common import spreadsheet_text
-from ..render.answer_sheets import AnswerSheets, SheetItem
-from ..render.cards import Box
-from ..render.html import Layouts, render_layout
+from ..model import format_number
+from ..render.layouts import Layouts, render_layout
+from ..sheets.paper import Box
+from ..sheets.record import AnswerSheets, SheetItem
 from .locate import PX_PER_MM
 from .numbering import QuestionNumber, question_numbers
 from .score import GradedPage, QuestionScore, StudentResult
 
 REPORT_LAYOUT = "grading-report.html"
 SEVERAL_WORD = 13.0  # mm the word "several" takes after a multiple-response row's last box
-GREEN, RED, ORANGE, BLUE, GREY = (40, 150, 40), (30, 30, 210), (0, 140, 255), (200, 110, 20), (90, 90, 90)
+GREEN, RED, ORANGE, BLUE = (40, 150, 40), (30, 30, 210), (0, 140, 255), (200, 110, 20)
 
 
 def score_text(score: QuestionScore | None) -> str:
@@ -36,7 +37,8 @@ def score_text(score: QuestionScore | None) -> str:
 
 
 def number_text(value: float) -> str:
-    return f"{value:.2f}".rstrip("0").rstrip(".") if value % 1 else str(int(value))
+    """A mark as the report writes it: at most two decimals, no separators ('17.5', '3')."""
+    return format_number(value, grouped=False, places=2)
 
 
 # ---- marks.csv ---------------------------------------------------------------------------------------

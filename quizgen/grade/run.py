@@ -21,9 +21,9 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..model import stable_id
 from ..ownership import GENERATOR, OutputFolder, left_alone_line, record_entry
-from ..render.answer_sheets import SHEETS_JSON, AnswerSheets, SheetPage, read_answer_sheets
-from ..render.html import Layouts, user_layout_blame
+from ..render.layouts import Layouts, user_layout_blame
 from ..sandbox import BoundedRun, Failed, Task, run_bounded
+from ..sheets.record import SHEETS_JSON, STUDENT_NUMBER, AnswerSheets, SheetPage, read_answer_sheets
 from ..text import counted
 from . import report
 from .corrections import CORRECTIONS, Correction, apply_corrections, read_corrections
@@ -282,7 +282,6 @@ def problems_text(problems: list[str], notes: list[str], results: tuple[StudentR
     return "".join(f"{line}\n" for line in lines)
 
 
-STUDENT_NUMBER = re.compile(r"[0-9]{1,6}", re.ASCII)
 NAME_PART = 80  # characters of a key kept in an annotated copy's name; the hash beside it keeps it unique
 
 

@@ -108,10 +108,6 @@ def find_scans(paths: list[Path], own_folder: Path | None = None) -> ScanFiles:
     return ScanFiles(files, left_out)
 
 
-def check_scan_files(paths: list[Path]) -> list[Path]:
-    return find_scans(paths).files
-
-
 def _folder_scans(folder: Path, is_own: bool) -> tuple[list[Path], list[str]]:
     found, left_out = [], []
     for path in sorted(folder.iterdir()):
@@ -137,15 +133,6 @@ def _problem(path: Path, message: str):
 
 def _not_plain(path: Path, kind: str):
     return _problem(path, f"is {kind}, not a scan file; expected a PDF or an image file")
-
-
-def scan_pages(paths: list[Path], dpi: int = RASTER_DPI) -> Iterator[ScanPage]:
-    """Every page of every scan, in the order given; an unreadable file or page is a page with a problem."""
-    for path in paths:
-        if path.suffix.lower() == ".pdf":
-            yield from pdf_pages(path, dpi)
-        else:
-            yield image_page(path)
 
 
 def too_large(width: float, height: float) -> str:

@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from ..render.answer_sheets import SCORE_VALUES, AnswerSheets, SheetItem
+from ..sheets.record import SCORE_VALUES, AnswerSheets, SheetItem
 from .read import BoxReading, ItemReading, PageReading
 
 

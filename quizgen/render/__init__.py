@@ -1,1 +1,3 @@
-"""Rendering: layouts → HTML (html.py), HTML → PDF (pdf.py), card imposition geometry (cards.py)."""
+"""Rendering: layouts → HTML (layouts.py and a module per kind of document), HTML → PDF (pdf.py, through the
+WeasyPrint boundary weasy.py), worksheets composed from pieces (compose.py, composer.py), card imposition
+(imposition.py)."""

@@ -1,45 +1,23 @@
-"""Laid-out pieces: one WeasyPrint document holds every distinct block once; this module measures
-each block from the box tree and cuts the document's pages into one PDF form XObject per block."""
+"""Laid-out pieces: one WeasyPrint document holds every distinct block once; weasy.py measures each
+block from the box tree into the values here, and this module cuts the document's pages into each
+block's drawing operators."""
 
 from __future__ import annotations
 
 import io
 from dataclasses import dataclass, field
 
+from ..sheets.paper import Box
+
 PX_TO_PT = 0.75  # CSS pixels are 1/96 inch, PDF points 1/72 inch
 PIECE_ID_PREFIX = "qg-"
-
-
-@dataclass(frozen=True)
-class Rect:
-    """A box in CSS pixels, from the top-left corner of its page."""
-
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-    def moved(self, dx: float, dy: float) -> Rect:
-        return Rect(self.x + dx, self.y + dy, self.width, self.height)
-
-    def overlaps(self, other: Rect, tolerance: float = 0.01) -> bool:
-        return (self.x < other.right - tolerance and other.x < self.right - tolerance
-                and self.y < other.bottom - tolerance and other.y < self.bottom - tolerance)
 
 
 @dataclass(frozen=True)
 class Mark:
     """An element inside a piece that the composer needs to know about (`data-qg="name"`)."""
 
-    box: Rect  # border box of its first box
+    box: Box  # border box of its first box
     content_x: float  # left edge of its content box (where a line of text starts)
     text_x: float | None = None  # where its first text starts
     baseline: float | None = None  # the baseline of its first text, or of its line when it has none
@@ -56,11 +34,11 @@ class Measured:
     """One laid-out piece: where it sits in the pieces document and what is inside it."""
 
     page: int
-    band: Rect  # the wrapper's border box; everything drawn for the piece lies inside it
-    box: Rect  # border box of the piece's own element
+    band: Box  # the wrapper's border box; everything drawn for the piece lies inside it
+    box: Box  # border box of the piece's own element
     margin_top: float
     margin_bottom: float
-    ink: tuple[Rect, ...]  # the boxes of its visible text
+    ink: tuple[Box, ...]  # the boxes of its visible text
     marks: dict[str, tuple[Mark, ...]] = field(default_factory=dict)
 
     def mark(self, name: str) -> Mark:
@@ -73,139 +51,26 @@ class PageFacts:
 
     width: float
     height: float
-    content: Rect
+    content: Box
     header_right: float  # right edge of the @top-right margin box's content
     header_baseline: float
-    header_style: str  # CSS declarations reproducing the @top-right text
 
 
-# ---- measuring ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Placement:
+    """A piece drawn on a page, moved by (dx, dy) CSS pixels from where it was laid out."""
+
+    piece: str
+    dx: float
+    dy: float
+    ink: tuple[Box, ...]  # where its visible text lands on the page
 
 
-def measure(document) -> dict[str, Measured]:
-    """Every piece of a rendered WeasyPrint document, by the id of its wrapper element."""
-    found: dict[str, Measured] = {}
-    for index, page in enumerate(document.pages):
-        for wrapper, children in _piece_wrappers(page._page_box):
-            piece_id = wrapper.element.get("id")
-            if piece_id not in found:
-                found[piece_id] = _measure_piece(index, wrapper, children)
-    return found
-
-
-def _piece_wrappers(page_box):
-    """(wrapper box, its children) for every box whose element id marks a piece."""
-    stack = [page_box]
-    while stack:
-        box = stack.pop()
-        element = getattr(box, "element", None)
-        if element is not None and str(element.get("id", "")).startswith(PIECE_ID_PREFIX) \
-                and type(box).__name__ == "BlockBox":
-            yield box, box.children
-            continue
-        stack.extend(reversed(getattr(box, "children", ())))
-
-
-def _measure_piece(page: int, wrapper, children) -> Measured:
-    from weasyprint.formatting_structure import boxes
-
-    main = next((c for c in children if isinstance(c, boxes.BlockLevelBox)), wrapper)
-    ink: list[Rect] = []
-    marks: dict[str, list[Mark]] = {}
-    seen: set[int] = set()
-
-    def visit(box, line, ancestors):
-        element = getattr(box, "element", None)
-        if isinstance(box, boxes.TextBox):
-            if box.style["visibility"] == "visible" and box.text.strip():
-                ink.append(Rect(box.position_x, box.position_y, box.width, box.height))
-            return
-        if isinstance(box, boxes.LineBox):
-            line = box
-        if element is not None and id(element) not in seen and element is not wrapper.element:
-            seen.add(id(element))
-            name = element.get("data-qg")
-            if name:
-                marks.setdefault(name, []).append(_mark(box, line, ancestors))
-            ancestors = ancestors + ((element.tag, element.get("class", ""), element.get("dir", "")),)
-        for child in getattr(box, "children", ()):
-            visit(child, line, ancestors)
-
-    for child in children:
-        visit(child, None, ())
-    return Measured(page, _border_box(wrapper), _border_box(main), main.margin_top or 0.0,
-                    main.margin_bottom or 0.0, tuple(ink), {k: tuple(v) for k, v in marks.items()})
-
-
-def _border_box(box) -> Rect:
-    return Rect(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
-
-
-def _mark(box, line, ancestors) -> Mark:
-    from weasyprint.formatting_structure import boxes
-
-    texts = [b for b in _descendants(box) if isinstance(b, boxes.TextBox)]
-    first = texts[0] if texts else None
-    baseline = first.position_y + first.baseline if first is not None else None
-    first_line_right = None
-    if first is not None:
-        first_line_right = max(t.position_x + t.width for t in texts if t.position_y == first.position_y)
-    if baseline is None and line is not None:
-        baseline = line.position_y + line.baseline
-    tab = box.style["tab_size"]
-    return Mark(_border_box(box), box.content_box_x(),
-                first.position_x if first is not None else box.position_x, baseline, first_line_right,
-                _is_last_on_line(box, line), None if isinstance(tab, int) else float(tab.value),
-                str(box.style["vertical_align"]), ancestors, len({round(t.position_y, 2) for t in texts}))
-
-
-def _descendants(box):
-    for child in getattr(box, "children", ()):
-        yield child
-        yield from _descendants(child)
-
-
-def _is_last_on_line(box, line) -> bool:
-    """The box ends its line, and the line runs left to right from the left: text put in its
-    place cannot push anything else along."""
-    if line is None or line.style["direction"] != "ltr" or line.style["text_align_all"] not in ("start", "left"):
-        return False
-    inside = {id(b) for b in _descendants(box)}
-    following = False
-    for item in _descendants(line):
-        if item is box:
-            following = True
-        elif following and id(item) not in inside and getattr(item, "text", "x").strip():
-            return False
-    return following
-
-
-def page_facts(document, page_index: int, header_page_index: int) -> PageFacts:
-    """The page size, content box and running header of the pieces document's real-sized pages."""
-    from weasyprint.formatting_structure import boxes
-
-    page_box = document.pages[page_index]._page_box
-    content = Rect(page_box.content_box_x(), page_box.content_box_y(), page_box.width, page_box.height)
-    header_box = document.pages[header_page_index]._page_box
-    margin = next(b for b in header_box.children
-                  if isinstance(b, boxes.MarginBox) and b.at_keyword == "@top-right")
-    text = next(b for b in _descendants(margin) if isinstance(b, boxes.TextBox))
-    return PageFacts(page_box.margin_width(), page_box.margin_height(), content,
-                     margin.content_box_x() + margin.width, text.position_y + text.baseline,
-                     style_declarations(text.style))
-
-
-def style_declarations(style) -> str:
-    """CSS that sets text in the same font, size, weight and colour as a computed style."""
-    families = ", ".join('"' + f.replace('"', "") + '"' for f in style["font_family"])
-    color = style["color"].to("srgb")
-    red, green, blue = (round(max(0.0, min(1.0, c)) * 255) for c in color.coordinates)
-    spacing = style["letter_spacing"]
-    spacing = "normal" if spacing == "normal" else f"{float(spacing)}px"
-    return (f"font-family: {families}; font-size: {style['font_size']}px; font-weight: {style['font_weight']}; "
-            f"font-style: {style['font_style']}; color: rgb({red} {green} {blue} / {color.alpha}); "
-            f"letter-spacing: {spacing}; text-transform: {style['text_transform']}; white-space: pre; "
-            "margin: 0; padding: 0; border: 0; line-height: normal")
+@dataclass(frozen=True)
+class PlannedPage:
+    number: int
+    placements: tuple[Placement, ...]
+    blocks: tuple[str, ...]  # labels of the blocks on the page, for tests and messages
 
 
 # ---- cutting pages into pieces of content --------------------------------------------------------

@@ -7,7 +7,7 @@ import textwrap
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 from hostile import one_error_line, run_quizgen
 
 

@@ -9,7 +9,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK, make_sample_set
+from helpers import DEFAULT_PACK, make_sample_set
 from hostile import one_error_line, run_quizgen
 
 from quizgen.drill import load_state, run_drill

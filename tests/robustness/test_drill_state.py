@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK, ROOT
+from helpers import DEFAULT_PACK, ROOT
 
 
 @pytest.mark.parametrize("damage", [b'{"version": 1, "cards": {"a": {"box": 9', b"\x00\xff\xfe", b""])

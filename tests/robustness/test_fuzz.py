@@ -7,7 +7,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, science_pack_files, write_pack
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 

@@ -22,7 +22,7 @@ if __name__ == "__main__":
 import gradekit as gk  # noqa: E402
 from quizgen.grade.locate import UnreadablePage  # noqa: E402
 from quizgen.grade.run import grade_image  # noqa: E402
-from quizgen.render.answer_sheets import SCORE_VALUES, SheetItem  # noqa: E402
+from quizgen.sheets.record import SCORE_VALUES, SheetItem  # noqa: E402
 
 PAGES = 8  # per condition: both versions, four students each, and each corner twice
 DPI = 200

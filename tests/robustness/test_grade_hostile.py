@@ -23,8 +23,8 @@ from PIL import Image
 
 import gradekit as gk
 import hostile_scans as hs
-from quizgen.render.answer_sheets import SHEETS_JSON
-from quizgen.render.cards import Box
+from quizgen.sheets.paper import Box
+from quizgen.sheets.record import SHEETS_JSON
 
 DPI = 150
 NUMBER = "314159"

@@ -16,9 +16,9 @@ import pytest
 from PIL import Image
 
 import gradekit as gk
-from conftest import science_pack_files, write_pack
+from helpers import science_pack_files, write_pack
 import hostile_scans as hs
-from quizgen.render.answer_sheets import SHEETS_JSON
+from quizgen.sheets.record import SHEETS_JSON
 
 DPI = 150
 
@@ -147,7 +147,8 @@ def name_boxes(pdf: Path, letter: str) -> list[tuple[float, float, float, float]
 
 
 def test_a_long_unbreakable_name_is_wrapped_or_cut_within_the_header_not_over_the_code(pack, tmp_path):
-    from quizgen.render.answer_sheets import ITEMS_TOP, SHEETS_PDF, read_answer_sheets
+    from quizgen.sheets.geometry import ITEMS_TOP
+    from quizgen.sheets.record import SHEETS_PDF, read_answer_sheets
 
     roster = tmp_path / "class.csv"
     roster.write_text("number,name\n240101," + "W" * 300 + "\n240102,Amina Haddad\n", encoding="utf-8")
@@ -171,10 +172,11 @@ def graded_named_page():
     """One page of a class-list sheet, filled, scanned and graded, with the result it belongs to."""
     from quizgen.grade.run import grade_image
     from quizgen.grade.score import students_from
-    from quizgen.render.answer_sheets import Student, answer_sheets_document, sheet_layout
-    from quizgen.render.cards import PAPERS
-    from quizgen.render.html import Layouts
+    from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
+    from quizgen.render.layouts import Layouts
     from quizgen.render.pdf import render_pdfs
+    from quizgen.sheets.paper import PAPERS
+    from quizgen.sheets.record import Student
     import pypdfium2 as pdfium
 
     sheets = sheet_layout(gk.grading_set(), PAPERS["a4"], (Student("240101", "Zoë", 1),), inputs="test")
@@ -233,7 +235,7 @@ def fed_fifo(path: Path, data: bytes):
 
 
 def test_a_class_list_from_a_pipe_is_read_once_like_a_file(pack, tmp_path):
-    from quizgen.render.answer_sheets import read_answer_sheets
+    from quizgen.sheets.record import read_answer_sheets
 
     fed_fifo(tmp_path / "class.csv", "number,name\n240101,Amina Haddad\n240102,جود\n".encode("utf-8"))
     out = tmp_path / "out"

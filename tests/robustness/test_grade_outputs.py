@@ -19,11 +19,11 @@ import gradekit as gk
 from quizgen.cli import main
 from quizgen.export.common import starts_like_formula
 from quizgen.model import Option, Question, QuestionSet, Version
-from quizgen.render.answer_sheets import (SHEETS_JSON, SHEETS_PDF, Student, answer_sheets_document,
-                                          answer_sheets_json, sheet_layout)
-from quizgen.render.cards import PAPERS
-from quizgen.render.html import Layouts
+from quizgen.render.answer_sheets import answer_sheets_document, sheet_layout
+from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
+from quizgen.sheets.paper import PAPERS
+from quizgen.sheets.record import SHEETS_JSON, SHEETS_PDF, Student, answer_sheets_json
 
 DPI = 150
 FORMULAS = ('=HYPERLINK("http://example.invalid","x")', "+A1", "@SUM(A1)", "-A1+1")

@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, science_pack_files, write_pack
 from hostile import one_error_line, run_quizgen
 
 PRIVATE_FACTS = """\

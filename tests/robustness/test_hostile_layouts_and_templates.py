@@ -10,7 +10,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, ROOT, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, ROOT, science_pack_files, write_pack
 
 from quizgen.cli import main
 

@@ -12,7 +12,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, make_sample_set, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, make_sample_set, science_pack_files, write_pack
 from hostile import one_error_line, run_quizgen
 
 from quizgen.drill import run_drill

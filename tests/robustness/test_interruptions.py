@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from conftest import DEFAULT_PACK, ROOT
+from helpers import DEFAULT_PACK, ROOT
 from pypdf import PdfReader
 
 BUILD = [sys.executable, "-m", "quizgen", "build", str(DEFAULT_PACK), "--only", "questions,worksheets,keys",

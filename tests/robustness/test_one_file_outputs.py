@@ -6,7 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 from hostile import one_error_line, run_quizgen
 
 FOREIGN = ("already exists and was not written by quizgen (or was changed since); nothing was written: "

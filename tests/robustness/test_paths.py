@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 
 from quizgen.cli import main
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 from hostile import one_error_line, run_quizgen
 from quizgen.content import load_pack
 from quizgen.generate import question_pool

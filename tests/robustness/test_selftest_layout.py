@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conftest import MINIMAL_PACK, write_pack
+from helpers import MINIMAL_PACK, write_pack
 from hostile import one_error_line, run_quizgen
 
 PAGE = ('<!DOCTYPE html><html lang="{{ language }}"><title>{{ title }}</title><style>{{ stylesheet }}</style>'

@@ -1,4 +1,5 @@
-"""Card imposition: where each card's front and back sit on a sheet, in millimetres from the top-left corner.
+"""Card imposition, the page geometry of flashcards: where each card's front and back sit on a sheet, in
+millimetres from the top-left corner.
 
 Pure geometry, so duplex alignment can be tested without rendering: a back is the mirror of
 its front about the axis the sheet turns on, then shifted by the printer's measured offset.
@@ -10,22 +11,14 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
+from ..sheets.paper import Box, Line, Paper
+
 Flip = Literal["long", "short"]
 
 CUT_MARK_DISTANCE = 2.0  # mm between a card edge and the start of its cut mark
 CUT_MARK_LENGTH = 5.0
 MIN_MARGIN = CUT_MARK_DISTANCE + CUT_MARK_LENGTH  # room the cut marks need outside the cards
 MAX_OFFSET = 20.0  # a back offset beyond this is a typo, not a printer
-
-
-@dataclass(frozen=True)
-class Paper:
-    name: str
-    width: float
-    height: float
-
-
-PAPERS = {"a4": Paper("a4", 210.0, 297.0), "letter": Paper("letter", 215.9, 279.4)}
 
 
 @dataclass(frozen=True)
@@ -55,30 +48,6 @@ class Offset:
 
     x: float = 0.0
     y: float = 0.0
-
-
-@dataclass(frozen=True)
-class Box:
-    x: float
-    y: float
-    width: float
-    height: float
-
-    @property
-    def right(self) -> float:
-        return self.x + self.width
-
-    @property
-    def bottom(self) -> float:
-        return self.y + self.height
-
-
-@dataclass(frozen=True)
-class Line:
-    x1: float
-    y1: float
-    x2: float
-    y2: float
 
 
 _GRID = re.compile(r"\s*([1-9][0-9]?)\s*[xX×]\s*([1-9][0-9]?)\s*")
@@ -190,7 +159,3 @@ def cut_marks(boxes: tuple[Box, ...]) -> tuple[Line, ...]:
     horizontal = tuple(line for y in ys for line in (Line(left - far, y, left - near, y),
                                                        Line(right + near, y, right + far, y)))
     return vertical + horizontal
-
-
-def sheets_needed(card_count: int, per_sheet: int) -> int:
-    return max(1, -(-card_count // per_sheet))

@@ -1,0 +1,268 @@
+"""Composing worksheets and answer keys from their laid-out pieces: the pieces document is laid out
+once, each version is paginated in plain Python over the measured boxes, and its pages are written
+from the pieces' cut drawing operators (splicing.py)."""
+
+from __future__ import annotations
+
+import gc
+import math
+import time
+from dataclasses import dataclass, replace
+
+from .compose import (GRID_COLUMNS, GRID_LINES, HEADER_PREFIX, TITLE_PIECE, TITLES, Block, ComposedDocument, GridBlock,
+                      HeaderBlock, NotComposable, QuestionBlock, VersionPlan)
+from .fetching import refusals_reported
+from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
+from .pieces import Measured, PageFacts, Placement, PlannedPage, cut_pieces, part_name
+from .splicing import deflated, write_version
+from .weasy import laid_out, measure, page_facts
+
+
+@dataclass(frozen=True)
+class FlowBlock:
+    """A measured block of a version's flow: never split across pages."""
+
+    height: float
+    margin_top: float
+    margin_bottom: float
+    placements: tuple[Placement, ...]  # relative to the block's top at y = 0
+    label: str
+
+
+def paginate(blocks: list[FlowBlock], page_height: float) -> list[list[tuple[FlowBlock, float]]]:
+    """Blocks stacked down pages, a block that does not fit starting the next page; adjoining
+    margins collapse to the larger one and a page's first block loses its top margin, as in CSS."""
+    pages: list[list[tuple[FlowBlock, float]]] = [[]]
+    y, previous_margin = 0.0, 0.0
+    for block in blocks:
+        top = y + max(previous_margin, block.margin_top) if pages[-1] else 0.0
+        if pages[-1] and top + block.height > page_height + 0.01:
+            pages.append([])
+            top = 0.0
+        pages[-1].append((block, top))
+        y, previous_margin = top + block.height, block.margin_bottom
+    return pages
+
+
+def render_composed(document: ComposedDocument) -> tuple:
+    """Lay out the pieces once, then compose and write every version; returns RenderedPdf per version.
+    Layouts that turn out not to compose (a choice that wraps, a block taller than a page) are laid
+    out in full, as before."""
+    try:
+        return _composed_pdfs(document)
+    except NotComposable:
+        return render_html_pdfs(document.full_document())
+
+
+def _composed_pdfs(document: ComposedDocument) -> tuple:
+    started = time.perf_counter()
+    refusals: list = []
+    with refusals_reported(document, refusals):
+        rendered = laid_out(document, refusals)
+    measured = measure(rendered)
+    facts = page_facts(rendered, 0, 1)
+    splits = piece_splits(document, measured)
+    with refusals_reported(document, refusals):  # attachments are fetched only now
+        pdf_bytes = rendered.write_pdf()
+    del rendered  # the box tree is the largest thing held; composing needs only the measurements
+    gc.collect()
+    streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
+    streams = replace(streams, contents={k: deflated(v) for k, v in streams.contents.items()})
+    layout_seconds = time.perf_counter() - started
+    composer = Composer(document, measured, facts)
+    results = []
+    for plan in document.versions:
+        began = time.perf_counter()
+        pages = composer.pages(plan)
+        data = write_version(pages, streams, measured, facts, f"{document.title} · {TITLES[document.kind]}")
+        seconds = layout_seconds / len(document.versions) + time.perf_counter() - began
+        if document.spool is None:
+            results.append(RenderedPdf(plan.file_name, data, len(pages), seconds))
+        else:
+            path = document.spool / plan.file_name
+            path.write_bytes(data)
+            results.append(SpooledPdf(plan.file_name, path, len(pages), seconds))
+    return tuple(results)
+
+
+def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> dict[str, tuple[float, ...]]:
+    """Where blocks are cut so that text comes out in reading order: a header below its code's line,
+    a matching question below each row, before that row's choice."""
+    splits: dict[str, tuple[float, ...]] = {}
+    for plan in document.versions:
+        for block in plan.blocks:
+            if isinstance(block, HeaderBlock):
+                splits[block.piece] = (measured[block.piece].mark("slot").box.bottom,)
+            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0:
+                splits[block.piece] = tuple(m.box.bottom for m in measured[block.piece].marks["right"])
+    return splits
+
+
+class Composer:
+    """Turns version plans into pages of placed pieces, from the measured pieces alone."""
+
+    def __init__(self, document: ComposedDocument, measured: dict[str, Measured], facts: PageFacts):
+        self.document = document
+        self.measured = measured
+        self.facts = facts
+
+    def piece(self, piece_id: str) -> Measured:
+        return self.measured[piece_id]
+
+    def pages(self, plan: VersionPlan) -> list[PlannedPage]:
+        blocks = [self.flow_block(b, i) for i, b in enumerate(plan.blocks)]
+        tallest = max(blocks, key=lambda b: b.height)
+        if tallest.height > self.facts.content.height:
+            raise NotComposable(f"{tallest.label} is taller than a page")
+        laid = paginate(blocks, self.facts.content.height)
+        pages = []
+        for number, page in enumerate(laid, 1):
+            placements = []
+            for block, top in page:
+                y = self.facts.content.y + top
+                placements += [Placement(p.piece, p.dx, p.dy + y, tuple(r.moved(0, y) for r in p.ink))
+                               for p in block.placements]
+            placements += self.furniture(plan, number, len(laid))
+            pages.append(PlannedPage(number, tuple(placements), tuple(b.label for b, _ in page)))
+        return pages
+
+    def flow_block(self, block: Block, index: int) -> FlowBlock:
+        if isinstance(block, QuestionBlock):
+            return self.question(block, index)
+        if isinstance(block, GridBlock):
+            return self.grid(block)
+        if isinstance(block, HeaderBlock):
+            return self.header(block)
+        return self.simple(block.piece, f"block {index}")
+
+    def at(self, piece_id: str, dx: float, dy: float) -> Placement:
+        piece = self.piece(piece_id)
+        return Placement(piece_id, dx, dy, tuple(r.moved(dx, dy) for r in piece.ink))
+
+    def simple(self, piece_id: str, label: str) -> FlowBlock:
+        piece = self.piece(piece_id)
+        return FlowBlock(piece.box.height, piece.margin_top, piece.margin_bottom,
+                         (self.at(piece_id, 0.0, -piece.box.y),), label)
+
+    def header(self, block: HeaderBlock) -> FlowBlock:
+        flow = self.simple(block.piece, "header")
+        slot = self.piece(block.piece).mark("slot")
+        if not slot.last_on_line:
+            raise NotComposable("the version code must end its line in the header")
+        top = -self.piece(block.piece).box.y
+        x = slot.text_x
+        placements = list(flow.placements)
+        for character in block.code:
+            mark = self.piece(character).mark("slot")
+            placements.append(self.at(character, x - mark.text_x, slot.baseline - mark.baseline + top))
+            x += (mark.first_line_right or mark.text_x) - mark.text_x
+        placements.append(Placement(part_name(block.piece, 1), 0.0, top, ()))
+        return FlowBlock(flow.height, flow.margin_top, flow.margin_bottom, tuple(placements), "header")
+
+    def question(self, block: QuestionBlock, index: int) -> FlowBlock:
+        label = f"question {index}"
+        flow = self.simple(block.piece, label)
+        piece = self.piece(block.piece)
+        top = -piece.box.y
+        slot = piece.mark("num")
+        number = self.piece(block.number).mark("num")
+        placements = [self.at(block.number, slot.text_x - number.text_x, slot.baseline - number.baseline + top),
+                      *flow.placements]
+        height = flow.height
+        if block.answer:
+            hidden = piece.mark("answer").box
+            line = self.piece(block.answer).mark("answer").box
+            placements.append(self.at(block.answer, hidden.x - line.x, hidden.y - line.y + top))
+            placements.append(self.at(block.rest, 0.0, -self.piece(block.rest).box.y + line.height - hidden.height))
+            height += line.height - hidden.height
+        if block.cells and block.per_line == 0:
+            placements += self.matching_cells(block, piece, top)
+        elif block.cells:
+            placements += self.option_cells(block, piece, top)
+        return FlowBlock(height, flow.margin_top, flow.margin_bottom, tuple(placements), label)
+
+    def matching_cells(self, block: QuestionBlock, piece: Measured, top: float) -> list[Placement]:
+        """Each choice set on the baseline of the hidden choice in its row; a choice that wraps would
+        change the row's height, so it is not composed."""
+        placements = []
+        for row, (target, cell_id) in enumerate(zip(piece.marks["right"], block.cells), 1):
+            cell = self.piece(cell_id).mark("cell")
+            if cell.lines > 1 or target.lines > 1:
+                raise NotComposable("a matching choice runs over more than one line")
+            placements.append(self.at(cell_id, target.text_x - cell.text_x, target.baseline - cell.baseline + top))
+            placements.append(Placement(part_name(block.piece, row), 0.0, top, ()))
+        return placements
+
+    def option_cells(self, block: QuestionBlock, piece: Measured, top: float) -> list[Placement]:
+        """Options in this version's order, row by row as the hidden rows of the block were laid out;
+        short options share a row in tab-stop columns, as Pango sets them."""
+        rows = piece.marks["row"]
+        gap = rows[1].box.y - rows[0].box.bottom if len(rows) > 1 else 0.0
+        y = rows[0].box.y
+        placements = []
+        for start in range(0, len(block.cells), block.per_line):
+            row_cells = block.cells[start:start + block.per_line]
+            x = 0.0
+            height = 0.0
+            for column, cell_id in enumerate(row_cells):
+                cell = self.piece(cell_id).mark("cell")
+                if column:
+                    x = next_tab_stop(x, rows[0].tab_size)
+                placements.append(self.at(cell_id, rows[0].content_x + x - cell.content_x, y - cell.box.y + top))
+                x += (cell.first_line_right or cell.content_x) - cell.content_x
+                height = max(height, cell.box.height)
+            y += height + gap
+        return placements
+
+    def grid(self, block: GridBlock) -> FlowBlock:
+        """Frames row by row, each as tall as its longest entry, and the entries set in their cells."""
+        frames = self.document.grid_frames
+        first = self.piece(frames[0])
+        row_top = first.mark("row").box.y - first.box.y  # the half of the top border above row 0
+        outer = first.box.height - first.mark("row").box.height
+        placements: list[Placement] = []
+        y = row_top
+        for row in range(block.rows):
+            cells = [(column, column * block.rows + row) for column in range(GRID_COLUMNS)
+                     if column * block.rows + row < len(block.entries)]
+            needed = max(self.piece(block.entries[i]).mark("row").box.height for _, i in cells)
+            candidates = frames[row * len(GRID_LINES):(row + 1) * len(GRID_LINES)]
+            frame_id = next((f for f in candidates if self.piece(f).mark("row").box.height >= needed - 0.01), None)
+            if frame_id is None:
+                raise NotComposable("a key grid entry is longer than the grid's tallest row")
+            frame = self.piece(frame_id)
+            frame_row = frame.mark("row").box
+            frame_dy = y - frame_row.y
+            placements.append(self.at(frame_id, 0.0, frame_dy))
+            for column, index in cells:
+                for piece_id, targets in ((block.numbers[index], frame.marks["num"]),
+                                          (block.entries[index], frame.marks["cell"])):
+                    piece = self.piece(piece_id)
+                    target, source = targets[column].box, piece.mark("cell")
+                    shift = 0.0
+                    if source.vertical_align == "middle":
+                        shift = (frame_row.height - piece.mark("row").box.height) / 2
+                    placements.append(self.at(piece_id, target.x - source.box.x,
+                                              target.y + frame_dy - source.box.y + shift))
+            y += frame_row.height
+        return FlowBlock(outer + y - row_top, first.margin_top, first.margin_bottom, tuple(placements), "grid")
+
+    def furniture(self, plan: VersionPlan, number: int, total: int) -> list[Placement]:
+        """The running title, and "Version A · page 1 of 3" set right to left from the margin box's edge."""
+        texts = [HEADER_PREFIX[self.document.kind], *plan.code, " · page ", *str(number), " of ", *str(total)]
+        furniture = dict(self.document.furniture)
+        right = self.facts.header_right
+        parts = []
+        for text in reversed(texts):
+            piece_id = furniture[text]
+            mark = self.piece(piece_id).mark("text")
+            right -= (mark.first_line_right or mark.text_x) - mark.text_x
+            parts.append(self.at(piece_id, right - mark.text_x, self.facts.header_baseline - mark.baseline))
+        return [Placement(TITLE_PIECE, 0.0, 0.0, ()), *reversed(parts)]
+
+
+def next_tab_stop(x: float, tab: float | None) -> float:
+    """Where text after a tab starts: the next multiple of the tab size (Pango's left-aligned stops)."""
+    if not tab:
+        raise NotComposable("tab-size must be a length for options to be composed")
+    return (math.floor(x / tab + 1e-6) + 1) * tab

@@ -1,0 +1,185 @@
+"""Layouts → HTML: Jinja2 layouts run in a sandbox, a user's layout folders overriding the built-ins by file
+name, and the document values every kind of page is made into."""
+
+from __future__ import annotations
+
+import functools
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Iterable
+
+import jinja2
+from jinja2.sandbox import SandboxedEnvironment
+from markupsafe import Markup
+
+from ..errors import QuizgenError, display_path
+from ..files import read_contributed
+from ..model import BLANK, format_number, option_letter
+from ..resources import builtin_layouts_folder
+from ..sandbox import bounded_environment
+
+BUILTIN_LAYOUTS = builtin_layouts_folder()
+
+@dataclass(frozen=True)
+class Layouts:
+    """Layout folders in lookup order: the user's folders first, the built-ins last."""
+
+    folders: tuple[Path, ...]
+
+    @classmethod
+    def with_user_folders(cls, user_folders: Iterable[Path] = ()) -> Layouts:
+        folders = []
+        for folder in user_folders:
+            if not Path(folder).is_dir():
+                raise QuizgenError.at(folder, "layout folder not found; expected a folder of .html/.css layouts",
+                                      field="--layouts")
+            folders.append(Path(folder).resolve())
+        return cls((*folders, BUILTIN_LAYOUTS))
+
+    def find(self, name: str) -> Path | None:
+        """The file that `name` means: the first folder holding it wins, as in the template loader."""
+        for folder in self.folders:
+            candidate = (folder / name).resolve()
+            if candidate.is_relative_to(folder) and candidate.is_file():
+                return candidate
+        return None
+
+    def path_of(self, name: str) -> str:
+        found = self.find(name)
+        return display_path(found) if found else name
+
+
+def user_layout_blame(folders: tuple[Path, ...], fallback: str) -> str:
+    """What to name when rendering breaks a limit: the user's layouts, the untrusted part (not the built-in
+    layout that includes them); their one file when there is only one, else their folders."""
+    user_folders = folders[:-1]
+    files = [p for folder in user_folders for p in sorted(Path(folder).glob("*")) if p.is_file()]
+    if len(files) == 1:
+        return display_path(files[0])
+    return ", ".join(display_path(f) for f in user_folders) or fallback
+
+
+@dataclass(frozen=True)
+class Part:
+    """One output file cut from a rendered document: its pages start at the element with id `anchor`."""
+
+    file_name: str
+    anchor: str
+
+
+@dataclass(frozen=True)
+class Document:
+    """An HTML document ready for WeasyPrint, and the files its pages become."""
+
+    html: str
+    layout: str  # the layout file, shown in errors
+    layout_folders: tuple[Path, ...]
+    content_folders: tuple[Path, ...]
+    parts: tuple[Part, ...]
+
+
+MAX_LAYOUT_BYTES = 1024 * 1024
+
+
+class ConfinedLoader(jinja2.FileSystemLoader):
+    """A folder's templates, each a regular file inside the folder (files.read_contributed)."""
+
+    def __init__(self, folder: Path):
+        super().__init__(str(folder))
+        self.folder = folder.resolve()
+
+    def get_source(self, environment: jinja2.Environment, template: str):
+        path = self.folder.joinpath(*jinja2.loaders.split_template_path(template))
+        if not os.path.lexists(path):
+            raise jinja2.TemplateNotFound(template)
+        if not path.resolve().is_relative_to(self.folder):
+            raise QuizgenError.at(path, f"refused to read layout {template!r}: it leads outside the layout "
+                                  "folders", field="layout")
+        data = read_contributed(path, self.folder, limit=MAX_LAYOUT_BYTES, what="layout")
+        try:
+            source = data.decode("utf-8")
+        except UnicodeDecodeError:
+            raise QuizgenError.at(path, "is not UTF-8 text; save the layout as UTF-8", field="layout") from None
+        written = os.stat(path).st_mtime_ns
+        return source, str(path), lambda: os.path.exists(path) and os.stat(path).st_mtime_ns == written
+
+
+@functools.lru_cache(maxsize=8)
+def layout_environment(folders: tuple[Path, ...]) -> SandboxedEnvironment:
+    env = bounded_environment(
+        loader=jinja2.ChoiceLoader([ConfinedLoader(f) for f in folders]),
+        autoescape=True,
+        undefined=jinja2.StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters.update(mm=mm, cloze=cloze_text, css_string=css_string, letter=option_letter, number=format_number)
+    env.globals.update(letter=option_letter)
+    return env
+
+
+def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
+    """Render one layout by file name; template mistakes become a QuizgenError at the layout's line."""
+    env = layout_environment(layouts.folders)
+    try:
+        return env.get_template(name).render(context)
+    except jinja2.TemplateSyntaxError as exc:
+        raise QuizgenError.at(exc.filename or layouts.path_of(name), f"template syntax error: {exc.message}",
+                              line=exc.lineno or 0, column=1, field=exc.name or name) from None
+    except jinja2.TemplateNotFound as exc:
+        raise QuizgenError.at(layouts.path_of(name), f"layout {exc.name!r} not found in "
+                              + ", ".join(display_path(f) for f in layouts.folders), field="layout") from None
+    except RecursionError as exc:
+        path, _ = _template_position(exc, layouts, name)
+        raise QuizgenError.at(path, "recursion too deep; a layout must not call itself without end",
+                              field="layout") from None
+    except MemoryError as exc:
+        path, line = _template_position(exc, layouts, name)
+        raise QuizgenError.at(path, "used too much memory", line=line, column=1 if line else 0,
+                              field="layout") from None
+    except (jinja2.UndefinedError, jinja2.exceptions.SecurityError, TypeError, ValueError, ArithmeticError,
+            LookupError, AttributeError) as exc:
+        path, line = _template_position(exc, layouts, name)
+        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
+                              field="layout") from None
+
+
+def _template_position(exc: BaseException, layouts: Layouts, name: str) -> tuple[str, int]:
+    """The innermost layout file and line in a rendering traceback (Jinja2 rewrites frames to template lines)."""
+    folders = [str(f) for f in layouts.folders]
+    found = (layouts.path_of(name), 0)
+    tb = exc.__traceback__
+    while tb is not None:
+        file = tb.tb_frame.f_code.co_filename
+        if any(file.startswith(f) for f in folders):
+            found = (display_path(file), tb.tb_lineno)
+        tb = tb.tb_next
+    return found
+
+
+def mm(value: float) -> str:
+    """A length for CSS, rounded to a micrometre so output does not depend on float noise."""
+    return f"{value:.3f}".rstrip("0").rstrip(".") + "mm"
+
+
+CLOZE_LINE = "_" * 16
+
+
+def cloze_text(text: str) -> str:
+    """The prompt with every blank drawn as a writing line (plain text: cheaper to lay out than a box)."""
+    return str(text).replace(BLANK, CLOZE_LINE)
+
+
+_CSS_UNSAFE = re.compile(r'["\\<>\n\r\x00-\x1f]')
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string that cannot end the string or the <style> element it sits in."""
+    return Markup('"' + _CSS_UNSAFE.sub(lambda m: f"\\{ord(m[0]):x} ", str(text)) + '"')
+
+
+def anchor_for(kind: str, code: str) -> str:
+    """`worksheet-A`: an id for HTML and CSS, and the stem of the version's file name."""
+    return f"{kind}-" + re.sub(r"[^A-Za-z0-9_-]", "_", code)

@@ -1,0 +1,84 @@
+"""One composed version's PDF: each page draws the cut pieces moved into place, its content stream
+spliced from deflate runs that were compressed once per build."""
+
+from __future__ import annotations
+
+import functools
+import io
+import zlib
+from dataclasses import dataclass
+
+from . import weasy
+from .pieces import PX_TO_PT, Measured, PageFacts, PlannedPage
+
+
+def write_version(pages: list[PlannedPage], streams, measured: dict[str, Measured], facts: PageFacts,
+                  title: str) -> bytes:
+    """One version's PDF: each page draws its pieces moved into place; the fonts they use and the
+    shared graphics states are copied once per file."""
+    import pikepdf
+
+    pdf = pikepdf.new()
+    copied: dict[tuple[str, str], object] = {}
+
+    def resource(category: str, name: str):
+        if (category, name) not in copied:
+            copied[(category, name)] = pdf.copy_foreign(streams.resources[category][name])
+        return copied[(category, name)]
+
+    width, height = facts.width * PX_TO_PT, facts.height * PX_TO_PT
+    shared = {category: names for category, names in streams.resources.items() if category != "/Font"}
+    for page in pages:
+        content = []
+        fonts: set[str] = set()
+        for placement in page.placements:
+            source = measured.get(placement.piece.split("+")[0])
+            source_height = streams.page_heights[source.page if source else 0]
+            tx = placement.dx * PX_TO_PT
+            ty = height - source_height - placement.dy * PX_TO_PT
+            content += [deflated(f"q 1 0 0 1 {tx:.4f} {ty:.4f} cm\n".encode()), streams.contents[placement.piece],
+                        END_OF_PIECE]
+            fonts.update(streams.fonts[placement.piece])
+        new_page = pdf.add_blank_page(page_size=(width, height))
+        entries = {category: pikepdf.Dictionary({name: resource(category, name) for name in names})
+                   for category, names in shared.items()}
+        entries["/Font"] = pikepdf.Dictionary({name: resource("/Font", name) for name in sorted(fonts)})
+        new_page.obj.Resources = pikepdf.Dictionary(entries)
+        new_page.obj.Contents = pikepdf.Stream(pdf, zlib_stream(content), Filter=pikepdf.Name.FlateDecode)
+    pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(Title=title, Producer=producer()))
+    out = io.BytesIO()
+    pdf.save(out, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,
+             object_stream_mode=pikepdf.ObjectStreamMode.generate)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class Deflated:
+    """Bytes compressed once as a run of raw deflate blocks that ends on a byte boundary: runs
+    joined end to end are one deflate stream, so a page's content is compressed piece by piece,
+    once per build, not once per page."""
+
+    raw: bytes
+    data: bytes
+
+
+def deflated(data: bytes, level: int = 6) -> Deflated:
+    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
+    return Deflated(data, compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))
+
+
+END_OF_PIECE = deflated(b"\nQ\n")
+_FINAL_BLOCK = zlib.compressobj(6, zlib.DEFLATED, -15).flush(zlib.Z_FINISH)
+
+
+def zlib_stream(runs: list[Deflated]) -> bytes:
+    """The zlib stream (as /FlateDecode wants) of the runs' bytes one after the other."""
+    checksum = 1
+    for run in runs:
+        checksum = zlib.adler32(run.raw, checksum)
+    return b"\x78\x9c" + b"".join(run.data for run in runs) + _FINAL_BLOCK + checksum.to_bytes(4, "big")
+
+
+@functools.lru_cache(maxsize=1)
+def producer() -> str:
+    return f"WeasyPrint {weasy.version()}, composed by quizgen"

@@ -1,0 +1,217 @@
+"""The boundary with WeasyPrint: the only module that imports it or reads its internals (the box tree
+of a laid-out page, its URL fetcher, the fontTools class its PDF writer uses). The range of versions it is
+tested with is pinned in pyproject.toml; tests/test_render_weasy.py fails loudly when an upgrade changes
+what it reads."""
+
+from __future__ import annotations
+
+import functools
+import mimetypes
+from contextlib import contextmanager
+from typing import Iterator
+
+from ..errors import QuizgenError
+from ..files import read_contributed
+from ..sheets.paper import Box
+from .fetching import (MAX_FETCHES, MAX_RESOURCE_BYTES, Refusal, RefusedResource, data_url_type, folder_of,
+                       resolve_resource)
+from .layouts import Document
+from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
+
+
+@functools.lru_cache(maxsize=1)
+def version() -> str:
+    import weasyprint
+
+    return weasyprint.__version__
+
+
+def laid_out(document, refusals: list[Refusal]):
+    """WeasyPrint's laid-out document of `document.html`, loading only what the document's folders allow;
+    run it inside fetching.refusals_reported."""
+    from weasyprint import HTML
+
+    base_url = document.layout_folders[-1].resolve().as_uri() + "/"
+    return HTML(string=document.html, base_url=base_url, url_fetcher=make_url_fetcher(document, refusals)).render()
+
+
+def _fatal_error_class() -> type[BaseException]:
+    from weasyprint.urls import FatalURLFetchingError
+
+    class RefusedFetch(FatalURLFetchingError):
+        """Raised inside WeasyPrint's fetch so that rendering stops instead of warning and going on."""
+
+    return RefusedFetch
+
+
+def make_url_fetcher(document: Document, refusals: list[Refusal]):
+    """A WeasyPrint URL fetcher limited to the document's layout and content folders."""
+    from weasyprint.urls import URLFetcher, URLFetcherResponse
+
+    fatal = _fatal_error_class()
+    layout_folders = tuple(f.resolve() for f in document.layout_folders)
+    content_folders = tuple(f.resolve() for f in document.content_folders)
+    fetched: list[str] = []
+
+    class RestrictedFetcher(URLFetcher):
+        def fetch(self, url, headers=None):
+            fetched.append(url)
+            try:
+                if len(fetched) > MAX_FETCHES:
+                    raise RefusedResource(f"refused to load more than {MAX_FETCHES:,} files for one document "
+                                          "(stylesheets importing each other many times?)")
+                found = resolve_resource(url, layout_folders, content_folders)
+            except RefusedResource as exc:
+                refusals.append(Refusal(url, str(exc)))
+                raise fatal(str(exc)) from None
+            if isinstance(found, bytes):
+                return URLFetcherResponse(url, found, {"Content-Type": data_url_type(url)})
+            media = mimetypes.guess_type(found.name)[0] or "application/octet-stream"
+            try:
+                data = read_contributed(found, folder_of(found, (*layout_folders, *content_folders)),
+                                        limit=MAX_RESOURCE_BYTES, what="layout resource")
+            except QuizgenError as exc:
+                refusals.append(Refusal(url, f"refused to read {found.name!r}: {exc.problems[0].message}"))
+                raise fatal(refusals[-1].message) from None
+            return URLFetcherResponse(found.as_uri(), data, {"Content-Type": media})
+
+    return RestrictedFetcher()
+
+
+@contextmanager
+def font_dates_kept() -> Iterator[None]:
+    """While it lasts, fonts that WeasyPrint rewrites with fontTools keep the dates in their own head table.
+
+    Without libharfbuzz-subset (a plain pip install), WeasyPrint subsets fonts with fontTools, and so it does
+    with variable and colour fonts everywhere; fontTools then stamps the clock into each font's `modified`
+    date unless SOURCE_DATE_EPOCH is set, and the same build gives other bytes a second later. HarfBuzz
+    keeps the font's own date, and so does a TTFont made with recalcTimestamp=False: the one that
+    weasyprint.pdf.fonts makes is swapped for one made so, and put back afterwards, so that neither the
+    environment nor fontTools changes for anything else in the process.
+    """
+    from fontTools.ttLib import TTFont
+    from weasyprint.pdf import fonts
+
+    class FontKeepingItsDates(TTFont):
+        def __init__(self, *args, **kwargs):
+            kwargs["recalcTimestamp"] = False
+            super().__init__(*args, **kwargs)
+
+    previous = fonts.TTFont
+    fonts.TTFont = FontKeepingItsDates
+    try:
+        yield
+    finally:
+        fonts.TTFont = previous
+
+
+def measure(document) -> dict[str, Measured]:
+    """Every piece of a rendered WeasyPrint document, by the id of its wrapper element."""
+    found: dict[str, Measured] = {}
+    for index, page in enumerate(document.pages):
+        for wrapper, children in _piece_wrappers(page._page_box):
+            piece_id = wrapper.element.get("id")
+            if piece_id not in found:
+                found[piece_id] = _measure_piece(index, wrapper, children)
+    return found
+
+
+def _piece_wrappers(page_box):
+    """(wrapper box, its children) for every box whose element id marks a piece."""
+    stack = [page_box]
+    while stack:
+        box = stack.pop()
+        element = getattr(box, "element", None)
+        if element is not None and str(element.get("id", "")).startswith(PIECE_ID_PREFIX) \
+                and type(box).__name__ == "BlockBox":
+            yield box, box.children
+            continue
+        stack.extend(reversed(getattr(box, "children", ())))
+
+
+def _measure_piece(page: int, wrapper, children) -> Measured:
+    from weasyprint.formatting_structure import boxes
+
+    main = next((c for c in children if isinstance(c, boxes.BlockLevelBox)), wrapper)
+    ink: list[Box] = []
+    marks: dict[str, list[Mark]] = {}
+    seen: set[int] = set()
+
+    def visit(box, line, ancestors):
+        element = getattr(box, "element", None)
+        if isinstance(box, boxes.TextBox):
+            if box.style["visibility"] == "visible" and box.text.strip():
+                ink.append(Box(box.position_x, box.position_y, box.width, box.height))
+            return
+        if isinstance(box, boxes.LineBox):
+            line = box
+        if element is not None and id(element) not in seen and element is not wrapper.element:
+            seen.add(id(element))
+            name = element.get("data-qg")
+            if name:
+                marks.setdefault(name, []).append(_mark(box, line, ancestors))
+            ancestors = ancestors + ((element.tag, element.get("class", ""), element.get("dir", "")),)
+        for child in getattr(box, "children", ()):
+            visit(child, line, ancestors)
+
+    for child in children:
+        visit(child, None, ())
+    return Measured(page, _border_box(wrapper), _border_box(main), main.margin_top or 0.0,
+                    main.margin_bottom or 0.0, tuple(ink), {k: tuple(v) for k, v in marks.items()})
+
+
+def _border_box(box) -> Box:
+    return Box(box.border_box_x(), box.border_box_y(), box.border_width(), box.border_height())
+
+
+def _mark(box, line, ancestors) -> Mark:
+    from weasyprint.formatting_structure import boxes
+
+    texts = [b for b in _descendants(box) if isinstance(b, boxes.TextBox)]
+    first = texts[0] if texts else None
+    baseline = first.position_y + first.baseline if first is not None else None
+    first_line_right = None
+    if first is not None:
+        first_line_right = max(t.position_x + t.width for t in texts if t.position_y == first.position_y)
+    if baseline is None and line is not None:
+        baseline = line.position_y + line.baseline
+    tab = box.style["tab_size"]
+    return Mark(_border_box(box), box.content_box_x(),
+                first.position_x if first is not None else box.position_x, baseline, first_line_right,
+                _is_last_on_line(box, line), None if isinstance(tab, int) else float(tab.value),
+                str(box.style["vertical_align"]), ancestors, len({round(t.position_y, 2) for t in texts}))
+
+
+def _descendants(box):
+    for child in getattr(box, "children", ()):
+        yield child
+        yield from _descendants(child)
+
+
+def _is_last_on_line(box, line) -> bool:
+    """The box ends its line, and the line runs left to right from the left: text put in its
+    place cannot push anything else along."""
+    if line is None or line.style["direction"] != "ltr" or line.style["text_align_all"] not in ("start", "left"):
+        return False
+    inside = {id(b) for b in _descendants(box)}
+    following = False
+    for item in _descendants(line):
+        if item is box:
+            following = True
+        elif following and id(item) not in inside and getattr(item, "text", "x").strip():
+            return False
+    return following
+
+
+def page_facts(document, page_index: int, header_page_index: int) -> PageFacts:
+    """The page size, content box and running header of the pieces document's real-sized pages."""
+    from weasyprint.formatting_structure import boxes
+
+    page_box = document.pages[page_index]._page_box
+    content = Box(page_box.content_box_x(), page_box.content_box_y(), page_box.width, page_box.height)
+    header_box = document.pages[header_page_index]._page_box
+    margin = next(b for b in header_box.children
+                  if isinstance(b, boxes.MarginBox) and b.at_keyword == "@top-right")
+    text = next(b for b in _descendants(margin) if isinstance(b, boxes.TextBox))
+    return PageFacts(page_box.margin_width(), page_box.margin_height(), content,
+                     margin.content_box_x() + margin.width, text.position_y + text.baseline)

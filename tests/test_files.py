@@ -1,0 +1,109 @@
+"""Files in and out (files.py) on a real file system: whole files or none, and a stranger's folder read
+without leaving it, blocking on a special file or reading without end."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import stat
+from pathlib import Path
+
+import pytest
+
+from quizgen.errors import QuizgenError
+from quizgen.files import (file_sha256, folder_fingerprint, read_contributed, read_regular_file, remove_stale_staging,
+                           replace_all, special_file_kind, write_atomically)
+
+
+@pytest.fixture
+def here(tmp_path, monkeypatch) -> Path:
+    monkeypatch.chdir(tmp_path)
+    return tmp_path
+
+
+def error_of(call, *args, **kwargs) -> str:
+    with pytest.raises(QuizgenError) as caught:
+        call(*args, **kwargs)
+    return str(caught.value)
+
+
+def test_an_atomic_write_replaces_the_file_whole_and_leaves_no_part_file(here):
+    target = here / "out" / "gift.txt"
+    write_atomically(target, b"first")
+    write_atomically(target, b"second")
+    assert target.read_bytes() == b"second"
+    assert sorted(p.name for p in target.parent.iterdir()) == ["gift.txt"]
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert stat.S_IMODE(target.stat().st_mode) == 0o666 & ~umask  # not mkstemp's private 0600
+
+
+def test_an_atomic_write_where_nothing_can_be_written_is_one_error(here):
+    (here / "blocked").write_text("a file, not a folder", encoding="utf-8")
+    message = error_of(write_atomically, here / "blocked" / "gift.txt", b"x")
+    assert message.startswith("blocked/gift.txt: cannot write here")
+
+
+def test_replace_all_writes_every_file_and_clears_staging_left_by_a_dead_build(here):
+    stale = here / f".build.staging-{2 ** 22 + 12345}"  # above any pid this machine hands out
+    stale.mkdir()
+    (stale / "half.pdf").write_bytes(b"%PDF")
+    replace_all(here / "build", {"a.txt": b"A", "b.txt": b"B"})
+    assert {p.name: p.read_bytes() for p in (here / "build").iterdir()} == {"a.txt": b"A", "b.txt": b"B"}
+    assert sorted(p.name for p in here.iterdir()) == ["build"]
+
+
+def test_staging_of_a_build_still_running_is_left_alone(here):
+    alive = here / f".build.staging-{os.getpid()}"
+    alive.mkdir()
+    remove_stale_staging(here / "build")
+    assert alive.is_dir()
+
+
+def test_a_contributed_file_is_read_when_inside_its_folder(here):
+    (here / "layouts").mkdir()
+    (here / "layouts" / "sheet.css").write_text("p { color: red }", encoding="utf-8")
+    assert read_contributed(here / "layouts" / "sheet.css", here / "layouts", limit=100) == b"p { color: red }"
+
+
+def test_a_contributed_file_is_refused_through_a_link_out_of_its_folder_or_a_second_hard_link(here):
+    (here / "layouts").mkdir()
+    (here / "secret.txt").write_text("x", encoding="utf-8")
+    os.symlink(here / "secret.txt", here / "layouts" / "sheet.css")
+    assert error_of(read_contributed, here / "layouts" / "sheet.css", here / "layouts", limit=100,
+                    what="layout").endswith(":1:1: this layout leads outside its folder layouts (a symbolic link?); "
+                                            "expected a file inside it")
+    os.link(here / "secret.txt", here / "layouts" / "linked.css")
+    assert "has 2 hard links" in error_of(read_contributed, here / "layouts" / "linked.css", here / "layouts",
+                                          limit=100)
+
+
+def test_a_fifo_is_refused_without_blocking_and_a_large_file_by_its_size(here):
+    os.mkfifo(here / "pipe.yaml")
+    assert special_file_kind(here / "pipe.yaml") == "a FIFO"
+    assert "is not a regular file (a FIFO, socket or device)" in error_of(read_regular_file, here / "pipe.yaml",
+                                                                          limit=10)
+    (here / "big.yaml").write_bytes(b"x" * 11)
+    assert error_of(read_regular_file, here / "big.yaml", limit=10, what="YAML file") == \
+        "big.yaml:1:1: this YAML file is 11 bytes; expected at most 10"
+    assert special_file_kind(here / "big.yaml") == "" and special_file_kind(here) == "a folder"
+
+
+def test_a_folder_fingerprint_changes_with_content_and_skips_links_and_what_keep_refuses(here):
+    (here / "pack").mkdir()
+    (here / "pack" / "facts.yaml").write_text("a: 1\n", encoding="utf-8")
+    (here / "pack" / "notes.bak").write_text("ignored", encoding="utf-8")
+
+    def fingerprint() -> str:
+        digest = hashlib.sha256()
+        folder_fingerprint(digest, 0, here / "pack", lambda path: path.suffix != ".bak")
+        return digest.hexdigest()
+
+    before = fingerprint()
+    (here / "pack" / "notes.bak").write_text("changed", encoding="utf-8")
+    os.symlink(here / "pack" / "facts.yaml", here / "pack" / "link.yaml")
+    assert fingerprint() == before
+    (here / "pack" / "facts.yaml").write_text("a: 2\n", encoding="utf-8")
+    assert fingerprint() != before
+    assert file_sha256(here / "pack" / "facts.yaml") == hashlib.sha256(b"a: 2\n").hexdigest()
+    assert file_sha256(here / "pack" / "link.yaml") is None

@@ -1,0 +1,94 @@
+"""The WeasyPrint boundary (render/weasy.py) against the installed WeasyPrint: every internal it reads is
+read here from a small real document, so an upgrade that moves one fails here, by name, before a build
+composes wrong pages."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+from quizgen.errors import QuizgenError
+from quizgen.render import weasy
+from quizgen.render.fetching import refusals_reported
+from quizgen.render.pieces import PIECE_ID_PREFIX
+
+ROOT = Path(__file__).resolve().parents[1]
+PAGE = """<!DOCTYPE html><html><head><style>
+@page {{ size: 100mm 100mm; margin: 10mm; @top-right {{ content: "Version A · page 1 of 1"; font-size: 9pt; }} }}
+body {{ margin: 0; font-size: 12pt; }} .piece {{ padding: 2mm 0; }} .tabbed {{ tab-size: 24px; }}
+</style></head><body>{body}</body></html>"""
+PIECE = (f'<div class="piece" id="{PIECE_ID_PREFIX}0"><p>Who <span data-qg="slot"></span>commanded '
+         f'<b data-qg="name">Abu Kamal</b></p><p class="tabbed" data-qg="tabbed">x\ty</p></div>')
+
+
+@dataclass(frozen=True)
+class Page:
+    html: str
+    layout_folders: tuple[Path, ...]
+    content_folders: tuple[Path, ...] = ()
+    layout: Path = ROOT / "templates" / "layouts" / "worksheet.html"
+
+
+def laid_out(tmp_path: Path, body: str):
+    document = Page(PAGE.format(body=body), (tmp_path,))
+    refusals: list = []
+    with refusals_reported(document, refusals):
+        return weasy.laid_out(document, refusals)
+
+
+def test_the_installed_weasyprint_is_in_the_pinned_range():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    pin = next(d for d in project["project"]["dependencies"] if d.startswith("weasyprint"))
+    low, high = (int(n) for n in re.fullmatch(r"weasyprint>=(\d+),<(\d+)", pin).groups())
+    assert low <= int(weasy.version().split(".")[0]) < high
+
+
+def test_a_piece_is_found_in_the_box_tree_with_its_marks_ink_and_tab_size(tmp_path):
+    measured = weasy.measure(laid_out(tmp_path, PIECE))
+    piece = measured[f"{PIECE_ID_PREFIX}0"]
+    assert list(measured) == [f"{PIECE_ID_PREFIX}0"] and piece.page == 0
+    assert piece.band.y < piece.box.y and piece.box.bottom < piece.band.bottom
+    assert piece.margin_top > 0 and piece.margin_bottom > 0  # a <p>'s default margins, in CSS pixels
+    assert len(piece.ink) >= 3 and all(r.width > 0 and r.height > 0 for r in piece.ink)
+    name = piece.mark("name")
+    assert name.ancestors == (("p", "", ""),) and name.lines == 1 and name.last_on_line
+    assert name.text_x == pytest.approx(name.box.x) and name.first_line_right > name.text_x
+    assert name.baseline is not None and name.box.y < name.baseline < name.box.bottom
+    slot = piece.mark("slot")
+    assert slot.lines == 0 and slot.baseline == pytest.approx(name.baseline) and not slot.last_on_line
+    assert piece.mark("tabbed").tab_size == pytest.approx(24.0)
+
+
+def test_page_facts_read_the_page_box_and_the_top_right_margin_box(tmp_path):
+    facts = weasy.page_facts(laid_out(tmp_path, PIECE), 0, 0)
+    size = 100 / 25.4 * 96  # 100 mm in CSS pixels
+    assert facts.width == pytest.approx(size) and facts.height == pytest.approx(size)
+    margin = 10 / 25.4 * 96
+    assert facts.content.x == pytest.approx(margin) and facts.content.width == pytest.approx(size - 2 * margin)
+    assert facts.header_right == pytest.approx(size - margin)
+    assert 0 < facts.header_baseline < margin
+
+
+def test_fonts_written_while_their_dates_are_kept_are_made_by_the_class_weasyprint_uses(tmp_path):
+    from weasyprint.pdf import fonts
+
+    before = fonts.TTFont
+    with weasy.font_dates_kept():
+        assert fonts.TTFont is not before and issubclass(fonts.TTFont, before)
+        first = laid_out(tmp_path, PIECE).write_pdf()
+        second = laid_out(tmp_path, PIECE).write_pdf()
+    assert fonts.TTFont is before
+    assert first == second and first.startswith(b"%PDF")
+
+
+def test_a_refused_fetch_stops_the_layout_with_one_located_error(tmp_path):
+    with pytest.raises(QuizgenError) as caught:
+        laid_out(tmp_path, '<img src="https://example.org/x.png">')
+    assert "layouts may not use the network" in str(caught.value)
+    (tmp_path / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>',
+                                      encoding="utf-8")
+    assert laid_out(tmp_path, f'<img src="{(tmp_path / "dot.svg").as_uri()}">').pages
