@@ -285,9 +285,9 @@ def port_number(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import nothing_to_ask
-    from .review import unmatched_exclusions
+    from .study.review import unmatched_exclusions
 
     pack = load_pack(args.pack)
     for warning in unmatched_exclusions(pack, tuple(args.templates)):
@@ -300,7 +300,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import question_pool
 
     pack = load_pack(args.pack)
@@ -336,7 +336,7 @@ def print_why(pack, fact_id: str, templates: list[Path]) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
 
     pack = load_pack(args.pack)
     out = EscapingWriter(sys.stdout)
@@ -354,7 +354,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import nothing_to_ask, question_pool
     from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
@@ -384,10 +384,10 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def cmd_review(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import question_pool
     from .ownership import claim_loose_file, write_loose_file
-    from .review import checked_reason, pool_text, review_page, set_exclusions
+    from .study.review import checked_reason, pool_text, review_page, set_exclusions
 
     if args.exclude or args.include:
         reason = checked_reason(args.reason)
@@ -402,7 +402,7 @@ def cmd_review(args: argparse.Namespace) -> int:
         print(f"wrote {path}")
         return 0
     if args.stats:
-        from .review import pooled_statistics, stats_text
+        from .study.review import pooled_statistics, stats_text
 
         pack = load_pack(args.pack)
         pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
@@ -423,13 +423,13 @@ def cmd_review(args: argparse.Namespace) -> int:
 
 
 def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
-    from .content import load_pack
+    from .load.pack import load_pack
 
     pack = load_pack(args.pack)
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)
     options.update(dealing)
-    from .build import generate_bounded
+    from .build.run import generate_bounded
 
     return pack, generate_bounded(pack, **options)
 
@@ -461,7 +461,7 @@ def cmd_new_template(args: argparse.Namespace) -> int:
 
 
 def cmd_new(args: argparse.Namespace) -> int:
-    from .newpack import next_steps, write_new_pack
+    from .author.newpack import next_steps, write_new_pack
 
     write_new_pack(args.folder, example=args.example)
     print(next_steps(args.folder, args.example))
@@ -469,8 +469,8 @@ def cmd_new(args: argparse.Namespace) -> int:
 
 
 def cmd_draft(args: argparse.Namespace) -> int:
-    from .content import load_pack
-    from .draft import coverage_report, draft_of, draft_report, write_draft
+    from .load.pack import load_pack
+    from .author.draft import coverage_report, draft_of, draft_report, write_draft
 
     pack = load_pack(args.pack)
     draft = draft_of(pack, args.source)
@@ -486,7 +486,7 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, run_build
+    from .build.run import BuildOptions, run_build
 
     return run_build(BuildOptions.from_args(args))
 
@@ -516,7 +516,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_calibration(args: argparse.Namespace) -> int:
-    from .build import write_calibration
+    from .build.run import write_calibration
 
     target = write_calibration(args.output, paper=args.paper, flip=args.flip, back_offset=args.back_offset,
                                layouts=args.layouts)
@@ -525,14 +525,14 @@ def cmd_calibration(args: argparse.Namespace) -> int:
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import ServeOptions, serve
+    from .author.serve import ServeOptions, serve
 
     return serve(ServeOptions(pack=args.pack, templates=tuple(args.templates), layouts=tuple(args.layouts),
                               port=args.port, count=args.count, seed=args.seed))
 
 
 def cmd_drill(args: argparse.Namespace) -> int:
-    from .drill import run_drill
+    from .study.drill import run_drill
 
     args.count = max(args.count, DRILL_COUNT)
     pack, question_set = load_questions(args)

@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from conftest import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
 from quizgen import cli
-from quizgen.build import BuildOptions, build_into, read_manifest
+from quizgen.build.run import BuildOptions, build_into, read_manifest
 from quizgen.errors import QuizgenError
 from quizgen.render.cards import Grid, Offset
 
@@ -178,7 +178,7 @@ def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
             "flashcards.pdf", "flashcards-fold.pdf", "calibration.pdf", "manifest.json"} <= names
     assert {e["path"] for e in read_manifest(folder)} == names - {"manifest.json"}
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
     from quizgen.generate.serialise import question_set_json
 
@@ -231,7 +231,7 @@ def test_a_broken_pack_fails_without_writing_anything(tmp_path, capsys):
 def test_a_long_build_off_a_terminal_says_a_line_per_stage(capsys):
     import time
 
-    from quizgen.build import Display
+    from quizgen.build.run import Display
 
     display = Display(mode="lines", started=time.perf_counter() - 2.0)
     display.expect(2)
@@ -243,7 +243,7 @@ def test_a_long_build_off_a_terminal_says_a_line_per_stage(capsys):
 
 
 def test_a_build_under_a_second_or_a_quiet_one_says_nothing(capsys):
-    from quizgen.build import Display
+    from quizgen.build.run import Display
 
     quick = Display(mode="lines")
     quick.expect(1)
@@ -255,7 +255,7 @@ def test_a_build_under_a_second_or_a_quiet_one_says_nothing(capsys):
 
 
 def test_the_build_says_how_many_files_it_will_write(tmp_path):
-    from quizgen.build import BuildOptions, files_summary, plan_documents
+    from quizgen.build.run import BuildOptions, files_summary, plan_documents
     from quizgen.render.html import Layouts
 
     question_set = make_sample_set(versions=3)
@@ -272,7 +272,7 @@ def test_the_build_says_how_many_files_it_will_write(tmp_path):
 
 
 def test_versions_are_composed_and_a_single_version_is_laid_out_in_full(tmp_path):
-    from quizgen.build import BuildOptions, plan_documents
+    from quizgen.build.run import BuildOptions, plan_documents
     from quizgen.render.compose import ComposedDocument
     from quizgen.render.html import Document, Layouts
 

@@ -9,8 +9,8 @@ import pytest
 import yaml
 
 from quizgen.cli import main
-from quizgen.content import load_pack
-from quizgen.draft import draft_of, draft_yaml
+from quizgen.load.pack import load_pack
+from quizgen.author.draft import draft_of, draft_yaml
 
 from conftest import DEFAULT_PACK, ROOT
 

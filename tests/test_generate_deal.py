@@ -16,13 +16,13 @@ from closed_world import ClosedWorld
 from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
-from quizgen.content import load_pack, parse_date
+from quizgen.load.pack import load_pack, parse_date
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.text import name_in_title
 from quizgen.model import DateValue, Number, Pack, Question
-from quizgen.relations import answer_text
+from quizgen.load.relations import answer_text
 from quizgen.render.html import flashcards_for
-from quizgen.study import card_front
+from quizgen.study.deck import card_front
 from quizgen.text import contains_phrase, normalise
 
 SEEDS = range(1, 6)
@@ -563,7 +563,7 @@ def test_two_items_with_one_answer_never_share_a_name_in_their_stems():
 def test_every_set_is_dealt_from_the_pool_review_shows():
     """What an author reviewed is what students get: every question any seed deals (with its true/false verdict,
     wrong options and groups) is one `review --text` lists, and every command reports one pool size."""
-    from quizgen.review import pool_text
+    from quizgen.study.review import pool_text
     default = load_pack(DEFAULT_PACK)
     reviewed = question_pool(default)
     shown = pool_text(reviewed, default)

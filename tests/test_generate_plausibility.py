@@ -10,13 +10,13 @@ from pathlib import Path
 
 from test_generate_knowledge import RELATIONS, moons, moons_pack, of_fact  # noqa: F401 (moons: a fixture)
 
-from quizgen.answers import is_correct
-from quizgen.content import load_pack
+from quizgen.study.answers import is_correct
+from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.truth import Truth
 from quizgen.model import Number
-from quizgen.review import student_lines
+from quizgen.study.review import student_lines
 from quizgen.text import normalise
 
 

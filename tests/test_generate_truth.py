@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
 
-from quizgen.content import load_pack, parse_date
+from quizgen.load.pack import load_pack, parse_date
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.truth import Truth, value_key
 from quizgen.model import Number

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from conftest import ROOT
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.lint import ERROR, lint_pool
 from quizgen.generate.truth import Truth

@@ -26,7 +26,7 @@ import genanki
 from ..errors import QuizgenError
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet, stable_id
-from ..study import card_front
+from ..study.deck import card_front
 from ..text import counted
 from . import common
 

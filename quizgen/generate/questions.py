@@ -12,10 +12,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..content import evidence_in_source, states_any, written_forms
+from ..load.pack import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack,
                      Pair, Question, Value, stable_id)
-from ..relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
+from ..load.relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
                          rounded_figure, slot_comes_last, value_text)
 from ..text import contains_phrase, name_gives_away, normalise
 from .distractors import distractors_for, given_names, hint_words, names_of, value_names

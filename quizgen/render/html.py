@@ -18,8 +18,8 @@ from ..files import read_contributed
 from ..sandbox import bounded_environment
 from ..model import BLANK, Question, QuestionSet, Version, option_letter
 from ..resources import builtin_layouts_folder
-from ..study import card_front
-from ..yamlfile import read_yaml
+from ..study.deck import card_front
+from ..load.yamlfile import read_yaml
 from . import cards as geometry
 from .cards import Box, CardSize, Flip, Grid, Line, Offset, Paper
 

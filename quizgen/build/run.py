@@ -15,25 +15,25 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable
 
-from . import __version__, sandbox
-from .errors import Problem, QuizgenError, display_path
-from .export import print_warnings
-from .export.common import Notice
-from .files import folder_fingerprint
-from .model import Pack, QuestionSet, Version
-from .ownership import (GENERATOR, OutputFolder, claim_loose_file, left_alone_line, owned_file, read_record,
+from .. import __version__, sandbox
+from ..errors import Problem, QuizgenError, display_path
+from ..export import print_warnings
+from ..export.common import Notice
+from ..files import folder_fingerprint
+from ..model import Pack, QuestionSet, Version
+from ..ownership import (GENERATOR, OutputFolder, claim_loose_file, left_alone_line, owned_file, read_record,
                         record_entry, write_loose_file)
-from .render import cards as geometry
-from .render.cards import Flip, Grid, Offset
-from .render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
+from ..render import cards as geometry
+from ..render.cards import Flip, Grid, Offset
+from ..render.html import (Document, Layouts, answer_key_document, calibration_document, flashcards_document,
                           user_layout_blame, worksheet_document)
-from .render.compose import ComposedDocument, NotComposable, composable, composed_document
-from .render.pdf import RenderedPdf, render_pdfs
-from .sandbox import BoundedRun, Task, run_bounded
-from .text import counted
+from ..render.compose import ComposedDocument, NotComposable, composable, composed_document
+from ..render.pdf import RenderedPdf, render_pdfs
+from ..sandbox import BoundedRun, Task, run_bounded
+from ..text import counted
 
 if TYPE_CHECKING:
-    from .render.answer_sheets import ClassList
+    from ..render.answer_sheets import ClassList
 
 OUTPUT_KINDS = ("questions", "worksheets", "keys", "flashcards", "calibration", "exports", "answer-sheets")
 MANIFEST = "manifest.json"
@@ -118,7 +118,7 @@ class BuildOptions:
     def with_class_list(self) -> BuildOptions:
         """These options holding the --students list, read now and only now: `--students <(…)` is a pipe,
         whose bytes come only once."""
-        from .render.answer_sheets import read_class_list_once
+        from ..render.answer_sheets import read_class_list_once
 
         if self.students is None or self.class_list is not None:
             return self
@@ -153,8 +153,8 @@ class BuildResult:
 
 def run_build(options: BuildOptions) -> int:
     """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
-    from .content import load_pack
-    from .generate import shortfall_warning
+    from ..load.pack import load_pack
+    from ..generate import shortfall_warning
 
     started = time.perf_counter()
     check_output_folder(options.out)
@@ -248,7 +248,7 @@ def _calibration_pdfs(layouts: Layouts, paper: geometry.Paper, flip: Flip, offse
 
 def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
     """generate_question_set, in a bounded worker when the user's templates take part (sandbox.py)."""
-    from .generate import generate_question_set
+    from ..generate import generate_question_set
 
     folders = options.get("template_dirs") or ()
     if not folders:
@@ -258,21 +258,21 @@ def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
 
 
 def _generate(pack: Pack, options: dict) -> QuestionSet:
-    from .generate import generate_question_set
+    from ..generate import generate_question_set
 
     return generate_question_set(pack, **options)
 
 
 def input_fingerprint(options: BuildOptions) -> str:
     """A hash of everything a build's bytes depend on: pack, templates, layouts, options, quizgen itself."""
-    from .generate.templates import BUILTIN_DIR as BUILTIN_TEMPLATES
-    from .render.html import BUILTIN_LAYOUTS
+    from ..generate.templates import BUILTIN_DIR as BUILTIN_TEMPLATES
+    from ..render.html import BUILTIN_LAYOUTS
 
     digest = hashlib.sha256()
     digest.update(json.dumps(options.manifest_options(), sort_keys=True).encode())
     digest.update(__version__.encode())
     folders = [options.pack, BUILTIN_TEMPLATES, *options.templates, BUILTIN_LAYOUTS, *options.layouts,
-               Path(__file__).parent]
+               Path(__file__).parents[1]]
     for number, folder in enumerate(folders):
         folder_fingerprint(digest, number, Path(folder), lambda path: "__pycache__" not in path.parts)
     return digest.hexdigest()
@@ -280,7 +280,7 @@ def input_fingerprint(options: BuildOptions) -> str:
 
 def previous_output_folder(options: BuildOptions) -> Path | None:
     """OUT/<pack-id> as named by the pack file, without loading the whole pack."""
-    from .yamlfile import read_yaml
+    from ..load.yamlfile import read_yaml
 
     try:
         pack_id = read_yaml(Path(options.pack) / "pack.yaml").data.get("id")
@@ -350,7 +350,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.extend(exported)
                 display.advance("exports")
             if options.wants("answer-sheets"):
-                from .render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
+                from ..render.answer_sheets import SHEETS_JSON, answer_sheets_json, build_sheets
 
                 sheets = build_sheets(question_set, geometry.PAPERS[options.paper], options.students,
                                       options.inputs, options.class_list)
@@ -379,8 +379,8 @@ def files_summary(documents: list, options: BuildOptions, folder: Path) -> str:
         parts.append("questions.json")
         total += 1
     if options.wants("exports"):
-        from .export import FORMATS
-        from .export.docx import build_file_count
+        from ..export import FORMATS
+        from ..export.docx import build_file_count
 
         parts.append(f"{len(FORMATS)} exports")
         total += len(FORMATS) - 1 + build_file_count(options.versions)  # docx: a worksheet and key per version
@@ -398,7 +398,7 @@ def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
 
 
 def questions_json(question_set: QuestionSet) -> str:
-    from .generate.serialise import question_set_json
+    from ..generate.serialise import question_set_json
 
     return question_set_json(question_set)
 
@@ -408,7 +408,7 @@ def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Lay
     bounded worker like every other layout; without --layouts the export makes it from the built-ins."""
     if not options.layouts:
         return {}
-    from .export import selftest
+    from ..export import selftest
 
     page = run_bounded(Task(selftest.page_html, (question_set, layouts), blame), sandbox.RENDER_LIMITS)
     return {"html": page.encode("utf-8")}
@@ -421,7 +421,7 @@ def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: L
     makes them from the built-ins."""
     if not options.layouts:
         return {}
-    from .export import docx
+    from ..export import docx
 
     return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts), blame), sandbox.RENDER_LIMITS)}
 
@@ -430,7 +430,7 @@ def export_files(question_set: QuestionSet, previous: Path | None = None,
                  made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
     """Every export format, made in a scratch folder and read back, and the formats' warnings; `made` holds
     formats already made (format name → bytes)."""
-    from .export import build_exports
+    from ..export import build_exports
 
     with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
         started = time.perf_counter()
@@ -462,7 +462,7 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
     if options.wants("calibration"):
         documents.append(calibration_document(layouts, paper, options.flip, options.back_offset))
     if options.wants("answer-sheets"):
-        from .render.answer_sheets import answer_sheets_document, build_sheets
+        from ..render.answer_sheets import answer_sheets_document, build_sheets
 
         sheets = build_sheets(question_set, paper, options.students, options.inputs, options.class_list)
         documents.append(answer_sheets_document(sheets, layouts, question_set.language, content_folders))

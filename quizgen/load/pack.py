@@ -12,9 +12,9 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from .errors import Problem, QuizgenError, display_path
-from .files import read_contributed
-from .model import (
+from ..errors import Problem, QuizgenError, display_path
+from ..files import read_contributed
+from ..model import (
     BOUND_WORDS,
     CONFIDENCE_LEVELS,
     SLOTS,
@@ -31,7 +31,7 @@ from .model import (
     Value,
 )
 from .relations import RELATIONS_FILE, read_forms, read_vocabulary, realise
-from .text import contains_phrase, normalise
+from ..text import contains_phrase, normalise
 from .yamlfile import UNSAFE_CHARACTERS, Located, read_yaml, unsafe_character_message
 
 PACK_FILE = "pack.yaml"

@@ -6,8 +6,8 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 
-from .errors import Problem
-from .model import (BLANK, BOUND_WORDS, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact,
+from ..errors import Problem
+from ..model import (BLANK, BOUND_WORDS, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact,
                     Number, Pack, Relation, Value, format_number)
 from .yamlfile import Located
 
