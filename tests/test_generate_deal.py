@@ -16,7 +16,8 @@ from closed_world import ClosedWorld
 from conftest import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
-from quizgen.load.pack import load_pack, parse_date
+from quizgen.load.pack import load_pack
+from quizgen.load.records import parse_date
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.text import name_in_title
 from quizgen.model import DateValue, Number, Pack, Question

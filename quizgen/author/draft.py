@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from ..load.pack import insertion_pattern, insertions, normalise_space, states_figure
+from ..load.evidence import insertion_pattern, insertions, normalise_space, states_figure
 from ..errors import QuizgenError, display_path
 from ..model import SLOTS, VALUE_TYPES, Fact, Pack, Relation
 from ..ownership import write_loose_file

@@ -14,7 +14,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass
 
 from ..model import NO_QUIZ_TAG, SLOTS, Number, Pack, Question
-from ..load.pack import states_any, written_forms
+from ..load.evidence import states_any, written_forms
 from ..load.relations import PHRASINGS, RELATED, related_value
 from ..text import contains_phrase, counted, normalise
 from . import Pool, stem_key

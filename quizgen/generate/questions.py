@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from ..load.pack import evidence_in_source, states_any, written_forms
+from ..load.evidence import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack,
                      Pair, Question, Value, stable_id)
 from ..load.relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
