@@ -486,7 +486,8 @@ def cmd_draft(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build.run import BuildOptions, run_build
+    from .build.options import BuildOptions
+    from .build.run import run_build
 
     return run_build(BuildOptions.from_args(args))
 
