@@ -7,7 +7,6 @@ from dataclasses import dataclass
 
 from ..errors import Problem
 from ..model import (
-    BOUND_WORDS,
     CONFIDENCE_LEVELS,
     SLOTS,
     DateValue,
@@ -20,6 +19,7 @@ from ..model import (
     Value,
 )
 from ..text import normalise
+from ..values import BOUND_WORDS
 from .evidence import (
     evidence_in_source,
     inserted_names,

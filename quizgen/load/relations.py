@@ -7,8 +7,9 @@ import re
 from collections.abc import Callable, Mapping
 
 from ..errors import Problem
-from ..model import (BLANK, BOUND_WORDS, NUMBER_WORDS, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact,
-                    Number, Pack, Relation, Value, format_number)
+from ..model import (BLANK, QUESTION_TYPES, VALUE_TYPES, Category, DateValue, Fact, Number, Pack, Relation, Value,
+                    format_number)
+from ..values import BOUND_WORDS, NUMBER_WORDS
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
