@@ -21,6 +21,7 @@ from ..render.html import (
 from ..text import counted
 from .options import BuildOptions
 
+
 def files_summary(documents: list, options: BuildOptions, folder: Path) -> str:
     """What the build will write and where, said before it starts: 'building 83 files into out/pack: 40
     worksheets, …'."""
