@@ -26,7 +26,7 @@ FIGURE_MARK = "\x00{}\x00"  # where a figure goes, filled once the words around 
 SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # A phrasing is realised into question texts, which a template may make at most 10,000 characters long
 # (generate/templates.py): with every placeholder filled by the longest name or text value check allows
-# (content.py), a phrasing within these caps always fits, so an over-long one is refused here, at its own line.
+# (load/records.py), a phrasing within these caps always fits, so an over-long one is refused here, at its own line.
 MAX_PHRASING_CHARS = 500
 MAX_PHRASING_PLACEHOLDERS = 8
 
