@@ -11,7 +11,7 @@ import pytest
 from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import question_pool
-from quizgen.load.relations import realise
+from quizgen.load.phrasing import realise
 
 from conftest import write_pack
 

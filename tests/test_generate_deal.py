@@ -21,7 +21,7 @@ from quizgen.load.records import parse_date
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.text import name_in_title
 from quizgen.model import DateValue, Number, Pack, Question
-from quizgen.load.relations import answer_text
+from quizgen.load.phrasing import answer_text
 from quizgen.render.html import flashcards_for
 from quizgen.study.deck import card_front
 from quizgen.text import contains_phrase, normalise

@@ -10,7 +10,7 @@ import pytest
 
 from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
-from quizgen.load.relations import realise
+from quizgen.load.phrasing import realise
 
 from conftest import MINIMAL_PACK, write_pack
 
@@ -197,5 +197,5 @@ def test_an_unknown_or_mismatched_implied_relation_is_reported(tmp_path: Path):
     ("Which countries does the Danube flow through?", None),  # the verb belongs to the subject: no shape for it
 ])
 def test_a_question_for_every_value_turns_into_the_statement_that_answers_it(question, statement):
-    from quizgen.load.relations import list_answer_statement
+    from quizgen.load.phrasing import list_answer_statement
     assert list_answer_statement(question, "A and B (not C)") == statement

@@ -10,7 +10,7 @@ from datetime import date
 from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Value
-from ..load.relations import answer_text
+from ..load.phrasing import answer_text
 from ..text import contains_phrase, name_in_title, normalise, shared_name_words
 from .truth import Truth, bucket_score, fact_key, other, value_key
 

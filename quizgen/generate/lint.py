@@ -15,7 +15,8 @@ from dataclasses import dataclass
 
 from ..model import NO_QUIZ_TAG, SLOTS, Number, Pack, Question
 from ..load.evidence import states_any, written_forms
-from ..load.relations import PHRASINGS, RELATED, related_value
+from ..load.phrasing import related_value
+from ..load.relations import PHRASINGS, RELATED
 from ..text import contains_phrase, counted, normalise
 from . import Pool, stem_key
 from .distractors import names_of, stem_date

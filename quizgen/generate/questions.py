@@ -15,8 +15,8 @@ from typing import Any
 from ..load.evidence import evidence_in_source, states_any, written_forms
 from ..model import (BLANK, INTERNAL_TAGS, VALUE_TYPES, Citation, DateValue, Fact, Number, NumericAnswer, Option, Pack,
                      Pair, Question, Value, stable_id)
-from ..load.relations import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
-                         rounded_figure, slot_comes_last, value_text)
+from ..load.phrasing import (answer_text, capitalise, kind_of, list_answer_statement, list_pattern, realise,
+                              rounded_figure, slot_comes_last, value_text)
 from ..text import contains_phrase, name_gives_away, normalise
 from .distractors import distractors_for, given_names, hint_words, names_of, value_names
 from .templates import QuestionTemplate, render_text

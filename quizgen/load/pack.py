@@ -9,8 +9,9 @@ from pathlib import Path
 from ..errors import Problem, QuizgenError, display_path
 from ..model import Fact, Pack, Topic
 from .facts import FactContext, check_unique_fact_ids, read_fact
+from .phrasing import realise
 from .records import SLUG, UNKNOWN_ID, Reader, check_unique, describe
-from .relations import RELATIONS_FILE, read_vocabulary, realise
+from .relations import RELATIONS_FILE, read_vocabulary
 from .sources import Collected, check_complete_lists, check_entity_links, collect_records
 from .yamlfile import Located, read_yaml
 
