@@ -260,16 +260,16 @@ def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: L
 
 def export_files(question_set: QuestionSet, previous: Path | None = None,
                  made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
-    """Every export format, made in a scratch folder and read back, and the formats' warnings; `made` holds
-    formats already made (format name → bytes)."""
-    from ..export import build_exports
+    """Every export format, made in memory, and the formats' warnings; `made` holds formats already made
+    (format name → bytes), and `previous` the last build's folder, where a format finds its earlier file."""
+    from ..export import export_bytes
 
-    with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
-        started = time.perf_counter()
-        paths, warnings = build_exports(question_set, Path(scratch), previous=previous, made=made)
-        seconds = (time.perf_counter() - started) / max(len(paths), 1)
-        return [BuiltFile(Path(p).relative_to(scratch).as_posix(), Path(p).read_bytes(), None, seconds)
-                for p in sorted(paths)], warnings
+    started = time.perf_counter()
+    files, results = export_bytes(question_set, (Path(previous),) if previous else (), made)
+    written = sorted(r.path.as_posix() for r in results if r.written)
+    seconds = (time.perf_counter() - started) / max(len(written), 1)
+    return ([BuiltFile(name, files[name], None, seconds) for name in written],
+            tuple(n for r in results for n in r.warnings))
 
 
 class Renderer:
