@@ -398,7 +398,7 @@ def test_a_multiple_choice_item_may_have_three_options_where_the_pack_knows_two_
 def test_lint_warns_of_an_entity_printed_by_a_name_another_entity_goes_by(tmp_path: Path):
     """The spacecraft printed as "Cassini" beside the astronomer whose surname, Cassini, students write."""
     import shutil
-    from quizgen.generate.lint import ambiguous_name_findings
+    from quizgen.generate.lint_pack import ambiguous_name_findings
     folder = tmp_path / "solar-system"
     shutil.copytree(TEST_PACKS / "solar-system", folder)
     assert ambiguous_name_findings(load_pack(folder)) == []
@@ -451,3 +451,86 @@ def test_a_false_figure_is_refuted_as_the_claim_printed_it():
                 assert refuted.group(1) in q.prompt, (q.prompt, q.explanation)
                 checked += 1
     assert checked >= 3
+
+
+def test_a_written_answer_that_shares_a_name_with_the_stem_is_not_asked():
+    """"Who shared a Nobel Prize with Pierre Curie in 1903?": the surname writes "Marie Curie" for the student.
+    Options can balance that with wrong ones that share it; a blank cannot."""
+    pack = load_pack(TEST_PACKS / "curie-family")
+    pool = question_pool(pack, seed=1)
+    written = [q for q in pool.questions if q.type in ("short-answer", "cloze")]
+    assert written
+    for q in written:
+        keys = [q.answer, *q.accepted]
+        stem_words = set(normalise(q.prompt).split())
+        shared = [k for k in keys if {"curie", "joliot"} & set(normalise(k).split()) & stem_words]
+        assert not shared, (q.prompt, shared)
+    reasons = [s.reason for s in pool.skipped if s.fact_id == "P20"]
+    assert any("a written answer is read off the names" in r for r in reasons), reasons
+
+
+def test_an_ordering_item_never_pairs_a_life_with_what_logic_puts_inside_it():
+    """"The birth of Marie Curie" before "The discovery of polonium by Marie Curie and Pierre Curie", or before the
+    birth of her daughter, is logic, not knowledge."""
+    pack = load_pack(TEST_PACKS / "curie-family")
+    orderings = [q for pool in pools(pack, range(1, 4)) for q in pool.questions if q.type == "ordering"]
+    assert orderings
+    for q in orderings:
+        births = [i.removeprefix("The birth of ") for i in q.items if i.startswith("The birth of ")]
+        deaths = [i.removeprefix("The death of ") for i in q.items if i.startswith("The death of ")]
+        for person in births + deaths:
+            others = [i for i in q.items if i not in (f"The birth of {person}", f"The death of {person}")]
+            assert not any(person in i and not i.startswith(("The birth of", "The death of")) for i in others), \
+                q.items
+        assert not ("Marie Curie" in births and "Irène Joliot-Curie" in births), q.items
+
+
+def test_a_wrong_date_comes_from_the_answer_s_century():
+    """"When did work on the Iron Gate I power station begin? 1501, 1964, 1849": a power station begun in 1501 is
+    struck out by anyone."""
+    checked = 0
+    for name in ("danube-rhine", "curie-family"):
+        for q in question_pool(load_pack(TEST_PACKS / name), seed=1).questions:
+            if q.type in ("multiple-choice", "true-false") and "Iron Gate" in q.prompt:
+                assert "1501" not in q.prompt + " ".join(o.text for o in q.options), q.prompt
+            if q.type == "multiple-choice" and q.options and all(o.text[-4:].isdigit() for o in q.options):
+                years = [int(o.text[-4:]) for o in q.options]
+                key = int(q.correct_options[0].text[-4:])
+                assert all(abs(y - key) <= 100 for y in years), (q.prompt, years)
+                checked += 1
+    assert checked
+
+
+def test_a_note_follows_the_sentence_it_is_about():
+    """After a matching item's four sentences a note read as if it were about the last one (Ève's place of death
+    "disputed" between Paris and Arcouest): each note now follows its own fact's sentence."""
+    from quizgen.generate.explain import explanation_for
+    pack = load_pack(TEST_PACKS / "curie-family")
+    noted = [f for f in pack.facts if f.dispute][:2]
+    plain = [f for f in pack.facts if not f.dispute][:2]
+    text = explanation_for([noted[0], plain[0], noted[1], plain[1]])
+    assert text.index(noted[0].dispute) < text.index(plain[0].statement) < text.index(noted[1].dispute)
+
+
+def test_a_true_claim_is_explained_in_the_source_s_words_only_where_they_read_cleanly():
+    """A scraped line with an open bracket, doubled spaces or a "†" ("Władysław Skłodowski (born  October 20, 1832
+    in Kielce") is no explanation: the fact's statement explains, and the line stays on the source."""
+    from quizgen.generate.explain import reads_cleanly
+    assert reads_cleanly("Ulm is a university town in Baden-Württemberg on the Danube")
+    assert not reads_cleanly("Władysław Skłodowski (born  October 20, 1832 in Kielce")
+    assert not reads_cleanly("Władysław Skłodowski (born October 20, 1832 in Kielce , † May 14, 1902 in Warsaw )")
+    pack = load_pack(TEST_PACKS / "curie-family")
+    whys = [q.explanation for q in question_pool(pack, seed=1).questions
+            if q.type == "true-false" and q.explanation.startswith("In the source's words")]
+    assert whys and all(reads_cleanly(w.split("“", 1)[1].rsplit("”", 1)[0]) for w in whys)
+    assert all(" … " not in w for w in whys)  # one quotation, never fragments glued together
+
+
+def test_a_figure_s_accepted_range_stops_short_of_another_figure_of_its_relation():
+    """Titan's "about 5,150 km" (±10 %) would accept Ganymede's 5,262 km: a student who mixes the two up gets the
+    mark. The range stops halfway to the other figure."""
+    pack = load_pack(TEST_PACKS / "solar-system")
+    [titan] = questions_asking(pack, "What is the diameter of Titan, in km?", "numeric")
+    assert is_correct(titan, "5150") and is_correct(titan, "5200")
+    assert not is_correct(titan, "5262")
+    assert titan.numeric.high < 5262

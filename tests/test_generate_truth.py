@@ -11,7 +11,8 @@ from conftest import MINIMAL_PACK, family_pack_files, science_pack_files, write_
 from quizgen.load.pack import load_pack
 from quizgen.load.records import parse_date
 from quizgen.generate.distractors import distractors_for
-from quizgen.generate.truth import Truth, value_key
+from quizgen.generate.keys import value_key
+from quizgen.generate.truth import Truth
 from quizgen.model import Number
 
 

@@ -12,9 +12,10 @@ from ..model import NO_QUIZ_TAG, Pack, Question, QuestionSet
 from .checks import alias_index, check_question, check_version, reveals_answer, title_gives_away
 from .deal import choose_questions, shortfall_warning, stem_key, true_false_warning
 from .deck import study_deck
-from .forms import facts_in_form
 from .distractors import hint_words
-from .questions import Maker, Skip, build_true_false, questions_from
+from .forms import facts_in_form
+from .maker import Maker, Skip
+from .questions import build_true_false, questions_from
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions

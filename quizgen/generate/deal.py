@@ -14,7 +14,7 @@ from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Question, Questi
 from ..load.phrasing import answer_text
 from ..text import contains_phrase, normalise
 from .checks import alias_index
-from .truth import fact_key, value_key
+from .keys import fact_key, value_key
 
 if TYPE_CHECKING:
     from . import Pool

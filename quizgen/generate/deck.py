@@ -6,7 +6,8 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from ..model import Fact, Pack, Question
-from .questions import Maker, build_true_false
+from .maker import Maker
+from .questions import build_true_false
 from .truth import Truth
 
 if TYPE_CHECKING:

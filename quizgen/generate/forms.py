@@ -4,7 +4,7 @@ a bounded figure ("more than 320 million dollars") never in a form that marks a 
 from __future__ import annotations
 
 from ..model import QUESTION_TYPES, SLOTS, Fact, Number, Pack
-from .questions import Skip, selects
+from .maker import Skip, selects
 from .templates import QuestionTemplate
 
 
@@ -50,7 +50,7 @@ EXACT_FIGURE_FORMS = ("cloze", "short-answer", "numeric")  # a written answer is
 def bounded_figure_refusal(template: QuestionTemplate, fact: Fact) -> str | None:
     """Why a figure the source gives only as a limit is not asked for in this form: the source gives no exact figure
     to mark a written answer against. (In true/false and multiple choice its wrong values are those the bound rules
-    out: Number.accepts says which, and distractors.number_distractors offers no value it accepts.)"""
+    out: Number.accepts says which, and figures.number_distractors offers no value it accepts.)"""
     number = fact.value(template.ask) if template.ask in SLOTS else None
     if isinstance(number, Number) and number.bound and template.type in EXACT_FIGURE_FORMS:
         return (f"the {template.ask} is a bound ({number.human()}), not an exact figure a {template.type} item can "

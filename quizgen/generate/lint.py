@@ -11,19 +11,25 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from dataclasses import dataclass
 
-from ..model import NO_QUIZ_TAG, SLOTS, Number, Pack, Question
 from ..load.evidence import states_any, written_forms
-from ..load.phrasing import related_value
-from ..load.relations import PHRASINGS, RELATED
+from ..model import SLOTS, Pack, Question
 from ..text import contains_phrase, counted, normalise
 from . import Pool, stem_key
 from .distractors import names_of, stem_date
-from .truth import Truth, fact_key, other
+from .findings import ERROR, INFO, WARNING, Finding
+from .keys import fact_key, other
+from .lint_pack import (
+    ambiguous_name_findings,
+    cardinality_findings,
+    number_findings,
+    phrasing_findings,
+    related_findings,
+    unaskable_dated_findings,
+)
+from .truth import Truth
 from .why import reasons_for
 
-ERROR, WARNING, INFO = "error", "warning", "info"
 AUTHOR_TALK = re.compile(r"\b(infobox|seed|derived|see F\d+|TODO|FIXME|wikipedia revision|excerpts?|is asked|are asked|"
                          r"the pack|this pack)\b|\(derived\)", re.IGNORECASE)
 INTERNAL_ID = re.compile(r"\b(?:F\d{2,}|S\d{2}[a-z]?)\b|\b[a-z]+(?:-[a-z0-9]+){2,}\b|\.(?:ya?ml|txt|json)\b")
@@ -41,18 +47,6 @@ NOMINALISED = re.compile(r"^When (?:did|was|were) (?:.+'s |the \w+(?:ion|al|ure|
                          r"(?:take place|happen|occur|begin|start)\b", re.IGNORECASE)
 LONG_STEM_WORDS = 45
 LONGEST_KEY_SHARE = 0.5
-
-
-@dataclass(frozen=True)
-class Finding:
-    rule: str
-    severity: str
-    where: str  # file:line:col of the fact (or template)
-    question_id: str
-    message: str
-
-    def __str__(self) -> str:
-        return f"{self.where}: {self.severity}: {self.rule}: {self.message} [{self.question_id}]"
 
 
 def lint_pool(pool: Pool, pack: Pack) -> list[Finding]:
@@ -353,23 +347,6 @@ def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
     return found
 
 
-def ambiguous_name_findings(pack: Pack) -> list[Finding]:
-    """An entity printed by a name that another entity also goes by ("Cassini", the spacecraft, beside the
-    astronomer Giovanni Domenico Cassini, who is also called Cassini): a student reads one for the other."""
-    owners: dict[str, list[str]] = defaultdict(list)
-    for entity in pack.entities:
-        for name in dict.fromkeys(normalise(n) for n in entity.names):
-            owners[name].append(entity.id)
-    found = []
-    for entity in pack.entities:
-        others = [pack.entity(e).name for e in owners[normalise(entity.name)] if e != entity.id]
-        if others:
-            found.append(Finding("ambiguous-name", WARNING, str(entity.origin), entity.id,
-                                 f"{entity.id!r} is printed as {entity.name!r}, which is also a name of "
-                                 f"{', '.join(others)}: give it a fuller name (its old one can stay an alias)"))
-    return found
-
-
 # The engine's own reasons for declining a question because names give it away (questions.name_hint_reason,
 # options_hint_reason, a true/false claim read off the names): not the author's words, so no error of theirs.
 NAMES_GIVE_AWAY = re.compile(r"^(?:the name .+ points at its answer |its names share |only its answers share )")
@@ -410,50 +387,6 @@ def cardinality_hint(fact, pack: Pack) -> str:
     return ""
 
 
-def cardinality_findings(pack: Pack) -> list[Finding]:
-    """Undated facts that give one value two partners where the relation says that side holds one (`objects: one`
-    or `subjects: one`): the facts contradict the relation, or the other field was meant."""
-    found = []
-    for relation in pack.relations:
-        undated = [f for f in pack.facts if f.relation == relation.id and f.date is None]
-        for slot in SLOTS:
-            given = other(slot)
-            if relation.holds_for_many(slot) or relation.slot_type(slot) in ("date", "number"):
-                continue
-            partners: dict[str, list] = defaultdict(list)  # the facts giving each value its first two partners
-            for fact in undated:
-                same = partners[fact_key(fact, given, pack)]
-                if len(same) < 2 and all(fact_key(f, slot, pack) != fact_key(fact, slot, pack) for f in same):
-                    same.append(fact)
-                    if len(same) == 2:
-                        found.append(Finding("cardinality", ERROR, str(fact.origin), fact.id, contradiction(
-                            relation.id, slot, same[0], fact)))
-    return found
-
-
-def contradiction(relation_id: str, slot: str, earlier, later) -> str:
-    given = other(slot)
-    return (f"facts {earlier.id} and {later.id} give the {given} {later.value(given)!s} two {slot}s of "
-            f"{relation_id!r} ({earlier.value(slot)!s}, {later.value(slot)!s}), but {relation_id!r} says "
-            f"`{slot}s: one` (one {slot} for each {given}); if it is each {slot} that has one {given}, write "
-            f"`{given}s: one` instead")
-
-
-def unaskable_dated_findings(pack: Pack) -> list[Finding]:
-    """A dated fact whose relation has an `item` phrase but no question phrasing is never asked, without a word."""
-    return [Finding("unaskable-dated-fact", WARNING, str(fact.origin), fact.id,
-                    f"fact {fact.id} is dated and relation {fact.relation!r} has an item phrase but no ask_subject "
-                    f"or ask_object, so it is never asked and left off ordering items and study cards; add an "
-                    f"ask_* phrasing to the relation")
-            for fact in pack.facts if NO_QUIZ_TAG not in fact.tags and fact.when is not None
-            and pack.relation(fact.relation).item and not phrasing_allows_asking(pack, fact)]
-
-
-def phrasing_allows_asking(pack: Pack, fact) -> bool:
-    relation = pack.relation(fact.relation)
-    return bool(relation.ask_subject or relation.ask_object)
-
-
 def fewer_questions_findings(pool: Pool, pack: Pack) -> list[Finding]:
     """Every reason a quizzable fact yields fewer questions than its relation allows (`stats --why` lists them)."""
     found = []
@@ -466,63 +399,6 @@ def fewer_questions_findings(pool: Pool, pack: Pack) -> list[Finding]:
 
 
 OPEN_LIST = "the pack may not list every"
-
-
-def number_findings(pack: Pack) -> list[Finding]:
-    """A figure carries its unit in words, and the relation's sentence does not write a unit of its own."""
-    found = []
-    for fact in pack.quizzable_facts():
-        number = fact.object
-        if not isinstance(number, Number):
-            continue
-        if not number.unit:
-            found.append(Finding("unitless-number", ERROR, str(fact.origin), fact.id,
-                                 f"the figure {number.figure()} has no unit; write unit: (people, km, per cent…)"))
-        relation = pack.relation(fact.relation)
-        after = re.search(r"\{[Oo]bject\}\s+([a-z]+)", relation.sentence)
-        if after and number.unit and after.group(1) not in number.unit_words().split() and \
-                after.group(1) in UNIT_WORDS:
-            found.append(Finding("unit-in-sentence", ERROR, str(relation.origin), fact.id,
-                                 f"the sentence of {relation.id!r} writes {after.group(1)!r} after the figure, which "
-                                 f"already says {number.unit_words()!r}; leave the unit to the number"))
-    return found
-
-
-# "Which of these planets is classed as…?": a plural noun as the subject of a singular verb (not "Which groups was
-# {subject} a leader of?", where the verb belongs to the subject that follows it)
-SINGULAR_FOR_ALL = re.compile(r"^\s*(?:Which|What)(?: of these)? [\w-]+s (?:is|was|has|does) (?!\{)", re.IGNORECASE)
-
-
-def phrasing_findings(pack: Pack) -> list[Finding]:
-    """The question for every value of a slot asks in the plural: "Which of these planets is classed as…? Tick all
-    that apply." tells a student to expect one answer."""
-    found = []
-    for relation in pack.relations:
-        for key in ("ask_subjects", "ask_objects"):
-            text = getattr(relation, key)
-            if text and SINGULAR_FOR_ALL.match(text):
-                found.append(Finding("singular-plural-question", ERROR, str(relation.origin), relation.id,
-                                     f"{key} {text!r} asks in the singular for several values; write it in the "
-                                     "plural (\"Which of these … are …?\")"))
-    return found
-
-
-def related_findings(pack: Pack) -> list[Finding]:
-    """A fact whose relation's words name {subject.R} needs an R fact for its subject, or the words stay unfilled."""
-    found = []
-    for fact in pack.quizzable_facts():
-        relation = pack.relation(fact.relation)
-        texts = [getattr(relation, key) or "" for key in PHRASINGS]
-        for slot, named in sorted({m for text in texts for m in RELATED.findall(text)}):
-            if related_value(fact.value(slot.lower()), named, pack) is None:
-                found.append(Finding("related-value", ERROR, str(fact.origin), fact.id,
-                                     f"the words of {relation.id!r} name {{{slot}.{named}}}, but no {named!r} fact "
-                                     f"has this fact's {slot.lower()} as its subject"))
-    return found
-
-
-UNIT_WORDS = {"kilometres", "kilometers", "km", "metres", "meters", "miles", "per", "percent", "people", "days",
-              "years", "months", "hours", "minutes", "kg", "tonnes", "degrees", "au", "barrels"}
 
 
 def summary(findings: list[Finding]) -> str:

@@ -14,7 +14,7 @@ from ..errors import QuizgenError
 from ..model import NO_QUIZ_TAG, SLOTS, Fact, Pack
 from ..text import counted
 from .forms import form_refusal
-from .questions import MAX_GROUPS, MIN_DAYS_BETWEEN_ITEMS
+from .groups import MAX_GROUPS, MIN_DAYS_BETWEEN_ITEMS
 
 if TYPE_CHECKING:
     from . import Pool
