@@ -120,7 +120,7 @@ def edit_one_fact(pack: Path, fact_id: str, round_number: int) -> None:
 def class_set_questions(pack: Path):
     """The class set's question set, as the build makes it (AMC gets the same questions)."""
     sys.path.insert(0, str(ROOT))
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
 
     return generate_question_set(load_pack(pack), count=20, seed=1, versions=1)
@@ -131,7 +131,7 @@ def raw_weasyprint_seconds(work: Path) -> float:
     sys.path.insert(0, str(ROOT))
     from weasyprint import HTML
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
     from quizgen.render.html import answer_key_document, worksheet_document
     from quizgen.render.layouts import Layouts
@@ -154,7 +154,7 @@ def bounded_worker_ms(calls: int = 20) -> float:
     has loaded WeasyPrint and the build, as a real build's parent has."""
     import weasyprint  # noqa: F401  (a loaded parent is what gets forked)
 
-    import quizgen.build  # noqa: F401
+    import quizgen.build.run  # noqa: F401
     from quizgen.sandbox import Task, run_bounded
 
     started = time.perf_counter()

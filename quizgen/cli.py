@@ -11,8 +11,10 @@ from pathlib import Path
 from typing import Any
 
 from . import __version__
+from .author.commands import cmd_draft, cmd_new, cmd_new_template, cmd_serve
 from .errors import QuizgenError, format_problems
 from .model import QUESTION_TYPES
+from .study.commands import cmd_review
 from .text import EscapingWriter, counted
 
 
@@ -244,12 +246,10 @@ def build_parser() -> argparse.ArgumentParser:
     drill.set_defaults(handler=cmd_drill)
     return parser
 
-
 PACK_HELP = "content pack folder (holding pack.yaml)"
 TEMPLATES_HELP = "folder of question templates that override or add to the built-ins (repeatable)"
 COUNT_HELP = "questions to generate"
 SEED_HELP = "random seed: the same seed gives the same questions and order"
-
 
 DRILL_COUNT = 500  # the drill schedules the whole pack, not a worksheet's worth
 
@@ -285,9 +285,9 @@ def port_number(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import nothing_to_ask
-    from .review import unmatched_exclusions
+    from .study.review import unmatched_exclusions
 
     pack = load_pack(args.pack)
     for warning in unmatched_exclusions(pack, tuple(args.templates)):
@@ -300,7 +300,7 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import question_pool
 
     pack = load_pack(args.pack)
@@ -336,7 +336,7 @@ def print_why(pack, fact_id: str, templates: list[Path]) -> int:
 
 
 def cmd_list(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
 
     pack = load_pack(args.pack)
     out = EscapingWriter(sys.stdout)
@@ -354,7 +354,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .content import load_pack
+    from .load.pack import load_pack
     from .generate import nothing_to_ask, question_pool
     from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
@@ -383,53 +383,14 @@ def cmd_lint(args: argparse.Namespace) -> int:
     return 1 if any(f.severity == ERROR for f in findings) else 0
 
 
-def cmd_review(args: argparse.Namespace) -> int:
-    from .content import load_pack
-    from .generate import question_pool
-    from .ownership import claim_loose_file, write_loose_file
-    from .review import checked_reason, pool_text, review_page, set_exclusions
-
-    if args.exclude or args.include:
-        reason = checked_reason(args.reason)
-        pack = load_pack(args.pack, review=False)  # review.yaml is rewritten, so a damaged one is repaired
-        pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
-        known = {q.id for q in pool.questions}
-        unknown = [qid for qid in [*args.exclude, *args.include] if qid not in known]
-        if unknown:
-            raise QuizgenError.at(args.pack, f"no question with id {', '.join(unknown)} in the pool; expected ids "
-                                  "as listed by `quizgen review --text`")
-        path = set_exclusions(pack, {qid: reason for qid in args.exclude}, set(args.include))
-        print(f"wrote {path}")
-        return 0
-    if args.stats:
-        from .review import pooled_statistics, stats_text
-
-        pack = load_pack(args.pack)
-        pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
-        items, gone = pooled_statistics(pool, args.stats)
-        sys.stdout.write(stats_text(items, gone, pack, len(args.stats)) + "\n")
-        return 0
-    pack = load_pack(args.pack)
-    target = args.out or Path("review.html")
-    if not args.text:
-        claim_loose_file(target, option="--out", pack=pack.root)
-    pool = question_pool(pack, template_dirs=args.templates, with_excluded=True)
-    if args.text:
-        sys.stdout.write(pool_text(pool, pack) + "\n")
-        return 0
-    write_loose_file(target, review_page(pool, pack).encode("utf-8"), option="--out", pack=pack.root)
-    print(f"wrote {target}: {counted(len(pool.questions), 'question')}; open it in a browser")
-    return 0
-
-
 def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
-    from .content import load_pack
+    from .load.pack import load_pack
 
     pack = load_pack(args.pack)
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)
     options.update(dealing)
-    from .build import generate_bounded
+    from .build.run import generate_bounded
 
     return pack, generate_bounded(pack, **options)
 
@@ -452,41 +413,9 @@ def cmd_generate(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_new_template(args: argparse.Namespace) -> int:
-    from .generate.templates import write_starter_template
-
-    path = write_starter_template(args.dir, args.name, args.type)
-    print(f"wrote {path}")
-    return 0
-
-
-def cmd_new(args: argparse.Namespace) -> int:
-    from .newpack import next_steps, write_new_pack
-
-    write_new_pack(args.folder, example=args.example)
-    print(next_steps(args.folder, args.example))
-    return 0
-
-
-def cmd_draft(args: argparse.Namespace) -> int:
-    from .content import load_pack
-    from .draft import coverage_report, draft_of, draft_report, write_draft
-
-    pack = load_pack(args.pack)
-    draft = draft_of(pack, args.source)
-    out = EscapingWriter(sys.stdout)  # a source's sentences may hold control characters: shown, never obeyed
-    if args.coverage:
-        from .generate import question_pool
-
-        print(coverage_report(draft, question_pool(pack).asked_facts()), file=out)
-        return 0
-    target = write_draft(draft, args.out)
-    print(draft_report(draft, target), file=out)
-    return 0
-
-
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build import BuildOptions, run_build
+    from .build.options import BuildOptions
+    from .build.run import run_build
 
     return run_build(BuildOptions.from_args(args))
 
@@ -516,7 +445,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 def cmd_calibration(args: argparse.Namespace) -> int:
-    from .build import write_calibration
+    from .build.run import write_calibration
 
     target = write_calibration(args.output, paper=args.paper, flip=args.flip, back_offset=args.back_offset,
                                layouts=args.layouts)
@@ -524,20 +453,12 @@ def cmd_calibration(args: argparse.Namespace) -> int:
     return 0
 
 
-def cmd_serve(args: argparse.Namespace) -> int:
-    from .serve import ServeOptions, serve
-
-    return serve(ServeOptions(pack=args.pack, templates=tuple(args.templates), layouts=tuple(args.layouts),
-                              port=args.port, count=args.count, seed=args.seed))
-
-
 def cmd_drill(args: argparse.Namespace) -> int:
-    from .drill import run_drill
+    from .study.drill import run_drill
 
     args.count = max(args.count, DRILL_COUNT)
     pack, question_set = load_questions(args)
     return run_drill(question_set, state_path=args.deck, limit=args.limit, output_stream=EscapingWriter(sys.stdout))
-
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -12,7 +12,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from quizgen.content import load_pack  # noqa: E402
+from quizgen.load.pack import load_pack  # noqa: E402
 from quizgen.generate import question_pool  # noqa: E402
 from quizgen.model import option_letter  # noqa: E402
 

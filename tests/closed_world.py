@@ -6,10 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from quizgen.text import contains_phrase
-from quizgen.answers import option_letter
+from quizgen.study.answers import option_letter
 from quizgen.generate.templates import load_templates
 from quizgen.model import DateValue, Fact, Number, Pack, Question, Value
-from quizgen.relations import realise
+from quizgen.load.phrasing import realise
 from quizgen.text import normalise
 
 GROUP_TYPES = ("matching", "ordering")

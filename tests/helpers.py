@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 from pypdf import PdfReader
 
-from quizgen.content import parse_date
+from quizgen.load.records import parse_date
 from quizgen.model import Citation, NumericAnswer, Option, Pair, Question, QuestionSet, Version
 
 ROOT = Path(__file__).resolve().parent.parent

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from helpers import make_sample_set
 
-from quizgen.answers import edit_distance, is_correct, text_matches
+from quizgen.study.answers import edit_distance, is_correct, text_matches
 
 QUESTIONS = {q.type: q for q in make_sample_set().questions}
 

@@ -15,7 +15,9 @@ from pypdf import PdfReader
 
 from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
 from quizgen import cli
-from quizgen.build import BuildOptions, build_into, read_manifest
+from quizgen.build.manifest import read_manifest
+from quizgen.build.options import BuildOptions
+from quizgen.build.run import build_into
 from quizgen.errors import QuizgenError
 from quizgen.render.imposition import Grid, Offset
 
@@ -178,7 +180,7 @@ def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
             "flashcards.pdf", "flashcards-fold.pdf", "calibration.pdf", "manifest.json"} <= names
     assert {e["path"] for e in read_manifest(folder)} == names - {"manifest.json"}
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
     from quizgen.generate.serialise import question_set_json
 
@@ -231,9 +233,9 @@ def test_a_broken_pack_fails_without_writing_anything(tmp_path, capsys):
 def test_a_long_build_off_a_terminal_says_a_line_per_stage(capsys):
     import time
 
-    from quizgen.build import Display
+    from quizgen.build.progress import BuildProgress
 
-    display = Display(mode="lines", started=time.perf_counter() - 2.0)
+    display = BuildProgress(mode="lines", started=time.perf_counter() - 2.0)
     display.expect(2)
     display.advance("worksheet-A.pdf")
     display.stage("writing the files and manifest.json")
@@ -243,19 +245,20 @@ def test_a_long_build_off_a_terminal_says_a_line_per_stage(capsys):
 
 
 def test_a_build_under_a_second_or_a_quiet_one_says_nothing(capsys):
-    from quizgen.build import Display
+    from quizgen.build.progress import BuildProgress
 
-    quick = Display(mode="lines")
+    quick = BuildProgress(mode="lines")
     quick.expect(1)
     quick.advance("worksheet-A.pdf")
-    quiet = Display(mode="off", started=0.0)
+    quiet = BuildProgress(mode="off", started=0.0)
     quiet.expect(1)
     quiet.advance("worksheet-A.pdf")
     assert capsys.readouterr().err == ""
 
 
 def test_the_build_says_how_many_files_it_will_write(tmp_path):
-    from quizgen.build import BuildOptions, files_summary, plan_documents
+    from quizgen.build.options import BuildOptions
+    from quizgen.build.plan import files_summary, plan_documents
     from quizgen.render.layouts import Layouts
 
     question_set = make_sample_set(versions=3)
@@ -272,7 +275,8 @@ def test_the_build_says_how_many_files_it_will_write(tmp_path):
 
 
 def test_versions_are_composed_and_a_single_version_is_laid_out_in_full(tmp_path):
-    from quizgen.build import BuildOptions, plan_documents
+    from quizgen.build.options import BuildOptions
+    from quizgen.build.plan import plan_documents
     from quizgen.render.compose import ComposedDocument
     from quizgen.render.layouts import Document, Layouts
 

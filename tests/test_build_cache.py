@@ -72,7 +72,8 @@ def test_any_changed_input_rebuilds_to_the_bytes_of_a_clean_build(pack: Path, tm
 
 
 def test_the_fingerprint_covers_every_file_of_the_pack(tmp_path: Path):
-    from quizgen.build import BuildOptions, input_fingerprint
+    from quizgen.build.manifest import input_fingerprint
+    from quizgen.build.options import BuildOptions
 
     folder = write_pack(tmp_path / "rivers", MINIMAL_PACK)
     options = BuildOptions(pack=folder)

@@ -205,7 +205,7 @@ def test_built_in_files_are_named_by_their_place_in_quizgen_not_their_install_pa
 def test_one_question_is_one_question_in_every_export(tmp_path):
     from dataclasses import replace
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.export.gift import gift_text
     from quizgen.export.moodle import moodle_xml
     from quizgen.export.qti import description

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 
 from quizgen.cli import main
-from quizgen.content import load_pack, normalise_space, parse_date
+from quizgen.load.evidence import normalise_space
+from quizgen.load.pack import load_pack
+from quizgen.load.records import parse_date
 from quizgen.errors import QuizgenError
 
 from helpers import DEFAULT_PACK, DISCOVERERS_PACK, MINIMAL_PACK, write_pack
@@ -288,7 +290,7 @@ def test_unknown_ids_are_still_reported_when_every_file_reads(tmp_path: Path):
 
 
 def test_a_figure_is_stated_only_with_its_own_sign_and_digits():
-    from quizgen.content import states_any
+    from quizgen.load.evidence import states_any
     assert not states_any("a mean temperature of −108 °C", ("108",))
     assert states_any("a mean temperature of −108 °C", ("-108", "−108"))
     assert not states_any("about 12,300 people", ("2,300",))

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from helpers import DEFAULT_PACK, ROOT, make_sample_set
 
-from quizgen.drill import Card, after_answer, load_state, run_drill, session_questions
+from quizgen.study.drill import Card, after_answer, load_state, run_drill, session_questions
 from quizgen.errors import QuizgenError
 
 TODAY = date(2026, 3, 2)

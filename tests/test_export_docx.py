@@ -19,7 +19,7 @@ from lxml import etree
 from PIL import Image
 
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.export import docx as word
 from quizgen.generate import generate_question_set
 from quizgen.model import BLANK, QUESTION_TYPES, Question

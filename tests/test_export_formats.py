@@ -1,4 +1,4 @@
-"""The export registry, `write_export` and `build_exports`, and the atomic file writer they share."""
+"""The export registry, `write_export`, `export_bytes` and `build_exports`, and the atomic file writer they share."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from helpers import make_sample_set
 
 from quizgen.cli import build_parser
 from quizgen.errors import QuizgenError
-from quizgen.export import FORMATS, build_exports, default_output_name, export_all, write_export
+from quizgen.export import FORMATS, build_exports, default_output_name, export_all, export_bytes, write_export
 from quizgen.files import write_atomically
 
 
@@ -122,3 +122,23 @@ def test_a_build_into_a_fresh_folder_carries_the_anki_times_of_the_previous_buil
     last, scratch = (tmp_path / "last" / "anki.apkg").read_bytes(), (tmp_path / "scratch" / "anki.apkg").read_bytes()
     assert scratch == last
     assert (tmp_path / "unrelated" / "anki.apkg").read_bytes() != last
+
+
+def test_export_bytes_writes_nothing_and_gives_the_bytes_export_all_writes(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    monkeypatch.chdir(tmp_path)
+    files, results = export_bytes(make_sample_set())
+    assert os.listdir(tmp_path) == []
+    assert sorted(files) == sorted(r.path.as_posix() for r in results if r.written)
+    written = {r.path.name: r.path.read_bytes() for r in export_all(make_sample_set(), tmp_path / "out") if r.written}
+    assert files == written
+
+
+def test_export_bytes_reads_the_anki_times_from_the_first_earlier_deck(tmp_path, monkeypatch):
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1700000000")
+    build_exports(make_sample_set(), tmp_path / "last")
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1800000000")
+    carried, _ = export_bytes(make_sample_set(), (tmp_path / "missing", tmp_path / "last"))
+    fresh, _ = export_bytes(make_sample_set())
+    assert carried["anki.apkg"] == (tmp_path / "last" / "anki.apkg").read_bytes()
+    assert fresh["anki.apkg"] != carried["anki.apkg"]

@@ -21,7 +21,7 @@ from test_export_moodle import STRUCTURE, child_tags_match, moodle_cloze_answers
 from test_export_qti import TEXT2QTI_TYPES, assessment_items, normalised, text2qti_zip, zip_entries
 
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.export import FORMATS, export_all
 from quizgen.export import anki as anki_export
 from quizgen.model import QuestionSet

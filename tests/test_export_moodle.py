@@ -17,7 +17,7 @@ from decimal import Decimal
 import pytest
 from helpers import DEFAULT_PACK, make_sample_set
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.export import moodle
 from quizgen.model import Option, Pair, QuestionSet
 

@@ -13,7 +13,7 @@ from helpers import MINIMAL_PACK, make_sample_set, science_pack_files, write_pac
 from lxml import etree
 
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.export import qti21
 from quizgen.generate import question_pool
 

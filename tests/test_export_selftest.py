@@ -123,7 +123,7 @@ def test_a_page_from_the_real_pack_shows_every_question_with_its_source(browser,
     from helpers import DEFAULT_PACK
     from selenium.webdriver.common.by import By
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
 
     question_set = generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1)
@@ -193,7 +193,7 @@ def test_the_focus_ring_of_a_typed_answer_leaves_its_label_readable(browser, tmp
     from helpers import DEFAULT_PACK
     from selenium.webdriver.common.by import By
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
 
     path = tmp_path / "selftest.html"

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import question_pool
-from quizgen.relations import realise
+from quizgen.load.phrasing import realise
 
 from helpers import write_pack
 

@@ -16,12 +16,13 @@ from closed_world import ClosedWorld
 from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
 from quizgen import cli
-from quizgen.content import load_pack, parse_date
+from quizgen.load.pack import load_pack
+from quizgen.load.records import parse_date
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.model import DateValue, Number, Pack, Question
-from quizgen.relations import answer_text
+from quizgen.load.phrasing import answer_text
 from quizgen.render.flashcards import flashcards_for
-from quizgen.study import card_front
+from quizgen.study.deck import card_front
 from quizgen.text import name_in_title
 from quizgen.text import contains_phrase, normalise
 
@@ -563,7 +564,7 @@ def test_two_items_with_one_answer_never_share_a_name_in_their_stems():
 def test_every_set_is_dealt_from_the_pool_review_shows():
     """What an author reviewed is what students get: every question any seed deals (with its true/false verdict,
     wrong options and groups) is one `review --text` lists, and every command reports one pool size."""
-    from quizgen.review import pool_text
+    from quizgen.study.review import pool_text
     default = load_pack(DEFAULT_PACK)
     reviewed = question_pool(default)
     shown = pool_text(reviewed, default)
@@ -639,3 +640,22 @@ def test_a_frame_whose_claims_are_all_true_is_asked_as_a_claim_once_a_set():
         assert all(n == 1 for n in claims.values()), claims
         one_sided_seen += len(claims)
     assert "fought-against" in dealt_items(1)[1].one_sided and one_sided_seen
+
+
+def test_a_relation_s_per_set_holds_in_every_set_even_when_the_others_run_out():
+    """The default pack caps its death tolls at two a set (`per_set: 2` on `toll`): a set of forty, more than the
+    pack fills fairly, takes a third toll never."""
+    default = load_pack(DEFAULT_PACK)
+    facts = {f.id: f for f in default.facts}
+    assert default.relation("toll").per_set == 2
+    tolls_in_pool = sum(facts[q.fact_ids[0]].relation == "toll" for q in question_pool(default).questions)
+    assert tolls_in_pool >= 10
+    dealt = 0
+    for count in (20, 40):
+        for seed in SEEDS:
+            questions = generate_question_set(default, count=count, seed=seed).questions
+            tolls = [q for q in questions if facts[q.fact_ids[0]].relation == "toll"]
+            assert len(tolls) <= 2, (count, seed, [q.prompt for q in tolls])
+            assert all(q.type == "numeric" for q in tolls)  # asked as a figure to write, never a false toll
+            dealt += len(tolls)
+    assert dealt >= 10

@@ -8,7 +8,7 @@ import random
 import pytest
 from helpers import write_pack
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.truth import Truth
 
@@ -146,11 +146,13 @@ def test_a_height_is_offered_from_the_other_peaks_heights_and_never_the_answer(p
 @pytest.mark.parametrize("key", [peak[0] for peak in PEAKS])
 def test_a_date_is_offered_from_the_other_first_ascents_and_never_the_answer(pack, truth, key):
     answer = next(peak[5] for peak in PEAKS if peak[0] == key)
+    # from the answer's century: Mont Blanc's 1786 is offered only 1865, not the Himalayan ascents of the 1950s
+    same_era = {peak[5] for peak in PEAKS if abs(int(peak[5][:4]) - int(answer[:4])) <= 100} - {answer}
     for seed in range(3):
         wrong = offered(pack, truth, f"{key}-first-ascent", seed)
         texts = [date.text for date in wrong]
-        assert len(texts) == 3 and len(set(texts)) == 3
-        assert answer not in texts and set(texts) <= {peak[5] for peak in PEAKS}
+        assert len(texts) == min(3, len(same_era)) and len(set(texts)) == len(texts)
+        assert answer not in texts and set(texts) <= same_era
 
 
 def test_the_rest_of_the_category_follows_and_fewer_come_back_when_the_pack_has_no_more(pack, truth):

@@ -15,8 +15,8 @@ from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_p
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.answers import is_correct
-from quizgen.content import load_pack
+from quizgen.study.answers import is_correct
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.model import BLANK, QUESTION_TYPES, Pack, Question
 from quizgen.text import contains_phrase, normalise

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import question_pool
 

@@ -11,8 +11,8 @@ import pytest
 from closed_world import ClosedWorld, student_response
 from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_pack
 
-from quizgen.answers import is_correct
-from quizgen.content import load_pack
+from quizgen.study.answers import is_correct
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set
 from quizgen.model import QUESTION_TYPES, Pack, QuestionSet
 

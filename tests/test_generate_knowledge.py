@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from helpers import MINIMAL_PACK, write_pack
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.lint import ERROR, lint_pool

@@ -8,7 +8,7 @@ import pytest
 from helpers import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, write_pack
 
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.lint import ERROR, lint_pool
 

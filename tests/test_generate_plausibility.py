@@ -10,13 +10,13 @@ from pathlib import Path
 
 from test_generate_knowledge import RELATIONS, moons, moons_pack, of_fact  # noqa: F401 (moons: a fixture)
 
-from quizgen.answers import is_correct
-from quizgen.content import load_pack
+from quizgen.study.answers import is_correct
+from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.truth import Truth
 from quizgen.model import Number
-from quizgen.review import student_lines
+from quizgen.study.review import student_lines
 from quizgen.text import normalise
 
 
@@ -348,12 +348,12 @@ def test_a_value_whose_short_list_a_source_closes_comes_last_among_wrong_options
     import shutil
     folder = tmp_path / "solar-system"
     shutil.copytree(TEST_PACKS / "solar-system", folder)
-    moons = folder / "facts-1-moons.yaml"
-    text = moons.read_text(encoding="utf-8")
+    moon_facts = folder / "facts-1-moons.yaml"
+    text = moon_facts.read_text(encoding="utf-8")
     asked = text.replace("evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\", ask: [],",
                          "evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\",")
     assert asked != text
-    moons.write_text(asked, encoding="utf-8")
+    moon_facts.write_text(asked, encoding="utf-8")
     pack = load_pack(folder)
     checked = 0
     for pool in pools(pack):

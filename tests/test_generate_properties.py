@@ -12,7 +12,7 @@ from helpers import DEFAULT_PACK, family_pack_files, science_pack_files, write_p
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set
 from quizgen.generate.checks import alias_index, question_problems, version_problems
 from quizgen.model import QUESTION_TYPES, Pack

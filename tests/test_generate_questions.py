@@ -11,10 +11,11 @@ import pytest
 from closed_world import ClosedWorld
 from helpers import DEFAULT_PACK, MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.checks import alias_index, question_problems
-from quizgen.model import BLANK, MONTHS, QUESTION_TYPES, DateValue, Number
+from quizgen.model import BLANK, QUESTION_TYPES, DateValue, Number
+from quizgen.values import MONTHS
 from quizgen.text import contains_phrase, normalise
 
 

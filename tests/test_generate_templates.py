@@ -9,7 +9,7 @@ import pytest
 from helpers import science_pack_files, write_pack
 
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.templates import BUILTIN_DIR, load_templates, write_starter_template

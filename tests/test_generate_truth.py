@@ -8,7 +8,8 @@ from pathlib import Path
 import pytest
 from helpers import MINIMAL_PACK, family_pack_files, science_pack_files, write_pack
 
-from quizgen.content import load_pack, parse_date
+from quizgen.load.pack import load_pack
+from quizgen.load.records import parse_date
 from quizgen.generate.distractors import distractors_for
 from quizgen.generate.keys import value_key
 from quizgen.generate.truth import Truth

@@ -12,7 +12,7 @@ import jsonschema
 import pytest
 from helpers import DEFAULT_PACK, ROOT, family_pack_files, science_pack_files, write_pack
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set
 from quizgen.generate.checks import correct_positions
 from quizgen.generate.versions import version_codes

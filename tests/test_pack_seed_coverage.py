@@ -8,10 +8,11 @@ from functools import lru_cache
 
 import pytest
 
-from quizgen.content import load_pack, normalise_space, states_figure
-from quizgen.draft import quoting_facts
+from quizgen.load.evidence import normalise_space, states_figure
+from quizgen.load.pack import load_pack
+from quizgen.author.draft import quoting_facts
 from quizgen.generate import question_pool
-from quizgen.sourcetext import sentences_of
+from quizgen.author.sourcetext import sentences_of
 
 from helpers import DEFAULT_PACK, ROOT
 

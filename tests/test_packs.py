@@ -3,12 +3,11 @@ each loads, lints clean, and its pool keys nothing the pack makes false and refu
 
 from __future__ import annotations
 
-from pathlib import Path
 
 import pytest
 from helpers import ROOT
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set, question_pool
 from quizgen.generate.lint import ERROR, lint_pool
 from quizgen.generate.truth import Truth

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
-from quizgen.relations import realise
+from quizgen.load.phrasing import realise
 
 from helpers import MINIMAL_PACK, write_pack
 
@@ -197,5 +197,13 @@ def test_an_unknown_or_mismatched_implied_relation_is_reported(tmp_path: Path):
     ("Which countries does the Danube flow through?", None),  # the verb belongs to the subject: no shape for it
 ])
 def test_a_question_for_every_value_turns_into_the_statement_that_answers_it(question, statement):
-    from quizgen.relations import list_answer_statement
+    from quizgen.load.phrasing import list_answer_statement
     assert list_answer_statement(question, "A and B (not C)") == statement
+
+
+def test_a_per_set_that_is_not_a_whole_number_of_one_or_more_is_one_located_error(tmp_path: Path):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
+        "objects: one\n        sentence: \"{Subject} rises",
+        "objects: one\n        per_set: 0\n        sentence: \"{Subject} rises", 1)))
+    assert len(found) == 1 and "relations.yaml:" in found[0]
+    assert "per_set: found 0; expected a whole number of 1 or more" in found[0]

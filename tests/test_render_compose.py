@@ -57,7 +57,7 @@ def keys(question_set):
 @pytest.fixture(scope="module")
 def pack_set():
     """Four versions of 20 questions from the real pack: every question type, two-line grid rows."""
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.generate import generate_question_set
 
     return generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1, versions=4)

@@ -12,7 +12,7 @@ import yaml
 from helpers import MINIMAL_PACK, headless_chromium, write_pack
 
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import generate_question_set, question_pool
 
 @pytest.fixture

@@ -11,10 +11,10 @@ import pytest
 
 from helpers import science_pack_files, write_pack
 from quizgen.cli import main
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import question_pool
-from quizgen.review import option_counts, pooled_statistics, stats_text
+from quizgen.study.review import option_counts, pooled_statistics, stats_text
 
 
 @pytest.fixture(scope="module")

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.serve import ServeOptions, files_stamp, make_preview, stamps_of, watched_folders
+from quizgen.author.serve import ServeOptions, files_stamp, make_preview, stamps_of, watched_folders
 
 from helpers import DISCOVERERS_PACK, ROOT, headless_chromium, write_pack
 

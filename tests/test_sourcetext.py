@@ -3,7 +3,7 @@ writes with their precision, the figures outside those dates, and plain text out
 
 from __future__ import annotations
 
-from quizgen.sourcetext import (dates_in, figures_in, is_approximate, last_year, read_source, sentences_of,
+from quizgen.author.sourcetext import (dates_in, figures_in, is_approximate, last_year, read_source, sentences_of,
                                 unit_after)
 
 
@@ -93,7 +93,7 @@ def test_markdown_and_html_headings_and_list_items(tmp_path) -> None:
 
 
 def test_names_are_runs_of_capitals_with_their_connectors_not_sentence_openers_or_months() -> None:
-    from quizgen.sourcetext import names_in
+    from quizgen.author.sourcetext import names_in
 
     def names(sentence: str) -> list[str]:
         return [m.text for m in names_in(sentence)]

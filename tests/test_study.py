@@ -6,10 +6,10 @@ import dataclasses
 import io
 
 from helpers import make_sample_set
-from quizgen.answers import is_correct
-from quizgen.drill import question_text, run_drill
+from quizgen.study.answers import is_correct
+from quizgen.study.drill import question_text, run_drill
 from quizgen.model import Option
-from quizgen.study import answer_hint, card_front
+from quizgen.study.deck import answer_hint, card_front
 
 MC, TF, CLOZE, SHORT, MATCH, ORDER, NUM = make_sample_set(versions=1).questions
 SEVERAL = dataclasses.replace(MC, id="q-mr", type="multiple-response", options=(

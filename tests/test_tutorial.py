@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
 from quizgen.generate.lint import ERROR, lint_pool
 

@@ -10,7 +10,7 @@ import pytest
 
 from quizgen.errors import QuizgenError
 from quizgen.model import Origin
-from quizgen.yamlfile import field_path, read_yaml
+from quizgen.load.yamlfile import field_path, read_yaml
 
 
 @pytest.fixture

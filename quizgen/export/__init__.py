@@ -1,7 +1,8 @@
 """Export formats: a registry of name → module, and the two ways the CLI writes them (one format, or all).
 
-Every format module has `write(question_set, path) -> list[str | Notice]`: it writes the file atomically
-and returns warnings (questions the format cannot hold, and why). Modules are imported only when used.
+Every format module makes its bytes first, `file_bytes(question_set, earlier) -> (bytes, warnings)`, and has
+`write(question_set, path) -> list[str | Notice]` that writes them atomically and returns the warnings
+(questions the format cannot hold, and why). Modules are imported only when used.
 A format that holds only some question types says which, so `quizgen export` deals its set from those.
 """
 
@@ -10,7 +11,7 @@ from __future__ import annotations
 import importlib
 import sys
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from ..errors import QuizgenError
@@ -20,6 +21,7 @@ from ..ownership import claim_loose_file, record_loose_file
 from .common import Notice
 
 Writer = Callable[[QuestionSet, Path], list[str | Notice]]
+Maker = Callable[[QuestionSet, Path | None], tuple[bytes, list[str | Notice]]]
 
 
 @dataclass(frozen=True)
@@ -29,6 +31,7 @@ class ExportFormat:
     default_file: str
     description: str
     function: str = "write"
+    maker: str = "file_bytes"  # the module's function making the file's bytes (and its warnings)
     types: tuple[str, ...] = QUESTION_TYPES  # the question types the format holds
     takes: str = ""  # the module's function saying whether it can hold one question, when types are not enough
     files: str = ""  # the module's function making a build's several files (name → bytes), when it makes several
@@ -38,6 +41,9 @@ class ExportFormat:
 
     def writer(self) -> Writer:
         return getattr(importlib.import_module(self.module), self.function)
+
+    def bytes_maker(self) -> Maker:
+        return getattr(importlib.import_module(self.module), self.maker)
 
     def taker(self) -> Callable[[Question], bool] | None:
         return getattr(importlib.import_module(self.module), self.takes) if self.takes else None
@@ -73,9 +79,9 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
     ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import",
                  types=OPTION_TYPES, takes="takes"),
     ExportFormat("csv", "quizgen.export.tabular", "questions.csv", "every question and field as CSV",
-                 function="write_csv"),
+                 function="write_csv", maker="csv_file_bytes"),
     ExportFormat("tsv", "quizgen.export.tabular", "quizlet.tsv", "term TAB definition for Quizlet-style import",
-                 function="write_tsv"),
+                 function="write_tsv", maker="tsv_file_bytes"),
     ExportFormat("html", "quizgen.export.selftest", "selftest.html", "offline self-test page"),
     ExportFormat("docx", "quizgen.export.docx", "worksheets.docx", "Word worksheets and answer keys of every "
                  "version (a build: a worksheet and key per version and the study cards)", files="build_files"),
@@ -130,50 +136,63 @@ def write_export(question_set: QuestionSet, fmt: str, output: Path | None, *, ve
 
 def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = None,
                made: dict[str, bytes | dict[str, bytes]] | None = None) -> list[ExportResult]:
-    """Every format into `folder` under its default file name; a format whose module is absent is skipped, and one
-    already `made` elsewhere (format name → bytes, or → its files by name) is written as it is. A format that makes
-    several files in a build (docx: a worksheet and a key per version) writes those instead of its one file.
+    """Every format into `folder` under its default file name, as export_bytes makes them.
 
-    `previous` is the folder of the last build when `folder` is a fresh one: each format then finds
-    its earlier file at its own path, as it would when writing over it (the Anki deck keeps the
-    modification times of unchanged notes from it, so Anki updates only the notes that changed).
+    `previous` is the folder of the last build when `folder` is a fresh one: a format whose file is not yet in
+    `folder` finds its earlier file there (the Anki deck keeps the modification times of unchanged notes from
+    it, so Anki updates only the notes that changed).
     """
+    files, results = export_bytes(question_set, (Path(folder), *((Path(previous),) if previous else ())), made)
+    for name, data in files.items():
+        write_atomically(Path(folder) / name, data)
+    return [replace(r, path=Path(folder) / r.path) for r in results]
+
+
+def export_bytes(question_set: QuestionSet, earlier: tuple[Path, ...] = (),
+                 made: dict[str, bytes | dict[str, bytes]] | None = None
+                 ) -> tuple[dict[str, bytes], list[ExportResult]]:
+    """Every format's files by name, made in memory, and a result per file (its path relative to the folder
+    it goes into). A format whose module is absent is skipped, and one already `made` elsewhere (format name →
+    bytes, or → its files by name) is taken as it is. A format that makes several files in a build (docx: a
+    worksheet and a key per version) makes those instead of its one file. A format's earlier file is looked for
+    in the `earlier` folders, in order."""
+    files: dict[str, bytes] = {}
     results = []
     for chosen in FORMATS.values():
-        path = Path(folder) / chosen.default_file
         ready = (made or {}).get(chosen.name)
         if isinstance(ready, bytes):
-            write_atomically(path, ready)
-            results.append(ExportResult(chosen.name, path, ()))
+            files[chosen.default_file] = ready
+            results.append(ExportResult(chosen.name, Path(chosen.default_file), ()))
             continue
         try:
-            write = chosen.writer()
+            make_files = chosen.file_maker()
+            make = None if make_files else chosen.bytes_maker()
         except ModuleNotFoundError as exc:
             if exc.name != chosen.module:
                 raise
-            results.append(ExportResult(chosen.name, path, (Notice(f"{chosen.name}: not written: {chosen.module} "
-                                                                   "is not available"),), written=False))
+            results.append(ExportResult(chosen.name, Path(chosen.default_file),
+                                        (Notice(f"{chosen.name}: not written: {chosen.module} is not available"),),
+                                        written=False))
             continue
-        if chosen.files:
-            files = ready if ready is not None else chosen.file_maker()(question_set)
-            for name, data in files.items():
-                write_atomically(Path(folder) / name, data)
-                results.append(ExportResult(chosen.name, Path(folder) / name, ()))
+        if make_files:
+            for name, data in (ready if ready is not None else make_files(question_set)).items():
+                files[name] = data
+                results.append(ExportResult(chosen.name, Path(name), ()))
             continue
-        if previous is not None:
-            carry_over(Path(previous) / chosen.default_file, path)
-        results.append(ExportResult(chosen.name, path, notices(write(question_set, path))))
-    return results
+        data, warnings = make(question_set, earlier_file(earlier, chosen.default_file))
+        files[chosen.default_file] = data
+        results.append(ExportResult(chosen.name, Path(chosen.default_file), notices(warnings)))
+    return files, results
 
 
-def carry_over(earlier: Path, path: Path) -> None:
-    if earlier.is_file() and not path.exists() and earlier.resolve() != path.resolve():
-        write_atomically(path, earlier.read_bytes())
+def earlier_file(folders: tuple[Path, ...], name: str) -> Path | None:
+    """The first regular file `name` in `folders`: the one a format writing over it would find."""
+    return next((folder / name for folder in folders if (folder / name).is_file()), None)
 
 
 def build_exports(question_set: QuestionSet, folder: Path, previous: Path | None = None,
                   made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[Path], tuple[Notice, ...]]:
-    """`quizgen build`: every format into `folder`; returns the files written and the warnings."""
+    """Every format into `folder`; returns the files written and the warnings."""
     results = export_all(question_set, folder, previous, made)
     return [r.path for r in results if r.written], tuple(n for r in results for n in r.warnings)
 

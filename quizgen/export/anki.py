@@ -26,7 +26,7 @@ import genanki
 from ..errors import QuizgenError
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet, stable_id
-from ..study import card_front
+from ..study.deck import card_front
 from ..text import counted
 from . import common
 
@@ -59,9 +59,14 @@ class StoredNote:
 
 
 def write(question_set: QuestionSet, path: Path) -> list[str]:
-    data = apkg_bytes(question_set, previous_notes(Path(path)), build_time())
+    data, warnings = file_bytes(question_set, Path(path))
     write_atomically(path, data)
-    return []
+    return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    """The deck; notes unchanged since the deck at `earlier` keep their modification times from it."""
+    return apkg_bytes(question_set, previous_notes(earlier) if earlier else {}, build_time()), []
 
 
 FIXED_BUILD_TIME = 1704067200  # 2024-01-01 00:00 UTC: the time of new notes when SOURCE_DATE_EPOCH is unset

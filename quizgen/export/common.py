@@ -14,7 +14,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .. import study
+from ..study import deck as study
 from ..model import OPTION_TYPES, Citation, Pair, Question, QuestionSet, format_number
 from ..text import cut_at_word
 
@@ -41,7 +41,7 @@ ORDERING_AS_MATCHING_NOTE = "Match each item with its place in the order (1 = fi
 
 
 def card_front(question: Question) -> str:
-    """The prompt side of a flashcard on one line, with the items to order or match (quizgen.study)."""
+    """The prompt side of a flashcard on one line, with the items to order or match (quizgen.study.deck)."""
     return study.card_front(question).one_line()
 
 

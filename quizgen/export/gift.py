@@ -19,9 +19,14 @@ SPECIAL_CHARACTERS = "~=#{}:"
 
 
 def write(question_set: QuestionSet, path: Path) -> list[str]:
-    text, warnings = gift_text(question_set)
-    write_atomically(path, text.encode("utf-8"))
+    data, warnings = file_bytes(question_set)
+    write_atomically(path, data)
     return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    text, warnings = gift_text(question_set)
+    return text.encode("utf-8"), warnings
 
 
 def gift_text(question_set: QuestionSet) -> tuple[str, list[str]]:

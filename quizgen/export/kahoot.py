@@ -47,9 +47,14 @@ class KahootRow:
 
 
 def write(question_set: QuestionSet, path: Path) -> list[common.Notice]:
-    rows, warnings = kahoot_rows(question_set)
-    write_atomically(path, workbook_bytes(question_set, rows))
+    data, warnings = file_bytes(question_set)
+    write_atomically(path, data)
     return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[common.Notice]]:
+    rows, warnings = kahoot_rows(question_set)
+    return workbook_bytes(question_set, rows), warnings
 
 
 def kahoot_rows(question_set: QuestionSet) -> tuple[list[KahootRow], list[common.Notice]]:

@@ -21,8 +21,13 @@ PENALTY = "0.3333333"
 
 
 def write(question_set: QuestionSet, path: Path) -> list[str]:
-    write_atomically(path, moodle_xml(question_set))
-    return []
+    data, warnings = file_bytes(question_set)
+    write_atomically(path, data)
+    return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    return moodle_xml(question_set), []
 
 
 def moodle_xml(question_set: QuestionSet) -> bytes:

@@ -23,8 +23,13 @@ XSI = "http://www.w3.org/2001/XMLSchema-instance"
 
 
 def write(question_set: QuestionSet, path: Path) -> list[str]:
-    write_atomically(path, qti_zip(question_set))
-    return []
+    data, warnings = file_bytes(question_set)
+    write_atomically(path, data)
+    return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    return qti_zip(question_set), []
 
 
 def qti_zip(question_set: QuestionSet) -> bytes:

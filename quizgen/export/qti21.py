@@ -32,8 +32,13 @@ FEEDBACK = "EXPLANATION"
 
 
 def write(question_set: QuestionSet, path: Path) -> list[str]:
-    write_atomically(path, qti21_zip(question_set))
-    return []
+    data, warnings = file_bytes(question_set)
+    write_atomically(path, data)
+    return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    return qti21_zip(question_set), []
 
 
 def qti21_zip(question_set: QuestionSet) -> bytes:

@@ -43,5 +43,10 @@ def _asset(layouts: Layouts, name: str) -> str:
 
 
 def write(question_set: QuestionSet, path: Path) -> list[str]:
-    write_atomically(path, page_html(question_set).encode("utf-8"))
-    return []
+    data, warnings = file_bytes(question_set)
+    write_atomically(path, data)
+    return warnings
+
+
+def file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    return page_html(question_set).encode("utf-8"), []

@@ -25,13 +25,23 @@ CSV_COLUMNS = ("id", "type", "prompt", "options", "answer", "accepted", "explana
 
 
 def write_tsv(question_set: QuestionSet, path: Path) -> list[str]:
-    write_atomically(path, quizlet_tsv(question_set).encode("utf-8"))
-    return []
+    data, warnings = tsv_file_bytes(question_set)
+    write_atomically(path, data)
+    return warnings
+
+
+def tsv_file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    return quizlet_tsv(question_set).encode("utf-8"), []
 
 
 def write_csv(question_set: QuestionSet, path: Path) -> list[str]:
-    write_atomically(path, questions_csv(question_set).encode("utf-8-sig"))
-    return []
+    data, warnings = csv_file_bytes(question_set)
+    write_atomically(path, data)
+    return warnings
+
+
+def csv_file_bytes(question_set: QuestionSet, earlier: Path | None = None) -> tuple[bytes, list[str]]:
+    return questions_csv(question_set).encode("utf-8-sig"), []
 
 
 def quizlet_tsv(question_set: QuestionSet) -> str:

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Question, QuestionSet, stable_id
-from ..relations import answer_text
+from ..load.phrasing import answer_text
 from ..text import contains_phrase, normalise
 from .checks import alias_index
 from .keys import fact_key, value_key

@@ -10,7 +10,7 @@ from datetime import date
 from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Fact, Pack, Value
-from ..relations import answer_text
+from ..load.phrasing import answer_text
 from ..text import contains_phrase, name_in_title, normalise, shared_name_words
 from .figures import number_distractors
 from .index import bucket_score

@@ -8,9 +8,9 @@ import re
 from collections.abc import Callable
 from typing import Any
 
-from ..content import evidence_in_source, states_any, written_forms
+from ..load.evidence import evidence_in_source, states_any, written_forms
 from ..model import INTERNAL_TAGS, Citation, DateValue, Fact, Number, Pack, Question, Value, stable_id
-from ..relations import capitalise, list_answer_statement, list_pattern, realise, rounded_figure, value_text
+from ..load.phrasing import capitalise, list_answer_statement, list_pattern, realise, rounded_figure, value_text
 from ..text import contains_phrase, normalise
 from .keys import fact_key, other
 from .maker import Maker

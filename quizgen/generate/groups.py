@@ -7,7 +7,7 @@ import random
 from collections.abc import Iterator
 
 from ..model import DateValue, Fact, Pair, Question
-from ..relations import answer_text, capitalise, realise, slot_comes_last, value_text
+from ..load.phrasing import answer_text, capitalise, realise, slot_comes_last, value_text
 from ..text import normalise
 from .explain import base_question, join_and
 from .keys import fact_key, other

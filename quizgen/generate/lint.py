@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 
-from ..content import states_any, written_forms
+from ..load.evidence import states_any, written_forms
 from ..model import SLOTS, Pack, Question
 from ..text import contains_phrase, counted, normalise
 from . import Pool, stem_key

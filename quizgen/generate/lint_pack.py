@@ -7,7 +7,8 @@ import re
 from collections import defaultdict
 
 from ..model import NO_QUIZ_TAG, SLOTS, Number, Pack
-from ..relations import PHRASINGS, RELATED, related_value
+from ..load.relations import PHRASINGS, RELATED
+from ..load.phrasing import related_value
 from ..text import normalise
 from .findings import ERROR, WARNING, Finding
 from .keys import fact_key, other

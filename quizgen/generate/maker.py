@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..model import VALUE_TYPES, Fact, Pack, stable_id
-from ..relations import answer_text, kind_of, realise
+from ..load.phrasing import answer_text, kind_of, realise
 from ..text import name_gives_away, normalise, shared_name_words
 from .distractors import given_names, hint_words, value_names
 from .templates import QuestionTemplate

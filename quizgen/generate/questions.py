@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from dataclasses import replace
 
 from ..model import BLANK, VALUE_TYPES, Citation, Fact, Number, NumericAnswer, Option, Pack, Question, Value, stable_id
-from ..relations import answer_text, kind_of, realise, value_text
+from ..load.phrasing import answer_text, kind_of, realise, value_text
 from ..text import contains_phrase, normalise
 from .distractors import distractors_for, hint_words, names_of
 from .explain import (

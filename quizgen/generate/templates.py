@@ -19,7 +19,7 @@ from ..model import QUESTION_TYPES, SLOTS
 from ..resources import builtin_templates_folder
 from ..sandbox import bounded_environment
 from ..text import UNSAFE_CHARACTERS
-from ..yamlfile import Located, read_yaml
+from ..load.yamlfile import Located, read_yaml
 
 BUILTIN_DIR = builtin_templates_folder()
 RENDER_SECONDS = 2.0

@@ -9,7 +9,7 @@ from collections import Counter
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from ..content import states_any, written_forms
+from ..load.evidence import states_any, written_forms
 from ..errors import QuizgenError
 from ..model import NO_QUIZ_TAG, SLOTS, Fact, Pack
 from ..text import counted

@@ -10,9 +10,9 @@ from pathlib import Path
 from ..errors import Problem, QuizgenError
 from ..model import Question, QuestionSet
 from ..sheets.paper import Box, Line, Paper
-from ..study import card_front
+from ..study.deck import card_front
 from ..text import cut_at_word
-from ..yamlfile import read_yaml
+from ..load.yamlfile import read_yaml
 from . import imposition
 from .imposition import CardSize, Flip, Grid, Offset
 from .layouts import Document, Layouts, Part, render_layout

@@ -12,7 +12,7 @@ import pytest
 from helpers import DEFAULT_PACK, make_sample_set
 from hostile import one_error_line, run_quizgen
 
-from quizgen.drill import load_state, run_drill
+from quizgen.study.drill import load_state, run_drill
 
 PACK_ID = "deir-ez-zor-2014"
 
@@ -119,12 +119,12 @@ def test_ten_answers_on_a_300000_card_state_are_quick_and_keep_every_card(tmp_pa
 
 
 def test_an_answer_appends_one_line_and_the_state_is_written_once_a_session(tmp_path: Path, monkeypatch):
-    import quizgen.drill
+    import quizgen.study.drill
 
     path = tmp_path / "deck.json"
     big_state(path, 1_000, "rivers")
     written = []
-    monkeypatch.setattr(quizgen.drill, "write_atomically", lambda *args: written.append(args[0]))
+    monkeypatch.setattr(quizgen.study.drill, "write_atomically", lambda *args: written.append(args[0]))
     journal_sizes = []
 
     class Watched(io.StringIO):
@@ -145,7 +145,7 @@ def test_a_line_torn_by_a_kill_is_left_out_and_cut_before_the_next_answer(tmp_pa
     journal.write_text('{"card": {"box": 2, "correct": 1, "due": "2026-01-06", "seen": 1}, "id": "q-tf", '
                        '"pack_id": "rivers"}\n{"card": {"box": 2, "corr')
     assert set(load_state(path, "rivers")) == {"q-mc", "q-tf"}
-    from quizgen.drill import DrillState
+    from quizgen.study.drill import DrillState
 
     DrillState(path, "rivers").record("q-cloze", True, date(2026, 1, 5))
     assert [json.loads(line)["id"] for line in journal.read_text().splitlines()] == ["q-tf", "q-cloze"]

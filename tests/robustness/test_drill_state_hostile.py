@@ -13,7 +13,7 @@ import pytest
 from helpers import DEFAULT_PACK, make_sample_set
 from hostile import one_error_line, run_quizgen
 
-from quizgen.drill import load_state, run_drill
+from quizgen.study.drill import load_state, run_drill
 
 
 def state_file(tmp_path: Path, cards: dict) -> Path:

@@ -11,7 +11,7 @@ from helpers import MINIMAL_PACK, science_pack_files, write_pack
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.errors import QuizgenError
 from quizgen.generate import generate_question_set
 from quizgen.generate.checks import alias_index, question_problems

@@ -113,7 +113,7 @@ def test_an_answer_never_doubles_as_a_distractor_and_the_check_would_stop_it(tmp
     a question ever carried the same text as a right and a wrong option."""
     from dataclasses import replace
 
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
     from quizgen.errors import QuizgenError
     from quizgen.generate import generate_question_set
     from quizgen.generate.checks import alias_index, check_question

@@ -15,7 +15,7 @@ import pytest
 from helpers import MINIMAL_PACK, make_sample_set, science_pack_files, write_pack
 from hostile import one_error_line, run_quizgen
 
-from quizgen.drill import run_drill
+from quizgen.study.drill import run_drill
 from quizgen.export.gift import gift_text
 from quizgen.export.tabular import questions_csv
 from quizgen.text import EscapingWriter
@@ -93,7 +93,7 @@ def test_plain_scalars_are_read_as_a_person_means_them(tmp_path: Path, written: 
     pack = write_pack(tmp_path / "pack", files)
     result = run_quizgen("list", pack)
     assert result.returncode == 0, result.stderr
-    from quizgen.content import load_pack
+    from quizgen.load.pack import load_pack
 
     assert next(f for f in load_pack(pack).facts if f.id == "F2").dispute == kept
 

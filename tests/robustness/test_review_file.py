@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from helpers import MINIMAL_PACK, write_pack
 from hostile import one_error_line, run_quizgen
-from quizgen.content import load_pack
+from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
 from quizgen.model import stable_id
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import re
 
-from .model import Question, option_letter
-from .study import answer_hint
-from .text import normalise
+from ..model import Question, option_letter
+from .deck import answer_hint
+from ..text import normalise
 
 
 def typo_allowance(expected: str) -> int:

@@ -14,13 +14,13 @@ from pathlib import Path
 
 import yaml
 
-from .content import REVIEW_FILE
-from .files import read_regular_file, write_atomically
-from .generate import Pool, question_pool
-from .model import Pack, Question, option_letter, stable_id
-from .errors import Problem, QuizgenError
-from .text import UNSAFE_CHARACTERS, counted
-from .yamlfile import read_yaml, unsafe_character_message
+from ..load.pack import REVIEW_FILE
+from ..files import read_regular_file, write_atomically
+from ..generate import Pool, question_pool
+from ..model import Pack, Question, option_letter, stable_id
+from ..errors import Problem, QuizgenError
+from ..text import UNSAFE_CHARACTERS, counted
+from ..load.yamlfile import read_yaml, unsafe_character_message
 
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
-from .errors import QuizgenError, display_path
-from .resources import example_pack_folder, starter_pack_folder
+from ..errors import QuizgenError, display_path
+from ..resources import example_pack_folder, starter_pack_folder
 
 STARTER_ID = "my-pack"  # the id written in the starter's pack.yaml, replaced by one made from the folder name
 STARTER_ID_LINE = re.compile(rf"^id: {STARTER_ID}\b", re.MULTILINE)

@@ -15,10 +15,10 @@ from typing import Any
 
 import yaml
 
-from .errors import Problem, QuizgenError, display_path
-from .files import read_contributed
-from .model import Origin
-from .text import UNSAFE_CHARACTERS, escape_unsafe
+from ..errors import Problem, QuizgenError, display_path
+from ..files import read_contributed
+from ..model import Origin
+from ..text import UNSAFE_CHARACTERS, escape_unsafe
 
 MAX_YAML_BYTES = 5 * 1024 * 1024
 MAX_NODES = 200_000

@@ -16,8 +16,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import Path
 
-from .files import read_regular_file
-from .model import MONTHS
+from ..files import read_regular_file
+from ..values import MONTHS
 
 MAX_SOURCE_BYTES = 5 * 1024 * 1024
 # Table furniture of a Wikipedia infobox: headings that say what the rows below are, not statements of their own.

@@ -10,13 +10,13 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .content import insertion_pattern, insertions, normalise_space, states_figure
-from .errors import QuizgenError, display_path
-from .model import SLOTS, VALUE_TYPES, Fact, Pack, Relation
-from .ownership import write_loose_file
+from ..load.evidence import insertion_pattern, insertions, normalise_space, states_figure
+from ..errors import QuizgenError, display_path
+from ..model import SLOTS, VALUE_TYPES, Fact, Pack, Relation
+from ..ownership import write_loose_file
 from .sourcetext import (Mention, Sentence, bound_of, dates_in, figures_in, is_approximate, last_year, names_in,
                          read_source, sentences_of, unit_after)
-from .text import counted
+from ..text import counted
 
 
 @dataclass(frozen=True)

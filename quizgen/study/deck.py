@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .model import Question, option_letter
+from ..model import Question, option_letter
 
 TRUE_OR_FALSE = "True or false?"
 

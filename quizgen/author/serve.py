@@ -25,12 +25,12 @@ from itertools import islice
 from pathlib import Path
 from urllib.parse import parse_qs
 
-from . import sandbox
-from .errors import QuizgenError, display_path
-from .model import Pack, QuestionSet
-from .render.layouts import BUILTIN_LAYOUTS, Layouts, user_layout_blame
-from .sandbox import BoundedRun, Task
-from .text import counted, escape_unsafe
+from .. import sandbox
+from ..errors import QuizgenError, display_path
+from ..model import Pack, QuestionSet
+from ..render.layouts import BUILTIN_LAYOUTS, Layouts, user_layout_blame
+from ..sandbox import BoundedRun, Task
+from ..text import counted, escape_unsafe
 
 HOST = "127.0.0.1"
 LONG_POLL_SECONDS = 10  # the page's question "has the preview changed?" is answered at once when it does
@@ -114,13 +114,13 @@ def watched_files(folders: tuple[Path, ...]) -> Iterator[tuple[int, str, os.stat
 
 
 def watched_folders(options: ServeOptions) -> tuple[Path, ...]:
-    from .generate.templates import BUILTIN_DIR
+    from ..generate.templates import BUILTIN_DIR
 
     return (options.pack, *options.templates, BUILTIN_DIR, *options.layouts, BUILTIN_LAYOUTS)
 
 
 def stamps_of(options: ServeOptions) -> Stamps:
-    from .generate.templates import BUILTIN_DIR
+    from ..generate.templates import BUILTIN_DIR
 
     return Stamps(files_stamp((options.pack,)), files_stamp((*options.templates, BUILTIN_DIR)),
                   files_stamp((*options.layouts, BUILTIN_LAYOUTS)))
@@ -133,7 +133,7 @@ def make_preview(options: ServeOptions, stamp: str, last: Preview | None, stamps
     Only what a save touched is made again: after a layout edit only the documents are laid out (from the last
     question set); after a template edit the pack is not read again. Otherwise the documents are generated and laid
     out in their bounded worker while this process checks and lints the pool: the two halves share the 2 cores."""
-    from .content import load_pack
+    from ..load.pack import load_pack
 
     stamps = stamps or stamps_of(options)
     earlier = last.made if last else None
@@ -181,9 +181,9 @@ def kept_preview(stamp: str, last: Preview | None, title: str, problems: tuple[s
 
 def pool_findings(pack: Pack, options: ServeOptions) -> tuple[tuple[str, ...], tuple[str, ...], str]:
     """The pool's check and lint errors, its lint warnings, and its text as `review --text` prints it."""
-    from .generate import question_pool
-    from .generate.lint import ERROR, lint_pool
-    from .review import pool_text
+    from ..generate import question_pool
+    from ..generate.lint import ERROR, lint_pool
+    from ..study.review import pool_text
 
     pool = question_pool(pack, template_dirs=options.templates, with_excluded=True)
     findings = lint_pool(pool, pack)
@@ -209,7 +209,7 @@ def documents_task(pack: Pack, options: ServeOptions, question_set: QuestionSet 
 
 def documents_of(pack: Pack, options: ServeOptions, question_set: QuestionSet | None,
                  layouts: Layouts) -> tuple[str, str, QuestionSet]:
-    from .generate import generate_question_set
+    from ..generate import generate_question_set
 
     if question_set is None:
         question_set = generate_question_set(pack, template_dirs=options.templates, count=options.count,
@@ -218,10 +218,10 @@ def documents_of(pack: Pack, options: ServeOptions, question_set: QuestionSet | 
 
 
 def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> tuple[str, str]:
-    from .render import imposition
-    from .render.flashcards import flashcards_document
-    from .render.html import worksheet_document
-    from .sheets.paper import PAPERS
+    from ..render import imposition
+    from ..render.flashcards import flashcards_document
+    from ..render.html import worksheet_document
+    from ..sheets.paper import PAPERS
 
     paper = PAPERS["a4"]
     worksheet = worksheet_document(question_set, question_set.versions[:1], layouts, paper, content_folders)

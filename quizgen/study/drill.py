@@ -20,11 +20,11 @@ except ImportError:  # Windows: no advisory locks; two drills at once may then l
     fcntl = None  # type: ignore[assignment]
 
 from .answers import form_problem, is_correct
-from .errors import QuizgenError
-from .files import read_regular_file, write_atomically
-from .model import OPTION_TYPES, Question, QuestionSet, option_letter
-from .study import answer_hint
-from .text import counted
+from ..errors import QuizgenError
+from ..files import read_regular_file, write_atomically
+from ..model import OPTION_TYPES, Question, QuestionSet, option_letter
+from .deck import answer_hint
+from ..text import counted
 
 STATE_VERSION = 1
 MAX_STATE_BYTES = 64 * 1024 ** 2  # a card is about 80 bytes: far more cards than any pack has

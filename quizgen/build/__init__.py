@@ -1,0 +1,1 @@
+"""`quizgen build`: options, the plan of documents, the render cache, the manifest, progress, and the run."""

@@ -1,0 +1,77 @@
+"""The render cache beside a build's outputs: PDFs kept by a hash of their document's HTML and resources."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+
+from .. import __version__
+from ..files import folder_fingerprint
+from ..render.layouts import Document
+from ..render.pdf import RenderedPdf
+
+CACHE_FOLDER = ".quizgen-cache"
+CACHE_ENTRY = re.compile(r"([0-9a-f]{32})(?:-[0-9]+\.pdf|\.json)")
+
+
+class RenderCache:
+    """Rendered PDFs by a hash of their document's HTML and of every file it can load, beside the outputs.
+
+    A rebuild after a small edit renders only the documents whose HTML changed (the versions and
+    keys that contain the edited fact); the others are the bytes the same HTML gave last time.
+    Entries the latest build did not use are removed, so the cache never outgrows one build.
+    """
+
+    def __init__(self, folder: Path, *, layout_folders: tuple[Path, ...], content_folders: tuple[Path, ...]):
+        self.folder = folder
+        self.used: set[str] = set()
+        digest = hashlib.sha256(__version__.encode())
+        for number, root in enumerate((*layout_folders, *content_folders)):
+            # the YAML is already in the HTML
+            folder_fingerprint(digest, number, Path(root), lambda path: path.suffix != ".yaml")
+        self.resources = digest.hexdigest()
+
+    def key(self, document: Document) -> str:
+        parts = json.dumps([[p.file_name, p.anchor] for p in document.parts])
+        return hashlib.sha256(f"{self.resources}\n{parts}\n{document.html}".encode()).hexdigest()[:32]
+
+    def get(self, document: Document) -> tuple[RenderedPdf, ...] | None:
+        key = self.key(document)
+        try:
+            index = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
+            found = tuple(RenderedPdf(entry["name"], (self.folder / f"{key}-{n}.pdf").read_bytes(), entry["pages"], 0.0)
+                          for n, entry in enumerate(index))
+        except (OSError, ValueError, KeyError, TypeError):
+            return None
+        self.used.add(key)
+        return found
+
+    def put(self, document: Document, pdfs: tuple[RenderedPdf, ...]) -> None:
+        key = self.key(document)
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            for n, pdf in enumerate(pdfs):
+                _write_cache_file(self.folder / f"{key}-{n}.pdf", pdf.data)
+            index = [{"name": pdf.file_name, "pages": pdf.pages} for pdf in pdfs]
+            _write_cache_file(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
+            self.used.add(key)
+        except OSError:
+            pass  # a cache that cannot be written only costs time
+
+    def keep_only_used(self) -> None:
+        """Remove the cache's own entries that this build did not use; any other file there is left alone."""
+        for path in self.folder.glob("*") if self.folder.is_dir() else ():
+            entry = CACHE_ENTRY.fullmatch(path.name)
+            if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
+                path.unlink(missing_ok=True)
+
+
+def _write_cache_file(path: Path, data: bytes) -> None:
+    """Write and rename, without waiting for the disk: a cache entry lost in a crash only costs time,
+    and a class set writes a thousand of them (the index is written last, so a torn entry is never read)."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    temporary.write_bytes(data)
+    os.replace(temporary, path)

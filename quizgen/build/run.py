@@ -1,0 +1,311 @@
+"""The run of `quizgen build`: load, generate, render and export in memory, then write every file at once —
+questions.json, worksheets, keys, flashcards, exports and the manifest."""
+
+from __future__ import annotations
+
+import os
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, Callable
+
+from .. import sandbox
+from ..errors import QuizgenError, display_path
+from ..export import print_warnings
+from ..export.common import Notice
+from ..model import Pack, QuestionSet
+from ..ownership import claim_loose_file, left_alone_line, write_loose_file
+from ..render import imposition
+from ..render.calibration import calibration_document
+from ..render.compose import ComposedDocument
+from ..render.imposition import Flip, Offset
+from ..render.layouts import Document, Layouts, user_layout_blame
+from ..render.pdf import RenderedPdf, render_pdfs
+from ..sheets.paper import PAPERS, Paper
+from ..sandbox import BoundedRun, Task, run_bounded
+from ..text import counted
+from .cache import CACHE_FOLDER, RenderCache
+from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
+from .options import BuildOptions, option_problem
+from .plan import files_summary, plan_documents
+from .progress import BuildProgress, print_summary
+
+
+def run_build(options: BuildOptions) -> int:
+    """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
+    from ..load.pack import load_pack
+    from ..generate import shortfall_warning
+
+    started = time.perf_counter()
+    check_output_folder(options.out)
+    options = options.with_class_list()
+    folder = previous_output_folder(options)
+    check_outside_pack(options.out, folder, options.pack)
+    options = replace(options, inputs=input_fingerprint(options))
+    if folder is not None and up_to_date(folder, options.inputs):
+        if not options.quiet:
+            print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
+        return 0
+    # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
+    display = BuildProgress(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
+    pack = load_pack(options.pack)
+    display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
+    question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
+                                    count=options.count, seed=options.seed, versions=options.versions)
+    if not options.quiet and shortfall_warning(question_set, options.count):
+        print(shortfall_warning(question_set, options.count), file=sys.stderr)
+    display.stage(f"generated {counted(len(question_set.questions), 'question')} in "
+                  f"{counted(len(question_set.versions), 'version')}")
+    try:
+        result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
+                            display=display)
+    finally:
+        display.close()
+    if not options.quiet:
+        print_warnings(result.warnings, verbose=options.verbose, where=f"listed in {MANIFEST}; --verbose prints them")
+        print_summary(replace(result, seconds=time.perf_counter() - started), tty=sys.stdout.isatty())
+    for name in result.left_alone:
+        print(left_alone_line(result.folder, name, BUILD_WRITER), file=sys.stderr)
+    return 0
+
+
+def check_outside_pack(out: Path, folder: Path | None, pack: Path) -> None:
+    """Refuse to build into the pack folder: the outputs would change the pack's fingerprint, so the build would
+    never be up to date, and every file in the pack folder is the author's."""
+    root = Path(pack).resolve()
+    target = Path(folder if folder is not None else out).resolve()
+    if target.is_relative_to(root) or Path(out).resolve().is_relative_to(root):
+        where = "the pack folder" if target == root else "inside the pack folder"
+        raise QuizgenError([option_problem("--out", f"{display_path(out)}: the build would go into "
+                                            f"{display_path(folder or out)}, {where} {display_path(pack)}; expected "
+                                            "a folder outside the pack (a build there would change the pack it is "
+                                            "made from, so it would never be up to date)")])
+
+
+def check_output_folder(out: Path) -> None:
+    """Refuse an --out that is not a folder or cannot be written, before any work is done.
+
+    The check makes and removes a scratch folder in the nearest existing folder, so it proves
+    writing works (a read-only mount or /proc refuses it) without leaving anything behind.
+    """
+    def refuse(message: str) -> QuizgenError:
+        return QuizgenError([option_problem("--out", f"{display_path(out)}: {message}")])
+
+    if out.exists() and not out.is_dir():
+        raise refuse("is a file; expected a folder to build into (it is made when missing)")
+    existing = out
+    while not existing.exists():
+        existing = existing.parent
+    if not existing.is_dir():
+        raise refuse(f"{display_path(existing)} is a file, so no folder can be made inside it; expected a folder")
+    try:
+        Path(tempfile.mkdtemp(prefix=".quizgen-check-", dir=existing)).rmdir()
+    except OSError as exc:
+        raise refuse(f"cannot write in {display_path(existing)} ({exc.strerror or exc}); "
+                     "expected a folder you can write to") from None
+
+
+def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
+                      layouts: list[Path] | tuple[Path, ...] = ()) -> Path:
+    """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it;
+    like every loose output (ownership.py), never over a file quizgen did not write there."""
+    try:
+        offset = imposition.parse_offset(back_offset)
+    except ValueError as exc:
+        raise QuizgenError([option_problem("--back-offset", str(exc))]) from None
+    claim_loose_file(Path(output), option="--output")
+    folders = Layouts.with_user_folders(layouts)
+    blame = user_layout_blame(folders.folders, display_path(folders.folders[-1]))
+    # in a bounded worker, like the build's layouts: a user's calibration.html may ask for anything
+    (pdf,) = run_bounded(Task(_calibration_pdfs, (folders, PAPERS[paper], flip, offset), blame),
+                         sandbox.RENDER_LIMITS)
+    return write_loose_file(Path(output), pdf.data, option="--output")
+
+
+def _calibration_pdfs(layouts: Layouts, paper: Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
+    return render_pdfs(calibration_document(layouts, paper, flip, offset))
+
+
+def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
+    """generate_question_set, in a bounded worker when the user's templates take part (sandbox.py)."""
+    from ..generate import generate_question_set
+
+    folders = options.get("template_dirs") or ()
+    if not folders:
+        return generate_question_set(pack, **options)
+    blame = ", ".join(display_path(f) for f in folders)
+    return run_bounded(Task(_generate, (pack, options), blame, field="template"), sandbox.GENERATE_LIMITS)
+
+
+def _generate(pack: Pack, options: dict) -> QuestionSet:
+    from ..generate import generate_question_set
+
+    return generate_question_set(pack, **options)
+
+
+def previous_output_folder(options: BuildOptions) -> Path | None:
+    """OUT/<pack-id> as named by the pack file, without loading the whole pack."""
+    from ..load.yamlfile import read_yaml
+
+    try:
+        pack_id = read_yaml(Path(options.pack) / "pack.yaml").data.get("id")
+    except (QuizgenError, AttributeError):
+        return None
+    return options.out / pack_id if isinstance(pack_id, str) and pack_id else None
+
+
+def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,
+               content_folders: tuple[Path, ...] = (), display: BuildProgress | None = None) -> BuildResult:
+    """Make every output in memory, then write them all and the manifest into `folder`."""
+    started = time.perf_counter()
+    cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
+                        content_folders=content_folders)
+    display = display or BuildProgress()
+    files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
+                                 previous=folder, cache=cache)
+    display.stage("writing the files and manifest.json")  # the count and the folder were said up front
+    left_alone = write_build(folder, files, question_set, options, warnings)
+    cache.keep_only_used()
+    return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
+
+
+def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
+               display: BuildProgress, previous: Path | None = None,
+               cache: RenderCache | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
+    """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
+    Anki deck reads its note times from so that unchanged notes keep them."""
+    layouts = Layouts.with_user_folders(options.layouts)
+    blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
+    documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
+                            sandbox.RENDER_LIMITS)
+    if not options.quiet:  # said once, before any work, however long the build takes
+        print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
+              flush=True)
+    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
+    files: list[BuiltFile] = []
+    warnings: tuple[Notice, ...] = ()
+    cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
+    for document, found in zip(documents, cached.values()):
+        if found is not None:
+            display.advance(_document_name(document))
+    # composed documents write each version to a spool file as soon as it is made, so neither the workers
+    # nor the pipe back hold a class set's PDFs
+    with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
+        to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
+                     for i, d in enumerate(documents) if cached.get(i) is None]
+        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
+            # this process makes the other files while the workers lay out pages
+            if options.wants("questions"):
+                files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
+                display.advance("questions.json")
+            if options.wants("exports"):
+                made = {**user_selftest(question_set, options, layouts, blame),
+                        **user_word_files(question_set, options, layouts, blame)}
+                exported, warnings = export_files(question_set, previous, made=made)
+                files.extend(exported)
+                display.advance("exports")
+            if options.wants("answer-sheets"):
+                from ..render.answer_sheets import build_sheets
+                from ..sheets.record import SHEETS_JSON, answer_sheets_json
+
+                sheets = build_sheets(question_set, PAPERS[options.paper], options.students,
+                                      options.inputs, options.class_list)
+                files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
+            fresh = iter(renderer.results(on_done=display.advance))
+        for i, document in enumerate(documents):
+            group = cached.get(i) or next(fresh)
+            if cache and cached.get(i) is None:
+                cache.put(document, group)
+            files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
+    return tuple(_in_output_order(files)), warnings
+
+
+def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
+    """questions.json, worksheets, keys, flashcards, calibration, then exports: the order a reader looks for."""
+    prefixes = ("questions.json", "worksheet-", "answer-key-", "flashcards", "calibration")
+
+    def rank(f: BuiltFile) -> tuple[int, str]:
+        return (next((i for i, p in enumerate(prefixes) if f.name.startswith(p)), len(prefixes)), f.name)
+
+    return sorted(files, key=rank)
+
+
+def questions_json(question_set: QuestionSet) -> str:
+    from ..generate.serialise import question_set_json
+
+    return question_set_json(question_set)
+
+
+def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str) -> dict[str, bytes]:
+    """The self-test page made with the user's --layouts (selftest.html, .css, .js may be replaced), rendered in a
+    bounded worker like every other layout; without --layouts the export makes it from the built-ins."""
+    if not options.layouts:
+        return {}
+    from ..export import selftest
+
+    page = run_bounded(Task(selftest.page_html, (question_set, layouts), blame), sandbox.RENDER_LIMITS)
+    return {"html": page.encode("utf-8")}
+
+
+def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
+                    blame: str) -> dict[str, dict[str, bytes]]:
+    """The Word worksheets, keys and cards made with the user's --layouts (worksheet.docx, answer-key.docx,
+    flashcards.docx may be replaced), in a bounded worker like every other layout; without --layouts the export
+    makes them from the built-ins."""
+    if not options.layouts:
+        return {}
+    from ..export import docx
+
+    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts), blame), sandbox.RENDER_LIMITS)}
+
+
+def export_files(question_set: QuestionSet, previous: Path | None = None,
+                 made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+    """Every export format, made in memory, and the formats' warnings; `made` holds formats already made
+    (format name → bytes), and `previous` the last build's folder, where a format finds its earlier file."""
+    from ..export import export_bytes
+
+    started = time.perf_counter()
+    files, results = export_bytes(question_set, (Path(previous),) if previous else (), made)
+    written = sorted(r.path.as_posix() for r in results if r.written)
+    seconds = (time.perf_counter() - started) / max(len(written), 1)
+    return ([BuiltFile(name, files[name], None, seconds) for name in written],
+            tuple(n for r in results for n in r.warnings))
+
+
+class Renderer:
+    """Renders documents in bounded worker processes (sandbox.py) while the caller does other work.
+
+    The largest documents go first, so the workers finish at about the same time.
+    """
+
+    def __init__(self, documents: list[Document], *, jobs: int):
+        self.documents = documents
+        self.order = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
+        tasks = [Task(render_pdfs, (documents[i],), user_layout_blame(documents[i].layout_folders,
+                                                                      documents[i].layout))
+                 for i in self.order]
+        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs)
+
+    def __enter__(self) -> Renderer:
+        self._run.__enter__()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._run.__exit__(*exc)
+
+    def results(self, *, on_done: Callable[[str], None] = lambda name: None) -> list[tuple[RenderedPdf, ...]]:
+        """Every document's PDFs, in the order the documents were given."""
+        def done(task: int) -> None:
+            on_done(_document_name(self.documents[self.order[task]]) if task >= 0 else "")
+
+        found = self._run.results(on_done=done)
+        by_document = {self.order[task]: pdfs for task, pdfs in enumerate(found)}
+        return [by_document[i] for i in range(len(self.documents))]
+
+
+def _document_name(document: Document) -> str:
+    names = [p.file_name for p in document.parts]
+    return names[0] if len(names) == 1 else f"{names[0]} … {names[-1]}"
