@@ -533,3 +533,11 @@ def test_a_figure_s_accepted_range_stops_short_of_another_figure_of_its_relation
     assert is_correct(titan, "5150") and is_correct(titan, "5200")
     assert not is_correct(titan, "5262")
     assert titan.numeric.high < 5262
+
+
+def test_a_tolerance_the_author_gives_stands_whatever_figures_lie_inside_it():
+    """The Sava's 990 km takes the author's ±45 km, since sources give 945 km (without the Sava Dolinka headwater)
+    and 940 km: another river's figure inside that range does not cut it short."""
+    pack = load_pack(TEST_PACKS / "danube-rhine")
+    [sava] = questions_asking(pack, "How long is the Sava, in kilometres?", "numeric")
+    assert is_correct(sava, "945") and is_correct(sava, "1035")

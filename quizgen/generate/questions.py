@@ -343,10 +343,16 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
         low, high = readable_bounds(number.value, spread)
     elif number.tolerance is None and number.max is None and not float(number.value).is_integer():
         low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
-    low, high = short_of_peers(number, low, high, maker.truth.figures_of(fact.relation, slot, number.unit))
+    if not authored_tolerance(number):  # the author's own tolerance says what the sources allow: it stands
+        low, high = short_of_peers(number, low, high, maker.truth.figures_of(fact.relation, slot, number.unit))
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())
+
+
+def authored_tolerance(number: Number) -> bool:
+    """Whether the fact gives its own tolerance, not the 10 % an approximate figure takes by default."""
+    return number.tolerance is not None and not (number.approximate and number.tolerance == abs(number.value) / 10)
 
 
 def short_of_peers(number: Number, low: float, high: float, peers: list[tuple[float, str]]) -> tuple[float, float]:
