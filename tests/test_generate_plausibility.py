@@ -541,3 +541,15 @@ def test_a_tolerance_the_author_gives_stands_whatever_figures_lie_inside_it():
     pack = load_pack(TEST_PACKS / "danube-rhine")
     [sava] = questions_asking(pack, "How long is the Sava, in kilometres?", "numeric")
     assert is_correct(sava, "945") and is_correct(sava, "1035")
+
+
+def test_a_count_is_exact_however_many_digits_it_has_where_a_measure_takes_a_range(tmp_path: Path):
+    """A source that counted 189 letters did not round: 185 is wrong. A radius of 464 km is learnt rounded."""
+    extra = (fact_yaml("R5", "radius", "phobos", "{value: 464, unit: km}", "Phobos has a mean radius of 464 km.")
+             + fact_yaml("R6", "radius", "deimos", "{value: 189, unit: letters}",
+                         "Deimos has a mean radius of 189 letters."))
+    pack = load_pack(moons_pack(tmp_path, extra_facts=extra, extra_notes="Phobos has a mean radius of 464 km. "
+                                                                          "Deimos has a mean radius of 189 letters."))
+    pool = question_pool(pack, seed=1)
+    measure, count = of_fact(pool, "R5", "numeric")[0], of_fact(pool, "R6", "numeric")[0]
+    assert is_correct(measure, "460") and not is_correct(count, "185") and is_correct(count, "189")

@@ -335,10 +335,11 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     context = maker.context(fact, slot)
     prompt = render_text(template, "prompt", context)
     low, high = number.low, number.high
-    if number.tolerance is None and number.max is None and significant_digits(number.value) >= 3:
+    if number.tolerance is None and number.max is None and significant_digits(number.value) >= 3 and \
+            measured(number):
         # a measured figure (a diameter, a temperature, 84.01 years) is learnt rounded, and references differ in
-        # the last digits: a figure within 2.5 %, or rounded to two digits (1.5 for 1.524 AU), is right; a count of
-        # two digits (14 brigades) stays exact, and so does a figure whose fact says `tolerance: 0`
+        # the last digits: a figure within 2.5 %, or rounded to two digits (1.5 for 1.524 AU), is right; a count
+        # (189 letters, 414 fighters) stays exact, and so does a figure whose fact says `tolerance: 0`
         spread = max(abs(number.value) * MEASURED_SHARE, abs(number.value - float(f"{number.value:.2g}")))
         low, high = readable_bounds(number.value, spread)
     elif number.tolerance is None and number.max is None and not float(number.value).is_integer():
@@ -348,6 +349,19 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())
+
+
+MEASURE_WORDS = {"km", "m", "cm", "mm", "metres", "meters", "kilometres", "kilometers", "miles", "feet", "ft",
+                 "°c", "°f", "k", "au", "kg", "g", "tonnes", "tons", "square", "cubic", "hectares", "litres",
+                 "liters", "years", "year", "months", "days", "hours", "minutes", "seconds", "earth", "barrels",
+                 "percent", "per", "million", "billion", "light-years", "degrees", "dollars", "euros"}
+
+
+def measured(number: Number) -> bool:
+    """Whether the figure measures rather than counts: a decimal, or a unit of length, time, mass, money… A whole
+    count of things (fighters, letters, moons) is exact: a source that counted 189 letters did not round."""
+    words = number.unit.lower().split()
+    return not float(number.value).is_integer() or bool(words) and words[0] in MEASURE_WORDS
 
 
 def authored_tolerance(number: Number) -> bool:
