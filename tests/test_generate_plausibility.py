@@ -553,3 +553,16 @@ def test_a_count_is_exact_however_many_digits_it_has_where_a_measure_takes_a_ran
     pool = question_pool(pack, seed=1)
     measure, count = of_fact(pool, "R5", "numeric")[0], of_fact(pool, "R6", "numeric")[0]
     assert is_correct(measure, "460") and not is_correct(count, "185") and is_correct(count, "189")
+
+
+def test_a_blank_that_names_a_kind_of_its_own_does_not_take_the_country_around_it():
+    """"The Danube rises in _____ (mountain range)." is not answered by "Germany"; a bare category ("_____ (place)")
+    leaves the country a fair answer: Marie Curie was born in Warsaw, and in Poland."""
+    danube = load_pack(TEST_PACKS / "danube-rhine")
+    [rises] = [q for q in question_pool(danube, seed=1).questions
+               if q.type == "cloze" and q.prompt.startswith("The Danube rises in _____ (mountain range)")]
+    assert is_correct(rises, "Black Forest") and not is_correct(rises, "Germany")
+    curie = load_pack(TEST_PACKS / "curie-family")
+    [born] = [q for q in question_pool(curie, seed=1).questions
+              if q.type == "cloze" and q.prompt.startswith("Marie Curie was born in _____")]
+    assert is_correct(born, "Warsaw") and is_correct(born, "Poland")

@@ -251,13 +251,17 @@ def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Questio
         return ("a place that holds others, after 'in', is open: a region between it and the subject completes the "
                 "sentence too; the short answer names the kind of place it wants")
     answer = blank_answer(fact.value(slot), slot_type, pack)
-    answers = {**written_answers(fact, slot, maker, text), **maker.truth.sibling_values(fact, slot)}
+    shown = kind_after_blank(text, fact.value(slot), slot_type, pack)
+    # a kind of its own the blank names ("_____ (mountain range)") rules out the country around it; a bare
+    # category ("_____ (place)") does not
+    asked = shown if slot_type not in VALUE_TYPES and pack.entity(fact.value(slot)).attribute("kind") else text
+    siblings = {k: v for k, v in maker.truth.sibling_values(fact, slot).items()
+                if asked == text or not names_other_kind(asked, v, maker)}
+    answers = {**written_answers(fact, slot, maker, asked), **siblings}
     accepted = accepted_names(answers, slot_type, pack, answer)
     if any(contains_phrase(text, name) for name in (answer, *accepted)):
         return "the sentence names its own answer"
-    return base_question(template, [fact], slot, pack, prompt=kind_after_blank(text, fact.value(slot), slot_type,
-                                                                                pack),
-                         answer=answer, accepted=accepted, back=answer)
+    return base_question(template, [fact], slot, pack, prompt=shown, answer=answer, accepted=accepted, back=answer)
 
 
 BLANK_AFTER_PREPOSITION = re.compile(r"\b(in|on|at|from|near|by)\s+" + re.escape(BLANK) + r"(?=\s*[.,;]?\s*$)")
