@@ -643,11 +643,11 @@ def test_a_frame_whose_claims_are_all_true_is_asked_as_a_claim_once_a_set():
 
 
 def test_a_relation_s_per_set_holds_in_every_set_even_when_the_others_run_out():
-    """The default pack caps its death tolls at two a set (`per_set: 2` on `toll`): a set of forty, more than the
-    pack fills fairly, takes a third toll never."""
+    """The default pack caps its death tolls at one a set (`per_set: 1` on `toll`): a set of forty, more than the
+    pack fills fairly, takes a second toll never."""
     default = load_pack(DEFAULT_PACK)
     facts = {f.id: f for f in default.facts}
-    assert default.relation("toll").per_set == 2
+    assert default.relation("toll").per_set == 1
     tolls_in_pool = sum(facts[q.fact_ids[0]].relation == "toll" for q in question_pool(default).questions)
     assert tolls_in_pool >= 10
     dealt = 0
@@ -655,7 +655,7 @@ def test_a_relation_s_per_set_holds_in_every_set_even_when_the_others_run_out():
         for seed in SEEDS:
             questions = generate_question_set(default, count=count, seed=seed).questions
             tolls = [q for q in questions if facts[q.fact_ids[0]].relation == "toll"]
-            assert len(tolls) <= 2, (count, seed, [q.prompt for q in tolls])
+            assert len(tolls) <= 1, (count, seed, [q.prompt for q in tolls])
             assert all(q.type == "numeric" for q in tolls)  # asked as a figure to write, never a false toll
             dealt += len(tolls)
-    assert dealt >= 10
+    assert dealt >= 5

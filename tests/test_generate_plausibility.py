@@ -566,3 +566,15 @@ def test_a_blank_that_names_a_kind_of_its_own_does_not_take_the_country_around_i
     [born] = [q for q in question_pool(curie, seed=1).questions
               if q.type == "cloze" and q.prompt.startswith("Marie Curie was born in _____")]
     assert is_correct(born, "Warsaw") and is_correct(born, "Poland")
+
+
+def test_a_figure_s_question_names_the_unit_it_wants_where_its_words_do_not():
+    """"How far does al-Shuhayl lie from the centre of Deir ez-Zor city?": 45 of what? The stem says "in km";
+    a stem that names its unit already ("in kilometres", "How many fighters…", "At what age…") is left as it is."""
+    from helpers import DEFAULT_PACK
+    default = [q.prompt for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "numeric"]
+    assert any(p.startswith("How far does al-Shuhayl lie") and ", in km, according to" in p for p in default)
+    danube = [q.prompt for q in question_pool(load_pack(TEST_PACKS / "danube-rhine")).questions if q.type == "numeric"]
+    assert "How long is the Sava, in kilometres?" in danube
+    curie = [q.prompt for q in question_pool(load_pack(TEST_PACKS / "curie-family")).questions if q.type == "numeric"]
+    assert "At what age did Marie Curie die?" in curie

@@ -289,10 +289,18 @@ def fits_set(item: Item, chosen: list[Item], rules: Rules) -> bool:
     if any(c.keyed & item.keyed and ((c.parts[0].named & item.parts[0].named) - rules.common
                                      or relations_of(c) & relations_of(item)) for c in chosen):
         return False  # one answer to two stems about one thing (who led the FSA, who replaced its chief) or one frame
+    if any(relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c))
+           for c in chosen):
+        return False  # one frame, options shared: knowing one real name strikes it off the other's options
     if item.type == TRUE_FALSE and relation_of(item) in rules.one_sided and any(
             c.type == TRUE_FALSE and relation_of(c) == relation_of(item) for c in chosen):
         return False
     return not any(gives_away(item, c, rules) or gives_away(c, item, rules) for c in chosen)
+
+
+def offers_key_of(asker: Item, other: Item) -> bool:
+    """Whether `asker` offers, among its options, a value that `other` keys."""
+    return any(asker.offers(answer) for answer in other.answers if answer.key in other.keyed)
 
 
 def within_relation_cap(item: Item, chosen: list[Item], cap: int | None, rules: Rules) -> bool:

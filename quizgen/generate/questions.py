@@ -337,7 +337,7 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     if len(truths) > 1:
         return f"{len(truths)} figures are recorded for the same thing; a numeric item needs one"
     context = maker.context(fact, slot)
-    prompt = render_text(template, "prompt", context)
+    prompt = with_unit(render_text(template, "prompt", context), number)
     low, high = number.low, number.high
     if number.tolerance is None and number.max is None and significant_digits(number.value) >= 3 and \
             measured(number):
@@ -353,6 +353,20 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())
+
+
+# "How long is the Sava, in kilometres?", "… (AU)?", "At what age…?" (in years, as everyone reads it)
+NAMES_A_UNIT = re.compile(r",\s*in\s+\S|\([^)]*\)\s*\?$|\bage\b", re.IGNORECASE)
+
+
+def with_unit(prompt: str, number: Number) -> str:
+    """A figure's question names the unit it wants where its words do not ("How far does al-Shuhayl lie from the
+    city, in km, according to …?"): a student who writes 45 must know 45 of what."""
+    unit = number.unit_words()
+    if not unit or contains_phrase(prompt, unit) or not prompt.endswith("?") or NAMES_A_UNIT.search(prompt):
+        return prompt
+    head, according, tail = prompt[:-1].partition(", according to ")
+    return f"{head}, in {unit}{according}{tail}?"
 
 
 MEASURE_WORDS = {"km", "m", "cm", "mm", "metres", "meters", "kilometres", "kilometers", "miles", "feet", "ft",
