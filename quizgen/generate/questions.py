@@ -229,14 +229,24 @@ def names_other_kind(prompt: str, value: Value, maker: Maker) -> bool:
 DISPUTED = "its sources disagree (dispute), so a written answer the pack does not list could be right"
 
 
-def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
-    pack, slot = maker.pack, template.ask
+def written_answer_refused(fact: Fact, slot: str, maker: Maker, *, figures_may_be_disputed: bool) -> str | None:
+    """Why no written answer is asked of this slot: the pack may not know every right answer, the printed name gives
+    it away, or the sources disagree (a blank for a date or figure keeps the range the dispute allows)."""
+    pack = maker.pack
     if not maker.truth.closed(fact, slot):
         return open_list_reason(fact, slot, pack)
     if (hinted := name_hint_reason(fact, slot, pack)) is not None:
         return hinted
-    if fact.dispute and pack.relation(fact.relation).slot_type(slot) not in ("date", "number"):
+    figure = pack.relation(fact.relation).slot_type(slot) in ("date", "number")
+    if fact.dispute and not (figures_may_be_disputed and figure):
         return DISPUTED
+    return None
+
+
+def build_cloze(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
+    pack, slot = maker.pack, template.ask
+    if (refused := written_answer_refused(fact, slot, maker, figures_may_be_disputed=True)) is not None:
+        return refused
     truths = maker.truth.true_values(fact, slot)
     if len(truths) > 1:
         return f"{len(truths)} values fit the blank for its {slot}"
@@ -286,12 +296,8 @@ def blank_answer(value: Value, slot_type: str, pack: Pack) -> str:
 
 def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> Question | str:
     pack, slot = maker.pack, template.ask
-    if not maker.truth.closed(fact, slot):
-        return open_list_reason(fact, slot, pack)
-    if (hinted := name_hint_reason(fact, slot, pack)) is not None:
-        return hinted
-    if fact.dispute:
-        return DISPUTED
+    if (refused := written_answer_refused(fact, slot, maker, figures_may_be_disputed=False)) is not None:
+        return refused
     truths = maker.truth.true_values(fact, slot)
     if (hinted := written_hint_reason(fact, slot, list(truths.values()), pack)) is not None:
         return hinted
