@@ -8,6 +8,7 @@ import re
 
 from ..errors import Problem
 from ..model import QUESTION_TYPES, VALUE_TYPES, Category, Relation
+from .records import Reader
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
@@ -112,15 +113,11 @@ def _attribute_names(doc: Located, at: tuple, value: object, problems: list[Prob
 
 
 def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Problem]) -> Relation | None:
-    record = doc.data["relations"][at[1]]
-    if not isinstance(record, dict):
-        problems.append(doc.problem(at, "expected a mapping with id, subject, object and sentence"))
-        return None
+    r = Reader(doc, problems)
     before = len(problems)
-    for key in record:
-        if key not in RELATION_FIELDS:
-            problems.append(doc.problem((*at, key), f"unknown field {key!r}; expected one of "
-                                        f"{', '.join(sorted(RELATION_FIELDS))}", at_key=True))
+    record = r.record(at, RELATION_FIELDS, set(), shape="expected a mapping with id, subject, object and sentence")
+    if record is None:
+        return None
     for key in ("id", "subject", "object", "sentence"):
         if key in ("subject", "object") and isinstance(record.get(key), list):
             problems.append(doc.problem((*at, key), several_categories_message(key, record[key])))
@@ -138,8 +135,8 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
     if record["subject"] in ("date", "number"):
         problems.append(doc.problem((*at, "subject"), "a subject is an entity or text; dates and numbers are objects"))
     for key in ("subjects", "objects"):
-        if record.get(key, _default_count(record, key)) not in ("one", "many"):
-            problems.append(doc.problem((*at, key), f"{record[key]!r} is not allowed; expected one or many"))
+        r.one_of(record, at, key, ("one", "many"), default=_default_count(record, key), allow_null=False,
+                 message="{value!r} is not allowed; expected one or many")
     oversized = [p for key in PHRASINGS if key in record for p in oversized_phrasing(doc, (*at, key), record[key])]
     for key in PHRASINGS:
         if key in record and not oversized:
@@ -154,13 +151,13 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
                     ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
                     match=_optional(record, "match"), item=_optional(record, "item"),
-                    implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
-                    complete=_flag(doc, at, record, "complete", problems),
-                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems),
-                    older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
+                    implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(r, at, record),
+                    complete=_flag(r, at, record, "complete"),
+                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(r, at, record, "widens"),
+                    older=_older(r, at, record), lifetime=_lifetime(r, at, record),
                     forms=read_forms(doc, at, record, "forms", problems),
                     not_forms=read_forms(doc, at, record, "not_forms", problems),
-                    per_set=_per_set(doc, at, record, problems))
+                    per_set=_per_set(r, at, record))
 
 
 def several_categories_message(slot: str, found: list) -> str:
@@ -193,39 +190,26 @@ def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[P
     return tuple(dict.fromkeys(found))
 
 
-def _per_set(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> int | None:
+def _per_set(r: Reader, at: tuple, record: dict) -> int | None:
     """The most items of this relation one dealt set may hold (the author's restraint: two death tolls a set)."""
-    value = record.get("per_set")
-    if value is None:
+    if record.get("per_set") is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        problems.append(doc.problem((*at, "per_set"), f"found {value!r}; expected a whole number of 1 or more: the "
-                                    "most items of this relation one question set may hold"))
+    return r.whole_number(record, at, "per_set", low=1, message="found {value!r}; expected a whole number of 1 or "
+                          "more: the most items of this relation one question set may hold")
+
+
+def _lifetime(r: Reader, at: tuple, record: dict) -> str | None:
+    value = r.one_of(record, at, "lifetime", ("start", "end"), message="found {value!r}; expected start or end: "
+                     "whether this relation's date begins its subject's life (born-on) or ends it (died-on)")
+    if value is not None and record.get("object") != "date":
+        r.report((*at, "lifetime"), "lifetime needs a relation whose object is a date")
         return None
     return value
 
 
-def _lifetime(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
-    value = record.get("lifetime")
-    if value is None:
-        return None
-    if value not in ("start", "end"):
-        problems.append(doc.problem((*at, "lifetime"), f"found {value!r}; expected start or end: whether this "
-                                    "relation's date begins its subject's life (born-on) or ends it (died-on)"))
-        return None
-    if record.get("object") != "date":
-        problems.append(doc.problem((*at, "lifetime"), "lifetime needs a relation whose object is a date"))
-        return None
-    return value
-
-
-def _older(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
-    value = record.get("older")
-    if value is not None and value not in ("subject", "object"):
-        problems.append(doc.problem((*at, "older"), f"found {value!r}; expected subject or object: the slot whose "
-                                    "value came first (a parent for child-of)"))
-        return None
-    return value
+def _older(r: Reader, at: tuple, record: dict) -> str | None:
+    return r.one_of(record, at, "older", ("subject", "object"), message="found {value!r}; expected subject or "
+                    "object: the slot whose value came first (a parent for child-of)")
 
 
 def _default_count(record: dict, key: str) -> str:
@@ -233,24 +217,16 @@ def _default_count(record: dict, key: str) -> str:
     return "one" if key == "objects" and record.get("object") in ("date", "number") else "many"
 
 
-def _inverse(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
-    value = record.get("inverse")
-    if value is not None and not (isinstance(value, str) and SLUG.match(value)):
-        problems.append(doc.problem((*at, "inverse"), "expected the id of a relation that says the same the other "
-                                    "way round (the relation's own id when it is symmetric)"))
-        return None
-    return value
+def _inverse(r: Reader, at: tuple, record: dict) -> str | None:
+    return r.matching(record, at, "inverse", SLUG, allow_null=True, message="expected the id of a relation that "
+                      "says the same the other way round (the relation's own id when it is symmetric)")
 
 FLAG_MEANINGS = {"complete": "true (the pack lists every value, so what it does not list is false) or false",
                  "widens": "true (a fact holds for the places around its places too) or false"}
 
 
-def _flag(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> bool:
-    value = record.get(key, False)
-    if not isinstance(value, bool):
-        problems.append(doc.problem((*at, key), f"found {value!r}; expected {FLAG_MEANINGS[key]}"))
-        return False
-    return value
+def _flag(r: Reader, at: tuple, record: dict, key: str) -> bool:
+    return r.boolean(record, at, key, message="found {value!r}; expected " + FLAG_MEANINGS[key])
 
 
 def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]
