@@ -50,11 +50,12 @@ class Reader:
         self.require(value, at, required)
         return value
 
-    def known_fields(self, record: dict, at: tuple, allowed: set[str]) -> None:
+    def known_fields(self, record: dict, at: tuple, allowed: set[str], *,
+                     message: str = "unknown field {key!r}; expected one of {allowed}") -> None:
+        """Each field not in `allowed` reported at its key."""
         for key in record:
             if key not in allowed:
-                self.report((*at, key), f"unknown field {key!r}; expected one of {', '.join(sorted(allowed))}",
-                            at_key=True)
+                self.report((*at, key), message.format(key=key, allowed=", ".join(sorted(allowed))), at_key=True)
 
     def require(self, record: dict, at: tuple, required: set[str], *, of: str = "") -> None:
         """Each missing field reported at the record, `of` saying what kind of record needs it."""
@@ -156,11 +157,15 @@ class Reader:
             return {}
         return value
 
-    def texts(self, record: dict, at: tuple, key: str, *, message: str) -> tuple[str, ...] | None:
-        """Text or a list of texts, each as written; None, and reported, when any item is not text."""
-        value = record.get(key)
+    def texts(self, record: dict, at: tuple, key: str, *, message: str, pattern: re.Pattern | None = None
+              ) -> tuple[str, ...] | None:
+        """Text or a list of texts, each as written (and matched by `pattern`, when given); empty when the field is
+        absent; None, and reported, when any item is not such text."""
+        if key not in record:
+            return ()
+        value = record[key]
         items = value if isinstance(value, list) else [value]
-        if not all(isinstance(item, str) for item in items):
+        if not all(isinstance(item, str) and (pattern is None or pattern.match(item)) for item in items):
             self.report((*at, key), worded(message, value))
             return None
         return tuple(items)

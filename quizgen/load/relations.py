@@ -36,10 +36,8 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
     if not isinstance(data, dict):
         problems.append(doc.problem((), "expected a mapping with keys categories and relations"))
         return (), ()
-    for key in data:
-        if key not in ("categories", "relations"):
-            problems.append(doc.problem((key,), f"unknown section {key!r}; expected categories or relations",
-                                        at_key=True))
+    Reader(doc, problems).known_fields(data, (), {"categories", "relations"},
+                                       message="unknown section {key!r}; expected categories or relations")
     categories = _read_categories(doc, data.get("categories"), problems)
     known = {c.id for c in categories} | set(VALUE_TYPES)
     relations = []
@@ -151,7 +149,7 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
                     ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
                     match=_optional(record, "match"), item=_optional(record, "item"),
-                    implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(r, at, record),
+                    implies=_implied(r, at, record), inverse=_inverse(r, at, record),
                     complete=_flag(r, at, record, "complete"),
                     complete_for=_complete_for(doc, at, record, problems), widens=_flag(r, at, record, "widens"),
                     older=_older(r, at, record), lifetime=_lifetime(r, at, record),
@@ -249,13 +247,8 @@ def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]
     return tuple(found)
 
 
-def _implied(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> list[str]:
-    value = record.get("implies", [])
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) and SLUG.match(i) for i in items):
-        problems.append(doc.problem((*at, "implies"), "expected a relation id or a list of them"))
-        return []
-    return items
+def _implied(r: Reader, at: tuple, record: dict) -> tuple[str, ...]:
+    return r.texts(record, at, "implies", pattern=SLUG, message="expected a relation id or a list of them") or ()
 
 
 def check_implications(doc: Located, relations: tuple[Relation, ...], problems: list[Problem]) -> None:
