@@ -127,8 +127,10 @@ def test_texts_are_one_text_or_a_list_and_absent_is_empty(here):
     assert r.texts(record, (), "absent", message=message) == ()
     assert r.texts(record, (), "mixed", message=message) is None
     assert r.texts(record, (), "slugs", message="expected ids", pattern=SLUG) is None
+    assert r.texts(record, (), "one", message="expected a list of slugs", one_allowed=False) is None
     assert lines(problems) == ["record.yaml:3:8: mixed: expected a list of text",
-                               "record.yaml:4:8: slugs: expected ids"]
+                               "record.yaml:4:8: slugs: expected ids",
+                               "record.yaml:1:6: one: expected a list of slugs"]
 
 
 def test_a_mapping_field_is_empty_when_absent_and_reported_when_it_is_something_else(here):

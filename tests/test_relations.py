@@ -241,3 +241,22 @@ def test_an_unknown_section_and_a_relation_that_is_not_a_mapping_are_located(tmp
     assert reported(found, "relations.yaml:5:1: extra: unknown section 'extra'; expected categories or relations")
     assert reported(found, "relations.yaml:7:5: relations[0]: expected a mapping with id, subject, object and "
                            "sentence"), found
+
+
+@pytest.mark.parametrize("category, expected", [
+    ("river: {rank_by: side}", "relations.yaml:2:20: categories.river.rank_by: expected a list of attribute slugs"),
+    ("river: {rank_by: [Bad]}", "relations.yaml:2:20: categories.river.rank_by: expected a list of attribute slugs"),
+    ("river: {colour: [x]}", "relations.yaml:2:10: categories.river: expected a mapping with rank_by, match and "
+                             "within (each a list of attribute names)"),
+    ("date: {}", "relations.yaml:2:3: categories.date: 'date' is not a valid category; expected a slug other than "
+                 "date, number, text"),
+])
+def test_a_bad_category_is_one_line_and_its_relations_name_the_categories_there_are(tmp_path: Path, category: str,
+                                                                                     expected: str):
+    vocabulary = MINIMAL_PACK["relations.yaml"].replace("          river: {rank_by: [region]}\n",
+                                                        f"          {category}\n", 1)
+    found = [line.rsplit("/", 1)[-1] for line in problems(pack_with(tmp_path, relations_yaml=vocabulary))]
+    assert expected in found, found
+    if "rank_by" not in category:
+        assert ("relations.yaml:7:14: relations[0].subject: 'river' is not a category or value type; expected one of "
+                "country, date, number, place, text") in found, found

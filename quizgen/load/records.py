@@ -157,15 +157,15 @@ class Reader:
             return {}
         return value
 
-    def texts(self, record: dict, at: tuple, key: str, *, message: str, pattern: re.Pattern | None = None
-              ) -> tuple[str, ...] | None:
-        """Text or a list of texts, each as written (and matched by `pattern`, when given); empty when the field is
-        absent; None, and reported, when any item is not such text."""
+    def texts(self, record: dict, at: tuple, key: str, *, message: str, pattern: re.Pattern | None = None,
+              one_allowed: bool = True) -> tuple[str, ...] | None:
+        """A list of texts (or, with `one_allowed`, a single text), each as written and matched by `pattern` when
+        given; empty when the field is absent; None, and reported, when it is anything else."""
         if key not in record:
             return ()
         value = record[key]
-        items = value if isinstance(value, list) else [value]
-        if not all(isinstance(item, str) and (pattern is None or pattern.match(item)) for item in items):
+        items = value if isinstance(value, list) else [value] if one_allowed else None
+        if items is None or not all(isinstance(item, str) and (pattern is None or pattern.match(item)) for item in items):
             self.report((*at, key), worded(message, value))
             return None
         return tuple(items)

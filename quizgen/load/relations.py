@@ -36,9 +36,10 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
     if not isinstance(data, dict):
         problems.append(doc.problem((), "expected a mapping with keys categories and relations"))
         return (), ()
-    Reader(doc, problems).known_fields(data, (), {"categories", "relations"},
-                                       message="unknown section {key!r}; expected categories or relations")
-    categories = _read_categories(doc, data.get("categories"), problems)
+    r = Reader(doc, problems)
+    r.known_fields(data, (), {"categories", "relations"},
+                   message="unknown section {key!r}; expected categories or relations")
+    categories = _read_categories(r, data.get("categories"))
     known = {c.id for c in categories} | set(VALUE_TYPES)
     relations = []
     items = data.get("relations")
@@ -48,7 +49,7 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
         items = []
     seen: set[str] = set()
     for i in range(len(items)):
-        relation = _read_relation(doc, ("relations", i), known, problems)
+        relation = _read_relation(r, ("relations", i), known)
         if relation is None:
             continue
         if relation.id in seen:
@@ -81,57 +82,48 @@ def check_related_placeholders(doc: Located, relations: tuple[Relation, ...], pr
                                                 "objects: one, so that it names one value"))
 
 
-def _read_categories(doc: Located, data: object, problems: list[Problem]) -> tuple[Category, ...]:
+def _read_categories(r: Reader, data: object) -> tuple[Category, ...]:
     if not isinstance(data, dict) or not data:
-        problems.append(doc.problem(("categories",) if data is not None else (),
-                                    "expected a mapping of entity categories, e.g. person: {rank_by: [side]}"))
+        r.report(("categories",) if data is not None else (),
+                 "expected a mapping of entity categories, e.g. person: {rank_by: [side]}")
         return ()
     categories = []
     for name, spec in data.items():
         if not isinstance(name, str) or not SLUG.match(name) or name in VALUE_TYPES:
-            problems.append(doc.problem(("categories", name), f"{name!r} is not a valid category; expected a slug "
-                                        f"other than {', '.join(VALUE_TYPES)}", at_key=True))
+            r.report(("categories", name), f"{name!r} is not a valid category; expected a slug other than "
+                                           f"{', '.join(VALUE_TYPES)}", at_key=True)
             continue
         spec = spec or {}
         if not isinstance(spec, dict) or set(spec) - CATEGORY_FIELDS:
-            problems.append(doc.problem(("categories", name), "expected a mapping with rank_by, match and within "
-                                        "(each a list of attribute names)"))
+            r.report(("categories", name), "expected a mapping with rank_by, match and within (each a list of "
+                                           "attribute names)")
             continue
-        lists = {key: _attribute_names(doc, ("categories", name, key), spec.get(key, []), problems)
+        lists = {key: r.texts(spec, ("categories", name), key, pattern=SLUG, one_allowed=False,
+                              message="expected a list of attribute slugs") or ()
                  for key in sorted(CATEGORY_FIELDS)}
         categories.append(Category(name, lists["rank_by"], match=lists["match"], within=lists["within"]))
     return tuple(categories)
 
 
-def _attribute_names(doc: Located, at: tuple, value: object, problems: list[Problem]) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(a, str) and SLUG.match(a) for a in value):
-        problems.append(doc.problem(at, "expected a list of attribute slugs"))
-        return ()
-    return tuple(value)
-
-
-def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Problem]) -> Relation | None:
-    r = Reader(doc, problems)
+def _read_relation(r: Reader, at: tuple, known: set[str]) -> Relation | None:
+    doc, problems = r.doc, r.problems
     before = len(problems)
     record = r.record(at, RELATION_FIELDS, set(), shape="expected a mapping with id, subject, object and sentence")
     if record is None:
         return None
     for key in ("id", "subject", "object", "sentence"):
         if key in ("subject", "object") and isinstance(record.get(key), list):
-            problems.append(doc.problem((*at, key), several_categories_message(key, record[key])))
+            r.report((*at, key), several_categories_message(key, record[key]))
         elif not isinstance(record.get(key), str) or not record[key].strip():
-            problems.append(doc.problem(at if key not in record else (*at, key), f"missing or empty {key!r}; expected "
-                                        "text"))
+            r.report(at if key not in record else (*at, key), f"missing or empty {key!r}; expected text")
     if len(problems) > before:
         return None
-    if not SLUG.match(record["id"]):
-        problems.append(doc.problem((*at, "id"), f"{record['id']!r} is not a valid relation id; expected a slug"))
+    r.matching(record, at, "id", SLUG, message="{value!r} is not a valid relation id; expected a slug")
     for slot in ("subject", "object"):
-        if record[slot] not in known:
-            problems.append(doc.problem((*at, slot), f"{record[slot]!r} is not a category or value type; expected one "
-                                        f"of {', '.join(sorted(known))}"))
+        r.one_of(record, at, slot, tuple(sorted(known)), message="{value!r} is not a category or value type; "
+                 "expected one of " + ", ".join(sorted(known)))
     if record["subject"] in ("date", "number"):
-        problems.append(doc.problem((*at, "subject"), "a subject is an entity or text; dates and numbers are objects"))
+        r.report((*at, "subject"), "a subject is an entity or text; dates and numbers are objects")
     for key in ("subjects", "objects"):
         r.one_of(record, at, key, ("one", "many"), default=_default_count(record, key), allow_null=False,
                  message="{value!r} is not allowed; expected one or many")
@@ -151,10 +143,9 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     match=_optional(record, "match"), item=_optional(record, "item"),
                     implies=_implied(r, at, record), inverse=_inverse(r, at, record),
                     complete=_flag(r, at, record, "complete"),
-                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(r, at, record, "widens"),
+                    complete_for=_complete_for(r, at, record), widens=_flag(r, at, record, "widens"),
                     older=_older(r, at, record), lifetime=_lifetime(r, at, record),
-                    forms=read_forms(doc, at, record, "forms", problems),
-                    not_forms=read_forms(doc, at, record, "not_forms", problems),
+                    forms=read_forms(r, at, record, "forms"), not_forms=read_forms(r, at, record, "not_forms"),
                     per_set=_per_set(r, at, record))
 
 
@@ -166,23 +157,22 @@ def several_categories_message(slot: str, found: list) -> str:
             f"and tell them apart with an attribute (docs/content-format.md, relations)")
 
 
-def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> tuple[str, ...]:
+def read_forms(r: Reader, at: tuple, record: dict, key: str) -> tuple[str, ...]:
     """A `forms` or `not_forms` list of a relation or a fact: question types, each one known."""
     value = record.get(key)
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
-        problems.append(doc.problem((*at, key), f"expected a list of question forms: {', '.join(QUESTION_TYPES)}"))
+        r.report((*at, key), f"expected a list of question forms: {', '.join(QUESTION_TYPES)}")
         return ()
     found = []
     for i, item in enumerate(items):
         if item not in QUESTION_TYPES:
             close = difflib.get_close_matches(str(item), QUESTION_TYPES, n=1)
-            problems.append(doc.problem((*at, key, i) if isinstance(value, list) else (*at, key),
-                                        f"{item!r} is not a question form; expected one of "
-                                        f"{', '.join(QUESTION_TYPES)}" + (f" (did you mean {close[0]!r}?)" if close
-                                                                          else "")))
+            r.report((*at, key, i) if isinstance(value, list) else (*at, key),
+                     f"{item!r} is not a question form; expected one of {', '.join(QUESTION_TYPES)}"
+                     + (f" (did you mean {close[0]!r}?)" if close else ""))
         else:
             found.append(item)
     return tuple(dict.fromkeys(found))
@@ -227,20 +217,19 @@ def _flag(r: Reader, at: tuple, record: dict, key: str) -> bool:
     return r.boolean(record, at, key, message="found {value!r}; expected " + FLAG_MEANINGS[key])
 
 
-def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]
-                  ) -> tuple[tuple[str, str, str], ...]:
+def _complete_for(r: Reader, at: tuple, record: dict) -> tuple[tuple[str, str, str], ...]:
     items = record.get("complete_for", [])
     expected = ("expected a list of {subject, source} (every object of that subject is listed), {object, source} "
                 "(every subject of that object), or {value, source} (either way)")
     if not isinstance(items, list):
-        problems.append(doc.problem((*at, "complete_for"), expected))
+        r.report((*at, "complete_for"), expected)
         return ()
     found = []
     for i, item in enumerate(items):
         sides = [k for k in ("subject", "object", "value") if isinstance(item, dict) and k in item]
         if (len(sides) != 1 or set(item) != {sides[0], "source"}
                 or not all(isinstance(v, str) and v.strip() for v in item.values())):
-            problems.append(doc.problem((*at, "complete_for", i), expected))
+            r.report((*at, "complete_for", i), expected)
             continue
         side = {"value": "either"}.get(sides[0], sides[0])
         found.append((side, item[sides[0]].strip(), item["source"].strip()))
