@@ -9,6 +9,7 @@ import io
 import re
 from dataclasses import dataclass
 from datetime import date
+from pathlib import Path
 from typing import Any, Iterator
 
 from ..errors import Problem, display_path
@@ -165,7 +166,8 @@ class Reader:
             return ()
         value = record[key]
         items = value if isinstance(value, list) else [value] if one_allowed else None
-        if items is None or not all(isinstance(item, str) and (pattern is None or pattern.match(item)) for item in items):
+        if items is None or not all(isinstance(item, str) and (pattern is None or pattern.match(item))
+                                    for item in items):
             self.report((*at, key), worded(message, value))
             return None
         return tuple(items)
@@ -174,7 +176,7 @@ class Reader:
         if key not in record:
             return None
         value = record[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             self.report((*at, key), f"found {describe(value)}; expected a number")
             return None
         return value
@@ -234,7 +236,7 @@ class CsvReader:
     """The CSV side of the reader: a header, the rows that are not blank with their lines, and problems located
     at file:line:column like those of a YAML record."""
 
-    def __init__(self, path: Any, text: str, problems: list[Problem]):
+    def __init__(self, path: str | Path, text: str, problems: list[Problem]):
         rows = list(csv.reader(io.StringIO(text)))
         self.shown = display_path(path)
         self.header: list[str] | None = rows[0] if rows else None  # as written; None for an empty file
