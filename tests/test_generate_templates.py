@@ -208,3 +208,25 @@ def test_new_template_writes_a_working_starter(tmp_path: Path, pack, qtype: str,
 def test_builtin_folder_is_the_repository_templates_folder():
     assert BUILTIN_DIR.name == "questions" and any(BUILTIN_DIR.glob("*.yaml"))
     assert write_starter_template  # the CLI's new-template relies on it
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("- a list", ["1:1: expected a mapping with id, type and the template's texts"]),
+    ("id: x\nprompt: q", ["1:1: type: None is not a question type; expected one of multiple-choice, "
+                          "multiple-response, true-false, cloze, short-answer, matching, ordering, numeric"]),
+    ("type: numeric\nprompt: q", ["1:1: missing required field 'id' for a numeric template",
+                                  "1:1: id: None is not a valid template id; expected a slug such as mc-who-led"]),
+    ("id: x\ntype: multiple-choice\nprompt: q\nask: object\ndistractors: 2\nmin_distractors: 3",
+     ["6:18: min_distractors: 3 is not allowed; expected a whole number from 1 to 2"]),
+    ("id: x\ntype: matching\nprompt: q\ngroup_size: 2.0\nselect: null",
+     ["4:13: group_size: 2.0 is not allowed; expected a whole number from 3 to 8",
+      "5:9: select: expected a mapping (relations, values, topics, tags, exclude_tags)"]),
+    ("id: x\ntype: matching\nprompt: q\nselect: {relations: [a, 1], topics: t, values: null}",
+     ["4:21: select.relations: expected a list of text", "4:48: select.values: expected a list of text"]),
+])
+def test_each_bad_template_field_is_one_located_line(tmp_path: Path, monkeypatch, text: str, expected: list[str]):
+    monkeypatch.chdir(tmp_path)
+    write_template(tmp_path / "mine", "bad", text)
+    with pytest.raises(QuizgenError) as caught:
+        load_templates([Path("mine")])
+    assert [str(p) for p in caught.value.problems] == [f"mine/bad.yaml:{line}" for line in expected]

@@ -207,3 +207,56 @@ def test_a_per_set_that_is_not_a_whole_number_of_one_or_more_is_one_located_erro
         "objects: one\n        per_set: 0\n        sentence: \"{Subject} rises", 1)))
     assert len(found) == 1 and "relations.yaml:" in found[0]
     assert "per_set: found 0; expected a whole number of 1 or more" in found[0]
+
+
+@pytest.mark.parametrize("field, expected", [
+    ("lifetime: middle", "relations.yaml:16:15: relations[1].lifetime: found 'middle'; expected start or end: whether "
+                         "this relation's date begins its subject's life (born-on) or ends it (died-on)"),
+    ("lifetime: start", "relations.yaml:16:15: relations[1].lifetime: lifetime needs a relation whose object is a "
+                        "date"),
+    ("older: [subject]", "relations.yaml:16:12: relations[1].older: found ['subject']; expected subject or object: "
+                         "the slot whose value came first (a parent for child-of)"),
+    ("inverse: Bad Id", "relations.yaml:16:14: relations[1].inverse: expected the id of a relation that says the same "
+                        "the other way round (the relation's own id when it is symmetric)"),
+    ("complete: null", "relations.yaml:16:15: relations[1].complete: found None; expected true (the pack lists every "
+                       "value, so what it does not list is false) or false"),
+    ("widens: 1", "relations.yaml:16:13: relations[1].widens: found 1; expected true (a fact holds for the places "
+                  "around its places too) or false"),
+    ("implies: [flows-through, Bad]", "relations.yaml:16:14: relations[1].implies: expected a relation id or a list "
+                                      "of them"),
+    ("per_set: true", "relations.yaml:16:14: relations[1].per_set: found True; expected a whole number of 1 or more: "
+                      "the most items of this relation one question set may hold"),
+])
+def test_each_bad_field_of_a_relation_is_one_line_in_its_own_words(tmp_path: Path, field: str, expected: str):
+    found = problems(pack_with(tmp_path, relations_yaml=RELATIONS.replace(
+        "objects: one\n        sentence: \"{Subject} rises",
+        f"objects: one\n        {field}\n        sentence: \"{{Subject}} rises", 1)))
+    assert [line.rsplit("/", 1)[-1] for line in found] == [expected]
+
+
+def test_an_unknown_section_and_a_relation_that_is_not_a_mapping_are_located(tmp_path: Path):
+    vocabulary = MINIMAL_PACK["relations.yaml"].replace(
+        "        relations:\n", "        extra: 1\n        relations:\n          - 5\n", 1)
+    found = problems(pack_with(tmp_path, relations_yaml=vocabulary))
+    assert reported(found, "relations.yaml:5:1: extra: unknown section 'extra'; expected categories or relations")
+    assert reported(found, "relations.yaml:7:5: relations[0]: expected a mapping with id, subject, object and "
+                           "sentence"), found
+
+
+@pytest.mark.parametrize("category, expected", [
+    ("river: {rank_by: side}", "relations.yaml:2:20: categories.river.rank_by: expected a list of attribute slugs"),
+    ("river: {rank_by: [Bad]}", "relations.yaml:2:20: categories.river.rank_by: expected a list of attribute slugs"),
+    ("river: {colour: [x]}", "relations.yaml:2:10: categories.river: expected a mapping with rank_by, match and "
+                             "within (each a list of attribute names)"),
+    ("date: {}", "relations.yaml:2:3: categories.date: 'date' is not a valid category; expected a slug other than "
+                 "date, number, text"),
+])
+def test_a_bad_category_is_one_line_and_its_relations_name_the_categories_there_are(tmp_path: Path, category: str,
+                                                                                     expected: str):
+    vocabulary = MINIMAL_PACK["relations.yaml"].replace("          river: {rank_by: [region]}\n",
+                                                        f"          {category}\n", 1)
+    found = [line.rsplit("/", 1)[-1] for line in problems(pack_with(tmp_path, relations_yaml=vocabulary))]
+    assert expected in found, found
+    if "rank_by" not in category:
+        assert ("relations.yaml:7:14: relations[0].subject: 'river' is not a category or value type; expected one of "
+                "country, date, number, place, text") in found, found

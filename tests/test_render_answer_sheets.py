@@ -72,6 +72,9 @@ def test_a_class_list_gives_each_student_a_named_sheet_with_versions_dealt_in_tu
     ("number,name\n1001,A\nx1,B\n", "class.csv:3:1: number: 'x1' is not a student number; expected 1 to 6 digits"),
     ("id,name\n1001,A\n1001,B\n", "class.csv:3:1: number: 1001 is already on line 2"),
     ("who,when\n1,2\n", "class.csv:1:1: header: found columns who, when; expected 'number' (or 'id') and 'name'"),
+    ("", "class.csv:1:1: header: the class list is empty; expected a header with 'number' and 'name' columns"),
+    ("number,name\n\n , \n", "class.csv:2:1: number: the class list has no students"),
+    ("Name, Student \nA,12\nB\n", "class.csv:3:2: number: '' is not a student number; expected 1 to 6 digits"),
 ])
 def test_a_bad_class_list_is_one_located_line(tmp_path, monkeypatch, text, message):
     monkeypatch.chdir(tmp_path)

@@ -431,3 +431,27 @@ def test_min_card_in_a_layout_folder_lets_a_smaller_layout_through(tmp_path):
     doc = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(5, 5), "long",
                               Offset())
     assert doc.html.count('class="card front') == 11
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("gap: 31\n", ["cards.yaml:1:6: gap: 31 is not a gap in mm; expected a number from 0 to 30"]),
+    ("gap: true\ngrids: [2x4]\n", ["cards.yaml:1:6: gap: True is not a gap in mm; expected a number from 0 to 30",
+                                  "cards.yaml:2:8: grids: expected a mapping of COLUMNSxROWS to {width, height}"]),
+    ("grids: {2x4: 5}\nmin_card: {width: 5}\n",
+     ["cards.yaml:1:14: grids.2x4: 5 is not a card size; expected {width: MM, height: MM} with each from 10 to 300",
+      "cards.yaml:2:11: min_card: {'width': 5} is not a card size; expected {width: MM, height: MM} with each from "
+      "10 to 300"]),
+])
+def test_each_bad_field_of_cards_yaml_is_one_located_line(tmp_path, monkeypatch, text, expected):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "cards.yaml").write_text(text, encoding="utf-8")
+    with pytest.raises(QuizgenError) as caught:
+        card_settings(Layouts.with_user_folders([tmp_path]))
+    assert [str(p) for p in caught.value.problems] == expected
+
+
+def test_cards_yaml_reads_decimal_sizes_and_gaps(tmp_path):
+    (tmp_path / "cards.yaml").write_text("gap: 2.5\ngrids: {2X4: {width: 90.5, height: 62}}\nmin_card: {width: 40, "
+                                         "height: 40}\n", encoding="utf-8")
+    settings = card_settings(Layouts.with_user_folders([tmp_path]))
+    assert (settings.gap, settings.sizes, settings.smallest) == (2.5, {"2x4": CardSize(90.5, 62.0)}, CardSize(40, 40))

@@ -19,6 +19,7 @@ from ..model import QUESTION_TYPES, SLOTS
 from ..resources import builtin_templates_folder
 from ..sandbox import bounded_environment
 from ..text import UNSAFE_CHARACTERS
+from ..load.records import Reader
 from ..load.yamlfile import Located, read_yaml
 
 BUILTIN_DIR = builtin_templates_folder()
@@ -134,35 +135,25 @@ def load_templates(user_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Q
 def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     doc = read_yaml(path)
     problems: list[Problem] = []
-    data = doc.data
-    if not isinstance(data, dict):
-        raise QuizgenError(doc.problem((), "expected a mapping with id, type and the template's texts"))
-    for key in data:
-        if key not in FIELDS:
-            problems.append(doc.problem((key,), f"unknown field {key!r}; expected one of {', '.join(sorted(FIELDS))}",
-                                        at_key=True))
-    qtype = data.get("type")
-    if qtype not in QUESTION_TYPES:
-        problems.append(doc.problem(("type",), f"{qtype!r} is not a question type; expected one of "
-                                    f"{', '.join(QUESTION_TYPES)}"))
+    r = Reader(doc, problems)
+    data = r.record((), FIELDS, set(), shape="expected a mapping with id, type and the template's texts")
+    if data is None:
         raise QuizgenError(problems)
-    template_id = data.get("id")
-    if not isinstance(template_id, str) or not TEMPLATE_ID.match(template_id):
-        problems.append(doc.problem(("id",), f"{template_id!r} is not a valid template id; expected a slug "
-                                    "such as mc-who-led"))
-    for key in sorted({"id", "type"} | REQUIRED_BY_TYPE[qtype]):
-        if key not in data:
-            problems.append(doc.problem((), f"missing required field {key!r} for a {qtype} template"))
-    ask = data.get("ask", "object")
-    if ask not in SLOTS:
-        problems.append(doc.problem(("ask",), f"{ask!r} is not allowed; expected subject or object"))
-    difficulty = data.get("difficulty", 2)
-    if not isinstance(difficulty, int) or isinstance(difficulty, bool) or not 1 <= difficulty <= 3:
-        problems.append(doc.problem(("difficulty",), f"{difficulty!r} is not allowed; expected 1, 2 or 3"))
-    distractors = _small_int(doc, data, "distractors", 3, 1, 5, problems)
-    min_distractors = _small_int(doc, data, "min_distractors", distractors, 1, distractors, problems)
-    group_size = _small_int(doc, data, "group_size", 4, 3, 8, problems)
-    select = _read_selection(doc, data.get("select", {}), problems)
+    qtype = r.one_of(data, (), "type", QUESTION_TYPES, allow_null=False,
+                     message="{value!r} is not a question type; expected one of " + ", ".join(QUESTION_TYPES))
+    if qtype is None:
+        raise QuizgenError(problems)
+    template_id = r.matching(data, (), "id", TEMPLATE_ID,
+                             message="{value!r} is not a valid template id; expected a slug such as mc-who-led")
+    r.require(data, (), {"id", "type"} | REQUIRED_BY_TYPE[qtype], of=f"a {qtype} template")
+    ask = r.one_of(data, (), "ask", SLOTS, default="object", allow_null=False,
+                   message="{value!r} is not allowed; expected subject or object")
+    difficulty = r.whole_number(data, (), "difficulty", low=1, high=3, default=2,
+                                message="{value!r} is not allowed; expected 1, 2 or 3")
+    distractors = r.whole_number(data, (), "distractors", low=1, high=5, default=3)
+    min_distractors = r.whole_number(data, (), "min_distractors", low=1, high=distractors, default=distractors)
+    group_size = r.whole_number(data, (), "group_size", low=3, high=8, default=4)
+    select = _read_selection(r, data, problems)
     texts = {}
     for name in TEXT_FIELDS:
         if name in data:
@@ -178,35 +169,21 @@ def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     )
 
 
-def _small_int(doc: Located, data: dict, key: str, default: int, low: int, high: int,
-               problems: list[Problem]) -> int:
-    value = data.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
-        problems.append(doc.problem((key,), f"{value!r} is not allowed; expected a whole number from {low} to {high}"))
-        return default
-    return value
-
-
-def _read_selection(doc: Located, data: Any, problems: list[Problem]) -> Selection:
-    if not isinstance(data, dict):
-        problems.append(doc.problem(("select",), "expected a mapping (relations, values, topics, tags, "
-                                    "exclude_tags)"))
+def _read_selection(r: Reader, data: dict, problems: list[Problem]) -> Selection:
+    if "select" not in data:
+        return Selection()
+    select = r.record(("select",), SELECT_FIELDS, set(),
+                      shape="expected a mapping (relations, values, topics, tags, exclude_tags)")
+    if select is None:
         return Selection()
     values: dict[str, tuple[str, ...]] = {}
-    for key, value in data.items():
-        if key not in SELECT_FIELDS:
-            problems.append(doc.problem(("select", key), f"unknown field {key!r}; expected one of "
-                                        f"{', '.join(sorted(SELECT_FIELDS))}", at_key=True))
-            continue
-        items = value if isinstance(value, list) else [value]
-        if not all(isinstance(v, str) for v in items):
-            problems.append(doc.problem(("select", key), "expected a list of text"))
-            continue
-        values[key] = tuple(items)
+    for key in select:
+        items = r.texts(select, ("select",), key, message="expected a list of text") if key in SELECT_FIELDS else None
+        if items is not None:
+            values[key] = items
     for kind in values.get("values", ()):
         if kind not in VALUE_KINDS:
-            problems.append(doc.problem(("select", "values"), f"{kind!r} is not a kind of value; expected one of "
-                                        f"{', '.join(VALUE_KINDS)}"))
+            r.report(("select", "values"), f"{kind!r} is not a kind of value; expected one of {', '.join(VALUE_KINDS)}")
     return Selection(**values)
 
 

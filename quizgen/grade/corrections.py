@@ -5,14 +5,13 @@ rescan keeps every decision in it, and says which it applied and which it could 
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from ..errors import Problem, QuizgenError, display_path
+from ..errors import Problem, QuizgenError
 from ..files import read_regular_file
+from ..load.records import CsvReader
 from .numbering import QuestionNumber
 from .score import StudentResult
 
@@ -36,25 +35,23 @@ def read_corrections(path: Path) -> tuple[Correction, ...]:
     if not path.exists():
         return ()
     text = read_regular_file(path, limit=MAX_BYTES, what="corrections file").decode("utf-8-sig", errors="replace")
-    rows = list(csv.reader(io.StringIO(text)))
-    shown = display_path(path)
-    if not rows or tuple(cell.strip().lower() for cell in rows[0][:3]) != HEADER[:3]:
-        raise QuizgenError(Problem(shown, 1, 1, "header", "expected the columns student,question,score,note"))
-    corrections, problems = [], []
-    for line, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        cells = [cell.strip() for cell in row] + [""] * 4
-        student, question, score_text, note = cells[:4]
+    problems: list[Problem] = []
+    table = CsvReader(path, text, problems)
+    if not table.starts_with(HEADER[:3]):
+        raise QuizgenError(table.problem(1, 0, "header", "expected the columns student,question,score,note"))
+    corrections = []
+    for row in table.rows():
+        student, question, score_text, note = (row.cell(column) for column in range(4))
         score = _score(score_text)
         if not student or not question:
-            problems.append(Problem(shown, line, 1, "student" if not student else "question",
-                                    "empty; every row names a student and a question"))
+            # reported at the row's start: the row as a whole lacks what every row needs
+            table.report(row.line, 0, "student" if not student else "question",
+                         "empty; every row names a student and a question")
         elif score is None:
-            problems.append(Problem(shown, line, 3, "score", f"{score_text!r} is not a score; expected a number "
-                                    "from 0 to 1, such as 0.5"))
+            table.report(row.line, 2, "score", f"{score_text!r} is not a score; expected a number from 0 to 1, "
+                                               "such as 0.5")
         else:
-            corrections.append(Correction(student, question, score, note, line))
+            corrections.append(Correction(student, question, score, note, row.line))
     if problems:
         raise QuizgenError(problems)
     return tuple(corrections)

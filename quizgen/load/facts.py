@@ -79,8 +79,8 @@ def read_fact(c: FactContext, record: dict, at: tuple, r: Reader) -> Fact | None
         origin=r.origin(at), date=date_value, according_to=according_to, ask=ask, pin=pin, forbid=forbid,
         confidence=r.choice(record, at, "confidence", CONFIDENCE_LEVELS) or "medium",
         tags=r.text_list(record, at, "tags", pattern=SLUG, hint="a slug such as timeline"),
-        dispute=r.text(record, at, "dispute"), forms=read_forms(r.doc, at, record, "forms", c.problems),
-        not_forms=read_forms(r.doc, at, record, "not_forms", c.problems),
+        dispute=r.text(record, at, "dispute"), forms=read_forms(r, at, record, "forms"),
+        not_forms=read_forms(r, at, record, "not_forms"),
     )
     if len(c.problems) > before or relation is None or subject is None or object_ is None or not evidence:
         return None  # each missing part is reported already

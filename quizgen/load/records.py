@@ -1,13 +1,18 @@
-"""The record reader: typed fields of one YAML record read with their origins, problems collected, not raised."""
+"""The record reader: typed fields of a YAML record or a CSV row, read with their origins, problems collected as
+`file:line:col: field: message`, not raised. Every record quizgen reads goes through it."""
 
 from __future__ import annotations
 
+import csv
 import difflib
+import io
 import re
+from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from pathlib import Path
+from typing import Any, Iterator
 
-from ..errors import Problem
+from ..errors import Problem, display_path
 from ..model import DateValue, Origin
 from .yamlfile import Located
 
@@ -21,6 +26,8 @@ DATE_POINT = re.compile(r"^\d{4}(?:-\d{2}(?:-\d{2})?)?$")
 MAX_NAME_CHARS = 200
 MAX_TEXT_VALUE_CHARS = 300
 
+NOT_ALLOWED_WHOLE_NUMBER = "{value!r} is not allowed; expected a whole number from {low} to {high}"
+
 
 class Reader:
     """Reads fields from one YAML record, collecting problems instead of stopping at the first."""
@@ -32,18 +39,29 @@ class Reader:
     def report(self, at: tuple, message: str, *, at_key: bool = False) -> None:
         self.problems.append(self.doc.problem(at, message, at_key=at_key))
 
-    def record(self, at: tuple, allowed: set[str], required: set[str]) -> dict | None:
+    def record(self, at: tuple, allowed: set[str], required: set[str], *, shape: str = "") -> dict | None:
+        """The mapping at `at`, its unknown and missing fields reported; None (reported with `shape`, when given,
+        as the whole message) when it is not a mapping."""
         value = self.value(at)
         if not isinstance(value, dict):
-            self.report(at, f"found {describe(value)}; expected a mapping with fields {', '.join(sorted(required))}")
+            self.report(at, shape or f"found {describe(value)}; expected a mapping with fields "
+                                     f"{', '.join(sorted(required))}")
             return None
-        for key in value:
-            if key not in allowed:
-                self.report((*at, key), f"unknown field {key!r}; expected one of {', '.join(sorted(allowed))}",
-                            at_key=True)
-        for key in sorted(required - value.keys()):
-            self.report(at, f"missing required field {key!r}")
+        self.known_fields(value, at, allowed)
+        self.require(value, at, required)
         return value
+
+    def known_fields(self, record: dict, at: tuple, allowed: set[str], *,
+                     message: str = "unknown field {key!r}; expected one of {allowed}") -> None:
+        """Each field not in `allowed` reported at its key."""
+        for key in record:
+            if key not in allowed:
+                self.report((*at, key), message.format(key=key, allowed=", ".join(sorted(allowed))), at_key=True)
+
+    def require(self, record: dict, at: tuple, required: set[str], *, of: str = "") -> None:
+        """Each missing field reported at the record, `of` saying what kind of record needs it."""
+        for key in sorted(required - record.keys()):
+            self.report(at, f"missing required field {key!r}" + (f" for {of}" if of else ""))
 
     def value(self, at: tuple) -> Any:
         node: Any = self.doc.data
@@ -80,18 +98,85 @@ class Reader:
             return None
         return value
 
-    def boolean(self, record: dict, at: tuple, key: str) -> bool:
+    def boolean(self, record: dict, at: tuple, key: str, *, message: str = "found {found}; expected true or false"
+                ) -> bool:
         value = record.get(key, False)
         if not isinstance(value, bool):
-            self.report((*at, key), f"found {describe(value)}; expected true or false")
+            self.report((*at, key), worded(message, value))
             return False
         return value
+
+    # The typed fields below take the words of their problem as a `message` with {value!r} (the value as written),
+    # {found} (described: "the text 'x'") and the bounds: each record keeps the words its authors know.
+
+    def one_of(self, record: dict, at: tuple, key: str, options: tuple, *, message: str, default: Any = None,
+               allow_null: bool = True) -> Any:
+        """A value that must be one of `options`; `default` when the field is absent (and, with `allow_null`,
+        when it is null)."""
+        value = record.get(key, default)
+        if value is None and allow_null:
+            return None
+        if value not in options:
+            self.report((*at, key), worded(message, value))
+            return default
+        return value
+
+    def whole_number(self, record: dict, at: tuple, key: str, *, low: int, high: int | None = None,
+                     default: int | None = None, message: str = NOT_ALLOWED_WHOLE_NUMBER) -> int | None:
+        """A whole number from `low` to `high` (no upper bound when None); `default` when absent."""
+        value = record.get(key, default)
+        if not (is_number(value) and isinstance(value, int) and low <= value and (high is None or value <= high)):
+            self.report((*at, key), worded(message, value, low=low, high=high))
+            return default
+        return value
+
+    def measure(self, record: dict, at: tuple, key: str, *, low: float, high: float, default: float,
+                message: str) -> float:
+        """A number from `low` to `high` (a length in mm), whole or not; `default` when absent."""
+        value = record.get(key, default)
+        if not is_number(value) or not low <= value <= high:
+            self.report((*at, key), worded(message, value, low=low, high=high))
+            return default
+        return value
+
+    def matching(self, record: dict, at: tuple, key: str, pattern: re.Pattern, *, message: str,
+                 allow_null: bool = False) -> str | None:
+        """Text as written (not stripped) that `pattern` matches, such as an id; None when it is not."""
+        value = record.get(key)
+        if value is None and allow_null:
+            return None
+        if not isinstance(value, str) or not pattern.match(value):
+            self.report((*at, key), worded(message, value))
+            return None
+        return value
+
+    def mapping(self, record: dict, at: tuple, key: str, *, message: str) -> dict:
+        """A mapping (empty when the field is absent); empty, and reported, when it is something else."""
+        value = record.get(key, {})
+        if not isinstance(value, dict):
+            self.report((*at, key), worded(message, value))
+            return {}
+        return value
+
+    def texts(self, record: dict, at: tuple, key: str, *, message: str, pattern: re.Pattern | None = None,
+              one_allowed: bool = True) -> tuple[str, ...] | None:
+        """A list of texts (or, with `one_allowed`, a single text), each as written and matched by `pattern` when
+        given; empty when the field is absent; None, and reported, when it is anything else."""
+        if key not in record:
+            return ()
+        value = record[key]
+        items = value if isinstance(value, list) else [value] if one_allowed else None
+        if items is None or not all(isinstance(item, str) and (pattern is None or pattern.match(item))
+                                    for item in items):
+            self.report((*at, key), worded(message, value))
+            return None
+        return tuple(items)
 
     def number(self, record: dict, at: tuple, key: str) -> float | None:
         if key not in record:
             return None
         value = record[key]
-        if isinstance(value, bool) or not isinstance(value, (int, float)):
+        if not is_number(value):
             self.report((*at, key), f"found {describe(value)}; expected a number")
             return None
         return value
@@ -133,6 +218,63 @@ class Reader:
 
     def origin(self, at: tuple) -> Origin:
         return self.doc.origin(at)
+
+
+@dataclass(frozen=True)
+class CsvRow:
+    """One row of a CSV record file that is not blank: its line and its cells, stripped."""
+
+    line: int
+    cells: tuple[str, ...]
+
+    def cell(self, column: int | None) -> str:
+        """The cell in `column` (0-based), empty when the row is shorter or there is no such column."""
+        return self.cells[column] if column is not None and column < len(self.cells) else ""
+
+
+class CsvReader:
+    """The CSV side of the reader: a header, the rows that are not blank with their lines, and problems located
+    at file:line:column like those of a YAML record."""
+
+    def __init__(self, path: str | Path, text: str, problems: list[Problem]):
+        rows = list(csv.reader(io.StringIO(text)))
+        self.shown = display_path(path)
+        self.header: list[str] | None = rows[0] if rows else None  # as written; None for an empty file
+        self.problems = problems
+        self._body = rows[1:]
+
+    def column(self, *names: str) -> int | None:
+        """The index of the first of `names` the header has (compared without case or surrounding spaces)."""
+        header = [name.strip().lower() for name in self.header or ()]
+        return next((header.index(name) for name in names if name in header), None)
+
+    def starts_with(self, names: tuple[str, ...]) -> bool:
+        """Whether the header's first columns are `names`, in that order."""
+        header = self.header or []
+        return tuple(name.strip().lower() for name in header[:len(names)]) == names
+
+    def rows(self) -> Iterator[CsvRow]:
+        for line, row in enumerate(self._body, 2):
+            if any(cell.strip() for cell in row):
+                yield CsvRow(line, tuple(cell.strip() for cell in row))
+
+    def problem(self, line: int, column: int, field: str, message: str) -> Problem:
+        """A problem at `line`, in `column` (0-based), naming the field it holds."""
+        return Problem(self.shown, line, column + 1, field, message)
+
+    def report(self, line: int, column: int, field: str, message: str) -> None:
+        self.problems.append(self.problem(line, column, field, message))
+
+
+def worded(message: str, value: Any, **bounds: Any) -> str:
+    """A typed field's problem in its record's own words: `message` filled with the value as written
+    ({value!r}), described ({found}) and the field's bounds."""
+    return message.format(value=value, found=describe(value), **bounds)
+
+
+def is_number(value: Any) -> bool:
+    """A whole or decimal number as YAML reads one (a boolean is not a number, though Python counts it as one)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def too_long(text: str, limit: int, what: str) -> str:

@@ -8,6 +8,7 @@ import re
 
 from ..errors import Problem
 from ..model import QUESTION_TYPES, VALUE_TYPES, Category, Relation
+from .records import Reader
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
@@ -35,11 +36,10 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
     if not isinstance(data, dict):
         problems.append(doc.problem((), "expected a mapping with keys categories and relations"))
         return (), ()
-    for key in data:
-        if key not in ("categories", "relations"):
-            problems.append(doc.problem((key,), f"unknown section {key!r}; expected categories or relations",
-                                        at_key=True))
-    categories = _read_categories(doc, data.get("categories"), problems)
+    r = Reader(doc, problems)
+    r.known_fields(data, (), {"categories", "relations"},
+                   message="unknown section {key!r}; expected categories or relations")
+    categories = _read_categories(r, data.get("categories"))
     known = {c.id for c in categories} | set(VALUE_TYPES)
     relations = []
     items = data.get("relations")
@@ -49,7 +49,7 @@ def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Catego
         items = []
     seen: set[str] = set()
     for i in range(len(items)):
-        relation = _read_relation(doc, ("relations", i), known, problems)
+        relation = _read_relation(r, ("relations", i), known)
         if relation is None:
             continue
         if relation.id in seen:
@@ -82,64 +82,51 @@ def check_related_placeholders(doc: Located, relations: tuple[Relation, ...], pr
                                                 "objects: one, so that it names one value"))
 
 
-def _read_categories(doc: Located, data: object, problems: list[Problem]) -> tuple[Category, ...]:
+def _read_categories(r: Reader, data: object) -> tuple[Category, ...]:
     if not isinstance(data, dict) or not data:
-        problems.append(doc.problem(("categories",) if data is not None else (),
-                                    "expected a mapping of entity categories, e.g. person: {rank_by: [side]}"))
+        r.report(("categories",) if data is not None else (),
+                 "expected a mapping of entity categories, e.g. person: {rank_by: [side]}")
         return ()
     categories = []
     for name, spec in data.items():
         if not isinstance(name, str) or not SLUG.match(name) or name in VALUE_TYPES:
-            problems.append(doc.problem(("categories", name), f"{name!r} is not a valid category; expected a slug "
-                                        f"other than {', '.join(VALUE_TYPES)}", at_key=True))
+            r.report(("categories", name), f"{name!r} is not a valid category; expected a slug other than "
+                                           f"{', '.join(VALUE_TYPES)}", at_key=True)
             continue
         spec = spec or {}
         if not isinstance(spec, dict) or set(spec) - CATEGORY_FIELDS:
-            problems.append(doc.problem(("categories", name), "expected a mapping with rank_by, match and within "
-                                        "(each a list of attribute names)"))
+            r.report(("categories", name), "expected a mapping with rank_by, match and within (each a list of "
+                                           "attribute names)")
             continue
-        lists = {key: _attribute_names(doc, ("categories", name, key), spec.get(key, []), problems)
+        lists = {key: r.texts(spec, ("categories", name), key, pattern=SLUG, one_allowed=False,
+                              message="expected a list of attribute slugs") or ()
                  for key in sorted(CATEGORY_FIELDS)}
         categories.append(Category(name, lists["rank_by"], match=lists["match"], within=lists["within"]))
     return tuple(categories)
 
 
-def _attribute_names(doc: Located, at: tuple, value: object, problems: list[Problem]) -> tuple[str, ...]:
-    if not isinstance(value, list) or not all(isinstance(a, str) and SLUG.match(a) for a in value):
-        problems.append(doc.problem(at, "expected a list of attribute slugs"))
-        return ()
-    return tuple(value)
-
-
-def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Problem]) -> Relation | None:
-    record = doc.data["relations"][at[1]]
-    if not isinstance(record, dict):
-        problems.append(doc.problem(at, "expected a mapping with id, subject, object and sentence"))
-        return None
+def _read_relation(r: Reader, at: tuple, known: set[str]) -> Relation | None:
+    doc, problems = r.doc, r.problems
     before = len(problems)
-    for key in record:
-        if key not in RELATION_FIELDS:
-            problems.append(doc.problem((*at, key), f"unknown field {key!r}; expected one of "
-                                        f"{', '.join(sorted(RELATION_FIELDS))}", at_key=True))
+    record = r.record(at, RELATION_FIELDS, set(), shape="expected a mapping with id, subject, object and sentence")
+    if record is None:
+        return None
     for key in ("id", "subject", "object", "sentence"):
         if key in ("subject", "object") and isinstance(record.get(key), list):
-            problems.append(doc.problem((*at, key), several_categories_message(key, record[key])))
+            r.report((*at, key), several_categories_message(key, record[key]))
         elif not isinstance(record.get(key), str) or not record[key].strip():
-            problems.append(doc.problem(at if key not in record else (*at, key), f"missing or empty {key!r}; expected "
-                                        "text"))
+            r.report(at if key not in record else (*at, key), f"missing or empty {key!r}; expected text")
     if len(problems) > before:
         return None
-    if not SLUG.match(record["id"]):
-        problems.append(doc.problem((*at, "id"), f"{record['id']!r} is not a valid relation id; expected a slug"))
+    r.matching(record, at, "id", SLUG, message="{value!r} is not a valid relation id; expected a slug")
     for slot in ("subject", "object"):
-        if record[slot] not in known:
-            problems.append(doc.problem((*at, slot), f"{record[slot]!r} is not a category or value type; expected one "
-                                        f"of {', '.join(sorted(known))}"))
+        r.one_of(record, at, slot, tuple(sorted(known)), message="{value!r} is not a category or value type; "
+                 "expected one of " + ", ".join(sorted(known)))
     if record["subject"] in ("date", "number"):
-        problems.append(doc.problem((*at, "subject"), "a subject is an entity or text; dates and numbers are objects"))
+        r.report((*at, "subject"), "a subject is an entity or text; dates and numbers are objects")
     for key in ("subjects", "objects"):
-        if record.get(key, _default_count(record, key)) not in ("one", "many"):
-            problems.append(doc.problem((*at, key), f"{record[key]!r} is not allowed; expected one or many"))
+        r.one_of(record, at, key, ("one", "many"), default=_default_count(record, key), allow_null=False,
+                 message="{value!r} is not allowed; expected one or many")
     oversized = [p for key in PHRASINGS if key in record for p in oversized_phrasing(doc, (*at, key), record[key])]
     for key in PHRASINGS:
         if key in record and not oversized:
@@ -154,13 +141,12 @@ def _read_relation(doc: Located, at: tuple, known: set[str], problems: list[Prob
                     ask_object=_optional(record, "ask_object"), claim=_optional(record, "claim"),
                     ask_subjects=_optional(record, "ask_subjects"), ask_objects=_optional(record, "ask_objects"),
                     match=_optional(record, "match"), item=_optional(record, "item"),
-                    implies=tuple(_implied(doc, at, record, problems)), inverse=_inverse(doc, at, record, problems),
-                    complete=_flag(doc, at, record, "complete", problems),
-                    complete_for=_complete_for(doc, at, record, problems), widens=_flag(doc, at, record, "widens", problems),
-                    older=_older(doc, at, record, problems), lifetime=_lifetime(doc, at, record, problems),
-                    forms=read_forms(doc, at, record, "forms", problems),
-                    not_forms=read_forms(doc, at, record, "not_forms", problems),
-                    per_set=_per_set(doc, at, record, problems))
+                    implies=_implied(r, at, record), inverse=_inverse(r, at, record),
+                    complete=_flag(r, at, record, "complete"),
+                    complete_for=_complete_for(r, at, record), widens=_flag(r, at, record, "widens"),
+                    older=_older(r, at, record), lifetime=_lifetime(r, at, record),
+                    forms=read_forms(r, at, record, "forms"), not_forms=read_forms(r, at, record, "not_forms"),
+                    per_set=_per_set(r, at, record))
 
 
 def several_categories_message(slot: str, found: list) -> str:
@@ -171,61 +157,47 @@ def several_categories_message(slot: str, found: list) -> str:
             f"and tell them apart with an attribute (docs/content-format.md, relations)")
 
 
-def read_forms(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> tuple[str, ...]:
+def read_forms(r: Reader, at: tuple, record: dict, key: str) -> tuple[str, ...]:
     """A `forms` or `not_forms` list of a relation or a fact: question types, each one known."""
     value = record.get(key)
     if value is None:
         return ()
     items = [value] if isinstance(value, str) else value
     if not isinstance(items, list) or not items:
-        problems.append(doc.problem((*at, key), f"expected a list of question forms: {', '.join(QUESTION_TYPES)}"))
+        r.report((*at, key), f"expected a list of question forms: {', '.join(QUESTION_TYPES)}")
         return ()
     found = []
     for i, item in enumerate(items):
         if item not in QUESTION_TYPES:
             close = difflib.get_close_matches(str(item), QUESTION_TYPES, n=1)
-            problems.append(doc.problem((*at, key, i) if isinstance(value, list) else (*at, key),
-                                        f"{item!r} is not a question form; expected one of "
-                                        f"{', '.join(QUESTION_TYPES)}" + (f" (did you mean {close[0]!r}?)" if close
-                                                                          else "")))
+            r.report((*at, key, i) if isinstance(value, list) else (*at, key),
+                     f"{item!r} is not a question form; expected one of {', '.join(QUESTION_TYPES)}"
+                     + (f" (did you mean {close[0]!r}?)" if close else ""))
         else:
             found.append(item)
     return tuple(dict.fromkeys(found))
 
 
-def _per_set(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> int | None:
+def _per_set(r: Reader, at: tuple, record: dict) -> int | None:
     """The most items of this relation one dealt set may hold (the author's restraint: two death tolls a set)."""
-    value = record.get("per_set")
-    if value is None:
+    if record.get("per_set") is None:
         return None
-    if not isinstance(value, int) or isinstance(value, bool) or value < 1:
-        problems.append(doc.problem((*at, "per_set"), f"found {value!r}; expected a whole number of 1 or more: the "
-                                    "most items of this relation one question set may hold"))
+    return r.whole_number(record, at, "per_set", low=1, message="found {value!r}; expected a whole number of 1 or "
+                          "more: the most items of this relation one question set may hold")
+
+
+def _lifetime(r: Reader, at: tuple, record: dict) -> str | None:
+    value = r.one_of(record, at, "lifetime", ("start", "end"), message="found {value!r}; expected start or end: "
+                     "whether this relation's date begins its subject's life (born-on) or ends it (died-on)")
+    if value is not None and record.get("object") != "date":
+        r.report((*at, "lifetime"), "lifetime needs a relation whose object is a date")
         return None
     return value
 
 
-def _lifetime(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
-    value = record.get("lifetime")
-    if value is None:
-        return None
-    if value not in ("start", "end"):
-        problems.append(doc.problem((*at, "lifetime"), f"found {value!r}; expected start or end: whether this "
-                                    "relation's date begins its subject's life (born-on) or ends it (died-on)"))
-        return None
-    if record.get("object") != "date":
-        problems.append(doc.problem((*at, "lifetime"), "lifetime needs a relation whose object is a date"))
-        return None
-    return value
-
-
-def _older(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
-    value = record.get("older")
-    if value is not None and value not in ("subject", "object"):
-        problems.append(doc.problem((*at, "older"), f"found {value!r}; expected subject or object: the slot whose "
-                                    "value came first (a parent for child-of)"))
-        return None
-    return value
+def _older(r: Reader, at: tuple, record: dict) -> str | None:
+    return r.one_of(record, at, "older", ("subject", "object"), message="found {value!r}; expected subject or "
+                    "object: the slot whose value came first (a parent for child-of)")
 
 
 def _default_count(record: dict, key: str) -> str:
@@ -233,53 +205,39 @@ def _default_count(record: dict, key: str) -> str:
     return "one" if key == "objects" and record.get("object") in ("date", "number") else "many"
 
 
-def _inverse(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> str | None:
-    value = record.get("inverse")
-    if value is not None and not (isinstance(value, str) and SLUG.match(value)):
-        problems.append(doc.problem((*at, "inverse"), "expected the id of a relation that says the same the other "
-                                    "way round (the relation's own id when it is symmetric)"))
-        return None
-    return value
+def _inverse(r: Reader, at: tuple, record: dict) -> str | None:
+    return r.matching(record, at, "inverse", SLUG, allow_null=True, message="expected the id of a relation that "
+                      "says the same the other way round (the relation's own id when it is symmetric)")
 
 FLAG_MEANINGS = {"complete": "true (the pack lists every value, so what it does not list is false) or false",
                  "widens": "true (a fact holds for the places around its places too) or false"}
 
 
-def _flag(doc: Located, at: tuple, record: dict, key: str, problems: list[Problem]) -> bool:
-    value = record.get(key, False)
-    if not isinstance(value, bool):
-        problems.append(doc.problem((*at, key), f"found {value!r}; expected {FLAG_MEANINGS[key]}"))
-        return False
-    return value
+def _flag(r: Reader, at: tuple, record: dict, key: str) -> bool:
+    return r.boolean(record, at, key, message="found {value!r}; expected " + FLAG_MEANINGS[key])
 
 
-def _complete_for(doc: Located, at: tuple, record: dict, problems: list[Problem]
-                  ) -> tuple[tuple[str, str, str], ...]:
+def _complete_for(r: Reader, at: tuple, record: dict) -> tuple[tuple[str, str, str], ...]:
     items = record.get("complete_for", [])
     expected = ("expected a list of {subject, source} (every object of that subject is listed), {object, source} "
                 "(every subject of that object), or {value, source} (either way)")
     if not isinstance(items, list):
-        problems.append(doc.problem((*at, "complete_for"), expected))
+        r.report((*at, "complete_for"), expected)
         return ()
     found = []
     for i, item in enumerate(items):
         sides = [k for k in ("subject", "object", "value") if isinstance(item, dict) and k in item]
         if (len(sides) != 1 or set(item) != {sides[0], "source"}
                 or not all(isinstance(v, str) and v.strip() for v in item.values())):
-            problems.append(doc.problem((*at, "complete_for", i), expected))
+            r.report((*at, "complete_for", i), expected)
             continue
         side = {"value": "either"}.get(sides[0], sides[0])
         found.append((side, item[sides[0]].strip(), item["source"].strip()))
     return tuple(found)
 
 
-def _implied(doc: Located, at: tuple, record: dict, problems: list[Problem]) -> list[str]:
-    value = record.get("implies", [])
-    items = [value] if isinstance(value, str) else value
-    if not isinstance(items, list) or not all(isinstance(i, str) and SLUG.match(i) for i in items):
-        problems.append(doc.problem((*at, "implies"), "expected a relation id or a list of them"))
-        return []
-    return items
+def _implied(r: Reader, at: tuple, record: dict) -> tuple[str, ...]:
+    return r.texts(record, at, "implies", pattern=SLUG, message="expected a relation id or a list of them") or ()
 
 
 def check_implications(doc: Located, relations: tuple[Relation, ...], problems: list[Problem]) -> None:

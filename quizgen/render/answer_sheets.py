@@ -3,15 +3,14 @@ into the sheet record (sheets/), the class list that names the sheets, and the d
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import os
 import stat
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from ..errors import Problem, QuizgenError, display_path
+from ..errors import Problem, QuizgenError
+from ..load.records import CsvReader
 from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter, stable_id
 from ..sheets.geometry import (BOX, DIGITS, ITEMS_TOP, MAX_OPTIONS, OPTION_PITCH, ROW, TRUE_FALSE_PITCH, code_box,
                                column_lefts, digit_grid, mark_boxes, rows_per_column)
@@ -135,35 +134,28 @@ def class_list_from(data: bytes, path: Path) -> tuple[Student, ...]:
         text = data.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise QuizgenError.at(path, f"cannot read the class list: {exc}", field="--students") from None
-    rows = list(csv.reader(io.StringIO(text)))
-    where = display_path(path)
-    if not rows:
-        raise QuizgenError(Problem(where, 1, 1, "header", "the class list is empty; expected a header "
-                                   "with 'number' and 'name' columns"))
-    header = [h.strip().lower() for h in rows[0]]
-    number_col = next((header.index(n) for n in ("number", "id", "student") if n in header), None)
-    name_col = header.index("name") if "name" in header else None
+    problems: list[Problem] = []
+    table = CsvReader(path, text, problems)
+    if table.header is None:
+        raise QuizgenError(table.problem(1, 0, "header", "the class list is empty; expected a header "
+                                         "with 'number' and 'name' columns"))
+    number_col, name_col = table.column("number", "id", "student"), table.column("name")
     if number_col is None or name_col is None:
-        raise QuizgenError(Problem(where, 1, 1, "header", f"found columns {', '.join(rows[0]) or 'none'}; "
-                                   "expected 'number' (or 'id') and 'name'"))
+        raise QuizgenError(table.problem(1, 0, "header", f"found columns {', '.join(table.header) or 'none'}; "
+                                         "expected 'number' (or 'id') and 'name'"))
     # 1 and 000001 are one student to a teacher and to a student filling in the grid with or without zeros
-    problems, students, seen, on_grid = [], [], {}, {}
-    for line, row in enumerate(rows[1:], 2):
-        if not any(cell.strip() for cell in row):
-            continue
-        number = row[number_col].strip() if number_col < len(row) else ""
-        name = row[name_col].strip() if name_col < len(row) else ""
+    students, seen, on_grid = [], {}, {}
+    for row in table.rows():
+        number, name, line = row.cell(number_col), row.cell(name_col), row.line
         if not STUDENT_NUMBER.fullmatch(number):
-            problems.append(Problem(where, line, number_col + 1, "number",
-                                    f"{number!r} is not a student number; expected 1 to {DIGITS} digits"))
+            table.report(line, number_col, "number", f"{number!r} is not a student number; expected 1 to {DIGITS} "
+                                                     "digits")
         elif number in seen:
-            problems.append(Problem(where, line, number_col + 1, "number",
-                                    f"{number} is already on line {seen[number]}"))
+            table.report(line, number_col, "number", f"{number} is already on line {seen[number]}")
         elif int(number) in on_grid:
             other, other_line = on_grid[int(number)]
-            problems.append(Problem(where, line, number_col + 1, "number",
-                                    f"{number} and {other} on line {other_line} are one number on the sheet's "
-                                    "digit grid; give each student a different number"))
+            table.report(line, number_col, "number", f"{number} and {other} on line {other_line} are one number on "
+                                                     "the sheet's digit grid; give each student a different number")
         else:
             seen[number] = line
             on_grid[int(number)] = (number, line)
@@ -171,7 +163,7 @@ def class_list_from(data: bytes, path: Path) -> tuple[Student, ...]:
     if problems:
         raise QuizgenError(problems)
     if not students:
-        raise QuizgenError(Problem(where, 2, 1, "number", "the class list has no students"))
+        raise QuizgenError(table.problem(2, 0, "number", "the class list has no students"))
     return tuple(students)
 
 

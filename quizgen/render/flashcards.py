@@ -12,6 +12,7 @@ from ..model import Question, QuestionSet
 from ..sheets.paper import Box, Line, Paper
 from ..study.deck import card_front
 from ..text import cut_at_word
+from ..load.records import Reader, is_number
 from ..load.yamlfile import read_yaml
 from . import imposition
 from .imposition import CardSize, Flip, Grid, Offset
@@ -78,41 +79,37 @@ def card_settings(layouts: Layouts) -> CardSettings:
         return CardSettings({"2x4": CardSize(90, 62), "3x3": CardSize(63, 85)}, 0.0)
     doc = read_yaml(path)
     data = doc.data if isinstance(doc.data, dict) else {}
-    problems = []
-    gap = data.get("gap", 0)
-    if not isinstance(gap, (int, float)) or isinstance(gap, bool) or not 0 <= gap <= 30:
-        problems.append(doc.problem(("gap",), f"{gap!r} is not a gap in mm; expected a number from 0 to 30"))
+    problems: list[Problem] = []
+    r = Reader(doc, problems)
+    gap = r.measure(data, (), "gap", low=0, high=30, default=0,
+                    message="{value!r} is not a gap in mm; expected a number from 0 to 30")
     sizes: dict[str, CardSize] = {}
-    grids = data.get("grids", {})
-    if not isinstance(grids, dict):
-        problems.append(doc.problem(("grids",), "expected a mapping of COLUMNSxROWS to {width, height}"))
-        grids = {}
-    for key, value in grids.items():
+    for key, value in r.mapping(data, (), "grids", message="expected a mapping of COLUMNSxROWS to {{width, height}}"
+                                ).items():
         try:
             grid = imposition.parse_grid(str(key))
         except ValueError as exc:
-            problems.append(doc.problem(("grids", key), str(exc), at_key=True))
+            r.report(("grids", key), str(exc), at_key=True)
             continue
-        size = value if isinstance(value, dict) else {}
-        width, height = size.get("width"), size.get("height")
-        if not all(isinstance(v, (int, float)) and not isinstance(v, bool) and 10 <= v <= 300 for v in (width, height)):
-            problems.append(doc.problem(("grids", key), f"{value!r} is not a card size; expected "
-                                        "{width: MM, height: MM} with each from 10 to 300"))
-            continue
-        sizes[str(grid)] = CardSize(float(width), float(height))
+        size = _card_size(r, ("grids", key), value)
+        if size is not None:
+            sizes[str(grid)] = size
     smallest = CardSettings.smallest
     if "min_card" in data:
-        value = data["min_card"]
-        size = value if isinstance(value, dict) else {}
-        width, height = size.get("width"), size.get("height")
-        if all(isinstance(v, (int, float)) and not isinstance(v, bool) and 10 <= v <= 300 for v in (width, height)):
-            smallest = CardSize(float(width), float(height))
-        else:
-            problems.append(doc.problem(("min_card",), f"{value!r} is not a card size; expected "
-                                        "{width: MM, height: MM} with each from 10 to 300"))
+        smallest = _card_size(r, ("min_card",), data["min_card"]) or smallest
     if problems:
         raise QuizgenError(problems)
     return CardSettings(sizes, float(gap), smallest)
+
+
+def _card_size(r: Reader, at: tuple, value: object) -> CardSize | None:
+    """{width: MM, height: MM}, each from 10 to 300."""
+    size = value if isinstance(value, dict) else {}
+    width, height = size.get("width"), size.get("height")
+    if all(is_number(v) and 10 <= v <= 300 for v in (width, height)):
+        return CardSize(float(width), float(height))
+    r.report(at, f"{value!r} is not a card size; expected {{width: MM, height: MM}} with each from 10 to 300")
+    return None
 
 
 LEITNER_BOXES = 5  # tick boxes on a card front: one tick per right answer, as the drill's five boxes
