@@ -56,7 +56,10 @@ def supporting_quotes(fact: Fact, slot: str, pack: Pack) -> list[str]:
     if other_quote and not inside and not names_only and not states_any(quotes[0], other_value):
         quotes.append(other_quote)
     if fact.date is not None and not any(states_any(q, fact.date.written_forms()) for q in quotes):
-        quotes += [q for q in fact.quotes if states_any(q, fact.date.written_forms())][:1]
+        # the fact's own quotations first, then what its sources record besides ("In July of the same year they
+        # had announced their discovery of polonium")
+        recorded = [*fact.quotes, *(e for sid in fact.sources for e in pack.source(sid).excerpts)]
+        quotes += [q for q in recorded if q not in quotes and states_any(q, fact.date.written_forms())][:1]
     return quotes
 
 
