@@ -15,18 +15,18 @@ from typing import Literal
 
 from markupsafe import Markup, escape
 
-from ..errors import QuizgenError
-from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
+from ..model import OPTION_TYPES, Question, QuestionSet, Version
 from ..sheets.paper import Paper
-from ..text import counted
-from .layouts import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
-                      render_layout)
+from .layouts import Layouts, Part, anchor_for, css_string, layout_macro, mm, render_layout
 
 Kind = Literal["worksheet", "answer-key"]
 
 # Files whose structure the composer reproduces itself; a user folder replacing one of them gets
-# today's full layout instead (see docs/layouts.md).
+# today's full layout instead (see docs/layouts.md). The pieces set in that structure come from the
+# layouts themselves: the headers, and the words of worksheet-pieces.html and the key's answer and source.
 STRUCTURE_FILES = {"worksheet": ("worksheet.html", "answer-spaces.html"), "answer-key": ("answer-key.html",)}
+HEADER_FILES = {"worksheet": "worksheet-header.html", "answer-key": "answer-key-header.html"}
+PIECES_FILE = "worksheet-pieces.html"
 STYLESHEETS = {"worksheet": ("quizgen.css", "sheet.css", "worksheet.css"),
                "answer-key": ("quizgen.css", "sheet.css", "answer-key.css")}
 TITLES = {"worksheet": "worksheet", "answer-key": "answer key"}
@@ -189,11 +189,9 @@ def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layou
     blocks: list[Block] = [HeaderBlock(header, header_code)]
     if kind == "worksheet":
         blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
-        licence = f" · {question_set.licence}" if question_set.licence else ""
-        note = (f'<p class="end-note muted">{counted(len(version.questions), "question")} · '
-                f'{escape(question_set.pack_id)}'
-                f'{escape(licence)}</p>')
-        blocks.append(SimpleBlock(pieces.add(note)))
+        note = layout_macro(layouts, PIECES_FILE, "end_note", len(version.questions), question_set.pack_id,
+                            question_set.licence)
+        blocks.append(SimpleBlock(pieces.add(f'<p class="end-note muted">{note}</p>')))
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
         entries = tuple(pieces.add(_grid_cell_html("key", q.key_text())) for q in version.questions)
@@ -207,16 +205,11 @@ def _header(kind: Kind, question_set: QuestionSet, version: Version, layouts: La
             pieces: PieceSet) -> tuple[str, tuple[str, ...]]:
     """The header laid out once with an empty slot where the version code goes, and a piece per
     character of the code, set in the slot's own elements (so in the slot's type)."""
-    if kind == "worksheet":
-        def header(code):
-            v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
-            return render_layout(layouts, "worksheet-header.html",
-                                 {"title": question_set.pack_title, "pack_id": question_set.pack_id, "v": v,
-                                  "language": question_set.language})
-    else:
-        def header(code):
-            return ('<header class="key-head">\n  <p class="kicker">Answer key · Version ' + str(escape(code))
-                    + f'</p>\n  <h1 dir="auto">{escape(question_set.pack_title)}</h1>\n</header>')
+    def header(code):
+        v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
+        return render_layout(layouts, HEADER_FILES[kind], {"title": question_set.pack_title,
+                                                            "pack_id": question_set.pack_id, "v": v,
+                                                            "language": question_set.language})
     with_slot = header(SLOT)
     if with_slot.count(str(SLOT)) != 1 or with_slot.replace(str(SLOT), str(escape(version.code))) \
             != header(version.code):
@@ -274,80 +267,61 @@ HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
 def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A worksheet question: its block once per question, whatever the order of its options, items or
     choices in this version (those are pieces of their own, set where the block's hidden ones are).
-    The HTML mirrors the built-in answer-spaces.html, which `composable` requires."""
-    prompt = cloze_text(q.prompt) if q.type == "cloze" else q.prompt
-    stem = f'<p class="prompt" dir="auto">{HIDDEN_NUMBER}{escape(prompt)}</p>'
+    The elements mirror the built-in answer-spaces.html, which `composable` requires; the words in
+    them are the layouts' own (worksheet-pieces.html)."""
+    def words(macro: str, *args) -> str:
+        return layout_macro(layouts, PIECES_FILE, macro, *args)
+
+    stem = f'<p class="prompt" dir="auto">{HIDDEN_NUMBER}{words("prompt", q)}</p>'
     number_piece = pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="prompt" dir="auto">'
                               f'{_number_span(f"{number}.", False)}</p></div>')
     open_block = f'<div class="question type-{q.type}">\n{stem}\n'
+    hint = f'<p class="hint">{words("hint", q)}</p>\n' if q.type in ("multiple-response", "ordering") else ""
     if q.type in OPTION_TYPES:
-        per_line = options_per_line(q)
-        rows = []
-        for start in range(0, len(q.options), per_line):
-            row = q.options[start:start + per_line]
-            text = "\t".join(_option_text(start + i, o.text, per_line) for i, o in enumerate(row))
-            rows.append(f'<p class="opt per-line-{per_line} qg-hide" data-qg="row" dir="auto">{escape(text)}</p>')
-        hint = '<p class="hint">Tick every correct answer.</p>\n' if q.type == "multiple-response" else ""
+        per_line = options_per_line(q, layouts)
+        texts = [words("option", q, i, per_line) for i in range(len(q.options))]
+        rows = [f'<p class="opt per-line-{per_line} qg-hide" data-qg="row" dir="auto">'
+                f'{chr(9).join(texts[start:start + per_line])}</p>' for start in range(0, len(texts), per_line)]
         block = pieces.add(f"question {q.id}", open_block + hint + "\n".join(rows) + "\n</div>")
         cells = tuple(pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="opt per-line-{per_line}" '
-                                 f'data-qg="cell" dir="auto">{escape(_option_text(i, o.text, per_line))}</p></div>')
-                      for i, o in enumerate(q.options))
+                                 f'data-qg="cell" dir="auto">{text}</p></div>') for text in texts)
         return QuestionBlock(block, number_piece, cells, per_line)
     if q.type == "ordering":
-        hint = f'<p class="hint">Number the items from 1 to {len(q.items)} in the boxes.</p>'
-        rows = "\n".join(f'<p class="opt qg-hide" data-qg="row" dir="auto">☐\t{escape(item)}</p>'
+        rows = "\n".join(f'<p class="opt qg-hide" data-qg="row" dir="auto">{words("ordering_item", item)}</p>'
                          for item in sorted(q.items))
-        block = pieces.add(f"question {q.id}", f"{open_block}{hint}\n{rows}\n</div>")
+        block = pieces.add(f"question {q.id}", f"{open_block}{hint}{rows}\n</div>")
         cells = tuple(pieces.add(f'<div class="question type-ordering qg-bare"><p class="opt" data-qg="cell" '
-                                 f'dir="auto">☐\t{escape(item)}</p></div>') for item in q.items)
+                                 f'dir="auto">{words("ordering_item", item)}</p></div>') for item in q.items)
         return QuestionBlock(block, number_piece, cells, 1)
     if q.type == "matching" and len(q.choices) == len(q.pairs):
-        block = pieces.add(f"question {q.id}", open_block + _matching_table(q) + "</div>")
+        block = pieces.add(f"question {q.id}", open_block + _matching_table(q, layouts) + "</div>")
         cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr><td class="right" dir="auto" data-qg="cell">'
-                                 f'{option_letter(i)}.\t{escape(choice)}</td></tr></table>')
+                                 f'{words("matching_choice", i, choice)}</td></tr></table>')
                       for i, choice in enumerate(q.choices))
         return QuestionBlock(block, number_piece, cells, 0)
     return QuestionBlock(pieces.add(open_block + _answer_space(layouts, q) + "</div>"), number_piece)
 
 
-def _matching_table(q: Question) -> str:
+def _matching_table(q: Question, layouts: Layouts) -> str:
     """The matching table of answer-spaces.html, its right-hand column laid out hidden in a fixed
     order: every version's choices are set over it, row by row."""
-    rows = ['<p class="hint">Write the letter of the matching item in each box.</p>\n<table class="matching">']
+    rows = [f'<p class="hint">{layout_macro(layouts, PIECES_FILE, "hint", q)}</p>\n<table class="matching">']
     for i, pair in enumerate(q.pairs):
-        right = f"{option_letter(i)}.\t{escape(sorted(q.choices)[i])}"
-        rows.append(f'<tr>\n<td class="left" dir="auto">{i + 1}.\t{escape(pair.left)}</td><td class="slot">☐</td>\n'
+        left = layout_macro(layouts, PIECES_FILE, "matching_item", i, pair.left)
+        right = layout_macro(layouts, PIECES_FILE, "matching_choice", i, sorted(q.choices)[i])
+        rows.append(f'<tr>\n<td class="left" dir="auto">{left}</td><td class="slot">☐</td>\n'
                     f'<td class="right" dir="auto" data-qg="right"><span class="qg-hide">{right}</span></td>\n</tr>')
     return "\n".join(rows) + "\n</table>\n"
 
 
-def options_per_line(q: Question) -> int:
-    """As answer-spaces.html: short options share a line in tab-stop columns."""
-    longest = max((len(o.text) for o in q.options), default=0)
-    return 4 if longest <= 12 else 2 if longest <= 30 else 1
-
-
-def _option_text(index: int, text: str, per_line: int) -> str:
-    return f"☐ {option_letter(index)}{chr(9) if per_line == 1 else ' '}{text}"
+def options_per_line(q: Question, layouts: Layouts) -> int:
+    """How many options share a line, as answer-spaces.html decides: short ones in tab-stop columns."""
+    return int(layout_macro(layouts, "answer-spaces.html", "options_per_line", q))
 
 
 def _answer_space(layouts: Layouts, q: Question) -> str:
-    return _answer_space_html(layouts.folders, q)
-
-
-@functools.lru_cache(maxsize=4096)
-def _answer_space_html(folders: tuple[Path, ...], q: Question) -> str:
     """answer-spaces.html's `answer_space(q)`; versions share their questions, so each renders once."""
-    import jinja2
-
-    layouts = Layouts(folders)
-    source = '{% from "answer-spaces.html" import answer_space %}{{ answer_space(q) }}'
-    try:
-        return layout_environment(folders).from_string(source).render(q=q)
-    except (jinja2.TemplateError, TypeError, ValueError) as exc:
-        path, line = _template_position(exc, layouts, "answer-spaces.html")
-        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
-                              field="layout") from None
+    return layout_macro(layouts, "answer-spaces.html", "answer_space", q)
 
 
 def _render_snippet(layouts: Layouts, name: str, q: Question) -> str:
