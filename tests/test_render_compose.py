@@ -304,3 +304,31 @@ def test_a_mistake_in_a_users_worksheet_pieces_is_one_located_error(tmp_path, qu
         composed_document("worksheet", question_set, question_set.versions, Layouts.with_user_folders([tmp_path]), A4)
     (problem,) = caught.value.problems
     assert str(problem).startswith(f"{tmp_path / 'worksheet-pieces.html'}:{line}:1: layout: UndefinedError")
+
+
+def test_a_pieces_element_is_named_for_the_composer_and_hidden_where_it_only_holds_a_place():
+    assert compose.marked('<p class="opt per-line-2" dir="auto">☐ A Raqqa</p>', "row", hidden=True) \
+        == '<p class="opt per-line-2 qg-hide" data-qg="row" dir="auto">☐ A Raqqa</p>'
+    assert compose.marked("<td class='right'>A.\tx</td>", "cell") == "<td class='right' data-qg=\"cell\">A.\tx</td>"
+    assert compose.marked('<p dir="auto">x</p>', "row", hidden=True) == '<p class="qg-hide" data-qg="row" dir="auto">x</p>'
+    assert compose.with_hidden_content('<td class="right">A.\tx</td>') \
+        == '<td class="right"><span class="qg-hide">A.\tx</span></td>'
+    for not_one_element in ("☐ A Raqqa", "<p>a</p><p>b</p>x"):
+        with pytest.raises(compose.NotComposable):
+            compose.marked(not_one_element, "row")
+
+
+def test_a_users_piece_that_is_not_one_element_is_laid_out_in_full(tmp_path, question_set):
+    from quizgen.build.plan import versioned_documents
+    from quizgen.render.layouts import Document
+
+    pieces = builtin_layout("worksheet-pieces.html").replace(
+        '{% macro ordering_line(item) %}<p class="opt" dir="auto">{{ ordering_item(item) }}</p>{% endmacro %}',
+        '{% macro ordering_line(item) %}{{ ordering_item(item) }}<br>{% endmacro %}')
+    (tmp_path / "worksheet-pieces.html").write_text(pieces, encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    with pytest.raises(compose.NotComposable):
+        composed_document("worksheet", question_set, question_set.versions, layouts, A4)
+    (document,) = versioned_documents("worksheet", worksheet_document, question_set, [question_set.versions],
+                                      layouts, A4, ())
+    assert isinstance(document, Document)

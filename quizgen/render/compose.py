@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
@@ -189,9 +190,9 @@ def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layou
     blocks: list[Block] = [HeaderBlock(header, header_code)]
     if kind == "worksheet":
         blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
-        note = layout_macro(layouts, PIECES_FILE, "end_note", len(version.questions), question_set.pack_id,
+        note = layout_macro(layouts, PIECES_FILE, "end_note_line", len(version.questions), question_set.pack_id,
                             question_set.licence)
-        blocks.append(SimpleBlock(pieces.add(f'<p class="end-note muted">{note}</p>')))
+        blocks.append(SimpleBlock(pieces.add(str(note))))
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
         entries = tuple(pieces.add(_grid_cell_html("key", q.key_text())) for q in version.questions)
@@ -254,10 +255,10 @@ def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
     return finder.found
 
 
-def _number_span(number: str, hidden: bool) -> str:
+def _number_span(number: str, hidden: bool) -> Markup:
     """The question number in a span the composer can find; in a block it is hidden, and its own
     piece is drawn there (its tab keeps the text at the same place whatever the number)."""
-    return f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>'
+    return Markup(f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>')
 
 
 # the word joiner keeps WeasyPrint from breaking the line between the hidden number and the text
@@ -267,36 +268,35 @@ HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
 def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A worksheet question: its block once per question, whatever the order of its options, items or
     choices in this version (those are pieces of their own, set where the block's hidden ones are).
-    The elements mirror the built-in answer-spaces.html, which `composable` requires; the words in
-    them are the layouts' own (worksheet-pieces.html)."""
-    def words(macro: str, *args) -> str:
+    Every element is the layouts' own (worksheet-pieces.html, answer-spaces.html); only the question's
+    frame, which the built-in worksheet.html draws and `composable` requires, is written here."""
+    def piece(macro: str, *args) -> str:
         return layout_macro(layouts, PIECES_FILE, macro, *args)
 
-    stem = f'<p class="prompt" dir="auto">{HIDDEN_NUMBER}{words("prompt", q)}</p>'
-    number_piece = pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="prompt" dir="auto">'
-                              f'{_number_span(f"{number}.", False)}</p></div>')
-    open_block = f'<div class="question type-{q.type}">\n{stem}\n'
-    hint = f'<p class="hint">{words("hint", q)}</p>\n' if q.type in ("multiple-response", "ordering") else ""
+    frame = f'<div class="question type-{q.type}">'
+    bare_frame = f'<div class="question type-{q.type} qg-bare">'
+    number_piece = pieces.add(f'{bare_frame}{piece("prompt_line", _number_span(f"{number}.", False), "")}</div>')
+    open_block = f'{frame}\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
+    hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
     if q.type in OPTION_TYPES:
         per_line = options_per_line(q, layouts)
-        texts = [words("option", q, i, per_line) for i in range(len(q.options))]
-        rows = [f'<p class="opt per-line-{per_line} qg-hide" data-qg="row" dir="auto">'
-                f'{chr(9).join(texts[start:start + per_line])}</p>' for start in range(0, len(texts), per_line)]
+        starts = range(0, len(q.options), per_line)
+        rows = [marked(piece("option_line", q, tuple(range(start, min(start + per_line, len(q.options)))), per_line),
+                       "row", hidden=True) for start in starts]
         block = pieces.add(f"question {q.id}", open_block + hint + "\n".join(rows) + "\n</div>")
-        cells = tuple(pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="opt per-line-{per_line}" '
-                                 f'data-qg="cell" dir="auto">{text}</p></div>') for text in texts)
+        cells = tuple(pieces.add(f'{bare_frame}{marked(piece("option_line", q, (i,), per_line), "cell")}</div>')
+                      for i in range(len(q.options)))
         return QuestionBlock(block, number_piece, cells, per_line)
     if q.type == "ordering":
-        rows = "\n".join(f'<p class="opt qg-hide" data-qg="row" dir="auto">{words("ordering_item", item)}</p>'
-                         for item in sorted(q.items))
+        rows = "\n".join(marked(piece("ordering_line", item), "row", hidden=True) for item in sorted(q.items))
         block = pieces.add(f"question {q.id}", f"{open_block}{hint}{rows}\n</div>")
-        cells = tuple(pieces.add(f'<div class="question type-ordering qg-bare"><p class="opt" data-qg="cell" '
-                                 f'dir="auto">{words("ordering_item", item)}</p></div>') for item in q.items)
+        cells = tuple(pieces.add(f'{bare_frame}{marked(piece("ordering_line", item), "cell")}</div>')
+                      for item in q.items)
         return QuestionBlock(block, number_piece, cells, 1)
     if q.type == "matching" and len(q.choices) == len(q.pairs):
         block = pieces.add(f"question {q.id}", open_block + _matching_table(q, layouts) + "</div>")
-        cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr><td class="right" dir="auto" data-qg="cell">'
-                                 f'{words("matching_choice", i, choice)}</td></tr></table>')
+        cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr>'
+                                 f'{marked(piece("matching_choice_cell", i, choice), "cell")}</tr></table>')
                       for i, choice in enumerate(q.choices))
         return QuestionBlock(block, number_piece, cells, 0)
     return QuestionBlock(pieces.add(open_block + _answer_space(layouts, q) + "</div>"), number_piece)
@@ -305,13 +305,44 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
 def _matching_table(q: Question, layouts: Layouts) -> str:
     """The matching table of answer-spaces.html, its right-hand column laid out hidden in a fixed
     order: every version's choices are set over it, row by row."""
-    rows = [f'<p class="hint">{layout_macro(layouts, PIECES_FILE, "hint", q)}</p>\n<table class="matching">']
+    rows = [f'{layout_macro(layouts, PIECES_FILE, "hint_line", q)}\n<table class="matching">']
     for i, pair in enumerate(q.pairs):
-        left = layout_macro(layouts, PIECES_FILE, "matching_item", i, pair.left)
-        right = layout_macro(layouts, PIECES_FILE, "matching_choice", i, sorted(q.choices)[i])
-        rows.append(f'<tr>\n<td class="left" dir="auto">{left}</td><td class="slot">☐</td>\n'
-                    f'<td class="right" dir="auto" data-qg="right"><span class="qg-hide">{right}</span></td>\n</tr>')
+        left = layout_macro(layouts, PIECES_FILE, "matching_item_cells", i, pair.left)
+        right = layout_macro(layouts, PIECES_FILE, "matching_choice_cell", i, sorted(q.choices)[i])
+        rows.append(f'<tr>\n{left}\n{with_hidden_content(marked(right, "right"))}\n</tr>')
     return "\n".join(rows) + "\n</table>\n"
+
+
+_START_TAG = re.compile(r"\s*<([A-Za-z][^\s/>]*)[^>]*>")
+_CLASS_ATTRIBUTE = re.compile(r"""\sclass=(["'])(.*?)\1""")
+
+
+def marked(html: str, mark: str, hidden: bool = False) -> str:
+    """A piece's element as the layout draws it, named for the composer (`data-qg`, where it looks
+    for its boxes) and hidden when it only holds a place; a layout that draws no element there is not
+    composed."""
+    html = str(html)  # plain text from here: adding to Markup would escape what is added
+    tag = _START_TAG.match(html)
+    if not tag or not html.rstrip().endswith(f"</{tag[1]}>"):
+        raise NotComposable(f"a piece must be one element, not {html[:60]!r}")
+    opening = tag[0]
+    found = _CLASS_ATTRIBUTE.search(opening)
+    if found:
+        opening = (opening[:found.end(2)] + (" qg-hide" if hidden else "") + found[1]
+                   + f' data-qg="{mark}"' + opening[found.end():])
+    else:
+        name_end = opening.index(tag[1]) + len(tag[1])
+        opening = opening[:name_end] + (' class="qg-hide"' if hidden else "") + f' data-qg="{mark}"' \
+            + opening[name_end:]
+    return opening + html[tag.end():]
+
+
+def with_hidden_content(html: str) -> str:
+    """One element with its content hidden: the element keeps its boxes, which the composer measures."""
+    html = str(html)
+    tag = _START_TAG.match(html)
+    closing = html.rindex("</")
+    return f'{html[:tag.end()]}<span class="qg-hide">{html[tag.end():closing]}</span>{html[closing:]}'
 
 
 def options_per_line(q: Question, layouts: Layouts) -> int:
@@ -321,7 +352,7 @@ def options_per_line(q: Question, layouts: Layouts) -> int:
 
 def _answer_space(layouts: Layouts, q: Question) -> str:
     """answer-spaces.html's `answer_space(q)`; versions share their questions, so each renders once."""
-    return layout_macro(layouts, "answer-spaces.html", "answer_space", q)
+    return str(layout_macro(layouts, "answer-spaces.html", "answer_space", q))
 
 
 def _render_snippet(layouts: Layouts, name: str, q: Question) -> str:

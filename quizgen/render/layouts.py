@@ -127,21 +127,21 @@ def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
         return layout_environment(layouts.folders).get_template(name).render(context)
 
 
-def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any) -> str:
-    """What the macro `macro` of the layout `name` draws for `args`, as HTML; the composer takes its pieces'
+def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any) -> Markup:
+    """What the macro `macro` of the layout `name` draws for `args`, as safe HTML; the composer takes its pieces'
     words from the layouts this way, so a user's layout reaches composed and fully laid-out pages alike."""
     return _macro_html(layouts.folders, name, macro, args)
 
 
 @functools.lru_cache(maxsize=16384)
-def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple) -> str:
+def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple) -> Markup:
     """Versions share their questions, options and items, so each piece's macro runs once."""
     layouts = Layouts(folders)
     env = layout_environment(folders)
     with located_layout_errors(layouts, name):
         function = getattr(env.get_template(name).module, macro)
         try:
-            return str(function(*args))
+            return Markup(function(*args))
         except Exception:
             env.handle_exception()  # as Template.render does: the traceback's lines become the layout's own
 
