@@ -332,3 +332,22 @@ def test_a_users_piece_that_is_not_one_element_is_laid_out_in_full(tmp_path, que
     (document,) = versioned_documents("worksheet", worksheet_document, question_set, [question_set.versions],
                                       layouts, A4, ())
     assert isinstance(document, Document)
+
+
+def test_a_users_key_pieces_show_in_the_composed_key_as_in_the_full_one(tmp_path, question_set):
+    pieces = builtin_layout("answer-key-pieces.html")
+    for old, new in (('dir="auto">{{ q.explanation }}', 'dir="auto">Why: {{ q.explanation }}'),
+                     ("{{ q.key_text() }}</td>", "{{ q.key_text() }} ✓</td>")):
+        assert old in pieces
+        pieces = pieces.replace(old, new)
+    (tmp_path / "answer-key-pieces.html").write_text(pieces, encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    assert composable(layouts, "answer-key")
+    new, old = composed("answer-key", question_set, layouts), reference("answer-key", question_set, layouts)
+    for name in old:
+        assert page_texts(new[name]) == page_texts(old[name]), name
+    version = question_set.versions[2]
+    text = " ".join(page_texts(new["answer-key-C.pdf"]))
+    explained = next(q for q in version.questions if q.explanation)
+    assert f"Why: {flat(explained.explanation)}" in text
+    assert f"1 {version.questions[0].key_text()} ✓" in text

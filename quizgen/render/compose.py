@@ -28,6 +28,7 @@ Kind = Literal["worksheet", "answer-key"]
 STRUCTURE_FILES = {"worksheet": ("worksheet.html", "answer-spaces.html"), "answer-key": ("answer-key.html",)}
 HEADER_FILES = {"worksheet": "worksheet-header.html", "answer-key": "answer-key-header.html"}
 PIECES_FILE = "worksheet-pieces.html"
+KEY_PIECES_FILE = "answer-key-pieces.html"
 STYLESHEETS = {"worksheet": ("quizgen.css", "sheet.css", "worksheet.css"),
                "answer-key": ("quizgen.css", "sheet.css", "answer-key.css")}
 TITLES = {"worksheet": "worksheet", "answer-key": "answer key"}
@@ -195,8 +196,10 @@ def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layou
         blocks.append(SimpleBlock(pieces.add(str(note))))
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
-        entries = tuple(pieces.add(_grid_cell_html("key", q.key_text())) for q in version.questions)
-        numbers = tuple(pieces.add(_grid_cell_html("no", str(n))) for n in range(1, len(version.questions) + 1))
+        entries = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_answer_cell", q)))
+                        for q in version.questions)
+        numbers = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_number_cell", n)))
+                        for n in range(1, len(version.questions) + 1))
         blocks.append(GridBlock(entries, numbers, rows))
         blocks += [_answer_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
     return VersionPlan(version.code, f"{anchor_for(kind, version.code)}.pdf", tuple(blocks))
@@ -317,7 +320,7 @@ _START_TAG = re.compile(r"\s*<([A-Za-z][^\s/>]*)[^>]*>")
 _CLASS_ATTRIBUTE = re.compile(r"""\sclass=(["'])(.*?)\1""")
 
 
-def marked(html: str, mark: str, hidden: bool = False) -> str:
+def marked(html: str, mark: str | None, hidden: bool = False) -> str:
     """A piece's element as the layout draws it, named for the composer (`data-qg`, where it looks
     for its boxes) and hidden when it only holds a place; a layout that draws no element there is not
     composed."""
@@ -326,14 +329,14 @@ def marked(html: str, mark: str, hidden: bool = False) -> str:
     if not tag or not html.rstrip().endswith(f"</{tag[1]}>"):
         raise NotComposable(f"a piece must be one element, not {html[:60]!r}")
     opening = tag[0]
+    name = f' data-qg="{mark}"' if mark else ""
     found = _CLASS_ATTRIBUTE.search(opening)
     if found:
-        opening = (opening[:found.end(2)] + (" qg-hide" if hidden else "") + found[1]
-                   + f' data-qg="{mark}"' + opening[found.end():])
+        opening = (opening[:found.end(2)] + (" qg-hide" if hidden else "") + found[1] + name
+                   + opening[found.end():])
     else:
         name_end = opening.index(tag[1]) + len(tag[1])
-        opening = opening[:name_end] + (' class="qg-hide"' if hidden else "") + f' data-qg="{mark}"' \
-            + opening[name_end:]
+        opening = opening[:name_end] + (' class="qg-hide"' if hidden else "") + name + opening[name_end:]
     return opening + html[tag.end():]
 
 
@@ -355,44 +358,40 @@ def _answer_space(layouts: Layouts, q: Question) -> str:
     return str(layout_macro(layouts, "answer-spaces.html", "answer_space", q))
 
 
-def _render_snippet(layouts: Layouts, name: str, q: Question) -> str:
-    return _rendered_snippet(layouts.folders, name, q)
+def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
+    """A key's answer item: the same for every version but its answer line (letters, order), so it is
+    two pieces once per question, above and below that line, and the line a piece per wording. The
+    elements are answer-key-pieces.html's; the item's frame is the built-in answer-key.html's."""
+    def piece(macro: str, *args) -> str:
+        return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
+
+    prompt = piece("prompt_line", HIDDEN_NUMBER, q.prompt)
+    answer = piece("answer_line", q)
+    hidden_answer = marked(answer, "answer", hidden=True)
+    rest = f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
+    top = (f'<div class="answer-item">\n{prompt}\n{hidden_answer}\n'
+           f'<div class=qg-hide data-qg="rest">{rest}</div></div>')
+    below = (f'<div class="answer-item qg-bare">\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n'
+             f'<div data-qg="rest">{rest}</div></div>')
+    number_piece = pieces.add(f'<div class="answer-item qg-bare">'
+                              f'{piece("prompt_line", _number_span(f"{number}.", False), "")}</div>')
+    line = pieces.add(f'<div class="answer-item qg-bare">{marked(answer, "answer")}</div>')
+    return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
+                         rest=pieces.add(f"answer rest {q.id}", below))
 
 
 @functools.lru_cache(maxsize=4096)
-def _rendered_snippet(folders: tuple[Path, ...], name: str, q: Question) -> str:
-    """A layout about one question (answer-key-answer.html…), rendered once per question and wording."""
-    return render_layout(Layouts(folders), name, {"q": q})
+def _sources_html(folders: tuple[Path, ...], q: Question) -> str:
+    """answer-key-source.html for one question; versions share their questions, so it renders once each."""
+    return render_layout(Layouts(folders), "answer-key-source.html", {"q": q})
 
 
-def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
-    """A key's answer item: the same for every version but its answer line (letters, order), so it is
-    two pieces once per question, above and below that line, and the line a piece per wording."""
-    answer = _render_snippet(layouts, "answer-key-answer.html", q)
-    source = _render_snippet(layouts, "answer-key-source.html", q)
-    explanation = f'<p class="explanation" dir="auto">{escape(q.explanation)}</p>' if q.explanation else ""
-
-    def item(part: str) -> str:
-        top = part == "top"
-        return (f'<div class="answer-item{"" if top else " qg-bare"}">\n'
-                f'<p class="prompt{"" if top else " qg-hide"}" dir="auto">{HIDDEN_NUMBER}{escape(q.prompt)}</p>\n'
-                f'<p class="answer qg-hide" dir="auto" data-qg="answer">{answer}</p>\n'
-                f'<div{" class=qg-hide" if top else ""} data-qg="rest">{explanation}\n{source}</div></div>')
-
-    number_piece = pieces.add(f'<div class="answer-item qg-bare"><p class="prompt" dir="auto">'
-                              f'{_number_span(f"{number}.", False)}</p></div>')
-    line = pieces.add(f'<div class="answer-item qg-bare"><p class="answer" dir="auto" data-qg="answer">{answer}</p></div>')
-    return QuestionBlock(pieces.add(f"answer top {q.id}", item("top")), number_piece, answer=line,
-                         rest=pieces.add(f"answer rest {q.id}", item("rest")))
-
-
-def _grid_cell_html(cell: str, text: str) -> str:
+def _grid_cell_html(cell: str) -> str:
     """A number or an entry of the marking grid, alone in a one-cell table as wide as its column
     (the grid's fixed layout gives its columns 5 % and 20 %): a fraction of the cost of a whole row."""
-    width = "5%" if cell == "no" else "20%"
-    direction = "" if cell == "no" else ' dir="auto"'
+    width = "5%" if 'class="no"' in cell else "20%"
     return (f'<table class="grid qg-bare" style="width: {width}"><tr data-qg="row">'
-            f'<td class="{cell}"{direction} data-qg="cell">{escape(text)}</td></tr></table>')
+            f'{marked(cell, "cell")}</tr></table>')
 
 
 def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
