@@ -18,7 +18,7 @@ from markupsafe import Markup, escape
 
 from ..model import OPTION_TYPES, Question, QuestionSet, Version
 from ..sheets.paper import Paper
-from .layouts import Layouts, Part, anchor_for, css_string, layout_macro, mm, render_layout
+from .layouts import Layouts, Part, anchor_for, css_string, layout_frame, layout_macro, mm, render_layout
 
 Kind = Literal["worksheet", "answer-key"]
 
@@ -271,38 +271,37 @@ HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
 def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A worksheet question: its block once per question, whatever the order of its options, items or
     choices in this version (those are pieces of their own, set where the block's hidden ones are).
-    Every element is the layouts' own (worksheet-pieces.html, answer-spaces.html); only the question's
-    frame, which the built-in worksheet.html draws and `composable` requires, is written here."""
+    Every element is the layouts' own (worksheet-pieces.html, answer-spaces.html)."""
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, PIECES_FILE, macro, *args)
 
-    frame = f'<div class="question type-{q.type}">'
-    bare_frame = f'<div class="question type-{q.type} qg-bare">'
-    number_piece = pieces.add(f'{bare_frame}{piece("prompt_line", _number_span(f"{number}.", False), "")}</div>')
-    open_block = f'{frame}\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
+    def framed(inside: str, bare: bool = False) -> str:
+        return marked(layout_frame(layouts, PIECES_FILE, "question_frame", inside, q), None, bare=bare)
+
+    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
     hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
     if q.type in OPTION_TYPES:
         per_line = options_per_line(q, layouts)
         starts = range(0, len(q.options), per_line)
         rows = [marked(piece("option_line", q, tuple(range(start, min(start + per_line, len(q.options)))), per_line),
                        "row", hidden=True) for start in starts]
-        block = pieces.add(f"question {q.id}", open_block + hint + "\n".join(rows) + "\n</div>")
-        cells = tuple(pieces.add(f'{bare_frame}{marked(piece("option_line", q, (i,), per_line), "cell")}</div>')
+        block = pieces.add(f"question {q.id}", framed(stem + hint + "\n".join(rows) + "\n"))
+        cells = tuple(pieces.add(framed(marked(piece("option_line", q, (i,), per_line), "cell"), bare=True))
                       for i in range(len(q.options)))
         return QuestionBlock(block, number_piece, cells, per_line)
     if q.type == "ordering":
         rows = "\n".join(marked(piece("ordering_line", item), "row", hidden=True) for item in sorted(q.items))
-        block = pieces.add(f"question {q.id}", f"{open_block}{hint}{rows}\n</div>")
-        cells = tuple(pieces.add(f'{bare_frame}{marked(piece("ordering_line", item), "cell")}</div>')
-                      for item in q.items)
+        block = pieces.add(f"question {q.id}", framed(f"{stem}{hint}{rows}\n"))
+        cells = tuple(pieces.add(framed(marked(piece("ordering_line", item), "cell"), bare=True)) for item in q.items)
         return QuestionBlock(block, number_piece, cells, 1)
     if q.type == "matching" and len(q.choices) == len(q.pairs):
-        block = pieces.add(f"question {q.id}", open_block + _matching_table(q, layouts) + "</div>")
+        block = pieces.add(f"question {q.id}", framed(stem + _matching_table(q, layouts)))
         cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr>'
                                  f'{marked(piece("matching_choice_cell", i, choice), "cell")}</tr></table>')
                       for i, choice in enumerate(q.choices))
         return QuestionBlock(block, number_piece, cells, 0)
-    return QuestionBlock(pieces.add(open_block + _answer_space(layouts, q) + "</div>"), number_piece)
+    return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), number_piece)
 
 
 def _matching_table(q: Question, layouts: Layouts) -> str:
@@ -320,23 +319,23 @@ _START_TAG = re.compile(r"\s*<([A-Za-z][^\s/>]*)[^>]*>")
 _CLASS_ATTRIBUTE = re.compile(r"""\sclass=(["'])(.*?)\1""")
 
 
-def marked(html: str, mark: str | None, hidden: bool = False) -> str:
+def marked(html: str, mark: str | None, hidden: bool = False, bare: bool = False) -> str:
     """A piece's element as the layout draws it, named for the composer (`data-qg`, where it looks
-    for its boxes) and hidden when it only holds a place; a layout that draws no element there is not
-    composed."""
+    for its boxes), hidden when it only holds a place, bare (no borders or background) when it only
+    gives what it holds their look; a layout that draws no element there is not composed."""
     html = str(html)  # plain text from here: adding to Markup would escape what is added
     tag = _START_TAG.match(html)
     if not tag or not html.rstrip().endswith(f"</{tag[1]}>"):
         raise NotComposable(f"a piece must be one element, not {html[:60]!r}")
     opening = tag[0]
     name = f' data-qg="{mark}"' if mark else ""
+    classes = (" qg-hide" if hidden else "") + (" qg-bare" if bare else "")
     found = _CLASS_ATTRIBUTE.search(opening)
     if found:
-        opening = (opening[:found.end(2)] + (" qg-hide" if hidden else "") + found[1] + name
-                   + opening[found.end():])
+        opening = opening[:found.end(2)] + classes + found[1] + name + opening[found.end():]
     else:
         name_end = opening.index(tag[1]) + len(tag[1])
-        opening = opening[:name_end] + (' class="qg-hide"' if hidden else "") + name + opening[name_end:]
+        opening = opening[:name_end] + (f' class="{classes.strip()}"' if classes else "") + name + opening[name_end:]
     return opening + html[tag.end():]
 
 
@@ -361,21 +360,22 @@ def _answer_space(layouts: Layouts, q: Question) -> str:
 def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A key's answer item: the same for every version but its answer line (letters, order), so it is
     two pieces once per question, above and below that line, and the line a piece per wording. The
-    elements are answer-key-pieces.html's; the item's frame is the built-in answer-key.html's."""
+    elements are answer-key-pieces.html's."""
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
+
+    def framed(inside: str, bare: bool = False) -> str:
+        return marked(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", inside, q), None, bare=bare)
 
     prompt = piece("prompt_line", HIDDEN_NUMBER, q.prompt)
     answer = piece("answer_line", q)
     hidden_answer = marked(answer, "answer", hidden=True)
     rest = f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
-    top = (f'<div class="answer-item">\n{prompt}\n{hidden_answer}\n'
-           f'<div class=qg-hide data-qg="rest">{rest}</div></div>')
-    below = (f'<div class="answer-item qg-bare">\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n'
-             f'<div data-qg="rest">{rest}</div></div>')
-    number_piece = pieces.add(f'<div class="answer-item qg-bare">'
-                              f'{piece("prompt_line", _number_span(f"{number}.", False), "")}</div>')
-    line = pieces.add(f'<div class="answer-item qg-bare">{marked(answer, "answer")}</div>')
+    top = framed(f'\n{prompt}\n{hidden_answer}\n<div class=qg-hide data-qg="rest">{rest}</div>')
+    below = framed(f'\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n<div data-qg="rest">{rest}</div>',
+                   bare=True)
+    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    line = pieces.add(framed(marked(answer, "answer"), bare=True))
     return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
                          rest=pieces.add(f"answer rest {q.id}", below))
 

@@ -133,15 +133,21 @@ def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any) -> Markup:
     return _macro_html(layouts.folders, name, macro, args)
 
 
+def layout_frame(layouts: Layouts, name: str, macro: str, inside: str, *args: Any) -> Markup:
+    """What the macro `macro` of the layout `name`, called with `args`, draws around `inside` (given as its
+    `caller()`, as in `{% call %}`): the frame of a question or an answer item around a piece's content."""
+    return _macro_html(layouts.folders, name, macro, args, Markup(inside))
+
+
 @functools.lru_cache(maxsize=16384)
-def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple) -> Markup:
+def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple, inside: Markup | None = None) -> Markup:
     """Versions share their questions, options and items, so each piece's macro runs once."""
     layouts = Layouts(folders)
     env = layout_environment(folders)
     with located_layout_errors(layouts, name):
         function = getattr(env.get_template(name).module, macro)
         try:
-            return Markup(function(*args))
+            return Markup(function(*args) if inside is None else function(*args, caller=lambda: inside))
         except Exception:
             env.handle_exception()  # as Template.render does: the traceback's lines become the layout's own
 
