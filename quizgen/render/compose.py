@@ -23,8 +23,10 @@ from .layouts import Layouts, Part, anchor_for, css_string, layout_frame, layout
 Kind = Literal["worksheet", "answer-key"]
 
 # Files whose structure the composer reproduces itself; a user folder replacing one of them gets
-# today's full layout instead (see docs/layouts.md). The pieces set in that structure come from the
-# layouts themselves: the headers, and the words of worksheet-pieces.html and the key's answer and source.
+# today's full layout instead (see docs/layouts.md). Every piece set in that structure comes from the
+# layouts themselves (the headers, the macros of worksheet-pieces.html and answer-key-pieces.html); what
+# is written here mirrors the structure files only: the matching table and the marking grid the pieces
+# are set in, and the running header's words, which those files write as CSS generated content.
 STRUCTURE_FILES = {"worksheet": ("worksheet.html", "answer-spaces.html"), "answer-key": ("answer-key.html",)}
 HEADER_FILES = {"worksheet": "worksheet-header.html", "answer-key": "answer-key-header.html"}
 PIECES_FILE = "worksheet-pieces.html"
