@@ -237,3 +237,117 @@ def test_a_mistake_in_a_users_key_layout_is_one_located_error(tmp_path, question
         composed_document("answer-key", question_set, question_set.versions, Layouts.with_user_folders([tmp_path]), A4)
     (problem,) = caught.value.problems
     assert str(problem).startswith(f"{tmp_path / 'answer-key-answer.html'}:2:1: layout: UndefinedError")
+
+
+def builtin_layout(name: str) -> str:
+    return Path(Layouts.with_user_folders().find(name)).read_text(encoding="utf-8")
+
+
+def test_a_users_option_drawing_shows_in_the_composed_pdf_as_in_the_full_one(tmp_path, question_set):
+    pieces = builtin_layout("worksheet-pieces.html")
+    drawn = '{{ "&#9;"|safe if per_line == 1 else " " }}{{ q.options[index].text }}'
+    assert drawn in pieces
+    (tmp_path / "worksheet-pieces.html").write_text(
+        pieces.replace("☐ {{ letter(index) }}" + drawn, "○ {{ letter(index) }}) {{ q.options[index].text }}"),
+        encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    assert composable(layouts, "worksheet")
+    new, old = composed("worksheet", question_set, layouts), reference("worksheet", question_set, layouts)
+    choice = next(q for q in question_set.versions[1].questions if q.type == "multiple-choice")
+    for name in old:
+        assert page_texts(new[name]) == page_texts(old[name]), name
+    text = " ".join(page_texts(new["worksheet-B.pdf"]))
+    assert [text.find(f"○ {letter}) {o.text}") > -1 for letter, o in zip("ABCD", choice.options)] \
+        == [True] * len(choice.options)
+    assert f"☐ A {choice.options[0].text}" not in text
+
+
+def test_a_users_ordering_items_hints_and_end_note_reach_the_composed_pdf(tmp_path, question_set):
+    pieces = builtin_layout("worksheet-pieces.html")
+    for old, new in (("☐&#9;{{ item }}", "[ ]&#9;{{ item }}"), ("Number the items from 1 to", "Put in order, 1 to"),
+                     ("{{ count }} question", "End of the {{ count }} question")):
+        assert old in pieces
+        pieces = pieces.replace(old, new)
+    (tmp_path / "worksheet-pieces.html").write_text(pieces, encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    new, old = composed("worksheet", question_set, layouts), reference("worksheet", question_set, layouts)
+    for name in old:
+        assert page_texts(new[name]) == page_texts(old[name]), name
+    text = " ".join(page_texts(new["worksheet-A.pdf"]))
+    ordering = next(q for q in question_set.versions[0].questions if q.type == "ordering")
+    assert f"Put in order, 1 to {len(ordering.items)} in the boxes." in text
+    assert f"[ ] {ordering.items[0]}" in text and "☐ " + ordering.items[0] not in text
+    assert f"End of the {len(question_set.versions[0].questions)} questions ·" in text
+
+
+def test_a_users_key_header_is_composed(tmp_path, question_set):
+    (tmp_path / "answer-key-header.html").write_text(
+        '<header class="key-head">\n  <p class="kicker">Marking scheme · Version {{ v.code }}</p>\n'
+        '  <h1 dir="auto">{{ title }} ({{ v.questions|length }} questions)</h1>\n</header>\n', encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    assert composable(layouts, "answer-key")
+    new, old = composed("answer-key", question_set, layouts), reference("answer-key", question_set, layouts)
+    for name in old:
+        assert " ".join(page_texts(new[name])) == " ".join(page_texts(old[name])), name
+    assert page_texts(new["answer-key-C.pdf"])[0].startswith(
+        f"MARKING SCHEME · VERSION C {question_set.pack_title} (21 questions)")
+
+
+def test_a_mistake_in_a_users_worksheet_pieces_is_one_located_error(tmp_path, question_set):
+    from quizgen.errors import QuizgenError
+
+    pieces = builtin_layout("worksheet-pieces.html").replace("{{ q.options[index].text }}",
+                                                             "{{ q.options[index].txet }}")
+    (tmp_path / "worksheet-pieces.html").write_text(pieces, encoding="utf-8")
+    line = 1 + pieces[:pieces.index("txet")].count("\n")
+    with pytest.raises(QuizgenError) as caught:
+        composed_document("worksheet", question_set, question_set.versions, Layouts.with_user_folders([tmp_path]), A4)
+    (problem,) = caught.value.problems
+    assert str(problem).startswith(f"{tmp_path / 'worksheet-pieces.html'}:{line}:1: layout: UndefinedError")
+
+
+def test_a_pieces_element_is_named_for_the_composer_and_hidden_where_it_only_holds_a_place():
+    assert compose.marked('<p class="opt per-line-2" dir="auto">☐ A Raqqa</p>', "row", hidden=True) \
+        == '<p class="opt per-line-2 qg-hide" data-qg="row" dir="auto">☐ A Raqqa</p>'
+    assert compose.marked("<td class='right'>A.\tx</td>", "cell") == "<td class='right' data-qg=\"cell\">A.\tx</td>"
+    assert compose.marked('<p dir="auto">x</p>', "row", hidden=True) == '<p class="qg-hide" data-qg="row" dir="auto">x</p>'
+    assert compose.with_hidden_content('<td class="right">A.\tx</td>') \
+        == '<td class="right"><span class="qg-hide">A.\tx</span></td>'
+    for not_one_element in ("☐ A Raqqa", "<p>a</p><p>b</p>x"):
+        with pytest.raises(compose.NotComposable):
+            compose.marked(not_one_element, "row")
+
+
+def test_a_users_piece_that_is_not_one_element_is_laid_out_in_full(tmp_path, question_set):
+    from quizgen.build.plan import versioned_documents
+    from quizgen.render.layouts import Document
+
+    pieces = builtin_layout("worksheet-pieces.html").replace(
+        '{% macro ordering_line(item) %}<p class="opt" dir="auto">{{ ordering_item(item) }}</p>{% endmacro %}',
+        '{% macro ordering_line(item) %}{{ ordering_item(item) }}<br>{% endmacro %}')
+    (tmp_path / "worksheet-pieces.html").write_text(pieces, encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    with pytest.raises(compose.NotComposable):
+        composed_document("worksheet", question_set, question_set.versions, layouts, A4)
+    (document,) = versioned_documents("worksheet", worksheet_document, question_set, [question_set.versions],
+                                      layouts, A4, ())
+    assert isinstance(document, Document)
+
+
+def test_a_users_key_pieces_show_in_the_composed_key_as_in_the_full_one(tmp_path, question_set):
+    pieces = builtin_layout("answer-key-pieces.html")
+    for old, new in (('dir="auto">{{ q.explanation }}', 'dir="auto">Why: {{ q.explanation }}'),
+                     ("{{ q.key_text() }}</td>", "{{ q.key_text() }} ✓</td>")):
+        assert old in pieces
+        pieces = pieces.replace(old, new)
+    (tmp_path / "answer-key-pieces.html").write_text(pieces, encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    assert composable(layouts, "answer-key")
+    new, old = composed("answer-key", question_set, layouts), reference("answer-key", question_set, layouts)
+    for name in old:
+        assert page_texts(new[name]) == page_texts(old[name]), name
+    version = question_set.versions[2]
+    text = " ".join(page_texts(new["answer-key-C.pdf"]))
+    explained = next(q for q in version.questions if q.explanation)
+    assert f"Why: {flat(explained.explanation)}" in text
+    assert f"1 {version.questions[0].key_text()} ✓" in text

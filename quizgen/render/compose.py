@@ -9,24 +9,28 @@ import functools
 import hashlib
 import json
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
 from markupsafe import Markup, escape
 
-from ..errors import QuizgenError
-from ..model import OPTION_TYPES, Question, QuestionSet, Version, option_letter
+from ..model import OPTION_TYPES, Question, QuestionSet, Version
 from ..sheets.paper import Paper
-from ..text import counted
-from .layouts import (Layouts, Part, _template_position, anchor_for, cloze_text, css_string, layout_environment, mm,
-                      render_layout)
+from .layouts import Layouts, Part, anchor_for, css_string, layout_frame, layout_macro, mm, render_layout
 
 Kind = Literal["worksheet", "answer-key"]
 
 # Files whose structure the composer reproduces itself; a user folder replacing one of them gets
-# today's full layout instead (see docs/layouts.md).
+# today's full layout instead (see docs/layouts.md). Every piece set in that structure comes from the
+# layouts themselves (the headers, the macros of worksheet-pieces.html and answer-key-pieces.html); what
+# is written here mirrors the structure files only: the matching table and the marking grid the pieces
+# are set in, and the running header's words, which those files write as CSS generated content.
 STRUCTURE_FILES = {"worksheet": ("worksheet.html", "answer-spaces.html"), "answer-key": ("answer-key.html",)}
+HEADER_FILES = {"worksheet": "worksheet-header.html", "answer-key": "answer-key-header.html"}
+PIECES_FILE = "worksheet-pieces.html"
+KEY_PIECES_FILE = "answer-key-pieces.html"
 STYLESHEETS = {"worksheet": ("quizgen.css", "sheet.css", "worksheet.css"),
                "answer-key": ("quizgen.css", "sheet.css", "answer-key.css")}
 TITLES = {"worksheet": "worksheet", "answer-key": "answer key"}
@@ -189,15 +193,15 @@ def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layou
     blocks: list[Block] = [HeaderBlock(header, header_code)]
     if kind == "worksheet":
         blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
-        licence = f" · {question_set.licence}" if question_set.licence else ""
-        note = (f'<p class="end-note muted">{counted(len(version.questions), "question")} · '
-                f'{escape(question_set.pack_id)}'
-                f'{escape(licence)}</p>')
-        blocks.append(SimpleBlock(pieces.add(note)))
+        note = layout_macro(layouts, PIECES_FILE, "end_note_line", len(version.questions), question_set.pack_id,
+                            question_set.licence)
+        blocks.append(SimpleBlock(pieces.add(str(note))))
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
-        entries = tuple(pieces.add(_grid_cell_html("key", q.key_text())) for q in version.questions)
-        numbers = tuple(pieces.add(_grid_cell_html("no", str(n))) for n in range(1, len(version.questions) + 1))
+        entries = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_answer_cell", q)))
+                        for q in version.questions)
+        numbers = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_number_cell", n)))
+                        for n in range(1, len(version.questions) + 1))
         blocks.append(GridBlock(entries, numbers, rows))
         blocks += [_answer_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
     return VersionPlan(version.code, f"{anchor_for(kind, version.code)}.pdf", tuple(blocks))
@@ -207,16 +211,11 @@ def _header(kind: Kind, question_set: QuestionSet, version: Version, layouts: La
             pieces: PieceSet) -> tuple[str, tuple[str, ...]]:
     """The header laid out once with an empty slot where the version code goes, and a piece per
     character of the code, set in the slot's own elements (so in the slot's type)."""
-    if kind == "worksheet":
-        def header(code):
-            v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
-            return render_layout(layouts, "worksheet-header.html",
-                                 {"title": question_set.pack_title, "pack_id": question_set.pack_id, "v": v,
-                                  "language": question_set.language})
-    else:
-        def header(code):
-            return ('<header class="key-head">\n  <p class="kicker">Answer key · Version ' + str(escape(code))
-                    + f'</p>\n  <h1 dir="auto">{escape(question_set.pack_title)}</h1>\n</header>')
+    def header(code):
+        v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
+        return render_layout(layouts, HEADER_FILES[kind], {"title": question_set.pack_title,
+                                                            "pack_id": question_set.pack_id, "v": v,
+                                                            "language": question_set.language})
     with_slot = header(SLOT)
     if with_slot.count(str(SLOT)) != 1 or with_slot.replace(str(SLOT), str(escape(version.code))) \
             != header(version.code):
@@ -261,10 +260,10 @@ def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
     return finder.found
 
 
-def _number_span(number: str, hidden: bool) -> str:
+def _number_span(number: str, hidden: bool) -> Markup:
     """The question number in a span the composer can find; in a block it is hidden, and its own
     piece is drawn there (its tab keeps the text at the same place whatever the number)."""
-    return f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>'
+    return Markup(f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>')
 
 
 # the word joiner keeps WeasyPrint from breaking the line between the hidden number and the text
@@ -274,120 +273,127 @@ HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
 def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A worksheet question: its block once per question, whatever the order of its options, items or
     choices in this version (those are pieces of their own, set where the block's hidden ones are).
-    The HTML mirrors the built-in answer-spaces.html, which `composable` requires."""
-    prompt = cloze_text(q.prompt) if q.type == "cloze" else q.prompt
-    stem = f'<p class="prompt" dir="auto">{HIDDEN_NUMBER}{escape(prompt)}</p>'
-    number_piece = pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="prompt" dir="auto">'
-                              f'{_number_span(f"{number}.", False)}</p></div>')
-    open_block = f'<div class="question type-{q.type}">\n{stem}\n'
+    Every element is the layouts' own (worksheet-pieces.html, answer-spaces.html)."""
+    def piece(macro: str, *args) -> str:
+        return layout_macro(layouts, PIECES_FILE, macro, *args)
+
+    def framed(inside: str, bare: bool = False) -> str:
+        return marked(layout_frame(layouts, PIECES_FILE, "question_frame", inside, q), None, bare=bare)
+
+    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
+    hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
     if q.type in OPTION_TYPES:
-        per_line = options_per_line(q)
-        rows = []
-        for start in range(0, len(q.options), per_line):
-            row = q.options[start:start + per_line]
-            text = "\t".join(_option_text(start + i, o.text, per_line) for i, o in enumerate(row))
-            rows.append(f'<p class="opt per-line-{per_line} qg-hide" data-qg="row" dir="auto">{escape(text)}</p>')
-        hint = '<p class="hint">Tick every correct answer.</p>\n' if q.type == "multiple-response" else ""
-        block = pieces.add(f"question {q.id}", open_block + hint + "\n".join(rows) + "\n</div>")
-        cells = tuple(pieces.add(f'<div class="question type-{q.type} qg-bare"><p class="opt per-line-{per_line}" '
-                                 f'data-qg="cell" dir="auto">{escape(_option_text(i, o.text, per_line))}</p></div>')
-                      for i, o in enumerate(q.options))
+        per_line = options_per_line(q, layouts)
+        starts = range(0, len(q.options), per_line)
+        rows = [marked(piece("option_line", q, tuple(range(start, min(start + per_line, len(q.options)))), per_line),
+                       "row", hidden=True) for start in starts]
+        block = pieces.add(f"question {q.id}", framed(stem + hint + "\n".join(rows) + "\n"))
+        cells = tuple(pieces.add(framed(marked(piece("option_line", q, (i,), per_line), "cell"), bare=True))
+                      for i in range(len(q.options)))
         return QuestionBlock(block, number_piece, cells, per_line)
     if q.type == "ordering":
-        hint = f'<p class="hint">Number the items from 1 to {len(q.items)} in the boxes.</p>'
-        rows = "\n".join(f'<p class="opt qg-hide" data-qg="row" dir="auto">☐\t{escape(item)}</p>'
-                         for item in sorted(q.items))
-        block = pieces.add(f"question {q.id}", f"{open_block}{hint}\n{rows}\n</div>")
-        cells = tuple(pieces.add(f'<div class="question type-ordering qg-bare"><p class="opt" data-qg="cell" '
-                                 f'dir="auto">☐\t{escape(item)}</p></div>') for item in q.items)
+        rows = "\n".join(marked(piece("ordering_line", item), "row", hidden=True) for item in sorted(q.items))
+        block = pieces.add(f"question {q.id}", framed(f"{stem}{hint}{rows}\n"))
+        cells = tuple(pieces.add(framed(marked(piece("ordering_line", item), "cell"), bare=True)) for item in q.items)
         return QuestionBlock(block, number_piece, cells, 1)
     if q.type == "matching" and len(q.choices) == len(q.pairs):
-        block = pieces.add(f"question {q.id}", open_block + _matching_table(q) + "</div>")
-        cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr><td class="right" dir="auto" data-qg="cell">'
-                                 f'{option_letter(i)}.\t{escape(choice)}</td></tr></table>')
+        block = pieces.add(f"question {q.id}", framed(stem + _matching_table(q, layouts)))
+        cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr>'
+                                 f'{marked(piece("matching_choice_cell", i, choice), "cell")}</tr></table>')
                       for i, choice in enumerate(q.choices))
         return QuestionBlock(block, number_piece, cells, 0)
-    return QuestionBlock(pieces.add(open_block + _answer_space(layouts, q) + "</div>"), number_piece)
+    return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), number_piece)
 
 
-def _matching_table(q: Question) -> str:
+def _matching_table(q: Question, layouts: Layouts) -> str:
     """The matching table of answer-spaces.html, its right-hand column laid out hidden in a fixed
     order: every version's choices are set over it, row by row."""
-    rows = ['<p class="hint">Write the letter of the matching item in each box.</p>\n<table class="matching">']
+    rows = [f'{layout_macro(layouts, PIECES_FILE, "hint_line", q)}\n<table class="matching">']
     for i, pair in enumerate(q.pairs):
-        right = f"{option_letter(i)}.\t{escape(sorted(q.choices)[i])}"
-        rows.append(f'<tr>\n<td class="left" dir="auto">{i + 1}.\t{escape(pair.left)}</td><td class="slot">☐</td>\n'
-                    f'<td class="right" dir="auto" data-qg="right"><span class="qg-hide">{right}</span></td>\n</tr>')
+        left = layout_macro(layouts, PIECES_FILE, "matching_item_cells", i, pair.left)
+        right = layout_macro(layouts, PIECES_FILE, "matching_choice_cell", i, sorted(q.choices)[i])
+        rows.append(f'<tr>\n{left}\n{with_hidden_content(marked(right, "right"))}\n</tr>')
     return "\n".join(rows) + "\n</table>\n"
 
 
-def options_per_line(q: Question) -> int:
-    """As answer-spaces.html: short options share a line in tab-stop columns."""
-    longest = max((len(o.text) for o in q.options), default=0)
-    return 4 if longest <= 12 else 2 if longest <= 30 else 1
+_START_TAG = re.compile(r"\s*<([A-Za-z][^\s/>]*)[^>]*>")
+_CLASS_ATTRIBUTE = re.compile(r"""\sclass=(["'])(.*?)\1""")
 
 
-def _option_text(index: int, text: str, per_line: int) -> str:
-    return f"☐ {option_letter(index)}{chr(9) if per_line == 1 else ' '}{text}"
+def marked(html: str, mark: str | None, hidden: bool = False, bare: bool = False) -> str:
+    """A piece's element as the layout draws it, named for the composer (`data-qg`, where it looks
+    for its boxes), hidden when it only holds a place, bare (no borders or background) when it only
+    gives what it holds their look; a layout that draws no element there is not composed."""
+    html = str(html)  # plain text from here: adding to Markup would escape what is added
+    tag = _START_TAG.match(html)
+    if not tag or not html.rstrip().endswith(f"</{tag[1]}>"):
+        raise NotComposable(f"a piece must be one element, not {html[:60]!r}")
+    opening = tag[0]
+    name = f' data-qg="{mark}"' if mark else ""
+    classes = (" qg-hide" if hidden else "") + (" qg-bare" if bare else "")
+    found = _CLASS_ATTRIBUTE.search(opening)
+    if found:
+        opening = opening[:found.end(2)] + classes + found[1] + name + opening[found.end():]
+    else:
+        name_end = opening.index(tag[1]) + len(tag[1])
+        opening = opening[:name_end] + (f' class="{classes.strip()}"' if classes else "") + name + opening[name_end:]
+    return opening + html[tag.end():]
+
+
+def with_hidden_content(html: str) -> str:
+    """One element with its content hidden: the element keeps its boxes, which the composer measures."""
+    html = str(html)
+    tag = _START_TAG.match(html)
+    closing = html.rindex("</")
+    return f'{html[:tag.end()]}<span class="qg-hide">{html[tag.end():closing]}</span>{html[closing:]}'
+
+
+def options_per_line(q: Question, layouts: Layouts) -> int:
+    """How many options share a line, as answer-spaces.html decides: short ones in tab-stop columns."""
+    return int(layout_macro(layouts, "answer-spaces.html", "options_per_line", q))
 
 
 def _answer_space(layouts: Layouts, q: Question) -> str:
-    return _answer_space_html(layouts.folders, q)
-
-
-@functools.lru_cache(maxsize=4096)
-def _answer_space_html(folders: tuple[Path, ...], q: Question) -> str:
     """answer-spaces.html's `answer_space(q)`; versions share their questions, so each renders once."""
-    import jinja2
-
-    layouts = Layouts(folders)
-    source = '{% from "answer-spaces.html" import answer_space %}{{ answer_space(q) }}'
-    try:
-        return layout_environment(folders).from_string(source).render(q=q)
-    except (jinja2.TemplateError, TypeError, ValueError) as exc:
-        path, line = _template_position(exc, layouts, "answer-spaces.html")
-        raise QuizgenError.at(path, f"{type(exc).__name__}: {exc}", line=line, column=1 if line else 0,
-                              field="layout") from None
-
-
-def _render_snippet(layouts: Layouts, name: str, q: Question) -> str:
-    return _rendered_snippet(layouts.folders, name, q)
-
-
-@functools.lru_cache(maxsize=4096)
-def _rendered_snippet(folders: tuple[Path, ...], name: str, q: Question) -> str:
-    """A layout about one question (answer-key-answer.html…), rendered once per question and wording."""
-    return render_layout(Layouts(folders), name, {"q": q})
+    return str(layout_macro(layouts, "answer-spaces.html", "answer_space", q))
 
 
 def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A key's answer item: the same for every version but its answer line (letters, order), so it is
-    two pieces once per question, above and below that line, and the line a piece per wording."""
-    answer = _render_snippet(layouts, "answer-key-answer.html", q)
-    source = _render_snippet(layouts, "answer-key-source.html", q)
-    explanation = f'<p class="explanation" dir="auto">{escape(q.explanation)}</p>' if q.explanation else ""
+    two pieces once per question, above and below that line, and the line a piece per wording. The
+    elements are answer-key-pieces.html's."""
+    def piece(macro: str, *args) -> str:
+        return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
 
-    def item(part: str) -> str:
-        top = part == "top"
-        return (f'<div class="answer-item{"" if top else " qg-bare"}">\n'
-                f'<p class="prompt{"" if top else " qg-hide"}" dir="auto">{HIDDEN_NUMBER}{escape(q.prompt)}</p>\n'
-                f'<p class="answer qg-hide" dir="auto" data-qg="answer">{answer}</p>\n'
-                f'<div{" class=qg-hide" if top else ""} data-qg="rest">{explanation}\n{source}</div></div>')
+    def framed(inside: str, bare: bool = False) -> str:
+        return marked(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", inside, q), None, bare=bare)
 
-    number_piece = pieces.add(f'<div class="answer-item qg-bare"><p class="prompt" dir="auto">'
-                              f'{_number_span(f"{number}.", False)}</p></div>')
-    line = pieces.add(f'<div class="answer-item qg-bare"><p class="answer" dir="auto" data-qg="answer">{answer}</p></div>')
-    return QuestionBlock(pieces.add(f"answer top {q.id}", item("top")), number_piece, answer=line,
-                         rest=pieces.add(f"answer rest {q.id}", item("rest")))
+    prompt = piece("prompt_line", HIDDEN_NUMBER, q.prompt)
+    answer = piece("answer_line", q)
+    hidden_answer = marked(answer, "answer", hidden=True)
+    rest = f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
+    top = framed(f'\n{prompt}\n{hidden_answer}\n<div class=qg-hide data-qg="rest">{rest}</div>')
+    below = framed(f'\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n<div data-qg="rest">{rest}</div>',
+                   bare=True)
+    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    line = pieces.add(framed(marked(answer, "answer"), bare=True))
+    return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
+                         rest=pieces.add(f"answer rest {q.id}", below))
 
 
-def _grid_cell_html(cell: str, text: str) -> str:
+@functools.lru_cache(maxsize=4096)
+def _sources_html(folders: tuple[Path, ...], q: Question) -> str:
+    """answer-key-source.html for one question; versions share their questions, so it renders once each."""
+    return render_layout(Layouts(folders), "answer-key-source.html", {"q": q})
+
+
+def _grid_cell_html(cell: str) -> str:
     """A number or an entry of the marking grid, alone in a one-cell table as wide as its column
     (the grid's fixed layout gives its columns 5 % and 20 %): a fraction of the cost of a whole row."""
-    width = "5%" if cell == "no" else "20%"
-    direction = "" if cell == "no" else ' dir="auto"'
+    width = "5%" if 'class="no"' in cell else "20%"
     return (f'<table class="grid qg-bare" style="width: {width}"><tr data-qg="row">'
-            f'<td class="{cell}"{direction} data-qg="cell">{escape(text)}</td></tr></table>')
+            f'{marked(cell, "cell")}</tr></table>')
 
 
 def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:

@@ -3,12 +3,13 @@ name, and the document values every kind of page is made into."""
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable
+from typing import Any, Iterable, Iterator
 
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
@@ -122,9 +123,40 @@ def layout_environment(folders: tuple[Path, ...]) -> SandboxedEnvironment:
 
 def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
     """Render one layout by file name; template mistakes become a QuizgenError at the layout's line."""
-    env = layout_environment(layouts.folders)
+    with located_layout_errors(layouts, name):
+        return layout_environment(layouts.folders).get_template(name).render(context)
+
+
+def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any) -> Markup:
+    """What the macro `macro` of the layout `name` draws for `args`, as safe HTML; the composer takes its pieces'
+    words from the layouts this way, so a user's layout reaches composed and fully laid-out pages alike."""
+    return _macro_html(layouts.folders, name, macro, args)
+
+
+def layout_frame(layouts: Layouts, name: str, macro: str, inside: str, *args: Any) -> Markup:
+    """What the macro `macro` of the layout `name`, called with `args`, draws around `inside` (given as its
+    `caller()`, as in `{% call %}`): the frame of a question or an answer item around a piece's content."""
+    return _macro_html(layouts.folders, name, macro, args, Markup(inside))
+
+
+@functools.lru_cache(maxsize=16384)
+def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple, inside: Markup | None = None) -> Markup:
+    """Versions share their questions, options and items, so each piece's macro runs once."""
+    layouts = Layouts(folders)
+    env = layout_environment(folders)
+    with located_layout_errors(layouts, name):
+        function = getattr(env.get_template(name).module, macro)
+        try:
+            return Markup(function(*args) if inside is None else function(*args, caller=lambda: inside))
+        except Exception:
+            env.handle_exception()  # as Template.render does: the traceback's lines become the layout's own
+
+
+@contextlib.contextmanager
+def located_layout_errors(layouts: Layouts, name: str) -> Iterator[None]:
+    """Turn a layout's mistakes, while rendering `name`, into one QuizgenError at the layout's file and line."""
     try:
-        return env.get_template(name).render(context)
+        yield
     except jinja2.TemplateSyntaxError as exc:
         raise QuizgenError.at(exc.filename or layouts.path_of(name), f"template syntax error: {exc.message}",
                               line=exc.lineno or 0, column=1, field=exc.name or name) from None
