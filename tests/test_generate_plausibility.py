@@ -578,3 +578,21 @@ def test_a_figure_s_question_names_the_unit_it_wants_where_its_words_do_not():
     assert "How long is the Sava, in kilometres?" in danube
     curie = [q.prompt for q in question_pool(load_pack(TEST_PACKS / "curie-family")).questions if q.type == "numeric"]
     assert "At what age did Marie Curie die?" in curie
+
+
+def test_a_wrong_birth_or_death_date_is_another_life_s_and_never_one_of_the_person_s_own_days():
+    """"When did Ève Curie die?" offered her own wedding day, and "When was Irène Joliot-Curie born?" the day of
+    Becquerel's discovery: a wrong date of a life is another birth or death, and none of the person's own."""
+    pack = load_pack(TEST_PACKS / "curie-family")
+    lifetime = {r.id for r in pack.relations if r.lifetime}
+    life_days = {f.object.human() for f in pack.facts if f.relation in lifetime}
+    checked = 0
+    for q in question_pool(pack, seed=1).questions:
+        fact = fact_of(pack, q.fact_ids[0])
+        if q.type != "multiple-choice" or fact.relation not in lifetime:
+            continue
+        own = {f.when.human() for f in pack.facts if f.subject == fact.subject and f.id != fact.id and f.when}
+        wrong = [o.text for o in q.options if not o.correct]
+        assert set(wrong) <= life_days and not set(wrong) & own, (q.prompt, wrong)
+        checked += 1
+    assert checked >= 5

@@ -285,10 +285,13 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
     shown = {answer.human()}
 
     life = life_bounds(fact, pack, truth)
+    own_dates = own_other_dates_of(fact, pack, truth)
+    lives = life_dates(pack, truth) if pack.relation(fact.relation).lifetime else None
 
     def acceptable(candidate: DateValue) -> bool:
         return (candidate.precision == answer.precision and candidate.is_range == answer.is_range
-                and candidate.human() not in shown
+                and candidate.human() not in shown and value_key(candidate) not in own_dates
+                and (lives is None or value_key(candidate) in lives)
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
                 and life.admits(candidate) and similar_span(candidate, answer) and same_era(candidate, answer)
                 and truth.refutation(fact, slot, value_key(candidate)) is not None)
@@ -305,6 +308,20 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
     nearest = same[:count * 2] or others[:count * 2]
     rng.shuffle(nearest)
     return (nearest + [d for d in same + others if d not in nearest])[:count]
+
+
+def own_other_dates_of(fact: Fact, pack: Pack, truth: Truth) -> set[str]:
+    """The dates of the subject's other facts: Ève Curie's wedding day is no wrong date for her death, since the
+    student who knows one reads it off the other item."""
+    if pack.relation(fact.relation).subject in VALUE_TYPES:
+        return set()
+    return {value_key(f.when) for f in truth.facts_about(fact.subject) if f.id != fact.id and f.when is not None}
+
+
+def life_dates(pack: Pack, truth: Truth) -> set[str]:
+    """Every birth and death date of the pack (relations marked `lifetime`): a wrong birth or death date is another
+    life's, never the day of a discovery."""
+    return {key for r in pack.relations if r.lifetime for key in truth.slot_keys(r.id, "object")}
 
 
 ERA_YEARS = 100  # a power station begun in 1501, offered beside 1964, is struck out by anyone
