@@ -20,7 +20,7 @@ EXAMPLES = {  # question ids, chosen by reading the pool (the pack makes one mat
     "Multiple choice": ("b4459b023b6e", "5037a0309fb5"),
     "Multiple response": ("d65839d68db4", "a7860a78abe1"),
     "True or false": ("de046946360d", "031a35157c58"),
-    "Cloze": ("0578955728fa", "9b8b8b20c602"),
+    "Cloze": ("9692906e7056", "9b8b8b20c602"),
     "Short answer": ("1e83f4a4158a", "78ab35e62652"),
     "Matching": ("579bf83fd18c",),
     "Ordering": ("40d214b47093", "f91b47323275"),
