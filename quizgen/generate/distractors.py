@@ -138,7 +138,7 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
         if key not in found and pack.has_entity(key) and pack.entity(key).category == slot_type:
             found[key] = bucket_score(truth.attribute_key(key, rank_by), attributes, rank_by)
 
-    known_few = few_known_partners(fact.relation, slot, truth)
+    known_few = truth.short_closed_lists(fact.relation, slot, FEW_PARTNERS)
 
     def role(eid: str) -> int:
         """0: fills this slot elsewhere; 1: the relation's other slot (a river that is a tributary itself);
@@ -152,17 +152,7 @@ def ranked_candidates(fact: Fact, slot: str, slot_type: str, pack: Pack, truth: 
     return [(eid, eid) for eid in order]
 
 
-FEW_PARTNERS = 2
-
-
-def few_known_partners(relation: str, slot: str, truth: Truth) -> set[str]:
-    """The values of `slot` whose partners a source lists in full (`complete_for`) and that have at most FEW_PARTNERS
-    of them: every student knows a list that short."""
-    partners: dict[str, set[str]] = {}
-    for f in truth.facts_of_relation(relation):
-        partners.setdefault(value_key(f.value(slot)), set()).add(value_key(f.value(other(slot))))
-    return {key for key, found in partners.items()
-            if len(found) <= FEW_PARTNERS and truth.declared_complete(relation, slot, key)}
+FEW_PARTNERS = 2  # a list of one or two that a source closes (Earth's one moon) is one every student knows
 
 
 def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:

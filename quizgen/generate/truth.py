@@ -77,6 +77,7 @@ class Truth:
     _order: dict[str, int] = field(default_factory=dict)
     _slot_keys: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _peers: dict[tuple[str, str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    _short_lists: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _possible: dict[tuple[str, str, bool], dict[str, Value]] = field(default_factory=dict)
     _disputed: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
 
@@ -379,6 +380,20 @@ class Truth:
                                  if isinstance(f.value(slot), Number) and f.value(slot).unit == unit
                                  and f.value(slot).max is None]
         return self._peers[memo]
+
+    def short_closed_lists(self, relation: str, slot: str, most: int) -> frozenset[str]:
+        """The values of `slot` whose partners a source lists in full (`complete_for`) and that have at most `most`
+        of them, computed once per relation and slot (every question asking the slot weighs its candidates
+        against them)."""
+        memo = (relation, slot)
+        if memo not in self._short_lists:
+            partners: dict[str, set[str]] = {}
+            if self.pack.relation(relation).complete_for:
+                for f in self.facts_of_relation(relation):
+                    partners.setdefault(value_key(f.value(slot)), set()).add(value_key(f.value(other(slot))))
+            self._short_lists[memo] = frozenset(key for key, found in partners.items()
+                                                if len(found) <= most and self.declared_complete(relation, slot, key))
+        return self._short_lists[memo]
 
     def facts_of_relation(self, relation: str) -> list[Fact]:
         """The quizzable facts of one relation, in pack order."""
