@@ -316,6 +316,18 @@ def test_lint_names_a_fact_whose_entity_lacks_the_related_value(tmp_path: Path):
 TEST_PACKS = Path(__file__).parent / "packs"
 
 
+def edited_copy(tmp_path: Path, pack_name: str, file_name: str, old: str, new: str) -> Path:
+    """A copy of one of the test packs with one passage of one file rewritten (the edit must take)."""
+    import shutil
+    folder = tmp_path / pack_name
+    shutil.copytree(TEST_PACKS / pack_name, folder)
+    path = folder / file_name
+    text = path.read_text(encoding="utf-8")
+    assert old in text, (file_name, old)
+    path.write_text(text.replace(old, new), encoding="utf-8")
+    return folder
+
+
 def questions_asking(pack, prompt: str, qtype: str = "multiple-choice"):
     return [q for q in question_pool(pack, seed=1).questions if q.prompt == prompt and q.type == qtype]
 
@@ -345,15 +357,9 @@ def test_a_wrong_date_of_a_life_leaves_a_believable_age_and_a_living_parent():
 def test_a_value_whose_short_list_a_source_closes_comes_last_among_wrong_options(tmp_path: Path):
     """Earth, whose only moon is the Moon (S40), offered as the planet of Phobos, is struck out by every student
     (here with the Moon's own fact asked too, so Earth fills the slot like any planet)."""
-    import shutil
-    folder = tmp_path / "solar-system"
-    shutil.copytree(TEST_PACKS / "solar-system", folder)
-    moon_facts = folder / "facts-1-moons.yaml"
-    text = moon_facts.read_text(encoding="utf-8")
-    asked = text.replace("evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\", ask: [],",
+    folder = edited_copy(tmp_path, "solar-system", "facts-1-moons.yaml",
+                         "evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\", ask: [],",
                          "evidence: \"The Moon (Latin: Luna) is Earth's only natural satellite\",")
-    assert asked != text
-    moon_facts.write_text(asked, encoding="utf-8")
     pack = load_pack(folder)
     checked = 0
     for pool in pools(pack):
@@ -397,16 +403,11 @@ def test_a_multiple_choice_item_may_have_three_options_where_the_pack_knows_two_
 
 def test_lint_warns_of_an_entity_printed_by_a_name_another_entity_goes_by(tmp_path: Path):
     """The spacecraft printed as "Cassini" beside the astronomer whose surname, Cassini, students write."""
-    import shutil
     from quizgen.generate.lint_pack import ambiguous_name_findings
-    folder = tmp_path / "solar-system"
-    shutil.copytree(TEST_PACKS / "solar-system", folder)
-    assert ambiguous_name_findings(load_pack(folder)) == []
+    assert ambiguous_name_findings(load_pack(TEST_PACKS / "solar-system")) == []
+    folder = edited_copy(tmp_path, "solar-system", "entities.yaml", "name: Cassini spacecraft, article: the,",
+                         "name: Cassini,")
     entities = folder / "entities.yaml"
-    text = entities.read_text(encoding="utf-8")
-    bare = text.replace("name: Cassini spacecraft, article: the,", "name: Cassini,")
-    assert bare != text
-    entities.write_text(bare, encoding="utf-8")
     found = ambiguous_name_findings(load_pack(folder))
     assert [(f.rule, f.question_id) for f in found] == [("ambiguous-name", "cassini")], found
     assert "Giovanni Domenico Cassini" in found[0].message and f"{entities}:" in found[0].where
