@@ -124,7 +124,7 @@ def test_runaway_loop_is_stopped_with_a_clear_message(tmp_path: Path, pack):
         type: short-answer
         ask: subject
         select: {values: [entity]}
-        prompt: "{% for a in range(9000) %}{% for b in range(9000) %}{% endfor %}{% endfor %}Who?"
+        prompt: "{% for a in range(9000) %}{% for b in range(9000) %}{% for c in range(9000) %}{% endfor %}{% endfor %}{% endfor %}Who?"
     """)
     with pytest.raises(QuizgenError, match=r"slow.yaml:5:9: prompt: took longer than 2 s to render"):
         generate_question_set(pack, template_dirs=[mine], types=["short-answer"])

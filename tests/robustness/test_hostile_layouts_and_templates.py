@@ -89,7 +89,7 @@ def write_template(folder: Path, name: str, prompt: str) -> None:
     ("{% import 'other.yaml' as x %}", "failed to render: no loader for this environment specified"),
     ("{{ fact.statement * 100000 }}", "not allowed in a question template: repeating"),
     ("{{ (fact.statement * 300) ~ (fact.statement * 300) }}", "a question text is limited to 10,000"),
-    ("{% for i in range(10000) %}{% for j in range(10000) %}{% endfor %}{% endfor %}", "took longer than 2 s"),
+    ("{% for i in range(10000) %}{% for j in range(10000) %}{% for k in range(10000) %}{% endfor %}{% endfor %}{% endfor %}", "took longer than 2 s"),
     ("   ", "expected a Jinja2 text"),
 ])
 def test_hostile_question_templates_are_clean_errors_naming_the_template(tmp_path: Path, capsys, prompt, expected):
