@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import subprocess
 import sys
 from collections import Counter
@@ -118,6 +119,16 @@ def test_version_codes_continue_past_z():
 def test_text_format_shows_version_and_key(science_folder):
     out = run_generate(science_folder, "--count", "6", "--versions", "2", "--format", "text").stdout.decode()
     assert "Version A" in out and "Version B" in out and out.count("Key: ") == 2
+
+
+def test_text_format_gives_a_numeric_answer_its_accepted_range():
+    out = run_generate(DEFAULT_PACK, "--count", "40", "--seed", "1", "--types", "numeric", "--format", "text")
+    text = out.stdout.decode()
+    assert out.returncode == 0, out.stderr.decode()
+    # about 70,000 people lived in Abu Kamal (AFP): an approximate figure takes 10 % either way
+    assert "Answer: 70,000 (any answer from 63,000 to 77,000)" in text
+    # a death toll is exact: no range
+    assert re.search(r"Answer: (414|267|39)\n", text)
 
 
 def test_generate_does_not_import_weasyprint(science_folder):

@@ -61,6 +61,7 @@ def question_lines(number: int, q: Question) -> list[str]:
     if q.type == "ordering":
         lines += [f"   {i}. {item}" for i, item in enumerate(q.items, 1)]
     accepted = f" (also: {', '.join(q.accepted)})" if q.accepted else ""
+    accepted += f" ({q.accepted_range()})" if q.accepted_range() else ""
     lines.append(f"   Answer: {q.answer}{accepted}")
     lines.append(f"   Why: {q.explanation}")
     lines += [f"   Source: {c.text}" + (f" — “{c.evidence}”" if c.evidence else "") for c in q.citations]
