@@ -23,7 +23,7 @@ EXAMPLES = {  # question ids, chosen by reading the pool (the pack makes one mat
     "Cloze": ("9692906e7056", "9b8b8b20c602"),
     "Short answer": ("1e83f4a4158a", "78ab35e62652"),
     "Matching": ("579bf83fd18c",),
-    "Ordering": ("40d214b47093", "f91b47323275"),
+    "Ordering": ("66a78642b384", "d7d6d4f0633e"),
     "Numeric": ("226550b1720d", "d66091a53aef"),
 }
 
