@@ -72,6 +72,23 @@ class Topic:
 
 
 @dataclass(frozen=True)
+class WordChoice:
+    """Words of a relation's phrasing chosen by an attribute of one slot's entity: {parent} reads "the mother" for a
+    person whose sex is female, "the father" for male, and `otherwise` for anyone else."""
+
+    name: str  # the placeholder, {parent}; {Parent} capitalises it
+    slot: str  # "subject" or "object": whose entity decides
+    attribute: str
+    choices: tuple[tuple[str, str], ...]  # (attribute value, words)
+    otherwise: str
+
+    def words_for(self, value: object, pack: "Pack") -> str:
+        if isinstance(value, str) and pack.has_entity(value):
+            return dict(self.choices).get(pack.entity(value).attribute(self.attribute) or "", self.otherwise)
+        return self.otherwise
+
+
+@dataclass(frozen=True)
 class Category:
     """A pack's kind of entity, with the attributes that make a wrong option plausible, most telling first."""
 
@@ -110,6 +127,7 @@ class Relation:
     not_forms: tuple[str, ...] = ()  # question types its facts are never asked as
     lifetime: str | None = None  # "start" or "end": this relation's date begins or ends its subject's life (born-on)
     per_set: int | None = None  # the most items of this relation a dealt set holds (None: the dealer's own cap)
+    words: tuple[WordChoice, ...] = ()  # placeholders whose words depend on a slot's entity ("the mother")
 
     def slot_type(self, slot: str) -> str:
         return self.subject if slot == "subject" else self.object

@@ -151,6 +151,38 @@ def test_phrasing_is_realised_with_articles_dates_and_figures(tmp_path: Path):
     assert realise(pack.relation("length").sentence, length, pack).startswith("The Rhine is ")
 
 
+def test_words_follow_an_attribute_of_the_slots_entity(tmp_path: Path):
+    """`words`: "the mother" or "the father" by the parent's sex; here "a river of western Europe" by region."""
+    text = RELATIONS.replace('sentence: "{Subject} rises in {object}."', '''sentence: "{Subject}, {which_river}, rises in {object}."
+        words:
+          which_river: {by: subject.region, western-europe: a river of western Europe, otherwise: a river}''')
+    pack = load_pack(pack_with(tmp_path, relations_yaml=text))
+    rises = pack.facts[1]
+    sentence = pack.relation("rises-in").sentence
+    assert realise(sentence, rises, pack) == "The Danube, a river, rises in the Black Forest."
+    assert realise(sentence, rises, pack, values={"subject": "rhine"}) == \
+        "The Rhine, a river of western Europe, rises in the Black Forest."
+    assert rises.statement == "The Danube, a river, rises in the Black Forest."
+
+
+@pytest.mark.parametrize("words, expected", [
+    ("{which_river: {by: object.region, otherwise: a river}}",
+     "relations[0].words.which_river.by: the object of this relation is a number, which has no attributes"),
+    ("{which_river: {by: region, otherwise: a river}}",
+     "relations[1].words.which_river.by: found 'region'; expected subject.ATTRIBUTE or object.ATTRIBUTE"),
+    ("{which_river: {by: subject.region, western-europe: a river of western Europe}}",
+     "relations[1].words.which_river: missing 'otherwise'"),
+    ("{subject: {by: subject.region, otherwise: a river}}", "'subject' is not a usable placeholder name"),
+    ("[a river]", "relations[1].words: expected a mapping of placeholder names"),
+])
+def test_words_that_cannot_be_chosen_are_reported_where_they_are_written(tmp_path: Path, words: str, expected: str):
+    sentence = 'sentence: "{Subject} is {object} km long."' if "object." in words else \
+        'sentence: "{Subject} rises in {object}."'
+    text = RELATIONS.replace(sentence, sentence + "\n        words: " + words)
+    found = problems(pack_with(tmp_path, relations_yaml=text))
+    assert reported(found, expected), found
+
+
 def test_an_implied_relation_counts_in_the_closed_world(tmp_path: Path):
     """`implies`: a river that rises in a place also 'lies beside' it, so no item keys one without the other."""
     text = RELATIONS.replace('''      - id: rises-in

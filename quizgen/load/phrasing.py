@@ -76,6 +76,7 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
     relation = pack.relation(fact.relation)
     slots = {"subject": fact.subject, "object": fact.object, **(values or {})}
     shown = shown or {}
+    words = {w.name: w for w in relation.words}
 
     def fill(match: re.Match) -> str:
         name = match.group(1)
@@ -91,6 +92,9 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
         if name == "when":
             when = slots["object"] if isinstance(slots["object"], DateValue) else fact.date
             return shown.get("when", str)(when.when()) if when else ""
+        if slot in words:
+            text = words[slot].words_for(slots[words[slot].slot], pack)
+            return capitalise(text) if name[0].isupper() else text
         if name == "according":
             return f", according to {pack.entity(fact.according_to).running_name}" if fact.according_to else ""
         if name == "kind":

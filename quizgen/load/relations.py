@@ -7,14 +7,14 @@ import difflib
 import re
 
 from ..errors import Problem
-from ..model import QUESTION_TYPES, VALUE_TYPES, Category, Relation
+from ..model import QUESTION_TYPES, VALUE_TYPES, Category, Relation, WordChoice
 from .records import Reader
 from .yamlfile import Located
 
 RELATIONS_FILE = "relations.yaml"
 RELATION_FIELDS = {"id", "subject", "object", "subjects", "objects", "sentence", "ask_subject", "ask_object",
                    "ask_subjects", "ask_objects", "claim", "match", "item", "implies", "inverse", "complete",
-                   "complete_for", "widens", "older", "lifetime", "forms", "not_forms", "per_set"}
+                   "complete_for", "widens", "older", "lifetime", "forms", "not_forms", "per_set", "words"}
 CATEGORY_FIELDS = {"rank_by", "match", "within"}
 PHRASINGS = ("sentence", "ask_subject", "ask_object", "ask_subjects", "ask_objects", "claim", "match", "item")
 PLACEHOLDER = re.compile(r"\{([A-Za-z_]+)\}")
@@ -28,6 +28,8 @@ SLUG = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 # (load/records.py), a phrasing within these caps always fits, so an over-long one is refused here, at its own line.
 MAX_PHRASING_CHARS = 500
 MAX_PHRASING_PLACEHOLDERS = 8
+WORDS_BY = re.compile(r"^(subject|object)\.([a-z0-9]+(?:-[a-z0-9]+)*)$")
+WORD_NAME = re.compile(r"^[a-z][a-z_]*$")
 
 
 def read_vocabulary(doc: Located, problems: list[Problem]) -> tuple[tuple[Category, ...], tuple[Relation, ...]]:
@@ -127,10 +129,11 @@ def _read_relation(r: Reader, at: tuple, known: set[str]) -> Relation | None:
     for key in ("subjects", "objects"):
         r.one_of(record, at, key, ("one", "many"), default=_default_count(record, key), allow_null=False,
                  message="{value!r} is not allowed; expected one or many")
+    words = _words(r, at, record)
     oversized = [p for key in PHRASINGS if key in record for p in oversized_phrasing(doc, (*at, key), record[key])]
     for key in PHRASINGS:
         if key in record and not oversized:
-            _check_phrasing(doc, (*at, key), record[key], key, problems)
+            _check_phrasing(doc, (*at, key), record[key], key, problems, {w.name for w in words})
     if len(problems) > before:
         return None
     problems.extend(oversized)
@@ -146,7 +149,7 @@ def _read_relation(r: Reader, at: tuple, known: set[str]) -> Relation | None:
                     complete_for=_complete_for(r, at, record), widens=_flag(r, at, record, "widens"),
                     older=_older(r, at, record), lifetime=_lifetime(r, at, record),
                     forms=read_forms(r, at, record, "forms"), not_forms=read_forms(r, at, record, "not_forms"),
-                    per_set=_per_set(r, at, record))
+                    per_set=_per_set(r, at, record), words=words)
 
 
 def several_categories_message(slot: str, found: list) -> str:
@@ -176,6 +179,45 @@ def read_forms(r: Reader, at: tuple, record: dict, key: str) -> tuple[str, ...]:
         else:
             found.append(item)
     return tuple(dict.fromkeys(found))
+
+
+def _words(r: Reader, at: tuple, record: dict) -> tuple[WordChoice, ...]:
+    """`words`: placeholders whose words an attribute of one slot's entity decides, each with the words for anyone
+    else: `parent: {by: object.sex, female: the mother, male: the father, otherwise: one of the parents}`."""
+    spec = record.get("words")
+    if spec is None:
+        return ()
+    expected = ("expected a mapping of placeholder names to {by: subject.ATTRIBUTE or object.ATTRIBUTE, one entry "
+                "per attribute value, otherwise: the words for anyone else}")
+    if not isinstance(spec, dict) or not spec:
+        r.report((*at, "words"), expected)
+        return ()
+    found = []
+    for name, choice in spec.items():
+        where = (*at, "words", name)
+        if not isinstance(name, str) or not WORD_NAME.match(name) or name.lower() in {p.lower() for p in PLACEHOLDERS}:
+            r.report(where, f"{name!r} is not a usable placeholder name; expected lower-case letters and _, other "
+                            f"than {', '.join(sorted(p for p in PLACEHOLDERS if p.islower()))}", at_key=True)
+            continue
+        if not isinstance(choice, dict) or not all(isinstance(v, str) and v.strip() for v in choice.values()):
+            r.report(where, expected)
+            continue
+        by = WORDS_BY.match(str(choice.get("by", "")))
+        if by is None:
+            r.report((*where, "by") if "by" in choice else where,
+                     f"found {choice.get('by')!r}; expected subject.ATTRIBUTE or object.ATTRIBUTE (object.sex)")
+            continue
+        if record.get(by[1]) in VALUE_TYPES:
+            r.report((*where, "by"), f"the {by[1]} of this relation is a {record.get(by[1])}, which has no attributes; "
+                                     "expected the slot that holds an entity")
+            continue
+        if "otherwise" not in choice:
+            r.report(where, "missing 'otherwise'; expected the words for an entity without the attribute or with "
+                            "another value of it")
+            continue
+        choices = tuple((str(key), value.strip()) for key, value in choice.items() if key not in ("by", "otherwise"))
+        found.append(WordChoice(name, by[1], by[2], choices, choice["otherwise"].strip()))
+    return tuple(found)
 
 
 def _per_set(r: Reader, at: tuple, record: dict) -> int | None:
@@ -281,14 +323,17 @@ def oversized_phrasing(doc: Located, at: tuple, text: object) -> list[Problem]:
     return []
 
 
-def _check_phrasing(doc: Located, at: tuple, text: object, key: str, problems: list[Problem]) -> None:
+def _check_phrasing(doc: Located, at: tuple, text: object, key: str, problems: list[Problem],
+                    words: set[str] = frozenset()) -> None:
     if not isinstance(text, str) or not text.strip():
         problems.append(doc.problem(at, "expected text"))
         return
     for name in PLACEHOLDER.findall(text):
-        if name not in PLACEHOLDERS:
+        if name not in PLACEHOLDERS and name.lower() not in words:
+            known = sorted(PLACEHOLDERS | words)
             problems.append(doc.problem(at, f"unknown placeholder {{{name}}}; expected one of "
-                                        + ", ".join("{" + p + "}" for p in sorted(PLACEHOLDERS))))
+                                        + ", ".join("{" + p + "}" for p in known)
+                                        + ("" if words else " (or a name declared under words)")))
     if key == "match" and PLACEHOLDER.search(text):
         problems.append(doc.problem(at, "names a placeholder; expected an instruction for the whole group, such as "
                                     "'Match each person with the group they led.'"))
