@@ -365,6 +365,10 @@ def deal_once(items: list[Item], count: int, rules: Rules, rng: random.Random) -
     topics = sorted(queues)
     rng.shuffle(topics)
     chosen, queues = deal_every_type(queues, topics, count, rules, rng)
+    claims = sum(c.type == TRUE_FALSE for c in chosen)
+    room_for_claims = true_false_limit(count) - claims
+    # the other types first: a true/false claim states its facts, which strikes off every question about them
+    deal_round_the_topics(queues, topics, chosen, count - room_for_claims, claims, rules, rng)
     deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), rules, rng)
     # the other relations ran out: a sixth item of one relation still beats a coin-toss item
     deal_round_the_topics(queues, topics, chosen, count, true_false_limit(count), rules, rng, cap=None)
