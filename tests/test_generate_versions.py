@@ -112,6 +112,16 @@ def test_correct_positions_are_balanced_in_every_version(pack):
             assert max(spread) - min(spread) <= 1, (version.code, size, spread)
 
 
+def test_no_version_keys_a_matching_item_in_the_order_of_its_list():
+    """A key of 1-A 2-B 3-C 4-D lets the order of the list answer the item: every version shuffles it off."""
+    default = load_pack(DEFAULT_PACK)
+    qs = generate_question_set(default, count=1, seed=3, versions=60, types=["matching"])
+    keys = [q.key_text() for version in qs.versions for q in version.questions]
+    assert len(keys) == 60 and len(set(keys)) > 1
+    assert not any(key.split() == [f"{n}-{letter}" for n, letter in zip(range(1, 27), "ABCDEFGHIJKLMNOPQRSTUVWXYZ")
+                                   ][:len(key.split())] for key in keys), keys
+
+
 def test_version_codes_continue_past_z():
     assert version_codes(28)[-3:] == ["Z", "AA", "AB"]
 

@@ -13,6 +13,7 @@ from .explain import base_question, join_and
 from .keys import fact_key, other
 from .maker import Maker, Skip, name_hint_reason
 from .templates import QuestionTemplate, render_text
+from .versions import shuffled_off_key
 
 MAX_GROUPS = 4
 MIN_DAYS_BETWEEN_ITEMS = 2  # ordering items closer than this invite a fair dispute about which came first
@@ -35,9 +36,7 @@ def matching_questions(template: QuestionTemplate, maker: Maker, facts: list[Fac
             relation = pack.relation(relation_id)
             pairs = tuple(Pair(capitalise(answer_text(f.subject, relation.subject, pack)),
                                answer_text(f.object, relation.object, pack)) for f in group)
-            choices = [p.right for p in pairs]
-            while len(choices) > 1 and choices == [p.right for p in pairs]:
-                rng.shuffle(choices)  # a key of 1-A 2-B 3-C 4-D lets the order of the list answer it
+            choices = list(shuffled_off_key([p.right for p in pairs], [p.right for p in pairs], rng))
             answer = "; ".join(f"{p.left} → {p.right}" for p in pairs)
             yield base_question(template, list(group), "object", pack, prompt=relation.match, answer=answer,
                                 pairs=pairs, choices=tuple(choices), front=matching_front(relation.match, pairs,

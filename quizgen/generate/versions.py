@@ -98,9 +98,7 @@ def _reorder(question: Question, target: int | None, rng: random.Random) -> Ques
         rng.shuffle(options)
         return replace(question, options=tuple(options))
     if question.type == "matching":
-        choices = list(question.choices)
-        rng.shuffle(choices)
-        return replace(question, choices=tuple(choices))
+        return replace(question, choices=shuffled_off_key(question.choices, [p.right for p in question.pairs], rng))
     if question.type == "ordering":
         items = list(question.items)
         while True:
@@ -109,3 +107,13 @@ def _reorder(question: Question, target: int | None, rng: random.Random) -> Ques
                 break
         return replace(question, items=tuple(items))
     return question
+
+
+def shuffled_off_key(choices: tuple[str, ...] | list[str], rights: list[str], rng: random.Random) -> tuple[str, ...]:
+    """A matching item's column in a new order whose key is not 1-A 2-B 3-C…: a key in the order of the list lets the
+    list answer the item."""
+    shuffled = list(choices)
+    rng.shuffle(shuffled)
+    while len(set(rights)) > 1 and shuffled[:len(rights)] == rights:
+        rng.shuffle(shuffled)
+    return tuple(shuffled)
