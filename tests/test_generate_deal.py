@@ -659,3 +659,24 @@ def test_a_relation_s_per_set_holds_in_every_set_even_when_the_others_run_out():
             assert all(q.type == "numeric" for q in tolls)  # asked as a figure to write, never a false toll
             dealt += len(tolls)
     assert dealt >= 5
+
+
+def test_a_matching_item_shares_no_value_with_another_item_of_its_relation():
+    """A student who matched "Pierre Curie → 19 April 1906" strikes that date off any other death-date question
+    on the sheet, and knows that a claim giving it to someone else is false: such items are never dealt together."""
+    pack = load_pack(Path(__file__).parent / "packs" / "curie-family")
+    relation_of = {f.id: f.relation for f in pack.facts}
+    checked = 0
+    for seed in range(1, 9):
+        questions = generate_question_set(pack, count=30, seed=seed).questions
+        for matching in (q for q in questions if q.type == "matching"):
+            rights = {p.right for p in matching.pairs}
+            relation = relation_of[matching.fact_ids[0]]
+            for other in questions:
+                if other is matching or relation_of[other.fact_ids[0]] != relation:
+                    continue
+                shown = [other.prompt, *(o.text for o in other.options)]
+                assert not any(contains_phrase(text, right) for text in shown for right in rights), \
+                    (seed, matching.prompt, other.prompt)
+                checked += 1
+    assert checked  # the sets do hold other items of a matching item's relation

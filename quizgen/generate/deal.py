@@ -158,7 +158,11 @@ def value_kind(slot_type: str) -> str:
 
 
 def keyed_texts(question: Question) -> tuple[str, ...]:
-    """The answers a question keys, as written: the right options, or the written answer."""
+    """The answers a question keys, as written: the right options, the written answer, or the values a matching
+    item pairs its rows with (a student who matched "Pierre Curie → 19 April 1906" strikes that date off any other
+    death-date question on the sheet, and knows a claim giving it to someone else is false)."""
+    if question.type == "matching":
+        return tuple(dict.fromkeys(p.right for p in question.pairs))
     if question.type in (*GROUP_TYPES, TRUE_FALSE):
         return ()
     if question.options:
