@@ -6,10 +6,13 @@ on the small moons pack of `test_generate_knowledge`."""
 from __future__ import annotations
 
 import random
+
+import pytest
 from pathlib import Path
 
 from test_generate_knowledge import RELATIONS, moons, moons_pack, of_fact  # noqa: F401 (moons: a fixture)
 
+from quizgen.errors import QuizgenError
 from quizgen.study.answers import is_correct
 from quizgen.load.pack import load_pack
 from quizgen.generate import question_pool
@@ -597,3 +600,28 @@ def test_a_wrong_birth_or_death_date_is_another_life_s_and_never_one_of_the_pers
         assert set(wrong) <= life_days and not set(wrong) & own, (q.prompt, wrong)
         checked += 1
     assert checked >= 5
+
+
+def test_a_forbidden_span_keeps_every_date_inside_it_out_of_the_options(tmp_path: Path):
+    """`forbid: ["1958/1960"]`: no wrong date in those years (before a group existed, say), whichever the pack has."""
+    stem = "When did Marie Curie die?"
+    before = {o.text for q in questions_asking(load_pack(TEST_PACKS / "curie-family"), stem) for o in q.options}
+    assert any(text.endswith("1958") for text in before), before  # the test forbids something offered
+    folder = edited_copy(tmp_path, "curie-family", "facts-lives.yaml",
+                         '"Marie Curie died on 4 July 1934 from leukaemia"\n    confidence: high',
+                         '"Marie Curie died on 4 July 1934 from leukaemia"\n    distractors: {forbid: ["1958/1960"]}\n'
+                         '    confidence: high')
+    (question,) = questions_asking(load_pack(folder), stem)
+    years = [int(o.text[-4:]) for o in question.options if not o.correct]
+    assert years and not any(1958 <= year <= 1960 for year in years), years
+
+
+def test_a_forbidden_date_that_cannot_be_read_is_reported_at_its_place(tmp_path: Path):
+    folder = edited_copy(tmp_path, "curie-family", "facts-lives.yaml",
+                         '(/fr/; December 6, 1904 – October 22, 2007)"\n    confidence: high',
+                         '(/fr/; December 6, 1904 – October 22, 2007)"\n    distractors: {forbid: ["the fifties"]}\n'
+                         '    confidence: high')
+    with pytest.raises(QuizgenError) as caught:
+        load_pack(folder)
+    assert any("facts-lives.yaml:" in str(p) and "distractors.forbid[0]: found 'the fifties'; expected a date" in str(p)
+               for p in caught.value.problems), [str(p) for p in caught.value.problems]

@@ -11,6 +11,7 @@ from itertools import islice
 
 from ..model import VALUE_TYPES, DateValue, Fact, Pack, Value
 from ..load.phrasing import answer_text
+from ..load.records import parse_date
 from ..text import contains_phrase, name_in_title, normalise, shared_name_words
 from .figures import number_distractors
 from .index import bucket_score
@@ -160,14 +161,31 @@ def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     (A led to B, B led to C: A is a fair answer for what led to C), and, between two of a kind, the given value's
     other partners."""
     given = fact_key(fact, other(slot), pack)
-    refused = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
     relation = pack.relation(fact.relation)
+    refused = {forbidden_key(item, relation.slot_type(slot), pack) for item in fact.forbid}
     if relation.subject == relation.object:
         refused |= truth.reachable(fact.relation, given, towards=slot)
         # between two of a kind (people), one the pack ties to the given otherwise is no fair guess: a wife is not
         # a plausible daughter, nor a child a plausible parent
         refused |= truth.partners(given)
     return refused
+
+
+def forbidden_key(item: str, slot_type: str, pack: Pack) -> str:
+    """A forbidden wrong option as the index keys it: an entity id, or a text word for word (dates: `forbidden_dates`)."""
+    return item if pack.has_entity(item) else value_key(item, "text")
+
+
+def forbidden_dates(fact: Fact) -> list[DateValue]:
+    """The dates and spans an author forbids as wrong dates: "2011/2012" keeps out every date in those years (before
+    the group the stem names existed)."""
+    found = []
+    for item in fact.forbid:
+        try:
+            found.append(parse_date(item))
+        except ValueError:
+            continue  # an entity id or a text; check reports a date it cannot read
+    return found
 
 
 ACTIVE_MARGIN_YEARS = 30  # an entity the pack dates only by what it did is believable this long either side
@@ -276,11 +294,13 @@ def date_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: rando
 
     life = life_bounds(fact, pack, truth)
     own_dates = own_other_dates_of(fact, pack, truth)
+    forbidden = forbidden_dates(fact)
     lives = life_dates(pack, truth) if pack.relation(fact.relation).lifetime else None
 
     def acceptable(candidate: DateValue) -> bool:
         return (candidate.precision == answer.precision and candidate.is_range == answer.is_range
                 and candidate.human() not in shown and value_key(candidate) not in own_dates
+                and not any(forbid.start <= candidate.start and candidate.end <= forbid.end for forbid in forbidden)
                 and (lives is None or value_key(candidate) in lives)
                 and all(not _overlaps(candidate, t) and _far_enough(candidate, t) for t in true_dates)
                 and life.admits(candidate) and similar_span(candidate, answer) and same_era(candidate, answer)

@@ -29,7 +29,7 @@ from .evidence import (
     without_possessive,
     written_forms,
 )
-from .records import MAX_NAME_CHARS, MAX_TEXT_VALUE_CHARS, SLUG, SOURCE_ID, Reader, describe, short, unknown
+from .records import MAX_NAME_CHARS, MAX_TEXT_VALUE_CHARS, SLUG, SOURCE_ID, Reader, describe, parse_date, short, unknown
 from .relations import read_forms
 
 NUMBER_FIELDS = {"value", "max", "unit", "approximate", "tolerance", "bound"}
@@ -164,14 +164,26 @@ def _read_distractor_rules(r: Reader, record: dict, at: tuple, entities: dict, r
     if rules is None:
         return (), ()
     takes_text = relation is not None and "text" in (relation.subject, relation.object)
+    takes_date = relation is not None and relation.object == "date"
     found = []
     for key in ("pin", "forbid"):
         ids = r.text_list(rules, where, key)
         for i, eid in enumerate(ids):
             if eid not in entities and key == "pin" and not takes_text:  # forbid may name a text option anyway
                 r.problems.append(unknown(r, (*where, key, i), eid, "entity", entities))
+            elif eid not in entities and key == "forbid" and takes_date and not is_date(eid):
+                r.report((*where, key, i), f"found {eid!r}; expected a date written as the facts write one "
+                                           "(\"2012-11\", \"2012-11-05\"), or an entity id")
         found.append(tuple(ids))
     return found[0], found[1]
+
+
+def is_date(text: str) -> bool:
+    try:
+        parse_date(text)
+    except ValueError:
+        return False
+    return True
 
 
 def _read_number(r: Reader, record: dict, at: tuple, key: str) -> Number | None:
