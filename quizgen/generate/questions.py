@@ -366,13 +366,19 @@ NAMES_A_UNIT = re.compile(r",\s*in\s+\S|\([^)]*\)\s*\?$|\bage\b", re.IGNORECASE)
 
 
 def with_unit(prompt: str, number: Number) -> str:
-    """A figure's question names the unit it wants where its words do not ("How far does al-Shuhayl lie from the
-    city, in km, according to …?"): a student who writes 45 must know 45 of what."""
+    """A figure's question names the unit it wants where its words do not ("According to …, how far does al-Shuhayl
+    lie from the city, in km?"): a student who writes 45 must know 45 of what."""
     unit = number.unit_words()
     if not unit or contains_phrase(prompt, unit) or not prompt.endswith("?") or NAMES_A_UNIT.search(prompt):
         return prompt
     head, according, tail = prompt[:-1].partition(", according to ")
+    if according and QUESTION_WORD.match(head):
+        # "According to SOHR, what share … did ISIL hold, in per cent?", not two tags after the question
+        return f"According to {tail}, {head[0].lower()}{head[1:]}, in {unit}?"
     return f"{head}, in {unit}{according}{tail}?"
+
+
+QUESTION_WORD = re.compile(r"(How|What|Which|When|Where|Who|Whom|Whose|Why)\b")
 
 
 MEASURE_WORDS = {"km", "m", "cm", "mm", "metres", "meters", "kilometres", "kilometers", "miles", "feet", "ft",
