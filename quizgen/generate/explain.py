@@ -76,10 +76,12 @@ def explanation_for(facts: list[Fact]) -> str:
     return " ".join(parts)
 
 
-def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, others: list[str]) -> str:
+def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, others: list[str],
+                       reasons: dict[str, str] | None = None) -> str:
     """For a question with several true answers: one sentence per date and source, naming together the objects
     that share them ("Galileo Galilei discovered Callisto, Europa and Ganymede in 1610."), each fact's own sentence
-    otherwise; then any true value no fact here names (true through another relation), once."""
+    otherwise; then any true value no fact here names (true through another relation), by the statement that makes
+    it true where `reasons` has one ("The Sava rises in Slovenia."), else once together."""
     groups: dict[tuple, list[Fact]] = {}
     for f in facts:
         key = (f.date, f.according_to) if slot == "object" else (f.id,)  # joined subjects would break agreement
@@ -105,7 +107,10 @@ def shared_explanation(fact: Fact, facts: list[Fact], slot: str, pack: Pack, oth
         sentences.append(realise(pattern, group[0], pack, shown={slot: lambda _: names}))
     said = " ".join(sentences)
     rest = [o for o in others if not contains_phrase(said, o)]
-    also = [f"The same is true of {join_and(rest)}."] if rest else []
+    reasons = reasons or {}
+    also = list(dict.fromkeys(reasons[o] for o in rest if o in reasons))
+    unexplained = [o for o in rest if o not in reasons]
+    also += [f"The same is true of {join_and(unexplained)}."] if unexplained else []
     # in a sentence that joins several values, a note says which one it is about (Phobos's day, not Deimos's)
     about: dict[str, list[str]] = {}
     for f in facts:

@@ -123,8 +123,9 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
     return base_question(template, facts, slot, pack, prompt=prompt, answer="; ".join(right),
                          options=options_for(qid, right, [answer_text(w, slot_type, pack) for w in wrong], rng),
                          back="; ".join(right),
-                         explanation=shared_explanation(fact, facts, slot, pack, [
-                             value_text(v, slot_type, pack) for k, v in right_values if k != fact_key(fact, slot, pack)]))
+                         explanation=shared_explanation(fact, facts, slot, pack, others := [
+                             value_text(v, slot_type, pack) for k, v in right_values if k != fact_key(fact, slot, pack)],
+                             reasons_for(others, fact, slot, maker)))
 
 
 def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, force_true: bool = False
@@ -318,9 +319,24 @@ def build_short_answer(template: QuestionTemplate, maker: Maker, fact: Fact) -> 
         prompt = f"{prompt} Name one."  # "Which country does the Danube flow through?" has ten right answers
     return base_question(template, facts, slot, pack, prompt=prompt, answer=answer, accepted=accepted,
                          front=plural, back=join_and(every),
-                         explanation=shared_explanation(fact, facts, slot, pack, [
+                         explanation=shared_explanation(fact, facts, slot, pack, others := [
                              value_text(v, slot_type, pack) for k, v in sorted(truths.items())
-                             if k != fact_key(fact, slot, pack)]))
+                             if k != fact_key(fact, slot, pack)], reasons_for(others, fact, slot, maker)))
+
+
+def reasons_for(names: list[str], fact: Fact, slot: str, maker: Maker) -> dict[str, str]:
+    """For each of these true values, the statement of a fact of another relation that gives it ("The Sava rises in
+    Slovenia" for a country the Sava flows through): an explanation says why the value counts."""
+    pack = maker.pack
+    given = fact_key(fact, other(slot), pack)
+    found: dict[str, str] = {}
+    for f in maker.truth.facts_about(given) if names else ():
+        if f.relation == fact.relation or not f.statement or fact_key(f, other(slot), pack) != given:
+            continue
+        name = value_text(f.value(slot), pack.relation(f.relation).slot_type(slot), pack)
+        if name in names:
+            found.setdefault(name, f.statement)
+    return found
 
 
 def facts_sharing_slot(fact: Fact, slot: str, keys: set[str], maker: Maker) -> list[Fact]:
