@@ -627,3 +627,20 @@ def test_a_forbidden_date_that_cannot_be_read_is_reported_at_its_place(tmp_path:
         load_pack(folder)
     assert any("facts-lives.yaml:" in str(p) and "distractors.forbid[0]: found 'the fifties'; expected a date" in str(p)
                for p in caught.value.problems), [str(p) for p in caught.value.problems]
+
+
+def test_a_value_true_through_another_relation_is_explained_by_that_fact():
+    """"Which country does the Sava flow through? Name one." accepts Slovenia because the Sava rises there: the why
+    says so, rather than "The same is true of Slovenia"."""
+    (question,) = questions_asking(load_pack(TEST_PACKS / "danube-rhine"),
+                                   "Which country does the Sava flow through or border? Name one.", "short-answer")
+    assert "Slovenia" in question.accepted
+    assert "The Sava rises in Slovenia" in question.explanation
+    assert "The same is true of" not in question.explanation
+
+
+def test_a_figure_accepted_within_a_tolerance_is_claimed_as_about():
+    """The Sava is 990 km long counting a headwater, 945 km without it: the pack accepts 945 to 1,035, so a claim
+    that says "990 km" flat is one a well-read student could call false."""
+    claims = questions_asking(load_pack(TEST_PACKS / "danube-rhine"), "The Sava is about 990 km long.", "true-false")
+    assert claims and claims[0].answer == "True"

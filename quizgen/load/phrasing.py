@@ -27,14 +27,17 @@ QUALIFIERS = re.compile(r"\b(about|around|some|approximately|roughly|nearly|almo
 
 def number_in_sentence(number: Number, before: str, after: str) -> str:
     """A figure as a sentence needs it: its unit unless the next few words write it ("267 ISIL fighters"), and
-    'about' (or its bound: 'more than') unless the sentence qualifies it already."""
+    'about' (or its bound: 'more than') where it is approximate or accepted within a tolerance, unless the sentence
+    qualifies it already."""
     text = number.figure() if not number.approximate else rounded_figure(number)
     unit = number.unit_words()
     head = unit.split()[0] if unit else ""
     if unit and not re.match(rf"(\s*\S+){{0,3}}?\s*{re.escape(head)}\b", after, re.IGNORECASE) \
             and not (head.startswith("year") and re.search(r"\baged\s*$", before)):  # "died aged 55", not "55 years"
         text = f"{text} {unit}"
-    if (number.approximate or number.bound) and not QUALIFIERS.search(before):
+    # a figure the pack accepts within a range is one the sources round or dispute: "about 990 km", not "990 km"
+    widened = not number.approximate and bool(number.tolerance)
+    if (number.approximate or number.bound or widened) and not QUALIFIERS.search(before):
         text = f"{BOUND_WORDS[number.bound]} {text}" if number.bound else f"about {text}"
     return text
 
