@@ -644,3 +644,14 @@ def test_a_figure_accepted_within_a_tolerance_is_claimed_as_about():
     that says "990 km" flat is one a well-read student could call false."""
     claims = questions_asking(load_pack(TEST_PACKS / "danube-rhine"), "The Sava is about 990 km long.", "true-false")
     assert claims and claims[0].answer == "True"
+
+
+def test_the_head_of_a_river_system_is_no_wrong_headstream_or_tributary():
+    """The Rhine has headstreams and flows into no river of the pack: offered as a headstream of the Danube it is
+    impossible on its face. A river that is itself a tributary (the Neckar, the Main) stays a fair guess."""
+    pool = question_pool(load_pack(TEST_PACKS / "danube-rhine"), seed=1).questions
+    headstreams = [q for q in pool if q.prompt.startswith("Which rivers are headstreams of the Danube")]
+    assert headstreams
+    for question in headstreams:
+        wrong = {o.text for o in question.options if not o.correct}
+        assert wrong and "Rhine" not in wrong and "Danube" not in wrong, wrong

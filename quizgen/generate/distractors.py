@@ -204,6 +204,9 @@ def plausible(fact: Fact, slot: str, value: Value, pack: Pack, truth: Truth) -> 
             return False
     if not keeps_the_order(fact, slot, value, pack, truth) or not agrees_with_given(fact, slot, value, pack, truth):
         return False
+    if slot == "subject" and relation.subject == relation.object and value in truth.roots(relation.subject) \
+            and fact.value(slot) not in truth.roots(relation.subject):
+        return False  # the Rhine, which has headstreams and flows into no river, is no wrong headstream of the Danube
     if relation.lifetime is not None:
         return True  # a birth or a death is the lifetime itself: another person's is a fair guess at any date
     when = stem_date(fact, pack)

@@ -80,6 +80,7 @@ class Truth:
     _short_lists: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _possible: dict[tuple[str, str, bool], dict[str, Value]] = field(default_factory=dict)
     _disputed: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
+    _roots: dict[str, frozenset[str]] = field(default_factory=dict)
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
@@ -380,6 +381,18 @@ class Truth:
                                  if isinstance(f.value(slot), Number) and f.value(slot).unit == unit
                                  and f.value(slot).max is None]
         return self._peers[memo]
+
+    def roots(self, category: str) -> frozenset[str]:
+        """The entities of a category that head its part-of trees: the object of a relation from the category to
+        itself (a headstream of, a tributary of) and the subject of none. Relations that order their slots (a
+        parent before a child) or read both ways (married) are no such tree. Computed once per category."""
+        if category not in self._roots:
+            trees = [r.id for r in self.pack.relations if r.subject == r.object == category
+                     and r.older is None and r.inverse != r.id]
+            wholes = {self.key(f, "object") for r in trees for f in self.facts_of_relation(r)}
+            parts = {self.key(f, "subject") for r in trees for f in self.facts_of_relation(r)}
+            self._roots[category] = frozenset(wholes - parts)
+        return self._roots[category]
 
     def short_closed_lists(self, relation: str, slot: str, most: int) -> frozenset[str]:
         """The values of `slot` whose partners a source lists in full (`complete_for`) and that have at most `most`
