@@ -227,6 +227,8 @@ def test_an_unknown_or_mismatched_implied_relation_is_reported(tmp_path: Path):
      "According to the Institute for the Study of War, the groups that were the main targets of the offensive "
      "were A and B (not C)"),
     ("Which countries does the Danube flow through?", None),  # the verb belongs to the subject: no shape for it
+    ("Which planets have a ring system?", "The planets that have a ring system are A and B (not C)"),
+    ("Which moons orbit Mars?", "The moons that orbit Mars are A and B (not C)"),
 ])
 def test_a_question_for_every_value_turns_into_the_statement_that_answers_it(question, statement):
     from quizgen.load.phrasing import list_answer_statement

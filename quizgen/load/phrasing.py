@@ -159,6 +159,10 @@ ANSWER_SHAPES = (
      lambda m: f"The {m['noun']} that {m['verb']} {m['rest']} were {{values}}"),
     (re.compile(r"Who (?P<verb>[a-z]+ed) (?P<rest>.+)$"),
      lambda m: f"Those who {m['verb']} {m['rest']} were {{values}}"),
+    # "Which planets have a ring system?", "Which moons orbit Mars?": a verb of the present, not an auxiliary
+    (re.compile(r"(?:Which|What) (?P<noun>[\w-]+s) (?!(?:do|does|did|can|could|will|would|shall|should|may|might|"
+                r"must|had)\b)(?P<verb>[a-z]+) (?P<rest>.+)$"),
+     lambda m: f"The {m['noun']} that {m['verb']} {m['rest']} are {{values}}"),
 )
 
 
