@@ -133,8 +133,10 @@ def test_many_valued_slots_become_multiple_response_with_every_shown_true_value_
         if len(world.true_values(fact.relation, slot, fact.value(other(slot)))) > 1:
             assert question.type in ("multiple-response", "short-answer"), question.prompt
             asked.setdefault(world.question_key(question), set()).add(question.type)
-    # the parents of each child, the children of each parent, the 1903 prize, the Radium Institute, Paris…
-    assert ("child-of", "subject", normalise("Marie Curie")) in asked
+    # the parents of each child, the children of each parent, the 1903 prize, the Radium Institute, Paris… (Marie
+    # Curie's children are not asked with options: the only wrong children left would be her husband and the
+    # other heads of the family tree, who are no child of anyone here)
+    assert ("child-of", "subject", normalise("Frédéric Joliot-Curie")) in asked
     assert ("won", "subject", normalise("1903 Nobel Prize in Physics")) in asked
     assert ("led", "object", normalise("Frédéric Joliot-Curie")) in asked
     assert ("born-in", "subject", normalise("Paris")) in asked
