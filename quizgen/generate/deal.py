@@ -351,14 +351,22 @@ def choose_questions(pool: Pool, count: int, seed: int, pack: Pack) -> tuple[Que
     rules = Rules.of(items, pack)
     best: list[Item] = []
     for attempt in range(DEAL_ATTEMPTS):
-        # a greedy deal can corner itself (the items left all clash with the ones taken): another order may not
+        # a greedy deal can corner itself (the items left all clash with the ones taken, or only true/false items
+        # still fit): another order may not
         chosen = deal_once(items, count, rules, random.Random(stable_id(str(seed), "choose", *(
             [str(attempt)] if attempt else []), length=16)))
-        if len(chosen) > len(best):
+        if deal_score(chosen, count) > deal_score(best, count):
             best = chosen
-        if len(best) == count:
+        if len(best) == count and deal_score(best, count)[1] == 0:
             break
     return tuple(item.question for item in best)
+
+
+def deal_score(chosen: list[Item], count: int) -> tuple[int, int, int]:
+    """How good a deal is: full first, then the fewest true/false items beyond a quarter, then the smallest share of
+    its most frequent type."""
+    types = Counter(item.type for item in chosen)
+    return len(chosen), -max(0, types[TRUE_FALSE] - true_false_limit(count)), -max(types.values(), default=0)
 
 
 DEAL_ATTEMPTS = 4
