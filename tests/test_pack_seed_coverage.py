@@ -39,9 +39,22 @@ def test_the_pack_keeps_the_seed_text_as_printed() -> None:
     assert normalise_space(PACK_SEED.read_text(encoding="utf-8")) == normalise_space(SEED.read_text(encoding="utf-8"))
 
 
+# sentences the pack quotes but asks nothing of, each for a reason a teacher gave
+UNASKED = {
+    "Three Islamic fighters were also killed battling ISIS positions in the north along with one killed in Markada.":
+        "single deaths are background (F056, F099), and unnamed battalions fighting ISIL in ISIL's offensive is true "
+        "by definition (F156)",
+}
+
+
 @pytest.mark.parametrize("sentence", seed_sentences(PACK_SEED.read_text(encoding="utf-8")))
 def test_every_seed_sentence_is_covered_and_asked(sentence: str) -> None:
     facts, asked = seed_facts()
+    if sentence in UNASKED:
+        every = [f for f in load_pack(DEFAULT_PACK).facts if "S00" in f.sources]
+        assert quoting_facts(sentence, every), f"no fact quotes this seed sentence: {sentence!r}"
+        assert not {f.id for f in quoting_facts(sentence, facts)} & asked, f"{sentence!r} is asked now: take it off UNASKED"
+        return
     covering = quoting_facts(sentence, facts)
     assert covering, f"no quizzable fact quotes this seed sentence: {sentence!r}"
     assert {f.id for f in covering} & asked, (f"the facts covering {sentence!r} ({', '.join(f.id for f in covering)}) "
