@@ -680,3 +680,20 @@ def test_a_matching_item_shares_no_value_with_another_item_of_its_relation():
                     (seed, matching.prompt, other.prompt)
                 checked += 1
     assert checked  # the sets do hold other items of a matching item's relation
+
+
+def test_claims_that_are_only_ever_true_are_a_quarter_of_a_set_s_claims_at_most():
+    """On the Curie pack only lives can be claimed falsely; a set whose other claims are all True and whose life
+    claims are all False lets a student read each verdict off the topic."""
+    from quizgen.generate.deal import Rules, items_of, relation_of
+    pack = load_pack(Path(__file__).parent / "packs" / "curie-family")
+    items = items_of(question_pool(pack), pack)
+    one_sided = Rules.of(items, pack).one_sided
+    by_id = {item.question.id: item for item in items}
+    assert one_sided  # careers, schools, prizes: open relations, claimed only as true
+    for seed in range(1, 9):
+        claims = [by_id[q.id] for q in generate_question_set(pack, count=30, seed=seed).questions
+                  if q.type == "true-false"]
+        assert sum(relation_of(c) in one_sided for c in claims) <= max(1, len(claims) // 4), seed
+        verdicts = Counter(c.question.answer for c in claims if relation_of(c) not in one_sided)
+        assert abs(verdicts["True"] - verdicts["False"]) <= 2, (seed, verdicts)

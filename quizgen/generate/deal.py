@@ -325,13 +325,16 @@ def relations_of(item: Item) -> frozenset[str]:
     return frozenset(meaning[0] for meaning in item.meanings)
 
 
-def keeps_true_false_balance(item: Item, chosen: list[Item]) -> bool:
-    """Whether the set's true and false claims still differ by at most one with this item."""
+def keeps_true_false_balance(item: Item, chosen: list[Item], rules: Rules) -> bool:
+    """Whether the set's true and false claims still differ by at most one with this item, and the claims of
+    relations that are only ever claimed one way stay at most a quarter of its claims: else the verdict reads off
+    the topic ("every claim on a career is True, every claim on a birth is False")."""
     if item.type != TRUE_FALSE:
         return True
-    verdicts = Counter(c.question.answer for c in chosen if c.type == TRUE_FALSE)
-    verdicts[item.question.answer] += 1
-    return abs(verdicts["True"] - verdicts["False"]) <= 1
+    claims = [c for c in chosen if c.type == TRUE_FALSE] + [item]
+    verdicts = Counter(c.question.answer for c in claims)
+    one_sided = sum(relation_of(c) in rules.one_sided for c in claims)
+    return abs(verdicts["True"] - verdicts["False"]) <= 1 and one_sided <= max(1, len(claims) // 4)
 
 
 # ---- dealing -------------------------------------------------------------------------------------------------
@@ -464,7 +467,7 @@ def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_fals
         for item in list(queue):
             if not fits_set(item, chosen, rules):
                 queue.remove(item)
-            elif keeps_true_false_balance(item, chosen) and within_relation_cap(item, chosen, cap, rules):
+            elif keeps_true_false_balance(item, chosen, rules) and within_relation_cap(item, chosen, cap, rules):
                 queue.remove(item)
                 return item
     return None
