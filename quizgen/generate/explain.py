@@ -59,8 +59,28 @@ def supporting_quotes(fact: Fact, slot: str, pack: Pack) -> list[str]:
         # the fact's own quotations first, then what its sources record besides ("In July of the same year they
         # had announced their discovery of polonium")
         recorded = [*fact.quotes, *(e for sid in fact.sources for e in pack.source(sid).excerpts)]
-        quotes += [q for q in recorded if q not in quotes and states_any(q, fact.date.written_forms())][:1]
+        dated = [q for q in recorded if q not in quotes and states_any(q, fact.date.written_forms())][:1]
+        quotes += dated or dated_sentence_before(quotes[0], fact, pack)
     return quotes
+
+
+SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9])")
+
+
+def dated_sentence_before(quote: str, fact: Fact, pack: Pack) -> list[str]:
+    """The nearest sentence before the quotation, in its paragraph of a kept source text, that states the fact's
+    date: a report dates its first sentence ("On 10 April 2014, ISIS launched…") and tells the rest after it."""
+    for source_id in fact.sources:
+        text = pack.source(source_id).text or ""
+        at = text.find(quote[:60])
+        if not quote or at < 0:
+            continue
+        start = text.rfind("\n", 0, at) + 1
+        before = SENTENCE_END.split(text[start:at])
+        for sentence in reversed([s.strip() for s in before if s.strip()]):
+            if states_any(sentence, fact.date.written_forms()):
+                return [sentence]
+    return []
 
 
 def explanation_for(facts: list[Fact]) -> str:
