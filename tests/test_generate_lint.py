@@ -275,3 +275,23 @@ def test_a_written_item_whose_question_points_at_options_is_an_error(tmp_path: P
     assert pointing and all(f.severity == ERROR and "of these" in f.message for f in pointing)
     assert not [f for f in findings_of(write_pack(tmp_path / "plain", dict(MINIMAL_PACK)))
                 if f.rule == "options-in-written-stem"]
+
+
+def test_a_true_claim_whose_quotations_miss_its_date_is_a_warning_at_the_fact():
+    """"ISIL took the T2 oil station on 10 April 2014" is shown with a passage that says "the previous day": a student
+    checking the key cannot find the date there."""
+    found = [f for f in findings_of(DEFAULT_PACK) if f.rule == "evidence-supports-claim"]
+    t2 = [f for f in found if "F159 " in f.where]
+    assert t2 and all(f.severity != ERROR for f in found)
+    assert "'10 April 2014'" in t2[0].message and "quote the sentence that says it" in t2[0].message
+
+
+def test_a_report_s_dated_first_sentence_is_shown_with_a_quotation_that_leaves_the_date_out():
+    """"The ISIS reportedly took parts of the town, the silos near the town and Kabajeb." says when only through the
+    sentence before it in the article: that sentence is shown too, and lint has nothing to say."""
+    pool = question_pool(load_pack(DEFAULT_PACK))
+    kabajeb = [q for q in pool.questions if list(q.fact_ids) == ["F054"] and q.type == "cloze"]
+    assert kabajeb
+    shown = [c.evidence for c in kabajeb[0].citations]
+    assert any(text.startswith("On 10 April 2014, ISIS launched") for text in shown), shown
+    assert not [f for f in findings_of(DEFAULT_PACK) if f.rule == "evidence-supports-claim" and "F054 " in f.where]

@@ -276,7 +276,9 @@ def plausibility_rules(question: Question, pack: Pack, truth: Truth) -> list[tup
 
 def evidence_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
     """The quotation shown for each fact a question asks states the value asked (each item's, in a group)."""
-    if question.type in ("true-false", "multiple-response"):
+    if question.type == "true-false":
+        return true_claim_evidence(question, pool, pack, truth)
+    if question.type == "multiple-response":
         return []
     template = pool.templates.get(question.template_id)
     slot = "object" if question.type in ("matching", "ordering") or template is None else template.ask
@@ -293,6 +295,28 @@ def evidence_rules(question: Question, pool: Pool, pack: Pack, truth: Truth) -> 
             found.append(("evidence-supports-answer", ERROR, f"the quotation {quotes[0]!r} for fact {fact_id} "
                                                              f"does not state {forms[0]!r}"))
     return found
+
+
+def true_claim_evidence(question: Question, pool: Pool, pack: Pack, truth: Truth) -> list[tuple[str, str, str]]:
+    """A true claim's quotations state what it turns on, its asked value and the date it names: a student who checks
+    the key against its source finds them there ("ISIS pulled out to the T2 oil station" does not say ISIL took it
+    on 10 April)."""
+    template = pool.templates.get(question.template_id)
+    if question.answer != "True" or template is None:
+        return []
+    fact = truth.fact(question.fact_ids[0])
+    quotes = [c.evidence for c in question.citations if c.fact_id == fact.id and c.evidence]
+    if not quotes:
+        return []
+    value = fact.value(template.ask)
+    forms = written_forms(value, pack.relation(fact.relation).slot_type(template.ask), pack.entity)
+    wanted = [(forms[0], forms)]
+    if fact.date is not None and contains_phrase(question.prompt, fact.date.human()):
+        wanted.append((fact.date.human(), fact.date.written_forms()))
+    missing = [shown for shown, forms in wanted if not any(states_any(q, forms) for q in quotes)]
+    return [("evidence-supports-claim", WARNING, f"the quotations shown do not state {' or '.join(missing)!r}: a "
+                                                 "student checking the key against its source cannot find it; "
+                                                 "quote the sentence that says it")] if missing else []
 
 
 def pool_findings(pool: Pool, pack: Pack, facts: dict) -> list[Finding]:
