@@ -163,3 +163,16 @@ def test_correct_positions_are_balanced_but_no_block_of_four_settles_its_last_an
             blocks = [positions[i:i + 4] for i in range(0, len(positions) - 3, 4)]
             blocks_not_permutations += sum(sorted(block) != [0, 1, 2, 3] for block in blocks)
     assert blocks_not_permutations > 0
+
+
+def test_no_two_multiple_response_items_of_a_version_print_the_same_key():
+    """Three items keyed "A, D, E" in one sheet read as a pattern, not as three answers."""
+    danube = load_pack(Path(__file__).parent / "packs" / "danube-rhine")
+    seen = 0
+    for seed in range(1, 11):
+        qs = generate_question_set(danube, count=8, seed=seed, versions=2, types=["multiple-response"])
+        for version in qs.versions:
+            keys = [q.key_text() for q in version.questions]
+            assert len(keys) == len(set(keys)), (seed, version.code, keys)
+            seen += len(keys)
+    assert seen >= 40

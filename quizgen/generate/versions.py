@@ -33,7 +33,8 @@ def make_version(questions: tuple[Question, ...], code: str, seed: int) -> Versi
     rng.shuffle(order)
     order = apart_from_same_answers(order)
     targets = _balanced_targets(order, rng)
-    return Version(code=code, questions=tuple(_reorder(q, targets.get(q.id), rng) for q in order))
+    keys: set[tuple[int, ...]] = set()  # the multiple-response keys this version prints so far
+    return Version(code=code, questions=tuple(_reorder(q, targets.get(q.id), rng, keys) for q in order))
 
 
 def answers_of(question: Question) -> frozenset[str]:
@@ -87,7 +88,7 @@ def _balanced_targets(order: list[Question], rng: random.Random) -> dict[str, in
     return targets
 
 
-def _reorder(question: Question, target: int | None, rng: random.Random) -> Question:
+def _reorder(question: Question, target: int | None, rng: random.Random, keys: set[tuple[int, ...]]) -> Question:
     if question.type == "multiple-choice" and target is not None:
         wrong = [o for o in question.options if not o.correct]
         rng.shuffle(wrong)
@@ -95,7 +96,11 @@ def _reorder(question: Question, target: int | None, rng: random.Random) -> Ques
         return replace(question, options=tuple(wrong[:target] + right + wrong[target:]))
     if question.type == "multiple-response":
         options = list(question.options)
-        rng.shuffle(options)
+        for _ in range(MR_RESHUFFLES):  # three items keyed "A, D, E" read as a pattern, not as three answers
+            rng.shuffle(options)
+            if key_of(options) not in keys:
+                break
+        keys.add(key_of(options))
         return replace(question, options=tuple(options))
     if question.type == "matching":
         return replace(question, choices=shuffled_off_key(question.choices, [p.right for p in question.pairs], rng))
@@ -117,3 +122,10 @@ def shuffled_off_key(choices: tuple[str, ...] | list[str], rights: list[str], rn
     while len(set(rights)) > 1 and shuffled[:len(rights)] == rights:
         rng.shuffle(shuffled)
     return tuple(shuffled)
+
+
+MR_RESHUFFLES = 12
+
+
+def key_of(options: list) -> tuple[int, ...]:
+    return tuple(i for i, option in enumerate(options) if option.correct)
