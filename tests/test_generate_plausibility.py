@@ -6,6 +6,7 @@ on the small moons pack of `test_generate_knowledge`."""
 from __future__ import annotations
 
 import random
+import re
 
 import pytest
 from pathlib import Path
@@ -655,3 +656,16 @@ def test_the_head_of_a_river_system_is_no_wrong_headstream_or_tributary():
     for question in headstreams:
         wrong = {o.text for o in question.options if not o.correct}
         assert wrong and "Rhine" not in wrong and "Danube" not in wrong, wrong
+
+
+def test_a_true_claim_s_why_is_no_infobox_label_and_ends_its_sentence_before_a_note():
+    """"In the source's words: “Jamal Maarouf (SRF leader)” Note: …" ran a label into a note: a label only says the
+    claim again, and a quoted fragment ends with a full stop."""
+    from helpers import DEFAULT_PACK
+    whys = [q.explanation for pack in (load_pack(DEFAULT_PACK), load_pack(TEST_PACKS / "solar-system"))
+            for q in question_pool(pack, seed=1).questions if q.type == "true-false"]
+    quoted = [w for w in whys if w.startswith("In the source's words")]
+    assert quoted and not any("(SRF leader)" in w for w in whys)
+    assert all(re.match(r"In the source's words: “[^”]*”(\.|$| )", w) for w in quoted)
+    assert all(w.split("”", 1)[1][:1] in (".", "") or w.split("”", 1)[0][-1] in ".!?" for w in quoted), \
+        [w for w in quoted if " Note:" in w][:3]

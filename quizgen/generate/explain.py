@@ -215,8 +215,10 @@ def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str
     if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
         return explanation_for([fact])
     quotes = claim_quotes(fact, pack)
-    clean = len(quotes) == 1 and reads_cleanly(quotes[0])
-    said = f"In the source's words: “{quotes[0]}”" if clean else fact.statement
+    # words of the source that say more than a label: an infobox's "Jamal Maarouf (SRF leader)" says only the claim
+    clean = len(quotes) == 1 and reads_cleanly(quotes[0]) and not quotes[0].rstrip().endswith(")")
+    ended = "" if quotes and quotes[0].rstrip("”’\"' ").endswith((".", "!", "?")) else "."
+    said = f"In the source's words: “{quotes[0]}”{ended}" if clean else fact.statement
     return " ".join([said, *(f"Note: {fact.dispute}",) * bool(fact.dispute)])
 
 
