@@ -48,9 +48,10 @@ def citations_are_sound(questions, pack) -> None:
     for q in questions:
         assert q.fact_ids and all(facts[f].quizzable for f in q.fact_ids)
         assert q.citations and all(c.text for c in q.citations)
-        # a fact's own quotation, or (for a true claim stated whole elsewhere in its source) the source's own words
+        # a fact's own quotation, or (for a true claim stated whole elsewhere in its source, or the date a quotation
+        # leaves out) the source's own words: an excerpt, or a sentence of its kept text
         assert all(c.evidence in facts[c.fact_id].quotes or c.evidence in pack.source(c.source_id).excerpts
-                   for c in q.citations if c.evidence)
+                   or c.evidence in (pack.source(c.source_id).text or "") for c in q.citations if c.evidence)
         assert q.explanation and q.front and q.back
 
 

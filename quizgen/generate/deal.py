@@ -372,7 +372,7 @@ def deal_score(chosen: list[Item], count: int) -> tuple[int, int, int]:
     return len(chosen), -max(0, types[TRUE_FALSE] - true_false_limit(count)), -max(types.values(), default=0)
 
 
-DEAL_ATTEMPTS = 4
+DEAL_ATTEMPTS = 10
 
 
 def deal_once(items: list[Item], count: int, rules: Rules, rng: random.Random) -> list[Item]:
