@@ -523,6 +523,8 @@ def test_a_true_claim_is_explained_in_the_source_s_words_only_where_they_read_cl
     assert reads_cleanly("Ulm is a university town in Baden-Württemberg on the Danube")
     assert not reads_cleanly("Władysław Skłodowski (born  October 20, 1832 in Kielce")
     assert not reads_cleanly("Władysław Skłodowski (born October 20, 1832 in Kielce , † May 14, 1902 in Warsaw )")
+    assert not reads_cleanly("On August 12, 1877, astronomer Asaph Hall discovered the the Martian moon Deimos")
+    assert not reads_cleanly("Titania, is 1,578 km in diameter")  # cut from "The largest of these five, Titania, is…"
     pack = load_pack(TEST_PACKS / "curie-family")
     whys = [q.explanation for q in question_pool(pack, seed=1).questions
             if q.type == "true-false" and q.explanation.startswith("In the source's words")]

@@ -232,7 +232,12 @@ def reads_cleanly(quote: str) -> bool:
     fact's own statement explains, and the quotation stays on the source line."""
     pairs = (("(", ")"), ("“", "”"), ("[", "]"))
     return (len(quote) <= LONGEST_QUOTED_WHY and not MESSY.search(quote) and quote.count('"') % 2 == 0
-            and all(quote.count(a) == quote.count(b) for a, b in pairs))
+            and all(quote.count(a) == quote.count(b) for a, b in pairs)
+            and not DOUBLED_WORD.search(quote) and not CUT_APPOSITION.match(quote))
+
+
+DOUBLED_WORD = re.compile(r"\b(\w+) \1\b", re.IGNORECASE)  # "discovered the the Martian moon": the source's typo
+CUT_APPOSITION = re.compile(r"[A-Z][\w-]*, (is|are|was|were|has|had)\b")  # "Titania, is 1,578 km…", cut from a longer one
 
 
 def claim_quotes(fact: Fact, pack: Pack) -> list[str]:
