@@ -93,8 +93,11 @@ def asked_fact(pack: Path) -> str:
     """A fact the default build asks about, so editing it really changes the worksheet's key and cards."""
     output = subprocess.run([*QUIZGEN, "generate", str(pack), "--format", "json"], check=True, capture_output=True,
                             text=True).stdout
-    single = [q for q in json.loads(output)["questions"] if q["type"] not in ("matching", "ordering")]
-    return single[0]["fact_ids"][0]  # its statement is the question's explanation, on the key and the card
+    # a question of one fact: its statement is the question's explanation, on the key and the card (a question
+    # of several facts explains itself in words of its own, which an edit of one statement leaves alone)
+    single = [q for q in json.loads(output)["questions"] if q["type"] not in ("matching", "ordering")
+              and len(q["fact_ids"]) == 1]
+    return single[0]["fact_ids"][0]
 
 
 def edit_one_fact(pack: Path, fact_id: str, round_number: int) -> None:
