@@ -215,3 +215,16 @@ def page_facts(document, page_index: int, header_page_index: int) -> PageFacts:
     text = next(b for b in _descendants(margin) if isinstance(b, boxes.TextBox))
     return PageFacts(page_box.margin_width(), page_box.margin_height(), content,
                      margin.content_box_x() + margin.width, text.position_y + text.baseline)
+
+
+def font_files(document) -> dict[str, tuple[bytes, int]]:
+    """After `document.write_pdf()`: each font's resource name in the PDF → (the whole font file, its index in a
+    collection), as the fonts were before WeasyPrint subset them (the HarfBuzz face keeps the original)."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    found: dict[str, tuple[bytes, int]] = {}
+    for font in document.fonts.values():
+        name = f"/{font.hash}"
+        if name not in found and not font.bitmap:
+            found[name] = (get_hb_object_data(font.hb_face), int(font.index))
+    return found
