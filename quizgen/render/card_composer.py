@@ -15,7 +15,7 @@ from .layouts import Document
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
 from .pieces import PieceStreams, Placement, PlannedPage, cut_pieces
 from .splicing import deflated, write_pages
-from .weasy import font_files, laid_out
+from .weasy import font_dates_kept, font_files, laid_out
 
 NAMED_RESOURCES = {"gs": "/ExtGState", "cs": "/ColorSpace", "CS": "/ColorSpace"}
 DEVICE_SPACES = {"/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern"}
@@ -26,7 +26,8 @@ def render_composed_cards(document: ComposedCards) -> tuple[RenderedPdf, ...]:
     try:
         return (composed_cards_pdf(document),)
     except NotComposable:
-        return render_html_pdfs(document.full_document())
+        with font_dates_kept():
+            return render_html_pdfs(document.full_document())
 
 
 def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None) -> RenderedPdf:

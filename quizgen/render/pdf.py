@@ -20,9 +20,9 @@ def render_pdfs(document) -> tuple[RenderedPdf | SpooledPdf, ...]:
     part. Run it in a
     bounded worker (sandbox.py): a stranger's layout can ask WeasyPrint for any amount of work.
     """
+    if isinstance(document, ComposedCards):
+        return render_composed_cards(document)  # its fonts are subset by font_subsets.py, dates kept
     with font_dates_kept():
         if isinstance(document, ComposedDocument):
             return render_composed(document)
-        if isinstance(document, ComposedCards):
-            return render_composed_cards(document)
         return render_html_pdfs(document)

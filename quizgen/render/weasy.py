@@ -21,9 +21,11 @@ from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
 
 @functools.lru_cache(maxsize=1)
 def version() -> str:
-    import weasyprint
+    """WeasyPrint's version, from the installed package's metadata: a composed file whose pieces all come from
+    the piece store is written without importing WeasyPrint at all."""
+    from importlib import metadata
 
-    return weasyprint.__version__
+    return metadata.version("weasyprint")
 
 
 def laid_out(document, refusals: list[Refusal]):
