@@ -22,8 +22,10 @@ PX_PER_MM = 96 / 25.4
 
 @dataclass(frozen=True)
 class CardPiece:
-    """One piece: its HTML, alone on a page of `width` × `height` mm."""
+    """One piece: its HTML, alone on a page of `width` × `height` mm, in a sheet of its `kind` (front, back or
+    fold: the layout's rules for that kind of sheet apply)."""
 
+    kind: str
     html: str
     width: float
     height: float
@@ -98,13 +100,12 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
             at_origin = Box(0.0, 0.0, card.box.width, card.box.height)
             html = layout_macro(layouts, PIECES_FILE, "card_side", card.card, side, at_origin, context["card_count"],
                                 context["title"], context["leitner_boxes"])
-            piece = CardPiece(sheet_html(sheet.kind, card.box.width, card.box.height, html), card.box.width,
-                              card.box.height)
+            piece = CardPiece(sheet.kind, str(html), card.box.width, card.box.height)
             placed.append(PlacedPiece(piece_id(piece), card.box.x, card.box.y))
         furniture = layout_macro(layouts, PIECES_FILE, "sheet_furniture", sheet, context["note"],
                                  context["note_between_marks"], context["flip"], context["offset"])
         if str(furniture).strip():
-            piece = CardPiece(sheet_html(sheet.kind, paper.width, paper.height, furniture), paper.width, paper.height)
+            piece = CardPiece(sheet.kind, str(furniture), paper.width, paper.height)
             placed.append(PlacedPiece(piece_id(piece), 0.0, 0.0))
         sheets.append(SheetPlan(tuple(placed)))
     question_set = context["set"]
@@ -115,10 +116,11 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
     return replace(document, html=html + "\n<!-- " + hashlib.sha256(plan.encode()).hexdigest() + " -->")
 
 
-def sheet_html(kind: str, width: float, height: float, inside: str) -> str:
-    """What a piece's page holds: a sheet of the piece's size (the layout's rules for its kind apply) with the
-    piece at its top-left corner."""
-    return f'<div class="sheet {kind}" style="width: {mm(width)}; height: {mm(height)}">\n{inside}\n</div>'
+def sheet_html(piece_id: str, piece: CardPiece) -> str:
+    """A piece's page: a sheet of the piece's size with the piece at its top-left corner (one element around
+    it: WeasyPrint's time grows with the elements it styles)."""
+    return (f'<div class="sheet {piece.kind} qg-piece {piece.page_rule()}" id="{piece_id}" '
+            f'style="width: {mm(piece.width)}; height: {mm(piece.height)}">\n{piece.html}\n</div>')
 
 
 def head_html(document: ComposedCards, piece_ids: tuple[str, ...]) -> str:
@@ -134,8 +136,7 @@ def head_html(document: ComposedCards, piece_ids: tuple[str, ...]) -> str:
 
 def pieces_document(document: ComposedCards, piece_ids: tuple[str, ...]) -> str:
     """One HTML document with each of `piece_ids` alone on a page of its size, in the order given."""
-    body = "\n".join(f'<div class="qg-piece {document.pieces[p].page_rule()}" id="{p}">{document.pieces[p].html}</div>'
-                     for p in piece_ids)
+    body = "\n".join(sheet_html(p, document.pieces[p]) for p in piece_ids)
     return f"{head_html(document, piece_ids)}{body}\n</body>\n</html>\n"
 
 
@@ -144,7 +145,7 @@ def piece_key(document: ComposedCards, piece_id: str, fingerprint: str) -> str:
     stylesheets it is set with, `fingerprint` of the layout files, content files and fonts)."""
     piece = document.pieces[piece_id]
     head = head_html(document, (piece_id,))
-    text = f"{fingerprint}\n{head}\n{piece.width}x{piece.height}\n{piece.html}"
+    text = f"{fingerprint}\n{head}\n{sheet_html('', piece)}"
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
