@@ -119,10 +119,11 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
             continue
         _gather_resources(pdf, page, resources)
         instructions = list(pikepdf.parse_content_stream(page))
-        tree = _content_tree(instructions, heights[index])
         pieces = [(name, instructions) for name in whole]
-        pieces += [(name, _filtered(tree, lambda y, top=top, bottom=bottom: top <= y < bottom))
-                   for name, top, bottom in bands.get(index, [])]
+        if bands.get(index):  # a page that is one piece whole needs no tree
+            tree = _content_tree(instructions, heights[index])
+            pieces += [(name, _filtered(tree, lambda y, top=top, bottom=bottom: top <= y < bottom))
+                       for name, top, bottom in bands[index]]
         for name, kept in pieces:
             contents[name] = pikepdf.unparse_content_stream(_compact_text(_without_overridden_state(kept)))
             fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept
