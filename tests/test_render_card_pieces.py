@@ -120,3 +120,23 @@ def test_a_user_flashcards_html_is_laid_out_in_full(tmp_path):
     document = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
                                    Offset())
     assert not isinstance(document, ComposedCards)
+
+
+def test_a_card_side_with_an_image_is_laid_out_in_full_and_still_printed(tmp_path):
+    """Composing reproduces text and rules; a side that draws an image is not composed, and the cards come out
+    laid out in full, image and all."""
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "mark.png")
+    pieces = (Layouts.with_user_folders().folders[-1] / "flashcard-pieces.html").read_text(encoding="utf-8")
+    (tmp_path / "flashcard-pieces.html").write_text(
+        pieces.replace('<span class="card-id">', '<img src="mark.png" style="width: 3mm"><span class="card-id">', 1),
+        encoding="utf-8")
+    document = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
+                                   Offset())
+    assert isinstance(document, ComposedCards)  # the structure is the built-in one: composing is tried
+    (pdf,) = render_pdfs(document)
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert "composed" not in str(reader.metadata.producer)
+    assert all("/XObject" in page["/Resources"] and page["/Resources"]["/XObject"] for page in reader.pages)
+    assert page_texts(pdf.data) == page_texts(render_pdfs(document.full_document())[0].data)
