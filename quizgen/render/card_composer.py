@@ -1,19 +1,29 @@
 """Composing flashcard sheets from their pieces (card_pieces.py): the pieces no earlier build laid out are laid
-out in one WeasyPrint document, a page each, and kept in the piece store; every sheet is then written with
+out in one WeasyPrint document, each in the slot its key chooses, and kept in the piece store; every sheet is then written with
 pikepdf from the pieces' drawing (splicing.py), with fonts subset to the glyphs the sheets use."""
 
 from __future__ import annotations
 
 import time
 
-from .card_pieces import ComposedCards, piece_key, pieces_document, placement_px
+from ..sheets.paper import Box
+from .card_pieces import (
+    PX_PER_MM,
+    CardPiece,
+    ComposedCards,
+    PieceSlot,
+    piece_key,
+    pieces_document,
+    placement_px,
+    slot_of,
+)
 from .compose import NotComposable
 from .fetching import refusals_reported
 from .font_subsets import font_object, glyph_tables, stored_font, used_glyphs
 from .html_pdf import RenderedPdf, render_html_pdfs
 from .layouts import Document
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
-from .pieces import PieceStreams, Placement, PlannedPage, cut_pieces
+from .pieces import Measured, PieceStreams, Placement, PlannedPage, cut_pieces
 from .splicing import deflated, write_pages
 from .weasy import font_dates_kept, font_files, laid_out
 
@@ -39,7 +49,7 @@ def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None)
     missing = tuple(piece_id for piece_id, piece in pieces.items() if piece is None)
     fonts: dict[str, StoredFont] = {}
     if missing:
-        made, fonts = lay_out_pieces(document, missing)
+        made, fonts = lay_out_pieces(document, {piece_id: slot_of(keys[piece_id]) for piece_id in missing})
         for piece_id, piece in made.items():
             store.put(keys[piece_id], piece)
             pieces[piece_id] = piece
@@ -62,36 +72,44 @@ def store_fingerprint(document: ComposedCards) -> str:
     return f"{document.fingerprint}:{fonts_fingerprint()}"
 
 
-def lay_out_pieces(document: ComposedCards, piece_ids: tuple[str, ...]
+def lay_out_pieces(document: ComposedCards, slots: dict[str, int]
                    ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont]]:
-    """Lay out `piece_ids`, a page each, and read back each one's drawing, glyphs and resources."""
+    """Lay out the pieces of `slots`, each in its slot, and read back each one's drawing, glyphs and resources."""
     import pikepdf
 
-    source = Document(pieces_document(document, piece_ids), document.layout, document.layout_folders,
-                      document.content_folders, document.parts)
+    html, where = pieces_document(document, slots)
+    source = Document(html, document.layout, document.layout_folders, document.content_folders, document.parts)
     refusals: list = []
     with refusals_reported(source, refusals):
         rendered = laid_out(source, refusals)
-    if len(rendered.pages) != len(piece_ids):
-        raise NotComposable("a card side runs over more than one page")
+    if len(rendered.pages) != len({spot.page for spot in where.values()}):
+        raise NotComposable("a card side runs over the page it is laid out on")
     with refusals_reported(source, refusals):
         pdf_bytes = rendered.write_pdf()
     files = font_files(rendered)
-    streams = cut_pieces(pdf_bytes, {}, {piece_id: n for n, piece_id in enumerate(piece_ids)})
+    bands = {piece_id: piece_band(document.pieces[piece_id], where[piece_id]) for piece_id in slots}
+    streams = cut_pieces(pdf_bytes, bands, {})
     tables = glyph_tables(streams.pdf)
     missing = sorted(set(tables) - set(files))
     if missing:
         raise NotComposable(f"font {missing[0]} has no font file")
     fonts = {name: stored_font(name, streams.resources["/Font"][name], *files[name]) for name in tables}
     made = {}
-    for number, piece_id in enumerate(piece_ids):
+    for piece_id, band in bands.items():
         content = streams.contents[piece_id]
         instructions = pikepdf.parse_content_stream(pikepdf.Stream(streams.pdf, content))
         glyphs = {font: {gid: tables[font].get(gid, (0.0, "")) for gid in gids}
                   for font, gids in used_glyphs(instructions).items()}
-        made[piece_id] = StoredPiece(content, streams.page_heights[number], glyphs,
+        made[piece_id] = StoredPiece(content, streams.page_heights[band.page], band.band.y, glyphs,
                                      named_resources(instructions, streams.resources))
     return made, fonts
+
+
+def piece_band(piece: CardPiece, spot: PieceSlot) -> Measured:
+    """Where a piece lies on the page it was laid out on: its slot, in CSS px; everything drawn there is its."""
+    width, height = piece.width * PX_PER_MM, piece.height * PX_PER_MM
+    band = Box(0.0, spot.slot * height, width, height)
+    return Measured(spot.page, band, band, 0.0, 0.0, ())
 
 
 def named_resources(instructions, resources: dict[str, dict[str, object]]) -> dict[str, dict[str, bytes]]:
@@ -138,8 +156,8 @@ def write_sheets(document: ComposedCards, pieces: dict[str, StoredPiece], fonts:
     streams = PieceStreams(source, {piece_id: deflated(piece.content) for piece_id, piece in pieces.items()},
                            {piece_id: tuple(sorted(piece.glyphs)) for piece_id, piece in pieces.items()},
                            resources, ())
-    pages = [PlannedPage(number, tuple(Placement(placed.piece, *placement_px(placed), ())
-                                       for placed in sheet.placed), ())
+    pages = [PlannedPage(number, tuple(Placement(placed.piece, x, y - pieces[placed.piece].top, ())
+                                       for placed in sheet.placed for x, y in (placement_px(placed),)), ())
              for number, sheet in enumerate(document.sheets, 1)]
     paper = document.paper
     size = (paper.width * 96 / 25.4, paper.height * 96 / 25.4)

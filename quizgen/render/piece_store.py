@@ -24,8 +24,9 @@ FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fo
 class StoredPiece:
     """One laid-out piece, independent of the document it was laid out in."""
 
-    content: bytes  # its drawing operators, as drawn at the top-left corner of its own page
-    page_height: float  # in points
+    content: bytes  # its drawing operators, as drawn where it was laid out
+    page_height: float  # of the page it was laid out on, in points
+    top: float  # where it was laid out on that page, in CSS px from the top
     glyphs: dict[str, dict[int, tuple[float, str]]]  # font name → glyph id → (width, text)
     resources: dict[str, dict[str, bytes]]  # category (/ExtGState…) → name → the object, as PDF syntax
 
@@ -82,7 +83,7 @@ class PieceStore:
         try:
             if header is None:
                 return None
-            return StoredPiece(body, float(header["page_height"]),
+            return StoredPiece(body, float(header["page_height"]), float(header["top"]),
                                {font: {int(g): (float(w), str(t)) for g, (w, t) in glyphs.items()}
                                 for font, glyphs in header["glyphs"].items()},
                                {category: {name: value.encode("latin-1") for name, value in entries.items()}
@@ -91,7 +92,7 @@ class PieceStore:
             return None
 
     def put(self, key: str, piece: StoredPiece) -> None:
-        header = {"page_height": piece.page_height,
+        header = {"page_height": piece.page_height, "top": piece.top,
                   "glyphs": {font: {str(g): [w, t] for g, (w, t) in sorted(glyphs.items())}
                              for font, glyphs in sorted(piece.glyphs.items())},
                   "resources": {category: {name: value.decode("latin-1") for name, value in sorted(entries.items())}
