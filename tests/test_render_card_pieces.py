@@ -12,7 +12,8 @@ import pytest
 from pypdf import PdfReader
 from test_render_cards import eleven_card_set
 
-from quizgen.render.card_pieces import ComposedCards
+from quizgen.render.card_composer import store_fingerprint
+from quizgen.render.card_pieces import ComposedCards, piece_key, pieces_document, slot_of
 from quizgen.render.flashcards import flashcards_document
 from quizgen.render.imposition import Grid, Offset
 from quizgen.render.layouts import Layouts
@@ -140,3 +141,35 @@ def test_a_card_side_with_an_image_is_laid_out_in_full_and_still_printed(tmp_pat
     assert "composed" not in str(reader.metadata.producer)
     assert all("/XObject" in page["/Resources"] and page["/Resources"]["/XObject"] for page in reader.pages)
     assert page_texts(pdf.data) == page_texts(render_pdfs(document.full_document())[0].data)
+
+
+def test_a_side_whose_text_runs_past_its_box_leaves_the_sides_beside_it_alone(tmp_path):
+    """A card's text longer than the card is clipped; it must not land in the piece laid out under it, or that
+    piece would be other bytes when laid out beside other sides."""
+    question_set = eleven_card_set()
+    long = next(q for q in question_set.questions if q.type == "multiple-choice")
+    store = tmp_path / "pieces"
+    for repeats in range(30, 90):  # a length whose side is laid out right above another side
+        edited = dataclasses.replace(question_set, questions=tuple(
+            dataclasses.replace(q, explanation=" ".join([q.explanation] * repeats)) if q is long else q
+            for q in question_set.questions))
+        document = dataclasses.replace(
+            flashcards_document(edited, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset()), store=store)
+        fingerprint = store_fingerprint(document)
+        slots = {p: slot_of(piece_key(document, p, fingerprint)) for p in document.pieces}
+        _, where = pieces_document(document, slots)
+        side = next(p for p, piece in document.pieces.items() if "\n".join([long.explanation] * 2) in piece.html
+                    or " ".join([long.explanation] * 2) in piece.html)
+        if any(spot.page == where[side].page and spot.slot == where[side].slot + 1 for spot in where.values()):
+            break
+    else:
+        pytest.fail("no length puts the long side above another")
+    together = render_pdfs(dataclasses.replace(document, store=None))[0].data
+    render(document, store)
+    kept = next(path for path in piece_entries(store) if path.stem == piece_key(document, side, fingerprint))
+    for path in piece_entries(store):
+        if path != kept:
+            path.unlink()  # every other side is laid out again, without the long one beside it
+    data, laid = render(document, store)
+    assert laid == {"laid_out": len(document.pieces) - 1, "reused": 1}
+    assert data == together

@@ -25,7 +25,7 @@ from .layouts import Document
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
 from .pieces import Measured, PieceStreams, Placement, PlannedPage, cut_pieces
 from .splicing import deflated, write_pages
-from .weasy import font_dates_kept, font_files, laid_out
+from .weasy import drawn_extents, font_dates_kept, font_files, laid_out
 
 NAMED_RESOURCES = {"gs": "/ExtGState", "cs": "/ColorSpace", "CS": "/ColorSpace"}
 DEVICE_SPACES = {"/DeviceGray", "/DeviceRGB", "/DeviceCMYK", "/Pattern"}
@@ -74,20 +74,41 @@ def store_fingerprint(document: ComposedCards) -> str:
 
 def lay_out_pieces(document: ComposedCards, slots: dict[str, int]
                    ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont]]:
-    """Lay out the pieces of `slots`, each in its slot, and read back each one's drawing, glyphs and resources."""
+    """Lay out the pieces of `slots`, each in its slot, and read back each one's drawing, glyphs and resources.
+
+    A side whose text runs past its box (clipped, so unseen) would leave some of its drawing in the slot under
+    it; such a side is laid out again alone on its page, and so are the sides that shared its page, so that
+    every stored piece holds its own drawing only, whichever sides it was laid out with."""
+    made, fonts, spilled, where = _lay_out_in_slots(document, slots, frozenset())
+    if spilled:
+        pages = {where[piece_id].page for piece_id in spilled}
+        again = {piece_id: slot for piece_id, slot in slots.items() if where[piece_id].page in pages}
+        remade, more_fonts, _, _ = _lay_out_in_slots(document, again, frozenset(spilled))
+        made.update(remade)
+        fonts.update(more_fonts)
+    return made, fonts
+
+
+def _lay_out_in_slots(document: ComposedCards, slots: dict[str, int], alone: frozenset[str]
+                      ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont], set[str], dict[str, PieceSlot]]:
+    """The pieces of `slots` laid out (those in `alone` each on a page of its own), their fonts, the pieces that
+    draw outside their slot, and where each one was."""
     import pikepdf
 
-    html, where = pieces_document(document, slots)
+    html, where = pieces_document(document, slots, alone)
     source = Document(html, document.layout, document.layout_folders, document.content_folders, document.parts)
     refusals: list = []
     with refusals_reported(source, refusals):
         rendered = laid_out(source, refusals)
     if len(rendered.pages) != len({spot.page for spot in where.values()}):
         raise NotComposable("a card side runs over the page it is laid out on")
+    bands = {piece_id: piece_band(document.pieces[piece_id], where[piece_id]) for piece_id in slots}
+    extents = drawn_extents(rendered)
+    spilled = {piece_id for piece_id, (_, top, bottom) in extents.items()
+               if top < bands[piece_id].band.y - 0.5 or bottom > bands[piece_id].band.bottom + 0.5}
     with refusals_reported(source, refusals):
         pdf_bytes = rendered.write_pdf()
     files = font_files(rendered)
-    bands = {piece_id: piece_band(document.pieces[piece_id], where[piece_id]) for piece_id in slots}
     streams = cut_pieces(pdf_bytes, bands, {})
     tables = glyph_tables(streams.pdf)
     missing = sorted(set(tables) - set(files))
@@ -102,7 +123,7 @@ def lay_out_pieces(document: ComposedCards, slots: dict[str, int]
                   for font, gids in used_glyphs(instructions).items()}
         made[piece_id] = StoredPiece(content, streams.page_heights[band.page], band.band.y, glyphs,
                                      named_resources(instructions, streams.resources))
-    return made, fonts
+    return made, fonts, spilled, where
 
 
 def piece_band(piece: CardPiece, spot: PieceSlot) -> Measured:

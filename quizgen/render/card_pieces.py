@@ -23,8 +23,8 @@ SLOTS = 8  # pieces a page of the pieces document holds, one under another (a pa
 
 @dataclass(frozen=True)
 class CardPiece:
-    """One piece: its HTML, alone on a page of `width` × `height` mm, in a sheet of its `kind` (front, back or
-    fold: the layout's rules for that kind of sheet apply)."""
+    """One piece: its HTML, in a sheet of `width` × `height` mm of its `kind` (front, back or fold: the layout's
+    rules for that kind of sheet apply)."""
 
     kind: str
     html: str
@@ -51,7 +51,7 @@ class SheetPlan:
 class ComposedCards:
     """Flashcard sheets to be composed from pieces.
 
-    `html` is every piece's page and the sheets' plan: what the render cache hashes. `store` is the
+    `html` is every piece and the sheets' plan: what the render cache hashes. `store` is the
     folder of pieces laid out by earlier builds (piece_store.py), None to lay out every piece.
     """
 
@@ -149,9 +149,10 @@ class PieceSlot:
     slot: int
 
 
-def pieces_document(document: ComposedCards, slots: dict[str, int]) -> tuple[str, dict[str, PieceSlot]]:
+def pieces_document(document: ComposedCards, slots: dict[str, int], alone: frozenset[str] = frozenset()
+                    ) -> tuple[str, dict[str, PieceSlot]]:
     """One HTML document holding each piece of `slots` in its slot, and where each one is: pages of each size of
-    piece in turn, each page holding at most one piece per slot."""
+    piece in turn, each page holding at most one piece per slot; a piece in `alone` has a page of its own."""
     html, where, page = [], {}, 0
     by_size: dict[str, list[str]] = {}
     for piece_id in slots:
@@ -159,9 +160,12 @@ def pieces_document(document: ComposedCards, slots: dict[str, int]) -> tuple[str
     for rule, piece_ids in sorted(by_size.items()):
         columns: list[list[str]] = [[] for _ in range(SLOTS)]
         for piece_id in piece_ids:
-            columns[slots[piece_id]].append(piece_id)
-        for row in range(max(len(c) for c in columns)):
-            sheets = [(column[row], slot) for slot, column in enumerate(columns) if row < len(column)]
+            if piece_id not in alone:
+                columns[slots[piece_id]].append(piece_id)
+        rows = [[(column[row], slot) for slot, column in enumerate(columns) if row < len(column)]
+                for row in range(max(len(c) for c in columns))]
+        rows += [[(piece_id, slots[piece_id])] for piece_id in piece_ids if piece_id in alone]
+        for sheets in rows:
             html.append(f'<div class="{rule}">' + "".join(sheet_html(p, document.pieces[p], slot) for p, slot in sheets)
                         + "</div>")
             where.update({p: PieceSlot(page, slot) for p, slot in sheets})

@@ -230,3 +230,28 @@ def font_files(document) -> dict[str, tuple[bytes, int]]:
         if name not in found and not font.bitmap:
             found[name] = (get_hb_object_data(font.hb_face), int(font.index))
     return found
+
+
+def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, tuple[int, float, float]]:
+    """For every element whose id starts with `prefix`, however it is positioned: (page index, top, bottom) of
+    everything laid out inside it (text and boxes, in CSS px, before any CSS transform moves their drawing)."""
+    found: dict[str, tuple[int, float, float]] = {}
+    for index, page in enumerate(document.pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            box = getattr(box, "_box", box)  # an absolutely placed box sits in the tree behind a placeholder
+            element = getattr(box, "element", None)
+            element_id = str(element.get("id", "")) if element is not None else ""
+            if element_id.startswith(prefix) and element_id not in found:
+                tops, bottoms = [], []
+                for inner in (box, *_descendants(box)):
+                    inner = getattr(inner, "_box", inner)
+                    if inner.width is None or inner.height is None:
+                        continue
+                    tops.append(inner.position_y)
+                    bottoms.append(inner.position_y + inner.margin_height())
+                found[element_id] = (index, min(tops), max(bottoms))
+                continue
+            stack.extend(getattr(box, "children", ()))
+    return found
