@@ -41,29 +41,39 @@ def render_composed_cards(document: ComposedCards) -> tuple[RenderedPdf, ...]:
 
 
 def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None) -> RenderedPdf:
+    """The flashcards PDF, from the pieces in the store and the others laid out now (and stored)."""
     started = time.perf_counter()
     store = store or PieceStore(document.store)
     fingerprint = store_fingerprint(document)
     keys = {piece_id: piece_key(document, piece_id, fingerprint) for piece_id in document.pieces}
     pieces = {piece_id: store.get(key) for piece_id, key in keys.items()}
-    missing = tuple(piece_id for piece_id, piece in pieces.items() if piece is None)
     fonts: dict[str, StoredFont] = {}
+    missing = [piece_id for piece_id, piece in pieces.items() if piece is None]
     if missing:
-        made, fonts = lay_out_pieces(document, {piece_id: slot_of(keys[piece_id]) for piece_id in missing})
-        for piece_id, piece in made.items():
-            store.put(keys[piece_id], piece)
-            pieces[piece_id] = piece
-        for font in fonts.values():
-            store.put_font(font)
+        _lay_out_and_store(document, missing, keys, store, pieces, fonts)
+    needed = {name for piece in pieces.values() for name in piece.glyphs} - set(fonts)
+    fonts.update({name: font for name in sorted(needed) if (font := store.font(name)) is not None})
+    lost = needed - set(fonts)
+    if lost:  # the store lost a font its pieces need: laying them out again stores it again
+        again = [piece_id for piece_id, piece in pieces.items() if set(piece.glyphs) & lost]
+        _lay_out_and_store(document, again, keys, store, pieces, fonts)
+        missing += again
     store.laid_out, store.reused = len(missing), len(pieces) - len(missing)
-    for name in sorted({name for piece in pieces.values() for name in piece.glyphs} - set(fonts)):
-        font = store.font(name)
-        if font is None:  # the store lost a font its pieces need: lay every piece out again
-            return composed_cards_pdf(document, PieceStore(None))
-        fonts[name] = font
     data = write_sheets(document, pieces, fonts)
     store.write_statistics(document.parts[0].file_name)
     return RenderedPdf(document.parts[0].file_name, data, len(document.sheets), time.perf_counter() - started)
+
+
+def _lay_out_and_store(document: ComposedCards, piece_ids: list[str], keys: dict[str, str], store: PieceStore,
+                       pieces: dict, fonts: dict[str, StoredFont]) -> None:
+    """Lay out `piece_ids`, put them and their fonts in the store, and into `pieces` and `fonts`."""
+    made, made_fonts = lay_out_pieces(document, {piece_id: slot_of(keys[piece_id]) for piece_id in piece_ids})
+    for piece_id, piece in made.items():
+        store.put(keys[piece_id], piece)
+    for font in made_fonts.values():
+        store.put_font(font)
+    pieces.update(made)
+    fonts.update(made_fonts)
 
 
 def store_fingerprint(document: ComposedCards) -> str:
