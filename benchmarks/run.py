@@ -1,6 +1,6 @@
 """Benchmark quizgen on the default pack: prints a table, then one JSON line of medians (seconds, MB).
 
-    .venv/bin/python benchmarks/run.py [--runs 3]
+    .venv/bin/python benchmarks/run.py [--runs 3] [--only cold_build_s,one_fact_rebuild_s]
 
 Every figure is a new `quizgen` process on a temporary copy of the pack and a temporary output
 folder (never the repository's build/), so start-up and imports count, as they do for a user.
@@ -93,8 +93,11 @@ def asked_fact(pack: Path) -> str:
     """A fact the default build asks about, so editing it really changes the worksheet's key and cards."""
     output = subprocess.run([*QUIZGEN, "generate", str(pack), "--format", "json"], check=True, capture_output=True,
                             text=True).stdout
-    single = [q for q in json.loads(output)["questions"] if q["type"] not in ("matching", "ordering")]
-    return single[0]["fact_ids"][0]  # its statement is the question's explanation, on the key and the card
+    # a question of one fact: its statement is the question's explanation, on the key and the card (a question
+    # of several facts explains itself in words of its own, which an edit of one statement leaves alone)
+    single = [q for q in json.loads(output)["questions"] if q["type"] not in ("matching", "ordering")
+              and len(q["fact_ids"]) == 1]
+    return single[0]["fact_ids"][0]
 
 
 def edit_one_fact(pack: Path, fact_id: str, round_number: int) -> None:
@@ -242,10 +245,46 @@ def grade_100_pages_seconds(work: Path, runs: int) -> float:
                      [*QUIZGEN, "grade", str(build), str(scans), "--out", str(out), "--quiet"], work)
 
 
+FIGURES = ("generate_10k_facts_s", "check_s", "generate_s", "cold_build_s", "noop_rebuild_s", "one_fact_rebuild_s",
+           "serve_reload_s", "class_set_40_s", "peak_rss_mb", "amc_class_set_40_s", "class_set_vs_amc",
+           "school_set_500_s", "school_set_500_rss_mb", "per_version_ms", "raw_weasyprint_s", "overhead_ratio",
+           "bounded_worker_ms", "grade_100_pages_s")
+# what a figure is computed from, or needs done before it (a rebuild needs a first build in the output folder)
+NEEDS = {"noop_rebuild_s": ("cold_build_s",), "one_fact_rebuild_s": ("cold_build_s",),
+         "class_set_vs_amc": ("class_set_40_s", "amc_class_set_40_s"),
+         "per_version_ms": ("class_set_40_s", "school_set_500_s"),
+         "overhead_ratio": ("class_set_40_s", "raw_weasyprint_s")}
+
+
+def figure_names(text: str) -> tuple[str, ...]:
+    """'cold_build_s,one_fact_rebuild_s' → those names; an unknown name is an error naming the known ones."""
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in FIGURES]
+    if unknown or not names:
+        raise argparse.ArgumentTypeError(f"{', '.join(unknown) or repr(text)} is not a figure; expected some of "
+                                         f"{', '.join(FIGURES)}")
+    return names
+
+
+def needed_for(names: tuple[str, ...]) -> set[str]:
+    """The figures to measure: those asked for and everything they are computed from."""
+    wanted: set[str] = set()
+    pending = list(names)
+    while pending:
+        name = pending.pop()
+        if name not in wanted:
+            wanted.add(name)
+            pending += NEEDS.get(name, ())
+    return wanted
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=3)
-    runs = parser.parse_args().runs
+    parser.add_argument("--only", type=figure_names, default=FIGURES, metavar="KEY,...",
+                        help="measure only these figures (with the ones they need); default: every figure")
+    arguments = parser.parse_args()
+    runs, wanted = arguments.runs, needed_for(arguments.only)
     work = Path(tempfile.mkdtemp(prefix="quizgen-bench-"))
     pack = work / "pack"
     shutil.copytree(PACK, pack)
@@ -258,38 +297,54 @@ def main() -> int:
     rounds = iter(range(1, 1000))
     figures: dict[str, float] = {}
     try:
-        large = write_large_pack(work / "large", 10_000)
-        figures["generate_10k_facts_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(large), "--count",
-                                                                       "40"], work)
-        figures["check_s"] = median_of(runs, lambda: None, [*QUIZGEN, "check", str(pack)], work)
-        figures["generate_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(pack), "--count", "40",
-                                                               "--format", "json"], work)
-        figures["cold_build_s"] = median_of(runs, clean, build, work)
-        figures["noop_rebuild_s"] = median_of(runs, lambda: None, build, work)
-        fact_id = asked_fact(pack)
-        figures["one_fact_rebuild_s"] = median_of(runs, lambda: edit_one_fact(pack, fact_id, next(rounds)), build,
-                                                  work)
-        reload_s = serve_reload_seconds(pack, fact_id, runs, rounds)
+        if "generate_10k_facts_s" in wanted:
+            large = write_large_pack(work / "large", 10_000)
+            figures["generate_10k_facts_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(large),
+                                                                           "--count", "40"], work)
+        if "check_s" in wanted:
+            figures["check_s"] = median_of(runs, lambda: None, [*QUIZGEN, "check", str(pack)], work)
+        if "generate_s" in wanted:
+            figures["generate_s"] = median_of(runs, lambda: None, [*QUIZGEN, "generate", str(pack), "--count", "40",
+                                                                   "--format", "json"], work)
+        if "cold_build_s" in wanted:
+            figures["cold_build_s"] = median_of(runs, clean, build, work)
+        if "noop_rebuild_s" in wanted:
+            figures["noop_rebuild_s"] = median_of(runs, lambda: None, build, work)
+        if wanted & {"one_fact_rebuild_s", "serve_reload_s"}:
+            fact_id = asked_fact(pack)
+        if "one_fact_rebuild_s" in wanted:
+            figures["one_fact_rebuild_s"] = median_of(runs, lambda: edit_one_fact(pack, fact_id, next(rounds)), build,
+                                                      work)
+        reload_s = serve_reload_seconds(pack, fact_id, runs, rounds) if "serve_reload_s" in wanted else None
         if reload_s is not None:
             figures["serve_reload_s"] = reload_s
-        figures["class_set_40_s"] = median_of(runs, clean, [*build, *CLASS_SET], work)
-        clean()
-        probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *build, *CLASS_SET], cwd=work, check=True,
-                               capture_output=True, text=True)
-        figures["peak_rss_mb"] = int(probe.stdout.strip()) / 1024
-        if amc.available():
+        if "class_set_40_s" in wanted:
+            figures["class_set_40_s"] = median_of(runs, clean, [*build, *CLASS_SET], work)
+        if "peak_rss_mb" in wanted:
+            clean()
+            probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *build, *CLASS_SET], cwd=work, check=True,
+                                   capture_output=True, text=True)
+            figures["peak_rss_mb"] = int(probe.stdout.strip()) / 1024
+        if amc.available() and wanted & {"amc_class_set_40_s", "class_set_vs_amc"}:
             class_set = class_set_questions(pack)
             figures["amc_class_set_40_s"] = statistics.median(amc.prepare_seconds(class_set, 40, work)
                                                               for _ in range(runs))
             figures["class_set_vs_amc"] = figures["class_set_40_s"] / figures["amc_class_set_40_s"]
-        figures["school_set_500_s"] = median_of(runs, clean, [*build, *SCHOOL_SET], work)
-        clean()
-        figures["school_set_500_rss_mb"] = tree_peak_rss_mb([*build, *SCHOOL_SET], work)
-        figures["per_version_ms"] = (figures["school_set_500_s"] - figures["class_set_40_s"]) / 460 * 1000
-        figures["raw_weasyprint_s"] = statistics.median(raw_weasyprint_seconds(work) for _ in range(runs))
-        figures["overhead_ratio"] = figures["class_set_40_s"] / figures["raw_weasyprint_s"]
-        figures["bounded_worker_ms"] = statistics.median(bounded_worker_ms() for _ in range(runs))
-        figures["grade_100_pages_s"] = grade_100_pages_seconds(work, runs)
+        if "school_set_500_s" in wanted:
+            figures["school_set_500_s"] = median_of(runs, clean, [*build, *SCHOOL_SET], work)
+        if "school_set_500_rss_mb" in wanted:
+            clean()
+            figures["school_set_500_rss_mb"] = tree_peak_rss_mb([*build, *SCHOOL_SET], work)
+        if "per_version_ms" in wanted:
+            figures["per_version_ms"] = (figures["school_set_500_s"] - figures["class_set_40_s"]) / 460 * 1000
+        if "raw_weasyprint_s" in wanted:
+            figures["raw_weasyprint_s"] = statistics.median(raw_weasyprint_seconds(work) for _ in range(runs))
+        if "overhead_ratio" in wanted:
+            figures["overhead_ratio"] = figures["class_set_40_s"] / figures["raw_weasyprint_s"]
+        if "bounded_worker_ms" in wanted:
+            figures["bounded_worker_ms"] = statistics.median(bounded_worker_ms() for _ in range(runs))
+        if "grade_100_pages_s" in wanted:
+            figures["grade_100_pages_s"] = grade_100_pages_seconds(work, runs)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import shutil
 from pathlib import Path
 
 import pytest
 from helpers import MINIMAL_PACK, science_pack_files, write_pack
+from pypdf import PdfReader
 
 from quizgen.cli import main
+from quizgen.render.piece_store import PIECE_ENTRY
 
 ONLY = ["--only", "questions,worksheets,keys,exports", "--count", "6"]
 
@@ -98,3 +101,25 @@ def test_unchanged_documents_come_from_the_render_cache_and_stale_entries_go(pac
     assert main(["build", str(pack), "--out", str(out), *ONLY, "--seed", "5"]) == 0
     assert not set(entries) & {p.name for p in cache.iterdir()}
     assert len([p for p in cache.iterdir() if p.suffix == ".json"]) == 2
+
+
+def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path):
+    cards = ["--only", "flashcards", "--count", "6"]
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *cards]) == 0
+    pieces = out / ".quizgen-cache" / "pieces"
+    stats = pieces / "flashcards.pdf.stats.json"
+    first = json.loads(stats.read_text())
+    assert first["reused"] == 0 and first["laid_out"] > 10
+    facts = pack / "facts.yaml"
+    facts.write_text(facts.read_text().replace(
+        "  - id: F10\n", '  - id: F10\n    statement: "Marie Curie discovered Polonium, with Pierre Curie."\n'))
+    assert main(["build", str(pack), "--out", str(out), *cards]) == 0
+    assert json.loads(stats.read_text()) == {"laid_out": 1, "reused": first["laid_out"] - 1}  # that card's back
+    # the side it replaced is gone from the store, so the store holds one build's pieces
+    assert len([p for p in pieces.iterdir() if PIECE_ENTRY.fullmatch(p.name)]) == first["laid_out"]
+    built = (out / "chemistry" / "flashcards.pdf").read_bytes()
+    assert "with Pierre Curie" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(built)).pages)
+    for name, options in (("clean", []), ("one-job", ["--jobs", "1"])):
+        assert main(["build", str(pack), "--out", str(tmp_path / name), *cards, *options]) == 0
+        assert (tmp_path / name / "chemistry" / "flashcards.pdf").read_bytes() == built, name

@@ -260,6 +260,7 @@ def test_the_documented_example_changes_the_header_and_the_card_size(tmp_path):
     text = pdf_text(render_worksheet(folder))
     assert "YEAR 10 HISTORY · VERSION A" in text and "Mark: ____ / 7" in text  # .kicker is upper-cased
     set_ = make_sample_set(versions=1)
-    doc = flashcards_document(set_, Layouts.with_user_folders([folder]), A4, Grid(2, 4), "long", Offset())
+    doc = flashcards_document(set_, Layouts.with_user_folders([folder]), A4, Grid(2, 4), "long", Offset(),
+                              composed=False)  # the sheets' HTML, where the card boxes are written out
     assert "width: 85mm; height: 55mm" in doc.html
     assert f"left: {(210 - 170) / 2:g}mm; top: {(297 - 220) / 2:g}mm" in doc.html

@@ -92,3 +92,31 @@ def test_a_refused_fetch_stops_the_layout_with_one_located_error(tmp_path):
     (tmp_path / "dot.svg").write_text('<svg xmlns="http://www.w3.org/2000/svg" width="4" height="4"/>',
                                       encoding="utf-8")
     assert laid_out(tmp_path, f'<img src="{(tmp_path / "dot.svg").as_uri()}">').pages
+
+
+def test_drawn_extents_reach_absolutely_placed_pieces_and_text_past_their_box(tmp_path):
+    body = (f'<div style="position: relative; height: 60mm">'
+            f'<div id="{PIECE_ID_PREFIX}1" style="position: absolute; top: 10mm; height: 10mm; width: 40mm; '
+            f'overflow: hidden"><p style="margin: 0">{"many words " * 60}</p></div>'
+            f'<div id="{PIECE_ID_PREFIX}2" style="position: absolute; top: 30mm; height: 10mm; width: 40mm">x</div>'
+            "</div>")
+    extents = weasy.drawn_extents(laid_out(tmp_path, body))
+    px = 96 / 25.4
+    (page, top, bottom), second = extents[f"{PIECE_ID_PREFIX}1"], extents[f"{PIECE_ID_PREFIX}2"]
+    assert page == 0 and top == pytest.approx(20 * px, abs=0.5)  # under the page's 10 mm margin
+    assert bottom > 40 * px  # its clipped text runs on past its 10 mm box, into where the second one is
+    assert second[1:] == (pytest.approx(40 * px, abs=0.5), pytest.approx(50 * px, abs=0.5))
+
+
+def test_font_files_are_the_whole_fonts_a_written_document_used(tmp_path):
+    import io
+
+    import pikepdf
+    from fontTools.ttLib import TTFont
+
+    document = laid_out(tmp_path, PIECE)
+    pdf = pikepdf.open(io.BytesIO(document.write_pdf()))
+    files = weasy.font_files(document)
+    assert files and set(files) == {str(name) for name in pdf.pages[0].Resources.Font}  # by resource name
+    for data, index in files.values():
+        assert len(TTFont(io.BytesIO(data), fontNumber=index).getGlyphOrder()) > 200  # whole, not a subset

@@ -226,7 +226,7 @@ def document_pages(question_set, layouts, content_folders: tuple[Path, ...]) -> 
     paper = PAPERS["a4"]
     worksheet = worksheet_document(question_set, question_set.versions[:1], layouts, paper, content_folders)
     cards = flashcards_document(question_set, layouts, paper, imposition.Grid(2, 4), "long", imposition.Offset(),
-                                content_folders=content_folders)
+                                content_folders=content_folders, composed=False)  # the page shows its HTML
     return worksheet.html, cards.html
 
 

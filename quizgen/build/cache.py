@@ -6,10 +6,14 @@ import hashlib
 import json
 import os
 import re
+from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
 from ..files import folder_fingerprint
+from ..render import piece_store
+from ..render.card_composer import store_fingerprint
+from ..render.card_pieces import ComposedCards, piece_key
 from ..render.layouts import Document
 from ..render.pdf import RenderedPdf
 
@@ -28,6 +32,7 @@ class RenderCache:
     def __init__(self, folder: Path, *, layout_folders: tuple[Path, ...], content_folders: tuple[Path, ...]):
         self.folder = folder
         self.used: set[str] = set()
+        self.used_pieces: set[str] = set()
         digest = hashlib.sha256(__version__.encode())
         for number, root in enumerate((*layout_folders, *content_folders)):
             # the YAML is already in the HTML
@@ -61,12 +66,29 @@ class RenderCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
+    @property
+    def pieces(self) -> Path:
+        """The piece store (render/piece_store.py): laid-out pieces of composed flashcards, across builds."""
+        return self.folder / piece_store.PIECES_FOLDER
+
+    def with_piece_store(self, document: ComposedCards) -> ComposedCards:
+        """The document set to take its pieces from this cache's piece store, and to put new ones there."""
+        return replace(document, store=self.pieces, fingerprint=self.resources)
+
+    def use_pieces(self, documents) -> None:
+        """Keep the pieces of `documents` when unused entries are removed, whether rendered or found whole."""
+        for document in documents:
+            document = self.with_piece_store(document)
+            fingerprint = store_fingerprint(document)
+            self.used_pieces.update(piece_key(document, piece_id, fingerprint) for piece_id in document.pieces)
+
     def keep_only_used(self) -> None:
         """Remove the cache's own entries that this build did not use; any other file there is left alone."""
         for path in self.folder.glob("*") if self.folder.is_dir() else ():
             entry = CACHE_ENTRY.fullmatch(path.name)
             if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
+        piece_store.keep_only(self.pieces, self.used_pieces)
 
 
 def _write_cache_file(path: Path, data: bytes) -> None:

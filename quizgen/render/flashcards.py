@@ -14,7 +14,8 @@ from ..study.deck import card_front
 from ..text import cut_at_word
 from ..load.records import Reader, is_number
 from ..load.yamlfile import read_yaml
-from . import imposition
+from . import card_pieces, imposition
+from .card_pieces import ComposedCards
 from .imposition import CardSize, Flip, Grid, Offset
 from .layouts import Document, Layouts, Part, render_layout
 
@@ -241,8 +242,10 @@ def card_too_small(grid: Grid, size: CardSize, smallest: CardSize, paper: Paper)
 
 
 def flashcards_document(question_set: QuestionSet, layouts: Layouts, paper: Paper, grid: Grid, flip: Flip,
-                        offset: Offset, *, fold: bool = False, content_folders: tuple[Path, ...] = ()) -> Document:
-    """Flashcards as HTML: duplex sheets (front, mirrored back) or, with `fold`, fold-over pages."""
+                        offset: Offset, *, fold: bool = False, content_folders: tuple[Path, ...] = (),
+                        composed: bool = True) -> Document | ComposedCards:
+    """Flashcards as HTML: duplex sheets (front, mirrored back) or, with `fold`, fold-over pages; composed from
+    pieces (card_pieces.py) unless `composed` is False or a user folder replaces flashcards.html."""
     settings = card_settings(layouts)
     size = settings.size_for(grid, paper)
     problem = (imposition.fold_fit_problem(paper, grid.rows, size) if fold
@@ -276,4 +279,7 @@ def flashcards_document(question_set: QuestionSet, layouts: Layouts, paper: Pape
     }
     name = "flashcards-fold.pdf" if fold else "flashcards.pdf"
     html = render_layout(layouts, "flashcards.html", context)
-    return Document(html, layouts.path_of("flashcards.html"), layouts.folders, content_folders, (Part(name, ""),))
+    full = Document(html, layouts.path_of("flashcards.html"), layouts.folders, content_folders, (Part(name, ""),))
+    if composed and card_pieces.composable(layouts):
+        return card_pieces.composed_cards(full, context, layouts)
+    return full

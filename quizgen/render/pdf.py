@@ -3,6 +3,8 @@ through WeasyPrint's own pages; the fonts keep their dates, so the same build gi
 
 from __future__ import annotations
 
+from .card_composer import render_composed_cards
+from .card_pieces import ComposedCards
 from .compose import ComposedDocument
 from .composer import render_composed
 from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
@@ -14,9 +16,12 @@ __all__ = ["RenderedPdf", "SpooledPdf", "render_pdfs"]
 def render_pdfs(document) -> tuple[RenderedPdf | SpooledPdf, ...]:
     """Lay the document out and write one PDF per part; pure: HTML in, PDF bytes out.
 
-    A composed document (render/compose.py) lays out its pieces once and composes every part. Run it in a
+    A composed document (render/compose.py, render/card_pieces.py) lays out its pieces once and composes every
+    part. Run it in a
     bounded worker (sandbox.py): a stranger's layout can ask WeasyPrint for any amount of work.
     """
+    if isinstance(document, ComposedCards):
+        return render_composed_cards(document)  # its fonts are subset by font_subsets.py, dates kept
     with font_dates_kept():
         if isinstance(document, ComposedDocument):
             return render_composed(document)

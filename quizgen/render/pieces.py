@@ -119,10 +119,11 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
             continue
         _gather_resources(pdf, page, resources)
         instructions = list(pikepdf.parse_content_stream(page))
-        tree = _content_tree(instructions, heights[index])
         pieces = [(name, instructions) for name in whole]
-        pieces += [(name, _filtered(tree, lambda y, top=top, bottom=bottom: top <= y < bottom))
-                   for name, top, bottom in bands.get(index, [])]
+        if bands.get(index):  # a page that is one piece whole needs no tree
+            tree = _content_tree(instructions, heights[index])
+            pieces += [(name, _filtered(tree, lambda y, top=top, bottom=bottom: top <= y < bottom))
+                       for name, top, bottom in bands[index]]
         for name, kept in pieces:
             contents[name] = pikepdf.unparse_content_stream(_compact_text(_without_overridden_state(kept)))
             fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept
@@ -324,24 +325,27 @@ def _path_y(path, ctm, css_y) -> float | None:
 def _filtered(nodes: list[_Node], keep) -> list:
     """The instructions of `nodes` without the drawing units `keep` rejects; groups left with
     nothing to draw are dropped whole."""
+    return _filtered_and_drawn(nodes, keep)[0]
+
+
+def _filtered_and_drawn(nodes: list[_Node], keep) -> tuple[list, bool]:
+    """`_filtered`, and whether anything kept draws: a group is walked once, however deep it is nested."""
     out: list = []
+    drew = False
     for node in nodes:
         if node.runs is not None:
             kept = [instruction for y, run in node.runs if keep(y) for instruction in run]
             if kept:
                 out += [*node.instructions[:-1], *kept, node.instructions[-1]]
+                drew = True
         elif node.children is not None:
-            inner = _filtered(node.children, keep)
-            if any(_draws(n, keep) for n in node.children):
+            inner, inner_drew = _filtered_and_drawn(node.children, keep)
+            if inner_drew:
                 out += [node.instructions[0], *inner, *node.instructions[1:]]
-        elif node.y is None or keep(node.y):
+                drew = True
+        elif node.y is None:
             out += node.instructions
-    return out
-
-
-def _draws(node: _Node, keep) -> bool:
-    if node.runs is not None:
-        return any(keep(y) for y, _ in node.runs)
-    if node.children is not None:
-        return any(_draws(n, keep) for n in node.children)
-    return node.y is not None and keep(node.y)
+        elif keep(node.y):
+            out += node.instructions
+            drew = True
+    return out, drew

@@ -16,6 +16,19 @@ def write_version(pages: list[PlannedPage], streams, measured: dict[str, Measure
                   title: str) -> bytes:
     """One version's PDF: each page draws its pieces moved into place; the fonts they use and the
     shared graphics states are copied once per file."""
+    def source_height(piece_id: str) -> float:
+        source = measured.get(piece_id.split("+")[0])
+        return streams.page_heights[source.page if source else 0]
+
+    return write_pages(pages, streams, source_height, (facts.width, facts.height), title)
+
+
+def write_pages(pages: list[PlannedPage], streams, source_height, size: tuple[float, float], title: str, *,
+                spliced: bool = True) -> bytes:
+    """A PDF of `pages` of `size` (CSS px): each draws its pieces moved into place, a piece's drawing coming
+    from a page `source_height(piece)` points high; the fonts they use and the shared resources are copied
+    once per file. Pages are `spliced` from runs compressed once per build (pieces many files share), or
+    compressed whole (pieces drawn once, which compress better together)."""
     import pikepdf
 
     pdf = pikepdf.new()
@@ -26,16 +39,14 @@ def write_version(pages: list[PlannedPage], streams, measured: dict[str, Measure
             copied[(category, name)] = pdf.copy_foreign(streams.resources[category][name])
         return copied[(category, name)]
 
-    width, height = facts.width * PX_TO_PT, facts.height * PX_TO_PT
+    width, height = size[0] * PX_TO_PT, size[1] * PX_TO_PT
     shared = {category: names for category, names in streams.resources.items() if category != "/Font"}
     for page in pages:
         content = []
         fonts: set[str] = set()
         for placement in page.placements:
-            source = measured.get(placement.piece.split("+")[0])
-            source_height = streams.page_heights[source.page if source else 0]
             tx = placement.dx * PX_TO_PT
-            ty = height - source_height - placement.dy * PX_TO_PT
+            ty = height - source_height(placement.piece) - placement.dy * PX_TO_PT
             content += [deflated(f"q 1 0 0 1 {tx:.4f} {ty:.4f} cm\n".encode()), streams.contents[placement.piece],
                         END_OF_PIECE]
             fonts.update(streams.fonts[placement.piece])
@@ -44,7 +55,8 @@ def write_version(pages: list[PlannedPage], streams, measured: dict[str, Measure
                    for category, names in shared.items()}
         entries["/Font"] = pikepdf.Dictionary({name: resource("/Font", name) for name in sorted(fonts)})
         new_page.obj.Resources = pikepdf.Dictionary(entries)
-        new_page.obj.Contents = pikepdf.Stream(pdf, zlib_stream(content), Filter=pikepdf.Name.FlateDecode)
+        data = zlib_stream(content) if spliced else zlib.compress(b"".join(run.raw for run in content), 6)
+        new_page.obj.Contents = pikepdf.Stream(pdf, data, Filter=pikepdf.Name.FlateDecode)
     pdf.docinfo = pdf.make_indirect(pikepdf.Dictionary(Title=title, Producer=producer()))
     out = io.BytesIO()
     pdf.save(out, deterministic_id=True, compress_streams=True, stream_decode_level=pikepdf.StreamDecodeLevel.none,

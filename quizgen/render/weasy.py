@@ -21,9 +21,11 @@ from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
 
 @functools.lru_cache(maxsize=1)
 def version() -> str:
-    import weasyprint
+    """WeasyPrint's version, from the installed package's metadata: a composed file whose pieces all come from
+    the piece store is written without importing WeasyPrint at all."""
+    from importlib import metadata
 
-    return weasyprint.__version__
+    return metadata.version("weasyprint")
 
 
 def laid_out(document, refusals: list[Refusal]):
@@ -215,3 +217,41 @@ def page_facts(document, page_index: int, header_page_index: int) -> PageFacts:
     text = next(b for b in _descendants(margin) if isinstance(b, boxes.TextBox))
     return PageFacts(page_box.margin_width(), page_box.margin_height(), content,
                      margin.content_box_x() + margin.width, text.position_y + text.baseline)
+
+
+def font_files(document) -> dict[str, tuple[bytes, int]]:
+    """After `document.write_pdf()`: each font's resource name in the PDF → (the whole font file, its index in a
+    collection), as the fonts were before WeasyPrint subset them (the HarfBuzz face keeps the original)."""
+    from weasyprint.text.fonts import get_hb_object_data
+
+    found: dict[str, tuple[bytes, int]] = {}
+    for font in document.fonts.values():
+        name = f"/{font.hash}"
+        if name not in found and not font.bitmap:
+            found[name] = (get_hb_object_data(font.hb_face), int(font.index))
+    return found
+
+
+def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, tuple[int, float, float]]:
+    """For every element whose id starts with `prefix`, however it is positioned: (page index, top, bottom) of
+    everything laid out inside it (text and boxes, in CSS px, before any CSS transform moves their drawing)."""
+    found: dict[str, tuple[int, float, float]] = {}
+    for index, page in enumerate(document.pages):
+        stack = [page._page_box]
+        while stack:
+            box = stack.pop()
+            box = getattr(box, "_box", box)  # an absolutely placed box sits in the tree behind a placeholder
+            element = getattr(box, "element", None)
+            element_id = str(element.get("id", "")) if element is not None else ""
+            if element_id.startswith(prefix) and element_id not in found:
+                tops, bottoms = [], []
+                for inner in (box, *_descendants(box)):
+                    inner = getattr(inner, "_box", inner)
+                    if inner.width is None or inner.height is None:
+                        continue
+                    tops.append(inner.position_y)
+                    bottoms.append(inner.position_y + inner.margin_height())
+                found[element_id] = (index, min(tops), max(bottoms))
+                continue
+            stack.extend(getattr(box, "children", ()))
+    return found

@@ -1,0 +1,172 @@
+"""Laid-out pieces kept across builds, by a hash of what their drawing depends on: a build lays out only the
+pieces no earlier build has. An entry is a piece's drawing operators, the glyphs it uses of each font (with
+their widths and text) and the other resources it names; a font entry is the whole font file and what its
+PDF descriptor says, so that every output's fonts are subset from the glyphs its pieces use, whichever
+build laid each piece out."""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import json
+import os
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+PIECES_FOLDER = "pieces"  # inside the build's cache folder
+PIECE_ENTRY = re.compile(r"([0-9a-f]{32})\.piece")
+FONT_ENTRY = re.compile(r"font-([0-9a-f]{16})-([A-Za-z0-9]+)\.font")
+FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+
+
+@dataclass(frozen=True)
+class StoredPiece:
+    """One laid-out piece, independent of the document it was laid out in."""
+
+    content: bytes  # its drawing operators, as drawn where it was laid out
+    page_height: float  # of the page it was laid out on, in points
+    top: float  # where it was laid out on that page, in CSS px from the top
+    glyphs: dict[str, dict[int, tuple[float, str]]]  # font name → glyph id → (width, text)
+    resources: dict[str, dict[str, bytes]]  # category (/ExtGState…) → name → the object, as PDF syntax
+
+
+@dataclass(frozen=True)
+class StoredFont:
+    """A font the pieces name: the whole font file and the descriptor values that do not depend on the
+    glyphs used."""
+
+    name: str  # the resource name pieces use
+    base_font: str
+    family: str
+    flags: int
+    italic_angle: float
+    ascent: float
+    descent: float
+    stem_v: float
+    stem_h: float
+    index: int  # in a font collection
+    data: bytes
+
+
+@functools.lru_cache(maxsize=1)
+def fonts_fingerprint() -> str:
+    """The installed fonts and the layout engine, as far as they change a piece's drawing: the engine's
+    version and every font file's path, size and modification time."""
+    from . import weasy
+
+    digest = hashlib.sha256(weasy.version().encode())
+    for folder in FONT_FOLDERS:
+        root = Path(folder).expanduser()
+        if not root.is_dir():
+            continue
+        for path in sorted(root.rglob("*")):
+            try:
+                info = path.stat()
+            except OSError:
+                continue
+            digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+class PieceStore:
+    """Pieces and fonts in a folder; `laid_out` and `reused` count this process's misses and hits."""
+
+    def __init__(self, folder: Path | None):
+        self.folder = folder
+        self.laid_out = 0
+        self.reused = 0
+
+    def get(self, key: str) -> StoredPiece | None:
+        """The piece stored under `key`, or None when there is none or its file is torn or corrupt."""
+        header, body = self._read(f"{key}.piece")
+        try:
+            if header is None:
+                return None
+            return StoredPiece(body, float(header["page_height"]), float(header["top"]),
+                               {font: {int(g): (float(w), str(t)) for g, (w, t) in glyphs.items()}
+                                for font, glyphs in header["glyphs"].items()},
+                               {category: {name: value.encode("latin-1") for name, value in entries.items()}
+                                for category, entries in header["resources"].items()})
+        except (KeyError, TypeError, ValueError, AttributeError, UnicodeError):
+            return None
+
+    def put(self, key: str, piece: StoredPiece) -> None:
+        header = {"page_height": piece.page_height, "top": piece.top,
+                  "glyphs": {font: {str(g): [w, t] for g, (w, t) in sorted(glyphs.items())}
+                             for font, glyphs in sorted(piece.glyphs.items())},
+                  "resources": {category: {name: value.decode("latin-1") for name, value in sorted(entries.items())}
+                                for category, entries in sorted(piece.resources.items())}}
+        self._write(f"{key}.piece", header, piece.content)
+
+    def font(self, name: str) -> StoredFont | None:
+        header, body = self._read(self._font_file(name))
+        try:
+            return None if header is None else StoredFont(data=body, **header)
+        except TypeError:
+            return None
+
+    def put_font(self, font: StoredFont) -> None:
+        header = {k: v for k, v in font.__dict__.items() if k != "data"}
+        self._write(self._font_file(font.name), header, font.data)
+
+    def _font_file(self, name: str) -> str:
+        return f"font-{fonts_fingerprint()[:16]}-{name.lstrip('/')}.font"
+
+    def _read(self, name: str) -> tuple[dict | None, bytes]:
+        """An entry's header and body; (None, b"") when missing, torn or changed since it was written (its
+        header carries the body's hash)."""
+        if self.folder is None:
+            return None, b""
+        try:
+            data = (self.folder / name).read_bytes()
+            line, body = data.split(b"\n", 1)
+            header = json.loads(line)
+            if not isinstance(header, dict) or header.pop("sha256", None) != hashlib.sha256(body).hexdigest():
+                return None, b""
+            return header, body
+        except (OSError, ValueError):
+            return None, b""
+
+    def _write(self, name: str, header: dict, body: bytes) -> None:
+        """Write and rename, as the render cache does: a torn entry is never read as a whole one."""
+        if self.folder is None:
+            return
+        line = json.dumps({**header, "sha256": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{name}.{os.getpid()}.part"
+            temporary.write_bytes(line + b"\n" + body)
+            os.replace(temporary, self.folder / name)
+        except OSError:
+            pass  # a store that cannot be written only costs time
+
+    def write_statistics(self, document_name: str) -> None:
+        """How many pieces the last render of `document_name` laid out and how many it took from the store."""
+        if self.folder is None:
+            return
+        data = json.dumps({"laid_out": self.laid_out, "reused": self.reused}).encode()
+        try:
+            self.folder.mkdir(parents=True, exist_ok=True)
+            temporary = self.folder / f".{document_name}.{os.getpid()}.part"
+            temporary.write_bytes(data)
+            os.replace(temporary, statistics_file(self.folder, document_name))
+        except OSError:
+            pass
+
+
+def statistics_file(folder: Path, document_name: str) -> Path:
+    return folder / f"{document_name}.stats.json"
+
+
+def keep_only(folder: Path, keys: set[str]) -> None:
+    """Remove the pieces not under `keys` and the fonts of other font installations; nothing else there."""
+    if not folder.is_dir():
+        return
+    current = fonts_fingerprint()[:16]
+    for path in folder.iterdir():
+        piece = PIECE_ENTRY.fullmatch(path.name)
+        font = FONT_ENTRY.fullmatch(path.name)
+        stale = (piece and piece[1] not in keys) or (font and font[1] != current)
+        if stale and path.is_file() and not path.is_symlink():
+            path.unlink(missing_ok=True)

@@ -1,0 +1,179 @@
+"""Flashcards composed from card sides kept in a piece store: the sheets read as the full layout's, the bytes are
+the same whichever render laid each side out, and a torn or corrupt entry is laid out again, not read."""
+
+from __future__ import annotations
+
+import dataclasses
+import io
+import json
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+from test_render_cards import eleven_card_set
+
+from quizgen.render.card_composer import store_fingerprint
+from quizgen.render.card_pieces import ComposedCards, piece_key, pieces_document, slot_of
+from quizgen.render.flashcards import flashcards_document
+from quizgen.render.imposition import Grid, Offset
+from quizgen.render.layouts import Layouts
+from quizgen.render.pdf import render_pdfs
+from quizgen.render.piece_store import PIECE_ENTRY, statistics_file
+from quizgen.sheets.paper import PAPERS
+
+A4 = PAPERS["a4"]
+
+
+@pytest.fixture(scope="module")
+def cards() -> ComposedCards:
+    document = flashcards_document(eleven_card_set(), Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset())
+    assert isinstance(document, ComposedCards)
+    return document
+
+
+@pytest.fixture(scope="module")
+def without_store(cards) -> bytes:
+    return render_pdfs(cards)[0].data
+
+
+def render(document: ComposedCards, store: Path) -> tuple[bytes, dict]:
+    """The PDF rendered with `store`, and what the render says it laid out and reused."""
+    (pdf,) = render_pdfs(dataclasses.replace(document, store=store))
+    return pdf.data, json.loads(statistics_file(store, "flashcards.pdf").read_text())
+
+
+def piece_entries(store: Path) -> list[Path]:
+    return sorted(p for p in store.iterdir() if PIECE_ENTRY.fullmatch(p.name))
+
+
+def page_texts(pdf: bytes) -> list[str]:
+    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def test_composed_sheets_read_as_the_full_layout(cards, without_store):
+    full = render_pdfs(cards.full_document())[0].data
+    assert page_texts(without_store) == page_texts(full)
+    assert len(page_texts(full)) == 4  # eleven cards: two sheets of fronts and backs
+    fonts = {str(font["/BaseFont"]) for page in PdfReader(io.BytesIO(without_store)).pages
+             for font in page["/Resources"]["/Font"].values()}
+    assert fonts and all("+" in name for name in fonts)  # embedded subsets
+
+
+def test_a_render_from_the_store_gives_the_same_bytes_and_lays_nothing_out(cards, without_store, tmp_path):
+    store = tmp_path / "pieces"
+    first, laid = render(cards, store)
+    assert laid == {"laid_out": len(cards.pieces), "reused": 0}
+    assert len(piece_entries(store)) == len(cards.pieces)
+    second, laid = render(cards, store)
+    assert laid == {"laid_out": 0, "reused": len(cards.pieces)}
+    assert first == second == without_store
+
+
+def test_sides_laid_out_by_different_renders_make_the_same_bytes(cards, without_store, tmp_path):
+    store = tmp_path / "pieces"
+    render(cards, store)
+    dropped = piece_entries(store)[::2]
+    for path in dropped:
+        path.unlink()
+    data, laid = render(cards, store)
+    assert laid == {"laid_out": len(dropped), "reused": len(cards.pieces) - len(dropped)}
+    assert data == without_store
+
+
+@pytest.mark.parametrize("damage", ["torn", "flipped byte", "not an entry", "font lost"])
+def test_a_torn_or_corrupt_entry_is_laid_out_again(cards, without_store, tmp_path, damage):
+    store = tmp_path / "pieces"
+    render(cards, store)
+    entry = piece_entries(store)[3]
+    data = entry.read_bytes()
+    if damage == "torn":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped byte":
+        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "not an entry":
+        entry.write_bytes(b'{"page_height": "tall"}\n' + data)
+    else:
+        fonts = sorted(store.glob("font-*.font"))
+        for font in fonts:
+            font.unlink()
+    statistics_file(store, "flashcards.pdf").unlink()
+    result, laid = render(cards, store)
+    assert result == without_store
+    assert laid["laid_out"] == (len(cards.pieces) if damage == "font lost" else 1)  # every side has text
+    if damage == "font lost":
+        assert sorted(store.glob("font-*.font")) == fonts  # stored again
+
+
+def test_a_changed_card_lays_out_only_its_changed_side(cards, tmp_path):
+    store = tmp_path / "pieces"
+    render(cards, store)
+    question_set = eleven_card_set()
+    changed = next(q for q in question_set.questions if q.type == "multiple-choice")
+    edited = dataclasses.replace(question_set, questions=tuple(
+        dataclasses.replace(q, explanation=q.explanation + " (edited)") if q is changed else q
+        for q in question_set.questions))
+    document = flashcards_document(edited, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset())
+    data, laid = render(document, store)
+    assert laid == {"laid_out": 1, "reused": len(document.pieces) - 1}  # the card's back
+    assert data == render_pdfs(document)[0].data
+    assert "(edited)" in " ".join(page_texts(data))
+
+
+def test_a_user_flashcards_html_is_laid_out_in_full(tmp_path):
+    (tmp_path / "flashcards.html").write_text(
+        (Layouts.with_user_folders().folders[-1] / "flashcards.html").read_text(encoding="utf-8"), encoding="utf-8")
+    document = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
+                                   Offset())
+    assert not isinstance(document, ComposedCards)
+
+
+def test_a_card_side_with_an_image_is_laid_out_in_full_and_still_printed(tmp_path):
+    """Composing reproduces text and rules; a side that draws an image is not composed, and the cards come out
+    laid out in full, image and all."""
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "mark.png")
+    pieces = (Layouts.with_user_folders().folders[-1] / "flashcard-pieces.html").read_text(encoding="utf-8")
+    (tmp_path / "flashcard-pieces.html").write_text(
+        pieces.replace('<span class="card-id">', '<img src="mark.png" style="width: 3mm"><span class="card-id">', 1),
+        encoding="utf-8")
+    document = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
+                                   Offset())
+    assert isinstance(document, ComposedCards)  # the structure is the built-in one: composing is tried
+    (pdf,) = render_pdfs(document)
+    reader = PdfReader(io.BytesIO(pdf.data))
+    assert "composed" not in str(reader.metadata.producer)
+    assert all("/XObject" in page["/Resources"] and page["/Resources"]["/XObject"] for page in reader.pages)
+    assert page_texts(pdf.data) == page_texts(render_pdfs(document.full_document())[0].data)
+
+
+def test_a_side_whose_text_runs_past_its_box_leaves_the_sides_beside_it_alone(tmp_path):
+    """A card's text longer than the card is clipped; it must not land in the piece laid out under it, or that
+    piece would be other bytes when laid out beside other sides."""
+    question_set = eleven_card_set()
+    long = next(q for q in question_set.questions if q.type == "multiple-choice")
+    store = tmp_path / "pieces"
+    for repeats in range(30, 90):  # a length whose side is laid out right above another side
+        edited = dataclasses.replace(question_set, questions=tuple(
+            dataclasses.replace(q, explanation=" ".join([q.explanation] * repeats)) if q is long else q
+            for q in question_set.questions))
+        document = dataclasses.replace(
+            flashcards_document(edited, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset()), store=store)
+        fingerprint = store_fingerprint(document)
+        slots = {p: slot_of(piece_key(document, p, fingerprint)) for p in document.pieces}
+        _, where = pieces_document(document, slots)
+        side = next(p for p, piece in document.pieces.items() if "\n".join([long.explanation] * 2) in piece.html
+                    or " ".join([long.explanation] * 2) in piece.html)
+        if any(spot.page == where[side].page and spot.slot == where[side].slot + 1 for spot in where.values()):
+            break
+    else:
+        pytest.fail("no length puts the long side above another")
+    together = render_pdfs(dataclasses.replace(document, store=None))[0].data
+    render(document, store)
+    kept = next(path for path in piece_entries(store) if path.stem == piece_key(document, side, fingerprint))
+    for path in piece_entries(store):
+        if path != kept:
+            path.unlink()  # every other side is laid out again, without the long one beside it
+    data, laid = render(document, store)
+    assert laid == {"laid_out": len(document.pieces) - 1, "reused": 1}
+    assert data == together
