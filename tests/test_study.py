@@ -61,3 +61,16 @@ def test_a_drill_session_scores_a_multiple_response_answer(tmp_path):
     run_drill(question_set, state_path=tmp_path / "state.json", limit=5, input_stream=io.StringIO("a c\n"),
               output_stream=out)
     assert out.getvalue().rstrip().splitlines()[-1].startswith("1 of 1 correct.")
+
+
+def test_a_matching_card_lists_its_columns_once():
+    """The generated short front of a matching item lists both columns on one line; the card lists them below its
+    instruction, so the line would print them twice and run off the card."""
+    from helpers import DEFAULT_PACK
+    from quizgen.generate import question_pool
+    from quizgen.load.pack import load_pack
+    from quizgen.study.deck import card_front
+    [matching] = [q for q in question_pool(load_pack(DEFAULT_PACK)).questions if q.type == "matching"]
+    front = card_front(matching)
+    assert front.text == matching.prompt and len(front.items) == len(matching.pairs)
+    assert not any(item in front.text for item in front.items)

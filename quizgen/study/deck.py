@@ -49,7 +49,10 @@ def card_front(question: Question) -> CardFront:
     if question.type == "ordering":
         return CardFront(text, items=question.items)
     if question.type == "matching":
-        return CardFront(text, items=tuple(p.left for p in question.pairs), choices=question.choices)
+        lefts = tuple(p.left for p in question.pairs)
+        # a front that lists both columns on one line (an export's) gives way to the instruction: the card lists them
+        listed = question.front and all(left in question.front for left in lefts)
+        return CardFront(question.prompt if listed else text, items=lefts, choices=question.choices)
     if question.type == "multiple-response":
         return CardFront(text, choices=tuple(o.text for o in question.options))
     return CardFront(text)
