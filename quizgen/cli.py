@@ -390,7 +390,7 @@ def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)
     options.update(dealing)
-    from .build.run import generate_bounded
+    from .build.generating import generate_bounded
 
     return pack, generate_bounded(pack, **options)
 
