@@ -8,6 +8,7 @@ import re
 from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Question, QuestionSet, stable_id
@@ -66,16 +67,40 @@ class Item:
     def type(self) -> str:
         return self.question.type
 
+    @cached_property
+    def relations(self) -> frozenset[str]:
+        return frozenset(meaning[0] for meaning in self.meanings)
+
+    # the entities its statements, all its words and its offered pieces name, gathered once: a deal asks them of
+    # every pair of items it weighs
+    @cached_property
+    def named_stated(self) -> frozenset[str]:
+        return frozenset().union(*(part.named for part in self.parts if part.states))
+
+    @cached_property
+    def named_anywhere(self) -> frozenset[str]:
+        return frozenset().union(*(part.named for part in self.parts))
+
+    @cached_property
+    def named_offered(self) -> frozenset[str]:
+        return frozenset().union(*(part.named for part in self.parts if not part.states))
+
     def shows(self, value: Named, *, stated: bool = False) -> bool:
         """Whether its words name the value (with `stated`, the words that say something: stem, claim, events)."""
+        if value.kind == "entity":
+            return value.key in (self.named_stated if stated else self.named_anywhere)
         return any(names_in_part(part, value) for part in self.parts if part.states or not stated)
 
     def offers(self, value: Named) -> bool:
         """Whether it offers the value itself, as one of its options or in a column to match."""
+        if value.kind == "entity":
+            return value.key in self.named_offered
         return any(names_in_part(part, value) for part in self.parts if not part.states)
 
     def states(self, ends: tuple[Named, ...]) -> bool:
         """Whether one of its statements names every value of a fact together (and so says or settles the fact)."""
+        if any(end.kind == "entity" and end.key not in self.named_stated for end in ends):
+            return False  # no statement names that one: most pairs are settled here, before any text is searched
         return any(all(names_in_part(part, end) for end in ends) for part in self.parts if part.states)
 
 
@@ -333,7 +358,7 @@ def relation_of(item: Item) -> str:
 
 
 def relations_of(item: Item) -> frozenset[str]:
-    return frozenset(meaning[0] for meaning in item.meanings)
+    return item.relations
 
 
 def keeps_true_false_balance(item: Item, chosen: list[Item], rules: Rules) -> bool:
