@@ -34,7 +34,10 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
 
     # "about 84.01 years" reads as a guess dressed as a measurement: "about 84 years"
     shown = (lambda p: _round_like(p, answer.value)) if answer.approximate else (lambda p: p)
-    values = list(islice((p for p in nearest_first(peers, answer.value, shown)
+    # the figures a true one's own `near` rules out first are not even walked through
+    gap = MIN_RELATIVE_GAP * abs(answer.value) if any(
+        type(t.value) is type(answer.value) and t.value == answer.value != 0 for t in true_values) else -1.0
+    values = list(islice((p for p in nearest_first(peers, answer.value, shown, farther_than=gap)
                           if fits(p) and comparable(p, answer.value)), count))
     rng.shuffle(values)
     low, high = ((min(shown(peers[0]), answer.value) / 2, max(shown(peers[-1]), answer.value) * 1.5) if peers
@@ -57,16 +60,23 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
     return chosen
 
 
-def nearest_first(peers: list[float], answer: float, shown: Callable[[float], float]) -> Iterator[float]:
+def nearest_first(peers: list[float], answer: float, shown: Callable[[float], float], *,
+                  farther_than: float = -1.0) -> Iterator[float]:
     """The figures `peers` (sorted, distinct) as `shown` (rounded like the answer: it keeps their order), each once,
     nearest the answer first and the lower first at equal distance, as a stable sort of the sorted shown figures by
-    distance orders them; walked out from the answer, so a pack's thousands of figures far from it cost nothing."""
+    distance orders them; walked out from the answer, so a pack's thousands of figures far from it cost nothing.
+    Those no farther from the answer than `farther_than` are left out, found by bisection."""
     def distance(value: float) -> float:
         return abs(value - answer)
 
+    def too_near(i: int) -> bool:
+        return distance(shown(peers[i])) <= farther_than
+
     split = bisect.bisect_right(peers, answer, key=shown)
-    below = (value for value, _ in groupby(shown(peers[i]) for i in range(split - 1, -1, -1)))
-    above = (value for value, _ in groupby(shown(peers[i]) for i in range(split, len(peers))))
+    below_end = bisect.bisect_left(range(split), True, key=too_near)  # distances fall towards the answer
+    above_start = bisect.bisect_left(range(len(peers)), True, split, len(peers), key=lambda i: not too_near(i))
+    below = (value for value, _ in groupby(shown(peers[i]) for i in range(below_end - 1, -1, -1)))
+    above = (value for value, _ in groupby(shown(peers[i]) for i in range(above_start, len(peers))))
     # figures at one distance come out lowest first: a run below the answer is walked downwards, so it is reversed
     lower, higher = groupby(below, key=distance), groupby(above, key=distance)
     low_run, high_run = next(lower, None), next(higher, None)
