@@ -28,7 +28,7 @@ from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
-from .generating import generate_bounded
+from .generating import collector_paused, generate_bounded
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_documents
@@ -52,7 +52,8 @@ def run_build(options: BuildOptions) -> int:
         return 0
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = BuildProgress(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
-    pack = load_pack(options.pack)
+    with collector_paused():  # as generating does (generating.py)
+        pack = load_pack(options.pack)
     display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
                                     count=options.count, seed=options.seed, versions=options.versions)
