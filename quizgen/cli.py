@@ -384,13 +384,15 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
+    from .build.generating import collector_paused
     from .load.pack import load_pack
 
-    pack = load_pack(args.pack)
+    with collector_paused():  # a large pack's thousands of facts are walked by no collector pass (generating.py)
+        pack = load_pack(args.pack)
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)
     options.update(dealing)
-    from .build.run import generate_bounded
+    from .build.generating import generate_bounded
 
     return pack, generate_bounded(pack, **options)
 

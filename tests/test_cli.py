@@ -218,3 +218,48 @@ def test_one_question_is_one_question_in_every_export(tmp_path):
     assert description(one).startswith("1 question from")
     assert "1 question, seed 1" in moodle_xml(one).decode("utf-8")
     assert "<p class=\"meta\">1 question · " in page_html(replace(one, deck=one.questions))
+
+
+# ---- start-up: a command loads only what it uses ----------------------------------------------------------------
+
+MODULES_PROBE = """
+import json, sys
+from quizgen.cli import main
+try:
+    status = main(sys.argv[2:])
+except SystemExit as exc:
+    status = exc.code
+with open(sys.argv[1], "w", encoding="utf-8") as stream:
+    json.dump({"status": status, "modules": sorted(sys.modules)}, stream)
+"""
+RENDERING = ("weasyprint", "pikepdf", "PIL", "numpy", "cv2", "pypdfium2", "quizgen.render")
+
+
+def modules_loaded_by(tmp_path, *args: str) -> set[str]:
+    """The top-level and quizgen modules a command line has loaded by the time it returns, run in a new process."""
+    import subprocess
+    import sys
+
+    report = tmp_path / "modules.json"
+    subprocess.run([sys.executable, "-c", MODULES_PROBE, str(report), *args], check=True, capture_output=True,
+                   cwd=tmp_path)
+    loaded = json.loads(report.read_text(encoding="utf-8"))
+    assert loaded["status"] in (0, None), loaded["status"]
+    names = set(loaded["modules"])
+    return names | {name.split(".")[0] for name in names}
+
+
+@pytest.mark.parametrize("args", [["--help"], ["--version"], ["generate", "--help"], ["build", "--help"]])
+def test_help_and_version_load_no_renderer_no_yaml_and_no_templates(tmp_path, args):
+    loaded = modules_loaded_by(tmp_path, *args)
+    assert "quizgen.cli" in loaded
+    for heavy in (*RENDERING, "yaml", "jinja2", "quizgen.generate", "quizgen.load"):
+        assert heavy not in loaded, f"quizgen {' '.join(args)} imported {heavy}"
+
+
+@pytest.mark.parametrize("command", [["check"], ["generate", "--count", "5", "--format", "json"], ["lint"]])
+def test_reading_and_generating_load_no_renderer(tmp_path, command):
+    loaded = modules_loaded_by(tmp_path, command[0], str(DEFAULT_PACK), *command[1:])
+    assert "quizgen.load.pack" in loaded
+    for heavy in RENDERING:
+        assert heavy not in loaded, f"quizgen {command[0]} imported {heavy}"

@@ -6,6 +6,8 @@ from __future__ import annotations
 import hashlib
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -51,6 +53,27 @@ def test_replace_all_writes_every_file_and_clears_staging_left_by_a_dead_build(h
     replace_all(here / "build", {"a.txt": b"A", "b.txt": b"B"})
     assert {p.name: p.read_bytes() for p in (here / "build").iterdir()} == {"a.txt": b"A", "b.txt": b"B"}
     assert sorted(p.name for p in here.iterdir()) == ["build"]
+
+
+def test_replace_all_replaces_a_previous_set_whole_with_new_files_permissions(here):
+    replace_all(here / "build", {"a.txt": b"old A", "b.txt": b"old B"})
+    replace_all(here / "build", {"a.txt": b"new A", "c.txt": b"new C"})
+    written = {p.name: p.read_bytes() for p in (here / "build").iterdir()}
+    assert written == {"a.txt": b"new A", "b.txt": b"old B", "c.txt": b"new C"}  # what else is there is the owner's
+    umask = os.umask(0o022)
+    os.umask(umask)
+    assert {stat.S_IMODE((here / "build" / name).stat().st_mode) for name in written} == {0o666 & ~umask}
+    assert sorted(p.name for p in here.iterdir()) == ["build"]
+
+
+def test_replace_all_writes_more_files_than_a_process_may_hold_open(here):
+    """A school set is a thousand files: they are synced together at the end, never all held open at once."""
+    probe = ("import resource, sys; from pathlib import Path; from quizgen.files import replace_all; "
+             "resource.setrlimit(resource.RLIMIT_NOFILE, (64, resource.getrlimit(resource.RLIMIT_NOFILE)[1])); "
+             "replace_all(Path(sys.argv[1]), {f'v{n}.pdf': b'%PDF' * n for n in range(300)})")
+    subprocess.run([sys.executable, "-c", probe, str(here / "build")], check=True, capture_output=True)
+    assert len(list((here / "build").iterdir())) == 300
+    assert (here / "build" / "v299.pdf").read_bytes() == b"%PDF" * 299
 
 
 def test_staging_of_a_build_still_running_is_left_alone(here):

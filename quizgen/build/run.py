@@ -9,7 +9,7 @@ import tempfile
 import time
 from dataclasses import replace
 from pathlib import Path
-from typing import Any, Callable
+from typing import Callable
 
 from .. import sandbox
 from ..errors import QuizgenError, display_path
@@ -28,6 +28,7 @@ from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
+from .generating import collector_paused, generate_bounded
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_documents
@@ -51,7 +52,8 @@ def run_build(options: BuildOptions) -> int:
         return 0
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = BuildProgress(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
-    pack = load_pack(options.pack)
+    with collector_paused():  # as generating does (generating.py)
+        pack = load_pack(options.pack)
     display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
                                     count=options.count, seed=options.seed, versions=options.versions)
@@ -127,23 +129,6 @@ def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
 
 def _calibration_pdfs(layouts: Layouts, paper: Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
     return render_pdfs(calibration_document(layouts, paper, flip, offset))
-
-
-def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
-    """generate_question_set, in a bounded worker when the user's templates take part (sandbox.py)."""
-    from ..generate import generate_question_set
-
-    folders = options.get("template_dirs") or ()
-    if not folders:
-        return generate_question_set(pack, **options)
-    blame = ", ".join(display_path(f) for f in folders)
-    return run_bounded(Task(_generate, (pack, options), blame, field="template"), sandbox.GENERATE_LIMITS)
-
-
-def _generate(pack: Pack, options: dict) -> QuestionSet:
-    from ..generate import generate_question_set
-
-    return generate_question_set(pack, **options)
 
 
 def previous_output_folder(options: BuildOptions) -> Path | None:

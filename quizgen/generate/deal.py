@@ -7,7 +7,8 @@ import random
 import re
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from functools import cached_property
 from typing import TYPE_CHECKING
 
 from ..model import VALUE_TYPES, DateValue, Fact, Number, Pack, Question, QuestionSet, stable_id
@@ -66,16 +67,40 @@ class Item:
     def type(self) -> str:
         return self.question.type
 
+    @cached_property
+    def relations(self) -> frozenset[str]:
+        return frozenset(meaning[0] for meaning in self.meanings)
+
+    # the entities its statements, all its words and its offered pieces name, gathered once: a deal asks them of
+    # every pair of items it weighs
+    @cached_property
+    def named_stated(self) -> frozenset[str]:
+        return frozenset().union(*(part.named for part in self.parts if part.states))
+
+    @cached_property
+    def named_anywhere(self) -> frozenset[str]:
+        return frozenset().union(*(part.named for part in self.parts))
+
+    @cached_property
+    def named_offered(self) -> frozenset[str]:
+        return frozenset().union(*(part.named for part in self.parts if not part.states))
+
     def shows(self, value: Named, *, stated: bool = False) -> bool:
         """Whether its words name the value (with `stated`, the words that say something: stem, claim, events)."""
+        if value.kind == "entity":
+            return value.key in (self.named_stated if stated else self.named_anywhere)
         return any(names_in_part(part, value) for part in self.parts if part.states or not stated)
 
     def offers(self, value: Named) -> bool:
         """Whether it offers the value itself, as one of its options or in a column to match."""
+        if value.kind == "entity":
+            return value.key in self.named_offered
         return any(names_in_part(part, value) for part in self.parts if not part.states)
 
     def states(self, ends: tuple[Named, ...]) -> bool:
         """Whether one of its statements names every value of a fact together (and so says or settles the fact)."""
+        if any(end.kind == "entity" and end.key not in self.named_stated for end in ends):
+            return False  # no statement names that one: most pairs are settled here, before any text is searched
         return any(all(names_in_part(part, end) for end in ends) for part in self.parts if part.states)
 
 
@@ -248,6 +273,14 @@ class Rules:
     common: frozenset[str]  # entities the pool's stems name throughout (`common_names`)
     one_sided: frozenset[str]  # relations whose claims are all True or all False (`one_sided_relations`)
     per_set: dict[str, int]  # relations whose author caps their items in a set (`per_set` in relations.yaml)
+    # whether two items clash (`clashes`), by their ids: a deal weighs the same pairs again and again
+    clashing: dict[tuple[int, int], bool] = field(default_factory=dict, compare=False, repr=False)
+
+    def clash(self, item: Item, other: Item) -> bool:
+        pair = (id(item), id(other))
+        if pair not in self.clashing:
+            self.clashing[pair] = clashes(item, other, self)
+        return self.clashing[pair]
 
     @classmethod
     def of(cls, items: list[Item], pack: Pack) -> Rules:
@@ -282,24 +315,27 @@ def gives_away(asker: Item, other: Item, rules: Rules) -> bool:
 def fits_set(item: Item, chosen: list[Item], rules: Rules) -> bool:
     """Whether the item can join the set for good: a fact, a meaning and a stem asked once, an answer keyed at most
     MAX_SAME_ANSWER times, one matching and one ordering item per relation, and nothing given away either way."""
-    if any(set(item.question.fact_ids) & set(c.question.fact_ids) or item.meanings & c.meanings
-           or item.groups & c.groups for c in chosen):
-        return False
-    if any(c.stem == item.stem for c in chosen):
-        return False
     keys = Counter(k for c in chosen for k in c.keyed)
     if any(keys[k] >= MAX_SAME_ANSWER for k in item.keyed):
         return False
-    if any(c.keyed & item.keyed and ((c.parts[0].named & item.parts[0].named) - rules.common
-                                     or relations_of(c) & relations_of(item)) for c in chosen):
-        return False  # one answer to two stems about one thing (who led the FSA, who replaced its chief) or one frame
-    if any(relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c))
-           for c in chosen):
-        return False  # one frame, options shared: knowing one real name strikes it off the other's options
-    if item.type == TRUE_FALSE and relation_of(item) in rules.one_sided and any(
-            c.type == TRUE_FALSE and relation_of(c) == relation_of(item) for c in chosen):
-        return False
-    return not any(gives_away(item, c, rules) or gives_away(c, item, rules) for c in chosen)
+    return not any(rules.clash(item, c) for c in chosen)
+
+
+def clashes(item: Item, c: Item, rules: Rules) -> bool:
+    """Whether two items cannot share a set, whatever else it holds (what `fits_set` weighs pair by pair)."""
+    if set(item.question.fact_ids) & set(c.question.fact_ids) or item.meanings & c.meanings or item.groups & c.groups:
+        return True
+    if c.stem == item.stem:
+        return True
+    if c.keyed & item.keyed and ((c.parts[0].named & item.parts[0].named) - rules.common
+                                 or relations_of(c) & relations_of(item)):
+        return True  # one answer to two stems about one thing (who led the FSA, who replaced its chief) or one frame
+    if relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c)):
+        return True  # one frame, options shared: knowing one real name strikes it off the other's options
+    if item.type == TRUE_FALSE and relation_of(item) in rules.one_sided and (
+            c.type == TRUE_FALSE and relation_of(c) == relation_of(item)):
+        return True
+    return gives_away(item, c, rules) or gives_away(c, item, rules)
 
 
 def offers_key_of(asker: Item, other: Item) -> bool:
@@ -322,7 +358,7 @@ def relation_of(item: Item) -> str:
 
 
 def relations_of(item: Item) -> frozenset[str]:
-    return frozenset(meaning[0] for meaning in item.meanings)
+    return item.relations
 
 
 def keeps_true_false_balance(item: Item, chosen: list[Item], rules: Rules) -> bool:
@@ -464,12 +500,15 @@ def next_fair_item(by_type: dict[str, list[Item]], chosen: list[Item], true_fals
                    key=lambda t: (used[t], rng.random()))
     for qtype in types:
         queue = by_type[qtype]
-        for item in list(queue):
+        waiting: list[Item] = []  # the queue rebuilt in one pass: removing item by item compared whole items
+        for position, item in enumerate(queue):
             if not fits_set(item, chosen, rules):
-                queue.remove(item)
-            elif keeps_true_false_balance(item, chosen, rules) and within_relation_cap(item, chosen, cap, rules):
-                queue.remove(item)
+                continue
+            if keeps_true_false_balance(item, chosen, rules) and within_relation_cap(item, chosen, cap, rules):
+                queue[:] = waiting + queue[position + 1:]
                 return item
+            waiting.append(item)
+        queue[:] = waiting
     return None
 
 

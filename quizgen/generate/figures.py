@@ -4,7 +4,10 @@ the answer is."""
 
 from __future__ import annotations
 
+import bisect
 import random
+from collections.abc import Callable, Iterator
+from itertools import groupby, islice
 
 from ..model import VALUE_TYPES, Fact, Number, Pack
 from .keys import other
@@ -29,12 +32,16 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         return (value != 0 and (value > 0) == (answer.value > 0) and value <= ceiling
                 and not any(t.accepts(value) or near(value, t) for t in true_values))
 
-    if answer.approximate:  # "about 84.01 years" reads as a guess dressed as a measurement: "about 84 years"
-        peers = sorted({_round_like(p, answer.value) for p in peers})
-    values = [p for p in sorted(peers, key=lambda p: abs(p - answer.value)) if fits(p) and comparable(p, answer.value)
-              ][:count]
+    # "about 84.01 years" reads as a guess dressed as a measurement: "about 84 years"
+    shown = (lambda p: _round_like(p, answer.value)) if answer.approximate else (lambda p: p)
+    # the figures a true one's own `near` rules out first are not even walked through
+    gap = MIN_RELATIVE_GAP * abs(answer.value) if any(
+        type(t.value) is type(answer.value) and t.value == answer.value != 0 for t in true_values) else -1.0
+    values = list(islice((p for p in nearest_first(peers, answer.value, shown, farther_than=gap)
+                          if fits(p) and comparable(p, answer.value)), count))
     rng.shuffle(values)
-    low, high = (min(peers + [answer.value]) / 2, max(peers + [answer.value]) * 1.5) if peers else (0, float("inf"))
+    low, high = ((min(shown(peers[0]), answer.value) / 2, max(shown(peers[-1]), answer.value) * 1.5) if peers
+                 else (0, float("inf")))
     for factor in _factors(rng):
         if len(values) >= count:
             break
@@ -51,6 +58,35 @@ def number_distractors(fact: Fact, slot: str, pack: Pack, truth: Truth, rng: ran
         if option.human() != answer.human() and option.human() not in {c.human() for c in chosen}:
             chosen.append(option)
     return chosen
+
+
+def nearest_first(peers: list[float], answer: float, shown: Callable[[float], float], *,
+                  farther_than: float = -1.0) -> Iterator[float]:
+    """The figures `peers` (sorted, distinct) as `shown` (rounded like the answer: it keeps their order), each once,
+    nearest the answer first and the lower first at equal distance, as a stable sort of the sorted shown figures by
+    distance orders them; walked out from the answer, so a pack's thousands of figures far from it cost nothing.
+    Those no farther from the answer than `farther_than` are left out, found by bisection."""
+    def distance(value: float) -> float:
+        return abs(value - answer)
+
+    def too_near(i: int) -> bool:
+        return distance(shown(peers[i])) <= farther_than
+
+    split = bisect.bisect_right(peers, answer, key=shown)
+    below_end = bisect.bisect_left(range(split), True, key=too_near)  # distances fall towards the answer
+    above_start = bisect.bisect_left(range(len(peers)), True, split, len(peers), key=lambda i: not too_near(i))
+    below = (value for value, _ in groupby(shown(peers[i]) for i in range(below_end - 1, -1, -1)))
+    above = (value for value, _ in groupby(shown(peers[i]) for i in range(above_start, len(peers))))
+    # figures at one distance come out lowest first: a run below the answer is walked downwards, so it is reversed
+    lower, higher = groupby(below, key=distance), groupby(above, key=distance)
+    low_run, high_run = next(lower, None), next(higher, None)
+    while low_run is not None or high_run is not None:
+        if high_run is None or low_run is not None and low_run[0] <= high_run[0]:
+            yield from reversed(list(low_run[1]))
+            low_run = next(lower, None)
+        else:
+            yield from high_run[1]
+            high_run = next(higher, None)
 
 
 PEER_RATIO = 4  # Venus's 464 °C offered for Saturn, or Jupiter's diameter for Mercury's, is false on its face
