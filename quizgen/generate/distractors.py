@@ -162,18 +162,14 @@ def refused_keys(fact: Fact, slot: str, pack: Pack, truth: Truth) -> set[str]:
     other partners."""
     given = fact_key(fact, other(slot), pack)
     relation = pack.relation(fact.relation)
-    refused = {forbidden_key(item, relation.slot_type(slot), pack) for item in fact.forbid}
+    # entity ids, or texts word for word; forbidden dates are spans, weighed in `date_distractors`
+    refused = {item if pack.has_entity(item) else value_key(item, "text") for item in fact.forbid}
     if relation.subject == relation.object:
         refused |= truth.reachable(fact.relation, given, towards=slot)
         # between two of a kind (people), one the pack ties to the given otherwise is no fair guess: a wife is not
         # a plausible daughter, nor a child a plausible parent
         refused |= truth.partners(given)
     return refused
-
-
-def forbidden_key(item: str, slot_type: str, pack: Pack) -> str:
-    """A forbidden wrong option as the index keys it: an entity id, or a text word for word (dates: `forbidden_dates`)."""
-    return item if pack.has_entity(item) else value_key(item, "text")
 
 
 def forbidden_dates(fact: Fact) -> list[DateValue]:

@@ -36,8 +36,7 @@ def number_in_sentence(number: Number, before: str, after: str) -> str:
             and not (head.startswith("year") and re.search(r"\baged\s*$", before)):  # "died aged 55", not "55 years"
         text = f"{text} {unit}"
     # a figure the pack accepts within a range is one the sources round or dispute: "about 990 km", not "990 km"
-    widened = not number.approximate and bool(number.tolerance)
-    if (number.approximate or number.bound or widened) and not QUALIFIERS.search(before):
+    if (number.approximate or number.bound or number.tolerance) and not QUALIFIERS.search(before):
         text = f"{BOUND_WORDS[number.bound]} {text}" if number.bound else f"about {text}"
     return text
 
