@@ -5,6 +5,8 @@ composes wrong pages."""
 from __future__ import annotations
 
 import re
+import subprocess
+import sys
 import tomllib
 from dataclasses import dataclass
 from pathlib import Path
@@ -45,6 +47,36 @@ def test_the_installed_weasyprint_is_in_the_pinned_range():
     pin = next(d for d in project["project"]["dependencies"] if d.startswith("weasyprint"))
     low, high = (int(n) for n in re.fullmatch(r"weasyprint>=(\d+),<(\d+)", pin).groups())
     assert low <= int(weasy.version().split(".")[0]) < high
+
+
+IMPORT_PROBE = """
+import subprocess, sys
+started = []
+plain_init = subprocess.Popen.__init__
+def counted(self, args, *rest, **options):
+    started.append(args)
+    plain_init(self, args, *rest, **options)
+subprocess.Popen.__init__ = counted
+{imports}
+print(len(started))
+print("\\n".join(sorted({{line.split()[-1] for line in open("/proc/self/maps") if ".so" in line}})))
+"""
+
+
+def imported_with(imports: str) -> tuple[int, set[str]]:
+    """(processes started, shared objects mapped) by a fresh interpreter that runs `imports`."""
+    lines = subprocess.run([sys.executable, "-c", IMPORT_PROBE.format(imports=imports)], capture_output=True,
+                           text=True, check=True).stdout.split()
+    return int(lines[0]), {name for name in lines[1:] if "python3" not in name and "site-packages" not in name}
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
+def test_weasyprint_is_imported_with_one_library_lookup_and_the_same_libraries():
+    plain_starts, plain_libraries = imported_with("import weasyprint")
+    fast_starts, fast_libraries = imported_with("from quizgen.render import weasy; weasy.imported()")
+    assert fast_starts == 1 < plain_starts  # one `ldconfig -p` against one per name WeasyPrint tries
+    assert fast_libraries == plain_libraries
+    assert any("libpango-1.0" in name for name in fast_libraries)
 
 
 def test_a_piece_is_found_in_the_box_tree_with_its_marks_ink_and_tab_size(tmp_path):

@@ -28,16 +28,86 @@ def version() -> str:
     return metadata.version("weasyprint")
 
 
+@functools.lru_cache(maxsize=1)
+def imported():
+    """WeasyPrint, imported with its shared libraries looked up in one listing of the system's library cache.
+
+    WeasyPrint opens Pango, HarfBuzz and fontconfig by trying several names for each (the Windows and macOS names
+    first); cffi answers every name it cannot open with ctypes.util.find_library, which starts `ldconfig -p`, then
+    gcc, then ld, each time: some twenty processes, 0.25–0.5 s of every process that renders. Here the names are
+    looked up in one `ldconfig -p` listing instead. Should a library be found only by the compiler's search (no
+    `ldconfig`, an unusual prefix), the import is made again as WeasyPrint makes it, so it never fails where a
+    plain import works.
+    """
+    import contextlib
+    import io
+    import sys
+
+    listing = _library_cache_listing()
+    if listing is not None:
+        try:
+            with _library_lookups_in(listing), contextlib.redirect_stdout(io.StringIO()):
+                import weasyprint  # its banner for a missing library is for the plain import, below, to print
+            return weasyprint
+        except OSError:
+            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+                del sys.modules[name]
+    import weasyprint
+
+    return weasyprint
+
+
+def _library_cache_listing() -> bytes | None:
+    """`ldconfig -p`: every library the dynamic linker's cache knows, or None where there is no such command."""
+    import subprocess
+
+    for command in ("/sbin/ldconfig", "/usr/sbin/ldconfig", "ldconfig"):
+        try:
+            found = subprocess.run([command, "-p"], stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                   stderr=subprocess.DEVNULL, env={"LC_ALL": "C", "LANG": "C"}, timeout=10)
+        except (OSError, subprocess.SubprocessError):
+            continue
+        if found.returncode == 0 and found.stdout:
+            return found.stdout
+    return None
+
+
+@contextmanager
+def _library_lookups_in(listing: bytes) -> Iterator[None]:
+    """While it lasts, ctypes.util.find_library answers from `listing` as its own first step (the ldconfig cache,
+    the same pattern for this machine's ABI) would, without starting a process."""
+    import ctypes.util
+    import os
+    import re
+    import struct
+
+    bits = "-32" if struct.calcsize("l") == 4 else "-64"
+    abi = {"x86_64-64": "libc6,x86-64", "ppc64-64": "libc6,64bit", "sparc64-64": "libc6,64bit",
+           "s390x-64": "libc6,64bit", "ia64-64": "libc6,IA-64"}.get(os.uname().machine + bits, "libc6")
+
+    def find_library(name: str) -> str | None:
+        found = re.search(os.fsencode(rf"\s+(lib{re.escape(name)}\.[^\s]+)\s+\({abi}"), listing)
+        return os.fsdecode(found.group(1)) if found else None
+
+    plain = ctypes.util.find_library
+    ctypes.util.find_library = find_library
+    try:
+        yield
+    finally:
+        ctypes.util.find_library = plain
+
+
 def laid_out(document, refusals: list[Refusal]):
     """WeasyPrint's laid-out document of `document.html`, loading only what the document's folders allow;
     run it inside fetching.refusals_reported."""
-    from weasyprint import HTML
+    HTML = imported().HTML
 
     base_url = document.layout_folders[-1].resolve().as_uri() + "/"
     return HTML(string=document.html, base_url=base_url, url_fetcher=make_url_fetcher(document, refusals)).render()
 
 
 def _fatal_error_class() -> type[BaseException]:
+    imported()
     from weasyprint.urls import FatalURLFetchingError
 
     class RefusedFetch(FatalURLFetchingError):
@@ -48,6 +118,7 @@ def _fatal_error_class() -> type[BaseException]:
 
 def make_url_fetcher(document: Document, refusals: list[Refusal]):
     """A WeasyPrint URL fetcher limited to the document's layout and content folders."""
+    imported()
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     fatal = _fatal_error_class()
@@ -92,6 +163,8 @@ def font_dates_kept() -> Iterator[None]:
     environment nor fontTools changes for anything else in the process.
     """
     from fontTools.ttLib import TTFont
+
+    imported()
     from weasyprint.pdf import fonts
 
     class FontKeepingItsDates(TTFont):
