@@ -89,18 +89,35 @@ def test_unchanged_documents_come_from_the_render_cache_and_stale_entries_go(pac
     out = tmp_path / "out"
     assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
     cache = out / ".quizgen-cache"
-    entries = {p.name: p.stat().st_mtime_ns for p in cache.iterdir()}
+    entries = {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.is_file()}
     assert len([n for n in entries if n.endswith(".json")]) == 2  # the worksheets and the keys
     before = digests(out / "chemistry")
     # the pack's description is in no page: every document is taken from the cache, unchanged
     (pack / "pack.yaml").write_text((pack / "pack.yaml").read_text().replace("Test pack", "A test pack"))
     assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
-    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir()} == entries
+    assert {p.name: p.stat().st_mtime_ns for p in cache.iterdir() if p.is_file()} == entries
     assert digests(out / "chemistry") == {**before, "manifest.json": digests(out / "chemistry")["manifest.json"]}
     # another seed makes other documents: the old entries are dropped, so the cache holds one build
     assert main(["build", str(pack), "--out", str(out), *ONLY, "--seed", "5"]) == 0
     assert not set(entries) & {p.name for p in cache.iterdir()}
     assert len([p for p in cache.iterdir() if p.suffix == ".json"]) == 2
+
+
+def test_the_layouts_compiled_code_is_kept_and_a_damaged_copy_only_costs_time(pack: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
+    (compiled,) = (out / ".quizgen-cache").glob("layouts-*")
+    kept = {p.name: p.read_bytes() for p in compiled.iterdir()}
+    assert len(kept) >= 3  # the worksheet's and the key's layouts and the ones they import
+    before = digests(out / "chemistry")
+    for name in kept:  # the next build reads them back, and compiles again what it cannot read
+        (compiled / name).write_bytes(kept[name][:40] + b"\x00not code")
+    (pack / "pack.yaml").write_text((pack / "pack.yaml").read_text().replace("Test pack", "A test pack"))
+    shutil.rmtree(out / "chemistry")
+    assert main(["build", str(pack), "--out", str(out), *ONLY, "--only", "worksheets,keys"]) == 0
+    assert {p.name: p.read_bytes() for p in compiled.iterdir()} == kept
+    assert {name: before[name] for name in digests(out / "chemistry") if name.endswith(".pdf")} == \
+        {name: digest for name, digest in digests(out / "chemistry").items() if name.endswith(".pdf")}
 
 
 def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path):

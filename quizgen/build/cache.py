@@ -67,6 +67,14 @@ class RenderCache:
             pass  # a cache that cannot be written only costs time
 
     @property
+    def compiled_layouts(self) -> Path:
+        """Where the layouts' compiled code is kept (render/layouts.keep_compiled_layouts_in), for this quizgen and
+        this Jinja2: another version compiles anew."""
+        import jinja2
+
+        return self.folder / f"layouts-{__version__}-jinja2-{jinja2.__version__}"
+
+    @property
     def pieces(self) -> Path:
         """The piece store (render/piece_store.py): laid-out pieces of composed flashcards, across builds."""
         return self.folder / piece_store.PIECES_FOLDER
