@@ -7,7 +7,11 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import re
+import subprocess
+import sys
+import textwrap
 from pathlib import Path
 
 import pytest
@@ -20,6 +24,8 @@ from quizgen.build.options import BuildOptions
 from quizgen.build.run import build_into
 from quizgen.errors import QuizgenError
 from quizgen.render.imposition import Grid, Offset
+from quizgen.render.pdf import RENDERER_MODULES
+from quizgen.sandbox import WarmStart
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +90,18 @@ def test_rebuild_gives_identical_bytes_whatever_the_job_count(built, tmp_path):
 
 def folder_state_bytes(folder: Path) -> dict[str, bytes]:
     return {name: data for name, (data, _) in folder_state(folder).items()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_render_workers_forked_from_a_warm_start_give_the_same_bytes(built, tmp_path, jobs):
+    warm = WarmStart.start(RENDERER_MODULES)
+    try:
+        again = tmp_path / "rivers"
+        build_into(again, make_sample_set(), options(jobs=jobs), warm=warm)
+        assert not warm.gone  # it served the build, rather than leaving it to fork its workers itself
+    finally:
+        warm.close()
+    assert folder_state_bytes(again) == folder_state_bytes(built)
 
 
 def test_failed_layout_leaves_the_previous_build_untouched(tmp_path):
@@ -200,6 +218,47 @@ def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
     assert cli.main(["build", str(pack), "--out", str(out), "--versions", "2", "--count", "2", "--jobs", "2",
                      "--fold", "--calibration", "--quiet"]) == 0
     assert {name: (folder / name).read_bytes() for name in ours} == before
+
+
+# a test-only sitecustomize: each process that imports WeasyPrint writes down its pid and its parent's
+COUNT_WEASYPRINT_IMPORTS = """
+    import os, sys
+
+    class WeasyPrintImports:
+        def find_spec(self, name, path=None, target=None):
+            if name == "weasyprint":
+                with open(os.environ["WEASYPRINT_IMPORTS"], "a") as log:
+                    log.write(f"{os.getpid()} {os.getppid()}\\n")
+            return None
+
+    sys.meta_path.insert(0, WeasyPrintImports())
+"""
+
+
+def weasyprint_imports(tmp_path: Path, *arguments: str) -> tuple[int, list[tuple[int, int]]]:
+    """Run `quizgen ARGUMENTS`: its pid, and the (pid, parent's pid) of each of its processes that imported
+    WeasyPrint."""
+    site = tmp_path / "site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(textwrap.dedent(COUNT_WEASYPRINT_IMPORTS), encoding="utf-8")
+    log = tmp_path / "weasyprint-imports"
+    log.write_text("")
+    environment = {**os.environ, "PYTHONPATH": str(site), "WEASYPRINT_IMPORTS": str(log)}
+    with subprocess.Popen([sys.executable, "-m", "quizgen", *arguments], env=environment, stderr=subprocess.PIPE,
+                          text=True) as run:
+        assert run.wait(timeout=300) == 0, run.stderr.read()
+    return run.pid, [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+
+
+@needs_engine
+def test_a_build_imports_weasyprint_once_for_all_its_render_workers_and_an_up_to_date_one_not_at_all(tmp_path):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    build = ["build", str(pack), "--out", str(tmp_path / "out"), "--count", "2", "--jobs", "2", "--only",
+             "worksheets,keys,flashcards", "--quiet"]
+    quizgen, imports = weasyprint_imports(tmp_path, *build)
+    assert len(read_manifest(tmp_path / "out" / "rivers")) == 3  # three documents, each in a render worker
+    assert [parent for _, parent in imports] == [quizgen]  # one process, started by the build, imported it
+    assert weasyprint_imports(tmp_path, *build)[1] == []
 
 
 @needs_engine
