@@ -358,6 +358,7 @@ def _serve_forks(control: socket.socket, modules: tuple[str, ...], parent: int) 
     the children when asked; end, and end the children, when this process's parent closes the socket or ends."""
     die_with_parent(parent)
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
+    warnings.simplefilter("ignore")  # as in _work, where these modules were imported before
     for name in modules:
         try:
             importlib.import_module(name)
