@@ -256,7 +256,8 @@ class WarmStart:
         try:
             ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
             context = multiprocessing.get_context("fork")
-            process = context.Process(target=_serve_forks, args=(theirs, tuple(modules), os.getpid()), daemon=True)
+            process = context.Process(target=_serve_forks, args=(theirs, ours, tuple(modules), os.getpid()),
+                                      daemon=True)
             process.start()
         except OSError:
             return None
@@ -353,10 +354,11 @@ class _WarmChild:
             self.exitcode = int(answer)
 
 
-def _serve_forks(control: socket.socket, modules: tuple[str, ...], parent: int) -> None:
+def _serve_forks(control: socket.socket, parents_end: socket.socket, modules: tuple[str, ...], parent: int) -> None:
     """In the warm process: import `modules`, then fork a bounded child for each batch asked for, and wait for
     the children when asked; end, and end the children, when this process's parent closes the socket or ends."""
     die_with_parent(parent)
+    parents_end.close()  # inherited by the fork; without it, the socket would outlive the parent's closing it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
     warnings.simplefilter("ignore")  # as in _work, where these modules were imported before
     for name in modules:

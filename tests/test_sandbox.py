@@ -154,3 +154,11 @@ def test_without_its_warm_start_or_for_a_task_that_cannot_be_pickled_a_worker_is
     warm.process.join()
     with BoundedRun([Task(forked_by, (), "c")], SMALL, warm=warm) as run:
         assert run.results() == [(os.getpid(), False)]
+
+
+def test_the_warm_start_ends_when_the_socket_to_it_is_closed(warm):
+    with BoundedRun([Task(forked_by, (), "a")], SMALL, warm=warm) as run:
+        assert run.results() == [(warm.pid, True)]
+    warm.control.close()
+    warm.process.join(timeout=30)
+    assert warm.process.exitcode == 0
