@@ -11,13 +11,12 @@ import os
 import re
 import subprocess
 import sys
-import textwrap
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, weasyprint_import_log, write_pack
 from quizgen import cli
 from quizgen.build.manifest import read_manifest
 from quizgen.build.options import BuildOptions
@@ -220,34 +219,14 @@ def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
     assert {name: (folder / name).read_bytes() for name in ours} == before
 
 
-# a test-only sitecustomize: each process that imports WeasyPrint writes down its pid and its parent's
-COUNT_WEASYPRINT_IMPORTS = """
-    import os, sys
-
-    class WeasyPrintImports:
-        def find_spec(self, name, path=None, target=None):
-            if name == "weasyprint":
-                with open(os.environ["WEASYPRINT_IMPORTS"], "a") as log:
-                    log.write(f"{os.getpid()} {os.getppid()}\\n")
-            return None
-
-    sys.meta_path.insert(0, WeasyPrintImports())
-"""
-
-
 def weasyprint_imports(tmp_path: Path, *arguments: str) -> tuple[int, list[tuple[int, int]]]:
     """Run `quizgen ARGUMENTS`: its pid, and the (pid, parent's pid) of each of its processes that imported
     WeasyPrint."""
-    site = tmp_path / "site"
-    site.mkdir(exist_ok=True)
-    (site / "sitecustomize.py").write_text(textwrap.dedent(COUNT_WEASYPRINT_IMPORTS), encoding="utf-8")
-    log = tmp_path / "weasyprint-imports"
-    log.write_text("")
-    environment = {**os.environ, "PYTHONPATH": str(site), "WEASYPRINT_IMPORTS": str(log)}
-    with subprocess.Popen([sys.executable, "-m", "quizgen", *arguments], env=environment, stderr=subprocess.PIPE,
-                          text=True) as run:
+    environment, imports = weasyprint_import_log(tmp_path)
+    with subprocess.Popen([sys.executable, "-m", "quizgen", *arguments], env={**os.environ, **environment},
+                          stderr=subprocess.PIPE, text=True) as run:
         assert run.wait(timeout=300) == 0, run.stderr.read()
-    return run.pid, [tuple(map(int, line.split())) for line in log.read_text().splitlines()]
+    return run.pid, imports()
 
 
 @needs_engine
