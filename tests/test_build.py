@@ -230,7 +230,7 @@ def weasyprint_imports(tmp_path: Path, *arguments: str) -> tuple[int, list[tuple
 
 
 @needs_engine
-def test_a_build_imports_weasyprint_once_for_all_its_render_workers_and_an_up_to_date_one_not_at_all(tmp_path):
+def test_a_build_imports_weasyprint_once_for_all_its_render_workers_and_one_that_renders_nothing_never(tmp_path):
     pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
     build = ["build", str(pack), "--out", str(tmp_path / "out"), "--count", "2", "--jobs", "2", "--only",
              "worksheets,keys,flashcards", "--quiet"]
@@ -238,6 +238,8 @@ def test_a_build_imports_weasyprint_once_for_all_its_render_workers_and_an_up_to
     assert len(read_manifest(tmp_path / "out" / "rivers")) == 3  # three documents, each in a render worker
     assert [parent for _, parent in imports] == [quizgen]  # one process, started by the build, imported it
     assert weasyprint_imports(tmp_path, *build)[1] == []
+    exports = ["build", str(pack), "--out", str(tmp_path / "exports"), "--count", "2", "--only", "exports", "--quiet"]
+    assert weasyprint_imports(tmp_path, *exports)[1] == []  # a build that renders nothing starts no warm start
 
 
 @needs_engine
