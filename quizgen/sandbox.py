@@ -1,16 +1,21 @@
 """Bounded workers for untrusted layouts, templates and scans: a forked child with CPU-time and address-space
 limits and a wall clock in the parent; a breach kills the child and becomes one error line naming the user's file.
-A child dies with its parent, however the parent ends."""
+A child dies with its parent, however the parent ends. Children may be forked from a warm start (WarmStart), a
+process that imported what they need while this one did other work."""
 
 from __future__ import annotations
 
+import importlib
+import itertools
 import math
 import multiprocessing
 import multiprocessing.connection
 import os
+import pickle
 import re
 import resource
 import signal
+import socket
 import sys
 import threading
 import time
@@ -78,11 +83,13 @@ class BoundedRun:
     tasks of its batch not yet done go to a new child.
     """
 
-    def __init__(self, tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1, batch: int = 1):
+    def __init__(self, tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1, batch: int = 1,
+                 warm: WarmStart | None = None):
         self.tasks = list(tasks)
         self.limits = limits or RENDER_LIMITS
         self.jobs = max(jobs, 1)
         self.batch = max(batch, 1)
+        self.warm = warm  # children are forked from it while it serves; from this process otherwise
         self.waiting = list(range(len(self.tasks)))
         self.running: dict[Any, _Child] = {}
 
@@ -99,7 +106,7 @@ class BoundedRun:
         while self.waiting and len(self.running) < self.jobs:
             size = max(1, min(self.batch, -(-len(self.waiting) // self.jobs)))  # every free child gets some
             indices, self.waiting = self.waiting[:size], self.waiting[size:]
-            child = _Child.start(indices, [self.tasks[i] for i in indices], self.limits)
+            child = _Child.start(indices, [self.tasks[i] for i in indices], self.limits, self.warm)
             self.running[child.connection] = child
 
     def results(self, *, on_done: Callable[[int], None] = lambda index: None) -> list[Any]:
@@ -120,7 +127,9 @@ class BoundedRun:
             for connection in ready:
                 child = self.running[connection]
                 index, outcome = child.next_outcome()
-                if outcome[0] == "ok":
+                if outcome[0] == "lost":  # the warm start went away or could not take the batch: fork here
+                    self.warm = None
+                elif outcome[0] == "ok":
                     results[index] = outcome[1]
                     on_done(index)
                 else:
@@ -162,12 +171,16 @@ class _Child:
     alive: bool = True
 
     @classmethod
-    def start(cls, indices: list[int], tasks: list[Task], limits: Limits) -> _Child:
-        context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
-        reader, writer = context.Pipe(duplex=False)
-        process = context.Process(target=_work, args=(writer, tasks, limits, os.getpid()), daemon=True)
-        process.start()
-        writer.close()
+    def start(cls, indices: list[int], tasks: list[Task], limits: Limits, warm: WarmStart | None = None) -> _Child:
+        forked = warm.fork(tasks, limits) if warm else None
+        if forked:
+            reader, process = forked
+        else:
+            context = multiprocessing.get_context("fork" if sys.platform.startswith("linux") else "spawn")
+            reader, writer = context.Pipe(duplex=False)
+            process = context.Process(target=_work, args=(writer, tasks, limits, os.getpid()), daemon=True)
+            process.start()
+            writer.close()
         return cls(indices, tasks, limits, process, reader, time.monotonic() + limits.wall_seconds)
 
     @property
@@ -182,13 +195,17 @@ class _Child:
             outcome = self.connection.recv()
         except (EOFError, OSError):
             outcome = None
-        self.done += 1
-        self.deadline = time.monotonic() + self.limits.wall_seconds
         if outcome is None:
             self.alive = False
             self.process.join(timeout=5)
             if self.process.is_alive():
                 self.kill()
+        if (outcome and outcome[0] == "lost") or (outcome is None and getattr(self.process, "lost", False)):
+            self.alive = False  # the task is not done: it waits for another child
+            return index, ("lost",)
+        self.done += 1
+        self.deadline = time.monotonic() + self.limits.wall_seconds
+        if outcome is None:
             return index, ("problems", [self.problem(self._death(), task)])
         if outcome[0] == "failed":
             return index, ("problems", [self.problem(outcome[1], task)])
@@ -211,6 +228,228 @@ class _Child:
             self.process.kill()
         self.process.join(timeout=5)
         self.connection.close()
+
+
+class WarmStart:
+    """A process that imports the modules the workers will need, started before the work that decides their tasks,
+    and forks the workers on request: each starts with those modules loaded and still runs its batch in `_work`,
+    with the same limits, and dies with the warm process, which dies with this one.
+
+    Requests go over a socket pair, one packet each: `fork TICKET` carries two descriptors, an in-memory file with
+    the pickled tasks and limits, and the write end of the pipe the results come back on; `join TICKET SECONDS`
+    and `kill TICKET` are answered with the child's exit code (as multiprocessing gives it), `running` or
+    `unknown`. A task that cannot be pickled, or a warm process that has gone, leaves the caller to fork the
+    child itself (`fork` gives None, or the child is `lost`), so the results are the same either way.
+    """
+
+    def __init__(self, process: Any, control: socket.socket):
+        self.process = process
+        self.control = control
+        self.tickets = itertools.count()
+        self.gone = False
+
+    @classmethod
+    def start(cls, modules: Sequence[str]) -> WarmStart | None:
+        """The warm process, importing `modules` from now on ('module:function' also calls that function of the
+        module); None where it cannot be started."""
+        if not sys.platform.startswith("linux"):  # descriptors cross a Unix socket, children are forked
+            return None
+        try:
+            ours, theirs = socket.socketpair(socket.AF_UNIX, socket.SOCK_SEQPACKET)
+            context = multiprocessing.get_context("fork")
+            process = context.Process(target=_serve_forks, args=(theirs, ours, tuple(modules), os.getpid()),
+                                      daemon=True)
+            process.start()
+        except OSError:
+            return None
+        theirs.close()
+        ours.settimeout(60)  # the modules are imported before the first answer; a wedged process is given up
+        return cls(process, ours)
+
+    @property
+    def pid(self) -> int:
+        return self.process.pid
+
+    def fork(self, tasks: list[Task], limits: Limits) -> tuple[Any, _WarmChild] | None:
+        """The connection a child forked from the warm process sends its outcomes on, and the child; None when
+        the tasks cannot be pickled or the warm process has gone."""
+        if self.gone:
+            return None
+        try:
+            payload = pickle.dumps((tasks, limits), protocol=pickle.HIGHEST_PROTOCOL)
+        except Exception:  # e.g. a lambda: such tasks are forked from this process, which holds them already
+            return None
+        try:
+            spool = os.memfd_create("quizgen-tasks")
+        except OSError:
+            return None
+        ticket = next(self.tickets)
+        reader, writer = multiprocessing.get_context("fork").Pipe(duplex=False)
+        try:
+            with open(spool, "wb", closefd=False) as file:  # a file, not a pipe: it never waits for the reader
+                file.write(payload)
+            socket.send_fds(self.control, [f"fork {ticket}".encode()], [spool, writer.fileno()])
+        except OSError:
+            self.close()
+            reader.close()
+            return None
+        finally:
+            os.close(spool)
+            writer.close()
+        return reader, _WarmChild(self, ticket)
+
+    def ask(self, request: str) -> str | None:
+        """The warm process's answer to `request`; None when it has gone (then it is stopped for good)."""
+        if self.gone:
+            return None
+        try:
+            self.control.send(request.encode())
+            answer = self.control.recv(64)
+        except OSError:
+            answer = b""
+        if not answer:
+            self.close()
+            return None
+        return answer.decode()
+
+    def close(self) -> None:
+        """Stop the warm process; the children it forked die with it."""
+        if self.gone:
+            return
+        self.gone = True
+        self.control.close()
+        if self.process.is_alive():
+            self.process.kill()
+        self.process.join(timeout=5)
+
+
+@dataclass
+class _WarmChild:
+    """A child of the warm process, as `_Child` sees a process: joined, killed and its exit code read through
+    the warm process, which alone may wait for it."""
+
+    warm: WarmStart
+    ticket: int
+    exitcode: int | None = None
+    ended: bool = False
+    lost: bool = False  # the warm process has gone, or never forked it: its tasks are to be run elsewhere
+
+    def is_alive(self) -> bool:
+        return not self.ended
+
+    def join(self, timeout: float = 5) -> None:
+        if not self.ended:
+            self._take(self.warm.ask(f"join {self.ticket} {timeout:g}"))
+
+    def kill(self) -> None:
+        if not self.ended:
+            self._take(self.warm.ask(f"kill {self.ticket}"))
+
+    def _take(self, answer: str | None) -> None:
+        if answer == "running":
+            return
+        self.ended = True
+        if answer is None or answer == "unknown":
+            self.lost = True
+        else:
+            self.exitcode = int(answer)
+
+
+def _serve_forks(control: socket.socket, parents_end: socket.socket, modules: tuple[str, ...], parent: int) -> None:
+    """In the warm process: import `modules`, then fork a bounded child for each batch asked for, and wait for
+    the children when asked; end, and end the children, when this process's parent closes the socket or ends."""
+    die_with_parent(parent)
+    parents_end.close()  # inherited by the fork; without it, the socket would outlive the parent's closing it
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
+    warnings.simplefilter("ignore")  # as in _work, where these modules were imported before
+    for name in modules:
+        try:
+            module, _, function = name.partition(":")
+            imported = importlib.import_module(module)
+            if function:
+                getattr(imported, function)()
+        except Exception:  # a worker that needs the module meets the same error, and reports it on its line
+            pass
+    children: dict[str, int] = {}
+    ended: dict[str, int] = {}
+    try:
+        while True:
+            message, descriptors, _, _ = socket.recv_fds(control, 256, 2)
+            if not message:
+                break
+            request, ticket, *rest = message.decode().split()
+            if request == "fork":
+                pid = _fork_warm_child(control, descriptors)
+                if pid:
+                    children[ticket] = pid
+            else:
+                control.send(_child_ended(children, ended, ticket, request == "kill",
+                                          float(rest[0]) if rest else 5).encode())
+    except (OSError, ValueError):
+        pass
+    for pid in children.values():
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    os._exit(0)
+
+
+def _fork_warm_child(control: socket.socket, descriptors: list[int]) -> int | None:
+    """The pid of a child forked to run the pickled batch; None when it could not be forked (the parent then
+    sees its results' pipe close, and this process knows nothing of the ticket)."""
+    warm = os.getpid()
+    try:
+        pid = os.fork() if len(descriptors) == 2 else None
+    except OSError:
+        pid = None
+    if pid == 0:
+        try:
+            control.close()
+            _work_pickled(*descriptors, parent=warm)
+        finally:
+            os._exit(1)
+    for descriptor in descriptors:
+        os.close(descriptor)
+    return pid
+
+
+def _work_pickled(spool: int, results: int, *, parent: int) -> None:
+    """In a child of the warm process: read the batch and run it as any child does."""
+    connection = multiprocessing.connection.Connection(results, readable=False)
+    try:
+        with open(spool, "rb") as file:
+            file.seek(0)  # the parent's writing moved the offset this descriptor shares
+            tasks, limits = pickle.load(file)
+    except BaseException as exc:
+        connection.send(("lost", f"{type(exc).__name__}: {exc}"[:500]))
+        os._exit(0)
+    _work(connection, tasks, limits, parent)
+
+
+def _child_ended(children: dict[str, int], ended: dict[str, int], ticket: str, kill: bool, seconds: float) -> str:
+    """The exit code of the ticket's child once it has ended (killed first when asked), "running" if it has not
+    within `seconds`, "unknown" if it was never forked."""
+    if ticket in ended:
+        return str(ended[ticket])
+    pid = children.get(ticket)
+    if pid is None:
+        return "unknown"
+    if kill:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    deadline = time.monotonic() + seconds
+    while True:
+        done, status = os.waitpid(pid, 0 if kill else os.WNOHANG)
+        if done:
+            ended[ticket] = os.waitstatus_to_exitcode(status)
+            del children[ticket]
+            return str(ended[ticket])
+        if time.monotonic() >= deadline:
+            return "running"
+        time.sleep(0.005)
 
 
 def _work(connection: Any, tasks: list[Task], limits: Limits, parent: int) -> None:

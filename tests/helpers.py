@@ -12,6 +12,7 @@ import shutil
 import tempfile
 import textwrap
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from pypdf import PdfReader
@@ -21,6 +22,33 @@ from quizgen.model import Citation, NumericAnswer, Option, Pair, Question, Quest
 
 ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_PACK = ROOT / "content" / "deir-ez-zor-2014"
+
+
+# a test-only sitecustomize: each process that imports WeasyPrint writes down its pid and its parent's
+WEASYPRINT_IMPORT_LOG = """
+    import os, sys
+
+    class WeasyPrintImports:
+        def find_spec(self, name, path=None, target=None):
+            if name == "weasyprint":
+                with open(os.environ["WEASYPRINT_IMPORTS"], "a") as log:
+                    log.write(f"{os.getpid()} {os.getppid()}\\n")
+            return None
+
+    sys.meta_path.insert(0, WeasyPrintImports())
+"""
+
+
+def weasyprint_import_log(folder: Path) -> tuple[dict[str, str], Callable[[], list[tuple[int, int]]]]:
+    """The environment under which every Python process notes its importing WeasyPrint in `folder`, and a
+    function giving the (pid, parent's pid) of each one noted so far."""
+    site = folder / "site"
+    site.mkdir(exist_ok=True)
+    (site / "sitecustomize.py").write_text(textwrap.dedent(WEASYPRINT_IMPORT_LOG), encoding="utf-8")
+    log = folder / "weasyprint-imports"
+    log.write_text("")
+    return ({"PYTHONPATH": str(site), "WEASYPRINT_IMPORTS": str(log)},
+            lambda: [tuple(map(int, line.split())) for line in log.read_text().splitlines()])
 
 
 def write_pack(folder: Path, files: dict[str, str]) -> Path:

@@ -7,19 +7,24 @@ import hashlib
 import importlib.util
 import io
 import json
+import os
 import re
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 from pypdf import PdfReader
 
-from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, write_pack
+from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, weasyprint_import_log, write_pack
 from quizgen import cli
 from quizgen.build.manifest import read_manifest
 from quizgen.build.options import BuildOptions
 from quizgen.build.run import build_into
 from quizgen.errors import QuizgenError
 from quizgen.render.imposition import Grid, Offset
+from quizgen.render.pdf import RENDERER_MODULES
+from quizgen.sandbox import WarmStart
 
 pytestmark = pytest.mark.slow
 
@@ -84,6 +89,18 @@ def test_rebuild_gives_identical_bytes_whatever_the_job_count(built, tmp_path):
 
 def folder_state_bytes(folder: Path) -> dict[str, bytes]:
     return {name: data for name, (data, _) in folder_state(folder).items()}
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_render_workers_forked_from_a_warm_start_give_the_same_bytes(built, tmp_path, jobs):
+    warm = WarmStart.start(RENDERER_MODULES)
+    try:
+        again = tmp_path / "rivers"
+        build_into(again, make_sample_set(), options(jobs=jobs), warm=warm)
+        assert not warm.gone  # it served the build, rather than leaving it to fork its workers itself
+    finally:
+        warm.close()
+    assert folder_state_bytes(again) == folder_state_bytes(built)
 
 
 def test_failed_layout_leaves_the_previous_build_untouched(tmp_path):
@@ -200,6 +217,29 @@ def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
     assert cli.main(["build", str(pack), "--out", str(out), "--versions", "2", "--count", "2", "--jobs", "2",
                      "--fold", "--calibration", "--quiet"]) == 0
     assert {name: (folder / name).read_bytes() for name in ours} == before
+
+
+def weasyprint_imports(tmp_path: Path, *arguments: str) -> tuple[int, list[tuple[int, int]]]:
+    """Run `quizgen ARGUMENTS`: its pid, and the (pid, parent's pid) of each of its processes that imported
+    WeasyPrint."""
+    environment, imports = weasyprint_import_log(tmp_path)
+    with subprocess.Popen([sys.executable, "-m", "quizgen", *arguments], env={**os.environ, **environment},
+                          stderr=subprocess.PIPE, text=True) as run:
+        assert run.wait(timeout=300) == 0, run.stderr.read()
+    return run.pid, imports()
+
+
+@needs_engine
+def test_a_build_imports_weasyprint_once_for_all_its_render_workers_and_one_that_renders_nothing_never(tmp_path):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    build = ["build", str(pack), "--out", str(tmp_path / "out"), "--count", "2", "--jobs", "2", "--only",
+             "worksheets,keys,flashcards", "--quiet"]
+    quizgen, imports = weasyprint_imports(tmp_path, *build)
+    assert len(read_manifest(tmp_path / "out" / "rivers")) == 3  # three documents, each in a render worker
+    assert [parent for _, parent in imports] == [quizgen]  # one process, started by the build, imported it
+    assert weasyprint_imports(tmp_path, *build)[1] == []
+    exports = ["build", str(pack), "--out", str(tmp_path / "exports"), "--count", "2", "--only", "exports", "--quiet"]
+    assert weasyprint_imports(tmp_path, *exports)[1] == []  # a build that renders nothing starts no warm start
 
 
 @needs_engine

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import os
+import signal
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 from quizgen.errors import QuizgenError
-from quizgen.sandbox import BoundedRun, Failed, Limits, Task, _oversized, run_all_bounded, run_bounded
+from quizgen.sandbox import BoundedRun, Failed, Limits, Task, WarmStart, _oversized, run_all_bounded, run_bounded
 
 SMALL = Limits(cpu_seconds=1, memory_bytes=1024 ** 3, wall_seconds=5)
 
@@ -25,21 +29,52 @@ def fail_located() -> None:
     raise QuizgenError.at("mine/t.yaml", "bad", line=3, column=2, field="prompt")
 
 
+WARM_MODULE = "tabnanny"  # a module nothing in quizgen or its tests imports, so only a warm start can have it
+
+
+def forked_by() -> tuple[int, bool]:
+    """The pid of the process that forked this worker, and whether it arrived with the warm start's module."""
+    return os.getppid(), WARM_MODULE in sys.modules
+
+
+def noted_then(note: Path, breach: str) -> None:
+    """Write down which process forked this worker, then break a limit."""
+    note.write_text(str(os.getppid()))
+    {"spin": spin, "hoard": hoard, "nap": lambda: time.sleep(60)}[breach]()
+
+
+def orphaned_unless_forked_by(pid: int) -> int:
+    """Kill the warm process that forked this worker, which ends the worker too; answer only when forked by `pid`."""
+    if os.getppid() != pid:
+        os.kill(os.getppid(), signal.SIGKILL)
+        time.sleep(60)
+    return os.getppid()
+
+
+@pytest.fixture
+def warm():
+    assert WARM_MODULE not in sys.modules
+    started = WarmStart.start([WARM_MODULE])
+    yield started
+    started.close()
+
+
 def test_results_come_back_in_order():
     tasks = [Task(pow, (2, n), "x") for n in range(5)]
     assert run_all_bounded(tasks, SMALL, jobs=2) == [1, 2, 4, 8, 16]
 
 
-@pytest.mark.parametrize("function, message", [
-    (spin, "my-layouts/page.html: layout: used more than 1 s of processor time; stopped"),
-    (hoard, "my-layouts/page.html: layout: needed more than 1,024 MB of memory; stopped"),
-    (lambda: time.sleep(60), "my-layouts/page.html: layout: took longer than 2 s; stopped"),
-    (lambda: {}["missing"], "my-layouts/page.html: layout: failed: KeyError: 'missing'"),
+# the wall clock is long where another limit is to stop the task first, however busy the machine is
+@pytest.mark.parametrize("function, wall, message", [
+    (spin, 25, "my-layouts/page.html: layout: used more than 1 s of processor time; stopped"),
+    (hoard, 25, "my-layouts/page.html: layout: needed more than 1,024 MB of memory; stopped"),
+    (lambda: time.sleep(60), 2, "my-layouts/page.html: layout: took longer than 2 s; stopped"),
+    (lambda: {}["missing"], 2, "my-layouts/page.html: layout: failed: KeyError: 'missing'"),
 ])
-def test_a_breach_is_one_problem_naming_the_users_file(function, message):
+def test_a_breach_is_one_problem_naming_the_users_file(function, wall, message):
     started = time.monotonic()
     with pytest.raises(QuizgenError) as caught:
-        run_bounded(Task(function, (), "my-layouts/page.html"), Limits(1, 1024 ** 3, 2))
+        run_bounded(Task(function, (), "my-layouts/page.html"), Limits(1, 1024 ** 3, wall))
     assert str(caught.value).startswith(message)
     assert time.monotonic() - started < 30
 
@@ -77,3 +112,54 @@ def test_problems_raised_in_the_worker_arrive_intact():
 ])
 def test_operator_bounds(operator, left, right, refused):
     assert bool(_oversized(operator, left, right)) is refused
+
+
+# ---- a warm start: workers forked from a process that imported their modules ahead ----------------------
+
+
+def test_workers_are_forked_from_the_warm_start_with_its_modules_loaded(warm):
+    tasks = [Task(forked_by, (), str(n)) for n in range(4)]
+    assert run_all_bounded(tasks, SMALL, jobs=2) == [(os.getpid(), False)] * 4
+    with BoundedRun(tasks, SMALL, jobs=2, batch=2, warm=warm) as run:
+        assert run.results() == [(warm.pid, True)] * 4
+    assert WARM_MODULE not in sys.modules
+
+
+# the wall clock is long where another limit is to stop the task first, however busy the machine is
+@pytest.mark.parametrize("breach, wall, message", [
+    ("spin", 25, "my-layouts/page.html: layout: used more than 1 s of processor time; stopped"),
+    ("hoard", 25, "my-layouts/page.html: layout: needed more than 1,024 MB of memory; stopped"),
+    ("nap", 2, "my-layouts/page.html: layout: took longer than 2 s; stopped"),
+])
+def test_a_breach_in_a_warm_worker_is_the_same_one_problem(warm, tmp_path, breach, wall, message):
+    note = tmp_path / "forked-by"
+    with pytest.raises(QuizgenError) as caught:
+        with BoundedRun([Task(noted_then, (note, breach), "my-layouts/page.html")], Limits(1, 1024 ** 3, wall),
+                        warm=warm) as run:
+            run.results()
+    assert str(caught.value) == message
+    assert note.read_text() == str(warm.pid)
+
+
+def test_a_warm_worker_dies_with_the_warm_start_and_its_task_runs_again_forked_here(warm):
+    tasks = [Task(orphaned_unless_forked_by, (os.getpid(),), "a"), Task(forked_by, (), "b")]
+    with BoundedRun(tasks, SMALL, jobs=1, warm=warm) as run:
+        assert run.results() == [os.getpid(), (os.getpid(), False)]
+    assert warm.gone and not warm.process.is_alive()
+
+
+def test_without_its_warm_start_or_for_a_task_that_cannot_be_pickled_a_worker_is_forked_here(warm):
+    with BoundedRun([Task(lambda: os.getppid(), (), "a"), Task(forked_by, (), "b")], SMALL, warm=warm) as run:
+        assert run.results() == [os.getpid(), (warm.pid, True)]
+    warm.process.kill()
+    warm.process.join()
+    with BoundedRun([Task(forked_by, (), "c")], SMALL, warm=warm) as run:
+        assert run.results() == [(os.getpid(), False)]
+
+
+def test_the_warm_start_ends_when_the_socket_to_it_is_closed(warm):
+    with BoundedRun([Task(forked_by, (), "a")], SMALL, warm=warm) as run:
+        assert run.results() == [(warm.pid, True)]
+    warm.control.close()
+    warm.process.join(timeout=30)
+    assert warm.process.exitcode == 0

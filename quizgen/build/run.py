@@ -7,6 +7,8 @@ import os
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -23,9 +25,9 @@ from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
 from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, keep_compiled_layouts_in, user_layout_blame
-from ..render.pdf import RenderedPdf, render_pdfs
+from ..render.pdf import RENDERER_MODULES, RenderedPdf, render_pdfs
 from ..sheets.paper import PAPERS, Paper
-from ..sandbox import BoundedRun, Task, run_bounded
+from ..sandbox import BoundedRun, Task, WarmStart, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
 from .generating import collector_paused, generate_bounded
@@ -37,9 +39,6 @@ from .progress import BuildProgress, print_summary
 
 def run_build(options: BuildOptions) -> int:
     """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
-    from ..load.pack import load_pack
-    from ..generate import shortfall_warning
-
     started = time.perf_counter()
     check_output_folder(options.out)
     options = options.with_class_list()
@@ -50,6 +49,15 @@ def run_build(options: BuildOptions) -> int:
         if not options.quiet:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
         return 0
+    with warm_render_workers(options) as warm:
+        return _load_generate_and_build(options, started, warm)
+
+
+def _load_generate_and_build(options: BuildOptions, started: float, warm: WarmStart | None) -> int:
+    """The build after its checks: the pack loaded, its questions generated, every file made and written."""
+    from ..load.pack import load_pack
+    from ..generate import shortfall_warning
+
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = BuildProgress(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
     with collector_paused():  # as generating does (generating.py)
@@ -63,7 +71,7 @@ def run_build(options: BuildOptions) -> int:
                   f"{counted(len(question_set.versions), 'version')}")
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
-                            display=display)
+                            display=display, warm=warm)
     finally:
         display.close()
     if not options.quiet:
@@ -72,6 +80,21 @@ def run_build(options: BuildOptions) -> int:
     for name in result.left_alone:
         print(left_alone_line(result.folder, name, BUILD_WRITER), file=sys.stderr)
     return 0
+
+
+RENDERED = ("worksheets", "keys", "flashcards", "calibration", "answer-sheets")
+
+
+@contextmanager
+def warm_render_workers(options: BuildOptions) -> Iterator[WarmStart | None]:
+    """A process that imports the renderer while this one loads the pack, generates and plans, and from which the
+    render workers are forked; None when the build renders nothing, or where it cannot start."""
+    warm = WarmStart.start(RENDERER_MODULES) if any(options.wants(kind) for kind in RENDERED) else None
+    try:
+        yield warm
+    finally:
+        if warm:
+            warm.close()
 
 
 def check_outside_pack(out: Path, folder: Path | None, pack: Path) -> None:
@@ -143,14 +166,16 @@ def previous_output_folder(options: BuildOptions) -> Path | None:
 
 
 def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,
-               content_folders: tuple[Path, ...] = (), display: BuildProgress | None = None) -> BuildResult:
-    """Make every output in memory, then write them all and the manifest into `folder`."""
+               content_folders: tuple[Path, ...] = (), display: BuildProgress | None = None,
+               warm: WarmStart | None = None) -> BuildResult:
+    """Make every output in memory, then write them all and the manifest into `folder`; the render workers are
+    forked from `warm` when given (sandbox.WarmStart)."""
     started = time.perf_counter()
     cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
                         content_folders=content_folders)
     display = display or BuildProgress()
     files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
-                                 previous=folder, cache=cache)
+                                 previous=folder, cache=cache, warm=warm)
     display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
@@ -158,8 +183,8 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
 
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
-               display: BuildProgress, previous: Path | None = None,
-               cache: RenderCache | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
+               display: BuildProgress, previous: Path | None = None, cache: RenderCache | None = None,
+               warm: WarmStart | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
     """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
     Anki deck reads its note times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
@@ -186,7 +211,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                      for i, d in enumerate(documents) if cached.get(i) is None]
         if cache:  # flashcards lay out only the pieces no earlier build laid out
             to_render = [cache.with_piece_store(d) if isinstance(d, ComposedCards) else d for d in to_render]
-        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1) as renderer:
+        if warm and not to_render:  # every document came from the cache: its imports would be wasted
+            warm.close()
+        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
             # this process makes the other files while the workers lay out pages
             if options.wants("questions"):
                 files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
@@ -272,13 +299,13 @@ class Renderer:
     The largest documents go first, so the workers finish at about the same time.
     """
 
-    def __init__(self, documents: list[Document], *, jobs: int):
+    def __init__(self, documents: list[Document], *, jobs: int, warm: WarmStart | None = None):
         self.documents = documents
         self.order = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
         tasks = [Task(render_pdfs, (documents[i],), user_layout_blame(documents[i].layout_folders,
                                                                       documents[i].layout))
                  for i in self.order]
-        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs)
+        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs, warm=warm)
 
     def __enter__(self) -> Renderer:
         self._run.__enter__()

@@ -9,7 +9,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL_PACK, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, science_pack_files, weasyprint_import_log, write_pack
 from hostile import one_error_line, run_quizgen
 from quizgen.ownership import record_loose_file
 
@@ -77,6 +77,23 @@ def test_a_hundred_thousand_page_breaks_are_stopped(tmp_path: Path):
     body = "{% for i in range(10000) %}<p style='break-after: page'>x</p>{% endfor %}" * 10
     line = one_error_line(build_with_layouts(tmp_path, header(body)))
     assert_stopped(tmp_path, line)
+
+
+def test_a_layout_stopped_in_a_render_worker_forked_warm_is_the_same_one_line(tmp_path: Path, monkeypatch):
+    environment, weasyprint_imports = weasyprint_import_log(tmp_path)
+    for name, value in environment.items():
+        monkeypatch.setenv(name, value)
+    pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
+    folder = tmp_path / "layouts"
+    folder.mkdir()
+    endless = "{% for i in range(10000) %}<p style='break-after: page'>x</p>{% endfor %}" * 10
+    (folder / "worksheet-header.html").write_text(header(endless)["worksheet-header.html"], encoding="utf-8")
+    line = one_error_line(run_quizgen("build", pack, "--out", tmp_path / "out", "--layouts", folder, "--only",
+                                      "worksheets,keys", "--count", "2", "--jobs", "2", "--quiet"))
+    assert_stopped(tmp_path, line)
+    assert line.endswith("used more than 5 s of processor time; stopped") or "took longer than" in line
+    # the worksheet's worker and the key's, busy at the same time, found WeasyPrint imported by their warm start
+    assert len(weasyprint_imports()) == 1
 
 
 @pytest.mark.parametrize("depth", [5_000, 100_000])

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Callable
 
 import pytest
 from helpers import MINIMAL_PACK, write_pack
@@ -52,13 +53,25 @@ def alive(pids: set[int]) -> set[int]:
     return left
 
 
-def stop_with(arguments: list[str], how: signal.Signals, workers: int, cwd: Path) -> set[int]:
-    """Start `quizgen ARGUMENTS`, wait until `workers` workers are busy, send `how`; the workers still alive
-    five seconds later (killed before returning, so none outlives the test)."""
+def forked_by_children_of(pid: int) -> set[int]:
+    """The living descendants of `pid` that are not its own children: workers forked by a warm start."""
+    def parent(child: int) -> int | None:
+        try:
+            return int(Path(f"/proc/{child}/stat").read_text().rsplit(")", 1)[1].split()[1])
+        except (OSError, IndexError, ValueError):
+            return None
+
+    return {child for child in children_of(pid) if parent(child) not in (pid, None)}
+
+
+def stop_with(arguments: list[str], how: signal.Signals, workers: int, cwd: Path, *,
+              busy: Callable[[int], set[int]] = children_of) -> set[int]:
+    """Start `quizgen ARGUMENTS`, wait until `workers` workers are `busy`, send `how`; the workers (and every
+    other descendant) still alive five seconds later (killed before returning, so none outlives the test)."""
     process = subprocess.Popen([sys.executable, "-c", RUNNER, *arguments], cwd=cwd, stdout=subprocess.DEVNULL,
                                stderr=subprocess.PIPE)
     deadline = time.monotonic() + 60
-    while len(children_of(process.pid)) < workers:
+    while len(busy(process.pid)) < workers:
         assert process.poll() is None, process.stderr.read().decode()
         assert time.monotonic() < deadline, "the workers never started"
         time.sleep(0.1)
@@ -88,6 +101,19 @@ def test_a_stopped_build_leaves_no_layout_worker(tmp_path, how):
 
 
 @pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
+def test_a_stopped_build_leaves_no_render_worker_forked_by_its_warm_start(tmp_path, how):
+    pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "worksheet-header.html").write_text(  # quick to write as HTML, long to lay out
+        "<header>{% for i in range(100000) %}<p style='break-after: page'>x</p>{% endfor %}</header>",
+        encoding="utf-8")
+    left = stop_with(["build", str(pack), "--out", str(tmp_path / "out"), "--layouts", str(layouts),
+                      "--only", "worksheets", "--count", "2", "-q"], how, 1, tmp_path, busy=forked_by_children_of)
+    assert left == set()
+
+
+@pytest.mark.parametrize("how", [signal.SIGKILL, signal.SIGTERM])
 def test_a_stopped_grading_leaves_no_page_worker(tmp_path, how):
     for name in ("one.pdf", "two.pdf"):
         (tmp_path / name).write_bytes(hs.rectangles(1_000_000))
@@ -106,7 +132,7 @@ def test_a_terminated_build_says_so_in_one_word_and_exits_143(tmp_path):
                                 "--layouts", str(layouts), "--only", "worksheets", "-q"], cwd=tmp_path,
                                stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     deadline = time.monotonic() + 60
-    while not children_of(process.pid):
+    while len(children_of(process.pid)) < 2:  # the render workers' warm start, and the worker on the layout
         assert process.poll() is None and time.monotonic() < deadline
         time.sleep(0.1)
     process.send_signal(signal.SIGTERM)
