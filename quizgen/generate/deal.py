@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -39,6 +39,16 @@ class Named:
     names: tuple[str, ...]
     kind: str
 
+    # its names as `contains_phrase` looks for them, worked out once: a deal searches hundreds of thousands of texts
+    @cached_property
+    def phrases(self) -> tuple[str, ...]:
+        """Its names but the short upper-case ones, normalised and padded with a space: found in a padded text."""
+        return tuple(f" {small} " for name in self.names if not is_acronym(name) and (small := normalise(name)))
+
+    @cached_property
+    def acronyms(self) -> tuple[str, ...]:
+        return tuple(name for name in self.names if is_acronym(name))
+
 
 @dataclass(frozen=True)
 class Part:
@@ -48,6 +58,10 @@ class Part:
     text: str
     named: frozenset[str]
     states: bool
+
+    @cached_property
+    def padded(self) -> str:
+        return padded(self.text)
 
 
 @dataclass(frozen=True)
@@ -85,17 +99,32 @@ class Item:
     def named_offered(self) -> frozenset[str]:
         return frozenset().union(*(part.named for part in self.parts if not part.states))
 
+    # the same pieces' padded texts in one string each: a name is in one of the pieces when it is in the string
+    # (a line break, never part of a padded name, keeps two pieces from making one)
+    @cached_property
+    def text_stated(self) -> str:
+        return "\n".join(part.padded for part in self.parts if part.states)
+
+    @cached_property
+    def text_anywhere(self) -> str:
+        return "\n".join(part.padded for part in self.parts)
+
+    @cached_property
+    def text_offered(self) -> str:
+        return "\n".join(part.padded for part in self.parts if not part.states)
+
     def shows(self, value: Named, *, stated: bool = False) -> bool:
         """Whether its words name the value (with `stated`, the words that say something: stem, claim, events)."""
         if value.kind == "entity":
             return value.key in (self.named_stated if stated else self.named_anywhere)
-        return any(names_in_part(part, value) for part in self.parts if part.states or not stated)
+        return names_in_text(self.text_stated if stated else self.text_anywhere,
+                             (part for part in self.parts if part.states or not stated), value)
 
     def offers(self, value: Named) -> bool:
         """Whether it offers the value itself, as one of its options or in a column to match."""
         if value.kind == "entity":
             return value.key in self.named_offered
-        return any(names_in_part(part, value) for part in self.parts if not part.states)
+        return names_in_text(self.text_offered, (part for part in self.parts if not part.states), value)
 
     def states(self, ends: tuple[Named, ...]) -> bool:
         """Whether one of its statements names every value of a fact together (and so says or settles the fact)."""
@@ -107,7 +136,23 @@ class Item:
 def names_in_part(part: Part, value: Named) -> bool:
     if value.kind == "entity":
         return value.key in part.named
-    return any(contains_phrase(part.text, name) for name in value.names)
+    return names_in_text(part.padded, (part,), value)
+
+
+def names_in_text(text: str, parts: Iterable[Part], value: Named) -> bool:
+    """Whether `contains_phrase` finds one of the value's names in one of the parts, whose padded texts `text`
+    holds: the normalised names are looked up in that text at once, the short upper-case ones part by part."""
+    return (any(phrase in text for phrase in value.phrases)
+            or any(contains_phrase(part.text, name) for part in parts for name in value.acronyms))
+
+
+def is_acronym(name: str) -> bool:
+    """A name `contains_phrase` matches with its case ("IS" must not match the word "is")."""
+    return name.isupper() and len(name) <= 4
+
+
+def padded(text: str) -> str:
+    return f" {normalise(text)} "
 
 
 @dataclass(frozen=True)
@@ -303,11 +348,13 @@ def gives_away(asker: Item, other: Item, rules: Rules) -> bool:
     names together every value of a fact `other` asks about (a true claim settles the question about the same fact,
     and a question names the pair a claim is about). A name the stems use throughout still gives the answer away
     in a statement of the same relation: "ISIL took Kabajeb on 10 April" answers "Who took the silos that day?"."""
-    same_relation = bool(relations_of(asker) & relations_of(other))
     for answer in other.answers:
-        if answer.key in rules.common and not (same_relation and asker.shows(answer, stated=True)):
+        if not asker.shows(answer):
+            continue  # its words do not name it, so neither do its statements: most answers end here
+        stated = asker.shows(answer, stated=True)
+        if answer.key in rules.common and not (stated and relations_of(asker) & relations_of(other)):
             continue
-        if asker.shows(answer, stated=True) or asker.shows(answer) and not other.offers(answer):
+        if stated or not other.offers(answer):
             return True
     return any(asker.states(ends) for ends in other.ends)
 
