@@ -85,6 +85,14 @@ class Item:
     def relations(self) -> frozenset[str]:
         return frozenset(meaning[0] for meaning in self.meanings)
 
+    @cached_property
+    def relation(self) -> str:
+        return min(self.relations)
+
+    @cached_property
+    def fact_ids(self) -> frozenset[str]:
+        return frozenset(self.question.fact_ids)
+
     # the entities its statements, all its words and its offered pieces name, gathered once: a deal asks them of
     # every pair of items it weighs
     @cached_property
@@ -320,12 +328,23 @@ class Rules:
     per_set: dict[str, int]  # relations whose author caps their items in a set (`per_set` in relations.yaml)
     # whether two items clash (`clashes`), by their ids: a deal weighs the same pairs again and again
     clashing: dict[tuple[int, int], bool] = field(default_factory=dict, compare=False, repr=False)
+    # for an item (by id), the set it last fitted and how many of that set's items it was weighed against: a set only
+    # grows, so a waiting item is weighed against the items taken since, not against the whole set again
+    fitted: dict[int, tuple[list[Item], int]] = field(default_factory=dict, compare=False, repr=False)
 
     def clash(self, item: Item, other: Item) -> bool:
         pair = (id(item), id(other))
         if pair not in self.clashing:
             self.clashing[pair] = clashes(item, other, self)
         return self.clashing[pair]
+
+    def clashes_with_any(self, item: Item, chosen: list[Item]) -> bool:
+        """Whether the item clashes with one in the set, weighing only the items taken since it last fitted it."""
+        fitted, weighed = self.fitted.get(id(item), (None, 0))
+        if any(self.clash(item, c) for c in (chosen[weighed:] if fitted is chosen else chosen)):
+            return True
+        self.fitted[id(item)] = (chosen, len(chosen))
+        return False
 
     @classmethod
     def of(cls, items: list[Item], pack: Pack) -> Rules:
@@ -362,15 +381,14 @@ def gives_away(asker: Item, other: Item, rules: Rules) -> bool:
 def fits_set(item: Item, chosen: list[Item], rules: Rules) -> bool:
     """Whether the item can join the set for good: a fact, a meaning and a stem asked once, an answer keyed at most
     MAX_SAME_ANSWER times, one matching and one ordering item per relation, and nothing given away either way."""
-    keys = Counter(k for c in chosen for k in c.keyed)
-    if any(keys[k] >= MAX_SAME_ANSWER for k in item.keyed):
+    if any(sum(k in c.keyed for c in chosen) >= MAX_SAME_ANSWER for k in item.keyed):
         return False
-    return not any(rules.clash(item, c) for c in chosen)
+    return not rules.clashes_with_any(item, chosen)
 
 
 def clashes(item: Item, c: Item, rules: Rules) -> bool:
     """Whether two items cannot share a set, whatever else it holds (what `fits_set` weighs pair by pair)."""
-    if set(item.question.fact_ids) & set(c.question.fact_ids) or item.meanings & c.meanings or item.groups & c.groups:
+    if item.fact_ids & c.fact_ids or item.meanings & c.meanings or item.groups & c.groups:
         return True
     if c.stem == item.stem:
         return True
@@ -401,7 +419,7 @@ def within_relation_cap(item: Item, chosen: list[Item], cap: int | None, rules: 
 
 
 def relation_of(item: Item) -> str:
-    return min(relations_of(item))
+    return item.relation
 
 
 def relations_of(item: Item) -> frozenset[str]:
