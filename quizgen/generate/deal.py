@@ -121,6 +121,29 @@ class Item:
     def text_offered(self) -> str:
         return "\n".join(part.padded for part in self.parts if not part.states)
 
+    # every value whose name in another item's words could settle this one: its answers and its facts' ends
+    @cached_property
+    def value_entities(self) -> frozenset[str]:
+        return frozenset(value.key for value in self.values if value.kind == "entity")
+
+    @cached_property
+    def value_phrases(self) -> tuple[str, ...]:
+        return tuple(phrase for value in self.values if value.kind != "entity" for phrase in value.phrases)
+
+    @cached_property
+    def value_acronyms(self) -> bool:
+        return any(value.acronyms for value in self.values if value.kind != "entity")
+
+    @property
+    def values(self) -> tuple[Named, ...]:
+        return (*self.answers, *(end for ends in self.ends for end in ends))
+
+    def may_name_a_value_of(self, other: Item) -> bool:
+        """Whether its words might name an answer of `other` or an end of one of its facts: when they cannot, it
+        neither offers what `other` keys nor gives `other` away (`offers_key_of`, `gives_away`)."""
+        return (not self.named_anywhere.isdisjoint(other.value_entities) or other.value_acronyms
+                or any(phrase in self.text_anywhere for phrase in other.value_phrases))
+
     def shows(self, value: Named, *, stated: bool = False) -> bool:
         """Whether its words name the value (with `stated`, the words that say something: stem, claim, events)."""
         if value.kind == "entity":
@@ -395,11 +418,13 @@ def clashes(item: Item, c: Item, rules: Rules) -> bool:
     if c.keyed & item.keyed and ((c.parts[0].named & item.parts[0].named) - rules.common
                                  or relations_of(c) & relations_of(item)):
         return True  # one answer to two stems about one thing (who led the FSA, who replaced its chief) or one frame
-    if relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c)):
-        return True  # one frame, options shared: knowing one real name strikes it off the other's options
     if item.type == TRUE_FALSE and relation_of(item) in rules.one_sided and (
             c.type == TRUE_FALSE and relation_of(c) == relation_of(item)):
         return True
+    if not (item.may_name_a_value_of(c) or c.may_name_a_value_of(item)):
+        return False  # what is left to weigh needs one item to name a value of the other: most pairs end here
+    if relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c)):
+        return True  # one frame, options shared: knowing one real name strikes it off the other's options
     return gives_away(item, c, rules) or gives_away(c, item, rules)
 
 
