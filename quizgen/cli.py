@@ -96,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--why", metavar="FACT", default=None,
                        help="list every reason this fact yields fewer questions than its relation allows")
     stats.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
+    stats.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     stats.set_defaults(handler=cmd_stats)
 
     listing = command("list", "list a pack's facts, entities or sources")
@@ -111,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--warnings", action="store_true", help="list warnings too, not only errors")
     lint.add_argument("--info", action="store_true",
                       help="list warnings and notes too: why each fact yields fewer questions than its relation allows")
+    lint.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     lint.set_defaults(handler=cmd_lint)
 
     review = command("review", "review the whole question pool and leave questions out")
@@ -305,13 +307,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from .build.pool_cache import caching_enabled, pack_and_pool
     from .load.pack import load_pack
     from .generate import question_pool
 
-    pack = load_pack(args.pack)
     if args.why is not None:
-        return print_why(pack, args.why, args.templates)
-    pool = question_pool(pack, template_dirs=args.templates)
+        return print_why(load_pack(args.pack), args.why, args.templates)
+    pack, pool = pack_and_pool(args.pack, tuple(args.templates), enabled=caching_enabled(args.no_cache))
+    pool = pool or question_pool(pack, template_dirs=args.templates)  # nothing to ask: says why
     asked = pool.asked_facts()
     quizzable = pack.quizzable_facts()
     print(f"{pack.title} ({pack.id})")
@@ -359,16 +362,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .load.pack import load_pack
-    from .generate import nothing_to_ask, question_pool
+    from .build.pool_cache import caching_enabled, pack_and_pool
+    from .generate import nothing_to_ask
     from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
-    pack = load_pack(args.pack)
+    pack, pool = pack_and_pool(args.pack, tuple(args.templates), enabled=caching_enabled(args.no_cache))
     if (empty := nothing_to_ask(pack)) is not None:  # a pack in the making breaks no rule: a note, not an error
         print(f"{pack.id}: no questions yet: {empty}")
         print(summary([]))
         return 0
-    pool = question_pool(pack, template_dirs=args.templates)
     findings = lint_pool(pool, pack)
     for finding in findings:
         if finding.severity == ERROR or args.warnings and finding.severity == WARNING or args.info:

@@ -207,3 +207,23 @@ def test_a_relative_xdg_cache_home_is_ignored(tmp_path, monkeypatch):
     assert user_cache_folder() == tmp_path / ".cache" / "quizgen"
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert user_cache_folder() == tmp_path / "xdg" / "quizgen"
+
+
+def test_stats_and_lint_read_the_pool_generate_stored(minimal_pack, private_cache_folder, capsys):
+    fresh = {command: run(capsys, command, str(minimal_pack), "--no-cache") for command in ("stats", "lint")}
+    assert entries(private_cache_folder) == []
+    generate(capsys, minimal_pack)
+    for command in ("stats", "lint", "stats", "lint"):
+        assert run(capsys, command, str(minimal_pack)) == fresh[command]
+    assert len(entries(private_cache_folder)) == 1  # one entry for the pool all three read
+
+
+def test_lint_and_stats_of_a_pack_with_nothing_to_ask_say_so_from_the_cache_too(tmp_path, capsys):
+    files = dict(MINIMAL_PACK)
+    files["facts.yaml"] = "facts: []\n"
+    pack = write_pack(tmp_path / "empty", files)
+    for _ in range(2):
+        code, out, _ = run(capsys, "lint", str(pack))
+        assert code == 0 and "no questions yet: the pack has no facts yet" in out
+        code, _, err = run(capsys, "stats", str(pack))
+        assert code == 1 and "the pack has no facts yet" in err

@@ -1,6 +1,6 @@
 """A loaded pack and its question pool, kept in the user's cache folder by a fingerprint of everything that makes them
-(the pack folder, the template folders, the options, quizgen's own code), so that `generate`, `export`, `drill` and
-`check` neither read the pack nor make the pool again while none of it changed."""
+(the pack folder, the template folders, the options, quizgen's own code), so that `generate`, `export`, `drill`,
+`check`, `stats` and `lint` neither read the pack nor make the pool again while none of it changed."""
 
 from __future__ import annotations
 
@@ -237,5 +237,25 @@ def checked_pack(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled:
             pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
         except QuizgenError:
             return pack, None
+        store.put(Stored(pack, pool.questions, pool.skipped))
+    return pack, pool
+
+
+def pack_and_pool(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled: bool = True):
+    """The pack and its review pool as `stats` and `lint` read them, the pool `generate` deals from (one entry
+    serves both), from the cache when it holds them; the pool is None when the pack has nothing to ask yet."""
+    from ..generate import REVIEWED_POOL_SEED, nothing_to_ask, question_pool
+    from ..load.pack import load_pack
+    from .generating import collector_paused
+
+    store = PoolCache.of(folder, template_dirs=template_dirs, enabled=enabled)
+    with collector_paused():
+        stored = store.get()
+        if stored is not None:
+            return stored.pack, stored.pool(template_dirs)
+        pack = load_pack(folder)
+        if nothing_to_ask(pack) is not None:
+            return pack, None
+        pool = question_pool(pack, template_dirs=template_dirs, seed=REVIEWED_POOL_SEED)
         store.put(Stored(pack, pool.questions, pool.skipped))
     return pack, pool
