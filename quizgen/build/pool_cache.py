@@ -127,7 +127,7 @@ class PoolCache:
                 Path(temporary).unlink(missing_ok=True)
                 raise
             keep_newest(self.folder, KEEP_ENTRIES)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass
 
 
