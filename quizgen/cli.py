@@ -88,6 +88,7 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("pack", type=Path, help=PACK_HELP)
     check.add_argument("--templates", type=Path, action="append", default=[],
                        help="folder of question templates whose questions review.yaml may leave out")
+    check.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     check.set_defaults(handler=cmd_check)
 
     stats = command("stats", "count a pack's facts by topic and relation, its questions by type, and what is asked")
@@ -95,6 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
     stats.add_argument("--why", metavar="FACT", default=None,
                        help="list every reason this fact yields fewer questions than its relation allows")
     stats.add_argument("--templates", type=Path, action="append", default=[], help=TEMPLATES_HELP)
+    stats.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     stats.set_defaults(handler=cmd_stats)
 
     listing = command("list", "list a pack's facts, entities or sources")
@@ -110,6 +112,7 @@ def build_parser() -> argparse.ArgumentParser:
     lint.add_argument("--warnings", action="store_true", help="list warnings too, not only errors")
     lint.add_argument("--info", action="store_true",
                       help="list warnings and notes too: why each fact yields fewer questions than its relation allows")
+    lint.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     lint.set_defaults(handler=cmd_lint)
 
     review = command("review", "review the whole question pool and leave questions out")
@@ -251,6 +254,9 @@ TEMPLATES_HELP = "folder of question templates that override or add to the built
 COUNT_HELP = "questions to generate"
 SEED_HELP = "random seed: the same seed gives the same questions and order"
 
+NO_CACHE_HELP = ("read the pack and make its question pool afresh, neither reading nor writing the pool kept in the "
+                 "user's cache folder (also QUIZGEN_NO_CACHE=1)")
+
 DRILL_COUNT = 500  # the drill schedules the whole pack, not a worksheet's worth
 
 
@@ -262,6 +268,7 @@ def add_generation_options(parser: argparse.ArgumentParser, *, count: int = 20, 
     parser.add_argument("--tags", nargs="+", default=None, help="only facts with one of these tags (default: all)")
     parser.add_argument("--count", type=positive_int, default=count, help=count_help)
     parser.add_argument("--seed", type=int, default=1, help=SEED_HELP)
+    parser.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
 
 
 def positive_int(text: str) -> int:
@@ -285,12 +292,12 @@ def port_number(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .load.pack import load_pack
+    from .build.pool_cache import caching_enabled, checked_pack
     from .generate import nothing_to_ask
     from .study.review import unmatched_exclusions
 
-    pack = load_pack(args.pack)
-    for warning in unmatched_exclusions(pack, tuple(args.templates)):
+    pack, pool = checked_pack(args.pack, tuple(args.templates), enabled=caching_enabled(args.no_cache))
+    for warning in unmatched_exclusions(pack, tuple(args.templates), pool=pool):
         print(warning, file=sys.stderr)
     print(f"{pack.id}: {counted(len(pack.facts), 'fact')}, {counted(len(pack.entities), 'entity', 'entities')}, "
           f"{counted(len(pack.sources), 'source')} — ok")
@@ -300,13 +307,14 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
+    from .build.pool_cache import caching_enabled, pack_and_pool
     from .load.pack import load_pack
     from .generate import question_pool
 
-    pack = load_pack(args.pack)
     if args.why is not None:
-        return print_why(pack, args.why, args.templates)
-    pool = question_pool(pack, template_dirs=args.templates)
+        return print_why(load_pack(args.pack), args.why, args.templates)
+    pack, pool = pack_and_pool(args.pack, tuple(args.templates), enabled=caching_enabled(args.no_cache))
+    pool = pool or question_pool(pack, template_dirs=args.templates)  # nothing to ask: says why
     asked = pool.asked_facts()
     quizzable = pack.quizzable_facts()
     print(f"{pack.title} ({pack.id})")
@@ -354,16 +362,15 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .load.pack import load_pack
-    from .generate import nothing_to_ask, question_pool
+    from .build.pool_cache import caching_enabled, pack_and_pool
+    from .generate import nothing_to_ask
     from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
-    pack = load_pack(args.pack)
+    pack, pool = pack_and_pool(args.pack, tuple(args.templates), enabled=caching_enabled(args.no_cache))
     if (empty := nothing_to_ask(pack)) is not None:  # a pack in the making breaks no rule: a note, not an error
         print(f"{pack.id}: no questions yet: {empty}")
         print(summary([]))
         return 0
-    pool = question_pool(pack, template_dirs=args.templates)
     findings = lint_pool(pool, pack)
     for finding in findings:
         if finding.severity == ERROR or args.warnings and finding.severity == WARNING or args.info:
@@ -384,17 +391,13 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 
 def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
-    from .build.generating import collector_paused
-    from .load.pack import load_pack
+    from .build.generating import load_and_generate
+    from .build.pool_cache import caching_enabled
 
-    with collector_paused():  # a large pack's thousands of facts are walked by no collector pass (generating.py)
-        pack = load_pack(args.pack)
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)
     options.update(dealing)
-    from .build.generating import generate_bounded
-
-    return pack, generate_bounded(pack, **options)
+    return load_and_generate(args.pack, cache=caching_enabled(args.no_cache), **options)
 
 
 def print_dealing_warnings(question_set, count: int, types: list[str] | None = None, holder: str = "") -> None:

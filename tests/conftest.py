@@ -11,6 +11,16 @@ from helpers import MINIMAL_PACK, family_pack_files, make_sample_set, science_pa
 from quizgen.model import QuestionSet
 
 
+@pytest.fixture(autouse=True)
+def private_cache_folder(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Every test, and every process it starts, keeps quizgen's cached pools in a folder of its own, never in the
+    real home (build/pool_cache.py)."""
+    folder = tmp_path_factory.mktemp("xdg-cache")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(folder))
+    monkeypatch.delenv("QUIZGEN_NO_CACHE", raising=False)
+    return folder
+
+
 @pytest.fixture
 def minimal_pack(tmp_path: Path) -> Path:
     return write_pack(tmp_path / "rivers", MINIMAL_PACK)

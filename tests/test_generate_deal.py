@@ -697,3 +697,47 @@ def test_claims_that_are_only_ever_true_are_a_quarter_of_a_set_s_claims_at_most(
         assert sum(relation_of(c) in one_sided for c in claims) <= max(1, len(claims) // 4), seed
         verdicts = Counter(c.question.answer for c in claims if relation_of(c) not in one_sided)
         assert abs(verdicts["True"] - verdicts["False"]) <= 2, (seed, verdicts)
+
+
+# ---- the dealer's shortcuts weigh as the rules do -------------------------------------------------------------
+
+
+def _pairs_of_the_default_pool():
+    from quizgen.generate.deal import Rules, items_of
+
+    pack = load_pack(DEFAULT_PACK)
+    items = items_of(question_pool(pack), pack)
+    return items, Rules.of(items, pack)
+
+
+def test_an_item_that_names_no_value_of_another_neither_offers_its_key_nor_gives_it_away():
+    from quizgen.generate.deal import gives_away, offers_key_of
+
+    items, rules = _pairs_of_the_default_pool()
+    skipped = 0
+    for asker in items:
+        for other in items:
+            if asker is other or asker.may_name_a_value_of(other):
+                continue
+            skipped += 1
+            assert not gives_away(asker, other, rules), (asker.question.id, other.question.id)
+            assert not offers_key_of(asker, other), (asker.question.id, other.question.id)
+    assert skipped > len(items) ** 2 // 2  # the shortcut settles most pairs of a real pool
+    assert any(a.may_name_a_value_of(b) and gives_away(a, b, rules) for a in items for b in items if a is not b)
+
+
+def test_a_set_that_grew_is_weighed_as_a_fresh_one_would_be():
+    from quizgen.generate.deal import Rules, fits_set
+
+    items, rules = _pairs_of_the_default_pool()
+    unremembering = Rules(rules.common, rules.one_sided, rules.per_set)
+    chosen = []
+    weighed_again = 0
+    for n, item in enumerate(items):
+        if len(chosen) < 30 and fits_set(item, chosen, rules):
+            chosen.append(item)
+        for earlier in items[:n:5]:  # items waiting while the set grows are weighed again and again
+            remembered = fits_set(earlier, chosen, rules)  # only against the items taken since it last fitted
+            assert remembered == fits_set(earlier, list(chosen), unremembering), earlier.question.id
+            weighed_again += remembered
+    assert len(chosen) >= 20 and weighed_again > 30

@@ -20,8 +20,8 @@ from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions
 
-__all__ = ["Pool", "generate_question_set", "nothing_to_ask", "question_pool", "shortfall_warning", "stem_key",
-           "true_false_warning"]
+__all__ = ["Pool", "generate_question_set", "nothing_to_ask", "question_pool", "question_set_from_pool",
+           "selected_templates", "shortfall_warning", "stem_key", "true_false_warning"]
 
 
 @dataclass(frozen=True)
@@ -43,9 +43,7 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
                   tags: list[str] | None = None, seed: int = 1, with_excluded: bool = False) -> Pool:
     """Every checked question the pack and templates can make, minus those the author left out in review
     (unless `with_excluded`, for the review sheet itself)."""
-    templates = {t.id: t for t in load_templates(tuple(template_dirs)).values() if not types or t.type in types}
-    if not templates:
-        raise QuizgenError.at("templates", f"no question template of type {', '.join(types or [])}")
+    templates = selected_templates(template_dirs, types)
     facts = tuple(f for f in pack.quizzable_facts() if not tags or set(tags) & set(f.tags))
     if not facts:
         raise QuizgenError.at(pack.root, nothing_to_ask(pack) or f"no quizzable fact has any of the tags "
@@ -92,6 +90,15 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
     return Pool(tuple(made), tuple(skipped), templates)
 
 
+def selected_templates(template_dirs: Iterable[Path] = (),
+                       types: list[str] | None = None) -> dict[str, QuestionTemplate]:
+    """The built-in and user templates by id, only those of `types` when given; QuizgenError when none is left."""
+    templates = {t.id: t for t in load_templates(tuple(template_dirs)).values() if not types or t.type in types}
+    if not templates:
+        raise QuizgenError.at("templates", f"no question template of type {', '.join(types or [])}")
+    return templates
+
+
 def nothing_to_ask(pack: Pack) -> str | None:
     """Why the pack can make no question at all yet (no facts, or none that may be asked), or None."""
     if not pack.facts:
@@ -110,6 +117,12 @@ def generate_question_set(pack: Pack, *, template_dirs: Iterable[Path] = (), typ
     # every set is dealt from the one pool `review` shows (its true/false verdicts, wrong options and groups): what
     # an author reviewed is what students get; the seed chooses and orders the questions
     pool = question_pool(pack, template_dirs=template_dirs, types=types, tags=tags, seed=REVIEWED_POOL_SEED)
+    return question_set_from_pool(pack, pool, count=count, seed=seed, versions=versions, takes=takes)
+
+
+def question_set_from_pool(pack: Pack, pool: Pool, *, count: int = 20, seed: int = 1, versions: int = 1,
+                           takes: Callable[[Question], bool] | None = None) -> QuestionSet:
+    """The question set `generate_question_set` deals, from the review pool made already (or kept in a cache)."""
     dealt_from = pool if takes is None else Pool(tuple(q for q in pool.questions if takes(q)), pool.skipped,
                                                    pool.templates)
     chosen = choose_questions(dealt_from, count, seed, pack)

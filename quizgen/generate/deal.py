@@ -6,7 +6,7 @@ from __future__ import annotations
 import random
 import re
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property
 from typing import TYPE_CHECKING
@@ -39,6 +39,16 @@ class Named:
     names: tuple[str, ...]
     kind: str
 
+    # its names as `contains_phrase` looks for them, worked out once: a deal searches hundreds of thousands of texts
+    @cached_property
+    def phrases(self) -> tuple[str, ...]:
+        """Its names but the short upper-case ones, normalised and padded with a space: found in a padded text."""
+        return tuple(f" {small} " for name in self.names if not is_acronym(name) and (small := normalise(name)))
+
+    @cached_property
+    def acronyms(self) -> tuple[str, ...]:
+        return tuple(name for name in self.names if is_acronym(name))
+
 
 @dataclass(frozen=True)
 class Part:
@@ -48,6 +58,10 @@ class Part:
     text: str
     named: frozenset[str]
     states: bool
+
+    @cached_property
+    def padded(self) -> str:
+        return padded(self.text)
 
 
 @dataclass(frozen=True)
@@ -71,6 +85,14 @@ class Item:
     def relations(self) -> frozenset[str]:
         return frozenset(meaning[0] for meaning in self.meanings)
 
+    @cached_property
+    def relation(self) -> str:
+        return min(self.relations)
+
+    @cached_property
+    def fact_ids(self) -> frozenset[str]:
+        return frozenset(self.question.fact_ids)
+
     # the entities its statements, all its words and its offered pieces name, gathered once: a deal asks them of
     # every pair of items it weighs
     @cached_property
@@ -85,17 +107,55 @@ class Item:
     def named_offered(self) -> frozenset[str]:
         return frozenset().union(*(part.named for part in self.parts if not part.states))
 
+    # the same pieces' padded texts in one string each: a name is in one of the pieces when it is in the string
+    # (a line break, never part of a padded name, keeps two pieces from making one)
+    @cached_property
+    def text_stated(self) -> str:
+        return "\n".join(part.padded for part in self.parts if part.states)
+
+    @cached_property
+    def text_anywhere(self) -> str:
+        return "\n".join(part.padded for part in self.parts)
+
+    @cached_property
+    def text_offered(self) -> str:
+        return "\n".join(part.padded for part in self.parts if not part.states)
+
+    # every value whose name in another item's words could settle this one: its answers and its facts' ends
+    @cached_property
+    def value_entities(self) -> frozenset[str]:
+        return frozenset(value.key for value in self.values if value.kind == "entity")
+
+    @cached_property
+    def value_phrases(self) -> tuple[str, ...]:
+        return tuple(phrase for value in self.values if value.kind != "entity" for phrase in value.phrases)
+
+    @cached_property
+    def value_acronyms(self) -> bool:
+        return any(value.acronyms for value in self.values if value.kind != "entity")
+
+    @property
+    def values(self) -> tuple[Named, ...]:
+        return (*self.answers, *(end for ends in self.ends for end in ends))
+
+    def may_name_a_value_of(self, other: Item) -> bool:
+        """Whether its words might name an answer of `other` or an end of one of its facts: when they cannot, it
+        neither offers what `other` keys nor gives `other` away (`offers_key_of`, `gives_away`)."""
+        return (not self.named_anywhere.isdisjoint(other.value_entities) or other.value_acronyms
+                or any(phrase in self.text_anywhere for phrase in other.value_phrases))
+
     def shows(self, value: Named, *, stated: bool = False) -> bool:
         """Whether its words name the value (with `stated`, the words that say something: stem, claim, events)."""
         if value.kind == "entity":
             return value.key in (self.named_stated if stated else self.named_anywhere)
-        return any(names_in_part(part, value) for part in self.parts if part.states or not stated)
+        return names_in_text(self.text_stated if stated else self.text_anywhere,
+                             (part for part in self.parts if part.states or not stated), value)
 
     def offers(self, value: Named) -> bool:
         """Whether it offers the value itself, as one of its options or in a column to match."""
         if value.kind == "entity":
             return value.key in self.named_offered
-        return any(names_in_part(part, value) for part in self.parts if not part.states)
+        return names_in_text(self.text_offered, (part for part in self.parts if not part.states), value)
 
     def states(self, ends: tuple[Named, ...]) -> bool:
         """Whether one of its statements names every value of a fact together (and so says or settles the fact)."""
@@ -107,7 +167,23 @@ class Item:
 def names_in_part(part: Part, value: Named) -> bool:
     if value.kind == "entity":
         return value.key in part.named
-    return any(contains_phrase(part.text, name) for name in value.names)
+    return names_in_text(part.padded, (part,), value)
+
+
+def names_in_text(text: str, parts: Iterable[Part], value: Named) -> bool:
+    """Whether `contains_phrase` finds one of the value's names in one of the parts, whose padded texts `text`
+    holds: the normalised names are looked up in that text at once, the short upper-case ones part by part."""
+    return (any(phrase in text for phrase in value.phrases)
+            or any(contains_phrase(part.text, name) for part in parts for name in value.acronyms))
+
+
+def is_acronym(name: str) -> bool:
+    """A name `contains_phrase` matches with its case ("IS" must not match the word "is")."""
+    return name.isupper() and len(name) <= 4
+
+
+def padded(text: str) -> str:
+    return f" {normalise(text)} "
 
 
 @dataclass(frozen=True)
@@ -275,12 +351,23 @@ class Rules:
     per_set: dict[str, int]  # relations whose author caps their items in a set (`per_set` in relations.yaml)
     # whether two items clash (`clashes`), by their ids: a deal weighs the same pairs again and again
     clashing: dict[tuple[int, int], bool] = field(default_factory=dict, compare=False, repr=False)
+    # for an item (by id), the set it last fitted and how many of that set's items it was weighed against: a set only
+    # grows, so a waiting item is weighed against the items taken since, not against the whole set again
+    fitted: dict[int, tuple[list[Item], int]] = field(default_factory=dict, compare=False, repr=False)
 
     def clash(self, item: Item, other: Item) -> bool:
         pair = (id(item), id(other))
         if pair not in self.clashing:
             self.clashing[pair] = clashes(item, other, self)
         return self.clashing[pair]
+
+    def clashes_with_any(self, item: Item, chosen: list[Item]) -> bool:
+        """Whether the item clashes with one in the set, weighing only the items taken since it last fitted it."""
+        fitted, weighed = self.fitted.get(id(item), (None, 0))
+        if any(self.clash(item, c) for c in (chosen[weighed:] if fitted is chosen else chosen)):
+            return True
+        self.fitted[id(item)] = (chosen, len(chosen))
+        return False
 
     @classmethod
     def of(cls, items: list[Item], pack: Pack) -> Rules:
@@ -303,11 +390,13 @@ def gives_away(asker: Item, other: Item, rules: Rules) -> bool:
     names together every value of a fact `other` asks about (a true claim settles the question about the same fact,
     and a question names the pair a claim is about). A name the stems use throughout still gives the answer away
     in a statement of the same relation: "ISIL took Kabajeb on 10 April" answers "Who took the silos that day?"."""
-    same_relation = bool(relations_of(asker) & relations_of(other))
     for answer in other.answers:
-        if answer.key in rules.common and not (same_relation and asker.shows(answer, stated=True)):
+        if not asker.shows(answer):
+            continue  # its words do not name it, so neither do its statements: most answers end here
+        stated = asker.shows(answer, stated=True)
+        if answer.key in rules.common and not (stated and relations_of(asker) & relations_of(other)):
             continue
-        if asker.shows(answer, stated=True) or asker.shows(answer) and not other.offers(answer):
+        if stated or not other.offers(answer):
             return True
     return any(asker.states(ends) for ends in other.ends)
 
@@ -315,26 +404,27 @@ def gives_away(asker: Item, other: Item, rules: Rules) -> bool:
 def fits_set(item: Item, chosen: list[Item], rules: Rules) -> bool:
     """Whether the item can join the set for good: a fact, a meaning and a stem asked once, an answer keyed at most
     MAX_SAME_ANSWER times, one matching and one ordering item per relation, and nothing given away either way."""
-    keys = Counter(k for c in chosen for k in c.keyed)
-    if any(keys[k] >= MAX_SAME_ANSWER for k in item.keyed):
+    if any(sum(k in c.keyed for c in chosen) >= MAX_SAME_ANSWER for k in item.keyed):
         return False
-    return not any(rules.clash(item, c) for c in chosen)
+    return not rules.clashes_with_any(item, chosen)
 
 
 def clashes(item: Item, c: Item, rules: Rules) -> bool:
     """Whether two items cannot share a set, whatever else it holds (what `fits_set` weighs pair by pair)."""
-    if set(item.question.fact_ids) & set(c.question.fact_ids) or item.meanings & c.meanings or item.groups & c.groups:
+    if item.fact_ids & c.fact_ids or item.meanings & c.meanings or item.groups & c.groups:
         return True
     if c.stem == item.stem:
         return True
     if c.keyed & item.keyed and ((c.parts[0].named & item.parts[0].named) - rules.common
                                  or relations_of(c) & relations_of(item)):
         return True  # one answer to two stems about one thing (who led the FSA, who replaced its chief) or one frame
-    if relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c)):
-        return True  # one frame, options shared: knowing one real name strikes it off the other's options
     if item.type == TRUE_FALSE and relation_of(item) in rules.one_sided and (
             c.type == TRUE_FALSE and relation_of(c) == relation_of(item)):
         return True
+    if not (item.may_name_a_value_of(c) or c.may_name_a_value_of(item)):
+        return False  # what is left to weigh needs one item to name a value of the other: most pairs end here
+    if relations_of(c) & relations_of(item) and (offers_key_of(c, item) or offers_key_of(item, c)):
+        return True  # one frame, options shared: knowing one real name strikes it off the other's options
     return gives_away(item, c, rules) or gives_away(c, item, rules)
 
 
@@ -354,7 +444,7 @@ def within_relation_cap(item: Item, chosen: list[Item], cap: int | None, rules: 
 
 
 def relation_of(item: Item) -> str:
-    return min(relations_of(item))
+    return item.relation
 
 
 def relations_of(item: Item) -> frozenset[str]:

@@ -74,10 +74,11 @@ def review_page(pool: Pool, pack: Pack) -> str:
                               pack_id=json.dumps(pack.id))
 
 
-def possible_question_ids(pack: Pack, template_dirs: tuple[Path, ...] = ()) -> set[str]:
-    """The ids the pack's questions can have: the review pool's, and both verdicts of every true/false claim, since
-    which verdict a fact's claim gets (its id derives from it) depends on the seed."""
-    pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
+def possible_question_ids(pack: Pack, template_dirs: tuple[Path, ...] = (), pool: Pool | None = None) -> set[str]:
+    """The ids the pack's questions can have: the review pool's (`pool`, when made already), and both verdicts of
+    every true/false claim, since which verdict a fact's claim gets (its id derives from it) depends on the seed."""
+    if pool is None:
+        pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
     ids = {q.id for q in pool.questions}
     for template in pool.templates.values():
         if template.type == "true-false":
@@ -86,14 +87,15 @@ def possible_question_ids(pack: Pack, template_dirs: tuple[Path, ...] = ()) -> s
     return ids
 
 
-def unmatched_exclusions(pack: Pack, template_dirs: tuple[Path, ...] = ()) -> list[Problem]:
+def unmatched_exclusions(pack: Pack, template_dirs: tuple[Path, ...] = (), pool: Pool | None = None) -> list[Problem]:
     """A warning for each id of review.yaml that no question of the pack can have. Not an error: the id may belong
     to a question of templates this run was not given, or to a matching or ordering group dealt under another seed
-    (too many to list), and an exclusion that matches nothing leaves nothing out."""
+    (too many to list), and an exclusion that matches nothing leaves nothing out. `pool`: the review pool, when made
+    already."""
     if not pack.excluded:
         return []
     try:
-        known = possible_question_ids(pack, template_dirs)
+        known = possible_question_ids(pack, template_dirs, pool)
     except QuizgenError:
         return []  # the pool cannot be made at all: build and lint say why
     doc = read_yaml(pack.root / REVIEW_FILE)

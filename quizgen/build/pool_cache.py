@@ -1,0 +1,261 @@
+"""A loaded pack and its question pool, kept in the user's cache folder by a fingerprint of everything that makes them
+(the pack folder, the template folders, the options, quizgen's own code), so that `generate`, `export`, `drill`,
+`check`, `stats` and `lint` neither read the pack nor make the pool again while none of it changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+import stat
+import sys
+import tempfile
+import time
+from collections.abc import Iterable
+from dataclasses import dataclass
+from importlib.util import find_spec
+from pathlib import Path
+
+from .. import __version__
+from ..files import folder_fingerprint
+from ..model import Pack, Question
+from ..resources import builtin_templates_folder
+
+NO_CACHE_VARIABLE = "QUIZGEN_NO_CACHE"
+POOLS_FOLDER = "pools"
+ENTRY_SUFFIX = ".pool"
+KEEP_ENTRIES = 6  # a few packs, or a few tag and type selections of one, without the folder growing for ever
+FORMAT = "quizgen-pool-1"
+# Libraries whose output ends up in the pool: an upgrade of one changes the fingerprint by its files' stamps
+LIBRARIES = ("jinja2", "markupsafe", "yaml")
+STALE_PART_SECONDS = 3600  # a part this old was left by a write that was cut short, not one under way
+SKIPPED_FOLDERS = {".git", ".quizgen-cache", "__pycache__"}  # never read by the pack loader
+
+
+@dataclass(frozen=True)
+class Stored:
+    """What a cache entry holds: the pack as loaded and its pool's questions and skips (the templates, which hold
+    compiled Jinja2 code, are loaded again: a few milliseconds)."""
+
+    pack: Pack
+    questions: tuple[Question, ...] | None  # None: the pool could not be made, or was not wanted (`check`)
+    skipped: tuple
+
+    def pool(self, template_dirs: Iterable[Path] = (), types: list[str] | None = None):
+        from ..generate import Pool, selected_templates
+
+        if self.questions is None:
+            return None
+        return Pool(self.questions, tuple(self.skipped), selected_templates(template_dirs, types))
+
+
+def caching_enabled(no_cache: bool = False) -> bool:
+    """Whether to use the cache: not with `--no-cache`, nor with QUIZGEN_NO_CACHE set to anything but 0 or empty."""
+    return not no_cache and os.environ.get(NO_CACHE_VARIABLE, "") in ("", "0")
+
+
+def user_cache_folder() -> Path | None:
+    """$XDG_CACHE_HOME/quizgen, else ~/.cache/quizgen; None when there is no home to hold it."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    if configured and Path(configured).is_absolute():  # the XDG rule: a relative path is ignored
+        return Path(configured) / "quizgen"
+    try:
+        return Path.home() / ".cache" / "quizgen"
+    except (RuntimeError, KeyError):
+        return None
+
+
+@dataclass(frozen=True)
+class PoolCache:
+    """One pool's place in the cache: its folder (None: caching off) and the fingerprint that names its entry."""
+
+    folder: Path | None
+    key: str
+
+    @classmethod
+    def of(cls, pack_folder: Path, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,
+           tags: list[str] | None = None, with_excluded: bool = False, enabled: bool = True) -> PoolCache:
+        root = user_cache_folder() if enabled else None
+        if root is None:
+            return cls(None, "")
+        return cls(root / POOLS_FOLDER, pool_fingerprint(Path(pack_folder), tuple(template_dirs), types, tags,
+                                                         with_excluded))
+
+    @property
+    def entry(self) -> Path | None:
+        return None if self.folder is None else self.folder / f"{self.key}{ENTRY_SUFFIX}"
+
+    def get(self) -> Stored | None:
+        """The stored pack and pool, or None: caching off, no entry, or an entry that is unreadable, corrupt, of
+        another quizgen or another user, or written for another fingerprint (all of them only a miss)."""
+        entry = self.entry
+        if entry is None or not private_folder(self.folder):
+            return None
+        data = read_own_file(entry)
+        if data is None:
+            return None
+        try:
+            # Pickle runs code named in the file: only ever read here, from a file this user's quizgen wrote (its
+            # owner and mode checked) in this user's private cache folder, never from a pack or a download.
+            format_, key, stored = pickle.loads(data)
+        except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
+            return None
+        if format_ != FORMAT or key != self.key or not isinstance(stored, Stored):
+            return None
+        try:
+            os.utime(entry)  # recently used: kept when older entries are removed
+        except OSError:
+            pass
+        return stored
+
+    def put(self, stored: Stored) -> None:
+        """Store the entry atomically (a reader sees the old entry or the new one, never half of one), then remove
+        all but the KEEP_ENTRIES most recently used. A cache that cannot be written only costs time."""
+        if self.folder is None:
+            return
+        try:
+            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
+            if not private_folder(self.folder):
+                return
+            data = pickle.dumps((FORMAT, self.key, stored), protocol=pickle.HIGHEST_PROTOCOL)
+            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")  # private: 0600
+            try:
+                with os.fdopen(handle, "wb") as stream:
+                    stream.write(data)
+                os.replace(temporary, self.entry)
+            except BaseException:
+                Path(temporary).unlink(missing_ok=True)
+                raise
+            keep_newest(self.folder, KEEP_ENTRIES)
+        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+            pass
+
+
+def pool_fingerprint(pack_folder: Path, template_dirs: tuple[Path, ...], types: list[str] | None,
+                     tags: list[str] | None, with_excluded: bool) -> str:
+    """A hash of everything the loaded pack and its pool depend on: the pack folder's files, the built-in and user
+    template folders, the options, quizgen's code and the libraries it renders with, Python's version, and the
+    working folder and pack path as given (the pack's messages show paths relative to them)."""
+    from ..generate import REVIEWED_POOL_SEED
+
+    digest = hashlib.sha256(f"{FORMAT}\n{__version__}\n{sys.version}\n{os.getcwd()}\n{pack_folder}\n"
+                            f"{list(template_dirs)}\n{types}\n{tags}\n{with_excluded}\n{REVIEWED_POOL_SEED}\n".encode())
+    digest.update(code_fingerprint().encode())
+    folder_fingerprint(digest, 0, pack_folder, read_by_loader(pack_folder))
+    for number, folder in enumerate((builtin_templates_folder(), *template_dirs), 1):
+        folder_fingerprint(digest, number, Path(folder), lambda path: path.suffix == ".yaml")
+    return digest.hexdigest()[:40]
+
+
+def read_by_loader(root: Path):
+    def keep(path: Path) -> bool:
+        return not SKIPPED_FOLDERS & set(path.relative_to(root).parts[:-1])
+    return keep
+
+
+def code_fingerprint(package: Path = Path(__file__).resolve().parent.parent) -> str:
+    """A hash of quizgen's own source files and the stamps of the libraries that shape a pool: an upgrade or an edit
+    of the engine never serves a pool the old code made."""
+    digest = hashlib.sha256()
+    folder_fingerprint(digest, 0, package, lambda path: path.suffix == ".py")
+    for name in LIBRARIES:
+        spec = find_spec(name)
+        origin = Path(spec.origin) if spec and spec.origin else None
+        try:
+            info = origin.stat() if origin else None
+        except OSError:
+            info = None
+        digest.update(f"{name}:{origin}:{info and info.st_size}:{info and info.st_mtime_ns}\n".encode())
+    return digest.hexdigest()
+
+
+def private_folder(folder: Path) -> bool:
+    """Whether the folder is this user's own and no one else can write into it (where pickles may be read)."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and owned_by_this_user(info) and not info.st_mode & 0o022
+
+
+def read_own_file(path: Path) -> bytes | None:
+    """The bytes of a regular file this user owns and only this user can write, not followed through a link."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or not owned_by_this_user(info) or info.st_mode & 0o022:
+            return None
+        try:
+            return stream.read()
+        except OSError:
+            return None
+
+
+def owned_by_this_user(info: os.stat_result) -> bool:
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def keep_newest(folder: Path, keep: int) -> None:
+    """Remove all but the `keep` most recently used entries (and parts left by a write that was cut short)."""
+    entries = []
+    for path in folder.iterdir():
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        if path.suffix == ENTRY_SUFFIX:
+            entries.append((info.st_mtime_ns, path))
+        elif path.name.startswith(".") and path.suffix == ".part" and time.time() - info.st_mtime > STALE_PART_SECONDS:
+            path.unlink(missing_ok=True)
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
+
+
+def checked_pack(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled: bool = True):
+    """The pack `check` reads, and the review pool its review.yaml ids are checked against (None when it leaves
+    nothing out, or when the pool cannot be made: build and lint say why), from the cache when it holds them."""
+    from ..errors import QuizgenError
+    from ..generate import question_pool
+    from ..load.pack import load_pack
+    from .generating import collector_paused
+
+    store = PoolCache.of(folder, template_dirs=template_dirs, with_excluded=True, enabled=enabled)
+    with collector_paused():
+        stored = store.get()
+        if stored is not None:
+            return stored.pack, stored.pool(template_dirs)
+        pack = load_pack(folder)
+        if not pack.excluded:
+            store.put(Stored(pack, None, ()))
+            return pack, None
+        try:
+            pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
+        except QuizgenError:
+            return pack, None
+        store.put(Stored(pack, pool.questions, pool.skipped))
+    return pack, pool
+
+
+def pack_and_pool(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled: bool = True):
+    """The pack and its review pool as `stats` and `lint` read them, the pool `generate` deals from (one entry
+    serves both), from the cache when it holds them; the pool is None when the pack has nothing to ask yet."""
+    from ..generate import REVIEWED_POOL_SEED, nothing_to_ask, question_pool
+    from ..load.pack import load_pack
+    from .generating import collector_paused
+
+    store = PoolCache.of(folder, template_dirs=template_dirs, enabled=enabled)
+    with collector_paused():
+        stored = store.get()
+        if stored is not None:
+            return stored.pack, stored.pool(template_dirs)
+        pack = load_pack(folder)
+        if nothing_to_ask(pack) is not None:
+            return pack, None
+        pool = question_pool(pack, template_dirs=template_dirs, seed=REVIEWED_POOL_SEED)
+        store.put(Stored(pack, pool.questions, pool.skipped))
+    return pack, pool
