@@ -68,7 +68,7 @@ class RenderCache:
 
     @property
     def compiled_layouts(self) -> Path:
-        """Where the layouts' compiled code is kept (render/layouts.keep_compiled_layouts_in), for this quizgen and
+        """Where the layouts' compiled code is kept (render/layouts.compiled_layouts_kept_in), for this quizgen and
         this Jinja2: another version compiles anew."""
         import jinja2
 

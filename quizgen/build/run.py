@@ -24,7 +24,7 @@ from ..render.calibration import calibration_document
 from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
 from ..render.imposition import Flip, Offset
-from ..render.layouts import Document, Layouts, keep_compiled_layouts_in, user_layout_blame
+from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
 from ..render.pdf import RENDERER_MODULES, RenderedPdf, render_pdfs
 from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_bounded
@@ -189,9 +189,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     Anki deck reads its note times from so that unchanged notes keep them."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
-    keep_compiled_layouts_in(cache.compiled_layouts if cache else None)
-    documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
-                            sandbox.RENDER_LIMITS)
+    with compiled_layouts_kept_in(cache.compiled_layouts if cache else None):
+        documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
+                                sandbox.RENDER_LIMITS)
     if not options.quiet:  # said once, before any work, however long the build takes
         print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
               flush=True)

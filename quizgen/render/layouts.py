@@ -107,18 +107,26 @@ class ConfinedLoader(jinja2.FileSystemLoader):
         return source, str(path), lambda: os.path.exists(path) and os.stat(path).st_mtime_ns == written
 
 
-_COMPILED_IN: list[Path] = []  # at most one folder, set by keep_compiled_layouts_in
+_COMPILED_IN: list[Path] = []  # at most one folder, while compiled_layouts_kept_in lasts
 
 
-def keep_compiled_layouts_in(folder: Path | None) -> None:
-    """Keep the layouts' compiled code in `folder` (None: nowhere), for this process and the workers it forks.
+@contextlib.contextmanager
+def compiled_layouts_kept_in(folder: Path | None) -> Iterator[None]:
+    """While it lasts, the layouts' compiled code is kept in `folder` (None: nowhere), by this process and the
+    workers it forks; afterwards, as before.
 
-    Jinja2 compiles every layout from its source in every process, a tenth of a second for the dozen a build
-    reads; a build keeps the compiled code in its cache folder, by the source's checksum, so the next build reads
-    it back instead. The code is the sandboxed environment's: its checks run when it runs, wherever it was kept.
+    Jinja2 compiles every layout from its source in every process, half the time of planning a build's documents;
+    a build keeps the compiled code in its cache folder, by the source's checksum, so the next build reads it back
+    instead. The code is the sandboxed environment's: its checks run when it runs, wherever it was kept.
     """
+    before = list(_COMPILED_IN)
     _COMPILED_IN[:] = [] if folder is None else [Path(folder)]
     layout_environment.cache_clear()
+    try:
+        yield
+    finally:
+        _COMPILED_IN[:] = before
+        layout_environment.cache_clear()
 
 
 @functools.lru_cache(maxsize=8)
@@ -154,6 +162,12 @@ class _ForgivingBytecodeCache(jinja2.FileSystemBytecodeCache):
             super().load_bytecode(bucket)
         except Exception:  # a damaged or foreign file of any kind only costs the compiling
             bucket.reset()
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        try:
+            super().dump_bytecode(bucket)
+        except OSError:  # a cache that cannot be written only costs time
+            pass
 
 
 def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
