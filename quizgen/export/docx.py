@@ -14,17 +14,16 @@ from __future__ import annotations
 import io
 import re
 from pathlib import Path
-from typing import Any
-
-import docx
+from typing import TYPE_CHECKING, Any
 
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet, Version, format_number, option_letter
 from ..render.flashcards import flashcards_for
 from ..render.layouts import Layouts
-from .docx_body import Sheet
-from .docx_join import docx_bytes, joined
-from .docx_layout import Layout, read_layout
+
+if TYPE_CHECKING:  # python-docx, docxtpl and lxml are imported only where a document is made
+    from .docx_body import Sheet
+    from .docx_layout import Layout
 
 WORKSHEET = "worksheet.docx"
 ANSWER_KEY = "answer-key.docx"
@@ -41,6 +40,8 @@ def write(question_set: QuestionSet, path: Path, layouts: Layouts | None = None)
 
 def build_files(question_set: QuestionSet, layouts: Layouts | None = None) -> dict[str, bytes]:
     """`quizgen build`: worksheet-A.docx, answer-key-A.docx… for each version, and flashcards.docx."""
+    from .docx_layout import read_layout
+
     layouts = layouts or Layouts.with_user_folders()
     sheets, keys = read_layout(layouts, WORKSHEET), read_layout(layouts, ANSWER_KEY)
     files = {f"worksheet-{file_code(v)}.docx": worksheet(question_set, v, sheets) for v in question_set.versions}
@@ -58,6 +59,11 @@ def file_code(version: Version) -> str:
 
 
 def combined_docx(question_set: QuestionSet, layouts: Layouts) -> bytes:
+    import docx
+
+    from .docx_join import docx_bytes, joined
+    from .docx_layout import read_layout
+
     versions = question_set.versions or (Version("A", ()),)
     sheets, keys = read_layout(layouts, WORKSHEET), read_layout(layouts, ANSWER_KEY)
     made = [worksheet(question_set, v, sheets) for v in versions] + [answer_key(question_set, v, keys) for v in versions]
@@ -68,6 +74,8 @@ def combined_docx(question_set: QuestionSet, layouts: Layouts) -> bytes:
 
 
 def worksheet(question_set: QuestionSet, version: Version, layout: Layout) -> bytes:
+    from .docx_body import Sheet
+
     sheet = Sheet(layout)
     for question in version.questions:
         sheet.question(question.prompt.replace(BLANK, CLOZE_LINE) if question.type == "cloze" else question.prompt)
@@ -76,6 +84,8 @@ def worksheet(question_set: QuestionSet, version: Version, layout: Layout) -> by
 
 
 def answer_key(question_set: QuestionSet, version: Version, layout: Layout) -> bytes:
+    from .docx_body import Sheet
+
     sheet = Sheet(layout)
     key_grid(sheet, version.questions)
     for question in version.questions:
@@ -90,6 +100,8 @@ def answer_key(question_set: QuestionSet, version: Version, layout: Layout) -> b
 
 
 def flashcards(question_set: QuestionSet, layout: Layout) -> bytes:
+    from .docx_body import Sheet
+
     cards = flashcards_for(question_set)
     rows = [[[("Question", "Card Heading")], [("Answer", "Card Heading")]]]
     for card in cards:
