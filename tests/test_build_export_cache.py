@@ -37,6 +37,11 @@ def entries_by_file(cache: Path) -> dict[str, str]:
     return {read_entry(p.read_bytes()).files[0][0]: p.name for p in sorted(cache.glob("*.export"))}
 
 
+def export_file_count(folder: Path) -> int:
+    """The files of a build made by its exports: each is kept in its own entry, or with its format's others."""
+    return len([p for p in folder.iterdir() if p.name not in ("questions.json", "manifest.json")])
+
+
 def build(pack: Path, out: Path, *extra: str) -> None:
     assert main(["build", str(pack), "--out", str(out), *ONLY, *extra]) == 0
 
@@ -58,21 +63,27 @@ def edit_description(pack: Path, words: str) -> None:
     (pack / "pack.yaml").write_text(text.replace("Test pack", f"Test pack, {words}"))
 
 
+@pytest.mark.parametrize("user_layouts", [False, True])
 def test_a_fact_edit_remakes_the_formats_that_hold_it_and_gives_the_bytes_of_a_build_without_the_cache(
-        pack: Path, tmp_path: Path, capsys):
+        pack: Path, tmp_path: Path, capsys, user_layouts):
     out = tmp_path / "out"
-    build(pack, out)
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    # with --layouts the self-test page and the Word files are made in a bounded worker, the wanted ones only
+    (layouts / "selftest.css").write_text("body { color: #123456; }\n")
+    options = ["--layouts", str(layouts)] if user_layouts else []
+    build(pack, out, *options)
     first_warnings = warning_lines(capsys.readouterr().err)
     assert any(line.startswith("warning: kahoot: left out") for line in first_warnings)
     cache = out / ".quizgen-cache"
     before = entries_by_file(cache)
-    assert len(before) == len(FORMATS)
+    assert len(before) == export_file_count(out / "chemistry") == len(FORMATS) - 1 + 3  # docx: a file an entry
     kahoot_time = (cache / before["kahoot.xlsx"]).stat().st_mtime_ns
     earlier = tmp_path / "earlier"
     shutil.copytree(out / "chemistry", earlier)  # the Anki deck reads its previous copy, as a rebuild does
 
     edit_fact_statement(pack)
-    build(pack, out)
+    build(pack, out, *options)
     assert warning_lines(capsys.readouterr().err) == first_warnings  # Kahoot's, from the cache
     after = entries_by_file(cache)
     # the statement is an explanation: in the question banks, not in Kahoot's rows
@@ -80,11 +91,16 @@ def test_a_fact_edit_remakes_the_formats_that_hold_it_and_gives_the_bytes_of_a_b
     assert (cache / after["kahoot.xlsx"]).stat().st_mtime_ns == kahoot_time
     assert after["moodle.xml"] != before["moodle.xml"] and not (cache / before["moodle.xml"]).exists()
     assert "with Pierre Curie" in (out / "chemistry" / "moodle.xml").read_text()
-    assert len(list(cache.glob("*.export"))) == len(FORMATS)
+    # a Word worksheet prints no explanation; its key does
+    assert after["worksheet-A.docx"] == before["worksheet-A.docx"]
+    assert after["answer-key-A.docx"] != before["answer-key-A.docx"]
+    assert len(list(cache.glob("*.export"))) == len(before)
 
-    for name, options in (("no-cache", []), ("one-job", ["--jobs", "1"])):
+    if user_layouts:
+        assert "#123456" in (out / "chemistry" / "selftest.html").read_text()
+    for name, extra in (("no-cache", []), ("one-job", ["--jobs", "1"])):
         shutil.copytree(earlier, tmp_path / name / "chemistry")
-        build(pack, tmp_path / name, *options)
+        build(pack, tmp_path / name, *options, *extra)
         assert digests(tmp_path / name / "chemistry") == digests(out / "chemistry"), name
         assert warning_lines(capsys.readouterr().err) == first_warnings
 
@@ -147,8 +163,11 @@ def test_entries_another_build_did_not_use_are_removed_and_other_files_left(pack
     (cache / "notes.export").write_text("mine")
     build(pack, out, "--seed", "5")
     now = {p.name for p in cache.glob("*.export")}
-    assert not first & now
-    assert len(now) == len(FORMATS) + 1 and (cache / "notes.export").read_text() == "mine"
+    assert first - now  # the questions changed with the seed; the study deck did not, nor what reads only it
+    assert len(now) == export_file_count(out / "chemistry") + 1 and (cache / "notes.export").read_text() == "mine"
+    for name in now - {"notes.export"}:  # each entry left holds a file of this build, as it is
+        for file_name, data in read_entry((cache / name).read_bytes()).files:
+            assert (out / "chemistry" / file_name).read_bytes() == data
 
 
 def test_an_entry_holds_files_and_warnings_and_refuses_any_damage():

@@ -10,13 +10,16 @@ import os
 import re
 import sys
 import zlib
+import contextlib
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..export import ExportFormat
+from ..export import FORMATS, ExportFormat, earlier_file
 from ..export.common import Notice
 from ..export.inputs import EARLIER, LAYOUTS, SetDigests
+from ..model import QuestionSet
 from ..files import file_sha256, folder_fingerprint
 
 EXPORT_ENTRY = re.compile(r"([0-9a-f]{32})\.export")
@@ -61,6 +64,13 @@ class ExportCache:
             digest.update(f"\nearlier:{found}".encode())
         return digest.hexdigest()[:32]
 
+    def file_key(self, chosen: ExportFormat, name: str, reads: str) -> str:
+        """The entry of the file `name` of a format that makes several, whose reads of the set digest to `reads`."""
+        digest = hashlib.sha256(f"{self.code_digest()}\n{chosen.name}\n{name}\n{reads}".encode())
+        if LAYOUTS in chosen.reads:
+            digest.update(f"\nlayouts:{self.layouts_digest()}".encode())
+        return digest.hexdigest()[:32]
+
     def code_digest(self) -> str:
         if self._code is None:
             digest = hashlib.sha256(f"{__version__}\n{sys.version}\n{zlib.ZLIB_RUNTIME_VERSION}\n"
@@ -89,15 +99,16 @@ class ExportCache:
         return made
 
     def put(self, key: str, made: MadeFormat) -> None:
+        path = self.folder / f"{key}.export"
+        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            path = self.folder / f"{key}.export"
-            temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
             temporary.write_bytes(entry_bytes(made))
             os.replace(temporary, path)  # not synced: an entry lost in a crash only costs time
             self.used.add(key)
-        except OSError:
-            pass  # a cache that cannot be written only costs time
+        except OSError:  # a cache that cannot be written only costs time
+            with contextlib.suppress(OSError):
+                temporary.unlink()
 
     def keep_only_used(self) -> None:
         """Remove the export entries this build did not use; any other file there is left alone."""
@@ -105,6 +116,74 @@ class ExportCache:
             entry = EXPORT_ENTRY.fullmatch(path.name)
             if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
+
+
+class ExportLookup:
+    """One build's use of the export cache: which formats, and which files of a format that makes several, are
+    there under the inputs they have now, and keeping those made."""
+
+    def __init__(self, question_set: QuestionSet, earlier: tuple[Path, ...], cache: ExportCache):
+        self.question_set = question_set
+        self.earlier = earlier
+        self.cache = cache
+        self.digests = SetDigests(question_set)
+        self.file_keys: dict[str, dict[str, str]] = {}  # format → its files' entries, of a format making several
+        self.files_found: dict[str, dict[str, bytes]] = {}
+
+    def found(self) -> dict[str, MadeFormat]:
+        """The formats whose every file is in the cache under its inputs now, by name, as the entries hold them."""
+        found = {}
+        for chosen in FORMATS.values():
+            try:
+                if chosen.file_reads:
+                    entry = self.found_files(chosen)
+                else:
+                    entry = self.cache.get(self.cache.key(chosen, self.digests,
+                                                          earlier_file(self.earlier, chosen.default_file)))
+            except ModuleNotFoundError:
+                continue  # a format that cannot be made here is reported when it is tried
+            if entry is not None:
+                found[chosen.name] = entry
+        return found
+
+    def found_files(self, chosen: ExportFormat) -> MadeFormat | None:
+        """A format making several files, when all its files are in the cache; else None, and those found kept."""
+        keys = {name: self.cache.file_key(chosen, name, digest)
+                for name, digest in chosen.file_digests(self.question_set).items()}
+        self.file_keys[chosen.name] = keys
+        files = {}
+        for name, key in keys.items():
+            entry = self.cache.get(key)
+            if entry is not None and [n for n, _ in entry.files] == [name]:
+                files[name] = entry.files[0][1]
+        if len(files) == len(keys):
+            return MadeFormat(tuple(files.items()), ())
+        self.files_found[chosen.name] = files
+        return None
+
+    def files_wanted(self, names: set[str]) -> dict[str, set[str]]:
+        """The files still to make of each format in `names` that makes several, as far as the cache knows."""
+        return {name: set(keys) - set(self.files_found.get(name, {}))
+                for name, keys in self.file_keys.items() if name in names}
+
+    def with_files_found(self, name: str, output: MadeFormat) -> MadeFormat:
+        """A format's files made now and those found in the cache, in the order of its files."""
+        if name not in self.file_keys:
+            return output
+        files = {**self.files_found.get(name, {}), **dict(output.files)}
+        return dataclasses.replace(output, files=tuple((n, files[n]) for n in self.file_keys[name] if n in files))
+
+    def store(self, made: dict[str, MadeFormat]) -> None:
+        for name, output in made.items():
+            chosen = FORMATS[name]
+            if name in self.file_keys:
+                for file_name, data in output.files:
+                    if file_name in self.file_keys[name]:
+                        self.cache.put(self.file_keys[name][file_name], MadeFormat(((file_name, data),), ()))
+                continue
+            data = dict(output.files).get(chosen.default_file)
+            self.cache.put(self.cache.key(chosen, self.digests, earlier_file(self.earlier, chosen.default_file),
+                                          made=data), output)
 
 
 def entry_bytes(made: MadeFormat) -> bytes:

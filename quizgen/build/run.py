@@ -28,7 +28,7 @@ from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
-from .export_cache import ExportCache, MadeFormat
+from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import collector_paused, generate_bounded
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
 from .options import BuildOptions, option_problem
@@ -197,9 +197,11 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                 display.advance("questions.json")
             if options.wants("exports"):
-                def with_user_layouts(names: set[str]) -> dict[str, bytes | dict[str, bytes]]:
+                def with_user_layouts(names: set[str], wanted: dict[str, set[str]]
+                                      ) -> dict[str, bytes | dict[str, bytes]]:
                     return {**(user_selftest(question_set, options, layouts, blame) if "html" in names else {}),
-                            **(user_word_files(question_set, options, layouts, blame) if "docx" in names else {})}
+                            **(user_word_files(question_set, options, layouts, blame, wanted.get("docx"))
+                               if "docx" in names else {})}
 
                 exported, warnings = export_files(question_set, previous, cache=exports,
                                                   make_elsewhere=with_user_layouts)
@@ -248,76 +250,50 @@ def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Lay
     return {"html": page.encode("utf-8")}
 
 
-def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
-                    blame: str) -> dict[str, dict[str, bytes]]:
+def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str,
+                    wanted: set[str] | None = None) -> dict[str, dict[str, bytes]]:
     """The Word worksheets, keys and cards made with the user's --layouts (worksheet.docx, answer-key.docx,
     flashcards.docx may be replaced), in a bounded worker like every other layout; without --layouts the export
-    makes them from the built-ins."""
+    makes them from the built-ins. With `wanted`, only the files named there."""
     if not options.layouts:
         return {}
     from ..export import docx
 
-    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts), blame), sandbox.RENDER_LIMITS)}
+    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts, wanted), blame),
+                                sandbox.RENDER_LIMITS)}
 
 
 def export_files(question_set: QuestionSet, previous: Path | None = None,
                  made: dict[str, bytes | dict[str, bytes]] | None = None, cache: ExportCache | None = None, *,
-                 make_elsewhere: Callable[[set[str]], dict[str, bytes | dict[str, bytes]]] = lambda names: {}
-                 ) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+                 make_elsewhere: Callable[[set[str], dict[str, set[str]]], dict[str, bytes | dict[str, bytes]]]
+                 = lambda names, wanted: {}) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
     """Every export format, made in memory, and the formats' warnings; `made` holds formats already made
-    (format name → bytes), `make_elsewhere` makes some of the formats still to make, given their names, and
-    `previous` is the last build's folder, where a format finds its earlier file. With a `cache`, a format whose
-    inputs are unchanged is taken from it, files and warnings, and only the others are made."""
+    (format name → bytes), `make_elsewhere` makes some of the formats still to make, given their names and the
+    files wanted of those that make several, and `previous` is the last build's folder, where a format finds its
+    earlier file. With a `cache`, a format whose inputs are unchanged is taken from it, files and warnings, as is
+    each unchanged file of a format that makes several; only the others are made."""
     from ..export import FORMATS, export_bytes
 
     started = time.perf_counter()
     earlier = (Path(previous),) if previous else ()
-    found = cached_exports(question_set, earlier, cache) if cache else {}
+    lookup = ExportLookup(question_set, earlier, cache) if cache else None
+    found = lookup.found() if lookup else {}
     to_make = {name for name in FORMATS if name not in found}
-    made = {**(made or {}), **(make_elsewhere(to_make) if to_make else {})}
-    files, results = export_bytes(question_set, earlier, made, only=to_make) if to_make else ({}, [])
+    wanted = lookup.files_wanted(to_make) if lookup else {}
+    made = {**(made or {}), **(make_elsewhere(to_make, wanted) if to_make else {})}
+    files, results = export_bytes(question_set, earlier, made, only=to_make, wanted=wanted) if to_make else ({}, [])
     fresh = {name: MadeFormat(tuple((r.path.as_posix(), files[r.path.as_posix()]) for r in results
                                     if r.format == name and r.written),
                               tuple(n for r in results if r.format == name for n in r.warnings))
              for name in to_make}
-    if cache:
-        store_exports(question_set, earlier, cache, {name: fresh[name] for name in to_make
-                                                     if all(r.written for r in results if r.format == name)})
+    if lookup:
+        lookup.store({name: fresh[name] for name in to_make if all(r.written for r in results if r.format == name)})
+        fresh = {name: lookup.with_files_found(name, output) for name, output in fresh.items()}
     outputs = [found.get(name) or fresh[name] for name in FORMATS]
     written = sorted((name, data) for output in outputs for name, data in output.files)
     seconds = (time.perf_counter() - started) / max(len(written), 1)
     return ([BuiltFile(name, data, None, seconds) for name, data in written],
             tuple(n for output in outputs for n in output.warnings))
-
-
-def cached_exports(question_set: QuestionSet, earlier: tuple[Path, ...], cache: ExportCache) -> dict[str, MadeFormat]:
-    """The formats whose inputs are those of an entry in the cache, by name, as that entry holds them."""
-    from ..export import FORMATS, earlier_file
-    from ..export.inputs import SetDigests
-
-    digests = SetDigests(question_set)
-    found = {}
-    for chosen in FORMATS.values():
-        try:
-            key = cache.key(chosen, digests, earlier_file(earlier, chosen.default_file))
-        except ModuleNotFoundError:
-            continue  # a format that cannot be made here is reported when it is tried
-        entry = cache.get(key)
-        if entry is not None:
-            found[chosen.name] = entry
-    return found
-
-
-def store_exports(question_set: QuestionSet, earlier: tuple[Path, ...], cache: ExportCache,
-                  made: dict[str, MadeFormat]) -> None:
-    from ..export import FORMATS, earlier_file
-    from ..export.inputs import SetDigests
-
-    digests = SetDigests(question_set)
-    for name, output in made.items():
-        chosen = FORMATS[name]
-        data = dict(output.files).get(chosen.default_file)
-        cache.put(cache.key(chosen, digests, earlier_file(earlier, chosen.default_file), made=data), output)
 
 
 class Renderer:

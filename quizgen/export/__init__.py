@@ -41,9 +41,17 @@ class ExportFormat:
     # own earlier file (EARLIER); a build remakes a format only when one of them changed
     reads: tuple[str, ...] = ("pack", "questions")
     selects: str = ""  # the module's function giving what it reads of the set, when narrower than `reads`
+    # the module's function giving what each of a build's several files reads of the set, by file name: a build
+    # remakes only the files whose reads changed
+    file_reads: str = ""
 
-    def file_maker(self) -> Callable[[QuestionSet], dict[str, bytes]] | None:
+    def file_maker(self) -> Callable[..., dict[str, bytes]] | None:
         return getattr(importlib.import_module(self.module), self.files) if self.files else None
+
+    def file_digests(self, question_set: QuestionSet) -> dict[str, str]:
+        """A digest of what each of a build's several files reads of the set, by name (see `file_reads`)."""
+        reads = getattr(importlib.import_module(self.module), self.file_reads)(question_set)
+        return {name: digest_of(value) for name, value in reads.items()}
 
     def writer(self) -> Writer:
         return getattr(importlib.import_module(self.module), self.function)
@@ -106,7 +114,7 @@ FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
                  reads=("pack", "deck", LAYOUTS)),
     ExportFormat("docx", "quizgen.export.docx", "worksheets.docx", "Word worksheets and answer keys of every "
                  "version (a build: a worksheet and key per version and the study cards)", files="build_files",
-                 reads=("pack", "versions", "deck", LAYOUTS)),
+                 reads=("pack", "versions", "deck", LAYOUTS), file_reads="build_file_reads"),
 )}
 
 
@@ -171,13 +179,14 @@ def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = 
 
 
 def export_bytes(question_set: QuestionSet, earlier: tuple[Path, ...] = (),
-                 made: dict[str, bytes | dict[str, bytes]] | None = None, only: set[str] | None = None
-                 ) -> tuple[dict[str, bytes], list[ExportResult]]:
+                 made: dict[str, bytes | dict[str, bytes]] | None = None, only: set[str] | None = None,
+                 wanted: dict[str, set[str]] | None = None) -> tuple[dict[str, bytes], list[ExportResult]]:
     """Every format's files by name, made in memory, and a result per file (its path relative to the folder
     it goes into). A format whose module is absent is skipped, and one already `made` elsewhere (format name →
     bytes, or → its files by name) is taken as it is. A format that makes several files in a build (docx: a
     worksheet and a key per version) makes those instead of its one file. A format's earlier file is looked for
-    in the `earlier` folders, in order. With `only`, the formats not named there are left out."""
+    in the `earlier` folders, in order. With `only`, the formats not named there are left out; `wanted` names
+    the files to make of a format that makes several (format name → file names; the others are left out)."""
     files: dict[str, bytes] = {}
     results = []
     for chosen in FORMATS.values():
@@ -199,7 +208,10 @@ def export_bytes(question_set: QuestionSet, earlier: tuple[Path, ...] = (),
                                         written=False))
             continue
         if make_files:
-            for name, data in (ready if ready is not None else make_files(question_set)).items():
+            if ready is None:
+                ready = make_files(question_set, wanted=wanted[chosen.name]) if chosen.name in (wanted or {}) \
+                    else make_files(question_set)
+            for name, data in ready.items():
                 files[name] = data
                 results.append(ExportResult(chosen.name, Path(name), ()))
             continue
