@@ -90,3 +90,12 @@ def test_a_value_without_a_canonical_form_is_refused_rather_than_digested_by_cha
     with pytest.raises(TypeError, match="no canonical form for a object"):
         canonical(object())
     assert canonical(Path("a/b")) == [type(Path()).__name__, "a/b"]
+
+
+def test_a_value_met_again_digests_as_it_did_the_first_time(sample_set):
+    digests = SetDigests(sample_set)
+    first, second = sample_set.versions[0].questions, sample_set.versions[1].questions
+    assert digests.of(first) == digest_of(first)
+    # the second version shares the citations of the first; its own option order still counts
+    assert digests.of(second) == digest_of(second) != digests.of(first)
+    assert digests.of((first, second)) == digest_of((first, second))

@@ -149,7 +149,7 @@ class ExportLookup:
     def found_files(self, chosen: ExportFormat) -> MadeFormat | None:
         """A format making several files, when all its files are in the cache; else None, and those found kept."""
         keys = {name: self.cache.file_key(chosen, name, digest)
-                for name, digest in chosen.file_digests(self.question_set).items()}
+                for name, digest in chosen.file_digests(self.digests).items()}
         self.file_keys[chosen.name] = keys
         files = {}
         for name, key in keys.items():

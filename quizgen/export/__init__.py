@@ -20,7 +20,7 @@ from ..files import write_atomically
 from ..model import OPTION_TYPES, QUESTION_TYPES, Question, QuestionSet
 from ..ownership import claim_loose_file, record_loose_file
 from .common import Notice
-from .inputs import EARLIER, LAYOUTS, PARTS, SetDigests, digest_of
+from .inputs import EARLIER, LAYOUTS, PARTS, SetDigests
 
 Writer = Callable[[QuestionSet, Path], list[str | Notice]]
 Maker = Callable[[QuestionSet, Path | None], tuple[bytes, list[str | Notice]]]
@@ -48,10 +48,10 @@ class ExportFormat:
     def file_maker(self) -> Callable[..., dict[str, bytes]] | None:
         return getattr(importlib.import_module(self.module), self.files) if self.files else None
 
-    def file_digests(self, question_set: QuestionSet) -> dict[str, str]:
+    def file_digests(self, digests: SetDigests) -> dict[str, str]:
         """A digest of what each of a build's several files reads of the set, by name (see `file_reads`)."""
-        reads = getattr(importlib.import_module(self.module), self.file_reads)(question_set)
-        return {name: digest_of(value) for name, value in reads.items()}
+        reads = getattr(importlib.import_module(self.module), self.file_reads)(digests.question_set)
+        return {name: digests.of(value) for name, value in reads.items()}
 
     def writer(self) -> Writer:
         return getattr(importlib.import_module(self.module), self.function)
@@ -70,7 +70,7 @@ class ExportFormat:
                 digest.update(f"\n{part}:{digests.part(part)}".encode())
         if self.selects:
             selected = getattr(importlib.import_module(self.module), self.selects)(digests.question_set)
-            digest.update(f"\n{self.selects}:{digest_of(selected)}".encode())
+            digest.update(f"\n{self.selects}:{digests.of(selected)}".encode())
         return digest.hexdigest()
 
     def types_to_deal(self, requested: list[str] | None) -> list[str] | None:

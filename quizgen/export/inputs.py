@@ -31,32 +31,45 @@ PARTS: dict[str, Any] = {
 }
 
 
-def canonical(value: Any) -> Any:
+def canonical(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> Any:
     """`value` as plain JSON values that name every field, so two values serialise alike only when they are equal
-    (a float is written as its repr, so 1 and 1.0 differ, as they may in an export)."""
-    if isinstance(value, (str, bool, int)) or value is None:
+    (a float is written as its repr, so 1 and 1.0 differ, as they may in an export). With a `memo`, a value met
+    again (the citations every version of a question shares) is not walked again."""
+    kind = type(value)
+    # the exact types first: a build digests some 100,000 values of a 40-version set
+    if kind is str or kind is int or kind is bool or value is None:
         return value
-    if isinstance(value, float):
-        return ["float", repr(value)]
-    if isinstance(value, (tuple, list)):
-        return [canonical(v) for v in value]
-    if dataclasses.is_dataclass(value) and not isinstance(value, type):
-        return [type(value).__name__, {name: canonical(getattr(value, name)) for name in _field_names(type(value))}]
-    if isinstance(value, dict):
-        return ["dict", [[canonical(k), canonical(v)] for k, v in value.items()]]
-    if isinstance(value, (date, PurePath)):
-        return [type(value).__name__, str(value)]
-    # a new kind of value in the model must be taught here, never digested by its repr by accident
-    raise TypeError(f"no canonical form for a {type(value).__name__}")
+    if memo is not None and id(value) in memo:
+        return memo[id(value)][1]
+    if kind is tuple or kind is list:
+        result: Any = [canonical(v, memo) for v in value]
+    elif (names := _field_names(kind)) is not None:
+        result = [kind.__name__, {name: canonical(getattr(value, name), memo) for name in names}]
+    elif kind is float:
+        result = ["float", repr(value)]
+    elif isinstance(value, dict):
+        result = ["dict", [[canonical(k, memo), canonical(v, memo)] for k, v in value.items()]]
+    elif isinstance(value, (date, PurePath, str)):  # and their subclasses: a Markup is not a plain string
+        result = [kind.__name__, str(value)]
+    elif isinstance(value, (int, float, tuple)):
+        result = [kind.__name__, canonical(float(value) if isinstance(value, float) else
+                                           int(value) if isinstance(value, int) else tuple(value), memo)]
+    else:
+        # a new kind of value in the model must be taught here, never digested by its repr by accident
+        raise TypeError(f"no canonical form for a {kind.__name__}")
+    if memo is not None:
+        memo[id(value)] = (value, result)  # the value is kept, so that its id is not another's while the memo lives
+    return result
 
 
 @functools.cache
-def _field_names(kind: type) -> tuple[str, ...]:
-    return tuple(f.name for f in dataclasses.fields(kind))
+def _field_names(kind: type) -> tuple[str, ...] | None:
+    """A dataclass's field names in order; None for any other type."""
+    return tuple(f.name for f in dataclasses.fields(kind)) if dataclasses.is_dataclass(kind) else None
 
 
-def digest_of(value: Any) -> str:
-    text = json.dumps(canonical(value), ensure_ascii=False, separators=(",", ":"))
+def digest_of(value: Any, memo: dict[int, tuple[Any, Any]] | None = None) -> str:
+    text = json.dumps(canonical(value, memo), ensure_ascii=False, separators=(",", ":"))
     return hashlib.sha256(text.encode("utf-8")).hexdigest()
 
 
@@ -66,8 +79,14 @@ class SetDigests:
     def __init__(self, question_set: QuestionSet):
         self.question_set = question_set
         self._digests: dict[str, str] = {}
+        self._memo: dict[int, tuple[Any, Any]] = {}
 
     def part(self, name: str) -> str:
         if name not in self._digests:
-            self._digests[name] = digest_of(PARTS[name](self.question_set))
+            self._digests[name] = self.of(PARTS[name](self.question_set))
         return self._digests[name]
+
+    def of(self, value: Any) -> str:
+        """The digest of any value read from this set; what it shares with values digested before is not walked
+        again."""
+        return digest_of(value, self._memo)
