@@ -209,8 +209,8 @@ def export_bytes(question_set: QuestionSet, earlier: tuple[Path, ...] = (),
             continue
         if make_files:
             if ready is None:
-                ready = make_files(question_set, wanted=wanted[chosen.name]) if chosen.name in (wanted or {}) \
-                    else make_files(question_set)
+                some = (wanted or {}).get(chosen.name)
+                ready = make_files(question_set) if some is None else make_files(question_set, wanted=some)
             for name, data in ready.items():
                 files[name] = data
                 results.append(ExportResult(chosen.name, Path(name), ()))

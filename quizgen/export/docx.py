@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -57,9 +58,9 @@ def build_files(question_set: QuestionSet, layouts: Layouts | None = None,
     return files
 
 
-def build_file_makers(question_set: QuestionSet) -> dict[str, tuple[str, Any]]:
+def build_file_makers(question_set: QuestionSet) -> dict[str, tuple[str, Callable[[Layout], bytes]]]:
     """Each file of a build by name: the layout it is made with, and how (given that layout read)."""
-    makers: dict[str, tuple[str, Any]] = {}
+    makers: dict[str, tuple[str, Callable[[Layout], bytes]]] = {}
     for v in question_set.versions:
         makers[f"worksheet-{file_code(v)}.docx"] = (WORKSHEET, lambda layout, v=v: worksheet(question_set, v, layout))
     for v in question_set.versions:
