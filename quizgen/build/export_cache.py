@@ -3,6 +3,8 @@ the format reads, so that a build makes only the formats whose inputs changed an
 
 from __future__ import annotations
 
+import contextlib
+import dataclasses
 import hashlib
 import importlib.util
 import json
@@ -10,8 +12,6 @@ import os
 import re
 import sys
 import zlib
-import contextlib
-import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +19,8 @@ from .. import __version__
 from ..export import FORMATS, ExportFormat, earlier_file
 from ..export.common import Notice
 from ..export.inputs import EARLIER, LAYOUTS, SetDigests
-from ..model import QuestionSet
 from ..files import file_sha256, folder_fingerprint
+from ..model import QuestionSet
 
 EXPORT_ENTRY = re.compile(r"([0-9a-f]{32})\.export")
 PACKAGE = Path(__file__).resolve().parent.parent
@@ -72,6 +72,7 @@ class ExportCache:
         return digest.hexdigest()[:32]
 
     def code_digest(self) -> str:
+        """quizgen's version and sources, the interpreter, zlib, the export libraries and SOURCE_DATE_EPOCH."""
         if self._code is None:
             digest = hashlib.sha256(f"{__version__}\n{sys.version}\n{zlib.ZLIB_RUNTIME_VERSION}\n"
                                     f"{os.environ.get('SOURCE_DATE_EPOCH')}".encode())

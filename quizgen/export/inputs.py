@@ -11,6 +11,7 @@ import dataclasses
 import functools
 import hashlib
 import json
+from collections.abc import Callable
 from datetime import date
 from pathlib import PurePath
 from typing import Any
@@ -23,7 +24,7 @@ LAYOUTS = "layouts"  # a format that reads the layout folders (built-in and --la
 EARLIER = "earlier file"
 
 # the parts of a question set a format may read; everything a format reads from the set is in one of them
-PARTS: dict[str, Any] = {
+PARTS: dict[str, Callable[[QuestionSet], Any]] = {
     "pack": lambda s: (s.pack_id, s.pack_title, s.language, s.licence, s.seed, s.topics),
     "questions": lambda s: s.questions,
     "versions": lambda s: s.versions,
