@@ -229,3 +229,16 @@ def test_the_deck_holds_the_study_deck(tmp_path, collection, epoch):
     anki_export.write(question_set, tmp_path / "deck.apkg")
     import_package(collection, tmp_path / "deck.apkg")
     assert collection.note_count() == 3
+
+
+def test_a_deck_made_over_an_earlier_one_is_made_again_from_itself_byte_for_byte(tmp_path, epoch):
+    # a build's cache keeps the deck under its own bytes as the earlier file (build/export_cache.py)
+    question_set = make_sample_set()
+    path = tmp_path / "deck.apkg"
+    anki_export.write(question_set, path)
+    edited = dataclasses.replace(question_set.questions[0], back="The Danube")
+    second = dataclasses.replace(question_set, questions=(edited, *question_set.questions[1:]))
+    anki_export.write(second, path)
+    made = path.read_bytes()
+    assert anki_export.file_bytes(second, path)[0] == made
+    assert anki_export.file_bytes(second, None)[0] != made  # the edited note's time came from the earlier deck

@@ -361,3 +361,60 @@ def test_export_respects_types_and_versions(pack, tmp_path, capsys):
     expected = [q.prompt for kind in ("worksheet", "key") for v in question_set.versions for q in v.questions]
     assert numbered == expected and {q.type for q in question_set.questions} == {"numeric", "ordering"}
     capsys.readouterr()
+
+
+# ---- what each file of a build reads: a file whose reads are unchanged is taken from the build's cache ----------
+
+
+def _edited(question: Question, field: str) -> Question:
+    """The question with one field changed in a way every document can still print."""
+    import dataclasses
+
+    value = getattr(question, field)
+    if field == "citations":
+        return dataclasses.replace(question, citations=tuple(dataclasses.replace(c, text=c.text + " (ed.)", evidence="new")
+                                                             for c in value))
+    if field == "options":
+        return dataclasses.replace(question, options=tuple(dataclasses.replace(o, text=o.text + " (ed.)") for o in value))
+    if field == "pairs":
+        return dataclasses.replace(question, pairs=tuple(dataclasses.replace(p, left=p.left + " (ed.)") for p in value))
+    if field == "numeric":
+        return dataclasses.replace(question, numeric=value and dataclasses.replace(value, unit="furlongs", high=1e9))
+    if isinstance(value, bool) or field == "type":
+        return question
+    if isinstance(value, str):
+        return dataclasses.replace(question, **{field: value + " (ed.)"})
+    if isinstance(value, int):
+        return dataclasses.replace(question, **{field: value + 1})
+    return dataclasses.replace(question, **{field: tuple(reversed(value))})  # the same items in another order
+
+
+@pytest.mark.parametrize("field", [f.name for f in __import__("dataclasses").fields(Question)])
+def test_a_build_file_whose_bytes_a_question_field_changes_reads_that_field(field):
+    import dataclasses
+
+    question_set = make_sample_set(versions=2)
+    question_set = dataclasses.replace(question_set, deck=question_set.questions[:4])
+    changed = dataclasses.replace(
+        question_set,
+        questions=tuple(_edited(q, field) for q in question_set.questions),
+        versions=tuple(dataclasses.replace(v, questions=tuple(_edited(q, field) for q in v.questions))
+                       for v in question_set.versions),
+        deck=tuple(_edited(q, field) for q in question_set.deck))
+    before, after = word.build_files(question_set), word.build_files(changed)
+    reads_before = word.build_file_reads(question_set)
+    reads_after = word.build_file_reads(changed)
+    assert set(before) == set(reads_before)
+    for name in before:
+        if before[name] != after[name]:
+            assert reads_before[name] != reads_after[name], f"{name} prints the {field}, but does not read it"
+    if field in ("explanation", "citations"):
+        assert before["worksheet-A.docx"] == after["worksheet-A.docx"]
+        assert reads_before["worksheet-A.docx"] == reads_after["worksheet-A.docx"]
+
+
+def test_only_the_wanted_files_of_a_build_are_made():
+    question_set = make_sample_set(versions=2)
+    every = word.build_files(question_set)
+    some = word.build_files(question_set, wanted={"answer-key-B.docx", word.FLASHCARDS})
+    assert some == {name: every[name] for name in ("answer-key-B.docx", word.FLASHCARDS)}

@@ -30,6 +30,7 @@ from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
+from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import collector_paused, generate_bounded
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
 from .options import BuildOptions, option_problem
@@ -171,22 +172,26 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     """Make every output in memory, then write them all and the manifest into `folder`; the render workers are
     forked from `warm` when given (sandbox.WarmStart)."""
     started = time.perf_counter()
-    cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=Layouts.with_user_folders(options.layouts).folders,
-                        content_folders=content_folders)
+    layout_folders = Layouts.with_user_folders(options.layouts).folders
+    cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders, content_folders=content_folders)
+    exports = ExportCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders)
     display = display or BuildProgress()
     files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
-                                 previous=folder, cache=cache, warm=warm)
+                                 previous=folder, cache=cache, exports=exports, warm=warm)
     display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
+    exports.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
 
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
                display: BuildProgress, previous: Path | None = None, cache: RenderCache | None = None,
+               exports: ExportCache | None = None,
                warm: WarmStart | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
     """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
-    Anki deck reads its note times from so that unchanged notes keep them."""
+    Anki deck reads its note times from so that unchanged notes keep them; `exports` keeps the export formats
+    made, and gives back those whose inputs did not change."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     with compiled_layouts_kept_in(cache.compiled_layouts if cache else None):
@@ -219,9 +224,14 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                 display.advance("questions.json")
             if options.wants("exports"):
-                made = {**user_selftest(question_set, options, layouts, blame),
-                        **user_word_files(question_set, options, layouts, blame)}
-                exported, warnings = export_files(question_set, previous, made=made)
+                def with_user_layouts(names: set[str], wanted: dict[str, set[str]]
+                                      ) -> dict[str, bytes | dict[str, bytes]]:
+                    return {**(user_selftest(question_set, options, layouts, blame) if "html" in names else {}),
+                            **(user_word_files(question_set, options, layouts, blame, wanted.get("docx"))
+                               if "docx" in names else {})}
+
+                exported, warnings = export_files(question_set, previous, cache=exports,
+                                                  make_elsewhere=with_user_layouts)
                 files.extend(exported)
                 display.advance("exports")
             if options.wants("answer-sheets"):
@@ -267,30 +277,50 @@ def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Lay
     return {"html": page.encode("utf-8")}
 
 
-def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
-                    blame: str) -> dict[str, dict[str, bytes]]:
+def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str,
+                    wanted: set[str] | None = None) -> dict[str, dict[str, bytes]]:
     """The Word worksheets, keys and cards made with the user's --layouts (worksheet.docx, answer-key.docx,
     flashcards.docx may be replaced), in a bounded worker like every other layout; without --layouts the export
-    makes them from the built-ins."""
+    makes them from the built-ins. With `wanted`, only the files named there."""
     if not options.layouts:
         return {}
     from ..export import docx
 
-    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts), blame), sandbox.RENDER_LIMITS)}
+    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts, wanted), blame),
+                                sandbox.RENDER_LIMITS)}
 
 
 def export_files(question_set: QuestionSet, previous: Path | None = None,
-                 made: dict[str, bytes | dict[str, bytes]] | None = None) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
+                 made: dict[str, bytes | dict[str, bytes]] | None = None, cache: ExportCache | None = None, *,
+                 make_elsewhere: Callable[[set[str], dict[str, set[str]]], dict[str, bytes | dict[str, bytes]]]
+                 = lambda names, wanted: {}) -> tuple[list[BuiltFile], tuple[Notice, ...]]:
     """Every export format, made in memory, and the formats' warnings; `made` holds formats already made
-    (format name → bytes), and `previous` the last build's folder, where a format finds its earlier file."""
-    from ..export import export_bytes
+    (format name → bytes), `make_elsewhere` makes some of the formats still to make, given their names and the
+    files wanted of those that make several, and `previous` is the last build's folder, where a format finds its
+    earlier file. With a `cache`, a format whose inputs are unchanged is taken from it, files and warnings, as is
+    each unchanged file of a format that makes several; only the others are made."""
+    from ..export import FORMATS, export_bytes
 
     started = time.perf_counter()
-    files, results = export_bytes(question_set, (Path(previous),) if previous else (), made)
-    written = sorted(r.path.as_posix() for r in results if r.written)
+    earlier = (Path(previous),) if previous else ()
+    lookup = ExportLookup(question_set, earlier, cache) if cache else None
+    found = lookup.found() if lookup else {}
+    to_make = {name for name in FORMATS if name not in found}
+    wanted = lookup.files_wanted(to_make) if lookup else {}
+    made = {**(made or {}), **(make_elsewhere(to_make, wanted) if to_make else {})}
+    files, results = export_bytes(question_set, earlier, made, only=to_make, wanted=wanted) if to_make else ({}, [])
+    fresh = {name: MadeFormat(tuple((r.path.as_posix(), files[r.path.as_posix()]) for r in results
+                                    if r.format == name and r.written),
+                              tuple(n for r in results if r.format == name for n in r.warnings))
+             for name in to_make}
+    if lookup:
+        lookup.store({name: fresh[name] for name in to_make if all(r.written for r in results if r.format == name)})
+        fresh = {name: lookup.with_files_found(name, output) for name, output in fresh.items()}
+    outputs = [found.get(name) or fresh[name] for name in FORMATS]
+    written = sorted((name, data) for output in outputs for name, data in output.files)
     seconds = (time.perf_counter() - started) / max(len(written), 1)
-    return ([BuiltFile(name, files[name], None, seconds) for name in written],
-            tuple(n for r in results for n in r.warnings))
+    return ([BuiltFile(name, data, None, seconds) for name, data in written],
+            tuple(n for output in outputs for n in output.warnings))
 
 
 class Renderer:

@@ -8,6 +8,7 @@ A format that holds only some question types says which, so `quizgen export` dea
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import sys
 from collections.abc import Callable
@@ -19,6 +20,7 @@ from ..files import write_atomically
 from ..model import OPTION_TYPES, QUESTION_TYPES, Question, QuestionSet
 from ..ownership import claim_loose_file, record_loose_file
 from .common import Notice
+from .inputs import EARLIER, LAYOUTS, PARTS, SetDigests
 
 Writer = Callable[[QuestionSet, Path], list[str | Notice]]
 Maker = Callable[[QuestionSet, Path | None], tuple[bytes, list[str | Notice]]]
@@ -35,9 +37,21 @@ class ExportFormat:
     types: tuple[str, ...] = QUESTION_TYPES  # the question types the format holds
     takes: str = ""  # the module's function saying whether it can hold one question, when types are not enough
     files: str = ""  # the module's function making a build's several files (name → bytes), when it makes several
+    # everything the format reads: parts of the question set (inputs.PARTS), the layout folders (LAYOUTS), its
+    # own earlier file (EARLIER); a build remakes a format only when one of them changed
+    reads: tuple[str, ...] = ("pack", "questions")
+    selects: str = ""  # the module's function giving what it reads of the set, when narrower than `reads`
+    # the module's function giving what each of a build's several files reads of the set, by file name: a build
+    # remakes only the files whose reads changed
+    file_reads: str = ""
 
-    def file_maker(self) -> Callable[[QuestionSet], dict[str, bytes]] | None:
+    def file_maker(self) -> Callable[..., dict[str, bytes]] | None:
         return getattr(importlib.import_module(self.module), self.files) if self.files else None
+
+    def file_digests(self, digests: SetDigests) -> dict[str, str]:
+        """A digest of what each of a build's several files reads of the set, by name (see `file_reads`)."""
+        reads = getattr(importlib.import_module(self.module), self.file_reads)(digests.question_set)
+        return {name: digests.of(value) for name, value in reads.items()}
 
     def writer(self) -> Writer:
         return getattr(importlib.import_module(self.module), self.function)
@@ -47,6 +61,17 @@ class ExportFormat:
 
     def taker(self) -> Callable[[Question], bool] | None:
         return getattr(importlib.import_module(self.module), self.takes) if self.takes else None
+
+    def set_digest(self, digests: SetDigests) -> str:
+        """A digest of everything the format reads from the question set (not its files: layouts, earlier file)."""
+        digest = hashlib.sha256(self.name.encode())
+        for part in self.reads:
+            if part in PARTS:
+                digest.update(f"\n{part}:{digests.part(part)}".encode())
+        if self.selects:
+            selected = getattr(importlib.import_module(self.module), self.selects)(digests.question_set)
+            digest.update(f"\n{self.selects}:{digests.of(selected)}".encode())
+        return digest.hexdigest()
 
     def types_to_deal(self, requested: list[str] | None) -> list[str] | None:
         """The types to deal a set from for this format: the requested ones it holds (None: every type)."""
@@ -71,20 +96,25 @@ class ExportResult:
 
 
 FORMATS: dict[str, ExportFormat] = {f.name: f for f in (
-    ExportFormat("anki", "quizgen.export.anki", "anki.apkg", "Anki deck (Basic and Cloze notes)"),
+    # the Anki deck reads the notes' times from its earlier file (anki.py)
+    ExportFormat("anki", "quizgen.export.anki", "anki.apkg", "Anki deck (Basic and Cloze notes)",
+                 reads=("pack", "deck", EARLIER)),
     ExportFormat("moodle", "quizgen.export.moodle", "moodle.xml", "Moodle XML question bank"),
     ExportFormat("gift", "quizgen.export.gift", "gift.txt", "GIFT text for Moodle and GIFT-aware tools"),
     ExportFormat("qti", "quizgen.export.qti", "canvas-qti.zip", "QTI 1.2 zip for Canvas"),
-    ExportFormat("qti21", "quizgen.export.qti21", "qti21.zip", "IMS QTI 2.1 content package, a test per version"),
+    ExportFormat("qti21", "quizgen.export.qti21", "qti21.zip", "IMS QTI 2.1 content package, a test per version",
+                 reads=("pack", "questions", "versions")),
     ExportFormat("kahoot", "quizgen.export.kahoot", "kahoot.xlsx", "Kahoot spreadsheet import",
-                 types=OPTION_TYPES, takes="takes"),
+                 types=OPTION_TYPES, takes="takes", reads=("pack",), selects="kahoot_rows"),
     ExportFormat("csv", "quizgen.export.tabular", "questions.csv", "every question and field as CSV",
                  function="write_csv", maker="csv_file_bytes"),
     ExportFormat("tsv", "quizgen.export.tabular", "quizlet.tsv", "term TAB definition for Quizlet-style import",
-                 function="write_tsv", maker="tsv_file_bytes"),
-    ExportFormat("html", "quizgen.export.selftest", "selftest.html", "offline self-test page"),
+                 function="write_tsv", maker="tsv_file_bytes", reads=("pack", "deck")),
+    ExportFormat("html", "quizgen.export.selftest", "selftest.html", "offline self-test page",
+                 reads=("pack", "deck", LAYOUTS)),
     ExportFormat("docx", "quizgen.export.docx", "worksheets.docx", "Word worksheets and answer keys of every "
-                 "version (a build: a worksheet and key per version and the study cards)", files="build_files"),
+                 "version (a build: a worksheet and key per version and the study cards)", files="build_files",
+                 reads=("pack", "versions", "deck", LAYOUTS), file_reads="build_file_reads"),
 )}
 
 
@@ -149,16 +179,19 @@ def export_all(question_set: QuestionSet, folder: Path, previous: Path | None = 
 
 
 def export_bytes(question_set: QuestionSet, earlier: tuple[Path, ...] = (),
-                 made: dict[str, bytes | dict[str, bytes]] | None = None
-                 ) -> tuple[dict[str, bytes], list[ExportResult]]:
+                 made: dict[str, bytes | dict[str, bytes]] | None = None, only: set[str] | None = None,
+                 wanted: dict[str, set[str]] | None = None) -> tuple[dict[str, bytes], list[ExportResult]]:
     """Every format's files by name, made in memory, and a result per file (its path relative to the folder
     it goes into). A format whose module is absent is skipped, and one already `made` elsewhere (format name →
     bytes, or → its files by name) is taken as it is. A format that makes several files in a build (docx: a
     worksheet and a key per version) makes those instead of its one file. A format's earlier file is looked for
-    in the `earlier` folders, in order."""
+    in the `earlier` folders, in order. With `only`, the formats not named there are left out; `wanted` names
+    the files to make of a format that makes several (format name → file names; the others are left out)."""
     files: dict[str, bytes] = {}
     results = []
     for chosen in FORMATS.values():
+        if only is not None and chosen.name not in only:
+            continue
         ready = (made or {}).get(chosen.name)
         if isinstance(ready, bytes):
             files[chosen.default_file] = ready
@@ -175,7 +208,10 @@ def export_bytes(question_set: QuestionSet, earlier: tuple[Path, ...] = (),
                                         written=False))
             continue
         if make_files:
-            for name, data in (ready if ready is not None else make_files(question_set)).items():
+            if ready is None:
+                some = (wanted or {}).get(chosen.name)
+                ready = make_files(question_set) if some is None else make_files(question_set, wanted=some)
+            for name, data in ready.items():
                 files[name] = data
                 results.append(ExportResult(chosen.name, Path(name), ()))
             continue

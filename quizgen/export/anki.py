@@ -92,6 +92,10 @@ def apkg_bytes(question_set: QuestionSet, previous: dict[str, StoredNote], now: 
         database = Path(folder) / "collection.anki2"
         connection = sqlite3.connect(database)
         try:
+            # a scratch file, read back below: never synced to disk (genanki's schema is a dozen commits, each
+            # of which would wait for the disk), its journal in memory; the file's bytes are the same
+            connection.execute("PRAGMA synchronous = OFF")
+            connection.execute("PRAGMA journal_mode = MEMORY")
             cursor = connection.cursor()
             # ids count up from the newest modification time, as Anki's own ids are millisecond times
             genanki.Package(deck).write_to_db(cursor, newest, itertools.count(1))

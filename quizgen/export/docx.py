@@ -13,18 +13,19 @@ from __future__ import annotations
 
 import io
 import re
+from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
-from typing import Any
-
-import docx
+from typing import TYPE_CHECKING, Any
 
 from ..files import write_atomically
 from ..model import BLANK, Question, QuestionSet, Version, format_number, option_letter
 from ..render.flashcards import flashcards_for
 from ..render.layouts import Layouts
-from .docx_body import Sheet
-from .docx_join import docx_bytes, joined
-from .docx_layout import Layout, read_layout
+
+if TYPE_CHECKING:  # python-docx, docxtpl and lxml are imported only where a document is made
+    from .docx_body import Sheet
+    from .docx_layout import Layout
 
 WORKSHEET = "worksheet.docx"
 ANSWER_KEY = "answer-key.docx"
@@ -39,14 +40,52 @@ def write(question_set: QuestionSet, path: Path, layouts: Layouts | None = None)
     return []
 
 
-def build_files(question_set: QuestionSet, layouts: Layouts | None = None) -> dict[str, bytes]:
-    """`quizgen build`: worksheet-A.docx, answer-key-A.docx… for each version, and flashcards.docx."""
+def build_files(question_set: QuestionSet, layouts: Layouts | None = None,
+                wanted: set[str] | None = None) -> dict[str, bytes]:
+    """`quizgen build`: worksheet-A.docx, answer-key-A.docx… for each version, and flashcards.docx; with
+    `wanted`, only the files named there (a layout is read only when one of its files is wanted)."""
+    from .docx_layout import read_layout
+
     layouts = layouts or Layouts.with_user_folders()
-    sheets, keys = read_layout(layouts, WORKSHEET), read_layout(layouts, ANSWER_KEY)
-    files = {f"worksheet-{file_code(v)}.docx": worksheet(question_set, v, sheets) for v in question_set.versions}
-    files |= {f"answer-key-{file_code(v)}.docx": answer_key(question_set, v, keys) for v in question_set.versions}
-    files[FLASHCARDS] = flashcards(question_set, read_layout(layouts, FLASHCARDS))
+    makers = build_file_makers(question_set)
+    files: dict[str, bytes] = {}
+    read: dict[str, Layout] = {}
+    for name, (layout_file, make) in makers.items():
+        if wanted is None or name in wanted:
+            if layout_file not in read:
+                read[layout_file] = read_layout(layouts, layout_file)
+            files[name] = make(read[layout_file])
     return files
+
+
+def build_file_makers(question_set: QuestionSet) -> dict[str, tuple[str, Callable[[Layout], bytes]]]:
+    """Each file of a build by name: the layout it is made with, and how (given that layout read)."""
+    makers: dict[str, tuple[str, Callable[[Layout], bytes]]] = {}
+    for v in question_set.versions:
+        makers[f"worksheet-{file_code(v)}.docx"] = (WORKSHEET, lambda layout, v=v: worksheet(question_set, v, layout))
+    for v in question_set.versions:
+        makers[f"answer-key-{file_code(v)}.docx"] = (ANSWER_KEY,
+                                                    lambda layout, v=v: answer_key(question_set, v, layout))
+    makers[FLASHCARDS] = (FLASHCARDS, lambda layout: flashcards(question_set, layout))
+    return makers
+
+
+# what a worksheet does not print of a question: an edit of these leaves every worksheet as it was
+NOT_ON_A_WORKSHEET = {"id": "", "template_id": "", "answer": "", "explanation": "", "difficulty": 0, "fact_ids": (),
+                      "citations": (), "tags": (), "accepted": (), "sequence": (), "front": "", "back": "", "topic": ""}
+
+
+def build_file_reads(question_set: QuestionSet) -> dict[str, Any]:
+    """What each file of a build reads of the set, by name, as build_files names them: a file whose reads are
+    unchanged would be made with the same bytes."""
+    reads: dict[str, Any] = {}
+    for v in question_set.versions:
+        printed = tuple(replace(q, **NOT_ON_A_WORKSHEET) for q in v.questions)
+        reads[f"worksheet-{file_code(v)}.docx"] = (version_context(question_set, v, "Worksheet"), printed)
+    for v in question_set.versions:
+        reads[f"answer-key-{file_code(v)}.docx"] = (version_context(question_set, v, "Answer key"), v.questions)
+    reads[FLASHCARDS] = (common_context(question_set), flashcards_for(question_set))
+    return reads
 
 
 def build_file_count(versions: int) -> int:
@@ -58,6 +97,11 @@ def file_code(version: Version) -> str:
 
 
 def combined_docx(question_set: QuestionSet, layouts: Layouts) -> bytes:
+    import docx
+
+    from .docx_join import docx_bytes, joined
+    from .docx_layout import read_layout
+
     versions = question_set.versions or (Version("A", ()),)
     sheets, keys = read_layout(layouts, WORKSHEET), read_layout(layouts, ANSWER_KEY)
     made = [worksheet(question_set, v, sheets) for v in versions] + [answer_key(question_set, v, keys) for v in versions]
@@ -68,6 +112,8 @@ def combined_docx(question_set: QuestionSet, layouts: Layouts) -> bytes:
 
 
 def worksheet(question_set: QuestionSet, version: Version, layout: Layout) -> bytes:
+    from .docx_body import Sheet
+
     sheet = Sheet(layout)
     for question in version.questions:
         sheet.question(question.prompt.replace(BLANK, CLOZE_LINE) if question.type == "cloze" else question.prompt)
@@ -76,6 +122,8 @@ def worksheet(question_set: QuestionSet, version: Version, layout: Layout) -> by
 
 
 def answer_key(question_set: QuestionSet, version: Version, layout: Layout) -> bytes:
+    from .docx_body import Sheet
+
     sheet = Sheet(layout)
     key_grid(sheet, version.questions)
     for question in version.questions:
@@ -90,6 +138,8 @@ def answer_key(question_set: QuestionSet, version: Version, layout: Layout) -> b
 
 
 def flashcards(question_set: QuestionSet, layout: Layout) -> bytes:
+    from .docx_body import Sheet
+
     cards = flashcards_for(question_set)
     rows = [[[("Question", "Card Heading")], [("Answer", "Card Heading")]]]
     for card in cards:

@@ -14,17 +14,17 @@ import io
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-
-from openpyxl import Workbook
-from openpyxl.cell.cell import Cell
-from openpyxl.styles import Alignment, Font
-from openpyxl.worksheet.worksheet import Worksheet
-from openpyxl.writer.excel import ExcelWriter
+from typing import TYPE_CHECKING
 
 from ..files import write_atomically
 from ..model import OPTION_TYPES, Question, QuestionSet
 from ..text import counted
 from . import common
+
+if TYPE_CHECKING:  # openpyxl (and numpy with it) is imported only when a workbook is made
+    from openpyxl import Workbook
+    from openpyxl.cell.cell import Cell
+    from openpyxl.worksheet.worksheet import Worksheet
 
 MAX_QUESTION = 120
 MAX_ANSWER = 75
@@ -115,6 +115,9 @@ def time_limit_for(question: Question) -> int:
 
 
 def workbook_bytes(question_set: QuestionSet, rows: list[KahootRow]) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+
     book = Workbook()
     sheet = book.active
     sheet.title = "Sheet1"
@@ -143,6 +146,8 @@ def workbook_bytes(question_set: QuestionSet, rows: list[KahootRow]) -> bytes:
 
 
 def text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
+    from openpyxl.styles import Alignment
+
     cell = sheet.cell(row, column)
     cell.value = text
     # openpyxl would store text starting with '=' as a formula; an answer is always text
@@ -155,6 +160,8 @@ def text_cell(sheet: Worksheet, row: int, column: int, text: str) -> Cell:
 
 
 def saved_workbook(book: Workbook) -> bytes:
+    from openpyxl.writer.excel import ExcelWriter
+
     book.properties.creator = "quizgen"
     book.properties.created = FIXED_DATE
     buffer = io.BytesIO()
