@@ -89,6 +89,19 @@ class ComposedDocument:
 
 
 @dataclass(frozen=True)
+class SlottedLine:
+    """A line whose wording differs between versions only in single letters or digits (an ordering key's
+    ranks, a matching key's letters): laid out once with hidden placeholders at those characters, and each
+    version's characters set in their places from one piece per character."""
+
+    piece: str  # the line, its varying characters hidden (`data-qg="slot"`)
+    glyphs: tuple[str, ...]  # piece ids of this version's characters, one per slot, in reading order
+
+
+Line = str | SlottedLine  # a piece id, or a line composed from a piece and its characters
+
+
+@dataclass(frozen=True)
 class QuestionBlock:
     """A question (or a key's answer item): its block, its number, and its options in this version's order."""
 
@@ -96,15 +109,15 @@ class QuestionBlock:
     number: str  # piece id of the number
     cells: tuple[str, ...] = ()  # piece ids of the options, in the order shown
     per_line: int = 1  # options in a row; 0 for a matching question's choices
-    answer: str = ""  # a key's answer line, set where the block's hidden one is
+    answer: Line = ""  # a key's answer line, set where the block's hidden one is
     rest: str = ""  # what follows the answer line, moved down as far as the line is taller
 
 
 @dataclass(frozen=True)
 class GridBlock:
-    """The key's marking grid: one entry piece per question, in question order."""
+    """The key's marking grid: one entry per question, in question order."""
 
-    entries: tuple[str, ...]
+    entries: tuple[Line, ...]
     numbers: tuple[str, ...]  # piece ids of the numbers 1, 2, … in their cells
     rows: int
 
@@ -139,6 +152,16 @@ class PieceSet:
     def __init__(self) -> None:
         self.html: dict[str, str] = {}
         self.ids: dict[str, str] = {}
+        self.slots = KeySlots({})
+
+    def line(self, html: str) -> Line:
+        """The id of the line `html` when no other version words it otherwise, else the line composed from
+        the wording all versions share and this version's characters."""
+        template = self.slots.templates.get(html)
+        if template is None:
+            return self.add(html)
+        glyphs = tuple(self.add(_glyph_html(chain, html[i])) for chain, i in zip(template.chains, template.positions))
+        return SlottedLine(self.add(template.html), glyphs)
 
     def add(self, key: str, html: str | None = None) -> str:
         """The id of the piece `key`, adding it (with `html`, default the key itself) when new."""
@@ -147,6 +170,81 @@ class PieceSet:
             self.ids[key] = piece_id
             self.html[piece_id] = key if html is None else html
         return self.ids[key]
+
+
+SLOT_CHARACTER = re.compile(r"[0-9A-Z]")
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# Roughly widest first in sans-serif type: each placeholder is the widest character that takes its place in
+# some version, so no version's line is longer than the one laid out (the composer closes up the difference).
+WIDE_FIRST = "WMQOGDHNUCAVRBKXYZPESTLFJI0123456789"
+
+
+@dataclass(frozen=True)
+class SlotTemplate:
+    """A line's wording with its varying characters made hidden placeholders (slots)."""
+
+    html: str
+    positions: tuple[int, ...]  # where the varying characters are in each version's HTML of the line
+    chains: tuple[tuple[tuple[str, str, str], ...], ...]  # each slot's elements, outermost first
+
+
+class KeySlots:
+    """The answer lines and grid entries of a key that versions word differently, each by its HTML in every
+    version, with the template they are all composed from."""
+
+    def __init__(self, templates: dict[str, SlotTemplate]):
+        self.templates = templates
+
+    @classmethod
+    def of(cls, versions: tuple[Version, ...], layouts: Layouts) -> KeySlots:
+        wordings: dict[tuple[str, str], set[str]] = {}
+        for version in versions:
+            for q in version.questions:
+                wordings.setdefault(("answer", q.id), set()).add(_answer_line_html(layouts, q))
+                wordings.setdefault(("grid", q.id), set()).add(_grid_cell_html(_grid_answer_cell(layouts, q)))
+        templates: dict[str, SlotTemplate] = {}
+        for group in wordings.values():
+            template = slot_template(sorted(group))
+            if template is not None:
+                templates.update(dict.fromkeys(group, template))
+        return cls(templates)
+
+
+def slot_template(wordings: list[str]) -> SlotTemplate | None:
+    """The template of a line's wordings when they differ only in single letters or digits of its text
+    (left to right text only: the composer sets the characters in reading order along the line)."""
+    first = wordings[0]
+    if len(wordings) < 2 or any(len(w) != len(first) for w in wordings) or RIGHT_TO_LEFT.search(first):
+        return None
+    positions = tuple(i for i in range(len(first)) if any(w[i] != first[i] for w in wordings))
+    if not all(SLOT_CHARACTER.fullmatch(w[i]) for w in wordings for i in positions) \
+            or not all(_in_text(first, i) for i in positions):
+        return None
+    parts, start = [], 0
+    for i in positions:
+        placeholder = min({w[i] for w in wordings}, key=WIDE_FIRST.index)
+        parts += [first[start:i], f'<span class="qg-hide" data-qg="slot">{placeholder}</span>']
+        start = i + 1
+    html = "".join(parts) + first[start:]
+    try:
+        chains = tuple(tuple(chain) for chain in _ancestors_of_slots(html))
+    except NotComposable:
+        return None
+    return SlotTemplate(html, positions, chains)
+
+
+def _in_text(html: str, i: int) -> bool:
+    """Position `i` of `html` is in text, not in a tag or a character reference."""
+    amp = html.rfind("&", 0, i)
+    return html.rfind(">", 0, i) >= html.rfind("<", 0, i) and (amp < 0 or html.find(";", amp, i) >= 0)
+
+
+def _glyph_html(chain: tuple[tuple[str, str, str], ...], character: str) -> str:
+    """One character set in a slot's own elements, so in the slot's type."""
+    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}">'
+                      for i, (tag, cls, d) in enumerate(chain))
+    closing = "".join(f"</{tag}>" for tag, _, _ in reversed(chain))
+    return f'{opening}<span data-qg="slot">{escape(character)}</span>{closing}'
 
 
 def composable(layouts: Layouts, kind: Kind) -> bool:
@@ -159,6 +257,8 @@ def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Ver
                       paper: Paper, content_folders: tuple[Path, ...] = ()) -> ComposedDocument:
     """The pieces and version plans of `kind` for `versions`; NotComposable when the header cannot be."""
     pieces = PieceSet()
+    if kind == "answer-key":
+        pieces.slots = KeySlots.of(versions, layouts)
     plans = tuple(_plan_version(kind, question_set, v, layouts, pieces) for v in versions)
     title = question_set.pack_title
     grid = ()
@@ -198,8 +298,7 @@ def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layou
         blocks.append(SimpleBlock(pieces.add(str(note))))
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
-        entries = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_answer_cell", q)))
-                        for q in version.questions)
+        entries = tuple(pieces.line(_grid_cell_html(_grid_answer_cell(layouts, q))) for q in version.questions)
         numbers = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_number_cell", n)))
                         for n in range(1, len(version.questions) + 1))
         blocks.append(GridBlock(entries, numbers, rows))
@@ -220,16 +319,13 @@ def _header(kind: Kind, question_set: QuestionSet, version: Version, layouts: La
     if with_slot.count(str(SLOT)) != 1 or with_slot.replace(str(SLOT), str(escape(version.code))) \
             != header(version.code):
         raise NotComposable("the header must show the version code once, as it is")
-    chain = _ancestors_of_slot(with_slot)
-    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}">'
-                      for i, (tag, cls, d) in enumerate(chain))
-    closing = "".join(f"</{tag}>" for tag, _, _ in reversed(chain))
-    characters = tuple(pieces.add(f'{opening}<span data-qg="slot">{escape(c)}</span>{closing}') for c in version.code)
+    chain = tuple(_ancestors_of_slots(with_slot)[0])
+    characters = tuple(pieces.add(_glyph_html(chain, c)) for c in version.code)
     return pieces.add(with_slot), characters
 
 
-def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
-    """(tag, class, dir) of the elements that hold the slot, outermost first, read from the header HTML."""
+def _ancestors_of_slots(html: str) -> list[list[tuple[str, str, str]]]:
+    """(tag, class, dir) of the elements that hold each slot, outermost first, read from a piece's HTML."""
     from html.parser import HTMLParser
 
     void = {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}
@@ -238,13 +334,13 @@ def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
         def __init__(self):
             super().__init__()
             self.stack: list[tuple[str, str, str]] = []
-            self.found: list[tuple[str, str, str]] | None = None
+            self.found: list[list[tuple[str, str, str]]] = []
 
         def handle_starttag(self, tag, attrs):
             values = dict(attrs)
-            if values.get("data-qg") == "slot" and self.found is None:
-                self.found = list(self.stack)
-            elif tag not in void:
+            if values.get("data-qg") == "slot":
+                self.found.append(list(self.stack))
+            if tag not in void:  # the slot too, so that its end tag closes it and not an element around it
                 self.stack.append((tag, values.get("class") or "", values.get("dir") or ""))
 
         def handle_endtag(self, tag):
@@ -255,7 +351,7 @@ def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
 
     finder = Finder()
     finder.feed(html)
-    if not finder.found:
+    if not finder.found or not all(finder.found):
         raise NotComposable("the version code must sit inside an element of the header")
     return finder.found
 
@@ -377,9 +473,19 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
     below = framed(f'\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n<div data-qg="rest">{rest}</div>',
                    bare=True)
     number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
-    line = pieces.add(framed(marked(answer, "answer"), bare=True))
+    line = pieces.line(_answer_line_html(layouts, q))
     return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
                          rest=pieces.add(f"answer rest {q.id}", below))
+
+
+def _answer_line_html(layouts: Layouts, q: Question) -> str:
+    """A key's answer line alone, in its frame with borders and background left out."""
+    line = marked(layout_macro(layouts, KEY_PIECES_FILE, "answer_line", q), "answer")
+    return marked(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", line, q), None, bare=True)
+
+
+def _grid_answer_cell(layouts: Layouts, q: Question) -> str:
+    return layout_macro(layouts, KEY_PIECES_FILE, "grid_answer_cell", q)
 
 
 @functools.lru_cache(maxsize=4096)
