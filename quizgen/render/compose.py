@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -75,6 +75,9 @@ class ComposedDocument:
     question_set: QuestionSet  # for laying the versions out in full when composing fails
     source_versions: tuple[Version, ...]
     spool: Path | None = None  # where to write each version as it is made, instead of keeping it in memory
+    pieces: dict[str, str] = field(default_factory=dict)  # each piece's HTML by id
+    store: Path | None = None  # the piece store (piece_store.py) to take pieces from and put new ones in
+    fingerprint: str = ""  # of the layout and content files the pieces may load (the build's render cache's)
 
     def full_document(self):
         """Today's document of the same versions: every version laid out in full."""
@@ -268,13 +271,13 @@ def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Ver
         grid = tuple(pieces.add(_grid_frame_html(row, rows, count, lines))
                      for row in range(rows) for lines in GRID_LINES)
     furniture = tuple((text, pieces.add(_furniture_html(text))) for text in _furniture_texts(kind, versions))
-    html = pieces_document(kind, question_set, layouts, paper, pieces)
+    html = pieces_document(kind, question_set, layouts, paper, pieces.html)
     fingerprint = json.dumps([[p.code, p.file_name, [repr(b) for b in p.blocks]] for p in plans])
     layout_name = "worksheet.html" if kind == "worksheet" else "answer-key.html"
     parts = tuple(Part(p.file_name, anchor_for(kind, p.code)) for p in plans)
     return ComposedDocument(kind, html + "\n<!-- " + hashlib.sha256(fingerprint.encode()).hexdigest() + " -->",
                             layouts.path_of(layout_name), layouts.folders, content_folders, parts, paper, title,
-                            plans, grid, furniture, question_set, versions)
+                            plans, grid, furniture, question_set, versions, pieces=dict(pieces.html))
 
 
 def _furniture_texts(kind: Kind, versions: tuple[Version, ...]) -> list[str]:
@@ -515,9 +518,10 @@ def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
 
 
 def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, paper: Paper,
-                    pieces: PieceSet) -> str:
+                    pieces: dict[str, str], alone: bool = False) -> str:
     """One HTML document: a page with the running title, a page with the running header's look,
-    then every piece once, each in its own wrapper."""
+    then every piece once, each in its own wrapper; `alone`, each on a page of its own, so that its
+    drawing is the same whatever pieces it is laid out with (the piece store keeps it)."""
     links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLESHEETS[kind])
     title = question_set.pack_title
     page_rules = (f"@page qg-pieces {{ size: {mm(paper.width)} {mm(PIECES_PAGE_HEIGHT)}; }}\n"
@@ -527,10 +531,11 @@ def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, pap
                   f"@top-right {{ content: {css_string(HEADER_PREFIX[kind] + 'A · page 1 of 1')}; }} }}\n"
                   f".qg-top-right {{ {top_right_declarations(layouts, kind)} white-space: pre; margin: 0; "
                   "padding: 0; border: 0; }\n")
-    body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.html.items())
+    body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.items())
+    alone_css = ".qg-piece { break-before: page; }\n" if alone else ""
     return (f'<!DOCTYPE html>\n<html lang="{escape(question_set.language)}">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{escape(title)} · {TITLES[kind]}</title>\n{links}\n<style>\n{page_rules}{COMPOSED_CSS}"
-            f'</style>\n</head>\n<body>\n<section class="version">\n<div class="qg-sheet"></div>\n'
+            f'{alone_css}</style>\n</head>\n<body>\n<section class="version">\n<div class="qg-sheet"></div>\n'
             f'<div class="qg-furniture"></div>\n{body}\n</section>\n</body>\n</html>\n')
 
 

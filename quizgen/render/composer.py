@@ -46,9 +46,14 @@ def paginate(blocks: list[FlowBlock], page_height: float) -> list[list[tuple[Flo
 
 def render_composed(document: ComposedDocument) -> tuple:
     """Lay out the pieces once, then compose and write every version; returns RenderedPdf per version.
-    Layouts that turn out not to compose (a choice that wraps, a block taller than a page) are laid
-    out in full, as before."""
+    A single version with a piece store lays out only the pieces no earlier build laid out
+    (stored_composer.py). Layouts that turn out not to compose (a choice that wraps, a block taller
+    than a page) are laid out in full, as before."""
     try:
+        if document.store is not None and len(document.versions) == 1:
+            from .stored_composer import stored_composed_pdfs
+
+            return stored_composed_pdfs(document)
         return _composed_pdfs(document)
     except NotComposable:
         return render_html_pdfs(document.full_document())
@@ -92,14 +97,15 @@ def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> d
     splits: dict[str, tuple[Edge, ...]] = {}
     for plan in document.versions:
         for block in plan.blocks:
-            if isinstance(block, HeaderBlock):
+            laid = getattr(block, "piece", None) in measured  # else the piece store has its parts
+            if isinstance(block, HeaderBlock) and laid:
                 splits[block.piece] = (measured[block.piece].mark("slot").box.bottom,)
-            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0:
+            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0 and laid:
                 splits[block.piece] = tuple(m.box.bottom for m in measured[block.piece].marks["right"])
             lines = (block.answer,) if isinstance(block, QuestionBlock) else \
                 block.entries if isinstance(block, GridBlock) else ()
             for line in lines:
-                if isinstance(line, SlottedLine) and line.piece not in splits:
+                if isinstance(line, SlottedLine) and line.piece in measured and line.piece not in splits:
                     splits[line.piece] = tuple(edge for _, edge in slot_edges(measured[line.piece]))
     return splits
 
