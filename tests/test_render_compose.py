@@ -221,11 +221,16 @@ def test_a_choice_too_long_for_one_line_falls_back_to_the_full_layout():
     pairs = tuple(dataclasses.replace(p, right=long_choice if i == 0 else p.right) for i, p in enumerate(matching.pairs))
     choices = tuple(long_choice if c == matching.pairs[0].right else c for c in matching.choices)
     q = dataclasses.replace(matching, pairs=pairs, choices=choices)
-    one = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)),))
-    document = composed_document("worksheet", one, one.versions, Layouts.with_user_folders(), A4)
+    two = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)), Version("B", (q,))))
+    document = composed_document("worksheet", two, two.versions, Layouts.with_user_folders(), A4)
     with pytest.raises(compose.NotComposable):
         composer._composed_pdfs(document)
-    (result,) = render_composed(document)
+    result, _ = render_composed(document)
+    assert flat(long_choice) in " ".join(page_texts(result.data))
+    # a single version's question is one piece, choices and all: it composes
+    one = dataclasses.replace(two, versions=two.versions[:1])
+    (result,) = composer._composed_pdfs(composed_document("worksheet", one, one.versions, Layouts.with_user_folders(),
+                                                          A4))
     assert flat(long_choice) in " ".join(page_texts(result.data))
 
 

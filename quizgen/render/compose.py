@@ -156,6 +156,9 @@ class PieceSet:
         self.html: dict[str, str] = {}
         self.ids: dict[str, str] = {}
         self.slots = KeySlots({})
+        # a single version's questions and key entries are pieces whole: nothing in them varies, and a
+        # block laid out with its options or answer line costs less than the block and each of them
+        self.whole = False
 
     def line(self, html: str) -> Line:
         """The id of the line `html` when no other version words it otherwise, else the line composed from
@@ -260,12 +263,13 @@ def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Ver
                       paper: Paper, content_folders: tuple[Path, ...] = ()) -> ComposedDocument:
     """The pieces and version plans of `kind` for `versions`; NotComposable when the header cannot be."""
     pieces = PieceSet()
+    pieces.whole = len(versions) == 1
     if kind == "answer-key":
         pieces.slots = KeySlots.of(versions, layouts)
     plans = tuple(_plan_version(kind, question_set, v, layouts, pieces) for v in versions)
     title = question_set.pack_title
     grid = ()
-    if kind == "answer-key":
+    if kind == "answer-key" and not pieces.whole:
         rows = max((math.ceil(len(v.questions) / GRID_COLUMNS) for v in versions), default=0)
         count = max((len(v.questions) for v in versions), default=0)
         grid = tuple(pieces.add(_grid_frame_html(row, rows, count, lines))
@@ -292,13 +296,20 @@ def _furniture_html(text: str) -> str:
 
 def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layouts: Layouts,
                   pieces: PieceSet) -> VersionPlan:
-    header, header_code = _header(kind, question_set, version, layouts, pieces)
-    blocks: list[Block] = [HeaderBlock(header, header_code)]
+    if pieces.whole:  # nothing varies: the header with its code, the key's grid whole
+        blocks: list[Block] = [SimpleBlock(pieces.add(_header_html(kind, question_set, version, layouts,
+                                                                   version.code)))]
+    else:
+        header, header_code = _header(kind, question_set, version, layouts, pieces)
+        blocks = [HeaderBlock(header, header_code)]
     if kind == "worksheet":
         blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
         note = layout_macro(layouts, PIECES_FILE, "end_note_line", len(version.questions), question_set.pack_id,
                             question_set.licence)
         blocks.append(SimpleBlock(pieces.add(str(note))))
+    elif pieces.whole:
+        blocks.append(SimpleBlock(pieces.add(_grid_html(layouts, version))))
+        blocks += [_answer_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
         entries = tuple(pieces.line(_grid_cell_html(_grid_answer_cell(layouts, q))) for q in version.questions)
@@ -313,18 +324,35 @@ def _header(kind: Kind, question_set: QuestionSet, version: Version, layouts: La
             pieces: PieceSet) -> tuple[str, tuple[str, ...]]:
     """The header laid out once with an empty slot where the version code goes, and a piece per
     character of the code, set in the slot's own elements (so in the slot's type)."""
-    def header(code):
-        v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
-        return render_layout(layouts, HEADER_FILES[kind], {"title": question_set.pack_title,
-                                                            "pack_id": question_set.pack_id, "v": v,
-                                                            "language": question_set.language})
-    with_slot = header(SLOT)
+    with_slot = _header_html(kind, question_set, version, layouts, SLOT)
     if with_slot.count(str(SLOT)) != 1 or with_slot.replace(str(SLOT), str(escape(version.code))) \
-            != header(version.code):
+            != _header_html(kind, question_set, version, layouts, version.code):
         raise NotComposable("the header must show the version code once, as it is")
     chain = tuple(_ancestors_of_slots(with_slot)[0])
     characters = tuple(pieces.add(_glyph_html(chain, c)) for c in version.code)
     return pieces.add(with_slot), characters
+
+
+def _header_html(kind: Kind, question_set: QuestionSet, version: Version, layouts: Layouts, code) -> str:
+    v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
+    return render_layout(layouts, HEADER_FILES[kind], {"title": question_set.pack_title, "pack_id": question_set.pack_id,
+                                                        "v": v, "language": question_set.language})
+
+
+def _grid_html(layouts: Layouts, version: Version) -> str:
+    """A version's marking grid whole, as answer-key.html draws it."""
+    questions = version.questions
+    rows = math.ceil(len(questions) / GRID_COLUMNS)
+    html = ['<table class="grid">']
+    for row in range(rows):
+        cells = []
+        for column in range(GRID_COLUMNS):
+            i = column * rows + row
+            cells.append(f'{layout_macro(layouts, KEY_PIECES_FILE, "grid_number_cell", i + 1)}'
+                         f'{_grid_answer_cell(layouts, questions[i])}' if i < len(questions)
+                         else '<td class="no"></td><td class="key"></td>')
+        html.append(f'<tr>{"".join(cells)}</tr>')
+    return "\n".join(html) + "\n</table>"
 
 
 def _ancestors_of_slots(html: str) -> list[list[tuple[str, str, str]]]:
@@ -365,6 +393,7 @@ def _number_span(number: str, hidden: bool) -> Markup:
     return Markup(f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>')
 
 
+TAB = "\t"  # the tab after a question's number, which takes its text to the indent
 # the word joiner keeps WeasyPrint from breaking the line between the hidden number and the text
 HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
 
@@ -380,6 +409,9 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
         return marked(layout_frame(layouts, PIECES_FILE, "question_frame", inside, q), None, bare=bare)
 
     number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    if pieces.whole:
+        stem = f'\n{piece("prompt_line", f"{number}.{TAB}", piece("prompt", q))}\n'
+        return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), "")
     stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
     hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
     if q.type in OPTION_TYPES:
@@ -460,8 +492,8 @@ def _answer_space(layouts: Layouts, q: Question) -> str:
 
 def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A key's answer item: the same for every version but its answer line (letters, order), so it is
-    two pieces once per question, above and below that line, and the line a piece per wording. The
-    elements are answer-key-pieces.html's."""
+    two pieces once per question, above and below that line, and the line a piece per wording (for a
+    single version, one piece). The elements are answer-key-pieces.html's."""
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
 
@@ -472,10 +504,13 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
     answer = piece("answer_line", q)
     hidden_answer = marked(answer, "answer", hidden=True)
     rest = f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
+    if pieces.whole:
+        prompt = piece("prompt_line", f"{number}.{TAB}", q.prompt)
+        return QuestionBlock(pieces.add(framed(f"\n{prompt}\n{answer}\n{rest}")), "")
+    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
     top = framed(f'\n{prompt}\n{hidden_answer}\n<div class=qg-hide data-qg="rest">{rest}</div>')
     below = framed(f'\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n<div data-qg="rest">{rest}</div>',
                    bare=True)
-    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
     line = pieces.line(_answer_line_html(layouts, q))
     return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
                          rest=pieces.add(f"answer rest {q.id}", below))
@@ -517,11 +552,15 @@ def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
     return f'<table class="grid"><tr data-qg="row">{"".join(cells)}</tr></table>'
 
 
+STORE_SLOTS = 8  # pieces a page holds when laid out for the piece store, one slot a paper's height under another
+
+
 def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, paper: Paper,
-                    pieces: dict[str, str], alone: bool = False) -> str:
+                    pieces: dict[str, str], slots: dict[str, int] | None = None) -> str:
     """One HTML document: a page with the running title, a page with the running header's look,
-    then every piece once, each in its own wrapper; `alone`, each on a page of its own, so that its
-    drawing is the same whatever pieces it is laid out with (the piece store keeps it)."""
+    then every piece once, each in its own wrapper. With `slots` (for the piece store), each piece
+    starts at the top of the slot its key chooses, a paper's height tall, on a page of STORE_SLOTS slots,
+    so that its drawing is the same whatever pieces it is laid out with."""
     links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLESHEETS[kind])
     title = question_set.pack_title
     page_rules = (f"@page qg-pieces {{ size: {mm(paper.width)} {mm(PIECES_PAGE_HEIGHT)}; }}\n"
@@ -532,11 +571,35 @@ def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, pap
                   f".qg-top-right {{ {top_right_declarations(layouts, kind)} white-space: pre; margin: 0; "
                   "padding: 0; border: 0; }\n")
     body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.items())
-    alone_css = ".qg-piece { break-before: page; }\n" if alone else ""
+    alone_css = ""
+    if slots is not None:
+        body = _slotted_body(pieces, slots, paper.height)
+        page_rules = page_rules.replace(f"size: {mm(paper.width)} {mm(PIECES_PAGE_HEIGHT)}",
+                                        f"size: {mm(paper.width)} {mm(paper.height * (STORE_SLOTS + 1))}")
+        # each slot placed absolutely, as the flashcards' are: WeasyPrint draws it apart from its neighbours
+        alone_css = (f".qg-slots {{ page: qg-pieces; position: relative; height: {mm(paper.height * STORE_SLOTS)}; "
+                     "break-before: page; margin: 0; padding: 0; border: 0; }\n"
+                     ".qg-slot { position: absolute; left: 0; right: 0; margin: 0; padding: 0; border: 0; }\n")
     return (f'<!DOCTYPE html>\n<html lang="{escape(question_set.language)}">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{escape(title)} · {TITLES[kind]}</title>\n{links}\n<style>\n{page_rules}{COMPOSED_CSS}"
             f'{alone_css}</style>\n</head>\n<body>\n<section class="version">\n<div class="qg-sheet"></div>\n'
             f'<div class="qg-furniture"></div>\n{body}\n</section>\n</body>\n</html>\n')
+
+
+def _slotted_body(pieces: dict[str, str], slots: dict[str, int], paper_height: float) -> str:
+    """Pages of STORE_SLOTS slots, each piece in the slot `slots` gives it, an empty slot where no piece is."""
+    columns: list[list[str]] = [[] for _ in range(STORE_SLOTS)]
+    for piece_id in pieces:
+        columns[slots[piece_id]].append(piece_id)
+    html = []
+    for row in range(max((len(c) for c in columns), default=0)):
+        html.append('<div class="qg-slots">')
+        for slot, column in enumerate(columns):
+            if row < len(column):
+                html.append(f'<div class="qg-slot" style="top: {mm(paper_height * slot)}">'
+                            f'<div class="qg-piece" id="{column[row]}">{pieces[column[row]]}</div></div>')
+        html.append("</div>")
+    return "\n".join(html)
 
 
 @functools.lru_cache(maxsize=16)

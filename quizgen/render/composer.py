@@ -188,10 +188,12 @@ class Composer:
         flow = self.simple(block.piece, label)
         piece = self.piece(block.piece)
         top = -piece.box.y
-        slot = piece.mark("num")
-        number = self.piece(block.number).mark("num")
-        placements = [self.at(block.number, slot.text_x - number.text_x, slot.baseline - number.baseline + top),
-                      *flow.placements]
+        placements = list(flow.placements)
+        if block.number:  # else the number is in the block
+            slot = piece.mark("num")
+            number = self.piece(block.number).mark("num")
+            placements.insert(0, self.at(block.number, slot.text_x - number.text_x,
+                                         slot.baseline - number.baseline + top))
         height = flow.height
         if block.answer:
             hidden = piece.mark("answer").box

@@ -113,6 +113,18 @@ class PieceStore:
         header = {k: v for k, v in font.__dict__.items() if k != "data"}
         self._write(self._font_file(font.name), header, font.data)
 
+    def subset(self, name: str, glyphs: str) -> bytes | None:
+        """The font file subset last stored under `name` (a file's font), if it was subset to `glyphs` (a hash of
+        the font and its glyph ids): one entry per file and font, so the store does not grow with edits."""
+        header, body = self._read(self._subset_file(name))
+        return body if header is not None and header.get("glyphs") == glyphs else None
+
+    def put_subset(self, name: str, glyphs: str, data: bytes) -> None:
+        self._write(self._subset_file(name), {"glyphs": glyphs}, data)
+
+    def _subset_file(self, name: str) -> str:
+        return "subset-" + re.sub(r"[^A-Za-z0-9.-]", "_", name) + ".font"
+
     def _font_file(self, name: str) -> str:
         return f"font-{fonts_fingerprint()[:16]}-{name.lstrip('/')}.font"
 

@@ -1,8 +1,8 @@
 """Worksheets and keys composed from the piece store (piece_store.py), as the flashcards are: each piece no
-earlier build laid out is laid out on a page of its own, so that its drawing is the same whatever it is laid
-out with, and kept by a hash of its HTML, the pieces document's head, the layout and content files and the
-fonts, with its measurements and its parts; each file's fonts are subset to the glyphs its pieces use
-(font_subsets.py), so its bytes are the same whichever build laid each piece out."""
+earlier build laid out is laid out in a slot of a page that its key chooses, so that its drawing is the same
+whatever it is laid out with, and kept by a hash of its HTML, the pieces document's head, the layout and
+content files and the fonts, with its measurements and its parts; each file's fonts are subset to the glyphs
+its pieces use (font_subsets.py), so its bytes are the same whichever build laid each piece out."""
 
 from __future__ import annotations
 
@@ -12,10 +12,10 @@ from dataclasses import asdict, replace
 
 from ..sheets.paper import Box
 from .card_composer import named_resources
-from .compose import TITLE_PIECE, TITLES, ComposedDocument, NotComposable, pieces_document
+from .compose import STORE_SLOTS, TITLE_PIECE, TITLES, ComposedDocument, NotComposable, pieces_document
 from .composer import Composer, piece_splits
 from .fetching import refusals_reported
-from .font_subsets import font_object, glyph_tables, stored_font, used_glyphs
+from .font_subsets import font_object, glyph_tables, stored_font, subset_font_file, used_glyphs
 from .html_pdf import RenderedPdf, SpooledPdf
 from .layouts import Document, Layouts
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
@@ -44,7 +44,7 @@ def stored_composed_pdfs(document: ComposedDocument) -> tuple:
         _lay_out_and_store(document, again, keys, store, pieces, fonts)
         missing += again
     store.laid_out, store.reused = len(missing), len(pieces) - len(missing)
-    streams, measured, facts = _streams(pieces, fonts)
+    streams, measured, facts = _streams(pieces, fonts, store, document.parts[0].file_name)
     composer = Composer(document, measured, facts)
     title = f"{document.title} · {TITLES[document.kind]}"
     results = []
@@ -75,9 +75,16 @@ def piece_keys(document: ComposedDocument) -> dict[str, str]:
     return {TITLE_PIECE: key(PAGES_KEY), **{piece_id: key(html) for piece_id, html in document.pieces.items()}}
 
 
-def _empty_pieces_document(document: ComposedDocument, pieces: dict[str, str] | None = None) -> str:
+def _empty_pieces_document(document: ComposedDocument, pieces: dict[str, str] | None = None,
+                           slots: dict[str, int] | None = None) -> str:
     layouts = Layouts(document.layout_folders)
-    return pieces_document(document.kind, document.question_set, layouts, document.paper, pieces or {}, alone=True)
+    return pieces_document(document.kind, document.question_set, layouts, document.paper, pieces or {}, slots or {})
+
+
+def slot_of(key: str) -> int:
+    """Where a piece is laid out on its page, from its key: always the same place, so the same piece draws the
+    same operators whichever pieces share its page."""
+    return int(key, 16) % STORE_SLOTS
 
 
 def _whole(piece: StoredPiece, piece_id: str) -> bool:
@@ -101,7 +108,7 @@ def _font_names(piece: StoredPiece) -> set[str]:
 
 def _lay_out_and_store(document: ComposedDocument, piece_ids: list[str], keys: dict[str, str], store: PieceStore,
                        pieces: dict[str, StoredPiece | None], fonts: dict[str, StoredFont]) -> None:
-    made, made_fonts = lay_out_pieces(document, piece_ids)
+    made, made_fonts = lay_out_pieces(document, {p: slot_of(keys[p]) for p in piece_ids if p != TITLE_PIECE})
     for piece_id, piece in made.items():
         store.put(keys[piece_id], piece)
         pieces[piece_id] = piece
@@ -110,19 +117,21 @@ def _lay_out_and_store(document: ComposedDocument, piece_ids: list[str], keys: d
     fonts.update(made_fonts)
 
 
-def lay_out_pieces(document: ComposedDocument, piece_ids: list[str]
+def lay_out_pieces(document: ComposedDocument, slots: dict[str, int]
                    ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont]]:
-    """The pieces of `piece_ids` (and the running title) laid out, each on a page of its own, as store entries,
-    and the fonts they use."""
+    """The pieces of `slots` (and the running title) laid out, each in its slot, as store entries, and the
+    fonts they use; a piece taller than its slot is not composed."""
     import pikepdf
 
-    html = _empty_pieces_document(document, {p: document.pieces[p] for p in piece_ids if p != TITLE_PIECE})
+    html = _empty_pieces_document(document, {p: document.pieces[p] for p in slots}, slots)
     source = Document(html, document.layout, document.layout_folders, document.content_folders, document.parts)
     refusals: list = []
     with refusals_reported(source, refusals):
         rendered = laid_out(source, refusals)
     measured = measure(rendered)
     facts = page_facts(rendered, 0, 1)
+    if any(piece.band.height > facts.height for piece in measured.values()):
+        raise NotComposable("a piece is taller than a page")
     splits = piece_splits(document, measured)
     with refusals_reported(source, refusals):
         pdf_bytes = rendered.write_pdf()
@@ -151,7 +160,8 @@ def lay_out_pieces(document: ComposedDocument, piece_ids: list[str]
     made = {TITLE_PIECE: entry([TITLE_PIECE], 0, {"facts": asdict(facts)})}
     for piece_id, piece in measured.items():
         parts = [part_name(piece_id, n) for n in range(len(splits.get(piece_id, ())) + 1)]
-        made[piece_id] = entry(parts, piece.page, {"measured": asdict(piece)})
+        # the page it was laid out on is no part of it: the composer numbers the pieces' pages itself
+        made[piece_id] = entry(parts, piece.page, {"measured": asdict(replace(piece, page=0))})
     return made, fonts
 
 
@@ -161,10 +171,11 @@ def _cut(pdf_bytes: bytes, measured: dict[str, Measured], splits) -> PieceStream
     return cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
 
 
-def _streams(pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont]
+def _streams(pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont], store: PieceStore, file_name: str
              ) -> tuple[PieceStreams, dict[str, Measured], PageFacts]:
     """The pieces' drawing, as composer.py writes versions from, their measurements and the page's geometry;
-    each font subset to the glyphs of all the pieces, each named resource once."""
+    each font subset to the glyphs of all the pieces (kept in the store: an edit seldom adds a glyph), each
+    named resource once."""
     import pikepdf
 
     source = pikepdf.new()
@@ -189,9 +200,21 @@ def _streams(pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont]
     resources: dict[str, dict[str, object]] = {
         category: {name: source.make_indirect(pikepdf.Object.parse(value)) for name, value in sorted(entries.items())}
         for category, entries in sorted(named.items())}
-    resources["/Font"] = {name: font_object(source, fonts[name], table) for name, table in sorted(glyphs.items())}
+    resources["/Font"] = {name: font_object(source, fonts[name], table,
+                                            _subset(store, f"{file_name}{name}", fonts[name], table))
+                          for name, table in sorted(glyphs.items())}
     facts = _facts(pieces[TITLE_PIECE].extra["facts"])
     return PieceStreams(source, contents, font_names, resources, tuple(heights)), measured, facts
+
+
+def _subset(store: PieceStore, name: str, font: StoredFont, glyphs: dict) -> bytes:
+    """`font` subset to `glyphs`, from the store when it kept that subset, else made and kept."""
+    digest = hashlib.sha256(f"{fonts_fingerprint()}:{font.base_font}:{font.index}:{sorted(glyphs)}".encode()).hexdigest()
+    data = store.subset(name, digest)
+    if data is None:
+        data = subset_font_file(font, set(glyphs))
+        store.put_subset(name, digest, data)
+    return data
 
 
 def _facts(data: dict) -> PageFacts:
