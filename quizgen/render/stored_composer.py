@@ -19,7 +19,7 @@ from .font_subsets import font_object, glyph_tables, stored_font, subset_font_fi
 from .html_pdf import RenderedPdf, SpooledPdf
 from .layouts import Document, Layouts
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
-from .pieces import Mark, Measured, PageFacts, PieceStreams, part_name
+from .pieces import Mark, Measured, PageFacts, PieceStreams, cut_pieces, part_name
 from .splicing import deflated, write_version
 from .weasy import font_files, laid_out, measure, page_facts
 
@@ -137,7 +137,7 @@ def lay_out_pieces(document: ComposedDocument, slots: dict[str, int]
         pdf_bytes = rendered.write_pdf()
     files = font_files(rendered)
     del rendered
-    streams = _cut(pdf_bytes, measured, splits)
+    streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
     tables = glyph_tables(streams.pdf)
     missing = sorted(set(tables) - set(files))
     if missing:
@@ -163,12 +163,6 @@ def lay_out_pieces(document: ComposedDocument, slots: dict[str, int]
         # the page it was laid out on is no part of it: the composer numbers the pieces' pages itself
         made[piece_id] = entry(parts, piece.page, {"measured": asdict(replace(piece, page=0))})
     return made, fonts
-
-
-def _cut(pdf_bytes: bytes, measured: dict[str, Measured], splits) -> PieceStreams:
-    from .pieces import cut_pieces
-
-    return cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
 
 
 def _streams(pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont], store: PieceStore, file_name: str
