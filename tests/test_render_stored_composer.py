@@ -75,7 +75,8 @@ def test_pieces_laid_out_by_different_renders_make_the_same_bytes(document, firs
     assert data == first_render
 
 
-@pytest.mark.parametrize("damage", ["torn", "flipped byte", "not an entry", "measurements lost", "font lost"])
+@pytest.mark.parametrize("damage", ["torn", "flipped byte", "not an entry", "measurements lost", "font lost",
+                                    "subset torn"])
 def test_a_torn_or_corrupt_entry_is_laid_out_again(document, first_render, tmp_path, damage):
     store = tmp_path / "pieces"
     render(document, store)
@@ -93,12 +94,20 @@ def test_a_torn_or_corrupt_entry_is_laid_out_again(document, first_render, tmp_p
         values["extra"]["measured"] = values["extra"].get("measured") and {"page": 0}
         values["extra"]["facts"] = values["extra"].get("facts") and {"width": "wide"}
         entry.write_bytes(json.dumps(values).encode() + b"\n" + body)
+    elif damage == "subset torn":
+        subsets = sorted(store.glob("subset-*.font"))
+        assert subsets  # one per font the file uses
+        for subset in subsets:
+            subset.write_bytes(subset.read_bytes()[:-100])
     else:
         fonts = sorted(store.glob("font-*.font"))
         for font in fonts:
             font.unlink()
     result, laid = render(document, store)
     assert result == first_render
-    assert laid["laid_out"] >= 1
+    if damage == "subset torn":
+        assert laid["laid_out"] == 0  # only the fonts are subset again
+    else:
+        assert laid["laid_out"] >= 1
     if damage == "font lost":
         assert sorted(store.glob("font-*.font")) == fonts  # stored again
