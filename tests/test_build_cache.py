@@ -13,7 +13,7 @@ from helpers import MINIMAL_PACK, science_pack_files, write_pack
 from pypdf import PdfReader
 
 from quizgen.cli import main
-from quizgen.render.piece_store import PIECE_ENTRY
+from quizgen.render.piece_store import PIECE_ENTRY, PIECES_FOLDER
 
 ONLY = ["--only", "questions,worksheets,keys,exports", "--count", "6"]
 
@@ -144,3 +144,35 @@ def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_
     for name, options in (("clean", []), ("one-job", ["--jobs", "1"])):
         assert main(["build", str(pack), "--out", str(tmp_path / name), *cards, *options]) == 0
         assert (tmp_path / name / "chemistry" / "flashcards.pdf").read_bytes() == built, name
+
+
+def key_text(pdf: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
+
+
+def test_a_fact_edit_lays_out_only_its_pieces_of_the_key_and_gives_the_bytes_of_a_clean_build(pack: Path,
+                                                                                           tmp_path: Path):
+    keys = ["--only", "worksheets,keys", "--count", "6"]
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *keys]) == 0
+    stats = out / ".quizgen-cache" / "pieces" / "answer-key-A.pdf.stats.json"
+    first = json.loads(stats.read_text())
+    assert first["reused"] == 0 and first["laid_out"] > 10
+    facts = pack / "facts.yaml"
+    for n in range(1, 30):  # the first fact whose statement the key prints (as an explanation)
+        marker, before = f"  - id: F{n}\n", facts.read_text()
+        if marker not in before:
+            continue
+        facts.write_text(before.replace(marker, f'{marker}    statement: "An edited statement of F{n}."\n'))
+        assert main(["build", str(pack), "--out", str(out), *keys]) == 0
+        built = (out / "chemistry" / "answer-key-A.pdf").read_bytes()
+        if f"An edited statement of F{n}" in key_text(built):
+            break
+        facts.write_text(before)
+    else:
+        pytest.fail("no fact's statement is on the key")
+    laid = json.loads(stats.read_text())
+    assert 1 <= laid["laid_out"] <= 2 and laid["reused"] >= first["laid_out"] - 2  # that entry's pieces, no other
+    for name, options in (("clean", []), ("one-job", ["--jobs", "1"])):
+        assert main(["build", str(pack), "--out", str(tmp_path / name), *keys, *options]) == 0
+        assert (tmp_path / name / "chemistry" / "answer-key-A.pdf").read_bytes() == built, name

@@ -221,11 +221,16 @@ def test_a_choice_too_long_for_one_line_falls_back_to_the_full_layout():
     pairs = tuple(dataclasses.replace(p, right=long_choice if i == 0 else p.right) for i, p in enumerate(matching.pairs))
     choices = tuple(long_choice if c == matching.pairs[0].right else c for c in matching.choices)
     q = dataclasses.replace(matching, pairs=pairs, choices=choices)
-    one = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)),))
-    document = composed_document("worksheet", one, one.versions, Layouts.with_user_folders(), A4)
+    two = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)), Version("B", (q,))))
+    document = composed_document("worksheet", two, two.versions, Layouts.with_user_folders(), A4)
     with pytest.raises(compose.NotComposable):
         composer._composed_pdfs(document)
-    (result,) = render_composed(document)
+    result, _ = render_composed(document)
+    assert flat(long_choice) in " ".join(page_texts(result.data))
+    # a single version's question is one piece, choices and all: it composes
+    one = dataclasses.replace(two, versions=two.versions[:1])
+    (result,) = composer._composed_pdfs(composed_document("worksheet", one, one.versions, Layouts.with_user_folders(),
+                                                          A4))
     assert flat(long_choice) in " ".join(page_texts(result.data))
 
 
@@ -351,3 +356,67 @@ def test_a_users_key_pieces_show_in_the_composed_key_as_in_the_full_one(tmp_path
     explained = next(q for q in version.questions if q.explanation)
     assert f"Why: {flat(explained.explanation)}" in text
     assert f"1 {version.questions[0].key_text()} ✓" in text
+
+
+# ---- a key's lines that versions word differently: composed from one line and its characters -------------------
+
+
+def key_lines(document) -> dict[str, list]:
+    """Each question's answer line and grid entry in every version of a composed key, by question id."""
+    lines: dict[str, list] = {}
+    for plan, version in zip(document.versions, document.source_versions):
+        grid = next(b for b in plan.blocks if isinstance(b, compose.GridBlock))
+        answers = [b for b in plan.blocks if isinstance(b, compose.QuestionBlock)]
+        for q, entry, answer in zip(version.questions, grid.entries, answers):
+            lines.setdefault(q.id, []).extend((entry, answer.answer))
+    return lines
+
+
+def test_ordering_and_matching_keys_share_one_line_and_their_characters_whatever_the_versions(pack_set):
+    from quizgen.generate import generate_question_set
+    from quizgen.load.pack import load_pack
+
+    many = generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1, versions=24)
+    layouts = Layouts.with_user_folders()
+    for question_set in (pack_set, many):
+        document = composed_document("answer-key", question_set, question_set.versions, layouts, A4)
+        lines = key_lines(document)
+        for q in question_set.versions[0].questions:
+            if q.type not in ("ordering", "matching"):
+                continue
+            wordings = {v_q.key_text() for v in question_set.versions for v_q in v.questions if v_q.id == q.id}
+            assert len(wordings) > 1, f"{q.id}: the versions must word its key differently for this test"
+            assert all(isinstance(line, compose.SlottedLine) for line in lines[q.id])
+            bases = {line.piece for line in lines[q.id]}
+            glyphs = {g for line in lines[q.id] for g in line.glyphs}
+            assert len(bases) == 2  # its grid entry and its answer line, once each
+            characters = {c for key in wordings for c in key if c.isalnum()}
+            assert len(glyphs) <= 2 * len(characters)  # a piece per character in each of the two lines
+
+
+def test_a_composed_keys_ordering_and_matching_lines_read_as_each_versions_key(pack_set, pack_pdfs):
+    keys, _ = pack_pdfs["answer-key"]
+    for version in pack_set.versions:
+        text = " ".join(page_texts(keys[f"answer-key-{version.code}.pdf"]))
+        for number, q in enumerate(version.questions, 1):
+            if q.type == "ordering":
+                assert f"Answer: {q.key_text()} ({flat(q.sequence[0])}" in text, version.code
+                assert f" {number} {q.key_text()} " in text, version.code  # its grid entry
+            elif q.type == "matching":
+                assert f"Answer: {q.key_text().split()[0]} ({flat(q.pairs[0].left)}" in text, version.code
+                assert f" {number} {q.key_text()} " in text, version.code
+
+
+def test_a_line_is_slotted_only_where_versions_differ_in_single_letters_or_digits_of_its_text():
+    template = compose.slot_template(['<p class="a">Answer: 3 1 2 (x)</p>', '<p class="a">Answer: 1 3 2 (x)</p>'])
+    assert template.html == ('<p class="a">Answer: <span class="qg-hide" data-qg="slot">1</span> '
+                             '<span class="qg-hide" data-qg="slot">1</span> 2 (x)</p>')
+    assert template.positions == (21, 23) and template.chains == ((("p", "a", ""),),) * 2
+    # the placeholder is the wider of the letters that take its place
+    assert "slot\">D</span>" in compose.slot_template(["<p>1-C</p>", "<p>1-D</p>"]).html
+    for unslotted in (["<p>x</p>"],  # one wording
+                      ["<p>Answer: 10</p>", "<p>Answer: 9</p>"],  # wordings of different lengths
+                      ['<p class="A">x</p>', '<p class="B">x</p>'],  # in a tag, not in its text
+                      ["<p>x; y</p>", "<p>x, y</p>"],  # not a letter or digit
+                      ["<p>1-C سوريا</p>", "<p>1-D سوريا</p>"]):  # right to left text
+        assert compose.slot_template(unslotted) is None, unslotted

@@ -84,3 +84,20 @@ def test_boxes_move_and_overlap_as_placed_pieces_do():
     assert box.overlaps(Box(39.0, 24.0, 10.0, 10.0))
     assert not box.overlaps(Box(40.0, 20.0, 10.0, 5.0))  # touching edges do not overlap
     assert not box.overlaps(Box(10.0, 25.0, 30.0, 5.0))
+
+
+ONE_LINE = (b"BT /F1 12 Tf 1 0 0 1 10 180 Tm (Answer: ) Tj 1 0 0 1 70 180 Tm (\\(Raqqa\\), ) Tj "
+            b"1 0 0 1 130 180 Tm (\\(Homs\\)) Tj 1 0 0 1 10 160 Tm (second line) Tj ET\n")
+
+
+def test_a_line_cut_at_points_comes_in_parts_along_it_then_below_it():
+    """A key's line is cut where its varying letters go: what follows a point on its line, then the lines below."""
+    page = piece(0.0, css_y(0))
+    baseline = css_y(180)
+    edges = ((baseline, 60 / PX_TO_PT), (baseline, 120 / PX_TO_PT), baseline + 0.5)
+    parts = cut_pieces(pdf_with(ONE_LINE), {"qg-0": page}, {}, {"qg-0": edges}).contents
+    assert sorted(parts) == ["qg-0", "qg-0+1", "qg-0+2", "qg-0+3"]
+    assert b"Answer" in parts["qg-0"] and b"Raqqa" not in parts["qg-0"]
+    assert b"Raqqa" in parts["qg-0+1"] and b"Homs" not in parts["qg-0+1"]
+    assert b"Homs" in parts["qg-0+2"] and b"second line" not in parts["qg-0+2"]
+    assert b"second line" in parts["qg-0+3"] and b"Answer" not in parts["qg-0+3"]

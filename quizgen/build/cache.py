@@ -14,6 +14,8 @@ from ..files import folder_fingerprint
 from ..render import piece_store
 from ..render.card_composer import store_fingerprint
 from ..render.card_pieces import ComposedCards, piece_key
+from ..render.compose import ComposedDocument
+from ..render.stored_composer import piece_keys as stored_piece_keys
 from ..render.layouts import Document
 from ..render.pdf import RenderedPdf
 
@@ -76,17 +78,21 @@ class RenderCache:
 
     @property
     def pieces(self) -> Path:
-        """The piece store (render/piece_store.py): laid-out pieces of composed flashcards, across builds."""
+        """The piece store (render/piece_store.py): laid-out pieces of composed documents, across builds."""
         return self.folder / piece_store.PIECES_FOLDER
 
-    def with_piece_store(self, document: ComposedCards) -> ComposedCards:
+    def with_piece_store(self, document: ComposedCards | ComposedDocument) -> ComposedCards | ComposedDocument:
         """The document set to take its pieces from this cache's piece store, and to put new ones there."""
         return replace(document, store=self.pieces, fingerprint=self.resources)
 
     def use_pieces(self, documents) -> None:
-        """Keep the pieces of `documents` when unused entries are removed, whether rendered or found whole."""
+        """Keep the pieces of `documents` (flashcards, and worksheets or keys of a single version) when unused
+        entries are removed, whether rendered or found whole."""
         for document in documents:
             document = self.with_piece_store(document)
+            if isinstance(document, ComposedDocument):
+                self.used_pieces.update(stored_piece_keys(document).values())
+                continue
             fingerprint = store_fingerprint(document)
             self.used_pieces.update(piece_key(document, piece_id, fingerprint) for piece_id in document.pieces)
 

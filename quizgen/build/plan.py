@@ -69,10 +69,10 @@ def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: La
 
 def versioned_documents(kind, full, question_set: QuestionSet, chunks: list[tuple[Version, ...]], layouts: Layouts,
                         paper, content_folders: tuple[Path, ...]) -> list[Document | ComposedDocument]:
-    """One composed document of every version (each question laid out once), or today's full layout in
-    one document per chunk of versions: for a single version (composing pays off only when versions
-    share their pieces) and for layouts the composer cannot reproduce."""
-    if len(question_set.versions) > 1 and composable(layouts, kind):
+    """One composed document of every version (each question laid out once; a single version's pieces kept
+    across builds in the piece store, so a rebuild lays out only what changed), or today's full layout in
+    one document per chunk of versions, for layouts the composer cannot reproduce."""
+    if composable(layouts, kind):
         try:
             return [composed_document(kind, question_set, question_set.versions, layouts, paper, content_folders)]
         except NotComposable:

@@ -205,7 +205,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     warnings: tuple[Notice, ...] = ()
     cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
     if cache:
-        cache.use_pieces(d for d in documents if isinstance(d, ComposedCards))
+        cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
+                         or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
     for document, found in zip(documents, cached.values()):
         if found is not None:
             display.advance(_document_name(document))
@@ -214,8 +215,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
         to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
                      for i, d in enumerate(documents) if cached.get(i) is None]
-        if cache:  # flashcards lay out only the pieces no earlier build laid out
-            to_render = [cache.with_piece_store(d) if isinstance(d, ComposedCards) else d for d in to_render]
+        if cache:  # flashcards and single versions lay out only the pieces no earlier build laid out
+            to_render = [cache.with_piece_store(d) if isinstance(d, (ComposedCards, ComposedDocument)) else d
+                         for d in to_render]
         if warm and not to_render:  # every document came from the cache: its imports would be wasted
             warm.close()
         with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:

@@ -10,7 +10,7 @@ import hashlib
 import json
 import math
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -75,6 +75,9 @@ class ComposedDocument:
     question_set: QuestionSet  # for laying the versions out in full when composing fails
     source_versions: tuple[Version, ...]
     spool: Path | None = None  # where to write each version as it is made, instead of keeping it in memory
+    pieces: dict[str, str] = field(default_factory=dict)  # each piece's HTML by id
+    store: Path | None = None  # the piece store (piece_store.py) to take pieces from and put new ones in
+    fingerprint: str = ""  # of the layout and content files the pieces may load (the build's render cache's)
 
     def full_document(self):
         """Today's document of the same versions: every version laid out in full."""
@@ -89,6 +92,19 @@ class ComposedDocument:
 
 
 @dataclass(frozen=True)
+class SlottedLine:
+    """A line whose wording differs between versions only in single letters or digits (an ordering key's
+    ranks, a matching key's letters): laid out once with hidden placeholders at those characters, and each
+    version's characters set in their places from one piece per character."""
+
+    piece: str  # the line, its varying characters hidden (`data-qg="slot"`)
+    glyphs: tuple[str, ...]  # piece ids of this version's characters, one per slot, in reading order
+
+
+Line = str | SlottedLine  # a piece id, or a line composed from a piece and its characters
+
+
+@dataclass(frozen=True)
 class QuestionBlock:
     """A question (or a key's answer item): its block, its number, and its options in this version's order."""
 
@@ -96,15 +112,15 @@ class QuestionBlock:
     number: str  # piece id of the number
     cells: tuple[str, ...] = ()  # piece ids of the options, in the order shown
     per_line: int = 1  # options in a row; 0 for a matching question's choices
-    answer: str = ""  # a key's answer line, set where the block's hidden one is
+    answer: Line = ""  # a key's answer line, set where the block's hidden one is
     rest: str = ""  # what follows the answer line, moved down as far as the line is taller
 
 
 @dataclass(frozen=True)
 class GridBlock:
-    """The key's marking grid: one entry piece per question, in question order."""
+    """The key's marking grid: one entry per question, in question order."""
 
-    entries: tuple[str, ...]
+    entries: tuple[Line, ...]
     numbers: tuple[str, ...]  # piece ids of the numbers 1, 2, … in their cells
     rows: int
 
@@ -139,6 +155,19 @@ class PieceSet:
     def __init__(self) -> None:
         self.html: dict[str, str] = {}
         self.ids: dict[str, str] = {}
+        self.slots = KeySlots({})
+        # a single version's questions and key entries are pieces whole: nothing in them varies, and a
+        # block laid out with its options or answer line costs less than the block and each of them
+        self.whole = False
+
+    def line(self, html: str) -> Line:
+        """The id of the line `html` when no other version words it otherwise, else the line composed from
+        the wording all versions share and this version's characters."""
+        template = self.slots.templates.get(html)
+        if template is None:
+            return self.add(html)
+        glyphs = tuple(self.add(_glyph_html(chain, html[i])) for chain, i in zip(template.chains, template.positions))
+        return SlottedLine(self.add(template.html), glyphs)
 
     def add(self, key: str, html: str | None = None) -> str:
         """The id of the piece `key`, adding it (with `html`, default the key itself) when new."""
@@ -147,6 +176,81 @@ class PieceSet:
             self.ids[key] = piece_id
             self.html[piece_id] = key if html is None else html
         return self.ids[key]
+
+
+SLOT_CHARACTER = re.compile(r"[0-9A-Z]")
+RIGHT_TO_LEFT = re.compile("[\u0590-\u08ff\ufb1d-\ufdff\ufe70-\ufefc]")
+# Roughly widest first in sans-serif type: each placeholder is the widest character that takes its place in
+# some version, so no version's line is longer than the one laid out (the composer closes up the difference).
+WIDE_FIRST = "WMQOGDHNUCAVRBKXYZPESTLFJI0123456789"
+
+
+@dataclass(frozen=True)
+class SlotTemplate:
+    """A line's wording with its varying characters made hidden placeholders (slots)."""
+
+    html: str
+    positions: tuple[int, ...]  # where the varying characters are in each version's HTML of the line
+    chains: tuple[tuple[tuple[str, str, str], ...], ...]  # each slot's elements, outermost first
+
+
+class KeySlots:
+    """The answer lines and grid entries of a key that versions word differently, each by its HTML in every
+    version, with the template they are all composed from."""
+
+    def __init__(self, templates: dict[str, SlotTemplate]):
+        self.templates = templates
+
+    @classmethod
+    def of(cls, versions: tuple[Version, ...], layouts: Layouts) -> KeySlots:
+        wordings: dict[tuple[str, str], set[str]] = {}
+        for version in versions:
+            for q in version.questions:
+                wordings.setdefault(("answer", q.id), set()).add(_answer_line_html(layouts, q))
+                wordings.setdefault(("grid", q.id), set()).add(_grid_cell_html(_grid_answer_cell(layouts, q)))
+        templates: dict[str, SlotTemplate] = {}
+        for group in wordings.values():
+            template = slot_template(sorted(group))
+            if template is not None:
+                templates.update(dict.fromkeys(group, template))
+        return cls(templates)
+
+
+def slot_template(wordings: list[str]) -> SlotTemplate | None:
+    """The template of a line's wordings when they differ only in single letters or digits of its text
+    (left to right text only: the composer sets the characters in reading order along the line)."""
+    first = wordings[0]
+    if len(wordings) < 2 or any(len(w) != len(first) for w in wordings) or RIGHT_TO_LEFT.search(first):
+        return None
+    positions = tuple(i for i in range(len(first)) if any(w[i] != first[i] for w in wordings))
+    if not all(SLOT_CHARACTER.fullmatch(w[i]) for w in wordings for i in positions) \
+            or not all(_in_text(first, i) for i in positions):
+        return None
+    parts, start = [], 0
+    for i in positions:
+        placeholder = min({w[i] for w in wordings}, key=WIDE_FIRST.index)
+        parts += [first[start:i], f'<span class="qg-hide" data-qg="slot">{placeholder}</span>']
+        start = i + 1
+    html = "".join(parts) + first[start:]
+    try:
+        chains = tuple(tuple(chain) for chain in _ancestors_of_slots(html))
+    except NotComposable:
+        return None
+    return SlotTemplate(html, positions, chains)
+
+
+def _in_text(html: str, i: int) -> bool:
+    """Position `i` of `html` is in text, not in a tag or a character reference."""
+    amp = html.rfind("&", 0, i)
+    return html.rfind(">", 0, i) >= html.rfind("<", 0, i) and (amp < 0 or html.find(";", amp, i) >= 0)
+
+
+def _glyph_html(chain: tuple[tuple[str, str, str], ...], character: str) -> str:
+    """One character set in a slot's own elements, so in the slot's type."""
+    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}">'
+                      for i, (tag, cls, d) in enumerate(chain))
+    closing = "".join(f"</{tag}>" for tag, _, _ in reversed(chain))
+    return f'{opening}<span data-qg="slot">{escape(character)}</span>{closing}'
 
 
 def composable(layouts: Layouts, kind: Kind) -> bool:
@@ -159,22 +263,25 @@ def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Ver
                       paper: Paper, content_folders: tuple[Path, ...] = ()) -> ComposedDocument:
     """The pieces and version plans of `kind` for `versions`; NotComposable when the header cannot be."""
     pieces = PieceSet()
+    pieces.whole = len(versions) == 1
+    if kind == "answer-key":
+        pieces.slots = KeySlots.of(versions, layouts)
     plans = tuple(_plan_version(kind, question_set, v, layouts, pieces) for v in versions)
     title = question_set.pack_title
     grid = ()
-    if kind == "answer-key":
+    if kind == "answer-key" and not pieces.whole:
         rows = max((math.ceil(len(v.questions) / GRID_COLUMNS) for v in versions), default=0)
         count = max((len(v.questions) for v in versions), default=0)
         grid = tuple(pieces.add(_grid_frame_html(row, rows, count, lines))
                      for row in range(rows) for lines in GRID_LINES)
     furniture = tuple((text, pieces.add(_furniture_html(text))) for text in _furniture_texts(kind, versions))
-    html = pieces_document(kind, question_set, layouts, paper, pieces)
+    html = pieces_document(kind, question_set, layouts, paper, pieces.html)
     fingerprint = json.dumps([[p.code, p.file_name, [repr(b) for b in p.blocks]] for p in plans])
     layout_name = "worksheet.html" if kind == "worksheet" else "answer-key.html"
     parts = tuple(Part(p.file_name, anchor_for(kind, p.code)) for p in plans)
     return ComposedDocument(kind, html + "\n<!-- " + hashlib.sha256(fingerprint.encode()).hexdigest() + " -->",
                             layouts.path_of(layout_name), layouts.folders, content_folders, parts, paper, title,
-                            plans, grid, furniture, question_set, versions)
+                            plans, grid, furniture, question_set, versions, pieces=dict(pieces.html))
 
 
 def _furniture_texts(kind: Kind, versions: tuple[Version, ...]) -> list[str]:
@@ -189,17 +296,23 @@ def _furniture_html(text: str) -> str:
 
 def _plan_version(kind: Kind, question_set: QuestionSet, version: Version, layouts: Layouts,
                   pieces: PieceSet) -> VersionPlan:
-    header, header_code = _header(kind, question_set, version, layouts, pieces)
-    blocks: list[Block] = [HeaderBlock(header, header_code)]
+    if pieces.whole:  # nothing varies: the header with its code, the key's grid whole
+        blocks: list[Block] = [SimpleBlock(pieces.add(_header_html(kind, question_set, version, layouts,
+                                                                   version.code)))]
+    else:
+        header, header_code = _header(kind, question_set, version, layouts, pieces)
+        blocks = [HeaderBlock(header, header_code)]
     if kind == "worksheet":
         blocks += [_question_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
         note = layout_macro(layouts, PIECES_FILE, "end_note_line", len(version.questions), question_set.pack_id,
                             question_set.licence)
         blocks.append(SimpleBlock(pieces.add(str(note))))
+    elif pieces.whole:
+        blocks.append(SimpleBlock(pieces.add(_grid_html(layouts, version))))
+        blocks += [_answer_block(q, n, layouts, pieces) for n, q in enumerate(version.questions, 1)]
     else:
         rows = math.ceil(len(version.questions) / GRID_COLUMNS)
-        entries = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_answer_cell", q)))
-                        for q in version.questions)
+        entries = tuple(pieces.line(_grid_cell_html(_grid_answer_cell(layouts, q))) for q in version.questions)
         numbers = tuple(pieces.add(_grid_cell_html(layout_macro(layouts, KEY_PIECES_FILE, "grid_number_cell", n)))
                         for n in range(1, len(version.questions) + 1))
         blocks.append(GridBlock(entries, numbers, rows))
@@ -211,25 +324,39 @@ def _header(kind: Kind, question_set: QuestionSet, version: Version, layouts: La
             pieces: PieceSet) -> tuple[str, tuple[str, ...]]:
     """The header laid out once with an empty slot where the version code goes, and a piece per
     character of the code, set in the slot's own elements (so in the slot's type)."""
-    def header(code):
-        v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
-        return render_layout(layouts, HEADER_FILES[kind], {"title": question_set.pack_title,
-                                                            "pack_id": question_set.pack_id, "v": v,
-                                                            "language": question_set.language})
-    with_slot = header(SLOT)
+    with_slot = _header_html(kind, question_set, version, layouts, SLOT)
     if with_slot.count(str(SLOT)) != 1 or with_slot.replace(str(SLOT), str(escape(version.code))) \
-            != header(version.code):
+            != _header_html(kind, question_set, version, layouts, version.code):
         raise NotComposable("the header must show the version code once, as it is")
-    chain = _ancestors_of_slot(with_slot)
-    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}">'
-                      for i, (tag, cls, d) in enumerate(chain))
-    closing = "".join(f"</{tag}>" for tag, _, _ in reversed(chain))
-    characters = tuple(pieces.add(f'{opening}<span data-qg="slot">{escape(c)}</span>{closing}') for c in version.code)
+    chain = tuple(_ancestors_of_slots(with_slot)[0])
+    characters = tuple(pieces.add(_glyph_html(chain, c)) for c in version.code)
     return pieces.add(with_slot), characters
 
 
-def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
-    """(tag, class, dir) of the elements that hold the slot, outermost first, read from the header HTML."""
+def _header_html(kind: Kind, question_set: QuestionSet, version: Version, layouts: Layouts, code) -> str:
+    v = {"code": code, "anchor": anchor_for(kind, version.code), "questions": version.questions}
+    return render_layout(layouts, HEADER_FILES[kind], {"title": question_set.pack_title, "pack_id": question_set.pack_id,
+                                                        "v": v, "language": question_set.language})
+
+
+def _grid_html(layouts: Layouts, version: Version) -> str:
+    """A version's marking grid whole, as answer-key.html draws it."""
+    questions = version.questions
+    rows = math.ceil(len(questions) / GRID_COLUMNS)
+    html = ['<table class="grid">']
+    for row in range(rows):
+        cells = []
+        for column in range(GRID_COLUMNS):
+            i = column * rows + row
+            cells.append(f'{layout_macro(layouts, KEY_PIECES_FILE, "grid_number_cell", i + 1)}'
+                         f'{_grid_answer_cell(layouts, questions[i])}' if i < len(questions)
+                         else '<td class="no"></td><td class="key"></td>')
+        html.append(f'<tr>{"".join(cells)}</tr>')
+    return "\n".join(html) + "\n</table>"
+
+
+def _ancestors_of_slots(html: str) -> list[list[tuple[str, str, str]]]:
+    """(tag, class, dir) of the elements that hold each slot, outermost first, read from a piece's HTML."""
     from html.parser import HTMLParser
 
     void = {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}
@@ -238,13 +365,13 @@ def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
         def __init__(self):
             super().__init__()
             self.stack: list[tuple[str, str, str]] = []
-            self.found: list[tuple[str, str, str]] | None = None
+            self.found: list[list[tuple[str, str, str]]] = []
 
         def handle_starttag(self, tag, attrs):
             values = dict(attrs)
-            if values.get("data-qg") == "slot" and self.found is None:
-                self.found = list(self.stack)
-            elif tag not in void:
+            if values.get("data-qg") == "slot":
+                self.found.append(list(self.stack))
+            if tag not in void:  # the slot too, so that its end tag closes it and not an element around it
                 self.stack.append((tag, values.get("class") or "", values.get("dir") or ""))
 
         def handle_endtag(self, tag):
@@ -255,7 +382,7 @@ def _ancestors_of_slot(html: str) -> list[tuple[str, str, str]]:
 
     finder = Finder()
     finder.feed(html)
-    if not finder.found:
+    if not finder.found or not all(finder.found):
         raise NotComposable("the version code must sit inside an element of the header")
     return finder.found
 
@@ -266,6 +393,7 @@ def _number_span(number: str, hidden: bool) -> Markup:
     return Markup(f'<span{" class=qg-hide" if hidden else ""} data-qg="num">{escape(number)}</span>')
 
 
+TAB = "\t"  # the tab after a question's number, which takes its text to the indent
 # the word joiner keeps WeasyPrint from breaking the line between the hidden number and the text
 HIDDEN_NUMBER = _number_span("1.\t\u2060", True)
 
@@ -281,6 +409,9 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
         return marked(layout_frame(layouts, PIECES_FILE, "question_frame", inside, q), None, bare=bare)
 
     number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    if pieces.whole:
+        stem = f'\n{piece("prompt_line", f"{number}.{TAB}", piece("prompt", q))}\n'
+        return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), "")
     stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
     hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
     if q.type in OPTION_TYPES:
@@ -361,8 +492,8 @@ def _answer_space(layouts: Layouts, q: Question) -> str:
 
 def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A key's answer item: the same for every version but its answer line (letters, order), so it is
-    two pieces once per question, above and below that line, and the line a piece per wording. The
-    elements are answer-key-pieces.html's."""
+    two pieces once per question, above and below that line, and the line a piece per wording (for a
+    single version, one piece). The elements are answer-key-pieces.html's."""
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
 
@@ -373,13 +504,26 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
     answer = piece("answer_line", q)
     hidden_answer = marked(answer, "answer", hidden=True)
     rest = f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
+    if pieces.whole:
+        prompt = piece("prompt_line", f"{number}.{TAB}", q.prompt)
+        return QuestionBlock(pieces.add(framed(f"\n{prompt}\n{answer}\n{rest}")), "")
+    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
     top = framed(f'\n{prompt}\n{hidden_answer}\n<div class=qg-hide data-qg="rest">{rest}</div>')
     below = framed(f'\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n<div data-qg="rest">{rest}</div>',
                    bare=True)
-    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
-    line = pieces.add(framed(marked(answer, "answer"), bare=True))
+    line = pieces.line(_answer_line_html(layouts, q))
     return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
                          rest=pieces.add(f"answer rest {q.id}", below))
+
+
+def _answer_line_html(layouts: Layouts, q: Question) -> str:
+    """A key's answer line alone, in its frame with borders and background left out."""
+    line = marked(layout_macro(layouts, KEY_PIECES_FILE, "answer_line", q), "answer")
+    return marked(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", line, q), None, bare=True)
+
+
+def _grid_answer_cell(layouts: Layouts, q: Question) -> str:
+    return layout_macro(layouts, KEY_PIECES_FILE, "grid_answer_cell", q)
 
 
 @functools.lru_cache(maxsize=4096)
@@ -408,10 +552,15 @@ def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
     return f'<table class="grid"><tr data-qg="row">{"".join(cells)}</tr></table>'
 
 
+STORE_SLOTS = 8  # pieces a page holds when laid out for the piece store, one slot a paper's height under another
+
+
 def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, paper: Paper,
-                    pieces: PieceSet) -> str:
+                    pieces: dict[str, str], slots: dict[str, int] | None = None) -> str:
     """One HTML document: a page with the running title, a page with the running header's look,
-    then every piece once, each in its own wrapper."""
+    then every piece once, each in its own wrapper. With `slots` (for the piece store), each piece
+    starts at the top of the slot its key chooses, a paper's height tall, on a page of STORE_SLOTS slots,
+    so that its drawing is the same whatever pieces it is laid out with."""
     links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLESHEETS[kind])
     title = question_set.pack_title
     page_rules = (f"@page qg-pieces {{ size: {mm(paper.width)} {mm(PIECES_PAGE_HEIGHT)}; }}\n"
@@ -421,11 +570,36 @@ def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, pap
                   f"@top-right {{ content: {css_string(HEADER_PREFIX[kind] + 'A · page 1 of 1')}; }} }}\n"
                   f".qg-top-right {{ {top_right_declarations(layouts, kind)} white-space: pre; margin: 0; "
                   "padding: 0; border: 0; }\n")
-    body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.html.items())
+    body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.items())
+    alone_css = ""
+    if slots is not None:
+        body = _slotted_body(pieces, slots, paper.height)
+        page_rules = page_rules.replace(f"size: {mm(paper.width)} {mm(PIECES_PAGE_HEIGHT)}",
+                                        f"size: {mm(paper.width)} {mm(paper.height * (STORE_SLOTS + 1))}")
+        # each slot placed absolutely, as the flashcards' are: WeasyPrint draws it apart from its neighbours
+        alone_css = (f".qg-slots {{ page: qg-pieces; position: relative; height: {mm(paper.height * STORE_SLOTS)}; "
+                     "break-before: page; margin: 0; padding: 0; border: 0; }\n"
+                     ".qg-slot { position: absolute; left: 0; right: 0; margin: 0; padding: 0; border: 0; }\n")
     return (f'<!DOCTYPE html>\n<html lang="{escape(question_set.language)}">\n<head>\n<meta charset="utf-8">\n'
             f"<title>{escape(title)} · {TITLES[kind]}</title>\n{links}\n<style>\n{page_rules}{COMPOSED_CSS}"
-            f'</style>\n</head>\n<body>\n<section class="version">\n<div class="qg-sheet"></div>\n'
+            f'{alone_css}</style>\n</head>\n<body>\n<section class="version">\n<div class="qg-sheet"></div>\n'
             f'<div class="qg-furniture"></div>\n{body}\n</section>\n</body>\n</html>\n')
+
+
+def _slotted_body(pieces: dict[str, str], slots: dict[str, int], paper_height: float) -> str:
+    """Pages of STORE_SLOTS slots, each piece in the slot `slots` gives it, an empty slot where no piece is."""
+    columns: list[list[str]] = [[] for _ in range(STORE_SLOTS)]
+    for piece_id in pieces:
+        columns[slots[piece_id]].append(piece_id)
+    html = []
+    for row in range(max((len(c) for c in columns), default=0)):
+        html.append('<div class="qg-slots">')
+        for slot, column in enumerate(columns):
+            if row < len(column):
+                html.append(f'<div class="qg-slot" style="top: {mm(paper_height * slot)}">'
+                            f'<div class="qg-piece" id="{column[row]}">{pieces[column[row]]}</div></div>')
+        html.append("</div>")
+    return "\n".join(html)
 
 
 @functools.lru_cache(maxsize=16)

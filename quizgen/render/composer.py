@@ -10,10 +10,10 @@ import time
 from dataclasses import dataclass, replace
 
 from .compose import (GRID_COLUMNS, GRID_LINES, HEADER_PREFIX, TITLE_PIECE, TITLES, Block, ComposedDocument, GridBlock,
-                      HeaderBlock, NotComposable, QuestionBlock, VersionPlan)
+                      HeaderBlock, Line, NotComposable, QuestionBlock, SlottedLine, VersionPlan)
 from .fetching import refusals_reported
 from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
-from .pieces import Measured, PageFacts, Placement, PlannedPage, cut_pieces, part_name
+from .pieces import SAME_LINE, Edge, Measured, PageFacts, Placement, PlannedPage, cut_pieces, part_name
 from .splicing import deflated, write_version
 from .weasy import laid_out, measure, page_facts
 
@@ -46,9 +46,14 @@ def paginate(blocks: list[FlowBlock], page_height: float) -> list[list[tuple[Flo
 
 def render_composed(document: ComposedDocument) -> tuple:
     """Lay out the pieces once, then compose and write every version; returns RenderedPdf per version.
-    Layouts that turn out not to compose (a choice that wraps, a block taller than a page) are laid
-    out in full, as before."""
+    A single version with a piece store lays out only the pieces no earlier build laid out
+    (stored_composer.py). Layouts that turn out not to compose (a choice that wraps, a block taller
+    than a page) are laid out in full, as before."""
     try:
+        if document.store is not None and len(document.versions) == 1:
+            from .stored_composer import stored_composed_pdfs
+
+            return stored_composed_pdfs(document)
         return _composed_pdfs(document)
     except NotComposable:
         return render_html_pdfs(document.full_document())
@@ -85,17 +90,36 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
     return tuple(results)
 
 
-def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> dict[str, tuple[float, ...]]:
+def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> dict[str, tuple[Edge, ...]]:
     """Where blocks are cut so that text comes out in reading order: a header below its code's line,
-    a matching question below each row, before that row's choice."""
-    splits: dict[str, tuple[float, ...]] = {}
+    a matching question below each row, before that row's choice, a slotted line at each slot and
+    below each line that has one."""
+    splits: dict[str, tuple[Edge, ...]] = {}
     for plan in document.versions:
         for block in plan.blocks:
-            if isinstance(block, HeaderBlock):
+            laid = getattr(block, "piece", None) in measured  # else the piece store has its parts
+            if isinstance(block, HeaderBlock) and laid:
                 splits[block.piece] = (measured[block.piece].mark("slot").box.bottom,)
-            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0:
+            elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0 and laid:
                 splits[block.piece] = tuple(m.box.bottom for m in measured[block.piece].marks["right"])
+            lines = (block.answer,) if isinstance(block, QuestionBlock) else \
+                block.entries if isinstance(block, GridBlock) else ()
+            for line in lines:
+                if isinstance(line, SlottedLine) and line.piece in measured and line.piece not in splits:
+                    splits[line.piece] = tuple(edge for _, edge in slot_edges(measured[line.piece]))
     return splits
+
+
+def slot_edges(piece: Measured) -> list[tuple[int | None, Edge]]:
+    """Where a slotted line is cut, in reading order: at each slot (its index, its point), and below
+    the last slot of each line (None, a height)."""
+    slots = piece.marks["slot"]
+    edges: list[tuple[int | None, Edge]] = []
+    for index, slot in enumerate(slots):
+        edges.append((index, (slot.baseline, slot.text_x)))
+        if index + 1 == len(slots) or slots[index + 1].baseline > slot.baseline + SAME_LINE:
+            edges.append((None, slot.baseline + SAME_LINE))
+    return edges
 
 
 class Composer:
@@ -164,15 +188,17 @@ class Composer:
         flow = self.simple(block.piece, label)
         piece = self.piece(block.piece)
         top = -piece.box.y
-        slot = piece.mark("num")
-        number = self.piece(block.number).mark("num")
-        placements = [self.at(block.number, slot.text_x - number.text_x, slot.baseline - number.baseline + top),
-                      *flow.placements]
+        placements = list(flow.placements)
+        if block.number:  # else the number is in the block
+            slot = piece.mark("num")
+            number = self.piece(block.number).mark("num")
+            placements.insert(0, self.at(block.number, slot.text_x - number.text_x,
+                                         slot.baseline - number.baseline + top))
         height = flow.height
         if block.answer:
             hidden = piece.mark("answer").box
-            line = self.piece(block.answer).mark("answer").box
-            placements.append(self.at(block.answer, hidden.x - line.x, hidden.y - line.y + top))
+            line = self.piece(base_of(block.answer)).mark("answer").box
+            placements += self.line(block.answer, hidden.x - line.x, hidden.y - line.y + top)
             placements.append(self.at(block.rest, 0.0, -self.piece(block.rest).box.y + line.height - hidden.height))
             height += line.height - hidden.height
         if block.cells and block.per_line == 0:
@@ -180,6 +206,37 @@ class Composer:
         elif block.cells:
             placements += self.option_cells(block, piece, top)
         return FlowBlock(height, flow.margin_top, flow.margin_bottom, tuple(placements), label)
+
+    def line(self, line: Line, dx: float, dy: float) -> list[Placement]:
+        """A line moved by (dx, dy): one piece, or a slotted line's parts with each slot's character
+        between them, the rest of its line closed up by as much as the character is narrower than the
+        placeholder it stands in for. The first placement carries the whole line's ink."""
+        if not isinstance(line, SlottedLine):
+            return [self.at(line, dx, dy)]
+        piece = self.piece(line.piece)
+        slots = piece.marks["slot"]
+        edges = slot_edges(piece)
+        shifts = [0.0]
+        placements: list[Placement] = []
+        ink = []
+        for number, (index, _) in enumerate(edges, 1):
+            if index is None:
+                shifts.append(0.0)
+            else:
+                slot, glyph_id = slots[index], line.glyphs[index]
+                glyph = self.piece(glyph_id)
+                mark = glyph.mark("slot")
+                if mark.lines > 1:
+                    raise NotComposable("a key's character runs over more than one line")
+                moved = self.at(glyph_id, dx + slot.text_x + shifts[-1] - mark.text_x, dy + slot.baseline - mark.baseline)
+                placements.append(Placement(glyph_id, moved.dx, moved.dy, ()))
+                ink += moved.ink
+                shifts.append(shifts[-1] + _advance(mark) - _advance(slot))
+            placements.append(Placement(part_name(line.piece, number), dx + shifts[-1], dy, ()))
+        for rect in piece.ink:
+            shift = shifts[sum(_ink_follows(rect, edge) for _, edge in edges)]
+            ink.append(rect.moved(dx + shift, dy))
+        return [Placement(line.piece, dx, dy, tuple(ink)), *placements]
 
     def matching_cells(self, block: QuestionBlock, piece: Measured, top: float) -> list[Placement]:
         """Each choice set on the baseline of the hidden choice in its row; a choice that wraps would
@@ -225,7 +282,7 @@ class Composer:
         for row in range(block.rows):
             cells = [(column, column * block.rows + row) for column in range(GRID_COLUMNS)
                      if column * block.rows + row < len(block.entries)]
-            needed = max(self.piece(block.entries[i]).mark("row").box.height for _, i in cells)
+            needed = max(self.piece(base_of(block.entries[i])).mark("row").box.height for _, i in cells)
             candidates = frames[row * len(GRID_LINES):(row + 1) * len(GRID_LINES)]
             frame_id = next((f for f in candidates if self.piece(f).mark("row").box.height >= needed - 0.01), None)
             if frame_id is None:
@@ -235,15 +292,14 @@ class Composer:
             frame_dy = y - frame_row.y
             placements.append(self.at(frame_id, 0.0, frame_dy))
             for column, index in cells:
-                for piece_id, targets in ((block.numbers[index], frame.marks["num"]),
-                                          (block.entries[index], frame.marks["cell"])):
-                    piece = self.piece(piece_id)
+                for line, targets in ((block.numbers[index], frame.marks["num"]),
+                                      (block.entries[index], frame.marks["cell"])):
+                    piece = self.piece(base_of(line))
                     target, source = targets[column].box, piece.mark("cell")
                     shift = 0.0
                     if source.vertical_align == "middle":
                         shift = (frame_row.height - piece.mark("row").box.height) / 2
-                    placements.append(self.at(piece_id, target.x - source.box.x,
-                                              target.y + frame_dy - source.box.y + shift))
+                    placements += self.line(line, target.x - source.box.x, target.y + frame_dy - source.box.y + shift)
             y += frame_row.height
         return FlowBlock(outer + y - row_top, first.margin_top, first.margin_bottom, tuple(placements), "grid")
 
@@ -259,6 +315,24 @@ class Composer:
             right -= (mark.first_line_right or mark.text_x) - mark.text_x
             parts.append(self.at(piece_id, right - mark.text_x, self.facts.header_baseline - mark.baseline))
         return [Placement(TITLE_PIECE, 0.0, 0.0, ()), *reversed(parts)]
+
+
+def base_of(line: Line) -> str:
+    """The piece that gives a line its place and size."""
+    return line.piece if isinstance(line, SlottedLine) else line
+
+
+def _advance(mark) -> float:
+    """How far a slot's text takes the line along."""
+    return (mark.first_line_right or mark.text_x) - mark.text_x
+
+
+def _ink_follows(rect, edge: Edge) -> bool:
+    """`follows` for a text box's ink, which is on an edge's line when it holds the line's baseline."""
+    baseline, left = edge if isinstance(edge, tuple) else (edge - SAME_LINE, None)
+    if rect.y > baseline:
+        return True
+    return left is not None and rect.bottom >= baseline and rect.x >= left - 0.01
 
 
 def next_tab_stop(x: float, tab: float | None) -> float:

@@ -108,11 +108,12 @@ def _number(value: float):
     return int(value) if float(value).is_integer() else round(value, 6)
 
 
-def font_object(pdf, font: StoredFont, glyphs: dict[int, tuple[float, str]]):
-    """The Type0 font dictionary of `font` holding `glyphs`, made in `pdf` (indirect)."""
+def font_object(pdf, font: StoredFont, glyphs: dict[int, tuple[float, str]], data: bytes | None = None):
+    """The Type0 font dictionary of `font` holding `glyphs`, made in `pdf` (indirect); `data` is the font file
+    subset to those glyphs, when a store kept it."""
     import pikepdf
 
-    data = subset_font_file(font, set(glyphs))
+    data = data or subset_font_file(font, set(glyphs))
     otf = data[:4] == b"OTTO"
     widths = {gid: glyphs[gid][0] for gid in sorted(glyphs)}
     flags = font.flags | (1 if len(widths) > 1 and len(set(widths.values())) == 1 else 0)

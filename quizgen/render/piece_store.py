@@ -29,6 +29,7 @@ class StoredPiece:
     top: float  # where it was laid out on that page, in CSS px from the top
     glyphs: dict[str, dict[int, tuple[float, str]]]  # font name → glyph id → (width, text)
     resources: dict[str, dict[str, bytes]]  # category (/ExtGState…) → name → the object, as PDF syntax
+    extra: dict | None = None  # what else its composer keeps of it (a worksheet piece's measurements and parts)
 
 
 @dataclass(frozen=True)
@@ -87,7 +88,7 @@ class PieceStore:
                                {font: {int(g): (float(w), str(t)) for g, (w, t) in glyphs.items()}
                                 for font, glyphs in header["glyphs"].items()},
                                {category: {name: value.encode("latin-1") for name, value in entries.items()}
-                                for category, entries in header["resources"].items()})
+                                for category, entries in header["resources"].items()}, header.get("extra"))
         except (KeyError, TypeError, ValueError, AttributeError, UnicodeError):
             return None
 
@@ -97,6 +98,8 @@ class PieceStore:
                              for font, glyphs in sorted(piece.glyphs.items())},
                   "resources": {category: {name: value.decode("latin-1") for name, value in sorted(entries.items())}
                                 for category, entries in sorted(piece.resources.items())}}
+        if piece.extra is not None:
+            header["extra"] = piece.extra
         self._write(f"{key}.piece", header, piece.content)
 
     def font(self, name: str) -> StoredFont | None:
@@ -109,6 +112,18 @@ class PieceStore:
     def put_font(self, font: StoredFont) -> None:
         header = {k: v for k, v in font.__dict__.items() if k != "data"}
         self._write(self._font_file(font.name), header, font.data)
+
+    def subset(self, name: str, glyphs: str) -> bytes | None:
+        """The font file subset last stored under `name` (a file's font), if it was subset to `glyphs` (a hash of
+        the font and its glyph ids): one entry per file and font, so the store does not grow with edits."""
+        header, body = self._read(self._subset_file(name))
+        return body if header is not None and header.get("glyphs") == glyphs else None
+
+    def put_subset(self, name: str, glyphs: str, data: bytes) -> None:
+        self._write(self._subset_file(name), {"glyphs": glyphs}, data)
+
+    def _subset_file(self, name: str) -> str:
+        return "subset-" + re.sub(r"[^A-Za-z0-9.-]", "_", name) + ".font"
 
     def _font_file(self, name: str) -> str:
         return f"font-{fonts_fingerprint()[:16]}-{name.lstrip('/')}.font"

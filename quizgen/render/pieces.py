@@ -93,13 +93,28 @@ class PieceStreams:
     page_heights: tuple[float, ...]  # in points, for each page of the pieces document
 
 
+SAME_LINE = 0.5  # CSS px: text whose baseline is this close to a point's is on the point's line
+
+Edge = float | tuple[float, float]  # a height, or a point (baseline, x) of a line of text
+
+
+def follows(y: float, x: float | None, edge: Edge) -> bool:
+    """Whether what is drawn at height `y` (and `x`, for text) comes at or after `edge` in reading order:
+    below a height; for a point, on a later line, or on its line from its x on."""
+    if not isinstance(edge, tuple):
+        return y >= edge
+    baseline, left = edge
+    return y > baseline + SAME_LINE or (y >= baseline - SAME_LINE and x is not None and x >= left - 0.01)
+
+
 def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dict[str, int],
-               splits: dict[str, float] | None = None) -> PieceStreams:
+               splits: dict[str, tuple[Edge, ...]] | None = None) -> PieceStreams:
     """Each piece's operators: what was drawn inside the piece's band of its page.
 
     `whole_pages` names pieces that are all of one page (the running title in a page margin);
-    `splits` cuts a piece at heights into parts, named by `part_name`, so that what is set between
-    them (a version code, a matching choice) comes in reading order.
+    `splits` cuts a piece at heights, or at points of its lines, into parts, named by `part_name`,
+    so that what is set between them (a version code, a matching choice, a key's varying letter)
+    comes in reading order.
     """
     import pikepdf
 
@@ -122,7 +137,8 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
         pieces = [(name, instructions) for name in whole]
         if bands.get(index):  # a page that is one piece whole needs no tree
             tree = _content_tree(instructions, heights[index])
-            pieces += [(name, _filtered(tree, lambda y, top=top, bottom=bottom: top <= y < bottom))
+            pieces += [(name, _filtered(tree, lambda y, x, top=top, bottom=bottom:
+                                        follows(y, x, top) and not follows(y, x, bottom)))
                        for name, top, bottom in bands[index]]
         for name, kept in pieces:
             contents[name] = pikepdf.unparse_content_stream(_compact_text(_without_overridden_state(kept)))
@@ -202,7 +218,7 @@ class _Node:
     instructions: list
     y: float | None = None
     children: list[_Node] | None = None
-    runs: list[tuple[float, list]] | None = None  # a text object's runs, one per text matrix set
+    runs: list[tuple[float, float, list]] | None = None  # a text object's runs (y, x, …), one per text matrix set
 
 
 PATH_OPS = {"m", "l", "c", "v", "y", "h", "re"}
@@ -223,13 +239,16 @@ def _content_tree(instructions, page_height: float) -> list[_Node]:
         device_y = ctm[1] * x + ctm[3] * y + ctm[5]
         return (page_height - device_y) / PX_TO_PT
 
+    def css_x(ctm, x, y):
+        return (ctm[0] * x + ctm[2] * y + ctm[4]) / PX_TO_PT
+
     for instruction in instructions:
         operator = str(getattr(instruction, "operator", "INLINE IMAGE"))
         nodes, ctm = stack[-1]
         if text is not None:
             text.append(instruction)
             if operator == "ET":
-                nodes.append(_text_node(text, ctm, css_y, text_states[-1]))
+                nodes.append(_text_node(text, ctm, css_y, css_x, text_states[-1]))
                 text = None
             continue
         if operator == "BT":
@@ -290,21 +309,22 @@ def _multiply(m, n):
 TEXT_STATE_OPS = {"Tf", "Tc", "Tw", "Tz", "TL", "Ts", "Tr"}
 
 
-def _text_node(text: list, ctm, css_y, state: dict[str, object]) -> _Node:
+def _text_node(text: list, ctm, css_y, css_x, state: dict[str, object]) -> _Node:
     """A text object cut into runs at each text matrix: WeasyPrint draws many text boxes, of several
     pieces, in one BT … ET, each from its own Tm. Each run starts with the text state in force
     (WeasyPrint leaves out a Tf that repeats the current font)."""
     preamble: list = []
-    runs: list[tuple[float, list]] = []
+    runs: list[tuple[float, float, list]] = []
     for instruction in text[1:-1]:
         operator = str(instruction.operator)
         if operator in TEXT_STATE_OPS:
             state[operator] = instruction
         if operator == "Tm":
             values = [float(v) for v in instruction.operands]
-            runs.append((css_y(ctm, values[4], values[5]), [instruction, *state.values()]))
+            runs.append((css_y(ctm, values[4], values[5]), css_x(ctm, values[4], values[5]),
+                         [instruction, *state.values()]))
         elif runs:
-            runs[-1][1].append(instruction)
+            runs[-1][2].append(instruction)
         else:
             preamble.append(instruction)
     return _Node([text[0], *preamble, text[-1]], None, None, runs)
@@ -334,7 +354,7 @@ def _filtered_and_drawn(nodes: list[_Node], keep) -> tuple[list, bool]:
     drew = False
     for node in nodes:
         if node.runs is not None:
-            kept = [instruction for y, run in node.runs if keep(y) for instruction in run]
+            kept = [instruction for y, x, run in node.runs if keep(y, x) for instruction in run]
             if kept:
                 out += [*node.instructions[:-1], *kept, node.instructions[-1]]
                 drew = True
@@ -345,7 +365,7 @@ def _filtered_and_drawn(nodes: list[_Node], keep) -> tuple[list, bool]:
                 drew = True
         elif node.y is None:
             out += node.instructions
-        elif keep(node.y):
+        elif keep(node.y, None):
             out += node.instructions
             drew = True
     return out, drew
