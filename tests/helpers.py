@@ -658,3 +658,22 @@ def flat(text: str) -> str:
 
 def page_texts(pdf: bytes) -> list[str]:
     return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
+
+
+def damage_store_entry(entry: Path, store: Path, damage: str) -> list[Path]:
+    """Damage a piece-store entry, or the store's fonts, the way `damage` says: "torn", "flipped byte", "not an
+    entry" or "font lost" (every whole font of the store removed); the fonts removed."""
+    data = entry.read_bytes()
+    fonts = sorted(store.glob("font-*.font")) if damage == "font lost" else []
+    if damage == "torn":
+        entry.write_bytes(data[: len(data) // 2])
+    elif damage == "flipped byte":
+        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
+    elif damage == "not an entry":
+        entry.write_bytes(b'{"page_height": "tall"}\n' + data)
+    elif damage != "font lost":
+        raise ValueError(damage)
+    for font in fonts:
+        font.unlink()
+    return fonts
+

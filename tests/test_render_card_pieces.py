@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 import pytest
+from helpers import damage_store_entry
 from pypdf import PdfReader
 from test_render_cards import eleven_card_set
 
@@ -84,18 +85,7 @@ def test_sides_laid_out_by_different_renders_make_the_same_bytes(cards, without_
 def test_a_torn_or_corrupt_entry_is_laid_out_again(cards, without_store, tmp_path, damage):
     store = tmp_path / "pieces"
     render(cards, store)
-    entry = piece_entries(store)[3]
-    data = entry.read_bytes()
-    if damage == "torn":
-        entry.write_bytes(data[: len(data) // 2])
-    elif damage == "flipped byte":
-        entry.write_bytes(data[:-10] + bytes([data[-10] ^ 0xFF]) + data[-9:])
-    elif damage == "not an entry":
-        entry.write_bytes(b'{"page_height": "tall"}\n' + data)
-    else:
-        fonts = sorted(store.glob("font-*.font"))
-        for font in fonts:
-            font.unlink()
+    fonts = damage_store_entry(piece_entries(store)[3], store, damage)
     statistics_file(store, "flashcards.pdf").unlink()
     result, laid = render(cards, store)
     assert result == without_store

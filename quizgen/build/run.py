@@ -17,7 +17,7 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..export import print_warnings
 from ..export.common import Notice
-from ..model import Pack, QuestionSet
+from ..model import QuestionSet
 from ..ownership import claim_loose_file, left_alone_line, write_loose_file
 from ..render import imposition
 from ..render.calibration import calibration_document

@@ -165,6 +165,18 @@ def named_resources(instructions, resources: dict[str, dict[str, object]]) -> di
     return found
 
 
+def gather_fonts_and_resources(piece: StoredPiece, glyphs: dict[str, dict[int, tuple[float, str]]],
+                               named: dict[str, dict[str, bytes]]) -> None:
+    """Add the glyphs `piece` draws to `glyphs` (font → glyph → width and text) and its named resources to `named`;
+    two pieces that give one name to different resources cannot share a file."""
+    for font, table in piece.glyphs.items():
+        glyphs.setdefault(font, {}).update(table)
+    for category, entries in piece.resources.items():
+        for name, value in entries.items():
+            if named.setdefault(category, {}).setdefault(name, value) != value:
+                raise NotComposable(f"two pieces name different {category} {name}")
+
+
 def write_sheets(document: ComposedCards, pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont]) -> bytes:
     """The flashcards PDF: every sheet's pieces moved to their boxes; each font subset to the glyphs of the
     pieces the sheets draw, and each named resource once."""
@@ -174,12 +186,7 @@ def write_sheets(document: ComposedCards, pieces: dict[str, StoredPiece], fonts:
     glyphs: dict[str, dict[int, tuple[float, str]]] = {}
     named: dict[str, dict[str, bytes]] = {}
     for piece in pieces.values():
-        for font, table in piece.glyphs.items():
-            glyphs.setdefault(font, {}).update(table)
-        for category, entries in piece.resources.items():
-            for name, value in entries.items():
-                if named.setdefault(category, {}).setdefault(name, value) != value:
-                    raise NotComposable(f"two pieces name different {category} {name}")
+        gather_fonts_and_resources(piece, glyphs, named)
     resources: dict[str, dict[str, object]] = {
         category: {name: source.make_indirect(pikepdf.Object.parse(value)) for name, value in sorted(entries.items())}
         for category, entries in sorted(named.items())}

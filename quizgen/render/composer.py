@@ -74,12 +74,20 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
     streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
     streams = replace(streams, contents={k: deflated(v) for k, v in streams.contents.items()})
     layout_seconds = time.perf_counter() - started
+    return composed_versions(document, streams, measured, facts, layout_seconds)
+
+
+def composed_versions(document: ComposedDocument, streams, measured: dict[str, Measured], facts: PageFacts,
+                      layout_seconds: float) -> tuple:
+    """Each version of `document` paginated and written from the cut pieces, in memory or to its spool file as it
+    is made; its seconds are its own and a share of `layout_seconds`."""
     composer = Composer(document, measured, facts)
+    title = f"{document.title} · {TITLES[document.kind]}"
     results = []
     for plan in document.versions:
         began = time.perf_counter()
         pages = composer.pages(plan)
-        data = write_version(pages, streams, measured, facts, f"{document.title} · {TITLES[document.kind]}")
+        data = write_version(pages, streams, measured, facts, title)
         seconds = layout_seconds / len(document.versions) + time.perf_counter() - began
         if document.spool is None:
             results.append(RenderedPdf(plan.file_name, data, len(pages), seconds))

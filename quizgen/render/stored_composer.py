@@ -11,16 +11,15 @@ import time
 from dataclasses import asdict, replace
 
 from ..sheets.paper import Box
-from .card_composer import named_resources
-from .compose import STORE_SLOTS, TITLE_PIECE, TITLES, ComposedDocument, NotComposable, pieces_document
-from .composer import Composer, piece_splits
+from .card_composer import gather_fonts_and_resources, named_resources
+from .compose import STORE_SLOTS, TITLE_PIECE, ComposedDocument, NotComposable, pieces_document
+from .composer import composed_versions, piece_splits
 from .fetching import refusals_reported
 from .font_subsets import font_object, glyph_tables, stored_font, subset_font_file, used_glyphs
-from .html_pdf import RenderedPdf, SpooledPdf
 from .layouts import Document, Layouts
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
 from .pieces import Mark, Measured, PageFacts, PieceStreams, cut_pieces, part_name
-from .splicing import deflated, write_version
+from .splicing import deflated
 from .weasy import font_files, laid_out, measure, page_facts
 
 PAGES_KEY = "the running title and the page's geometry"
@@ -45,22 +44,9 @@ def stored_composed_pdfs(document: ComposedDocument) -> tuple:
         missing += again
     store.laid_out, store.reused = len(missing), len(pieces) - len(missing)
     streams, measured, facts = _streams(pieces, fonts, store, document.parts[0].file_name)
-    composer = Composer(document, measured, facts)
-    title = f"{document.title} · {TITLES[document.kind]}"
-    results = []
-    for plan in document.versions:
-        began = time.perf_counter()
-        pages = composer.pages(plan)
-        data = write_version(pages, streams, measured, facts, title)
-        seconds = time.perf_counter() - began + (began - started) / len(document.versions)
-        if document.spool is None:
-            results.append(RenderedPdf(plan.file_name, data, len(pages), seconds))
-        else:
-            path = document.spool / plan.file_name
-            path.write_bytes(data)
-            results.append(SpooledPdf(plan.file_name, path, len(pages), seconds))
+    results = composed_versions(document, streams, measured, facts, time.perf_counter() - started)
     store.write_statistics(document.parts[0].file_name)
-    return tuple(results)
+    return results
 
 
 def piece_keys(document: ComposedDocument) -> dict[str, str]:
@@ -179,12 +165,7 @@ def _streams(pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont], store
     for piece_id, piece in sorted(pieces.items(), key=lambda item: item[0] != TITLE_PIECE):
         for font in _font_names(piece):
             glyphs.setdefault(font, {})
-        for font, table in piece.glyphs.items():
-            glyphs.setdefault(font, {}).update(table)
-        for category, entries in piece.resources.items():
-            for name, value in entries.items():
-                if named.setdefault(category, {}).setdefault(name, value) != value:
-                    raise NotComposable(f"two pieces name different {category} {name}")
+        gather_fonts_and_resources(piece, glyphs, named)
         for number, content in enumerate([piece.content, *(p.encode("latin-1") for p in piece.extra["parts"])]):
             contents[part_name(piece_id, number)] = deflated(content)
             font_names[part_name(piece_id, number)] = tuple(piece.extra["fonts"][number])
