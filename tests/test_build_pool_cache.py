@@ -9,13 +9,12 @@ import os
 import shutil
 from pathlib import Path
 
-import pytest
 
 from helpers import MINIMAL_PACK, write_pack
 from quizgen import cli
 from quizgen.build.generating import load_and_generate
-from quizgen.build.pool_cache import (KEEP_ENTRIES, POOLS_FOLDER, PoolCache, Stored, code_fingerprint,
-                                      user_cache_folder)
+from quizgen.build.code import code_fingerprint
+from quizgen.build.pool_cache import KEEP_ENTRIES, POOLS_FOLDER, PoolCache, Stored, user_cache_folder
 from quizgen.generate import generate_question_set
 from quizgen.generate.serialise import question_set_json
 from quizgen.load.pack import load_pack

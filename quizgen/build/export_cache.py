@@ -6,7 +6,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import hashlib
-import importlib.util
 import json
 import os
 import re
@@ -21,9 +20,9 @@ from ..export.common import Notice
 from ..export.inputs import EARLIER, LAYOUTS, SetDigests
 from ..files import file_sha256, folder_fingerprint
 from ..model import QuestionSet
+from .code import code_fingerprint
 
 EXPORT_ENTRY = re.compile(r"([0-9a-f]{32})\.export")
-PACKAGE = Path(__file__).resolve().parent.parent
 # the libraries that write an export's bytes: another version of one may write other bytes
 EXPORT_LIBRARIES = ("genanki", "openpyxl", "docx", "docxtpl", "lxml", "jinja2", "markupsafe")
 
@@ -74,13 +73,9 @@ class ExportCache:
     def code_digest(self) -> str:
         """quizgen's version and sources, the interpreter, zlib, the export libraries and SOURCE_DATE_EPOCH."""
         if self._code is None:
-            digest = hashlib.sha256(f"{__version__}\n{sys.version}\n{zlib.ZLIB_RUNTIME_VERSION}\n"
-                                    f"{os.environ.get('SOURCE_DATE_EPOCH')}".encode())
-            for path in sorted(PACKAGE.rglob("*.py")):
-                digest.update(f"\n{path.relative_to(PACKAGE).as_posix()}:{file_sha256(path)}".encode())
-            for library in EXPORT_LIBRARIES:
-                digest.update(f"\n{library}:{installed_library(library)}".encode())
-            self._code = digest.hexdigest()
+            self._code = hashlib.sha256(f"{__version__}\n{sys.version}\n{zlib.ZLIB_RUNTIME_VERSION}\n"
+                                        f"{os.environ.get('SOURCE_DATE_EPOCH')}\n"
+                                        f"{code_fingerprint(libraries=EXPORT_LIBRARIES)}".encode()).hexdigest()
         return self._code
 
     def layouts_digest(self) -> str:
@@ -221,14 +216,3 @@ def earlier_digest(path: Path | None) -> str:
     return (file_sha256(path) or "") if path is not None else ""
 
 
-def installed_library(name: str) -> str:
-    """Where a library is installed and its files' size and time there, without importing it."""
-    try:
-        spec = importlib.util.find_spec(name)
-    except (ImportError, ValueError):
-        return "absent"
-    origin = spec.origin if spec is not None else None
-    if not origin or not Path(origin).is_file():
-        return "absent"
-    info = Path(origin).stat()
-    return f"{origin}:{info.st_size}:{info.st_mtime_ns}"

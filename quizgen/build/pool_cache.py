@@ -13,13 +13,13 @@ import tempfile
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass
-from importlib.util import find_spec
 from pathlib import Path
 
 from .. import __version__
 from ..files import folder_fingerprint
 from ..model import Pack, Question
 from ..resources import builtin_templates_folder
+from .code import code_fingerprint
 
 NO_CACHE_VARIABLE = "QUIZGEN_NO_CACHE"
 POOLS_FOLDER = "pools"
@@ -140,7 +140,7 @@ def pool_fingerprint(pack_folder: Path, template_dirs: tuple[Path, ...], types: 
 
     digest = hashlib.sha256(f"{FORMAT}\n{__version__}\n{sys.version}\n{os.getcwd()}\n{pack_folder}\n"
                             f"{list(template_dirs)}\n{types}\n{tags}\n{with_excluded}\n{REVIEWED_POOL_SEED}\n".encode())
-    digest.update(code_fingerprint().encode())
+    digest.update(code_fingerprint(libraries=LIBRARIES).encode())
     folder_fingerprint(digest, 0, pack_folder, read_by_loader(pack_folder))
     for number, folder in enumerate((builtin_templates_folder(), *template_dirs), 1):
         folder_fingerprint(digest, number, Path(folder), lambda path: path.suffix == ".yaml")
@@ -151,22 +151,6 @@ def read_by_loader(root: Path):
     def keep(path: Path) -> bool:
         return not SKIPPED_FOLDERS & set(path.relative_to(root).parts[:-1])
     return keep
-
-
-def code_fingerprint(package: Path = Path(__file__).resolve().parent.parent) -> str:
-    """A hash of quizgen's own source files and the stamps of the libraries that shape a pool: an upgrade or an edit
-    of the engine never serves a pool the old code made."""
-    digest = hashlib.sha256()
-    folder_fingerprint(digest, 0, package, lambda path: path.suffix == ".py")
-    for name in LIBRARIES:
-        spec = find_spec(name)
-        origin = Path(spec.origin) if spec and spec.origin else None
-        try:
-            info = origin.stat() if origin else None
-        except OSError:
-            info = None
-        digest.update(f"{name}:{origin}:{info and info.st_size}:{info and info.st_mtime_ns}\n".encode())
-    return digest.hexdigest()
 
 
 def private_folder(folder: Path) -> bool:
