@@ -38,6 +38,19 @@ def write_atomically(path: Path, data: bytes) -> Path:
     return path
 
 
+def write_cache_entry(path: Path, data: bytes) -> None:
+    """Write a cache's file and rename it into place, without waiting for the disk: a reader sees the old file or
+    the new one, never half of one, and an entry lost in a crash only costs time (a class set writes a thousand).
+    Raises OSError, with no temporary file left behind."""
+    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
+    try:
+        temporary.write_bytes(data)
+        os.replace(temporary, path)
+    except OSError:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def _umask() -> int:
     current = os.umask(0o022)
     os.umask(current)

@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import hashlib
 import json
-import os
 import re
 from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint
+from ..files import folder_fingerprint, write_cache_entry
 from ..render import piece_store
 from ..render.card_composer import store_fingerprint
 from ..render.card_pieces import ComposedCards, piece_key
@@ -61,9 +60,9 @@ class RenderCache:
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
             for n, pdf in enumerate(pdfs):
-                _write_cache_file(self.folder / f"{key}-{n}.pdf", pdf.data)
+                write_cache_entry(self.folder / f"{key}-{n}.pdf", pdf.data)
             index = [{"name": pdf.file_name, "pages": pdf.pages} for pdf in pdfs]
-            _write_cache_file(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
+            write_cache_entry(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
             self.used.add(key)
         except OSError:
             pass  # a cache that cannot be written only costs time
@@ -104,10 +103,3 @@ class RenderCache:
                 path.unlink(missing_ok=True)
         piece_store.keep_only(self.pieces, self.used_pieces)
 
-
-def _write_cache_file(path: Path, data: bytes) -> None:
-    """Write and rename, without waiting for the disk: a cache entry lost in a crash only costs time,
-    and a class set writes a thousand of them (the index is written last, so a torn entry is never read)."""
-    temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
-    temporary.write_bytes(data)
-    os.replace(temporary, path)

@@ -3,7 +3,6 @@ the format reads, so that a build makes only the formats whose inputs changed an
 
 from __future__ import annotations
 
-import contextlib
 import dataclasses
 import hashlib
 import json
@@ -18,7 +17,7 @@ from .. import __version__
 from ..export import FORMATS, ExportFormat, earlier_file
 from ..export.common import Notice
 from ..export.inputs import EARLIER, LAYOUTS, SetDigests
-from ..files import file_sha256, folder_fingerprint
+from ..files import file_sha256, folder_fingerprint, write_cache_entry
 from ..model import QuestionSet
 from .code import code_fingerprint
 
@@ -95,16 +94,12 @@ class ExportCache:
         return made
 
     def put(self, key: str, made: MadeFormat) -> None:
-        path = self.folder / f"{key}.export"
-        temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary.write_bytes(entry_bytes(made))
-            os.replace(temporary, path)  # not synced: an entry lost in a crash only costs time
+            write_cache_entry(self.folder / f"{key}.export", entry_bytes(made))
             self.used.add(key)
         except OSError:  # a cache that cannot be written only costs time
-            with contextlib.suppress(OSError):
-                temporary.unlink()
+            pass
 
     def keep_only_used(self) -> None:
         """Remove the export entries this build did not use; any other file there is left alone."""

@@ -9,10 +9,11 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
+
+from ..files import write_cache_entry
 
 PIECES_FOLDER = "pieces"  # inside the build's cache folder
 PIECE_ENTRY = re.compile(r"([0-9a-f]{32})\.piece")
@@ -150,9 +151,7 @@ class PieceStore:
         line = json.dumps({**header, "sha256": hashlib.sha256(body).hexdigest()}, sort_keys=True).encode()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{name}.{os.getpid()}.part"
-            temporary.write_bytes(line + b"\n" + body)
-            os.replace(temporary, self.folder / name)
+            write_cache_entry(self.folder / name, line + b"\n" + body)
         except OSError:
             pass  # a store that cannot be written only costs time
 
@@ -163,9 +162,7 @@ class PieceStore:
         data = json.dumps({"laid_out": self.laid_out, "reused": self.reused}).encode()
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
-            temporary = self.folder / f".{document_name}.{os.getpid()}.part"
-            temporary.write_bytes(data)
-            os.replace(temporary, statistics_file(self.folder, document_name))
+            write_cache_entry(statistics_file(self.folder, document_name), data)
         except OSError:
             pass
 
