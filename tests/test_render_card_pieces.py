@@ -167,3 +167,19 @@ def test_a_side_whose_text_runs_past_its_box_leaves_the_sides_beside_it_alone(tm
     data, laid = render(document, store)
     assert laid == {"laid_out": len(document.pieces) - 1, "reused": 1}
     assert data == together
+
+
+def test_the_default_packs_composed_cards_read_as_their_full_layout(tmp_path):
+    """Every side of a real deck, wherever its key puts it in the pieces document: a side in the last slot of a
+    page whose text runs on past the page must not lose that text to the next page's first side."""
+    from helpers import DEFAULT_PACK
+
+    from quizgen.build.generating import load_and_generate
+    from quizgen.render.card_composer import composed_cards_pdf
+
+    _, question_set = load_and_generate(DEFAULT_PACK, cache=False, count=20, seed=1)
+    document = flashcards_document(question_set, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset(),
+                                   content_folders=(DEFAULT_PACK,))
+    assert isinstance(document, ComposedCards)
+    composed = composed_cards_pdf(document).data
+    assert page_texts(composed) == page_texts(render_pdfs(document.full_document())[0].data)

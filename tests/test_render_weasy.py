@@ -134,10 +134,22 @@ def test_drawn_extents_reach_absolutely_placed_pieces_and_text_past_their_box(tm
             "</div>")
     extents = weasy.drawn_extents(laid_out(tmp_path, body))
     px = 96 / 25.4
-    (page, top, bottom), second = extents[f"{PIECE_ID_PREFIX}1"], extents[f"{PIECE_ID_PREFIX}2"]
-    assert page == 0 and top == pytest.approx(20 * px, abs=0.5)  # under the page's 10 mm margin
+    (page, top, bottom, pages), second = extents[f"{PIECE_ID_PREFIX}1"], extents[f"{PIECE_ID_PREFIX}2"]
+    assert page == 0 and pages == 1 and top == pytest.approx(20 * px, abs=0.5)  # under the page's 10 mm margin
     assert bottom > 40 * px  # its clipped text runs on past its 10 mm box, into where the second one is
-    assert second[1:] == (pytest.approx(40 * px, abs=0.5), pytest.approx(50 * px, abs=0.5))
+    assert second[1:] == (pytest.approx(40 * px, abs=0.5), pytest.approx(50 * px, abs=0.5), 1)
+
+
+def test_drawn_extents_count_the_pages_a_piece_runs_on_to(tmp_path):
+    """Clipped text that runs past the bottom of the page is carried over to the next one, where it would be
+    drawn over whatever lies at the top of that page."""
+    body = (f'<div style="position: relative; height: 270mm; break-after: page">'
+            f'<div id="{PIECE_ID_PREFIX}1" style="position: absolute; top: 250mm; height: 10mm; width: 40mm; '
+            f'overflow: hidden"><p style="margin: 0">{"many words " * 200}</p></div></div>'
+            f'<div id="{PIECE_ID_PREFIX}2">x</div>')
+    extents = weasy.drawn_extents(laid_out(tmp_path, body))
+    assert extents[f"{PIECE_ID_PREFIX}1"].pages >= 2 and extents[f"{PIECE_ID_PREFIX}1"].page == 0
+    assert extents[f"{PIECE_ID_PREFIX}2"].pages == 1
 
 
 def test_font_files_are_the_whole_fonts_a_written_document_used(tmp_path):

@@ -87,22 +87,25 @@ def lay_out_pieces(document: ComposedCards, slots: dict[str, int]
     """Lay out the pieces of `slots`, each in its slot, and read back each one's drawing, glyphs and resources.
 
     A side whose text runs past its box (clipped, so unseen) would leave some of its drawing in the slot under
-    it; such a side is laid out again alone on its page, and so are the sides that shared its page, so that
-    every stored piece holds its own drawing only, whichever sides it was laid out with."""
+    it, or on the next page; such a side is laid out again alone on its page, and so are the sides of every page
+    it reached, so that every stored piece holds its own drawing only, whichever sides it was laid out with."""
     made, fonts, spilled, where = _lay_out_in_slots(document, slots, frozenset())
     if spilled:
-        pages = {where[piece_id].page for piece_id in spilled}
+        pages = {page for piece_id, reached in spilled.items()
+                 for page in range(where[piece_id].page, where[piece_id].page + reached)}
         again = {piece_id: slot for piece_id, slot in slots.items() if where[piece_id].page in pages}
-        remade, more_fonts, _, _ = _lay_out_in_slots(document, again, frozenset(spilled))
+        remade, more_fonts, still, _ = _lay_out_in_slots(document, again, frozenset(spilled))
+        if any(reached > 1 for reached in still.values()):
+            raise NotComposable("a card side runs past the page it is laid out on")
         made.update(remade)
         fonts.update(more_fonts)
     return made, fonts
 
 
 def _lay_out_in_slots(document: ComposedCards, slots: dict[str, int], alone: frozenset[str]
-                      ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont], set[str], dict[str, PieceSlot]]:
+                      ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont], dict[str, int], dict[str, PieceSlot]]:
     """The pieces of `slots` laid out (those in `alone` each on a page of its own), their fonts, the pieces that
-    draw outside their slot, and where each one was."""
+    draw outside their slot with the number of pages each reached, and where each one was."""
     import pikepdf
 
     html, where = pieces_document(document, slots, alone)
@@ -114,8 +117,9 @@ def _lay_out_in_slots(document: ComposedCards, slots: dict[str, int], alone: fro
         raise NotComposable("a card side runs over the page it is laid out on")
     bands = {piece_id: piece_band(document.pieces[piece_id], where[piece_id]) for piece_id in slots}
     extents = drawn_extents(rendered)
-    spilled = {piece_id for piece_id, (_, top, bottom) in extents.items()
-               if top < bands[piece_id].band.y - 0.5 or bottom > bands[piece_id].band.bottom + 0.5}
+    spilled = {piece_id: extent.pages for piece_id, extent in extents.items()
+               if extent.top < bands[piece_id].band.y - 0.5 or extent.bottom > bands[piece_id].band.bottom + 0.5
+               or extent.pages > 1}
     with refusals_reported(source, refusals):
         pdf_bytes = rendered.write_pdf()
     files = font_files(rendered)

@@ -19,6 +19,9 @@ STRUCTURE_FILES = ("flashcards.html",)  # replaced by a user folder, the cards a
 STYLESHEETS = ("quizgen.css", "flashcards.css")
 PX_PER_MM = 96 / 25.4
 SLOTS = 8  # pieces a page of the pieces document holds, one under another (a page each costs WeasyPrint 25 % more)
+# a page is one piece taller than its slots: a side in the last slot whose clipped text runs on past its box
+# stays on its page, where it is seen and laid out alone, instead of being carried over into the next page's first
+HEADROOM = 1
 
 
 @dataclass(frozen=True)
@@ -126,10 +129,10 @@ def sheet_html(piece_id: str, piece: CardPiece, slot: int) -> str:
 
 def head_html(document: ComposedCards, piece_ids: tuple[str, ...]) -> str:
     """The pieces document up to its body: the layout's stylesheets, and a page of SLOTS pieces, one under
-    another, per size of piece."""
+    another (and HEADROOM pieces' height of room under them), per size of piece."""
     links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLESHEETS)
     sizes = {document.pieces[p].page_rule(): document.pieces[p] for p in piece_ids}
-    rules = "".join(f"@page {name} {{ size: {mm(p.width)} {mm(p.height * SLOTS)}; margin: 0; }}\n"
+    rules = "".join(f"@page {name} {{ size: {mm(p.width)} {mm(p.height * (SLOTS + HEADROOM))}; margin: 0; }}\n"
                     f".{name} {{ page: {name}; position: relative; width: {mm(p.width)}; "
                     f"height: {mm(p.height * SLOTS)}; break-after: page; }}\n" for name, p in sorted(sizes.items()))
     return (f'<!DOCTYPE html>\n<html lang="{escape(document.language)}">\n<head>\n<meta charset="utf-8">\n'

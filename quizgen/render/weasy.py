@@ -8,7 +8,7 @@ from __future__ import annotations
 import functools
 import mimetypes
 from contextlib import contextmanager
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 from ..errors import QuizgenError
 from ..files import read_contributed
@@ -305,10 +305,21 @@ def font_files(document) -> dict[str, tuple[bytes, int]]:
     return found
 
 
-def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, tuple[int, float, float]]:
-    """For every element whose id starts with `prefix`, however it is positioned: (page index, top, bottom) of
-    everything laid out inside it (text and boxes, in CSS px, before any CSS transform moves their drawing)."""
-    found: dict[str, tuple[int, float, float]] = {}
+class Extent(NamedTuple):
+    """Where a piece's boxes lie: the first page it is on, top and bottom there (CSS px), and how many pages it
+    reaches (more than one when its content runs past the bottom of its page and WeasyPrint carries it over)."""
+
+    page: int
+    top: float
+    bottom: float
+    pages: int = 1
+
+
+def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, Extent]:
+    """For every element whose id starts with `prefix`, however it is positioned: the extent of everything laid
+    out inside it (text and boxes, before any CSS transform moves their drawing) on its first page, and how many
+    pages it reaches."""
+    found: dict[str, Extent] = {}
     for index, page in enumerate(document.pages):
         stack = [page._page_box]
         while stack:
@@ -316,7 +327,11 @@ def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, tuple[in
             box = getattr(box, "_box", box)  # an absolutely placed box sits in the tree behind a placeholder
             element = getattr(box, "element", None)
             element_id = str(element.get("id", "")) if element is not None else ""
-            if element_id.startswith(prefix) and element_id not in found:
+            if element_id.startswith(prefix):
+                if element_id in found:
+                    if found[element_id].page + found[element_id].pages <= index:
+                        found[element_id] = found[element_id]._replace(pages=index - found[element_id].page + 1)
+                    continue
                 tops, bottoms = [], []
                 for inner in (box, *_descendants(box)):
                     inner = getattr(inner, "_box", inner)
@@ -324,7 +339,7 @@ def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, tuple[in
                         continue
                     tops.append(inner.position_y)
                     bottoms.append(inner.position_y + inner.margin_height())
-                found[element_id] = (index, min(tops), max(bottoms))
+                found[element_id] = Extent(index, min(tops), max(bottoms))
                 continue
             stack.extend(getattr(box, "children", ()))
     return found
