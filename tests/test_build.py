@@ -19,11 +19,13 @@ from pypdf import PdfReader
 from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, weasyprint_import_log, write_pack
 from quizgen import cli
 from quizgen.build.manifest import read_manifest
+from quizgen.build.cache import CACHE_FOLDER
 from quizgen.build.options import BuildOptions
 from quizgen.build.run import build_into
 from quizgen.errors import QuizgenError
 from quizgen.render.imposition import Grid, Offset
 from quizgen.render.pdf import RENDERER_MODULES
+from quizgen.render.piece_store import PIECES_FOLDER, statistics_file
 from quizgen.sandbox import WarmStart
 
 pytestmark = pytest.mark.slow
@@ -85,6 +87,21 @@ def test_rebuild_gives_identical_bytes_whatever_the_job_count(built, tmp_path):
     again = tmp_path / "rivers"
     build_into(again, make_sample_set(), options(jobs=2))
     assert folder_state_bytes(again) == folder_state_bytes(built)
+
+
+def test_pieces_laid_out_in_shares_over_the_workers_give_the_same_bytes(built, tmp_path, monkeypatch):
+    from quizgen.render import piece_shares
+
+    monkeypatch.setattr(piece_shares, "SMALLEST_SHARE", 3)  # the sample's cards and single versions share too
+    again = tmp_path / "rivers"
+    build_into(again, make_sample_set(versions=1), options(jobs=3))
+    for name in ("flashcards.pdf", "worksheet-A.pdf", "answer-key-A.pdf"):  # composed from what the shares laid out
+        stats = json.loads(statistics_file(tmp_path / CACHE_FOLDER / PIECES_FOLDER, name).read_text())
+        assert stats["laid_out"] == 0 and stats["reused"] > 3
+    alone = tmp_path / "alone" / "rivers"
+    build_into(alone, make_sample_set(versions=1), options(jobs=1))
+    assert folder_state_bytes(again) == folder_state_bytes(alone)
+    assert pdf_text(again / "flashcards.pdf") == pdf_text(built / "flashcards.pdf")
 
 
 def folder_state_bytes(folder: Path) -> dict[str, bytes]:

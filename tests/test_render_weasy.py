@@ -49,6 +49,12 @@ def test_the_installed_weasyprint_is_in_the_pinned_range():
     assert low <= int(weasy.version().split(".")[0]) < high
 
 
+def test_the_version_read_beside_the_package_is_the_one_its_metadata_gives():
+    from importlib import metadata
+
+    assert weasy.version() == metadata.version("weasyprint")
+
+
 IMPORT_PROBE = """
 import subprocess, sys
 started = []

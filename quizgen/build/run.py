@@ -26,6 +26,7 @@ from ..render.compose import ComposedDocument
 from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
 from ..render.pdf import RENDERER_MODULES, RenderedPdf, render_pdfs
+from ..render.piece_shares import lay_out_share, shares
 from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_bounded
 from ..text import counted
@@ -328,15 +329,21 @@ def export_files(question_set: QuestionSet, previous: Path | None = None,
 class Renderer:
     """Renders documents in bounded worker processes (sandbox.py) while the caller does other work.
 
-    The largest documents go first, so the workers finish at about the same time.
+    A document composed from a piece store whose pieces are mostly new (a first build's flashcards) has them
+    laid out first, in shares over every worker (render/piece_shares.py), before the other documents; it is
+    composed from the store after them. Were it composed before a share is in, it would lay that share's pieces
+    out itself: slower, the same bytes. The largest documents go first, so the workers finish at about the same
+    time.
     """
 
     def __init__(self, documents: list[Document], *, jobs: int, warm: WarmStart | None = None):
         self.documents = documents
-        self.order = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
-        tasks = [Task(render_pdfs, (documents[i],), user_layout_blame(documents[i].layout_folders,
-                                                                      documents[i].layout))
-                 for i in self.order]
+        shared = {i: found for i, document in enumerate(documents) if (found := shares(document, jobs))}
+        largest_first = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
+        self.order = [(i, share) for i in largest_first if i in shared for share in shared[i]] + [
+            (i, None) for i in largest_first if i not in shared] + [(i, None) for i in largest_first if i in shared]
+        tasks = [Task(render_pdfs, (documents[i],), _blame(documents[i])) if share is None
+                 else Task(lay_out_share, (documents[i], share), _blame(documents[i])) for i, share in self.order]
         self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs, warm=warm)
 
     def __enter__(self) -> Renderer:
@@ -349,11 +356,16 @@ class Renderer:
     def results(self, *, on_done: Callable[[str], None] = lambda name: None) -> list[tuple[RenderedPdf, ...]]:
         """Every document's PDFs, in the order the documents were given."""
         def done(task: int) -> None:
-            on_done(_document_name(self.documents[self.order[task]]) if task >= 0 else "")
+            rendered = task >= 0 and self.order[task][1] is None
+            on_done(_document_name(self.documents[self.order[task][0]]) if rendered else "")
 
         found = self._run.results(on_done=done)
-        by_document = {self.order[task]: pdfs for task, pdfs in enumerate(found)}
+        by_document = {i: pdfs for (i, share), pdfs in zip(self.order, found) if share is None}
         return [by_document[i] for i in range(len(self.documents))]
+
+
+def _blame(document: Document) -> str:
+    return user_layout_blame(document.layout_folders, document.layout)
 
 
 def _document_name(document: Document) -> str:

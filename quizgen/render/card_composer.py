@@ -19,7 +19,7 @@ from .card_pieces import (
 )
 from .compose import NotComposable
 from .fetching import refusals_reported
-from .font_subsets import font_object, glyph_tables, stored_font, used_glyphs
+from .font_subsets import font_object, glyph_tables, stored_font, used_glyphs, with_shared_glyphs_read_alike
 from .html_pdf import RenderedPdf, render_html_pdfs
 from .layouts import Document
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
@@ -50,13 +50,13 @@ def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None)
     fonts: dict[str, StoredFont] = {}
     missing = [piece_id for piece_id, piece in pieces.items() if piece is None]
     if missing:
-        _lay_out_and_store(document, missing, keys, store, pieces, fonts)
+        lay_out_and_store(document, missing, keys, store, pieces, fonts)
     needed = {name for piece in pieces.values() for name in piece.glyphs} - set(fonts)
     fonts.update({name: font for name in sorted(needed) if (font := store.font(name)) is not None})
     lost = needed - set(fonts)
     if lost:  # the store lost a font its pieces need: laying them out again stores it again
         again = [piece_id for piece_id, piece in pieces.items() if set(piece.glyphs) & lost]
-        _lay_out_and_store(document, again, keys, store, pieces, fonts)
+        lay_out_and_store(document, again, keys, store, pieces, fonts)
         missing += again
     store.laid_out, store.reused = len(missing), len(pieces) - len(missing)
     data = write_sheets(document, pieces, fonts)
@@ -64,7 +64,7 @@ def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None)
     return RenderedPdf(document.parts[0].file_name, data, len(document.sheets), time.perf_counter() - started)
 
 
-def _lay_out_and_store(document: ComposedCards, piece_ids: list[str], keys: dict[str, str], store: PieceStore,
+def lay_out_and_store(document: ComposedCards, piece_ids: list[str], keys: dict[str, str], store: PieceStore,
                        pieces: dict, fonts: dict[str, StoredFont]) -> None:
     """Lay out `piece_ids`, put them and their fonts in the store, and into `pieces` and `fonts`."""
     made, made_fonts = lay_out_pieces(document, {piece_id: slot_of(keys[piece_id]) for piece_id in piece_ids})
@@ -124,7 +124,7 @@ def _lay_out_in_slots(document: ComposedCards, slots: dict[str, int], alone: fro
         pdf_bytes = rendered.write_pdf()
     files = font_files(rendered)
     streams = cut_pieces(pdf_bytes, bands, {})
-    tables = glyph_tables(streams.pdf)
+    tables = with_shared_glyphs_read_alike(glyph_tables(streams.pdf), files)
     missing = sorted(set(tables) - set(files))
     if missing:
         raise NotComposable(f"font {missing[0]} has no font file")

@@ -35,6 +35,35 @@ def glyph_tables(pdf) -> dict[str, dict[int, tuple[float, str]]]:
     return tables
 
 
+def with_shared_glyphs_read_alike(tables: dict[str, dict[int, tuple[float, str]]],
+                                  files: dict[str, tuple[bytes, int]]) -> dict[str, dict[int, tuple[float, str]]]:
+    """`tables` with every glyph that several characters share (in some fonts a space and a no-break space, a
+    hyphen and a hyphen-minus) read as the first of them. WeasyPrint notes the text of a glyph where a document
+    first draws it, so such a glyph would read as whichever came first: a piece's entry would then depend on
+    the pieces laid out with it, and a file's bytes on how its pieces were shared out."""
+    result = {}
+    for name, table in tables.items():
+        shared = _shared_glyphs(*files[name]) if name in files else {}
+        result[name] = {gid: (width, shared[gid][0] if gid in shared and text in shared[gid] else text)
+                        for gid, (width, text) in table.items()}
+    return result
+
+
+def _shared_glyphs(data: bytes, index: int) -> dict[int, tuple[str, ...]]:
+    """Glyph id → the characters the font's character map gives it, in order, for glyphs given more than one."""
+    from fontTools.ttLib import TTFont
+
+    try:
+        font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
+        characters: dict[str, list[int]] = {}
+        for code, glyph in sorted((font.getBestCmap() or {}).items()):
+            characters.setdefault(glyph, []).append(code)
+        return {font.getGlyphID(glyph): tuple(map(chr, codes)) for glyph, codes in characters.items()
+                if len(codes) > 1}
+    except Exception:  # noqa: BLE001 — a font fontTools cannot read keeps WeasyPrint's texts
+        return {}
+
+
 def _widths(array) -> dict[int, float]:
     """A CID font's W array ([first [w w …] first [w …]] or first last w) as glyph id → width."""
     widths: dict[int, float] = {}

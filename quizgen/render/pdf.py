@@ -14,7 +14,7 @@ __all__ = ["RENDERER_MODULES", "RenderedPdf", "SpooledPdf", "render_pdfs"]
 
 # What render_pdfs imports when it first runs (WeasyPrint as weasy.imported does it, with one library lookup): a
 # process that imports them ahead forks render workers that start warm (sandbox.WarmStart)
-RENDERER_MODULES = ("quizgen.render.weasy:imported", "pikepdf", "fontTools.subset", "fontTools.ttLib", "tinycss2")
+RENDERER_MODULES = ("quizgen.render.weasy:warmed", "pikepdf", "fontTools.subset", "fontTools.ttLib", "tinycss2")
 
 
 def render_pdfs(document) -> tuple[RenderedPdf | SpooledPdf, ...]:

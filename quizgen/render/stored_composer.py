@@ -15,7 +15,14 @@ from .card_composer import gather_fonts_and_resources, named_resources
 from .compose import STORE_SLOTS, TITLE_PIECE, ComposedDocument, NotComposable, pieces_document
 from .composer import composed_versions, piece_splits
 from .fetching import refusals_reported
-from .font_subsets import font_object, glyph_tables, stored_font, subset_font_file, used_glyphs
+from .font_subsets import (
+    font_object,
+    glyph_tables,
+    stored_font,
+    subset_font_file,
+    used_glyphs,
+    with_shared_glyphs_read_alike,
+)
 from .layouts import Document, Layouts
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
 from .pieces import Mark, Measured, PageFacts, PieceStreams, cut_pieces, part_name
@@ -34,13 +41,13 @@ def stored_composed_pdfs(document: ComposedDocument) -> tuple:
     fonts: dict[str, StoredFont] = {}
     missing = [piece_id for piece_id, piece in pieces.items() if piece is None or not _whole(piece, piece_id)]
     if missing:
-        _lay_out_and_store(document, missing, keys, store, pieces, fonts)
+        lay_out_and_store(document, missing, keys, store, pieces, fonts)
     needed = {name for piece in pieces.values() for name in _font_names(piece)} - set(fonts)
     fonts.update({name: font for name in sorted(needed) if (font := store.font(name)) is not None})
     lost = needed - set(fonts)
     if lost:  # the store lost a font its pieces need: laying them out again stores it again
         again = [piece_id for piece_id, piece in pieces.items() if set(_font_names(piece)) & lost]
-        _lay_out_and_store(document, again, keys, store, pieces, fonts)
+        lay_out_and_store(document, again, keys, store, pieces, fonts)
         missing += again
     store.laid_out, store.reused = len(missing), len(pieces) - len(missing)
     streams, measured, facts = _streams(pieces, fonts, store, document.parts[0].file_name)
@@ -92,7 +99,7 @@ def _font_names(piece: StoredPiece) -> set[str]:
     return {name for names in piece.extra["fonts"] for name in names}
 
 
-def _lay_out_and_store(document: ComposedDocument, piece_ids: list[str], keys: dict[str, str], store: PieceStore,
+def lay_out_and_store(document: ComposedDocument, piece_ids: list[str], keys: dict[str, str], store: PieceStore,
                        pieces: dict[str, StoredPiece | None], fonts: dict[str, StoredFont]) -> None:
     made, made_fonts = lay_out_pieces(document, {p: slot_of(keys[p]) for p in piece_ids if p != TITLE_PIECE})
     for piece_id, piece in made.items():
@@ -124,7 +131,7 @@ def lay_out_pieces(document: ComposedDocument, slots: dict[str, int]
     files = font_files(rendered)
     del rendered
     streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
-    tables = glyph_tables(streams.pdf)
+    tables = with_shared_glyphs_read_alike(glyph_tables(streams.pdf), files)
     missing = sorted(set(tables) - set(files))
     if missing:
         raise NotComposable(f"font {missing[0]} has no font file")
