@@ -191,6 +191,7 @@ def build_parser() -> argparse.ArgumentParser:
                        help="also write answer sheets to tick and scan for `quizgen grade`")
     build.add_argument("--students", type=Path, default=None,
                        help="class list CSV (number,name): one named answer sheet per student")
+    build.add_argument("--no-cache", action="store_true", help=NO_CACHE_HELP)
     build.set_defaults(handler=cmd_build)
 
     calibration = command("calibration", "write a duplex calibration sheet to measure --back-offset")

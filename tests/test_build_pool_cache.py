@@ -226,3 +226,20 @@ def test_lint_and_stats_of_a_pack_with_nothing_to_ask_say_so_from_the_cache_too(
         assert code == 0 and "no questions yet: the pack has no facts yet" in out
         code, _, err = run(capsys, "stats", str(pack))
         assert code == 1 and "the pack has no facts yet" in err
+
+
+def test_a_build_takes_the_pack_and_pool_from_the_cache_and_writes_the_same_files(minimal_pack, private_cache_folder,
+                                                                                 tmp_path, capsys):
+    def build(out: Path, *options: str) -> dict[str, bytes]:
+        code, _, err = run(capsys, "build", str(minimal_pack), "--out", str(out), "--count", "4", "--versions", "2",
+                           "--only", "questions,worksheets,keys,exports", "--jobs", "1", "--quiet", *options)
+        assert code == 0, err
+        folder = out / "rivers"
+        return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
+
+    fresh = build(tmp_path / "fresh", "--no-cache")
+    assert entries(private_cache_folder) == []
+    assert build(tmp_path / "miss") == fresh
+    [entry] = entries(private_cache_folder)
+    assert build(tmp_path / "hit") == fresh
+    assert entries(private_cache_folder) == [entry]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from ..errors import Problem, QuizgenError
 from ..render import imposition
 from ..render.imposition import Flip, Grid, Offset
+from .pool_cache import caching_enabled
 
 if TYPE_CHECKING:
     from ..render.answer_sheets import ClassList
@@ -40,6 +41,7 @@ class BuildOptions:
     answer_sheets: bool = False  # also answer sheets to scan, and their geometry for `quizgen grade`
     students: Path | None = None  # a class list: one named answer sheet per student
     inputs: str = ""  # fingerprint of everything the outputs depend on, recorded in the manifest
+    pool_cache: bool = True  # the pack and its pool kept in the user's cache folder (build/pool_cache.py)
     class_list: ClassList | None = field(default=None, compare=False)  # `students` as read, by with_class_list
 
     @classmethod
@@ -68,7 +70,8 @@ class BuildOptions:
                    calibration=args.calibration, only=only, jobs=args.jobs, quiet=args.quiet,
                    verbose=getattr(args, "verbose", False),
                    answer_sheets=getattr(args, "answer_sheets", False) or getattr(args, "students", None) is not None,
-                   students=getattr(args, "students", None))
+                   students=getattr(args, "students", None),
+                   pool_cache=caching_enabled(getattr(args, "no_cache", False)))
 
     def wants(self, kind: str) -> bool:
         if self.only:

@@ -32,7 +32,7 @@ from ..sandbox import BoundedRun, Task, WarmStart, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
 from .export_cache import ExportCache, ExportLookup, MadeFormat
-from .generating import collector_paused, generate_bounded
+from .generating import load_and_generate
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_documents
@@ -57,16 +57,14 @@ def run_build(options: BuildOptions) -> int:
 
 def _load_generate_and_build(options: BuildOptions, started: float, warm: WarmStart | None) -> int:
     """The build after its checks: the pack loaded, its questions generated, every file made and written."""
-    from ..load.pack import load_pack
     from ..generate import shortfall_warning
 
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = BuildProgress(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
-    with collector_paused():  # as generating does (generating.py)
-        pack = load_pack(options.pack)
+    pack, question_set = load_and_generate(options.pack, cache=options.pool_cache, template_dirs=list(options.templates),
+                                           types=None, tags=None, count=options.count, seed=options.seed,
+                                           versions=options.versions)
     display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
-    question_set = generate_bounded(pack, template_dirs=list(options.templates), types=None, tags=None,
-                                    count=options.count, seed=options.seed, versions=options.versions)
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
     display.stage(f"generated {counted(len(question_set.questions), 'question')} in "
