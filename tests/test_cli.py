@@ -7,6 +7,8 @@ import argparse
 import json
 import os
 import re
+import subprocess
+import sys
 
 import pytest
 from pypdf import PdfReader
@@ -263,3 +265,28 @@ def test_reading_and_generating_load_no_renderer(tmp_path, command):
     assert "quizgen.load.pack" in loaded
     for heavy in RENDERING:
         assert heavy not in loaded, f"quizgen {command[0]} imported {heavy}"
+
+
+def quizgen_process(*argv: str, **options) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "quizgen", *argv], capture_output=True, timeout=300, **options)
+
+
+def test_the_command_leaves_with_its_exit_code_and_all_its_output(tmp_path):
+    pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
+    whole = quizgen_process("generate", str(pack), "--count", "4", "--format", "json")
+    assert whole.returncode == 0 and json.loads(whole.stdout)["questions"]  # every byte written, to the end
+    broken = quizgen_process("build", str(tmp_path / "missing"), "--out", str(tmp_path / "out"))
+    assert broken.returncode == 1
+    assert broken.stderr.decode().strip().endswith("expected a content pack folder containing pack.yaml")
+    assert quizgen_process("--version").stdout.decode().startswith("quizgen ")
+
+
+def test_a_reader_that_stops_early_gets_no_traceback():
+    """The default pack's 40 questions are 300 kB of JSON: far more than a pipe holds, so writing fails."""
+    with subprocess.Popen([sys.executable, "-m", "quizgen", "generate", str(DEFAULT_PACK), "--count", "40",
+                           "--format", "json"], stdout=subprocess.PIPE, stderr=subprocess.PIPE) as process:
+        process.stdout.read(1)
+        process.stdout.close()  # as `| head -c 1` does
+        error = process.stderr.read().decode()
+        assert process.wait(timeout=300) == 0
+    assert "Traceback" not in error and "Exception ignored" not in error
