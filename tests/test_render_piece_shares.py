@@ -71,3 +71,22 @@ def test_a_version_set_of_several_versions_is_not_shared(small_shares, tmp_path)
     question_set = make_sample_set(versions=2)
     document = composed_document("worksheet", question_set, question_set.versions, Layouts.with_user_folders(), A4)
     assert piece_shares.shares(dataclasses.replace(document, store=tmp_path / "pieces"), 2) == []
+
+
+def test_a_share_that_does_not_compose_leaves_the_document_to_its_full_layout(small_shares, tmp_path):
+    """A side that draws an image is not composed: its share lays nothing out, and the render that follows
+    lays the cards out in full, image and all."""
+    from PIL import Image
+
+    Image.new("RGB", (8, 8), "red").save(tmp_path / "mark.png")
+    pieces = (Layouts.with_user_folders().folders[-1] / "flashcard-pieces.html").read_text(encoding="utf-8")
+    (tmp_path / "flashcard-pieces.html").write_text(
+        pieces.replace('<span class="card-id">', '<img src="mark.png" style="width: 3mm"><span class="card-id">', 1),
+        encoding="utf-8")
+    document = dataclasses.replace(
+        flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
+                            Offset()), store=tmp_path / "pieces")
+    found = piece_shares.shares(document, 2)
+    assert [piece_shares.lay_out_share(document, share) for share in found] == [0, 0]
+    (pdf,) = render_pdfs(document)
+    assert pdf.data == render_pdfs(document.full_document())[0].data
