@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date
 from pathlib import Path
 from typing import Literal
@@ -336,6 +336,20 @@ class Question:
     front: str = ""  # short card front (term or question)
     back: str = ""  # short card back (answer)
     topic: str = ""  # the pack's topic the question belongs to, shown on study cards
+
+    def __hash__(self) -> int:
+        """The hash of the fields, worked out once: the layouts' caches hash a question at each of its pieces in
+        every version (a 500-version set: a million hashes of nested fields). It is not pickled, as a string's
+        hash differs from one process to the next."""
+        try:
+            return self.__dict__["_hash"]
+        except KeyError:
+            value = hash(tuple(getattr(self, each.name) for each in fields(self)))
+            object.__setattr__(self, "_hash", value)
+            return value
+
+    def __getstate__(self) -> dict:
+        return {name: value for name, value in self.__dict__.items() if name != "_hash"}
 
     @property
     def correct_options(self) -> tuple[Option, ...]:

@@ -12,7 +12,7 @@ import math
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Callable, Literal
 
 from markupsafe import Markup, escape
 
@@ -168,6 +168,11 @@ class PieceSet:
             return self.add(html)
         glyphs = tuple(self.add(_glyph_html(chain, html[i])) for chain, i in zip(template.chains, template.positions))
         return SlottedLine(self.add(template.html), glyphs)
+
+    def named(self, name: str, html: Callable[[], str]) -> str:
+        """The id of the piece `name`, its HTML made by `html()` only when new: a question's block is the same
+        for every version but for the order of what is hidden in it, so the first version's stands for all."""
+        return self.ids[name] if name in self.ids else self.add(name, html())
 
     def add(self, key: str, html: str | None = None) -> str:
         """The id of the piece `key`, adding it (with `html`, default the key itself) when new."""
@@ -412,28 +417,36 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
     if pieces.whole:
         stem = f'\n{piece("prompt_line", f"{number}.{TAB}", piece("prompt", q))}\n'
         return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), "")
-    stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
-    hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
+
+    def block(*rows: str) -> str:
+        """The question's block: its stem, hint and hidden rows in this version's order (the first version's
+        stands for all: the rows only hold places)."""
+        stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
+        hint = f'{piece("hint_line", q)}\n' if q.type in ("multiple-response", "ordering") else ""
+        return framed(stem + hint + "".join(f"{row}\n" for row in rows))
+
     if q.type in OPTION_TYPES:
         per_line = options_per_line(q, layouts)
         starts = range(0, len(q.options), per_line)
-        rows = [marked(piece("option_line", q, tuple(range(start, min(start + per_line, len(q.options)))), per_line),
-                       "row", hidden=True) for start in starts]
-        block = pieces.add(f"question {q.id}", framed(stem + hint + "\n".join(rows) + "\n"))
+        shown = pieces.named(f"question {q.id}", lambda: block(*(
+            marked(piece("option_line", q, tuple(range(start, min(start + per_line, len(q.options)))), per_line),
+                   "row", hidden=True) for start in starts)))
         cells = tuple(pieces.add(framed(marked(piece("option_line", q, (i,), per_line), "cell"), bare=True))
                       for i in range(len(q.options)))
-        return QuestionBlock(block, number_piece, cells, per_line)
+        return QuestionBlock(shown, number_piece, cells, per_line)
     if q.type == "ordering":
-        rows = "\n".join(marked(piece("ordering_line", item), "row", hidden=True) for item in sorted(q.items))
-        block = pieces.add(f"question {q.id}", framed(f"{stem}{hint}{rows}\n"))
+        shown = pieces.named(f"question {q.id}", lambda: block(
+            *(marked(piece("ordering_line", item), "row", hidden=True) for item in sorted(q.items))))
         cells = tuple(pieces.add(framed(marked(piece("ordering_line", item), "cell"), bare=True)) for item in q.items)
-        return QuestionBlock(block, number_piece, cells, 1)
+        return QuestionBlock(shown, number_piece, cells, 1)
     if q.type == "matching" and len(q.choices) == len(q.pairs):
-        block = pieces.add(f"question {q.id}", framed(stem + _matching_table(q, layouts)))
+        shown = pieces.named(f"question {q.id}", lambda: framed(
+            f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n' + _matching_table(q, layouts)))
         cells = tuple(pieces.add(f'<table class="matching qg-bare"><tr>'
                                  f'{marked(piece("matching_choice_cell", i, choice), "cell")}</tr></table>')
                       for i, choice in enumerate(q.choices))
-        return QuestionBlock(block, number_piece, cells, 0)
+        return QuestionBlock(shown, number_piece, cells, 0)
+    stem = f'\n{piece("prompt_line", HIDDEN_NUMBER, piece("prompt", q))}\n'
     return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), number_piece)
 
 
@@ -500,20 +513,30 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
     def framed(inside: str, bare: bool = False) -> str:
         return marked(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", inside, q), None, bare=bare)
 
-    prompt = piece("prompt_line", HIDDEN_NUMBER, q.prompt)
-    answer = piece("answer_line", q)
-    hidden_answer = marked(answer, "answer", hidden=True)
-    rest = f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
+    def rest() -> str:
+        return f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
+
     if pieces.whole:
         prompt = piece("prompt_line", f"{number}.{TAB}", q.prompt)
-        return QuestionBlock(pieces.add(framed(f"\n{prompt}\n{answer}\n{rest}")), "")
+        return QuestionBlock(pieces.add(framed(f'\n{prompt}\n{piece("answer_line", q)}\n{rest()}')), "")
+
+    def top() -> str:
+        """Above the answer line: the prompt, the first version's answer line hidden (versions word it
+        otherwise: it only holds its place), and the rest hidden."""
+        hidden_answer = marked(piece("answer_line", q), "answer", hidden=True)
+        return framed(f'\n{piece("prompt_line", HIDDEN_NUMBER, q.prompt)}\n{hidden_answer}\n'
+                      f'<div class=qg-hide data-qg="rest">{rest()}</div>')
+
+    def below() -> str:
+        """Below the answer line: the rest, with the prompt and the answer line hidden above it."""
+        prompt = marked(piece("prompt_line", HIDDEN_NUMBER, q.prompt), None, hidden=True)
+        hidden_answer = marked(piece("answer_line", q), "answer", hidden=True)
+        return framed(f'\n{prompt}\n{hidden_answer}\n<div data-qg="rest">{rest()}</div>', bare=True)
+
     number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
-    top = framed(f'\n{prompt}\n{hidden_answer}\n<div class=qg-hide data-qg="rest">{rest}</div>')
-    below = framed(f'\n{marked(prompt, None, hidden=True)}\n{hidden_answer}\n<div data-qg="rest">{rest}</div>',
-                   bare=True)
     line = pieces.line(_answer_line_html(layouts, q))
-    return QuestionBlock(pieces.add(f"answer top {q.id}", top), number_piece, answer=line,
-                         rest=pieces.add(f"answer rest {q.id}", below))
+    return QuestionBlock(pieces.named(f"answer top {q.id}", top), number_piece, answer=line,
+                         rest=pieces.named(f"answer rest {q.id}", below))
 
 
 def _answer_line_html(layouts: Layouts, q: Question) -> str:
