@@ -41,30 +41,41 @@ def files_summary(documents: list, options: BuildOptions, folder: Path) -> str:
     return f"building {counted(total, 'file')} into {display_path(folder)}: {', '.join(parts)} (and manifest.json)"
 
 
+PLANNED = ("worksheets", "keys", "flashcards", "calibration", "answer-sheets")  # each planned on its own
+
+
 def plan_documents(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
                    content_folders: tuple[Path, ...] = ()) -> list[Document]:
-    """The HTML documents of this build, largest first; versions are split into one chunk per job."""
-    paper = PAPERS[options.paper]
-    chunks = version_chunks(question_set.versions, options.jobs or os.cpu_count() or 1)
-    documents: list[Document | ComposedDocument] = []
-    for kind, wanted, full in (("worksheet", "worksheets", worksheet_document),
-                               ("answer-key", "keys", answer_key_document)):
-        if options.wants(wanted):
-            documents += versioned_documents(kind, full, question_set, chunks, layouts, paper, content_folders)
-    if options.wants("flashcards"):
-        documents.append(flashcards_document(question_set, layouts, paper, options.cards, options.flip,
-                                             options.back_offset, content_folders=content_folders))
-        if options.fold:
-            documents.append(flashcards_document(question_set, layouts, paper, options.cards, options.flip,
-                                                 options.back_offset, fold=True, content_folders=content_folders))
-    if options.wants("calibration"):
-        documents.append(calibration_document(layouts, paper, options.flip, options.back_offset))
-    if options.wants("answer-sheets"):
-        from ..render.answer_sheets import answer_sheets_document, build_sheets
+    """The HTML documents of this build, in the order of PLANNED; versions are split into one chunk per job."""
+    return [document for wanted in planned(options)
+            for document in plan_output(wanted, question_set, options, layouts, content_folders)]
 
-        sheets = build_sheets(question_set, paper, options.students, options.inputs, options.class_list)
-        documents.append(answer_sheets_document(sheets, layouts, question_set.language, content_folders))
-    return documents
+
+def planned(options: BuildOptions) -> list[str]:
+    """The outputs of PLANNED this build makes: each is planned by plan_output, on a core of its own if need be
+    (a 500-version set's worksheets and keys take a second each to plan)."""
+    return [wanted for wanted in PLANNED if options.wants(wanted)]
+
+
+def plan_output(wanted: str, question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
+                content_folders: tuple[Path, ...] = ()) -> list[Document]:
+    """The documents of one of PLANNED."""
+    paper = PAPERS[options.paper]
+    if wanted in ("worksheets", "keys"):
+        chunks = version_chunks(question_set.versions, options.jobs or os.cpu_count() or 1)
+        kind, full = ("worksheet", worksheet_document) if wanted == "worksheets" else ("answer-key",
+                                                                                       answer_key_document)
+        return versioned_documents(kind, full, question_set, chunks, layouts, paper, content_folders)
+    if wanted == "flashcards":
+        return [flashcards_document(question_set, layouts, paper, options.cards, options.flip, options.back_offset,
+                                    fold=fold, content_folders=content_folders)
+                for fold in ((False, True) if options.fold else (False,))]
+    if wanted == "calibration":
+        return [calibration_document(layouts, paper, options.flip, options.back_offset)]
+    from ..render.answer_sheets import answer_sheets_document, build_sheets
+
+    sheets = build_sheets(question_set, paper, options.students, options.inputs, options.class_list)
+    return [answer_sheets_document(sheets, layouts, question_set.language, content_folders)]
 
 
 def versioned_documents(kind, full, question_set: QuestionSet, chunks: list[tuple[Version, ...]], layouts: Layouts,

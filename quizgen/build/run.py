@@ -28,14 +28,14 @@ from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_l
 from ..render.pdf import RENDERER_MODULES, RenderedPdf, render_pdfs
 from ..render.piece_shares import lay_out_share, shares
 from ..sheets.paper import PAPERS, Paper
-from ..sandbox import BoundedRun, Task, WarmStart, run_bounded
+from ..sandbox import BoundedRun, Task, WarmStart, run_all_bounded, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
 from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import load_and_generate
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
 from .options import BuildOptions, option_problem
-from .plan import files_summary, plan_documents
+from .plan import files_summary, plan_output, planned
 from .progress import BuildProgress, print_summary
 
 
@@ -194,8 +194,10 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     with compiled_layouts_kept_in(cache.compiled_layouts if cache else None):
-        documents = run_bounded(Task(plan_documents, (question_set, options, layouts, content_folders), blame),
-                                sandbox.RENDER_LIMITS)
+        plans = run_all_bounded([Task(plan_output, (wanted, question_set, options, layouts, content_folders), blame)
+                                 for wanted in planned(options)], sandbox.RENDER_LIMITS,
+                                jobs=options.jobs or os.cpu_count() or 1)
+    documents = [document for plan in plans for document in plan]
     if not options.quiet:  # said once, before any work, however long the build takes
         print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
               flush=True)
