@@ -55,8 +55,14 @@ def run() -> None:
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
-        except (OSError, ValueError):  # a reader that went away, or a stream closed
+        except (BrokenPipeError, ValueError):  # a reader that went away, or a stream closed: nothing to tell
             pass
+        except OSError as exc:  # a full disk, say: the output is lost, and the exit code says so
+            try:
+                print(f"quizgen: could not write the output: {exc.strerror or exc}", file=sys.stderr, flush=True)
+            except (OSError, ValueError):
+                pass
+            code = code or 120
     atexit._run_exitfuncs()
     os._exit(code)
 

@@ -22,7 +22,7 @@ import time
 import traceback
 import warnings
 from dataclasses import dataclass
-from typing import Any, Callable, Sequence
+from typing import Any, Callable, Collection, Mapping, Sequence
 
 from .errors import Problem, QuizgenError
 
@@ -80,12 +80,15 @@ class BoundedRun:
     A child takes up to `batch` tasks and runs them one after another, each with the whole CPU and wall-clock
     allowance (the address-space limit holds for the child): forking once for several small tasks, such as
     scanned pages, costs a fraction of forking for each. When a task ends its child (a breach, a crash), the
-    tasks of its batch not yet done go to a new child.
+    tasks of its batch not yet done go to a new child. A task listed in `after` starts only once the tasks it
+    names have finished, well or not.
     """
 
     def __init__(self, tasks: Sequence[Task], limits: Limits | None = None, *, jobs: int = 1, batch: int = 1,
-                 warm: WarmStart | None = None):
+                 warm: WarmStart | None = None, after: Mapping[int, Collection[int]] | None = None):
         self.tasks = list(tasks)
+        self.after = {index: set(earlier) for index, earlier in (after or {}).items()}  # task → tasks it waits for
+        self.finished: set[int] = set()
         self.limits = limits or RENDER_LIMITS
         self.jobs = max(jobs, 1)
         self.batch = max(batch, 1)
@@ -103,9 +106,13 @@ class BoundedRun:
         self.running.clear()
 
     def _start_more(self) -> None:
-        while self.waiting and len(self.running) < self.jobs:
-            size = max(1, min(self.batch, -(-len(self.waiting) // self.jobs)))  # every free child gets some
-            indices, self.waiting = self.waiting[:size], self.waiting[size:]
+        while len(self.running) < self.jobs:
+            ready = [i for i in self.waiting if self.after.get(i, set()) <= self.finished]
+            if not ready:
+                return
+            size = max(1, min(self.batch, -(-len(ready) // self.jobs)))  # every free child gets some
+            indices = ready[:size]
+            self.waiting = [i for i in self.waiting if i not in indices]
             child = _Child.start(indices, [self.tasks[i] for i in indices], self.limits, self.warm)
             self.running[child.connection] = child
 
@@ -131,10 +138,12 @@ class BoundedRun:
                     self.warm = None
                 elif outcome[0] == "ok":
                     results[index] = outcome[1]
+                    self.finished.add(index)
                     on_done(index)
                 else:
                     problems.extend(outcome[1])
                     results[index] = Failed(tuple(outcome[1]))
+                    self.finished.add(index)
                 self._retire_if_over(child)
             for connection, child in list(self.running.items()):
                 if time.monotonic() >= child.deadline:
@@ -142,10 +151,11 @@ class BoundedRun:
                     problem = child.problem(f"took longer than {self.limits.wall_seconds:g} s; stopped")
                     problems.append(problem)
                     results[child.current] = Failed((problem,))
+                    self.finished.add(child.current)
                     child.done += 1
                     self._retire_if_over(child)
-            if problems and stop_at_failure:
-                raise QuizgenError(problems)
+            if problems and stop_at_failure:  # tasks that share a broken layout fail alike: say each problem once
+                raise QuizgenError(list(dict.fromkeys(problems)))
             on_done(-1)
             self._start_more()
         return [results[i] for i in range(len(self.tasks))]

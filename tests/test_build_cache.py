@@ -176,3 +176,26 @@ def test_a_fact_edit_lays_out_only_its_pieces_of_the_key_and_gives_the_bytes_of_
     for name, options in (("clean", []), ("one-job", ["--jobs", "1"])):
         assert main(["build", str(pack), "--out", str(tmp_path / name), *keys, *options]) == 0
         assert (tmp_path / name / "chemistry" / "answer-key-A.pdf").read_bytes() == built, name
+
+
+
+def test_quizgens_code_and_the_pdf_libraries_are_in_the_key_of_every_cached_pdf_and_piece(tmp_path: Path,
+                                                                                          monkeypatch):
+    """An upgrade of quizgen or of the libraries that write the PDFs changes no document's HTML: without them in
+    the key (which the piece store's keys take in too), a rebuild would serve what the old code made."""
+    from quizgen.build import cache
+
+    asked: list[tuple[str, ...]] = []
+
+    def fingerprint(libraries: tuple[str, ...] = ()) -> str:
+        asked.append(tuple(libraries))
+        return "the code as it is"
+
+    def resources() -> str:
+        return cache.RenderCache(tmp_path, layout_folders=(), content_folders=()).resources
+
+    monkeypatch.setattr(cache, "code_fingerprint", fingerprint)
+    before = resources()
+    assert {"pikepdf", "fontTools"} <= set(asked[0])
+    monkeypatch.setattr(cache, "code_fingerprint", lambda libraries=(): "the code after an upgrade")
+    assert resources() != before

@@ -290,3 +290,13 @@ def test_a_reader_that_stops_early_gets_no_traceback():
         error = process.stderr.read().decode()
         assert process.wait(timeout=300) == 0
     assert "Traceback" not in error and "Exception ignored" not in error
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="needs /dev/full")
+def test_output_lost_to_a_full_disk_is_said_and_fails(tmp_path):
+    environment = {k: v for k, v in os.environ.items() if k != "PYTHONUNBUFFERED"}  # written at exit, as usual
+    with open("/dev/full", "wb") as full:
+        done = subprocess.run([sys.executable, "-m", "quizgen", "check", str(DEFAULT_PACK)], stdout=full,
+                              stderr=subprocess.PIPE, env=environment, timeout=300)
+    assert done.returncode == 120
+    assert done.stderr.decode().strip() == "quizgen: could not write the output: No space left on device"

@@ -105,6 +105,42 @@ def test_problems_raised_in_the_worker_arrive_intact():
     assert str(caught.value) == "mine/t.yaml:3:2: prompt: bad"
 
 
+def write_after_a_while(path: Path) -> str:
+    time.sleep(0.3)
+    path.write_text("written")
+    return "wrote"
+
+
+def read_now(path: Path) -> str:
+    return path.read_text() if path.exists() else "not there yet"
+
+
+def test_a_task_waits_for_the_tasks_it_comes_after_while_others_run(tmp_path):
+    note = tmp_path / "note"
+    tasks = [Task(write_after_a_while, (note,), "mine"), Task(read_now, (tmp_path / "other",), "mine"),
+             Task(read_now, (note,), "mine")]
+    with BoundedRun(tasks, SMALL, jobs=2, after={2: {0}}) as run:
+        assert run.results() == ["wrote", "not there yet", "written"]  # task 1 ran beside task 0, task 2 after it
+
+
+def fail_located_soon() -> None:
+    time.sleep(0.2)
+    fail_located()
+
+
+def test_tasks_failing_alike_together_say_their_problem_once():
+    """Two workers with the same broken layout fail while the caller is busy: both failures are read at once."""
+    def busy(index: int) -> None:
+        if index == 0:
+            time.sleep(0.8)
+
+    tasks = [Task(read_now, (Path("/nowhere"),), "mine"), Task(fail_located_soon, (), "mine"),
+             Task(fail_located_soon, (), "mine")]
+    with pytest.raises(QuizgenError) as caught:
+        run_all_bounded(tasks, SMALL, jobs=3, on_done=busy)
+    assert str(caught.value) == "mine/t.yaml:3:2: prompt: bad"
+
+
 @pytest.mark.parametrize("operator, left, right, refused", [
     ("**", 9, 9 ** 9, True), ("**", 10, 5000, True), ("**", 2, 100, False), ("**", 1, 10 ** 9, False),
     ("*", "a", 10 ** 9, True), ("*", 10 ** 9, [1], True), ("*", "ab", 1000, False),

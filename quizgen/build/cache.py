@@ -10,7 +10,8 @@ from pathlib import Path
 
 from .. import __version__
 from ..files import folder_fingerprint, write_cache_entry
-from ..render import piece_store
+from .code import code_fingerprint
+from ..render import piece_store, weasy
 from ..render.card_composer import store_fingerprint
 from ..render.card_pieces import ComposedCards, piece_key
 from ..render.compose import ComposedDocument
@@ -19,6 +20,7 @@ from ..render.layouts import Document
 from ..render.pdf import RenderedPdf
 
 CACHE_FOLDER = ".quizgen-cache"
+PDF_LIBRARIES = ("pikepdf", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
 CACHE_ENTRY = re.compile(r"([0-9a-f]{32})(?:-[0-9]+\.pdf|\.json)")
 
 
@@ -34,7 +36,9 @@ class RenderCache:
         self.folder = folder
         self.used: set[str] = set()
         self.used_pieces: set[str] = set()
-        digest = hashlib.sha256(__version__.encode())
+        # quizgen's own code and the libraries that write the PDFs: an upgrade of either is never served old bytes
+        digest = hashlib.sha256(f"{__version__}\n{code_fingerprint(libraries=PDF_LIBRARIES)}\n"
+                                f"{weasy.version()}\n".encode())
         for number, root in enumerate((*layout_folders, *content_folders)):
             # the YAML is already in the HTML
             folder_fingerprint(digest, number, Path(root), lambda path: path.suffix != ".yaml")

@@ -331,9 +331,8 @@ class Renderer:
 
     A document composed from a piece store whose pieces are mostly new (a first build's flashcards) has them
     laid out first, in shares over every worker (render/piece_shares.py), before the other documents; it is
-    composed from the store after them. Were it composed before a share is in, it would lay that share's pieces
-    out itself: slower, the same bytes. The largest documents go first, so the workers finish at about the same
-    time.
+    composed from the store once all its shares are in. The largest documents go first, so the workers finish
+    at about the same time.
     """
 
     def __init__(self, documents: list[Document], *, jobs: int, warm: WarmStart | None = None):
@@ -344,7 +343,9 @@ class Renderer:
             (i, None) for i in largest_first if i not in shared] + [(i, None) for i in largest_first if i in shared]
         tasks = [Task(render_pdfs, (documents[i],), _blame(documents[i])) if share is None
                  else Task(lay_out_share, (documents[i], share), _blame(documents[i])) for i, share in self.order]
-        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs, warm=warm)
+        after = {task: {earlier for earlier, (j, share) in enumerate(self.order) if j == i and share is not None}
+                 for task, (i, share) in enumerate(self.order) if share is None and i in shared}
+        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs, warm=warm, after=after)
 
     def __enter__(self) -> Renderer:
         self._run.__enter__()

@@ -20,7 +20,6 @@ from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
 
 
 @functools.lru_cache(maxsize=1)
-@functools.lru_cache(maxsize=1)
 def version() -> str:
     """WeasyPrint's version, from the installed package's metadata: a composed file whose pieces all come from
     the piece store is written without importing WeasyPrint at all. The name of its metadata folder on the path
