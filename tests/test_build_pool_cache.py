@@ -232,7 +232,7 @@ def test_a_build_takes_the_pack_and_pool_from_the_cache_and_writes_the_same_file
                                                                                  tmp_path, capsys):
     def build(out: Path, *options: str) -> dict[str, bytes]:
         code, _, err = run(capsys, "build", str(minimal_pack), "--out", str(out), "--count", "4", "--versions", "2",
-                           "--only", "questions,worksheets,keys,exports", "--jobs", "1", "--quiet", *options)
+                           "--only", "questions,worksheets,keys", "--jobs", "1", "--quiet", *options)
         assert code == 0, err
         folder = out / "rivers"
         return {p.name: p.read_bytes() for p in sorted(folder.iterdir()) if p.name != "manifest.json"}
