@@ -176,10 +176,13 @@ def test_the_default_packs_composed_cards_read_as_their_full_layout(tmp_path):
 
     from quizgen.build.generating import load_and_generate
     from quizgen.render.card_composer import composed_cards_pdf
+    from quizgen.sandbox import Task, run_all_bounded
 
     _, question_set = load_and_generate(DEFAULT_PACK, cache=False, count=20, seed=1)
     document = flashcards_document(question_set, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset(),
                                    content_folders=(DEFAULT_PACK,))
     assert isinstance(document, ComposedCards)
-    composed = composed_cards_pdf(document).data
-    assert page_texts(composed) == page_texts(render_pdfs(document.full_document())[0].data)
+    # the two layouts side by side, one per core
+    composed, (full,) = run_all_bounded([Task(composed_cards_pdf, (document,), "cards"),
+                                         Task(render_pdfs, (document.full_document(),), "cards")], jobs=2)
+    assert page_texts(composed.data) == page_texts(full.data)
