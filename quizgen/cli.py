@@ -38,6 +38,10 @@ def main(argv: list[str] | None = None) -> int:
         return 128 + signal.SIGTERM
     except BrokenPipeError:
         return 0
+    except OSError as exc:  # a write the stages did not expect to fail (a full disk under the output): one line
+        where = f": {exc.filename}" if exc.filename else ""
+        print(f"quizgen: {exc.strerror or exc}{where}", file=sys.stderr)
+        return 1
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)

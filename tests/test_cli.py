@@ -300,3 +300,8 @@ def test_output_lost_to_a_full_disk_is_said_and_fails(tmp_path):
                               stderr=subprocess.PIPE, env=environment, timeout=300)
     assert done.returncode == 120
     assert done.stderr.decode().strip() == "quizgen: could not write the output: No space left on device"
+    with open("/dev/full", "wb") as full:  # unbuffered: the write fails inside the command itself
+        done = subprocess.run([sys.executable, "-m", "quizgen", "check", str(DEFAULT_PACK)], stdout=full,
+                              stderr=subprocess.PIPE, env={**environment, "PYTHONUNBUFFERED": "1"}, timeout=300)
+    assert done.returncode == 1
+    assert done.stderr.decode().strip() == "quizgen: No space left on device"
