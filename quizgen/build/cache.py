@@ -10,14 +10,13 @@ from pathlib import Path
 
 from .. import __version__
 from ..files import folder_fingerprint, write_cache_entry
-from .code import code_fingerprint
 from ..render import piece_store, weasy
-from ..render.card_composer import store_fingerprint
-from ..render.card_pieces import ComposedCards, piece_key
+from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
-from ..render.stored_composer import piece_keys as stored_piece_keys
 from ..render.layouts import Document
 from ..render.pdf import RenderedPdf
+from ..render.piece_shares import store_keys
+from .code import code_fingerprint
 
 CACHE_FOLDER = ".quizgen-cache"
 PDF_LIBRARIES = ("pikepdf", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
@@ -92,12 +91,7 @@ class RenderCache:
         """Keep the pieces of `documents` (flashcards, and worksheets or keys of a single version) when unused
         entries are removed, whether rendered or found whole."""
         for document in documents:
-            document = self.with_piece_store(document)
-            if isinstance(document, ComposedDocument):
-                self.used_pieces.update(stored_piece_keys(document).values())
-                continue
-            fingerprint = store_fingerprint(document)
-            self.used_pieces.update(piece_key(document, piece_id, fingerprint) for piece_id in document.pieces)
+            self.used_pieces.update(store_keys(self.with_piece_store(document)).values())
 
     def keep_only_used(self) -> None:
         """Remove the cache's own entries that this build did not use; any other file there is left alone."""

@@ -24,7 +24,7 @@ def shares(document, jobs: int) -> list[tuple[str, ...]]:
     document does not compose from a store, or has too few pieces to lay out to be worth sharing."""
     if jobs < 2 or not _composed_from_store(document):
         return []
-    missing = [piece_id for piece_id, key in _keys(document).items()
+    missing = [piece_id for piece_id, key in store_keys(document).items()
                if piece_id != TITLE_PIECE and not (document.store / f"{key}.piece").is_file()]
     count = min(jobs, len(missing) // SMALLEST_SHARE)
     return [tuple(missing[n::count]) for n in range(count)] if count > 1 else []
@@ -33,7 +33,7 @@ def shares(document, jobs: int) -> list[tuple[str, ...]]:
 def lay_out_share(document, piece_ids: tuple[str, ...]) -> int:
     """In a render worker: lay out `piece_ids` of `document` into its piece store; how many were laid out.
     Pieces that do not compose are left to the document's own render, which lays the document out in full."""
-    keys = _keys(document)
+    keys = store_keys(document)
     store = PieceStore(document.store)
     lay_out = lay_out_cards_and_store if isinstance(document, ComposedCards) else lay_out_pieces_and_store
     try:
@@ -50,7 +50,7 @@ def _composed_from_store(document) -> bool:
                                                    and len(document.versions) == 1)
 
 
-def _keys(document) -> dict[str, str]:
+def store_keys(document) -> dict[str, str]:
     """Each piece's key in the store (and a worksheet's or key's running title's, which every share lays out)."""
     if isinstance(document, ComposedCards):
         fingerprint = store_fingerprint(document)
