@@ -660,6 +660,33 @@ def page_texts(pdf: bytes) -> list[str]:
     return [flat(page.extract_text()) for page in PdfReader(io.BytesIO(pdf)).pages]
 
 
+def render_with_store(document, store: Path) -> tuple[bytes, dict]:
+    """A composed document's one PDF rendered with the piece store `store`, and what the render says it laid out
+    and reused."""
+    import json
+
+    from quizgen.render.pdf import render_pdfs
+    from quizgen.render.piece_store import statistics_file
+
+    (pdf,) = render_pdfs(dataclasses.replace(document, store=store))
+    return pdf.data, json.loads(statistics_file(store, document.parts[0].file_name).read_text())
+
+
+def piece_entries(store: Path) -> list[Path]:
+    """The piece store's pieces (not its fonts or statistics), in name order."""
+    from quizgen.render.piece_store import PIECE_ENTRY
+
+    return sorted(p for p in store.iterdir() if PIECE_ENTRY.fullmatch(p.name))
+
+
+def drop_every_other_piece(store: Path) -> list[Path]:
+    """Remove every other piece of the store, as if another build had laid the rest out; the removed."""
+    dropped = piece_entries(store)[::2]
+    for path in dropped:
+        path.unlink()
+    return dropped
+
+
 def damage_store_entry(entry: Path, store: Path, damage: str) -> list[Path]:
     """Damage a piece-store entry, or the store's fonts, the way `damage` says: "torn", "flipped byte", "not an
     entry" or "font lost" (every whole font of the store removed); the fonts removed."""

@@ -5,11 +5,9 @@ from __future__ import annotations
 
 import dataclasses
 import io
-import json
-from pathlib import Path
 
 import pytest
-from helpers import damage_store_entry
+from helpers import damage_store_entry, drop_every_other_piece, page_texts, piece_entries, render_with_store
 from pypdf import PdfReader
 from test_render_cards import eleven_card_set
 
@@ -19,7 +17,7 @@ from quizgen.render.flashcards import flashcards_document
 from quizgen.render.imposition import Grid, Offset
 from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
-from quizgen.render.piece_store import PIECE_ENTRY, statistics_file
+from quizgen.render.piece_store import statistics_file
 from quizgen.sheets.paper import PAPERS
 
 A4 = PAPERS["a4"]
@@ -37,20 +35,6 @@ def without_store(cards) -> bytes:
     return render_pdfs(cards)[0].data
 
 
-def render(document: ComposedCards, store: Path) -> tuple[bytes, dict]:
-    """The PDF rendered with `store`, and what the render says it laid out and reused."""
-    (pdf,) = render_pdfs(dataclasses.replace(document, store=store))
-    return pdf.data, json.loads(statistics_file(store, "flashcards.pdf").read_text())
-
-
-def piece_entries(store: Path) -> list[Path]:
-    return sorted(p for p in store.iterdir() if PIECE_ENTRY.fullmatch(p.name))
-
-
-def page_texts(pdf: bytes) -> list[str]:
-    return [" ".join(page.extract_text().split()) for page in PdfReader(io.BytesIO(pdf)).pages]
-
-
 def test_composed_sheets_read_as_the_full_layout(cards, without_store):
     full = render_pdfs(cards.full_document())[0].data
     assert page_texts(without_store) == page_texts(full)
@@ -62,21 +46,19 @@ def test_composed_sheets_read_as_the_full_layout(cards, without_store):
 
 def test_a_render_from_the_store_gives_the_same_bytes_and_lays_nothing_out(cards, without_store, tmp_path):
     store = tmp_path / "pieces"
-    first, laid = render(cards, store)
+    first, laid = render_with_store(cards, store)
     assert laid == {"laid_out": len(cards.pieces), "reused": 0}
     assert len(piece_entries(store)) == len(cards.pieces)
-    second, laid = render(cards, store)
+    second, laid = render_with_store(cards, store)
     assert laid == {"laid_out": 0, "reused": len(cards.pieces)}
     assert first == second == without_store
 
 
 def test_sides_laid_out_by_different_renders_make_the_same_bytes(cards, without_store, tmp_path):
     store = tmp_path / "pieces"
-    render(cards, store)
-    dropped = piece_entries(store)[::2]
-    for path in dropped:
-        path.unlink()
-    data, laid = render(cards, store)
+    render_with_store(cards, store)
+    dropped = drop_every_other_piece(store)
+    data, laid = render_with_store(cards, store)
     assert laid == {"laid_out": len(dropped), "reused": len(cards.pieces) - len(dropped)}
     assert data == without_store
 
@@ -84,10 +66,10 @@ def test_sides_laid_out_by_different_renders_make_the_same_bytes(cards, without_
 @pytest.mark.parametrize("damage", ["torn", "flipped byte", "not an entry", "font lost"])
 def test_a_torn_or_corrupt_entry_is_laid_out_again(cards, without_store, tmp_path, damage):
     store = tmp_path / "pieces"
-    render(cards, store)
+    render_with_store(cards, store)
     fonts = damage_store_entry(piece_entries(store)[3], store, damage)
     statistics_file(store, "flashcards.pdf").unlink()
-    result, laid = render(cards, store)
+    result, laid = render_with_store(cards, store)
     assert result == without_store
     assert laid["laid_out"] == (len(cards.pieces) if damage == "font lost" else 1)  # every side has text
     if damage == "font lost":
@@ -96,14 +78,14 @@ def test_a_torn_or_corrupt_entry_is_laid_out_again(cards, without_store, tmp_pat
 
 def test_a_changed_card_lays_out_only_its_changed_side(cards, tmp_path):
     store = tmp_path / "pieces"
-    render(cards, store)
+    render_with_store(cards, store)
     question_set = eleven_card_set()
     changed = next(q for q in question_set.questions if q.type == "multiple-choice")
     edited = dataclasses.replace(question_set, questions=tuple(
         dataclasses.replace(q, explanation=q.explanation + " (edited)") if q is changed else q
         for q in question_set.questions))
     document = flashcards_document(edited, Layouts.with_user_folders(), A4, Grid(2, 4), "long", Offset())
-    data, laid = render(document, store)
+    data, laid = render_with_store(document, store)
     assert laid == {"laid_out": 1, "reused": len(document.pieces) - 1}  # the card's back
     assert data == render_pdfs(document)[0].data
     assert "(edited)" in " ".join(page_texts(data))
@@ -159,12 +141,12 @@ def test_a_side_whose_text_runs_past_its_box_leaves_the_sides_beside_it_alone(tm
     else:
         pytest.fail("no length puts the long side above another")
     together = render_pdfs(dataclasses.replace(document, store=None))[0].data
-    render(document, store)
+    render_with_store(document, store)
     kept = next(path for path in piece_entries(store) if path.stem == piece_key(document, side, fingerprint))
     for path in piece_entries(store):
         if path != kept:
             path.unlink()  # every other side is laid out again, without the long one beside it
-    data, laid = render(document, store)
+    data, laid = render_with_store(document, store)
     assert laid == {"laid_out": len(document.pieces) - 1, "reused": 1}
     assert data == together
 

@@ -4,10 +4,9 @@ document then composes from the store alone, to the bytes of one render that lay
 from __future__ import annotations
 
 import dataclasses
-import json
 
 import pytest
-from helpers import make_sample_set
+from helpers import make_sample_set, render_with_store
 from test_render_cards import eleven_card_set
 
 from quizgen.render import piece_shares
@@ -16,7 +15,6 @@ from quizgen.render.flashcards import flashcards_document
 from quizgen.render.imposition import Grid, Offset
 from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
-from quizgen.render.piece_store import statistics_file
 from quizgen.sandbox import BoundedRun, Task
 from quizgen.sheets.paper import PAPERS
 
@@ -50,11 +48,10 @@ def test_shares_laid_out_by_separate_workers_compose_to_the_bytes_of_one_render(
                     jobs=3) as run:
         assert run.results() == [len(share) for share in found]
     assert piece_shares.shares(document, 3) == []  # nothing left to lay out
-    (pdf,) = render_pdfs(document)
-    name = document.parts[0].file_name
+    data, laid = render_with_store(document, document.store)
     stored = len(document.pieces) + (make is worksheet)  # a worksheet's running title is a piece too
-    assert json.loads(statistics_file(document.store, name).read_text()) == {"laid_out": 0, "reused": stored}
-    assert pdf.data == alone
+    assert laid == {"laid_out": 0, "reused": stored}
+    assert data == alone
 
 
 def test_nothing_is_shared_on_one_core_without_a_store_or_with_few_pieces(small_shares, tmp_path):

@@ -4,18 +4,16 @@ is laid out again, not read."""
 
 from __future__ import annotations
 
-import dataclasses
 import json
-from pathlib import Path
 
 import pytest
-from helpers import damage_store_entry, make_sample_set, page_texts
+from helpers import (damage_store_entry, drop_every_other_piece, make_sample_set, page_texts, piece_entries,
+                     render_with_store)
 
 from quizgen.render.compose import ComposedDocument, composed_document
 from quizgen.render.html import answer_key_document, worksheet_document
 from quizgen.render.layouts import Layouts
 from quizgen.render.pdf import render_pdfs
-from quizgen.render.piece_store import PIECE_ENTRY, statistics_file
 from quizgen.sheets.paper import PAPERS
 
 pytestmark = pytest.mark.slow
@@ -35,17 +33,7 @@ def document(request, question_set) -> ComposedDocument:
 
 @pytest.fixture(scope="module")
 def first_render(document, tmp_path_factory) -> bytes:
-    return render(document, tmp_path_factory.mktemp("store") / "pieces")[0]
-
-
-def render(document: ComposedDocument, store: Path) -> tuple[bytes, dict]:
-    """The PDF rendered with `store`, and what the render says it laid out and reused."""
-    (pdf,) = render_pdfs(dataclasses.replace(document, store=store))
-    return pdf.data, json.loads(statistics_file(store, document.parts[0].file_name).read_text())
-
-
-def piece_entries(store: Path) -> list[Path]:
-    return sorted(p for p in store.iterdir() if PIECE_ENTRY.fullmatch(p.name))
+    return render_with_store(document, tmp_path_factory.mktemp("store") / "pieces")[0]
 
 
 def test_a_stored_single_version_reads_as_the_full_layout(document, question_set, first_render):
@@ -55,22 +43,20 @@ def test_a_stored_single_version_reads_as_the_full_layout(document, question_set
 
 def test_a_render_from_the_store_gives_the_same_bytes_and_lays_nothing_out(document, first_render, tmp_path):
     store = tmp_path / "pieces"
-    first, laid = render(document, store)
+    first, laid = render_with_store(document, store)
     pieces = len(document.pieces) + 1  # and the running title with the page's geometry
     assert laid == {"laid_out": pieces, "reused": 0}
     assert len(piece_entries(store)) == pieces
-    second, laid = render(document, store)
+    second, laid = render_with_store(document, store)
     assert laid == {"laid_out": 0, "reused": pieces}
     assert first == second == first_render
 
 
 def test_pieces_laid_out_by_different_renders_make_the_same_bytes(document, first_render, tmp_path):
     store = tmp_path / "pieces"
-    render(document, store)
-    dropped = piece_entries(store)[::2]
-    for path in dropped:
-        path.unlink()
-    data, laid = render(document, store)
+    render_with_store(document, store)
+    dropped = drop_every_other_piece(store)
+    data, laid = render_with_store(document, store)
     assert laid["laid_out"] == len(dropped)
     assert data == first_render
 
@@ -79,7 +65,7 @@ def test_pieces_laid_out_by_different_renders_make_the_same_bytes(document, firs
                                     "subset torn"])
 def test_a_torn_or_corrupt_entry_is_laid_out_again(document, first_render, tmp_path, damage):
     store = tmp_path / "pieces"
-    render(document, store)
+    render_with_store(document, store)
     entry = piece_entries(store)[3]
     if damage == "measurements lost":
         header, body = entry.read_bytes().split(b"\n", 1)
@@ -93,7 +79,7 @@ def test_a_torn_or_corrupt_entry_is_laid_out_again(document, first_render, tmp_p
         for subset in subsets:
             subset.write_bytes(subset.read_bytes()[:-100])
     fonts = [] if damage in ("measurements lost", "subset torn") else damage_store_entry(entry, store, damage)
-    result, laid = render(document, store)
+    result, laid = render_with_store(document, store)
     assert result == first_render
     if damage == "subset torn":
         assert laid["laid_out"] == 0  # only the fonts are subset again
