@@ -136,10 +136,7 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
         instructions = list(pikepdf.parse_content_stream(page))
         pieces = [(name, instructions) for name in whole]
         if bands.get(index):  # a page that is one piece whole needs no tree
-            tree = _content_tree(instructions, heights[index])
-            pieces += [(name, _filtered(tree, lambda y, x, top=top, bottom=bottom:
-                                        follows(y, x, top) and not follows(y, x, bottom)))
-                       for name, top, bottom in bands[index]]
+            pieces += _sorted_into_bands(_content_tree(instructions, heights[index]), bands[index])
         for name, kept in pieces:
             contents[name] = pikepdf.unparse_content_stream(_compact_text(_without_overridden_state(kept)))
             fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept
@@ -219,6 +216,8 @@ class _Node:
     y: float | None = None
     children: list[_Node] | None = None
     runs: list[tuple[float, float, list]] | None = None  # a text object's runs (y, x, …), one per text matrix set
+    bands: set[int] = field(default_factory=set)  # the bands of the page it draws in (once sorted into them)
+    run_bands: list[int | None] = field(default_factory=list)  # the band of each run
 
 
 PATH_OPS = {"m", "l", "c", "v", "y", "h", "re"}
@@ -342,30 +341,79 @@ def _path_y(path, ctm, css_y) -> float | None:
     return (min(ys) + max(ys)) / 2 if ys else None
 
 
-def _filtered(nodes: list[_Node], keep) -> list:
-    """The instructions of `nodes` without the drawing units `keep` rejects; groups left with
-    nothing to draw are dropped whole."""
-    return _filtered_and_drawn(nodes, keep)[0]
+class _Bands:
+    """A page's bands (name, top edge, bottom edge), which do not overlap: which one a point is in."""
+
+    def __init__(self, bands: list[tuple[str, Edge, Edge]]):
+        self.bands = sorted(bands, key=lambda band: _edge_y(band[1]))
+        self.tops = [_edge_y(top) for _, top, _ in self.bands]
+
+    def of(self, y: float, x: float | None) -> int | None:
+        """The index of the band that holds what is drawn at (x, y), or None."""
+        import bisect
+
+        for i in range(bisect.bisect_right(self.tops, y + SAME_LINE + 0.01) - 1, -1, -1):
+            _, top, bottom = self.bands[i]
+            if follows(y, x, top):
+                return None if follows(y, x, bottom) else i
+        return None
 
 
-def _filtered_and_drawn(nodes: list[_Node], keep) -> tuple[list, bool]:
-    """`_filtered`, and whether anything kept draws: a group is walked once, however deep it is nested."""
-    out: list = []
-    drew = False
+def _edge_y(edge: Edge) -> float:
+    return edge[0] - SAME_LINE if isinstance(edge, tuple) else edge
+
+
+def _sorted_into_bands(tree: list[_Node], bands: list[tuple[str, Edge, Edge]]) -> list[tuple[str, list]]:
+    """Each band's instructions: the drawing units inside it, with the state changes and the q…Q groups around
+    them (a group that draws nothing in a band is left out of it whole); one walk of the tree for all bands."""
+    page = _Bands(bands)
+    outputs: list[list] = [[] for _ in page.bands]
+    _drawn_in(tree, page)
+    _write_into(tree, page, outputs, range(len(outputs)))
+    return [(name, out) for (name, _, _), out in zip(page.bands, outputs)]
+
+
+def _drawn_in(nodes: list[_Node], page: _Bands) -> set[int]:
+    """The bands each node draws in, kept on the node (`bands`, and each text run's band), and those of all
+    of `nodes` together."""
+    found: set[int] = set()
     for node in nodes:
         if node.runs is not None:
-            kept = [instruction for y, x, run in node.runs if keep(y, x) for instruction in run]
-            if kept:
-                out += [*node.instructions[:-1], *kept, node.instructions[-1]]
-                drew = True
+            node.run_bands = [page.of(y, x) for y, x, _ in node.runs]
+            node.bands = {band for band in node.run_bands if band is not None}
         elif node.children is not None:
-            inner, inner_drew = _filtered_and_drawn(node.children, keep)
-            if inner_drew:
-                out += [node.instructions[0], *inner, *node.instructions[1:]]
-                drew = True
+            node.bands = _drawn_in(node.children, page)
+        elif node.y is not None:
+            band = page.of(node.y, None)
+            node.bands = set() if band is None else {band}
+        found |= node.bands
+    return found
+
+
+def _write_into(nodes: list[_Node], page: _Bands, outputs: list[list], into) -> None:
+    """Append each node to the outputs of the bands it draws in, among `into`; a state change goes to all of them."""
+    for node in nodes:
+        if node.runs is not None:
+            for band in node.bands:
+                if band in into:
+                    outputs[band] += node.instructions[:-1]
+            for band, (_, _, run) in zip(node.run_bands, node.runs):
+                if band is not None and band in into:
+                    outputs[band] += run
+            for band in node.bands:
+                if band in into:
+                    outputs[band].append(node.instructions[-1])
+        elif node.children is not None:
+            inside = [band for band in node.bands if band in into]
+            for band in inside:
+                outputs[band].append(node.instructions[0])
+            _write_into(node.children, page, outputs, set(inside))
+            for band in inside:
+                outputs[band] += node.instructions[1:]
         elif node.y is None:
-            out += node.instructions
-        elif keep(node.y, None):
-            out += node.instructions
-            drew = True
-    return out, drew
+            for band in into:
+                outputs[band] += node.instructions
+        else:
+            for band in node.bands:
+                if band in into:
+                    outputs[band] += node.instructions
