@@ -19,6 +19,7 @@ from markupsafe import Markup, escape
 from ..model import OPTION_TYPES, Question, QuestionSet, Version
 from ..sheets.paper import Paper
 from .layouts import Layouts, Part, anchor_for, css_string, layout_frame, layout_macro, mm, render_layout
+from .piece_groups import grouped_wrappers, members_stand_alone
 
 Kind = Literal["worksheet", "answer-key"]
 
@@ -113,7 +114,7 @@ class QuestionBlock:
     cells: tuple[str, ...] = ()  # piece ids of the options, in the order shown
     per_line: int = 1  # options in a row; 0 for a matching question's choices
     answer: Line = ""  # a key's answer line, set where the block's hidden one is
-    rest: str = ""  # what follows the answer line, moved down as far as the line is taller
+    rest: bool = False  # the block's part below its answer line moves down as far as the line is taller
 
 
 @dataclass(frozen=True)
@@ -280,7 +281,7 @@ def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Ver
         grid = tuple(pieces.add(_grid_frame_html(row, rows, count, lines))
                      for row in range(rows) for lines in GRID_LINES)
     furniture = tuple((text, pieces.add(_furniture_html(text))) for text in _furniture_texts(kind, versions))
-    html = pieces_document(kind, question_set, layouts, paper, pieces.html)
+    html = pieces_document(kind, question_set, layouts, paper, pieces.html, grouped=not pieces.whole)
     fingerprint = json.dumps([[p.code, p.file_name, [repr(b) for b in p.blocks]] for p in plans])
     layout_name = "worksheet.html" if kind == "worksheet" else "answer-key.html"
     parts = tuple(Part(p.file_name, anchor_for(kind, p.code)) for p in plans)
@@ -505,8 +506,8 @@ def _answer_space(layouts: Layouts, q: Question) -> str:
 
 def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) -> QuestionBlock:
     """A key's answer item: the same for every version but its answer line (letters, order), so it is
-    two pieces once per question, above and below that line, and the line a piece per wording (for a
-    single version, one piece). The elements are answer-key-pieces.html's."""
+    one piece once per question with the first version's line hidden, cut below that line, and the line
+    a piece per wording (for a single version, one piece). The elements are answer-key-pieces.html's."""
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
 
@@ -520,23 +521,17 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
         prompt = piece("prompt_line", f"{number}.{TAB}", q.prompt)
         return QuestionBlock(pieces.add(framed(f'\n{prompt}\n{piece("answer_line", q)}\n{rest()}')), "")
 
-    def top() -> str:
-        """Above the answer line: the prompt, the first version's answer line hidden (versions word it
-        otherwise: it only holds its place), and the rest hidden."""
+    def block() -> str:
+        """The prompt, the first version's answer line hidden (versions word it otherwise: it only holds its
+        place), and the rest, which the composer cuts off below that line and moves down as far as each
+        version's line is taller."""
         hidden_answer = marked(piece("answer_line", q), "answer", hidden=True)
         return framed(f'\n{piece("prompt_line", HIDDEN_NUMBER, q.prompt)}\n{hidden_answer}\n'
-                      f'<div class=qg-hide data-qg="rest">{rest()}</div>')
-
-    def below() -> str:
-        """Below the answer line: the rest, with the prompt and the answer line hidden above it."""
-        prompt = marked(piece("prompt_line", HIDDEN_NUMBER, q.prompt), None, hidden=True)
-        hidden_answer = marked(piece("answer_line", q), "answer", hidden=True)
-        return framed(f'\n{prompt}\n{hidden_answer}\n<div data-qg="rest">{rest()}</div>', bare=True)
+                      f'<div data-qg="rest">{rest()}</div>')
 
     number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
     line = pieces.line(_answer_line_html(layouts, q))
-    return QuestionBlock(pieces.named(f"answer top {q.id}", top), number_piece, answer=line,
-                         rest=pieces.named(f"answer rest {q.id}", below))
+    return QuestionBlock(pieces.named(f"answer {q.id}", block), number_piece, answer=line, rest=True)
 
 
 def _answer_line_html(layouts: Layouts, q: Question) -> str:
@@ -579,10 +574,11 @@ STORE_SLOTS = 8  # pieces a page holds when laid out for the piece store, one sl
 
 
 def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, paper: Paper,
-                    pieces: dict[str, str], slots: dict[str, int] | None = None) -> str:
+                    pieces: dict[str, str], slots: dict[str, int] | None = None, grouped: bool = False) -> str:
     """One HTML document: a page with the running title, a page with the running header's look,
-    then every piece once, each in its own wrapper. With `slots` (for the piece store), each piece
-    starts at the top of the slot its key chooses, a paper's height tall, on a page of STORE_SLOTS slots,
+    then every piece once, each in its own wrapper, or `grouped` with the others of its frame when it is one
+    line in a bare frame and the stylesheets allow (piece_groups.py). With `slots` (for the piece store), each
+    piece starts at the top of the slot its key chooses, a paper's height tall, on a page of STORE_SLOTS slots,
     so that its drawing is the same whatever pieces it is laid out with."""
     links = "".join(f'<link rel="stylesheet" href="{name}">' for name in STYLESHEETS[kind])
     title = question_set.pack_title
@@ -593,7 +589,10 @@ def pieces_document(kind: Kind, question_set: QuestionSet, layouts: Layouts, pap
                   f"@top-right {{ content: {css_string(HEADER_PREFIX[kind] + 'A · page 1 of 1')}; }} }}\n"
                   f".qg-top-right {{ {top_right_declarations(layouts, kind)} white-space: pre; margin: 0; "
                   "padding: 0; border: 0; }\n")
-    body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.items())
+    if grouped and members_stand_alone(stylesheet_texts(layouts, kind), pieces.values()):
+        body = "\n".join(grouped_wrappers(pieces))
+    else:
+        body = "\n".join(f'<div class="qg-piece" id="{piece_id}">{html}</div>' for piece_id, html in pieces.items())
     alone_css = ""
     if slots is not None:
         body = _slotted_body(pieces, slots, paper.height)
@@ -628,6 +627,11 @@ def _slotted_body(pieces: dict[str, str], slots: dict[str, int], paper_height: f
 @functools.lru_cache(maxsize=16)
 def _css_text(path: Path) -> str:
     return path.read_text(encoding="utf-8")
+
+
+def stylesheet_texts(layouts: Layouts, kind: Kind) -> list[str]:
+    """The stylesheets the pieces document links, as the layout folders give them."""
+    return [_css_text(path) for name in STYLESHEETS[kind] if (path := layouts.find(name)) is not None]
 
 
 def top_right_declarations(layouts: Layouts, kind: Kind) -> str:

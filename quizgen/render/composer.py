@@ -110,6 +110,8 @@ def piece_splits(document: ComposedDocument, measured: dict[str, Measured]) -> d
                 splits[block.piece] = (measured[block.piece].mark("slot").box.bottom,)
             elif isinstance(block, QuestionBlock) and block.cells and block.per_line == 0 and laid:
                 splits[block.piece] = tuple(m.box.bottom for m in measured[block.piece].marks["right"])
+            elif isinstance(block, QuestionBlock) and block.rest and laid:
+                splits[block.piece] = (measured[block.piece].mark("answer").box.bottom,)
             lines = (block.answer,) if isinstance(block, QuestionBlock) else \
                 block.entries if isinstance(block, GridBlock) else ()
             for line in lines:
@@ -207,13 +209,29 @@ class Composer:
             hidden = piece.mark("answer").box
             line = self.piece(base_of(block.answer)).mark("answer").box
             placements += self.line(block.answer, hidden.x - line.x, hidden.y - line.y + top)
-            placements.append(self.at(block.rest, 0.0, -self.piece(block.rest).box.y + line.height - hidden.height))
+            if block.rest:
+                placements = self.rest_moved_down(placements, block.piece, hidden.bottom, line.height - hidden.height)
             height += line.height - hidden.height
         if block.cells and block.per_line == 0:
             placements += self.matching_cells(block, piece, top)
         elif block.cells:
             placements += self.option_cells(block, piece, top)
         return FlowBlock(height, flow.margin_top, flow.margin_bottom, tuple(placements), label)
+
+    @staticmethod
+    def rest_moved_down(placements: list[Placement], piece_id: str, edge: float, shift: float) -> list[Placement]:
+        """The block's own placement cut at `edge` (below its hidden answer line): what follows, its second part,
+        moved down by `shift` with its ink, and drawn last, after the answer line, in reading order."""
+        moved, rest = [], []
+        for placement in placements:
+            if placement.piece != piece_id:
+                moved.append(placement)
+                continue
+            above = tuple(r for r in placement.ink if r.y < edge + placement.dy)
+            below = tuple(r.moved(0.0, shift) for r in placement.ink if r.y >= edge + placement.dy)
+            moved.append(replace(placement, ink=above))
+            rest.append(Placement(part_name(piece_id, 1), 0.0, placement.dy + shift, below))
+        return moved + rest
 
     def line(self, line: Line, dx: float, dy: float) -> list[Placement]:
         """A line moved by (dx, dy): one piece, or a slotted line's parts with each slot's character

@@ -16,6 +16,7 @@ from ..sheets.paper import Box
 from .fetching import (MAX_FETCHES, MAX_RESOURCE_BYTES, Refusal, RefusedResource, data_url_type, folder_of,
                        resolve_resource)
 from .layouts import Document
+from .piece_groups import GROUP_ATTRIBUTE, MEMBER_ATTRIBUTE
 from .pieces import PIECE_ID_PREFIX, Mark, Measured, PageFacts
 
 
@@ -205,14 +206,74 @@ def font_dates_kept() -> Iterator[None]:
 
 
 def measure(document) -> dict[str, Measured]:
-    """Every piece of a rendered WeasyPrint document, by the id of its wrapper element."""
+    """Every piece of a rendered WeasyPrint document, by the id of its wrapper element, or of the member of a
+    group (piece_groups.py) it is."""
     found: dict[str, Measured] = {}
+    seen: set[str] = set()
     for index, page in enumerate(document.pages):
         for wrapper, children in _piece_wrappers(page._page_box):
             piece_id = wrapper.element.get("id")
-            if piece_id not in found:
+            if piece_id in seen:
+                continue
+            seen.add(piece_id)
+            if wrapper.element.get(GROUP_ATTRIBUTE) is None:
                 found[piece_id] = _measure_piece(index, wrapper, children)
+            else:
+                found.update(_measure_members(index, wrapper))
     return found
+
+
+def _measure_members(page: int, wrapper) -> dict[str, Measured]:
+    """Each member of a group as a piece of its own: its band runs from halfway between it and the member above
+    (or from the top of the group) to halfway between it and the member below (or to the bottom of the group);
+    members that do not stack one under another, or that WeasyPrint split, are not composed."""
+    from .compose import NotComposable
+
+    members, around = _member_boxes(wrapper)
+    expected = [e.get(MEMBER_ATTRIBUTE) for e in wrapper.element.iter() if e.get(MEMBER_ATTRIBUTE)]
+    if [box.element.get(MEMBER_ATTRIBUTE) for box in members] != expected:
+        raise NotComposable("a group's members are not laid out one block each")
+    band = _border_box(wrapper)
+    frame, ancestors = around
+    found = {}
+    for i, member in enumerate(members):
+        box = _border_box(member)
+        if i and box.y < _border_box(members[i - 1]).bottom - 0.01:
+            raise NotComposable("a group's members do not stack one under another")
+        top = band.y if i == 0 else (_border_box(members[i - 1]).bottom + box.y) / 2
+        bottom = band.bottom if i + 1 == len(members) else (box.bottom + _border_box(members[i + 1]).y) / 2
+        measured = _measure_piece(page, frame, (member,), ancestors)
+        found[member.element.get(MEMBER_ATTRIBUTE)] = Measured(page, Box(band.x, top, band.width, bottom - top), box,
+                                                               member.margin_top or 0.0, member.margin_bottom or 0.0,
+                                                               measured.ink, measured.marks)
+    return found
+
+
+def _member_boxes(wrapper) -> tuple[list, tuple]:
+    """The first box of each member of a group, in order, and (the box whose element holds them, the elements
+    between the wrapper and the members described, outermost first): a frame, or a table and its row group."""
+    members, around = [], (wrapper, ())
+
+    def visit(box, elements):
+        nonlocal around
+        for child in getattr(box, "children", ()):
+            element = getattr(child, "element", None)
+            if element is not None and element.get(MEMBER_ATTRIBUTE):
+                if not members or members[-1].element is not element:
+                    members.append(child)
+                    around = (box, elements)
+                continue
+            inner = elements if element is None or element is wrapper.element or any(
+                e is element for e in elements) else (*elements, element)
+            visit(child, inner)
+
+    visit(wrapper, ())
+    holder, elements = around
+    return members, (holder, tuple(_described(e) for e in elements))
+
+
+def _described(element) -> tuple[str, str, str]:
+    return element.tag, element.get("class", ""), element.get("dir", "")
 
 
 def _piece_wrappers(page_box):
@@ -228,7 +289,9 @@ def _piece_wrappers(page_box):
         stack.extend(reversed(getattr(box, "children", ())))
 
 
-def _measure_piece(page: int, wrapper, children) -> Measured:
+def _measure_piece(page: int, wrapper, children, outer: tuple[tuple[str, str, str], ...] = ()) -> Measured:
+    """A piece from its wrapper's boxes; `outer` describes the elements around its children that are not its own
+    (a group's frame)."""
     from weasyprint.formatting_structure import boxes
 
     main = next((c for c in children if isinstance(c, boxes.BlockLevelBox)), wrapper)
@@ -249,12 +312,12 @@ def _measure_piece(page: int, wrapper, children) -> Measured:
             name = element.get("data-qg")
             if name:
                 marks.setdefault(name, []).append(_mark(box, line, ancestors))
-            ancestors = ancestors + ((element.tag, element.get("class", ""), element.get("dir", "")),)
+            ancestors = ancestors + (_described(element),)
         for child in getattr(box, "children", ()):
             visit(child, line, ancestors)
 
     for child in children:
-        visit(child, None, ())
+        visit(child, None, outer)
     return Measured(page, _border_box(wrapper), _border_box(main), main.margin_top or 0.0,
                     main.margin_bottom or 0.0, tuple(ink), {k: tuple(v) for k, v in marks.items()})
 
