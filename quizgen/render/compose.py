@@ -560,11 +560,12 @@ def _grid_cell_html(cell: str) -> str:
 
 def _grid_frame_html(row: int, rows: int, count: int, lines: int) -> str:
     """One row of the marking grid: its borders and shading, tall enough for entries of `lines` lines
-    (numbers and entries are pieces of their own, set in its cells in reading order)."""
+    (numbers and entries are pieces of their own, set in its cells in reading order). Every number cell holds the
+    largest number, hidden, so that rows whose cells are all filled are one piece, as wide as the widest row."""
     cells = []
     for column in range(GRID_COLUMNS):
         index = column * rows + row
-        number = f'<span class="qg-hide">{index + 1}</span>' if index < count else ""
+        number = f'<span class="qg-hide">{count}</span>' if index < count else ""
         filler = f'<span class="qg-hide">{"<br>".join(["0"] * lines)}</span>' if column == 0 else ""
         cells.append(f'<td class="no" data-qg="num">{number}</td><td class="key" data-qg="cell">{filler}</td>')
     return f'<table class="grid"><tr data-qg="row">{"".join(cells)}</tr></table>'
