@@ -54,6 +54,24 @@ def test_a_render_from_the_store_gives_the_same_bytes_and_lays_nothing_out(cards
     assert first == second == without_store
 
 
+def test_the_sheets_fonts_are_subset_once_and_a_torn_subset_is_made_again(cards, without_store, tmp_path,
+                                                                            monkeypatch):
+    from quizgen.render import font_subsets
+
+    store = tmp_path / "pieces"
+    render_with_store(cards, store)
+    subsets = sorted(store.glob("subset-flashcards.pdf*.font"))
+    assert subsets  # one per font the sheets use
+    made = []
+    subset = font_subsets.subset_font_file
+    monkeypatch.setattr(font_subsets, "subset_font_file", lambda *args: made.append(args) or subset(*args))
+    assert render_with_store(cards, store)[0] == without_store
+    assert made == []  # every font taken from the store
+    subsets[0].write_bytes(subsets[0].read_bytes()[:-100])
+    assert render_with_store(cards, store)[0] == without_store
+    assert len(made) == 1
+
+
 def test_sides_laid_out_by_different_renders_make_the_same_bytes(cards, without_store, tmp_path):
     store = tmp_path / "pieces"
     render_with_store(cards, store)

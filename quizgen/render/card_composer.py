@@ -19,7 +19,8 @@ from .card_pieces import (
 )
 from .compose import NotComposable
 from .fetching import refusals_reported
-from .font_subsets import font_object, glyph_tables, stored_font, used_glyphs, with_shared_glyphs_read_alike
+from .font_subsets import (font_object, glyph_tables, stored_font, subset_kept, used_glyphs,
+                           with_shared_glyphs_read_alike)
 from .html_pdf import RenderedPdf, render_html_pdfs
 from .layouts import Document
 from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
@@ -59,7 +60,7 @@ def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None)
         lay_out_and_store(document, again, keys, store, pieces, fonts)
         missing += again
     store.laid_out, store.reused = len(missing), len(pieces) - len(missing)
-    data = write_sheets(document, pieces, fonts)
+    data = write_sheets(document, pieces, fonts, store)
     store.write_statistics(document.parts[0].file_name)
     return RenderedPdf(document.parts[0].file_name, data, len(document.sheets), time.perf_counter() - started)
 
@@ -181,9 +182,10 @@ def gather_fonts_and_resources(piece: StoredPiece, glyphs: dict[str, dict[int, t
                 raise NotComposable(f"two pieces name different {category} {name}")
 
 
-def write_sheets(document: ComposedCards, pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont]) -> bytes:
+def write_sheets(document: ComposedCards, pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont],
+                 store: PieceStore) -> bytes:
     """The flashcards PDF: every sheet's pieces moved to their boxes; each font subset to the glyphs of the
-    pieces the sheets draw, and each named resource once."""
+    pieces the sheets draw (kept in the store), and each named resource once."""
     import pikepdf
 
     source = pikepdf.new()
@@ -194,7 +196,9 @@ def write_sheets(document: ComposedCards, pieces: dict[str, StoredPiece], fonts:
     resources: dict[str, dict[str, object]] = {
         category: {name: source.make_indirect(pikepdf.Object.parse(value)) for name, value in sorted(entries.items())}
         for category, entries in sorted(named.items())}
-    resources["/Font"] = {name: font_object(source, fonts[name], table) for name, table in sorted(glyphs.items())}
+    resources["/Font"] = {name: font_object(source, fonts[name], table,
+                                            subset_kept(store, f"{document.parts[0].file_name}{name}", fonts[name], table))
+                          for name, table in sorted(glyphs.items())}
     streams = PieceStreams(source, {piece_id: deflated(piece.content) for piece_id, piece in pieces.items()},
                            {piece_id: tuple(sorted(piece.glyphs)) for piece_id, piece in pieces.items()},
                            resources, ())

@@ -19,7 +19,7 @@ from .font_subsets import (
     font_object,
     glyph_tables,
     stored_font,
-    subset_font_file,
+    subset_kept,
     used_glyphs,
     with_shared_glyphs_read_alike,
 )
@@ -183,20 +183,10 @@ def _streams(pieces: dict[str, StoredPiece], fonts: dict[str, StoredFont], store
         category: {name: source.make_indirect(pikepdf.Object.parse(value)) for name, value in sorted(entries.items())}
         for category, entries in sorted(named.items())}
     resources["/Font"] = {name: font_object(source, fonts[name], table,
-                                            _subset(store, f"{file_name}{name}", fonts[name], table))
+                                            subset_kept(store, f"{file_name}{name}", fonts[name], table))
                           for name, table in sorted(glyphs.items())}
     facts = _facts(pieces[TITLE_PIECE].extra["facts"])
     return PieceStreams(source, contents, font_names, resources, tuple(heights)), measured, facts
-
-
-def _subset(store: PieceStore, name: str, font: StoredFont, glyphs: dict) -> bytes:
-    """`font` subset to `glyphs`, from the store when it kept that subset, else made and kept."""
-    digest = hashlib.sha256(f"{fonts_fingerprint()}:{font.base_font}:{font.index}:{sorted(glyphs)}".encode()).hexdigest()
-    data = store.subset(name, digest)
-    if data is None:
-        data = subset_font_file(font, set(glyphs))
-        store.put_subset(name, digest, data)
-    return data
 
 
 def _facts(data: dict) -> PageFacts:
