@@ -107,8 +107,6 @@ def _lay_out_in_slots(document: ComposedCards, slots: dict[str, int], alone: fro
                       ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont], dict[str, int], dict[str, PieceSlot]]:
     """The pieces of `slots` laid out (those in `alone` each on a page of its own), their fonts, the pieces that
     draw outside their slot with the number of pages each reached, and where each one was."""
-    import pikepdf
-
     html, where = pieces_document(document, slots, alone)
     source = Document(html, document.layout, document.layout_folders, document.content_folders, document.parts)
     refusals: list = []
@@ -133,7 +131,7 @@ def _lay_out_in_slots(document: ComposedCards, slots: dict[str, int], alone: fro
     made = {}
     for piece_id, band in bands.items():
         content = streams.contents[piece_id]
-        instructions = pikepdf.parse_content_stream(pikepdf.Stream(streams.pdf, content))
+        instructions = streams.instructions[piece_id]
         glyphs = {font: {gid: tables[font].get(gid, (0.0, "")) for gid in gids}
                   for font, gids in used_glyphs(instructions).items()}
         made[piece_id] = StoredPiece(content, streams.page_heights[band.page], band.band.y, glyphs,

@@ -91,6 +91,7 @@ class PieceStreams:
     fonts: dict[str, tuple[str, ...]]  # the font names each piece uses
     resources: dict[str, dict[str, object]]  # category (/Font, /ExtGState…) → name → indirect object
     page_heights: tuple[float, ...]  # in points, for each page of the pieces document
+    instructions: dict[str, list] = field(default_factory=dict)  # each piece's operators as parsed, when just cut
 
 
 SAME_LINE = 0.5  # CSS px: text whose baseline is this close to a point's is on the point's line
@@ -128,6 +129,7 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
     contents: dict[str, bytes] = {}
     fonts: dict[str, tuple[str, ...]] = {}
     resources: dict[str, dict[str, object]] = {}
+    parsed: dict[str, list] = {}
     for index, page in enumerate(pdf.pages):
         whole = [name for name, number in whole_pages.items() if number == index]
         if not bands.get(index) and not whole:
@@ -138,10 +140,11 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
         if bands.get(index):  # a page that is one piece whole needs no tree
             pieces += _sorted_into_bands(_content_tree(instructions, heights[index]), bands[index])
         for name, kept in pieces:
-            contents[name] = pikepdf.unparse_content_stream(_compact_text(_without_overridden_state(kept)))
+            parsed[name] = _compact_text(_without_overridden_state(kept))
+            contents[name] = pikepdf.unparse_content_stream(parsed[name])
             fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept
                                         if str(getattr(i, "operator", "")) == "Tf"}))
-    return PieceStreams(pdf, contents, fonts, resources, heights)
+    return PieceStreams(pdf, contents, fonts, resources, heights, parsed)
 
 
 STATE_OPS = {"rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "scn", "SC", "SCN", "gs", "w", "J", "j", "M", "d",

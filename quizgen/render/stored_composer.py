@@ -114,8 +114,6 @@ def lay_out_pieces(document: ComposedDocument, slots: dict[str, int]
                    ) -> tuple[dict[str, StoredPiece], dict[str, StoredFont]]:
     """The pieces of `slots` (and the running title) laid out, each in its slot, as store entries, and the
     fonts they use; a piece taller than its slot is not composed."""
-    import pikepdf
-
     html = _empty_pieces_document(document, {p: document.pieces[p] for p in slots}, slots)
     source = Document(html, document.layout, document.layout_folders, document.content_folders, document.parts)
     refusals: list = []
@@ -141,7 +139,7 @@ def lay_out_pieces(document: ComposedDocument, slots: dict[str, int]
         glyphs: dict[str, dict[int, tuple[float, str]]] = {}
         resources: dict[str, dict[str, bytes]] = {}
         for part in parts:
-            instructions = pikepdf.parse_content_stream(pikepdf.Stream(streams.pdf, streams.contents[part]))
+            instructions = streams.instructions[part]
             for font, gids in used_glyphs(instructions).items():
                 glyphs.setdefault(font, {}).update({gid: tables[font].get(gid, (0.0, "")) for gid in gids})
             for category, entries in named_resources(instructions, streams.resources).items():
