@@ -411,7 +411,13 @@ def test_a_line_is_slotted_only_where_versions_differ_in_single_letters_or_digit
     template = compose.slot_template(['<p class="a">Answer: 3 1 2 (x)</p>', '<p class="a">Answer: 1 3 2 (x)</p>'])
     assert template.html == ('<p class="a">Answer: <span class="qg-hide" data-qg="slot">1</span> '
                              '<span class="qg-hide" data-qg="slot">1</span> 2 (x)</p>')
-    assert template.positions == (21, 23) and template.chains == ((("p", "a", ""),),) * 2
+    assert template.positions == (21, 23) and template.chains == ((("p", "a", "", ""),),) * 2
+    # a character is set in the slot's own elements, with their inline styles (a grid entry's table width)
+    grid = compose.slot_template(['<table class="grid" style="width: 20%"><tr><td class="key">A</td></tr></table>',
+                                  '<table class="grid" style="width: 20%"><tr><td class="key">B</td></tr></table>'])
+    assert compose._glyph_html(grid.chains[0], "C") == (
+        '<table class="grid qg-bare" dir="" style="width: 20%"><tr class="" dir=""><td class="key" dir="">'
+        '<span data-qg="slot">C</span></td></tr></table>')
     # the placeholder is the wider of the letters that take its place
     assert "slot\">D</span>" in compose.slot_template(["<p>1-C</p>", "<p>1-D</p>"]).html
     for unslotted in (["<p>x</p>"],  # one wording

@@ -197,7 +197,7 @@ class SlotTemplate:
 
     html: str
     positions: tuple[int, ...]  # where the varying characters are in each version's HTML of the line
-    chains: tuple[tuple[tuple[str, str, str], ...], ...]  # each slot's elements, outermost first
+    chains: tuple[tuple[tuple[str, str, str, str], ...], ...]  # each slot's elements, outermost first
 
 
 class KeySlots:
@@ -251,11 +251,12 @@ def _in_text(html: str, i: int) -> bool:
     return html.rfind(">", 0, i) >= html.rfind("<", 0, i) and (amp < 0 or html.find(";", amp, i) >= 0)
 
 
-def _glyph_html(chain: tuple[tuple[str, str, str], ...], character: str) -> str:
-    """One character set in a slot's own elements, so in the slot's type."""
-    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}">'
-                      for i, (tag, cls, d) in enumerate(chain))
-    closing = "".join(f"</{tag}>" for tag, _, _ in reversed(chain))
+def _glyph_html(chain: tuple[tuple[str, str, str, str], ...], character: str) -> str:
+    """One character set in a slot's own elements, so in the slot's type (and a grid entry's table as wide as
+    the entry's own)."""
+    opening = "".join(f'<{tag} class="{cls}{" qg-bare" if i == 0 else ""}" dir="{d}"{_style_attribute(style)}>'
+                      for i, (tag, cls, d, style) in enumerate(chain))
+    closing = "".join(f"</{tag}>" for tag, _, _, _ in reversed(chain))
     return f'{opening}<span data-qg="slot">{escape(character)}</span>{closing}'
 
 
@@ -361,8 +362,12 @@ def _grid_html(layouts: Layouts, version: Version) -> str:
     return "\n".join(html) + "\n</table>"
 
 
-def _ancestors_of_slots(html: str) -> list[list[tuple[str, str, str]]]:
-    """(tag, class, dir) of the elements that hold each slot, outermost first, read from a piece's HTML."""
+def _style_attribute(style: str) -> str:
+    return f' style="{escape(style)}"' if style else ""
+
+
+def _ancestors_of_slots(html: str) -> list[list[tuple[str, str, str, str]]]:
+    """(tag, class, dir, style) of the elements that hold each slot, outermost first, read from a piece's HTML."""
     from html.parser import HTMLParser
 
     void = {"br", "img", "hr", "meta", "link", "input", "col", "wbr"}
@@ -370,15 +375,15 @@ def _ancestors_of_slots(html: str) -> list[list[tuple[str, str, str]]]:
     class Finder(HTMLParser):
         def __init__(self):
             super().__init__()
-            self.stack: list[tuple[str, str, str]] = []
-            self.found: list[list[tuple[str, str, str]]] = []
+            self.stack: list[tuple[str, str, str, str]] = []
+            self.found: list[list[tuple[str, str, str, str]]] = []
 
         def handle_starttag(self, tag, attrs):
             values = dict(attrs)
             if values.get("data-qg") == "slot":
                 self.found.append(list(self.stack))
             if tag not in void:  # the slot too, so that its end tag closes it and not an element around it
-                self.stack.append((tag, values.get("class") or "", values.get("dir") or ""))
+                self.stack.append((tag, values.get("class") or "", values.get("dir") or "", values.get("style") or ""))
 
         def handle_endtag(self, tag):
             for i in range(len(self.stack) - 1, -1, -1):
