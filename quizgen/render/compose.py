@@ -36,7 +36,9 @@ STYLESHEETS = {"worksheet": ("quizgen.css", "sheet.css", "worksheet.css"),
                "answer-key": ("quizgen.css", "sheet.css", "answer-key.css")}
 TITLES = {"worksheet": "worksheet", "answer-key": "answer key"}
 HEADER_PREFIX = {"worksheet": "Version ", "answer-key": "Answer key · Version "}
-PIECES_PAGE_HEIGHT = 2000.0  # mm: a tall page holds many pieces, and a page costs WeasyPrint time
+# mm: a tall page holds many pieces, and each break between pages makes WeasyPrint lay out the piece that does not
+# fit again; 5,000 mm (a class set of 40 versions on one page) stays within the 200 inches a PDF page may measure
+PIECES_PAGE_HEIGHT = 5000.0
 GRID_COLUMNS = 4
 GRID_LINES = (1, 2, 3)  # key grid rows are made for entries of up to this many lines
 TITLE_PIECE = "title"  # the running title: all of the pieces document's first page
