@@ -13,7 +13,8 @@ from helpers import DEFAULT_PACK, page_texts
 from quizgen.render import compose, composer
 from quizgen.render.compose import composed_document, stylesheet_texts
 from quizgen.render.layouts import Layouts
-from quizgen.render.piece_groups import MEMBER_ATTRIBUTE, Framed, framed_member, grouped_wrappers, members_stand_alone
+from quizgen.render.piece_groups import (MEMBER_ATTRIBUTE, Framed, classes_styled, framed_member, grouped_wrappers,
+                                        members_stand_alone, without_unstyled_classes)
 from quizgen.sheets.paper import PAPERS
 
 A4 = PAPERS["a4"]
@@ -151,3 +152,42 @@ def test_members_that_do_not_stack_are_laid_out_in_full(class_set, tmp_path: Pat
     assert len(pdfs) == len(class_set.versions)
     text = " ".join(page_texts(pdfs["worksheet-A.pdf"]))
     assert all(q.prompt.split()[0] in text for q in class_set.versions[0].questions if q.type != "cloze")
+
+
+@pytest.mark.parametrize("css, styled", [
+    (".question { padding: 3mm 0; } .type-cloze .prompt { margin: 0; }", {"question", "type-cloze", "prompt"}),
+    (".opt:not(.wide) { margin: 0; } :is(.a, .b) p { color: red; }", {"opt", "wide", "a", "b"}),
+    ('[class~="type-cloze"] p { color: red; }', None),  # the class attribute read as text: any class may matter
+    ('@import "more.css";', None),
+])
+def test_the_classes_a_stylesheet_mentions(css, styled):
+    assert classes_styled([css]) == (None if styled is None else frozenset(styled))
+
+
+def test_a_class_no_rule_mentions_is_left_out():
+    styled = frozenset({"question", "type-cloze"})
+    assert without_unstyled_classes('<div class="question type-numeric" dir="auto">', styled) == \
+        '<div class="question" dir="auto">'
+    assert without_unstyled_classes('<div class="type-numeric">', styled) == "<div>"
+    assert without_unstyled_classes("<div>", styled) == "<div>"
+
+
+def test_question_numbers_are_shared_by_the_kinds_of_question_no_rule_tells_apart(class_set):
+    """The built-in worksheet.css styles a cloze's prompt on its own: its numbers are pieces of their own, and
+    every other kind of question shares one number per place."""
+    document = composed_document("worksheet", class_set, class_set.versions, Layouts.with_user_folders(), A4)
+    numbers = [html for html in document.pieces.values() if 'data-qg="num">' in html and "qg-hide" not in html]
+    frames = {html[:html.index(">") + 1] for html in numbers}
+    assert frames == {'<div class="question type-cloze qg-bare">', '<div class="question qg-bare">'}
+    assert len(numbers) <= 2 * 20
+
+
+def test_a_rule_for_one_kind_of_question_keeps_its_numbers_apart(class_set, tmp_path: Path):
+    builtin = Path(compose.__file__).parents[2] / "templates" / "layouts" / "worksheet.css"
+    (tmp_path / "worksheet.css").write_text(builtin.read_text(encoding="utf-8")
+                                            + "\n.type-numeric .prompt { font-size: 14pt; }\n", encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    document = composed_document("worksheet", class_set, class_set.versions, layouts, A4)
+    frames = {html[:html.index(">") + 1] for html in document.pieces.values()
+              if 'data-qg="num">' in html and "qg-hide" not in html}
+    assert '<div class="question type-numeric qg-bare">' in frames

@@ -19,7 +19,7 @@ from markupsafe import Markup, escape
 from ..model import OPTION_TYPES, Question, QuestionSet, Version
 from ..sheets.paper import Paper
 from .layouts import Layouts, Part, anchor_for, css_string, layout_frame, layout_macro, mm, render_layout
-from .piece_groups import grouped_wrappers, members_stand_alone
+from .piece_groups import classes_styled, grouped_wrappers, members_stand_alone, without_unstyled_classes
 
 Kind = Literal["worksheet", "answer-key"]
 
@@ -162,6 +162,15 @@ class PieceSet:
         # a single version's questions and key entries are pieces whole: nothing in them varies, and a
         # block laid out with its options or answer line costs less than the block and each of them
         self.whole = False
+        self.styled: frozenset[str] | None = None  # the class names the stylesheets mention, when known
+
+    def number(self, framed_number: str) -> str:
+        """The id of a question's number in its frame, the frame's classes that no rule mentions left out: a
+        number is then one piece for all the kinds of question the stylesheets do not tell apart."""
+        tag = _START_TAG.match(framed_number)
+        if self.styled is not None and tag:
+            framed_number = without_unstyled_classes(tag[0], self.styled) + framed_number[tag.end():]
+        return self.add(marked(framed_number, None, bare=True))
 
     def line(self, html: str) -> Line:
         """The id of the line `html` when no other version words it otherwise, else the line composed from
@@ -273,6 +282,7 @@ def composed_document(kind: Kind, question_set: QuestionSet, versions: tuple[Ver
     """The pieces and version plans of `kind` for `versions`; NotComposable when the header cannot be."""
     pieces = PieceSet()
     pieces.whole = len(versions) == 1
+    pieces.styled = classes_styled(stylesheet_texts(layouts, kind))
     if kind == "answer-key":
         pieces.slots = KeySlots.of(versions, layouts)
     plans = tuple(_plan_version(kind, question_set, v, layouts, pieces) for v in versions)
@@ -418,10 +428,13 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, PIECES_FILE, macro, *args)
 
-    def framed(inside: str, bare: bool = False) -> str:
-        return marked(layout_frame(layouts, PIECES_FILE, "question_frame", inside, q), None, bare=bare)
+    def frame(inside: str) -> str:
+        return str(layout_frame(layouts, PIECES_FILE, "question_frame", inside, q))
 
-    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    def framed(inside: str, bare: bool = False) -> str:
+        return marked(frame(inside), None, bare=bare)
+
+    number_piece = pieces.number(frame(piece("prompt_line", _number_span(f"{number}.", False), "")))
     if pieces.whole:
         stem = f'\n{piece("prompt_line", f"{number}.{TAB}", piece("prompt", q))}\n'
         return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), "")
@@ -518,8 +531,11 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
     def piece(macro: str, *args) -> str:
         return layout_macro(layouts, KEY_PIECES_FILE, macro, *args)
 
+    def frame(inside: str) -> str:
+        return str(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", inside, q))
+
     def framed(inside: str, bare: bool = False) -> str:
-        return marked(layout_frame(layouts, KEY_PIECES_FILE, "answer_frame", inside, q), None, bare=bare)
+        return marked(frame(inside), None, bare=bare)
 
     def rest() -> str:
         return f'{piece("explanation_line", q)}\n{_sources_html(layouts.folders, q)}'
@@ -536,7 +552,7 @@ def _answer_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet) 
         return framed(f'\n{piece("prompt_line", HIDDEN_NUMBER, q.prompt)}\n{hidden_answer}\n'
                       f'<div data-qg="rest">{rest()}</div>')
 
-    number_piece = pieces.add(framed(piece("prompt_line", _number_span(f"{number}.", False), ""), bare=True))
+    number_piece = pieces.number(frame(piece("prompt_line", _number_span(f"{number}.", False), "")))
     line = pieces.line(_answer_line_html(layouts, q))
     return QuestionBlock(pieces.named(f"answer {q.id}", block), number_piece, answer=line, rest=True)
 

@@ -143,6 +143,56 @@ def members_stand_alone(stylesheets: Iterable[str], pieces: Iterable[str]) -> bo
     return True
 
 
+def classes_styled(stylesheets: Iterable[str]) -> frozenset[str] | None:
+    """Every class name a selector of `stylesheets` mentions (inside :not() and :is() too): a class no rule
+    mentions styles nothing, so an element looks the same without it. None when a rule reads the class attribute
+    as text ([class…]) or another stylesheet is imported, as any class may then matter."""
+    import tinycss2
+
+    names: set[str] = set()
+    for text in stylesheets:
+        for prelude in _style_rule_preludes(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True)):
+            if prelude is None:
+                return None
+            found = _class_names(prelude)
+            if found is None:
+                return None
+            names |= found
+    return frozenset(names)
+
+
+def _class_names(prelude) -> set[str] | None:
+    import cssselect2.parser as selectors
+
+    try:
+        parsed = list(selectors.parse(prelude))
+    except selectors.SelectorError:
+        return set()
+    names: set[str] = set()
+    pending = [selector.parsed_tree for selector in parsed]
+    while pending:
+        tree = pending.pop()
+        for compound, _ in _compounds(tree):
+            for simple in _simple_selectors(compound):
+                if isinstance(simple, selectors.ClassSelector):
+                    names.add(simple.class_name)
+                elif isinstance(simple, selectors.AttributeSelector) and simple.lower_name == "class":
+                    return None
+                for inner in getattr(simple, "selector_list", ()) or ():
+                    pending.append(getattr(inner, "parsed_tree", inner))
+    return names
+
+
+def without_unstyled_classes(opening: str, styled: frozenset[str]) -> str:
+    """An element's opening tag without the class names no rule mentions (and without its class attribute when
+    none is left)."""
+    found = CLASS.search(opening)
+    if found is None:
+        return opening
+    kept = [name for name in (found[1] or found[2] or found[3] or "").split() if name in styled]
+    return opening[:found.start()] + (f' class="{" ".join(kept)}"' if kept else "") + opening[found.end():]
+
+
 def _tag_and_classes(html: str) -> tuple[str, frozenset[str]]:
     tag = TAG.match(html)
     return tag[2].lower(), frozenset(_classes(tag[0]))
