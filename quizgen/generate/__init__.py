@@ -15,7 +15,7 @@ from .deck import study_deck
 from .distractors import hint_words
 from .forms import facts_in_form
 from .maker import Maker, Skip
-from .questions import build_true_false, questions_from
+from .questions import Claim, questions_from, true_false_claim, true_false_question
 from .templates import QuestionTemplate, load_templates
 from .truth import Truth
 from .versions import make_versions
@@ -54,7 +54,6 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
     made: list[Question] = []
     skipped: list[Skip] = []
     stems: dict[tuple[str, str], str] = {}
-    facts_by_id = {f.id: f for f in facts}
     for template in sorted(templates.values(), key=lambda t: t.id):
         asked, not_in_form = facts_in_form(template, facts, pack)  # the author's forms and not_forms
         skipped.extend(not_in_form)
@@ -62,19 +61,22 @@ def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list
             if isinstance(result, Skip):
                 skipped.append(result)
                 continue
-            stem = stem_key(result)
-            if stem in stems and result.type == "true-false":
-                # two facts can yield the same false claim (the same swap): ask this fact's claim as it is
-                fact = facts_by_id[result.fact_ids[0]]
-                retried = build_true_false(template, maker, fact, force_true=True)
-                if hint_words(fact.value(template.ask), fact, template.ask, pack):
-                    retried = "its names share a word: a true claim is read off the names"
-                stem = stem_key(retried) if isinstance(retried, Question) else stem
-                if stem in stems or not isinstance(retried, Question):
-                    skipped.append(Skip(result.fact_ids[0], template.id, f"makes the same claim as question "
-                                                                         f"{stems[stem]}"))
-                    continue
-                result = retried
+            if isinstance(result, Claim):
+                stem = result.stem
+                if stem in stems:
+                    # two facts can yield the same false claim (the same swap): ask this fact's claim as it is
+                    fact = result.fact
+                    retried = true_false_claim(template, maker, fact, force_true=True)
+                    if hint_words(fact.value(template.ask), fact, template.ask, pack):
+                        retried = "its names share a word: a true claim is read off the names"
+                    stem = retried.stem if isinstance(retried, Claim) else stem
+                    if stem in stems or not isinstance(retried, Claim):
+                        skipped.append(Skip(fact.id, template.id, f"makes the same claim as question {stems[stem]}"))
+                        continue
+                    result = retried
+                result = true_false_question(result, maker)  # a claim the pool keeps: explained and sourced
+            else:
+                stem = stem_key(result)
             if reveals_answer(result):  # the pack's words, not the engine, name the answer: skip it, lint says where
                 skipped.append(Skip(result.fact_ids[0], template.id, f"the question names its own answer "
                                                                      f"{result.answer!r}"))

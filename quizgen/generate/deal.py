@@ -380,8 +380,12 @@ class Rules:
 
 def stem_key(question: Question) -> tuple[str, str]:
     """What a student reads as the same question: the type, the stem, and the items or pairs in any order."""
-    shown = sorted(normalise(text) for text in (*(p.left for p in question.pairs), *question.items))
-    return question.type, normalise(question.prompt) + "|" + "|".join(shown)
+    return stem_of(question.type, question.prompt, (*(p.left for p in question.pairs), *question.items))
+
+
+def stem_of(qtype: str, prompt: str, shown: Iterable[str] = ()) -> tuple[str, str]:
+    """`stem_key` of a question of this type, stem, and items or pairs' left sides."""
+    return qtype, normalise(prompt) + "|" + "|".join(sorted(normalise(text) for text in shown))
 
 
 def gives_away(asker: Item, other: Item, rules: Rules) -> bool:

@@ -9,11 +9,12 @@ import math
 import random
 import re
 from collections.abc import Iterator
-from dataclasses import replace
+from dataclasses import dataclass, replace
 
 from ..model import BLANK, VALUE_TYPES, Citation, Fact, Number, NumericAnswer, Option, Pack, Question, Value, stable_id
 from ..load.phrasing import answer_text, kind_of, realise, value_text
 from ..text import contains_phrase, normalise
+from .deal import stem_of
 from .distractors import distractors_for, hint_words, names_of
 from .explain import (
     base_question,
@@ -47,8 +48,9 @@ def accepted_names(values: dict[str, Value], slot_type: str, pack: Pack, shown: 
 
 
 def questions_from(template: QuestionTemplate, maker: Maker, facts: tuple[Fact, ...]
-                   ) -> Iterator[Question | Skip]:
-    """Every question this template makes from the given facts, and a Skip for each fact it could not use."""
+                   ) -> Iterator[Question | Claim | Skip]:
+    """Every question this template makes from the given facts, and a Skip for each fact it could not use; a
+    true/false template's questions come as their claims, made into questions by `true_false_question`."""
     eligible = [f for f in facts if selects(template, f, maker.pack)]
     if template.type == "matching":
         yield from matching_questions(template, maker, eligible)
@@ -56,10 +58,10 @@ def questions_from(template: QuestionTemplate, maker: Maker, facts: tuple[Fact, 
     if template.type == "ordering":
         yield from ordering_questions(template, maker, eligible)
         return
-    builder = SINGLE_FACT_BUILDERS[template.type]
+    builder = true_false_claim if template.type == "true-false" else SINGLE_FACT_BUILDERS[template.type]
     for fact in eligible:
         made = builder(template, maker, fact)
-        yield made if isinstance(made, Question) else Skip(fact.id, template.id, made)
+        yield Skip(fact.id, template.id, made) if isinstance(made, str) else made
 
 
 def options_hint_reason(fact: Fact, slot: str, right: list[Value], wrong: list[Value], pack: Pack) -> str | None:
@@ -128,9 +130,33 @@ def build_multiple_response(template: QuestionTemplate, maker: Maker, fact: Fact
                              reasons_for(others, fact, slot, maker)))
 
 
+@dataclass(frozen=True)
+class Claim:
+    """A true/false item as far as its stem: the claim as printed, true, or false with the asked slot swapped. Its
+    explanation and sources, most of the work, wait for `true_false_question`: two facts often make the same claim,
+    and the pool asks it once."""
+
+    template: QuestionTemplate
+    fact: Fact
+    text: str  # the claim as printed
+    true_text: str  # the claim as the fact says it: `text` itself unless the claim is false
+    swapped: Value | None = None  # the value swapped into a false claim; None for a true one
+
+    @property
+    def stem(self) -> tuple[str, str]:
+        return stem_of("true-false", self.text)
+
+
 def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, force_true: bool = False
                      ) -> Question | str:
     """True: the claim as the fact says it. False: the asked slot swapped for a value the pack makes false."""
+    claim = true_false_claim(template, maker, fact, force_true=force_true)
+    return claim if isinstance(claim, str) else true_false_question(claim, maker)
+
+
+def true_false_claim(template: QuestionTemplate, maker: Maker, fact: Fact, *, force_true: bool = False
+                     ) -> Claim | str:
+    """The claim `build_true_false` asks, or why it asks none."""
     pack, slot = maker.pack, template.ask
     relation = pack.relation(fact.relation)
     rng = maker.rng(template.id, fact.id)
@@ -149,30 +175,39 @@ def build_true_false(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
                    if hint_words(v, fact, slot, pack) & cue][:1]
         if not swapped:
             return f"its names share {', '.join(sorted(cue))!r}: a true claim is read off the names"
-        make_false = True
     else:
         swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim) if make_false else []
-    make_false = bool(swapped)  # with no value the pack knows to be false, the claim is asked as it is: true
-    claim = true_claim
-    explanation = true_claim_explanation(fact, true_claim, pack, slot)
+    if not swapped:  # with no value the pack knows to be false, the claim is asked as it is: true
+        return Claim(template, fact, true_claim, true_claim)
+    false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
+                                                values={slot: swapped[0]}))
+    claim = render_text(template, "claim", false_context)
+    if normalise(claim) == normalise(true_claim):
+        return "the template's claim does not change when the slot is swapped"
+    return Claim(template, fact, claim, true_claim, swapped[0])
+
+
+def true_false_question(claim: Claim, maker: Maker) -> Question:
+    """The true/false question that asks the claim, with the explanation that proves or refutes it and its
+    sources."""
+    template, fact, pack, slot = claim.template, claim.fact, maker.pack, claim.template.ask
+    relation = pack.relation(fact.relation)
+    make_false = claim.swapped is not None
     refuting: list[Citation] = []
-    if make_false:
-        false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
-                                                    values={slot: swapped[0]}))
-        claim = render_text(template, "claim", false_context)
-        if normalise(claim) == normalise(true_claim):
-            return "the template's claim does not change when the slot is swapped"
-        refutation = maker.truth.refutation(fact, slot, value_key(swapped[0], relation.slot_type(slot)))
-        explanation = refuting_explanation(fact, slot, swapped[0], refutation, pack)
-        explanation = " ".join([explanation, *own_other_dates(fact, slot, swapped[0], maker)])
+    if claim.swapped is None:
+        explanation = true_claim_explanation(fact, claim.true_text, pack, slot)
+    else:
+        refutation = maker.truth.refutation(fact, slot, value_key(claim.swapped, relation.slot_type(slot)))
+        explanation = refuting_explanation(fact, slot, claim.swapped, refutation, pack)
+        explanation = " ".join([explanation, *own_other_dates(fact, slot, claim.swapped, maker)])
         if refutation.own is not None:  # the claim is about the swapped-in value: cite what is true of it first
             refuting = list(citations_for(refutation.own.fact, other(slot), pack))
     verdict = "False" if make_false else "True"
     qid = stable_id(template.id, fact.id, slot, verdict)
     options = (Option(stable_id(qid, "True", length=8), "True", not make_false),
                Option(stable_id(qid, "False", length=8), "False", make_false))
-    question = base_question(template, [fact], slot, pack, variant=verdict, prompt=claim, answer=verdict,
-                             options=options, front=f"True or false? {claim}", back=verdict,
+    question = base_question(template, [fact], slot, pack, variant=verdict, prompt=claim.text, answer=verdict,
+                             options=options, front=f"True or false? {claim.text}", back=verdict,
                              explanation=explanation)
     if refuting:
         question = replace(question, citations=unique_citations([*refuting, *question.citations]))
