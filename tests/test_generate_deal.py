@@ -741,3 +741,30 @@ def test_a_set_that_grew_is_weighed_as_a_fresh_one_would_be():
             assert remembered == fits_set(earlier, list(chosen), unremembering), earlier.question.id
             weighed_again += remembered
     assert len(chosen) >= 20 and weighed_again > 30
+
+
+@pytest.mark.parametrize("pack_files", [None, family_pack_files, science_pack_files], ids=["default", "family",
+                                                                                            "science"])
+def test_a_run_of_the_set_clears_an_item_only_when_it_clashes_with_none_of_the_run(pack_files, tmp_path):
+    """The dealer weighs a waiting item against what a run of the set holds together (Gathered) before it weighs it
+    against each of the run's items: what that clears must clash with none of them, and it must clear most."""
+    import random
+
+    from quizgen.generate.deal import Gathered, Rules, clashes, items_of
+    pack = load_pack(DEFAULT_PACK if pack_files is None else write_pack(tmp_path / "pack", pack_files()))
+    items = items_of(question_pool(pack), pack)
+    rules = Rules.of(items, pack)
+    rng = random.Random(5)
+    cleared = clashing = 0
+    for _ in range(150):
+        run = rng.sample(items, rng.choice((1, 2, 5, 12)))
+        gathered = Gathered.of(run)
+        for item in rng.sample(items, 40):
+            if item in run:
+                continue
+            clashes_with_one = any(clashes(item, c, rules) for c in run)
+            clashing += clashes_with_one
+            if not gathered.may_clash(item, rules):
+                cleared += 1
+                assert not clashes_with_one, (item.question.prompt, [c.question.prompt for c in run])
+    assert clashing and cleared

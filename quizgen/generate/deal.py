@@ -354,6 +354,9 @@ class Rules:
     # for an item (by id), the set it last fitted and how many of that set's items it was weighed against: a set only
     # grows, so a waiting item is weighed against the items taken since, not against the whole set again
     fitted: dict[int, tuple[list[Item], int]] = field(default_factory=dict, compare=False, repr=False)
+    # for a run of a set's items, by (start, end): the set it was taken from and what its items hold together
+    gatherings: dict[tuple[int, int], tuple[list[Item], Gathered]] = field(default_factory=dict, compare=False,
+                                                                          repr=False)
 
     def clash(self, item: Item, other: Item) -> bool:
         pair = (id(item), id(other))
@@ -364,15 +367,74 @@ class Rules:
     def clashes_with_any(self, item: Item, chosen: list[Item]) -> bool:
         """Whether the item clashes with one in the set, weighing only the items taken since it last fitted it."""
         fitted, weighed = self.fitted.get(id(item), (None, 0))
-        if any(self.clash(item, c) for c in (chosen[weighed:] if fitted is chosen else chosen)):
+        start = weighed if fitted is chosen else 0
+        if start < len(chosen) and self.gathered(chosen, start).may_clash(item, self) and any(
+                self.clash(item, c) for c in chosen[start:]):
             return True
         self.fitted[id(item)] = (chosen, len(chosen))
         return False
+
+    def gathered(self, chosen: list[Item], start: int) -> Gathered:
+        """What the set's items from `start` on hold together, gathered once: every item waiting in the queues is
+        weighed against the same run of the set."""
+        key = (start, len(chosen))
+        held = self.gatherings.get(key)
+        if held is None or held[0] is not chosen:
+            held = self.gatherings[key] = (chosen, Gathered.of(chosen[start:]))
+        return held[1]
 
     @classmethod
     def of(cls, items: list[Item], pack: Pack) -> Rules:
         return cls(common_names(items), one_sided_relations(items),
                    {r.id: r.per_set for r in pack.relations if r.per_set is not None})
+
+
+@dataclass(frozen=True)
+class Gathered:
+    """What a run of a set's items hold together, for each test of `clashes` that can make two items clash: an item
+    that shares none of it with the run clashes with none of its items, which spares weighing it against each."""
+
+    fact_ids: frozenset[str]
+    meanings: frozenset[tuple[str, str, str, str]]
+    groups: frozenset[tuple[str, str]]
+    stems: frozenset[tuple[str, str]]
+    keyed: frozenset[str]
+    claimed_relations: frozenset[str]  # the relations of its true/false items
+    value_entities: frozenset[str]
+    value_phrases: frozenset[str]
+    value_acronyms: bool
+    named_anywhere: frozenset[str]
+    text_anywhere: str  # its items' `text_anywhere`, a line break between two (no padded name holds one)
+
+    @classmethod
+    def of(cls, items: list[Item]) -> Gathered:
+        return cls(
+            fact_ids=frozenset().union(*(i.fact_ids for i in items)),
+            meanings=frozenset().union(*(i.meanings for i in items)),
+            groups=frozenset().union(*(i.groups for i in items)),
+            stems=frozenset(i.stem for i in items),
+            keyed=frozenset().union(*(i.keyed for i in items)),
+            claimed_relations=frozenset(relation_of(i) for i in items if i.type == TRUE_FALSE),
+            value_entities=frozenset().union(*(i.value_entities for i in items)),
+            value_phrases=frozenset(phrase for i in items for phrase in i.value_phrases),
+            value_acronyms=any(i.value_acronyms for i in items),
+            named_anywhere=frozenset().union(*(i.named_anywhere for i in items)),
+            text_anywhere="\n".join(i.text_anywhere for i in items),
+        )
+
+    def may_clash(self, item: Item, rules: Rules) -> bool:
+        """Whether `clashes` could find the item clashing with one of the run's items: False when every test it
+        makes fails for all of them (the same tests, on what they hold together)."""
+        return (not (item.fact_ids.isdisjoint(self.fact_ids) and item.meanings.isdisjoint(self.meanings)
+                     and item.groups.isdisjoint(self.groups) and item.keyed.isdisjoint(self.keyed))
+                or item.stem in self.stems
+                or item.type == TRUE_FALSE and relation_of(item) in rules.one_sided
+                and relation_of(item) in self.claimed_relations
+                or self.value_acronyms or item.value_acronyms
+                or not item.named_anywhere.isdisjoint(self.value_entities)
+                or not item.value_entities.isdisjoint(self.named_anywhere)
+                or any(phrase in item.text_anywhere for phrase in self.value_phrases)
+                or any(phrase in self.text_anywhere for phrase in item.value_phrases))
 
 
 # ---- the rules of a fair set ---------------------------------------------------------------------------------
