@@ -230,3 +230,37 @@ def test_each_bad_template_field_is_one_located_line(tmp_path: Path, monkeypatch
     with pytest.raises(QuizgenError) as caught:
         load_templates([Path("mine")])
     assert [str(p) for p in caught.value.problems] == [f"mine/bad.yaml:{line}" for line in expected]
+
+
+def test_a_template_is_rendered_with_every_context_value_it_reads(tmp_path: Path, pack):
+    """A fact's template context works each value out when a text first reads it (TemplateContext): a text that
+    reads values in a macro, a loop, a filter, a condition or a block renders as with every value given at once."""
+    from quizgen.generate.maker import Maker, context_for
+    from quizgen.generate.templates import render_text
+    from quizgen.generate.truth import Truth
+
+    names = ("fact", "relation", "subject", "object", "question", "question_all", "statement", "claim", "cloze",
+             "answer", "topic", "source")
+    write_template(tmp_path / "mine", "everything", """
+        id: tf-everything
+        type: true-false
+        ask: object
+        claim: >-
+          {% macro said(x) %}[{{ x }}|{{ claim }}]{% endmacro %}{{ said(question) }}
+          {% for each in [cloze, answer] %}{{ each | upper }}{% endfor %}
+          {% if topic %}{{ source.id }} {{ relation.id }} {{ fact.id }}{% endif %}
+          {% block tail %}{{ subject.name }} {{ object.name }} {{ question_all }} {{ statement }}{% endblock %}
+    """)
+    template = load_templates([tmp_path / "mine"])["tf-everything"]
+    assert template.texts["claim"].reads == set(names)
+    maker = Maker(pack, Truth.of(pack), 1)
+    facts = [f for f in pack.facts if f.relation == "discovered"][:3]
+    assert facts
+    for fact in facts:
+        lazy = context_for(fact, "object", pack)
+        eager = {name: lazy[name] for name in names}
+        assert dict(context_for(fact, "object", pack)) == eager
+        assert render_text(template, "claim", maker.context(fact, "object")) == render_text(template, "claim", eager)
+        changed = maker.context(fact, "object").but(claim="another claim")
+        assert dict(changed) == {**eager, "claim": "another claim"}
+        assert "another claim" in render_text(template, "claim", changed)

@@ -179,8 +179,8 @@ def true_false_claim(template: QuestionTemplate, maker: Maker, fact: Fact, *, fo
         swapped = distractors_for(fact, slot, pack, maker.truth, rng, 1, stem=true_claim) if make_false else []
     if not swapped:  # with no value the pack knows to be false, the claim is asked as it is: true
         return Claim(template, fact, true_claim, true_claim)
-    false_context = dict(context, claim=realise(relation.claim or relation.sentence, fact, pack,
-                                                values={slot: swapped[0]}))
+    false_context = context.but(claim=realise(relation.claim or relation.sentence, fact, pack,
+                                              values={slot: swapped[0]}))
     claim = render_text(template, "claim", false_context)
     if normalise(claim) == normalise(true_claim):
         return "the template's claim does not change when the slot is swapped"

@@ -8,9 +8,9 @@ import threading
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterator, Mapping
 
-from jinja2 import StrictUndefined, TemplateSyntaxError
+from jinja2 import StrictUndefined, TemplateSyntaxError, meta
 from jinja2.exceptions import SecurityError, TemplateError, UndefinedError
 from jinja2.sandbox import SandboxedEnvironment
 
@@ -67,6 +67,7 @@ class TemplateText:
     line: int
     column: int
     compiled: Any
+    reads: frozenset[str] = frozenset()  # the names it looks up in the context it is rendered with
 
 
 @dataclass(frozen=True)
@@ -199,7 +200,8 @@ def _compile(doc: Located, env: SandboxedEnvironment, name: str, source: Any,
         line = origin.line + max((exc.lineno or 1) - 1, 0)
         problems.append(Problem(origin.file, line, origin.column, name, f"Jinja2 syntax error: {exc.message}"))
         return None
-    return TemplateText(name, source, origin.file, origin.line, origin.column, compiled)
+    reads = frozenset(meta.find_undeclared_variables(env.parse(source)))
+    return TemplateText(name, source, origin.file, origin.line, origin.column, compiled, reads)
 
 
 # ---- rendering ------------------------------------------------------------------------
@@ -228,12 +230,14 @@ def time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def render_text(template: QuestionTemplate, name: str, context: dict[str, Any]) -> str:
-    """Render one of the template's texts; every failure becomes a QuizgenError at the template's line."""
+def render_text(template: QuestionTemplate, name: str, context: Mapping[str, Any]) -> str:
+    """Render one of the template's texts; every failure becomes a QuizgenError at the template's line. Only the
+    context's values the text reads are looked up: a context may work each out when it is first read."""
     text = template.texts[name]
+    values = {key: context[key] for key in text.reads if key in context}
     try:
         with time_limit(RENDER_SECONDS):
-            result = text.compiled.render(context)
+            result = text.compiled.render(values)
     except RenderTimeout:
         raise _template_error(text, f"took longer than {RENDER_SECONDS:g} s to render; "
                                     "expected a simple text (check loops and recursion)") from None
