@@ -264,3 +264,35 @@ def test_a_template_is_rendered_with_every_context_value_it_reads(tmp_path: Path
         changed = maker.context(fact, "object").but(claim="another claim")
         assert dict(changed) == {**eager, "claim": "another claim"}
         assert "another claim" in render_text(template, "claim", changed)
+
+
+def test_the_alarm_that_stops_a_runaway_render_is_set_for_a_pool_and_then_restored(tmp_path: Path, pack):
+    """A pool sets SIGALRM's handler once for all its renders (render_alarm) and gives the signal back as it found it,
+    after a render it stopped too; a render outside a pool sets and restores it itself."""
+    import signal
+
+    from quizgen.generate.templates import load_templates, render_text
+
+    def own_handler(signum, frame):
+        raise AssertionError("the alarm went off outside a render")
+
+    write_template(tmp_path / "mine", "slow", """
+        id: mc-slow
+        type: short-answer
+        ask: subject
+        select: {values: [entity]}
+        prompt: "{% for a in range(9000) %}{% for b in range(9000) %}{% endfor %}{% endfor %}Who?"
+    """)
+    previous = signal.signal(signal.SIGALRM, own_handler)
+    try:
+        assert question_pool(pack).questions
+        assert signal.getsignal(signal.SIGALRM) is own_handler
+        with pytest.raises(QuizgenError, match="took longer than 2 s to render"):
+            question_pool(pack, template_dirs=[tmp_path / "mine"], types=["short-answer"])
+        assert signal.getsignal(signal.SIGALRM) is own_handler
+        tf = load_templates()["tf-object"]
+        assert render_text(tf, "claim", {"claim": "Radium was discovered in 1898."}) == "Radium was discovered in 1898."
+        assert signal.getsignal(signal.SIGALRM) is own_handler
+        assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
+    finally:
+        signal.signal(signal.SIGALRM, previous)

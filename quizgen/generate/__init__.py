@@ -16,7 +16,7 @@ from .distractors import hint_words
 from .forms import facts_in_form
 from .maker import Maker, Skip
 from .questions import Claim, questions_from, true_false_claim, true_false_question
-from .templates import QuestionTemplate, load_templates
+from .templates import QuestionTemplate, load_templates, render_alarm
 from .truth import Truth
 from .versions import make_versions
 
@@ -39,6 +39,7 @@ class Pool:
 REVIEWED_POOL_SEED = 1  # the pool `review`, `lint` and `stats` read
 
 
+@render_alarm()  # set once for the pool's thousands of renders
 def question_pool(pack: Pack, *, template_dirs: Iterable[Path] = (), types: list[str] | None = None,
                   tags: list[str] | None = None, seed: int = 1, with_excluded: bool = False) -> Pool:
     """Every checked question the pack and templates can make, minus those the author left out in review
