@@ -44,3 +44,28 @@ def test_equally_near_figures_come_lowest_first_and_rounded_ones_once():
     rounded = list(nearest_first([64_900, 68_200, 71_400, 75_100], 70_000, lambda p: _round_like(p, 70_000)))
     assert rounded == [70_000, 60_000, 80_000]
     assert list(nearest_first([80, 90, 95, 110, 120], 100, lambda p: p, farther_than=10)) == [80, 120]
+
+
+KEYS = st.sampled_from(["titan", "ganymede", "callisto", "io"])
+RELATION_FIGURES = st.lists(st.tuples(st.one_of(st.integers(-50, 50), st.sampled_from([1000, 1000.0, 0.0, -0.0, 7.5]),
+                                                st.floats(-100, 100, allow_nan=False)), KEYS), max_size=30)
+
+
+@settings(max_examples=400, deadline=None)
+@given(RELATION_FIGURES, KEYS, st.floats(-120, 120, allow_nan=False), st.floats(0, 60), st.booleans())
+def test_a_figure_index_finds_what_a_walk_through_every_figure_finds(figures, own, low, width, with_nan):
+    """FigureIndex (truth.py) gives the figures near one and all but a value's own by bisection: the same figures,
+    in the same order and of the same type (1000, not 1000.0), as looking at each; a NaN figure, which has no place
+    in a sorted order, makes it look at each."""
+    from quizgen.generate.truth import FigureIndex
+    if with_nan:
+        figures = [*figures, (float("nan"), "io")]
+    index = FigureIndex.of(figures)
+    high = low + width
+    assert index.within(low, high) == [f for f in figures if low <= f[0] <= high]
+    expected = sorted({value for value, key in figures if key != own})
+    found = index.but(own)
+    if with_nan:  # NaN is unequal to itself: compare what is comparable
+        assert [repr(v) for v in found] == [repr(v) for v in expected]
+    else:
+        assert found == expected and [repr(v) for v in found] == [repr(v) for v in expected]

@@ -110,7 +110,7 @@ def peer_figures(fact: Fact, slot: str, pack: Pack, truth: Truth, answer: Number
     if pack.relation(fact.relation).slot_type(other(slot)) in VALUE_TYPES:
         return []
     own = truth.key(fact, other(slot))
-    return sorted({value for value, key in truth.figures_of(fact.relation, slot, answer.unit) if key != own})
+    return truth.figures_but(fact.relation, slot, answer.unit, own)
 
 
 def _factors(rng: random.Random) -> list[float]:

@@ -406,7 +406,8 @@ def build_numeric(template: QuestionTemplate, maker: Maker, fact: Fact) -> Quest
     elif number.tolerance is None and number.max is None and not float(number.value).is_integer():
         low, high = number.value - 0.5, number.value + 0.5  # "8.5 years": a student writes 8 or 9
     if not authored_tolerance(number):  # the author's own tolerance says what the sources allow: it stands
-        low, high = short_of_peers(number, low, high, maker.truth.figures_of(fact.relation, slot, number.unit))
+        low, high = short_of_peers(number, low, high,
+                                   maker.truth.figures_near(fact.relation, slot, number.unit, low, high))
     numeric = NumericAnswer(value=number.value, low=low, high=high, unit=number.unit)
     return base_question(template, [fact], slot, pack, prompt=prompt, answer=number.figure(), numeric=numeric,
                          back=number.human())

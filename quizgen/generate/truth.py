@@ -52,6 +52,58 @@ class Refutation:
     own: Assertion | None = None
 
 
+@dataclass(frozen=True)
+class FigureIndex:
+    """A relation's figures (Truth.figures_of: each figure with the key of the value it is for), sorted once so
+    that the figures near one, or all but a value's own, cost the same however many the relation has."""
+
+    figures: list[tuple[float, str]]
+    values: list[float]  # every figure, lowest first (empty when one is NaN, which has no place in that order)
+    positions: list[int]  # the place in `figures` of each of `values`
+    distinct: list[float]  # the distinct figures, lowest first; of equal ones (1000, 1000.0), the first listed
+    holders: dict[float, list[tuple[float, str]]]  # for each distinct figure, every (figure, key) giving it, in order
+    by_key: dict[str, set[float]]  # for each key, its figures
+
+    @classmethod
+    def of(cls, figures: list[tuple[float, str]]) -> FigureIndex:
+        if any(value != value for value, _ in figures):
+            return cls(figures, [], [], [], {}, {})
+        positions = sorted(range(len(figures)), key=lambda i: figures[i][0])
+        holders: dict[float, list[tuple[float, str]]] = {}
+        by_key: dict[str, set[float]] = {}
+        for value, key in figures:
+            holders.setdefault(value, []).append((value, key))
+            by_key.setdefault(key, set()).add(value)
+        return cls(figures, [figures[i][0] for i in positions], positions,
+                   [holders[value][0][0] for value in sorted(holders)], holders, by_key)
+
+    @property
+    def in_order(self) -> bool:
+        return len(self.values) == len(self.figures)
+
+    def within(self, low: float, high: float) -> list[tuple[float, str]]:
+        """The figures from `low` to `high`, in their order."""
+        if not self.in_order:
+            return [figure for figure in self.figures if low <= figure[0] <= high]
+        inside = self.positions[bisect.bisect_left(self.values, low):bisect.bisect_right(self.values, high)]
+        return [self.figures[i] for i in sorted(inside)]
+
+    def but(self, own: str) -> list[float]:
+        """`sorted({value for value, key in figures if key != own})`: the distinct figures of values other than
+        `own`, lowest first."""
+        if not self.in_order:
+            return sorted({value for value, key in self.figures if key != own})
+        peers = list(self.distinct)
+        for value in sorted(self.by_key.get(own, ()), reverse=True):  # from the top: no deletion moves one below
+            at = bisect.bisect_left(peers, value)
+            others = [each for each, key in self.holders[value] if key != own]
+            if others:
+                peers[at] = others[0]
+            else:
+                del peers[at]
+        return peers
+
+
 @dataclass
 class Truth:
     """Which values fill which slot, for which value of the other slot, at which date, across the whole pack."""
@@ -77,6 +129,7 @@ class Truth:
     _order: dict[str, int] = field(default_factory=dict)
     _slot_keys: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _peers: dict[tuple[str, str, str], list[tuple[float, str]]] = field(default_factory=dict)
+    _figure_indexes: dict[tuple[str, str, str], FigureIndex] = field(default_factory=dict)
     _short_lists: dict[tuple[str, str], frozenset[str]] = field(default_factory=dict)
     _possible: dict[tuple[str, str, bool], dict[str, Value]] = field(default_factory=dict)
     _disputed: dict[tuple[str, str, str], dict[str, Value]] = field(default_factory=dict)
@@ -381,6 +434,21 @@ class Truth:
                                  if isinstance(f.value(slot), Number) and f.value(slot).unit == unit
                                  and f.value(slot).max is None]
         return self._peers[memo]
+
+    def figures_near(self, relation: str, slot: str, unit: str, low: float, high: float
+                     ) -> list[tuple[float, str]]:
+        """The figures of `figures_of` from `low` to `high`, in its order."""
+        return self._figure_index(relation, slot, unit).within(low, high)
+
+    def figures_but(self, relation: str, slot: str, unit: str, own: str) -> list[float]:
+        """The distinct figures of `figures_of` that a value other than `own` has, lowest first."""
+        return self._figure_index(relation, slot, unit).but(own)
+
+    def _figure_index(self, relation: str, slot: str, unit: str) -> FigureIndex:
+        memo = (relation, slot, unit)
+        if memo not in self._figure_indexes:
+            self._figure_indexes[memo] = FigureIndex.of(self.figures_of(relation, slot, unit))
+        return self._figure_indexes[memo]
 
     def roots(self, category: str) -> frozenset[str]:
         """The entities of a category that head its part-of trees: the object of a relation from the category to
