@@ -83,7 +83,53 @@ def _haystacks(source: Source) -> list[str]:
 
 def quoted_verbatim(evidence: str, source: Source) -> bool:
     needle = normalise_space(evidence)
-    return any(needle in h for h in _haystacks(source))
+    return any(needle in quotation_finder(h) for h in _haystacks(source))
+
+
+@lru_cache(maxsize=64)
+def quotation_finder(text: str) -> QuotationFinder:
+    return QuotationFinder(text)
+
+
+class QuotationFinder:
+    """Whether a text holds a quotation, as `quotation in text` says. A large pack checks thousands of quotations
+    against one long source text, each a scan of the whole text; once enough have been looked for, the text's words
+    are indexed by where each starts, and a quotation of three words or more is looked for only where its second
+    word does (bounded by spaces in the quotation, it is a whole word of the text)."""
+
+    SCANS_BEFORE_INDEXING = 100  # a short text, or a few quotations, are scanned: indexing would cost more
+    SHORTEST_INDEXED = 10_000  # characters
+
+    def __init__(self, text: str):
+        self.text = text
+        self.scans = 0
+        self.word_starts: dict[str, list[int]] | None = None
+
+    def __contains__(self, quotation: str) -> bool:
+        words = quotation.split(" ", 2)
+        if len(words) < 3 or not self._indexed():
+            return quotation in self.text
+        before = len(words[0]) + 1
+        return any(start >= before and self.text.startswith(quotation, start - before)
+                   for start in self.word_starts.get(words[1], ()))
+
+    def _indexed(self) -> bool:
+        if self.word_starts is None:
+            self.scans += 1
+            if self.scans <= self.SCANS_BEFORE_INDEXING or len(self.text) < self.SHORTEST_INDEXED:
+                return False
+            self.word_starts = word_starts(self.text)
+        return True
+
+
+def word_starts(text: str) -> dict[str, list[int]]:
+    """Where each of the text's words (what lies between two spaces) starts."""
+    found: dict[str, list[int]] = {}
+    at = 0
+    for word in text.split(" "):
+        found.setdefault(word, []).append(at)
+        at += len(word) + 1
+    return found
 
 
 def quoted_with_insertions(evidence: str, source: Source) -> bool:
