@@ -296,3 +296,16 @@ def test_the_alarm_that_stops_a_runaway_render_is_set_for_a_pool_and_then_restor
         assert signal.getitimer(signal.ITIMER_REAL) == (0.0, 0.0)
     finally:
         signal.signal(signal.SIGALRM, previous)
+
+
+@pytest.mark.parametrize("source, prints_only", [
+    ("{{ claim }}", True), ("{{ question_all }} Tick all that apply.", True), ("Put these in order.", True),
+    ("{{ subject }}{{ object }}", True), ("{{ subject.name }}", False), ("{{ claim | upper }}", False),
+    ("{{ range(3) }}", False), ("{% for a in range(9) %}{{ a }}{% endfor %}", False), ("{% if claim %}x{% endif %}", False),
+    ("{{ 'a' ~ claim }}", False), ("{% set a = claim %}{{ a }}", False), ("{% macro m() %}{% endmacro %}{{ m() }}", False),
+])
+def test_only_a_text_that_prints_words_and_values_is_rendered_without_the_alarm(source, prints_only):
+    """A text that only prints its words and context values cannot run away: it is rendered without the alarm's
+    timer; anything that loops, calls, filters or tests is timed."""
+    from quizgen.generate.templates import make_environment, only_prints
+    assert only_prints(make_environment().parse(source)) is prints_only
