@@ -122,10 +122,13 @@ def realise(pattern: str, fact: Fact, pack: Pack, *, blank: str | None = None,
         return capitalise(text) if name[0].isupper() else text
 
     text = PLACEHOLDER.sub(fill, RELATED.sub(fill_related, pattern))
-    for name in ("subject", "Subject", "object", "Object"):
-        text = fill_figure(text, name)
-    text = re.sub(r"\s+([,.?!;:])", r"\1", " ".join(text.split()))
+    if FIGURE_MARK[0] in text:  # a figure was placed
+        for name in ("subject", "Subject", "object", "Object"):
+            text = fill_figure(text, name)
+    text = SPACE_BEFORE_PUNCTUATION.sub(r"\1", " ".join(text.split()))
     return capitalise(spell_leading_figure(text))
+
+SPACE_BEFORE_PUNCTUATION = re.compile(r"\s+([,.?!;:])")
 
 TRAILING_PLACEHOLDERS = re.compile(r"\{(when|according)\}")
 
@@ -198,10 +201,13 @@ def _related_index(pack: Pack) -> dict[tuple[str, str], Value]:
     return held[1]
 
 
+LEADING_FIGURE = re.compile(r"(\d+)\b(?![.,]\d)")
+
+
 def spell_leading_figure(text: str) -> str:
     """No sentence starts with a numeral: a small count is written in words ('Fourteen brigades…'); a larger one
     is left for the author to recast (lint names the relation)."""
-    found = re.match(r"(\d+)\b(?![.,]\d)", text)
+    found = LEADING_FIGURE.match(text)
     if found and int(found.group(1)) < len(NUMBER_WORDS):
         return NUMBER_WORDS[int(found.group(1))].capitalize() + text[found.end():]
     return text
