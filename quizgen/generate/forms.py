@@ -8,17 +8,17 @@ from .maker import Skip, selects
 from .templates import QuestionTemplate
 
 
-def allowed_forms(fact: Fact, pack: Pack) -> tuple[str, ...]:
-    """The question types the fact may be asked as; every type when neither the fact nor its relation says."""
+def may_be_asked_as(fact: Fact, form: str, pack: Pack) -> bool:
+    """Whether the fact may be asked as this question type: one of the fact's `forms`, else of its relation's, else
+    any type, and in neither's `not_forms`. (Asked for every template and fact: no tuple is built.)"""
     relation = pack.relation(fact.relation)
-    chosen = fact.forms or relation.forms or QUESTION_TYPES
-    refused = {*fact.not_forms, *relation.not_forms}
-    return tuple(form for form in chosen if form not in refused)
+    return (form in (fact.forms or relation.forms or QUESTION_TYPES) and form not in fact.not_forms
+            and form not in relation.not_forms)
 
 
 def form_refusal(fact: Fact, form: str, pack: Pack) -> str | None:
     """Why the fact is not asked as `form` (which field of which file says so), or None when it may be."""
-    if form in allowed_forms(fact, pack):
+    if may_be_asked_as(fact, form, pack):
         return None
     relation = pack.relation(fact.relation)
     if form in fact.not_forms:
