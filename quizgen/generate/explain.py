@@ -210,11 +210,11 @@ def correction(fact: Fact, slot: str, wrong: Value, pack: Pack) -> dict[str, Cal
     return shown
 
 
-def true_claim_explanation(fact: Fact, claim: str, pack: Pack, slot: str) -> str:
-    """A true claim's explanation adds what the source says rather than repeating the claim word for word."""
+def true_claim_explanation(fact: Fact, claim: str, quotes: list[str]) -> str:
+    """A true claim's explanation adds what the source says (`quotes`, its claim_quotes) rather than repeating the
+    claim word for word."""
     if normalise(fact.statement) != normalise(claim) and not contains_phrase(claim, fact.statement):
         return explanation_for([fact])
-    quotes = claim_quotes(fact, pack)
     # words of the source that say more than a label: an infobox's "Jamal Maarouf (SRF leader)" says only the claim
     clean = len(quotes) == 1 and reads_cleanly(quotes[0]) and not quotes[0].rstrip().endswith(")")
     ended = "" if quotes and quotes[0].rstrip("”’\"' ").endswith((".", "!", "?")) else "."
@@ -247,11 +247,10 @@ def claim_quotes(fact: Fact, pack: Pack) -> list[str]:
     return [] if any(headless(q) for q in quotes) else quotes
 
 
-def claim_citations(fact: Fact, pack: Pack) -> tuple[Citation, ...]:
-    """For a true claim, the source with the quotation that states it, so the key's source line proves the claim
-    rather than one of its names; none when no single quotation states it whole."""
+def claim_citations(fact: Fact, pack: Pack, quotes: list[str]) -> tuple[Citation, ...]:
+    """For a true claim, the source with the quotation that states it (`quotes`, its claim_quotes), so the key's
+    source line proves the claim rather than one of its names; none when no single quotation states it whole."""
     found = []
-    quotes = claim_quotes(fact, pack)
     for quote in quotes if len(quotes) == 1 else []:  # one source line that says it all, or the slot's own
         source = next((pack.source(sid) for sid in fact.sources if evidence_in_source(quote, pack.source(sid))), None)
         if source is not None:

@@ -20,6 +20,7 @@ from .explain import (
     base_question,
     citations_for,
     claim_citations,
+    claim_quotes,
     join_and,
     own_other_dates,
     refuting_explanation,
@@ -195,7 +196,8 @@ def true_false_question(claim: Claim, maker: Maker) -> Question:
     make_false = claim.swapped is not None
     refuting: list[Citation] = []
     if claim.swapped is None:
-        explanation = true_claim_explanation(fact, claim.true_text, pack, slot)
+        quotes = claim_quotes(fact, pack)  # the quotations that state the claim: its explanation and its source line
+        explanation = true_claim_explanation(fact, claim.true_text, quotes)
     else:
         refutation = maker.truth.refutation(fact, slot, value_key(claim.swapped, relation.slot_type(slot)))
         explanation = refuting_explanation(fact, slot, claim.swapped, refutation, pack)
@@ -211,7 +213,7 @@ def true_false_question(claim: Claim, maker: Maker) -> Question:
                              explanation=explanation)
     if refuting:
         question = replace(question, citations=unique_citations([*refuting, *question.citations]))
-    elif not make_false and (proving := claim_citations(fact, pack)):
+    elif not make_false and (proving := claim_citations(fact, pack, quotes)):
         question = replace(question, citations=unique_citations([*proving, *question.citations]))
     return question
 
