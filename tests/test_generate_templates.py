@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 import textwrap
 from pathlib import Path
+from types import SimpleNamespace
 
 import pytest
 from helpers import science_pack_files, write_pack
@@ -304,8 +306,24 @@ def test_the_alarm_that_stops_a_runaway_render_is_set_for_a_pool_and_then_restor
     ("{{ range(3) }}", False), ("{% for a in range(9) %}{{ a }}{% endfor %}", False), ("{% if claim %}x{% endif %}", False),
     ("{{ 'a' ~ claim }}", False), ("{% set a = claim %}{{ a }}", False), ("{% macro m() %}{% endmacro %}{{ m() }}", False),
 ])
-def test_only_a_text_that_prints_words_and_values_is_rendered_without_the_alarm(source, prints_only):
-    """A text that only prints its words and context values cannot run away: it is rendered without the alarm's
-    timer; anything that loops, calls, filters or tests is timed."""
-    from quizgen.generate.templates import make_environment, only_prints
-    assert only_prints(make_environment().parse(source)) is prints_only
+def test_only_a_text_that_prints_words_and_values_is_printed_without_jinja(tmp_path: Path, source, prints_only):
+    """A text that only prints its words and context values cannot run away: it is printed piece by piece, without
+    the alarm's timer, as Jinja2 prints it; anything that loops, calls, filters or tests is rendered by Jinja2 and
+    timed. A value it prints that the context lacks is reported by Jinja2, as before."""
+    from quizgen.generate.templates import make_environment, printed_pieces, render_text
+    assert (printed_pieces(make_environment().parse(source)) is not None) is prints_only
+    write_template(tmp_path / "mine", "text", f"""
+        id: tf-text
+        type: true-false
+        ask: object
+        claim: {json.dumps(source)}
+    """)
+    template = load_templates([tmp_path / "mine"])["tf-text"]
+    text = template.texts["claim"]
+    values = {"claim": "Radium  was found\n", "question_all": 1898, "subject": SimpleNamespace(name="Marie Curie"),
+              "object": None}
+    assert render_text(template, "claim", values) == " ".join(text.compiled.render(values).split())
+    missing = {name: value for name, value in values.items() if name not in text.reads or name == "subject"}
+    if text.reads - missing.keys():
+        with pytest.raises(QuizgenError, match="undefined"):
+            render_text(template, "claim", missing)

@@ -58,6 +58,14 @@ class Selection:
 
 
 @dataclass(frozen=True)
+class Printed:
+    """A piece of what a text prints: its own words, or the value of a context name."""
+
+    text: str
+    is_name: bool = False
+
+
+@dataclass(frozen=True)
 class TemplateText:
     """One Jinja2 string of a template, compiled, with where it was written."""
 
@@ -68,7 +76,7 @@ class TemplateText:
     column: int
     compiled: Any
     reads: frozenset[str] = frozenset()  # the names it looks up in the context it is rendered with
-    only_prints: bool = False  # it prints words and context values, nothing else: it cannot run away
+    printed: tuple[Printed, ...] | None = None  # what it prints, when it only prints words and context values
 
 
 @dataclass(frozen=True)
@@ -203,15 +211,26 @@ def _compile(doc: Located, env: SandboxedEnvironment, name: str, source: Any,
         return None
     parsed = env.parse(source)
     return TemplateText(name, source, origin.file, origin.line, origin.column, compiled,
-                        frozenset(meta.find_undeclared_variables(parsed)), only_prints(parsed))
+                        frozenset(meta.find_undeclared_variables(parsed)), printed_pieces(parsed))
 
 
-def only_prints(parsed: nodes.Template) -> bool:
-    """Whether a text only prints its own words and context values ("{{ question }} Tick all that apply."), with
-    no loop, call, filter or test: it cannot run away, so it is rendered without the alarm, whose timer costs two
-    system calls a render (a twentieth of the time of a pool's 30,000 renders)."""
-    return all(isinstance(node, nodes.Output) and all(isinstance(part, (nodes.TemplateData, nodes.Name))
-                                                      for part in node.nodes) for node in parsed.body)
+def printed_pieces(parsed: nodes.Template) -> tuple[Printed, ...] | None:
+    """What a text prints, piece by piece, when it only prints its own words and context values ("{{ question }}
+    Tick all that apply."), with no loop, call, filter or test; else None. Such a text cannot run away, and
+    render_text prints it as Jinja2 would (`str` of each value), without the alarm's timer (two system calls a
+    render) or a Jinja2 context (more work than the text itself)."""
+    pieces: list[Printed] = []
+    for node in parsed.body:
+        if not isinstance(node, nodes.Output):
+            return None
+        for part in node.nodes:
+            if isinstance(part, nodes.TemplateData):
+                pieces.append(Printed(part.data))
+            elif isinstance(part, nodes.Name) and part.ctx == "load":
+                pieces.append(Printed(part.name, is_name=True))
+            else:
+                return None
+    return tuple(pieces)
 
 
 # ---- rendering ------------------------------------------------------------------------
@@ -271,8 +290,11 @@ def render_text(template: QuestionTemplate, name: str, context: Mapping[str, Any
     text = template.texts[name]
     values = {key: context[key] for key in text.reads if key in context}
     try:
-        with nullcontext() if text.only_prints else time_limit(RENDER_SECONDS):
-            result = text.compiled.render(values)
+        if text.printed is not None and text.reads <= values.keys():
+            result = "".join(str(values[piece.text]) if piece.is_name else piece.text for piece in text.printed)
+        else:  # a value it prints is missing (Jinja2 says so), or it does more than print
+            with nullcontext() if text.printed is not None else time_limit(RENDER_SECONDS):
+                result = text.compiled.render(values)
     except RenderTimeout:
         raise _template_error(text, f"took longer than {RENDER_SECONDS:g} s to render; "
                                     "expected a simple text (check loops and recursion)") from None
