@@ -438,11 +438,13 @@ def print_dealing_warnings(question_set, count: int, types: list[str] | None = N
 
 
 def cmd_generate(args: argparse.Namespace) -> int:
+    from .build.generating import collector_paused
     from .generate.serialise import question_set_json, question_set_text
 
     _, question_set = load_questions(args, versions=args.versions)
     print_dealing_warnings(question_set, args.count)
-    output = question_set_json(question_set) if args.format == "json" else question_set_text(question_set)
+    with collector_paused():  # a large deck's JSON: objects by the hundred thousand, all kept, no cycles
+        output = question_set_json(question_set) if args.format == "json" else question_set_text(question_set)
     EscapingWriter(sys.stdout).write(output)
     return 0
 
