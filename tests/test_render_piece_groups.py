@@ -112,7 +112,7 @@ def class_set():
     from quizgen.generate import generate_question_set
     from quizgen.load.pack import load_pack
 
-    return generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1, versions=6)
+    return generate_question_set(load_pack(DEFAULT_PACK), count=20, seed=1, versions=3)
 
 
 def composed_pdfs(kind, question_set, monkeypatch=None) -> tuple[dict[str, bytes], str]:
