@@ -434,10 +434,10 @@ def _question_block(q: Question, number: int, layouts: Layouts, pieces: PieceSet
     def framed(inside: str, bare: bool = False) -> str:
         return marked(frame(inside), None, bare=bare)
 
-    number_piece = pieces.number(frame(piece("prompt_line", _number_span(f"{number}.", False), "")))
-    if pieces.whole:
+    if pieces.whole:  # the number is in the block
         stem = f'\n{piece("prompt_line", f"{number}.{TAB}", piece("prompt", q))}\n'
         return QuestionBlock(pieces.add(framed(stem + _answer_space(layouts, q))), "")
+    number_piece = pieces.number(frame(piece("prompt_line", _number_span(f"{number}.", False), "")))
 
     def block(*rows: str) -> str:
         """The question's block: its stem, hint and hidden rows in this version's order (the first version's

@@ -8,6 +8,7 @@ frame's `::first-line`…); the layout's stylesheets are read for such a rule, a
 
 from __future__ import annotations
 
+import functools
 import re
 from dataclasses import dataclass
 from typing import Iterable
@@ -126,8 +127,6 @@ def members_stand_alone(stylesheets: Iterable[str], pieces: Iterable[str]) -> bo
     """No rule of `stylesheets` can tell a member laid out among others from one alone in its frame: none
     matches a member's element by its place among siblings (a structural pseudo-class, a sibling combinator),
     none styles a frame's first line or letter, and none imports another stylesheet, which is not read here."""
-    import tinycss2
-
     members: set[tuple[str, frozenset[str]]] = set()
     frames: set[tuple[str, frozenset[str]]] = set()
     for html in pieces:
@@ -137,8 +136,8 @@ def members_stand_alone(stylesheets: Iterable[str], pieces: Iterable[str]) -> bo
             if framed.opening:
                 frames.add(_tag_and_classes(framed.opening))
     for text in stylesheets:
-        for prelude in _style_rule_preludes(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True)):
-            if prelude is None or not _prelude_is_safe(prelude, members, frames):
+        for rule in rule_selectors(text):
+            if rule is None or not _rule_is_safe(rule, members, frames):
                 return False
     return True
 
@@ -147,29 +146,21 @@ def classes_styled(stylesheets: Iterable[str]) -> frozenset[str] | None:
     """Every class name a selector of `stylesheets` mentions (inside :not() and :is() too): a class no rule
     mentions styles nothing, so an element looks the same without it. None when a rule reads the class attribute
     as text ([class…]) or another stylesheet is imported, as any class may then matter."""
-    import tinycss2
-
     names: set[str] = set()
     for text in stylesheets:
-        for prelude in _style_rule_preludes(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True)):
-            if prelude is None:
-                return None
-            found = _class_names(prelude)
+        for rule in rule_selectors(text):
+            found = None if rule is None else _class_names(rule)
             if found is None:
                 return None
             names |= found
     return frozenset(names)
 
 
-def _class_names(prelude) -> set[str] | None:
+def _class_names(rule: tuple) -> set[str] | None:
     import cssselect2.parser as selectors
 
-    try:
-        parsed = list(selectors.parse(prelude))
-    except selectors.SelectorError:
-        return set()
     names: set[str] = set()
-    pending = [selector.parsed_tree for selector in parsed]
+    pending = [selector.parsed_tree for selector in rule]
     while pending:
         tree = pending.pop()
         for compound, _ in _compounds(tree):
@@ -198,6 +189,23 @@ def _tag_and_classes(html: str) -> tuple[str, frozenset[str]]:
     return tag[2].lower(), frozenset(_classes(tag[0]))
 
 
+@functools.lru_cache(maxsize=16)
+def rule_selectors(text: str) -> tuple[tuple | None, ...]:
+    """The parsed selectors of every style rule of a stylesheet, inside @media and @supports too (none for a rule
+    WeasyPrint cannot parse, which styles nothing); None for an @import. Read once for all the questions asked of
+    one stylesheet."""
+    import cssselect2.parser as selectors
+    import tinycss2
+
+    rules: list[tuple | None] = []
+    for prelude in _style_rule_preludes(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True)):
+        try:
+            rules.append(None if prelude is None else tuple(selectors.parse(prelude)))
+        except selectors.SelectorError:
+            rules.append(())
+    return tuple(rules)
+
+
 def _style_rule_preludes(rules) -> Iterable:
     """The selector lists of every style rule, inside @media and @supports too; None for an @import."""
     import tinycss2
@@ -212,14 +220,8 @@ def _style_rule_preludes(rules) -> Iterable:
                                                                      skip_comments=True))
 
 
-def _prelude_is_safe(prelude, members, frames) -> bool:
-    import cssselect2.parser as selectors
-
-    try:
-        parsed = list(selectors.parse(prelude))
-    except selectors.SelectorError:
-        return True  # WeasyPrint ignores a rule it cannot parse, so it styles nothing
-    for selector in parsed:
+def _rule_is_safe(rule: tuple, members, frames) -> bool:
+    for selector in rule:
         compounds = list(_compounds(selector.parsed_tree))
         for i, (compound, combinator_before) in enumerate(compounds):
             combinator_after = compounds[i + 1][1] if i + 1 < len(compounds) else None

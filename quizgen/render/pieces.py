@@ -4,6 +4,7 @@ block's drawing operators."""
 
 from __future__ import annotations
 
+import bisect
 import io
 from dataclasses import dataclass, field
 
@@ -353,8 +354,6 @@ class _Bands:
 
     def of(self, y: float, x: float | None) -> int | None:
         """The index of the band that holds what is drawn at (x, y), or None."""
-        import bisect
-
         for i in range(bisect.bisect_right(self.tops, y + SAME_LINE + 0.01) - 1, -1, -1):
             _, top, bottom = self.bands[i]
             if follows(y, x, top):

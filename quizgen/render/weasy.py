@@ -235,13 +235,13 @@ def _measure_members(page: int, wrapper) -> dict[str, Measured]:
         raise NotComposable("a group's members are not laid out one block each")
     band = _border_box(wrapper)
     frame, ancestors = around
+    boxes = [_border_box(member) for member in members]
+    if any(below.y < above.bottom - 0.01 for above, below in zip(boxes, boxes[1:])):
+        raise NotComposable("a group's members do not stack one under another")
     found = {}
-    for i, member in enumerate(members):
-        box = _border_box(member)
-        if i and box.y < _border_box(members[i - 1]).bottom - 0.01:
-            raise NotComposable("a group's members do not stack one under another")
-        top = band.y if i == 0 else (_border_box(members[i - 1]).bottom + box.y) / 2
-        bottom = band.bottom if i + 1 == len(members) else (box.bottom + _border_box(members[i + 1]).y) / 2
+    for i, (member, box) in enumerate(zip(members, boxes)):
+        top = band.y if i == 0 else (boxes[i - 1].bottom + box.y) / 2
+        bottom = band.bottom if i + 1 == len(members) else (box.bottom + boxes[i + 1].y) / 2
         measured = _measure_piece(page, frame, (member,), ancestors)
         found[member.element.get(MEMBER_ATTRIBUTE)] = Measured(page, Box(band.x, top, band.width, bottom - top), box,
                                                                member.margin_top or 0.0, member.margin_bottom or 0.0,
