@@ -3,4 +3,5 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/setup.sh --test
-exec .venv/bin/python -m pytest "$@"
+# -n auto: one test process per core (pytest-xdist); a later -n in "$@" overrides it
+exec .venv/bin/python -m pytest -n auto "$@"
