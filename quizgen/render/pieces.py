@@ -137,28 +137,33 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
             continue
         _gather_resources(pdf, page, resources)
         instructions = list(pikepdf.parse_content_stream(page))
+        operators = {id(i): operator_of(i) for i in instructions}  # each read once: pikepdf makes it anew each time
         pieces = [(name, instructions) for name in whole]
         if bands.get(index):  # a page that is one piece whole needs no tree
-            pieces += _sorted_into_bands(_content_tree(instructions, heights[index]), bands[index])
+            pieces += _sorted_into_bands(_content_tree(instructions, operators, heights[index]), bands[index])
         for name, kept in pieces:
-            parsed[name] = _compact_text(_without_overridden_state(kept))
+            parsed[name] = _compact_text(_without_overridden_state(kept, operators), operators)
             contents[name] = pikepdf.unparse_content_stream(parsed[name])
-            fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept
-                                        if str(getattr(i, "operator", "")) == "Tf"}))
+            fonts[name] = tuple(sorted({str(i.operands[0]) for i in kept if operators[id(i)] == "Tf"}))
     return PieceStreams(pdf, contents, fonts, resources, heights, parsed)
+
+
+def operator_of(instruction) -> str:
+    """An instruction's operator ("Tj", "re"…); "INLINE IMAGE" for an inline image, which has none."""
+    return str(getattr(instruction, "operator", "INLINE IMAGE"))
 
 
 STATE_OPS = {"rg", "RG", "g", "G", "k", "K", "cs", "CS", "sc", "scn", "SC", "SCN", "gs", "w", "J", "j", "M", "d",
              "ri", "i"}
 
 
-def _without_overridden_state(instructions: list) -> list:
+def _without_overridden_state(instructions: list, operators: dict[int, str]) -> list:
     """The instructions without state changes that a later change of the same kind replaces before
     anything is drawn (cutting out other pieces' drawing leaves runs of colour changes behind)."""
     out: list = []
     pending: dict[str, object] = {}
     for instruction in instructions:
-        operator = str(getattr(instruction, "operator", ""))
+        operator = operators[id(instruction)]
         if operator in STATE_OPS:
             pending.pop(operator, None)
             pending[operator] = instruction
@@ -172,14 +177,14 @@ def _without_overridden_state(instructions: list) -> list:
     return out
 
 
-def _compact_text(instructions: list) -> list:
+def _compact_text(instructions: list, operators: dict[int, str]) -> list:
     """TJ arrays with their zero adjustments joined away ([<0015> 0 <0016>] → [<00150016>]): the same
     glyphs at the same places, in a third of the bytes to compress for every page."""
     import pikepdf
 
     out = []
     for instruction in instructions:
-        if str(getattr(instruction, "operator", "")) != "TJ":
+        if operators[id(instruction)] != "TJ":
             out.append(instruction)
             continue
         items: list = []
@@ -228,7 +233,7 @@ PATH_OPS = {"m", "l", "c", "v", "y", "h", "re"}
 PAINT_OPS = {"S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n"}
 
 
-def _content_tree(instructions, page_height: float) -> list[_Node]:
+def _content_tree(instructions, operators: dict[int, str], page_height: float) -> list[_Node]:
     """The stream as nested q…Q groups whose leaves are text objects, paths, images and state changes,
     each drawing leaf placed at its vertical centre in CSS pixels."""
     root: list[_Node] = []
@@ -246,7 +251,7 @@ def _content_tree(instructions, page_height: float) -> list[_Node]:
         return (ctm[0] * x + ctm[2] * y + ctm[4]) / PX_TO_PT
 
     for instruction in instructions:
-        operator = str(getattr(instruction, "operator", "INLINE IMAGE"))
+        operator = operators[id(instruction)]
         nodes, ctm = stack[-1]
         if text is not None:
             text.append(instruction)
