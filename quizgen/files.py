@@ -270,3 +270,33 @@ def folder_fingerprint(digest: "hashlib._Hash", number: int, folder: Path, keep:
             digest.update(f"{info.st_mtime_ns}".encode())
         else:
             digest.update((file_sha256(path) or "").encode())
+
+
+def private_folder(folder: Path) -> bool:
+    """Whether the folder is this user's own and no one else can write into it (where cached pools and compiled
+    layouts, which are code, may be read)."""
+    try:
+        info = folder.lstat()
+    except OSError:
+        return False
+    return stat.S_ISDIR(info.st_mode) and owned_by_this_user(info) and not info.st_mode & 0o022
+
+
+def read_own_file(path: Path) -> bytes | None:
+    """The bytes of a regular file this user owns and only this user can write, not followed through a link."""
+    try:
+        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
+    except OSError:
+        return None
+    with os.fdopen(handle, "rb") as stream:
+        info = os.fstat(stream.fileno())
+        if not stat.S_ISREG(info.st_mode) or not owned_by_this_user(info) or info.st_mode & 0o022:
+            return None
+        try:
+            return stream.read()
+        except OSError:
+            return None
+
+
+def owned_by_this_user(info: os.stat_result) -> bool:
+    return not hasattr(os, "getuid") or info.st_uid == os.getuid()

@@ -105,10 +105,12 @@ def test_unchanged_documents_come_from_the_render_cache_and_stale_entries_go(pac
     assert len([p for p in cache.iterdir() if p.suffix == ".json"]) == 2
 
 
-def test_the_layouts_compiled_code_is_kept_and_a_damaged_copy_only_costs_time(pack: Path, tmp_path: Path):
+def test_the_layouts_compiled_code_is_kept_and_a_damaged_copy_only_costs_time(pack: Path, tmp_path: Path,
+                                                                             private_cache_folder: Path):
     out = tmp_path / "out"
     assert main(["build", str(pack), "--out", str(out), *ONLY]) == 0
-    (compiled,) = (out / ".quizgen-cache").glob("layouts-*")
+    assert not list((out / ".quizgen-cache").glob("layouts-*"))  # kept for every build, in the user's cache
+    (compiled,) = (private_cache_folder / "quizgen").glob("layouts-*")
     kept = {p.name: p.read_bytes() for p in compiled.iterdir()}
     assert len(kept) >= 3  # the worksheet's and the key's layouts and the ones they import
     before = digests(out / "chemistry")
@@ -122,6 +124,25 @@ def test_the_layouts_compiled_code_is_kept_and_a_damaged_copy_only_costs_time(pa
     assert {p.name: p.read_bytes() for p in compiled.iterdir()} == kept
     assert {name: before[name] for name in digests(out / "chemistry") if name.endswith(".pdf")} == \
         {name: digest for name, digest in digests(out / "chemistry").items() if name.endswith(".pdf")}
+
+
+def test_compiled_layouts_in_a_folder_others_can_write_are_neither_read_nor_written(pack: Path, tmp_path: Path,
+                                                                                    private_cache_folder: Path):
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *ONLY, "--only", "worksheets,keys"]) == 0
+    (compiled,) = (private_cache_folder / "quizgen").glob("layouts-*")
+    assert compiled.stat().st_mode & 0o777 == 0o700
+    before = digests(out / "chemistry")
+    kept = sorted(p.name for p in compiled.iterdir())
+    for path in compiled.iterdir():  # what another user could have put there is never run: code, read as such
+        path.write_bytes(b"j2" + b"\x00" * 64)
+    compiled.chmod(0o777)
+    shutil.rmtree(out)
+    assert main(["build", str(pack), "--out", str(out), *ONLY, "--only", "worksheets,keys"]) == 0
+    assert sorted(p.name for p in compiled.iterdir()) == kept
+    assert all(p.read_bytes() == b"j2" + b"\x00" * 64 for p in compiled.iterdir())  # nor rewritten
+    assert {n: d for n, d in digests(out / "chemistry").items() if n.endswith(".pdf")} == \
+        {n: d for n, d in before.items() if n.endswith(".pdf")}
 
 
 def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path):

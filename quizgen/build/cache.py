@@ -17,6 +17,7 @@ from ..render.layouts import Document
 from ..render.pdf import RenderedPdf
 from ..render.piece_shares import store_keys
 from .code import code_fingerprint
+from .pool_cache import user_cache_folder
 
 CACHE_FOLDER = ".quizgen-cache"
 PDF_LIBRARIES = ("pikepdf", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
@@ -73,10 +74,12 @@ class RenderCache:
     @property
     def compiled_layouts(self) -> Path:
         """Where the layouts' compiled code is kept (render/layouts.compiled_layouts_kept_in), for this quizgen and
-        this Jinja2: another version compiles anew."""
+        this Jinja2 (another version compiles anew): the user's cache folder, beside the cached pools, so that a
+        build into a new folder finds it too; this cache's folder where there is no home."""
         import jinja2
 
-        return self.folder / f"layouts-{__version__}-jinja2-{jinja2.__version__}"
+        name = f"layouts-{__version__}-jinja2-{jinja2.__version__}"
+        return (user_cache_folder() or self.folder) / name
 
     @property
     def pieces(self) -> Path:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint
+from ..files import folder_fingerprint, private_folder, read_own_file
 from ..model import Pack, Question
 from ..resources import builtin_templates_folder
 from .code import code_fingerprint
@@ -151,35 +151,6 @@ def read_by_loader(root: Path):
     def keep(path: Path) -> bool:
         return not SKIPPED_FOLDERS & set(path.relative_to(root).parts[:-1])
     return keep
-
-
-def private_folder(folder: Path) -> bool:
-    """Whether the folder is this user's own and no one else can write into it (where pickles may be read)."""
-    try:
-        info = folder.lstat()
-    except OSError:
-        return False
-    return stat.S_ISDIR(info.st_mode) and owned_by_this_user(info) and not info.st_mode & 0o022
-
-
-def read_own_file(path: Path) -> bytes | None:
-    """The bytes of a regular file this user owns and only this user can write, not followed through a link."""
-    try:
-        handle = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0))
-    except OSError:
-        return None
-    with os.fdopen(handle, "rb") as stream:
-        info = os.fstat(stream.fileno())
-        if not stat.S_ISREG(info.st_mode) or not owned_by_this_user(info) or info.st_mode & 0o022:
-            return None
-        try:
-            return stream.read()
-        except OSError:
-            return None
-
-
-def owned_by_this_user(info: os.stat_result) -> bool:
-    return not hasattr(os, "getuid") or info.st_uid == os.getuid()
 
 
 def keep_newest(folder: Path, keep: int) -> None:

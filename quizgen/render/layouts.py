@@ -16,7 +16,7 @@ from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
-from ..files import read_contributed
+from ..files import private_folder, read_contributed, read_own_file
 from ..model import BLANK, format_number, option_letter
 from ..resources import builtin_layouts_folder
 from ..sandbox import bounded_environment
@@ -148,18 +148,24 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
     if not _COMPILED_IN:
         return None
     try:
-        _COMPILED_IN[0].mkdir(parents=True, exist_ok=True)
+        _COMPILED_IN[0].mkdir(mode=0o700, parents=True, exist_ok=True)
     except OSError:
         return None  # a cache that cannot be written only costs time
+    if not private_folder(_COMPILED_IN[0]):  # compiled code is run: never code that someone else could have put there
+        return None
     return _ForgivingBytecodeCache(str(_COMPILED_IN[0]))
 
 
 class _ForgivingBytecodeCache(jinja2.FileSystemBytecodeCache):
-    """Compiled layouts kept in files; one that cannot be read back is compiled again."""
+    """Compiled layouts kept in files of this user's private folder; one that cannot be read back, or that another
+    user could have written, is compiled again."""
 
     def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        data = read_own_file(Path(self._get_cache_filename(bucket)))
+        if data is None:
+            return
         try:
-            super().load_bytecode(bucket)
+            bucket.bytecode_from_string(data)
         except Exception:  # a damaged or foreign file of any kind only costs the compiling
             bucket.reset()
 
