@@ -450,10 +450,20 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
-    from .build.options import BuildOptions
-    from .build.run import run_build
+    import time
 
-    return run_build(BuildOptions.from_args(args))
+    from .build.checks import checked
+    from .build.options import BuildOptions
+    from .build.warm import warm_render_workers
+
+    started = time.perf_counter()
+    options = checked(BuildOptions.from_args(args))
+    if options is None:  # up to date
+        return 0
+    with warm_render_workers(options) as warm:  # the renderer loads while the build's own modules do
+        from .build.run import run_build
+
+        return run_build(options, started, warm)
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

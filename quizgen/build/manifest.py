@@ -12,6 +12,7 @@ from ..export.common import Notice
 from ..files import folder_fingerprint
 from ..model import QuestionSet
 from ..ownership import GENERATOR, OutputFolder, owned_file, read_record, record_entry
+from ..resources import builtin_layouts_folder, builtin_templates_folder
 from .options import BuildOptions
 
 MANIFEST = "manifest.json"
@@ -39,13 +40,10 @@ class BuildResult:
 
 def input_fingerprint(options: BuildOptions) -> str:
     """A hash of everything a build's bytes depend on: pack, templates, layouts, options, quizgen itself."""
-    from ..generate.templates import BUILTIN_DIR as BUILTIN_TEMPLATES
-    from ..render.layouts import BUILTIN_LAYOUTS
-
     digest = hashlib.sha256()
     digest.update(json.dumps(options.manifest_options(), sort_keys=True).encode())
     digest.update(__version__.encode())
-    folders = [options.pack, BUILTIN_TEMPLATES, *options.templates, BUILTIN_LAYOUTS, *options.layouts,
+    folders = [options.pack, builtin_templates_folder(), *options.templates, builtin_layouts_folder(), *options.layouts,
                Path(__file__).parents[1]]
     for number, folder in enumerate(folders):
         folder_fingerprint(digest, number, Path(folder), lambda path: "__pycache__" not in path.parts)

@@ -7,8 +7,6 @@ import os
 import sys
 import tempfile
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -25,7 +23,7 @@ from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
 from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
-from ..render.pdf import RENDERER_MODULES, RenderedPdf, render_pdfs
+from ..render.pdf import RenderedPdf, render_pdfs
 from ..render.piece_shares import lay_out_share, shares
 from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_all_bounded, run_bounded
@@ -33,30 +31,16 @@ from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
 from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import load_and_generate
-from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, input_fingerprint, up_to_date, write_build
+from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_output, planned
 from .progress import BuildProgress, print_summary
 
 
-def run_build(options: BuildOptions) -> int:
-    """`quizgen build`: load, generate, render, export, then write everything into OUT/<pack-id>/."""
-    started = time.perf_counter()
-    check_output_folder(options.out)
-    options = options.with_class_list()
-    folder = previous_output_folder(options)
-    check_outside_pack(options.out, folder, options.pack)
-    options = replace(options, inputs=input_fingerprint(options))
-    if folder is not None and up_to_date(folder, options.inputs):
-        if not options.quiet:
-            print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
-        return 0
-    with warm_render_workers(options) as warm:
-        return _load_generate_and_build(options, started, warm)
-
-
-def _load_generate_and_build(options: BuildOptions, started: float, warm: WarmStart | None) -> int:
-    """The build after its checks: the pack loaded, its questions generated, every file made and written."""
+def run_build(options: BuildOptions, started: float, warm: WarmStart | None = None) -> int:
+    """`quizgen build` once its options are checked (build/checks.py): the pack loaded, its questions generated,
+    every file made and written into OUT/<pack-id>/; the render workers are forked from `warm` when given
+    (build/warm.py). `started` is when the command began."""
     from ..generate import shortfall_warning
 
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
@@ -82,57 +66,6 @@ def _load_generate_and_build(options: BuildOptions, started: float, warm: WarmSt
     return 0
 
 
-RENDERED = ("worksheets", "keys", "flashcards", "calibration", "answer-sheets")
-
-
-@contextmanager
-def warm_render_workers(options: BuildOptions) -> Iterator[WarmStart | None]:
-    """A process that imports the renderer while this one loads the pack, generates and plans, and from which the
-    render workers are forked; None when the build renders nothing, or where it cannot start."""
-    warm = WarmStart.start(RENDERER_MODULES) if any(options.wants(kind) for kind in RENDERED) else None
-    try:
-        yield warm
-    finally:
-        if warm:
-            warm.close()
-
-
-def check_outside_pack(out: Path, folder: Path | None, pack: Path) -> None:
-    """Refuse to build into the pack folder: the outputs would change the pack's fingerprint, so the build would
-    never be up to date, and every file in the pack folder is the author's."""
-    root = Path(pack).resolve()
-    target = Path(folder if folder is not None else out).resolve()
-    if target.is_relative_to(root) or Path(out).resolve().is_relative_to(root):
-        where = "the pack folder" if target == root else "inside the pack folder"
-        raise QuizgenError([option_problem("--out", f"{display_path(out)}: the build would go into "
-                                            f"{display_path(folder or out)}, {where} {display_path(pack)}; expected "
-                                            "a folder outside the pack (a build there would change the pack it is "
-                                            "made from, so it would never be up to date)")])
-
-
-def check_output_folder(out: Path) -> None:
-    """Refuse an --out that is not a folder or cannot be written, before any work is done.
-
-    The check makes and removes a scratch folder in the nearest existing folder, so it proves
-    writing works (a read-only mount or /proc refuses it) without leaving anything behind.
-    """
-    def refuse(message: str) -> QuizgenError:
-        return QuizgenError([option_problem("--out", f"{display_path(out)}: {message}")])
-
-    if out.exists() and not out.is_dir():
-        raise refuse("is a file; expected a folder to build into (it is made when missing)")
-    existing = out
-    while not existing.exists():
-        existing = existing.parent
-    if not existing.is_dir():
-        raise refuse(f"{display_path(existing)} is a file, so no folder can be made inside it; expected a folder")
-    try:
-        Path(tempfile.mkdtemp(prefix=".quizgen-check-", dir=existing)).rmdir()
-    except OSError as exc:
-        raise refuse(f"cannot write in {display_path(existing)} ({exc.strerror or exc}); "
-                     "expected a folder you can write to") from None
-
-
 def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
                       layouts: list[Path] | tuple[Path, ...] = ()) -> Path:
     """`quizgen calibration`: the duplex test sheet as one PDF, outside any build folder, so no build removes it;
@@ -152,17 +85,6 @@ def write_calibration(output: Path, *, paper: str, flip: Flip, back_offset: str,
 
 def _calibration_pdfs(layouts: Layouts, paper: Paper, flip: Flip, offset: Offset) -> tuple[RenderedPdf, ...]:
     return render_pdfs(calibration_document(layouts, paper, flip, offset))
-
-
-def previous_output_folder(options: BuildOptions) -> Path | None:
-    """OUT/<pack-id> as named by the pack file, without loading the whole pack."""
-    from ..load.yamlfile import read_yaml
-
-    try:
-        pack_id = read_yaml(Path(options.pack) / "pack.yaml").data.get("id")
-    except (QuizgenError, AttributeError):
-        return None
-    return options.out / pack_id if isinstance(pack_id, str) and pack_id else None
 
 
 def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,

@@ -1,3 +1,9 @@
 """Rendering: layouts → HTML (layouts.py and a module per kind of document), HTML → PDF (pdf.py, through the
 WeasyPrint boundary weasy.py), worksheets composed from pieces (compose.py, composer.py), card imposition
 (imposition.py)."""
+
+# What render_pdfs imports when it first runs (WeasyPrint as weasy.imported does it, with one library lookup, then
+# the modules of the tasks a build gives its workers): a process that imports them ahead forks render workers that
+# start warm (sandbox.WarmStart). Named here, not in pdf.py, so that naming them imports none of them.
+RENDERER_MODULES = ("quizgen.render.weasy:warmed", "pikepdf", "fontTools.subset", "fontTools.ttLib", "tinycss2",
+                    "quizgen.render.pdf", "quizgen.render.piece_shares")

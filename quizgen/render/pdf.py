@@ -8,13 +8,10 @@ from .card_pieces import ComposedCards
 from .compose import ComposedDocument
 from .composer import render_composed
 from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
+from . import RENDERER_MODULES
 from .weasy import font_dates_kept
 
 __all__ = ["RENDERER_MODULES", "RenderedPdf", "SpooledPdf", "render_pdfs"]
-
-# What render_pdfs imports when it first runs (WeasyPrint as weasy.imported does it, with one library lookup): a
-# process that imports them ahead forks render workers that start warm (sandbox.WarmStart)
-RENDERER_MODULES = ("quizgen.render.weasy:warmed", "pikepdf", "fontTools.subset", "fontTools.ttLib", "tinycss2")
 
 
 def render_pdfs(document) -> tuple[RenderedPdf | SpooledPdf, ...]:
