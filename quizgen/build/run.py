@@ -7,6 +7,7 @@ import os
 import sys
 import tempfile
 import time
+from collections import Counter
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -25,6 +26,7 @@ from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
 from ..render.pdf import RenderedPdf, render_pdfs
 from ..render.piece_shares import lay_out_share, shares
+from ..render.version_shares import compose_share, lay_out_for_shares, version_shares
 from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_all_bounded, run_bounded
 from ..text import counted
@@ -253,21 +255,39 @@ class Renderer:
 
     A document composed from a piece store whose pieces are mostly new (a first build's flashcards) has them
     laid out first, in shares over every worker (render/piece_shares.py), before the other documents; it is
-    composed from the store once all its shares are in. The largest documents go first, so the workers finish
-    at about the same time.
+    composed from the store once all its shares are in. A composed document of many versions is laid out and cut
+    by one worker, then its versions are composed in shares by whichever workers are free
+    (render/version_shares.py). The largest documents go first, so the workers finish at about the same time.
     """
 
     def __init__(self, documents: list[Document], *, jobs: int, warm: WarmStart | None = None):
         self.documents = documents
-        shared = {i: found for i, document in enumerate(documents) if (found := shares(document, jobs))}
+        pieces = {i: found for i, document in enumerate(documents) if (found := shares(document, jobs))}
+        versions = {i: found for i, document in enumerate(documents) if (found := version_shares(document, jobs))}
         largest_first = sorted(range(len(documents)), key=lambda i: -len(documents[i].html))
-        self.order = [(i, share) for i in largest_first if i in shared for share in shared[i]] + [
-            (i, None) for i in largest_first if i not in shared] + [(i, None) for i in largest_first if i in shared]
-        tasks = [Task(render_pdfs, (documents[i],), _blame(documents[i])) if share is None
-                 else Task(lay_out_share, (documents[i], share), _blame(documents[i])) for i, share in self.order]
-        after = {task: {earlier for earlier, (j, share) in enumerate(self.order) if j == i and share is not None}
-                 for task, (i, share) in enumerate(self.order) if share is None and i in shared}
-        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs, warm=warm, after=after)
+        self.steps: list[tuple[int, str, object]] = (
+            [(i, "pieces", share) for i in largest_first if i in pieces for share in pieces[i]]
+            + [(i, "cut", None) for i in largest_first if i in versions]
+            + [(i, "versions", share) for i in largest_first if i in versions for share in versions[i]]
+            + [(i, "render", None) for i in largest_first if i not in versions])
+        tasks = [Task(*self._task(i, kind, arg), _blame(documents[i])) for i, kind, arg in self.steps]
+        # a document's render waits for its pieces' shares, its versions' shares for its cut
+        waits_for = {"render": "pieces", "versions": "cut"}
+        after = {task: {earlier for earlier, (j, kind_before, _) in enumerate(self.steps)
+                        if j == i and kind_before == waits_for.get(kind)}
+                 for task, (i, kind, _) in enumerate(self.steps) if kind in waits_for}
+        self._run = BoundedRun(tasks, sandbox.RENDER_LIMITS, jobs=jobs, warm=warm,
+                               after={task: earlier for task, earlier in after.items() if earlier})
+
+    def _task(self, i: int, kind: str, arg) -> tuple[Callable, tuple]:
+        document = self.documents[i]
+        if kind == "pieces":
+            return lay_out_share, (document, arg)
+        if kind == "cut":
+            return lay_out_for_shares, (document,)
+        if kind == "versions":
+            return compose_share, (arg,)
+        return render_pdfs, (document,)
 
     def __enter__(self) -> Renderer:
         self._run.__enter__()
@@ -278,12 +298,21 @@ class Renderer:
 
     def results(self, *, on_done: Callable[[str], None] = lambda name: None) -> list[tuple[RenderedPdf, ...]]:
         """Every document's PDFs, in the order the documents were given."""
+        unfinished = Counter(i for i, kind, _ in self.steps if kind in ("render", "versions"))
+
         def done(task: int) -> None:
-            rendered = task >= 0 and self.order[task][1] is None
-            on_done(_document_name(self.documents[self.order[task][0]]) if rendered else "")
+            i, kind, _ = self.steps[task] if task >= 0 else (-1, "", None)
+            if kind in ("render", "versions"):
+                unfinished[i] -= 1
+            on_done(_document_name(self.documents[i]) if i >= 0 and not unfinished[i] else "")
 
         found = self._run.results(on_done=done)
-        by_document = {i: pdfs for (i, share), pdfs in zip(self.order, found) if share is None}
+        by_document: dict[int, tuple] = {}
+        for (i, kind, _), pdfs in zip(self.steps, found):
+            if kind == "render" or (kind == "cut" and pdfs is not None):  # a cut that composed not: laid out in full
+                by_document[i] = pdfs
+            elif kind == "versions":
+                by_document[i] = by_document.get(i, ()) + pdfs
         return [by_document[i] for i in range(len(self.documents))]
 
 

@@ -13,7 +13,8 @@ from .compose import (GRID_COLUMNS, GRID_LINES, HEADER_PREFIX, TITLE_PIECE, TITL
                       HeaderBlock, Line, NotComposable, QuestionBlock, SlottedLine, VersionPlan)
 from .fetching import refusals_reported
 from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
-from .pieces import SAME_LINE, Edge, Measured, PageFacts, Placement, PlannedPage, cut_pieces, part_name
+from .pieces import (SAME_LINE, Edge, Measured, PageFacts, PieceStreams, Placement, PlannedPage, cut_pieces,
+                     part_name)
 from .splicing import deflated, write_version
 from .weasy import laid_out, measure, page_facts
 
@@ -60,6 +61,27 @@ def render_composed(document: ComposedDocument) -> tuple:
 
 
 def _composed_pdfs(document: ComposedDocument) -> tuple:
+    cut = cut_document(document, collect=True)
+    return composed_versions(document, cut.streams, cut.measured, cut.facts, cut.seconds)
+
+
+WHOLE_PAGES = {TITLE_PIECE: 0}  # the running title is all of the pieces document's first page
+
+
+@dataclass(frozen=True)
+class CutDocument:
+    """A composed document's pieces laid out once and cut: all that composing its versions needs."""
+
+    pdf_bytes: bytes  # the pieces document
+    streams: PieceStreams
+    measured: dict[str, Measured]
+    facts: PageFacts
+    seconds: float  # how long laying out and cutting took
+
+
+def cut_document(document: ComposedDocument, *, collect: bool) -> CutDocument:
+    """Lay the pieces document out once, measure and cut it; with `collect`, the box tree is freed before cutting
+    (the largest thing held: a process that composes afterwards needs only the measurements)."""
     started = time.perf_counter()
     refusals: list = []
     with refusals_reported(document, refusals):
@@ -69,12 +91,12 @@ def _composed_pdfs(document: ComposedDocument) -> tuple:
     splits = piece_splits(document, measured)
     with refusals_reported(document, refusals):  # attachments are fetched only now
         pdf_bytes = rendered.write_pdf()
-    del rendered  # the box tree is the largest thing held; composing needs only the measurements
-    gc.collect()
-    streams = cut_pieces(pdf_bytes, measured, {TITLE_PIECE: 0}, splits)
+    del rendered
+    if collect:
+        gc.collect()
+    streams = cut_pieces(pdf_bytes, measured, WHOLE_PAGES, splits)
     streams = replace(streams, contents={k: deflated(v) for k, v in streams.contents.items()})
-    layout_seconds = time.perf_counter() - started
-    return composed_versions(document, streams, measured, facts, layout_seconds)
+    return CutDocument(pdf_bytes, streams, measured, facts, time.perf_counter() - started)
 
 
 def composed_versions(document: ComposedDocument, streams, measured: dict[str, Measured], facts: PageFacts,

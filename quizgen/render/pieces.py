@@ -148,6 +148,22 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
     return PieceStreams(pdf, contents, fonts, resources, heights, parsed)
 
 
+def reopened(pdf_bytes: bytes, contents: dict[str, bytes], fonts: dict[str, tuple[str, ...]],
+             measured: dict[str, Measured], whole_pages: dict[str, int]) -> PieceStreams:
+    """The pieces `cut_pieces` cut from `pdf_bytes` (their `contents` and `fonts` as it gave them), in another
+    process: the document opened again, and the resources gathered from the same pages in the same order."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    heights = tuple(float(p.mediabox[3]) - float(p.mediabox[1]) for p in pdf.pages)
+    with_pieces = {piece.page for piece in measured.values()} | set(whole_pages.values())
+    resources: dict[str, dict[str, object]] = {}
+    for index, page in enumerate(pdf.pages):
+        if index in with_pieces:
+            _gather_resources(pdf, page, resources)
+    return PieceStreams(pdf, contents, fonts, resources, heights)
+
+
 def operator_of(instruction) -> str:
     """An instruction's operator ("Tj", "re"…); "INLINE IMAGE" for an inline image, which has none."""
     return str(getattr(instruction, "operator", "INLINE IMAGE"))
