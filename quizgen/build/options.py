@@ -98,10 +98,10 @@ class BuildOptions:
     def with_class_list(self) -> BuildOptions:
         """These options holding the --students list, read now and only now: `--students <(…)` is a pipe,
         whose bytes come only once."""
-        from ..render.answer_sheets import read_class_list_once
-
         if self.students is None or self.class_list is not None:
             return self
+        from ..render.answer_sheets import read_class_list_once
+
         return replace(self, class_list=read_class_list_once(self.students))
 
 
