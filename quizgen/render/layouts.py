@@ -122,11 +122,13 @@ def compiled_layouts_kept_in(folder: Path | None) -> Iterator[None]:
     before = list(_COMPILED_IN)
     _COMPILED_IN[:] = [] if folder is None else [Path(folder)]
     layout_environment.cache_clear()
+    _layout_module.cache_clear()
     try:
         yield
     finally:
         _COMPILED_IN[:] = before
         layout_environment.cache_clear()
+        _layout_module.cache_clear()
 
 
 @functools.lru_cache(maxsize=8)
@@ -200,11 +202,18 @@ def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple, i
     layouts = Layouts(folders)
     env = layout_environment(folders)
     with located_layout_errors(layouts, name):
-        function = getattr(env.get_template(name).module, macro)
+        function = getattr(_layout_module(folders, name), macro)
         try:
             return Markup(function(*args) if inside is None else function(*args, caller=lambda: inside))
         except Exception:
             env.handle_exception()  # as Template.render does: the traceback's lines become the layout's own
+
+
+@functools.lru_cache(maxsize=64)
+def _layout_module(folders: tuple[Path, ...], name: str):
+    """The macros of the layout `name`, looked up once per build: Jinja2 would check the file's date at every one
+    of a class set's thousands of macro calls (its results are kept as long, by _macro_html)."""
+    return layout_environment(folders).get_template(name).module
 
 
 @contextlib.contextmanager
