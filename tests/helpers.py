@@ -631,6 +631,19 @@ def headless_chromium(*flags: str):
         shutil.rmtree(profile, ignore_errors=True)
 
 
+LONG_CHOICE = "a choice long enough to run over the end of its column and onto a second line of the table " * 2
+
+
+def long_choice_set(codes: str) -> QuestionSet:
+    """The sample's matching question alone, its first choice LONG_CHOICE, in a version for each of `codes`."""
+    base = make_sample_set(versions=1)
+    matching = next(q for q in base.questions if q.type == "matching")
+    first = matching.pairs[0].right
+    pairs = tuple(dataclasses.replace(p, right=LONG_CHOICE if i == 0 else p.right) for i, p in enumerate(matching.pairs))
+    q = dataclasses.replace(matching, pairs=pairs, choices=tuple(LONG_CHOICE if c == first else c for c in matching.choices))
+    return dataclasses.replace(base, questions=(q,), versions=tuple(Version(code, (q,)) for code in codes))
+
+
 def three_version_set() -> QuestionSet:
     """21 questions (the sample set three times over) in three versions, each in its own order."""
     base = make_sample_set(versions=1)

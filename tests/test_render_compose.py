@@ -10,10 +10,9 @@ from pathlib import Path
 
 import pikepdf
 import pytest
-from helpers import DEFAULT_PACK, flat, make_sample_set, page_texts, three_version_set
+from helpers import DEFAULT_PACK, LONG_CHOICE, flat, long_choice_set, page_texts, three_version_set
 from pypdf import PdfReader
 
-from quizgen.model import Version
 from quizgen.render import compose, composer
 from quizgen.render.compose import composable, composed_document
 from quizgen.render.composer import FlowBlock, paginate, render_composed
@@ -215,23 +214,17 @@ def test_a_header_that_changes_the_code_is_not_composed(tmp_path, question_set):
 
 
 def test_a_choice_too_long_for_one_line_falls_back_to_the_full_layout():
-    base = make_sample_set(versions=1)
-    matching = next(q for q in base.questions if q.type == "matching")
-    long_choice = "a choice long enough to run over the end of its column and onto a second line of the table " * 2
-    pairs = tuple(dataclasses.replace(p, right=long_choice if i == 0 else p.right) for i, p in enumerate(matching.pairs))
-    choices = tuple(long_choice if c == matching.pairs[0].right else c for c in matching.choices)
-    q = dataclasses.replace(matching, pairs=pairs, choices=choices)
-    two = dataclasses.replace(base, questions=(q,), versions=(Version("A", (q,)), Version("B", (q,))))
+    two = long_choice_set("AB")
     document = composed_document("worksheet", two, two.versions, Layouts.with_user_folders(), A4)
     with pytest.raises(compose.NotComposable):
         composer._composed_pdfs(document)
     result, _ = render_composed(document)
-    assert flat(long_choice) in " ".join(page_texts(result.data))
+    assert flat(LONG_CHOICE) in " ".join(page_texts(result.data))
     # a single version's question is one piece, choices and all: it composes
     one = dataclasses.replace(two, versions=two.versions[:1])
     (result,) = composer._composed_pdfs(composed_document("worksheet", one, one.versions, Layouts.with_user_folders(),
                                                           A4))
-    assert flat(long_choice) in " ".join(page_texts(result.data))
+    assert flat(LONG_CHOICE) in " ".join(page_texts(result.data))
 
 
 def test_a_mistake_in_a_users_key_layout_is_one_located_error(tmp_path, question_set):

@@ -6,9 +6,8 @@ from __future__ import annotations
 import dataclasses
 
 import pytest
-from helpers import make_sample_set
+from helpers import long_choice_set, make_sample_set, three_version_set
 
-from quizgen.model import Version
 from quizgen.render import version_shares
 from quizgen.render.compose import composed_document
 from quizgen.render.layouts import Layouts
@@ -20,16 +19,8 @@ pytestmark = pytest.mark.slow
 A4 = PAPERS["a4"]
 
 
-def several_versions(count: int):
-    """The sample questions in `count` versions, each in another order."""
-    base = make_sample_set(versions=1)
-    questions = base.questions
-    return dataclasses.replace(base, versions=tuple(
-        Version(code, questions[n:] + questions[:n]) for n, code in enumerate("ABCDEFGH"[:count])))
-
-
-def document(kind: str, spool, versions: int = 5, question_set=None):
-    question_set = question_set or several_versions(versions)
+def document(kind: str, spool, question_set=None):
+    question_set = question_set or three_version_set()
     made = composed_document(kind, question_set, question_set.versions, Layouts.with_user_folders(), A4)
     spool.mkdir(parents=True, exist_ok=True)
     return dataclasses.replace(made, spool=spool)
@@ -55,7 +46,7 @@ def test_versions_composed_in_shares_are_the_bytes_of_one_render(kind, small_sha
     whole = document(kind, tmp_path / "spool")
     alone = render_pdfs(dataclasses.replace(whole, spool=None))
     shares = version_shares.version_shares(whole, 2)
-    assert len(shares) == 4  # two a worker
+    assert len(shares) == 3  # a version each (the smallest share made one version for the test)
     assert [v for share in shares for v in share.document.versions] == list(whole.versions)
     assert sum(share.fraction for share in shares) == pytest.approx(1.0)
     # a share carries its versions, and none of the pieces' HTML
@@ -70,20 +61,14 @@ def test_nothing_is_shared_on_one_core_without_a_spool_or_with_few_versions(smal
     whole = document("worksheet", tmp_path / "spool")
     assert version_shares.version_shares(whole, 1) == []
     assert version_shares.version_shares(dataclasses.replace(whole, spool=None), 2) == []
-    single = document("worksheet", tmp_path / "single", versions=1)
+    single = document("worksheet", tmp_path / "single", question_set=make_sample_set(versions=1))
     assert version_shares.version_shares(single, 2) == []  # one version: composed from the piece store
     version_shares.SMALLEST_SHARE = 3
-    assert version_shares.version_shares(whole, 2) == []  # five versions are one share's worth
+    assert version_shares.version_shares(whole, 2) == []  # three versions are one share's worth
 
 
 def test_versions_whose_pieces_do_not_compose_are_laid_out_in_full_by_their_shares(small_shares, tmp_path):
-    base = make_sample_set(versions=1)
-    matching = next(q for q in base.questions if q.type == "matching")
-    long_choice = "a choice long enough to run over the end of its column and onto a second line of the table " * 2
-    pairs = tuple(dataclasses.replace(p, right=long_choice if i == 0 else p.right) for i, p in enumerate(matching.pairs))
-    choices = tuple(long_choice if c == matching.pairs[0].right else c for c in matching.choices)
-    q = dataclasses.replace(matching, pairs=pairs, choices=choices)
-    three = dataclasses.replace(base, questions=(q,), versions=tuple(Version(code, (q,)) for code in "ABC"))
+    three = long_choice_set("ABC")
     whole = document("worksheet", tmp_path / "spool", question_set=three)
     assert len(version_shares.version_shares(whole, 2)) == 3
     pdfs = composed_in_shares(whole, 2)
@@ -93,7 +78,7 @@ def test_versions_whose_pieces_do_not_compose_are_laid_out_in_full_by_their_shar
 def test_a_document_whose_layout_does_not_compose_is_laid_out_in_full_by_its_cut(small_shares, tmp_path):
     """Pieces laid out together whose members do not stack (a rule sets them side by side) are found out by the
     cut, which lays the whole document out in full; its shares then find no cut file and compose nothing."""
-    whole = document("worksheet", tmp_path / "spool", versions=3)
+    whole = document("worksheet", tmp_path / "spool")
     whole = dataclasses.replace(whole, html=whole.html.replace(
         "</head>", "<style>[data-qg-member] { display: inline; }</style></head>", 1))
     pdfs = version_shares.lay_out_for_shares(whole)
