@@ -201,7 +201,10 @@ def test_the_command_exits_1_on_a_bad_option(tmp_path, capsys):
 
 
 @needs_engine
-def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
+def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys, monkeypatch):
+    from quizgen.render import version_shares
+
+    monkeypatch.setattr(version_shares, "SMALLEST_SHARE", 1)  # with --jobs 2, the two versions are composed apart
     pack = write_pack(tmp_path / "rivers", MINIMAL_PACK)
     out = tmp_path / "build"
     code = cli.main(["build", str(pack), "--out", str(out), "--versions", "2", "--count", "2", "--jobs", "1",
@@ -228,7 +231,8 @@ def test_build_command_makes_every_output_of_a_pack(tmp_path, capsys):
             assert re.sub(r"\s+", " ", f"{number}. {q.prompt}").replace("_____", "________________") in text
             assert q.explanation in key
 
-    # the PDFs and the question set come out byte for byte the same (exports answer for their own bytes)
+    # the PDFs and the question set come out byte for byte the same, the versions composed in shares or not
+    # (exports answer for their own bytes)
     ours = ("questions.json",) + tuple(n for n in names if n.endswith(".pdf"))
     before = {name: (folder / name).read_bytes() for name in ours}
     assert cli.main(["build", str(pack), "--out", str(out), "--versions", "2", "--count", "2", "--jobs", "2",

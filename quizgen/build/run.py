@@ -26,7 +26,7 @@ from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
 from ..render.pdf import RenderedPdf, render_pdfs
 from ..render.piece_shares import lay_out_share, shares
-from ..render.version_shares import compose_share, lay_out_for_shares, version_shares
+from ..render.version_shares import compose_share, lay_out_for_shares, laid_out_in_full, version_shares
 from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_all_bounded, run_bounded
 from ..text import counted
@@ -308,11 +308,19 @@ class Renderer:
 
         found = self._run.results(on_done=done)
         by_document: dict[int, tuple] = {}
+        in_full: set[int] = set()  # a share's versions did not compose: the whole document is laid out in full
         for (i, kind, _), pdfs in zip(self.steps, found):
             if kind == "render" or (kind == "cut" and pdfs is not None):  # a cut that composed not: laid out in full
                 by_document[i] = pdfs
+            elif kind == "versions" and pdfs is None:
+                in_full.add(i)
             elif kind == "versions":
                 by_document[i] = by_document.get(i, ()) + pdfs
+        if in_full:
+            again = sorted(in_full)
+            with BoundedRun([Task(laid_out_in_full, (self.documents[i],), _blame(self.documents[i])) for i in again],
+                            sandbox.RENDER_LIMITS, jobs=self._run.jobs, warm=self._run.warm) as run:
+                by_document.update(zip(again, run.results()))
         return [by_document[i] for i in range(len(self.documents))]
 
 

@@ -55,8 +55,8 @@ def lay_out_for_shares(document: ComposedDocument) -> tuple | None:
         with font_dates_kept():
             cut = cut_document(document, collect=False)  # the worker ends with the task: nothing to free
     except NotComposable:
-        with font_dates_kept():
-            return render_html_pdfs(document.full_document())
+        full_marker(cut_file(document)).touch()
+        return laid_out_in_full(document)
     kept = (cut.pdf_bytes, cut.streams.contents, cut.streams.fonts, cut.measured, cut.facts, cut.seconds)
     path = cut_file(document)
     partial = path.with_suffix(".part")
@@ -65,21 +65,35 @@ def lay_out_for_shares(document: ComposedDocument) -> tuple | None:
     return None
 
 
-def compose_share(share: VersionShare) -> tuple:
+def compose_share(share: VersionShare) -> tuple | None:
     """In a render worker: the PDFs of the share's versions, composed from its document's cut file; none when the
-    document was laid out in full by its cut. Pieces that turn out not to compose (a matching choice that wraps)
-    leave the share's versions to their full layout, as a single render leaves its document's."""
-    if not share.cut.is_file():
+    document was laid out in full by its cut. None when the pieces turn out not to compose for one of its versions
+    (a key entry taller than a page in that version's wording): the whole document is then laid out in full, as a
+    single render does, so that the files do not depend on how the versions were shared out."""
+    if full_marker(share.cut).is_file():
         return ()
+    if not share.cut.is_file():
+        raise RuntimeError(f"the cut pieces {share.cut.name} are missing from the build's spool folder "
+                           f"{share.cut.parent}")
     # the cut file is this build's own, written by its own worker into its private spool folder a moment ago
     pdf_bytes, contents, fonts, measured, facts, seconds = pickle.loads(share.cut.read_bytes())
     streams = reopened(pdf_bytes, contents, fonts, measured, WHOLE_PAGES)
     try:
         return composed_versions(share.document, streams, measured, facts, seconds * share.fraction)
     except NotComposable:
-        with font_dates_kept():
-            return render_html_pdfs(share.document.full_document())
+        return None
+
+
+def laid_out_in_full(document: ComposedDocument) -> tuple:
+    """Every version of `document` laid out in full, as a render that cannot compose lays them out."""
+    with font_dates_kept():
+        return render_html_pdfs(document.full_document())
 
 
 def cut_file(document: ComposedDocument) -> Path:
     return document.spool / f".{document.versions[0].file_name}.cut"
+
+
+def full_marker(cut: Path) -> Path:
+    """Left in place of the cut file by a cut that laid its document out in full, for the document's shares."""
+    return cut.with_suffix(".full")
