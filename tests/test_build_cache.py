@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import os
 import shutil
 from pathlib import Path
 
@@ -143,6 +144,23 @@ def test_compiled_layouts_in_a_folder_others_can_write_are_neither_read_nor_writ
     assert all(p.read_bytes() == b"j2" + b"\x00" * 64 for p in compiled.iterdir())  # nor rewritten
     assert {n: d for n, d in digests(out / "chemistry").items() if n.endswith(".pdf")} == \
         {n: d for n, d in before.items() if n.endswith(".pdf")}
+
+
+def test_compiled_layouts_of_other_code_are_kept_for_the_last_two_and_none_with_the_cache_off(
+        pack: Path, tmp_path: Path, private_cache_folder: Path):
+    root = private_cache_folder / "quizgen"
+    root.mkdir(mode=0o700, parents=True)
+    for age, name in enumerate(("layouts-old1", "layouts-old2", "layouts-old3")):  # old1 the most recently used
+        (root / name).mkdir(mode=0o700)
+        os.utime(root / name, ns=(10**18 - age * 10**9,) * 2)
+    main(["build", str(pack), "--out", str(tmp_path / "out"), *ONLY, "--only", "worksheets"])
+    kept = sorted(p.name for p in root.glob("layouts-*"))
+    assert len(kept) == 3 and "layouts-old1" in kept and "layouts-old2" in kept  # and this code's own
+    # with the user's cache off, they are kept beside the build, and nothing is written to the user's cache
+    shutil.rmtree(root)
+    main(["build", str(pack), "--out", str(tmp_path / "off"), *ONLY, "--only", "worksheets", "--no-cache"])
+    assert not root.exists()
+    assert len(list((tmp_path / "off" / ".quizgen-cache").glob("layouts-*"))) == 1
 
 
 def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path):

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
+import shutil
 from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint, write_cache_entry
+from ..files import folder_fingerprint, private_folder, write_cache_entry
 from ..render import piece_store, weasy
 from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
@@ -17,10 +19,10 @@ from ..render.layouts import Document
 from ..render.pdf import RenderedPdf
 from ..render.piece_shares import store_keys
 from .code import code_fingerprint
-from .pool_cache import user_cache_folder
 
 CACHE_FOLDER = ".quizgen-cache"
 PDF_LIBRARIES = ("pikepdf", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
+COMPILED_LAYOUTS_KEPT = 3  # folders of compiled layouts in the user's cache: this code's and the last two before it
 CACHE_ENTRY = re.compile(r"([0-9a-f]{32})(?:-[0-9]+\.pdf|\.json)")
 
 
@@ -32,13 +34,15 @@ class RenderCache:
     Entries the latest build did not use are removed, so the cache never outgrows one build.
     """
 
-    def __init__(self, folder: Path, *, layout_folders: tuple[Path, ...], content_folders: tuple[Path, ...]):
+    def __init__(self, folder: Path, *, layout_folders: tuple[Path, ...], content_folders: tuple[Path, ...],
+                 user_cache: Path | None = None):
         self.folder = folder
+        self.user_cache = user_cache  # the user's cache folder, where the layouts' compiled code is kept; None: here
         self.used: set[str] = set()
         self.used_pieces: set[str] = set()
         # quizgen's own code and the libraries that write the PDFs: an upgrade of either is never served old bytes
-        digest = hashlib.sha256(f"{__version__}\n{code_fingerprint(libraries=PDF_LIBRARIES)}\n"
-                                f"{weasy.version()}\n".encode())
+        self.code = code_fingerprint(libraries=PDF_LIBRARIES)
+        digest = hashlib.sha256(f"{__version__}\n{self.code}\n{weasy.version()}\n".encode())
         for number, root in enumerate((*layout_folders, *content_folders)):
             # the YAML is already in the HTML
             folder_fingerprint(digest, number, Path(root), lambda path: path.suffix != ".yaml")
@@ -73,13 +77,16 @@ class RenderCache:
 
     @property
     def compiled_layouts(self) -> Path:
-        """Where the layouts' compiled code is kept (render/layouts.compiled_layouts_kept_in), for this quizgen and
-        this Jinja2 (another version compiles anew): the user's cache folder, beside the cached pools, so that a
-        build into a new folder finds it too; this cache's folder where there is no home."""
+        """Where the layouts' compiled code is kept (render/layouts.compiled_layouts_kept_in), for this quizgen's code
+        and this Jinja2 (other code compiles anew: the sandbox's rules are compiled in): in the user's cache folder,
+        beside the cached pools, so that a build into a new folder finds it too, with the code of the last few
+        quizgens before it; in this cache's folder when the user's cache is off or there is no home."""
         import jinja2
 
-        name = f"layouts-{__version__}-jinja2-{jinja2.__version__}"
-        return (user_cache_folder() or self.folder) / name
+        name = "layouts-" + hashlib.sha256(f"{self.code}\n{jinja2.__version__}".encode()).hexdigest()[:16]
+        if self.user_cache is None:
+            return self.folder / name
+        return newest_kept(self.user_cache / name, COMPILED_LAYOUTS_KEPT)
 
     @property
     def pieces(self) -> Path:
@@ -104,3 +111,19 @@ class RenderCache:
                 path.unlink(missing_ok=True)
         piece_store.keep_only(self.pieces, self.used_pieces)
 
+
+def newest_kept(folder: Path, keep: int) -> Path:
+    """`folder`, marked as used now; of the folders beside it named as it is up to its last hyphen, all but the
+    `keep` most recently used are removed (this user's own only)."""
+    try:
+        os.utime(folder)
+    except OSError:
+        pass  # not made yet: the first build with this code makes it
+    prefix = folder.name.rsplit("-", 1)[0] + "-"
+    try:
+        others = [p for p in folder.parent.iterdir() if p.name.startswith(prefix) and p != folder and private_folder(p)]
+    except OSError:
+        return folder
+    for old in sorted(others, key=lambda p: p.lstat().st_mtime_ns, reverse=True)[keep - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder

@@ -33,6 +33,7 @@ from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
 from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import load_and_generate
+from .pool_cache import user_cache_folder
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_output, planned
@@ -96,7 +97,8 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     forked from `warm` when given (sandbox.WarmStart)."""
     started = time.perf_counter()
     layout_folders = Layouts.with_user_folders(options.layouts).folders
-    cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders, content_folders=content_folders)
+    cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders, content_folders=content_folders,
+                        user_cache=user_cache_folder() if options.pool_cache else None)
     exports = ExportCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders)
     display = display or BuildProgress()
     files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
