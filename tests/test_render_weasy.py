@@ -85,6 +85,23 @@ def test_weasyprint_is_imported_with_one_library_lookup_and_the_same_libraries()
     assert any("libpango-1.0" in name for name in fast_libraries)
 
 
+def test_the_html_parsers_pattern_cache_answers_and_parses_as_tinyhtml5_does(monkeypatch):
+    from xml.etree import ElementTree
+
+    import tinyhtml5
+    from tinyhtml5 import inputstream
+
+    weasy.imported()
+    assert type(inputstream.characters_until_regex).__name__ == "_PatternsByCharacters"
+    html = ("<!DOCTYPE html><html><head><title>A &amp; B</title><style>p > b { x: 1 }</style></head><body>"
+            "<!-- a note --><p class='x' data-qg=\"slot\">Deir ez-Zor &lt;2014&gt; <b>bold</b>\t tab "
+            "&#x62F;&#x64A;&#x631; <br/>line</p><table><tr><td>1<td>two</table></body></html>")
+    patched = ElementTree.tostring(tinyhtml5.parse(html))
+    assert (("<", "\u0000"), False) in inputstream.characters_until_regex  # kept under the characters, found again
+    monkeypatch.setattr(inputstream, "characters_until_regex", {})  # tinyhtml5's own, which never answers
+    assert ElementTree.tostring(tinyhtml5.parse(html)) == patched
+
+
 def test_a_piece_is_found_in_the_box_tree_with_its_marks_ink_and_tab_size(tmp_path):
     measured = weasy.measure(laid_out(tmp_path, PIECE))
     piece = measured[f"{PIECE_ID_PREFIX}0"]
