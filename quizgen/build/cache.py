@@ -75,12 +75,12 @@ class RenderCache:
         except OSError:
             pass  # a cache that cannot be written only costs time
 
-    @property
-    def compiled_layouts(self) -> Path:
+    def compiled_layouts_folder(self) -> Path:
         """Where the layouts' compiled code is kept (render/layouts.compiled_layouts_kept_in), for this quizgen's code
         and this Jinja2 (other code compiles anew: the sandbox's rules are compiled in): in the user's cache folder,
         beside the cached pools, so that a build into a new folder finds it too, with the code of the last few
-        quizgens before it; in this cache's folder when the user's cache is off or there is no home."""
+        quizgens before it (older ones are removed now); in this cache's folder when the user's cache is off or there is
+        no home."""
         import jinja2
 
         name = "layouts-" + hashlib.sha256(f"{self.code}\n{jinja2.__version__}".encode()).hexdigest()[:16]

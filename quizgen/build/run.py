@@ -26,17 +26,18 @@ from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
 from ..render.pdf import RenderedPdf, render_pdfs
 from ..render.piece_shares import lay_out_share, shares
-from ..render.version_shares import compose_share, lay_out_for_shares, laid_out_in_full, version_shares
+from ..render.composer import laid_out_in_full
+from ..render.version_shares import compose_share, lay_out_for_shares, version_shares
 from ..sheets.paper import PAPERS, Paper
 from ..sandbox import BoundedRun, Task, WarmStart, run_all_bounded, run_bounded
 from ..text import counted
 from .cache import CACHE_FOLDER, RenderCache
 from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import load_and_generate
-from .pool_cache import user_cache_folder
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_output, planned
+from .pool_cache import user_cache_folder
 from .progress import BuildProgress, print_summary
 
 
@@ -119,7 +120,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     made, and gives back those whose inputs did not change."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
-    with compiled_layouts_kept_in(cache.compiled_layouts if cache else None):
+    with compiled_layouts_kept_in(cache.compiled_layouts_folder() if cache else None):
         plans = run_all_bounded([Task(plan_output, (wanted, question_set, options, layouts, content_folders), blame)
                                  for wanted in planned(options)], sandbox.RENDER_LIMITS,
                                 jobs=options.jobs or os.cpu_count() or 1)

@@ -16,7 +16,7 @@ from .html_pdf import RenderedPdf, SpooledPdf, render_html_pdfs
 from .pieces import (SAME_LINE, Edge, Measured, PageFacts, PieceStreams, Placement, PlannedPage, cut_pieces,
                      part_name)
 from .splicing import deflated, write_version
-from .weasy import laid_out, measure, page_facts
+from .weasy import font_dates_kept, laid_out, measure, page_facts
 
 
 @dataclass(frozen=True)
@@ -57,6 +57,12 @@ def render_composed(document: ComposedDocument) -> tuple:
             return stored_composed_pdfs(document)
         return _composed_pdfs(document)
     except NotComposable:
+        return laid_out_in_full(document)
+
+
+def laid_out_in_full(document: ComposedDocument) -> tuple:
+    """Every version of `document` laid out in full, as a render that cannot compose lays them out."""
+    with font_dates_kept():
         return render_html_pdfs(document.full_document())
 
 

@@ -120,8 +120,8 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
     """
     import pikepdf
 
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    heights = tuple(float(p.mediabox[3]) - float(p.mediabox[1]) for p in pdf.pages)
+    pdf, heights = _opened(pdf_bytes)
+    with_pieces = _pages_with_pieces(measured, whole_pages)
     bands: dict[int, list[tuple[str, float, float]]] = {}
     for piece_id, piece in measured.items():
         edges = [piece.band.y, *(splits or {}).get(piece_id, ()), piece.band.bottom]
@@ -132,9 +132,9 @@ def cut_pieces(pdf_bytes: bytes, measured: dict[str, Measured], whole_pages: dic
     resources: dict[str, dict[str, object]] = {}
     parsed: dict[str, list] = {}
     for index, page in enumerate(pdf.pages):
-        whole = [name for name, number in whole_pages.items() if number == index]
-        if not bands.get(index) and not whole:
+        if index not in with_pieces:
             continue
+        whole = [name for name, number in whole_pages.items() if number == index]
         _gather_resources(pdf, page, resources)
         instructions = list(pikepdf.parse_content_stream(page))
         operators = {id(i): operator_of(i) for i in instructions}  # each read once: pikepdf makes it anew each time
@@ -152,16 +152,26 @@ def reopened(pdf_bytes: bytes, contents: dict[str, bytes], fonts: dict[str, tupl
              measured: dict[str, Measured], whole_pages: dict[str, int]) -> PieceStreams:
     """The pieces `cut_pieces` cut from `pdf_bytes` (their `contents` and `fonts` as it gave them), in another
     process: the document opened again, and the resources gathered from the same pages in the same order."""
-    import pikepdf
-
-    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
-    heights = tuple(float(p.mediabox[3]) - float(p.mediabox[1]) for p in pdf.pages)
-    with_pieces = {piece.page for piece in measured.values()} | set(whole_pages.values())
+    pdf, heights = _opened(pdf_bytes)
+    with_pieces = _pages_with_pieces(measured, whole_pages)
     resources: dict[str, dict[str, object]] = {}
     for index, page in enumerate(pdf.pages):
         if index in with_pieces:
             _gather_resources(pdf, page, resources)
     return PieceStreams(pdf, contents, fonts, resources, heights)
+
+
+def _opened(pdf_bytes: bytes):
+    """The pieces document as a pikepdf file, and each page's height in points."""
+    import pikepdf
+
+    pdf = pikepdf.open(io.BytesIO(pdf_bytes))
+    return pdf, tuple(float(p.mediabox[3]) - float(p.mediabox[1]) for p in pdf.pages)
+
+
+def _pages_with_pieces(measured: dict[str, Measured], whole_pages: dict[str, int]) -> set[int]:
+    """The pages of the pieces document that hold a piece: the ones whose resources the pieces may name."""
+    return {piece.page for piece in measured.values()} | set(whole_pages.values())
 
 
 def operator_of(instruction) -> str:

@@ -12,8 +12,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from .compose import ComposedDocument, NotComposable
-from .composer import WHOLE_PAGES, composed_versions, cut_document
-from .html_pdf import render_html_pdfs
+from .composer import WHOLE_PAGES, composed_versions, cut_document, laid_out_in_full
 from .pieces import reopened
 from .weasy import font_dates_kept
 
@@ -82,12 +81,6 @@ def compose_share(share: VersionShare) -> tuple | None:
         return composed_versions(share.document, streams, measured, facts, seconds * share.fraction)
     except NotComposable:
         return None
-
-
-def laid_out_in_full(document: ComposedDocument) -> tuple:
-    """Every version of `document` laid out in full, as a render that cannot compose lays them out."""
-    with font_dates_kept():
-        return render_html_pdfs(document.full_document())
 
 
 def cut_file(document: ComposedDocument) -> Path:
