@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import dataclasses
 import io
+import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import openpyxl
 import pytest
@@ -119,3 +122,23 @@ def test_same_set_gives_identical_bytes_with_fixed_dates(tmp_path):
     with zipfile.ZipFile(io.BytesIO(data)) as archive:
         assert {i.date_time for i in archive.infolist()} == {(1980, 1, 1, 0, 0, 0)}
         assert b"2000-01-01T00:00:00Z" in archive.read("docProps/core.xml")
+
+
+MAKE_WORKBOOK = """
+import sys
+{before}
+from helpers import make_sample_set
+from quizgen.export import kahoot
+sys.stdout.buffer.write(kahoot.file_bytes(make_sample_set())[0])
+sys.stderr.write("numpy" if "numpy" in sys.modules else "no numpy")
+"""
+
+
+@pytest.mark.parametrize("before", ["", "import numpy"])
+def test_a_workbook_is_made_without_importing_numpy_and_is_the_same_with_it(tmp_path, before):
+    pytest.importorskip("numpy")
+    kahoot.write(make_sample_set(), tmp_path / "in-process.xlsx")
+    made = subprocess.run([sys.executable, "-c", MAKE_WORKBOOK.format(before=before)], capture_output=True,
+                          cwd=Path(__file__).parent, check=True)
+    assert made.stderr.decode() == ("numpy" if before else "no numpy")
+    assert made.stdout == (tmp_path / "in-process.xlsx").read_bytes()

@@ -163,6 +163,27 @@ def test_drawn_extents_reach_absolutely_placed_pieces_and_text_past_their_box(tm
     assert second[1:] == (pytest.approx(40 * px, abs=0.5), pytest.approx(50 * px, abs=0.5), 1)
 
 
+def test_drawn_extents_are_where_a_translation_draws_a_box_and_not_where_a_rotation_would(tmp_path):
+    """Text centred by `top: 50%; transform: translateY(-50%)` is laid out from the middle of its piece down, past
+    its bottom, and drawn centred inside it: the extent is where it is drawn. A transform that turns or scales is
+    measured where the box was laid out, as before."""
+    px = 96 / 25.4
+
+    def centred(transform: str) -> str:
+        return (f'<div style="position: relative; height: 100mm">'
+                f'<div id="{PIECE_ID_PREFIX}1" style="position: absolute; top: 10mm; height: 40mm; width: 60mm">'
+                f'<div style="position: absolute; top: 50%; width: 60mm; transform: {transform}">'
+                f'<p style="margin: 0; height: 30mm">tall</p></div></div></div>')
+
+    translated = weasy.drawn_extents(laid_out(tmp_path, centred("translateY(-50%)")))[f"{PIECE_ID_PREFIX}1"]
+    # the piece's box is 20–60 mm down the page (its 10 mm plus the page's margin); the text 25–55 mm, drawn
+    assert (translated.top, translated.bottom) == (pytest.approx(20 * px, abs=0.5), pytest.approx(60 * px, abs=0.5))
+    in_pixels = weasy.drawn_extents(laid_out(tmp_path, centred("translate(0, -15mm)")))[f"{PIECE_ID_PREFIX}1"]
+    assert in_pixels.bottom == pytest.approx(60 * px, abs=0.5)
+    turned = weasy.drawn_extents(laid_out(tmp_path, centred("translateY(-50%) rotate(1deg)")))[f"{PIECE_ID_PREFIX}1"]
+    assert turned.bottom == pytest.approx(70 * px, abs=0.5)  # laid out 40–70 mm down, past the piece's box
+
+
 def test_drawn_extents_count_the_pages_a_piece_runs_on_to(tmp_path):
     """Clipped text that runs past the bottom of the page is carried over to the next one, where it would be
     drawn over whatever lies at the top of that page."""

@@ -436,9 +436,9 @@ class Extent(NamedTuple):
 
 
 def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, Extent]:
-    """For every element whose id starts with `prefix`, however it is positioned: the extent of everything laid
-    out inside it (text and boxes, before any CSS transform moves their drawing) on its first page, and how many
-    pages it reaches."""
+    """For every element whose id starts with `prefix`, however it is positioned: the extent of everything drawn
+    inside it on its first page (text and boxes, where a CSS translation moves them; where another transform
+    turns or scales a box, where it was laid out), and how many pages it reaches."""
     found: dict[str, Extent] = {}
     for index, page in enumerate(document.pages):
         stack = [page._page_box]
@@ -452,14 +452,36 @@ def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, Extent]:
                     if found[element_id].page + found[element_id].pages <= index:
                         found[element_id] = found[element_id]._replace(pages=index - found[element_id].page + 1)
                     continue
-                tops, bottoms = [], []
-                for inner in (box, *_descendants(box)):
-                    inner = getattr(inner, "_box", inner)
-                    if inner.width is None or inner.height is None:
-                        continue
-                    tops.append(inner.position_y)
-                    bottoms.append(inner.position_y + inner.margin_height())
-                found[element_id] = Extent(index, min(tops), max(bottoms))
+                spans = list(_vertical_spans(box, 0.0))
+                found[element_id] = Extent(index, min(top for top, _ in spans), max(bottom for _, bottom in spans))
                 continue
             stack.extend(getattr(box, "children", ()))
     return found
+
+
+def _vertical_spans(box, shift: float) -> Iterator[tuple[float, float]]:
+    """The top and bottom of `box` and of every box inside it, each moved down by `shift` and by the vertical
+    translations of its own and its ancestors' CSS transforms (drawn where the translation puts it)."""
+    box = getattr(box, "_box", box)  # an absolutely placed box sits in the tree behind a placeholder
+    if box.width is not None and box.height is not None:
+        shift += _translated_down(box)
+        yield box.position_y + shift, box.position_y + shift + box.margin_height()
+    for child in getattr(box, "children", ()):
+        yield from _vertical_spans(child, shift)
+
+
+def _translated_down(box) -> float:
+    """How far the box's transform moves its drawing down, when the transform only translates it (a percentage
+    of its border box's height, or pixels); 0 for none, or for one that also turns, scales or skews it."""
+    operations = box.style["transform"] or ()
+    if any(name != "translate" for name, _ in operations):
+        return 0.0
+    down = 0.0
+    for _, (_, y) in operations:
+        if y.unit == "%":
+            down += y.value / 100 * box.border_height()
+        elif y.unit == "px":
+            down += y.value
+        else:
+            return 0.0
+    return down
