@@ -21,7 +21,7 @@ from ..render.piece_shares import store_keys
 from .code import code_fingerprint
 
 CACHE_FOLDER = ".quizgen-cache"
-PDF_LIBRARIES = ("pikepdf", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
+PDF_LIBRARIES = ("pikepdf", "uharfbuzz", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
 COMPILED_LAYOUTS_KEPT = 3  # folders of compiled layouts in the user's cache: this code's and the last two before it
 CACHE_ENTRY = re.compile(r"([0-9a-f]{32})(?:-[0-9]+\.pdf|\.json)")
 
