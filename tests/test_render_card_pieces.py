@@ -109,6 +109,49 @@ def test_a_changed_card_lays_out_only_its_changed_side(cards, tmp_path):
     assert "(edited)" in " ".join(page_texts(data))
 
 
+def look_alike(pdf: bytes, other: bytes) -> bool:
+    """The same pages at 150 dpi, up to 2 levels of grey in 255 (a line's edge a hundredth of a pixel away, where a
+    piece is moved to its place by a fraction of a point)."""
+    import pypdfium2 as pdfium
+    from PIL import ImageChops
+
+    pages, others = pdfium.PdfDocument(pdf), pdfium.PdfDocument(other)
+    return len(pages) == len(others) and all(
+        ImageChops.difference(*(p.render(scale=150 / 72, grayscale=True).to_pil() for p in pair)).getextrema()[1] <= 2
+        for pair in zip(pages, others))
+
+
+def test_a_fronts_furniture_is_laid_out_once_and_drawn_on_every_front(cards, without_store):
+    furniture = {piece_id for piece_id, piece in cards.pieces.items() if "furniture" in piece.html}
+    fronts = [placed for sheet in cards.sheets for placed in sheet.placed
+              if 'class="card front ' in cards.pieces[placed.piece].html and placed.piece not in furniture]
+    assert len(furniture) == len({(cards.pieces[p].kind, cards.pieces[p].html) for p in furniture}) >= 1
+    drawn = [placed for sheet in cards.sheets for placed in sheet.placed if placed.piece in furniture]
+    assert len(drawn) == len(fronts) == 11 and {(p.x, p.y) for p in drawn} == {(p.x, p.y) for p in fronts}
+    assert all("tick" not in cards.pieces[p.piece].html for p in fronts)
+    assert look_alike(without_store, render_pdfs(cards.full_document())[0].data)
+
+
+def test_a_pieces_layout_of_an_earlier_quizgen_draws_the_furniture_in_every_front(tmp_path, without_store):
+    """Before card_furniture, card_side took no `furniture` and drew the ticks and the pack's name itself: its
+    sheets compose, and look exactly as those whose furniture is one piece drawn over every front."""
+    import re
+
+    builtin = (Layouts.with_user_folders().folders[-1] / "flashcard-pieces.html").read_text(encoding="utf-8")
+    earlier = re.sub(r"\{%- macro card_furniture.*?\{% endmacro %\}|\{% macro card_furniture.*?\{% endmacro %\}", "",
+                     builtin, flags=re.DOTALL)
+    earlier = earlier.replace(", furniture=true)", ")").replace("{% if furniture %}", "{% if true %}")
+    assert "card_furniture" not in earlier.split("{#")[0] and "furniture=true" not in earlier
+    (tmp_path / "flashcard-pieces.html").write_text(earlier, encoding="utf-8")
+    document = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
+                                   Offset())
+    assert isinstance(document, ComposedCards)
+    assert not any("furniture" in piece.html for piece in document.pieces.values())
+    fronts = [p for p in document.pieces.values() if 'class="card front ' in p.html]
+    assert len(fronts) == 11 and all('class="tick"' in p.html for p in fronts)
+    assert look_alike(render_pdfs(document)[0].data, without_store)
+
+
 def test_a_user_flashcards_html_is_laid_out_in_full(tmp_path):
     (tmp_path / "flashcards.html").write_text(
         (Layouts.with_user_folders().folders[-1] / "flashcards.html").read_text(encoding="utf-8"), encoding="utf-8")

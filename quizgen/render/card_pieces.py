@@ -12,7 +12,7 @@ from pathlib import Path
 from markupsafe import escape
 
 from ..sheets.paper import Box, Paper
-from .layouts import Document, Layouts, Part, layout_macro, mm
+from .layouts import Document, Layouts, Part, layout_macro, layout_macro_arguments, mm
 
 PIECES_FILE = "flashcard-pieces.html"
 STRUCTURE_FILES = ("flashcards.html",)  # replaced by a user folder, the cards are laid out in full
@@ -95,6 +95,7 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
             pieces[ids[piece]] = piece
         return ids[piece]
 
+    apart = furniture_apart(layouts)
     sheets = []
     for sheet in context["sheets"]:
         placed = []
@@ -103,9 +104,14 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
                 else "front"
             at_origin = Box(0.0, 0.0, card.box.width, card.box.height)
             html = layout_macro(layouts, PIECES_FILE, "card_side", card.card, side, at_origin, context["card_count"],
-                                context["title"], context["leitner_boxes"])
-            piece = CardPiece(sheet.kind, str(html), card.box.width, card.box.height)
-            placed.append(PlacedPiece(piece_id(piece), card.box.x, card.box.y))
+                                context["title"], context["leitner_boxes"], *((False,) if apart else ()))
+            drawn = [str(html)]
+            if apart:  # laid out once per kind of sheet and size of card, drawn over every front
+                drawn.append(str(layout_macro(layouts, PIECES_FILE, "card_furniture", card.card, side, at_origin,
+                                              context["title"], context["leitner_boxes"])))
+            for piece_html in (h for h in drawn if h.strip()):
+                piece = CardPiece(sheet.kind, piece_html, card.box.width, card.box.height)
+                placed.append(PlacedPiece(piece_id(piece), card.box.x, card.box.y))
         furniture = layout_macro(layouts, PIECES_FILE, "sheet_furniture", sheet, context["note"],
                                  context["note_between_marks"], context["flip"], context["offset"])
         if str(furniture).strip():
@@ -117,6 +123,15 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
                              question_set.pack_title, question_set.language, pieces, tuple(sheets), full)
     plan = repr([[(p.piece, p.x, p.y) for p in s.placed] for s in sheets])
     return replace(document, html=plan_html(document, plan))
+
+
+def furniture_apart(layouts: Layouts) -> bool:
+    """The pieces layout draws a front's furniture (what every front shows, whatever its card) on its own: it has
+    `card_furniture`, and `card_side` can leave the furniture out. A layout of an earlier quizgen draws it in
+    every side."""
+    side = layout_macro_arguments(layouts, PIECES_FILE, "card_side")
+    return layout_macro_arguments(layouts, PIECES_FILE, "card_furniture") is not None and side is not None \
+        and "furniture" in side
 
 
 def sheet_html(piece_id: str, piece: CardPiece, slot: int) -> str:

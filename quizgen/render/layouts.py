@@ -190,6 +190,14 @@ def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any) -> Markup:
     return _macro_html(layouts.folders, name, macro, args)
 
 
+def layout_macro_arguments(layouts: Layouts, name: str, macro: str) -> tuple[str, ...] | None:
+    """The names of the arguments the macro `macro` of the layout `name` takes; None when it has no such macro (a
+    user's layout of an earlier quizgen): what the composer may ask of it."""
+    with located_layout_errors(layouts, name):
+        found = getattr(_layout_module(layouts.folders, name), macro, None)
+    return tuple(found.arguments) if isinstance(found, jinja2.runtime.Macro) else None
+
+
 def layout_frame(layouts: Layouts, name: str, macro: str, inside: str, *args: Any) -> Markup:
     """What the macro `macro` of the layout `name`, called with `args`, draws around `inside` (given as its
     `caller()`, as in `{% call %}`): the frame of a question or an answer item around a piece's content."""
