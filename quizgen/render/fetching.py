@@ -9,7 +9,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 from urllib.parse import unquote, unquote_to_bytes, urlsplit
-from urllib.request import url2pathname
 
 from ..errors import QuizgenError, display_path
 from .layouts import Document, user_layout_blame
@@ -36,6 +35,10 @@ def resolve_resource(url: str, layout_folders: tuple[Path, ...], content_folders
     if scheme != "file" or parts.netloc not in ("", "localhost"):
         raise RefusedResource(f"refused to fetch {url!r}: layouts may not use the network; "
                               "put the file in a layout folder and refer to it by name")
+    # urllib.request (and http.client with it, 15 ms) only where a render worker loads a file, not in every build's
+    # first process, which reaches this module through the layouts
+    from urllib.request import url2pathname
+
     path = Path(url2pathname(parts.path))  # url2pathname also undoes %-escapes
     if ".." in path.parts:
         raise RefusedResource(f"refused to read {url!r}: '..' may not leave the layout or content folders")
