@@ -120,6 +120,22 @@ def test_render_workers_forked_from_a_warm_start_give_the_same_bytes(built, tmp_
     assert folder_state_bytes(again) == folder_state_bytes(built)
 
 
+@pytest.mark.parametrize("arguments, subsets", [
+    ([], True),  # the flashcards, and one version's worksheet and key, are written with fonts of their own
+    (["--versions", "40", "--only", "worksheets,keys"], False),  # a class set's fonts come from its pieces document
+    (["--versions", "1", "--only", "keys"], True),
+    (["--only", "flashcards", "--versions", "3"], True),
+])
+def test_the_warm_start_imports_the_font_subsetter_only_for_builds_that_subset(arguments, subsets):
+    from quizgen.build.warm import renderer_modules
+    from quizgen.render import SUBSETTER_MODULES
+
+    build = BuildOptions.from_args(cli.build_parser().parse_args(["build", str(DEFAULT_PACK), *arguments]))
+    modules = renderer_modules(build)
+    assert modules[:len(RENDERER_MODULES)] == RENDERER_MODULES
+    assert set(SUBSETTER_MODULES) <= set(modules) if subsets else set(SUBSETTER_MODULES).isdisjoint(modules)
+
+
 def test_failed_layout_leaves_the_previous_build_untouched(tmp_path):
     folder = tmp_path / "out" / "rivers"
     build_into(folder, make_sample_set(), options())

@@ -208,3 +208,12 @@ def test_font_files_are_the_whole_fonts_a_written_document_used(tmp_path):
     assert files and set(files) == {str(name) for name in pdf.pages[0].Resources.Font}  # by resource name
     for data, index in files.values():
         assert len(TTFont(io.BytesIO(data), fontNumber=index).getGlyphOrder()) > 200  # whole, not a subset
+
+
+def test_weasyprint_is_imported_without_fonttools_loading_uharfbuzz():
+    """fontTools, imported by WeasyPrint, loads uharfbuzz whenever it is installed, only to pack GSUB and GPOS
+    tables, which every subset here drops; a class set never subsets, and its warm start would wait for it."""
+    code = ("import sys; from quizgen.render import weasy; weasy.imported(); import fontTools.ttLib.tables.otBase as b; "
+            "print('uharfbuzz' in sys.modules, b.have_uharfbuzz); import uharfbuzz; print('uharfbuzz' in sys.modules)")
+    ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert ran.stdout.split() == ["False", "False", "True"]

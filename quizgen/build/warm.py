@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 
-from ..render import RENDERER_MODULES
+from ..render import RENDERER_MODULES, SUBSETTER_MODULES
 from ..sandbox import WarmStart
 from .options import BuildOptions
 
@@ -17,9 +17,17 @@ RENDERED = ("worksheets", "keys", "flashcards", "calibration", "answer-sheets")
 @contextmanager
 def warm_render_workers(options: BuildOptions) -> Iterator[WarmStart | None]:
     """The warm process while the build lasts; None when the build renders nothing, or where it cannot start."""
-    warm = WarmStart.start(RENDERER_MODULES) if any(options.wants(kind) for kind in RENDERED) else None
+    warm = WarmStart.start(renderer_modules(options)) if any(options.wants(kind) for kind in RENDERED) else None
     try:
         yield warm
     finally:
         if warm:
             warm.close()
+
+
+def renderer_modules(options: BuildOptions) -> tuple[str, ...]:
+    """What the warm process imports for this build: the renderer, and the font subsetter where the build writes a
+    composed file's fonts of its own."""
+    subsets = options.wants("flashcards") or (options.versions == 1 and (options.wants("worksheets")
+                                                                         or options.wants("keys")))
+    return RENDERER_MODULES + (SUBSETTER_MODULES if subsets else ())

@@ -11,18 +11,18 @@ from __future__ import annotations
 
 import datetime
 import io
-import sys
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..files import write_atomically
+from ..lean_imports import hidden
 from ..model import OPTION_TYPES, Question, QuestionSet
 from ..text import counted
 from . import common
 
-if TYPE_CHECKING:  # openpyxl is imported only when a workbook is made (openpyxl_without_numpy)
+if TYPE_CHECKING:  # openpyxl is imported only when a workbook is made
     from openpyxl import Workbook
     from openpyxl.cell.cell import Cell
     from openpyxl.worksheet.worksheet import Worksheet
@@ -115,23 +115,10 @@ def time_limit_for(question: Question) -> int:
     return next((limit for limit in TIME_LIMITS if limit >= needed), TIME_LIMITS[-1])
 
 
-def openpyxl_without_numpy() -> None:
-    """openpyxl imported without numpy. Where numpy is installed (grading needs it), openpyxl imports it only to
-    count numpy's number types as numbers; no cell here ever holds one, and numpy's import costs a build 0.06 s
-    and starts OpenBLAS's threads, which spin on the cores the render workers need."""
-    if "openpyxl" in sys.modules or "numpy" in sys.modules:
-        return
-    sys.modules["numpy"] = None  # type: ignore[assignment]  # `import numpy` raises ImportError while it is there
-    try:
-        import openpyxl  # noqa: F401
-    finally:
-        del sys.modules["numpy"]
-
-
 def workbook_bytes(question_set: QuestionSet, rows: list[KahootRow]) -> bytes:
-    openpyxl_without_numpy()
-    from openpyxl import Workbook
-    from openpyxl.styles import Font
+    with hidden("numpy"):  # lean_imports.py: openpyxl would import it (0.06 s, and OpenBLAS's spinning threads)
+        from openpyxl import Workbook
+        from openpyxl.styles import Font
 
     book = Workbook()
     sheet = book.active

@@ -49,9 +49,12 @@ def imported():
     gcc, then ld, each time: some twenty processes, 0.25–0.5 s of every process that renders. Here the names are
     looked up in one `ldconfig -p` listing instead. Should a library be found only by the compiler's search (no
     `ldconfig`, an unusual prefix), the import is made again as WeasyPrint makes it, so it never fails where a
-    plain import works.
+    plain import works. fontTools, which WeasyPrint imports, is kept from loading uharfbuzz (lean_imports.py).
     """
-    weasyprint = _imported_with_one_library_listing()
+    from ..lean_imports import hidden
+
+    with hidden("uharfbuzz"):
+        weasyprint = _imported_with_one_library_listing()
     _html_parser_patterns_kept()
     return weasyprint
 
