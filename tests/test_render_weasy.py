@@ -182,6 +182,11 @@ def test_drawn_extents_are_where_a_translation_draws_a_box_and_not_where_a_rotat
     assert in_pixels.bottom == pytest.approx(60 * px, abs=0.5)
     turned = weasy.drawn_extents(laid_out(tmp_path, centred("translateY(-50%) rotate(1deg)")))[f"{PIECE_ID_PREFIX}1"]
     assert turned.bottom == pytest.approx(70 * px, abs=0.5)  # laid out 40–70 mm down, past the piece's box
+    # a transform does not move a box that is part of a line (an inline span): its text stays where it was laid out
+    inline = (f'<div id="{PIECE_ID_PREFIX}1" style="position: absolute; top: 10mm; height: 40mm; width: 60mm">'
+              f'<span style="transform: translateY(-30mm); font-size: 20mm; line-height: 1">x</span></div>')
+    spans = weasy.drawn_extents(laid_out(tmp_path, inline))[f"{PIECE_ID_PREFIX}1"]
+    assert spans.top == pytest.approx(20 * px, abs=0.5)
 
 
 def test_drawn_extents_count_the_pages_a_piece_runs_on_to(tmp_path):

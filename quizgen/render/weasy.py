@@ -474,17 +474,15 @@ def _vertical_spans(box, shift: float) -> Iterator[tuple[float, float]]:
 
 
 def _translated_down(box) -> float:
-    """How far the box's transform moves its drawing down, when the transform only translates it (a percentage
-    of its border box's height, or pixels); 0 for none, or for one that also turns, scales or skews it."""
-    operations = box.style["transform"] or ()
-    if any(name != "translate" for name, _ in operations):
+    """How far the box's transform moves its drawing down, as WeasyPrint draws it, when the transform only translates
+    it; 0 for none, for one that also turns, scales or skews it, and for a box that is part of a line (a transform
+    does not apply to it)."""
+    operations = box.style["transform"]
+    if not operations:  # most boxes: "none" is an empty tuple
         return 0.0
-    down = 0.0
-    for _, (_, y) in operations:
-        if y.unit == "%":
-            down += y.value / 100 * box.border_height()
-        elif y.unit == "px":
-            down += y.value
-        else:
-            return 0.0
-    return down
+    from weasyprint.formatting_structure import boxes
+    from weasyprint.layout.percent import percentage
+
+    if isinstance(box, boxes.InlineBox) or any(name != "translate" for name, _ in operations):
+        return 0.0
+    return sum(percentage(y, box.style, box.border_height()) for _, (_, y) in operations)
