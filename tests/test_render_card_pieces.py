@@ -152,6 +152,30 @@ def test_a_pieces_layout_of_an_earlier_quizgen_draws_the_furniture_in_every_fron
     assert look_alike(render_pdfs(document)[0].data, without_store)
 
 
+def test_a_user_stylesheet_has_each_front_laid_out_with_its_furniture(tmp_path, without_store):
+    """The furniture's card has the front's classes: a user's rule for them (a background here) would be drawn again
+    over the front, hiding its words. With a user's stylesheet, each front is laid out whole."""
+    builtin = Layouts.with_user_folders().folders[-1] / "flashcards.css"
+    (tmp_path / "flashcards.css").write_text(builtin.read_text(encoding="utf-8")
+                                             + "\n.card.front { background: #fff3c4; }\n", encoding="utf-8")
+    layouts = Layouts.with_user_folders([tmp_path])
+    document = flashcards_document(eleven_card_set(), layouts, A4, Grid(2, 4), "long", Offset())
+    assert isinstance(document, ComposedCards)
+    assert not any("furniture" in piece.html for piece in document.pieces.values())
+    assert look_alike(render_pdfs(document)[0].data, render_pdfs(document.full_document())[0].data)
+
+
+def test_furniture_is_left_out_by_name_whatever_the_sides_other_arguments(tmp_path):
+    builtin = (Layouts.with_user_folders().folders[-1] / "flashcard-pieces.html").read_text(encoding="utf-8")
+    (tmp_path / "flashcard-pieces.html").write_text(builtin.replace(
+        "leitner_boxes, furniture=true)", "leitner_boxes, show_id=true, furniture=true)"), encoding="utf-8")
+    document = flashcards_document(eleven_card_set(), Layouts.with_user_folders([tmp_path]), A4, Grid(2, 4), "long",
+                                   Offset())
+    fronts = [p for p in document.pieces.values() if 'class="card front ' in p.html and "furniture" not in p.html]
+    assert len(fronts) == 11 and not any('class="tick"' in p.html for p in fronts)
+    assert sum("furniture" in p.html for p in document.pieces.values()) == 1
+
+
 def test_a_user_flashcards_html_is_laid_out_in_full(tmp_path):
     (tmp_path / "flashcards.html").write_text(
         (Layouts.with_user_folders().folders[-1] / "flashcards.html").read_text(encoding="utf-8"), encoding="utf-8")

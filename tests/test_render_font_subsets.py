@@ -63,3 +63,12 @@ def test_a_subset_draws_only_its_glyphs_keeps_their_ids_and_ends_at_the_last_one
     assert sum(made["glyf"][names[gid]].numberOfContours != 0 for gid in drawn) >= len(drawn) - 1
     empty = [gid for gid in range(1, max(drawn)) if gid not in drawn]
     assert empty and all(made["glyf"][names[gid]].numberOfContours == 0 for gid in empty)
+
+
+def test_a_font_harfbuzz_cannot_read_stops_composing_rather_than_the_build():
+    from quizgen.render.compose import NotComposable
+    from quizgen.render.piece_store import StoredFont
+
+    unreadable = StoredFont("/F1", "ABCDEF+Broken", "Broken", 4, 0.0, 900.0, -200.0, 80.0, 80.0, 0, b"not a font" * 50)
+    with pytest.raises(NotComposable, match="HarfBuzz cannot subset the font ABCDEF"):
+        subset_font_file(unreadable, {1, 2, 3})

@@ -79,8 +79,13 @@ class ComposedCards:
 def composable(layouts: Layouts) -> bool:
     """True unless a user folder replaces the file whose structure (absolutely placed cards on a sheet) the
     composer reproduces."""
+    return built_in(layouts, STRUCTURE_FILES)
+
+
+def built_in(layouts: Layouts, names: tuple[str, ...]) -> bool:
+    """No user folder replaces any of the layout files `names`."""
     builtin = layouts.folders[-1]
-    return all(layouts.find(name) == (builtin / name).resolve() for name in STRUCTURE_FILES)
+    return all(layouts.find(name) == (builtin / name).resolve() for name in names)
 
 
 def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedCards:
@@ -104,7 +109,7 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
                 else "front"
             at_origin = Box(0.0, 0.0, card.box.width, card.box.height)
             html = layout_macro(layouts, PIECES_FILE, "card_side", card.card, side, at_origin, context["card_count"],
-                                context["title"], context["leitner_boxes"], *((False,) if apart else ()))
+                                context["title"], context["leitner_boxes"], **({"furniture": False} if apart else {}))
             drawn = [str(html)]
             if apart:  # laid out once per kind of sheet and size of card, drawn over every front
                 drawn.append(str(layout_macro(layouts, PIECES_FILE, "card_furniture", card.card, side, at_origin,
@@ -127,8 +132,11 @@ def composed_cards(full: Document, context: dict, layouts: Layouts) -> ComposedC
 
 def furniture_apart(layouts: Layouts) -> bool:
     """The pieces layout draws a front's furniture (what every front shows, whatever its card) on its own: it has
-    `card_furniture`, and `card_side` can leave the furniture out. A layout of an earlier quizgen draws it in
-    every side."""
+    `card_furniture`, and `card_side` can leave the furniture out; and the stylesheets are the built-in ones, which
+    give the furniture's card no border or background of its own to draw over the front's. A layout of an earlier
+    quizgen, or a user's stylesheet, has each side laid out with its furniture."""
+    if not built_in(layouts, STYLESHEETS):
+        return False
     side = layout_macro_arguments(layouts, PIECES_FILE, "card_side")
     return layout_macro_arguments(layouts, PIECES_FILE, "card_furniture") is not None and side is not None \
         and "furniture" in side

@@ -131,8 +131,11 @@ def subset_font_file(font: StoredFont, glyphs: set[int]) -> bytes:
         wanted.flags = flags | hb.SubsetFlags.PASSTHROUGH_UNRECOGNIZED | hb.SubsetFlags.DESUBROUTINIZE \
             | hb.SubsetFlags.NO_HINTING
         wanted.sets(hb.SubsetInputSets.DROP_TABLE_TAG).update(int.from_bytes(tag, "big") for tag in DROPPED_TABLES)
-        made = hb.subset(face, wanted)
-        if made is None:
+        try:
+            made = hb.subset(face, wanted)
+        except RuntimeError:  # uharfbuzz's "Subsetting failed": a font HarfBuzz cannot read
+            made = None
+        if made is None or not made.blob.data:
             raise NotComposable(f"HarfBuzz cannot subset the font {font.base_font}")
         return made
 
@@ -142,10 +145,11 @@ def subset_font_file(font: StoredFont, glyphs: set[int]) -> bytes:
 
 
 def subsetter() -> str:
-    """What subsets the fonts, and its version: a kept subset is only used again by the same."""
+    """What subsets the fonts, and its versions (the binding's and the HarfBuzz it runs, which may be the system's):
+    a kept subset is only used again by the same."""
     import uharfbuzz
 
-    return f"uharfbuzz {uharfbuzz.__version__}"
+    return f"uharfbuzz {uharfbuzz.__version__}, HarfBuzz {uharfbuzz.version_string()}"
 
 
 def subset_kept(store: PieceStore, name: str, font: StoredFont, glyphs: dict) -> bytes:

@@ -184,10 +184,11 @@ def render_layout(layouts: Layouts, name: str, context: dict[str, Any]) -> str:
         return layout_environment(layouts.folders).get_template(name).render(context)
 
 
-def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any) -> Markup:
-    """What the macro `macro` of the layout `name` draws for `args`, as safe HTML; the composer takes its pieces'
-    words from the layouts this way, so a user's layout reaches composed and fully laid-out pages alike."""
-    return _macro_html(layouts.folders, name, macro, args)
+def layout_macro(layouts: Layouts, name: str, macro: str, *args: Any, **named: Any) -> Markup:
+    """What the macro `macro` of the layout `name` draws for `args` (and `named` arguments), as safe HTML; the
+    composer takes its pieces' words from the layouts this way, so a user's layout reaches composed and fully
+    laid-out pages alike."""
+    return _macro_html(layouts.folders, name, macro, args, named=tuple(sorted(named.items())))
 
 
 def layout_macro_arguments(layouts: Layouts, name: str, macro: str) -> tuple[str, ...] | None:
@@ -205,14 +206,16 @@ def layout_frame(layouts: Layouts, name: str, macro: str, inside: str, *args: An
 
 
 @functools.lru_cache(maxsize=16384)
-def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple, inside: Markup | None = None) -> Markup:
+def _macro_html(folders: tuple[Path, ...], name: str, macro: str, args: tuple, inside: Markup | None = None,
+                named: tuple[tuple[str, Any], ...] = ()) -> Markup:
     """Versions share their questions, options and items, so each piece's macro runs once."""
     layouts = Layouts(folders)
     env = layout_environment(folders)
     with located_layout_errors(layouts, name):
         function = getattr(_layout_module(folders, name), macro)
         try:
-            return Markup(function(*args) if inside is None else function(*args, caller=lambda: inside))
+            return Markup(function(*args, **dict(named)) if inside is None
+                          else function(*args, **dict(named), caller=lambda: inside))
         except Exception:
             env.handle_exception()  # as Template.render does: the traceback's lines become the layout's own
 

@@ -440,13 +440,13 @@ class Extent(NamedTuple):
 
 def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, Extent]:
     """For every element whose id starts with `prefix`, however it is positioned: the extent of everything drawn
-    inside it on its first page (text and boxes, where a CSS translation moves them; where another transform
-    turns or scales a box, where it was laid out), and how many pages it reaches."""
+    inside it on its first page (text and boxes, where their CSS transforms put them), and how many pages it
+    reaches."""
     found: dict[str, Extent] = {}
     for index, page in enumerate(document.pages):
-        stack = [page._page_box]
+        stack = [(page._page_box, None)]  # each box with its ancestors' transform
         while stack:
-            box = stack.pop()
+            box, matrix = stack.pop()
             box = getattr(box, "_box", box)  # an absolutely placed box sits in the tree behind a placeholder
             element = getattr(box, "element", None)
             element_id = str(element.get("id", "")) if element is not None else ""
@@ -455,34 +455,36 @@ def drawn_extents(document, prefix: str = PIECE_ID_PREFIX) -> dict[str, Extent]:
                     if found[element_id].page + found[element_id].pages <= index:
                         found[element_id] = found[element_id]._replace(pages=index - found[element_id].page + 1)
                     continue
-                spans = list(_vertical_spans(box, 0.0))
+                spans = list(_vertical_spans(box, matrix))
                 found[element_id] = Extent(index, min(top for top, _ in spans), max(bottom for _, bottom in spans))
                 continue
-            stack.extend(getattr(box, "children", ()))
+            matrix = _with_own_transform(box, matrix)
+            stack.extend((child, matrix) for child in getattr(box, "children", ()))
     return found
 
 
-def _vertical_spans(box, shift: float) -> Iterator[tuple[float, float]]:
-    """The top and bottom of `box` and of every box inside it, each moved down by `shift` and by the vertical
-    translations of its own and its ancestors' CSS transforms (drawn where the translation puts it)."""
+def _vertical_spans(box, matrix) -> Iterator[tuple[float, float]]:
+    """The top and bottom of `box` and of every box inside it, where they are drawn: moved, turned or scaled by their
+    own and their ancestors' CSS transforms (`matrix` is the ancestors'), as WeasyPrint draws them. WeasyPrint keeps
+    each box's own transform in `transformation_matrix` (None for none, and for a box that is part of a line)."""
     box = getattr(box, "_box", box)  # an absolutely placed box sits in the tree behind a placeholder
+    matrix = _with_own_transform(box, matrix)
     if box.width is not None and box.height is not None:
-        shift += _translated_down(box)
-        yield box.position_y + shift, box.position_y + shift + box.margin_height()
+        if matrix is None:  # nearly every box
+            yield box.position_y, box.position_y + box.margin_height()
+        else:
+            from weasyprint.anchors import rectangle_aabb
+
+            _, top, _, bottom = rectangle_aabb(matrix, box.position_x, box.position_y, box.margin_width(),
+                                               box.margin_height())
+            yield top, bottom
     for child in getattr(box, "children", ()):
-        yield from _vertical_spans(child, shift)
+        yield from _vertical_spans(child, matrix)
 
 
-def _translated_down(box) -> float:
-    """How far the box's transform moves its drawing down, as WeasyPrint draws it, when the transform only translates
-    it; 0 for none, for one that also turns, scales or skews it, and for a box that is part of a line (a transform
-    does not apply to it)."""
-    operations = box.style["transform"]
-    if not operations:  # most boxes: "none" is an empty tuple
-        return 0.0
-    from weasyprint.formatting_structure import boxes
-    from weasyprint.layout.percent import percentage
-
-    if isinstance(box, boxes.InlineBox) or any(name != "translate" for name, _ in operations):
-        return 0.0
-    return sum(percentage(y, box.style, box.border_height()) for _, (_, y) in operations)
+def _with_own_transform(box, matrix):
+    """`matrix` (the ancestors' transforms, None for none) followed by the box's own, as WeasyPrint combines them."""
+    own = getattr(box, "transformation_matrix", None)
+    if own is None:
+        return matrix
+    return own @ matrix if matrix else own
