@@ -321,7 +321,8 @@ def port_number(text: str) -> int:
 
 
 def cmd_check(args: argparse.Namespace) -> int:
-    from .build.pool_cache import caching_enabled, checked_pack
+    from .build.pool_cache import checked_pack
+    from .files import caching_enabled
     from .generate import nothing_to_ask
     from .study.review import unmatched_exclusions
 
@@ -336,7 +337,8 @@ def cmd_check(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    from .build.pool_cache import caching_enabled, pack_and_pool
+    from .build.pool_cache import pack_and_pool
+    from .files import caching_enabled
     from .load.pack import load_pack
     from .generate import question_pool
 
@@ -391,7 +393,8 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_lint(args: argparse.Namespace) -> int:
-    from .build.pool_cache import caching_enabled, pack_and_pool
+    from .build.pool_cache import pack_and_pool
+    from .files import caching_enabled
     from .generate import nothing_to_ask
     from .generate.lint import ERROR, INFO, WARNING, lint_pool, summary
 
@@ -421,7 +424,7 @@ def cmd_lint(args: argparse.Namespace) -> int:
 
 def load_questions(args: argparse.Namespace, versions: int = 1, **dealing: Any):
     from .build.generating import load_and_generate
-    from .build.pool_cache import caching_enabled
+    from .files import caching_enabled
 
     options = dict(template_dirs=args.templates, types=args.types, tags=args.tags, count=args.count,
                    seed=args.seed, versions=versions)

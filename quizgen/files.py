@@ -12,6 +12,8 @@ from typing import BinaryIO, Callable
 
 from .errors import QuizgenError, display_path
 
+NO_CACHE_VARIABLE = "QUIZGEN_NO_CACHE"  # set to anything but 0 or empty: no cache in the user's folder
+
 
 def write_atomically(path: Path, data: bytes) -> Path:
     """Write `data` to a temporary file beside `path`, then rename it over `path` in one step."""
@@ -270,6 +272,22 @@ def folder_fingerprint(digest: "hashlib._Hash", number: int, folder: Path, keep:
             digest.update(f"{info.st_mtime_ns}".encode())
         else:
             digest.update((file_sha256(path) or "").encode())
+
+
+def caching_enabled(no_cache: bool = False) -> bool:
+    """Whether to use the cache: not with `--no-cache`, nor with QUIZGEN_NO_CACHE set to anything but 0 or empty."""
+    return not no_cache and os.environ.get(NO_CACHE_VARIABLE, "") in ("", "0")
+
+
+def user_cache_folder() -> Path | None:
+    """$XDG_CACHE_HOME/quizgen, else ~/.cache/quizgen; None when there is no home to hold it."""
+    configured = os.environ.get("XDG_CACHE_HOME", "")
+    if configured and Path(configured).is_absolute():  # the XDG rule: a relative path is ignored
+        return Path(configured) / "quizgen"
+    try:
+        return Path.home() / ".cache" / "quizgen"
+    except (RuntimeError, KeyError):
+        return None
 
 
 def private_folder(folder: Path) -> bool:

@@ -14,7 +14,8 @@ from helpers import MINIMAL_PACK, write_pack
 from quizgen import cli
 from quizgen.build.generating import load_and_generate
 from quizgen.build.code import code_fingerprint
-from quizgen.build.pool_cache import KEEP_ENTRIES, POOLS_FOLDER, PoolCache, Stored, user_cache_folder
+from quizgen.build.pool_cache import KEEP_ENTRIES, POOLS_FOLDER, PoolCache, Stored
+from quizgen.files import user_cache_folder
 from quizgen.generate import generate_question_set
 from quizgen.generate.serialise import question_set_json
 from quizgen.load.pack import load_pack

@@ -9,9 +9,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from ..errors import Problem, QuizgenError
+from ..files import caching_enabled
 from ..render import imposition
 from ..render.imposition import Flip, Grid, Offset
-from .pool_cache import caching_enabled
 
 if TYPE_CHECKING:
     from ..render.answer_sheets import ClassList

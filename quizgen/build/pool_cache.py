@@ -16,12 +16,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint, private_folder, read_own_file
+from ..files import folder_fingerprint, private_folder, read_own_file, user_cache_folder
 from ..model import Pack, Question
 from ..resources import builtin_templates_folder
 from .code import code_fingerprint
 
-NO_CACHE_VARIABLE = "QUIZGEN_NO_CACHE"
 POOLS_FOLDER = "pools"
 ENTRY_SUFFIX = ".pool"
 KEEP_ENTRIES = 6  # a few packs, or a few tag and type selections of one, without the folder growing for ever
@@ -47,22 +46,6 @@ class Stored:
         if self.questions is None:
             return None
         return Pool(self.questions, tuple(self.skipped), selected_templates(template_dirs, types))
-
-
-def caching_enabled(no_cache: bool = False) -> bool:
-    """Whether to use the cache: not with `--no-cache`, nor with QUIZGEN_NO_CACHE set to anything but 0 or empty."""
-    return not no_cache and os.environ.get(NO_CACHE_VARIABLE, "") in ("", "0")
-
-
-def user_cache_folder() -> Path | None:
-    """$XDG_CACHE_HOME/quizgen, else ~/.cache/quizgen; None when there is no home to hold it."""
-    configured = os.environ.get("XDG_CACHE_HOME", "")
-    if configured and Path(configured).is_absolute():  # the XDG rule: a relative path is ignored
-        return Path(configured) / "quizgen"
-    try:
-        return Path.home() / ".cache" / "quizgen"
-    except (RuntimeError, KeyError):
-        return None
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,7 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..export import print_warnings
 from ..export.common import Notice
+from ..files import user_cache_folder
 from ..model import QuestionSet
 from ..ownership import claim_loose_file, left_alone_line, write_loose_file
 from ..render import imposition
@@ -37,7 +38,6 @@ from .generating import load_and_generate
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, write_build
 from .options import BuildOptions, option_problem
 from .plan import files_summary, plan_output, planned
-from .pool_cache import user_cache_folder
 from .progress import BuildProgress, print_summary
 
 

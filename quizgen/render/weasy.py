@@ -1,7 +1,7 @@
 """The boundary with WeasyPrint: the only module that imports it or reads its internals (the box tree
 of a laid-out page, its URL fetcher, the fontTools class its PDF writer uses). The range of versions it is
 tested with is pinned in pyproject.toml; tests/test_render_weasy.py fails loudly when an upgrade changes
-what it reads."""
+what it reads. Its import is handed the C declarations bindings.py keeps parsed."""
 
 from __future__ import annotations
 
@@ -49,7 +49,8 @@ def imported():
     gcc, then ld, each time: some twenty processes, 0.25–0.5 s of every process that renders. Here the names are
     looked up in one `ldconfig -p` listing instead. Should a library be found only by the compiler's search (no
     `ldconfig`, an unusual prefix), the import is made again as WeasyPrint makes it, so it never fails where a
-    plain import works. fontTools, which WeasyPrint imports, is kept from loading uharfbuzz (lean_imports.py).
+    plain import works. fontTools, which WeasyPrint imports, is kept from loading uharfbuzz (lean_imports.py), and
+    the declarations of the C functions it calls come parsed from the user's cache (bindings.py).
     """
     from ..lean_imports import hidden
 
@@ -60,22 +61,40 @@ def imported():
 
 
 def _imported_with_one_library_listing():
-    import contextlib
-    import io
-    import sys
+    from . import bindings
 
     listing = _library_cache_listing()
+    kept = bindings.kept_folder()
+    try:
+        return _imported(listing, lambda: bindings.declarations_kept(kept))
+    except bindings.DeclarationsChanged:  # kept from other declarations: parse these, and keep them instead
+        _forgotten()
+        return _imported(listing, lambda: bindings.declarations_kept(kept, reuse=False))
+
+
+def _imported(listing: bytes | None, declarations):
+    import contextlib
+    import io
+
     if listing is not None:
         try:
-            with _library_lookups_in(listing), contextlib.redirect_stdout(io.StringIO()):
+            with _library_lookups_in(listing), declarations(), contextlib.redirect_stdout(io.StringIO()):
                 import weasyprint  # its banner for a missing library is for the plain import, below, to print
             return weasyprint
         except OSError:
-            for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
-                del sys.modules[name]
-    import weasyprint
+            _forgotten()
+    with declarations():
+        import weasyprint
 
     return weasyprint
+
+
+def _forgotten() -> None:
+    """The modules of an import of WeasyPrint that failed half-way, removed, so that the next import starts anew."""
+    import sys
+
+    for name in [m for m in sys.modules if m == "weasyprint" or m.startswith("weasyprint.")]:
+        del sys.modules[name]
 
 
 class _PatternsByCharacters(dict):
