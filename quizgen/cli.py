@@ -24,6 +24,7 @@ def main(argv: list[str] | None = None) -> int:
     if not getattr(args, "handler", None):
         parser.print_help()
         return 2
+    undo = _no_cache_for_the_run() if getattr(args, "no_cache", False) else None
     previous = _stop_cleanly_on_sigterm()
     try:
         return args.handler(args) or 0
@@ -45,6 +46,26 @@ def main(argv: list[str] | None = None) -> int:
     finally:
         if previous is not None:
             signal.signal(signal.SIGTERM, previous)
+        if undo is not None:
+            undo()
+
+
+def _no_cache_for_the_run():
+    """`--no-cache` as QUIZGEN_NO_CACHE=1, for every process of the run (its workers read no cache either), until
+    main() returns; gives the function that puts the variable back as it was."""
+    import os
+
+    from .files import NO_CACHE_VARIABLE
+
+    before = os.environ.get(NO_CACHE_VARIABLE)
+    os.environ[NO_CACHE_VARIABLE] = "1"
+
+    def undo() -> None:
+        if before is None:
+            os.environ.pop(NO_CACHE_VARIABLE, None)
+        else:
+            os.environ[NO_CACHE_VARIABLE] = before
+    return undo
 
 
 def run() -> None:
@@ -283,8 +304,8 @@ TEMPLATES_HELP = "folder of question templates that override or add to the built
 COUNT_HELP = "questions to generate"
 SEED_HELP = "random seed: the same seed gives the same questions and order"
 
-NO_CACHE_HELP = ("read the pack and make its question pool afresh, neither reading nor writing the pool kept in the "
-                 "user's cache folder (also QUIZGEN_NO_CACHE=1)")
+NO_CACHE_HELP = ("read the pack and make its question pool afresh, neither reading nor writing anything kept in the "
+                 "user's cache folder: the pool, laid-out pieces, compiled layouts (also QUIZGEN_NO_CACHE=1)")
 
 DRILL_COUNT = 500  # the drill schedules the whole pack, not a worksheet's worth
 

@@ -19,7 +19,6 @@ from pypdf import PdfReader
 from helpers import DEFAULT_PACK, MINIMAL_PACK, make_sample_set, weasyprint_import_log, write_pack
 from quizgen import cli
 from quizgen.build.manifest import read_manifest
-from quizgen.build.cache import CACHE_FOLDER
 from quizgen.build.options import BuildOptions
 from quizgen.build.run import build_into
 from quizgen.errors import QuizgenError
@@ -93,10 +92,11 @@ def test_pieces_laid_out_in_shares_over_the_workers_give_the_same_bytes(built, t
     from quizgen.render import piece_shares
 
     monkeypatch.setattr(piece_shares, "SMALLEST_SHARE", 3)  # the sample's cards and single versions share too
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "fresh"))  # a piece store no build has used
     again = tmp_path / "rivers"
     build_into(again, make_sample_set(versions=1), options(jobs=3))
     for name in ("flashcards.pdf", "worksheet-A.pdf", "answer-key-A.pdf"):  # composed from what the shares laid out
-        stats = json.loads(statistics_file(tmp_path / CACHE_FOLDER / PIECES_FOLDER, name).read_text())
+        stats = json.loads(statistics_file(tmp_path / "fresh" / "quizgen" / PIECES_FOLDER, name).read_text())
         assert stats["laid_out"] == 0 and stats["reused"] > 3
     alone = tmp_path / "alone" / "rivers"
     build_into(alone, make_sample_set(versions=1), options(jobs=1))

@@ -163,11 +163,12 @@ def test_compiled_layouts_of_other_code_are_kept_for_the_last_two_and_none_with_
     assert len(list((tmp_path / "off" / ".quizgen-cache").glob("layouts-*"))) == 1
 
 
-def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path):
+def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_build(pack: Path, tmp_path: Path,
+                                                                                      private_cache_folder: Path):
     cards = ["--only", "flashcards", "--count", "6"]
     out = tmp_path / "out"
     assert main(["build", str(pack), "--out", str(out), *cards]) == 0
-    pieces = out / ".quizgen-cache" / "pieces"
+    pieces = private_cache_folder / "quizgen" / PIECES_FOLDER  # the user's store, shared by every build
     stats = pieces / "flashcards.pdf.stats.json"
     first = json.loads(stats.read_text())
     assert first["reused"] == 0 and first["laid_out"] > 10
@@ -176,12 +177,18 @@ def test_a_fact_edit_lays_out_only_its_card_side_and_gives_the_bytes_of_a_clean_
         "  - id: F10\n", '  - id: F10\n    statement: "Marie Curie discovered Polonium, with Pierre Curie."\n'))
     assert main(["build", str(pack), "--out", str(out), *cards]) == 0
     assert json.loads(stats.read_text()) == {"laid_out": 1, "reused": first["laid_out"] - 1}  # that card's back
-    # the side it replaced is gone from the store, so the store holds one build's pieces
-    assert len([p for p in pieces.iterdir() if PIECE_ENTRY.fullmatch(p.name)]) == first["laid_out"]
+    # the side it replaced stays, for a build of the text before (an undone edit, another folder's build)
+    assert len([p for p in pieces.iterdir() if PIECE_ENTRY.fullmatch(p.name)]) == first["laid_out"] + 1
     built = (out / "chemistry" / "flashcards.pdf").read_bytes()
     assert "with Pierre Curie" in " ".join(p.extract_text() for p in PdfReader(io.BytesIO(built)).pages)
-    for name, options in (("clean", []), ("one-job", ["--jobs", "1"])):
+    # a build into a new folder takes every side from the user's store; one without it lays every side out
+    assert main(["build", str(pack), "--out", str(tmp_path / "new"), *cards]) == 0
+    assert json.loads(stats.read_text()) == {"laid_out": 0, "reused": first["laid_out"]}
+    assert (tmp_path / "new" / "chemistry" / "flashcards.pdf").read_bytes() == built
+    for name, options in (("clean", ["--no-cache"]), ("one-job", ["--no-cache", "--jobs", "1"])):
         assert main(["build", str(pack), "--out", str(tmp_path / name), *cards, *options]) == 0
+        own = json.loads((tmp_path / name / ".quizgen-cache" / PIECES_FOLDER / "flashcards.pdf.stats.json").read_text())
+        assert own == {"laid_out": first["laid_out"], "reused": 0}, name
         assert (tmp_path / name / "chemistry" / "flashcards.pdf").read_bytes() == built, name
 
 
@@ -189,12 +196,12 @@ def key_text(pdf: bytes) -> str:
     return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(pdf)).pages)
 
 
-def test_a_fact_edit_lays_out_only_its_pieces_of_the_key_and_gives_the_bytes_of_a_clean_build(pack: Path,
-                                                                                           tmp_path: Path):
+def test_a_fact_edit_lays_out_only_its_pieces_of_the_key_and_gives_the_bytes_of_a_clean_build(
+        pack: Path, tmp_path: Path, private_cache_folder: Path):
     keys = ["--only", "worksheets,keys", "--count", "6"]
     out = tmp_path / "out"
     assert main(["build", str(pack), "--out", str(out), *keys]) == 0
-    stats = out / ".quizgen-cache" / "pieces" / "answer-key-A.pdf.stats.json"
+    stats = private_cache_folder / "quizgen" / PIECES_FOLDER / "answer-key-A.pdf.stats.json"
     first = json.loads(stats.read_text())
     assert first["reused"] == 0 and first["laid_out"] > 10
     facts = pack / "facts.yaml"
@@ -212,7 +219,7 @@ def test_a_fact_edit_lays_out_only_its_pieces_of_the_key_and_gives_the_bytes_of_
         pytest.fail("no fact's statement is on the key")
     laid = json.loads(stats.read_text())
     assert 1 <= laid["laid_out"] <= 2 and laid["reused"] >= first["laid_out"] - 2  # that entry's pieces, no other
-    for name, options in (("clean", []), ("one-job", ["--jobs", "1"])):
+    for name, options in (("clean", ["--no-cache"]), ("one-job", ["--no-cache", "--jobs", "1"])):
         assert main(["build", str(pack), "--out", str(tmp_path / name), *keys, *options]) == 0
         assert (tmp_path / name / "chemistry" / "answer-key-A.pdf").read_bytes() == built, name
 
@@ -238,3 +245,42 @@ def test_quizgens_code_and_the_pdf_libraries_are_in_the_key_of_every_cached_pdf_
     assert {"pikepdf", "fontTools"} <= set(asked[0])
     monkeypatch.setattr(cache, "code_fingerprint", lambda libraries=(): "the code after an upgrade")
     assert resources() != before
+
+
+def test_the_users_piece_store_loses_the_entries_used_longest_ago_never_this_builds(pack: Path, tmp_path: Path,
+                                                                                      private_cache_folder: Path,
+                                                                                      monkeypatch):
+    from quizgen.build import cache
+
+    cards = ["--only", "flashcards", "--count", "6"]
+    pieces = private_cache_folder / "quizgen" / PIECES_FOLDER
+    assert main(["build", str(pack), "--out", str(tmp_path / "first"), *cards]) == 0
+    ours = {p.name for p in pieces.iterdir()}
+    used = sum(p.stat().st_size for p in pieces.iterdir())
+    old = [pieces / f"{n:032x}.piece" for n in range(6)] + [pieces / "subset-other.pdf_ABCDEF.font"]
+    for age, path in enumerate(old):  # entries of other builds, the first used longest ago
+        path.write_bytes(b"x" * (1_000_000 if path.suffix == ".piece" else 10_000))
+        os.utime(path, ns=(10**18 + age * 10**9,) * 2)
+    stranger = pieces / "notes.txt"  # not the store's: never removed
+    stranger.write_text("mine")
+    os.utime(stranger, ns=(10**9,) * 2)
+    # over the limit by 3.5 MB less than a quarter of it: the four oldest entries go, down to three quarters
+    monkeypatch.setattr(cache, "PIECE_STORE_BYTES", (used + 6_010_000 - 3_500_000) * 4 // 3)
+    assert main(["build", str(pack), "--out", str(tmp_path / "second"), *cards]) == 0
+    left = {p.name for p in pieces.iterdir()}
+    assert ours <= left and stranger.name in left
+    assert [path.name in left for path in old] == [False, False, False, False, True, True, True]
+    assert json.loads((pieces / "flashcards.pdf.stats.json").read_text())["laid_out"] == 0
+
+
+def test_a_piece_store_others_can_write_is_not_used_the_builds_own_folder_is(pack: Path, tmp_path: Path,
+                                                                             private_cache_folder: Path):
+    """A stored piece is drawn into the output: one another user could have put there is never taken."""
+    pieces = private_cache_folder / "quizgen" / PIECES_FOLDER
+    pieces.mkdir(parents=True)
+    pieces.chmod(0o777)
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), "--only", "flashcards", "--count", "6"]) == 0
+    assert list(pieces.iterdir()) == []
+    own = json.loads((out / ".quizgen-cache" / PIECES_FOLDER / "flashcards.pdf.stats.json").read_text())
+    assert own["laid_out"] > 10 and own["reused"] == 0

@@ -89,3 +89,14 @@ def test_an_entry_is_named_by_the_declaring_file_and_cffi():
     assert declaring is not None and declaring.name == "ffi.py" and declaring.parent.name == "text"
     assert b"cdef(" in declaring.read_bytes()
     assert len(bindings._digest(declaring)) == 32
+
+
+def test_a_build_with_no_cache_keeps_nothing_in_the_users_cache_folder(tmp_path, minimal_pack):
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
+    env.pop("QUIZGEN_NO_CACHE", None)
+    ran = subprocess.run([sys.executable, "-m", "quizgen", "build", str(minimal_pack), "--out", str(tmp_path / "out"),
+                          "--only", "worksheets", "--count", "3", "--quiet", "--no-cache"], env=env, capture_output=True,
+                         text=True)
+    assert ran.returncode == 0, ran.stderr
+    assert (tmp_path / "out" / "rivers" / "worksheet-A.pdf").is_file()
+    assert not (tmp_path / "cache").exists()

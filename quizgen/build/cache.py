@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import os
@@ -22,6 +23,7 @@ from .code import code_fingerprint
 
 CACHE_FOLDER = ".quizgen-cache"
 PDF_LIBRARIES = ("pikepdf", "uharfbuzz", "fontTools", "pydyf")  # besides WeasyPrint, whose version is read without importing it
+PIECE_STORE_BYTES = 256 * 2**20  # the user's piece store: some 50 packs' pieces and their fonts, least used go first
 COMPILED_LAYOUTS_KEPT = 3  # folders of compiled layouts in the user's cache: this code's and the last two before it
 CACHE_ENTRY = re.compile(r"([0-9a-f]{32})(?:-[0-9]+\.pdf|\.json)")
 
@@ -88,10 +90,25 @@ class RenderCache:
             return self.folder / name
         return newest_kept(self.user_cache / name, COMPILED_LAYOUTS_KEPT)
 
-    @property
+    @functools.cached_property
     def pieces(self) -> Path:
-        """The piece store (render/piece_store.py): laid-out pieces of composed documents, across builds."""
+        """The piece store (render/piece_store.py): laid-out pieces of composed documents, across builds. In the
+        user's cache folder, so that a build into a new folder, or after another pack or version, lays out only
+        the pieces no build of this user has; in this cache's folder when the user's cache is off or there is no
+        home, or when the user's store is a folder someone else could write (a piece is drawn into the output)."""
+        if self.user_cache is not None:
+            shared = self.user_cache / piece_store.PIECES_FOLDER
+            try:
+                shared.mkdir(mode=0o700, parents=True, exist_ok=True)
+            except OSError:
+                pass
+            if private_folder(shared):
+                return shared
         return self.folder / piece_store.PIECES_FOLDER
+
+    @property
+    def shared_pieces(self) -> bool:
+        return self.pieces.parent != self.folder
 
     def with_piece_store(self, document: ComposedCards | ComposedDocument) -> ComposedCards | ComposedDocument:
         """The document set to take its pieces from this cache's piece store, and to put new ones there."""
@@ -104,12 +121,16 @@ class RenderCache:
             self.used_pieces.update(store_keys(self.with_piece_store(document)).values())
 
     def keep_only_used(self) -> None:
-        """Remove the cache's own entries that this build did not use; any other file there is left alone."""
+        """Remove the cache's own entries that this build did not use (any other file there is left alone); of the
+        user's piece store, only the entries used longest ago, once it outgrows PIECE_STORE_BYTES."""
         for path in self.folder.glob("*") if self.folder.is_dir() else ():
             entry = CACHE_ENTRY.fullmatch(path.name)
             if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
-        piece_store.keep_only(self.pieces, self.used_pieces)
+        if self.shared_pieces:
+            piece_store.keep_within(self.pieces, self.used_pieces, PIECE_STORE_BYTES)
+        else:
+            piece_store.keep_only(self.pieces, self.used_pieces)
 
 
 def newest_kept(folder: Path, keep: int) -> Path:

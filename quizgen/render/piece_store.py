@@ -9,15 +9,18 @@ from __future__ import annotations
 import functools
 import hashlib
 import json
+import os
 import re
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
 from ..files import write_cache_entry
 
-PIECES_FOLDER = "pieces"  # inside the build's cache folder
+PIECES_FOLDER = "pieces"  # inside the user's cache folder, or the build's
 PIECE_ENTRY = re.compile(r"([0-9a-f]{32})\.piece")
 FONT_ENTRY = re.compile(r"font-([0-9a-f]{16})-([A-Za-z0-9]+)\.font")
+SUBSET_ENTRY = re.compile(r"subset-[A-Za-z0-9._-]+\.font")
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 
 
@@ -118,7 +121,10 @@ class PieceStore:
         """The font file subset last stored under `name` (a file's font), if it was subset to `glyphs` (a hash of
         the font and its glyph ids): one entry per file and font, so the store does not grow with edits."""
         header, body = self._read(self._subset_file(name))
-        return body if header is not None and header.get("glyphs") == glyphs else None
+        if header is None or header.get("glyphs") != glyphs:
+            return None
+        self._used(self._subset_file(name))
+        return body
 
     def put_subset(self, name: str, glyphs: str, data: bytes) -> None:
         self._write(self._subset_file(name), {"glyphs": glyphs}, data)
@@ -128,6 +134,13 @@ class PieceStore:
 
     def _font_file(self, name: str) -> str:
         return f"font-{fonts_fingerprint()[:16]}-{name.lstrip('/')}.font"
+
+    def _used(self, name: str) -> None:
+        """The entry marked as used now, so that the user's store, which loses those used longest ago, keeps it."""
+        try:
+            os.utime(self.folder / name)
+        except OSError:
+            pass
 
     def _read(self, name: str) -> tuple[dict | None, bytes]:
         """An entry's header and body; (None, b"") when missing, torn or changed since it was written (its
@@ -182,3 +195,40 @@ def keep_only(folder: Path, keys: set[str]) -> None:
         stale = (piece and piece[1] not in keys) or (font and font[1] != current)
         if stale and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
+
+
+def keep_within(folder: Path, keys: set[str], limit: int) -> None:
+    """The user's store, which every build shares: the pieces under `keys` (this build's) and the fonts of this
+    font installation marked as used now; then, while the store's entries hold more than `limit` bytes, those
+    used longest ago are removed, down to three quarters of it (never this build's; nothing else there)."""
+    now = time.time_ns()
+    current = fonts_fingerprint()[:16]
+    total, others = 0, []
+    try:
+        listing = list(os.scandir(folder))
+    except OSError:
+        return
+    for entry in listing:
+        piece, font = PIECE_ENTRY.fullmatch(entry.name), FONT_ENTRY.fullmatch(entry.name)
+        if not (piece or font or SUBSET_ENTRY.fullmatch(entry.name)) or not entry.is_file(follow_symlinks=False):
+            continue
+        try:
+            if (piece and piece[1] in keys) or (font and font[1] == current):
+                os.utime(entry.path, ns=(now, now), follow_symlinks=False)
+                total += entry.stat(follow_symlinks=False).st_size
+            else:
+                info = entry.stat(follow_symlinks=False)
+                total += info.st_size
+                others.append((info.st_mtime_ns, info.st_size, entry.path))
+        except OSError:
+            continue
+    if total <= limit:
+        return
+    for _, size, path in sorted(others):
+        try:
+            os.unlink(path)
+        except OSError:
+            continue
+        total -= size
+        if total <= limit * 3 // 4:
+            break
