@@ -7,8 +7,8 @@ WeasyPrint writes them) and HarfBuzz does the subsetting (uharfbuzz), with Weasy
 
 from __future__ import annotations
 
+import functools
 import hashlib
-import io
 import re
 
 from .compose import NotComposable
@@ -52,18 +52,23 @@ def with_shared_glyphs_read_alike(tables: dict[str, dict[int, tuple[float, str]]
     return result
 
 
+@functools.lru_cache(maxsize=16)
 def _shared_glyphs(data: bytes, index: int) -> dict[int, tuple[str, ...]]:
-    """Glyph id → the characters the font's character map gives it, in order, for glyphs given more than one."""
-    from fontTools.ttLib import TTFont
+    """Glyph id → the characters the font's character map gives it, in order, for glyphs given more than one.
+    Read with HarfBuzz, in a fifth of the time fontTools takes (it names every glyph first), once per font file in
+    a process."""
+    import uharfbuzz as hb
 
     try:
-        font = TTFont(io.BytesIO(data), fontNumber=index, lazy=True)
-        characters: dict[str, list[int]] = {}
-        for code, glyph in sorted((font.getBestCmap() or {}).items()):
-            characters.setdefault(glyph, []).append(code)
-        return {font.getGlyphID(glyph): tuple(map(chr, codes)) for glyph, codes in characters.items()
-                if len(codes) > 1}
-    except Exception:  # noqa: BLE001 — a font fontTools cannot read keeps WeasyPrint's texts
+        face = hb.Face(hb.Blob(data), index)
+        font = hb.Font(face)
+        characters: dict[int, list[int]] = {}
+        for code in sorted(face.unicodes):
+            glyph = font.get_nominal_glyph(code)
+            if glyph is not None:
+                characters.setdefault(glyph, []).append(code)
+        return {glyph: tuple(map(chr, codes)) for glyph, codes in characters.items() if len(codes) > 1}
+    except Exception:  # noqa: BLE001 — a font HarfBuzz cannot read keeps WeasyPrint's texts
         return {}
 
 
