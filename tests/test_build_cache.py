@@ -10,7 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import MINIMAL_PACK, science_pack_files, write_pack
+from helpers import MINIMAL_PACK, ROOT, science_pack_files, write_pack
 from pypdf import PdfReader
 
 from quizgen.cli import main
@@ -257,9 +257,10 @@ def test_the_users_piece_store_loses_the_entries_used_longest_ago_never_this_bui
     assert main(["build", str(pack), "--out", str(tmp_path / "first"), *cards]) == 0
     ours = {p.name for p in pieces.iterdir()}
     used = sum(p.stat().st_size for p in pieces.iterdir())
-    old = [pieces / f"{n:032x}.piece" for n in range(6)] + [pieces / "subset-other.pdf_ABCDEF.font"]
-    for age, path in enumerate(old):  # entries of other builds, the first used longest ago
-        path.write_bytes(b"x" * (1_000_000 if path.suffix == ".piece" else 10_000))
+    old = ([pieces / f"font-{'0' * 16}-OTHER.font"] + [pieces / f"{n:032x}.piece" for n in range(5)]
+           + [pieces / "subset-other.pdf_ABCDEF.font"])
+    for age, path in enumerate(old):  # entries of other builds (another pack's font first), the first used longest ago
+        path.write_bytes(b"x" * (1_000_000 if not path.name.startswith("subset") else 10_000))
         os.utime(path, ns=(10**18 + age * 10**9,) * 2)
     stranger = pieces / "notes.txt"  # not the store's: never removed
     stranger.write_text("mine")
@@ -284,3 +285,53 @@ def test_a_piece_store_others_can_write_is_not_used_the_builds_own_folder_is(pac
     assert list(pieces.iterdir()) == []
     own = json.loads((out / ".quizgen-cache" / PIECES_FOLDER / "flashcards.pdf.stats.json").read_text())
     assert own["laid_out"] > 10 and own["reused"] == 0
+
+
+FONTS = Path("/usr/share/fonts/truetype/dejavu")
+
+
+@pytest.mark.skipif(not (FONTS / "DejaVuSansMono.ttf").is_file(), reason="needs the DejaVu fonts (fonts-dejavu-core)")
+def test_two_layouts_that_name_different_font_files_alike_never_share_a_kept_font(pack: Path, tmp_path: Path):
+    """A laid-out font is named by its description, not its file: kept under the same name for two packs' layouts,
+    one would draw the other's cards with its font."""
+    cards = ["--only", "flashcards", "--count", "6"]
+    built = {}
+    for name, file in (("serif", "DejaVuSerif.ttf"), ("mono", "DejaVuSansMono.ttf")):
+        folder = tmp_path / f"layouts-{name}"
+        folder.mkdir()
+        shutil.copy(FONTS / file, folder / "face.ttf")
+        (folder / "quizgen.css").write_text(
+            (ROOT / "templates" / "layouts" / "quizgen.css").read_text(encoding="utf-8")
+            + '@font-face { font-family: "Quiz Face"; src: url(face.ttf) }\nbody { font-family: "Quiz Face" }\n',
+            encoding="utf-8")
+        built[name] = folder
+    outputs = {}
+    for run, name in enumerate(("serif", "mono", "serif")):
+        out = tmp_path / f"out-{run}"
+        assert main(["build", str(pack), "--out", str(out), *cards, "--layouts", str(built[name])]) == 0
+        outputs[run] = (out / "chemistry" / "flashcards.pdf").read_bytes()
+    assert main(["build", str(pack), "--out", str(tmp_path / "alone"), *cards, "--layouts", str(built["serif"]),
+                 "--no-cache"]) == 0
+    alone = (tmp_path / "alone" / "chemistry" / "flashcards.pdf").read_bytes()
+    assert outputs[0] == outputs[2] == alone != outputs[1]  # the third build draws with the first one's font
+
+
+def test_an_upgrade_of_the_libraries_that_lay_text_out_changes_every_pieces_key(tmp_path: Path, monkeypatch):
+    """Pieces are kept across builds and folders: a new Pango or HarfBuzz that moves a line break must not be served
+    the drawing the old one made."""
+    from quizgen.render import piece_store, weasy
+
+    library = tmp_path / "libharfbuzz.so.0"
+    library.write_bytes(b"one")
+    listing = f"\tlibharfbuzz.so.0 (libc6,x86-64) => {library}\n\tlibother.so.1 (libc6,x86-64) => /nowhere\n"
+    monkeypatch.setattr(weasy, "library_cache_listing", lambda: listing.encode())
+    try:
+        piece_store.fonts_fingerprint.cache_clear()
+        before = piece_store.fonts_fingerprint()
+        piece_store.fonts_fingerprint.cache_clear()
+        assert piece_store.fonts_fingerprint() == before
+        library.write_bytes(b"the upgrade")
+        piece_store.fonts_fingerprint.cache_clear()
+        assert piece_store.fonts_fingerprint() != before
+    finally:
+        piece_store.fonts_fingerprint.cache_clear()

@@ -4,6 +4,7 @@ other declarations is never used, and caching off writes none."""
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import stat
@@ -54,10 +55,11 @@ def test_the_first_import_keeps_the_declarations_and_the_next_loads_them_for_the
 def test_a_damaged_entry_is_a_miss_and_is_written_again(tmp_path):
     render(tmp_path)
     kept = entries(tmp_path)[0]
-    kept.write_bytes(b"not marshal data")
-    again, _ = render(tmp_path)
-    assert again == "Recording"
-    assert render(tmp_path)[0] == "KeptFFI"
+    whole = kept.read_bytes()
+    for damaged in (b"not marshal data", whole[:-1] + bytes([whole[-1] ^ 1])):  # garbage; one bit of the types
+        kept.write_bytes(damaged)
+        assert render(tmp_path)[0] == "Recording"
+        assert render(tmp_path)[0] == "KeptFFI"
 
 
 def test_an_entry_made_from_other_declarations_is_refused_and_weasyprint_parses_its_own(tmp_path):
@@ -65,12 +67,13 @@ def test_an_entry_made_from_other_declarations_is_refused_and_weasyprint_parses_
     kept = entries(tmp_path)[0]
     import marshal
 
-    _, arguments, options = marshal.loads(kept.read_bytes())
-    kept.write_bytes(marshal.dumps(("0" * 64, arguments, options)))
+    _, arguments, options = marshal.loads(kept.read_bytes()[32:])
+    other = marshal.dumps(("0" * 64, arguments, options))
+    kept.write_bytes(hashlib.sha256(other).digest() + other)
     refused, pdf = render(tmp_path)
     assert refused == "Recording"  # parsed after the refusal, and kept in place of the entry refused
     assert pdf == render(tmp_path / "off", QUIZGEN_NO_CACHE="1")[1]
-    assert marshal.loads(kept.read_bytes())[0] != "0" * 64
+    assert marshal.loads(kept.read_bytes()[32:])[0] != "0" * 64
     assert render(tmp_path)[0] == "KeptFFI"
 
 
@@ -84,11 +87,37 @@ def test_an_entry_in_a_folder_others_can_write_is_never_read(tmp_path):
         folder.chmod(0o700)
 
 
-def test_an_entry_is_named_by_the_declaring_file_and_cffi():
+def test_an_entry_is_named_by_the_declaring_file_and_cffi(tmp_path, monkeypatch):
     declaring = bindings._declaring_file()
     assert declaring is not None and declaring.name == "ffi.py" and declaring.parent.name == "text"
     assert b"cdef(" in declaring.read_bytes()
-    assert len(bindings._digest(declaring)) == 32
+    name = bindings._digest(declaring)
+    edited = tmp_path / "ffi.py"
+    edited.write_bytes(declaring.read_bytes() + b"\n")
+    assert bindings._digest(edited) != name
+    import _cffi_backend
+
+    monkeypatch.setattr(_cffi_backend, "__version__", "0.0.1")
+    assert bindings._digest(declaring) != name
+
+
+LIBRARIES = r"""
+import cffi, sys
+from quizgen.render import weasy
+weasy.imported()
+ffi = sys.modules["weasyprint.text.ffi"].ffi
+print(type(ffi).__name__, cffi.FFI is cffi.api.FFI, type(ffi.dlopen("c")).__name__ != "")
+"""
+
+
+def test_cffi_is_left_as_it_was_and_the_kept_ffi_finds_a_library_as_cffi_does(tmp_path):
+    """A bare library name is found by ctypes.util.find_library, as cffi's own FFI finds it (where a library is found
+    only by the compiler's search, WeasyPrint's names for it work only so)."""
+    env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path)}
+    env.pop("QUIZGEN_NO_CACHE", None)
+    for expected in ("Recording", "KeptFFI"):
+        ran = subprocess.run([sys.executable, "-c", LIBRARIES], capture_output=True, text=True, env=env, check=True)
+        assert ran.stdout.split() == [expected, "True", "True"], ran.stderr
 
 
 def test_a_build_with_no_cache_keeps_nothing_in_the_users_cache_folder(tmp_path, minimal_pack):

@@ -100,14 +100,16 @@ class RenderCache:
             shared = self.user_cache / piece_store.PIECES_FOLDER
             try:
                 shared.mkdir(mode=0o700, parents=True, exist_ok=True)
+                if private_folder(shared):
+                    shared.chmod(0o700)  # an answer key's pieces are for this user's eyes too
+                    return shared
             except OSError:
                 pass
-            if private_folder(shared):
-                return shared
         return self.folder / piece_store.PIECES_FOLDER
 
     @property
     def shared_pieces(self) -> bool:
+        """Whether the pieces are kept in the user's store, which every build shares, rather than beside the build."""
         return self.pieces.parent != self.folder
 
     def with_piece_store(self, document: ComposedCards | ComposedDocument) -> ComposedCards | ComposedDocument:
@@ -127,10 +129,12 @@ class RenderCache:
             entry = CACHE_ENTRY.fullmatch(path.name)
             if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
+        fonts = {piece_store.fonts_key(self.resources)}
         if self.shared_pieces:
-            piece_store.keep_within(self.pieces, self.used_pieces, PIECE_STORE_BYTES)
+            piece_store.keep_within(self.pieces, self.used_pieces, fonts, PIECE_STORE_BYTES)
+            piece_store.keep_only(self.folder / piece_store.PIECES_FOLDER, set(), set())  # an earlier build's own
         else:
-            piece_store.keep_only(self.pieces, self.used_pieces)
+            piece_store.keep_only(self.pieces, self.used_pieces, fonts)
 
 
 def newest_kept(folder: Path, keep: int) -> Path:

@@ -1,9 +1,10 @@
 """WeasyPrint's C declarations kept parsed. WeasyPrint declares the Pango, HarfBuzz and fontconfig functions it
-calls to cffi as C source at every import, and cffi parses that source with pycparser: 0.2 s of every process that
-renders, nearly half of WeasyPrint's import. cffi can write parsed declarations out as data (its out-of-line ABI
-mode, what `ffibuilder.set_source(name, None)` makes); kept in the user's cache folder under a digest of the file
-that declares them and of cffi's version, they load in a few milliseconds, and WeasyPrint's import is handed an FFI
-made from them where it would make and parse its own. The same functions are opened from the same libraries and
+calls to cffi as C source at every import, and cffi parses that source with pycparser, then each C type a call
+names at its first use (in a build's warm process: 0.05 s of WeasyPrint's import and 0.03 s of its first page; in
+each render worker, the types the warm page did not use). cffi can write parsed declarations out as data (its
+out-of-line ABI mode, what `ffibuilder.set_source(name, None)` makes); kept in the user's cache folder under a digest
+of the file that declares them and of cffi's version, they load in a few milliseconds, and WeasyPrint's import is
+handed an FFI made from them where it would make and parse its own. The same functions are opened from the same libraries and
 called with the same types, so every PDF is the same bytes (tests/test_render_bindings.py)."""
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from ..files import caching_enabled, private_folder, read_own_file, user_cache_f
 FOLDER = "bindings"
 PREFIX = "weasyprint-ffi-"
 KEPT = 3  # entries for this WeasyPrint and cffi and the last two before them (another install, an upgrade)
-FORMAT = 1
+FORMAT = 2  # 2: the entry starts with the sha256 of the rest
 
 
 class DeclarationsChanged(Exception):
@@ -59,14 +60,16 @@ def declarations_kept(folder: Path | None, *, reuse: bool = True) -> Iterator[No
 
     handed: list[object] = []
 
-    def first_ffi_kept(*arguments, **options):
+    # cffi.FFI is replaced for the whole process while WeasyPrint imports (its module calls `cffi.FFI()` once);
+    # only that first call without arguments gets the kept FFI, any other a plain one of cffi's
+    def weasyprints_ffi(*arguments, **options):
         """WeasyPrint's FFI: the kept one, or one that records what it declares; any other is cffi's own."""
         if handed or arguments or options:
             return plain(*arguments, **options)
         handed.append(made if made is not None else Recording())
         return handed[0]
 
-    cffi.FFI = first_ffi_kept
+    cffi.FFI = weasyprints_ffi
     try:
         yield
     finally:
@@ -99,11 +102,11 @@ def _made_from(entry: Path) -> object | None:
     does not read as one (all of them only a miss)."""
     if not private_folder(entry.parent):
         return None
-    data = read_own_file(entry)
-    if data is None:
-        return None
+    kept = read_own_file(entry)
+    if kept is None or len(kept) < 32 or hashlib.sha256(kept[32:]).digest() != kept[:32]:
+        return None  # missing, or torn or damaged since it was written
     try:
-        source_digest, arguments, options = marshal.loads(data)
+        source_digest, arguments, options = marshal.loads(kept[32:])
         if not (isinstance(source_digest, str) and isinstance(arguments, tuple) and isinstance(options, dict)):
             return None
         import _cffi_backend
@@ -113,6 +116,26 @@ def _made_from(entry: Path) -> object | None:
                 """The declarations are already there; they must be these."""
                 if more or options or hashlib.sha256(source.encode()).hexdigest() != source_digest:
                     raise DeclarationsChanged(entry.name)
+
+            def dlopen(self, name, flags=0):
+                """A library opened as cffi's own FFI opens it: a bare name (no dot, no slash), or a name the
+                dynamic linker does not find, is looked up with ctypes.util.find_library (a library found only by
+                the compiler's search, as under Nix or conda)."""
+                if not isinstance(name, str):
+                    return super().dlopen(name, flags)
+                first_error = None
+                if "." in name or "/" in name or os.sep in name:
+                    try:
+                        return super().dlopen(name, flags)
+                    except OSError as error:
+                        first_error = error
+                import ctypes.util
+
+                path = ctypes.util.find_library(name)
+                if path is None:
+                    raise first_error or OSError(f"ctypes.util.find_library() did not manage to locate a library "
+                                                 f"called {name!r}")
+                return super().dlopen(path, flags)
 
         return KeptFFI(*arguments, **options)
     except Exception:  # noqa: BLE001 — any entry that does not make an FFI is a miss
@@ -125,6 +148,7 @@ def _keep(entry: Path, source: str, ffi) -> None:
     try:
         arguments, options = _out_of_line_arguments(ffi)
         data = marshal.dumps((hashlib.sha256(source.encode()).hexdigest(), arguments, options))
+        data = hashlib.sha256(data).digest() + data
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not private_folder(entry.parent):
             return

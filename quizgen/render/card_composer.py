@@ -23,7 +23,7 @@ from .font_subsets import (font_object, glyph_tables, stored_font, subset_kept, 
                            with_shared_glyphs_read_alike)
 from .html_pdf import RenderedPdf, render_html_pdfs
 from .layouts import Document
-from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
+from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint, fonts_key
 from .pieces import Measured, PieceStreams, Placement, PlannedPage, cut_pieces
 from .splicing import deflated, write_pages
 from .weasy import drawn_extents, font_dates_kept, font_files, laid_out
@@ -44,7 +44,7 @@ def render_composed_cards(document: ComposedCards) -> tuple[RenderedPdf, ...]:
 def composed_cards_pdf(document: ComposedCards, store: PieceStore | None = None) -> RenderedPdf:
     """The flashcards PDF, from the pieces in the store and the others laid out now (and stored)."""
     started = time.perf_counter()
-    store = store or PieceStore(document.store)
+    store = store or PieceStore(document.store, fonts_key(document.fingerprint))
     fingerprint = store_fingerprint(document)
     keys = {piece_id: piece_key(document, piece_id, fingerprint) for piece_id in document.pieces}
     pieces = {piece_id: store.get(key) for piece_id, key in keys.items()}

@@ -7,12 +7,11 @@ WeasyPrint writes them) and HarfBuzz does the subsetting (uharfbuzz), with Weasy
 
 from __future__ import annotations
 
-import functools
 import hashlib
 import re
 
 from .compose import NotComposable
-from .piece_store import PieceStore, StoredFont, fonts_fingerprint
+from .piece_store import PieceStore, StoredFont
 
 _BFCHAR = re.compile(rb"<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]*)>")
 _BFCHAR_SECTION = re.compile(rb"beginbfchar(.*?)endbfchar", re.DOTALL)
@@ -52,11 +51,9 @@ def with_shared_glyphs_read_alike(tables: dict[str, dict[int, tuple[float, str]]
     return result
 
 
-@functools.lru_cache(maxsize=16)
 def _shared_glyphs(data: bytes, index: int) -> dict[int, tuple[str, ...]]:
     """Glyph id → the characters the font's character map gives it, in order, for glyphs given more than one.
-    Read with HarfBuzz, in a fifth of the time fontTools takes (it names every glyph first), once per font file in
-    a process."""
+    Read with HarfBuzz, in a fifth of the time fontTools takes (it names every glyph first)."""
     import uharfbuzz as hb
 
     try:
@@ -160,7 +157,7 @@ def subsetter() -> str:
 def subset_kept(store: PieceStore, name: str, font: StoredFont, glyphs: dict) -> bytes:
     """`font` subset to `glyphs`, from the store when it kept that subset for the file and font `name`, else made
     and kept: an edit seldom adds a glyph, and reading the subset back costs less than HarfBuzz's milliseconds."""
-    digest = hashlib.sha256(f"{subsetter()}:{fonts_fingerprint()}:{font.base_font}:{font.index}:{sorted(glyphs)}"
+    digest = hashlib.sha256(f"{subsetter()}:{store.fonts}:{font.base_font}:{font.index}:{sorted(glyphs)}"
                             .encode()).hexdigest()
     data = store.subset(name, digest)
     if data is None:

@@ -10,7 +10,7 @@ from .card_composer import lay_out_and_store as lay_out_cards_and_store
 from .card_composer import store_fingerprint
 from .card_pieces import ComposedCards, piece_key
 from .compose import TITLE_PIECE, ComposedDocument, NotComposable
-from .piece_store import PieceStore
+from .piece_store import PieceStore, fonts_key
 from .stored_composer import lay_out_and_store as lay_out_pieces_and_store
 from .stored_composer import piece_keys
 
@@ -34,7 +34,7 @@ def lay_out_share(document, piece_ids: tuple[str, ...]) -> int:
     """In a render worker: lay out `piece_ids` of `document` into its piece store; how many were laid out.
     Pieces that do not compose are left to the document's own render, which lays the document out in full."""
     keys = store_keys(document)
-    store = PieceStore(document.store)
+    store = PieceStore(document.store, fonts_key(document.fingerprint))
     lay_out = lay_out_cards_and_store if isinstance(document, ComposedCards) else lay_out_pieces_and_store
     try:
         lay_out(document, list(piece_ids), keys, store, {}, {})

@@ -21,7 +21,11 @@ PIECES_FOLDER = "pieces"  # inside the user's cache folder, or the build's
 PIECE_ENTRY = re.compile(r"([0-9a-f]{32})\.piece")
 FONT_ENTRY = re.compile(r"font-([0-9a-f]{16})-([A-Za-z0-9]+)\.font")
 SUBSET_ENTRY = re.compile(r"subset-[A-Za-z0-9._-]+\.font")
+STATISTICS_SUFFIX = ".stats.json"
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
+FONT_CONFIGURATION = ("/etc/fonts", "~/.config/fontconfig")
+# a line of `ldconfig -p` for the libraries that lay text out: the file its name leads to
+TEXT_LIBRARY = re.compile(rb"\tlib(?:pango-1\.0|pangoft2-1\.0|harfbuzz|fontconfig|freetype)\.so[^\s]*[^\n]*=> (\S+)")
 
 
 @dataclass(frozen=True)
@@ -56,29 +60,48 @@ class StoredFont:
 
 @functools.lru_cache(maxsize=1)
 def fonts_fingerprint() -> str:
-    """The installed fonts and the layout engine, as far as they change a piece's drawing: the engine's
-    version and every font file's path, size and modification time."""
+    """The installed fonts and the layout engine, as far as they change a piece's drawing: the engine's version,
+    every font file's and fontconfig configuration file's path, size and modification time, and the same of the
+    system libraries that choose fonts and shape and break lines (Pango, HarfBuzz, fontconfig, FreeType), as the
+    dynamic linker's cache names them: pieces are kept across builds and folders, and a system upgrade that moves a
+    line break must not be served the old drawing."""
     from . import weasy
 
     digest = hashlib.sha256(weasy.version().encode())
-    for folder in FONT_FOLDERS:
+    for folder in (*FONT_FOLDERS, *FONT_CONFIGURATION):
         root = Path(folder).expanduser()
         if not root.is_dir():
             continue
         for path in sorted(root.rglob("*")):
-            try:
-                info = path.stat()
-            except OSError:
-                continue
-            digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
+            _stamp(digest, path)
+    for library in sorted(set(TEXT_LIBRARY.findall(weasy.library_cache_listing() or b""))):
+        _stamp(digest, Path(os.fsdecode(library)))
     return digest.hexdigest()
 
 
-class PieceStore:
-    """Pieces and fonts in a folder; `laid_out` and `reused` count this process's misses and hits."""
+def _stamp(digest, path: Path) -> None:
+    try:
+        info = path.stat()
+    except OSError:
+        return
+    digest.update(f"{path}:{info.st_size}:{info.st_mtime_ns}\n".encode())
 
-    def __init__(self, folder: Path | None):
+
+def fonts_key(document_fingerprint: str) -> str:
+    """Where a document's fonts are kept in the store: under the layout and content files its pieces may load (a
+    layout's own font files among them) and the installed fonts. A font's name in a laid-out document says which
+    font it is by its description, not its file: two layouts that give different files one family name must never
+    share an entry, or one pack's cards would be drawn with the other's font."""
+    return hashlib.sha256(f"{document_fingerprint}:{fonts_fingerprint()}".encode()).hexdigest()[:16]
+
+
+class PieceStore:
+    """Pieces and fonts in a folder, the fonts under `fonts` (fonts_key of the documents they serve); `laid_out`
+    and `reused` count this process's misses and hits."""
+
+    def __init__(self, folder: Path | None, fonts: str):
         self.folder = folder
+        self.fonts = fonts
         self.laid_out = 0
         self.reused = 0
 
@@ -133,7 +156,7 @@ class PieceStore:
         return "subset-" + re.sub(r"[^A-Za-z0-9.-]", "_", name) + ".font"
 
     def _font_file(self, name: str) -> str:
-        return f"font-{fonts_fingerprint()[:16]}-{name.lstrip('/')}.font"
+        return f"font-{self.fonts}-{name.lstrip('/')}.font"
 
     def _used(self, name: str) -> None:
         """The entry marked as used now, so that the user's store, which loses those used longest ago, keeps it."""
@@ -181,28 +204,33 @@ class PieceStore:
 
 
 def statistics_file(folder: Path, document_name: str) -> Path:
-    return folder / f"{document_name}.stats.json"
+    return folder / f"{document_name}{STATISTICS_SUFFIX}"
 
 
-def keep_only(folder: Path, keys: set[str]) -> None:
-    """Remove the pieces not under `keys` and the fonts of other font installations; nothing else there."""
+def keep_only(folder: Path, keys: set[str], fonts: set[str]) -> None:
+    """Remove the pieces not under `keys` and the fonts not under `fonts` (fonts_key), and with no piece left, the
+    subsets and statistics too, and the folder once empty; nothing else there."""
     if not folder.is_dir():
         return
-    current = fonts_fingerprint()[:16]
     for path in folder.iterdir():
         piece = PIECE_ENTRY.fullmatch(path.name)
         font = FONT_ENTRY.fullmatch(path.name)
-        stale = (piece and piece[1] not in keys) or (font and font[1] != current)
+        other = not keys and (SUBSET_ENTRY.fullmatch(path.name) or path.name.endswith(STATISTICS_SUFFIX))
+        stale = (piece and piece[1] not in keys) or (font and font[1] not in fonts) or other
         if stale and path.is_file() and not path.is_symlink():
             path.unlink(missing_ok=True)
+    if not keys:
+        try:
+            folder.rmdir()
+        except OSError:
+            pass  # something else is there
 
 
-def keep_within(folder: Path, keys: set[str], limit: int) -> None:
-    """The user's store, which every build shares: the pieces under `keys` (this build's) and the fonts of this
-    font installation marked as used now; then, while the store's entries hold more than `limit` bytes, those
-    used longest ago are removed, down to three quarters of it (never this build's; nothing else there)."""
+def keep_within(folder: Path, keys: set[str], fonts: set[str], limit: int) -> None:
+    """The user's store, which every build shares: the pieces under `keys` and the fonts under `fonts` (this
+    build's) marked as used now; then, while the store's entries hold more than `limit` bytes, those used longest
+    ago are removed, down to three quarters of it (never this build's; nothing else there)."""
     now = time.time_ns()
-    current = fonts_fingerprint()[:16]
     total, others = 0, []
     try:
         listing = list(os.scandir(folder))
@@ -213,7 +241,7 @@ def keep_within(folder: Path, keys: set[str], limit: int) -> None:
         if not (piece or font or SUBSET_ENTRY.fullmatch(entry.name)) or not entry.is_file(follow_symlinks=False):
             continue
         try:
-            if (piece and piece[1] in keys) or (font and font[1] == current):
+            if (piece and piece[1] in keys) or (font and font[1] in fonts):
                 os.utime(entry.path, ns=(now, now), follow_symlinks=False)
                 total += entry.stat(follow_symlinks=False).st_size
             else:

@@ -24,7 +24,7 @@ from .font_subsets import (
     with_shared_glyphs_read_alike,
 )
 from .layouts import Document, Layouts
-from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint
+from .piece_store import PieceStore, StoredFont, StoredPiece, fonts_fingerprint, fonts_key
 from .pieces import Mark, Measured, PageFacts, PieceStreams, cut_pieces, part_name
 from .splicing import deflated
 from .weasy import font_files, laid_out, measure, page_facts
@@ -35,7 +35,7 @@ PAGES_KEY = "the running title and the page's geometry"
 def stored_composed_pdfs(document: ComposedDocument) -> tuple:
     """Every version of `document`, from the pieces in the store and the others laid out now (and stored)."""
     started = time.perf_counter()
-    store = PieceStore(document.store)
+    store = PieceStore(document.store, fonts_key(document.fingerprint))
     keys = piece_keys(document)
     pieces = {piece_id: store.get(key) for piece_id, key in keys.items()}
     fonts: dict[str, StoredFont] = {}

@@ -63,7 +63,7 @@ def imported():
 def _imported_with_one_library_listing():
     from . import bindings
 
-    listing = _library_cache_listing()
+    listing = library_cache_listing()
     kept = bindings.kept_folder()
     try:
         return _imported(listing, lambda: bindings.declarations_kept(kept))
@@ -137,7 +137,8 @@ def warmed() -> None:
     weasyprint.HTML(string=page).write_pdf()
 
 
-def _library_cache_listing() -> bytes | None:
+@functools.lru_cache(maxsize=1)
+def library_cache_listing() -> bytes | None:
     """`ldconfig -p`: every library the dynamic linker's cache knows, or None where there is no such command."""
     import subprocess
 
