@@ -7,6 +7,7 @@ import hashlib
 import os
 import stat
 import tempfile
+import time
 from pathlib import Path
 from typing import BinaryIO, Callable
 
@@ -288,6 +289,41 @@ def user_cache_folder() -> Path | None:
         return Path.home() / ".cache" / "quizgen"
     except (RuntimeError, KeyError):
         return None
+
+
+def write_private_entry(path: Path, data: bytes) -> None:
+    """Write a cache entry only this user may read (0600) and rename it into place: a reader sees the old entry or
+    the new one, never half of one. Raises OSError, with no temporary file left behind."""
+    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".part")
+    try:
+        with os.fdopen(handle, "wb") as stream:
+            stream.write(data)
+        os.replace(temporary, path)
+    except BaseException:
+        _remove_quietly(temporary)
+        raise
+
+
+STALE_PART_SECONDS = 3600  # a part this old was left by a write that was cut short, not one under way
+
+
+def keep_newest(folder: Path, keep: int, suffix: str) -> None:
+    """Of the entries named `*suffix` in `folder`, remove all but the `keep` most recently used (and parts left by a
+    write that was cut short)."""
+    entries = []
+    for path in folder.iterdir():
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if not stat.S_ISREG(info.st_mode):
+            continue
+        if path.suffix == suffix:
+            entries.append((info.st_mtime_ns, path))
+        elif path.name.startswith(".") and path.suffix == ".part" and time.time() - info.st_mtime > STALE_PART_SECONDS:
+            path.unlink(missing_ok=True)
+    for _, path in sorted(entries, reverse=True)[keep:]:
+        path.unlink(missing_ok=True)
 
 
 def private_folder(folder: Path) -> bool:

@@ -7,16 +7,14 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
-import stat
 import sys
-import tempfile
-import time
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint, private_folder, read_own_file, user_cache_folder
+from ..files import (folder_fingerprint, keep_newest, private_folder, read_own_file, user_cache_folder,
+                     write_private_entry)
 from ..model import Pack, Question
 from ..resources import builtin_templates_folder
 from .code import code_fingerprint
@@ -27,7 +25,6 @@ KEEP_ENTRIES = 6  # a few packs, or a few tag and type selections of one, withou
 FORMAT = "quizgen-pool-1"
 # Libraries whose output ends up in the pool: an upgrade of one changes the fingerprint by its files' stamps
 LIBRARIES = ("jinja2", "markupsafe", "yaml")
-STALE_PART_SECONDS = 3600  # a part this old was left by a write that was cut short, not one under way
 SKIPPED_FOLDERS = {".git", ".quizgen-cache", "__pycache__"}  # never read by the pack loader
 
 
@@ -100,16 +97,8 @@ class PoolCache:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not private_folder(self.folder):
                 return
-            data = pickle.dumps((FORMAT, self.key, stored), protocol=pickle.HIGHEST_PROTOCOL)
-            handle, temporary = tempfile.mkstemp(dir=self.folder, prefix=".", suffix=".part")  # private: 0600
-            try:
-                with os.fdopen(handle, "wb") as stream:
-                    stream.write(data)
-                os.replace(temporary, self.entry)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-            keep_newest(self.folder, KEEP_ENTRIES)
+            write_private_entry(self.entry, pickle.dumps((FORMAT, self.key, stored), protocol=pickle.HIGHEST_PROTOCOL))
+            keep_newest(self.folder, KEEP_ENTRIES, ENTRY_SUFFIX)
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass
 
@@ -134,24 +123,6 @@ def read_by_loader(root: Path):
     def keep(path: Path) -> bool:
         return not SKIPPED_FOLDERS & set(path.relative_to(root).parts[:-1])
     return keep
-
-
-def keep_newest(folder: Path, keep: int) -> None:
-    """Remove all but the `keep` most recently used entries (and parts left by a write that was cut short)."""
-    entries = []
-    for path in folder.iterdir():
-        try:
-            info = path.lstat()
-        except OSError:
-            continue
-        if not stat.S_ISREG(info.st_mode):
-            continue
-        if path.suffix == ENTRY_SUFFIX:
-            entries.append((info.st_mtime_ns, path))
-        elif path.name.startswith(".") and path.suffix == ".part" and time.time() - info.st_mtime > STALE_PART_SECONDS:
-            path.unlink(missing_ok=True)
-    for _, path in sorted(entries, reverse=True)[keep:]:
-        path.unlink(missing_ok=True)
 
 
 def checked_pack(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled: bool = True):

@@ -4,8 +4,8 @@ names at its first use (in a build's warm process: 0.05 s of WeasyPrint's import
 each render worker, the types the warm page did not use). cffi can write parsed declarations out as data (its
 out-of-line ABI mode, what `ffibuilder.set_source(name, None)` makes); kept in the user's cache folder under a digest
 of the file that declares them and of cffi's version, they load in a few milliseconds, and WeasyPrint's import is
-handed an FFI made from them where it would make and parse its own. The same functions are opened from the same libraries and
-called with the same types, so every PDF is the same bytes (tests/test_render_bindings.py)."""
+handed an FFI made from them where it would make and parse its own. The same functions are opened from the same
+libraries and called with the same types, so every PDF is the same bytes (tests/test_render_bindings.py)."""
 
 from __future__ import annotations
 
@@ -16,15 +16,16 @@ import io
 import marshal
 import os
 import sys
-import tempfile
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Iterator
 
-from ..files import caching_enabled, private_folder, read_own_file, user_cache_folder
+from ..files import (caching_enabled, keep_newest, private_folder, read_own_file, user_cache_folder,
+                     write_private_entry)
 
 FOLDER = "bindings"
 PREFIX = "weasyprint-ffi-"
+SUFFIX = ".ffi"
 KEPT = 3  # entries for this WeasyPrint and cffi and the last two before them (another install, an upgrade)
 FORMAT = 2  # 2: the entry starts with the sha256 of the rest
 
@@ -46,7 +47,7 @@ def declarations_kept(folder: Path | None, *, reuse: bool = True) -> Iterator[No
     parses are written there afterwards for the next process. Raises DeclarationsChanged (before WeasyPrint finished
     importing) when the source it declares is, after all, not the one kept."""
     declaring = _declaring_file()
-    entry = None if folder is None or declaring is None else folder / f"{PREFIX}{_digest(declaring)}"
+    entry = None if folder is None or declaring is None else folder / f"{PREFIX}{_digest(declaring)}{SUFFIX}"
     made = _made_from(entry) if entry is not None and reuse else None
     import cffi
 
@@ -152,15 +153,8 @@ def _keep(entry: Path, source: str, ffi) -> None:
         entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
         if not private_folder(entry.parent):
             return
-        handle, temporary = tempfile.mkstemp(dir=entry.parent, prefix=".", suffix=".part")  # private: 0600
-        try:
-            with os.fdopen(handle, "wb") as stream:
-                stream.write(data)
-            os.replace(temporary, entry)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        _others_removed(entry)
+        write_private_entry(entry, data)
+        keep_newest(entry.parent, KEPT, SUFFIX)
     except Exception:  # noqa: BLE001
         return
 
@@ -180,10 +174,3 @@ def _out_of_line_arguments(ffi) -> tuple[tuple, dict]:
     call = calls[0]
     return (tuple(ast.literal_eval(argument) for argument in call.args),
             {keyword.arg: ast.literal_eval(keyword.value) for keyword in call.keywords})
-
-
-def _others_removed(entry: Path) -> None:
-    others = sorted((path for path in entry.parent.glob(f"{PREFIX}*") if path != entry),
-                    key=lambda path: path.lstat().st_mtime_ns, reverse=True)
-    for old in others[KEPT - 1:]:
-        old.unlink(missing_ok=True)
