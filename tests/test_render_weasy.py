@@ -78,8 +78,12 @@ def imported_with(imports: str) -> tuple[int, set[str]]:
 
 @pytest.mark.skipif(not sys.platform.startswith("linux"), reason="reads /proc/self/maps")
 def test_weasyprint_is_imported_with_one_library_lookup_and_the_same_libraries():
-    # uharfbuzz, which fontTools would load inside WeasyPrint's import (and libstdc++ with it), is kept out of both
-    plain_starts, plain_libraries = imported_with("sys.modules['uharfbuzz'] = None; import weasyprint")
+    # uharfbuzz, which fontTools would load inside WeasyPrint's import (and libstdc++ with it), is kept out of both,
+    # and so are the modules WeasyPrint imports deferred (fontTools' subsetter loads librt)
+    plain_starts, plain_libraries = imported_with(
+        "sys.modules['uharfbuzz'] = None\nfrom quizgen.lean_imports import deferred\n"
+        "with deferred('fontTools.subset'), deferred('fontTools.varLib.instancer', 'instantiateVariableFont'):\n"
+        "    import weasyprint")
     fast_starts, fast_libraries = imported_with("from quizgen.render import weasy; weasy.imported()")
     assert fast_starts == 1 < plain_starts  # one `ldconfig -p` against one per name WeasyPrint tries
     assert fast_libraries == plain_libraries
@@ -221,7 +225,36 @@ def test_font_files_are_the_whole_fonts_a_written_document_used(tmp_path):
 def test_weasyprint_is_imported_without_fonttools_loading_uharfbuzz():
     """fontTools, imported by WeasyPrint, loads uharfbuzz whenever it is installed, only to pack GSUB and GPOS
     tables, which every subset here drops; a class set never subsets, and its warm start would wait for it."""
-    code = ("import sys; from quizgen.render import weasy; weasy.imported(); import fontTools.ttLib.tables.otBase as b; "
-            "print('uharfbuzz' in sys.modules, b.have_uharfbuzz); import uharfbuzz; print('uharfbuzz' in sys.modules)")
+    code = ("import sys; from quizgen.render import weasy; weasy.imported(); "
+            "print('uharfbuzz' in sys.modules, 'fontTools.ttLib.tables.otBase' in sys.modules); "
+            "import uharfbuzz; print('uharfbuzz' in sys.modules)")
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert ran.stdout.split() == ["False", "False", "True"]
+
+
+def test_fonttools_subsetter_and_instancer_load_only_when_weasyprint_first_uses_them():
+    """WeasyPrint imports them for fonts HarfBuzz cannot subset and for variable fonts; deferred, they cost a
+    process that renders neither kind nothing, and one that does gets the real ones."""
+    code = """
+import sys
+from quizgen.render import weasy
+weasy.imported()
+from weasyprint.pdf import fonts
+print("fontTools.subset" in sys.modules, "fontTools.varLib.instancer" in sys.modules)
+import fontTools.subset
+print(fonts.subset.Subsetter is fontTools.subset.Subsetter)
+from fontTools.ttLib import TTFont
+try:
+    fonts.instantiateVariableFont(TTFont(sys.argv[1]), {})
+except ValueError as exc:
+    print("instancer:", exc)
+print("fontTools.varLib.instancer" in sys.modules)
+"""
+    font = next(Path("/usr/share/fonts").rglob("DejaVuSans.ttf"), None)
+    if font is None:
+        pytest.skip("no DejaVu Sans to hand the instancer")
+    ran = subprocess.run([sys.executable, "-c", code, str(font)], capture_output=True, text=True, check=True)
+    lines = ran.stdout.splitlines()
+    assert lines[:2] == ["False False", "True"]
+    assert lines[2].startswith("instancer:") and "fvar" in lines[2]  # the real function's refusal of a static font
+    assert lines[3] == "True"

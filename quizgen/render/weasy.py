@@ -49,12 +49,14 @@ def imported():
     gcc, then ld, each time: some twenty processes, 0.25–0.5 s of every process that renders. Here the names are
     looked up in one `ldconfig -p` listing instead. Should a library be found only by the compiler's search (no
     `ldconfig`, an unusual prefix), the import is made again as WeasyPrint makes it, so it never fails where a
-    plain import works. fontTools, which WeasyPrint imports, is kept from loading uharfbuzz (lean_imports.py), and
-    the declarations of the C functions it calls come parsed from the user's cache (bindings.py).
+    plain import works. fontTools, which WeasyPrint imports, is kept from loading uharfbuzz, its subsetter and
+    variable-font instancer load only if a font needs them (lean_imports.py: 0.07 s of every process that renders),
+    and the declarations of the C functions WeasyPrint calls come parsed from the user's cache (bindings.py).
     """
-    from ..lean_imports import hidden
+    from ..lean_imports import deferred, hidden
 
-    with hidden("uharfbuzz"):
+    with hidden("uharfbuzz"), deferred("fontTools.subset"), \
+            deferred("fontTools.varLib.instancer", "instantiateVariableFont"):
         weasyprint = _imported_with_one_library_listing()
     _html_parser_patterns_kept()
     return weasyprint
