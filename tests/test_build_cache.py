@@ -7,6 +7,7 @@ import io
 import json
 import os
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -14,7 +15,7 @@ from helpers import MINIMAL_PACK, ROOT, science_pack_files, write_pack
 from pypdf import PdfReader
 
 from quizgen.cli import main
-from quizgen.render.piece_store import PIECE_ENTRY, PIECES_FOLDER
+from quizgen.render.piece_store import PIECE_ENTRY, PIECES_FOLDER, SWEEP_EVERY_NS, SWEPT
 
 ONLY = ["--only", "questions,worksheets,keys,exports", "--count", "6"]
 
@@ -267,7 +268,11 @@ def test_the_users_piece_store_loses_the_entries_used_longest_ago_never_this_bui
     os.utime(stranger, ns=(10**9,) * 2)
     # over the limit by 3.5 MB less than a quarter of it: the four oldest entries go, down to three quarters
     monkeypatch.setattr(cache, "PIECE_STORE_BYTES", (used + 6_010_000 - 3_500_000) * 4 // 3)
+    # the first build checked the store's size: the next check is due once SWEEP_EVERY_NS has passed
     assert main(["build", str(pack), "--out", str(tmp_path / "second"), *cards]) == 0
+    assert all(path.exists() for path in old)
+    os.utime(pieces / SWEPT, ns=(time.time_ns() - SWEEP_EVERY_NS - 10**9,) * 2)
+    assert main(["build", str(pack), "--out", str(tmp_path / "third"), *cards]) == 0
     left = {p.name for p in pieces.iterdir()}
     assert ours <= left and stranger.name in left
     assert [path.name in left for path in old] == [False, False, False, False, True, True, True]

@@ -21,6 +21,13 @@ PIECES_FOLDER = "pieces"  # inside the user's cache folder, or the build's
 PIECE_ENTRY = re.compile(r"([0-9a-f]{32})\.piece")
 FONT_ENTRY = re.compile(r"font-([0-9a-f]{16})-([A-Za-z0-9]+)\.font")
 SUBSET_ENTRY = re.compile(r"subset-[A-Za-z0-9._-]+\.font")
+# a used entry of the user's store is marked used again only once its mark is an hour old: the order in which
+# entries go is kept to the hour, and a build writes no mark on the ~250 pieces it used a minute ago (30 ms)
+USE_MARKED_NS = 3600 * 10**9
+# the store's size is checked at most every ten minutes (listing the sizes of a few thousand entries takes 20 ms):
+# builds add a few megabytes in that time, and the next check removes what outgrows the bound
+SWEEP_EVERY_NS = 600 * 10**9
+SWEPT = "swept.stamp"
 STATISTICS_SUFFIX = ".stats.json"
 FONT_FOLDERS = ("/usr/share/fonts", "/usr/local/share/fonts", "~/.local/share/fonts", "~/.fonts")
 FONT_CONFIGURATION = ("/etc/fonts", "~/.config/fontconfig")
@@ -228,29 +235,31 @@ def keep_only(folder: Path, keys: set[str], fonts: set[str]) -> None:
 
 def keep_within(folder: Path, keys: set[str], fonts: set[str], limit: int) -> None:
     """The user's store, which every build shares: the pieces under `keys` and the fonts under `fonts` (this
-    build's) marked as used now; then, while the store's entries hold more than `limit` bytes, those used longest
-    ago are removed, down to three quarters of it (never this build's; nothing else there)."""
+    build's) marked as used now, unless marked within the hour; then, at most every SWEEP_EVERY_NS, while the
+    store's entries hold more than `limit` bytes, those used longest ago are removed, down to three quarters of it
+    (never this build's; nothing else there)."""
     now = time.time_ns()
-    total, others = 0, []
     try:
-        listing = list(os.scandir(folder))
+        names = [entry.name for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
     except OSError:
         return
-    for entry in listing:
-        piece, font = PIECE_ENTRY.fullmatch(entry.name), FONT_ENTRY.fullmatch(entry.name)
-        if not (piece or font or SUBSET_ENTRY.fullmatch(entry.name)) or not entry.is_file(follow_symlinks=False):
+    sweeping = _sweep_due(folder / SWEPT, now)
+    total, others = 0, []
+    for name in names:
+        piece, font = PIECE_ENTRY.fullmatch(name), FONT_ENTRY.fullmatch(name)
+        used = (piece and piece[1] in keys) or (font and font[1] in fonts)
+        if not (used or sweeping and (piece or font or SUBSET_ENTRY.fullmatch(name))):
             continue
         try:
-            if (piece and piece[1] in keys) or (font and font[1] in fonts):
-                os.utime(entry.path, ns=(now, now), follow_symlinks=False)
-                total += entry.stat(follow_symlinks=False).st_size
-            else:
-                info = entry.stat(follow_symlinks=False)
-                total += info.st_size
-                others.append((info.st_mtime_ns, info.st_size, entry.path))
+            info = os.stat(folder / name, follow_symlinks=False)
+            total += info.st_size
+            if used and info.st_mtime_ns < now - USE_MARKED_NS:
+                os.utime(folder / name, ns=(now, now), follow_symlinks=False)
+            elif not used:
+                others.append((info.st_mtime_ns, info.st_size, folder / name))
         except OSError:
             continue
-    if total <= limit:
+    if not sweeping or total <= limit:
         return
     for _, size, path in sorted(others):
         try:
@@ -260,3 +269,20 @@ def keep_within(folder: Path, keys: set[str], fonts: set[str], limit: int) -> No
         total -= size
         if total <= limit * 3 // 4:
             break
+
+
+def _sweep_due(stamp: Path, now: int) -> bool:
+    """Whether the store's size is to be checked now: when it was not in the last SWEEP_EVERY_NS, by the time of
+    `stamp` (which is then set to now)."""
+    try:
+        if stamp.stat().st_mtime_ns > now - SWEEP_EVERY_NS:
+            return False
+        os.utime(stamp, ns=(now, now))
+    except FileNotFoundError:
+        try:
+            stamp.touch()
+        except OSError:
+            pass
+    except OSError:
+        pass
+    return True
