@@ -8,6 +8,8 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import replace
 from pathlib import Path
 from typing import Callable
@@ -120,64 +122,60 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     made, and gives back those whose inputs did not change."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
-    with compiled_layouts_kept_in(cache.compiled_layouts_folder() if cache else None):
-        plans = run_all_bounded([Task(plan_output, (wanted, question_set, options, layouts, content_folders), blame)
-                                 for wanted in planned(options)], sandbox.RENDER_LIMITS,
-                                jobs=options.jobs or os.cpu_count() or 1)
-    documents = [document for plan in plans for document in plan]
-    if not options.quiet:  # said once, before any work, however long the build takes
-        print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
-              flush=True)
-    display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
-    files: list[BuiltFile] = []
-    warnings: tuple[Notice, ...] = ()
-    cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
-    if cache:
-        cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
-                         or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
-    for document, found in zip(documents, cached.values()):
-        if found is not None:
-            display.advance(_document_name(document))
-    # composed documents write each version to a spool file as soon as it is made, so neither the workers
-    # nor the pipe back hold a class set's PDFs
-    with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
-        to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
-                     for i, d in enumerate(documents) if cached.get(i) is None]
-        if cache:  # flashcards and single versions lay out only the pieces no earlier build laid out
-            to_render = [cache.with_piece_store(d) if isinstance(d, (ComposedCards, ComposedDocument)) else d
-                         for d in to_render]
-        if warm and not to_render:  # every document came from the cache: its imports would be wasted
-            warm.close()
-        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
-            # this process makes the other files while the workers lay out pages
-            if options.wants("questions"):
-                files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
-                display.advance("questions.json")
-            if options.wants("exports"):
-                def with_user_layouts(names: set[str], wanted: dict[str, set[str]]
-                                      ) -> dict[str, bytes | dict[str, bytes]]:
-                    return {**(user_selftest(question_set, options, layouts, blame) if "html" in names else {}),
-                            **(user_word_files(question_set, options, layouts, blame, wanted.get("docx"))
-                               if "docx" in names else {})}
+    with exports_made_aside(question_set, options, layouts, blame, previous, exports) as exporting:
+        with compiled_layouts_kept_in(cache.compiled_layouts_folder() if cache else None):
+            plans = run_all_bounded([Task(plan_output, (wanted, question_set, options, layouts, content_folders), blame)
+                                     for wanted in planned(options)], sandbox.RENDER_LIMITS,
+                                    jobs=options.jobs or os.cpu_count() or 1)
+        documents = [document for plan in plans for document in plan]
+        if not options.quiet:  # said once, before any work, however long the build takes
+            print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
+                  flush=True)
+        display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
+        files: list[BuiltFile] = []
+        warnings: tuple[Notice, ...] = ()
+        cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
+        if cache:
+            cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
+                             or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
+        for document, found in zip(documents, cached.values()):
+            if found is not None:
+                display.advance(_document_name(document))
+        # composed documents write each version to a spool file as soon as it is made, so neither the workers
+        # nor the pipe back hold a class set's PDFs
+        with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
+            to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
+                         for i, d in enumerate(documents) if cached.get(i) is None]
+            if cache:  # flashcards and single versions lay out only the pieces no earlier build laid out
+                to_render = [cache.with_piece_store(d) if isinstance(d, (ComposedCards, ComposedDocument)) else d
+                             for d in to_render]
+            if warm and not to_render:  # every document came from the cache: its imports would be wasted
+                warm.close()
+            with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
+                # this process makes the other files while the workers lay out pages
+                if options.wants("questions"):
+                    files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
+                    display.advance("questions.json")
+                if exporting is not None:
+                    (exported, warnings, used), = exporting.results()
+                    files.extend(exported)
+                    if exports:
+                        exports.used.update(used)
+                    display.advance("exports")
+                if options.wants("answer-sheets"):
+                    from ..render.answer_sheets import build_sheets
+                    from ..sheets.record import SHEETS_JSON, answer_sheets_json
 
-                exported, warnings = export_files(question_set, previous, cache=exports,
-                                                  make_elsewhere=with_user_layouts)
-                files.extend(exported)
-                display.advance("exports")
-            if options.wants("answer-sheets"):
-                from ..render.answer_sheets import build_sheets
-                from ..sheets.record import SHEETS_JSON, answer_sheets_json
-
-                sheets = build_sheets(question_set, PAPERS[options.paper], options.students,
-                                      options.inputs, options.class_list)
-                files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
-            fresh = iter(renderer.results(on_done=display.advance))
-        for i, document in enumerate(documents):
-            group = cached.get(i) or next(fresh)
-            if cache and cached.get(i) is None:
-                cache.put(document, group)
-            files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
-    return tuple(_in_output_order(files)), warnings
+                    sheets = build_sheets(question_set, PAPERS[options.paper], options.students,
+                                          options.inputs, options.class_list)
+                    files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
+                fresh = iter(renderer.results(on_done=display.advance))
+            for i, document in enumerate(documents):
+                group = cached.get(i) or next(fresh)
+                if cache and cached.get(i) is None:
+                    cache.put(document, group)
+                files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
+        return tuple(_in_output_order(files)), warnings
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
@@ -196,28 +194,49 @@ def questions_json(question_set: QuestionSet) -> str:
     return question_set_json(question_set)
 
 
-def user_selftest(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str) -> dict[str, bytes]:
-    """The self-test page made with the user's --layouts (selftest.html, .css, .js may be replaced), rendered in a
-    bounded worker like every other layout; without --layouts the export makes it from the built-ins."""
+@contextmanager
+def exports_made_aside(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str,
+                       previous: Path | None, exports: ExportCache | None) -> Iterator[BoundedRun | None]:
+    """The export formats made in a child of their own from now on, while this process plans the documents and
+    the workers render them: the exports need only the question set, and would otherwise begin after the plans
+    (0.2 s after a one-fact edit: python-docx's and genanki's imports, the changed Word files, the Anki deck).
+    Its one result is export_files' (files, warnings) and the keys of `exports` it used; None when the build
+    writes no exports."""
+    if not options.wants("exports"):
+        yield None
+        return
+    task = Task(_exports, (question_set, options, layouts, previous, exports), blame)
+    with BoundedRun([task], sandbox.RENDER_LIMITS) as run:
+        yield run
+
+
+def _exports(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, previous: Path | None,
+             exports: ExportCache | None) -> tuple[list[BuiltFile], tuple[Notice, ...], set[str]]:
+    def made_with_user_layouts(names: set[str], wanted: dict[str, set[str]]) -> dict[str, bytes | dict[str, bytes]]:
+        return with_user_layouts(question_set, options, layouts, names, wanted)
+
+    files, warnings = export_files(question_set, previous, cache=exports, make_elsewhere=made_with_user_layouts)
+    return files, warnings, exports.used if exports else set()
+
+
+def with_user_layouts(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, names: set[str],
+                      wanted: dict[str, set[str]]) -> dict[str, bytes | dict[str, bytes]]:
+    """The formats of `names` that the user's --layouts shape (the self-test page: selftest.html, .css, .js; the
+    Word files: worksheet.docx, answer-key.docx, flashcards.docx; of those, only the files `wanted` names), made
+    with them; without --layouts the export makes them from the built-ins. Run in the exports' bounded child, whose
+    limits hold for a user's layouts as for every other."""
     if not options.layouts:
         return {}
-    from ..export import selftest
+    made: dict[str, bytes | dict[str, bytes]] = {}
+    if "html" in names:
+        from ..export import selftest
 
-    page = run_bounded(Task(selftest.page_html, (question_set, layouts), blame), sandbox.RENDER_LIMITS)
-    return {"html": page.encode("utf-8")}
+        made["html"] = selftest.page_html(question_set, layouts).encode("utf-8")
+    if "docx" in names:
+        from ..export import docx
 
-
-def user_word_files(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str,
-                    wanted: set[str] | None = None) -> dict[str, dict[str, bytes]]:
-    """The Word worksheets, keys and cards made with the user's --layouts (worksheet.docx, answer-key.docx,
-    flashcards.docx may be replaced), in a bounded worker like every other layout; without --layouts the export
-    makes them from the built-ins. With `wanted`, only the files named there."""
-    if not options.layouts:
-        return {}
-    from ..export import docx
-
-    return {"docx": run_bounded(Task(docx.build_files, (question_set, layouts, wanted), blame),
-                                sandbox.RENDER_LIMITS)}
+        made["docx"] = docx.build_files(question_set, layouts, wanted.get("docx"))
+    return made
 
 
 def export_files(question_set: QuestionSet, previous: Path | None = None,
