@@ -69,25 +69,47 @@ def write_pages(pages: list[PlannedPage], streams, source_height, size: tuple[fl
 class Deflated:
     """Bytes compressed once as a run of raw deflate blocks that ends on a byte boundary: runs
     joined end to end are one deflate stream, so a page's content is compressed piece by piece,
-    once per build, not once per page."""
+    once per build, not once per page. The run is compressed when first asked for: pages compressed
+    whole (the flashcards' sheets) read only the raw bytes."""
 
     raw: bytes
-    data: bytes
+    level: int = 6
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        compressor = zlib.compressobj(self.level, zlib.DEFLATED, -15)
+        return compressor.compress(self.raw) + compressor.flush(zlib.Z_SYNC_FLUSH)
+
+    def __reduce__(self):
+        # compressed before it goes to another process (a class set's cut pieces, to the workers composing its
+        # versions), so that it is compressed once, not once in each of them
+        return _with_data, (type(self), self.raw, self.level, self.data)
+
+
+class Stored(Deflated):
+    """`raw` as a run of stored (uncompressed) deflate blocks: a placement's few bytes gain nothing from
+    compressing, and making a compressor for each of a school set's hundred thousand placements cost about
+    1 ms a version."""
+
+    @functools.cached_property
+    def data(self) -> bytes:
+        blocks = [self.raw[start:start + 0xFFFF] for start in range(0, len(self.raw), 0xFFFF)] or [b""]
+        # each block: a header byte (not the last block, stored), its length and the length's complement, its bytes
+        return b"".join(b"\x00" + struct.pack("<HH", len(block), len(block) ^ 0xFFFF) + block for block in blocks)
+
+
+def _with_data(kind: type[Deflated], raw: bytes, level: int, data: bytes) -> Deflated:
+    run = kind(raw, level)
+    run.__dict__["data"] = data
+    return run
 
 
 def deflated(data: bytes, level: int = 6) -> Deflated:
-    compressor = zlib.compressobj(level, zlib.DEFLATED, -15)
-    return Deflated(data, compressor.compress(data) + compressor.flush(zlib.Z_SYNC_FLUSH))
+    return Deflated(data, level)
 
 
 def stored(data: bytes) -> Deflated:
-    """`data` as a run of stored (uncompressed) deflate blocks: a placement's few bytes gain nothing from
-    compressing, and making a compressor for each of a school set's hundred thousand placements cost about
-    1 ms a version."""
-    blocks = [data[start:start + 0xFFFF] for start in range(0, len(data), 0xFFFF)] or [b""]
-    # each block: a header byte (not the last block, stored), its length and the length's complement, its bytes
-    return Deflated(data, b"".join(b"\x00" + struct.pack("<HH", len(block), len(block) ^ 0xFFFF) + block
-                                   for block in blocks))
+    return Stored(data)
 
 
 END_OF_PIECE = deflated(b"\nQ\n")
