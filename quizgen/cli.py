@@ -232,7 +232,9 @@ def build_parser() -> argparse.ArgumentParser:
     build.add_argument("--only", action="append", default=[],
                        help="build only these outputs (repeatable or comma-separated): questions, worksheets, "
                        "keys, flashcards, calibration, exports, answer-sheets; default: all")
-    build.add_argument("--jobs", type=positive_int, default=None, help="worker processes (default: all cores)")
+    build.add_argument("--jobs", type=positive_int, default=None,
+                       help="render worker processes (default: all cores); the exports are made beside them in one "
+                            "more")
     build.add_argument("--quiet", "-q", action="store_true", help="print only errors")
     build.add_argument("--verbose", "-v", action="store_true",
                        help="also list each question an export left out, and why")

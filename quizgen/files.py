@@ -320,10 +320,16 @@ def keep_newest(folder: Path, keep: int, suffix: str) -> None:
             continue
         if path.suffix == suffix:
             entries.append((info.st_mtime_ns, path))
-        elif path.name.startswith(".") and path.suffix == ".part" and time.time() - info.st_mtime > STALE_PART_SECONDS:
+        elif stale_part(path, info):
             path.unlink(missing_ok=True)
     for _, path in sorted(entries, reverse=True)[keep:]:
         path.unlink(missing_ok=True)
+
+
+def stale_part(path: Path, info: os.stat_result) -> bool:
+    """Whether `path` is the temporary file of a cache write (write_cache_entry) that was cut short: a process
+    killed half-way leaves it, and only the next tidying of its folder removes it."""
+    return path.name.startswith(".") and path.suffix == ".part" and time.time() - info.st_mtime > STALE_PART_SECONDS
 
 
 def private_folder(folder: Path) -> bool:

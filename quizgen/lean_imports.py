@@ -9,6 +9,7 @@ deferred, they load at their first use instead, where there is one.
 
 from __future__ import annotations
 
+import contextlib
 import importlib
 import sys
 import types
@@ -32,15 +33,20 @@ def hidden(name: str) -> Iterator[None]:
 
 
 @contextmanager
-def deferred(name: str, *functions: str) -> Iterator[None]:
-    """While it lasts, `import name` gives a stand-in that imports the real module when it is first used: when any
+def deferred(name: str, *functions: str, hiding: tuple[str, ...] = ()) -> Iterator[None]:
+    """While it lasts, `import name` gives a stand-in that imports the real module when it is first used: when one
     of its attributes is read, or one of `functions` is called (`from name import function` takes those while
-    importing, so they are the stand-in's own). After the block, the stand-in leaves `sys.modules`, and any later
-    import gets the real module. Nothing changes where the module is imported already."""
+    importing, so they are the stand-in's own). The real import, whenever it comes, is made with the modules of
+    `hiding` hidden (see `hidden`). After the block the stand-in leaves `sys.modules`, and any later import gets the
+    real module. Nothing changes where the module is imported already.
+
+    The forms of import WeasyPrint uses work: `import name`, `from package import module` and `from name import
+    function`. Within the block, `import package.module` followed by `package.module.x`, and imports of the
+    module's own submodules, do not: the stand-in is neither an attribute of its package nor a package."""
     if name in sys.modules:
         yield
         return
-    stand_in = _Deferred(name, functions)
+    stand_in = _Deferred(name, functions, hiding)
     sys.modules[name] = stand_in
     try:
         yield
@@ -52,20 +58,27 @@ def deferred(name: str, *functions: str) -> Iterator[None]:
 class _Deferred(types.ModuleType):
     """A module's stand-in that imports the module on first use (see `deferred`)."""
 
-    def __init__(self, name: str, functions: tuple[str, ...]):
+    def __init__(self, name: str, functions: tuple[str, ...], hiding: tuple[str, ...]):
         super().__init__(name)
+        self._hiding = hiding
         for function in functions:
             setattr(self, function, self._calling(function))
 
     def __getattr__(self, attribute: str):
         if attribute.startswith("__"):  # the import system's questions (`__path__`: a package?) load nothing
-            raise AttributeError(attribute)
+            real = sys.modules.get(self.__name__)
+            if real is None or real is self:
+                raise AttributeError(attribute)
+            return getattr(real, attribute)
         return getattr(self._real(), attribute)
 
     def _real(self) -> types.ModuleType:
         if sys.modules.get(self.__name__) is self:
             del sys.modules[self.__name__]
-        return importlib.import_module(self.__name__)
+        with contextlib.ExitStack() as hidden_now:
+            for name in self._hiding:
+                hidden_now.enter_context(hidden(name))
+            return importlib.import_module(self.__name__)
 
     def _calling(self, function: str) -> Callable:
         def call(*args, **kwargs):

@@ -11,6 +11,8 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+import time
 from pathlib import Path
 
 import pytest
@@ -385,3 +387,57 @@ def test_the_default_pack_builds_to_the_same_bytes_at_another_time_when_fonttool
     assert {"worksheet-A.pdf", "answer-key-A.pdf", "flashcards.pdf", "manifest.json"} <= set(first)
     assert sorted(first) == sorted(second)
     assert [name for name in first if first[name] != second[name]] == []
+
+
+# ---- the exports' child ----------------------------------------------------------------------------
+
+
+def test_an_export_stopped_by_a_full_disk_is_the_commands_one_line_and_leaves_no_temporary_file(
+        tmp_path, monkeypatch, capsys):
+    """The exports are made in a child of their own; a write of theirs that fails reads as any write of the
+    build's, not as a layout's failure, and their temporary files go with the child."""
+    from quizgen.export import anki
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    where = scratch / "collection.anki2"
+
+    def full_disk(*args, **kwargs):
+        folder = Path(tempfile.mkdtemp(prefix="quizgen-anki-"))  # as the Anki export does
+        (folder / "collection.anki2").write_bytes(b"half")
+        raise OSError(28, "No space left on device", str(where))
+
+    monkeypatch.setattr(anki, "file_bytes", full_disk)
+    pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
+    assert cli.main(["build", str(pack), "--out", str(tmp_path / "out"), "--only", "exports", "--quiet"]) == 1
+    assert capsys.readouterr().err.strip().splitlines()[-1] == f"quizgen: No space left on device: {where}"
+    assert not (tmp_path / "out" / "rivers").exists()
+    assert list(scratch.iterdir()) == []
+
+
+def test_the_exports_child_killed_by_a_failed_build_leaves_no_temporary_file(tmp_path, monkeypatch):
+    from quizgen.build import run
+    from quizgen.export import anki
+
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    monkeypatch.setattr("tempfile.tempdir", str(scratch))
+    made = anki.file_bytes
+
+    def slow_export(*args, **kwargs):
+        folder = Path(tempfile.mkdtemp(prefix="quizgen-anki-"))
+        (folder / "collection.anki2").write_bytes(b"half")
+        time.sleep(30)  # still at work when the build fails
+        return made(*args, **kwargs)
+
+    def broken_plan(*args, **kwargs):
+        time.sleep(0.5)  # the exports' child is in its export by then
+        raise QuizgenError.at(Path("worksheet.html"), "a layout's mistake", line=1, column=1)
+
+    monkeypatch.setattr(anki, "file_bytes", slow_export)
+    monkeypatch.setattr(run, "plan_output", broken_plan)
+    with pytest.raises(QuizgenError, match="a layout's mistake"):
+        build_into(tmp_path / "out" / "rivers", make_sample_set(), options(only=("worksheets", "exports"),
+                                                                          calibration=False))
+    assert list(scratch.iterdir()) == []

@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import shutil
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -17,6 +19,7 @@ from quizgen.build.export_cache import MadeFormat, entry_bytes, read_entry
 from quizgen.cli import main
 from quizgen.export import FORMATS
 from quizgen.export.common import Notice
+from quizgen.files import STALE_PART_SECONDS
 
 ONLY = ["--only", "questions,exports", "--count", "12"]
 HEAVY = ("openpyxl", "numpy", "docx", "docxtpl", "lxml", "genanki", "sqlite3")
@@ -161,7 +164,13 @@ def test_entries_another_build_did_not_use_are_removed_and_other_files_left(pack
     cache = out / ".quizgen-cache"
     first = {p.name for p in cache.glob("*.export")}
     (cache / "notes.export").write_text("mine")
+    # parts of entries: one left by an exports' child killed an hour ago, one being written now
+    cut_short, under_way = cache / f".{'a' * 32}.export.12345.part", cache / f".{'b' * 32}.export.12346.part"
+    for part in (cut_short, under_way):
+        part.write_bytes(b"half")
+    os.utime(cut_short, (time.time() - STALE_PART_SECONDS - 60,) * 2)
     build(pack, out, "--seed", "5")
+    assert not cut_short.exists() and under_way.exists()
     now = {p.name for p in cache.glob("*.export")}
     assert first - now  # the questions changed with the seed; the study deck did not, nor what reads only it
     assert len(now) == export_file_count(out / "chemistry") + 1 and (cache / "notes.export").read_text() == "mine"

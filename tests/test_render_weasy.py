@@ -227,9 +227,11 @@ def test_weasyprint_is_imported_without_fonttools_loading_uharfbuzz():
     tables, which every subset here drops; a class set never subsets, and its warm start would wait for it."""
     code = ("import sys; from quizgen.render import weasy; weasy.imported(); "
             "print('uharfbuzz' in sys.modules, 'fontTools.ttLib.tables.otBase' in sys.modules); "
+            "from weasyprint.pdf import fonts; fonts.subset.Subsetter; "  # the deferred subsetter, loaded
+            "import fontTools.ttLib.tables.otBase as b; print('uharfbuzz' in sys.modules, b.have_uharfbuzz); "
             "import uharfbuzz; print('uharfbuzz' in sys.modules)")
     ran = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert ran.stdout.split() == ["False", "False", "True"]
+    assert ran.stdout.split() == ["False", "False", "False", "False", "True"]
 
 
 def test_fonttools_subsetter_and_instancer_load_only_when_weasyprint_first_uses_them():

@@ -3,6 +3,7 @@ questions.json, worksheets, keys, flashcards, exports and the manifest."""
 
 from __future__ import annotations
 
+import functools
 import os
 import sys
 import tempfile
@@ -10,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Callable
 
@@ -157,10 +158,13 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                     files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                     display.advance("questions.json")
                 if exporting is not None:
-                    (exported, warnings, used), = exporting.results()
-                    files.extend(exported)
+                    made, = exporting.results()
+                    if isinstance(made, OSError):
+                        raise made
+                    files.extend(made.files)
+                    warnings = made.warnings
                     if exports:
-                        exports.used.update(used)
+                        exports.used.update(made.used)
                     display.advance("exports")
                 if options.wants("answer-sheets"):
                     from ..render.answer_sheets import build_sheets
@@ -200,23 +204,41 @@ def exports_made_aside(question_set: QuestionSet, options: BuildOptions, layouts
     """The export formats made in a child of their own from now on, while this process plans the documents and
     the workers render them: the exports need only the question set, and would otherwise begin after the plans
     (0.2 s after a one-fact edit: python-docx's and genanki's imports, the changed Word files, the Anki deck).
-    Its one result is export_files' (files, warnings) and the keys of `exports` it used; None when the build
-    writes no exports."""
+    Its one result is MadeExports, or the OSError that stopped it (for the caller to raise, as a write of its own
+    would); None when the build writes no exports. A failure is blamed on the user's layouts only when they take
+    part; the child's temporary files go in a folder of this process's, removed here even when the child is
+    killed half-way."""
     if not options.wants("exports"):
         yield None
         return
-    task = Task(_exports, (question_set, options, layouts, previous, exports), blame)
-    with BoundedRun([task], sandbox.RENDER_LIMITS) as run:
-        yield run
+    blamed, field = (blame, "layout") if options.layouts else (display_path(previous or options.out), "export")
+    with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
+        task = Task(_exports, (question_set, options, layouts, previous, exports, scratch), blamed, field=field)
+        with BoundedRun([task], sandbox.RENDER_LIMITS) as run:
+            yield run
+
+
+@dataclass(frozen=True)
+class MadeExports:
+    """What the exports' child gives back: export_files' files and warnings, and the keys of the export cache it
+    used (which the build's cache keeps)."""
+
+    files: list[BuiltFile]
+    warnings: tuple[Notice, ...]
+    used: frozenset[str]
 
 
 def _exports(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, previous: Path | None,
-             exports: ExportCache | None) -> tuple[list[BuiltFile], tuple[Notice, ...], set[str]]:
-    def made_with_user_layouts(names: set[str], wanted: dict[str, set[str]]) -> dict[str, bytes | dict[str, bytes]]:
-        return with_user_layouts(question_set, options, layouts, names, wanted)
-
-    files, warnings = export_files(question_set, previous, cache=exports, make_elsewhere=made_with_user_layouts)
-    return files, warnings, exports.used if exports else set()
+             exports: ExportCache | None, scratch: str) -> MadeExports | OSError:
+    """In the exports' child: every format made, its temporary files in `scratch`."""
+    tempfile.tempdir = scratch
+    try:
+        files, warnings = export_files(question_set, previous, cache=exports,
+                                       make_elsewhere=functools.partial(with_user_layouts, question_set, options,
+                                                                        layouts))
+    except OSError as exc:  # a full disk, say: one line from the command, as when this process wrote
+        return exc
+    return MadeExports(files, warnings, frozenset(exports.used) if exports else frozenset())
 
 
 def with_user_layouts(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, names: set[str],

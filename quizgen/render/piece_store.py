@@ -253,7 +253,7 @@ def keep_within(folder: Path, keys: set[str], fonts: set[str], limit: int) -> No
         try:
             info = os.stat(folder / name, follow_symlinks=False)
             total += info.st_size
-            if used and info.st_mtime_ns < now - USE_MARKED_NS:
+            if used and not _within(info.st_mtime_ns, now, USE_MARKED_NS):
                 os.utime(folder / name, ns=(now, now), follow_symlinks=False)
             elif not used:
                 others.append((info.st_mtime_ns, info.st_size, folder / name))
@@ -273,11 +273,11 @@ def keep_within(folder: Path, keys: set[str], fonts: set[str], limit: int) -> No
 
 def _sweep_due(stamp: Path, now: int) -> bool:
     """Whether the store's size is to be checked now: when it was not in the last SWEEP_EVERY_NS, by the time of
-    `stamp` (which is then set to now)."""
+    `stamp` (which is then set to now); a stamp from the future (a clock set back) counts as old."""
     try:
-        if stamp.stat().st_mtime_ns > now - SWEEP_EVERY_NS:
+        if _within(stamp.lstat().st_mtime_ns, now, SWEEP_EVERY_NS):
             return False
-        os.utime(stamp, ns=(now, now))
+        os.utime(stamp, ns=(now, now), follow_symlinks=False)
     except FileNotFoundError:
         try:
             stamp.touch()
@@ -286,3 +286,8 @@ def _sweep_due(stamp: Path, now: int) -> bool:
     except OSError:
         pass
     return True
+
+
+def _within(then: int, now: int, span: int) -> bool:
+    """Whether the time `then` is in the `span` before `now` (nanoseconds): not older, and not after it."""
+    return now - span < then <= now

@@ -86,10 +86,13 @@ class Deflated:
         return _with_data, (type(self), self.raw, self.level, self.data)
 
 
+@dataclass(frozen=True)
 class Stored(Deflated):
     """`raw` as a run of stored (uncompressed) deflate blocks: a placement's few bytes gain nothing from
     compressing, and making a compressor for each of a school set's hundred thousand placements cost about
     1 ms a version."""
+
+    level: int = 0
 
     @functools.cached_property
     def data(self) -> bytes:
@@ -99,16 +102,19 @@ class Stored(Deflated):
 
 
 def _with_data(kind: type[Deflated], raw: bytes, level: int, data: bytes) -> Deflated:
+    """A run made again in another process, its compressed bytes already there (Deflated.__reduce__)."""
     run = kind(raw, level)
     run.__dict__["data"] = data
     return run
 
 
 def deflated(data: bytes, level: int = 6) -> Deflated:
+    """`data` to be compressed as a run of its own (see Deflated)."""
     return Deflated(data, level)
 
 
 def stored(data: bytes) -> Deflated:
+    """`data` as a run of stored blocks (see Stored)."""
     return Stored(data)
 
 

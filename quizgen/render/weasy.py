@@ -55,8 +55,8 @@ def imported():
     """
     from ..lean_imports import deferred, hidden
 
-    with hidden("uharfbuzz"), deferred("fontTools.subset"), \
-            deferred("fontTools.varLib.instancer", "instantiateVariableFont"):
+    with hidden("uharfbuzz"), deferred("fontTools.subset", hiding=("uharfbuzz",)), \
+            deferred("fontTools.varLib.instancer", "instantiateVariableFont", hiding=("uharfbuzz",)):
         weasyprint = _imported_with_one_library_listing()
     _html_parser_patterns_kept()
     return weasyprint
