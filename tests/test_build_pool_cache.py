@@ -13,7 +13,7 @@ from pathlib import Path
 from helpers import MINIMAL_PACK, write_pack
 from quizgen import cli
 from quizgen.build.generating import load_and_generate
-from quizgen.build.code import code_fingerprint
+from quizgen.build.code import code_fingerprint, sources_fingerprint
 from quizgen.build.pool_cache import KEEP_ENTRIES, POOLS_FOLDER, PoolCache, Stored
 from quizgen.files import user_cache_folder
 from quizgen.generate import generate_question_set
@@ -101,6 +101,8 @@ def test_an_edit_of_quizgens_code_changes_the_code_fingerprint(tmp_path):
     deal = package / "generate" / "deal.py"
     deal.write_text(deal.read_text(encoding="utf-8").replace("MAX_PER_RELATION = 5", "MAX_PER_RELATION = 6"),
                     encoding="utf-8")
+    assert code_fingerprint(package) == before  # read once per process: what runs is the code it imported
+    sources_fingerprint.cache_clear()  # as in the next process
     assert code_fingerprint(package) != before
 
 

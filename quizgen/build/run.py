@@ -136,9 +136,6 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
         files: list[BuiltFile] = []
         warnings: tuple[Notice, ...] = ()
         cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
-        if cache:
-            cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
-                             or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
         for document, found in zip(documents, cached.values()):
             if found is not None:
                 display.advance(_document_name(document))
@@ -154,6 +151,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 warm.close()
             with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
                 # this process makes the other files while the workers lay out pages
+                if cache:
+                    cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
+                                     or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
                 if options.wants("questions"):
                     files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
                     display.advance("questions.json")
