@@ -9,6 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from ..errors import QuizgenError, display_path
+from ..files import remove_stale_staging
 from .manifest import input_fingerprint, up_to_date
 from .options import BuildOptions, option_problem
 
@@ -22,6 +23,9 @@ def checked(options: BuildOptions) -> BuildOptions | None:
     check_outside_pack(options.out, folder, options.pack)
     options = replace(options, inputs=input_fingerprint(options))
     if folder is not None and up_to_date(folder, options.inputs):
+        # a build killed while staging left its staging folder, and the outputs as they were: this build writes
+        # nothing, which would have cleared it
+        remove_stale_staging(folder)
         if not options.quiet:
             print(f"{display_path(folder)} is up to date (nothing changed since the last build)")
         return None

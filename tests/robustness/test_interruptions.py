@@ -70,3 +70,17 @@ def test_two_builds_at_once_end_complete_and_consistent(tmp_path: Path):
     assert first.wait(timeout=120) == 0 and second.wait(timeout=120) == 0
     manifest = assert_consistent(tmp_path / "deir-ez-zor-2014")
     assert {"questions.json", "worksheet-A.pdf", "answer-key-A.pdf"} <= {f["path"] for f in manifest["files"]}
+
+
+def test_an_up_to_date_build_clears_the_staging_folder_a_killed_build_left(first_build: Path):
+    """Killed while staging, a build leaves the outputs as they were: the next build of the same inputs writes
+    nothing, and still clears the staging folder."""
+    stale = first_build.parent / f".{first_build.name}.staging-{2 ** 22 + 4321}"  # above any pid handed out here
+    stale.mkdir()
+    (stale / "worksheet-A.pdf").write_bytes(b"half")
+    written = (first_build / "manifest.json").stat().st_mtime_ns
+    finished = build(first_build.parent, "--seed", "1")
+    assert finished.wait(timeout=120) == 0
+    assert (first_build / "manifest.json").stat().st_mtime_ns == written  # up to date: nothing written
+    assert not stale.exists()
+    assert_consistent(first_build)
