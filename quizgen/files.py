@@ -327,9 +327,20 @@ def keep_newest(folder: Path, keep: int, suffix: str) -> None:
 
 
 def stale_part(path: Path, info: os.stat_result) -> bool:
-    """Whether `path` is the temporary file of a cache write (write_cache_entry) that was cut short: a process
-    killed half-way leaves it, and only the next tidying of its folder removes it."""
+    """Whether `path` is the temporary file of a cache write (write_cache_entry, write_private_entry) that was cut
+    short: a process killed half-way leaves it, and only the next tidying of its folder removes it."""
     return path.name.startswith(".") and path.suffix == ".part" and time.time() - info.st_mtime > STALE_PART_SECONDS
+
+
+def remove_stale_parts(folder: Path) -> None:
+    """Remove the parts of cache writes in `folder` that were cut short (stale_part); nothing else there."""
+    for path in folder.glob(".*.part") if folder.is_dir() else ():
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISREG(info.st_mode) and stale_part(path, info):
+            path.unlink(missing_ok=True)
 
 
 def private_folder(folder: Path) -> bool:

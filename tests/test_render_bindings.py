@@ -124,8 +124,8 @@ def test_a_build_with_no_cache_keeps_nothing_in_the_users_cache_folder(tmp_path,
     env = {**os.environ, "XDG_CACHE_HOME": str(tmp_path / "cache")}
     env.pop("QUIZGEN_NO_CACHE", None)
     ran = subprocess.run([sys.executable, "-m", "quizgen", "build", str(minimal_pack), "--out", str(tmp_path / "out"),
-                          "--only", "worksheets", "--count", "3", "--quiet", "--no-cache"], env=env, capture_output=True,
-                         text=True)
+                          "--only", "worksheets", "--count", "3", "--quiet", "--no-cache"], env=env,
+                         capture_output=True, text=True)
     assert ran.returncode == 0, ran.stderr
     assert (tmp_path / "out" / "rivers" / "worksheet-A.pdf").is_file()
     assert not (tmp_path / "cache").exists()

@@ -7,6 +7,7 @@ import os
 import time
 from pathlib import Path
 
+from quizgen.files import STALE_PART_SECONDS
 from quizgen.render.piece_store import SWEEP_EVERY_NS, SWEPT, keep_within
 
 
@@ -50,3 +51,15 @@ def test_a_used_entry_is_marked_again_only_once_its_mark_is_old(tmp_path: Path):
     os.utime(used, ns=(marked - 10**9,) * 2)  # a second older: within the hour, left as it is
     keep_within(tmp_path / "pieces", {key}, set(), 10**9)
     assert used.stat().st_mtime_ns == marked - 10**9
+
+
+def test_a_sweep_removes_the_parts_of_writes_cut_short_and_leaves_those_under_way(tmp_path: Path):
+    """A render worker killed while writing an entry leaves its part: the next check of the store's size removes it
+    once it is an hour old (files.stale_part), never a part being written now."""
+    store_of(tmp_path / "pieces", 1, 10)
+    cut_short, under_way = tmp_path / "pieces" / f".{'a' * 32}.piece.123.part", tmp_path / "pieces" / ".b.piece.4.part"
+    for part in (cut_short, under_way):
+        part.write_bytes(b"half")
+    os.utime(cut_short, (time.time() - STALE_PART_SECONDS - 60,) * 2)
+    keep_within(tmp_path / "pieces", set(), set(), 10**9)
+    assert not cut_short.exists() and under_way.exists()

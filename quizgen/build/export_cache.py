@@ -17,7 +17,7 @@ from .. import __version__
 from ..export import FORMATS, ExportFormat, earlier_file
 from ..export.common import Notice
 from ..export.inputs import EARLIER, LAYOUTS, SetDigests
-from ..files import file_sha256, folder_fingerprint, stale_part, write_cache_entry
+from ..files import file_sha256, folder_fingerprint, remove_stale_parts, write_cache_entry
 from ..model import QuestionSet
 from .code import code_fingerprint
 
@@ -102,18 +102,14 @@ class ExportCache:
             pass
 
     def keep_only_used(self) -> None:
-        """Remove the export entries this build did not use, and the parts of entries whose writing was cut short
-        an hour or more ago (the exports' child, killed when a build fails); any other file there is left alone."""
+        """Remove the export entries this build did not use, and the parts of entries in this folder (the build's
+        cache folder, the render cache's too) whose writing was cut short an hour or more ago: the exports' child
+        and the render workers are killed when a build fails. Any other file there is left alone."""
         for path in self.folder.glob("*.export") if self.folder.is_dir() else ():
             entry = EXPORT_ENTRY.fullmatch(path.name)
             if entry and entry[1] not in self.used and path.is_file() and not path.is_symlink():
                 path.unlink(missing_ok=True)
-        for path in self.folder.glob(".*.export.*.part") if self.folder.is_dir() else ():
-            try:
-                if stale_part(path, path.lstat()) and path.is_file() and not path.is_symlink():
-                    path.unlink(missing_ok=True)
-            except OSError:
-                continue
+        remove_stale_parts(self.folder)
 
 
 class ExportLookup:

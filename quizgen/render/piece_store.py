@@ -15,7 +15,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..files import write_cache_entry
+from ..files import remove_stale_parts, write_cache_entry
 
 PIECES_FOLDER = "pieces"  # inside the user's cache folder, or the build's
 PIECE_ENTRY = re.compile(r"([0-9a-f]{32})\.piece")
@@ -216,9 +216,11 @@ def statistics_file(folder: Path, document_name: str) -> Path:
 
 def keep_only(folder: Path, keys: set[str], fonts: set[str]) -> None:
     """Remove the pieces not under `keys` and the fonts not under `fonts` (fonts_key), and with no piece left, the
-    subsets and statistics too, and the folder once empty; nothing else there."""
+    subsets and statistics too, and the folder once empty; and the parts of writes cut short an hour ago or more
+    (files.stale_part). Nothing else there."""
     if not folder.is_dir():
         return
+    remove_stale_parts(folder)  # a render worker killed while writing an entry leaves its part
     for path in folder.iterdir():
         piece = PIECE_ENTRY.fullmatch(path.name)
         font = FONT_ENTRY.fullmatch(path.name)
@@ -237,13 +239,15 @@ def keep_within(folder: Path, keys: set[str], fonts: set[str], limit: int) -> No
     """The user's store, which every build shares: the pieces under `keys` and the fonts under `fonts` (this
     build's) marked as used now, unless marked within the hour; then, at most every SWEEP_EVERY_NS, while the
     store's entries hold more than `limit` bytes, those used longest ago are removed, down to three quarters of it
-    (never this build's; nothing else there)."""
+    (never this build's), with the parts of writes cut short an hour ago or more. Nothing else there."""
     now = time.time_ns()
     try:
         names = [entry.name for entry in os.scandir(folder) if entry.is_file(follow_symlinks=False)]
     except OSError:
         return
     sweeping = _sweep_due(folder / SWEPT, now)
+    if sweeping:
+        remove_stale_parts(folder)  # a render worker killed while writing an entry leaves its part
     total, others = 0, []
     for name in names:
         piece, font = PIECE_ENTRY.fullmatch(name), FONT_ENTRY.fullmatch(name)
