@@ -437,7 +437,41 @@ def test_the_exports_child_killed_by_a_failed_build_leaves_no_temporary_file(tmp
 
     monkeypatch.setattr(anki, "file_bytes", slow_export)
     monkeypatch.setattr(run, "plan_output", broken_plan)
+    monkeypatch.setattr("quizgen.build.plan.plan_output", broken_plan)  # one version's plans are made in-process
     with pytest.raises(QuizgenError, match="a layout's mistake"):
         build_into(tmp_path / "out" / "rivers", make_sample_set(), options(only=("worksheets", "exports"),
                                                                           calibration=False))
     assert list(scratch.iterdir()) == []
+
+
+def test_one_versions_plans_are_made_here_a_class_sets_and_user_layouts_in_bounded_workers(tmp_path, monkeypatch):
+    from quizgen.build import plan, run
+
+    record = tmp_path / "planned"
+    made = plan.plan_output
+
+    def recorded(wanted, *args, **kwargs):
+        with open(record, "a", encoding="utf-8") as file:
+            file.write(f"{wanted} {os.getpid()}\n")
+        return made(wanted, *args, **kwargs)
+
+    def planned_in() -> dict[str, str]:
+        found = dict(line.split() for line in record.read_text(encoding="utf-8").splitlines())
+        record.unlink()
+        return {wanted: "here" if pid == str(os.getpid()) else "worker" for wanted, pid in found.items()}
+
+    monkeypatch.setattr(plan, "plan_output", recorded)
+    monkeypatch.setattr(run, "plan_output", recorded)
+    layouts = tmp_path / "layouts"
+    layouts.mkdir()
+    (layouts / "worksheet.css").write_text("h1 { color: black; }\n", encoding="utf-8")
+    one = options(only=("worksheets", "keys", "flashcards"), calibration=False)
+    result = build_into(tmp_path / "one" / "rivers", make_sample_set(versions=1), one)
+    assert planned_in() == {"worksheets": "here", "keys": "here", "flashcards": "here"}
+    assert {f.name for f in result.files} == {"worksheet-A.pdf", "answer-key-A.pdf", "flashcards.pdf"}
+    build_into(tmp_path / "two" / "rivers", make_sample_set(versions=2), options(only=("worksheets", "keys"),
+                                                                                 versions=2, calibration=False))
+    assert planned_in() == {"worksheets": "worker", "keys": "worker"}
+    mine = options(only=("worksheets",), calibration=False, layouts=(layouts,))
+    build_into(tmp_path / "mine" / "rivers", make_sample_set(versions=1), mine)
+    assert planned_in() == {"worksheets": "worker"}

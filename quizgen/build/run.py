@@ -40,7 +40,7 @@ from .export_cache import ExportCache, ExportLookup, MadeFormat
 from .generating import load_and_generate
 from .manifest import BUILD_WRITER, MANIFEST, BuildResult, BuiltFile, write_build
 from .options import BuildOptions, option_problem
-from .plan import files_summary, plan_output, planned
+from .plan import files_summary, plan_documents, plan_output, planned
 from .progress import BuildProgress, print_summary
 
 
@@ -125,10 +125,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     with exports_made_aside(question_set, options, layouts, blame, previous, exports) as exporting:
         with compiled_layouts_kept_in(cache.compiled_layouts_folder() if cache else None):
-            plans = run_all_bounded([Task(plan_output, (wanted, question_set, options, layouts, content_folders), blame)
-                                     for wanted in planned(options)], sandbox.RENDER_LIMITS,
-                                    jobs=options.jobs or os.cpu_count() or 1)
-        documents = [document for plan in plans for document in plan]
+            documents = planned_documents(question_set, options, layouts, content_folders, blame)
         if not options.quiet:  # said once, before any work, however long the build takes
             print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
                   flush=True)
@@ -196,6 +193,20 @@ def questions_json(question_set: QuestionSet) -> str:
     from ..generate.serialise import question_set_json
 
     return question_set_json(question_set)
+
+
+def planned_documents(question_set: QuestionSet, options: BuildOptions, layouts: Layouts,
+                      content_folders: tuple[Path, ...], blame: str) -> list[Document]:
+    """The documents to render, each of PLANNED planned in a bounded worker of its own over every core when the
+    user's layouts take part (they may ask for anything) or the set has several versions (a class set's plans take
+    a tenth of a second each, a school's a second); else here, as the set was generated here: one version's few
+    plans take less time than forking a worker for each and sending its documents back (0.05 s)."""
+    if not options.layouts and len(question_set.versions) == 1:
+        return plan_documents(question_set, options, layouts, content_folders)
+    plans = run_all_bounded([Task(plan_output, (wanted, question_set, options, layouts, content_folders), blame)
+                             for wanted in planned(options)], sandbox.RENDER_LIMITS,
+                            jobs=options.jobs or os.cpu_count() or 1)
+    return [document for plan in plans for document in plan]
 
 
 @contextmanager

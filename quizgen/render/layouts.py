@@ -121,14 +121,20 @@ def compiled_layouts_kept_in(folder: Path | None) -> Iterator[None]:
     """
     before = list(_COMPILED_IN)
     _COMPILED_IN[:] = [] if folder is None else [Path(folder)]
-    layout_environment.cache_clear()
-    _layout_module.cache_clear()
+    _forget_compiled_layouts()
     try:
         yield
     finally:
         _COMPILED_IN[:] = before
-        layout_environment.cache_clear()
-        _layout_module.cache_clear()
+        _forget_compiled_layouts()
+
+
+def _forget_compiled_layouts() -> None:
+    """The layouts' environments, modules and macros' results dropped: a build plans from the layouts as they are
+    now, and a process that builds again (`serve`, a test) never serves an earlier build's."""
+    layout_environment.cache_clear()
+    _layout_module.cache_clear()
+    _macro_html.cache_clear()
 
 
 @functools.lru_cache(maxsize=8)
