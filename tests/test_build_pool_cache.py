@@ -1,6 +1,6 @@
 """The pool kept in the user's cache (build/pool_cache.py): a second run deals the same set from it, anything the pool
 depends on names another entry, a damaged, foreign or linked entry is only a miss, a pack with errors is never kept,
-and only the last few entries stay."""
+and only the last few entries stay; the sets dealt from it are kept by the options that dealt them."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from helpers import MINIMAL_PACK, write_pack
 from quizgen import cli
 from quizgen.build.generating import load_and_generate
 from quizgen.build.code import code_fingerprint, sources_fingerprint
-from quizgen.build.pool_cache import KEEP_ENTRIES, POOLS_FOLDER, PoolCache, Stored
+from quizgen.build.pool_cache import KEEP_ENTRIES, KEEP_SETS, POOLS_FOLDER, Dealt, PoolCache, Stored
 from quizgen.files import user_cache_folder
 from quizgen.generate import generate_question_set
 from quizgen.generate.serialise import question_set_json
@@ -27,9 +27,9 @@ def run(capsys, *argv: str) -> tuple[int, str, str]:
     return code, out, err
 
 
-def entries(cache_home: Path) -> list[Path]:
+def entries(cache_home: Path, suffix: str = ".pool") -> list[Path]:
     folder = cache_home / "quizgen" / POOLS_FOLDER
-    return sorted(folder.glob("*.pool")) if folder.is_dir() else []
+    return sorted(folder.glob(f"*{suffix}")) if folder.is_dir() else []
 
 
 def generate(capsys, pack: Path, *options: str) -> str:
@@ -40,7 +40,7 @@ def generate(capsys, pack: Path, *options: str) -> str:
 
 def test_a_second_run_deals_the_same_set_from_the_stored_pool(minimal_pack, private_cache_folder, capsys):
     fresh = generate(capsys, minimal_pack, "--no-cache")
-    assert entries(private_cache_folder) == []
+    assert entries(private_cache_folder) == [] and entries(private_cache_folder, ".set") == []
     assert generate(capsys, minimal_pack) == fresh  # a miss: made, dealt and stored
     assert len(entries(private_cache_folder)) == 1
     assert generate(capsys, minimal_pack) == fresh  # a hit
@@ -53,7 +53,51 @@ def test_the_stored_pool_is_what_a_hit_deals_from(minimal_pack, capsys):
     stored = store.get()
     assert stored is not None and len(stored.questions) > 1
     store.put(Stored(stored.pack, stored.questions[:1], stored.skipped))  # a pool of one question, under its key
-    assert json.loads(generate(capsys, minimal_pack))["pool_size"] == 1
+    assert json.loads(generate(capsys, minimal_pack, "--seed", "4"))["pool_size"] == 1  # a set not dealt before
+
+
+def test_a_set_dealt_before_is_taken_from_the_cache_without_dealing(minimal_pack, private_cache_folder, capsys,
+                                                                     monkeypatch):
+    first = generate(capsys, minimal_pack)
+    assert len(entries(private_cache_folder, ".set")) == 1
+
+    def dealt_again(*args, **kwargs):
+        raise AssertionError("the set was dealt again")
+
+    with monkeypatch.context() as patched:
+        patched.setattr("quizgen.generate.question_set_from_pool", dealt_again)
+        assert generate(capsys, minimal_pack) == first
+    other = generate(capsys, minimal_pack, "--seed", "4")  # other options: dealt, and kept beside the first
+    assert other != first and len(entries(private_cache_folder, ".set")) == 2
+    (entry,) = [p for p in entries(private_cache_folder, ".set") if p.stat().st_mtime_ns == max(
+        q.stat().st_mtime_ns for q in entries(private_cache_folder, ".set"))]
+    entry.write_bytes(b"torn")  # a damaged entry is only a miss: dealt again, and kept again
+    assert generate(capsys, minimal_pack, "--seed", "4") == other
+    assert PoolCache.of(minimal_pack).get_dealt({"count": 5, "seed": 4, "versions": 1}) is not None
+
+
+def test_a_set_an_outputs_own_filter_dealt_is_not_kept(minimal_pack, private_cache_folder):
+    store = PoolCache.of(minimal_pack)
+    assert store.dealt_entry({"count": 5, "seed": 3, "versions": 1, "takes": None}) is not None
+    assert store.dealt_entry({"count": 5, "seed": 3, "versions": 1, "takes": lambda question: True}) is None
+    load_and_generate(minimal_pack, count=5, seed=3, versions=1, takes=lambda question: question.type != "matching")
+    assert entries(private_cache_folder, ".set") == [] and len(entries(private_cache_folder)) == 1
+
+
+def test_only_the_most_recently_used_sets_are_kept(minimal_pack, private_cache_folder):
+    pack = load_pack(minimal_pack)
+    dealt = Dealt(pack, generate_question_set(pack, count=3))
+    store = PoolCache.of(minimal_pack)
+    for count in range(1, KEEP_SETS + 3):
+        store.put_dealt({"count": count}, dealt)
+        entry = store.dealt_entry({"count": count})
+        os.utime(entry, ns=(count * 10 ** 9, count * 10 ** 9))
+    assert store.get_dealt({"count": 1}) is None and store.get_dealt({"count": 2}) is None
+    assert store.get_dealt({"count": 3}) is not None  # used now: kept when the next one comes
+    store.put_dealt({"count": 100}, dealt)
+    kept = entries(private_cache_folder, ".set")
+    assert len(kept) == KEEP_SETS and store.dealt_entry({"count": 3}) in kept
+    assert store.dealt_entry({"count": 4}) not in kept
 
 
 def test_loading_and_generating_is_the_engines_set_on_a_miss_and_on_a_hit(minimal_pack):
@@ -107,11 +151,12 @@ def test_an_edit_of_quizgens_code_changes_the_code_fingerprint(tmp_path):
 
 
 def test_a_corrupt_entry_is_a_miss_and_is_written_again(minimal_pack, private_cache_folder, capsys):
-    fresh = generate(capsys, minimal_pack)
+    generate(capsys, minimal_pack)
     [entry] = entries(private_cache_folder)
     entry.write_bytes(b"\x80\x05 not a pool")
     assert PoolCache.of(minimal_pack).get() is None
-    assert generate(capsys, minimal_pack) == fresh
+    fresh = generate(capsys, minimal_pack, "--seed", "4", "--no-cache")
+    assert generate(capsys, minimal_pack, "--seed", "4") == fresh  # a set not dealt before: from a pool made again
     assert PoolCache.of(minimal_pack).get() is not None
 
 
@@ -244,5 +289,6 @@ def test_a_build_takes_the_pack_and_pool_from_the_cache_and_writes_the_same_file
     assert entries(private_cache_folder) == []
     assert build(tmp_path / "miss") == fresh
     [entry] = entries(private_cache_folder)
+    [dealt] = entries(private_cache_folder, ".set")  # kept while the workers rendered
     assert build(tmp_path / "hit") == fresh
-    assert entries(private_cache_folder) == [entry]
+    assert entries(private_cache_folder) == [entry] and entries(private_cache_folder, ".set") == [dealt]

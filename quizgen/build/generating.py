@@ -5,7 +5,7 @@ pool kept in the user's cache when one is there (pool_cache.py). Kept apart from
 from __future__ import annotations
 
 import gc
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,7 @@ from .. import sandbox
 from ..errors import display_path
 from ..model import Pack, QuestionSet
 from ..sandbox import Task, run_bounded
-from .pool_cache import PoolCache, Stored
+from .pool_cache import Dealt, PoolCache, Stored
 
 
 def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
@@ -22,20 +22,34 @@ def generate_bounded(pack: Pack, **options: Any) -> QuestionSet:
     return _in_bounds(pack, options, None, keep_pool=False)[0]
 
 
-def load_and_generate(folder: Path, *, cache: bool = True, **options: Any) -> tuple[Pack, QuestionSet]:
-    """The pack in `folder` and a question set from it (generate_question_set's options), the pack and its pool
-    taken from the user's cache when nothing they depend on changed, else made and stored there."""
+def load_and_generate(folder: Path, *, cache: bool = True, store_later: list[Callable[[], None]] | None = None,
+                      **options: Any) -> tuple[Pack, QuestionSet]:
+    """The pack in `folder` and a question set from it (generate_question_set's options), the pack, its pool and
+    the set taken from the user's cache when nothing they depend on changed, else made and stored there: at once,
+    or by the calls put in `store_later` when given, for a caller with work waiting on the set to make them once
+    it waits on other processes."""
     from ..load.pack import load_pack
 
     store = PoolCache.of(folder, template_dirs=options.get("template_dirs") or (), types=options.get("types"),
                          tags=options.get("tags"), enabled=cache)
+    dealing = {name: value for name, value in options.items() if name not in POOL_OPTIONS}
     with collector_paused():  # a large pack's thousands of facts are walked by no collector pass
+        dealt = store.get_dealt(dealing)
+        if dealt is not None:
+            return dealt.pack, dealt.question_set
         stored = store.get()
         pack = stored.pack if stored is not None else load_pack(folder)
     question_set, made = _in_bounds(pack, options, stored, keep_pool=stored is None and store.folder is not None)
-    if made is not None:
+
+    def kept() -> None:
         with collector_paused():
-            store.put(made)
+            if made is not None:
+                store.put(made)
+            store.put_dealt(dealing, Dealt(pack, question_set))
+    if store_later is None:
+        kept()
+    else:
+        store_later.append(kept)
     return pack, question_set
 
 

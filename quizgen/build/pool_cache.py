@@ -1,6 +1,7 @@
 """A loaded pack and its question pool, kept in the user's cache folder by a fingerprint of everything that makes them
 (the pack folder, the template folders, the options, quizgen's own code), so that `generate`, `export`, `drill`,
-`check`, `stats` and `lint` neither read the pack nor make the pool again while none of it changed."""
+`check`, `stats` and `lint` neither read the pack nor make the pool again while none of it changed; and the sets
+dealt from each pool, by the options that deal them, so that the same command does not deal again either."""
 
 from __future__ import annotations
 
@@ -11,11 +12,12 @@ import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from .. import __version__
 from ..files import (folder_fingerprint, keep_newest, private_folder, read_own_file, user_cache_folder,
                      write_private_entry)
-from ..model import Pack, Question
+from ..model import Pack, Question, QuestionSet
 from ..resources import builtin_templates_folder
 from .code import code_fingerprint
 
@@ -23,6 +25,9 @@ POOLS_FOLDER = "pools"
 ENTRY_SUFFIX = ".pool"
 KEEP_ENTRIES = 6  # a few packs, or a few tag and type selections of one, without the folder growing for ever
 FORMAT = "quizgen-pool-1"
+SET_SUFFIX = ".set"
+KEEP_SETS = 12  # a few counts, seeds and version counts of each pool kept
+SET_FORMAT = "quizgen-set-1"
 # Libraries whose output ends up in the pool: an upgrade of one changes the fingerprint by its files' stamps
 LIBRARIES = ("jinja2", "markupsafe", "yaml")
 SKIPPED_FOLDERS = {".git", ".quizgen-cache", "__pycache__"}  # never read by the pack loader
@@ -43,6 +48,14 @@ class Stored:
         if self.questions is None:
             return None
         return Pool(self.questions, tuple(self.skipped), selected_templates(template_dirs, types))
+
+
+@dataclass(frozen=True)
+class Dealt:
+    """What a set's cache entry holds: the pack as loaded, and the set dealt from its pool."""
+
+    pack: Pack
+    question_set: QuestionSet
 
 
 @dataclass(frozen=True)
@@ -68,7 +81,32 @@ class PoolCache:
     def get(self) -> Stored | None:
         """The stored pack and pool, or None: caching off, no entry, or an entry that is unreadable, corrupt, of
         another quizgen or another user, or written for another fingerprint (all of them only a miss)."""
-        entry = self.entry
+        return self._read(self.entry, FORMAT, Stored)
+
+    def put(self, stored: Stored) -> None:
+        """Store the entry atomically (a reader sees the old entry or the new one, never half of one), then remove
+        all but the KEEP_ENTRIES most recently used. A cache that cannot be written only costs time."""
+        self._write(self.entry, FORMAT, stored, ENTRY_SUFFIX, KEEP_ENTRIES)
+
+    def dealt_entry(self, dealing: dict[str, Any]) -> Path | None:
+        """Where the set dealt from this pool with `dealing` (generate_question_set's options that choose from the
+        pool: count, seed, versions) is kept; None when caching is off or an output's own filter (`takes`, a
+        function) chooses too."""
+        if self.folder is None or dealing.get("takes") is not None:
+            return None
+        chosen = repr(sorted((name, value) for name, value in dealing.items() if name != "takes"))
+        return self.folder / f"{self.key}-{hashlib.sha256(chosen.encode()).hexdigest()[:16]}{SET_SUFFIX}"
+
+    def get_dealt(self, dealing: dict[str, Any]) -> Dealt | None:
+        """The pack and the set this pool dealt before with the same options (dealing is deterministic: the set a
+        deal would make now), read without the pool; None as for get()."""
+        return self._read(self.dealt_entry(dealing), SET_FORMAT, Dealt)
+
+    def put_dealt(self, dealing: dict[str, Any], dealt: Dealt) -> None:
+        """Keep the set dealt with `dealing`, and the KEEP_SETS most recently used sets."""
+        self._write(self.dealt_entry(dealing), SET_FORMAT, dealt, SET_SUFFIX, KEEP_SETS)
+
+    def _read(self, entry: Path | None, format_: str, kind: type):
         if entry is None or not private_folder(self.folder):
             return None
         data = read_own_file(entry)
@@ -77,28 +115,26 @@ class PoolCache:
         try:
             # Pickle runs code named in the file: only ever read here, from a file this user's quizgen wrote (its
             # owner and mode checked) in this user's private cache folder, never from a pack or a download.
-            format_, key, stored = pickle.loads(data)
+            found_format, key, value = pickle.loads(data)
         except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
             return None
-        if format_ != FORMAT or key != self.key or not isinstance(stored, Stored):
+        if found_format != format_ or key != self.key or not isinstance(value, kind):
             return None
         try:
             os.utime(entry)  # recently used: kept when older entries are removed
         except OSError:
             pass
-        return stored
+        return value
 
-    def put(self, stored: Stored) -> None:
-        """Store the entry atomically (a reader sees the old entry or the new one, never half of one), then remove
-        all but the KEEP_ENTRIES most recently used. A cache that cannot be written only costs time."""
-        if self.folder is None:
+    def _write(self, entry: Path | None, format_: str, value: Any, suffix: str, keep: int) -> None:
+        if entry is None:
             return
         try:
             self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
             if not private_folder(self.folder):
                 return
-            write_private_entry(self.entry, pickle.dumps((FORMAT, self.key, stored), protocol=pickle.HIGHEST_PROTOCOL))
-            keep_newest(self.folder, KEEP_ENTRIES, ENTRY_SUFFIX)
+            write_private_entry(entry, pickle.dumps((format_, self.key, value), protocol=pickle.HIGHEST_PROTOCOL))
+            keep_newest(self.folder, keep, suffix)
         except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
             pass
 

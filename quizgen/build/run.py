@@ -52,9 +52,10 @@ def run_build(options: BuildOptions, started: float, warm: WarmStart | None = No
 
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
     display = BuildProgress(mode="off" if options.quiet else "bar" if sys.stderr.isatty() else "lines", started=started)
-    pack, question_set = load_and_generate(options.pack, cache=options.pool_cache, template_dirs=list(options.templates),
-                                           types=None, tags=None, count=options.count, seed=options.seed,
-                                           versions=options.versions)
+    store_later: list[Callable[[], None]] = []  # the pool and set kept once the workers are at work
+    pack, question_set = load_and_generate(options.pack, cache=options.pool_cache, store_later=store_later,
+                                           template_dirs=list(options.templates), types=None, tags=None,
+                                           count=options.count, seed=options.seed, versions=options.versions)
     display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
@@ -62,7 +63,7 @@ def run_build(options: BuildOptions, started: float, warm: WarmStart | None = No
                   f"{counted(len(question_set.versions), 'version')}")
     try:
         result = build_into(options.out / pack.id, question_set, options, content_folders=(pack.root,),
-                            display=display, warm=warm)
+                            display=display, warm=warm, meanwhile=store_later)
     finally:
         display.close()
     if not options.quiet:
@@ -96,9 +97,9 @@ def _calibration_pdfs(layouts: Layouts, paper: Paper, flip: Flip, offset: Offset
 
 def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,
                content_folders: tuple[Path, ...] = (), display: BuildProgress | None = None,
-               warm: WarmStart | None = None) -> BuildResult:
+               warm: WarmStart | None = None, meanwhile: list[Callable[[], None]] | tuple = ()) -> BuildResult:
     """Make every output in memory, then write them all and the manifest into `folder`; the render workers are
-    forked from `warm` when given (sandbox.WarmStart)."""
+    forked from `warm` when given (sandbox.WarmStart), and the calls in `meanwhile` made while they work."""
     started = time.perf_counter()
     layout_folders = Layouts.with_user_folders(options.layouts).folders
     cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders, content_folders=content_folders,
@@ -106,7 +107,7 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     exports = ExportCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders)
     display = display or BuildProgress()
     files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
-                                 previous=folder, cache=cache, exports=exports, warm=warm)
+                                 previous=folder, cache=cache, exports=exports, warm=warm, meanwhile=meanwhile)
     display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
@@ -116,11 +117,12 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
 
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
                display: BuildProgress, previous: Path | None = None, cache: RenderCache | None = None,
-               exports: ExportCache | None = None,
-               warm: WarmStart | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
+               exports: ExportCache | None = None, warm: WarmStart | None = None,
+               meanwhile: list[Callable[[], None]] | tuple = ()) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
     """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
     Anki deck reads its note times from so that unchanged notes keep them; `exports` keeps the export formats
-    made, and gives back those whose inputs did not change."""
+    made, and gives back those whose inputs did not change; the calls in `meanwhile` are made while the workers
+    render."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     with exports_made_aside(question_set, options, layouts, blame, previous, exports) as exporting:
@@ -148,6 +150,8 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 warm.close()
             with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
                 # this process makes the other files while the workers lay out pages
+                for call in meanwhile:
+                    call()
                 if cache:
                     cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
                                      or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
