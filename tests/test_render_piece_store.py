@@ -1,5 +1,6 @@
 """The user's piece store, tidied: entries used longest ago go once it outgrows its bound, its size checked at
-most every SWEEP_EVERY_NS by the time of a stamp; a stamp from the future (a clock set back) never stops it."""
+most every SWEEP_EVERY_NS by the time of a stamp; a stamp from the future (a clock set back) never stops it. The
+installed fonts' fingerprint, under every piece's key, changes with any font file or folder."""
 
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import time
 from pathlib import Path
 
 from quizgen.files import STALE_PART_SECONDS
+from quizgen.render import piece_store
 from quizgen.render.piece_store import SWEEP_EVERY_NS, SWEPT, keep_within
 
 
@@ -63,3 +65,39 @@ def test_a_sweep_removes_the_parts_of_writes_cut_short_and_leaves_those_under_wa
     os.utime(cut_short, (time.time() - STALE_PART_SECONDS - 60,) * 2)
     keep_within(tmp_path / "pieces", set(), set(), 10**9)
     assert not cut_short.exists() and under_way.exists()
+
+
+def test_the_fonts_fingerprint_changes_with_any_font_file_or_folder_and_only_then(tmp_path: Path, monkeypatch):
+    fonts, configuration = tmp_path / "fonts", tmp_path / "fontconfig"
+    (fonts / "truetype" / "noto").mkdir(parents=True)
+    configuration.mkdir()
+    (fonts / "truetype" / "noto" / "NotoSans-Regular.ttf").write_bytes(b"glyphs")
+    (configuration / "fonts.conf").write_text("<fontconfig/>", encoding="utf-8")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "Unseen.ttf").write_bytes(b"x")
+    (fonts / "linked").symlink_to(elsewhere)  # a link to a folder: stamped itself, never followed
+    monkeypatch.setattr(piece_store, "FONT_FOLDERS", (str(fonts), str(tmp_path / "missing")))
+    monkeypatch.setattr(piece_store, "FONT_CONFIGURATION", (str(configuration),))
+
+    def fingerprint() -> str:
+        piece_store.fonts_fingerprint.cache_clear()
+        return piece_store.fonts_fingerprint()
+
+    try:
+        first = fingerprint()
+        assert fingerprint() == first
+        (elsewhere / "Unseen.ttf").write_bytes(b"changed, in a folder the link leads to")
+        assert fingerprint() == first
+        seen = {first}
+        for change in (lambda: (fonts / "truetype" / "noto" / "NotoSans-Bold.ttf").write_bytes(b"bold"),
+                       lambda: (fonts / "truetype" / "noto" / "NotoSans-Regular.ttf").write_bytes(b"glyphs, hinted"),
+                       lambda: (fonts / "truetype" / "dejavu").mkdir(),
+                       lambda: (configuration / "fonts.conf").write_text("<fontconfig><dir/></fontconfig>",
+                                                                         encoding="utf-8")):
+            change()
+            now = fingerprint()
+            assert now not in seen
+            seen.add(now)
+    finally:
+        piece_store.fonts_fingerprint.cache_clear()
