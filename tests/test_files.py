@@ -130,3 +130,35 @@ def test_a_folder_fingerprint_changes_with_content_and_skips_links_and_what_keep
     assert fingerprint() != before
     assert file_sha256(here / "pack" / "facts.yaml") == hashlib.sha256(b"a: 2\n").hexdigest()
     assert file_sha256(here / "pack" / "link.yaml") is None
+    (here / "elsewhere").mkdir()
+    (here / "elsewhere" / "more.yaml").write_text("b: 1\n", encoding="utf-8")
+    os.symlink(here / "elsewhere", here / "pack" / "linked")  # a link to a folder is not followed
+    (here / "pack" / "sub").mkdir()
+    after = fingerprint()
+    assert after == fingerprint()
+    (here / "elsewhere" / "more.yaml").write_text("b: 2\n", encoding="utf-8")
+    assert fingerprint() == after
+    (here / "pack" / "sub" / "facts-2.yaml").write_text("c: 1\n", encoding="utf-8")
+    assert fingerprint() != after
+
+
+def test_a_file_rewritten_with_its_old_size_and_modification_time_is_read_again(here, monkeypatch):
+    from quizgen import files
+
+    (here / "pack").mkdir()
+    facts = here / "pack" / "facts.yaml"
+    facts.write_text("a: 1\n", encoding="utf-8")
+    os.utime(facts, ns=(10**18, 10**18))
+
+    def fingerprint() -> str:
+        digest = hashlib.sha256()
+        folder_fingerprint(digest, 0, here / "pack", lambda path: True)
+        return digest.hexdigest()
+
+    for settled in (files.SETTLED_NS, 0):  # files changed just now are always read; older ones once per stamps
+        monkeypatch.setattr(files, "SETTLED_NS", settled)
+        before = fingerprint()
+        assert fingerprint() == before
+        facts.write_text("a: 3\n" if settled else "a: 1\n", encoding="utf-8")  # the change a coarse clock hides
+        os.utime(facts, ns=(10**18, 10**18))
+        assert fingerprint() != before
