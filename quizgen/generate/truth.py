@@ -104,6 +104,9 @@ class FigureIndex:
         return peers
 
 
+_LAST_MADE: list[Truth] = []
+
+
 @dataclass
 class Truth:
     """Which values fill which slot, for which value of the other slot, at which date, across the whole pack."""
@@ -137,6 +140,16 @@ class Truth:
 
     @classmethod
     def of(cls, pack: Pack) -> Truth:
+        """The truth index of `pack`; made once for the pack it was last asked for (the pool's maker and the study
+        deck's share it: it depends on the pack alone)."""
+        if _LAST_MADE and _LAST_MADE[0].pack is pack:
+            return _LAST_MADE[0]
+        truth = cls._made(pack)
+        _LAST_MADE[:] = [truth]
+        return truth
+
+    @classmethod
+    def _made(cls, pack: Pack) -> Truth:
         truth = cls(pack)
         truth._containers = containers_of(pack)
         entailed = {r.id: entailed_relations(pack, r.id) for r in pack.relations}
