@@ -661,22 +661,25 @@ def stylesheet_texts(layouts: Layouts, kind: Kind) -> list[str]:
 def top_right_declarations(layouts: Layouts, kind: Kind) -> str:
     """The declarations of `@page { @top-right { … } }` in the layout's stylesheets, in cascade order,
     without those that place the box: the running header's parts are set in the same type."""
+    return " ".join(declaration for text in stylesheet_texts(layouts, kind) for declaration in _top_right_of(text))
+
+
+@functools.lru_cache(maxsize=16)
+def _top_right_of(stylesheet: str) -> tuple[str, ...]:
+    """top_right_declarations of one stylesheet, parsed once per process for its text: every pieces document of a
+    build asks (the plan, the keys of its pieces, each worker's)."""
     import tinycss2
 
     placing = ("width", "height", "vertical-align", "padding", "margin", "content", "text-align", "border")
     declarations = []
-    for name in STYLESHEETS[kind]:
-        path = layouts.find(name)
-        if path is None:
+    for rule in tinycss2.parse_stylesheet(stylesheet, skip_whitespace=True, skip_comments=True):
+        if rule.type != "at-rule" or rule.lower_at_keyword != "page" or tinycss2.serialize(rule.prelude).strip():
             continue
-        for rule in tinycss2.parse_stylesheet(_css_text(path), skip_whitespace=True, skip_comments=True):
-            if rule.type != "at-rule" or rule.lower_at_keyword != "page" or tinycss2.serialize(rule.prelude).strip():
-                continue
-            for inner in tinycss2.parse_blocks_contents(rule.content or [], skip_whitespace=True, skip_comments=True):
-                if inner.type == "at-rule" and inner.lower_at_keyword == "top-right":
-                    for item in tinycss2.parse_blocks_contents(inner.content or [], skip_whitespace=True,
-                                                              skip_comments=True):
-                        if item.type == "declaration" and not item.lower_name.startswith(placing):
-                            declarations.append(f"{item.lower_name}: {tinycss2.serialize(item.value).strip()}"
-                                                f"{' !important' if item.important else ''};")
-    return " ".join(declarations)
+        for inner in tinycss2.parse_blocks_contents(rule.content or [], skip_whitespace=True, skip_comments=True):
+            if inner.type == "at-rule" and inner.lower_at_keyword == "top-right":
+                for item in tinycss2.parse_blocks_contents(inner.content or [], skip_whitespace=True,
+                                                          skip_comments=True):
+                    if item.type == "declaration" and not item.lower_name.startswith(placing):
+                        declarations.append(f"{item.lower_name}: {tinycss2.serialize(item.value).strip()}"
+                                            f"{' !important' if item.important else ''};")
+    return tuple(declarations)
