@@ -162,3 +162,16 @@ def test_a_file_rewritten_with_its_old_size_and_modification_time_is_read_again(
         facts.write_text("a: 3\n" if settled else "a: 1\n", encoding="utf-8")  # the change a coarse clock hides
         os.utime(facts, ns=(10**18, 10**18))
         assert fingerprint() != before
+
+
+def test_syncing_several_files_syncs_them_all_and_a_failure_is_raised(here):
+    from quizgen.files import sync_files
+
+    written = []
+    for n in range(7):
+        written.append(here / f"file-{n}.pdf")
+        written[-1].write_bytes(b"%PDF" * n)
+    sync_files(written)  # every share of the threads done, nothing raised
+    assert [p.read_bytes() for p in written] == [b"%PDF" * n for n in range(7)]
+    with pytest.raises(FileNotFoundError):
+        sync_files([*written, here / "gone.pdf"])
