@@ -476,20 +476,32 @@ def cmd_generate(args: argparse.Namespace) -> int:
 
 
 def cmd_build(args: argparse.Namespace) -> int:
+    import gc
     import time
 
-    from .build.checks import checked
-    from .build.options import BuildOptions
-    from .build.warm import warm_render_workers
-
     started = time.perf_counter()
-    options = checked(BuildOptions.from_args(args))
-    if options is None:  # up to date
-        return 0
-    with warm_render_workers(options) as warm:  # the renderer loads while the build's own modules do
-        from .build.run import run_build
+    was_enabled = gc.isenabled()
+    # what the build imports, loads and deals lives until it ends: no collector pass until then (run_build
+    # freezes it all and turns the collector on, for what comes after)
+    gc.disable()
+    try:
+        from .build.checks import checked
+        from .build.options import BuildOptions
+        from .build.warm import warm_render_workers
 
-        return run_build(options, started, warm)
+        options = checked(BuildOptions.from_args(args))
+        if options is None:  # up to date
+            return 0
+        with warm_render_workers(options) as warm:  # the renderer loads while the build's own modules do
+            from .build.run import run_build
+
+            return run_build(options, started, warm)
+    finally:
+        gc.unfreeze()
+        if was_enabled:
+            gc.enable()
+        else:
+            gc.disable()
 
 
 def cmd_grade(args: argparse.Namespace) -> int:

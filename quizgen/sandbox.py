@@ -384,6 +384,7 @@ def _serve_forks(control: socket.socket, parents_end: socket.socket, modules: tu
     parents_end.close()  # inherited by the fork; without it, the socket would outlive the parent's closing it
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle; it ends us
     warnings.simplefilter("ignore")  # as in _work, where these modules were imported before
+    gc.disable()  # the modules live as long as the process; the warm-up page leaves too few cycles for a pass
     for name in modules:
         try:
             module, _, function = name.partition(":")
@@ -392,6 +393,8 @@ def _serve_forks(control: socket.socket, parents_end: socket.socket, modules: tu
                 getattr(imported, function)()
         except Exception:  # a worker that needs the module meets the same error, and reports it on its line
             pass
+    gc.freeze()  # never looked at again, here or in the workers forked from here
+    gc.enable()
     children: dict[str, int] = {}
     ended: dict[str, int] = {}
     try:

@@ -475,3 +475,21 @@ def test_one_versions_plans_are_made_here_a_class_sets_and_user_layouts_in_bound
     mine = options(only=("worksheets",), calibration=False, layouts=(layouts,))
     build_into(tmp_path / "mine" / "rivers", make_sample_set(versions=1), mine)
     assert planned_in() == {"worksheets": "worker"}
+
+
+def test_a_build_leaves_the_callers_collector_as_it_found_it(tmp_path):
+    import gc
+
+    pack = write_pack(tmp_path / "pack", MINIMAL_PACK)
+    broken = write_pack(tmp_path / "broken", MINIMAL_PACK)
+    (broken / "facts.yaml").write_text("- id: [\n", encoding="utf-8")
+    was_enabled = gc.isenabled()
+    try:
+        for enabled, built, only in ((True, pack, "questions,worksheets"), (False, pack, "questions"),
+                                     (True, broken, "questions")):  # the last one stops with the pack's error
+            gc.enable() if enabled else gc.disable()
+            code = cli.main(["build", str(built), "--out", str(tmp_path / "out"), "--quiet", "--only", only])
+            assert code == (1 if built == broken else 0)
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == 0
+    finally:
+        gc.enable() if was_enabled else gc.disable()

@@ -43,6 +43,13 @@ def noted_then(note: Path, breach: str) -> None:
     {"spin": spin, "hoard": hoard, "nap": lambda: time.sleep(60)}[breach]()
 
 
+def collector_state() -> tuple[bool, bool]:
+    """Whether this worker's collector runs, and whether what it inherited is frozen out of its sight."""
+    import gc
+
+    return gc.isenabled(), gc.get_freeze_count() > 1000
+
+
 def orphaned_unless_forked_by(pid: int) -> int:
     """Kill the warm process that forked this worker, which ends the worker too; answer only when forked by `pid`."""
     if os.getppid() != pid:
@@ -159,6 +166,23 @@ def test_workers_are_forked_from_the_warm_start_with_its_modules_loaded(warm):
     with BoundedRun(tasks, SMALL, jobs=2, batch=2, warm=warm) as run:
         assert run.results() == [(warm.pid, True)] * 4
     assert WARM_MODULE not in sys.modules
+
+
+def test_a_warm_workers_collector_runs_on_what_its_task_makes_only():
+    import gc
+
+    was_enabled = gc.isenabled()
+    gc.disable()  # the warm start imports with the collector off; it is on again when it forks
+    try:
+        started = WarmStart.start([WARM_MODULE])
+    finally:
+        if was_enabled:
+            gc.enable()
+    try:
+        with BoundedRun([Task(collector_state, (), "x")], SMALL, warm=started) as run:
+            assert run.results() == [(True, True)]
+    finally:
+        started.close()
 
 
 # the wall clock is long where another limit is to stop the task first, however busy the machine is

@@ -4,6 +4,7 @@ questions.json, worksheets, keys, flashcards, exports and the manifest."""
 from __future__ import annotations
 
 import functools
+import gc
 import os
 import sys
 import tempfile
@@ -56,6 +57,10 @@ def run_build(options: BuildOptions, started: float, warm: WarmStart | None = No
     pack, question_set = load_and_generate(options.pack, cache=options.pool_cache, store_later=store_later,
                                            template_dirs=list(options.templates), types=None, tags=None,
                                            count=options.count, seed=options.seed, versions=options.versions)
+    # cmd_build started with the collector off: the modules, the pack and the set are kept until the end, so they
+    # are frozen, never walked again, and the collector runs for what comes after
+    gc.freeze()
+    gc.enable()
     display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
