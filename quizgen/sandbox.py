@@ -606,12 +606,23 @@ def _bounded_class() -> type:
             return super().call_binop(context, operator, left, right)
 
         def is_safe_attribute(self, obj: Any, attr: str, value: Any) -> bool:
-            # a pack's folder or a fact's file would put the user's absolute paths into question text
-            if isinstance(value, (os.PathLike, Origin)):
-                return False
-            return super().is_safe_attribute(obj, attr, value)
+            # every test below looks at the types and the name only: decided once per process for each, as a
+            # flashcards' plan reads some 10,000 attributes
+            key = (type(obj), attr, type(value))
+            safe = _SAFE_ATTRIBUTES.get(key)
+            if safe is None:
+                # a pack's folder or a fact's file would put the user's absolute paths into question text
+                safe = not isinstance(value, (os.PathLike, Origin)) and super().is_safe_attribute(obj, attr, value)
+                if len(_SAFE_ATTRIBUTES) >= SAFE_ATTRIBUTES_KEPT:
+                    _SAFE_ATTRIBUTES.clear()
+                _SAFE_ATTRIBUTES[key] = safe
+            return safe
 
     return BoundedEnvironment
+
+
+_SAFE_ATTRIBUTES: dict[tuple[type, str, type], bool] = {}
+SAFE_ATTRIBUTES_KEPT = 4096
 
 
 def _oversized(operator: str, left: Any, right: Any) -> str:

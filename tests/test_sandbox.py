@@ -223,3 +223,25 @@ def test_the_warm_start_ends_when_the_socket_to_it_is_closed(warm):
     warm.control.close()
     warm.process.join(timeout=30)
     assert warm.process.exitcode == 0
+
+
+def test_an_attributes_safety_is_decided_by_the_types_and_its_name_whichever_was_asked_first():
+    import jinja2
+
+    from quizgen.sandbox import bounded_environment
+
+    class Holder:
+        def method(self) -> str:
+            return "called"
+
+    said, placed = Holder(), Holder()
+    said.where = "in the text"
+    placed.where = Path("/home/someone/pack")  # a user's path: never into a question
+    env = bounded_environment()
+    for _ in range(2):
+        assert env.getattr(said, "where") == "in the text"
+        assert isinstance(env.getattr(placed, "where"), jinja2.Undefined)
+        assert isinstance(env.getattr(said, "__class__"), jinja2.Undefined)
+        assert isinstance(env.getattr(said.method, "__func__"), jinja2.Undefined)
+        assert env.from_string("{{ h.method() }}").render(h=said) == "called"
+        assert isinstance(env.getattr(Holder, "mro"), jinja2.Undefined)
