@@ -19,7 +19,8 @@ from markupsafe import Markup, escape
 from ..model import OPTION_TYPES, Question, QuestionSet, Version
 from ..sheets.paper import Paper
 from .layouts import Layouts, Part, anchor_for, css_string, layout_frame, layout_macro, mm, render_layout
-from .piece_groups import classes_styled, grouped_wrappers, members_stand_alone, without_unstyled_classes
+from .piece_groups import (classes_styled, grouped_wrappers, members_stand_alone, stylesheet_rules,
+                           without_unstyled_classes)
 
 Kind = Literal["worksheet", "answer-key"]
 
@@ -672,7 +673,7 @@ def _top_right_of(stylesheet: str) -> tuple[str, ...]:
 
     placing = ("width", "height", "vertical-align", "padding", "margin", "content", "text-align", "border")
     declarations = []
-    for rule in tinycss2.parse_stylesheet(stylesheet, skip_whitespace=True, skip_comments=True):
+    for rule in stylesheet_rules(stylesheet):
         if rule.type != "at-rule" or rule.lower_at_keyword != "page" or tinycss2.serialize(rule.prelude).strip():
             continue
         for inner in tinycss2.parse_blocks_contents(rule.content or [], skip_whitespace=True, skip_comments=True):

@@ -190,15 +190,23 @@ def _tag_and_classes(html: str) -> tuple[str, frozenset[str]]:
 
 
 @functools.lru_cache(maxsize=16)
+def stylesheet_rules(text: str) -> tuple:
+    """A stylesheet's top-level rules as tinycss2 parses them (whitespace and comments skipped), once per process
+    for each text: the pieces' groups and the running header (compose.py) both read them."""
+    import tinycss2
+
+    return tuple(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True))
+
+
+@functools.lru_cache(maxsize=16)
 def rule_selectors(text: str) -> tuple[tuple | None, ...]:
     """The parsed selectors of every style rule of a stylesheet, inside @media and @supports too (none for a rule
     WeasyPrint cannot parse, which styles nothing); None for an @import. Read once for all the questions asked of
     one stylesheet."""
     import cssselect2.parser as selectors
-    import tinycss2
 
     rules: list[tuple | None] = []
-    for prelude in _style_rule_preludes(tinycss2.parse_stylesheet(text, skip_whitespace=True, skip_comments=True)):
+    for prelude in _style_rule_preludes(stylesheet_rules(text)):
         try:
             rules.append(None if prelude is None else tuple(selectors.parse(prelude)))
         except selectors.SelectorError:
