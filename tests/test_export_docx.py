@@ -274,6 +274,34 @@ def test_the_same_set_gives_the_same_bytes_with_fixed_times():
                 assert xml.count(b"<?xml") == 1, name
 
 
+def test_a_read_layout_is_kept_while_a_build_keeps_its_compiled_layouts_and_gives_the_same_bytes(tmp_path,
+                                                                                                 monkeypatch):
+    from quizgen.export import docx_layout
+    from quizgen.render.layouts import compiled_layouts_kept_in
+
+    question_set, kept = make_sample_set(), tmp_path / "compiled"
+    expected = word.build_files(question_set)
+    with compiled_layouts_kept_in(kept):
+        assert word.build_files(question_set) == expected
+    entries_kept = sorted(kept.glob("docx-*.parts"))
+    assert len(entries_kept) == 3  # the worksheet's, the key's and the cards' layouts
+    read = docx_layout.read_parts
+
+    def not_again(path, data):
+        raise AssertionError(f"{path} was read again")
+
+    with monkeypatch.context() as patched, compiled_layouts_kept_in(kept):
+        patched.setattr(docx_layout, "read_parts", not_again)
+        assert word.build_files(question_set) == expected
+    entries_kept[0].write_bytes(b"torn")  # a damaged entry is only a miss: read again and kept again
+    with monkeypatch.context() as patched, compiled_layouts_kept_in(kept):
+        again = []
+        patched.setattr(docx_layout, "read_parts", lambda path, data: again.append(path) or read(path, data))
+        assert word.build_files(question_set) == expected
+        assert len(again) == 1
+    assert sorted(kept.glob("docx-*.parts")) == entries_kept and entries_kept[0].read_bytes() != b"torn"
+
+
 # ---- layouts from a --layouts folder -------------------------------------------------------------------------------
 
 

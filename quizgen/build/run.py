@@ -130,8 +130,9 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
     render."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
-    with exports_made_aside(question_set, options, layouts, blame, previous, exports) as exporting:
-        with compiled_layouts_kept_in(cache.compiled_layouts_folder() if cache else None):
+    compiled = cache.compiled_layouts_folder() if cache else None
+    with exports_made_aside(question_set, options, layouts, blame, previous, exports, compiled) as exporting:
+        with compiled_layouts_kept_in(compiled):
             documents = planned_documents(question_set, options, layouts, content_folders, blame)
         if not options.quiet:  # said once, before any work, however long the build takes
             print(files_summary(documents, options, previous or options.out / question_set.pack_id), file=sys.stderr,
@@ -220,20 +221,22 @@ def planned_documents(question_set: QuestionSet, options: BuildOptions, layouts:
 
 @contextmanager
 def exports_made_aside(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, blame: str,
-                       previous: Path | None, exports: ExportCache | None) -> Iterator[BoundedRun | None]:
+                       previous: Path | None, exports: ExportCache | None,
+                       compiled: Path | None = None) -> Iterator[BoundedRun | None]:
     """The export formats made in a child of their own from now on, while this process plans the documents and
     the workers render them: the exports need only the question set, and would otherwise begin after the plans
     (0.2 s after a one-fact edit: python-docx's and genanki's imports, the changed Word files, the Anki deck).
     Its one result is MadeExports, or the OSError that stopped it (for the caller to raise, as a write of its own
     would); None when the build writes no exports. A failure is blamed on the user's layouts only when they take
     part; the child's temporary files go in a folder of this process's, removed here even when the child is
-    killed half-way."""
+    killed half-way. The layouts' compiled code and read Word layouts are kept in `compiled`, as the plans'."""
     if not options.wants("exports"):
         yield None
         return
     blamed, field = (blame, "layout") if options.layouts else (display_path(previous or options.out), "export")
     with tempfile.TemporaryDirectory(prefix="quizgen-exports-") as scratch:
-        task = Task(_exports, (question_set, options, layouts, previous, exports, scratch), blamed, field=field)
+        task = Task(_exports, (question_set, options, layouts, previous, exports, scratch, compiled), blamed,
+                    field=field)
         with BoundedRun([task], sandbox.RENDER_LIMITS) as run:
             yield run
 
@@ -249,13 +252,14 @@ class MadeExports:
 
 
 def _exports(question_set: QuestionSet, options: BuildOptions, layouts: Layouts, previous: Path | None,
-             exports: ExportCache | None, scratch: str) -> MadeExports | OSError:
+             exports: ExportCache | None, scratch: str, compiled: Path | None = None) -> MadeExports | OSError:
     """In the exports' child: every format made, its temporary files in `scratch`."""
     tempfile.tempdir = scratch
     try:
-        files, warnings = export_files(question_set, previous, cache=exports,
-                                       make_elsewhere=functools.partial(with_user_layouts, question_set, options,
-                                                                        layouts))
+        with compiled_layouts_kept_in(compiled):
+            files, warnings = export_files(question_set, previous, cache=exports,
+                                           make_elsewhere=functools.partial(with_user_layouts, question_set,
+                                                                            options, layouts))
     except OSError as exc:  # a full disk, say: one line from the command, as when this process wrote
         return exc
     return MadeExports(files, warnings, frozenset(exports.used) if exports else frozenset())

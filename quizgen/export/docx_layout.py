@@ -3,13 +3,18 @@ footers as templates, its numbering given the questions' list, its times fixed."
 
 from __future__ import annotations
 
+import hashlib
 import io
+import pickle
 import re
 import zipfile
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
 
+import docx
+import docxtpl
 import jinja2
 from docx.document import Document
 from docx.opc.constants import RELATIONSHIP_TYPE as RT
@@ -20,9 +25,9 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
-from ..files import read_contributed
+from ..files import read_contributed, read_own_file, write_private_entry
 from ..model import format_number, option_letter
-from ..render.layouts import Layouts
+from ..render.layouts import Layouts, compiled_layouts_folder
 from ..sandbox import bounded_environment
 from . import common
 
@@ -36,36 +41,36 @@ DOCUMENT_PART = "word/document.xml"
 NUMBERING_PART = "word/numbering.xml"
 NUMBERING_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
+_READERS = f"{docx.__version__}:{docxtpl.__version__}:{etree.LXML_VERSION}"  # what a layout's parts are read with
+
+
+@dataclass(frozen=True)
+class LayoutParts:
+    """What a layout .docx is read into: its zip entries, its styles' ids by name, its text width, and its body,
+    headers and footers as Jinja2 sources (after docxtpl's clean-up of tags that Word split into several runs)."""
+
+    entries: tuple[tuple[str, bytes], ...]
+    style_ids: dict[str, str]
+    text_width: int
+    sources: dict[str, str]
 
 
 class Layout:
-    """A layout .docx read once: its zip entries, its body, headers and footers compiled as Jinja2 templates (after
-    docxtpl's clean-up of tags that Word split into several runs), its styles and text width. Each document made
-    from it renders those templates and writes the layout's other entries unchanged."""
+    """A layout .docx read once: its parts (LayoutParts), its body, headers and footers compiled as Jinja2
+    templates. Each document made from it renders those templates and writes the layout's other entries
+    unchanged."""
 
-    def __init__(self, path: Path, data: bytes):
+    def __init__(self, path: Path, parts: LayoutParts):
         self.path = path
-        try:
-            template = DocxTemplate(io.BytesIO(data))
-            template.init_docx()
-            with zipfile.ZipFile(io.BytesIO(data)) as archive:
-                self.entries = [(info.filename, archive.read(info)) for info in archive.infolist()]
-        except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-            raise self.error(f"is not a Word document ({type(exc).__name__}: {exc}); expected a .docx saved by Word "
-                             "or LibreOffice") from None
-        self.docxtpl = template
-        document = template.docx
-        self.style_ids = {s.name: s.style_id for s in document.styles}
-        self.text_width = text_width(document)
+        self.entries = list(parts.entries)
+        self.style_ids = parts.style_ids
+        self.text_width = parts.text_width
+        self.docxtpl = DocxTemplate(io.BytesIO())  # its fixes of a rendered body's tables and drawing ids only
         env = layout_environment()
-        parts = {DOCUMENT_PART: template.patch_xml(template.get_xml())}
-        for uri in (template.HEADER_URI, template.FOOTER_URI):
-            for _, part in template.get_headers_footers(uri):
-                parts[str(part.partname).lstrip("/")] = template.patch_xml(template.get_part_xml(part))
         self.templates = {}
-        for name, xml in parts.items():
+        for name, source in parts.sources.items():
             try:
-                self.templates[name] = env.from_string(re.sub(r"<w:p([ >])", r"\n<w:p\1", xml))
+                self.templates[name] = env.from_string(source)
             except jinja2.TemplateSyntaxError as exc:
                 raise self.error(f"template syntax error: {exc.message} (in {name})") from None
 
@@ -124,7 +129,52 @@ def read_layout(layouts: Layouts, name: str) -> Layout:
         raise QuizgenError.at(name, "layout not found in " + ", ".join(display_path(f) for f in layouts.folders),
                               field="layout")
     folder = next(f for f in layouts.folders if path.is_relative_to(f))
-    return Layout(path, read_contributed(path, folder, limit=MAX_LAYOUT_BYTES, what="layout"))
+    data = read_contributed(path, folder, limit=MAX_LAYOUT_BYTES, what="layout")
+    return Layout(path, kept_parts(path, data))
+
+
+def kept_parts(path: Path, data: bytes) -> LayoutParts:
+    """The layout's parts, kept beside the layouts' compiled code while a build keeps that
+    (render/layouts.compiled_layouts_kept_in) by the file's bytes and the libraries that read it: python-docx's
+    and docxtpl's reading is two thirds of a Word file's time after an edit."""
+    folder = compiled_layouts_folder()
+    if folder is None:
+        return read_parts(path, data)
+    entry = folder / f"docx-{hashlib.sha256(data + _READERS.encode()).hexdigest()[:32]}.parts"
+    kept = read_own_file(entry)
+    if kept is not None:
+        try:
+            # Pickle runs code named in the file: read only from this user's private folder, a file it wrote
+            parts = pickle.loads(kept)
+        except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
+            parts = None
+        if isinstance(parts, LayoutParts):
+            return parts
+    parts = read_parts(path, data)
+    try:
+        write_private_entry(entry, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
+    except OSError:  # a cache that cannot be written only costs time
+        pass
+    return parts
+
+
+def read_parts(path: Path, data: bytes) -> LayoutParts:
+    """Read a layout .docx: QuizgenError naming it when it is not a Word document."""
+    try:
+        template = DocxTemplate(io.BytesIO(data))
+        template.init_docx()
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            entries = tuple((info.filename, archive.read(info)) for info in archive.infolist())
+    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
+        raise QuizgenError.at(path, f"is not a Word document ({type(exc).__name__}: {exc}); expected a .docx saved "
+                              "by Word or LibreOffice", field="layout") from None
+    document = template.docx
+    xml = {DOCUMENT_PART: template.patch_xml(template.get_xml())}
+    for uri in (template.HEADER_URI, template.FOOTER_URI):
+        for _, part in template.get_headers_footers(uri):
+            xml[str(part.partname).lstrip("/")] = template.patch_xml(template.get_part_xml(part))
+    return LayoutParts(entries, {s.name: s.style_id for s in document.styles}, text_width(document),
+                       {name: re.sub(r"<w:p([ >])", r"\n<w:p\1", part) for name, part in xml.items()})
 
 
 def layout_environment() -> jinja2.Environment:

@@ -153,6 +153,13 @@ def layout_environment(folders: tuple[Path, ...]) -> SandboxedEnvironment:
 
 
 def _bytecode_cache() -> jinja2.BytecodeCache | None:
+    folder = compiled_layouts_folder()
+    return None if folder is None else _ForgivingBytecodeCache(str(folder))
+
+
+def compiled_layouts_folder() -> Path | None:
+    """The folder compiled_layouts_kept_in names, made if need be and private to this user; None outside it, or
+    when it cannot be made so."""
     if not _COMPILED_IN:
         return None
     try:
@@ -161,7 +168,7 @@ def _bytecode_cache() -> jinja2.BytecodeCache | None:
         return None  # a cache that cannot be written only costs time
     if not private_folder(_COMPILED_IN[0]):  # compiled code is run: never code that someone else could have put there
         return None
-    return _ForgivingBytecodeCache(str(_COMPILED_IN[0]))
+    return _COMPILED_IN[0]
 
 
 class _ForgivingBytecodeCache(jinja2.FileSystemBytecodeCache):
