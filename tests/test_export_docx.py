@@ -285,6 +285,7 @@ def test_a_read_layout_is_kept_while_a_build_keeps_its_compiled_layouts_and_give
         assert word.build_files(question_set) == expected
     entries_kept = sorted(kept.glob("docx-*.parts"))
     assert len(entries_kept) == 3  # the worksheet's, the key's and the cards' layouts
+    assert all(p.stat().st_size < 64_000 for p in entries_kept)  # what the libraries read, not the zip's files
     read = docx_layout.read_parts
 
     def not_again(path, data):
@@ -300,6 +301,11 @@ def test_a_read_layout_is_kept_while_a_build_keeps_its_compiled_layouts_and_give
         assert word.build_files(question_set) == expected
         assert len(again) == 1
     assert sorted(kept.glob("docx-*.parts")) == entries_kept and entries_kept[0].read_bytes() != b"torn"
+    elsewhere = tmp_path / "small"
+    with monkeypatch.context() as patched, compiled_layouts_kept_in(elsewhere):
+        patched.setattr(docx_layout, "KEPT_PARTS_BYTES", 1000)  # parts larger than this are never kept
+        assert word.build_files(question_set) == expected
+    assert list(elsewhere.glob("docx-*.parts")) == []
 
 
 # ---- layouts from a --layouts folder -------------------------------------------------------------------------------

@@ -25,7 +25,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
-from ..files import read_contributed, read_own_file, write_private_entry
+from ..files import keep_newest, read_contributed, read_own_file, write_private_entry
 from ..model import format_number, option_letter
 from ..render.layouts import Layouts, compiled_layouts_folder
 from ..sandbox import bounded_environment
@@ -42,14 +42,15 @@ NUMBERING_PART = "word/numbering.xml"
 NUMBERING_TYPE = "application/vnd.openxmlformats-officedocument.wordprocessingml.numbering+xml"
 XML_DECLARATION = b'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n'
 _READERS = f"{docx.__version__}:{docxtpl.__version__}:{etree.LXML_VERSION}"  # what a layout's parts are read with
+KEPT_LAYOUT_PARTS = 16  # the built-in layouts and a few of the user's, each as last saved
+KEPT_PARTS_BYTES = MAX_LAYOUT_BYTES  # a layout whose text is mostly padding is read each time, never kept
 
 
 @dataclass(frozen=True)
 class LayoutParts:
-    """What a layout .docx is read into: its zip entries, its styles' ids by name, its text width, and its body,
+    """What python-docx and docxtpl read of a layout .docx: its styles' ids by name, its text width, and its body,
     headers and footers as Jinja2 sources (after docxtpl's clean-up of tags that Word split into several runs)."""
 
-    entries: tuple[tuple[str, bytes], ...]
     style_ids: dict[str, str]
     text_width: int
     sources: dict[str, str]
@@ -60,9 +61,9 @@ class Layout:
     templates. Each document made from it renders those templates and writes the layout's other entries
     unchanged."""
 
-    def __init__(self, path: Path, parts: LayoutParts):
+    def __init__(self, path: Path, data: bytes, parts: LayoutParts):
         self.path = path
-        self.entries = list(parts.entries)
+        self.entries = zip_entries(path, data)
         self.style_ids = parts.style_ids
         self.text_width = parts.text_width
         self.docxtpl = DocxTemplate(io.BytesIO())  # its fixes of a rendered body's tables and drawing ids only
@@ -130,7 +131,7 @@ def read_layout(layouts: Layouts, name: str) -> Layout:
                               field="layout")
     folder = next(f for f in layouts.folders if path.is_relative_to(f))
     data = read_contributed(path, folder, limit=MAX_LAYOUT_BYTES, what="layout")
-    return Layout(path, kept_parts(path, data))
+    return Layout(path, data, kept_parts(path, data))
 
 
 def kept_parts(path: Path, data: bytes) -> LayoutParts:
@@ -151,30 +152,46 @@ def kept_parts(path: Path, data: bytes) -> LayoutParts:
         if isinstance(parts, LayoutParts):
             return parts
     parts = read_parts(path, data)
-    try:
-        write_private_entry(entry, pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL))
-    except OSError:  # a cache that cannot be written only costs time
-        pass
+    kept = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
+    if len(kept) <= KEPT_PARTS_BYTES:
+        try:
+            write_private_entry(entry, kept)
+            keep_newest(folder, KEPT_LAYOUT_PARTS, ".parts")
+        except OSError:  # a cache that cannot be written only costs time
+            pass
     return parts
 
 
 def read_parts(path: Path, data: bytes) -> LayoutParts:
     """Read a layout .docx: QuizgenError naming it when it is not a Word document."""
+    not_word = (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError)
     try:
         template = DocxTemplate(io.BytesIO(data))
         template.init_docx()
-        with zipfile.ZipFile(io.BytesIO(data)) as archive:
-            entries = tuple((info.filename, archive.read(info)) for info in archive.infolist())
-    except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError, etree.XMLSyntaxError) as exc:
-        raise QuizgenError.at(path, f"is not a Word document ({type(exc).__name__}: {exc}); expected a .docx saved "
-                              "by Word or LibreOffice", field="layout") from None
+    except not_word as exc:
+        raise not_a_word_document(path, exc) from None
+    zip_entries(path, data)
     document = template.docx
     xml = {DOCUMENT_PART: template.patch_xml(template.get_xml())}
     for uri in (template.HEADER_URI, template.FOOTER_URI):
         for _, part in template.get_headers_footers(uri):
             xml[str(part.partname).lstrip("/")] = template.patch_xml(template.get_part_xml(part))
-    return LayoutParts(entries, {s.name: s.style_id for s in document.styles}, text_width(document),
+    return LayoutParts({s.name: s.style_id for s in document.styles}, text_width(document),
                        {name: re.sub(r"<w:p([ >])", r"\n<w:p\1", part) for name, part in xml.items()})
+
+
+def zip_entries(path: Path, data: bytes) -> list[tuple[str, bytes]]:
+    """The layout's zip entries, by name, in their order."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            return [(info.filename, archive.read(info)) for info in archive.infolist()]
+    except (zipfile.BadZipFile, KeyError, ValueError) as exc:
+        raise not_a_word_document(path, exc) from None
+
+
+def not_a_word_document(path: Path, exc: Exception) -> QuizgenError:
+    return QuizgenError.at(path, f"is not a Word document ({type(exc).__name__}: {exc}); expected a .docx saved by "
+                           "Word or LibreOffice", field="layout")
 
 
 def layout_environment() -> jinja2.Environment:
