@@ -110,23 +110,22 @@ def sync_files(paths: list[Path]) -> None:
         return
     import threading  # plain threads: concurrent.futures costs 4 ms to import, at the very end of a build
 
-    failures: list[OSError] = []
+    failures: dict[int, BaseException] = {}
 
-    def sync_share(share: list[Path]) -> None:
-        try:
-            for path in share:
-                _sync_file(path)
-        except OSError as exc:
-            failures.append(exc)
+    def sync_share(first: int) -> None:
+        for number in range(first, len(paths), SYNC_THREADS):
+            try:
+                _sync_file(paths[number])
+            except BaseException as exc:  # raised in the caller's thread, below, whatever it is
+                failures[number] = exc
 
-    threads = [threading.Thread(target=sync_share, args=(paths[n::SYNC_THREADS],))
-               for n in range(min(SYNC_THREADS, len(paths)))]
+    threads = [threading.Thread(target=sync_share, args=(n,)) for n in range(min(SYNC_THREADS, len(paths)))]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
     if failures:
-        raise failures[0]
+        raise failures[min(failures)]  # the first path's, as one file after another would
 
 
 def _sync_file(path: Path) -> None:

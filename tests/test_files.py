@@ -8,6 +8,7 @@ import os
 import stat
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -142,36 +143,52 @@ def test_a_folder_fingerprint_changes_with_content_and_skips_links_and_what_keep
     assert fingerprint() != after
 
 
-def test_a_file_rewritten_with_its_old_size_and_modification_time_is_read_again(here, monkeypatch):
+def test_a_files_hash_is_kept_for_the_process_only_once_its_times_have_settled(here):
+    from types import SimpleNamespace
+
     from quizgen import files
 
-    (here / "pack").mkdir()
-    facts = here / "pack" / "facts.yaml"
-    facts.write_text("a: 1\n", encoding="utf-8")
-    os.utime(facts, ns=(10**18, 10**18))
+    facts = here / "facts.yaml"
 
-    def fingerprint() -> str:
-        digest = hashlib.sha256()
-        folder_fingerprint(digest, 0, here / "pack", lambda path: True)
-        return digest.hexdigest()
+    def digest_with(stamps_ns: int) -> str | None:
+        info = SimpleNamespace(st_dev=1, st_ino=2, st_size=5, st_mtime_ns=stamps_ns, st_ctime_ns=stamps_ns)
+        return files._read_digest(facts, info)
 
-    for settled in (files.SETTLED_NS, 0):  # files changed just now are always read; older ones once per stamps
-        monkeypatch.setattr(files, "SETTLED_NS", settled)
-        before = fingerprint()
-        assert fingerprint() == before
-        facts.write_text("a: 3\n" if settled else "a: 1\n", encoding="utf-8")  # the change a coarse clock hides
-        os.utime(facts, ns=(10**18, 10**18))
-        assert fingerprint() != before
+    just_now, long_ago = time.time_ns(), time.time_ns() - 60 * 10**9
+    for stamps, kept in ((just_now, False), (long_ago, True)):
+        facts.write_text("a: 1\n", encoding="utf-8")
+        assert digest_with(stamps) == hashlib.sha256(b"a: 1\n").hexdigest()
+        # a second change the file system's times do not show (as within one step of a coarse clock)
+        facts.write_text("a: 2\n", encoding="utf-8")
+        expected = b"a: 1\n" if kept else b"a: 2\n"
+        assert digest_with(stamps) == hashlib.sha256(expected).hexdigest()
 
 
-def test_syncing_several_files_syncs_them_all_and_a_failure_is_raised(here):
-    from quizgen.files import sync_files
+def test_syncing_several_files_syncs_each_once_and_raises_the_first_files_failure(here, monkeypatch):
+    from quizgen import files
 
     written = []
     for n in range(7):
         written.append(here / f"file-{n}.pdf")
         written[-1].write_bytes(b"%PDF" * n)
-    sync_files(written)  # every share of the threads done, nothing raised
-    assert [p.read_bytes() for p in written] == [b"%PDF" * n for n in range(7)]
-    with pytest.raises(FileNotFoundError):
-        sync_files([*written, here / "gone.pdf"])
+    synced: list[str] = []
+    fsync = os.fsync
+
+    def counted(descriptor: int) -> None:
+        synced.append(os.readlink(f"/proc/self/fd/{descriptor}"))
+        fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", counted)
+    files.sync_files(written)
+    assert sorted(synced) == sorted(str(p.resolve()) for p in written)
+
+    def failing(path: Path) -> None:
+        if path.name in ("file-2.pdf", "file-5.pdf"):
+            raise RuntimeError(f"{path.name} could not be synced")
+        synced.append(path.name)
+
+    synced.clear()
+    monkeypatch.setattr(files, "_sync_file", failing)
+    with pytest.raises(RuntimeError, match="file-2.pdf"):  # whichever thread failed first
+        files.sync_files(written)
+    assert sorted(synced) == [f"file-{n}.pdf" for n in (0, 1, 3, 4, 6)]  # the others synced all the same
