@@ -480,10 +480,17 @@ def cmd_build(args: argparse.Namespace) -> int:
     import time
 
     started = time.perf_counter()
-    was_enabled = gc.isenabled()
-    # what the build imports, loads and deals lives until it ends: no collector pass until then (run_build
-    # freezes it all and turns the collector on, for what comes after)
+    was_enabled, was_frozen = gc.isenabled(), gc.get_freeze_count() > 0
+    # what the build imports, loads and deals lives until it ends: no collector pass over it
     gc.disable()
+
+    def settled() -> None:
+        """Called once the set is dealt: all made so far frozen (unless the caller froze objects of its own, whose
+        freeze is left as it is), and the collector on for what comes after."""
+        if not was_frozen:
+            gc.freeze()
+        gc.enable()
+
     try:
         from .build.checks import checked
         from .build.options import BuildOptions
@@ -495,9 +502,10 @@ def cmd_build(args: argparse.Namespace) -> int:
         with warm_render_workers(options) as warm:  # the renderer loads while the build's own modules do
             from .build.run import run_build
 
-            return run_build(options, started, warm)
+            return run_build(options, started, warm, settled)
     finally:
-        gc.unfreeze()
+        if not was_frozen:
+            gc.unfreeze()
         if was_enabled:
             gc.enable()
         else:

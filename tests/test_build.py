@@ -485,11 +485,19 @@ def test_a_build_leaves_the_callers_collector_as_it_found_it(tmp_path):
     (broken / "facts.yaml").write_text("- id: [\n", encoding="utf-8")
     was_enabled = gc.isenabled()
     try:
-        for enabled, built, only in ((True, pack, "questions,worksheets"), (False, pack, "questions"),
-                                     (True, broken, "questions")):  # the last one stops with the pack's error
+        for enabled, frozen, built, only in (
+                (True, False, pack, "questions,worksheets"), (False, False, pack, "questions"),
+                (True, False, pack, "questions"),  # up to date: nothing built
+                (True, False, broken, "questions"),  # stops with the pack's error
+                (True, True, pack, "worksheets")):  # a caller that froze objects of its own keeps just those
             gc.enable() if enabled else gc.disable()
+            if frozen:
+                gc.freeze()
+            before = gc.get_freeze_count()
             code = cli.main(["build", str(built), "--out", str(tmp_path / "out"), "--quiet", "--only", only])
             assert code == (1 if built == broken else 0)
-            assert gc.isenabled() is enabled and gc.get_freeze_count() == 0
+            assert gc.isenabled() is enabled and gc.get_freeze_count() == before
+            gc.unfreeze()
     finally:
+        gc.unfreeze()
         gc.enable() if was_enabled else gc.disable()

@@ -100,6 +100,17 @@ def test_only_the_most_recently_used_sets_are_kept(minimal_pack, private_cache_f
     assert store.dealt_entry({"count": 4}) not in kept
 
 
+def test_a_build_that_fails_after_dealing_still_keeps_the_pool_and_the_set(minimal_pack, private_cache_folder,
+                                                                         tmp_path, capsys):
+    layouts = tmp_path / "broken-layouts"
+    layouts.mkdir()
+    (layouts / "worksheet.html").write_text("{% if %}\n", encoding="utf-8")
+    code, _, err = run(capsys, "build", str(minimal_pack), "--out", str(tmp_path / "out"), "--layouts", str(layouts),
+                       "--only", "worksheets", "--quiet")
+    assert code == 1 and "worksheet.html" in err
+    assert len(entries(private_cache_folder)) == 1 and len(entries(private_cache_folder, ".set")) == 1
+
+
 def test_loading_and_generating_is_the_engines_set_on_a_miss_and_on_a_hit(minimal_pack):
     expected = question_set_json(generate_question_set(load_pack(minimal_pack), count=4, seed=2, versions=2))
     for _ in range(2):

@@ -4,7 +4,6 @@ questions.json, worksheets, keys, flashcards, exports and the manifest."""
 from __future__ import annotations
 
 import functools
-import gc
 import os
 import sys
 import tempfile
@@ -45,10 +44,11 @@ from .plan import files_summary, plan_documents, plan_output, planned
 from .progress import BuildProgress, print_summary
 
 
-def run_build(options: BuildOptions, started: float, warm: WarmStart | None = None) -> int:
+def run_build(options: BuildOptions, started: float, warm: WarmStart | None = None,
+              settled: Callable[[], None] = lambda: None) -> int:
     """`quizgen build` once its options are checked (build/checks.py): the pack loaded, its questions generated,
     every file made and written into OUT/<pack-id>/; the render workers are forked from `warm` when given
-    (build/warm.py). `started` is when the command began."""
+    (build/warm.py), and `settled` called once the set is dealt. `started` is when the command began."""
     from ..generate import shortfall_warning
 
     # the bar may only start once the render workers exist: they are forked, and must not inherit its thread
@@ -57,10 +57,7 @@ def run_build(options: BuildOptions, started: float, warm: WarmStart | None = No
     pack, question_set = load_and_generate(options.pack, cache=options.pool_cache, store_later=store_later,
                                            template_dirs=list(options.templates), types=None, tags=None,
                                            count=options.count, seed=options.seed, versions=options.versions)
-    # cmd_build started with the collector off: the modules, the pack and the set are kept until the end, so they
-    # are frozen, never walked again, and the collector runs for what comes after
-    gc.freeze()
-    gc.enable()
+    settled()
     display.stage(f"loaded {pack.id} ({counted(len(pack.facts), 'fact')})")
     if not options.quiet and shortfall_warning(question_set, options.count):
         print(shortfall_warning(question_set, options.count), file=sys.stderr)
@@ -102,17 +99,22 @@ def _calibration_pdfs(layouts: Layouts, paper: Paper, flip: Flip, offset: Offset
 
 def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *,
                content_folders: tuple[Path, ...] = (), display: BuildProgress | None = None,
-               warm: WarmStart | None = None, meanwhile: list[Callable[[], None]] | tuple = ()) -> BuildResult:
+               warm: WarmStart | None = None, meanwhile: list[Callable[[], None]] | None = None) -> BuildResult:
     """Make every output in memory, then write them all and the manifest into `folder`; the render workers are
-    forked from `warm` when given (sandbox.WarmStart), and the calls in `meanwhile` made while they work."""
+    forked from `warm` when given (sandbox.WarmStart), and the calls in `meanwhile` made while they work (or, when
+    the build fails before, on its way out)."""
     started = time.perf_counter()
     layout_folders = Layouts.with_user_folders(options.layouts).folders
     cache = RenderCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders, content_folders=content_folders,
                         user_cache=user_cache_folder() if options.pool_cache else None)
     exports = ExportCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders)
     display = display or BuildProgress()
-    files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
-                                 previous=folder, cache=cache, exports=exports, warm=warm, meanwhile=meanwhile)
+    meanwhile = meanwhile if meanwhile is not None else []
+    try:
+        files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
+                                     previous=folder, cache=cache, exports=exports, warm=warm, meanwhile=meanwhile)
+    finally:
+        made_all(meanwhile)
     display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
@@ -123,7 +125,7 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
 def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
                display: BuildProgress, previous: Path | None = None, cache: RenderCache | None = None,
                exports: ExportCache | None = None, warm: WarmStart | None = None,
-               meanwhile: list[Callable[[], None]] | tuple = ()) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
+               meanwhile: list[Callable[[], None]] | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
     """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
     Anki deck reads its note times from so that unchanged notes keep them; `exports` keeps the export formats
     made, and gives back those whose inputs did not change; the calls in `meanwhile` are made while the workers
@@ -156,8 +158,7 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                 warm.close()
             with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
                 # this process makes the other files while the workers lay out pages
-                for call in meanwhile:
-                    call()
+                made_all(meanwhile or [])
                 if cache:
                     cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
                                      or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
@@ -187,6 +188,12 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
                     cache.put(document, group)
                 files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
         return tuple(_in_output_order(files)), warnings
+
+
+def made_all(calls: list[Callable[[], None]]) -> None:
+    """Make the calls, each once: those made are taken off the list."""
+    while calls:
+        calls.pop(0)()
 
 
 def _in_output_order(files: list[BuiltFile]) -> list[BuiltFile]:
