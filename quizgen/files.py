@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import stat
 import tempfile
 import time
@@ -415,3 +416,20 @@ def read_own_file(path: Path) -> bytes | None:
 
 def owned_by_this_user(info: os.stat_result) -> bool:
     return not hasattr(os, "getuid") or info.st_uid == os.getuid()
+
+
+def newest_kept(folder: Path, keep: int) -> Path:
+    """`folder`, marked as used now; of the folders beside it named as it is up to its last hyphen, all but the
+    `keep` most recently used are removed (this user's own only)."""
+    try:
+        os.utime(folder)
+    except OSError:
+        pass  # not made yet: the first build with this code makes it
+    prefix = folder.name.rsplit("-", 1)[0] + "-"
+    try:
+        others = [p for p in folder.parent.iterdir() if p.name.startswith(prefix) and p != folder and private_folder(p)]
+    except OSError:
+        return folder
+    for old in sorted(others, key=lambda p: p.lstat().st_mtime_ns, reverse=True)[keep - 1:]:
+        shutil.rmtree(old, ignore_errors=True)
+    return folder

@@ -111,6 +111,21 @@ def test_a_build_that_fails_after_dealing_still_keeps_the_pool_and_the_set(minim
     assert len(entries(private_cache_folder)) == 1 and len(entries(private_cache_folder, ".set")) == 1
 
 
+def test_after_an_edit_only_the_edited_yaml_file_is_parsed_again(minimal_pack, private_cache_folder, capsys,
+                                                                  monkeypatch):
+    from quizgen.load import yamlfile
+
+    generate(capsys, minimal_pack)
+    facts = minimal_pack / "facts.yaml"
+    facts.write_text(facts.read_text(encoding="utf-8").replace("rivers", "rivers ") + "\n", encoding="utf-8")
+    composed = []
+    compose = yamlfile._compose
+    monkeypatch.setattr(yamlfile, "_compose", lambda text: composed.append(text) or compose(text))
+    edited = generate(capsys, minimal_pack)
+    assert composed == [facts.read_text(encoding="utf-8")]  # the pack's other files and the templates: kept
+    assert edited == generate(capsys, minimal_pack, "--no-cache")
+
+
 def test_loading_and_generating_is_the_engines_set_on_a_miss_and_on_a_hit(minimal_pack):
     expected = question_set_json(generate_question_set(load_pack(minimal_pack), count=4, seed=2, versions=2))
     for _ in range(2):

@@ -1,5 +1,6 @@
 """Strict YAML reading (yamlfile.py) on real files: values by the YAML 1.2 core schema, where each value was
-written, and one located error for each thing it refuses."""
+written, and one located error for each thing it refuses; and what it read kept across runs, by the file's bytes
+and the path its messages show."""
 
 from __future__ import annotations
 
@@ -90,3 +91,55 @@ def test_a_link_out_of_the_folder_is_refused(here):
     os.symlink(outside, here / "pack" / "pack.yaml")
     assert "leads outside its folder pack (a symbolic link?)" in error_of(here / "pack" / "pack.yaml")
     assert read_yaml(here / "pack" / "pack.yaml", root=here).data == {"secret": 1}
+
+
+# ---- reads kept across runs -----------------------------------------------------------------------------------
+
+
+def test_a_file_read_before_is_taken_from_the_kept_reads_by_its_bytes_and_shown_path(here, monkeypatch):
+    from quizgen.load import yamlfile
+
+    kept = here / "kept"
+    facts = written(here, "facts:\n  - id: rhine\n    value: 1233\n", "facts.yaml")
+    with yamlfile.reads_kept_in(kept):
+        first = read_yaml(facts)
+    assert len(list(kept.glob("*.read"))) == 1
+
+    def parsed_again(text):
+        raise AssertionError("parsed again")
+
+    with monkeypatch.context() as patched, yamlfile.reads_kept_in(kept):
+        patched.setattr(yamlfile, "_compose", parsed_again)
+        again = read_yaml(facts)
+    assert (again.path, again.data, again.origins, again.key_origins) == \
+        (first.path, first.data, first.origins, first.key_origins)
+    copy = written(here, facts.read_text(encoding="utf-8"), "copy.yaml")  # the same bytes, shown as another file
+    facts.write_text("facts:\n  - id: rhine\n    value: 1230\n", encoding="utf-8")
+    with yamlfile.reads_kept_in(kept):
+        assert read_yaml(facts).data["facts"][0]["value"] == 1230
+        assert read_yaml(copy).origin(("facts", 0, "value")) == Origin("copy.yaml", 3, 12)
+    assert len(list(kept.glob("*.read"))) == 3
+    for entry in kept.glob("*.read"):
+        entry.write_bytes(b"torn")  # a damaged entry is only a miss
+    with yamlfile.reads_kept_in(kept):
+        assert read_yaml(copy).data == first.data
+    os.chmod(kept, 0o777)  # a folder others could write: nothing read from it, nothing written
+    with monkeypatch.context() as patched, yamlfile.reads_kept_in(kept):
+        composed = []
+        patched.setattr(yamlfile, "_compose", lambda text: composed.append(text) or yamlfile.yaml.compose(
+            text, Loader=yamlfile._PlainLoader))
+        assert read_yaml(copy).data == first.data and len(composed) == 1
+    os.chmod(kept, 0o700)
+
+
+def test_reads_are_kept_only_inside_the_context_and_a_broken_file_never(here):
+    from quizgen.load import yamlfile
+
+    kept = here / "kept"
+    read_yaml(written(here, "a: 1\n"))
+    broken = written(here, "a: [\n", "broken.yaml")
+    with yamlfile.reads_kept_in(kept):
+        for _ in range(2):
+            with pytest.raises(QuizgenError, match="broken.yaml:2:1"):
+                read_yaml(broken)
+    assert not kept.exists() or list(kept.iterdir()) == []

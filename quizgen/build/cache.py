@@ -7,12 +7,11 @@ import hashlib
 import json
 import os
 import re
-import shutil
 from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint, private_folder, write_cache_entry
+from ..files import folder_fingerprint, newest_kept, private_folder, write_cache_entry
 from ..render import piece_store, weasy
 from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
@@ -135,20 +134,3 @@ class RenderCache:
             piece_store.keep_only(self.folder / piece_store.PIECES_FOLDER, set(), set())  # an earlier build's own
         else:
             piece_store.keep_only(self.pieces, self.used_pieces, fonts)
-
-
-def newest_kept(folder: Path, keep: int) -> Path:
-    """`folder`, marked as used now; of the folders beside it named as it is up to its last hyphen, all but the
-    `keep` most recently used are removed (this user's own only)."""
-    try:
-        os.utime(folder)
-    except OSError:
-        pass  # not made yet: the first build with this code makes it
-    prefix = folder.name.rsplit("-", 1)[0] + "-"
-    try:
-        others = [p for p in folder.parent.iterdir() if p.name.startswith(prefix) and p != folder and private_folder(p)]
-    except OSError:
-        return folder
-    for old in sorted(others, key=lambda p: p.lstat().st_mtime_ns, reverse=True)[keep - 1:]:
-        shutil.rmtree(old, ignore_errors=True)
-    return folder

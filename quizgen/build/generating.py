@@ -29,6 +29,7 @@ def load_and_generate(folder: Path, *, cache: bool = True, store_later: list[Cal
     or by the calls put in `store_later` when given, for a caller with work waiting on the set to make them once
     it waits on other processes."""
     from ..load.pack import load_pack
+    from ..load.yamlfile import reads_kept_in
 
     store = PoolCache.of(folder, template_dirs=options.get("template_dirs") or (), types=options.get("types"),
                          tags=options.get("tags"), enabled=cache)
@@ -38,8 +39,10 @@ def load_and_generate(folder: Path, *, cache: bool = True, store_later: list[Cal
         if dealt is not None:
             return dealt.pack, dealt.question_set
         stored = store.get()
-        pack = stored.pack if stored is not None else load_pack(folder)
-    question_set, made = _in_bounds(pack, options, stored, keep_pool=stored is None and store.folder is not None)
+    with reads_kept_in(store.reads_folder()):  # the pack's YAML files and the templates', each as last read
+        with collector_paused():
+            pack = stored.pack if stored is not None else load_pack(folder)
+        question_set, made = _in_bounds(pack, options, stored, keep_pool=stored is None and store.folder is not None)
 
     def kept() -> None:
         with collector_paused():

@@ -15,8 +15,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..files import (folder_fingerprint, keep_newest, private_folder, read_own_file, user_cache_folder,
-                     write_private_entry)
+from ..files import (folder_fingerprint, keep_newest, newest_kept, private_folder, read_own_file,
+                     user_cache_folder, write_private_entry)
 from ..model import Pack, Question, QuestionSet
 from ..resources import builtin_templates_folder
 from .code import code_fingerprint
@@ -28,6 +28,7 @@ FORMAT = "quizgen-pool-1"
 SET_SUFFIX = ".set"
 KEEP_SETS = 12  # a few counts, seeds and version counts of each pool kept
 SET_FORMAT = "quizgen-set-1"
+READ_FOLDERS_KEPT = 3  # the YAML reads of this quizgen's code and the last two before it
 # Libraries whose output ends up in the pool: an upgrade of one changes the fingerprint by its files' stamps
 LIBRARIES = ("jinja2", "markupsafe", "yaml")
 SKIPPED_FOLDERS = {".git", ".quizgen-cache", "__pycache__"}  # never read by the pack loader
@@ -73,6 +74,15 @@ class PoolCache:
             return cls(None, "")
         return cls(root / POOLS_FOLDER, pool_fingerprint(Path(pack_folder), tuple(template_dirs), types, tags,
                                                          with_excluded))
+
+    def reads_folder(self) -> Path | None:
+        """Where the pack's YAML files are kept as read (load/yamlfile.reads_kept_in), for this quizgen's code and
+        this PyYAML, beside the pools, with the last few codes' (older ones are removed now); None when caching is
+        off."""
+        if self.folder is None:
+            return None
+        name = "yaml-" + hashlib.sha256(code_fingerprint(libraries=("yaml",)).encode()).hexdigest()[:16]
+        return newest_kept(self.folder.parent / name, READ_FOLDERS_KEPT)
 
     @property
     def entry(self) -> Path | None:
@@ -167,6 +177,7 @@ def checked_pack(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled:
     from ..errors import QuizgenError
     from ..generate import question_pool
     from ..load.pack import load_pack
+    from ..load.yamlfile import reads_kept_in
     from .generating import collector_paused
 
     store = PoolCache.of(folder, template_dirs=template_dirs, with_excluded=True, enabled=enabled)
@@ -174,7 +185,8 @@ def checked_pack(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled:
         stored = store.get()
         if stored is not None:
             return stored.pack, stored.pool(template_dirs)
-        pack = load_pack(folder)
+        with reads_kept_in(store.reads_folder()):
+            pack = load_pack(folder)
         if not pack.excluded:
             store.put(Stored(pack, None, ()))
             return pack, None
@@ -191,6 +203,7 @@ def pack_and_pool(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled
     serves both), from the cache when it holds them; the pool is None when the pack has nothing to ask yet."""
     from ..generate import REVIEWED_POOL_SEED, nothing_to_ask, question_pool
     from ..load.pack import load_pack
+    from ..load.yamlfile import reads_kept_in
     from .generating import collector_paused
 
     store = PoolCache.of(folder, template_dirs=template_dirs, enabled=enabled)
@@ -198,7 +211,8 @@ def pack_and_pool(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled
         stored = store.get()
         if stored is not None:
             return stored.pack, stored.pool(template_dirs)
-        pack = load_pack(folder)
+        with reads_kept_in(store.reads_folder()):
+            pack = load_pack(folder)
         if nothing_to_ask(pack) is not None:
             return pack, None
         pool = question_pool(pack, template_dirs=template_dirs, seed=REVIEWED_POOL_SEED)

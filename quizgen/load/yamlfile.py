@@ -8,7 +8,11 @@ YAML 1.2 core schema, refuse control characters, and report positions for every 
 
 from __future__ import annotations
 
+import contextlib
+import hashlib
+import pickle
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -16,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, QuizgenError, display_path
-from ..files import read_contributed
+from ..files import keep_newest, private_folder, read_contributed, read_own_file, write_private_entry
 from ..model import Origin
 from ..text import UNSAFE_CHARACTERS, escape_unsafe
 
@@ -123,6 +127,10 @@ def read_yaml(path: Path, root: Path | None = None, *, mending: bool = False) ->
     shown = display_path(path)
     raw = read_contributed(Path(path), Path(root) if root else Path(path).parent, limit=MAX_YAML_BYTES,
                            what="YAML file")
+    entry = _kept_entry(raw, shown, mending)
+    kept = _kept_read(entry, path)
+    if kept is not None:
+        return kept
     text = escape_unsafe(raw.decode("utf-8-sig", errors="backslashreplace")) if mending else _decode(raw, shown)
     try:
         node = _compose(text)
@@ -139,7 +147,66 @@ def read_yaml(path: Path, root: Path | None = None, *, mending: bool = False) ->
         raise QuizgenError.at(path, "file is empty; expected a YAML mapping", line=1, column=1)
     converter = _Converter(shown, mending=mending)
     data = converter.convert(node, ())
-    return Located(path, data, converter.origins, converter.key_origins)
+    located = Located(path, data, converter.origins, converter.key_origins)
+    _keep_read(entry, located)
+    return located
+
+
+# ---- reads kept across runs ------------------------------------------------------------------------------------
+
+_KEPT_IN: list[Path] = []  # at most one folder, while reads_kept_in lasts
+READS_KEPT = 256  # a few packs' files, each as last saved
+READ_FORMAT = b"quizgen-yaml-read-1"
+
+
+@contextlib.contextmanager
+def reads_kept_in(folder: Path | None) -> Iterator[None]:
+    """While it lasts, what read_yaml reads is kept in `folder` (None: nowhere), by the file's bytes and the path
+    its messages show, and read back from there instead of being parsed again: after an edit of one file of a
+    pack, the others are not parsed (two thirds of loading a pack). The folder's name must change with quizgen's
+    code and PyYAML's (build/generating.py names it so)."""
+    before = list(_KEPT_IN)
+    _KEPT_IN[:] = [] if folder is None else [Path(folder)]
+    try:
+        yield
+    finally:
+        _KEPT_IN[:] = before
+
+
+def _kept_entry(raw: bytes, shown: str, mending: bool) -> Path | None:
+    if not _KEPT_IN:
+        return None
+    digest = hashlib.sha256(READ_FORMAT + f"\0{shown}\0{mending}\0".encode() + raw).hexdigest()
+    return _KEPT_IN[0] / f"{digest[:32]}.read"
+
+
+def _kept_read(entry: Path | None, path: Path) -> Located | None:
+    if entry is None or not private_folder(entry.parent):
+        return None
+    data = read_own_file(entry)
+    if data is None:
+        return None
+    try:
+        # Pickle runs code named in the file: only ever read here, from a file this user's quizgen wrote in this
+        # user's private cache folder, never from a pack or a download.
+        values, origins, key_origins = pickle.loads(data)
+    except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
+        return None
+    return Located(path, values, origins, key_origins)
+
+
+def _keep_read(entry: Path | None, located: Located) -> None:
+    if entry is None:
+        return
+    try:
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not private_folder(entry.parent):
+            return
+        write_private_entry(entry, pickle.dumps((located.data, located.origins, located.key_origins),
+                                                protocol=pickle.HIGHEST_PROTOCOL))
+        keep_newest(entry.parent, READS_KEPT, ".read")
+    except (OSError, pickle.PicklingError, RecursionError):  # a cache that cannot be written only costs time
+        pass
 
 
 def _compose(text: str) -> yaml.Node | None:
