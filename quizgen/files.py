@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import hashlib
 import os
+import pickle
 import shutil
 import stat
 import tempfile
 import time
 from pathlib import Path
-from typing import BinaryIO, Callable
+from typing import Any, BinaryIO, Callable
 
 from .errors import QuizgenError, display_path
 
@@ -426,10 +427,52 @@ def newest_kept(folder: Path, keep: int) -> Path:
     except OSError:
         pass  # not made yet: the first build with this code makes it
     prefix = folder.name.rsplit("-", 1)[0] + "-"
+    others = []
     try:
-        others = [p for p in folder.parent.iterdir() if p.name.startswith(prefix) and p != folder and private_folder(p)]
-    except OSError:
+        for path in folder.parent.iterdir():
+            if path.name.startswith(prefix) and path != folder and private_folder(path):
+                others.append((path.lstat().st_mtime_ns, path))
+    except OSError:  # gone meanwhile (another run tidying up too), or never there: nothing to remove
         return folder
-    for old in sorted(others, key=lambda p: p.lstat().st_mtime_ns, reverse=True)[keep - 1:]:
+    for _, old in sorted(others, reverse=True)[keep - 1:]:
         shutil.rmtree(old, ignore_errors=True)
     return folder
+
+
+def read_kept(entry: Path) -> Any | None:
+    """The value kept in `entry`, a pickle this user's quizgen wrote into a private cache folder (write_kept),
+    marked as used now so that it outlives older entries; None for a miss: no entry, a folder or file someone else
+    could have written, a link, or a torn or foreign file."""
+    if not private_folder(entry.parent):
+        return None
+    data = read_own_file(entry)
+    if data is None:
+        return None
+    try:
+        # Pickle runs code named in the file: only ever read here, from a file this user's quizgen wrote (its owner
+        # and mode checked) in this user's private cache folder, never from a pack or a download.
+        value = pickle.loads(data)
+    except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
+        return None
+    try:
+        os.utime(entry)
+    except OSError:
+        pass
+    return value
+
+
+def write_kept(entry: Path, value: Any, *, limit: int | None = None) -> bool:
+    """Keep `value` in `entry` (for read_kept), its folder made private if need be; whether it was written: not
+    when the folder is not this user's alone, the value cannot be pickled or is larger than `limit` bytes, or the
+    disk refuses (a cache that cannot be written only costs time)."""
+    try:
+        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if not private_folder(entry.parent):
+            return False
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        if limit is not None and len(data) > limit:
+            return False
+        write_private_entry(entry, data)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
+        return False
+    return True

@@ -5,6 +5,7 @@ and the path its messages show."""
 from __future__ import annotations
 
 import os
+import sys
 from pathlib import Path
 
 import pytest
@@ -124,12 +125,62 @@ def test_a_file_read_before_is_taken_from_the_kept_reads_by_its_bytes_and_shown_
     with yamlfile.reads_kept_in(kept):
         assert read_yaml(copy).data == first.data
     os.chmod(kept, 0o777)  # a folder others could write: nothing read from it, nothing written
+    facts.write_text("facts:\n  - id: rhine\n    value: 1231\n", encoding="utf-8")
     with monkeypatch.context() as patched, yamlfile.reads_kept_in(kept):
         composed = []
         patched.setattr(yamlfile, "_compose", lambda text: composed.append(text) or yamlfile.yaml.compose(
             text, Loader=yamlfile._PlainLoader))
-        assert read_yaml(copy).data == first.data and len(composed) == 1
+        assert read_yaml(copy).data == first.data and read_yaml(facts).data["facts"][0]["value"] == 1231
+        assert len(composed) == 2
     os.chmod(kept, 0o700)
+    assert len(list(kept.glob("*.read"))) == 3
+    read_yaml(facts)  # the context over: nothing kept
+    assert len(list(kept.glob("*.read"))) == 3
+
+
+def test_a_kept_read_is_one_of_a_strict_or_mended_read_and_of_this_interpreters_limits(here):
+    from quizgen.load import yamlfile
+
+    kept = here / "kept"
+    controlled = written(here, "note: a\x07b\n")
+    with yamlfile.reads_kept_in(kept):
+        assert read_yaml(controlled, mending=True).data["note"] == "a\\x07b"
+        with pytest.raises(QuizgenError, match="pack.yaml:1:1"):
+            read_yaml(controlled)  # a strict read is never served the mended one
+    digits = written(here, f"confidence: {'1' * 5000}\n", "digits.yaml")
+    limit = sys.get_int_max_str_digits()
+    try:
+        sys.set_int_max_str_digits(0)  # no limit: the number is read
+        with yamlfile.reads_kept_in(kept):
+            assert read_yaml(digits).data["confidence"] == int("1" * 5000)
+        sys.set_int_max_str_digits(limit)  # the usual limit: never served what the other one read
+        with yamlfile.reads_kept_in(kept), pytest.raises(QuizgenError, match="digits.yaml:1:13: confidence"):
+            read_yaml(digits)
+    finally:
+        sys.set_int_max_str_digits(limit)
+
+
+def test_the_reads_used_last_are_kept_when_the_folder_is_tidied(here, monkeypatch):
+    from quizgen.load import yamlfile
+
+    kept = here / "kept"
+    monkeypatch.setattr(yamlfile, "READS_KEPT", 2)
+    first, second, third = (written(here, f"n: {n}\n", f"{n}.yaml") for n in (1, 2, 3))
+    with yamlfile.reads_kept_in(kept):
+        read_yaml(first)
+        read_yaml(second)
+    for n, entry in enumerate(sorted(kept.glob("*.read"), key=lambda p: p.stat().st_mtime_ns)):
+        os.utime(entry, ns=(10**18 + n, 10**18 + n))  # written long ago, the first of them longest
+    with yamlfile.reads_kept_in(kept):
+        read_yaml(first)  # used now
+        read_yaml(third)
+    with monkeypatch.context() as patched, yamlfile.reads_kept_in(kept):
+        parsed = []
+        compose = yamlfile._compose
+        patched.setattr(yamlfile, "_compose", lambda text: parsed.append(text) or compose(text))
+        for path in (first, third, second):
+            read_yaml(path)
+    assert parsed == ["n: 2\n"]  # the one used longest ago went
 
 
 def test_reads_are_kept_only_inside_the_context_and_a_broken_file_never(here):

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import os
-import pickle
 import sys
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -15,8 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..files import (folder_fingerprint, keep_newest, newest_kept, private_folder, read_own_file,
-                     user_cache_folder, write_private_entry)
+from ..files import folder_fingerprint, keep_newest, newest_kept, read_kept, user_cache_folder, write_kept
 from ..model import Pack, Question, QuestionSet
 from ..resources import builtin_templates_folder
 from .code import code_fingerprint
@@ -117,36 +115,20 @@ class PoolCache:
         self._write(self.dealt_entry(dealing), SET_FORMAT, dealt, SET_SUFFIX, KEEP_SETS)
 
     def _read(self, entry: Path | None, format_: str, kind: type):
-        if entry is None or not private_folder(self.folder):
+        found = read_kept(entry) if entry is not None else None
+        if not (isinstance(found, tuple) and len(found) == 3):
             return None
-        data = read_own_file(entry)
-        if data is None:
-            return None
-        try:
-            # Pickle runs code named in the file: only ever read here, from a file this user's quizgen wrote (its
-            # owner and mode checked) in this user's private cache folder, never from a pack or a download.
-            found_format, key, value = pickle.loads(data)
-        except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
-            return None
+        found_format, key, value = found
         if found_format != format_ or key != self.key or not isinstance(value, kind):
             return None
-        try:
-            os.utime(entry)  # recently used: kept when older entries are removed
-        except OSError:
-            pass
         return value
 
     def _write(self, entry: Path | None, format_: str, value: Any, suffix: str, keep: int) -> None:
-        if entry is None:
-            return
-        try:
-            self.folder.mkdir(mode=0o700, parents=True, exist_ok=True)
-            if not private_folder(self.folder):
-                return
-            write_private_entry(entry, pickle.dumps((format_, self.key, value), protocol=pickle.HIGHEST_PROTOCOL))
-            keep_newest(self.folder, keep, suffix)
-        except (OSError, pickle.PicklingError, TypeError, AttributeError, RecursionError):
-            pass
+        if entry is not None and write_kept(entry, (format_, self.key, value)):
+            try:
+                keep_newest(self.folder, keep, suffix)
+            except OSError:  # a cache that cannot be tidied only costs room
+                pass
 
 
 def pool_fingerprint(pack_folder: Path, template_dirs: tuple[Path, ...], types: list[str] | None,
@@ -185,15 +167,15 @@ def checked_pack(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled:
         stored = store.get()
         if stored is not None:
             return stored.pack, stored.pool(template_dirs)
-        with reads_kept_in(store.reads_folder()):
+        with reads_kept_in(store.reads_folder()):  # the pack's and the templates' YAML, each as last read
             pack = load_pack(folder)
-        if not pack.excluded:
-            store.put(Stored(pack, None, ()))
-            return pack, None
-        try:
-            pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
-        except QuizgenError:
-            return pack, None
+            if not pack.excluded:
+                store.put(Stored(pack, None, ()))
+                return pack, None
+            try:
+                pool = question_pool(pack, template_dirs=template_dirs, with_excluded=True)
+            except QuizgenError:
+                return pack, None
         store.put(Stored(pack, pool.questions, pool.skipped))
     return pack, pool
 
@@ -211,10 +193,10 @@ def pack_and_pool(folder: Path, template_dirs: tuple[Path, ...] = (), *, enabled
         stored = store.get()
         if stored is not None:
             return stored.pack, stored.pool(template_dirs)
-        with reads_kept_in(store.reads_folder()):
+        with reads_kept_in(store.reads_folder()):  # the pack's and the templates' YAML, each as last read
             pack = load_pack(folder)
-        if nothing_to_ask(pack) is not None:
-            return pack, None
-        pool = question_pool(pack, template_dirs=template_dirs, seed=REVIEWED_POOL_SEED)
+            if nothing_to_ask(pack) is not None:
+                return pack, None
+            pool = question_pool(pack, template_dirs=template_dirs, seed=REVIEWED_POOL_SEED)
         store.put(Stored(pack, pool.questions, pool.skipped))
     return pack, pool

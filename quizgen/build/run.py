@@ -113,8 +113,13 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     try:
         files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
                                      previous=folder, cache=cache, exports=exports, warm=warm, meanwhile=meanwhile)
-    finally:
-        made_all(meanwhile)
+    except BaseException:
+        try:
+            made_all(meanwhile)
+        except Exception:  # the build's own failure is the one to report
+            pass
+        raise
+    made_all(meanwhile)  # made while the workers rendered; any left are made now
     display.stage("writing the files and manifest.json")  # the count and the folder were said up front
     left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()

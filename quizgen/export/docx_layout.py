@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import hashlib
 import io
-import pickle
 import re
 import zipfile
 from dataclasses import dataclass
@@ -25,7 +24,7 @@ from lxml import etree
 from markupsafe import Markup
 
 from ..errors import QuizgenError, display_path
-from ..files import keep_newest, read_contributed, read_own_file, write_private_entry
+from ..files import keep_newest, read_contributed, read_kept, write_kept
 from ..model import format_number, option_letter
 from ..render.layouts import Layouts, compiled_layouts_folder
 from ..sandbox import bounded_environment
@@ -142,22 +141,14 @@ def kept_parts(path: Path, data: bytes) -> LayoutParts:
     if folder is None:
         return read_parts(path, data)
     entry = folder / f"docx-{hashlib.sha256(data + _READERS.encode()).hexdigest()[:32]}.parts"
-    kept = read_own_file(entry)
-    if kept is not None:
-        try:
-            # Pickle runs code named in the file: read only from this user's private folder, a file it wrote
-            parts = pickle.loads(kept)
-        except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
-            parts = None
-        if isinstance(parts, LayoutParts):
-            return parts
+    parts = read_kept(entry)
+    if isinstance(parts, LayoutParts):
+        return parts
     parts = read_parts(path, data)
-    kept = pickle.dumps(parts, protocol=pickle.HIGHEST_PROTOCOL)
-    if len(kept) <= KEPT_PARTS_BYTES:
+    if write_kept(entry, parts, limit=KEPT_PARTS_BYTES):
         try:
-            write_private_entry(entry, kept)
             keep_newest(folder, KEPT_LAYOUT_PARTS, ".parts")
-        except OSError:  # a cache that cannot be written only costs time
+        except OSError:  # a cache that cannot be tidied only costs room
             pass
     return parts
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import pickle
 import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -20,7 +20,7 @@ from typing import Any
 import yaml
 
 from ..errors import Problem, QuizgenError, display_path
-from ..files import keep_newest, private_folder, read_contributed, read_own_file, write_private_entry
+from ..files import keep_newest, read_contributed, read_kept, write_kept
 from ..model import Origin
 from ..text import UNSAFE_CHARACTERS, escape_unsafe
 
@@ -155,58 +155,48 @@ def read_yaml(path: Path, root: Path | None = None, *, mending: bool = False) ->
 # ---- reads kept across runs ------------------------------------------------------------------------------------
 
 _KEPT_IN: list[Path] = []  # at most one folder, while reads_kept_in lasts
-READS_KEPT = 256  # a few packs' files, each as last saved
-READ_FORMAT = b"quizgen-yaml-read-1"
+_WRITTEN: list[bool] = []  # whether a read was kept there since, so the folder is tidied when it ends
+READS_KEPT = 4096  # the files of a few large packs, each as last saved; those used longest ago go first
+READ_FORMAT = b"quizgen-yaml-read-2"
 
 
 @contextlib.contextmanager
 def reads_kept_in(folder: Path | None) -> Iterator[None]:
-    """While it lasts, what read_yaml reads is kept in `folder` (None: nowhere), by the file's bytes and the path
-    its messages show, and read back from there instead of being parsed again: after an edit of one file of a
-    pack, the others are not parsed (two thirds of loading a pack). The folder's name must change with quizgen's
-    code and PyYAML's (build/generating.py names it so)."""
-    before = list(_KEPT_IN)
-    _KEPT_IN[:] = [] if folder is None else [Path(folder)]
+    """While it lasts, what read_yaml reads is kept in `folder` (None: nowhere), by the file's bytes, the path its
+    messages show and what else its result depends on (the interpreter and its limit on an integer's digits), and
+    read back from there instead of being parsed again: after an edit of one file of a pack, the others are not
+    parsed (two thirds of loading a pack). The folder's name must change with quizgen's code and PyYAML's
+    (build/pool_cache.py names it so). When it ends, all but the READS_KEPT entries used last are removed."""
+    before, written_before = list(_KEPT_IN), list(_WRITTEN)
+    _KEPT_IN[:], _WRITTEN[:] = ([] if folder is None else [Path(folder)]), []
     try:
         yield
     finally:
-        _KEPT_IN[:] = before
+        if _KEPT_IN and _WRITTEN:
+            try:
+                keep_newest(_KEPT_IN[0], READS_KEPT, ".read")
+            except OSError:  # a cache that cannot be tidied only costs room
+                pass
+        _KEPT_IN[:], _WRITTEN[:] = before, written_before
 
 
 def _kept_entry(raw: bytes, shown: str, mending: bool) -> Path | None:
     if not _KEPT_IN:
         return None
-    digest = hashlib.sha256(READ_FORMAT + f"\0{shown}\0{mending}\0".encode() + raw).hexdigest()
-    return _KEPT_IN[0] / f"{digest[:32]}.read"
+    made_by = f"\0{shown}\0{mending}\0{sys.version}\0{sys.get_int_max_str_digits()}\0".encode()
+    return _KEPT_IN[0] / f"{hashlib.sha256(READ_FORMAT + made_by + raw).hexdigest()[:32]}.read"
 
 
 def _kept_read(entry: Path | None, path: Path) -> Located | None:
-    if entry is None or not private_folder(entry.parent):
+    found = read_kept(entry) if entry is not None else None
+    if not (isinstance(found, tuple) and len(found) == 3):
         return None
-    data = read_own_file(entry)
-    if data is None:
-        return None
-    try:
-        # Pickle runs code named in the file: only ever read here, from a file this user's quizgen wrote in this
-        # user's private cache folder, never from a pack or a download.
-        values, origins, key_origins = pickle.loads(data)
-    except Exception:  # a torn or foreign file can fail in any way unpickling does: it is only a miss
-        return None
-    return Located(path, values, origins, key_origins)
+    return Located(path, *found)
 
 
 def _keep_read(entry: Path | None, located: Located) -> None:
-    if entry is None:
-        return
-    try:
-        entry.parent.mkdir(mode=0o700, parents=True, exist_ok=True)
-        if not private_folder(entry.parent):
-            return
-        write_private_entry(entry, pickle.dumps((located.data, located.origins, located.key_origins),
-                                                protocol=pickle.HIGHEST_PROTOCOL))
-        keep_newest(entry.parent, READS_KEPT, ".read")
-    except (OSError, pickle.PicklingError, RecursionError):  # a cache that cannot be written only costs time
-        pass
+    if entry is not None and write_kept(entry, (located.data, located.origins, located.key_origins)):
+        _WRITTEN[:] = [True]
 
 
 def _compose(text: str) -> yaml.Node | None:
