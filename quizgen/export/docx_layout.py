@@ -60,9 +60,9 @@ class Layout:
     templates. Each document made from it renders those templates and writes the layout's other entries
     unchanged."""
 
-    def __init__(self, path: Path, data: bytes, parts: LayoutParts):
+    def __init__(self, path: Path, entries: list[tuple[str, bytes]], parts: LayoutParts):
         self.path = path
-        self.entries = zip_entries(path, data)
+        self.entries = entries
         self.style_ids = parts.style_ids
         self.text_width = parts.text_width
         self.docxtpl = DocxTemplate(io.BytesIO())  # its fixes of a rendered body's tables and drawing ids only
@@ -130,7 +130,8 @@ def read_layout(layouts: Layouts, name: str) -> Layout:
                               field="layout")
     folder = next(f for f in layouts.folders if path.is_relative_to(f))
     data = read_contributed(path, folder, limit=MAX_LAYOUT_BYTES, what="layout")
-    return Layout(path, data, kept_parts(path, data))
+    entries = zip_entries(path, data)  # a file that is no zip is refused before anything is read or kept
+    return Layout(path, entries, kept_parts(path, data))
 
 
 def kept_parts(path: Path, data: bytes) -> LayoutParts:
@@ -161,7 +162,6 @@ def read_parts(path: Path, data: bytes) -> LayoutParts:
         template.init_docx()
     except not_word as exc:
         raise not_a_word_document(path, exc) from None
-    zip_entries(path, data)
     document = template.docx
     xml = {DOCUMENT_PART: template.patch_xml(template.get_xml())}
     for uri in (template.HEADER_URI, template.FOOTER_URI):
