@@ -3,7 +3,9 @@
     .venv/bin/python benchmarks/run.py [--runs 3] [--only cold_build_s,one_fact_rebuild_s]
 
 Every figure is a new `quizgen` process on a temporary copy of the pack and a temporary output
-folder (never the repository's build/), so start-up and imports count, as they do for a user.
+folder (never the repository's build/), so start-up and imports count, as they do for a user. A
+rebuild is handed to the build server the first build started (quizgen/server.py), as a
+user's is; a first build, the class and school sets and their memory are builds by themselves.
 Compare ratios measured in one run: the machines this runs on are shared and noisy.
 """
 
@@ -15,6 +17,8 @@ import json
 import os
 import platform
 import shutil
+import signal
+import socket
 import statistics
 import subprocess
 import sys
@@ -32,6 +36,9 @@ PACK = ROOT / "content" / "deir-ez-zor-2014"
 QUIZGEN = [sys.executable, "-m", "quizgen"]
 CLASS_SET = ["--versions", "40", "--count", "20", "--only", "worksheets,keys"]
 SCHOOL_SET = ["--versions", "500", "--count", "20", "--only", "worksheets,keys"]
+# a build by itself, with no build server (server.py): a first build on a machine, and the class and school
+# sets, measured as a teacher's single build of the day (and their memory, which a server's child would hide)
+ALONE = {"QUIZGEN_SERVER": "off"}
 RSS_PROBE = ("import resource, subprocess, sys; subprocess.run(sys.argv[1:], check=True, stdout=subprocess.DEVNULL); "
              "print(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss)")
 
@@ -40,7 +47,8 @@ def tree_peak_rss_mb(args: list[str], cwd: Path) -> float:
     """The largest memory of a command and all its descendants together, sampled every 20 ms: the sum
     of their proportional set sizes (PSS), so that pages forked workers share with the parent count
     once; plain RSS where the kernel does not report PSS."""
-    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = subprocess.Popen(args, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                               env={**os.environ, **ALONE})
     peak = 0
     while process.poll() is None:
         peak = max(peak, sum(_memory_kb(pid) for pid in _tree(process.pid)))
@@ -83,6 +91,33 @@ def timed(args: list[str], cwd: Path, env: dict[str, str] | None = None) -> floa
     return time.perf_counter() - started
 
 
+def wait_for_build_server(work: Path) -> None:
+    """Wait (up to 60 s) until the build server a build in `work` started answers: its imports take a second or
+    two, which a user's next build, moments later, does not see."""
+    code = ("import os, sys; sys.path[0] = os.getcwd(); import quizgen.server as s; "
+            "print(s.socket_path() if s.wanted() else None)")
+    path = subprocess.run([*QUIZGEN[:1], "-c", code], cwd=work, check=True, capture_output=True,
+                          text=True).stdout.strip()  # the module path of `python -m quizgen` run in `work`
+    deadline = time.monotonic() + 60
+    while path != "None" and time.monotonic() < deadline:
+        with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as probe:
+            try:
+                probe.connect(path)
+                return
+            except OSError:
+                time.sleep(0.1)
+
+
+def end_build_servers(runtime: Path) -> None:
+    """End the build servers listening in `runtime` (the benchmark's own), found by their command lines."""
+    for entry in Path("/proc").iterdir():
+        try:
+            if entry.name.isdigit() and str(runtime).encode() in (entry / "cmdline").read_bytes():
+                os.kill(int(entry.name), signal.SIGKILL)
+        except OSError:
+            continue
+
+
 def median_of(runs: int, setup, args: list[str], cwd: Path, env=lambda: None) -> float:
     """The median time of `args` over `runs` runs, each after `setup()`, with the variables `env()` gives."""
     times = []
@@ -95,7 +130,7 @@ def median_of(runs: int, setup, args: list[str], cwd: Path, env=lambda: None) ->
 def empty_user_cache(work: Path):
     """For a run as on a machine quizgen never ran on: a new, empty user's cache folder each time."""
     runs = iter(range(1, 1000))
-    return lambda: {"XDG_CACHE_HOME": str(work / f"first-{next(runs)}")}
+    return lambda: {"XDG_CACHE_HOME": str(work / f"first-{next(runs)}"), **ALONE}
 
 
 def asked_fact(pack: Path) -> str:
@@ -298,6 +333,9 @@ def main() -> int:
     # PYTHONDONTWRITEBYTECODE (or from a read-only tree) never has, so each command would compile it again
     compileall.compile_dir(ROOT / "quizgen", quiet=1)
     work = Path(tempfile.mkdtemp(prefix="quizgen-bench-"))
+    # the build server the benchmark's builds start listens here, and is ended with the benchmark
+    (work / "run").mkdir(mode=0o700)
+    os.environ["XDG_RUNTIME_DIR"] = str(work / "run")
     pack = work / "pack"
     shutil.copytree(PACK, pack)
     out = work / "out"
@@ -326,6 +364,7 @@ def main() -> int:
             # the pack built once elsewhere, untimed, as by this user before: the first timed run finds what the
             # others do (in the user's cache folder) whatever ran on this machine before the benchmark
             subprocess.run([*build[:-3], "--out", str(work / "elsewhere"), "--quiet"], cwd=work, check=True)
+            wait_for_build_server(work)  # started by that build, as for this user's next one
             figures["cold_build_s"] = median_of(runs, clean, build, work)
         if "noop_rebuild_s" in wanted:
             figures["noop_rebuild_s"] = median_of(runs, lambda: None, build, work)
@@ -338,11 +377,11 @@ def main() -> int:
         if reload_s is not None:
             figures["serve_reload_s"] = reload_s
         if "class_set_40_s" in wanted:
-            figures["class_set_40_s"] = median_of(runs, clean, [*build, *CLASS_SET], work)
+            figures["class_set_40_s"] = median_of(runs, clean, [*build, *CLASS_SET], work, env=lambda: ALONE)
         if "peak_rss_mb" in wanted:
             clean()
             probe = subprocess.run([sys.executable, "-c", RSS_PROBE, *build, *CLASS_SET], cwd=work, check=True,
-                                   capture_output=True, text=True)
+                                   capture_output=True, text=True, env={**os.environ, **ALONE})
             figures["peak_rss_mb"] = int(probe.stdout.strip()) / 1024
         if amc.available() and wanted & {"amc_class_set_40_s", "class_set_vs_amc"}:
             class_set = class_set_questions(pack)
@@ -351,7 +390,7 @@ def main() -> int:
             if "class_set_vs_amc" in wanted:
                 figures["class_set_vs_amc"] = figures["class_set_40_s"] / figures["amc_class_set_40_s"]
         if "school_set_500_s" in wanted:
-            figures["school_set_500_s"] = median_of(runs, clean, [*build, *SCHOOL_SET], work)
+            figures["school_set_500_s"] = median_of(runs, clean, [*build, *SCHOOL_SET], work, env=lambda: ALONE)
         if "school_set_500_rss_mb" in wanted:
             clean()
             figures["school_set_500_rss_mb"] = tree_peak_rss_mb([*build, *SCHOOL_SET], work)
@@ -366,6 +405,7 @@ def main() -> int:
         if "grade_100_pages_s" in wanted:
             figures["grade_100_pages_s"] = grade_100_pages_seconds(work, runs)
     finally:
+        end_build_servers(work / "run")
         shutil.rmtree(work, ignore_errors=True)
 
     print(f"quizgen benchmark — {os.cpu_count()} cores, Python {platform.python_version()}, medians of {runs} runs"

@@ -8,7 +8,7 @@ import sys
 import threading
 from collections import Counter
 from pathlib import Path
-from typing import Any
+from typing import Any, Callable
 
 from . import __version__
 from .author.commands import cmd_draft, cmd_new, cmd_new_template, cmd_serve
@@ -68,15 +68,25 @@ def _no_cache_for_the_run():
     return undo
 
 
-def run() -> None:
+def run(after: Callable[[], None] | None = None) -> None:
     """The `quizgen` command: main(), then out of the process without the interpreter's teardown, which frees the
     loaded pack, its pool and every module one object at a time (0.1 s after a build, for nothing anyone sees).
     Output is flushed and the exit handlers run first (temporary folders removed, child processes ended), as a
-    normal exit does; an exception main() lets through takes the normal way out, with its traceback."""
-    import atexit
+    normal exit does, then `after` is called; an exception main() lets through takes the normal way out, with its
+    traceback."""
     import os
 
-    code = main()
+    code = finished(main())
+    if after is not None:
+        after()
+    os._exit(code)
+
+
+def finished(code: int) -> int:
+    """The exit code once the output is flushed (120 when it could not be written) and the exit handlers have run,
+    as a normal exit runs them."""
+    import atexit
+
     for stream in (sys.stdout, sys.stderr):
         try:
             stream.flush()
@@ -89,7 +99,7 @@ def run() -> None:
                 pass
             code = code or 120
     atexit._run_exitfuncs()
-    os._exit(code)
+    return code
 
 
 class Terminated(BaseException):

@@ -3,12 +3,17 @@ helpers.py, which tests import directly)."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 from helpers import MINIMAL_PACK, family_pack_files, make_sample_set, science_pack_files, write_pack
 
 from quizgen.model import QuestionSet
+
+# every build a test starts, from any fixture, runs in its own process and leaves no build server behind (server.py);
+# the server's own tests ask for one
+os.environ["QUIZGEN_SERVER"] = "off"
 
 
 @pytest.fixture(autouse=True)

@@ -12,12 +12,22 @@ from ..sandbox import WarmStart
 from .options import BuildOptions
 
 RENDERED = ("worksheets", "keys", "flashcards", "calibration", "answer-sheets")
+_everything_imported = False
+
+
+def everything_imported() -> None:
+    """Said by a build server's child (server.py), whose process imported the renderer before the build began: its
+    builds fork their workers from it, with no warm start."""
+    global _everything_imported
+    _everything_imported = True
 
 
 @contextmanager
 def warm_render_workers(options: BuildOptions) -> Iterator[WarmStart | None]:
-    """The warm process while the build lasts; None when the build renders nothing, or where it cannot start."""
-    warm = WarmStart.start(renderer_modules(options)) if any(options.wants(kind) for kind in RENDERED) else None
+    """The warm process while the build lasts; None when the build renders nothing, where it cannot start, or in a
+    build server's child (server.py), which has imported the renderer already."""
+    rendering = any(options.wants(kind) for kind in RENDERED) and not _everything_imported
+    warm = WarmStart.start(renderer_modules(options)) if rendering else None
     try:
         yield warm
     finally:
