@@ -72,12 +72,12 @@ def run(after: Callable[[], None] | None = None) -> None:
     """The `quizgen` command: main(), then out of the process without the interpreter's teardown, which frees the
     loaded pack, its pool and every module one object at a time (0.1 s after a build, for nothing anyone sees).
     Output is flushed and the exit handlers run first (temporary folders removed, child processes ended), as a
-    normal exit does, then `after` is called; an exception main() lets through takes the normal way out, with its
-    traceback."""
+    normal exit does, then `after` is called (unless the command was interrupted); an exception main() lets through
+    takes the normal way out, with its traceback."""
     import os
 
     code = finished(main())
-    if after is not None:
+    if after is not None and code not in (130, 128 + signal.SIGTERM):  # not after the user stopped the command
         after()
     os._exit(code)
 

@@ -38,7 +38,6 @@ KEYED_VARIABLES = ("HOME", "LANG", "LANGUAGE", "TZ", "XDG_CONFIG_HOME", "XDG_CON
 KEYED_PREFIXES = ("LC_", "PYTHON", "LD_", "FONTCONFIG_", "FC_", "PANGO", "HB_", "GIO_", "G_")
 SYSTEM_LIBRARIES = "/etc/ld.so.cache"  # rewritten whenever a system library is installed or upgraded
 INSTALL_FOLDERS = ("site-packages", "dist-packages")  # a folder's time changes when pip adds or upgrades a library
-STALE = 75  # a child's exit status for "the fonts changed": the server ends
 # what the client passes on to the child; its own Ctrl-Z stops the child too (_Forwarding)
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 HEADER = struct.Struct("!I")
@@ -61,7 +60,7 @@ def served(argv: list[str]) -> int | None:
     caller builds. Once the server's child has taken the build, the build is its, whatever happens."""
     if not wanted():
         return None
-    ignored = [signum for signum in FORWARDED if signal.getsignal(signum) == signal.SIG_IGN]
+    ignored = [int(signum) for signum in FORWARDED if signal.getsignal(signum) == signal.SIG_IGN]
     try:
         connection = _connected(argv, ignored)
         if connection is None:
@@ -81,13 +80,18 @@ def served(argv: list[str]) -> int | None:
         answer = _line(reader)
     except OSError:
         answer = ""
-    finally:
-        forwarding.undo()
-    if answer.startswith("exit ") and answer.split()[1].lstrip("-").isdigit():
-        return int(answer.split()[1])
-    if forwarding.fatal is not None:  # the child ended from a signal passed on: so does this process, as it would
-        signal.signal(forwarding.fatal, signal.SIG_DFL)
-        os.kill(os.getpid(), forwarding.fatal)
+    signal.pthread_sigmask(signal.SIG_BLOCK, [*FORWARDED, signal.SIGTSTP])  # none now: the build has ended
+    forwarding.undo()
+    how, _, number = answer.partition(" ")
+    if how == "exit" and number.lstrip("-").isdigit():
+        return int(number)
+    if how == "signal" and number.isdigit():  # the child died of it (the server saw): so does this process
+        signum = int(number)
+        if signum not in (signal.SIGKILL, signal.SIGSTOP):
+            signal.signal(signum, signal.SIG_DFL)
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, [signum])
+        os.kill(os.getpid(), signum)
+        return 128 + signum
     print("quizgen: the build server's process ended without finishing the build; run it again, or with "
           f"{SERVER_VARIABLE}=off", file=sys.stderr)
     return 1
@@ -121,7 +125,9 @@ def server_key() -> str:
     import resource
 
     digest = hashlib.sha256()
-    digest.update(repr((sys.executable, sys.version, tuple(sys.flags), sorted(sys._xoptions.items()), sys.path,
+    unbuffered = bool(getattr(sys.__stdout__, "write_through", False))
+    digest.update(repr((sys.executable, sys.version, tuple(sys.flags), sorted(sys._xoptions.items()), sys.warnoptions,
+                        unbuffered, sys.path,
                         os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups()),
                         os.getpriority(os.PRIO_PROCESS, 0), sorted(os.sched_getaffinity(0)),
                         [resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource))
@@ -139,7 +145,7 @@ def server_key() -> str:
         if name in KEYED_VARIABLES or name.startswith(KEYED_PREFIXES):
             digest.update(os.fsencode(f"{name}={os.environ[name]}\n"))
     try:
-        digest.update(os.fsencode(os.readlink("/proc/self/ns/mnt")))
+        digest.update(os.fsencode(os.readlink("/proc/self/ns/mnt") + os.readlink("/proc/self/ns/pid")))
         with open("/proc/self/cgroup", "rb") as cgroup:
             digest.update(cgroup.read())
     except OSError:
@@ -165,7 +171,8 @@ def start_server() -> None:
     code = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from quizgen.server import serve; " \
            "serve(sys.argv[2])"
     try:
-        subprocess.Popen([sys.executable, *subprocess._args_from_interpreter_flags(), "-c", code,
+        unbuffered = ["-u"] if getattr(sys.__stdout__, "write_through", False) else []
+        subprocess.Popen([sys.executable, *subprocess._args_from_interpreter_flags(), *unbuffered, "-c", code,
                           json.dumps(sys.path), path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
     except OSError:
@@ -203,26 +210,25 @@ def _send_request(connection: socket.socket, argv: list[str], ignored: list[int]
 
 
 class _Forwarding:
-    """While the child builds: the signals that end a command go to it (those the client ignores stay ignored, as
-    the child ignores them too), and Ctrl-Z stops it with the client, which it resumes with; `fatal` is the last
-    signal passed on that ends a process by default (hang-up, quit)."""
+    """While the child builds: the signals that end a command go to its process group, the build's workers with it,
+    as a terminal's would (those the client ignores stay ignored, as the child ignores them too); Ctrl-Z stops them
+    with the client, and they go on with it."""
 
     def __init__(self, child: int, ignored: list[int]):
         self.child = child
-        self.fatal: int | None = None
         self.before = {signum: signal.signal(signum, self.forward) for signum in FORWARDED if signum not in ignored}
-        self.before[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, self.stop)
-        self.before[signal.SIGCONT] = signal.signal(signal.SIGCONT, self.resume)
+        if signal.getsignal(signal.SIGTSTP) != signal.SIG_IGN:
+            self.before[signal.SIGTSTP] = signal.signal(signal.SIGTSTP, self.stop)
+            self.before[signal.SIGCONT] = signal.signal(signal.SIGCONT, self.resume)
 
     def forward(self, signum: int, frame: object) -> None:
-        if signum in (signal.SIGHUP, signal.SIGQUIT):
-            self.fatal = signum
         self._send(signum)
 
     def stop(self, signum: int, frame: object) -> None:
         self._send(signal.SIGSTOP)
         signal.signal(signal.SIGTSTP, signal.SIG_DFL)
-        os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until the shell continues us
+        os.kill(os.getpid(), signal.SIGTSTP)  # stopped here until the shell continues us (at once, if orphaned)
+        self.resume(signal.SIGCONT, None)
 
     def resume(self, signum: int, frame: object) -> None:
         signal.signal(signal.SIGTSTP, self.stop)
@@ -230,7 +236,7 @@ class _Forwarding:
 
     def _send(self, signum: int) -> None:
         try:
-            os.kill(self.child, signum)
+            os.killpg(self.child, signum)
         except OSError:
             pass
 
@@ -259,7 +265,7 @@ def serve(path: str) -> None:
     gc.disable()
     try:
         base = _imported_for_builds()
-        os.pidfd_open(os.getpid())  # children are watched through pidfds
+        os.close(os.pidfd_open(os.getpid()))  # children are watched through pidfds
     except BaseException:
         _failed(path)
         os._exit(1)
@@ -281,8 +287,8 @@ def serve(path: str) -> None:
 
 class _Children:
     """The server's loop: accept builds, fork a child for each, watch each child's client (gone: the child is
-    killed) and the child itself (ended: forgotten; ended STALE: the server ends). Ending (SIGTERM, or a stale
-    child), the server stops listening at once and watches the children it has until they end."""
+    killed) and the child itself (ended: how, told to its client). Ending (idle, SIGTERM, or the fonts changed
+    under it), the server stops listening at once and watches the children it has until they end."""
 
     def __init__(self, listening: socket.socket, lock: int, base: str):
         import select
@@ -312,8 +318,7 @@ class _Children:
                 elif descriptor == self.listening.fileno() and not self.ending:
                     self.accept()
                 elif descriptor in self.children:
-                    if self.ended(descriptor):
-                        self.end()
+                    self.ended(descriptor)
                 elif descriptor in self.clients and event & (select.POLLHUP | select.POLLRDHUP | select.POLLERR):
                     try:
                         signal.pidfd_send_signal(self.clients[descriptor], signal.SIGKILL)
@@ -352,6 +357,14 @@ class _Children:
         if _peer_uid(connection) != os.geteuid():
             connection.close()
             return
+        if _fonts_changed(self.base):  # it would draw with the old ones: this build runs by itself, the server ends
+            try:
+                connection.sendall(b"stale\n")
+            except OSError:
+                pass
+            connection.close()
+            self.end()
+            return
         try:
             os.utime(self.lock)  # used now: the least used servers are the ones ended
             pid = os.fork()
@@ -359,27 +372,38 @@ class _Children:
             connection.close()
             return
         if pid == 0:
-            _run_build(connection, self)
-        pidfd = os.pidfd_open(pid)
+            try:
+                _run_build(connection, self)
+            finally:
+                os._exit(1)
+        try:
+            pidfd = os.pidfd_open(pid)
+        except OSError:  # out of descriptors, say: that build is not watched, and so not run
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            connection.close()
+            return
         self.children[pidfd] = (pid, connection)
         self.clients[connection.fileno()] = pidfd
         self.poll.register(pidfd, select.POLLIN)
         self.poll.register(connection, select.POLLRDHUP)
 
-    def ended(self, pidfd: int) -> bool:
-        """Forget a child that ended; whether it found the fonts changed (the server ends)."""
+    def ended(self, pidfd: int) -> None:
+        """Forget a child that ended, once its client is told how (the child says its exit code itself, before; a
+        child killed by a signal, by the out-of-memory killer say, cannot)."""
         pid, connection = self.children.pop(pidfd)
-        try:
-            status = os.waitid(os.P_PIDFD, pidfd, os.WEXITED)
-        except (OSError, AttributeError):
-            status = None
+        _, status = os.waitpid(pid, 0)
         self.poll.unregister(pidfd)
         os.close(pidfd)
+        code = os.waitstatus_to_exitcode(status)
+        try:
+            connection.sendall(f"exit {code}\n".encode() if code >= 0 else f"signal {-code}\n".encode())
+        except OSError:
+            pass
         if connection.fileno() in self.clients:
             self.poll.unregister(connection)
             del self.clients[connection.fileno()]
         connection.close()
-        return status is not None and status.si_code == os.CLD_EXITED and status.si_status == STALE
 
     def close_in_child(self) -> None:
         """In a child: the server's descriptors closed (the next server may start while this build runs)."""
@@ -459,12 +483,17 @@ def _end_least_used_servers(folder: str, path: str) -> None:
             os.close(handle)
     for _, pid, other in sorted(running)[:max(len(running) - (MAX_SERVERS - 1), 0)]:
         try:
-            with open(f"/proc/{pid}/cmdline", "rb") as command:  # that server still, not a process given its pid
-                if os.fsencode(other) not in command.read():
-                    continue
-            os.kill(pid, signal.SIGTERM)
+            pidfd = os.pidfd_open(pid)
         except OSError:
             continue
+        try:
+            with open(f"/proc/{pid}/cmdline", "rb") as command:  # that server still, not a process given its pid
+                if os.fsencode(other) in command.read():
+                    signal.pidfd_send_signal(pidfd, signal.SIGTERM)
+        except OSError:
+            pass
+        finally:
+            os.close(pidfd)
 
 
 # ---- the server's child --------------------------------------------------------------------------------------------
@@ -479,15 +508,13 @@ def _run_build(connection: socket.socket, children: _Children) -> None:
         signal.signal(signum, signal.SIG_DFL)
     signal.signal(signal.SIGINT, signal.default_int_handler)
     try:
+        os.setpgid(0, 0)  # a group of its own, its workers in it: the client signals them all, as a terminal would
         connection.settimeout(10)
         request = _read_request(connection)
-        if _fonts_changed(children.base):
-            connection.sendall(b"stale\n")
-            os._exit(STALE)
         connection.sendall(f"pid {os.getpid()}\n".encode())
+        connection.settimeout(None)  # from here the server ends this child if its client goes
         if _line(connection.makefile("rb")) != "go":  # the client gave up: it builds by itself
             os._exit(0)
-        connection.settimeout(None)
         _become_client(request)
     except BaseException:
         os._exit(1)
@@ -501,12 +528,14 @@ def _run_build(connection: socket.socket, children: _Children) -> None:
 
 def _command(argv: list[str]) -> int:
     """The command's exit code, as `quizgen` run by itself would end: argparse's exit, an error's traceback."""
+    import gc
     import traceback
 
     from . import cli
     from .build import warm
 
     warm.everything_imported()
+    gc.unfreeze()  # the build freezes what it has made once the set is dealt, the server's modules with it (cmd_build)
     try:
         code = cli.main(argv[1:])
     except SystemExit as exc:
@@ -516,7 +545,12 @@ def _command(argv: list[str]) -> int:
     except BaseException:
         traceback.print_exc()
         code = 1
-    return cli.finished(code)
+    try:
+        return cli.finished(code)
+    except KeyboardInterrupt:  # Ctrl-C while the output was flushed: ended by it, as the command by itself would be
+        signal.signal(signal.SIGINT, signal.SIG_DFL)
+        os.kill(os.getpid(), signal.SIGINT)
+        return 130
 
 
 def _fonts_changed(base: str) -> bool:
@@ -618,9 +652,10 @@ def _stamp(path: str) -> str:
 
 def _idle_seconds() -> float:
     try:
-        return max(float(os.environ.get(IDLE_VARIABLE, IDLE_SECONDS)), 0.1)
+        seconds = float(os.environ.get(IDLE_VARIABLE, IDLE_SECONDS))
     except ValueError:
         return IDLE_SECONDS
+    return min(max(seconds, 0.1), 86400.0) if seconds == seconds else IDLE_SECONDS  # nan: the default
 
 
 def _is_open(descriptor: int) -> bool:

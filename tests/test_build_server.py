@@ -231,12 +231,27 @@ def test_a_hang_up_ends_the_served_build_and_the_command_as_it_ends_one_alone(se
 
 
 def test_a_command_that_ignores_hang_ups_builds_through_one(served, tmp_path):
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = long_build(served, tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
+    started = resource.getrusage(resource.RUSAGE_CHILDREN)
     time.sleep(1.5)
     process.send_signal(signal.SIGHUP)  # as under nohup
     _, errors = process.communicate(timeout=120)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
     assert process.returncode == 0, errors.decode()
     assert (tmp_path / "out" / "deir-ez-zor-2014" / "manifest.json").exists()
+    assert (after.ru_utime - started.ru_utime) + (after.ru_stime - started.ru_stime) < 0.3  # served, not built here
+    assert started.ru_utime > before.ru_utime  # the first, untimed builds ran
+
+
+def test_a_served_build_killed_outright_ends_its_command_the_same_way(served, tmp_path):
+    process = long_build(served, tmp_path)
+    (listening,) = servers_of(Path(served["XDG_RUNTIME_DIR"]))
+    time.sleep(1.5)
+    (child,) = [int(pid) for pid in Path(f"/proc/{listening}/task/{listening}/children").read_text().split()]
+    os.kill(child, signal.SIGKILL)  # as the out-of-memory killer would
+    process.communicate(timeout=60)
+    assert process.returncode == -signal.SIGKILL
 
 
 def test_an_environment_that_is_not_utf8_is_handed_over_as_it_is(served, minimal_pack, tmp_path):
