@@ -31,19 +31,25 @@ def served(tmp_path: Path):
     environment.pop("CI", None)
     yield environment
     for pid in servers_of(runtime):
-        os.kill(pid, signal.SIGKILL)
+        for process in (*descendants_of(pid), pid):  # a failed test's build too
+            try:
+                os.kill(process, signal.SIGKILL)
+            except OSError:
+                pass
     shutil.rmtree(runtime, ignore_errors=True)
 
 
 def servers_of(runtime: Path) -> list[int]:
-    """The servers listening in `runtime`, by the socket path on their command line."""
+    """The servers listening in `runtime`, by the socket path on their command line (their children, forked, have
+    the same one: a server leads a session of its own, they do not)."""
     found = []
     for entry in Path("/proc").iterdir():
         try:
             command = (entry / "cmdline").read_bytes()
-        except OSError:
+            session = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[3])
+        except (OSError, ValueError, IndexError):
             continue
-        if entry.name.isdigit() and b"quizgen.server" in command and str(runtime).encode() in command:
+        if b"quizgen.server" in command and str(runtime).encode() in command and session == int(entry.name):
             found.append(int(entry.name))
     return found
 
