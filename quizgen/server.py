@@ -250,8 +250,8 @@ class _Forwarding:
 
 def serve(path: str) -> None:
     """The server: the build's modules imported, then a child forked for each build asked for on the socket at
-    `path`, each watched until it ends; the server ends after the idle time with no child, or when a child found
-    the fonts changed."""
+    `path`, each watched until it ends; the server ends after the idle time with no child, when it finds the fonts
+    changed before a fork, or on SIGTERM, once its children have ended."""
     import fcntl
     import gc
 
