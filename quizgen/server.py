@@ -21,6 +21,7 @@ from __future__ import annotations
 import hashlib
 import marshal
 import os
+import select
 import signal
 import socket
 import stat
@@ -125,9 +126,8 @@ def server_key() -> str:
     import resource
 
     digest = hashlib.sha256()
-    unbuffered = bool(getattr(sys.__stdout__, "write_through", False))
     digest.update(repr((sys.executable, sys.version, tuple(sys.flags), sorted(sys._xoptions.items()), sys.warnoptions,
-                        unbuffered, sys.path,
+                        _unbuffered(), sys.path,
                         os.getuid(), os.geteuid(), os.getgid(), os.getegid(), sorted(os.getgroups()),
                         os.getpriority(os.PRIO_PROCESS, 0), sorted(os.sched_getaffinity(0)),
                         [resource.getrlimit(getattr(resource, name)) for name in sorted(dir(resource))
@@ -171,7 +171,7 @@ def start_server() -> None:
     code = "import json, sys; sys.path[:] = json.loads(sys.argv[1]); from quizgen.server import serve; " \
            "serve(sys.argv[2])"
     try:
-        unbuffered = ["-u"] if getattr(sys.__stdout__, "write_through", False) else []
+        unbuffered = ["-u"] if _unbuffered() else []
         subprocess.Popen([sys.executable, *subprocess._args_from_interpreter_flags(), *unbuffered, "-c", code,
                           json.dumps(sys.path), path], stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
                          stderr=subprocess.DEVNULL, start_new_session=True, close_fds=True)
@@ -184,7 +184,7 @@ def _connected(argv: list[str], ignored: list[int]) -> socket.socket | None:
     if path is None:
         return None
     connection = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-    connection.settimeout(5)  # the child answers once it has checked the fonts: some milliseconds
+    connection.settimeout(5)  # the server checks the fonts and forks, the child answers: some milliseconds
     try:
         connection.connect(path)
         if _peer_uid(connection) != os.geteuid():
@@ -291,8 +291,6 @@ class _Children:
     under it), the server stops listening at once and watches the children it has until they end."""
 
     def __init__(self, listening: socket.socket, lock: int, base: str):
-        import select
-
         self.listening, self.lock, self.base = listening, lock, base
         self.path = listening.getsockname()
         self.poll = select.poll()
@@ -305,8 +303,6 @@ class _Children:
         self.poll.register(self.wake, select.POLLIN)
 
     def serve(self, idle: float) -> None:
-        import select
-
         while self.children or not self.ending:
             events = self.poll.poll(None if self.children or self.ending else idle * 1000)
             if not events:  # idle
@@ -346,7 +342,6 @@ class _Children:
         self.listening.close()
 
     def accept(self) -> None:
-        import select
         import time
 
         try:
@@ -640,6 +635,11 @@ def _private_runtime_folder() -> str | None:
         return None
     private = stat.S_ISDIR(info.st_mode) and info.st_uid == os.geteuid() and not info.st_mode & 0o077
     return folder if private else None
+
+
+def _unbuffered() -> bool:
+    """Whether this interpreter's output is unbuffered (-u, PYTHONUNBUFFERED), which sys.flags does not say."""
+    return bool(getattr(sys.__stdout__, "write_through", False))
 
 
 def _stamp(path: str) -> str:
