@@ -10,6 +10,9 @@ import shutil
 import stat
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, BinaryIO, Callable
 
@@ -43,13 +46,52 @@ def write_atomically(path: Path, data: bytes) -> Path:
     return path
 
 
-def write_cache_entry(path: Path, data: bytes) -> None:
+@dataclass(frozen=True)
+class WrittenFile:
+    """An output's bytes already in a file of the build's own on the output's file system (a render worker's spool
+    file, a render cache entry taken for the build): linked into place with the other outputs, so that a school
+    set's thousand PDFs are never read back and written again."""
+
+    path: Path
+    size: int
+    sha256: str
+
+    @classmethod
+    def of(cls, path: Path, data: bytes) -> WrittenFile:
+        """`data`, written to `path`."""
+        path.write_bytes(data)
+        return cls(path, len(data), hashlib.sha256(data).hexdigest())
+
+    def read(self) -> bytes:
+        return self.path.read_bytes()
+
+
+Contents = bytes | WrittenFile  # an output's bytes, in memory or in a file of the build's own
+
+
+def linked(source: Path, target: Path) -> None:
+    """`target` made a second name of `source`; a copy where the two cannot share it (a file system without hard
+    links, such as a FAT memory stick, or two file systems). Raises OSError, FileExistsError where `target` is
+    there already (a copy over it would write into every file that shares it)."""
+    try:
+        os.link(source, target)
+    except FileExistsError:
+        raise
+    except OSError:
+        shutil.copyfile(source, target)
+
+
+def write_cache_entry(path: Path, data: Contents) -> None:
     """Write a cache's file and rename it into place, without waiting for the disk: a reader sees the old file or
     the new one, never half of one, and an entry lost in a crash only costs time (a class set writes a thousand).
     Raises OSError, with no temporary file left behind."""
     temporary = path.with_name(f".{path.name}.{os.getpid()}.part")
     try:
-        temporary.write_bytes(data)
+        temporary.unlink(missing_ok=True)
+        if isinstance(data, WrittenFile):
+            linked(data.path, temporary)
+        else:
+            temporary.write_bytes(data)
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -69,12 +111,12 @@ def _remove_quietly(path: str) -> None:
         pass
 
 
-def replace_all(folder: Path, files: dict[str, bytes]) -> None:
+def replace_all(folder: Path, files: dict[str, Contents]) -> None:
     """Write several files so a reader sees the old set or the new one, hardly ever a mix, and so that what a
     reader sees survives the machine stopping: one durable commit of the folder.
 
     Every file is first written into a hidden staging folder beside `folder` (same file system, so a rename is
-    atomic); then all of them are synced in one pass, and the staging folder once; only then are they renamed into
+    atomic), or linked there when already written (WrittenFile); then all of them are synced in one pass, and the staging folder once; only then are they renamed into
     place, one quick pass with no writing in between, and `folder` is synced once so the renames last. A build
     killed while staging leaves `folder` untouched; the next build clears the stale staging folder.
     """
@@ -86,8 +128,11 @@ def replace_all(folder: Path, files: dict[str, bytes]) -> None:
         staging.mkdir(exist_ok=True)
         mode = 0o666 & ~_umask()
         for name, data in files.items():
-            with open(staging / name, "wb") as stream:
-                stream.write(data)
+            if isinstance(data, WrittenFile):
+                linked(data.path, staging / name)
+            else:
+                with open(staging / name, "wb") as stream:
+                    stream.write(data)
             os.chmod(staging / name, mode)
         sync_files([staging / name for name in files])
         sync_folder(staging)
@@ -153,11 +198,42 @@ def sync_folder(folder: Path) -> None:
 
 
 def remove_stale_staging(folder: Path) -> None:
-    """Staging folders left by builds that were killed (their process no longer exists)."""
-    for stale in folder.parent.glob(f".{folder.name}.staging-*"):
-        pid = stale.name.rsplit("-", 1)[-1]
-        if pid.isdigit() and not _process_alive(int(pid)):
-            _remove_tree_quietly(stale)
+    """Staging and spool folders left by builds that were killed (their process no longer exists)."""
+    for pattern in (f".{folder.name}.staging-*", f".{folder.name}.spool-*"):
+        for stale in folder.parent.glob(pattern):
+            pid = stale.name.rsplit("-", 1)[-1]
+            if pid.isdigit() and not _process_alive(int(pid)):
+                _remove_tree_quietly(stale)
+
+
+@contextmanager
+def spool_folder(folder: Path) -> Iterator[Path]:
+    """A private folder beside `folder`, for the files a build makes before it writes its outputs there: on the
+    same file system, so that they are linked into place (replace_all), not copied. Removed on the way out, with
+    the folders made for it if nothing else was put in them; one a killed build left is removed by the next
+    (remove_stale_staging). In the system's temporary folder where none can be made beside `folder`."""
+    parent = Path(folder).parent
+    missing = [p for p in (parent, *parent.parents) if not p.exists()]
+    spool = parent / f".{Path(folder).name}.spool-{os.getpid()}"
+    try:
+        parent.mkdir(parents=True, exist_ok=True)
+        _remove_tree_quietly(spool)  # of a dead process that had this pid
+        spool.mkdir(mode=0o700)
+    except OSError:
+        spool = None
+    if spool is None:
+        with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as elsewhere:
+            yield Path(elsewhere)
+        return
+    try:
+        yield spool
+    finally:
+        _remove_tree_quietly(spool)
+        for made in missing:  # the deepest first: a failed build leaves no empty output folder behind
+            try:
+                made.rmdir()
+            except OSError:
+                break
 
 
 def _process_alive(pid: int) -> bool:

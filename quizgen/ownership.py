@@ -16,14 +16,17 @@ from pathlib import Path
 
 from . import __version__
 from .errors import Problem, QuizgenError, display_path
-from .files import file_sha256, replace_all, write_atomically
+from .files import Contents, WrittenFile, file_sha256, replace_all, write_atomically
 
 GENERATOR = f"quizgen {__version__}"
 LOOSE_RECORD = ".quizgen-written.json"  # beside files written one at a time (review.html, an export, calibration.pdf)
 
 
-def record_entry(name: str, data: bytes, pages: int | None = None) -> dict:
-    entry = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
+def record_entry(name: str, data: Contents, pages: int | None = None) -> dict:
+    if isinstance(data, WrittenFile):  # hashed as it was written
+        entry = {"path": name, "sha256": data.sha256, "bytes": data.size}
+    else:
+        entry = {"path": name, "sha256": hashlib.sha256(data).hexdigest(), "bytes": len(data)}
     if pages is not None:
         entry["pages"] = pages
     return entry
@@ -108,7 +111,7 @@ class OutputFolder:
         """The entries of owned files this run does not make, for a run that keeps them (build --only)."""
         return [e for e in self.previous if e["path"] not in made and e["path"] in self.owned]
 
-    def write(self, files: dict[str, bytes], record_text: str, *, remove_stale: bool = True) -> list[str]:
+    def write(self, files: dict[str, Contents], record_text: str, *, remove_stale: bool = True) -> list[str]:
         """Write `files` and then the record, all or nothing (files.replace_all); then remove the owned files
         this run no longer makes, unless told to keep them. Returns the names left alone."""
         self.refuse_foreign(files)

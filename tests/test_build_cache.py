@@ -107,6 +107,24 @@ def test_unchanged_documents_come_from_the_render_cache_and_stale_entries_go(pac
     assert len([p for p in cache.iterdir() if p.suffix == ".json"]) == 2
 
 
+def test_an_output_changed_in_place_is_never_given_back_by_the_render_cache(pack: Path, tmp_path: Path):
+    out = tmp_path / "out"
+    assert main(["build", str(pack), "--out", str(out), *ONLY, "--versions", "3"]) == 0
+    built = out / "chemistry"
+    before = digests(built)
+    # the PDFs were linked into place from the workers' spool, which is gone, and share their file with the cache
+    assert not [p.name for p in out.iterdir() if ".spool-" in p.name]
+    worksheet = built / "worksheet-B.pdf"
+    assert worksheet.stat().st_nlink == 2
+    moved = tmp_path / "moved"
+    built.rename(moved)
+    with open(moved / "worksheet-B.pdf", "r+b") as stream:  # a reader that saves in place
+        stream.seek(100)
+        stream.write(b"annotated")
+    assert main(["build", str(pack), "--out", str(out), *ONLY, "--versions", "3"]) == 0
+    assert digests(built) == before
+
+
 def test_the_layouts_compiled_code_is_kept_and_a_damaged_copy_only_costs_time(pack: Path, tmp_path: Path,
                                                                              private_cache_folder: Path):
     out = tmp_path / "out"

@@ -14,8 +14,9 @@ from pathlib import Path
 import pytest
 
 from quizgen.errors import QuizgenError
-from quizgen.files import (file_sha256, folder_fingerprint, read_contributed, read_regular_file, remove_stale_staging,
-                           replace_all, special_file_kind, write_atomically)
+from quizgen.files import (WrittenFile, file_sha256, folder_fingerprint, linked, read_contributed, read_regular_file,
+                           remove_stale_staging, replace_all, special_file_kind, spool_folder, write_atomically,
+                           write_cache_entry)
 
 
 @pytest.fixture
@@ -82,6 +83,54 @@ def test_staging_of_a_build_still_running_is_left_alone(here):
     alive.mkdir()
     remove_stale_staging(here / "build")
     assert alive.is_dir()
+
+
+def test_a_file_already_written_is_linked_into_place_not_copied(here):
+    spool = here / "spool"
+    spool.mkdir()
+    written = WrittenFile.of(spool / "v1.pdf", b"%PDF one")
+    assert (written.size, written.sha256) == (8, hashlib.sha256(b"%PDF one").hexdigest())
+    replace_all(here / "build", {"v1.pdf": written, "manifest.json": b"{}"})
+    assert (here / "build" / "v1.pdf").read_bytes() == b"%PDF one"
+    assert os.path.samefile(here / "build" / "v1.pdf", spool / "v1.pdf")
+    write_cache_entry(here / "entry.pdf", written)
+    assert os.path.samefile(here / "entry.pdf", spool / "v1.pdf")
+    assert sorted(p.name for p in here.iterdir()) == ["build", "entry.pdf", "spool"]
+
+
+def test_where_no_hard_link_can_be_made_the_file_is_copied(here, monkeypatch):
+    def refused(source, target):  # as on a FAT memory stick, or across two file systems
+        raise PermissionError(1, "Operation not permitted")
+
+    written = WrittenFile.of(here / "v1.pdf", b"%PDF one")
+    monkeypatch.setattr(os, "link", refused)
+    replace_all(here / "build", {"v1.pdf": written})
+    assert (here / "build" / "v1.pdf").read_bytes() == b"%PDF one"
+    assert not os.path.samefile(here / "build" / "v1.pdf", here / "v1.pdf")
+
+
+def test_a_link_never_writes_over_a_name_already_there(here):
+    (here / "source").write_bytes(b"new")
+    (here / "shared").write_bytes(b"kept")
+    os.link(here / "shared", here / "target")  # a copy over `target` would change `shared` too
+    with pytest.raises(FileExistsError):
+        linked(here / "source", here / "target")
+    assert (here / "shared").read_bytes() == b"kept"
+
+
+def test_a_spool_folder_is_beside_the_folder_and_goes_with_the_folders_made_for_it(here):
+    with spool_folder(here / "out" / "class" / "pack") as spool:
+        assert spool.parent == here / "out" / "class" and spool.name == f".pack.spool-{os.getpid()}"
+        (spool / "v1.pdf").write_bytes(b"%PDF")
+    assert list(here.iterdir()) == []  # a build that wrote nothing leaves no empty output folder
+    (here / "out").mkdir()
+    with spool_folder(here / "out" / "pack") as spool:
+        replace_all(here / "out" / "pack", {"v1.pdf": WrittenFile.of(spool / "v1.pdf", b"%PDF")})
+    assert sorted(p.name for p in (here / "out").iterdir()) == ["pack"]
+    stale = here / "out" / f".pack.spool-{2 ** 22 + 12345}"  # of a build that was killed
+    stale.mkdir()
+    remove_stale_staging(here / "out" / "pack")
+    assert not stale.exists()
 
 
 def test_a_contributed_file_is_read_when_inside_its_folder(here):

@@ -10,12 +10,13 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..files import folder_fingerprint, newest_kept, private_folder, write_cache_entry
+from ..files import WrittenFile, folder_fingerprint, linked, newest_kept, private_folder, write_cache_entry
+from ..ownership import record_entry
 from ..render import piece_store, weasy
 from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
 from ..render.layouts import Document
-from ..render.pdf import RenderedPdf
+from ..render.pdf import RenderedPdf, SpooledPdf
 from ..render.piece_shares import store_keys
 from .code import code_fingerprint
 
@@ -52,24 +53,40 @@ class RenderCache:
         parts = json.dumps([[p.file_name, p.anchor] for p in document.parts])
         return hashlib.sha256(f"{self.resources}\n{parts}\n{document.html}".encode()).hexdigest()[:32]
 
-    def get(self, document: Document) -> tuple[RenderedPdf, ...] | None:
+    def get(self, document: Document, spool: Path) -> tuple[SpooledPdf, ...] | None:
+        """The PDFs the same document gave before, each linked into `spool` (so that no other build's clean-up can
+        take it before this build writes it) and checked against the hash it was kept with: an output shares its
+        file with the entry, and a reader that changes the output in place must not change what the cache gives."""
         key = self.key(document)
         try:
             index = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
-            found = tuple(RenderedPdf(entry["name"], (self.folder / f"{key}-{n}.pdf").read_bytes(), entry["pages"], 0.0)
-                          for n, entry in enumerate(index))
+            found = tuple(self._taken(key, n, entry, spool) for n, entry in enumerate(index))
         except (OSError, ValueError, KeyError, TypeError):
+            return None
+        if None in found:
             return None
         self.used.add(key)
         return found
 
-    def put(self, document: Document, pdfs: tuple[RenderedPdf, ...]) -> None:
+    def _taken(self, key: str, n: int, entry: dict, spool: Path) -> SpooledPdf | None:
+        taken = spool / f"{key}-{n}.pdf"
+        taken.unlink(missing_ok=True)
+        linked(self.folder / taken.name, taken)
+        with open(taken, "rb") as stream:
+            sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
+        if sha256 != entry["sha256"] or taken.stat().st_size != entry["bytes"]:
+            return None
+        return SpooledPdf(entry["path"], WrittenFile(taken, entry["bytes"], sha256), entry["pages"], 0.0)
+
+    def put(self, document: Document, pdfs: tuple[RenderedPdf | SpooledPdf, ...]) -> None:
         key = self.key(document)
         try:
             self.folder.mkdir(parents=True, exist_ok=True)
+            index = []
             for n, pdf in enumerate(pdfs):
-                write_cache_entry(self.folder / f"{key}-{n}.pdf", pdf.data)
-            index = [{"name": pdf.file_name, "pages": pdf.pages} for pdf in pdfs]
+                contents = pdf.file if isinstance(pdf, SpooledPdf) else pdf.data
+                write_cache_entry(self.folder / f"{key}-{n}.pdf", contents)  # a spooled file: linked, not copied
+                index.append(record_entry(pdf.file_name, contents, pdf.pages))
             write_cache_entry(self.folder / f"{key}.json", json.dumps(index).encode("utf-8"))
             self.used.add(key)
         except OSError:

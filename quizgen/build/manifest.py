@@ -9,7 +9,7 @@ from pathlib import Path
 
 from .. import __version__
 from ..export.common import Notice
-from ..files import folder_fingerprint
+from ..files import Contents, WrittenFile, folder_fingerprint
 from ..model import QuestionSet
 from ..ownership import GENERATOR, OutputFolder, owned_file, read_record, record_entry
 from ..resources import builtin_layouts_folder, builtin_templates_folder
@@ -21,12 +21,17 @@ BUILD_WRITER = "an earlier build"  # who wrote the files the manifest owns, as m
 
 @dataclass(frozen=True)
 class BuiltFile:
-    """One output file, made in memory; nothing is written until every file of the build exists."""
+    """One output file, made in memory or in a file of the build's own (a worker's spool, the render cache); nothing
+    is written into the build's folder until every file of the build exists."""
 
     name: str
-    data: bytes
+    data: Contents
     pages: int | None = None
     seconds: float = 0.0
+
+    @property
+    def size(self) -> int:
+        return self.data.size if isinstance(self.data, WrittenFile) else len(self.data)
 
 
 @dataclass(frozen=True)

@@ -93,7 +93,7 @@ def print_summary(result: BuildResult, *, tty: bool) -> None:
         for column, justify in (("file", "left"), ("pages", "right"), ("size", "right"), ("time", "right")):
             table.add_column(column, justify=justify)
         for f in result.files:
-            table.add_row(f.name, str(f.pages) if f.pages is not None else "", human_size(len(f.data)),
+            table.add_row(f.name, str(f.pages) if f.pages is not None else "", human_size(f.size),
                           f"{f.seconds:.2f} s" if f.seconds else "")
         Console().print(table)
         return

@@ -19,7 +19,7 @@ from .. import sandbox
 from ..errors import QuizgenError, display_path
 from ..export import print_warnings
 from ..export.common import Notice
-from ..files import user_cache_folder
+from ..files import spool_folder, user_cache_folder
 from ..model import QuestionSet
 from ..ownership import claim_loose_file, left_alone_line, write_loose_file
 from ..render import imposition
@@ -28,7 +28,7 @@ from ..render.card_pieces import ComposedCards
 from ..render.compose import ComposedDocument
 from ..render.imposition import Flip, Offset
 from ..render.layouts import Document, Layouts, compiled_layouts_kept_in, user_layout_blame
-from ..render.pdf import RenderedPdf, render_pdfs
+from ..render.pdf import RenderedPdf, SpooledPdf, render_pdfs
 from ..render.piece_shares import lay_out_share, shares
 from ..render.composer import laid_out_in_full
 from ..render.version_shares import compose_share, lay_out_for_shares, version_shares
@@ -110,31 +110,33 @@ def build_into(folder: Path, question_set: QuestionSet, options: BuildOptions, *
     exports = ExportCache(folder.parent / CACHE_FOLDER, layout_folders=layout_folders)
     display = display or BuildProgress()
     meanwhile = meanwhile if meanwhile is not None else []
-    try:
-        files, warnings = make_files(question_set, options, content_folders=content_folders, display=display,
-                                     previous=folder, cache=cache, exports=exports, warm=warm, meanwhile=meanwhile)
-    except BaseException:
+    with spool_folder(folder) as spool:  # the PDFs written there are linked into the folder, not copied
         try:
-            made_all(meanwhile)
-        except Exception:  # the build's own failure is the one to report
-            pass
-        raise
-    made_all(meanwhile)  # made while the workers rendered; any left are made now
-    display.stage("writing the files and manifest.json")  # the count and the folder were said up front
-    left_alone = write_build(folder, files, question_set, options, warnings)
+            files, warnings = make_files(question_set, options, spool, content_folders=content_folders,
+                                         display=display, previous=folder, cache=cache, exports=exports, warm=warm,
+                                         meanwhile=meanwhile)
+        except BaseException:
+            try:
+                made_all(meanwhile)
+            except Exception:  # the build's own failure is the one to report
+                pass
+            raise
+        made_all(meanwhile)  # made while the workers rendered; any left are made now
+        display.stage("writing the files and manifest.json")  # the count and the folder were said up front
+        left_alone = write_build(folder, files, question_set, options, warnings)
     cache.keep_only_used()
     exports.keep_only_used()
     return BuildResult(folder, files, time.perf_counter() - started, warnings=warnings, left_alone=tuple(left_alone))
 
 
-def make_files(question_set: QuestionSet, options: BuildOptions, *, content_folders: tuple[Path, ...] = (),
-               display: BuildProgress, previous: Path | None = None, cache: RenderCache | None = None,
-               exports: ExportCache | None = None, warm: WarmStart | None = None,
+def make_files(question_set: QuestionSet, options: BuildOptions, spool: Path, *,
+               content_folders: tuple[Path, ...] = (), display: BuildProgress, previous: Path | None = None,
+               cache: RenderCache | None = None, exports: ExportCache | None = None, warm: WarmStart | None = None,
                meanwhile: list[Callable[[], None]] | None = None) -> tuple[tuple[BuiltFile, ...], tuple[Notice, ...]]:
-    """Every output in memory, and the exports' warnings; `previous` is the last build's folder, which the
-    Anki deck reads its note times from so that unchanged notes keep them; `exports` keeps the export formats
-    made, and gives back those whose inputs did not change; the calls in `meanwhile` are made while the workers
-    render."""
+    """Every output, in memory or in a file in `spool` (files.spool_folder), and the exports' warnings; `previous`
+    is the last build's folder, which the Anki deck reads its note times from so that unchanged notes keep them;
+    `exports` keeps the export formats made, and gives back those whose inputs did not change; the calls in
+    `meanwhile` are made while the workers render."""
     layouts = Layouts.with_user_folders(options.layouts)
     blame = user_layout_blame(layouts.folders, display_path(layouts.folders[-1]))
     compiled = cache.compiled_layouts_folder() if cache else None
@@ -147,51 +149,51 @@ def make_files(question_set: QuestionSet, options: BuildOptions, *, content_fold
         display.expect(len(documents) + options.wants("exports") + options.wants("questions"))
         files: list[BuiltFile] = []
         warnings: tuple[Notice, ...] = ()
-        cached = {i: cache.get(d) for i, d in enumerate(documents)} if cache else {}
+        cached = {i: cache.get(d, spool) for i, d in enumerate(documents)} if cache else {}
         for document, found in zip(documents, cached.values()):
             if found is not None:
                 display.advance(_document_name(document))
         # composed documents write each version to a spool file as soon as it is made, so neither the workers
-        # nor the pipe back hold a class set's PDFs
-        with tempfile.TemporaryDirectory(prefix="quizgen-spool-") as spool:
-            to_render = [replace(d, spool=Path(spool)) if isinstance(d, ComposedDocument) else d
-                         for i, d in enumerate(documents) if cached.get(i) is None]
-            if cache:  # flashcards and single versions lay out only the pieces no earlier build laid out
-                to_render = [cache.with_piece_store(d) if isinstance(d, (ComposedCards, ComposedDocument)) else d
-                             for d in to_render]
-            if warm and not to_render:  # every document came from the cache: its imports would be wasted
-                warm.close()
-            with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
-                # this process makes the other files while the workers lay out pages
-                made_all(meanwhile or [])
-                if cache:
-                    cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
-                                     or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
-                if options.wants("questions"):
-                    files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
-                    display.advance("questions.json")
-                if exporting is not None:
-                    made, = exporting.results()
-                    if isinstance(made, OSError):
-                        raise made
-                    files.extend(made.files)
-                    warnings = made.warnings
-                    if exports:
-                        exports.used.update(made.used)
-                    display.advance("exports")
-                if options.wants("answer-sheets"):
-                    from ..render.answer_sheets import build_sheets
-                    from ..sheets.record import SHEETS_JSON, answer_sheets_json
+        # nor the pipe back nor this process hold a class set's PDFs
+        to_render = [replace(d, spool=spool) if isinstance(d, ComposedDocument) else d
+                     for i, d in enumerate(documents) if cached.get(i) is None]
+        if cache:  # flashcards and single versions lay out only the pieces no earlier build laid out
+            to_render = [cache.with_piece_store(d) if isinstance(d, (ComposedCards, ComposedDocument)) else d
+                         for d in to_render]
+        if warm and not to_render:  # every document came from the cache: its imports would be wasted
+            warm.close()
+        with Renderer(to_render, jobs=options.jobs or os.cpu_count() or 1, warm=warm) as renderer:
+            # this process makes the other files while the workers lay out pages
+            made_all(meanwhile or [])
+            if cache:
+                cache.use_pieces(d for d in documents if isinstance(d, ComposedCards)
+                                 or (isinstance(d, ComposedDocument) and len(d.versions) == 1))
+            if options.wants("questions"):
+                files.append(BuiltFile("questions.json", questions_json(question_set).encode("utf-8")))
+                display.advance("questions.json")
+            if exporting is not None:
+                made, = exporting.results()
+                if isinstance(made, OSError):
+                    raise made
+                files.extend(made.files)
+                warnings = made.warnings
+                if exports:
+                    exports.used.update(made.used)
+                display.advance("exports")
+            if options.wants("answer-sheets"):
+                from ..render.answer_sheets import build_sheets
+                from ..sheets.record import SHEETS_JSON, answer_sheets_json
 
-                    sheets = build_sheets(question_set, PAPERS[options.paper], options.students,
-                                          options.inputs, options.class_list)
-                    files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
-                fresh = iter(renderer.results(on_done=display.advance))
-            for i, document in enumerate(documents):
-                group = cached.get(i) or next(fresh)
-                if cache and cached.get(i) is None:
-                    cache.put(document, group)
-                files.extend(BuiltFile(r.file_name, r.data, r.pages, r.seconds) for r in group)
+                sheets = build_sheets(question_set, PAPERS[options.paper], options.students,
+                                      options.inputs, options.class_list)
+                files.append(BuiltFile(SHEETS_JSON, answer_sheets_json(sheets).encode("utf-8")))
+            fresh = iter(renderer.results(on_done=display.advance))
+        for i, document in enumerate(documents):
+            group = cached.get(i) or next(fresh)
+            if cache and cached.get(i) is None:
+                cache.put(document, group)
+            files.extend(BuiltFile(r.file_name, r.file if isinstance(r, SpooledPdf) else r.data, r.pages, r.seconds)
+                         for r in group)
         return tuple(_in_output_order(files)), warnings
 
 

@@ -9,6 +9,7 @@ import math
 import time
 from dataclasses import dataclass, replace
 
+from ..files import WrittenFile
 from .compose import (GRID_COLUMNS, GRID_LINES, HEADER_PREFIX, TITLE_PIECE, TITLES, Block, ComposedDocument, GridBlock,
                       HeaderBlock, Line, NotComposable, QuestionBlock, SlottedLine, VersionPlan)
 from .fetching import refusals_reported
@@ -120,9 +121,8 @@ def composed_versions(document: ComposedDocument, streams, measured: dict[str, M
         if document.spool is None:
             results.append(RenderedPdf(plan.file_name, data, len(pages), seconds))
         else:
-            path = document.spool / plan.file_name
-            path.write_bytes(data)
-            results.append(SpooledPdf(plan.file_name, path, len(pages), seconds))
+            written = WrittenFile.of(document.spool / plan.file_name, data)
+            results.append(SpooledPdf(plan.file_name, written, len(pages), seconds))
     return tuple(results)
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import time
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import QuizgenError
+from ..files import WrittenFile
 from .fetching import Refusal, refusals_reported
 from .layouts import Document
 from .weasy import laid_out
@@ -23,16 +23,17 @@ class RenderedPdf:
 
 @dataclass(frozen=True)
 class SpooledPdf:
-    """A rendered PDF that a worker wrote to a spool file; its bytes are read when the build takes them."""
+    """A rendered PDF that a worker wrote to a spool file: linked into the outputs (files.replace_all), its bytes
+    read only when asked for."""
 
     file_name: str
-    path: Path
+    file: WrittenFile
     pages: int
     seconds: float
 
     @property
     def data(self) -> bytes:
-        return self.path.read_bytes()
+        return self.file.read()
 
 
 def render_html_pdfs(document: Document) -> tuple[RenderedPdf, ...]:
