@@ -113,10 +113,11 @@ def test_ctrl_c_stops_the_served_build_as_it_stops_one_run_alone(served, tmp_pat
     pack = Path(__file__).resolve().parent.parent / "content" / "deir-ez-zor-2014"
     build(served, tmp_path, str(pack), "--out", "first", "--quiet", "--only", "questions")
     wait_for_server(served, tmp_path)
+    # Ctrl-C as in a terminal's foreground job (a shell starts its background jobs, and so these tests, with it ignored)
     process = subprocess.Popen([sys.executable, "-m", "quizgen", "build", str(pack), "--out", "out", "--versions",
                                 "40", "--no-cache"], env=served, cwd=tmp_path, stdout=subprocess.PIPE,
-                               stderr=subprocess.PIPE)
-    time.sleep(1.5)
+                               stderr=subprocess.PIPE, preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL))
+    under_way(tmp_path)
     process.send_signal(signal.SIGINT)
     _, errors = process.communicate(timeout=60)
     assert process.returncode == 130
@@ -131,7 +132,7 @@ def test_a_killed_command_ends_the_build_it_handed_over(served, tmp_path):
     (listening,) = servers_of(Path(served["XDG_RUNTIME_DIR"]))
     process = subprocess.Popen([sys.executable, "-m", "quizgen", "build", str(pack), "--out", "out", "--versions",
                                 "40", "--no-cache", "--quiet"], env=served, cwd=tmp_path)
-    time.sleep(1.5)
+    under_way(tmp_path)
     working = descendants_of(listening)
     assert working  # the build runs in the server's child, with workers of its own
     process.kill()
@@ -227,9 +228,18 @@ def long_build(environment: dict, cwd: Path, **options) -> subprocess.Popen:
                             stderr=subprocess.PIPE, **options)
 
 
+def under_way(cwd: Path) -> None:
+    """Wait until the build into cwd/out has begun to make its files (its spool folder is there), and a moment
+    more, so that its workers are at work: a signal then lands in the middle of the build, however fast it is."""
+    deadline = time.monotonic() + 30
+    while not list((cwd / "out").glob(".deir-ez-zor-2014.spool-*")) and time.monotonic() < deadline:
+        time.sleep(0.02)
+    time.sleep(0.3)
+
+
 def test_a_hang_up_ends_the_served_build_and_the_command_as_it_ends_one_alone(served, tmp_path):
     process = long_build(served, tmp_path)
-    time.sleep(1.5)
+    under_way(tmp_path)
     process.send_signal(signal.SIGHUP)
     process.communicate(timeout=60)
     assert process.returncode == -signal.SIGHUP  # not built again here
@@ -240,7 +250,7 @@ def test_a_command_that_ignores_hang_ups_builds_through_one(served, tmp_path):
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     process = long_build(served, tmp_path, preexec_fn=lambda: signal.signal(signal.SIGHUP, signal.SIG_IGN))
     started = resource.getrusage(resource.RUSAGE_CHILDREN)
-    time.sleep(1.5)
+    under_way(tmp_path)
     process.send_signal(signal.SIGHUP)  # as under nohup
     _, errors = process.communicate(timeout=120)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)
@@ -253,7 +263,7 @@ def test_a_command_that_ignores_hang_ups_builds_through_one(served, tmp_path):
 def test_a_served_build_killed_outright_ends_its_command_the_same_way(served, tmp_path):
     process = long_build(served, tmp_path)
     (listening,) = servers_of(Path(served["XDG_RUNTIME_DIR"]))
-    time.sleep(1.5)
+    under_way(tmp_path)
     (child,) = [int(pid) for pid in Path(f"/proc/{listening}/task/{listening}/children").read_text().split()]
     os.kill(child, signal.SIGKILL)  # as the out-of-memory killer would
     process.communicate(timeout=60)
