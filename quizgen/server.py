@@ -42,8 +42,9 @@ INSTALL_FOLDERS = ("site-packages", "dist-packages")  # a folder's time changes 
 # what the client passes on to the child; its own Ctrl-Z stops the child too (_Forwarding)
 FORWARDED = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 HEADER = struct.Struct("!I")
+# and the built-in question templates compiled (kept by their text: an edited one is compiled again)
 BUILD_MODULES = ("quizgen.cli", "quizgen.build.run", "quizgen.build.generating", "quizgen.generate",
-                 "quizgen.generate.deal", "quizgen.load.pack")
+                 "quizgen.generate.deal", "quizgen.load.pack", "quizgen.generate.templates:load_templates")
 # the export formats' modules and the libraries they write with (Kahoot's spreadsheet library is left to the builds
 # that write its file, few after an edit: it is imported as kahoot.py does, without numpy)
 EXPORT_MODULES = ("quizgen.export.anki", "quizgen.export.docx", "quizgen.export.docx_layout",

@@ -3,6 +3,7 @@ each with its human form."""
 
 from __future__ import annotations
 
+import functools
 import operator
 from dataclasses import dataclass
 from datetime import date
@@ -26,6 +27,7 @@ class DateValue:
     def is_exact_day(self) -> bool:
         return self.precision == "day" and not self.is_range
 
+    @functools.lru_cache(maxsize=4096)  # a pool asks each date's words thousands of times
     def human(self) -> str:
         """'10 April 2014', 'June 2014', '2013', or '30 April – 10 June 2014'."""
         if not self.is_range:
@@ -51,6 +53,7 @@ class DateValue:
         left, right = (part.strip() for part in self.human().replace("–", " – ", 1).split(" – ", 1))
         return f"between {left} and {right}"
 
+    @functools.lru_cache(maxsize=4096)
     def written_forms(self) -> tuple[str, ...]:
         """Ways a source may write this date: '10 April 2014', '10 April', 'April 10', 'April 2014', '2014'…"""
         forms = {self.text, self.human()}

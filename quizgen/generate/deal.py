@@ -191,7 +191,9 @@ class NameIndex:
     """Which entities a text names, found as `contains_phrase` finds one name, for every name of the pack at once."""
 
     phrases: dict[tuple[str, ...], tuple[str, ...]]  # a name's words → the entities it names
-    lengths: tuple[int, ...]  # how many words the names have, so a text is looked up by slices, not name by name
+    # a name's first word → how many words the names it begins have: a text is looked up by the slices that start
+    # with the first word of a name, not name by name
+    lengths: dict[str, tuple[int, ...]]
     acronyms: tuple[tuple[str, str], ...]  # (short upper-case name, entity id), matched with its case
 
     @classmethod
@@ -205,14 +207,17 @@ class NameIndex:
                     acronyms.append((name, entity.id))  # "IS" must not match the word "is"
                 elif words:
                     phrases.setdefault(words, []).append(entity.id)
-        return cls({words: tuple(ids) for words, ids in phrases.items()}, tuple(sorted({len(w) for w in phrases})),
-                   tuple(acronyms))
+        lengths: dict[str, set[int]] = {}
+        for words in phrases:
+            lengths.setdefault(words[0], set()).add(len(words))
+        return cls({words: tuple(ids) for words, ids in phrases.items()},
+                   {first: tuple(sorted(n)) for first, n in lengths.items()}, tuple(acronyms))
 
     def named_in(self, text: str) -> frozenset[str]:
         words = normalise(text).split()
         found = {entity_id for name, entity_id in self.acronyms if contains_phrase(text, name)}
-        for start in range(len(words)):
-            for length in self.lengths:
+        for start, word in enumerate(words):
+            for length in self.lengths.get(word, ()):
                 found.update(self.phrases.get(tuple(words[start:start + length]), ()))
         return frozenset(found)
 

@@ -55,11 +55,12 @@ def supporting_quotes(fact: Fact, slot: str, pack: Pack) -> list[str]:
     inside = normalise(other_quote) in normalise(quotes[0])  # the words already shown, cut shorter
     if other_quote and not inside and not names_only and not states_any(quotes[0], other_value):
         quotes.append(other_quote)
-    if fact.date is not None and not any(states_any(q, fact.date.written_forms()) for q in quotes):
+    date_forms = fact.date.written_forms() if fact.date is not None else ()
+    if fact.date is not None and not any(states_any(q, date_forms) for q in quotes):
         # the fact's own quotations first, then what its sources record besides ("In July of the same year they
         # had announced their discovery of polonium")
         recorded = [*fact.quotes, *(e for sid in fact.sources for e in pack.source(sid).excerpts)]
-        dated = [q for q in recorded if q not in quotes and states_any(q, fact.date.written_forms())][:1]
+        dated = [q for q in recorded if q not in quotes and states_any(q, date_forms)][:1]
         quotes += dated or dated_sentence_before(quotes[0], fact, pack)
     return quotes
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import re
 import signal
 import threading
@@ -119,9 +120,25 @@ def make_environment() -> SandboxedEnvironment:
     return env
 
 
+@functools.lru_cache(maxsize=1)
+def shared_environment() -> SandboxedEnvironment:
+    """The one environment of this process's templates: its texts are compiled once (compiled_text)."""
+    return make_environment()
+
+
+@functools.lru_cache(maxsize=1024)
+def compiled_text(source: str) -> tuple[Any, frozenset[str], tuple[Printed, ...] | None]:
+    """A template text compiled, with the names it reads and what it prints, kept by its source: every pool reads
+    the same dozen built-in texts (a build server's child finds them compiled by the server, server.py)."""
+    env = shared_environment()
+    compiled = env.from_string(source)
+    parsed = env.parse(source)
+    return compiled, frozenset(meta.find_undeclared_variables(parsed)), printed_pieces(parsed)
+
+
 def load_templates(user_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, QuestionTemplate]:
     """Built-in templates, then each user folder in order; a later file with the same id replaces the earlier."""
-    env = make_environment()
+    env = shared_environment()
     found: dict[str, QuestionTemplate] = {}
     problems: list[Problem] = []
     for folder in (BUILTIN_DIR, *user_dirs):
@@ -204,14 +221,16 @@ def _compile(doc: Located, env: SandboxedEnvironment, name: str, source: Any,
         problems.append(doc.problem((name,), f"found {source!r}; expected a Jinja2 text"))
         return None
     try:
-        compiled = env.from_string(source)
+        if env is shared_environment():
+            compiled, reads, prints = compiled_text(source)
+        else:
+            compiled, parsed = env.from_string(source), env.parse(source)
+            reads, prints = frozenset(meta.find_undeclared_variables(parsed)), printed_pieces(parsed)
     except TemplateSyntaxError as exc:
         line = origin.line + max((exc.lineno or 1) - 1, 0)
         problems.append(Problem(origin.file, line, origin.column, name, f"Jinja2 syntax error: {exc.message}"))
         return None
-    parsed = env.parse(source)
-    return TemplateText(name, source, origin.file, origin.line, origin.column, compiled,
-                        frozenset(meta.find_undeclared_variables(parsed)), printed_pieces(parsed))
+    return TemplateText(name, source, origin.file, origin.line, origin.column, compiled, reads, prints)
 
 
 def printed_pieces(parsed: nodes.Template) -> tuple[Printed, ...] | None:
