@@ -58,8 +58,8 @@ class WrittenFile:
 
     @classmethod
     def of(cls, path: Path, data: bytes) -> WrittenFile:
-        """`data`, written to `path`."""
-        path.write_bytes(data)
+        """`data`, written to `path`, a new file."""
+        write_new_file(path, data)
         return cls(path, len(data), hashlib.sha256(data).hexdigest())
 
     def read(self) -> bytes:
@@ -69,16 +69,33 @@ class WrittenFile:
 Contents = bytes | WrittenFile  # an output's bytes, in memory or in a file of the build's own
 
 
+def write_new_file(path: Path, data: bytes, mode: int = 0o666) -> None:
+    """Write `data` to a file that is not there yet: never into a file that is (which may share its bytes with
+    another name), nor through a link put in its place. Raises OSError."""
+    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
+    with os.fdopen(descriptor, "wb") as stream:
+        stream.write(data)
+
+
+def copied(source: Path, target: Path) -> None:
+    """`source`'s bytes in a new file `target`, in chunks (a school set's cached PDFs are never all in memory).
+    Raises OSError."""
+    with open(source, "rb") as reading:
+        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
+        with os.fdopen(descriptor, "wb") as writing:
+            shutil.copyfileobj(reading, writing, CHUNK_BYTES)
+
+
 def linked(source: Path, target: Path) -> None:
     """`target` made a second name of `source`; a copy where the two cannot share it (a file system without hard
     links, such as a FAT memory stick, or two file systems). Raises OSError, FileExistsError where `target` is
-    there already (a copy over it would write into every file that shares it)."""
+    there already."""
     try:
         os.link(source, target)
     except FileExistsError:
         raise
     except OSError:
-        shutil.copyfile(source, target)
+        copied(source, target)
 
 
 def write_cache_entry(path: Path, data: Contents) -> None:
@@ -91,7 +108,7 @@ def write_cache_entry(path: Path, data: Contents) -> None:
         if isinstance(data, WrittenFile):
             linked(data.path, temporary)
         else:
-            temporary.write_bytes(data)
+            write_new_file(temporary, data)
         os.replace(temporary, path)
     except OSError:
         temporary.unlink(missing_ok=True)
@@ -125,14 +142,15 @@ def replace_all(folder: Path, files: dict[str, Contents]) -> None:
     try:
         folder.mkdir(parents=True, exist_ok=True)
         remove_stale_staging(folder)
-        staging.mkdir(exist_ok=True)
+        # one a killed run with this pid left: its files may share theirs with the outputs, so none is written into
+        _remove_tree_quietly(staging)
+        staging.mkdir(mode=0o700)
         mode = 0o666 & ~_umask()
         for name, data in files.items():
             if isinstance(data, WrittenFile):
                 linked(data.path, staging / name)
             else:
-                with open(staging / name, "wb") as stream:
-                    stream.write(data)
+                write_new_file(staging / name, data)
             os.chmod(staging / name, mode)
         sync_files([staging / name for name in files])
         sync_folder(staging)
@@ -199,9 +217,10 @@ def sync_folder(folder: Path) -> None:
 
 def remove_stale_staging(folder: Path) -> None:
     """Staging and spool folders left by builds that were killed (their process no longer exists)."""
-    for pattern in (f".{folder.name}.staging-*", f".{folder.name}.spool-*"):
-        for stale in folder.parent.glob(pattern):
-            pid = stale.name.rsplit("-", 1)[-1]
+    for kind in ("staging", "spool"):
+        prefix = f".{folder.name}.{kind}-"
+        for stale in folder.parent.glob(f"{prefix}*"):
+            pid = stale.name[len(prefix):].split("-", 1)[0]  # .<name>.spool-<pid>-<random>
             if pid.isdigit() and not _process_alive(int(pid)):
                 _remove_tree_quietly(stale)
 
@@ -214,11 +233,10 @@ def spool_folder(folder: Path) -> Iterator[Path]:
     (remove_stale_staging). In the system's temporary folder where none can be made beside `folder`."""
     parent = Path(folder).parent
     missing = [p for p in (parent, *parent.parents) if not p.exists()]
-    spool = parent / f".{Path(folder).name}.spool-{os.getpid()}"
     try:
         parent.mkdir(parents=True, exist_ok=True)
-        _remove_tree_quietly(spool)  # of a dead process that had this pid
-        spool.mkdir(mode=0o700)
+        # a name no one can guess and make first, this user's alone (a worker reads back what another wrote there)
+        spool = Path(tempfile.mkdtemp(prefix=f".{Path(folder).name}.spool-{os.getpid()}-", dir=parent))
     except OSError:
         spool = None
     if spool is None:

@@ -123,6 +123,8 @@ def test_an_output_changed_in_place_is_never_given_back_by_the_render_cache(pack
         stream.write(b"annotated")
     assert main(["build", str(pack), "--out", str(out), *ONLY, "--versions", "3"]) == 0
     assert digests(built) == before
+    # an unchanged document from the cache is a file of its own, not one with the copy moved away
+    assert not os.path.samefile(built / "answer-key-A.pdf", moved / "answer-key-A.pdf")
 
 
 def test_the_layouts_compiled_code_is_kept_and_a_damaged_copy_only_costs_time(pack: Path, tmp_path: Path,

@@ -118,16 +118,38 @@ def test_a_link_never_writes_over_a_name_already_there(here):
     assert (here / "shared").read_bytes() == b"kept"
 
 
+def test_a_file_already_there_is_never_written_into_nor_a_link_put_in_its_place(here):
+    (here / "theirs.txt").write_bytes(b"kept")
+    (here / "spool").mkdir()
+    os.symlink(here / "theirs.txt", here / "spool" / "v1.pdf")
+    with pytest.raises(FileExistsError):
+        WrittenFile.of(here / "spool" / "v1.pdf", b"%PDF")
+    assert (here / "theirs.txt").read_bytes() == b"kept"
+
+
+def test_staging_a_killed_run_with_this_pid_left_is_cleared_not_written_into(here):
+    replace_all(here / "build", {"a.pdf": b"first"})
+    staging = here / f".build.staging-{os.getpid()}"  # as a killed run of a process with this pid left it
+    staging.mkdir()
+    os.link(here / "build" / "a.pdf", staging / "a.pdf")  # sharing its file with the output in place
+    os.link(here / "build" / "a.pdf", here / "moved-away.pdf")  # and with a copy the user keeps
+    replace_all(here / "build", {"a.pdf": b"second"})
+    assert (here / "build" / "a.pdf").read_bytes() == b"second"
+    assert (here / "moved-away.pdf").read_bytes() == b"first"
+    assert not staging.exists()
+
+
 def test_a_spool_folder_is_beside_the_folder_and_goes_with_the_folders_made_for_it(here):
     with spool_folder(here / "out" / "class" / "pack") as spool:
-        assert spool.parent == here / "out" / "class" and spool.name == f".pack.spool-{os.getpid()}"
+        assert spool.parent == here / "out" / "class" and spool.name.startswith(f".pack.spool-{os.getpid()}-")
+        assert stat.S_IMODE(spool.stat().st_mode) == 0o700
         (spool / "v1.pdf").write_bytes(b"%PDF")
     assert list(here.iterdir()) == []  # a build that wrote nothing leaves no empty output folder
     (here / "out").mkdir()
     with spool_folder(here / "out" / "pack") as spool:
         replace_all(here / "out" / "pack", {"v1.pdf": WrittenFile.of(spool / "v1.pdf", b"%PDF")})
     assert sorted(p.name for p in (here / "out").iterdir()) == ["pack"]
-    stale = here / "out" / f".pack.spool-{2 ** 22 + 12345}"  # of a build that was killed
+    stale = here / "out" / f".pack.spool-{2 ** 22 + 12345}-x1y2"  # of a build that was killed
     stale.mkdir()
     remove_stale_staging(here / "out" / "pack")
     assert not stale.exists()

@@ -114,3 +114,12 @@ def test_a_share_whose_cut_pieces_are_missing_stops_with_one_line(small_shares, 
     share = version_shares.version_shares(whole, 2)[1]
     with pytest.raises(RuntimeError, match="cut pieces .* are missing from the build's spool folder"):
         version_shares.compose_share(share)
+
+
+def test_cut_pieces_that_others_could_have_written_are_never_unpickled(small_shares, tmp_path):
+    whole = document("worksheet", tmp_path / "spool")
+    (share,) = version_shares.version_shares(whole, 2)[:1]
+    assert version_shares.lay_out_for_shares(whole) is None
+    share.cut.chmod(0o664)  # as a file another user of a shared folder could have put there
+    with pytest.raises(RuntimeError, match="or are not this build's own"):
+        version_shares.compose_share(share)

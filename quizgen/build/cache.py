@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..files import WrittenFile, folder_fingerprint, linked, newest_kept, private_folder, write_cache_entry
+from ..files import WrittenFile, copied, folder_fingerprint, newest_kept, private_folder, write_cache_entry
 from ..ownership import record_entry
 from ..render import piece_store, weasy
 from ..render.card_pieces import ComposedCards
@@ -54,9 +54,10 @@ class RenderCache:
         return hashlib.sha256(f"{self.resources}\n{parts}\n{document.html}".encode()).hexdigest()[:32]
 
     def get(self, document: Document, spool: Path) -> tuple[SpooledPdf, ...] | None:
-        """The PDFs the same document gave before, each linked into `spool` (so that no other build's clean-up can
-        take it before this build writes it) and checked against the hash it was kept with: an output shares its
-        file with the entry, and a reader that changes the output in place must not change what the cache gives."""
+        """The PDFs the same document gave before, each copied into `spool` (so that no other build's clean-up can
+        take it before this build writes it, and the output is a file of its own, not one with a copy the user
+        moved away) and checked against the hash it was kept with: the entry shares its file with the output that
+        put it, and a reader that changed that output in place must not change what the cache gives."""
         key = self.key(document)
         try:
             index = json.loads((self.folder / f"{key}.json").read_text(encoding="utf-8"))
@@ -71,7 +72,7 @@ class RenderCache:
     def _taken(self, key: str, n: int, entry: dict, spool: Path) -> SpooledPdf | None:
         taken = spool / f"{key}-{n}.pdf"
         taken.unlink(missing_ok=True)
-        linked(self.folder / taken.name, taken)
+        copied(self.folder / taken.name, taken)
         with open(taken, "rb") as stream:
             sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
         if sha256 != entry["sha256"] or taken.stat().st_size != entry["bytes"]:

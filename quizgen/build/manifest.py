@@ -21,8 +21,9 @@ BUILD_WRITER = "an earlier build"  # who wrote the files the manifest owns, as m
 
 @dataclass(frozen=True)
 class BuiltFile:
-    """One output file, made in memory or in a file of the build's own (a worker's spool, the render cache); nothing
-    is written into the build's folder until every file of the build exists."""
+    """One output file, made in memory or in a file of the build's own (a worker's spool, a copy of a render cache
+    entry: gone once the build's files are written); nothing is written into the build's folder until every file
+    of the build exists."""
 
     name: str
     data: Contents

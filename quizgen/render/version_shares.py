@@ -11,6 +11,7 @@ import pickle
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from ..files import read_own_file, write_new_file
 from .compose import ComposedDocument, NotComposable
 from .composer import WHOLE_PAGES, composed_versions, cut_document, laid_out_in_full
 from .pieces import reopened
@@ -59,7 +60,7 @@ def lay_out_for_shares(document: ComposedDocument) -> tuple | None:
     kept = (cut.pdf_bytes, cut.streams.contents, cut.streams.fonts, cut.measured, cut.facts, cut.seconds)
     path = cut_file(document)
     partial = path.with_suffix(".part")
-    partial.write_bytes(pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL))
+    write_new_file(partial, pickle.dumps(kept, protocol=pickle.HIGHEST_PROTOCOL), mode=0o600)
     partial.replace(path)
     return None
 
@@ -71,11 +72,13 @@ def compose_share(share: VersionShare) -> tuple | None:
     single render does, so that the files do not depend on how the versions were shared out."""
     if full_marker(share.cut).is_file():
         return ()
-    if not share.cut.is_file():
+    # only a file this user wrote and only this user can write is unpickled: the build's own worker wrote it into
+    # the build's spool folder a moment ago
+    kept = read_own_file(share.cut)
+    if kept is None:
         raise RuntimeError(f"the cut pieces {share.cut.name} are missing from the build's spool folder "
-                           f"{share.cut.parent}")
-    # the cut file is this build's own, written by its own worker into its private spool folder a moment ago
-    pdf_bytes, contents, fonts, measured, facts, seconds = pickle.loads(share.cut.read_bytes())
+                           f"{share.cut.parent}, or are not this build's own")
+    pdf_bytes, contents, fonts, measured, facts, seconds = pickle.loads(kept)
     streams = reopened(pdf_bytes, contents, fonts, measured, WHOLE_PAGES)
     try:
         return composed_versions(share.document, streams, measured, facts, seconds * share.fraction)
