@@ -69,21 +69,28 @@ class WrittenFile:
 Contents = bytes | WrittenFile  # an output's bytes, in memory or in a file of the build's own
 
 
+def _new_file(path: Path, mode: int = 0o666) -> BinaryIO:
+    """A file that is not there yet, opened to write: never one that is (which may share its bytes with another
+    name), nor one through a link put in its place. Raises OSError."""
+    return os.fdopen(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode), "wb")
+
+
 def write_new_file(path: Path, data: bytes, mode: int = 0o666) -> None:
-    """Write `data` to a file that is not there yet: never into a file that is (which may share its bytes with
-    another name), nor through a link put in its place. Raises OSError."""
-    descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), mode)
-    with os.fdopen(descriptor, "wb") as stream:
+    """Write `data` to a new file (_new_file). Raises OSError."""
+    with _new_file(path, mode) as stream:
         stream.write(data)
 
 
-def copied(source: Path, target: Path) -> None:
-    """`source`'s bytes in a new file `target`, in chunks (a school set's cached PDFs are never all in memory).
-    Raises OSError."""
-    with open(source, "rb") as reading:
-        descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o666)
-        with os.fdopen(descriptor, "wb") as writing:
-            shutil.copyfileobj(reading, writing, CHUNK_BYTES)
+def copied(source: Path, target: Path) -> WrittenFile:
+    """`source`'s bytes in a new file `target` (_new_file), hashed as they are copied, in chunks: a school set's
+    cached PDFs are never all in memory nor read twice. Raises OSError."""
+    digest, size = hashlib.sha256(), 0
+    with open(source, "rb") as reading, _new_file(target) as writing:
+        while chunk := reading.read(CHUNK_BYTES):
+            digest.update(chunk)
+            writing.write(chunk)
+            size += len(chunk)
+    return WrittenFile(target, size, digest.hexdigest())
 
 
 def linked(source: Path, target: Path) -> None:
@@ -133,8 +140,9 @@ def replace_all(folder: Path, files: dict[str, Contents]) -> None:
     reader sees survives the machine stopping: one durable commit of the folder.
 
     Every file is first written into a hidden staging folder beside `folder` (same file system, so a rename is
-    atomic), or linked there when already written (WrittenFile); then all of them are synced in one pass, and the staging folder once; only then are they renamed into
-    place, one quick pass with no writing in between, and `folder` is synced once so the renames last. A build
+    atomic), or linked there when already written (WrittenFile); then all of them are synced in one pass, and the
+    staging folder once; only then are they renamed into place, one quick pass with no writing in between, and
+    `folder` is synced once so the renames last. A build
     killed while staging leaves `folder` untouched; the next build clears the stale staging folder.
     """
     folder = Path(folder)

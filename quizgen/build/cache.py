@@ -10,7 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from .. import __version__
-from ..files import WrittenFile, copied, folder_fingerprint, newest_kept, private_folder, write_cache_entry
+from ..files import copied, folder_fingerprint, newest_kept, private_folder, write_cache_entry
 from ..ownership import record_entry
 from ..render import piece_store, weasy
 from ..render.card_pieces import ComposedCards
@@ -72,12 +72,10 @@ class RenderCache:
     def _taken(self, key: str, n: int, entry: dict, spool: Path) -> SpooledPdf | None:
         taken = spool / f"{key}-{n}.pdf"
         taken.unlink(missing_ok=True)
-        copied(self.folder / taken.name, taken)
-        with open(taken, "rb") as stream:
-            sha256 = hashlib.file_digest(stream, "sha256").hexdigest()
-        if sha256 != entry["sha256"] or taken.stat().st_size != entry["bytes"]:
+        written = copied(self.folder / taken.name, taken)
+        if written.sha256 != entry["sha256"] or written.size != entry["bytes"]:
             return None
-        return SpooledPdf(entry["path"], WrittenFile(taken, entry["bytes"], sha256), entry["pages"], 0.0)
+        return SpooledPdf(entry["path"], written, entry["pages"], 0.0)
 
     def put(self, document: Document, pdfs: tuple[RenderedPdf | SpooledPdf, ...]) -> None:
         key = self.key(document)

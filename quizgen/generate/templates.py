@@ -138,7 +138,6 @@ def compiled_text(source: str) -> tuple[Any, frozenset[str], tuple[Printed, ...]
 
 def load_templates(user_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, QuestionTemplate]:
     """Built-in templates, then each user folder in order; a later file with the same id replaces the earlier."""
-    env = shared_environment()
     found: dict[str, QuestionTemplate] = {}
     problems: list[Problem] = []
     for folder in (BUILTIN_DIR, *user_dirs):
@@ -149,7 +148,7 @@ def load_templates(user_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Q
             continue
         for path in sorted(folder.glob("*.yaml")):
             try:
-                template = read_template(path, env)
+                template = read_template(path)
             except QuizgenError as exc:
                 problems.extend(exc.problems)
                 continue
@@ -159,7 +158,7 @@ def load_templates(user_dirs: list[Path] | tuple[Path, ...] = ()) -> dict[str, Q
     return found
 
 
-def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
+def read_template(path: Path) -> QuestionTemplate:
     doc = read_yaml(path)
     problems: list[Problem] = []
     r = Reader(doc, problems)
@@ -184,7 +183,7 @@ def read_template(path: Path, env: SandboxedEnvironment) -> QuestionTemplate:
     texts = {}
     for name in TEXT_FIELDS:
         if name in data:
-            text = _compile(doc, env, name, data[name], problems)
+            text = _compile(doc, name, data[name], problems)
             if text:
                 texts[name] = text
     if problems:
@@ -214,18 +213,14 @@ def _read_selection(r: Reader, data: dict, problems: list[Problem]) -> Selection
     return Selection(**values)
 
 
-def _compile(doc: Located, env: SandboxedEnvironment, name: str, source: Any,
+def _compile(doc: Located, name: str, source: Any,
              problems: list[Problem]) -> TemplateText | None:
     origin = doc.origin((name,))
     if not isinstance(source, str) or not source.strip():
         problems.append(doc.problem((name,), f"found {source!r}; expected a Jinja2 text"))
         return None
     try:
-        if env is shared_environment():
-            compiled, reads, prints = compiled_text(source)
-        else:
-            compiled, parsed = env.from_string(source), env.parse(source)
-            reads, prints = frozenset(meta.find_undeclared_variables(parsed)), printed_pieces(parsed)
+        compiled, reads, prints = compiled_text(source)
     except TemplateSyntaxError as exc:
         line = origin.line + max((exc.lineno or 1) - 1, 0)
         problems.append(Problem(origin.file, line, origin.column, name, f"Jinja2 syntax error: {exc.message}"))
